@@ -1,0 +1,88 @@
+"""Sphinx configuration of the gilref book.
+
+Build with ``nox -s docs`` (or ``sphinx-build -W --keep-going -n -c . docs
+_build/html``). The chapters in ``docs/`` are MyST notebooks executed during
+the build; see ``docs/_ext/gilbook.py`` for how cached results are kept honest.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+import gilref  # noqa: E402
+from inventories import cached_inventories  # noqa: E402
+
+project = "gilref: the GIL, measured"
+author = "the gilref authors"
+copyright = "2026, the gilref authors"
+release = version = gilref.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
+    "sphinx_copybutton",
+    "gilbook",
+]
+
+root_doc = "index"
+exclude_patterns = ["_build", "_ext", "**/.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+templates_path: list[str] = []
+
+# -- Execution: every chapter runs on the build host -------------------------
+nb_execution_mode = "cache"  # jupyter-cache: only changed chapters re-execute
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_timeout = 600  # seconds per cell; measurements have their own deadlines
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_show_tb = True  # and the log shows the traceback and the chapter
+nb_merge_streams = True
+nb_mime_priority_overrides = [
+    ("html", "image/svg+xml", 5),
+    ("html", "text/markdown", 10),
+]
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
+myst_heading_anchors = 3
+
+# -- Warnings are errors (-W on the command line); references must resolve ----
+nitpicky = True
+nitpick_ignore = [
+    ("py:class", "Figure"),
+    ("py:class", "matplotlib.figure.Figure"),
+    ("py:class", "Path"),
+    ("py:class", "Task"),
+    ("py:class", "Tasks"),
+    ("py:class", "Sphinx"),
+]
+
+# -- Intersphinx: offline, from inventories cached by docs/_ext/inventories.py --
+intersphinx_mapping = {
+    name: (url, str(path)) for name, (url, path) in cached_inventories().items()
+}
+if "python" not in intersphinx_mapping:
+    # No inventory could be had: leave standard-library names as plain text.
+    nitpick_ignore_regex = [(r"py:.*", r"(?!gilref).*")]
+intersphinx_timeout = 10
+
+# -- API pages ---------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+
+# -- HTML --------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "gilref: the GIL, measured"
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+}
+html_static_path: list[str] = []
+html_last_updated_fmt = "%Y-%m-%d"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True

@@ -1,0 +1,76 @@
+"""Command line: ``python -m gilref <command>``.
+
+Each command is a small function taking parsed arguments and returning an exit
+status. Bad arguments make :mod:`argparse` print the usage and exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+__all__ = ["main"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import profile, render_text
+
+    suite = profile(quick=args.quick, workers=args.workers, n=args.count)
+    if args.json:
+        sys.stdout.write(suite.dumps() + "\n")
+    else:
+        sys.stdout.write(render_text(suite))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gilref",
+        description="Measure how Python's GIL behaves on this machine.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+
+    report = commands.add_parser(
+        "report",
+        help="print this host's GIL profile",
+        description="Print this host's GIL profile: host facts, the countdown on one thread, "
+        "N threads and N processes, and I/O-style waits on threads.",
+    )
+    report.add_argument("--json", action="store_true", help="print the results as gilref JSON")
+    report.add_argument("--quick", action="store_true", help="a short run (seconds, less precise)")
+    report.add_argument("--workers", type=_positive_int, metavar="N",
+                        help="threads/processes for the countdown (default: usable CPUs)")
+    report.add_argument("--count", type=_positive_int, metavar="STEPS",
+                        help="countdown steps (default: 20000000, or 2000000 with --quick)")
+    report.set_defaults(func=_cmd_report)
+
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+#: Functions that add further commands to the subparsers (filled by later modules).
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,52 @@
+"""Run the reader examples in ``examples/`` as a reader would: as scripts.
+
+Standard library only. Each run is a child process with a deadline; a run that
+overshoots it is killed and reported.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["ExampleError", "examples_dir", "run_example"]
+
+
+class ExampleError(RuntimeError):
+    """An example exited with an error or overshot its deadline."""
+
+
+def examples_dir() -> Path:
+    """The ``examples/`` directory of this checkout."""
+    return Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(
+    name: str,
+    args: Sequence[str] = (),
+    *,
+    timeout: float = 300.0,
+    python: str | None = None,
+) -> str:
+    """Run ``examples/<name>`` with *args* and return what it printed.
+
+    :param name: the file name, e.g. ``"countdown.py"``.
+    :param timeout: seconds before the child is killed (:class:`ExampleError`).
+    :param python: the interpreter to use (default: this one).
+    :raises FileNotFoundError: if there is no such example.
+    :raises ExampleError: on a non-zero exit or a timeout.
+    """
+    path = examples_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no example named {name!r} in {examples_dir()}")
+    cmd = [python or sys.executable, str(path), *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              cwd=examples_dir(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise ExampleError(f"{name} did not finish within {timeout:g} s and was killed") from None
+    if proc.returncode != 0:
+        raise ExampleError(f"{name} exited with {proc.returncode}:\n{proc.stderr.strip()}")
+    return proc.stdout

@@ -1,0 +1,281 @@
+"""Results: timings with their host, stored as versioned JSON.
+
+A :class:`Suite` holds the :class:`Timing` of each configuration measured in one
+run (one workload run sequentially, on threads, on processes, ...) and the
+metadata of the host it ran on. It round-trips through a JSON document::
+
+    {"format": "gilref-results", "version": 1,
+     "metadata": {...host facts...},
+     "timings": [{"workload": "countdown", "mode": "threads", "workers": 2,
+                  "unit": "s", "values": [...], "warmups": [...], "params": {...}}]}
+
+Loading checks every field and raises :class:`ResultsFormatError` with a
+one-line reason for anything that is not such a document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .stats import Summary, summarize
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "ResultsFormatError",
+    "Suite",
+    "Timing",
+]
+
+FORMAT = "gilref-results"
+FORMAT_VERSION = 1
+BASELINE_MODE = "sequential"
+_MODE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class ResultsFormatError(ValueError):
+    """A document is not a gilref results file this version can read."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Repeated measurements of one workload in one execution mode.
+
+    :param workload: what ran, e.g. ``"countdown"``.
+    :param mode: how it ran: ``"sequential"`` (the baseline), ``"threads"``,
+        ``"processes"``, or another lower-case identifier.
+    :param workers: how many threads/processes shared the work (1 for sequential).
+    :param values: one measurement per repeat, in *unit* (seconds by default).
+    :param warmups: measurements taken before *values* and not used in statistics.
+    :param params: the workload's parameters (JSON-ready), e.g. ``{"n": 20000000}``.
+    :param unit: the unit of *values*; ``"s"`` (seconds) unless stated.
+    """
+
+    workload: str
+    mode: str
+    workers: int
+    values: tuple[float, ...]
+    warmups: tuple[float, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    unit: str = "s"
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            raise ValueError("a Timing needs at least one measured value")
+        object.__setattr__(self, "values", tuple(float(v) for v in self.values))
+        object.__setattr__(self, "warmups", tuple(float(v) for v in self.warmups))
+
+    @property
+    def summary(self) -> Summary:
+        """Median, quartiles and extremes of ``values``."""
+        return summarize(self.values)
+
+    @property
+    def median(self) -> float:
+        """Median of ``values``, in ``unit``."""
+        return self.summary.median
+
+    @property
+    def label(self) -> str:
+        """A short label such as ``"2 threads"`` or ``"sequential"``."""
+        if self.mode == BASELINE_MODE:
+            return "1 thread (sequential)"
+        noun = self.mode[:-1] if self.workers == 1 and self.mode.endswith("s") else self.mode
+        return f"{self.workers} {noun}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """This timing as a JSON-ready dict (statistics included for readers)."""
+        s = self.summary
+        return {
+            "workload": self.workload,
+            "mode": self.mode,
+            "workers": self.workers,
+            "unit": self.unit,
+            "params": dict(self.params),
+            "values": list(self.values),
+            "warmups": list(self.warmups),
+            "median": s.median,
+            "q1": s.q1,
+            "q3": s.q3,
+            "min": s.minimum,
+            "max": s.maximum,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "timing") -> Timing:
+        """Build a timing from :meth:`to_dict` output, checking every field."""
+        if not isinstance(data, dict):
+            raise ResultsFormatError(f"{where}: expected an object, got {type(data).__name__}")
+        for key in ("workload", "mode", "workers", "values"):
+            if key not in data:
+                raise ResultsFormatError(f"{where}: missing {key!r}")
+        workload, mode, workers = data["workload"], data["mode"], data["workers"]
+        if not isinstance(workload, str) or not workload:
+            raise ResultsFormatError(f"{where}: 'workload' must be a non-empty string")
+        if not isinstance(mode, str) or not _MODE_RE.match(mode):
+            raise ResultsFormatError(f"{where}: 'mode' must be a lower-case identifier, got {mode!r}")
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ResultsFormatError(f"{where}: 'workers' must be an int >= 1, got {workers!r}")
+        values = _numbers(data["values"], f"{where}: 'values'", nonempty=True)
+        warmups = _numbers(data.get("warmups", []), f"{where}: 'warmups'", nonempty=False)
+        params = data.get("params", {})
+        if not isinstance(params, dict):
+            raise ResultsFormatError(f"{where}: 'params' must be an object")
+        unit = data.get("unit", "s")
+        if not isinstance(unit, str):
+            raise ResultsFormatError(f"{where}: 'unit' must be a string")
+        return cls(workload, mode, workers, tuple(values), tuple(warmups), params, unit)
+
+
+def _numbers(value: Any, where: str, *, nonempty: bool) -> list[float]:
+    if not isinstance(value, list) or (nonempty and not value):
+        kind = "a non-empty list" if nonempty else "a list"
+        raise ResultsFormatError(f"{where} must be {kind} of numbers")
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ResultsFormatError(f"{where} holds {v!r}, which is not a finite number")
+        out.append(float(v))
+    return out
+
+
+@dataclass
+class Suite:
+    """The timings of one run and the metadata of the host they ran on."""
+
+    timings: list[Timing] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, timing: Timing) -> Timing:
+        """Append *timing* and return it."""
+        self.timings.append(timing)
+        return timing
+
+    def get(self, workload: str, mode: str, workers: int | None = None) -> Timing:
+        """The timing of *workload* in *mode* (and *workers*, if given).
+
+        :raises KeyError: if there is none, or several match.
+        """
+        found = [
+            t
+            for t in self.timings
+            if t.workload == workload and t.mode == mode and (workers is None or t.workers == workers)
+        ]
+        if len(found) != 1:
+            what = f"{workload!r} in mode {mode!r}" + (f" with {workers} workers" if workers else "")
+            problem = "no timing" if not found else f"{len(found)} timings"
+            raise KeyError(f"{problem} of {what} in this suite")
+        return found[0]
+
+    def select(self, workload: str | None = None, mode: str | None = None) -> list[Timing]:
+        """Timings matching *workload* and *mode* (``None`` matches any), by worker count."""
+        picked = [
+            t
+            for t in self.timings
+            if (workload is None or t.workload == workload) and (mode is None or t.mode == mode)
+        ]
+        return sorted(picked, key=lambda t: t.workers)
+
+    def baseline(self, workload: str) -> Timing:
+        """The sequential (one-thread) timing of *workload*."""
+        return self.get(workload, BASELINE_MODE)
+
+    def speedup(self, timing: Timing) -> float:
+        """How many times faster *timing* ran than its workload's sequential run.
+
+        Ratio of medians: ``baseline.median / timing.median`` (> 1 is faster).
+        """
+        return self.baseline(timing.workload).median / timing.median
+
+    def speedup_range(self, timing: Timing) -> tuple[float, float]:
+        """Low and high speedup from the quartiles (``base.q1/t.q3``, ``base.q3/t.q1``)."""
+        base = self.baseline(timing.workload).summary
+        s = timing.summary
+        return base.q1 / s.q3, base.q3 / s.q1
+
+    # -- JSON -----------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """This suite as a JSON-ready dict in the versioned format."""
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "metadata": dict(self.metadata),
+            "timings": [t.to_dict() for t in self.timings],
+        }
+
+    def dumps(self, indent: int | None = 2) -> str:
+        """This suite as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+
+    def save(self, path: str | Path) -> Path:
+        """Write this suite to *path* as JSON (atomically) and return the path."""
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(self.dumps() + "\n", encoding="utf-8")
+        tmp.replace(target)
+        return target
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Suite:
+        """Read a suite from a parsed JSON document, checking format and version."""
+        if not isinstance(data, dict):
+            raise ResultsFormatError(
+                f"expected a JSON object with format {FORMAT!r}, got {type(data).__name__}"
+            )
+        fmt = data.get("format")
+        if fmt != FORMAT:
+            raise ResultsFormatError(f"not a gilref results file: format is {fmt!r}, expected {FORMAT!r}")
+        version = data.get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise ResultsFormatError(f"'version' must be an int, got {version!r}")
+        if version > FORMAT_VERSION:
+            raise ResultsFormatError(
+                f"results format version {version} is newer than this gilref reads "
+                f"(up to {FORMAT_VERSION}); upgrade gilref"
+            )
+        if version < 1:
+            raise ResultsFormatError(f"unknown results format version {version}")
+        metadata = data.get("metadata", {})
+        if not isinstance(metadata, dict):
+            raise ResultsFormatError("'metadata' must be an object")
+        raw = data.get("timings")
+        if not isinstance(raw, list):
+            raise ResultsFormatError("'timings' must be a list")
+        timings = [Timing.from_dict(t, f"timing {i}") for i, t in enumerate(raw)]
+        return cls(timings=timings, metadata=metadata)
+
+    @classmethod
+    def loads(cls, text: str) -> Suite:
+        """Parse JSON text produced by :meth:`dumps`."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ResultsFormatError(
+                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            ) from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Suite:
+        """Read a suite from a JSON file."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ResultsFormatError(f"{path}: not a text file") from None
+        return cls.loads(text)
+
+    @classmethod
+    def merge(cls, suites: Iterable[Suite]) -> Suite:
+        """One suite holding every timing of *suites* (metadata of the first)."""
+        out = cls()
+        for s in suites:
+            if not out.metadata:
+                out.metadata = dict(s.metadata)
+            out.timings.extend(s.timings)
+        return out
