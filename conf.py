@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
-import gilref  # noqa: E402
 from inventories import cached_inventories  # noqa: E402
+
+import gilref  # noqa: E402
 
 project = "gilref: the GIL, measured"
 author = "the gilref authors"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .hostinfo import collect_metadata, host_summary, usable_cpus
 from .harness import (
     MeasurementTimeout,
     compare,
@@ -18,6 +17,7 @@ from .harness import (
     io_suite,
     measure,
 )
+from .hostinfo import collect_metadata, host_summary, usable_cpus
 from .results import ResultsFormatError, Suite, Timing
 from .stats import Summary, summarize
 from .workloads import countdown, io_wait, split_count

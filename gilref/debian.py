@@ -18,9 +18,9 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 __all__ = [
     "AptError",
@@ -100,9 +100,8 @@ def _system_sources(apt_root: str = APT_ROOT) -> list[AptSource]:
     deb822, one_line = [], []
     for path in sorted(glob.glob(os.path.join(apt_root, "sources.list.d", "*.sources"))):
         deb822.append(Path(path).read_text(encoding="utf-8", errors="replace"))
-    for path in [os.path.join(apt_root, "sources.list")] + sorted(
-        glob.glob(os.path.join(apt_root, "sources.list.d", "*.list"))
-    ):
+    lists = sorted(glob.glob(os.path.join(apt_root, "sources.list.d", "*.list")))
+    for path in [os.path.join(apt_root, "sources.list"), *lists]:
         if os.path.exists(path):
             one_line.append(Path(path).read_text(encoding="utf-8", errors="replace"))
     return parse_sources(deb822, one_line)

@@ -6,10 +6,11 @@ overshoots it is killed and reported.
 
 from __future__ import annotations
 
-import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+
+from . import _proc
 
 __all__ = ["ExampleError", "examples_dir", "run_example"]
 
@@ -43,9 +44,8 @@ def run_example(
         raise FileNotFoundError(f"no example named {name!r} in {examples_dir()}")
     cmd = [python or sys.executable, str(path), *args]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              cwd=examples_dir(), stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
+        proc = _proc.run(cmd, timeout=timeout, cwd=str(examples_dir()))
+    except _proc.Overshoot:
         raise ExampleError(f"{name} did not finish within {timeout:g} s and was killed") from None
     if proc.returncode != 0:
         raise ExampleError(f"{name} exited with {proc.returncode}:\n{proc.stderr.strip()}")

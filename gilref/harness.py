@@ -21,8 +21,9 @@ import multiprocessing
 import multiprocessing.pool
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Any, Callable, Sequence, Tuple, Union
+from typing import Any, Callable, Union
 
 from ._checks import check_choice, check_int, check_seconds
 from .hostinfo import collect_metadata, usable_cpus
@@ -44,7 +45,7 @@ MODES = ("sequential", "threads", "processes")
 MIN_REPEATS = 5
 DEFAULT_TIMEOUT = 300.0  # seconds allowed for one run of one configuration
 
-Task = Tuple[Any, ...]
+Task = tuple[Any, ...]
 Tasks = Union[Sequence[Task], Callable[[int], Sequence[Task]]]
 
 
@@ -202,7 +203,7 @@ def compare(
     checked = [_check_config(m, w) for m, w in configs]
     if len(set(checked)) != len(checked):
         raise ValueError(f"configs must not repeat a (mode, workers) pair: {checked}")
-    name = workload or getattr(func, "__name__", "workload")
+    name = str(workload or getattr(func, "__name__", "workload"))
     jobs: list[Sequence[Task]] = []
     for _mode, workers in checked:
         job = tasks(workers) if callable(tasks) else tasks

@@ -179,7 +179,8 @@ def host_summary(metadata: dict[str, Any] | None = None) -> str:
     'CPython 3.11.7 (default build, GIL on) · 2 CPUs (Xeon) · Debian 12'
     """
     md = collect_metadata() if metadata is None else metadata
-    gil = {True: "GIL on", False: "GIL off"}.get(md.get("gil_enabled"), "GIL unknown")
+    gil_state = md.get("gil_enabled")
+    gil = "GIL on" if gil_state is True else "GIL off" if gil_state is False else "GIL unknown"
     build = md.get("python_build", "?")
     python = f"{md.get('python_implementation', '?')} {md.get('python_version', '?')}"
     if build in ("default", "free-threaded"):

@@ -9,7 +9,8 @@ leave no figures open.
 from __future__ import annotations
 
 import io
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .hostinfo import host_summary
 from .results import Suite

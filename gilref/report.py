@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .hostinfo import collect_metadata, usable_cpus
 from .harness import countdown_suite, io_suite
+from .hostinfo import collect_metadata, usable_cpus
 from .results import Suite
 from .tables import timing_rows
 
-__all__ = ["QUICK", "FULL", "profile", "render_text"]
+__all__ = ["FULL", "QUICK", "profile", "render_text"]
 
 #: Parameters of a full profile: countdown steps, I/O tasks, I/O latency [s], thread counts.
 FULL: dict[str, Any] = {"n": 20_000_000, "io_tasks": 8, "io_latency": 0.05, "io_workers": (1, 2, 4, 8)}

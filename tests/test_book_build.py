@@ -1,0 +1,120 @@
+"""The book's build configuration, exercised on a small throwaway book.
+
+Uses the real conf.py and docs/_ext, with a temporary docs/ and examples/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+FRONT = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
+
+
+def chapter(title: str, code: str) -> str:
+    return f"{FRONT}# {title}\n\nSome prose.\n\n```{{code-cell}} ipython3\n{code}\n```\n"
+
+
+def counting_chapter(title: str, log: Path) -> str:
+    """A chapter whose one cell appends its title to *log* each time it executes."""
+    return chapter(title, f"with open({str(log)!r}, 'a') as f:\n    f.write({title!r} + '\\n')")
+
+
+@pytest.fixture
+def book(tmp_path):
+    root = tmp_path / "book"
+    (root / "docs" / "_ext").mkdir(parents=True)
+    shutil.copy(ROOT / "conf.py", root / "conf.py")
+    for f in (ROOT / "docs" / "_ext").glob("*.py"):
+        shutil.copy(f, root / "docs" / "_ext" / f.name)
+    (root / "gilref").symlink_to(ROOT / "gilref")
+    (root / "examples").mkdir()
+    (root / "examples" / "hello.py").write_text("print('hello')\n")
+    return root
+
+
+def write_index(root: Path, *docs: str) -> None:
+    entries = "\n".join(docs)
+    (root / "docs" / "index.md").write_text(f"# Test book\n\n```{{toctree}}\n{entries}\n```\n")
+
+
+def build(root: Path) -> subprocess.CompletedProcess[str]:
+    """The same sphinx-build invocation as ``nox -s docs``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-c", ".", "-W", "--keep-going", "-n", "-T",
+         "docs", "_build/html"],
+        cwd=root, capture_output=True, text=True, timeout=600, env=env)
+
+
+def test_a_raising_cell_fails_the_build_and_names_the_chapter(book):
+    write_index(book, "good", "broken-chapter")
+    (book / "docs" / "good.md").write_text(chapter("Good", "print(1 + 1)"))
+    (book / "docs" / "broken-chapter.md").write_text(
+        chapter("Broken", "raise RuntimeError('measurement went wrong')"))
+    proc = build(book)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "broken-chapter.md" in output
+    assert "measurement went wrong" in output
+
+
+def test_cache_reexecutes_only_what_changed(book, tmp_path):
+    log = tmp_path / "executions.log"
+    write_index(book, "one", "two")
+    (book / "docs" / "one.md").write_text(counting_chapter("one", log))
+    (book / "docs" / "two.md").write_text(counting_chapter("two", log))
+
+    def executed() -> list[str]:
+        text = log.read_text() if log.exists() else ""
+        log.write_text("")
+        return sorted(text.split())
+
+    first = build(book)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert executed() == ["one", "two"]
+
+    again = build(book)  # nothing changed
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert executed() == []
+
+    (book / "docs" / "two.md").write_text(counting_chapter("two", log) + "\nMore prose.\n\n"
+                                          "```{code-cell} ipython3\nprint('new cell')\n```\n")
+    edited = build(book)
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    assert executed() == ["two"]
+
+    # A change outside the chapters (here: an example) re-runs every chapter.
+    (book / "examples" / "hello.py").write_text("print('hello, world')\n")
+    changed = build(book)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert executed() == ["one", "two"]
+
+
+def test_gilbook_fingerprint_follows_files_and_machine(tmp_path):
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import gilbook
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    one = gilbook.fingerprint(tmp_path, ["pkg"], "machine-a")
+    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") == one
+    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-b") != one
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"junk")
+    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") == one
+    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
+    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") != one
+    assert gilbook.is_notebook_text(FRONT + "# x")
+    assert not gilbook.is_notebook_text("# just markdown\n")

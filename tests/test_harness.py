@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+
+from gilref import harness
+from gilref.harness import MeasurementTimeout, compare, countdown_suite, io_suite, measure
+from gilref.workloads import countdown, io_wait
+
+
+def test_three_way_countdown_keeps_every_value(no_leaked_threads):
+    suite = countdown_suite(20_000, workers=2, repeats=5, warmups=1)
+    assert [(t.mode, t.workers) for t in suite.timings] == [
+        ("sequential", 1), ("threads", 2), ("processes", 2)]
+    for t in suite.timings:
+        assert len(t.values) == 5 and len(t.warmups) == 1
+        assert all(v > 0 for v in t.values)
+        assert t.params["n"] == 20_000 and t.params["tasks"] == 2
+    assert suite.get("countdown", "processes").params["start_method"] in multiprocessing.get_all_start_methods()
+    assert suite.speedup(suite.baseline("countdown")) == 1.0
+    assert suite.metadata["python_version"]
+
+
+def test_io_waits_overlap_on_threads():
+    suite = io_suite(latency=0.05, tasks=4, workers=(1, 4), repeats=5, warmups=0)
+    seq = suite.baseline("io_wait")
+    four = suite.get("io_wait", "threads", 4)
+    assert seq.median >= 4 * 0.05  # four waits in a row
+    assert four.median < 2 * 0.05  # all four at once (generous bound: not a speed goal)
+
+
+def test_sequential_runs_tasks_one_after_another():
+    t = measure(io_wait, [(0.02,)] * 3, mode="sequential", repeats=5, warmups=0)
+    assert min(t.values) >= 0.06
+
+
+def test_tasks_may_depend_on_worker_count():
+    seen = []
+
+    def tasks(workers):
+        seen.append(workers)
+        return [(1000,)] * workers
+
+    compare(countdown, tasks, configs=[("sequential", 1), ("threads", 3)], repeats=5, warmups=0)
+    assert seen == [1, 3]
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "words"), [
+    ({"repeats": 4}, ValueError, "repeats must be >= 5"),
+    ({"repeats": 5.0}, TypeError, "repeats must be an int"),
+    ({"warmups": -1}, ValueError, "warmups must be >= 0"),
+    ({"timeout": 0}, ValueError, "timeout must be > 0"),
+    ({"configs": []}, ValueError, "at least one"),
+    ({"configs": [("threads", 0)]}, ValueError, "workers must be >= 1, got 0"),
+    ({"configs": [("fibers", 2)]}, ValueError, "mode must be one of"),
+    ({"configs": [("sequential", 2)]}, ValueError, "runs on 1 worker"),
+    ({"configs": [("threads", 2), ("threads", 2)]}, ValueError, "must not repeat"),
+])
+def test_bad_arguments_are_named(kwargs, exc, words):
+    args = {"configs": [("sequential", 1)], **kwargs}
+    with pytest.raises(exc, match=words):
+        compare(countdown, [(10,)], **args)
+
+
+def test_bad_tasks_are_rejected():
+    with pytest.raises(ValueError, match="non-empty list"):
+        compare(countdown, [], configs=[("sequential", 1)])
+    with pytest.raises(TypeError, match="tuple of arguments"):
+        compare(countdown, [10], configs=[("sequential", 1)])
+    with pytest.raises(TypeError, match="callable"):
+        compare("countdown", [(10,)], configs=[("sequential", 1)])
+
+
+def test_worker_exceptions_reach_the_caller():
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        compare(countdown, [(-5,)], configs=[("threads", 2)], repeats=5)
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        compare(countdown, [(-5,)], configs=[("processes", 2)], repeats=5)
+
+
+def test_a_hanging_thread_run_times_out():
+    start = time.monotonic()
+    with pytest.raises(MeasurementTimeout, match="did not finish within 0.3 s"):
+        compare(io_wait, [(2.0,)], configs=[("threads", 1)], repeats=5, warmups=0, timeout=0.3)
+    assert time.monotonic() - start < 1.5
+
+
+def test_a_hanging_process_run_is_killed():
+    start = time.monotonic()
+    with pytest.raises(MeasurementTimeout, match="they were killed"):
+        compare(io_wait, [(30.0,)], configs=[("processes", 1)], repeats=5, warmups=0, timeout=0.5)
+    assert time.monotonic() - start < 10
+    assert multiprocessing.active_children() == []
+
+
+def test_no_worker_processes_survive_a_comparison():
+    countdown_suite(10_000, workers=2, repeats=5, warmups=0)
+    assert multiprocessing.active_children() == []
+
+
+def test_dealing_is_round_robin():
+    assert harness._deal([(1,), (2,), (3,)], 2) == [[(1,), (3,)], [(2,)]]
