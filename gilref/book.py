@@ -20,7 +20,7 @@ from .claims import Claim
 from .results import Suite
 from .tables import markdown_table
 
-__all__ = ["CHAPTER_FORMAT", "Chapter", "chapter", "results_dir"]
+__all__ = ["CHAPTER_FORMAT", "Chapter", "chapter", "results_dir", "results_of"]
 
 CHAPTER_FORMAT = "gilref-chapter"
 CHAPTER_FORMAT_VERSION = 1
@@ -185,3 +185,24 @@ def chapter(key: str) -> Chapter:
     ch.glue("python_version", md["python_version"])
     ch.glue("cpus", md["usable_cpus"])
     return ch
+
+
+def results_of(key: str) -> dict[str, Any]:
+    """The recorded results of another chapter (its ``book.chapter(key)`` record).
+
+    A chapter that calls this must list *key* in its front matter
+    (``gilref_needs: [key]``) so the build reads it after that chapter and
+    re-runs it when that chapter's results change.
+
+    :raises LookupError: if the results directory or the chapter's file is missing.
+    """
+    directory = results_dir()
+    if directory is None:
+        raise LookupError(f"no results directory (${RESULTS_ENV} is unset): build the book to get {key!r}")
+    path = directory / f"{key}.json"
+    if not path.exists():
+        raise LookupError(f"chapter {key!r} has recorded no results in {directory}")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != CHAPTER_FORMAT:
+        raise LookupError(f"{path} is not a gilref chapter record")
+    return dict(data)

@@ -118,3 +118,43 @@ def test_gilbook_fingerprint_follows_files_and_machine(tmp_path):
     assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") != one
     assert gilbook.is_notebook_text(FRONT + "# x")
     assert not gilbook.is_notebook_text("# just markdown\n")
+
+
+def test_needs_order_and_reading():
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import gilbook
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    text = "---\nfile_format: mystnb\ngilref_needs: [cpu-vs-io, 'processes']\n---\n# Guide\n"
+    assert gilbook.needs_of_text(text) == ["cpu-vs-io", "processes"]
+    assert gilbook.needs_of_text("# no front matter\ngilref_needs: [x]\n") == []
+    order = gilbook.order_by_needs(["choosing", "cpu-vs-io", "intro", "processes"],
+                                   {"choosing": ["cpu-vs-io", "processes"]})
+    assert order.index("choosing") > order.index("cpu-vs-io")
+    assert order.index("choosing") > order.index("processes")
+    assert order[:2] == ["cpu-vs-io", "intro"]
+    with pytest.raises(ValueError, match="cycle"):
+        gilbook.order_by_needs(["a", "b"], {"a": ["b"], "b": ["a"]})
+
+
+def test_a_chapter_that_needs_another_reruns_with_it(book, tmp_path):
+    log = tmp_path / "executions.log"
+    write_index(book, "aa-guide", "zz-source")
+    guide = counting_chapter("guide", log).replace("file_format: mystnb", "file_format: mystnb\n"
+                                                    "gilref_needs: [zz-source]")
+    guide += ("\n```{code-cell} ipython3\nfrom gilref import book\n"
+              "print(book.results_of('zz-source')['values']['x'])\n```\n")
+    (book / "docs" / "aa-guide.md").write_text(guide)
+    source = counting_chapter("source", log) + (
+        "\n```{code-cell} ipython3\nfrom gilref import book\n"
+        "book.Chapter('zz-source').glue('x', 41)\n```\n")
+    (book / "docs" / "zz-source.md").write_text(source)
+    first = build(book)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert log.read_text().split() == ["source", "guide"]  # read in dependency order
+    log.write_text("")
+    (book / "docs" / "zz-source.md").write_text(source.replace("41", "42"))
+    second = build(book)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert log.read_text().split() == ["source", "guide"]

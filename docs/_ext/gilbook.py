@@ -13,7 +13,11 @@ them or the book would show stale numbers. This extension therefore
 * marks every executed chapter outdated when the fingerprint changed since the
   last build (``env-get-outdated``), so Sphinx reads it again;
 * points the chapters at a results directory (``GILREF_RESULTS_DIR``) where
-  :mod:`gilref.book` records every glued value, claim and suite.
+  :mod:`gilref.book` records every glued value, claim and suite;
+* lets a chapter that computes from other chapters' results declare them in its
+  front matter (``gilref_needs: [cpu-vs-io, processes]``, by docname, which is
+  also each chapter's results key): it is read after them, its fingerprint
+  includes their results, and it is re-read whenever one of them is.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ _gilref_build_fingerprint = "{fingerprint}"
 ```
 """
 
+_NEEDS_RE = re.compile(r"^gilref_needs:\s*\[([^\]]*)\]", re.M)
 _NOTEBOOK_RE = re.compile(r"\A---\s*\n.*?^\s*(file_format:\s*mystnb|kernelspec:)", re.S | re.M)
 _SKIP = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
@@ -48,6 +53,36 @@ _SKIP = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 def is_notebook_text(text: str) -> bool:
     """True if *text* is a MyST notebook (front matter with a kernelspec or mystnb format)."""
     return bool(_NOTEBOOK_RE.search(text))
+
+
+def needs_of_text(text: str) -> list[str]:
+    """The docnames listed in ``gilref_needs: [...]`` in *text*'s front matter."""
+    m = re.match(r"\A---\s*\n(.*?)\n---", text, re.S)
+    if not m:
+        return []
+    found = _NEEDS_RE.search(m.group(1))
+    if not found:
+        return []
+    return [n.strip().strip("'\"") for n in found.group(1).split(",") if n.strip()]
+
+
+def order_by_needs(docnames: list[str], needs: dict[str, list[str]]) -> list[str]:
+    """*docnames* reordered so each comes after the ones it needs (stable otherwise).
+
+    :raises ValueError: on a cycle.
+    """
+    pending = list(docnames)
+    placed: list[str] = []
+    present = set(docnames)
+    while pending:
+        for doc in pending:
+            if all(n in placed or n not in present for n in needs.get(doc, [])):
+                placed.append(doc)
+                pending.remove(doc)
+                break
+        else:
+            raise ValueError(f"gilref_needs form a cycle among {pending}")
+    return placed
 
 
 def machine_identity() -> str:
@@ -100,6 +135,21 @@ def _on_builder_inited(app: Sphinx) -> None:
     logger.info("gilbook: build fingerprint %s", app.gilbook_fingerprint)  # type: ignore[attr-defined]
 
 
+def _read_head(env: BuildEnvironment, docname: str) -> str:
+    try:
+        return Path(env.doc2path(docname)).read_text(encoding="utf-8")[:4000]
+    except OSError:
+        return ""
+
+
+def _needs_map(env: BuildEnvironment, docnames: Any) -> dict[str, list[str]]:
+    return {d: needs_of_text(_read_head(env, d)) for d in docnames}
+
+
+def _on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    docnames[:] = order_by_needs(list(docnames), _needs_map(env, docnames))
+
+
 def _notebook_docs(app: Sphinx, env: BuildEnvironment) -> list[str]:
     out = []
     for docname in sorted(env.found_docs):
@@ -122,19 +172,39 @@ def _on_env_get_outdated(
     current = app.gilbook_fingerprint  # type: ignore[attr-defined]
     previous = getattr(env, "gilbook_fingerprint", None)
     env.gilbook_fingerprint = current  # type: ignore[attr-defined]
-    if previous == current:
-        return []
-    stale = [d for d in _notebook_docs(app, env) if d not in added and d not in changed]
-    if previous is not None and stale:
-        logger.info("gilbook: gilref, examples or machine changed; re-reading %d chapter(s)", len(stale))
+    stale: list[str] = []
+    if previous != current:
+        stale = [d for d in _notebook_docs(app, env) if d not in added and d not in changed]
+        if previous is not None and stale:
+            logger.info("gilbook: gilref, examples or machine changed; re-reading %d chapter(s)", len(stale))
+    # A chapter that needs another chapter's results is re-read whenever that one is.
+    needs = _needs_map(env, env.found_docs)
+    reread = set(added) | set(changed) | set(stale)
+    grew = True
+    while grew:
+        grew = False
+        for doc, wanted in needs.items():
+            if doc not in reread and reread.intersection(wanted):
+                reread.add(doc)
+                stale.append(doc)
+                grew = True
     return stale
 
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
-    if is_notebook_text(source[0]):
-        source[0] = source[0].rstrip("\n") + "\n" + FINGERPRINT_CELL.format(
-            fingerprint=app.gilbook_fingerprint  # type: ignore[attr-defined]
-        )
+    if not is_notebook_text(source[0]):
+        return
+    value = app.gilbook_fingerprint  # type: ignore[attr-defined]
+    needs = needs_of_text(source[0])
+    if needs:
+        # Fold in the results this chapter computes from (read earlier in this build).
+        h = hashlib.sha256(value.encode())
+        results = Path(os.environ["GILREF_RESULTS_DIR"])
+        for need in needs:
+            f = results / f"{need}.json"
+            h.update(f.read_bytes() if f.exists() else b"missing")
+        value = h.hexdigest()[:16]
+    source[0] = source[0].rstrip("\n") + "\n" + FINGERPRINT_CELL.format(fingerprint=value)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -144,5 +214,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-before-read-docs", _on_env_before_read_docs)
     app.connect("source-read", _on_source_read)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
