@@ -36,7 +36,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import CompareError, compare, plot, plot_format, render
+    from .comparison import CompareError, compare, plot, plot_format, render
 
     try:
         if args.plot:

@@ -16,7 +16,8 @@ machines can be compared even though their absolute speeds differ:
 * I/O-style waits on K threads, as speedups over one thread (for each K both measured).
 
 Anything that is not such a file gives a :class:`CompareError` with a one-line
-reason. Standard library only; :func:`plot` needs matplotlib.
+reason. Standard library only; :func:`plot` needs matplotlib. (The module is not
+called ``gilref.compare``: that name is the harness's :func:`gilref.compare`.)
 """
 
 from __future__ import annotations
