@@ -17,7 +17,7 @@ machines can be compared even though their absolute speeds differ:
 
 Anything that is not such a file gives a :class:`CompareError` with a one-line
 reason. Standard library only; :func:`plot` needs matplotlib. (The module is not
-called ``gilref.compare``: that name is the harness's :func:`gilref.compare`.)
+called ``gilref.compare``: that name is the harness function :func:`gilref.harness.compare`.)
 """
 
 from __future__ import annotations
