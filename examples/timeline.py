@@ -17,15 +17,22 @@ import threading
 import time
 
 
-def cpu_thread(start_at, end_at, gap, runs):
-    """Loop until end_at; every reading more than `gap` after the last starts a new run."""
-    now = time.perf_counter
-    t = now()
+def wait_for_start(ready, clock):
+    """Wait until every thread exists, then spin until the common start instant."""
+    ready.wait()
+    start_at, end_at = clock
+    t = time.perf_counter()
     while t < start_at:
-        t = now()
+        t = time.perf_counter()
+    return t, end_at
+
+
+def cpu_thread(ready, clock, gap, runs):
+    """Loop until the end; every reading more than `gap` after the last starts a new run."""
+    t, end_at = wait_for_start(ready, clock)
     begin = last = t
     while t < end_at:
-        t = now()
+        t = time.perf_counter()
         if t - last > gap:
             runs.append((begin, last))
             begin = t
@@ -33,17 +40,14 @@ def cpu_thread(start_at, end_at, gap, runs):
     runs.append((begin, last))
 
 
-def io_thread(start_at, end_at, gap, burst, pause, runs):
+def io_thread(ready, clock, gap, burst, pause, runs):
     """Compute for `burst` seconds, sleep for `pause` seconds (GIL released), repeat."""
-    now = time.perf_counter
-    t = now()
-    while t < start_at:
-        t = now()
+    t, end_at = wait_for_start(ready, clock)
     while t < end_at:
         begin = last = t
         stop = min(t + burst, end_at)
         while t < stop:
-            t = now()
+            t = time.perf_counter()
             if t - last > gap:
                 runs.append((begin, last))
                 begin = t
@@ -51,27 +55,32 @@ def io_thread(start_at, end_at, gap, burst, pause, runs):
         runs.append((begin, last))
         if t < end_at:
             time.sleep(pause)
-            t = now()
+            t = time.perf_counter()
 
 
 def record(cpu_threads, io_threads, duration, gap):
     """Start the threads, let them compete for `duration` seconds; return (name, runs) per thread."""
-    start_at = time.perf_counter() + 0.02  # all threads begin competing at the same instant
-    end_at = start_at + duration
+    count = cpu_threads + io_threads
+    ready = threading.Barrier(count + 1)  # nobody starts before every thread exists
+    clock = [0.0, 0.0]  # start and end instants, set just before the barrier opens
     names, threads, results = [], [], []
-    for i in range(cpu_threads + io_threads):
+    for i in range(count):
         runs = []
         if i < cpu_threads:
-            name, target, args = f"cpu-{i + 1}", cpu_thread, (start_at, end_at, gap, runs)
+            name, target, args = f"cpu-{i + 1}", cpu_thread, (ready, clock, gap, runs)
         else:
-            name, target, args = f"io-{i - cpu_threads + 1}", io_thread, (start_at, end_at, gap, 0.0005, 0.002, runs)
+            name, target = f"io-{i - cpu_threads + 1}", io_thread
+            args = (ready, clock, gap, 0.0005, 0.002, runs)
         names.append(name)
         results.append(runs)
         threads.append(threading.Thread(target=target, args=args, name=name))
     for t in threads:
         t.start()
+    clock[:] = [time.perf_counter() + 0.01, time.perf_counter() + 0.01 + duration]
+    ready.wait()
     for t in threads:
         t.join()
+    start_at = clock[0]
     return [(name, [(a - start_at, b - start_at) for a, b in runs]) for name, runs in zip(names, results)]
 
 

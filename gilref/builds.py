@@ -1,9 +1,9 @@
 """The GIL build and the free-threaded build, side by side.
 
 Chapters that compare CPython with and without its GIL pick one interpreter of
-each kind with :func:`pick` (from :func:`gilref.interpreters.discover`) and run
+each kind with :func:`pick` (from ``gilref.interpreters.discover()``) and run
 the same gilref function in each with :func:`run_on`, in a child process with a
-deadline (:func:`gilref.childrun.call`): the measurement never shares a process
+deadline (``gilref.childrun.call``): the measurement never shares a process
 with the notebook kernel's own threads, a changed setting such as the switch
 interval dies with the child, and a run that hangs is killed.
 
@@ -48,7 +48,7 @@ def pick(
     GIL), else the first default CPython build listed (the host comes first).
     Either is ``None`` when the host has none.
 
-    :param interpreters: candidates; default :func:`gilref.interpreters.discover`.
+    :param interpreters: candidates; default ``gilref.interpreters.discover()``.
     """
     found = list(discover() if interpreters is None else interpreters)
     for interp in found:
@@ -77,7 +77,7 @@ def run_on(
     :param target: ``"gilref.module:function"``.
     :param kwargs: JSON-ready keyword arguments.
     :param timeout: seconds before the child and everything it started are killed
-        (:class:`gilref.childrun.ChildTimeout`).
+        (``gilref.childrun.ChildTimeout``).
     """
     if not isinstance(interp, Interpreter):
         raise TypeError(f"interp must be an Interpreter, got {type(interp).__name__}")

@@ -48,11 +48,21 @@ FORMAT_VERSION = 1
 Run = list[float]
 
 
-def _cpu(start_at: float, end_at: float, gap: float, out: list[Run]) -> None:
+def _ready(barrier: threading.Barrier, clock: list[float]) -> tuple[float, float, float]:
+    """Wait until every thread exists, then spin until the common start; return
+    ``(start_at, end_at, first reading)``."""
+    barrier.wait()
+    start_at, end_at = clock
     now = time.perf_counter
     t = now()
     while t < start_at:
         t = now()
+    return start_at, end_at, t
+
+
+def _cpu(barrier: threading.Barrier, clock: list[float], gap: float, out: list[Run]) -> None:
+    _, end_at, t = _ready(barrier, clock)
+    now = time.perf_counter
     begin = prev = t
     while t < end_at:
         t = now()
@@ -63,11 +73,10 @@ def _cpu(start_at: float, end_at: float, gap: float, out: list[Run]) -> None:
     out.append([begin, prev])
 
 
-def _io(start_at: float, end_at: float, gap: float, burst: float, pause: float, out: list[Run]) -> None:
+def _io(barrier: threading.Barrier, clock: list[float], gap: float, burst: float, pause: float,
+        out: list[Run]) -> None:
+    _, end_at, t = _ready(barrier, clock)
     now = time.perf_counter
-    t = now()
-    while t < start_at:
-        t = now()
     begin = prev = t
     while t < end_at:
         stop = min(t + burst, end_at)
@@ -99,9 +108,9 @@ def record(
 ) -> dict[str, Any]:
     """Record the running intervals of *cpu_threads* + *io_threads* threads.
 
-    The threads start, spin until a common start time *lead* seconds later
-    (so they all compete from the first instant), record for *duration*
-    seconds, and stop.
+    The threads start and wait until all of them exist; then they spin until a
+    common start time *lead* seconds later (so they all compete from the first
+    instant), record for *duration* seconds, and stop.
 
     :param cpu_threads: threads that loop the whole time (>= 0).
     :param io_threads: threads that loop *io_burst* s, then sleep *io_sleep* s (>= 0).
@@ -110,7 +119,7 @@ def record(
         running, in seconds (> 0).
     :param io_burst: seconds an I/O-style thread computes after each wake-up.
     :param io_sleep: seconds an I/O-style thread sleeps after each burst.
-    :param lead: seconds between starting the threads and recording.
+    :param lead: seconds between releasing the threads and recording.
     :param timeout: seconds to wait for the threads beyond *lead* + *duration*.
     :returns: ``{"format": "gilref-timeline", "version", "metadata",
         "duration_s", "gap_s", "params", "threads": [{"name", "kind",
@@ -132,22 +141,34 @@ def record(
     check_seconds("lead", lead)
     check_seconds("timeout", timeout, allow_zero=False)
 
-    outs: list[list[Run]] = [[] for _ in range(cpu_threads + io_threads)]
+    count = cpu_threads + io_threads
+    outs: list[list[Run]] = [[] for _ in range(count)]
     names = [f"cpu-{i + 1}" for i in range(cpu_threads)] + [f"io-{i + 1}" for i in range(io_threads)]
     kinds = ["cpu"] * cpu_threads + ["io"] * io_threads
-    start_at = time.perf_counter() + lead
-    end_at = start_at + duration
+    # The threads first wait (without spinning) until all of them exist, so a
+    # late thread start cannot eat into the recording; then they spin until
+    # the common start instant.
+    barrier = threading.Barrier(count + 1)
+    clock = [0.0, 0.0]
     threads = []
     for i, kind in enumerate(kinds):
         if kind == "cpu":
-            args: tuple[Any, ...] = (start_at, end_at, gap, outs[i])
+            args: tuple[Any, ...] = (barrier, clock, gap, outs[i])
             target: Any = _cpu
         else:
-            args = (start_at, end_at, gap, io_burst, io_sleep, outs[i])
+            args = (barrier, clock, gap, io_burst, io_sleep, outs[i])
             target = _io
         threads.append(threading.Thread(target=target, args=args, name=f"gilref-{names[i]}", daemon=True))
-    for t in threads:
-        t.start()
+    try:
+        for t in threads:
+            t.start()
+        start_at = time.perf_counter() + lead
+        end_at = start_at + duration
+        clock[:] = [start_at, end_at]
+        barrier.wait(timeout)
+    except BaseException:
+        barrier.abort()  # releases the threads (they fail fast) instead of leaving them waiting
+        raise
     deadline = end_at + timeout
     for t in threads:
         t.join(max(0.0, deadline - time.perf_counter()))
@@ -277,7 +298,7 @@ def analyze(timeline: dict[str, Any]) -> dict[str, Any]:
     :returns: ``{"shares": {name: fraction of the duration it ran},
         "handoffs": number of turns after the first, "handoff_period_s": median
         length of the turns except the first and last (``None`` with fewer than
-        three turns), **overlap(timeline)}``.
+        three turns)}`` and every key of :func:`overlap`.
     """
     _check_timeline(timeline)
     duration = float(timeline["duration_s"])
