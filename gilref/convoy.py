@@ -71,7 +71,7 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
 #: Full references for :data:`PUBLISHED` and the original report.
 SOURCES = {
     "Beazley 2010": 'David Beazley, "Convoy effect with I/O bound threads and New GIL", '
-                    "Python bug tracker, bpo-7946 (now python/cpython issue 53192), February 2010; "
+                    "Python bug tracker, bpo-7946 (migrated to python/cpython's GitHub issues), February 2010; "
                     'and "Understanding the Python GIL", PyCon 2010.',
     "Skvortsov 2021": 'Victor Skvortsov, "Python behind the scenes #13: the GIL and its effects on '
                       'Python multithreading", tenthousandmeters.com, 2021 (echo server and client: '
