@@ -9,6 +9,7 @@ leave no figures open.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,9 +26,12 @@ except ImportError as exc:  # pragma: no cover - exercised only without matplotl
 
 __all__ = [
     "bar_chart",
+    "gantt_chart",
+    "grouped_bar_chart",
     "line_chart",
     "mode_chart",
     "speedup_chart",
+    "switch_interval_chart",
     "to_svg",
 ]
 
@@ -188,6 +192,180 @@ def line_chart(
     if len(series) > 1:
         ax.legend(fontsize=8)
     caption(fig, metadata, note)
+    return fig
+
+
+def grouped_bar_chart(
+    groups: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], Sequence[tuple[float, float]] | None]],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "",
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+    logy: bool = False,
+    annotate: str | None = "{:,.0f}",
+    hatches: Sequence[str] | None = None,
+) -> Figure:
+    """Bars grouped by *groups*, one bar per series in each group.
+
+    :param series: ``(label, values, errors)`` with one value per group (``nan``
+        leaves a gap); *errors* are ``(low, high)`` absolute bounds per value, or ``None``.
+    :param hatches: a hatch pattern per series (``""`` for none), e.g. to mark cited figures.
+    """
+    if not groups or not series:
+        raise ValueError("a grouped bar chart needs at least one group and one series")
+    for label, values, errors in series:
+        if len(values) != len(groups) or (errors is not None and len(errors) != len(groups)):
+            raise ValueError(f"series {label!r} must have one value (and error) per group")
+    fig = _figure(9.0, 4.2)
+    ax = fig.subplots()
+    n = len(series)
+    width = 0.8 / n
+    for i, (label, values, errors) in enumerate(series):
+        xs = [g - 0.4 + width * (i + 0.5) for g in range(len(groups))]
+        shown: list[tuple[float, float, tuple[float, float]]] = []
+        for j, (x, v) in enumerate(zip(xs, values)):
+            if not math.isnan(v):
+                shown.append((x, v, errors[j] if errors is not None else (v, v)))
+        if not shown:
+            continue
+        yerr = None
+        if errors is not None:
+            yerr = [[v - e[0] for _, v, e in shown], [e[1] - v for _, v, e in shown]]
+        bars = ax.bar([x for x, _, _ in shown], [v for _, v, _ in shown], width * 0.95, label=label,
+                      color=_PALETTE[i % 8], yerr=yerr, capsize=3,
+                      hatch=hatches[i] if hatches else None, edgecolor="white" if not hatches else "#333333")
+        if annotate:
+            for bar, (_, v, _) in zip(bars, shown):
+                ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7, rotation=0)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(list(groups))
+    if logy:
+        ax.set_yscale("log")
+    ax.margins(y=0.15)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    fig.legend(loc="outside right upper", fontsize=8)
+    caption(fig, metadata, note)
+    return fig
+
+
+def switch_interval_chart(
+    suites: Sequence[tuple[str, Suite]],
+    *,
+    title: str = "Switch interval: wake-up latency and CPU-bound throughput",
+) -> Figure:
+    """Two panels from :func:`gilref.switching.measure` suites, one line per suite.
+
+    Left: the I/O-style thread's median wake-up latency (ms) against the switch
+    interval (ms), log-log, with the line latency = interval. Right: the
+    CPU-bound thread's throughput (million loop steps per second) against the
+    interval, with each suite's CPU-thread-alone throughput as a dashed line.
+    Error bars: quartiles over trials.
+    """
+    from .switching import LATENCY, THROUGHPUT, points
+
+    if not suites:
+        raise ValueError("switch_interval_chart needs at least one (label, suite) pair")
+    fig = _figure(8.0, 4.0)
+    left, right = fig.subplots(1, 2)
+    lo = hi = None
+    for i, (label, suite) in enumerate(suites):
+        rows = points(suite)
+        color = _PALETTE[i % 8]
+        xs = [r["interval_s"] * 1e3 for r in rows]
+        ys = [r["latency_s"] * 1e3 for r in rows]
+        err = [[y - r["latency_q1_s"] * 1e3 for y, r in zip(ys, rows)],
+               [r["latency_q3_s"] * 1e3 - y for y, r in zip(ys, rows)]]
+        left.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=color, label=label)
+        lo = min(xs) if lo is None else min(lo, min(xs))
+        hi = max(xs) if hi is None else max(hi, max(xs))
+        alone_lat = suite.select(LATENCY, "sequential")
+        if alone_lat:
+            left.axhline(alone_lat[0].median * 1e3, color=color, linestyle=":", linewidth=1)
+        ts = [r["throughput"] / 1e6 for r in rows if "throughput" in r]
+        terr = [[t - r["throughput_q1"] / 1e6 for t, r in zip(ts, rows)],
+                [r["throughput_q3"] / 1e6 - t for t, r in zip(ts, rows)]]
+        right.errorbar([r["interval_s"] * 1e3 for r in rows if "throughput" in r], ts, yerr=terr,
+                       marker="o", capsize=3, color=color, label=label)
+        alone = suite.select(THROUGHPUT, "sequential")
+        if alone:
+            right.axhline(alone[0].median / 1e6, color=color, linestyle="--", linewidth=1,
+                          label=f"{label}: CPU thread alone")
+    if lo is not None and hi is not None:
+        left.plot([lo, hi], [lo, hi], linestyle="--", color="#999999", label="latency = interval")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("switch interval (ms)")
+    left.set_ylabel("median wake-up latency (ms)")
+    left.set_title("I/O-style thread: time to run again", fontsize=10)
+    left.legend(fontsize=7)
+    right.set_xscale("log")
+    right.set_ylim(bottom=0)
+    right.set_xlabel("switch interval (ms)")
+    right.set_ylabel("loop steps per second (millions)")
+    right.set_title("CPU-bound thread: throughput", fontsize=10)
+    right.legend(fontsize=7)
+    fig.suptitle(title)
+    caption(fig, suites[0][1].metadata,
+            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.")
+    return fig
+
+
+def gantt_chart(
+    panels: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    title: str,
+    window: float | None = None,
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+) -> Figure:
+    """Which thread ran when: one panel per timeline of :func:`gilref.timeline.record`.
+
+    Each thread is a row; a bar is an interval in which it ran. The y labels
+    give each thread's share of the whole recording.
+
+    :param panels: ``(panel title, timeline)`` pairs, drawn one above the other.
+    :param window: show only the first *window* seconds (default: all).
+    """
+    from .timeline import analyze
+
+    if not panels:
+        raise ValueError("gantt_chart needs at least one (title, timeline) pair")
+    rows = sum(len(tl["threads"]) for _, tl in panels)
+    fig = _figure(8.0, 1.2 + 0.42 * rows + 0.5 * len(panels))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    io_color = "#c44e52"
+    for ax, (panel_title, tl) in zip(axes, panels):
+        end = float(tl["duration_s"]) if window is None else min(float(window), float(tl["duration_s"]))
+        shares = analyze(tl)["shares"]
+        labels = []
+        cpu_i = 0
+        for row, th in enumerate(tl["threads"]):
+            bars = [(a * 1e3, (min(b, end) - a) * 1e3) for a, b in th["runs"] if a < end and b > 0]
+            if th["kind"] == "io":
+                color = io_color
+            else:
+                color = _PALETTE[[0, 1, 2, 4, 5, 6, 7][cpu_i % 7]]
+                cpu_i += 1
+            ax.broken_barh(bars, (row - 0.38, 0.76), facecolors=color)
+            labels.append(f"{th['name']} ({shares[th['name']]:.0%})")
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels, fontsize=8)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_xlim(0, end * 1e3)
+        ax.set_title(panel_title, fontsize=9, loc="left")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    axes[-1].set_xlabel("time since the threads started competing (ms)")
+    fig.suptitle(title)
+    caption(fig, metadata, note or "Bars: intervals in which the thread ran (from its own clock readings); "
+            "labels: share of the whole recording.")
     return fig
 
 
