@@ -260,7 +260,8 @@ def run_in(
     """:func:`run_cases` inside interpreter *python*, in a child process that is
     killed if it overshoots every case's deadline plus *margin* seconds.
 
-    :raises gilref.childrun.ChildTimeout: if it had to be killed.
+    :raises RuntimeError: ``gilref.childrun.ChildTimeout`` if the child had to be
+        killed, ``gilref.childrun.ChildError`` if it failed.
     """
     from .childrun import call
 

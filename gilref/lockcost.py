@@ -33,7 +33,6 @@ from typing import Any, Callable
 from ._checks import check_int
 from .harness import MIN_REPEATS
 from .hostinfo import collect_metadata
-from .interpreters import Interpreter
 from .results import Suite, Timing
 
 __all__ = ["LOOPS", "matched_builds", "measure", "profile", "summary"]
@@ -144,7 +143,7 @@ def profile(n: int = 500_000, countdown_n: int = 2_000_000, *, repeats: int = 7)
     """This interpreter's lock costs (:func:`measure`) and single-thread countdown time.
 
     Meant to run inside each interpreter to compare (see
-    :func:`gilref.childrun.call`): the same CPython version with and without
+    ``gilref.childrun.call``): the same CPython version with and without
     the GIL shows what fine-grained locking costs single-threaded code today.
 
     :param n: iterations per lock-cost loop (>= 1000).
@@ -171,10 +170,11 @@ def profile(n: int = 500_000, countdown_n: int = 2_000_000, *, repeats: int = 7)
     }
 
 
-def matched_builds(interpreters: Sequence[Interpreter]) -> tuple[Interpreter, Interpreter] | None:
+def matched_builds(interpreters: Sequence[Any]) -> tuple[Any, Any] | None:
     """A default (GIL) build and a free-threaded build of the same CPython version.
 
-    :param interpreters: e.g. :func:`gilref.interpreters.discover`'s answer.
+    :param interpreters: ``gilref.interpreters.Interpreter`` objects, e.g. the
+        answer of ``gilref.interpreters.discover()``.
     :returns: ``(gil_build, free_threaded_build)``, the newest such version, or
         ``None`` if no version is there in both builds.
     """

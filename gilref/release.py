@@ -192,9 +192,10 @@ class FileReadWork(Work):
         for _ in range(self.slots):
             f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the exit stack
             self._stack.callback(f.close)
-            slots.append((f, bytearray(self.size)))
+            buf = bytearray(self.size)
+            f.readinto(buf)  # the file into the page cache, the buffer's pages into memory
+            slots.append((f, buf))
         self._slots = _Slots(slots)
-        self.run(1)  # into the page cache
 
     def run(self, units: int) -> None:
         f, buf = self._slots.take()
@@ -216,7 +217,7 @@ class LoopbackPairs:
     """*count* connected TCP socket pairs over 127.0.0.1, made by a listener that
     is closed as soon as they are connected.
 
-    The listener binds :data:`LOOPBACK` only, on a port the system picks; every
+    The listener binds ``127.0.0.1`` only, on a port the system picks; every
     socket has a timeout, so no operation blocks for ever. :meth:`close` (or
     leaving the ``with`` block) closes them all.
 
@@ -414,7 +415,10 @@ class MatmulWork(Work):
         self.a = rng.random((self.n, self.n))
         self.b = rng.random((self.n, self.n))
         self._matmul = np.matmul
-        self._slots = _Slots([np.empty((self.n, self.n)) for _ in range(self.slots)])
+        outs = [np.empty((self.n, self.n)) for _ in range(self.slots)]
+        for out in outs:
+            self._matmul(self.a, self.b, out=out)  # touch every page before timing
+        self._slots = _Slots(outs)
         self.blas = [
             {k: info.get(k) for k in ("internal_api", "version", "num_threads")}
             for info in threadpoolctl.threadpool_info() if info.get("user_api") == "blas"
@@ -517,22 +521,29 @@ def _lcm(values: Sequence[int]) -> int:
 def calibrate(work: Work, target: float, *, multiple: int = 1, tries: int = 3) -> int:
     """How many units of *work* take about *target* seconds on one thread.
 
-    Times one unit *tries* times (after a warmup) and takes the fastest; the
-    answer is rounded up to a multiple of *multiple* (so the units split evenly
-    between thread counts) and is at least *multiple*.
+    After a warmup unit, times batches of 1, 2, 4, ... units until a batch
+    lasts at least a tenth of *target*, then times that batch *tries* times
+    and keeps the fastest. The answer is rounded up to a multiple of
+    *multiple* (so the units split evenly between thread counts) and is at
+    least *multiple*.
 
     :param target: seconds the whole job should take on one thread (> 0).
     """
     check_seconds("target", target, allow_zero=False)
     check_int("multiple", multiple, minimum=1)
     check_int("tries", tries, minimum=1)
-    work.run(1)
-    best = math.inf
-    for _ in range(tries):
+
+    def timed(units: int) -> float:
         start = time.perf_counter()
-        work.run(1)
-        best = min(best, time.perf_counter() - start)
-    units = math.ceil(target / max(best, 1e-9))
+        work.run(units)
+        return time.perf_counter() - start
+
+    work.run(1)
+    batch = 1
+    while timed(batch) < target / 10 and batch < 1 << 20:
+        batch *= 2
+    best = min(timed(batch) for _ in range(tries))
+    units = math.ceil(target * batch / max(best, 1e-9))
     return max(multiple, math.ceil(units / multiple) * multiple)
 
 
