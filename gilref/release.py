@@ -498,11 +498,16 @@ def available_kinds() -> dict[str, str | None]:
 
 
 def thread_counts(cpus: int | None = None) -> list[int]:
-    """The thread counts to measure: 1 to twice the CPUs on small hosts (at least
-    1 to 4), powers of two plus the CPU count and twice it on large ones."""
+    """The thread counts to measure: every count from 1 to the CPUs, then twice
+    the CPUs (at least 2); on hosts with more than 4 CPUs, powers of two up to
+    the CPU count instead of every count.
+
+    >>> thread_counts(2)
+    [1, 2, 4]
+    """
     n = usable_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
     if n <= 4:
-        return list(range(1, max(4, 2 * n) + 1))
+        return list(range(1, n + 1)) + [2 * n]
     counts = {1, n, 2 * n}
     p = 2
     while p < n:
