@@ -507,7 +507,7 @@ def thread_counts(cpus: int | None = None) -> list[int]:
     """
     n = usable_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
     if n <= 4:
-        return list(range(1, n + 1)) + [2 * n]
+        return [*range(1, n + 1), 2 * n]
     counts = {1, n, 2 * n}
     p = 2
     while p < n:
