@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .hostinfo import host_summary
-from .results import Suite
+from .results import BASELINE_MODE, Suite
 
 try:
     from matplotlib.figure import Figure
@@ -30,6 +30,7 @@ __all__ = [
     "grouped_bar_chart",
     "line_chart",
     "mode_chart",
+    "scaling_chart",
     "speedup_chart",
     "switch_interval_chart",
     "to_svg",
@@ -366,6 +367,51 @@ def gantt_chart(
     fig.suptitle(title)
     caption(fig, metadata, note or "Bars: intervals in which the thread ran (from its own clock readings); "
             "labels: share of the whole recording.")
+    return fig
+
+
+def scaling_chart(
+    suite: Suite,
+    workloads: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    cpus: int | None = None,
+    mode: str = "threads",
+    note: str = "",
+) -> Figure:
+    """Speedup versus thread count for several workloads of one suite, one line each.
+
+    :param workloads: ``(workload, label)`` pairs, drawn in this order.
+    :param cpus: if given, also draw the ceiling ``min(threads, cpus)`` that
+        work needing a core can reach.
+    """
+    if not workloads:
+        raise ValueError("workloads must name at least one workload")
+    fig = _figure(7.0, 4.4)
+    ax = fig.subplots()
+    top = 1
+    markers = "osD^v<>p"
+    for i, (workload, label) in enumerate(workloads):
+        timings = suite.select(workload, BASELINE_MODE) + suite.select(workload, mode)
+        if not timings:
+            raise KeyError(f"no timings of {workload!r} in this suite")
+        xs = [t.workers for t in timings]
+        ys = [suite.speedup(t) for t in timings]
+        ax.plot(xs, ys, marker=markers[i % len(markers)], label=label, color=_PALETTE[i % 8])
+        top = max(top, max(xs))
+    ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = threads)")
+    if cpus is not None:
+        steps = list(range(1, top + 1))
+        ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555",
+                label=f"ceiling with {cpus} CPU(s)")
+    ax.set_xlabel(f"{mode} (count)")
+    ax.set_ylabel("speedup vs one thread (×)")
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(sorted({t.workers for w, _ in workloads for t in suite.select(w)}))
+    ax.legend(fontsize=7.5, loc="upper left")
+    ax.set_title(title)
+    n = min(len(t.values) for t in suite.timings)
+    caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.")
     return fig
 
 
