@@ -497,15 +497,15 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def missing_note(what: str = "a free-threaded CPython 3.13") -> str:
-    """Why *what* is missing on this host and how to get it (Markdown), for a chapter's note."""
+    """Why this host lacks *what* and how to get it (Markdown), for a chapter's note."""
     from .interpreters import ENV_PYTHONS
     from .provision import ENV_SKIP, ENV_SOURCE, last_status, skip_requested
 
     if skip_requested():
-        why = (f"Provisioning was skipped on purpose (`{ENV_SKIP}` is set), so this build has no "
-               f"{what} and the measurements that need one are left out.")
+        why = (f"Provisioning was skipped on purpose (`{ENV_SKIP}` is set), so this build lacks "
+               f"{what} and leaves out the measurements that need it.")
     else:
-        why = f"This build found no {what}, so the measurements that need one are left out."
+        why = f"This build lacks {what}, so it leaves out the measurements that need it."
         status = last_status()
         tried = []
         for o in (status or {}).get("outcomes", []):

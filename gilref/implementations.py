@@ -17,7 +17,11 @@ from .childrun import ChildError, call_portable
 from .interpreters import Interpreter
 from .results import Suite
 
-__all__ = ["countdown_on", "refcounts"]
+__all__ = ["JIT_WARMUP_S", "countdown_on", "refcounts"]
+
+
+#: Seconds of short warm-up runs before calibrating, per implementation with a JIT compiler.
+JIT_WARMUP_S = {"PyPy": 1.5, "Jython": 3.0}
 
 
 def countdown_on(
@@ -31,17 +35,20 @@ def countdown_on(
 ) -> Suite:
     """The countdown on one thread and on each count of *threads*, inside *interp*.
 
-    With ``n=0`` the countdown's length is calibrated inside the interpreter
-    (after a warmup, so a JIT compiler such as PyPy's has done its work) so that
-    one thread takes about *target* seconds: an equal amount of time, not of
-    steps, on every interpreter. The chosen length is in each timing's
-    ``params["n"]``.
+    With ``n=0`` the countdown's length is calibrated inside the interpreter so
+    that one thread takes about *target* seconds: an equal amount of time, not
+    of steps, on every interpreter. Interpreters with a JIT compiler first run
+    short countdowns for :data:`JIT_WARMUP_S` seconds, so the JIT has done its
+    work before anything is timed. The chosen length is in each timing's
+    ``params["n"]``; the warm-up in ``metadata["jit_warmup_s"]``.
     """
+    warm = JIT_WARMUP_S.get(interp.implementation, 0.0)
     data = call_portable(interp.executable, "countdown_threads",
-                         {"n": n, "threads": list(threads), "repeats": repeats, "target": target},
-                         timeout=timeout)
+                         {"n": n, "threads": list(threads), "repeats": repeats, "target": target,
+                          "warm_seconds": warm}, timeout=timeout)
     suite = Suite.from_dict(data)
     suite.metadata["interpreter_label"] = interp.label
+    suite.metadata["jit_warmup_s"] = warm
     return suite
 
 

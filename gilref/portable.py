@@ -70,17 +70,39 @@ def _run(counts, timeout):
     return elapsed
 
 
-def calibrate(target, start_n=1000000, limit=2000000000):
+def warm_up(seconds, threads=2):
+    # type: (float, int) -> int
+    """Run short countdowns, alone and on *threads* threads, for about *seconds*:
+    a JIT compiler (PyPy's, the JVM's under Jython) compiles the loop meanwhile.
+    Returns the number of runs."""
+    deadline = time.time() + seconds
+    runs = 0
+    while time.time() < deadline:
+        _run([200000], 60.0)
+        _run(split_count(400000, threads), 60.0)
+        runs += 2
+    return runs
+
+
+def calibrate(target, start_n=1000000, limit=4000000000):
     # type: (float, int, int) -> int
-    """The countdown length whose one-thread run takes about *target* seconds here
-    (after the interpreter has warmed up: JIT compilers make the first runs slow)."""
+    """The countdown length whose one-thread run takes about *target* seconds here.
+
+    Grows the count until a run is long enough to time, then rescales it until
+    a run lands within a third of *target* (a warming JIT keeps speeding up, so
+    one rescale is not always enough)."""
     n = start_n
     while True:
         elapsed = min(_run([n], 600.0) for _ in range(2))
         if elapsed >= target / 4 or n >= limit:
             break
         n *= 4
-    return int(min(limit, max(1, n * target / max(elapsed, 1e-6))))
+    for _ in range(4):
+        n = int(min(limit, max(1, n * target / max(elapsed, 1e-6))))
+        elapsed = min(_run([n], 600.0) for _ in range(2))
+        if 0.75 * target <= elapsed <= 1.33 * target:
+            break
+    return n
 
 
 def _metadata():
@@ -115,16 +137,19 @@ def _metadata():
     }
 
 
-def countdown_threads(n=0, threads=(2,), repeats=5, warmups=1, target=0.0, timeout=300.0):
-    # type: (int, Any, int, int, float, float) -> Dict[str, Any]
+def countdown_threads(n=0, threads=(2,), repeats=5, warmups=1, target=0.0, warm_seconds=0.0, timeout=300.0):
+    # type: (int, Any, int, int, float, float, float) -> Dict[str, Any]
     """The countdown of *n* steps on one thread and split over each count in
     *threads*, *repeats* times each, interleaved, in gilref's results format.
 
     With ``n=0`` the length is calibrated so that one thread takes about
-    *target* seconds (0.5 if not given).
+    *target* seconds (0.5 if not given). *warm_seconds* of short runs come
+    first (:func:`warm_up`), for interpreters with a JIT compiler.
     """
     if repeats < 1:
         raise ValueError("repeats must be >= 1, got %r" % (repeats,))
+    if warm_seconds > 0:
+        warm_up(warm_seconds, max(threads) if threads else 2)
     if not n:
         n = calibrate(target or 0.5)
     configs = [("sequential", 1)] + [("threads", int(w)) for w in sorted(set(threads))]

@@ -59,6 +59,7 @@ __all__ = [
     "Flavour",
     "Outcome",
     "ProvisionError",
+    "Source",
     "build_cpython",
     "ensure_numpy",
     "find_source",

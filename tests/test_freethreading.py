@@ -11,7 +11,8 @@ import sysconfig
 
 import pytest
 
-from gilref import cext, freethreading as ft, interpreters, provision
+from gilref import cext, interpreters, provision
+from gilref import freethreading as ft
 from gilref.interpreters import Interpreter
 from gilref.results import Suite
 

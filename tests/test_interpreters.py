@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from gilref import interpreters
-from gilref.interpreters import InterpreterError, describe, discover
+from gilref.interpreters import Interpreter, InterpreterError, describe, discover, find, fingerprint_text, pair
 
 
 def test_the_host_is_found_first():
@@ -52,11 +55,6 @@ def test_a_hanging_candidate_is_abandoned(tmp_path):
 
 # -- issue 4: more sources, the cache, choosing ------------------------------------
 
-import json  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from gilref.interpreters import Interpreter, fingerprint_text, find, pair  # noqa: E402
 
 
 def _fake(path: Path, *, version="3.13.5", free_threaded=True, impl="CPython", counter: Path | None = None):
@@ -125,7 +123,7 @@ def test_descriptions_are_cached_until_the_executable_changes(private, monkeypat
 
 def test_a_candidate_reporting_an_executable_already_listed_is_a_duplicate(private, monkeypatch):
     shim = private / "bin" / "python3.13"
-    shim.write_text("#!/bin/sh\nexec %s \"$@\"\n" % sys.executable)
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
     shim.chmod(0o755)
     found = discover(cache=False)
     assert [i.source for i in found] == ["host"]
