@@ -47,6 +47,7 @@ __all__ = [
     "single_thread_cost",
     "thread_counts",
     "time_workload",
+    "time_workloads",
     "variants",
 ]
 
@@ -179,6 +180,11 @@ def time_workload(workload: str, n: int, repeats: int = 3, warmups: int = 1) -> 
         func(n)
         out.append(time.perf_counter() - start)
     return out
+
+
+def time_workloads(sizes: Mapping[str, int], repeats: int = 2, warmups: int = 1) -> dict[str, list[float]]:
+    """:func:`time_workload` for each ``workload -> argument`` of *sizes*; seconds per run."""
+    return {w: time_workload(w, n, repeats=repeats, warmups=warmups) for w, n in sizes.items()}
 
 
 class _Counter:
@@ -395,29 +401,29 @@ def single_thread_cost(
     *,
     sizes: Mapping[str, int] | None = None,
     rounds: int = MIN_REPEATS,
-    per_round: int = 3,
+    per_round: int = 2,
     timeout: float = 300.0,
 ) -> Suite:
     """One-thread run time of each workload on the default and the free-threaded build.
 
     The two interpreters take turns (*rounds* child processes each, alternating),
-    so a slow moment of the machine hits both alike; each round contributes the
-    median of *per_round* runs after a warmup. Timings have mode
-    ``"default-build"`` or ``"free-threaded"``.
+    so a slow moment of the machine hits both alike; in each round a child runs
+    every workload once to warm up, then *per_round* times, and contributes the
+    median. Timings have mode ``"default-build"`` or ``"free-threaded"``.
 
-    :param sizes: workload name -> argument (default: countdown 3,000,000 and objects 300,000).
+    :param sizes: workload name -> argument (default: countdown 2,000,000 and objects 200,000).
     """
     import statistics
 
     check_int("rounds", rounds, minimum=MIN_REPEATS)
-    chosen = dict(sizes or {"countdown": 3_000_000, "objects": 300_000})
+    chosen = dict(sizes or {"countdown": 2_000_000, "objects": 200_000})
     values: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):
         for mode, v in (("default-build", default), ("free-threaded", threaded)):
-            for workload, n in chosen.items():
-                runs = v.call("gilref.freethreading:time_workload",
-                              {"workload": workload, "n": n, "repeats": per_round}, timeout=timeout)
-                values.setdefault((workload, mode), []).append(statistics.median(runs))
+            runs = v.call("gilref.freethreading:time_workloads", {"sizes": chosen, "repeats": per_round},
+                          timeout=timeout)
+            for workload, seconds in runs.items():
+                values.setdefault((workload, mode), []).append(statistics.median(seconds))
     suite = Suite(metadata=collect_metadata())
     for (workload, mode), vals in values.items():
         label = default.label if mode == "default-build" else threaded.label

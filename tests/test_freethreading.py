@@ -64,6 +64,7 @@ def test_countdown_scaling_has_a_baseline_and_each_thread_count(no_leaked_thread
 def test_workloads_and_timing():
     assert ft.objects(0) == 0 and ft.objects(10) > 0
     assert len(ft.time_workload("objects", 1000, repeats=3)) == 3
+    assert [len(v) for v in ft.time_workloads({"countdown": 100, "objects": 100}, repeats=2).values()] == [2, 2]
     with pytest.raises(ValueError, match="workload must be one of"):
         ft.time_workload("sleep", 1)
 
@@ -94,7 +95,7 @@ def test_orchestration_in_child_processes():
     assert label == "host" and suite.get("countdown", "threads", 2)
     rows = ft.scaling_rows([(label, suite)])
     assert [r["configuration"] for r in rows] == ["sequential", "2 threads"]
-    cost = ft.single_thread_cost(HOST, HOST, sizes={"countdown": 10_000}, rounds=5, per_round=1)
+    cost = ft.single_thread_cost(HOST, HOST, sizes={"countdown": 10_000, "objects": 1000}, rounds=5, per_round=1)
     assert {t.mode for t in cost.timings} == {"default-build", "free-threaded"}
     assert all(len(t.values) == 5 for t in cost.timings)
     assert ft.cost_rows(cost)[0]["workload"] == "countdown"
