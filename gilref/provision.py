@@ -720,7 +720,11 @@ def provision(
         say(f"skipped: ${ENV_SKIP}={environ.get(ENV_SKIP)}")
         return [Outcome(f, "skipped", detail=f"${ENV_SKIP} is set") for f in flavours]
     base = root or pythons_dir()
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return [Outcome(f, "unavailable", detail=f"cannot create {base}",
+                        tried=[f"creating gilref's directory for interpreters, {base}: {exc}"]) for f in flavours]
     n_jobs = jobs or _default_jobs()
     outcomes: list[Outcome] = []
     with _Lock(base / ".lock", say):
@@ -811,7 +815,7 @@ def _provide(
             f"with {jobs} job(s); this takes a few minutes")
         interp, log = _build(flavour, source_state["tree"], source_state["version"], base, work, builder, jobs,
                              say, source_state["origin"])
-    except ProvisionError as exc:
+    except (ProvisionError, OSError) as exc:
         tried.append(f"build from source: {exc}")
         return done("unavailable", None, "the build from source failed")
     finally:

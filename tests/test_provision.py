@@ -311,3 +311,19 @@ def test_cli_provision_skipped(env, monkeypatch):
                           env={**os.environ, "PYTHONPATH": str(ROOT), "PATH": os.defpath})
     assert proc.returncode == 0, proc.stderr
     assert [o["status"] for o in json.loads(proc.stdout)["outcomes"]] == ["skipped", "skipped"]
+
+
+def test_an_unwritable_cache_is_reported_not_raised(env, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    outcomes = run(root=blocker / "pythons", builder=FakeBuilder(), use_found=False)
+    assert [o.status for o in outcomes] == ["unavailable", "unavailable"]
+    assert "creating gilref's directory" in outcomes[0].tried[0]
+
+
+def test_an_os_error_in_the_build_is_reported(env, monkeypatch):
+    monkeypatch.setenv(provision.ENV_SOURCE, str(fake_source(env / "src")))
+    outcomes = run([FREE_THREADED], builder=FakeBuilder(fail=OSError(28, "No space left on device")),
+                   use_found=False)
+    assert outcomes[0].status == "unavailable"
+    assert any("No space left on device" in t for t in outcomes[0].tried)
