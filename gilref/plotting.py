@@ -18,6 +18,7 @@ from .results import BASELINE_MODE, Suite
 
 try:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
     raise ImportError(
         "gilref.plotting needs matplotlib: pip install matplotlib "
@@ -121,6 +122,7 @@ def speedup_chart(
     if ideal:
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
     ax.set_xlabel(f"{mode} (count)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("speedup vs one thread (×)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0.5)
@@ -177,8 +179,12 @@ def line_chart(
     note: str = "",
     logx: bool = False,
     logy: bool = False,
+    integer_x: bool = False,
 ) -> Figure:
-    """Lines of ``(label, xs, ys)``, with markers, on one pair of axes."""
+    """Lines of ``(label, xs, ys)``, with markers, on one pair of axes.
+
+    :param integer_x: put ticks on whole numbers only (counts such as threads).
+    """
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
     for i, (label, xs, ys) in enumerate(series):
@@ -187,6 +193,8 @@ def line_chart(
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
+    if integer_x:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
