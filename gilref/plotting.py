@@ -27,6 +27,7 @@ __all__ = [
     "bar_chart",
     "line_chart",
     "mode_chart",
+    "placeholder_chart",
     "speedup_chart",
     "to_svg",
 ]
@@ -87,24 +88,31 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figu
 
 
 def speedup_chart(
-    suites: Sequence[tuple[str, Suite]] | Suite,
+    suites: Sequence[tuple[str, Suite] | tuple[str, Suite, str]] | Suite,
     workload: str,
     *,
     mode: str = "threads",
     title: str | None = None,
     ideal: bool = True,
+    xlabel: str | None = None,
 ) -> Figure:
     """Speedup versus worker count, one line per suite, with the ideal line.
 
     :param suites: a suite, or ``(label, suite)`` pairs to draw side by side
-        (for instance the same workload on several interpreters).
+        (for instance the same workload on several interpreters), or
+        ``(label, suite, mode)`` triples to draw several modes of one suite
+        (threads, processes, ...) as separate lines.
+    :param mode: the mode drawn for a suite given without one.
+    :param xlabel: the x-axis label (default: ``"<mode> (count)"``).
     """
-    pairs = [("measured", suites)] if isinstance(suites, Suite) else list(suites)
+    entries = [("measured", suites, mode)] if isinstance(suites, Suite) else [
+        (e[0], e[1], e[2] if len(e) > 2 else mode) for e in suites
+    ]
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
     top = 1
-    for i, (label, suite) in enumerate(pairs):
-        timings = suite.select(workload, mode)
+    for i, (label, suite, line_mode) in enumerate(entries):
+        timings = suite.select(workload, line_mode)
         if not timings:
             continue
         xs = [t.workers for t in timings]
@@ -115,13 +123,13 @@ def speedup_chart(
         top = max(top, max(xs))
     if ideal:
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
-    ax.set_xlabel(f"{mode} (count)")
+    ax.set_xlabel(xlabel or f"{mode} (count)")
     ax.set_ylabel("speedup vs one thread (×)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0.5)
     ax.legend(fontsize=8)
     ax.set_title(title or f"{workload}: speedup on {mode}")
-    first = pairs[0][1].metadata if pairs else {}
+    first = entries[0][1].metadata if entries else {}
     caption(fig, first, "Points: ratio of medians; bars: quartile range.")
     return fig
 
@@ -138,8 +146,12 @@ def bar_chart(
     errors: Sequence[tuple[float, float]] | None = None,
     annotate: str | None = "{:.3g}",
     colors: Sequence[str] | None = None,
+    logy: bool = False,
 ) -> Figure:
-    """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar."""
+    """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar.
+
+    :param logy: a logarithmic value axis (for values that span orders of magnitude).
+    """
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
     fig = _figure(7.0, 3.8)
@@ -157,6 +169,8 @@ def bar_chart(
     ax.set_ylabel(ylabel)
     if xlabel:
         ax.set_xlabel(xlabel)
+    if logy:
+        ax.set_yscale("log")
     ax.margins(y=0.15)
     caption(fig, metadata, note)
     return fig
@@ -188,6 +202,25 @@ def line_chart(
     if len(series) > 1:
         ax.legend(fontsize=8)
     caption(fig, metadata, note)
+    return fig
+
+
+def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | None = None) -> Figure:
+    """An empty chart that says why nothing was measured (for a host that cannot run it).
+
+    A chapter glues this in place of the real chart, so the page shows the gap
+    instead of a missing figure.
+    """
+    import textwrap
+
+    fig = _figure(7.0, 2.6)
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.set_title(title)
+    wrapped = "\n".join(textwrap.fill(part, 80) for part in message.splitlines() or [""])
+    ax.text(0.5, 0.5, "Not measured on this host:\n" + wrapped, ha="center", va="center",
+            fontsize=10, color="#a33", transform=ax.transAxes, wrap=True)
+    caption(fig, metadata)
     return fig
 
 
