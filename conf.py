@@ -58,6 +58,7 @@ nitpick_ignore = [
     ("py:class", "Task"),
     ("py:class", "Tasks"),
     ("py:class", "Sphinx"),
+    ("py:class", "gilref.interpreters.Interpreter"),
 ]
 
 # -- Intersphinx: offline, from inventories cached by docs/_ext/inventories.py --

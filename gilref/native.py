@@ -319,8 +319,7 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
             "variant": label,
             "steps per job": f"{steps:,}",
             "ns per step, 1 thread": f"{base.median / steps * 1e9:.2f}",
-            f"ns per step, {workers} {'OpenMP threads' if key == 'prange' else 'threads'}":
-                f"{many.median / steps * 1e9:.2f}",
+            f"ns per step, {workers} threads": f"{many.median / steps * 1e9:.2f}",
             "speedup": f"{suite.speedup(many):.2f}×",
         })
     return rows

@@ -95,6 +95,7 @@ def speedup_chart(
     title: str | None = None,
     ideal: bool = True,
     xlabel: str | None = None,
+    cpus: int | None = None,
 ) -> Figure:
     """Speedup versus worker count, one line per suite, with the ideal line.
 
@@ -104,6 +105,8 @@ def speedup_chart(
         (threads, processes, ...) as separate lines.
     :param mode: the mode drawn for a suite given without one.
     :param xlabel: the x-axis label (default: ``"<mode> (count)"``).
+    :param cpus: cap the ideal line at this many CPUs (more workers than
+        cores cannot go faster); default: no cap.
     """
     entries = [("measured", suites, mode)] if isinstance(suites, Suite) else [
         (e[0], e[1], e[2] if len(e) > 2 else mode) for e in suites
@@ -121,7 +124,11 @@ def speedup_chart(
         hi = [suite.speedup_range(t)[1] - y for t, y in zip(timings, ys)]
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[i % 8])
         top = max(top, max(xs))
-    if ideal:
+    if ideal and cpus is not None and cpus < top:
+        xs_ideal = [1.0, float(cpus), float(top)]
+        ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999",
+                label=f"ideal (speedup = workers, at most {cpus} CPUs)")
+    elif ideal:
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
     ax.set_xlabel(xlabel or f"{mode} (count)")
     ax.set_ylabel("speedup vs one thread (×)")

@@ -524,7 +524,7 @@ def ensure_api(python: Interpreter | str | os.PathLike[str], *, timeout: float =
 
 def run(setup: ApiSetup, kwargs: Mapping[str, Any] | None = None, *, timeout: float = 300.0) -> dict[str, Any]:
     """Run :func:`measure` in *setup*'s interpreter and return its result with
-    the suites decoded (``"scaling"`` and ``"startup"`` as :class:`Suite`)."""
+    the suites decoded (``"scaling"`` and ``"startup"`` as :class:`~gilref.results.Suite`)."""
     from .childrun import call
 
     result = call(setup.executable, "gilref.subinterp:measure", dict(kwargs or {}), timeout=timeout,

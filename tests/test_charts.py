@@ -31,6 +31,16 @@ def test_speedup_chart_draws_one_line_per_mode_of_one_suite():
     assert svg.startswith("<?xml")
 
 
+def test_the_ideal_line_can_stop_at_the_cpu_count():
+    s = suite()
+    s.add(Timing("w", "threads", 4, (1.0,) * 5))
+    ideal = [ln for ln in plotting.speedup_chart(s, "w", cpus=2).axes[0].get_lines()
+             if ln.get_label().startswith("ideal")]
+    assert [float(y) for y in ideal[0].get_ydata()] == [1.0, 2.0, 2.0]
+    uncapped = [ln for ln in plotting.speedup_chart(s, "w").axes[0].get_lines() if ln.get_label().startswith("ideal")]
+    assert [float(y) for y in uncapped[0].get_ydata()] == [1.0, 4.0]
+
+
 def test_speedup_chart_still_takes_pairs():
     fig = plotting.speedup_chart([("a", suite())], "w")
     assert fig.axes[0].get_xlabel() == "threads (count)"

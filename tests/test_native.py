@@ -106,7 +106,7 @@ def test_cython_suites_measure_every_variant(mod):
     labels = {"python": "Python", "cython_nogil": "nogil", "prange": "prange"}
     rows = native.step_rows(suites, labels, 2)
     assert [r["variant"] for r in rows] == ["Python", "nogil", "prange"]
-    assert rows[0]["steps per job"] == "2,000" and rows[2]["ns per step, 2 OpenMP threads"]
+    assert rows[0]["steps per job"] == "2,000" and rows[2]["ns per step, 2 threads"]
     assert native.speedup_at(suites["cython_nogil"], "xorshift", "threads", 2) > 0
 
 
