@@ -48,6 +48,7 @@ __all__ = ["BuiltModule", "CythonBuildError", "build", "build_key", "cython_vers
 RECIPE_VERSION = "1"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MISSING_MARK = "@@gilref-missing@@"
+_ERROR_MARK = "@@gilref-error@@"
 
 # Runs in a child interpreter (the one the module is built for). Arguments come
 # in as JSON on argv[1]; the child works in its own temporary directory.
@@ -63,15 +64,23 @@ except ImportError as exc:
     sys.exit(3)
 flags = ["-fopenmp"] if args["openmp"] else []
 ext = Extension(args["name"], [args["pyx"]], extra_compile_args=["-O2", *flags], extra_link_args=flags)
-modules = cythonize([ext], quiet=True, force=True, language_level=3)
+try:
+    modules = cythonize([ext], quiet=True, force=True, language_level=3)
+except Exception as exc:  # Cython has printed the errors in the source already
+    print("@@gilref-error@@", type(exc).__name__ + ":", exc, file=sys.stderr)
+    sys.exit(4)
 dist = Distribution({
     "name": args["name"],
     "ext_modules": modules,
     "script_name": "build",
     "script_args": ["build_ext", "--build-lib", args["out"], "--build-temp", args["tmp"]],
 })
-dist.parse_command_line()
-dist.run_commands()
+try:
+    dist.parse_command_line()
+    dist.run_commands()
+except Exception as exc:  # one line for the parent instead of a traceback
+    print("@@gilref-error@@", type(exc).__name__ + ":", exc, file=sys.stderr)
+    sys.exit(4)
 """
 
 
@@ -153,9 +162,10 @@ def _summarize_failure(stderr: str, stdout: str) -> str:
     lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
     cython_errors = [ln for ln in lines if re.search(r"\.pyx:\d+:\d+: ", ln)]
     c_errors = [ln for ln in lines if re.search(r"(^|: )(fatal )?error: ", ln) and ln not in cython_errors]
-    picked = (cython_errors or c_errors)[:6]
-    if not picked:
-        picked = lines[-4:] or ["(no output)"]
+    raised = [ln.split(_ERROR_MARK, 1)[1].strip() for ln in lines if _ERROR_MARK in ln]
+    picked = (cython_errors or c_errors or raised)[:6]
+    if not picked:  # something else went wrong: its last lines, without traceback frames
+        picked = [ln for ln in lines if not ln.startswith((" ", "Traceback"))][-3:] or ["(no output)"]
     return "\n".join("    " + ln for ln in picked)
 
 

@@ -227,7 +227,8 @@ def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | No
     wrapped = "\n".join(textwrap.fill(part, 80) for part in message.splitlines() or [""])
     ax.text(0.5, 0.5, "Not measured on this host:\n" + wrapped, ha="center", va="center",
             fontsize=10, color="#a33", transform=ax.transAxes, wrap=True)
-    caption(fig, metadata)
+    if metadata:
+        fig.supxlabel("This host: " + host_summary(metadata), fontsize=7.5, color="#555555")
     return fig
 
 
