@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import importlib.machinery
 import importlib.util
 import json
@@ -131,9 +132,7 @@ def cython_version() -> str | None:
     try:
         return version("cython")
     except PackageNotFoundError:  # pragma: no cover - importable but not installed as a distribution
-        import Cython
-
-        return str(getattr(Cython, "__version__", "unknown"))
+        return str(getattr(importlib.import_module("Cython"), "__version__", "unknown"))
 
 
 def build_key(source: bytes, name: str, *, openmp: bool, cython: str) -> str:

@@ -144,9 +144,8 @@ def blas_info() -> list[dict[str, Any]]:
 
     :raises ImportError: with an install hint if numpy or threadpoolctl is missing.
     """
-    _need("numpy")
+    _need("numpy")  # loads the BLAS library that threadpoolctl reports on
     threadpoolctl = _need("threadpoolctl")
-    import numpy  # noqa: F401  (loads the BLAS library threadpoolctl reports on)
 
     keep = ("user_api", "internal_api", "num_threads", "version", "threading_layer", "architecture")
     return [{k: pool.get(k) for k in keep} for pool in threadpoolctl.threadpool_info()]
