@@ -65,7 +65,6 @@ nitpick_ignore = [
     ("py:class", "Task"),
     ("py:class", "Tasks"),
     ("py:class", "Sphinx"),
-    ("py:class", "gilref.interpreters.Interpreter"),  # documented once gilref.interpreters is in api.md
 ]
 
 # -- Intersphinx: offline, from inventories cached by docs/_ext/inventories.py --

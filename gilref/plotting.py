@@ -31,6 +31,7 @@ __all__ = [
     "grouped_bar_chart",
     "line_chart",
     "mode_chart",
+    "placeholder_chart",
     "scaling_chart",
     "speedup_chart",
     "switch_interval_chart",
@@ -93,24 +94,34 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figu
 
 
 def speedup_chart(
-    suites: Sequence[tuple[str, Suite]] | Suite,
+    suites: Sequence[tuple[str, Suite] | tuple[str, Suite, str]] | Suite,
     workload: str,
     *,
     mode: str = "threads",
     title: str | None = None,
     ideal: bool = True,
+    xlabel: str | None = None,
+    cpus: int | None = None,
 ) -> Figure:
     """Speedup versus worker count, one line per suite, with the ideal line.
 
     :param suites: a suite, or ``(label, suite)`` pairs to draw side by side
-        (for instance the same workload on several interpreters).
+        (for instance the same workload on several interpreters), or
+        ``(label, suite, mode)`` triples to draw several modes of one suite
+        (threads, processes, ...) as separate lines.
+    :param mode: the mode drawn for a suite given without one.
+    :param xlabel: the x-axis label (default: ``"<mode> (count)"``).
+    :param cpus: cap the ideal line at this many CPUs (more workers than
+        cores cannot go faster); default: no cap.
     """
-    pairs = [("measured", suites)] if isinstance(suites, Suite) else list(suites)
+    entries = [("measured", suites, mode)] if isinstance(suites, Suite) else [
+        (e[0], e[1], e[2] if len(e) > 2 else mode) for e in suites
+    ]
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
     top = 1
-    for i, (label, suite) in enumerate(pairs):
-        timings = suite.select(workload, mode)
+    for i, (label, suite, line_mode) in enumerate(entries):
+        timings = suite.select(workload, line_mode)
         if not timings:
             continue
         xs = [t.workers for t in timings]
@@ -119,16 +130,20 @@ def speedup_chart(
         hi = [suite.speedup_range(t)[1] - y for t, y in zip(timings, ys)]
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[i % 8])
         top = max(top, max(xs))
-    if ideal:
+    if ideal and cpus is not None and cpus < top:
+        xs_ideal = [1.0, float(cpus), float(top)]
+        ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999",
+                label=f"ideal (speedup = workers, at most {cpus} CPUs)")
+    elif ideal:
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
-    ax.set_xlabel(f"{mode} (count)")
+    ax.set_xlabel(xlabel or f"{mode} (count)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("speedup vs one thread (×)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0.5)
     ax.legend(fontsize=8)
     ax.set_title(title or f"{workload}: speedup on {mode}")
-    first = pairs[0][1].metadata if pairs else {}
+    first = entries[0][1].metadata if entries else {}
     caption(fig, first, "Points: ratio of medians; bars: quartile range.")
     return fig
 
@@ -145,8 +160,12 @@ def bar_chart(
     errors: Sequence[tuple[float, float]] | None = None,
     annotate: str | None = "{:.3g}",
     colors: Sequence[str] | None = None,
+    logy: bool = False,
 ) -> Figure:
-    """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar."""
+    """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar.
+
+    :param logy: a logarithmic value axis (for values that span orders of magnitude).
+    """
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
     fig = _figure(7.0, 3.8)
@@ -164,6 +183,8 @@ def bar_chart(
     ax.set_ylabel(ylabel)
     if xlabel:
         ax.set_xlabel(xlabel)
+    if logy:
+        ax.set_yscale("log")
     ax.margins(y=0.15)
     caption(fig, metadata, note)
     return fig
@@ -420,6 +441,26 @@ def scaling_chart(
     ax.set_title(title)
     n = min(len(t.values) for t in suite.timings)
     caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.")
+    return fig
+
+
+def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | None = None) -> Figure:
+    """An empty chart that says why nothing was measured (for a host that cannot run it).
+
+    A chapter glues this in place of the real chart, so the page shows the gap
+    instead of a missing figure.
+    """
+    import textwrap
+
+    fig = _figure(7.0, 2.6)
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.set_title(title)
+    wrapped = "\n".join(textwrap.fill(part, 80) for part in message.splitlines() or [""])
+    ax.text(0.5, 0.5, "Not measured on this host:\n" + wrapped, ha="center", va="center",
+            fontsize=10, color="#a33", transform=ax.transAxes, wrap=True)
+    if metadata:
+        fig.supxlabel("This host: " + host_summary(metadata), fontsize=7.5, color="#555555")
     return fig
 
 
