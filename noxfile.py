@@ -52,6 +52,10 @@ def docs(session: nox.Session) -> None:
     # Fetch what the build reads while the network is there; the build itself
     # needs only loopback.
     session.run("python", "docs/_ext/inventories.py")
+    # CPython 3.13, free-threaded and default builds, for the free-threading
+    # chapter: found, installed or built from source (minutes, once; then
+    # reused). GILREF_SKIP_PROVISION=1 skips it; the chapter then shows a note.
+    session.run("python", "-m", "gilref", "provision", "--optional")
     session.run(
         "python", "-m", "sphinx",
         "-b", "html",

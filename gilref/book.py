@@ -130,8 +130,13 @@ class Chapter:
         self._save()
 
     def note(self, name: str, title: str, body: str, kind: str = "note") -> str:
-        """Glue an admonition (``kind``: note, warning, ...) as Markdown named *name*."""
-        return self.md(name, f":::{{{kind}}} {title}\n{body}\n:::\n")
+        """Glue an admonition titled *title* (styled as ``kind``: note, warning, ...) as Markdown named *name*.
+
+        A generic ``admonition`` with the kind as its class: the named
+        directives (``note``, ``warning``) take no title and would run the
+        title into the body.
+        """
+        return self.md(name, f":::{{admonition}} {title}\n:class: {kind}\n{body}\n:::\n")
 
     # -- recording ------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Any
 from . import _proc
 from ._checks import check_seconds
 
-__all__ = ["ChildError", "ChildTimeout", "call", "project_root"]
+__all__ = ["ChildError", "ChildTimeout", "call", "call_portable", "project_root"]
 
 _TARGET_RE = re.compile(r"^gilref(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 RESULT_MARK = "\n@@gilref-result@@\n"
@@ -72,16 +72,57 @@ def call(
     if not isinstance(target, str) or not _TARGET_RE.match(target):
         raise ValueError(f"target must look like 'gilref.module:function', got {target!r}")
     check_seconds("timeout", timeout, allow_zero=False)
-    payload = json.dumps(dict(kwargs or {}))
-
     child_env = dict(os.environ)
     root = str(project_root())
     child_env["PYTHONPATH"] = os.pathsep.join(
         [root] + [p for p in child_env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
     )
+    return _run_child(exe, [exe, *flags, "-m", "gilref._child", target], target, kwargs, timeout, child_env, env)
+
+
+def call_portable(
+    python: str | os.PathLike[str],
+    function: str,
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = 300.0,
+    flags: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Any:
+    """Call ``function(**kwargs)`` of :mod:`gilref.portable` in interpreter *python*.
+
+    For interpreters gilref's core cannot run in (Jython, a Python 2.7): the
+    file ``gilref/portable.py`` is run as a script, importing nothing from
+    gilref. Same deadline and errors as :func:`call`.
+
+    :param function: one of ``gilref.portable.FUNCTIONS``.
+    :raises ValueError: if *function* is not one of them.
+    """
+    from . import portable
+
+    exe = os.fspath(python)
+    if not os.path.isfile(exe) or not os.access(exe, os.X_OK):
+        raise FileNotFoundError(f"no executable interpreter at {exe!r}")
+    if function not in portable.FUNCTIONS:
+        raise ValueError(f"function must be one of {portable.FUNCTIONS}, got {function!r}")
+    check_seconds("timeout", timeout, allow_zero=False)
+    script = str(Path(portable.__file__).resolve())
+    return _run_child(exe, [exe, *flags, script, function], f"portable {function}", kwargs, timeout,
+                      dict(os.environ), env)
+
+
+def _run_child(
+    exe: str,
+    cmd: list[str],
+    target: str,
+    kwargs: Mapping[str, Any] | None,
+    timeout: float,
+    child_env: dict[str, str],
+    env: Mapping[str, str] | None,
+) -> Any:
+    payload = json.dumps(dict(kwargs or {}))
     child_env.pop("PYTHONHOME", None)
     child_env.update(env or {})
-    cmd = [exe, *flags, "-m", "gilref._child", target]
     start = time.monotonic()
     try:
         proc = _proc.run(cmd, timeout=timeout, input=payload, env=child_env)
@@ -89,6 +130,8 @@ def call(
         raise ChildTimeout(
             f"{target} in {exe} did not finish within {timeout:g} s and was killed"
         ) from None
+    except OSError as exc:
+        raise ChildError(f"{exe} could not be started: {exc}") from None
     out, err = proc.stdout, proc.stderr
     elapsed = time.monotonic() - start
     if proc.returncode != 0 or RESULT_MARK not in out:

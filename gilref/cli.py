@@ -110,6 +110,82 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
+# -- interpreters and provisioning (issue 4) -------------------------------------
+
+
+def _cmd_interpreters(args: argparse.Namespace) -> int:
+    import json
+
+    from .interpreters import discover
+
+    found = discover(cache=not args.refresh)
+    if args.json:
+        sys.stdout.write(json.dumps([i.to_dict() for i in found], indent=2) + "\n")
+        return 0
+    width = max(len(i.label) for i in found)
+    for i in found:
+        gil = "on" if i.gil_enabled else "off"
+        sys.stdout.write(f"{i.label:<{width}}  GIL {gil:<3}  {i.source:<11}  {i.executable}\n")
+    return 0
+
+
+def _cmd_provision(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from . import provision
+
+    start = time.monotonic()
+    outcomes = provision.provision(use_uv=not args.no_uv, jobs=args.jobs, numpy=not args.no_numpy,
+                                   retry_numpy=args.retry_numpy)
+    elapsed = time.monotonic() - start
+    if args.json:
+        sys.stdout.write(json.dumps({"seconds": round(elapsed, 1),
+                                     "outcomes": [o.to_dict() for o in outcomes]}, indent=2) + "\n")
+    else:
+        sys.stdout.write(provision.explain(outcomes) + f"\nprovisioning took {elapsed:.0f} s\n")
+    missing = [o for o in outcomes if not o.ok and o.status != "skipped"]
+    if missing and args.optional:
+        sys.stderr.write("gilref provision: continuing without "
+                         + ", ".join(f"CPython {o.flavour.name}" for o in missing)
+                         + " (--optional); the book shows a note in their place\n")
+        return 0
+    return 1 if missing else 0
+
+
+def _add_interpreter_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    found = commands.add_parser(
+        "interpreters",
+        help="list the Python interpreters found on this host",
+        description="List the interpreters gilref finds (this one, $GILREF_PYTHONS, provisioned builds, "
+        "well-known names on PATH, uv), each described by running it: implementation, version, "
+        "free-threaded build or not, GIL on or off at run time.",
+    )
+    found.add_argument("--json", action="store_true", help="print a JSON list")
+    found.add_argument("--refresh", action="store_true", help="describe every interpreter again (ignore the cache)")
+    found.set_defaults(func=_cmd_interpreters)
+
+    prov = commands.add_parser(
+        "provision",
+        help="make sure CPython 3.13 free-threaded and default builds exist",
+        description="Make sure a free-threaded CPython 3.13 and the default build of the same version exist: "
+        "use ones already here, else uv python install, else build from source (about 2-5 minutes each) "
+        "into gilref's cache directory. GILREF_SKIP_PROVISION=1 skips this; GILREF_CPYTHON_SOURCE names "
+        "a source tarball or directory.",
+    )
+    prov.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel make jobs (default: usable CPUs)")
+    prov.add_argument("--no-uv", action="store_true", help="do not try uv python install")
+    prov.add_argument("--no-numpy", action="store_true", help="do not install NumPy into the built interpreters")
+    prov.add_argument("--retry-numpy", action="store_true", help="try NumPy again if it failed before")
+    prov.add_argument("--optional", action="store_true",
+                      help="exit 0 even if an interpreter could not be had (the book then shows a note)")
+    prov.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    prov.set_defaults(func=_cmd_provision)
+
+
+_EXTRA_COMMANDS.append(_add_interpreter_commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()

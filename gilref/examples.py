@@ -6,8 +6,9 @@ overshoots it is killed and reported.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import _proc
@@ -30,12 +31,14 @@ def run_example(
     *,
     timeout: float = 300.0,
     python: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> str:
     """Run ``examples/<name>`` with *args* and return what it printed.
 
     :param name: the file name, e.g. ``"countdown.py"``.
     :param timeout: seconds before the child is killed (:class:`ExampleError`).
     :param python: the interpreter to use (default: this one).
+    :param env: extra environment variables for the run (added to this process's).
     :raises FileNotFoundError: if there is no such example.
     :raises ExampleError: on a non-zero exit or a timeout.
     """
@@ -44,7 +47,8 @@ def run_example(
         raise FileNotFoundError(f"no example named {name!r} in {examples_dir()}")
     cmd = [python or sys.executable, str(path), *args]
     try:
-        proc = _proc.run(cmd, timeout=timeout, cwd=str(examples_dir()))
+        proc = _proc.run(cmd, timeout=timeout, cwd=str(examples_dir()),
+                         env={**os.environ, **env} if env else None)
     except _proc.Overshoot:
         raise ExampleError(f"{name} did not finish within {timeout:g} s and was killed") from None
     if proc.returncode != 0:

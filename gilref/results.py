@@ -86,7 +86,9 @@ class Timing:
         """A short label such as ``"2 threads"`` or ``"sequential"``."""
         if self.mode == BASELINE_MODE:
             return "1 thread (sequential)"
-        noun = self.mode[:-1] if self.workers == 1 and self.mode.endswith("s") else self.mode
+        noun = self.mode
+        if self.workers == 1 and self.mode.endswith("s"):
+            noun = self.mode[:-2] if self.mode.endswith("sses") else self.mode[:-1]  # processes -> process
         return f"{self.workers} {noun}"
 
     def to_dict(self) -> dict[str, Any]:

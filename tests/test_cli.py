@@ -45,3 +45,22 @@ def test_bad_arguments_exit_2_with_usage(args):
     assert proc.returncode == 2
     assert "usage:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["interpreters", "--bogus"], ["interpreters", "extra"], ["provision", "--jobs", "0"],
+    ["provision", "--jobs", "many"], ["provision", "--frobnicate"],
+])
+def test_interpreter_commands_reject_bad_arguments(args):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert "usage:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_interpreters_lists_the_host_first():
+    proc = run_cli("interpreters", "--json")
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found[0]["source"] == "host" and found[0]["executable"] == sys.executable
+    assert {"label", "version", "implementation", "free_threaded", "gil_enabled"} <= set(found[0])

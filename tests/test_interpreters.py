@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from gilref import interpreters
-from gilref.interpreters import InterpreterError, describe, discover
+from gilref.interpreters import Interpreter, InterpreterError, describe, discover, find, fingerprint_text, pair
 
 
 def test_the_host_is_found_first():
@@ -48,3 +51,124 @@ def test_a_hanging_candidate_is_abandoned(tmp_path):
     script.chmod(0o755)
     with pytest.raises(InterpreterError, match="did not answer"):
         describe(script, timeout=0.5)
+
+
+# -- issue 4: more sources, the cache, choosing ------------------------------------
+
+
+
+def _fake(path: Path, *, version="3.13.5", free_threaded=True, impl="CPython", counter: Path | None = None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    answer = json.dumps({"executable": str(path), "implementation": impl, "version": version,
+                         "free_threaded": free_threaded, "gil_enabled": not free_threaded})
+    count = f"echo x >> {counter}\n" if counter else ""
+    path.write_text(f"#!/bin/sh\n{count}echo '{answer}'\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def private(tmp_path, monkeypatch):
+    monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path / "cache"))
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    monkeypatch.setenv("PATH", str(bindir))
+    monkeypatch.delenv(interpreters.ENV_PYTHONS, raising=False)
+    monkeypatch.delenv("GILREF_SKIP_PROVISION", raising=False)
+    return tmp_path
+
+
+def test_sources_are_env_then_path_then_uv(private, monkeypatch):
+    env_one = _fake(private / "somewhere" / "python3.13t")
+    on_path = _fake(private / "bin" / "pypy3", version="3.9.16", free_threaded=False, impl="PyPy")
+    by_uv = _fake(private / "uv-managed" / "python3.14t", version="3.14.0")
+    uv = private / "bin" / "uv"
+    uv.write_text(f"#!/bin/sh\n[ \"$3\" = 3.14t ] && echo {by_uv} && exit 0\nexit 2\n")
+    uv.chmod(0o755)
+    monkeypatch.setenv(interpreters.ENV_PYTHONS, str(env_one))
+    found = discover(cache=False)
+    assert [(i.executable, i.source) for i in found[1:]] == [
+        (str(env_one), "env"), (str(on_path), "path"), (str(by_uv), "uv")]
+    assert found[3].label == "CPython 3.14.0 free-threaded"
+
+
+def test_jython_is_described_by_the_python2_probe(private):
+    jython = _fake(private / "bin" / "jython", version="2.7.3", free_threaded=False, impl="Jython")
+    (j,) = [i for i in discover(cache=False) if i.executable == str(jython)]
+    assert j.implementation == "Jython" and not j.runs_gilref
+    # The probe itself is valid Python 2: no f-strings, print as a function.
+    assert "f\"" not in interpreters.PROBE and "print " not in interpreters.PROBE
+
+
+@pytest.mark.skipif(not Path("/usr/bin/jython").exists(), reason="Jython is not installed here")
+def test_real_jython_answers_the_probe():
+    j = describe("/usr/bin/jython", timeout=60)
+    assert j.implementation == "Jython" and j.version.startswith("2.7") and j.gil_enabled is False
+
+
+def test_descriptions_are_cached_until_the_executable_changes(private, monkeypatch):
+    counter = private / "runs"
+    exe = _fake(private / "x" / "python3.13t", counter=counter)
+    monkeypatch.setenv(interpreters.ENV_PYTHONS, str(exe))
+    assert discover()[1].free_threaded
+    assert discover()[1].free_threaded
+    assert counter.read_text().count("x") == 1  # the second listing started no process
+    time.sleep(0.01)
+    _fake(exe, free_threaded=False, version="3.13.6", counter=counter)  # replaced: described again
+    assert discover()[1].version == "3.13.6"
+    assert counter.read_text().count("x") == 2
+    assert discover(cache=False)[1].version == "3.13.6"
+    assert counter.read_text().count("x") == 3
+
+
+def test_a_candidate_reporting_an_executable_already_listed_is_a_duplicate(private, monkeypatch):
+    shim = private / "bin" / "python3.13"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
+    shim.chmod(0o755)
+    found = discover(cache=False)
+    assert [i.source for i in found] == ["host"]
+
+
+def _i(label_version, ft, source="path", impl="CPython"):
+    return Interpreter(f"/x/{label_version}{'t' if ft else ''}-{source}", impl, label_version, ft, not ft, source)
+
+
+def test_pair_prefers_the_same_version_then_provisioned():
+    found = [_i("3.11.7", False, "host"), _i("3.13.0", False), _i("3.13.5", True, "provisioned"),
+             _i("3.13.5", False, "provisioned"), _i("3.13.2", True)]
+    gil, ft = pair(found)
+    assert (gil.version, gil.free_threaded, ft.version, ft.free_threaded) == ("3.13.5", False, "3.13.5", True)
+    assert pair(found[:2]) == (found[1], None)
+    assert find(found, series="3.13", free_threaded=True) == [found[2], found[4]]
+    assert find(found, implementation="PyPy") == []
+
+
+def test_fingerprint_text_changes_with_the_interpreters():
+    a = [_i("3.11.7", False, "host")]
+    b = [*a, _i("3.13.5", True, "provisioned")]
+    assert fingerprint_text(a) != fingerprint_text(b)
+    assert fingerprint_text(b) == fingerprint_text(list(reversed(b)))
+
+
+def test_version_fields():
+    i = _i("3.13.0rc2", True)
+    assert i.version_tuple == (3, 13, 0) and i.series == "3.13" and i.runs_gilref
+    assert not _i("2.7.3", False, impl="Jython").runs_gilref
+
+
+def test_cli_lists_interpreters_as_json(private, monkeypatch):
+    import subprocess
+
+    ft = _fake(private / "opt" / "python3.13t")
+    monkeypatch.setenv(interpreters.ENV_PYTHONS, str(ft))
+    proc = subprocess.run([sys.executable, "-m", "gilref", "interpreters", "--json"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data[0]["source"] == "host"
+    (mine,) = [d for d in data if d["executable"] == str(ft)]
+    assert mine["free_threaded"] is True and mine["gil_enabled"] is False
+    assert mine["label"] == "CPython 3.13.5 free-threaded"
+    text = subprocess.run([sys.executable, "-m", "gilref", "interpreters"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}).stdout
+    assert "CPython 3.13.5 free-threaded" in text and "GIL off" in text

@@ -1,0 +1,117 @@
+"""Taking turns: what the switch interval does to a thread that waits for I/O.
+
+Run:  python switch_interval.py [--intervals 0.1,1,5,20] [--window 0.25] [--repeats 5] [--tick 1]
+
+Two threads share the interpreter. One counts in a pure-Python loop (CPU-bound);
+the other sleeps for a short tick again and again, as a thread blocked on a
+socket would, and needs the GIL back every time it wakes. Under each switch
+interval (sys.setswitchinterval) the script reports how late the sleeper got
+back to running Python code (median over its wake-ups) and how fast the
+counter counted. The interval is restored afterwards. Standard library only.
+"""
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+
+
+def count(stop, result):
+    """CPU-bound: count until told to stop; report loop steps per second."""
+    steps = 0
+    start = time.perf_counter()
+    while not stop.is_set():
+        steps += 1
+    result["steps_per_s"] = steps / (time.perf_counter() - start)
+
+
+def wake_up(window, tick, result):
+    """I/O-style: sleep for tick seconds, again and again; record each wake-up's lateness."""
+    late = []
+    end = time.perf_counter() + window
+    while True:
+        before = time.perf_counter()
+        time.sleep(tick)  # releases the GIL, like a blocking read
+        after = time.perf_counter()  # runs only once this thread has the GIL again
+        late.append(after - before - tick)
+        if after >= end:
+            break
+    result["lateness"] = late
+
+
+def trial(interval, window, tick):
+    """Run both threads for `window` seconds under switch interval `interval` (seconds)."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    try:
+        stop = threading.Event()
+        counted, woke = {}, {}
+        counter = threading.Thread(target=count, args=(stop, counted))
+        sleeper = threading.Thread(target=wake_up, args=(window, tick, woke))
+        counter.start()
+        sleeper.start()
+        sleeper.join()
+        stop.set()
+        counter.join()
+    finally:
+        sys.setswitchinterval(old)
+    return statistics.median(woke["lateness"]), counted["steps_per_s"]
+
+
+def milliseconds_list(text):
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds separated by commas, got {text!r}") from None
+    if not values or any(not 0 < v <= 1000 for v in values):
+        raise argparse.ArgumentTypeError(f"each interval must be > 0 and <= 1000 ms, got {text!r}")
+    return values
+
+
+def positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Wake-up latency of an I/O-style thread and throughput of a CPU-bound thread "
+                    "under several switch intervals.")
+    parser.add_argument("--intervals", type=milliseconds_list, default=[0.1, 1.0, 5.0, 20.0],
+                        help="switch intervals to try, in ms, comma-separated (default: 0.1,1,5,20)")
+    parser.add_argument("--window", type=positive(float), default=0.25,
+                        help="seconds each trial runs (default: 0.25)")
+    parser.add_argument("--repeats", type=positive(int), default=5,
+                        help="trials per interval; medians are reported (default: 5)")
+    parser.add_argument("--tick", type=positive(float), default=1.0,
+                        help="ms the I/O-style thread sleeps each time (default: 1)")
+    args = parser.parse_args(argv)
+
+    default = sys.getswitchinterval()
+    results = {ms: [] for ms in args.intervals}
+    for _ in range(args.repeats):  # interleaved, so drift hits every interval alike
+        for ms in args.intervals:
+            results[ms].append(trial(ms / 1000, args.window, args.tick / 1000))
+
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), default switch interval "
+          f"{default * 1000:g} ms, medians of {args.repeats} trials of {args.window:g} s")
+    print(f"  {'interval':>10}  {'wake-up latency':>16}  {'CPU thread':>18}")
+    for ms in args.intervals:
+        latency = statistics.median(r[0] for r in results[ms])
+        speed = statistics.median(r[1] for r in results[ms])
+        print(f"  {ms:>7g} ms  {latency * 1000:>13.3f} ms  {speed / 1e6:>8.1f} M steps/s")
+    print(f"switch interval restored to {sys.getswitchinterval() * 1000:g} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from gilref import lockcost
+from gilref.childrun import call
+from gilref.interpreters import Interpreter
+
+
+def test_measure_times_every_loop_in_nanoseconds():
+    suite = lockcost.measure(2000, repeats=5, warmups=0)
+    assert [t.mode for t in suite.timings] == list(lockcost.LOOPS)
+    for t in suite.timings:
+        assert t.unit == "ns" and len(t.values) == 5 and all(v > 0 for v in t.values)
+        assert t.params["iterations"] == 2000
+    sm = lockcost.summary(suite)
+    assert set(sm) >= {"pair_ns", "locked_ratio", "increment_ns", "loop_ns"}
+    # A loop that also takes a lock does strictly more work than the same loop without it.
+    assert sm["locked_increment_loop_ns"] > 0 and sm["increment_loop_ns"] > 0
+
+
+def test_the_loops_do_what_they_say():
+    lock = __import__("threading").Lock()
+    assert lockcost.LOOPS["increment"](10, lock) == 10
+    assert lockcost.LOOPS["locked_increment"](10, lock) == 10
+    assert not lock.locked()
+
+
+def test_profile_runs_in_a_child_interpreter():
+    out = call(sys.executable, "gilref.lockcost:profile",
+               {"n": 2000, "countdown_n": 1000, "repeats": 5}, timeout=120)
+    assert out["countdown"]["median"] > 0 and out["summary"]["loop_ns"] > 0
+    assert out["free_threaded"] is False
+
+
+def _interp(version, ft, impl="CPython"):
+    return Interpreter(f"/x/python{version}{'t' if ft else ''}", impl, version, ft, not ft)
+
+
+def test_matched_builds_pairs_the_same_version():
+    found = [_interp("3.11.7", False), _interp("3.13.5", True), _interp("3.13.5", False),
+             _interp("3.14.0", True)]
+    gil, ft = lockcost.matched_builds(found)
+    assert (gil.version, gil.free_threaded, ft.version, ft.free_threaded) == ("3.13.5", False, "3.13.5", True)
+    assert lockcost.matched_builds([_interp("3.13.5", True), _interp("3.12.1", False)]) is None
+    assert lockcost.matched_builds([_interp("3.13.5", True), _interp("3.13.5", False, "PyPy")]) is None
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "words"), [
+    ({"n": 10}, ValueError, "n must be >= 1000"),
+    ({"n": 5000, "repeats": 2}, ValueError, "repeats must be >= 5"),
+    ({"n": 5000.0}, TypeError, "n must be an int"),
+])
+def test_bad_arguments_are_named(kwargs, exc, words):
+    with pytest.raises(exc, match=words):
+        lockcost.measure(**kwargs)

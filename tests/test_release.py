@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+
+import pytest
+
+from gilref import release
+from gilref.release import (
+    FileReadWork,
+    LoopbackPairs,
+    SleepWork,
+    SocketWork,
+    WorkUnavailable,
+    broken_lines,
+    calibrate,
+    count_switches,
+    first_switch_excerpt,
+    interleave_labels,
+    make_work,
+    scaling_suite,
+    thread_counts,
+)
+
+
+@pytest.mark.parametrize(("cpus", "counts"), [
+    (1, [1, 2]),
+    (2, [1, 2, 4]),
+    (3, [1, 2, 3, 6]),
+    (4, [1, 2, 3, 4, 8]),
+    (16, [1, 2, 4, 8, 16, 32]),
+    (12, [1, 2, 4, 8, 12, 24]),
+])
+def test_thread_counts_cover_the_cpus_and_beyond(cpus, counts):
+    assert thread_counts(cpus) == counts
+
+
+def test_calibrate_rounds_up_to_a_multiple_of_the_thread_counts():
+    with SleepWork(1, seconds=0.005) as work:
+        units = calibrate(work, 0.03, multiple=12)
+    assert units % 12 == 0 and units >= 12
+
+
+def test_scaling_suite_does_the_same_work_on_every_thread_count(no_leaked_threads):
+    suite = scaling_suite(["sleep", "python_loop"], [1, 2], target=0.02, repeats=5, warmups=0,
+                          options={"python_loop": {"steps": 2000}})
+    assert release.kinds_in(suite) == ["sleep", "python_loop"]
+    for kind in ("sleep", "python_loop"):
+        timings = suite.select(kind)
+        assert [(t.mode, t.workers) for t in timings] == [("sequential", 1), ("threads", 2)]
+        assert len({t.params["units"] for t in timings}) == 1
+        assert timings[0].params["units"] % 2 == 0
+        assert all(len(t.values) == 5 for t in timings)
+    assert suite.get("python_loop", "sequential").params["releases_gil"] is False
+    # Two sleeping threads overlap their waits (a generous bound, not a speed goal).
+    assert release.speedups(suite, "sleep")[2] > 1.3
+    rows = release.speedup_rows(suite)
+    assert [r["kind of work"] for r in rows] == ["time.sleep", "pure-Python loop"]
+    assert rows[0]["2 threads"].endswith("×")
+
+
+def test_every_available_kind_runs_and_cleans_up(no_leaked_threads):
+    for kind, why in release.available_kinds().items():
+        if why:
+            continue
+        options = {"python_loop": {"steps": 100}, "sleep": {"seconds": 0.001}}.get(kind, {})
+        with make_work(kind, 2, **options) as work:
+            work.run(1)
+            assert work.params() is not None and work.unit
+
+
+def test_file_work_deletes_its_file():
+    with FileReadWork(2, size=1 << 16) as work:
+        path = work.path
+        assert os.path.getsize(path) == 1 << 16
+        work.run(2)
+    assert not os.path.exists(path)
+
+
+def test_loopback_pairs_bind_only_loopback_and_stop_listening():
+    with LoopbackPairs(3) as pairs:
+        host, port = pairs.address
+        assert host == "127.0.0.1"
+        assert not pairs.listening  # closed once the pairs are connected
+        assert len(pairs.pairs) == 3
+        for client, server in pairs.pairs:
+            assert client.getpeername()[0] == "127.0.0.1" and server.getsockname()[0] == "127.0.0.1"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((host, port), timeout=5).close()
+        sockets = [s for pair in pairs.pairs for s in pair]
+    assert all(s.fileno() == -1 for s in sockets)
+
+
+def test_socket_work_moves_the_bytes_and_closes(no_leaked_threads):
+    with SocketWork(2, chunk=4096, chunks=3) as work:
+        work.run(2)
+        pairs = work.pairs
+        assert pairs is not None
+    assert all(s.fileno() == -1 for pair in pairs.pairs for s in pair)
+
+
+def test_more_concurrent_runs_than_slots_is_an_error(monkeypatch):
+    monkeypatch.setattr(release, "SOCKET_TIMEOUT", 0.05)
+    with SocketWork(1, chunk=1024, chunks=1) as work:
+        work._slots.take()
+        with pytest.raises(RuntimeError, match="more threads"):
+            work.run(1)
+
+
+def test_numpy_kind_pins_blas_to_one_thread():
+    pytest.importorskip("numpy")
+    pytest.importorskip("threadpoolctl")
+    with make_work("numpy_matmul", 2, n=32) as work:
+        work.run(2)
+        blas = work.params()["blas"]
+    assert blas and all(b["num_threads"] == 1 for b in blas)
+
+
+def test_numpy_kind_reports_missing_libraries(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    assert "threadpoolctl" in (release.available_kinds()["numpy_matmul"] or "")
+    with pytest.raises(WorkUnavailable, match="pip install threadpoolctl"), make_work("numpy_matmul"):
+        pass
+    assert "numpy_matmul" not in release.kinds_in(
+        scaling_suite(["sleep"], [1], target=0.01, repeats=5, warmups=0))
+
+
+@pytest.mark.parametrize(("call", "exc", "words"), [
+    (lambda: make_work("teleport"), ValueError, "kind must be one of"),
+    (lambda: scaling_suite(["teleport"]), ValueError, "unknown kind"),
+    (lambda: scaling_suite([]), ValueError, "non-empty list"),
+    (lambda: scaling_suite("sleep"), ValueError, "non-empty list"),
+    (lambda: scaling_suite(["sleep"], [0]), ValueError, "threads must be >= 1"),
+    (lambda: scaling_suite(["sleep"], target=0), ValueError, "target must be > 0"),
+    (lambda: SleepWork(0), ValueError, "slots must be >= 1"),
+    (lambda: SleepWork(1, seconds="1"), TypeError, "seconds must be a number"),
+    (lambda: LoopbackPairs(0), ValueError, "count must be >= 1"),
+    (lambda: thread_counts(0), ValueError, "cpus must be >= 1"),
+    (lambda: release.asyncio_waits(0), ValueError, "tasks must be >= 1"),
+    (lambda: release.asyncio_waits(1, -1.0), ValueError, "seconds must be > 0"),
+    (lambda: interleave_labels(b"+1"), TypeError, "text must be a str"),
+    (lambda: release.interleave_runs([]), ValueError, "at least one argument list"),
+])
+def test_bad_arguments_are_named(call, exc, words):
+    with pytest.raises(exc, match=words):
+        call()
+
+
+def test_interleave_output_is_parsed_even_across_split_lines():
+    text = "-1\n-2\n-3+1\n\n+2\n-4\n"
+    labels = interleave_labels(text)
+    assert labels == ["minus", "minus", "minus", "plus", "plus", "minus"]
+    assert count_switches(labels) == 2
+    assert broken_lines(text) == 2  # "-3+1" and the empty line after it
+    assert "-3+1" in first_switch_excerpt(text)
+    assert first_switch_excerpt("-1\n-2\n") == ""
+
+
+def test_count_switches_counts_changes_of_label():
+    assert count_switches([]) == 0
+    assert count_switches(["a"]) == 0
+    assert count_switches(["a", "a", "b", "a", "a"]) == 2
+
+
+def test_interleave_runs_counts_every_number():
+    rows = release.interleave_runs([["--count", "20"]], repeats=2)
+    assert rows[0]["args"] == ["--count", "20"]
+    assert rows[0]["numbers"] == [40, 40]
+    assert all(s >= 1 for s in rows[0]["switches"])  # two tasks: at least one hand-over
+
+
+def test_asyncio_waits_overlap(no_leaked_threads):
+    t = release.asyncio_waits(3, 0.05, repeats=3)
+    assert t.mode == "asyncio" and len(t.values) == 3
+    assert min(t.values) >= 0.05
+    assert t.median < 3 * 0.05  # together, not one after another (generous bound)
+
+
+def test_asyncio_waits_work_inside_a_running_event_loop():
+    async def inside():
+        return release.asyncio_waits(2, 0.01, repeats=1)
+
+    assert asyncio.run(inside()).values[0] >= 0.01

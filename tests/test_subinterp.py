@@ -1,0 +1,188 @@
+"""Subinterpreters: choosing an interpreter, setting up the PEP 734 API, measuring in it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from gilref import interpreters, subinterp, workloads
+from gilref.interpreters import Interpreter
+from gilref.subinterp import SubinterpretersUnavailable
+
+from .conftest import EXAMPLES
+
+HOST_HAS_API = True
+try:
+    subinterp.api()
+except SubinterpretersUnavailable:
+    HOST_HAS_API = False
+
+
+def interp(version: str, *, impl: str = "CPython", ft: bool = False, source: str = "path") -> Interpreter:
+    return Interpreter(f"/x/python{version}{'t' if ft else ''}", impl, version, ft, not ft, source)
+
+
+def test_pick_prefers_the_newest_gil_cpython_from_3_12():
+    found = [interp("3.11.7", source="host"), interp("3.13.5", ft=True), interp("3.12.1"),
+             interp("3.13.5"), interp("3.10.0", impl="PyPy")]
+    assert subinterp.pick(found) == interp("3.13.5")
+    assert subinterp.pick([interp("3.12.0"), interp("3.12.3", source="host")]).source == "host"
+
+
+def test_pick_finds_nothing_without_a_suitable_interpreter():
+    assert subinterp.pick([interp("3.11.7"), interp("3.13.5", ft=True), interp("3.12.0", impl="PyPy")]) is None
+    assert subinterp.pick([]) is None
+
+
+def test_the_countdown_sent_to_interpreters_is_the_workload_loop():
+    namespace: dict = {}
+    exec(subinterp.COUNTDOWN_SOURCE, namespace)
+    for n in (0, 1, 12345):
+        assert namespace["countdown"](n) == workloads.countdown(n) == n
+    assert "import" not in subinterp.COUNTDOWN_SOURCE
+
+
+@pytest.mark.skipif(HOST_HAS_API, reason="this host's Python has a PEP 734 API")
+def test_api_says_what_is_missing():
+    with pytest.raises(SubinterpretersUnavailable, match=r"3\.12|interpreters-pep-734"):
+        subinterp.api()
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the host is new enough for subinterpreters")
+def test_ensure_api_refuses_an_interpreter_older_than_3_12():
+    with pytest.raises(SubinterpretersUnavailable, match=r"need 3\.12\+"):
+        subinterp.ensure_api(sys.executable, timeout=60)
+
+
+def test_ensure_api_rejects_a_missing_interpreter_and_a_bad_timeout(tmp_path):
+    with pytest.raises(SubinterpretersUnavailable, match="no executable interpreter"):
+        subinterp.ensure_api(tmp_path / "python3.13")
+    with pytest.raises(ValueError, match="timeout must be > 0"):
+        subinterp.ensure_api(sys.executable, timeout=0)
+
+
+def test_pip_commands_install_into_the_private_target_only():
+    target = "/cache/site/x/cp313"
+    own, cross = subinterp._pip_commands("/py/python3.13", (3, 13, 5), target)
+    assert own[:3] == ["/py/python3.13", "-m", "pip"] and cross[:3] == [sys.executable, "-m", "pip"]
+    for cmd in (own, cross):
+        assert cmd[cmd.index("--target") + 1] == target and subinterp.BACKPORT in cmd
+    assert cross[cross.index("--python-version") + 1] == "3.13" and "--only-binary=:all:" in cross
+    (only,) = subinterp._pip_commands("/py/python3.12", (3, 12, 1), target)
+    assert subinterp.BACKPORT_312 in only
+    assert subinterp.backport_dir((3, 13, 5)).name == "cp313"
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"n": 0}, ValueError, "n must be >= 1"),
+    ({"workers": []}, ValueError, "at least one count"),
+    ({"workers": [0]}, ValueError, "workers must be >= 1"),
+    ({"modes": ("threads", "fibres")}, ValueError, "'fibres'"),
+    ({"repeats": 2}, ValueError, "repeats must be >= 5"),
+])
+def test_scaling_suite_checks_its_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        subinterp.scaling_suite(**kwargs)
+
+
+def test_scaling_suite_without_interpreters_runs_anywhere():
+    suite = subinterp.scaling_suite(50_000, [1, 2], modes=("threads", "processes"), warmups=0)
+    assert [(t.mode, t.workers) for t in suite.timings] == [
+        ("sequential", 1), ("threads", 1), ("threads", 2), ("processes", 1), ("processes", 2)]
+    assert suite.get("countdown", "processes", 2).params["start_method"]
+    assert not multiprocessing.active_children()
+
+
+# -- with a real interpreter that has subinterpreters ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def setup():
+    chosen = subinterp.pick(interpreters.discover())
+    if chosen is None:
+        pytest.skip("no CPython 3.12+ with a GIL found (set GILREF_PYTHONS to one to run these tests)")
+    try:
+        return subinterp.ensure_api(chosen, timeout=180)
+    except SubinterpretersUnavailable as exc:
+        pytest.skip(f"subinterpreters cannot be set up in {chosen.label}: {exc}")
+
+
+def test_ensure_api_finds_its_private_install_the_second_time(setup):
+    again = subinterp.ensure_api(setup.executable, timeout=120)
+    assert again.module == setup.module and again.path == setup.path and not again.installed
+    if setup.path:
+        from gilref.childrun import project_root
+
+        assert again.env()["PYTHONPATH"].split(os.pathsep) == [str(project_root()), setup.path]
+    else:
+        assert again.env() == {}
+
+
+def test_measure_in_the_child_reports_interpreters_threads_processes(setup):
+    result = subinterp.run(setup, {"n": 200_000, "workers": [1, 2], "repeats": 5, "warmups": 0,
+                                   "startup_repeats": 5}, timeout=300)
+    scaling, startup = result["scaling"], result["startup"]
+    assert {(t.mode, t.workers) for t in scaling.timings} >= {
+        ("sequential", 1), ("interpreters", 1), ("interpreters", 2), ("threads", 2), ("processes", 2)}
+    assert scaling.metadata["python_version"].startswith(("3.12", "3.13", "3.14", "3.15"))
+    assert result["api"] == setup.module and result["gil"] == "own"
+    modes = {t.mode for t in startup.timings}
+    assert {"thread", "interpreter"} <= modes and any(m.startswith("process-") for m in modes)
+    assert all(t.median > 0 for t in startup.timings)
+
+
+@pytest.mark.example("subinterpreters.py")
+@pytest.mark.skipif(HOST_HAS_API, reason="this host's Python has subinterpreters")
+def test_subinterpreters_example_explains_what_it_needs(run_example):
+    proc = run_example("subinterpreters.py", "--count", "1000", check=False, timeout=60)
+    assert proc.returncode == 1
+    assert re.match(r"error: this is Python \S+; subinterpreters .* need Python 3\.14\+", proc.stderr)
+    assert "pip install interpreters-pep-734" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.example("subinterpreters.py")
+def test_subinterpreters_example_runs_in_a_suitable_interpreter(setup):
+    env = {**os.environ, **setup.env()}
+    proc = subprocess.run([setup.executable, str(EXAMPLES / "subinterpreters.py"), "--count", "400000",
+                           "--workers", "2", "--repeats", "3"], capture_output=True, text=True, timeout=300,
+                          env=env, cwd=EXAMPLES, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert setup.module in out
+    for row in ("1 thread", "2 threads", "2 interpreters"):
+        assert re.search(rf"{row}\s+\d+\.\d+ s\s+\d+\.\d+x one thread", out), out
+    assert re.search(r"closing one interpreter: \d+\.\d+ ms", out)
+
+
+def test_ensure_api_installs_the_backport_into_a_fresh_cache(setup, tmp_path, monkeypatch):
+    if setup.path is None:
+        pytest.skip(f"{setup.module} is built in: nothing to install")
+    monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path))
+    fresh = subinterp.ensure_api(setup.executable, timeout=180)
+    assert fresh.installed and fresh.path.startswith(str(tmp_path)) and fresh.module == setup.module
+    assert not [p for p in (tmp_path / "site").rglob(".cp*")], "a staging directory was left behind"
+
+
+def test_a_failed_install_is_reported_with_pips_words(setup, tmp_path, monkeypatch):
+    if setup.path is None:
+        pytest.skip(f"{setup.module} is built in: nothing to install")
+    monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(subinterp, "_pip_commands", lambda exe, version, target: [
+        [sys.executable, "-c", "import sys; sys.exit('ERROR: no index reachable')", "--target", target]])
+    with pytest.raises(SubinterpretersUnavailable, match=r"(?s)could not install .*no index reachable"):
+        subinterp.ensure_api(setup.executable, timeout=60)
+
+
+def test_a_hanging_install_is_stopped_on_the_deadline(setup, tmp_path, monkeypatch):
+    if setup.path is None:
+        pytest.skip(f"{setup.module} is built in: nothing to install")
+    monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(subinterp, "_pip_commands", lambda exe, version, target: [
+        [sys.executable, "-c", "import time; time.sleep(60)", "--target", target]])
+    with pytest.raises(SubinterpretersUnavailable, match="overshot the deadline|took over"):
+        subinterp.ensure_api(setup.executable, timeout=3)
