@@ -137,7 +137,11 @@ def python_builds(records: Mapping[str, Any]) -> list[str]:
             walk(record.get("metadata"), 0)
     for record in records.values():
         walk(record, 0)
-    return list(seen)
+    # "CPython 3.13.5 (GIL on)" (no build recorded) adds nothing to "CPython 3.13.5 (default build, GIL on)".
+    labels = list(seen)
+    return [label for label in labels
+            if "build," in label or not any(other.startswith(label.split(" (")[0] + " (") and "build," in other
+                                            for other in labels)]
 
 
 def _dates(records: Mapping[str, Any]) -> list[str]:

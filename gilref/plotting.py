@@ -284,9 +284,11 @@ def readability_problems(fig: Figure) -> list[str]:
     """What keeps *fig* from being a readable chart of this book (empty if nothing).
 
     The rules: a title (the figure's, or one on every axes); on every axes a
-    y label and, unless the x axis holds categories, an x label, each naming its
-    unit in parentheses, e.g. ``"median wall time (s)"``; and a caption naming
-    the host (``"Measured on ..."``, as ``caption()`` writes it).
+    y label and an x label, each naming its unit in parentheses, e.g.
+    ``"median wall time (s)"``, except on an axis of categories (its tick
+    labels are words: configurations, threads) and on an x axis shared with a
+    labelled one (stacked panels); and a caption naming the host
+    (``"Measured on ..."``, as ``caption()`` writes it).
     """
     problems = []
     fig.draw_without_rendering()  # lays out the tick labels, to tell categories from numbers
@@ -297,36 +299,37 @@ def readability_problems(fig: Figure) -> list[str]:
         problems.append("the figure has no axes")
     for i, ax in enumerate(axes):
         where = f"axes {i + 1}"
-        if not has_title and not ax.get_title().strip():
+        if not has_title and not ax.get_title().strip() and not ax.get_title("left").strip():
             problems.append(f"{where} has no title (and the figure none either)")
-        ylabel = ax.get_ylabel().strip()
-        if not ylabel:
-            problems.append(f"{where} has no y axis label")
-        elif "(" not in ylabel or ")" not in ylabel:
-            problems.append(f"{where}: the y label {ylabel!r} names no unit in parentheses")
-        xlabel = ax.get_xlabel().strip()
-        categorical = _categorical(ax)
-        if not xlabel and not categorical:
-            problems.append(f"{where} has no x axis label")
-        elif xlabel and not categorical and ("(" not in xlabel or ")" not in xlabel):
-            problems.append(f"{where}: the x label {xlabel!r} names no unit in parentheses")
+        for axis in ("y", "x"):
+            label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()).strip()
+            if _categorical(ax, axis):
+                continue
+            if not label and axis == "x" and any(
+                    other.get_xlabel().strip() for other in ax.get_shared_x_axes().get_siblings(ax)):
+                continue
+            if not label:
+                problems.append(f"{where} has no {axis} axis label")
+            elif "(" not in label or ")" not in label:
+                problems.append(f"{where}: the {axis} label {label!r} names no unit in parentheses")
     supx = getattr(fig, "_supxlabel", None)
     if supx is None or not supx.get_text().strip().startswith("Measured on"):
         problems.append("no caption naming the host (use gilref.plotting.caption)")
     return problems
 
 
-def _categorical(ax: Any) -> bool:
-    """True if the x axis holds categories (its tick labels are words, not numbers)."""
-    if type(ax.xaxis.get_major_formatter()).__name__ == "StrCategoryFormatter":
+def _categorical(ax: Any, axis: str = "x") -> bool:
+    """True if the *axis* ("x" or "y") holds categories (its tick labels are words, not numbers)."""
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    if type(which.get_major_formatter()).__name__ == "StrCategoryFormatter":
         return True
-    labels = [t.get_text().strip() for t in ax.get_xticklabels() if t.get_visible()]
+    labels = [t.get_text().strip() for t in which.get_ticklabels() if t.get_visible()]
     labels = [t for t in labels if t]
     if not labels:
         return False
     for text in labels:
         try:
-            float(text.replace("\u2212", "-"))
+            float(text.replace("\u2212", "-").replace(",", ""))
             return False
         except ValueError:
             if "$" in text:  # mathtext such as 10^2 on a log axis

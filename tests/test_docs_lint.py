@@ -152,3 +152,21 @@ def test_a_chapter_cannot_glue_an_unreadable_chart(monkeypatch):
     fig.subplots().plot([1, 2], [3, 4])
     with pytest.raises(ValueError, match=r"chart 'bad' of chapter 'lint-test' is not readable: .*no caption"):
         ch.figure("bad", fig)
+
+
+def test_categories_and_stacked_panels_need_no_unit_label():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from gilref import plotting
+
+    fig = Figure()
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for ax in (top, bottom):
+        ax.barh(["thread A", "thread B"], [3, 4])  # thread names on y: categories
+    bottom.set_xlabel("time (ms)")
+    fig.suptitle("Who ran when")
+    plotting.caption(fig, {"os": "Test OS"})
+    assert plotting.readability_problems(fig) == []
+    bottom.set_xlabel("")
+    assert plotting.readability_problems(fig) == ["axes 1 has no x axis label", "axes 2 has no x axis label"]

@@ -117,3 +117,10 @@ def test_math_is_rendered_by_a_local_mathjax(book):  # noqa: F811
     assert 'src="_static/mathjax/tex-chtml.js' in text
     assert "cdn.jsdelivr" not in text and "://" not in text.split("tex-chtml.js")[0].rsplit("<script", 1)[1]
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_a_python_without_its_build_recorded_is_not_listed_twice():
+    bare = {"python_implementation": "CPython", "python_version": "3.12.8", "gil_enabled": True}
+    pypy = {"python_implementation": "PyPy", "python_version": "3.9.16", "gil_enabled": True}
+    records = {"a": record("a", "2026-01-01", bare, pypy)}
+    assert edition.python_builds(records) == ["CPython 3.12.8 (default build, GIL on)", "PyPy 3.9.16 (GIL on)"]
