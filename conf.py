@@ -73,6 +73,12 @@ intersphinx_timeout = 10
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
+# Annotations name these classes by the module that defines them; the Python
+# docs list them under the module readers import them from.
+autodoc_type_aliases = {
+    "ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+}
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
 # -- HTML --------------------------------------------------------------------

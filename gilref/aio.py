@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from . import _loop
 from ._checks import check_choice, check_int, check_seconds
 from .harness import MIN_REPEATS
 from .hostinfo import collect_metadata
@@ -106,7 +107,7 @@ def interleaving(kind: str, steps: int = 200_000, *, yield_every: int = 0, timeo
         async def both() -> None:
             await asyncio.gather(coro(0), coro(1))
 
-        asyncio.run(asyncio.wait_for(both(), timeout))
+        _loop.run(both, timeout)
     elapsed = time.perf_counter() - start
     first = next((i for i, (a, b) in enumerate(zip(log, log[1:])) if a != b), None)
     return {"kind": kind, "steps": steps, "yield_every": yield_every, "switches": _switches(log),
@@ -130,9 +131,12 @@ def asyncio_sleeps(count: int = 1000, seconds: float = 0.1, timeout: float = 60.
     async def waits() -> None:
         await asyncio.gather(*(asyncio.sleep(seconds) for _ in range(count)))
 
-    start = time.perf_counter()
-    asyncio.run(asyncio.wait_for(waits(), timeout))
-    return time.perf_counter() - start
+    def timed() -> float:
+        start = time.perf_counter()
+        asyncio.run(asyncio.wait_for(waits(), timeout))
+        return time.perf_counter() - start
+
+    return _loop.outside_loop(timed, timeout + 10.0)
 
 
 def thread_sleeps(count: int = 1000, seconds: float = 0.1, timeout: float = 60.0) -> float:
@@ -238,6 +242,8 @@ def lag_run(
     if mode == "process" and executor is None:
         raise ValueError("mode 'process' needs an executor (a ProcessPoolExecutor)")
 
+    idle_for = 0.2  # seconds the "idle" step waits instead of computing
+
     async def main() -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         done = asyncio.Event()
@@ -257,24 +263,28 @@ def lag_run(
         async def step() -> None:
             await asyncio.sleep(2 * tick)  # let the ticker settle first
             begin = time.perf_counter()
-            if mode == "inline":
+            # The three ways to run a CPU-bound step from a coroutine:
+            if mode == "inline":  # blocks the event loop until it returns
                 countdown(cpu_steps)
-            elif mode == "to-thread":
+            elif mode == "to-thread":  # a worker thread; the loop gets the GIL back every switch interval
                 await asyncio.to_thread(countdown, cpu_steps)
-            elif mode == "process":
+            elif mode == "process":  # another process, with its own GIL
                 await loop.run_in_executor(executor, countdown, cpu_steps)
             else:
                 await asyncio.sleep(idle_for)
+            # (end of the three ways)
             step_time.append(time.perf_counter() - begin)
             done.set()
 
         await asyncio.gather(ticker(), step())
         return {"lags": lags, "step": step_time[0]}
 
-    idle_for = 0.2
-    start = time.perf_counter()
-    result = asyncio.run(asyncio.wait_for(main(), timeout))
-    run_s = time.perf_counter() - start
+    def timed() -> tuple[dict[str, Any], float]:
+        start = time.perf_counter()
+        out = asyncio.run(asyncio.wait_for(main(), timeout))
+        return out, time.perf_counter() - start
+
+    result, run_s = _loop.outside_loop(timed, timeout + 10.0)
     lags = sorted(result["lags"])
     p95 = lags[min(len(lags) - 1, round(0.95 * (len(lags) - 1)))]
     return {"mode": mode, "ticks": len(lags), "max_lag_s": lags[-1], "median_lag_s": statistics.median(lags),

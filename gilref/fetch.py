@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from . import _loop
 from ._checks import check_int, check_seconds
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
@@ -39,6 +40,7 @@ from .results import Suite, Timing
 __all__ = [
     "FetchResult",
     "check_urls",
+    "error_demo",
     "fetch_all_async",
     "fetch_asyncio",
     "fetch_sequential",
@@ -315,7 +317,7 @@ def fetch_asyncio(urls: Sequence[str], timeout: float = 10.0, limit: int | None 
     checked = check_urls(urls)
     check_seconds("timeout", timeout, allow_zero=False)
     rounds = -(-len(checked) // (limit or max(1, len(checked)))) if checked else 1
-    return asyncio.run(asyncio.wait_for(fetch_all_async(checked, timeout, limit), rounds * timeout + 1.0))
+    return _loop.run(lambda: fetch_all_async(checked, timeout, limit), rounds * timeout + 1.0)
 
 
 def result_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
@@ -332,6 +334,44 @@ def result_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
             "error": r.error or "",
         })
     return rows
+
+
+def error_demo(workers: int = 4, timeout: float = 0.5, latency: float = 0.05) -> dict[str, Any]:
+    """Fetch URLs that fail in four different ways, beside good ones, on threads and with asyncio.
+
+    A :class:`~gilref.httpserver.LatencyServer` on ``127.0.0.1`` serves three
+    good URLs, one that answers 500, one that answers after ``4 * timeout``
+    (so the client gives up), and one whose connection is closed without an
+    answer; a seventh URL points at a port where nothing listens. Each list is
+    fetched with :func:`fetch_threads` (*workers* threads) and with
+    :func:`fetch_asyncio` (*workers* in flight), each fetch with *timeout*
+    seconds; the server is stopped before this returns.
+
+    :returns: ``{"threads": [FetchResult...], "asyncio": [...], "threads_s",
+        "asyncio_s" (wall seconds of each run), "timeout_s", "server": stats}``.
+    """
+    from .httpserver import LatencyServer, unused_port
+
+    check_int("workers", workers, minimum=1)
+    check_seconds("timeout", timeout, allow_zero=False)
+    check_seconds("latency", latency)
+    slow = 4 * timeout
+    with LatencyServer(latency, 512, max_requests=100, lifetime=60.0, max_latency=max(slow, latency)) as server:
+        urls = [
+            *server.urls(3),
+            server.url("/item/broken", status=500),
+            server.url("/item/slow", latency=slow),
+            server.url("/item/dropped", drop=1),
+            f"http://127.0.0.1:{unused_port()}/item/down",
+        ]
+        start = time.perf_counter()
+        threaded = fetch_threads(urls, workers, timeout)
+        threads_s = time.perf_counter() - start
+        start = time.perf_counter()
+        asynced = fetch_asyncio(urls, timeout, workers)
+        asyncio_s = time.perf_counter() - start
+    return {"threads": threaded, "asyncio": asynced, "threads_s": threads_s, "asyncio_s": asyncio_s,
+            "timeout_s": timeout, "server": server.stats.to_dict()}
 
 
 # -- measurement ----------------------------------------------------------------
@@ -420,11 +460,16 @@ def fetch_suite(
             suite.add(Timing("fetch", mode, w, tuple(vals), (), dict(params)))
         return suite
 
+    # Every configuration is measured from one thread that runs no event loop of
+    # its own (in a notebook, a helper thread: the kernel's thread runs one).
+    bound = 900.0
     if urls is not None:
-        return measure_all(check_urls(urls))
+        checked = check_urls(urls)
+        return _loop.outside_loop(lambda: measure_all(checked), bound)
     runs = (len(workers) + len(asyncio_limits) + 1) * (repeats + 1)
-    with ServerProcess(latency, size, max_requests=runs * count + 100, lifetime=900.0) as server:
-        suite = measure_all(server.urls(count))
+    with ServerProcess(latency, size, max_requests=runs * count + 100, lifetime=bound) as server:
+        served = server.urls(count)
+        suite = _loop.outside_loop(lambda: measure_all(served), bound)
     suite.metadata["server"] = {"kind": "gilref.httpserver.ServerProcess", **server.stats}
     return suite
 

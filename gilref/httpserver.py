@@ -54,6 +54,7 @@ __all__ = [
     "ServerStats",
     "check_loopback",
     "main",
+    "unused_port",
 ]
 
 _CHUNK = 64 * 1024
@@ -77,6 +78,18 @@ def check_loopback(host: Any) -> str:
     if not address.is_loopback:
         raise ValueError(f"host must be a loopback address (127.0.0.0/8 or ::1), got {host!r}")
     return host
+
+
+def unused_port(host: str = "127.0.0.1") -> int:
+    """A loopback port that nothing listens on right now (bound, read, released).
+
+    Connecting to it is refused, which is how the demos show a server that is down.
+    """
+    check_loopback(host)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 class ServerStats:
@@ -337,10 +350,10 @@ class LatencyServer:
 
     def start(self) -> LatencyServer:
         """Bind, listen and start serving in a background thread; return ``self``."""
-        if self._httpd is not None:
-            raise RuntimeError("this server is already started")
         if self.stopping.is_set():
             raise RuntimeError("a stopped server cannot be started again; make a new one")
+        if self._httpd is not None:
+            raise RuntimeError("this server is already started")
         self._httpd = _Server((self.host, self.requested_port), self)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},

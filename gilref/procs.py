@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import sysconfig
 import tempfile
 import textwrap
 import time
@@ -63,6 +64,7 @@ __all__ = [
     "apply",
     "array_sum",
     "broken_pool_demo",
+    "condense_traceback",
     "countdown_executor_suite",
     "crash",
     "echo",
@@ -640,7 +642,9 @@ def main_module_errors(start_method: str = "spawn", timeout: float = 60.0) -> li
     Each run is killed after *timeout* seconds (its whole process group).
 
     :returns: one dict per script: ``case``, ``command``, ``script``,
-        ``returncode``, ``stdout``, ``stderr`` (the last lines), ``ok``.
+        ``returncode``, ``stdout``, ``stderr`` (with the standard library's
+        traceback frames folded, see :func:`condense_traceback`),
+        ``stderr_full``, ``ok``.
     """
     check_choice("start_method", start_method, tuple(start_methods()))
     check_seconds("timeout", timeout, allow_zero=False)
@@ -668,11 +672,41 @@ def main_module_errors(start_method: str = "spawn", timeout: float = 60.0) -> li
                 out.append({"case": case, "command": shown, "script": script, "returncode": None,
                             "stdout": "", "stderr": f"(killed after {timeout:g} s)", "ok": False})
                 continue
-            stderr = _tail(proc.stderr.replace(tmp + os.sep, ""), 14)
+            full = proc.stderr.replace(tmp + os.sep, "").strip()
             out.append({"case": case, "command": shown, "script": script, "returncode": proc.returncode,
-                        "stdout": proc.stdout.strip(), "stderr": stderr,
+                        "stdout": proc.stdout.strip(), "stderr": condense_traceback(full), "stderr_full": full,
                         "ok": proc.returncode == 0 and proc.stdout.strip() == "49"})
     return out
+
+
+def condense_traceback(text: str) -> str:
+    """*text* with each run of traceback frames inside the standard library folded into one line.
+
+    What is left is what a reader needs: the frames in their own code and every
+    exception line.
+    """
+    stdlib = sysconfig.get_paths()["stdlib"]
+    out: list[str] = []
+    folded = 0
+    skipping = False
+    for line in text.splitlines():
+        if line.startswith('  File "'):
+            path = line.split('"')[1]
+            skipping = path.startswith((stdlib, "<frozen"))
+            if skipping:
+                folded += 1
+                continue
+        elif skipping and line.startswith("    "):
+            continue
+        else:
+            skipping = False
+        if folded:
+            out.append(f"  ... ({folded} frame{'s' * (folded > 1)} in the standard library)")
+            folded = 0
+        out.append(line)
+    if folded:
+        out.append(f"  ... ({folded} frame{'s' * (folded > 1)} in the standard library)")
+    return "\n".join(out)
 
 
 def _tail(text: str, lines: int) -> str:

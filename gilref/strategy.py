@@ -40,27 +40,47 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from .results import BASELINE_MODE, Suite
 
 __all__ = [
+    "OPTIONAL_CHAPTERS",
+    "REQUIRED_CHAPTERS",
     "SIMPLICITY",
     "TIE",
     "USEFUL_SPEEDUP",
     "WORKLOADS",
     "Decision",
     "Option",
+    "chapter_present",
+    "classic_advice_holds",
     "decide",
     "decide_all",
+    "gather",
+    "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
     "options_from_fetch",
     "options_from_processes",
     "options_from_record",
     "options_from_suites",
+    "present_in",
     "summary_rows",
 ]
+
+#: The chapters the guide always reads (its ``gilref_needs``).
+REQUIRED_CHAPTERS = ("cpu-vs-io", "fetching", "processes", "asyncio")
+
+#: Chapters the guide reads when this edition has them, and the kind of work
+#: their suites measure when they record no ``strategy_inputs`` of their own.
+OPTIONAL_CHAPTERS: dict[str, str] = {
+    "native-code": "native",
+    "free-threading": "cpu-bound",
+    "subinterpreters": "cpu-bound",
+    "beyond-one-machine": "cpu-bound",
+}
 
 #: The kinds of work the guide covers, in the order of its table.
 WORKLOADS = ("cpu-bound", "io-bound", "many-waits", "mixed", "native")
@@ -168,6 +188,23 @@ class Decision:
     reason: str
     options: tuple[Option, ...]
 
+    @property
+    def helps(self) -> bool:
+        """False when nothing measured beats running sequentially (best speedup under
+        :data:`USEFUL_SPEEDUP`), or nothing was measured."""
+        if self.best is None:
+            return False
+        return self.best.metric != "speedup" or self.best.value >= USEFUL_SPEEDUP
+
+    @property
+    def recommendation(self) -> str:
+        """What to do, in a few words: the best option's name, or to stay sequential."""
+        if self.best is None:
+            return "not measured in this edition"
+        if not self.helps:
+            return "stay sequential: nothing measured here helps"
+        return self.best.name
+
 
 def _family_rank(option: Option) -> int:
     name = option.name.lower()
@@ -205,19 +242,19 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     others = [o for o in ranked if o is not best]
     runner = others[0] if others else None
     if best.metric == "speedup" and best.value < USEFUL_SPEEDUP:
-        reason = (f"Nothing measured here beats one thread by {USEFUL_SPEEDUP:g}× or more: the best, "
+        reason = (f"No option reached {USEFUL_SPEEDUP:g}× over running sequentially; the best, "
                   f"{best.name}, reached {best.shown}.")
+    elif best is not top and best.metric == "seconds" and best.value < 0.001:
+        reason = f"Under a millisecond, like {top.name} ({top.shown}), and simpler."
     elif best is not top:
-        reason = (f"{best.name} ({best.shown}) is within {TIE:.0%} of {top.name} ({top.shown}) "
-                  "and simpler, so it wins the tie.")
+        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler."
     elif runner is None:
-        reason = f"The only option measured: {best.shown}."
+        reason = "The only option measured."
     elif best.metric == "speedup":
-        reason = (f"{best.shown}: {best.value / runner.value:.2f} times the runner-up's {runner.shown} "
-                  f"({runner.name}).")
+        reason = f"{best.value / runner.value:.2f} times the runner-up, {runner.name} ({runner.shown})."
     else:
-        reason = (f"{best.shown}: {runner.value / max(best.value, 1e-9):.1f} times less than the runner-up's "
-                  f"{runner.shown} ({runner.name}).")
+        reason = (f"{runner.value / max(best.value, 1e-9):.1f} times less than the runner-up, "
+                  f"{runner.name} ({runner.shown}).")
     return Decision(workload, best, runner, reason, tuple(ranked))
 
 
@@ -228,16 +265,15 @@ def decide_all(options: Iterable[Option]) -> list[Decision]:
 
 
 def summary_rows(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
-    """The guide's table: one row per kind of work (best option, its figure, the runner-up, why)."""
+    """The guide's table: one row per kind of work (recommendation, its figure, the runner-up)."""
     rows = []
     for d in decisions:
         rows.append({
             "work": d.workload,
-            "best option on this host": d.best.name if d.best else "not measured in this edition",
+            "best on this host": d.recommendation,
             "measured": d.best.shown if d.best else "",
             "runner-up": f"{d.runner_up.name} ({d.runner_up.shown})" if d.runner_up else "",
-            "measured in": d.best.source if d.best else "",
-            "why": d.reason,
+            "chapter": d.best.source if d.best else "",
         })
     return rows
 
@@ -362,3 +398,88 @@ def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = 
                 out.append(Option("many-waits", label, "seconds", t.median, source,
                                   f"{count} waits of {wait * 1000:g} ms at once"))
     return out
+
+
+def gather(
+    read: Callable[[str], Mapping[str, Any]],
+    *,
+    present: Callable[[str], bool],
+    required: Sequence[str] = REQUIRED_CHAPTERS,
+    optional: Mapping[str, str] | None = None,
+) -> tuple[list[Option], dict[str, str]]:
+    """Collect every option the chapters of this edition measured.
+
+    :param read: returns a chapter's record by key (e.g. :func:`gilref.book.results_of`);
+        raises :class:`LookupError` if it has none.
+    :param present: tells whether a chapter is part of this edition (its source exists).
+    :param required: chapters that must have results (a missing one raises).
+    :param optional: chapter key -> kind of work, read only if present (default:
+        :data:`OPTIONAL_CHAPTERS`).
+    :returns: the options, and a status per chapter: ``"measured"``,
+        ``"measured, suites only"`` (options taken from its suites),
+        ``"no options recorded"`` or ``"not in this edition"``.
+    :raises LookupError: if a required chapter has no results.
+    """
+    options: list[Option] = []
+    status: dict[str, str] = {}
+    for key in required:
+        record = read(key)
+        found = options_from_cpu_vs_io(record) if key == "cpu-vs-io" else options_from_record(record)
+        options.extend(found)
+        status[key] = "measured" if found else "no options recorded"
+    for key, workload in (OPTIONAL_CHAPTERS if optional is None else optional).items():
+        if not present(key):
+            status[key] = "not in this edition"
+            continue
+        try:
+            record = read(key)
+        except LookupError:
+            status[key] = "no options recorded"
+            continue
+        found = options_from_record(record)
+        how = "measured"
+        if not found:
+            found = options_from_suites(record, workload)
+            how = "measured, suites only"
+        options.extend(found)
+        status[key] = how if found else "no options recorded"
+    return options, status
+
+
+def chapter_present(key: str, docs_dir: str | Path) -> bool:
+    """True if the book's source folder *docs_dir* has a chapter named *key* (``.md`` or ``.ipynb``)."""
+    base = Path(docs_dir)
+    return (base / f"{key}.md").is_file() or (base / f"{key}.ipynb").is_file()
+
+
+def present_in(docs_dir: str | Path) -> Callable[[str], bool]:
+    """A ``present`` test for :func:`gather`: is the chapter in the source folder *docs_dir*?
+
+    :raises FileNotFoundError: if *docs_dir* is not a folder.
+    """
+    base = Path(docs_dir)
+    if not base.is_dir():
+        raise FileNotFoundError(f"no book source folder at {base}")
+    return lambda key: chapter_present(key, base)
+
+
+def classic_advice_holds(decisions: Sequence[Decision]) -> bool:
+    """True if this build's decisions agree with the usual advice: threads or asyncio
+    for I/O-bound work, processes for CPU-bound work."""
+    by = {d.workload: d for d in decisions}
+    io, cpu = by.get("io-bound"), by.get("cpu-bound")
+    if io is None or cpu is None or io.best is None or cpu.best is None:
+        return False
+    io_ok = io.best.name.startswith(("threads", "asyncio"))
+    cpu_ok = cpu.best.name.startswith("processes") and cpu.helps
+    return io_ok and cpu_ok
+
+
+def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
+    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first."""
+    rows = []
+    for d in decide_all(options):
+        for o in d.options:
+            rows.append({"work": o.workload, "option": o.name, "measured": o.shown,
+                         "how": o.detail, "chapter": o.source})
+    return rows
