@@ -69,6 +69,8 @@ def run_fetch_all(urls, limit, timeout):
 class SlowHandler(BaseHTTPRequestHandler):
     """Answers GET after the server's latency; ?latency=S and ?status=N override it."""
 
+    disable_nagle_algorithm = True  # send the headers and the body at once, without waiting for an ACK
+
     def do_GET(self):
         query = parse_qs(urlsplit(self.path).query)
         latency = min(float(query.get("latency", [self.server.latency])[0]), 10.0)
@@ -164,6 +166,7 @@ def main(argv=None):
         print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''} on one thread, median of {args.repeats} runs:")
         base_time = None
         for limit in sorted({1, *args.limits}):  # 1 in flight = one at a time: the baseline
+            run_fetch_all(urls[:limit], limit, args.timeout)  # warm-up, not timed
             times = []
             for _ in range(args.repeats):
                 start = time.perf_counter()

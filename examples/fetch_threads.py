@@ -54,6 +54,8 @@ def fetch_all_on_threads(urls, workers, timeout):
 class SlowHandler(BaseHTTPRequestHandler):
     """Answers GET after the server's latency; ?latency=S and ?status=N override it."""
 
+    disable_nagle_algorithm = True  # send the headers and the body at once, without waiting for an ACK
+
     def do_GET(self):
         query = parse_qs(urlsplit(self.path).query)
         latency = min(float(query.get("latency", [self.server.latency])[0]), 10.0)
@@ -140,15 +142,16 @@ def main(argv=None):
         else:
             urls = args.urls
         print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''}, median of {args.repeats} runs:")
-        runs = [("sequential", lambda: fetch_all_sequentially(urls, args.timeout))]
-        runs += [(f"{w} thread{'s' if w > 1 else ''}", lambda w=w: fetch_all_on_threads(urls, w, args.timeout))
+        runs = [("sequential", lambda us: fetch_all_sequentially(us, args.timeout))]
+        runs += [(f"{w} thread{'s' if w > 1 else ''}", lambda us, w=w: fetch_all_on_threads(us, w, args.timeout))
                  for w in args.workers]
         base_time = None
         for name, run in runs:
+            run(urls[:max(args.workers)])  # warm-up, not timed: first connections, imports
             times = []
             for _ in range(args.repeats):
                 start = time.perf_counter()
-                results = run()
+                results = run(urls)
                 times.append(time.perf_counter() - start)
             median = statistics.median(times)
             base_time = base_time or median
