@@ -31,6 +31,7 @@ __all__ = [
     "gantt_chart",
     "grouped_bar_chart",
     "line_chart",
+    "log_scaling_chart",
     "mode_chart",
     "placeholder_chart",
     "readability_problems",
@@ -150,6 +151,57 @@ def speedup_chart(
     return fig
 
 
+def log_scaling_chart(
+    suite: Suite,
+    workload: str,
+    modes: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    xlabel: str = "workers (count, log scale)",
+    band: float | None = None,
+) -> Figure:
+    """Speedup versus worker count for several modes of one suite, against the ideal.
+
+    Every line starts at the sequential run (1 worker, speedup 1). The x axis
+    is logarithmic (base 2), so 1, 2, 4, 8, 16 are evenly spaced.
+
+    :param modes: ``(mode, legend label)`` pairs, one line each.
+    :param band: if given (e.g. 0.9), also draw ``band × ideal`` as a dotted line.
+    """
+    fig = _figure(7.0, 4.2)
+    ax = fig.subplots()
+    top = 1
+    for i, (mode, label) in enumerate(modes):
+        timings = suite.select(workload, mode)
+        if not timings:
+            continue
+        xs = [t.workers for t in timings]
+        ys = [suite.speedup(t) for t in timings]
+        lo = [y - suite.speedup_range(t)[0] for t, y in zip(timings, ys)]
+        hi = [suite.speedup_range(t)[1] - y for t, y in zip(timings, ys)]
+        if xs[0] != 1:
+            xs, ys, lo, hi = [1, *xs], [1.0, *ys], [0.0, *lo], [0.0, *hi]
+        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[(i + 1) % 8])
+        top = max(top, max(xs))
+    ticks = [2 ** k for k in range(0, top.bit_length()) if 2 ** k <= top]
+    ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
+    if band is not None:
+        ax.plot([1, top], [band, band * top], linestyle=":", color="#bbbbbb",
+                label=f"{band:.0%} of ideal")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set_yticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("speedup vs sequential (×, log scale)")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    n = len(suite.timings[0].values) if suite.timings else 0
+    caption(fig, suite.metadata, f"Points: ratio of medians of {n} runs; bars: quartile range.")
+    return fig
+
+
 def bar_chart(
     labels: Sequence[str],
     values: Sequence[float],
@@ -203,6 +255,7 @@ def line_chart(
     logx: bool = False,
     logy: bool = False,
     integer_x: bool = False,
+    ylim_bottom: float | None = None,
 ) -> Figure:
     """Lines of ``(label, xs, ys)``, with markers, on one pair of axes.
 
@@ -218,6 +271,8 @@ def line_chart(
         ax.set_yscale("log")
     if integer_x:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ylim_bottom is not None:
+        ax.set_ylim(bottom=ylim_bottom)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -17,7 +17,9 @@ them or the book would show stale numbers. This extension therefore
 * lets a chapter that computes from other chapters' results declare them in its
   front matter (``gilref_needs: [cpu-vs-io, processes]``, by docname, which is
   also each chapter's results key): it is read after them, its fingerprint
-  includes their results, and it is re-read whenever one of them is.
+  includes their results, and it is re-read whenever one of them is;
+* treats ``gilref_uses: [...]`` the same way, for chapters an edition may or may
+  not have (the chapter itself decides what to show when one is absent).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ _gilref_build_fingerprint = "{fingerprint}"
 """
 
 _NEEDS_RE = re.compile(r"^gilref_needs:\s*\[([^\]]*)\]", re.M)
+_USES_RE = re.compile(r"^gilref_uses:\s*\[([^\]]*)\]", re.M)
 _NOTEBOOK_RE = re.compile(r"\A---\s*\n.*?^\s*(file_format:\s*mystnb|kernelspec:)", re.S | re.M)
 _SKIP = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
@@ -55,15 +58,18 @@ def is_notebook_text(text: str) -> bool:
     return bool(_NOTEBOOK_RE.search(text))
 
 
-def needs_of_text(text: str) -> list[str]:
-    """The docnames listed in ``gilref_needs: [...]`` in *text*'s front matter."""
+def needs_of_text(text: str, *, optional: bool = False) -> list[str]:
+    """The docnames listed in ``gilref_needs: [...]`` in *text*'s front matter
+    (with *optional*: also those in ``gilref_uses: [...]``)."""
     m = re.match(r"\A---\s*\n(.*?)\n---", text, re.S)
     if not m:
         return []
-    found = _NEEDS_RE.search(m.group(1))
-    if not found:
-        return []
-    return [n.strip().strip("'\"") for n in found.group(1).split(",") if n.strip()]
+    names: list[str] = []
+    for pattern in (_NEEDS_RE, _USES_RE) if optional else (_NEEDS_RE,):
+        found = pattern.search(m.group(1))
+        if found:
+            names += [n.strip().strip("'\"") for n in found.group(1).split(",") if n.strip()]
+    return names
 
 
 def order_by_needs(docnames: list[str], needs: dict[str, list[str]]) -> list[str]:
@@ -143,7 +149,7 @@ def _read_head(env: BuildEnvironment, docname: str) -> str:
 
 
 def _needs_map(env: BuildEnvironment, docnames: Any) -> dict[str, list[str]]:
-    return {d: needs_of_text(_read_head(env, d)) for d in docnames}
+    return {d: needs_of_text(_read_head(env, d), optional=True) for d in docnames}
 
 
 def _on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -195,7 +201,7 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if not is_notebook_text(source[0]):
         return
     value = app.gilbook_fingerprint  # type: ignore[attr-defined]
-    needs = needs_of_text(source[0])
+    needs = needs_of_text(source[0], optional=True)
     if needs:
         # Fold in the results this chapter computes from (read earlier in this build).
         h = hashlib.sha256(value.encode())

@@ -1,0 +1,199 @@
+"""The strategy guide's table is computed from the measurements: change them and it changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from gilref import strategy
+from gilref.results import Suite, Timing
+from gilref.strategy import Option, decide, decide_all, gather, summary_rows
+
+
+def countdown_suite(threads: float, processes: float) -> Suite:
+    """A cpu-vs-io style suite whose speedups are *threads* and *processes* (sequential 1 s)."""
+    s = Suite()
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "threads", 2, (1.0 / threads,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "processes", 2, (1.0 / processes,) * 5, (), {"n": 1000}))
+    return s
+
+
+def fetch_suite(threads: float, aio: float) -> Suite:
+    s = Suite()
+    params = {"urls": 32, "latency_s": 0.05}
+    s.add(Timing("fetch", "sequential", 1, (1.6,) * 5, (), params))
+    s.add(Timing("fetch", "threads", 16, (1.6 / threads,) * 5, (), params))
+    s.add(Timing("fetch", "asyncio", 16, (1.6 / aio,) * 5, (), params))
+    return s
+
+
+def lag_suite(inline: float, thread: float, proc: float) -> Suite:
+    s = Suite()
+    for mode, v in (("idle", 0.001), ("inline", inline), ("to-thread", thread), ("process", proc)):
+        s.add(Timing("ticker-lag", mode, 1, (v,) * 5))
+    return s
+
+
+def sleeps_suite(aio: float, threads: float) -> Suite:
+    s = Suite()
+    params = {"count": 1000, "wait_s": 0.1, "sum_of_waits_s": 100.0}
+    s.add(Timing("waits", "asyncio", 1000, (aio,) * 5, (), params))
+    s.add(Timing("waits", "threads", 1000, (threads,) * 5, (), params))
+    return s
+
+
+def proc_suite(kept: float, fresh: float) -> Suite:
+    s = Suite()
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "processes", 2, (1.0 / kept,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "processes-new-pool", 2, (1.0 / fresh,) * 5, (), {"n": 1000}))
+    return s
+
+
+def records(*, cpu_threads=0.95, cpu_procs=1.9, io_threads=15.0, io_aio=12.0, kept=1.95, fresh=1.7,
+            lags=(0.15, 0.012, 0.004), sleeps=(0.11, 0.24), extra=None):
+    book = {
+        "cpu-vs-io": {"chapter": "cpu-vs-io",
+                      "suites": {"countdown": countdown_suite(cpu_threads, cpu_procs).to_dict()}},
+        "fetching": {"chapter": "fetching", "data": {"strategy_inputs": [
+            o.to_dict() for o in strategy.options_from_fetch(fetch_suite(io_threads, io_aio))]}},
+        "processes": {"chapter": "processes", "data": {"strategy_inputs": [
+            o.to_dict() for o in strategy.options_from_processes(proc_suite(kept, fresh))]}},
+        "asyncio": {"chapter": "asyncio", "data": {"strategy_inputs": [
+            o.to_dict() for o in strategy.options_from_asyncio(lag_suite(*lags), sleeps_suite(*sleeps))]}},
+    }
+    book.update(extra or {})
+
+    def read(key):
+        if key not in book:
+            raise LookupError(key)
+        return book[key]
+
+    return read, lambda key: key in book
+
+
+def table(**kwargs):
+    read, present = records(**kwargs)
+    options, status = gather(read, present=present)
+    return summary_rows(decide_all(options)), status
+
+
+def best(rows, work):
+    return next(r for r in rows if r["work"] == work)["best on this host"]
+
+
+def test_this_hosts_usual_numbers_give_the_usual_advice():
+    rows, status = table()
+    assert best(rows, "cpu-bound").startswith("processes (ProcessPoolExecutor, 2, pool kept)")
+    assert best(rows, "io-bound").startswith("threads")
+    assert best(rows, "many-waits").startswith("asyncio")
+    assert best(rows, "mixed") == "asyncio + run_in_executor(ProcessPoolExecutor)"
+    assert best(rows, "native") == "not measured in this edition"
+    assert status["native-code"] == "not in this edition" and status["fetching"] == "measured"
+    read, present = records()
+    assert strategy.classic_advice_holds(decide_all(gather(read, present=present)[0]))
+
+
+def test_the_table_follows_the_measurements():
+    before, _ = table()
+    # asyncio now clearly faster for fetching; threads faster for many waits; to_thread lags least.
+    after, _ = table(io_aio=18.0, sleeps=(0.3, 0.12), lags=(0.15, 0.002, 0.02))
+    assert before != after
+    assert best(after, "io-bound").startswith("asyncio")
+    assert best(after, "many-waits").startswith("threads")
+    assert best(after, "mixed") == "asyncio + asyncio.to_thread"
+    assert [r["measured"] for r in after if r["work"] == "io-bound"] == ["18.00×"]
+
+
+def test_no_useful_speedup_means_stay_sequential():
+    rows, _ = table(cpu_procs=1.05, kept=1.1, fresh=1.0)
+    assert best(rows, "cpu-bound").startswith("stay sequential")
+    read, present = records(cpu_procs=1.05, kept=1.1, fresh=1.0)
+    assert not strategy.classic_advice_holds(decide_all(gather(read, present=present)[0]))
+
+
+def test_ties_go_to_the_simpler_option():
+    read, present = records(io_threads=15.0, io_aio=15.5)  # asyncio 3 % ahead: a tie, threads are simpler
+    io = decide("io-bound", gather(read, present=present)[0])
+    assert io.best is not None and io.best.name.startswith("threads") and io.reason.startswith("Within 5%")
+    rows, _ = table(io_threads=15.0, io_aio=17.0)  # 13 % ahead: asyncio wins
+    assert best(rows, "io-bound").startswith("asyncio")
+
+
+def test_optional_chapters_join_the_table_when_present():
+    ft = Suite()
+    ft.add(Timing("countdown", "sequential", 1, (1.0,) * 5))
+    ft.add(Timing("countdown", "threads", 2, (0.5,) * 5))  # free-threaded: 2.0x, beats processes' 1.95x
+    native = {"chapter": "native-code", "data": {"strategy_inputs": [
+        Option("native", "threads (NumPy, 2)", "speedup", 1.8, "native-code").to_dict()]}}
+    rows, status = table(extra={"free-threading": {"chapter": "free-threading", "suites": {"s": ft.to_dict()}},
+                                "native-code": native})
+    assert status["free-threading"] == "measured, suites only" and status["native-code"] == "measured"
+    assert best(rows, "native") == "threads (NumPy, 2)"
+    cpu = next(r for r in rows if r["work"] == "cpu-bound")
+    # 2.00x vs 1.95x is a tie; "threads" is the simpler family, so it wins.
+    assert cpu["best on this host"] == "threads (2, countdown)" and cpu["chapter"] == "free-threading"
+
+
+def test_a_missing_required_chapter_is_an_error():
+    read, present = records()
+
+    def without_fetching(key):
+        if key == "fetching":
+            raise LookupError("chapter 'fetching' has recorded no results")
+        return read(key)
+
+    with pytest.raises(LookupError, match="fetching"):
+        gather(without_fetching, present=present)
+
+
+def test_decide_rules_directly():
+    a = Option("cpu-bound", "processes (2)", "speedup", 1.9, "x")
+    b = Option("cpu-bound", "threads (2)", "speedup", 0.95, "x")
+    d = decide("cpu-bound", [b, a])
+    assert d.best is a and d.runner_up is b and d.helps and "2.00 times the runner-up" in d.reason
+    assert decide("native", [a]).best is None
+    lag1 = Option("mixed", "asyncio + x", "seconds", 0.0004, "x")
+    lag2 = Option("mixed", "threads + y", "seconds", 0.0009, "x")
+    tie = decide("mixed", [lag1, lag2])  # both under 1 ms: a tie, and threads are simpler
+    assert tie.best is lag2 and tie.runner_up is lag1 and tie.reason.startswith("Under a millisecond")
+    lag3 = Option("mixed", "threads + z", "seconds", 0.02, "x")
+    assert decide("mixed", [lag1, lag3]).best is lag1
+    with pytest.raises(ValueError, match="mix the metrics"):
+        decide("mixed", [lag1, Option("mixed", "z", "speedup", 2.0, "x")])
+    with pytest.raises(ValueError, match="workload must be one of"):
+        decide("gpu", [])
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"workload": "gpu"}, "workload must be one of"),
+    ({"metric": "ms"}, "metric must be"),
+    ({"value": float("nan")}, "finite number"),
+    ({"value": -1.0}, "must be >= 0"),
+    ({"value": True}, "finite number"),
+    ({"name": ""}, "non-empty"),
+])
+def test_bad_options_are_refused(kwargs, words):
+    args = {"workload": "cpu-bound", "name": "threads", "metric": "speedup", "value": 1.0, "source": "x"}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=words):
+        Option(**args)
+
+
+def test_options_round_trip_and_bad_records():
+    o = Option("io-bound", "threads (4)", "speedup", 3.9, "fetching", "detail")
+    assert Option.from_dict(o.to_dict()) == o
+    assert o.shown == "3.90×" and Option("mixed", "a", "seconds", 0.0123, "s").shown == "12.3 ms"
+    with pytest.raises(ValueError, match="needs the field 'value'"):
+        Option.from_dict({"workload": "io-bound", "name": "t", "metric": "speedup", "source": "s"})
+    with pytest.raises(ValueError, match="must be a list"):
+        strategy.options_from_record({"chapter": "c", "data": {"strategy_inputs": {"a": 1}}})
+    assert strategy.options_from_record({"chapter": "c"}) == []
+
+
+def test_present_in_checks_the_source_folder(tmp_path):
+    (tmp_path / "native-code.md").write_text("# x\n")
+    present = strategy.present_in(tmp_path)
+    assert present("native-code") and not present("subinterpreters")
+    with pytest.raises(FileNotFoundError):
+        strategy.present_in(tmp_path / "nope")
