@@ -29,6 +29,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx_copybutton",
     "gilbook",
+    "gilsite",  # self-contained pages (local MathJax), the edition footer and edition.json
 ]
 
 root_doc = "index"
@@ -42,6 +43,7 @@ nb_execution_timeout = 600  # seconds per cell; measurements have their own dead
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True  # and the log shows the traceback and the chapter
 nb_merge_streams = True
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}  # no widget scripts from a CDN: pages load nothing from outside
 nb_mime_priority_overrides = [
     ("html", "image/svg+xml", 5),
     ("html", "text/markdown", 10),
@@ -94,7 +96,9 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
 }
+html_context = {"default_mode": "auto"}  # else the theme logs a console error on a first visit
 html_static_path: list[str] = []
+html_favicon = "docs/_static/favicon.svg"  # else browsers ask the server for /favicon.ico
 html_last_updated_fmt = "%Y-%m-%d"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

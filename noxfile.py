@@ -1,4 +1,6 @@
-"""Sessions: ``nox`` runs lint and tests; ``nox -s docs`` builds the book; ``nox -s bench``.
+"""Sessions: ``nox`` runs lint and tests; ``nox -s docs`` builds the book; ``nox -s browser``
+opens every page of the built book in headless Chromium; ``nox -s bench`` compares the
+speed benchmarks with the baseline in ``tests/bench/baseline/``.
 
 Dependencies come from the dependency groups in ``pyproject.toml``. Sessions
 use the interpreter that runs nox, so ``python3 -m nox`` works on any machine
@@ -7,6 +9,7 @@ with Python 3.9+.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +18,9 @@ import nox
 ROOT = Path(__file__).resolve().parent
 PROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 BUILD = ROOT / "_build"
+BENCH_BASELINE = ROOT / "tests" / "bench" / "baseline"
+#: A benchmark fails when its median is this much slower than the baseline's.
+BENCH_FAIL = os.environ.get("GILREF_BENCH_FAIL", "median:25%")
 
 nox.needs_version = ">=2025.2.9"
 nox.options.sessions = ["lint", "tests"]
@@ -65,13 +71,91 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Speed goals as pytest-benchmark benchmarks (not part of the default run)."""
+    """Speed goals as pytest-benchmark benchmarks, compared with the committed baseline.
+
+    The baseline lives in ``tests/bench/baseline/<machine id>/`` (pytest-benchmark's
+    storage; the id names OS, Python implementation and version). With a baseline
+    for this machine id, a benchmark whose median is more than 25% slower fails
+    (``GILREF_BENCH_FAIL=median:40%`` changes it); without one, this run is saved
+    as the baseline. ``nox -s bench -- --refresh`` replaces the baseline: run it on
+    an idle machine, then commit ``tests/bench/baseline``.
+    """
     _install(session, "bench")
-    session.run(
+    args = list(session.posargs)
+    refresh = "--refresh" in args
+    if refresh:
+        args.remove("--refresh")
+    machine = session.run(
+        "python", "-c",
+        "import platform, struct; print('-'.join([platform.system(), platform.python_implementation(), "
+        "'.'.join(platform.python_version_tuple()[:2]), f'{struct.calcsize(\"P\") * 8}bit']))",
+        silent=True,
+    ).strip()
+    stored = sorted((BENCH_BASELINE / machine).glob("*.json")) if (BENCH_BASELINE / machine).is_dir() else []
+    common = [
         "python", "-m", "pytest", "tests/bench",
         "-o", "python_files=bench_*.py",
         "-p", "no:cacheprovider",
+        f"--benchmark-storage=file://{BENCH_BASELINE}",
+    ]
+    if refresh or not stored:
+        for old in stored:
+            old.unlink()
+        session.log(f"saving a new baseline for {machine} in {BENCH_BASELINE / machine}")
+        session.run(*common, "--benchmark-save=baseline", *args)
+        session.log("baseline saved: commit tests/bench/baseline to keep it")
+    else:
+        session.log(f"comparing with the baseline {stored[-1].relative_to(ROOT)} (fail above {BENCH_FAIL})")
+        session.run(*common, "--benchmark-compare", f"--benchmark-compare-fail={BENCH_FAIL}", *args)
+
+
+def _chromium(session: nox.Session) -> tuple[str, str]:
+    """Paths of Chromium and chromedriver; installed with apt-get when missing and root."""
+
+    def find() -> tuple[str | None, str | None]:
+        names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+        browser = os.environ.get("GILREF_CHROMIUM") or next(filter(None, map(shutil.which, names)), None)
+        driver = os.environ.get("GILREF_CHROMEDRIVER") or shutil.which("chromedriver")
+        if not driver and os.environ.get("CHROMEWEBDRIVER"):  # GitHub's runner images
+            driver = shutil.which("chromedriver", path=os.environ["CHROMEWEBDRIVER"])
+        return browser, driver
+
+    browser, driver = find()
+    if browser and driver:
+        return browser, driver
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", external=True, env=env)
+        browser, driver = find()
+    if not browser or not driver:
+        session.error(
+            "headless Chromium and its driver are needed: on Debian/Ubuntu run "
+            "'sudo apt-get install chromium chromium-driver', or set GILREF_CHROMIUM and "
+            "GILREF_CHROMEDRIVER to a Chromium and the matching chromedriver"
+        )
+    return browser, driver
+
+
+@nox.session(default=False)
+def browser(session: nox.Session) -> None:
+    """Open every page of the built book (``nox -s docs`` first) in headless Chromium.
+
+    Fails on any console error, failed request or request leaving 127.0.0.1, an
+    image that does not load, a chart that is not SVG or has no alt text, a code
+    block without its copy button, a link to a missing file, a footer that does
+    not state the edition. Screenshots and a report land in ``_build/screenshots/``.
+    """
+    chromium, driver = _chromium(session)
+    _install(session, "browser")
+    if not (BUILD / "html" / "index.html").is_file():
+        session.error("no built book in _build/html: run 'python3 -m nox -s docs' first")
+    session.run(
+        "python", "-m", "pytest", "tests/browser",
+        "-o", "python_files=check_*.py",
+        "-p", "no:cacheprovider",
         *session.posargs,
+        env={"GILREF_CHROMIUM": chromium, "GILREF_CHROMEDRIVER": driver},
     )
 
 

@@ -115,9 +115,16 @@ class Chapter:
         return text
 
     def figure(self, name: str, fig: Any) -> None:
-        """Glue a matplotlib figure as SVG (for ``{glue:figure}`` with ``:alt:``)."""
-        from .plotting import to_svg
+        """Glue a matplotlib figure as SVG (for ``{glue:figure}`` with ``:alt:``).
 
+        :raises ValueError: if the chart lacks a title, axis labels with units or
+            the host caption (:func:`gilref.plotting.readability_problems`).
+        """
+        from .plotting import readability_problems, to_svg
+
+        problems = readability_problems(fig)
+        if problems:
+            raise ValueError(f"chart {name!r} of chapter {self.key!r} is not readable: " + "; ".join(problems))
         _glue(name, _SVG(to_svg(fig)))
         self.figures.append(name)
         self._save()

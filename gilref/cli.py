@@ -35,6 +35,33 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .comparison import CompareError, compare, plot, plot_format, render
+
+    try:
+        if args.plot:
+            plot_format(args.plot)  # a bad file name fails before any work
+        mine, theirs, rows = compare(args.mine, args.other, timeout=args.timeout)
+        sys.stdout.write(render(mine, theirs, rows))
+        if args.plot:
+            written = plot(rows, mine, theirs, args.plot)
+            sys.stdout.write(f"\nChart written to {written}\n")
+    except CompareError as exc:
+        print(f"gilref compare: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(
@@ -56,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--count", type=_positive_int, metavar="STEPS",
                         help="countdown steps (default: 20000000, or 2000000 with --quick)")
     report.set_defaults(func=_cmd_report)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare your profile with another machine's or the book's edition",
+        description="Print the key ratios of two profiles side by side (countdown on one thread, "
+        "threads and processes; I/O waits on threads) with a reading of each difference. "
+        "MINE is `python -m gilref report --json` output; OTHER is another such file or the "
+        "book's edition.json (a file, the built site's directory, or an http URL).",
+    )
+    compare.add_argument("mine", metavar="MINE", help="your report (python -m gilref report --json > mine.json)")
+    compare.add_argument("other", metavar="OTHER",
+                         help="another report, or an edition.json (file, site directory or URL)")
+    compare.add_argument("--plot", metavar="FILE",
+                         help="also draw a chart to FILE (.svg, .png or .pdf; needs matplotlib)")
+    compare.add_argument("--timeout", type=_positive_float, default=15.0, metavar="SECONDS",
+                         help="deadline for fetching a URL (default: 15)")
+    compare.set_defaults(func=_cmd_compare)
 
     for register in _EXTRA_COMMANDS:
         register(commands)
@@ -151,3 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

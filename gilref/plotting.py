@@ -27,12 +27,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without matplotl
 
 __all__ = [
     "bar_chart",
+    "comparison_chart",
     "gantt_chart",
     "grouped_bar_chart",
     "line_chart",
     "log_scaling_chart",
     "mode_chart",
     "placeholder_chart",
+    "readability_problems",
     "scaling_chart",
     "speedup_chart",
     "switch_interval_chart",
@@ -278,6 +280,116 @@ def line_chart(
         ax.legend(fontsize=8)
     caption(fig, metadata, note)
     return fig
+
+
+def comparison_chart(
+    rows: Sequence[tuple[str, float | None, float | None, bool]],
+    *,
+    names: tuple[str, str],
+    metadata: tuple[dict[str, Any], dict[str, Any]],
+    title: str,
+) -> Figure:
+    """Two machines side by side: speedups (left) and single-thread times (right).
+
+    :param rows: ``(label, first value, second value, is_speedup)``; speedups are
+        drawn as grouped bars in ×, the others (times, seconds per million
+        countdown steps) on their own axes. ``None`` values are left out.
+    :param names: what to call the two machines in the legend.
+    :param metadata: the two machines' host facts, for the caption.
+    """
+    speed = [r for r in rows if r[3]]
+    times = [r for r in rows if not r[3]]
+    panels = [p for p in (speed, times) if p]
+    if not panels:
+        raise ValueError("rows must hold at least one measure")
+    widths = [3 if p is speed else 1.4 for p in panels]
+    fig = _figure(8.5, 4.4)
+    axes = fig.subplots(1, len(panels), gridspec_kw={"width_ratios": widths}, squeeze=False)[0]
+    for ax, panel in zip(axes, panels):
+        xs = list(range(len(panel)))
+        for j, name in enumerate(names):
+            vals = [r[1 + j] for r in panel]
+            pos = [x + (j - 0.5) * 0.38 for x in xs]
+            bars = ax.bar([p for p, v in zip(pos, vals) if v is not None], [v for v in vals if v is not None],
+                          width=0.38, label=name, color=_PALETTE[j])
+            for bar, v in zip(bars, [v for v in vals if v is not None]):
+                ax.annotate(f"{v:.2f}×" if panel is speed else f"{v:.3g}",
+                            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7.5)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([r[0].replace(" on ", "\non ", 1) for r in panel], fontsize=8)
+        ax.margins(y=0.15)
+        if panel is speed:
+            ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
+            ax.set_ylabel("speedup vs one thread (×)")
+            ax.set_xlabel("measure (speedup of each over one thread, same machine)")
+            ax.set_title("Speedups (higher is faster)", fontsize=10)
+            ax.legend(fontsize=8)
+        else:
+            ax.set_ylabel("time (s per million steps)")
+            ax.set_xlabel("measure")
+            ax.set_title("One core (lower: faster)", fontsize=10)
+    fig.suptitle(title)
+    text = "Measured on:  " + "\n".join(f"{n}: {host_summary(md or {})}" for n, md in zip(names, metadata))
+    fig.supxlabel(text, fontsize=7.5, color="#555555")
+    return fig
+
+
+def readability_problems(fig: Figure) -> list[str]:
+    """What keeps *fig* from being a readable chart of this book (empty if nothing).
+
+    The rules: a title (the figure's, or one on every axes); on every axes a
+    y label and an x label, each naming its unit in parentheses, e.g.
+    ``"median wall time (s)"``, except on an axis of categories (its tick
+    labels are words: configurations, threads) and on an x axis shared with a
+    labelled one (stacked panels); and a caption naming the host
+    (``"Measured on ..."``, as ``caption()`` writes it).
+    """
+    problems = []
+    fig.draw_without_rendering()  # lays out the tick labels, to tell categories from numbers
+    suptitle = getattr(fig, "_suptitle", None)
+    has_title = bool(suptitle is not None and suptitle.get_text().strip())
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    if not axes:
+        problems.append("the figure has no axes")
+    for i, ax in enumerate(axes):
+        where = f"axes {i + 1}"
+        if not has_title and not ax.get_title().strip() and not ax.get_title("left").strip():
+            problems.append(f"{where} has no title (and the figure none either)")
+        for axis in ("y", "x"):
+            label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()).strip()
+            if _categorical(ax, axis):
+                continue
+            if not label and axis == "x" and any(
+                    other.get_xlabel().strip() for other in ax.get_shared_x_axes().get_siblings(ax)):
+                continue
+            if not label:
+                problems.append(f"{where} has no {axis} axis label")
+            elif "(" not in label or ")" not in label:
+                problems.append(f"{where}: the {axis} label {label!r} names no unit in parentheses")
+    supx = getattr(fig, "_supxlabel", None)
+    if supx is None or not supx.get_text().strip().startswith("Measured on"):
+        problems.append("no caption naming the host (use gilref.plotting.caption)")
+    return problems
+
+
+def _categorical(ax: Any, axis: str = "x") -> bool:
+    """True if the *axis* ("x" or "y") holds categories (its tick labels are words, not numbers)."""
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    if type(which.get_major_formatter()).__name__ == "StrCategoryFormatter":
+        return True
+    labels = [t.get_text().strip() for t in which.get_ticklabels() if t.get_visible()]
+    labels = [t for t in labels if t]
+    if not labels:
+        return False
+    for text in labels:
+        try:
+            float(text.replace("\u2212", "-").replace(",", ""))
+            return False
+        except ValueError:
+            if "$" in text:  # mathtext such as 10^2 on a log axis
+                return False
+    return True
 
 
 def grouped_bar_chart(

@@ -36,6 +36,7 @@ def book(tmp_path):
     shutil.copy(ROOT / "conf.py", root / "conf.py")
     for f in (ROOT / "docs" / "_ext").glob("*.py"):
         shutil.copy(f, root / "docs" / "_ext" / f.name)
+    shutil.copytree(ROOT / "docs" / "_static", root / "docs" / "_static")
     (root / "gilref").symlink_to(ROOT / "gilref")
     (root / "examples").mkdir()
     (root / "examples" / "hello.py").write_text("print('hello')\n")
