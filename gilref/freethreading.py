@@ -126,6 +126,7 @@ def countdown_scaling(
         workload="countdown",
         params={"n": n},
         timeout=timeout,
+        prime_task=(1_000,),
     )
     suite.metadata["x_gil"] = getattr(sys, "_xoptions", {}).get("gil")
     suite.metadata["env_python_gil"] = os.environ.get("PYTHON_GIL")

@@ -53,7 +53,7 @@ from typing import Any, Callable
 
 from . import _proc
 from ._checks import check_choice, check_int, check_seconds
-from .harness import MIN_REPEATS
+from .harness import MIN_REPEATS, PRIME_CALLS, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -194,10 +194,22 @@ def _kill_pool(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def _pool(workers: int, start_method: str | None) -> Iterator[ProcessPoolExecutor]:
-    """A ProcessPoolExecutor that is always shut down; killed if the block raised."""
+def _pool(
+    workers: int,
+    start_method: str | None,
+    primed: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+) -> Iterator[ProcessPoolExecutor]:
+    """A ProcessPoolExecutor that is always shut down; killed if the block raised.
+
+    With *primed* = ``(func, small_task)``, every worker first calls
+    :func:`gilref.harness.prime` so it runs *func*'s specialized bytecode.
+    """
     with _quiet_fork_warning():
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(start_method))
+        if primed is None:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(start_method))
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(start_method),
+                                       initializer=prime, initargs=primed)
     try:
         yield pool
     except BaseException:
@@ -365,6 +377,8 @@ def countdown_executor_suite(
     check_seconds("timeout", timeout, allow_zero=False)
     ctx = _context(start_method)
     shares = split_count(n, workers)
+    primed = (countdown, (1_000,))
+    prime(*primed)  # this process too, before any pool forks (see gilref.harness.PRIME_CALLS)
 
     def sequential() -> float:
         start = time.perf_counter()
@@ -381,7 +395,7 @@ def countdown_executor_suite(
 
     def new_pool() -> float:
         start = time.perf_counter()
-        with _pool(workers, start_method) as pool:
+        with _pool(workers, start_method, primed) as pool:
             futures = [pool.submit(countdown, s) for s in shares]
             for f in futures:
                 f.result(timeout)
@@ -390,7 +404,7 @@ def countdown_executor_suite(
     names = ("sequential", "processes", "processes-new-pool")
     values: dict[str, list[float]] = {k: [] for k in names}
     warm: dict[str, list[float]] = {k: [] for k in names}
-    with _pool(workers, start_method) as pool:
+    with _pool(workers, start_method, primed) as pool:
         _warm(pool, workers, timeout)
         runs: dict[str, Callable[[], float]] = {
             "sequential": sequential, "processes": lambda: on_pool(pool), "processes-new-pool": new_pool}
@@ -404,7 +418,7 @@ def countdown_executor_suite(
     method = _method_of(ctx)
     for name in names:
         w = 1 if name == "sequential" else workers
-        params: dict[str, Any] = {"n": n, "tasks": len(shares)}
+        params: dict[str, Any] = {"n": n, "tasks": len(shares), "primed_calls": PRIME_CALLS}
         if name != "sequential":
             params["start_method"] = method
             params["executor"] = "concurrent.futures.ProcessPoolExecutor"

@@ -102,3 +102,24 @@ def test_no_worker_processes_survive_a_comparison():
 
 def test_dealing_is_round_robin():
     assert harness._deal([(1,), (2,), (3,)], 2) == [[(1,), (3,)], [(2,)]]
+
+
+def test_prime_calls_the_workload_with_the_small_task():
+    calls = []
+    harness.prime(lambda *a: calls.append(a), (7,), calls=5)
+    assert calls == [(7,)] * 5
+
+
+def test_priming_runs_everywhere_and_is_recorded():
+    suite = compare(countdown, [(10_000,), (10_000,)], configs=[("sequential", 1), ("processes", 2)],
+                    repeats=5, warmups=0, prime_task=(100,), start_method="spawn")
+    assert {t.params["primed_calls"] for t in suite.timings} == {harness.PRIME_CALLS}
+    assert multiprocessing.active_children() == []
+    with pytest.raises(TypeError, match="prime_task must be a tuple"):
+        compare(countdown, [(10,)], configs=[("sequential", 1)], prime_task=100)
+
+
+def test_a_failing_primer_is_reported_not_hung():
+    # countdown(-1) raises in every worker's initializer: the run must end, not hang.
+    with pytest.raises((ValueError, MeasurementTimeout)):
+        compare(countdown, [(10,)], configs=[("sequential", 1)], prime_task=(-1,), timeout=5)
