@@ -31,7 +31,7 @@ from typing import Any
 
 from . import _loop
 from ._checks import check_choice, check_int, check_seconds
-from .harness import MIN_REPEATS
+from .harness import MIN_REPEATS, MeasurementTimeout, run_threads
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown
@@ -147,17 +147,10 @@ def thread_sleeps(count: int = 1000, seconds: float = 0.1, timeout: float = 60.0
     check_int("count", count, minimum=1)
     check_seconds("seconds", seconds)
     check_seconds("timeout", timeout, allow_zero=False)
-    threads = [threading.Thread(target=time.sleep, args=(seconds,), name=f"gilref-sleep-{i}") for i in range(count)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    deadline = start + timeout
-    for t in threads:
-        t.join(max(0.0, deadline - time.perf_counter()))
-    elapsed = time.perf_counter() - start
-    if any(t.is_alive() for t in threads):
-        raise TimeoutError(f"{count} sleeping threads did not finish within {timeout:g} s")
-    return elapsed
+    try:
+        return run_threads([(time.sleep, (seconds,))] * count, timeout, name="gilref-sleep")
+    except MeasurementTimeout:
+        raise TimeoutError(f"{count} sleeping threads did not finish within {timeout:g} s") from None
 
 
 def sleeps_suite(

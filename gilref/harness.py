@@ -41,6 +41,7 @@ __all__ = [
     "io_suite",
     "measure",
     "prime",
+    "run_threads",
 ]
 
 MODES = ("sequential", "threads", "processes")
@@ -86,6 +87,50 @@ def _deal(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     return [list(tasks[i::workers]) for i in range(workers)]
 
 
+def run_threads(
+    jobs: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]],
+    timeout: float,
+    *,
+    name: str = "gilref-worker",
+    what: str = "",
+) -> float:
+    """Run each ``(target, args)`` of *jobs* on its own new thread, all at once.
+
+    The threads are started together and joined against one shared deadline.
+
+    :returns: wall-clock seconds from the first start until the last thread ended.
+    :raises MeasurementTimeout: if a thread is still running *timeout* seconds
+        after the start (the threads are daemons, so they cannot keep the
+        process alive).
+    :raises BaseException: the first exception a target raised, re-raised here.
+    """
+    errors: list[BaseException] = []
+
+    def guarded(target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            target(*args)
+        except BaseException as exc:  # reported to the caller below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=guarded, args=job, name=f"{name}-{i}", daemon=True)
+        for i, job in enumerate(jobs)
+    ]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    deadline = start + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.perf_counter()))
+    elapsed = time.perf_counter() - start
+    if any(t.is_alive() for t in threads):
+        doing = f" {what}" if what else ""
+        raise MeasurementTimeout(f"{len(threads)} thread(s){doing} did not finish within {timeout:g} s")
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
 class _ThreadRunner:
     """Runs a job on *workers* fresh threads per run (``workers=1``: sequential)."""
 
@@ -100,32 +145,7 @@ class _ThreadRunner:
 
     def run(self, func: Callable[..., Any], tasks: Sequence[Task], timeout: float) -> float:
         shares = [s for s in _deal(tasks, self.workers) if s]
-        errors: list[BaseException] = []
-
-        def work(share: Sequence[Task]) -> None:
-            try:
-                _run_share(func, share)
-            except BaseException as exc:  # reported to the caller below
-                errors.append(exc)
-
-        threads = [
-            threading.Thread(target=work, args=(s,), name=f"gilref-worker-{i}", daemon=True)
-            for i, s in enumerate(shares)
-        ]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        deadline = start + timeout
-        for t in threads:
-            t.join(max(0.0, deadline - time.perf_counter()))
-        elapsed = time.perf_counter() - start
-        if any(t.is_alive() for t in threads):
-            raise MeasurementTimeout(
-                f"{len(threads)} thread(s) running {_name(func)} did not finish within {timeout:g} s"
-            )
-        if errors:
-            raise errors[0]
-        return elapsed
+        return run_threads([(_run_share, (func, s)) for s in shares], timeout, what=f"running {_name(func)}")
 
 
 class _ProcessRunner:

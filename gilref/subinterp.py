@@ -43,7 +43,7 @@ from typing import Any
 
 from . import _proc
 from ._checks import check_int, check_seconds
-from .harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, _deal, _ProcessRunner, _ThreadRunner
+from .harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, _deal, _ProcessRunner, _ThreadRunner, run_threads
 from .hostinfo import collect_metadata
 from .interpreters import Interpreter
 from .paths import cache_dir
@@ -163,32 +163,14 @@ class _InterpreterRunner:
         if func is not countdown:
             raise ValueError("subinterpreters here run the countdown only")
         shares = [s for s in _deal(tasks, self.workers) if s]
-        errors: list[BaseException] = []
 
         def work(interp: Any, share: Sequence[tuple[Any, ...]]) -> None:
-            try:
-                for (n,) in share:
-                    interp.prepare_main(n=n)
-                    interp.exec("countdown(n)")
-            except BaseException as exc:  # reported to the caller below
-                errors.append(exc)
+            for (n,) in share:
+                interp.prepare_main(n=n)
+                interp.exec("countdown(n)")
 
-        threads = [
-            threading.Thread(target=work, args=(interp, share), name=f"gilref-interp-{i}", daemon=True)
-            for i, (interp, share) in enumerate(zip(self.interps, shares))
-        ]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        deadline = start + timeout
-        for t in threads:
-            t.join(max(0.0, deadline - time.perf_counter()))
-        elapsed = time.perf_counter() - start
-        if any(t.is_alive() for t in threads):
-            raise MeasurementTimeout(f"{len(threads)} subinterpreter(s) did not finish within {timeout:g} s")
-        if errors:
-            raise errors[0]
-        return elapsed
+        jobs = [(work, (interp, share)) for interp, share in zip(self.interps, shares)]
+        return run_threads(jobs, timeout, name="gilref-interp", what="in subinterpreters")
 
 
 def scaling_suite(
