@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, Callable
 
 from ._checks import check_int, check_seconds
-from .harness import MIN_REPEATS, MeasurementTimeout
+from .harness import MIN_REPEATS, MeasurementTimeout, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -187,9 +187,14 @@ def _check_common(repeats: int, warmups: int, timeout: float) -> None:
     check_seconds("timeout", timeout, allow_zero=False)
 
 
+_PRIMED = (countdown, (1_000,))
+
+
 def _pool(workers: int, start_method: str | None) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool whose workers prime the countdown as they start (see gilref.harness.PRIME_CALLS)."""
     ctx = multiprocessing.get_context(start_method)
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                  initializer=prime, initargs=_PRIMED)
 
 
 def _warm_pool(pool: concurrent.futures.ProcessPoolExecutor, workers: int, timeout: float) -> None:
@@ -220,6 +225,8 @@ def countdown_suite(
     check_int("workers", workers, minimum=1)
     _check_common(repeats, warmups, timeout)
     shares = split_count(n, workers)
+    prime(*_PRIMED)  # here, before the pool forks; the cluster's workers below
+    client.run(prime, *_PRIMED)
     with _pool(workers, start_method) as pool:
         _warm_pool(pool, workers, timeout)
         runs: list[tuple[str, int, Callable[[], Any]]] = [

@@ -217,7 +217,7 @@ def scaling_suite(
         made: dict[int, Any] = {}
         for i, (mode, w) in enumerate(configs):
             if mode == "processes":
-                made[i] = stack.enter_context(_ProcessRunner(w, None))
+                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, (1_000,))))
         for i, (mode, w) in enumerate(configs):
             if mode == "interpreters":
                 assert module is not None
