@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, Callable
 
 from ._checks import check_int, check_seconds
-from .harness import MIN_REPEATS, MeasurementTimeout, prime
+from .harness import MIN_REPEATS, MeasurementTimeout, default_start_method, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -192,7 +192,7 @@ _PRIMED = (countdown, (1_000,))
 
 def _pool(workers: int, start_method: str | None) -> concurrent.futures.ProcessPoolExecutor:
     """A pool whose workers prime the countdown as they start (see gilref.harness.PRIME_CALLS)."""
-    ctx = multiprocessing.get_context(start_method)
+    ctx = multiprocessing.get_context(start_method or default_start_method())
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                                   initializer=prime, initargs=_PRIMED)
 

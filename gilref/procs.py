@@ -53,7 +53,7 @@ from typing import Any, Callable
 
 from . import _proc
 from ._checks import check_choice, check_int, check_seconds
-from .harness import MIN_REPEATS, PRIME_CALLS, prime
+from .harness import MIN_REPEATS, PRIME_CALLS, default_start_method, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -165,9 +165,11 @@ def start_methods() -> list[str]:
 
 
 def _context(start_method: str | None) -> Any:
+    """The multiprocessing context of *start_method* (default: gilref's, see
+    :func:`gilref.harness.default_start_method`)."""
     if start_method is not None:
         check_choice("start_method", start_method, tuple(start_methods()))
-    return multiprocessing.get_context(start_method)
+    return multiprocessing.get_context(start_method or default_start_method())
 
 
 @contextmanager
@@ -367,7 +369,7 @@ def countdown_executor_suite(
 
     :param n: total countdown steps (>= 1).
     :param workers: worker processes (>= 1).
-    :param start_method: multiprocessing start method (default: the platform's).
+    :param start_method: multiprocessing start method (default: :func:`gilref.harness.default_start_method`).
     :param timeout: seconds one run may take before its workers are killed.
     """
     check_int("n", n, minimum=1)

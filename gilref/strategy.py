@@ -59,6 +59,7 @@ __all__ = [
     "decide",
     "decide_all",
     "gather",
+    "gil_build_options",
     "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
@@ -315,6 +316,28 @@ def options_from_record(record: Mapping[str, Any]) -> list[Option]:
     return [Option.from_dict(item, source) for item in raw]
 
 
+def _gil_free(metadata: Mapping[str, Any]) -> bool:
+    """True if a suite ran on a free-threaded build with the GIL off."""
+    return bool(metadata.get("free_threaded_build")) and metadata.get("gil_enabled") is False
+
+
+def _build_note(metadata: Mapping[str, Any]) -> str:
+    """``"; CPython 3.13.5 free-threaded"`` and the like, naming the interpreter of a suite
+    (empty when the suite does not say)."""
+    impl, version = metadata.get("python_implementation"), metadata.get("python_version")
+    if not impl or not version:
+        return ""
+    build = ""
+    if metadata.get("free_threaded_build"):
+        build = " free-threaded" + ("" if metadata.get("gil_enabled") is False else ", GIL forced on")
+    return f"; {impl} {version}{build}"
+
+
+def gil_build_options(options: Sequence[Option]) -> list[Option]:
+    """The options measured with a GIL (everything but the ``free-threaded`` family)."""
+    return [o for o in options if not o.name.startswith("free-threaded")]
+
+
 def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option]:
     """Fallback for a chapter without ``strategy_inputs``: the best speedup of each
     mode in each of its suites that has a sequential baseline, as options for *workload*."""
@@ -334,9 +357,11 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
                 speed = suite.speedup(t)
             except KeyError:
                 continue
-            label = f"{t.mode} ({t.workers}, {t.workload})"
+            label = f"{t.mode} ({t.workers}, {t.workload}{_build_note(suite.metadata)})"
+            if _gil_free(suite.metadata):
+                label = f"free-threaded {label}"
             option = Option(workload, label, "speedup", speed, source, f"suite {name!r}")
-            key = f"{t.mode}/{t.workload}"
+            key = f"{label.split(' (')[0]}/{t.workload}/{_build_note(suite.metadata)}"
             if key not in best or option.better_than(best[key]):
                 best[key] = option
     return list(best.values())
@@ -465,8 +490,15 @@ def present_in(docs_dir: str | Path) -> Callable[[str], bool]:
 
 def classic_advice_holds(decisions: Sequence[Decision]) -> bool:
     """True if this build's decisions agree with the usual advice: threads or asyncio
-    for I/O-bound work, processes for CPU-bound work."""
-    by = {d.workload: d for d in decisions}
+    for I/O-bound work, processes for CPU-bound work.
+
+    The advice is about interpreters with a GIL, so options of the
+    ``free-threaded`` family are left out before deciding (a free-threaded build
+    whose threads beat processes does not contradict it; the guide says so
+    separately).
+    """
+    gil_only = gil_build_options([o for d in decisions for o in d.options])
+    by = {d.workload: d for d in decide_all(gil_only)}
     io, cpu = by.get("io-bound"), by.get("cpu-bound")
     if io is None or cpu is None or io.best is None or cpu.best is None:
         return False

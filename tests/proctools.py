@@ -44,12 +44,12 @@ def pids_where(field: int, value: int) -> list[int]:
 def children(pid: int | None = None, *, ignore_resource_tracker: bool = True) -> list[str]:
     """Command lines of the live children of *pid* (default: this process).
 
-    multiprocessing's resource tracker is a per-process singleton that lives as
-    long as its parent, so it is ignored by default.
+    multiprocessing's resource tracker and forkserver are per-process singletons
+    that live as long as their parent, so they are ignored by default.
     """
     found = [_cmdline(p) for p in pids_where(1, pid or os.getpid())]
     if ignore_resource_tracker:
-        found = [c for c in found if "resource_tracker" not in c]
+        found = [c for c in found if "resource_tracker" not in c and "forkserver" not in c]
     return found
 
 

@@ -197,3 +197,24 @@ def test_present_in_checks_the_source_folder(tmp_path):
     assert present("native-code") and not present("subinterpreters")
     with pytest.raises(FileNotFoundError):
         strategy.present_in(tmp_path / "nope")
+
+
+def test_free_threaded_suites_are_labelled_and_kept_out_of_the_classic_advice():
+    def suite(ft: bool, gil: bool, threads_time: float) -> dict:
+        md = {"python_implementation": "CPython", "python_version": "3.13.5",
+              "free_threaded_build": ft, "gil_enabled": gil}
+        return Suite([Timing("countdown", "sequential", 1, (1.0,) * 5),
+                      Timing("countdown", "threads", 2, (threads_time,) * 5)], md).to_dict()
+
+    record = {"chapter": "free-threading",
+              "suites": {"scaling: ft": suite(True, False, 0.52), "scaling: gil": suite(False, True, 1.0)}}
+    options = strategy.options_from_suites(record, "cpu-bound")
+    names = sorted(o.name for o in options)
+    assert names == ["free-threaded threads (2, countdown; CPython 3.13.5 free-threaded)",
+                     "threads (2, countdown; CPython 3.13.5)"]
+    processes = Option("cpu-bound", "processes (2)", "speedup", 1.8, "processes")
+    io = Option("io-bound", "threads (16)", "speedup", 15.0, "fetching")
+    decisions = strategy.decide_all([*options, processes, io])
+    cpu = next(d for d in decisions if d.workload == "cpu-bound")
+    assert cpu.best is not None and cpu.best.name.startswith("free-threaded")  # best overall
+    assert strategy.classic_advice_holds(decisions)  # but the advice is judged with a GIL
