@@ -119,9 +119,14 @@ def slow_square(x: int, seconds: float = 0.5) -> int:
 add_one = lambda x: x + 1  # noqa: E731 - being a lambda is the point
 
 
-def crash(exit_code: int = 1) -> None:
+def crash(exit_code: int = 1, after: float = 0.0) -> None:
     """End the current process at once with *exit_code*, as a segfault or an
-    out-of-memory kill would: no exception, no clean-up (:func:`os._exit`)."""
+    out-of-memory kill would: no exception, no clean-up (:func:`os._exit`).
+
+    :param after: seconds to wait first (lets a caller finish submitting work).
+    """
+    if after:
+        time.sleep(after)
     os._exit(exit_code)
 
 
@@ -818,8 +823,9 @@ def broken_pool_demo(start_method: str | None = None, timeout: float = 60.0) -> 
 
     On a pool of 2 workers: ``square(1)`` runs and returns first; then
     ``crash()`` is submitted together with three ``slow_square`` tasks that are
-    still running or waiting when the crashing worker dies. Every future's
-    outcome is recorded; then one more ``submit`` is tried on the broken pool;
+    still running or waiting when the crashing worker dies (0.1 s after it
+    starts). Every future's outcome is recorded (a ``submit`` the broken pool
+    already refused is recorded as such); then one more ``submit`` is tried on the broken pool;
     then ``square(6)`` runs on a fresh pool.
 
     :returns: ``{"outcomes": [{"call", "outcome"}...], "submit_after": <error text>,
@@ -827,19 +833,28 @@ def broken_pool_demo(start_method: str | None = None, timeout: float = 60.0) -> 
     """
     check_seconds("timeout", timeout, allow_zero=False)
     ctx = _context(start_method)
-    rows = []
+    rows: list[dict[str, Any]] = []
     with _pool(2, start_method) as pool:
         rows.append({"call": "square(1)", "outcome": f"returned {pool.submit(square, 1).result(timeout)!r}"})
+        # crash() waits 0.1 s so the other submits normally land first; if the
+        # worker dies sooner, submit() itself raises, and that is recorded too.
         calls: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
-            ("crash()", crash, ()), ("slow_square(3)", slow_square, (3,)),
+            ("crash()", crash, (1, 0.1)), ("slow_square(3)", slow_square, (3,)),
             ("slow_square(4)", slow_square, (4,)), ("slow_square(5)", slow_square, (5,)),
         ]
-        futures = [pool.submit(f, *args) for _, f, args in calls]
-        for (label, _, _), future in zip(calls, futures):
+        for label, func, args in calls:
             try:
-                rows.append({"call": label, "outcome": f"returned {future.result(timeout)!r}"})
+                rows.append({"call": label, "future": pool.submit(func, *args)})
             except BrokenProcessPool as exc:
-                rows.append({"call": label, "outcome": _exception_text(exc)})
+                rows.append({"call": label, "outcome": "submit refused: " + _exception_text(exc)})
+        for row in rows:
+            future = row.pop("future", None)
+            if future is None:
+                continue
+            try:
+                row["outcome"] = f"returned {future.result(timeout)!r}"
+            except BrokenProcessPool as exc:
+                row["outcome"] = _exception_text(exc)
         try:
             pool.submit(square, 6)
             after = "(accepted)"
