@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Callable
 
+from . import procs
 from ._checks import check_int, check_seconds
-from .harness import MIN_REPEATS, MeasurementTimeout, default_start_method, prime
+from .harness import MIN_REPEATS, MeasurementTimeout, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -190,11 +190,10 @@ def _check_common(repeats: int, warmups: int, timeout: float) -> None:
 _PRIMED = (countdown, (1_000,))
 
 
-def _pool(workers: int, start_method: str | None) -> concurrent.futures.ProcessPoolExecutor:
-    """A pool whose workers prime the countdown as they start (see gilref.harness.PRIME_CALLS)."""
-    ctx = multiprocessing.get_context(start_method or default_start_method())
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                                  initializer=prime, initargs=_PRIMED)
+def _pool(workers: int, start_method: str | None) -> AbstractContextManager[concurrent.futures.ProcessPoolExecutor]:
+    """A pool whose workers prime the countdown as they start (see gilref.harness.PRIME_CALLS),
+    killed rather than waited for if the block raises (:func:`gilref.procs` pools)."""
+    return procs._pool(workers, start_method, primed=_PRIMED)
 
 
 def _warm_pool(pool: concurrent.futures.ProcessPoolExecutor, workers: int, timeout: float) -> None:
