@@ -27,11 +27,12 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 from . import _loop
 from ._checks import check_choice, check_int, check_seconds
-from .harness import MIN_REPEATS, MeasurementTimeout, run_threads
+from .harness import MIN_REPEATS, MeasurementTimeout, interleave, run_threads
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown
@@ -175,18 +176,12 @@ def sleeps_suite(
     check_int("repeats", repeats, minimum=MIN_REPEATS)
     check_int("warmups", warmups, minimum=0)
     runs = {"asyncio": asyncio_sleeps, "threads": thread_sleeps}
-    values: dict[str, list[float]] = {k: [] for k in runs}
-    warm: dict[str, list[float]] = {k: [] for k in runs}
-    for name, run in runs.items():
-        for _ in range(warmups):
-            warm[name].append(run(count, seconds, timeout))
-    for _ in range(repeats):
-        for name, run in runs.items():
-            values[name].append(run(count, seconds, timeout))
+    values, warm = interleave([partial(run, count, seconds, timeout) for run in runs.values()],
+                              repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
     params = {"count": count, "wait_s": seconds, "sum_of_waits_s": count * seconds}
-    for name in runs:
-        suite.add(Timing("waits", name, count, tuple(values[name]), tuple(warm[name]), dict(params)))
+    for name, vals, warmed in zip(runs, values, warm):
+        suite.add(Timing("waits", name, count, tuple(vals), tuple(warmed), dict(params)))
     return suite
 
 

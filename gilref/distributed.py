@@ -24,11 +24,12 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Any, Callable
 
 from . import procs
 from ._checks import check_int, check_seconds
-from .harness import MIN_REPEATS, MeasurementTimeout, prime
+from .harness import MIN_REPEATS, MeasurementTimeout, interleave, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -154,6 +155,13 @@ def _on_pool(pool: concurrent.futures.ProcessPoolExecutor, func: Callable[..., A
     return [f.result() for f in futures]
 
 
+def _seconds(call: Callable[[], Any]) -> float:
+    """Wall-clock seconds one ``call()`` takes."""
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
 def _interleave(
     runs: Sequence[tuple[str, int, Callable[[], Any]]],
     workload: str,
@@ -164,18 +172,7 @@ def _interleave(
     metadata: dict[str, Any],
 ) -> Suite:
     suite = Suite(metadata=metadata)
-    warm: list[list[float]] = [[] for _ in runs]
-    values: list[list[float]] = [[] for _ in runs]
-    for i, (_m, _w, run) in enumerate(runs):
-        for _ in range(warmups):
-            start = time.perf_counter()
-            run()
-            warm[i].append(time.perf_counter() - start)
-    for _ in range(repeats):
-        for i, (_m, _w, run) in enumerate(runs):
-            start = time.perf_counter()
-            run()
-            values[i].append(time.perf_counter() - start)
+    values, warm = interleave([partial(_seconds, run) for _m, _w, run in runs], repeats=repeats, warmups=warmups)
     for i, (mode, w, _run) in enumerate(runs):
         suite.add(Timing(workload, mode, w, tuple(values[i]), tuple(warm[i]), dict(params)))
     return suite

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
+from functools import partial
 from typing import Any, Callable, Union
 
 from ._checks import check_choice, check_int, check_seconds
@@ -39,6 +40,7 @@ __all__ = [
     "compare",
     "countdown_suite",
     "default_start_method",
+    "interleave",
     "io_suite",
     "measure",
     "prime",
@@ -97,6 +99,25 @@ def prime(func: Callable[..., Any], task: Task, calls: int = PRIME_CALLS) -> Non
     """
     for _ in range(calls):
         func(*task)
+
+
+def interleave(
+    runs: Sequence[Callable[[], float]], *, repeats: int, warmups: int
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Call each of *runs* *warmups* times, then *repeats* rounds of all of them in turn.
+
+    The measured rounds go A B C A B C ..., so slow drift of the machine (heat,
+    other load) is shared fairly rather than loaded onto one run. Each run
+    returns its own duration in seconds.
+
+    :returns: ``(values, warm)``: per run, the measured seconds and the warmup seconds.
+    """
+    warm = [[run() for _ in range(warmups)] for run in runs]
+    values: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for i, run in enumerate(runs):
+            values[i].append(run())
+    return values, warm
 
 
 def _deal(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
@@ -284,8 +305,6 @@ def compare(
             raise TypeError("prime_task must be a tuple of arguments for func")
         prime(func, prime_task)  # before any pool forks, so forked workers inherit it
     out = suite if suite is not None else Suite(metadata=collect_metadata())
-    values: list[list[float]] = [[] for _ in checked]
-    warm: list[list[float]] = [[] for _ in checked]
     with ExitStack() as stack:
         runners: list[_ThreadRunner | _ProcessRunner] = []
         for mode, workers in checked:
@@ -294,12 +313,8 @@ def compare(
                 runners.append(stack.enter_context(_ProcessRunner(workers, start_method, primer)))
             else:
                 runners.append(stack.enter_context(_ThreadRunner(workers)))
-        for i, runner in enumerate(runners):
-            for _ in range(warmups):
-                warm[i].append(runner.run(func, jobs[i], timeout))
-        for _ in range(repeats):
-            for i, runner in enumerate(runners):
-                values[i].append(runner.run(func, jobs[i], timeout))
+        values, warm = interleave([partial(r.run, func, job, timeout) for r, job in zip(runners, jobs)],
+                                  repeats=repeats, warmups=warmups)
         for i, ((mode, workers), runner) in enumerate(zip(checked, runners)):
             recorded = dict(params or {})
             recorded["tasks"] = len(jobs[i])

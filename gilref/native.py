@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any, Callable
 
 from ._checks import check_int, check_seconds
-from .harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare
+from .harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave
 from .hostinfo import collect_metadata, usable_cpus
 from .results import Suite, Timing
 from .workloads import split_count
@@ -123,16 +123,10 @@ def time_calls(
             raise MeasurementTimeout(f"{what} took {elapsed:.1f} s, more than the {timeout:g} s allowed")
         return elapsed
 
-    warm: list[list[float]] = [[] for _ in calls]
-    values: list[list[float]] = [[] for _ in calls]
-    for i, (w, m, k, call) in enumerate(calls):
-        for _ in range(warmups):
-            warm[i].append(once(call, f"{w} ({m}, {k})"))
-    for _ in range(repeats):
-        for i, (w, m, k, call) in enumerate(calls):
-            values[i].append(once(call, f"{w} ({m}, {k})"))
-    for i, (w, m, k, _call) in enumerate(calls):
-        out.add(Timing(w, m, k, tuple(values[i]), tuple(warm[i]), dict(params or {})))
+    values, warm = interleave([functools.partial(once, call, f"{w} ({m}, {k})") for w, m, k, call in calls],
+                              repeats=repeats, warmups=warmups)
+    for (w, m, k, _call), vals, warmed in zip(calls, values, warm):
+        out.add(Timing(w, m, k, tuple(vals), tuple(warmed), dict(params or {})))
     return out
 
 

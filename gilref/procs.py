@@ -48,12 +48,13 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from . import _proc
 from ._checks import check_choice, check_int, check_seconds
-from .harness import MIN_REPEATS, PRIME_CALLS, default_start_method, prime
+from .harness import MIN_REPEATS, PRIME_CALLS, default_start_method, interleave, prime
 from .hostinfo import collect_metadata
 from .results import Suite, Timing
 from .workloads import countdown, split_count
@@ -291,17 +292,10 @@ def start_cost_suite(
         proc.close()
         return elapsed
 
-    warm: dict[str, list[float]] = {m: [] for m in chosen}
-    values: dict[str, list[float]] = {m: [] for m in chosen}
-    for m in chosen:
-        for _ in range(warmups):
-            warm[m].append(once(m))
-    for _ in range(repeats):
-        for m in chosen:
-            values[m].append(once(m))
+    values, warm = interleave([partial(once, m) for m in chosen], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
-    for m in chosen:
-        suite.add(Timing("process-start", m, 1, tuple(values[m]), tuple(warm[m]), {"start_method": m}))
+    for m, vals, warmed in zip(chosen, values, warm):
+        suite.add(Timing("process-start", m, 1, tuple(vals), tuple(warmed), {"start_method": m}))
     return suite
 
 
@@ -409,27 +403,18 @@ def countdown_executor_suite(
         return time.perf_counter() - start
 
     names = ("sequential", "processes", "processes-new-pool")
-    values: dict[str, list[float]] = {k: [] for k in names}
-    warm: dict[str, list[float]] = {k: [] for k in names}
     with _pool(workers, start_method, primed) as pool:
         _warm(pool, workers, timeout)
-        runs: dict[str, Callable[[], float]] = {
-            "sequential": sequential, "processes": lambda: on_pool(pool), "processes-new-pool": new_pool}
-        for name in names:
-            for _ in range(warmups):
-                warm[name].append(runs[name]())
-        for _ in range(repeats):
-            for name in names:
-                values[name].append(runs[name]())
+        values, warm = interleave([sequential, partial(on_pool, pool), new_pool], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
     method = _method_of(ctx)
-    for name in names:
+    for name, vals, warmed in zip(names, values, warm):
         w = 1 if name == "sequential" else workers
         params: dict[str, Any] = {"n": n, "tasks": len(shares), "primed_calls": PRIME_CALLS}
         if name != "sequential":
             params["start_method"] = method
             params["executor"] = "concurrent.futures.ProcessPoolExecutor"
-        suite.add(Timing("countdown", name, w, tuple(values[name]), tuple(warm[name]), params))
+        suite.add(Timing("countdown", name, w, tuple(vals), tuple(warmed), params))
     return suite
 
 

@@ -37,13 +37,23 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from . import _proc
 from ._checks import check_int, check_seconds
-from .harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, _deal, _ProcessRunner, _ThreadRunner, run_threads
+from .harness import (
+    DEFAULT_TIMEOUT,
+    MIN_REPEATS,
+    MeasurementTimeout,
+    _deal,
+    _ProcessRunner,
+    _ThreadRunner,
+    interleave,
+    run_threads,
+)
 from .hostinfo import collect_metadata
 from .interpreters import Interpreter
 from .paths import cache_dir
@@ -207,11 +217,7 @@ def scaling_suite(
     suite = Suite(metadata=collect_metadata())
     suite.metadata["interpreters_api"] = getattr(module, "__name__", None)
     suite.metadata["interpreter_gil"] = _own_gil()
-    values: list[list[float]] = [[] for _ in configs]
-    warm: list[list[float]] = [[] for _ in configs]
-    from contextlib import ExitStack
-
-    with ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
         # Process pools first: a process forked while subinterpreters exist
         # hangs (CPython 3.13), so the pools' workers start before any is created.
         made: dict[int, Any] = {}
@@ -225,12 +231,8 @@ def scaling_suite(
             elif mode != "processes":
                 made[i] = stack.enter_context(_ThreadRunner(w))
         runners = [made[i] for i in range(len(configs))]
-        for i, runner in enumerate(runners):
-            for _ in range(warmups):
-                warm[i].append(runner.run(countdown, jobs[i], timeout))
-        for _ in range(repeats):
-            for i, runner in enumerate(runners):
-                values[i].append(runner.run(countdown, jobs[i], timeout))
+        values, warm = interleave([partial(r.run, countdown, job, timeout) for r, job in zip(runners, jobs)],
+                                  repeats=repeats, warmups=warmups)
         for i, ((mode, w), runner) in enumerate(zip(configs, runners)):
             params: dict[str, Any] = {"n": n, "tasks": len(jobs[i])}
             if isinstance(runner, _ProcessRunner):

@@ -123,3 +123,18 @@ def test_a_failing_primer_is_reported_not_hung():
     # countdown(-1) raises in every worker's initializer: the run must end, not hang.
     with pytest.raises((ValueError, MeasurementTimeout)):
         compare(countdown, [(10,)], configs=[("sequential", 1)], prime_task=(-1,), timeout=5)
+
+
+def test_interleave_warms_each_run_then_takes_turns():
+    calls: list[str] = []
+
+    def run(name: str, seconds: float):
+        def call() -> float:
+            calls.append(name)
+            return seconds
+        return call
+
+    values, warm = harness.interleave([run("a", 1.0), run("b", 2.0)], repeats=3, warmups=2)
+    assert calls == ["a", "a", "b", "b", "a", "b", "a", "b", "a", "b"]
+    assert values == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+    assert warm == [[1.0, 1.0], [2.0, 2.0]]
