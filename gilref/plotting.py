@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .hostinfo import host_summary
-from .results import BASELINE_MODE, Suite
+from .results import BASELINE_MODE, Suite, Timing
 
 try:
     from matplotlib.figure import Figure
@@ -96,6 +96,21 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figu
     return fig
 
 
+def _speedup_points(
+    suite: Suite, timings: Sequence[Timing]
+) -> tuple[list[int], list[float], list[float], list[float]]:
+    """Workers, speedups (×) and the error-bar lengths below and above each speedup."""
+    xs, ys, lo, hi = [], [], [], []
+    for t in timings:
+        y = suite.speedup(t)
+        low, high = suite.speedup_range(t)
+        xs.append(t.workers)
+        ys.append(y)
+        lo.append(y - low)
+        hi.append(high - y)
+    return xs, ys, lo, hi
+
+
 def speedup_chart(
     suites: Sequence[tuple[str, Suite] | tuple[str, Suite, str]] | Suite,
     workload: str,
@@ -127,10 +142,7 @@ def speedup_chart(
         timings = suite.select(workload, line_mode)
         if not timings:
             continue
-        xs = [t.workers for t in timings]
-        ys = [suite.speedup(t) for t in timings]
-        lo = [y - suite.speedup_range(t)[0] for t, y in zip(timings, ys)]
-        hi = [suite.speedup_range(t)[1] - y for t, y in zip(timings, ys)]
+        xs, ys, lo, hi = _speedup_points(suite, timings)
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[i % 8])
         top = max(top, max(xs))
     if ideal and cpus is not None and cpus < top:
@@ -175,10 +187,7 @@ def log_scaling_chart(
         timings = suite.select(workload, mode)
         if not timings:
             continue
-        xs = [t.workers for t in timings]
-        ys = [suite.speedup(t) for t in timings]
-        lo = [y - suite.speedup_range(t)[0] for t, y in zip(timings, ys)]
-        hi = [suite.speedup_range(t)[1] - y for t, y in zip(timings, ys)]
+        xs, ys, lo, hi = _speedup_points(suite, timings)
         if xs[0] != 1:
             xs, ys, lo, hi = [1, *xs], [1.0, *ys], [0.0, *lo], [0.0, *hi]
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[(i + 1) % 8])
