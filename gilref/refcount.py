@@ -12,6 +12,8 @@ import platform
 import sys
 from typing import Any
 
+from . import portable
+
 __all__ = ["refcount_demo", "refcount_series"]
 
 
@@ -47,23 +49,9 @@ def refcount_demo() -> dict[str, Any]:
     ``visible_shared`` (2), ``extra`` (reported minus visible, after ``b = a``),
     ``none`` (the count of ``None``), ``immortal_none`` (True when ``None``
     reports an immortal count, >= 2**30). Counts are ``None`` where the
-    interpreter has no ``sys.getrefcount``.
+    interpreter has no ``sys.getrefcount``. This is
+    :func:`gilref.portable.refcount_demo`, run in this process.
     """
-    getrefcount = getattr(sys, "getrefcount", None)
-    out: dict[str, Any] = {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "visible_alone": 1,
-        "visible_shared": 2,
-    }
-    if getrefcount is None:
-        out.update(alone=None, shared=None, extra=None, none=None, immortal_none=None)
-        return out
-    a: list[Any] = []
-    out["alone"] = getrefcount(a)
-    b = a
-    out["shared"] = getrefcount(a)
-    del b
-    out["extra"] = out["shared"] - out["visible_shared"]
-    out["none"] = getrefcount(None)
-    out["immortal_none"] = out["none"] >= 2**30
-    return out
+    # The same code runs on every interpreter the book measures, Jython included,
+    # so the host's row and the others' rows come from one function.
+    return portable.refcount_demo()
