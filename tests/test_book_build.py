@@ -48,6 +48,31 @@ def write_index(root: Path, *docs: str) -> None:
     (root / "docs" / "index.md").write_text(f"# Test book\n\n```{{toctree}}\n{entries}\n```\n")
 
 
+def load_gilbook():
+    """The book's Sphinx extension ``docs/_ext/gilbook.py`` as a module."""
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import gilbook
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    return gilbook
+
+
+def write_guide_and_source(root: Path, log: Path, front_matter: str) -> str:
+    """Chapters ``aa-guide`` (with *front_matter*, printing ``zz-source``'s glued ``x``) and
+    ``zz-source`` (gluing ``x = 41``); both log each execution to *log*. Returns the source's text."""
+    write_index(root, "aa-guide", "zz-source")
+    guide = counting_chapter("guide", log).replace("file_format: mystnb", f"file_format: mystnb\n{front_matter}")
+    guide += ("\n```{code-cell} ipython3\nfrom gilref import book\n"
+              "print(book.results_of('zz-source')['values']['x'])\n```\n")
+    (root / "docs" / "aa-guide.md").write_text(guide)
+    source = counting_chapter("source", log) + (
+        "\n```{code-cell} ipython3\nfrom gilref import book\n"
+        "book.Chapter('zz-source').glue('x', 41)\n```\n")
+    (root / "docs" / "zz-source.md").write_text(source)
+    return source
+
+
 def build(root: Path) -> subprocess.CompletedProcess[str]:
     """The same sphinx-build invocation as ``nox -s docs``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -102,11 +127,7 @@ def test_cache_reexecutes_only_what_changed(book, tmp_path):
 
 
 def test_gilbook_fingerprint_follows_files_and_machine(tmp_path):
-    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-    try:
-        import gilbook
-    finally:
-        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    gilbook = load_gilbook()
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
     one = gilbook.fingerprint(tmp_path, ["pkg"], "machine-a")
@@ -122,11 +143,7 @@ def test_gilbook_fingerprint_follows_files_and_machine(tmp_path):
 
 
 def test_needs_order_and_reading():
-    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-    try:
-        import gilbook
-    finally:
-        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    gilbook = load_gilbook()
     text = "---\nfile_format: mystnb\ngilref_needs: [cpu-vs-io, 'processes']\n---\n# Guide\n"
     assert gilbook.needs_of_text(text) == ["cpu-vs-io", "processes"]
     assert gilbook.needs_of_text("# no front matter\ngilref_needs: [x]\n") == []
@@ -141,16 +158,7 @@ def test_needs_order_and_reading():
 
 def test_a_chapter_that_needs_another_reruns_with_it(book, tmp_path):
     log = tmp_path / "executions.log"
-    write_index(book, "aa-guide", "zz-source")
-    guide = counting_chapter("guide", log).replace("file_format: mystnb", "file_format: mystnb\n"
-                                                    "gilref_needs: [zz-source]")
-    guide += ("\n```{code-cell} ipython3\nfrom gilref import book\n"
-              "print(book.results_of('zz-source')['values']['x'])\n```\n")
-    (book / "docs" / "aa-guide.md").write_text(guide)
-    source = counting_chapter("source", log) + (
-        "\n```{code-cell} ipython3\nfrom gilref import book\n"
-        "book.Chapter('zz-source').glue('x', 41)\n```\n")
-    (book / "docs" / "zz-source.md").write_text(source)
+    source = write_guide_and_source(book, log, "gilref_needs: [zz-source]")
     first = build(book)
     assert first.returncode == 0, first.stdout + first.stderr
     assert log.read_text().split() == ["source", "guide"]  # read in dependency order
