@@ -54,7 +54,7 @@ myst_heading_anchors = 3
 # -- Interpreters: a chapter measured without a free-threaded CPython (or PyPy,
 # Jython...) must run again when one appears, so their list is part of the
 # build fingerprint (docs/_ext/gilbook.py). Descriptions are cached: cheap.
-from gilref.interpreters import fingerprint_text  # noqa: E402
+from gilref.interp.discover import fingerprint_text  # noqa: E402
 
 gilbook_fingerprint_extra = "interpreters=" + fingerprint_text()
 

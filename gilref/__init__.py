@@ -2,25 +2,24 @@
 
 The core (workloads, measurement, host metadata, results) uses only the
 standard library, so it runs inside any CPython 3.9+ or PyPy 3.9+, GIL or
-free-threaded. Plotting (:mod:`gilref.plotting`, matplotlib) and the notebook
-helpers (:mod:`gilref.book`, myst-nb) are optional layers on top.
+free-threaded. Plotting (:mod:`gilref.book.charts`, matplotlib) and the notebook
+helpers (:mod:`gilref.book.chapter`, myst-nb) are optional layers on top.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .harness import (
+from .core._version import __version__
+from .core.harness import (
     MeasurementTimeout,
     compare,
     countdown_suite,
     io_suite,
     measure,
 )
-from .hostinfo import collect_metadata, host_summary, usable_cpus
-from .results import ResultsFormatError, Suite, Timing
-from .stats import Summary, summarize
-from .workloads import countdown, io_wait, split_count
+from .core.hostinfo import collect_metadata, host_summary, usable_cpus
+from .core.results import ResultsFormatError, Suite, Timing
+from .core.stats import Summary, summarize
+from .core.workloads import countdown, io_wait, split_count
 
 __all__ = [
     "MeasurementTimeout",

@@ -116,7 +116,7 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type
 def _cmd_interpreters(args: argparse.Namespace) -> int:
     import json
 
-    from .interpreters import discover
+    from .interp.discover import discover
 
     found = discover(cache=not args.refresh)
     if args.json:
@@ -133,7 +133,7 @@ def _cmd_provision(args: argparse.Namespace) -> int:
     import json
     import time
 
-    from . import provision
+    from .provision import cpython as provision
 
     start = time.monotonic()
     outcomes = provision.provision(use_uv=not args.no_uv, jobs=args.jobs, numpy=not args.no_numpy,

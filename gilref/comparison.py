@@ -17,7 +17,7 @@ machines can be compared even though their absolute speeds differ:
 
 Anything that is not such a file gives a :class:`CompareError` with a one-line
 reason. Standard library only; :func:`plot` needs matplotlib. (The module is not
-called ``gilref.compare``: that name is the harness function :func:`gilref.harness.compare`.)
+called ``gilref.compare``: that name is the harness function :func:`gilref.core.harness.compare`.)
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .hostinfo import host_summary
-from .results import FORMAT as RESULTS_FORMAT
-from .results import ResultsFormatError, Suite, Timing
+from .core.hostinfo import host_summary
+from .core.results import FORMAT as RESULTS_FORMAT
+from .core.results import ResultsFormatError, Suite, Timing
 
 __all__ = [
     "CompareError",
@@ -489,7 +489,7 @@ def plot(rows: list[Measure], mine: Source, theirs: Source, path: str | Path) ->
     target = Path(path)
     fmt = plot_format(path)
     try:
-        from .plotting import comparison_chart
+        from .book.charts import comparison_chart
     except ImportError:
         raise CompareError("--plot needs matplotlib: pip install matplotlib") from None
     other = "edition" if theirs.kind == "edition" else "other"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .harness import countdown_suite, io_suite
-from .hostinfo import collect_metadata, usable_cpus
-from .results import Suite
-from .tables import timing_rows
+from .book.tables import timing_rows
+from .core.harness import countdown_suite, io_suite
+from .core.hostinfo import collect_metadata, usable_cpus
+from .core.results import Suite
 
 __all__ = ["FULL", "QUICK", "profile", "render_text"]
 
@@ -18,7 +18,7 @@ QUICK: dict[str, Any] = {"n": 2_000_000, "io_tasks": 4, "io_latency": 0.02, "io_
 
 
 def profile(*, quick: bool = False, workers: int | None = None, n: int | None = None) -> Suite:
-    """Measure this host's profile and return it as one :class:`~gilref.results.Suite`.
+    """Measure this host's profile and return it as one :class:`~gilref.core.results.Suite`.
 
     :param quick: smaller workloads (seconds instead of tens of seconds).
     :param workers: threads/processes for the countdown (default: usable CPUs).

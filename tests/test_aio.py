@@ -9,7 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from gilref import _loop, aio
+from gilref.core import _loop
+from gilref.topics import aio
 
 
 def test_coroutines_switch_only_at_awaits():

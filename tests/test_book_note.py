@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("myst_nb")
 
-from gilref import book
+from gilref.book import chapter as book
 
 
 def test_note_is_an_admonition_with_a_title_and_a_class(monkeypatch, tmp_path):

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from gilref import builds
-from gilref.interpreters import Interpreter
+from gilref.interp import select as builds
+from gilref.interp.discover import Interpreter
 
 
 def interp(version: str, *, free: bool = False, impl: str = "CPython", source: str = "path") -> Interpreter:
@@ -44,15 +44,15 @@ def test_pick_rejects_what_is_not_an_interpreter():
 
 
 def test_run_on_calls_the_function_in_that_interpreter():
-    from gilref.interpreters import host
+    from gilref.interp.discover import host
 
-    assert builds.run_on(host(), "gilref.workloads:countdown", {"n": 7}, timeout=60) == 7
+    assert builds.run_on(host(), "gilref.core.workloads:countdown", {"n": 7}, timeout=60) == 7
 
 
 def test_run_on_checks_its_arguments():
     with pytest.raises(TypeError, match="Interpreter"):
-        builds.run_on(sys.executable, "gilref.workloads:countdown")  # type: ignore[arg-type]
-    from gilref.interpreters import host
+        builds.run_on(sys.executable, "gilref.core.workloads:countdown")  # type: ignore[arg-type]
+    from gilref.interp.discover import host
 
     with pytest.raises(ValueError, match="timeout"):
-        builds.run_on(host(), "gilref.workloads:countdown", timeout=0)
+        builds.run_on(host(), "gilref.core.workloads:countdown", timeout=0)

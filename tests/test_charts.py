@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from gilref import plotting
-from gilref.results import Suite, Timing
+from gilref.book import charts as plotting
+from gilref.core.results import Suite, Timing
 
 
 def suite() -> Suite:

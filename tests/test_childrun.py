@@ -5,12 +5,12 @@ import time
 
 import pytest
 
-from gilref.childrun import ChildError, ChildTimeout, call
-from gilref.results import Suite
+from gilref.core.results import Suite
+from gilref.interp.child import ChildError, ChildTimeout, call
 
 
 def test_a_suite_comes_back_as_json():
-    data = call(sys.executable, "gilref.harness:countdown_suite",
+    data = call(sys.executable, "gilref.core.harness:countdown_suite",
                 {"n": 10_000, "workers": 2, "modes": ["sequential", "threads"]}, timeout=120)
     suite = Suite.from_dict(data)
     assert [t.mode for t in suite.timings] == ["sequential", "threads"]
@@ -18,7 +18,7 @@ def test_a_suite_comes_back_as_json():
 
 
 def test_environment_and_flags_reach_the_child():
-    md = call(sys.executable, "gilref.hostinfo:collect_metadata", flags=["-X", "int_max_str_digits=0"],
+    md = call(sys.executable, "gilref.core.hostinfo:collect_metadata", flags=["-X", "int_max_str_digits=0"],
               env={"GILREF_MARK": "1"}, timeout=60)
     assert md["python_version"]
 
@@ -26,21 +26,21 @@ def test_environment_and_flags_reach_the_child():
 def test_a_hanging_child_is_killed_on_its_deadline():
     start = time.monotonic()
     with pytest.raises(ChildTimeout, match="did not finish within 0.5 s and was killed"):
-        call(sys.executable, "gilref.workloads:io_wait", {"seconds": 30}, timeout=0.5)
+        call(sys.executable, "gilref.core.workloads:io_wait", {"seconds": 30}, timeout=0.5)
     assert time.monotonic() - start < 5
 
 
 def test_an_exception_in_the_child_is_reported_with_its_message():
     with pytest.raises(ChildError, match="n must be >= 0"):
-        call(sys.executable, "gilref.workloads:countdown", {"n": -1}, timeout=60)
+        call(sys.executable, "gilref.core.workloads:countdown", {"n": -1}, timeout=60)
 
 
 def test_a_bad_interpreter_path_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no executable interpreter"):
-        call(tmp_path / "python9", "gilref.workloads:countdown", {"n": 1})
+        call(tmp_path / "python9", "gilref.core.workloads:countdown", {"n": 1})
 
 
-@pytest.mark.parametrize("target", ["os:system", "gilref.workloads", "gilref:", "../x:y"])
+@pytest.mark.parametrize("target", ["os:system", "gilref.core.workloads", "gilref:", "../x:y"])
 def test_only_gilref_functions_can_be_called(target):
     with pytest.raises(ValueError, match="gilref.module:function"):
         call(sys.executable, target)
@@ -50,7 +50,7 @@ def test_only_gilref_functions_can_be_called(target):
 
 from pathlib import Path  # noqa: E402
 
-from gilref.childrun import call_portable  # noqa: E402
+from gilref.interp.child import call_portable  # noqa: E402
 
 
 def test_a_file_that_is_not_an_interpreter_is_a_clear_error(tmp_path):
@@ -58,12 +58,12 @@ def test_a_file_that_is_not_an_interpreter_is_a_clear_error(tmp_path):
     text.write_text("this is not a program\n")
     text.chmod(0o755)
     with pytest.raises(ChildError, match="could not be started|failed"):
-        call(text, "gilref.workloads:countdown", {"n": 1}, timeout=30)
+        call(text, "gilref.core.workloads:countdown", {"n": 1}, timeout=30)
     failing = tmp_path / "python3"
     failing.write_text("#!/bin/sh\necho 'no such interpreter feature' >&2\nexit 3\n")
     failing.chmod(0o755)
     with pytest.raises(ChildError, match=r"exit code 3.*\n.*no such interpreter feature"):
-        call(failing, "gilref.workloads:countdown", {"n": 1}, timeout=30)
+        call(failing, "gilref.core.workloads:countdown", {"n": 1}, timeout=30)
 
 
 def test_portable_functions_run_in_python3():
@@ -102,7 +102,7 @@ def test_portable_runs_in_jython():
 
 @pytest.mark.skipif(not Path("/usr/bin/pypy3").exists(), reason="PyPy is not installed here")
 def test_gilref_core_runs_in_pypy():
-    data = call("/usr/bin/pypy3", "gilref.harness:countdown_suite",
+    data = call("/usr/bin/pypy3", "gilref.core.harness:countdown_suite",
                 {"n": 100_000, "workers": 2, "modes": ["sequential", "threads", "processes"]}, timeout=120)
     suite = Suite.from_dict(data)
     assert suite.metadata["python_implementation"] == "PyPy"

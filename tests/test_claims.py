@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gilref.claims import check
+from gilref.book.claims import check
 
 
 def test_a_holding_claim_prints_the_finding_with_numbers():

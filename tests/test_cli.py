@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from gilref.cli import main
-from gilref.results import Suite
+from gilref.core.results import Suite
 
 from .conftest import ROOT
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from gilref import comparison as compare
-from gilref.edition import build_edition
-from gilref.results import Suite, Timing
+from gilref.book.edition import build_edition
+from gilref.core.results import Suite, Timing
 
 from .conftest import ROOT
 
@@ -152,10 +152,10 @@ def test_plot_writes_svg_and_png(two_reports, tmp_path):
 
 def test_the_comparison_chart_is_readable(two_reports):
     pytest.importorskip("matplotlib")
-    from gilref.plotting import readability_problems
+    from gilref.book.charts import readability_problems
 
     mine, other, rows = compare.compare(*map(str, two_reports))
-    fig = __import__("gilref.plotting", fromlist=["comparison_chart"]).comparison_chart(
+    fig = __import__("gilref.book.charts", fromlist=["comparison_chart"]).comparison_chart(
         [(m.label, m.mine, m.theirs, m.speedup) for m in rows], names=("yours", "other"),
         metadata=(mine.metadata, other.metadata), title="t")
     assert readability_problems(fig) == []

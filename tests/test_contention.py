@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gilref import contention
+from gilref.topics import contention
 
 
 def test_other_load_discounts_the_measurements_own_workers():

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from gilref import convoy
-from gilref.results import Suite
+from gilref.core.results import Suite
+from gilref.topics import convoy
 
 from .leftovers import run_checked
 

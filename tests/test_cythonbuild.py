@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from gilref import cythonbuild, native
-from gilref.cythonbuild import CythonBuildError
+from gilref.topics import cythonbuild, native
+from gilref.topics.cythonbuild import CythonBuildError
 
 from .conftest import EXAMPLES
 from .proctools import children

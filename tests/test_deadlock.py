@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from gilref import deadlock, interpreters
-from gilref.deadlock import NativeMutex, run_case, run_cases, run_in
+from gilref.interp import discover as interpreters
+from gilref.topics import deadlock
+from gilref.topics.deadlock import NativeMutex, run_case, run_cases, run_in
 
 pytestmark = pytest.mark.skipif(deadlock.unsupported() is not None,
                                 reason=f"no pthread_mutex_timedlock here: {deadlock.unsupported()}")

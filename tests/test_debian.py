@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gilref.debian import AptError, PrivateApt, extract_member, parse_sources
+from gilref.provision.debian import AptError, PrivateApt, extract_member, parse_sources
 
 DEB822 = """\
 Types: deb

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from gilref import distributed
+from gilref.topics import distributed
 
 from .conftest import EXAMPLES, ROOT
 from .proctools import children, port_is_closed, session_members, wait_until_gone

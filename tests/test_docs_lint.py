@@ -110,9 +110,9 @@ def test_chart_helpers_make_readable_charts():
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from gilref import plotting
-    from gilref.hostinfo import collect_metadata
-    from gilref.results import Suite, Timing
+    from gilref.book import charts as plotting
+    from gilref.core.hostinfo import collect_metadata
+    from gilref.core.results import Suite, Timing
 
     md = collect_metadata()
     suite = Suite(metadata=md)
@@ -144,8 +144,7 @@ def test_a_chapter_cannot_glue_an_unreadable_chart(monkeypatch):
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from gilref import book
-
+    from gilref.book import chapter as book
     monkeypatch.delenv("GILREF_RESULTS_DIR", raising=False)
     ch = book.Chapter("lint-test")
     fig = Figure()
@@ -158,8 +157,7 @@ def test_categories_and_stacked_panels_need_no_unit_label():
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from gilref import plotting
-
+    from gilref.book import charts as plotting
     fig = Figure()
     top, bottom = fig.subplots(2, 1, sharex=True)
     for ax in (top, bottom):

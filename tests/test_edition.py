@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from gilref import edition
+from gilref.book import edition
 
 from .test_book_build import book, build, chapter, write_index  # noqa: F401 - book is a fixture
 

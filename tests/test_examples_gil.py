@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from gilref import deadlock
-from gilref.release import count_switches, interleave_labels
+from gilref.topics import deadlock
+from gilref.topics.release import count_switches, interleave_labels
 
 from .conftest import EXAMPLES, ROOT
 

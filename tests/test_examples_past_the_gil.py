@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gilref.httpserver import LatencyServer
+from gilref.topics.httpserver import LatencyServer
 
 from .conftest import EXAMPLES, ROOT
 

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from gilref import fetch
-from gilref.fetch import FetchResult
-from gilref.httpserver import LatencyServer, unused_port
+from gilref.topics import fetch
+from gilref.topics.fetch import FetchResult
+from gilref.topics.httpserver import LatencyServer, unused_port
 
 
 @pytest.fixture

@@ -11,10 +11,12 @@ import sysconfig
 
 import pytest
 
-from gilref import cext, interpreters, provision
-from gilref import freethreading as ft
-from gilref.interpreters import Interpreter
-from gilref.results import Suite
+from gilref.core.results import Suite
+from gilref.interp import discover as interpreters
+from gilref.interp.discover import Interpreter
+from gilref.provision import cpython as provision
+from gilref.topics import cext
+from gilref.topics import freethreading as ft
 
 from .conftest import EXAMPLES, ROOT
 
@@ -151,7 +153,7 @@ def test_scaling_and_lost_updates_run_in_the_free_threaded_build(ft_python):
     forced = ft.Variant("on", ft_python.executable, ("-X", "gil=1"))
     (_, suite), = ft.scaling_suites([forced], n=20_000, threads=[2], repeats=5)
     assert suite.metadata["gil_enabled"] is True and suite.metadata["x_gil"] == "1"
-    locked = v.call("gilref.freethreading:lost_updates", {"threads": 2, "increments": 5000, "lock": True})
+    locked = v.call("gilref.topics.freethreading:lost_updates", {"threads": 2, "increments": 5000, "lock": True})
     assert locked["lost"] == [0] * 5 and locked["gil_enabled"] is False
 
 
@@ -163,14 +165,14 @@ def test_c_extension_without_declaration_turns_the_gil_on(ft_python, tmp_path):
     except cext.CompileError as exc:
         pytest.skip(f"cannot compile here: {exc}")
     v = ft.Variant("ft", ft_python.executable)
-    legacy = v.call("gilref.cext:import_report", {"directory": str(tmp_path), "name": "legacy"})
+    legacy = v.call("gilref.topics.cext:import_report", {"directory": str(tmp_path), "name": "legacy"})
     assert legacy["works"] and legacy["gil_before"] is False and legacy["gil_after"] is True
     assert any(w.startswith("RuntimeWarning:") and "has been enabled to load module 'legacy'" in w
                for w in legacy["warnings"])
-    declared = v.call("gilref.cext:import_report", {"directory": str(tmp_path), "name": "declared"})
+    declared = v.call("gilref.topics.cext:import_report", {"directory": str(tmp_path), "name": "declared"})
     assert declared["works"] and declared["gil_after"] is False and declared["warnings"] == []
     forced = ft.Variant("ft", ft_python.executable, env={"PYTHON_GIL": "0"}).call(
-        "gilref.cext:import_report", {"directory": str(tmp_path), "name": "legacy"})
+        "gilref.topics.cext:import_report", {"directory": str(tmp_path), "name": "legacy"})
     assert forced["gil_after"] is False
 
 

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from gilref import harness
-from gilref.harness import MeasurementTimeout, compare, countdown_suite, io_suite, measure
-from gilref.workloads import countdown, io_wait
+from gilref.core import harness
+from gilref.core.harness import MeasurementTimeout, compare, countdown_suite, io_suite, measure
+from gilref.core.workloads import countdown, io_wait
 
 
 def test_three_way_countdown_keeps_every_value(no_leaked_threads):

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from gilref import hostinfo
+from gilref.core import hostinfo
 
 REQUIRED = {
     "python_version", "python_implementation", "python_build", "python_executable",

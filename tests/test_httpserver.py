@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from gilref.httpserver import LatencyServer, ServerProcess, check_loopback, unused_port
+from gilref.topics.httpserver import LatencyServer, ServerProcess, check_loopback, unused_port
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

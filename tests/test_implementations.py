@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import sys
 
-from gilref import implementations, interpreters
-from gilref.interpreters import Interpreter
+from gilref.interp import discover as interpreters
+from gilref.interp import implementations
+from gilref.interp.discover import Interpreter
 
 
 def test_countdown_on_the_host_gives_a_suite_with_its_label():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gilref import interpreters
-from gilref.interpreters import Interpreter, InterpreterError, describe, discover, find, fingerprint_text, pair
+from gilref.interp import discover as interpreters
+from gilref.interp.discover import Interpreter, InterpreterError, describe, discover, find, fingerprint_text, pair
 
 
 def test_the_host_is_found_first():

@@ -27,8 +27,7 @@ SPHINX = [sys.executable, "-m", "sphinx", "-b", "html", "-c", ".", "-W", "--keep
 
 BUSY_CHAPTER = """\
 import http.server, multiprocessing, subprocess, sys, threading, urllib.request
-from gilref import harness
-
+from gilref.core import harness
 # A server on 127.0.0.1, asked once, shut down.
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
 t = threading.Thread(target=server.serve_forever, daemon=True)

@@ -4,9 +4,9 @@ import sys
 
 import pytest
 
-from gilref import lockcost
-from gilref.childrun import call
-from gilref.interpreters import Interpreter
+from gilref.interp.child import call
+from gilref.interp.discover import Interpreter
+from gilref.topics import lockcost
 
 
 def test_measure_times_every_loop_in_nanoseconds():
@@ -29,7 +29,7 @@ def test_the_loops_do_what_they_say():
 
 
 def test_profile_runs_in_a_child_interpreter():
-    out = call(sys.executable, "gilref.lockcost:profile",
+    out = call(sys.executable, "gilref.topics.lockcost:profile",
                {"n": 2000, "countdown_n": 1000, "repeats": 5}, timeout=120)
     assert out["countdown"]["median"] > 0 and out["summary"]["loop_ns"] > 0
     assert out["free_threaded"] is False

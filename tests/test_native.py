@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from gilref import cythonbuild, native
-from gilref.harness import MeasurementTimeout
+from gilref.core.harness import MeasurementTimeout
+from gilref.topics import cythonbuild, native
 
 from .conftest import EXAMPLES
 

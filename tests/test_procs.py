@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gilref import procs
+from gilref.topics import procs
 
 METHODS = procs.start_methods()
 

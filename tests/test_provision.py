@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gilref import interpreters, provision
-from gilref.debian import AptError
-from gilref.provision import DEFAULT, FLAVOURS, FREE_THREADED, BuildJob, ProvisionError
+from gilref.interp import discover as interpreters
+from gilref.provision import cpython as provision
+from gilref.provision.cpython import DEFAULT, FLAVOURS, FREE_THREADED, BuildJob, ProvisionError
+from gilref.provision.debian import AptError
 
 from .conftest import ROOT
 

@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from gilref import refcount
+from gilref.topics import refcount
 
 
 @pytest.mark.skipif(not hasattr(sys, "getrefcount"), reason="needs sys.getrefcount")

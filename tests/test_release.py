@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from gilref import release
-from gilref.release import (
+from gilref.topics import release
+from gilref.topics.release import (
     FileReadWork,
     LoopbackPairs,
     SleepWork,

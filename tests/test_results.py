@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gilref.results import FORMAT, FORMAT_VERSION, ResultsFormatError, Suite, Timing
+from gilref.core.results import FORMAT, FORMAT_VERSION, ResultsFormatError, Suite, Timing
 
 
 def make_suite() -> Suite:

@@ -1,10 +1,10 @@
-"""gilref.examples.run_example passes extra environment variables to the example."""
+"""gilref.core.examples.run_example passes extra environment variables to the example."""
 
 from __future__ import annotations
 
 import pytest
 
-from gilref.examples import ExampleError, run_example
+from gilref.core.examples import ExampleError, run_example
 
 
 def test_extra_environment_reaches_the_example(tmp_path):

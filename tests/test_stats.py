@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from gilref.stats import summarize
+from gilref.core.stats import summarize
 
 
 def test_summary_of_known_values():

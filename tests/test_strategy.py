@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gilref import strategy
-from gilref.results import Suite, Timing
-from gilref.strategy import Option, decide, decide_all, gather, summary_rows
+from gilref.book import strategy
+from gilref.book.strategy import Option, decide, decide_all, gather, summary_rows
+from gilref.core.results import Suite, Timing
 
 
 def countdown_suite(threads: float, processes: float) -> Suite:

@@ -10,9 +10,11 @@ import sys
 
 import pytest
 
-from gilref import interpreters, subinterp, workloads
-from gilref.interpreters import Interpreter
-from gilref.subinterp import SubinterpretersUnavailable
+from gilref.core import workloads
+from gilref.interp import discover as interpreters
+from gilref.interp.discover import Interpreter
+from gilref.topics import subinterp
+from gilref.topics.subinterp import SubinterpretersUnavailable
 
 from .conftest import EXAMPLES
 
@@ -116,7 +118,7 @@ def test_ensure_api_finds_its_private_install_the_second_time(setup):
     again = subinterp.ensure_api(setup.executable, timeout=120)
     assert again.module == setup.module and again.path == setup.path and not again.installed
     if setup.path:
-        from gilref.childrun import project_root
+        from gilref.interp.child import project_root
 
         assert again.env()["PYTHONPATH"].split(os.pathsep) == [str(project_root()), setup.path]
     else:

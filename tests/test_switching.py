@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from gilref import childrun, switching
-from gilref.results import Suite
+from gilref.core.results import Suite
+from gilref.interp import child as childrun
+from gilref.topics import switching
 
 from .leftovers import run_checked
 
@@ -67,7 +68,7 @@ def test_measure_returns_a_suite_with_every_interval_and_both_baselines(no_leake
 
 
 def test_measure_runs_in_a_child_interpreter_and_returns_json():
-    data = childrun.call(sys.executable, "gilref.switching:measure",
+    data = childrun.call(sys.executable, "gilref.topics.switching:measure",
                          {"intervals": [0.002], "window": 0.02, "repeats": 5, "warmups": 0}, timeout=120)
     suite = Suite.from_dict(data)
     assert [r["interval_s"] for r in switching.points(suite)] == [0.002]

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from gilref import builds, hostinfo, timeline
+from gilref.core import hostinfo
+from gilref.interp import select as builds
+from gilref.topics import timeline
 
 from .leftovers import run_checked
 
@@ -77,7 +79,7 @@ def test_on_a_free_threaded_build_threads_run_at_once():
     _, free = builds.pick()
     if free is None:
         pytest.skip("no free-threaded interpreter found (set GILREF_PYTHONS)")
-    data = builds.run_on(free, "gilref.timeline:record_many",
+    data = builds.run_on(free, "gilref.topics.timeline:record_many",
                          {"repeats": 3, "cpu_threads": 2, "duration": 0.2}, timeout=120)
     assert max(timeline.overlap(t)["overlap_fraction"] for t in data["timelines"]) > 0
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from gilref.workloads import countdown, io_wait, split_count
+from gilref.core.workloads import countdown, io_wait, split_count
 
 
 def test_countdown_returns_steps():

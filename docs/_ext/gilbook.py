@@ -13,7 +13,7 @@ them or the book would show stale numbers. This extension therefore
 * marks every executed chapter outdated when the fingerprint changed since the
   last build (``env-get-outdated``), so Sphinx reads it again;
 * points the chapters at a results directory (``GILREF_RESULTS_DIR``) where
-  :mod:`gilref.book` records every glued value, claim and suite;
+  :mod:`gilref.book.chapter` records every glued value, claim and suite;
 * lets a chapter that computes from other chapters' results declare them in its
   front matter (``gilref_needs: [cpu-vs-io, processes]``, by docname, which is
   also each chapter's results key): it is read after them, its fingerprint
@@ -93,8 +93,7 @@ def order_by_needs(docnames: list[str], needs: dict[str, list[str]]) -> list[str
 
 def machine_identity() -> str:
     """What makes measurements from this machine comparable with earlier ones."""
-    from gilref import hostinfo
-
+    from gilref.core import hostinfo
     md = hostinfo.collect_metadata()
     keys = ("cpu_model", "usable_cpus", "os", "machine", "python_implementation",
             "python_version", "python_build")

@@ -6,8 +6,8 @@
   a page with math and no local MathJax is a build error. ``conf.py`` turns
   off myst-nb's ipywidgets scripts (a CDN) and sets a local favicon.
 * **Every edition states its host.** When the chapters have been read, their
-  records (``$GILREF_RESULTS_DIR``, see :mod:`gilref.book`) are merged into one
-  edition (:mod:`gilref.edition`): the host, every Python build that measured,
+  records (``$GILREF_RESULTS_DIR``, see :mod:`gilref.book.chapter`) are merged into one
+  edition (:mod:`gilref.book.edition`): the host, every Python build that measured,
   the dates, the commit. Every page's footer says so and links the edition's
   JSON, written to ``_static/edition.json`` when the build finishes. When the
   footer changes (new commit, new measurements), every page is rewritten.
@@ -50,7 +50,7 @@ def _on_config_inited(app: Sphinx, config: Any) -> None:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    from gilref.edition import commit_info
+    from gilref.book.edition import commit_info
 
     app.gilsite_commit = commit_info(app.confdir)  # type: ignore[attr-defined]
     app.gilsite_edition = None  # type: ignore[attr-defined]
@@ -70,7 +70,7 @@ def _reading_order(env: BuildEnvironment, root: str) -> list[str]:
 
 
 def _make_edition(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
-    from gilref.edition import build_edition, load_records
+    from gilref.book.edition import build_edition, load_records
 
     directory = os.environ.get("GILREF_RESULTS_DIR")
     records: dict[str, Any] = {}
@@ -83,7 +83,7 @@ def _make_edition(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
 
 def footer_html(edition: dict[str, Any], href: str) -> str:
     """The footer paragraph for *edition*, linking its JSON at *href*."""
-    from gilref.edition import footer_text
+    from gilref.book.edition import footer_text
 
     f = {k: html.escape(v) for k, v in footer_text(edition).items()}
     return (
@@ -98,7 +98,7 @@ def footer_html(edition: dict[str, Any], href: str) -> str:
 
 
 def _footer_key(edition: dict[str, Any]) -> str:
-    from gilref.edition import footer_text
+    from gilref.book.edition import footer_text
 
     return repr(sorted(footer_text(edition).items()))
 
@@ -128,7 +128,7 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
 def _on_build_finished(app: Sphinx, exc: BaseException | None) -> None:
     if exc is not None or app.builder.format != "html":
         return
-    from gilref.edition import write_edition
+    from gilref.book.edition import write_edition
 
     edition = getattr(app, "gilsite_edition", None)
     if edition is None:

@@ -3,7 +3,7 @@
 The book links to the Python and NumPy documentation. Sphinx needs each
 project's ``objects.inv`` to do that, and the build host may have no internet.
 :func:`ensure_inventories` puts them in gilref's cache: from Debian's
-documentation packages (fetched through :class:`gilref.debian.PrivateApt`, so the
+documentation packages (fetched through :class:`gilref.provision.debian.PrivateApt`, so the
 system is not changed), or else from the projects' own sites. ``conf.py`` only
 *reads* the cache; the ``docs`` nox session calls this module before building,
 while the network is still there.
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from gilref.debian import AptError, PrivateApt, extract_member  # noqa: E402
-from gilref.paths import cache_dir  # noqa: E402
+from gilref.core.paths import cache_dir  # noqa: E402
+from gilref.provision.debian import AptError, PrivateApt, extract_member  # noqa: E402
 
 #: name -> (documentation base URL, Debian package (trixie), file in the package)
 INVENTORIES = {

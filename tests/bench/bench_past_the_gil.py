@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from gilref.fetch import fetch_suite
-from gilref.hostinfo import usable_cpus
-from gilref.procs import countdown_executor_suite
+from gilref.core.hostinfo import usable_cpus
+from gilref.topics.fetch import fetch_suite
+from gilref.topics.procs import countdown_executor_suite
 
 
 def test_thread_pool_fetching_scales_to_16(benchmark):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from gilref.harness import countdown_suite, io_suite
-from gilref.hostinfo import usable_cpus
-from gilref.workloads import countdown
+from gilref.core.harness import countdown_suite, io_suite
+from gilref.core.hostinfo import usable_cpus
+from gilref.core.workloads import countdown
 
 N = usable_cpus()
 

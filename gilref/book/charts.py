@@ -1,0 +1,648 @@
+"""Charts of gilref results (optional layer: needs matplotlib).
+
+Every chart has a title, axis labels with units and a caption line naming the
+host it was measured on. Functions return a :class:`matplotlib.figure.Figure`
+built without pyplot's global state, so they are safe to call from threads and
+leave no figures open.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ..core.hostinfo import host_summary
+from ..core.results import BASELINE_MODE, Suite, Timing
+
+try:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
+    raise ImportError(
+        "gilref.book.charts needs matplotlib: pip install matplotlib "
+        "(or install gilref's 'docs' dependency group)"
+    ) from exc
+
+__all__ = [
+    "bar_chart",
+    "comparison_chart",
+    "gantt_chart",
+    "grouped_bar_chart",
+    "line_chart",
+    "log_scaling_chart",
+    "mode_chart",
+    "placeholder_chart",
+    "readability_problems",
+    "scaling_chart",
+    "speedup_chart",
+    "switch_interval_chart",
+    "to_svg",
+]
+
+COLORS = {
+    "sequential": "#4c72b0",
+    "threads": "#dd8452",
+    "processes": "#55a868",
+}
+_PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+
+
+def _figure(width: float = 7.0, height: float = 4.0) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig
+
+
+def caption(fig: Figure, metadata: dict[str, Any] | None, note: str = "") -> None:
+    """Write the host (and an optional note) under the chart, in small print."""
+    text = "Measured on " + host_summary(metadata or {})
+    if note:
+        text += f"\n{note}"
+    fig.supxlabel(text, fontsize=7.5, color="#555555")
+
+
+def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figure:
+    """Bar chart of median run time per configuration, with quartile whiskers.
+
+    Each bar is labelled with its speedup versus the sequential run.
+    """
+    timings = [t for t in suite.timings if t.workload == workload]
+    if not timings:
+        raise KeyError(f"no timings of {workload!r} in this suite")
+    fig = _figure(7.0, 3.8)
+    ax = fig.subplots()
+    labels = [t.label for t in timings]
+    medians = [t.median for t in timings]
+    lows = [t.median - t.summary.q1 for t in timings]
+    highs = [t.summary.q3 - t.median for t in timings]
+    colors = [COLORS.get(t.mode, "#8c8c8c") for t in timings]
+    bars = ax.bar(labels, medians, yerr=[lows, highs], color=colors, capsize=4)
+    for bar, t in zip(bars, timings):
+        ax.annotate(
+            f"{suite.speedup(t):.2f}×",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
+    ax.set_ylabel(f"median wall time ({timings[0].unit})")
+    ax.set_xlabel("configuration (label: speedup vs one thread)")
+    ax.set_ylim(0, max(m + h for m, h in zip(medians, highs)) * 1.2)
+    n = len(timings[0].values)
+    ax.set_title(title or f"{workload}: one thread vs threads vs processes")
+    caption(fig, suite.metadata, f"Bars: median of {n} runs; whiskers: quartiles.")
+    return fig
+
+
+def _speedup_points(
+    suite: Suite, timings: Sequence[Timing]
+) -> tuple[list[int], list[float], list[float], list[float]]:
+    """Workers, speedups (×) and the error-bar lengths below and above each speedup."""
+    xs, ys, lo, hi = [], [], [], []
+    for t in timings:
+        y = suite.speedup(t)
+        low, high = suite.speedup_range(t)
+        xs.append(t.workers)
+        ys.append(y)
+        lo.append(y - low)
+        hi.append(high - y)
+    return xs, ys, lo, hi
+
+
+def speedup_chart(
+    suites: Sequence[tuple[str, Suite] | tuple[str, Suite, str]] | Suite,
+    workload: str,
+    *,
+    mode: str = "threads",
+    title: str | None = None,
+    ideal: bool = True,
+    xlabel: str | None = None,
+    cpus: int | None = None,
+) -> Figure:
+    """Speedup versus worker count, one line per suite, with the ideal line.
+
+    :param suites: a suite, or ``(label, suite)`` pairs to draw side by side
+        (for instance the same workload on several interpreters), or
+        ``(label, suite, mode)`` triples to draw several modes of one suite
+        (threads, processes, ...) as separate lines.
+    :param mode: the mode drawn for a suite given without one.
+    :param xlabel: the x-axis label (default: ``"<mode> (count)"``).
+    :param cpus: cap the ideal line at this many CPUs (more workers than
+        cores cannot go faster); default: no cap.
+    """
+    entries = [("measured", suites, mode)] if isinstance(suites, Suite) else [
+        (e[0], e[1], e[2] if len(e) > 2 else mode) for e in suites
+    ]
+    fig = _figure(7.0, 4.0)
+    ax = fig.subplots()
+    top = 1
+    for i, (label, suite, line_mode) in enumerate(entries):
+        timings = suite.select(workload, line_mode)
+        if not timings:
+            continue
+        xs, ys, lo, hi = _speedup_points(suite, timings)
+        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[i % 8])
+        top = max(top, max(xs))
+    if ideal and cpus is not None and cpus < top:
+        xs_ideal = [1.0, float(cpus), float(top)]
+        ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999",
+                label=f"ideal (speedup = workers, at most {cpus} CPUs)")
+    elif ideal:
+        ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
+    ax.set_xlabel(xlabel or f"{mode} (count)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("speedup vs one thread (×)")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0.5)
+    ax.legend(fontsize=8)
+    ax.set_title(title or f"{workload}: speedup on {mode}")
+    first = entries[0][1].metadata if entries else {}
+    caption(fig, first, "Points: ratio of medians; bars: quartile range.")
+    return fig
+
+
+def log_scaling_chart(
+    suite: Suite,
+    workload: str,
+    modes: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    xlabel: str = "workers (count, log scale)",
+    band: float | None = None,
+) -> Figure:
+    """Speedup versus worker count for several modes of one suite, against the ideal.
+
+    Every line starts at the sequential run (1 worker, speedup 1). The x axis
+    is logarithmic (base 2), so 1, 2, 4, 8, 16 are evenly spaced.
+
+    :param modes: ``(mode, legend label)`` pairs, one line each.
+    :param band: if given (e.g. 0.9), also draw ``band × ideal`` as a dotted line.
+    """
+    fig = _figure(7.0, 4.2)
+    ax = fig.subplots()
+    top = 1
+    for i, (mode, label) in enumerate(modes):
+        timings = suite.select(workload, mode)
+        if not timings:
+            continue
+        xs, ys, lo, hi = _speedup_points(suite, timings)
+        if xs[0] != 1:
+            xs, ys, lo, hi = [1, *xs], [1.0, *ys], [0.0, *lo], [0.0, *hi]
+        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[(i + 1) % 8])
+        top = max(top, max(xs))
+    ticks = [2 ** k for k in range(0, top.bit_length()) if 2 ** k <= top]
+    ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
+    if band is not None:
+        ax.plot([1, top], [band, band * top], linestyle=":", color="#bbbbbb",
+                label=f"{band:.0%} of ideal")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set_yticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("speedup vs sequential (×, log scale)")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    n = len(suite.timings[0].values) if suite.timings else 0
+    caption(fig, suite.metadata, f"Points: ratio of medians of {n} runs; bars: quartile range.")
+    return fig
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "",
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+    errors: Sequence[tuple[float, float]] | None = None,
+    annotate: str | None = "{:.3g}",
+    colors: Sequence[str] | None = None,
+    logy: bool = False,
+) -> Figure:
+    """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar.
+
+    :param logy: a logarithmic value axis (for values that span orders of magnitude).
+    """
+    if len(labels) != len(values):
+        raise ValueError("labels and values must have the same length")
+    fig = _figure(7.0, 3.8)
+    ax = fig.subplots()
+    yerr = None
+    if errors is not None:
+        yerr = [[v - lo for v, (lo, _) in zip(values, errors)], [hi - v for v, (_, hi) in zip(values, errors)]]
+    bars = ax.bar(list(labels), list(values), yerr=yerr, capsize=4,
+                  color=list(colors) if colors else [_PALETTE[i % 8] for i in range(len(values))])
+    if annotate:
+        for bar, v in zip(bars, values):
+            ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.margins(y=0.15)
+    caption(fig, metadata, note)
+    return fig
+
+
+def line_chart(
+    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+    logx: bool = False,
+    logy: bool = False,
+    integer_x: bool = False,
+    ylim_bottom: float | None = None,
+) -> Figure:
+    """Lines of ``(label, xs, ys)``, with markers, on one pair of axes.
+
+    :param integer_x: put ticks on whole numbers only (counts such as threads).
+    """
+    fig = _figure(7.0, 4.0)
+    ax = fig.subplots()
+    for i, (label, xs, ys) in enumerate(series):
+        ax.plot(list(xs), list(ys), marker="o", label=label, color=_PALETTE[i % 8])
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if integer_x:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ylim_bottom is not None:
+        ax.set_ylim(bottom=ylim_bottom)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if len(series) > 1:
+        ax.legend(fontsize=8)
+    caption(fig, metadata, note)
+    return fig
+
+
+def comparison_chart(
+    rows: Sequence[tuple[str, float | None, float | None, bool]],
+    *,
+    names: tuple[str, str],
+    metadata: tuple[dict[str, Any], dict[str, Any]],
+    title: str,
+) -> Figure:
+    """Two machines side by side: speedups (left) and single-thread times (right).
+
+    :param rows: ``(label, first value, second value, is_speedup)``; speedups are
+        drawn as grouped bars in ×, the others (times, seconds per million
+        countdown steps) on their own axes. ``None`` values are left out.
+    :param names: what to call the two machines in the legend.
+    :param metadata: the two machines' host facts, for the caption.
+    """
+    speed = [r for r in rows if r[3]]
+    times = [r for r in rows if not r[3]]
+    panels = [p for p in (speed, times) if p]
+    if not panels:
+        raise ValueError("rows must hold at least one measure")
+    widths = [3 if p is speed else 1.4 for p in panels]
+    fig = _figure(8.5, 4.4)
+    axes = fig.subplots(1, len(panels), gridspec_kw={"width_ratios": widths}, squeeze=False)[0]
+    for ax, panel in zip(axes, panels):
+        xs = list(range(len(panel)))
+        for j, name in enumerate(names):
+            vals = [r[1 + j] for r in panel]
+            pos = [x + (j - 0.5) * 0.38 for x in xs]
+            bars = ax.bar([p for p, v in zip(pos, vals) if v is not None], [v for v in vals if v is not None],
+                          width=0.38, label=name, color=_PALETTE[j])
+            for bar, v in zip(bars, [v for v in vals if v is not None]):
+                ax.annotate(f"{v:.2f}×" if panel is speed else f"{v:.3g}",
+                            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7.5)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([r[0].replace(" on ", "\non ", 1) for r in panel], fontsize=8)
+        ax.margins(y=0.15)
+        if panel is speed:
+            ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
+            ax.set_ylabel("speedup vs one thread (×)")
+            ax.set_xlabel("measure (speedup of each over one thread, same machine)")
+            ax.set_title("Speedups (higher is faster)", fontsize=10)
+            ax.legend(fontsize=8)
+        else:
+            ax.set_ylabel("time (s per million steps)")
+            ax.set_xlabel("measure")
+            ax.set_title("One core (lower: faster)", fontsize=10)
+    fig.suptitle(title)
+    text = "Measured on:  " + "\n".join(f"{n}: {host_summary(md or {})}" for n, md in zip(names, metadata))
+    fig.supxlabel(text, fontsize=7.5, color="#555555")
+    return fig
+
+
+def readability_problems(fig: Figure) -> list[str]:
+    """What keeps *fig* from being a readable chart of this book (empty if nothing).
+
+    The rules: a title (the figure's, or one on every axes); on every axes a
+    y label and an x label, each naming its unit in parentheses, e.g.
+    ``"median wall time (s)"``, except on an axis of categories (its tick
+    labels are words: configurations, threads) and on an x axis shared with a
+    labelled one (stacked panels); and a caption naming the host
+    (``"Measured on ..."``, as ``caption()`` writes it).
+    """
+    problems = []
+    fig.draw_without_rendering()  # lays out the tick labels, to tell categories from numbers
+    suptitle = getattr(fig, "_suptitle", None)
+    has_title = bool(suptitle is not None and suptitle.get_text().strip())
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    if not axes:
+        problems.append("the figure has no axes")
+    for i, ax in enumerate(axes):
+        where = f"axes {i + 1}"
+        if not has_title and not ax.get_title().strip() and not ax.get_title("left").strip():
+            problems.append(f"{where} has no title (and the figure none either)")
+        for axis in ("y", "x"):
+            label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()).strip()
+            if _categorical(ax, axis):
+                continue
+            if not label and axis == "x" and any(
+                    other.get_xlabel().strip() for other in ax.get_shared_x_axes().get_siblings(ax)):
+                continue
+            if not label:
+                problems.append(f"{where} has no {axis} axis label")
+            elif "(" not in label or ")" not in label:
+                problems.append(f"{where}: the {axis} label {label!r} names no unit in parentheses")
+    supx = getattr(fig, "_supxlabel", None)
+    if supx is None or not supx.get_text().strip().startswith("Measured on"):
+        problems.append("no caption naming the host (use gilref.book.charts.caption)")
+    return problems
+
+
+def _categorical(ax: Any, axis: str = "x") -> bool:
+    """True if the *axis* ("x" or "y") holds categories (its tick labels are words, not numbers)."""
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    if type(which.get_major_formatter()).__name__ == "StrCategoryFormatter":
+        return True
+    labels = [t.get_text().strip() for t in which.get_ticklabels() if t.get_visible()]
+    labels = [t for t in labels if t]
+    if not labels:
+        return False
+    for text in labels:
+        try:
+            float(text.replace("\u2212", "-").replace(",", ""))
+            return False
+        except ValueError:
+            if "$" in text:  # mathtext such as 10^2 on a log axis
+                return False
+    return True
+
+
+def grouped_bar_chart(
+    groups: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], Sequence[tuple[float, float]] | None]],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "",
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+    logy: bool = False,
+    annotate: str | None = "{:,.0f}",
+    hatches: Sequence[str] | None = None,
+) -> Figure:
+    """Bars grouped by *groups*, one bar per series in each group.
+
+    :param series: ``(label, values, errors)`` with one value per group (``nan``
+        leaves a gap); *errors* are ``(low, high)`` absolute bounds per value, or ``None``.
+    :param hatches: a hatch pattern per series (``""`` for none), e.g. to mark cited figures.
+    """
+    if not groups or not series:
+        raise ValueError("a grouped bar chart needs at least one group and one series")
+    for label, values, errors in series:
+        if len(values) != len(groups) or (errors is not None and len(errors) != len(groups)):
+            raise ValueError(f"series {label!r} must have one value (and error) per group")
+    fig = _figure(9.0, 4.2)
+    ax = fig.subplots()
+    n = len(series)
+    width = 0.8 / n
+    for i, (label, values, errors) in enumerate(series):
+        xs = [g - 0.4 + width * (i + 0.5) for g in range(len(groups))]
+        shown: list[tuple[float, float, tuple[float, float]]] = []
+        for j, (x, v) in enumerate(zip(xs, values)):
+            if not math.isnan(v):
+                shown.append((x, v, errors[j] if errors is not None else (v, v)))
+        if not shown:
+            continue
+        yerr = None
+        if errors is not None:
+            yerr = [[v - e[0] for _, v, e in shown], [e[1] - v for _, v, e in shown]]
+        bars = ax.bar([x for x, _, _ in shown], [v for _, v, _ in shown], width * 0.95, label=label,
+                      color=_PALETTE[i % 8], yerr=yerr, capsize=3,
+                      hatch=hatches[i] if hatches else None, edgecolor="white" if not hatches else "#333333")
+        if annotate:
+            for bar, (_, v, _) in zip(bars, shown):
+                ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7, rotation=0)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(list(groups))
+    if logy:
+        ax.set_yscale("log")
+    ax.margins(y=0.15)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    fig.legend(loc="outside right upper", fontsize=8)
+    caption(fig, metadata, note)
+    return fig
+
+
+def switch_interval_chart(
+    suites: Sequence[tuple[str, Suite]],
+    *,
+    title: str = "Switch interval: wake-up latency and CPU-bound throughput",
+) -> Figure:
+    """Two panels from :func:`gilref.topics.switching.measure` suites, one line per suite.
+
+    Left: the I/O-style thread's median wake-up latency (ms) against the switch
+    interval (ms), log-log, with the line latency = interval. Right: the
+    CPU-bound thread's throughput (million loop steps per second) against the
+    interval, with each suite's CPU-thread-alone throughput as a dashed line.
+    Error bars: quartiles over trials.
+    """
+    from ..topics.switching import LATENCY, THROUGHPUT, points
+
+    if not suites:
+        raise ValueError("switch_interval_chart needs at least one (label, suite) pair")
+    fig = _figure(8.0, 4.0)
+    left, right = fig.subplots(1, 2)
+    lo = hi = None
+    for i, (label, suite) in enumerate(suites):
+        rows = points(suite)
+        color = _PALETTE[i % 8]
+        xs = [r["interval_s"] * 1e3 for r in rows]
+        ys = [r["latency_s"] * 1e3 for r in rows]
+        err = [[y - r["latency_q1_s"] * 1e3 for y, r in zip(ys, rows)],
+               [r["latency_q3_s"] * 1e3 - y for y, r in zip(ys, rows)]]
+        left.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=color, label=label)
+        lo = min(xs) if lo is None else min(lo, min(xs))
+        hi = max(xs) if hi is None else max(hi, max(xs))
+        alone_lat = suite.select(LATENCY, "sequential")
+        if alone_lat:
+            left.axhline(alone_lat[0].median * 1e3, color=color, linestyle=":", linewidth=1)
+        ts = [r["throughput"] / 1e6 for r in rows if "throughput" in r]
+        terr = [[t - r["throughput_q1"] / 1e6 for t, r in zip(ts, rows)],
+                [r["throughput_q3"] / 1e6 - t for t, r in zip(ts, rows)]]
+        right.errorbar([r["interval_s"] * 1e3 for r in rows if "throughput" in r], ts, yerr=terr,
+                       marker="o", capsize=3, color=color, label=label)
+        alone = suite.select(THROUGHPUT, "sequential")
+        if alone:
+            right.axhline(alone[0].median / 1e6, color=color, linestyle="--", linewidth=1,
+                          label=f"{label}: CPU thread alone")
+    if lo is not None and hi is not None:
+        left.plot([lo, hi], [lo, hi], linestyle="--", color="#999999", label="latency = interval")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("switch interval (ms)")
+    left.set_ylabel("median wake-up latency (ms)")
+    left.set_title("I/O-style thread: time to run again", fontsize=10)
+    left.legend(fontsize=7)
+    right.set_xscale("log")
+    right.set_ylim(bottom=0)
+    right.set_xlabel("switch interval (ms)")
+    right.set_ylabel("loop steps per second (millions)")
+    right.set_title("CPU-bound thread: throughput", fontsize=10)
+    right.legend(fontsize=7)
+    fig.suptitle(title)
+    caption(fig, suites[0][1].metadata,
+            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.")
+    return fig
+
+
+def gantt_chart(
+    panels: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    title: str,
+    window: float | None = None,
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
+) -> Figure:
+    """Which thread ran when: one panel per timeline of :func:`gilref.topics.timeline.record`.
+
+    Each thread is a row; a bar is an interval in which it ran. The y labels
+    give each thread's share of the whole recording.
+
+    :param panels: ``(panel title, timeline)`` pairs, drawn one above the other.
+    :param window: show only the first *window* seconds (default: all).
+    """
+    from ..topics.timeline import analyze
+
+    if not panels:
+        raise ValueError("gantt_chart needs at least one (title, timeline) pair")
+    rows = sum(len(tl["threads"]) for _, tl in panels)
+    fig = _figure(8.0, 1.2 + 0.42 * rows + 0.5 * len(panels))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    io_color = "#c44e52"
+    for ax, (panel_title, tl) in zip(axes, panels):
+        end = float(tl["duration_s"]) if window is None else min(float(window), float(tl["duration_s"]))
+        shares = analyze(tl)["shares"]
+        labels = []
+        cpu_i = 0
+        for row, th in enumerate(tl["threads"]):
+            bars = [(a * 1e3, (min(b, end) - a) * 1e3) for a, b in th["runs"] if a < end and b > 0]
+            if th["kind"] == "io":
+                color = io_color
+            else:
+                color = _PALETTE[[0, 1, 2, 4, 5, 6, 7][cpu_i % 7]]
+                cpu_i += 1
+            ax.broken_barh(bars, (row - 0.38, 0.76), facecolors=color)
+            labels.append(f"{th['name']} ({shares[th['name']]:.0%})")
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels, fontsize=8)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_xlim(0, end * 1e3)
+        ax.set_title(panel_title, fontsize=9, loc="left")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    axes[-1].set_xlabel("time since the threads started competing (ms)")
+    fig.suptitle(title)
+    caption(fig, metadata, note or "Bars: intervals in which the thread ran (from its own clock readings); "
+            "labels: share of the whole recording.")
+    return fig
+
+
+def scaling_chart(
+    suite: Suite,
+    workloads: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    cpus: int | None = None,
+    mode: str = "threads",
+    note: str = "",
+) -> Figure:
+    """Speedup versus thread count for several workloads of one suite, one line each.
+
+    :param workloads: ``(workload, label)`` pairs, drawn in this order.
+    :param cpus: if given, also draw the ceiling ``min(threads, cpus)`` that
+        work needing a core can reach.
+    """
+    if not workloads:
+        raise ValueError("workloads must name at least one workload")
+    fig = _figure(7.0, 4.4)
+    ax = fig.subplots()
+    top = 1
+    markers = "osD^v<>p"
+    for i, (workload, label) in enumerate(workloads):
+        timings = suite.select(workload, BASELINE_MODE) + suite.select(workload, mode)
+        if not timings:
+            raise KeyError(f"no timings of {workload!r} in this suite")
+        xs = [t.workers for t in timings]
+        ys = [suite.speedup(t) for t in timings]
+        ax.plot(xs, ys, marker=markers[i % len(markers)], label=label, color=_PALETTE[i % 8])
+        top = max(top, max(xs))
+    ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = threads)")
+    if cpus is not None:
+        steps = list(range(1, top + 1))
+        ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555",
+                label=f"ceiling with {cpus} CPU(s)")
+    ax.set_xlabel(f"{mode} (count)")
+    ax.set_ylabel("speedup vs one thread (×)")
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(sorted({t.workers for w, _ in workloads for t in suite.select(w)}))
+    ax.legend(fontsize=7.5, loc="upper left")
+    ax.set_title(title)
+    n = min(len(t.values) for t in suite.timings)
+    caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.")
+    return fig
+
+
+def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | None = None) -> Figure:
+    """An empty chart that says why nothing was measured (for a host that cannot run it).
+
+    A chapter glues this in place of the real chart, so the page shows the gap
+    instead of a missing figure.
+    """
+    import textwrap
+
+    fig = _figure(7.0, 2.6)
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.set_title(title)
+    wrapped = "\n".join(textwrap.fill(part, 80) for part in message.splitlines() or [""])
+    ax.text(0.5, 0.5, "Not measured on this host:\n" + wrapped, ha="center", va="center",
+            fontsize=10, color="#a33", transform=ax.transAxes, wrap=True)
+    if metadata:
+        fig.supxlabel("This host: " + host_summary(metadata), fontsize=7.5, color="#555555")
+    return fig
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as SVG text (fonts as paths, so it renders the same everywhere)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+

@@ -1,0 +1,517 @@
+"""Choosing a strategy from measurements: the decision rules of the book's guide.
+
+The guide does not type its advice: it collects *options* measured by the
+other chapters of this build and applies the rules below, so the table changes
+when the measurements do.
+
+An :class:`Option` is one way to run one kind of work, with one measured
+figure: a **speedup** over running the same work sequentially (higher is
+better) or a time in **seconds** (a wall time or a lag; lower is better). Chapters publish their options as
+``ch.record("strategy_inputs", [option.to_dict(), ...])``; :func:`options_from_record`
+reads them back, and :func:`options_from_cpu_vs_io` reads the foundation
+chapter's suites directly. A chapter that records no ``strategy_inputs`` still
+contributes: :func:`options_from_suites` takes the best speedup of each mode
+found in its suites.
+
+Kinds of work (:data:`WORKLOADS`):
+
+``cpu-bound``
+    pure-Python computation (the countdown);
+``io-bound``
+    tens of requests that mostly wait (fetching over HTTP);
+``many-waits``
+    thousands of concurrent waits;
+``mixed``
+    an event loop that must stay responsive while CPU-bound steps run;
+``native``
+    computation in compiled code that may release the GIL (NumPy, Cython).
+
+The rules (:func:`decide`): the best option of a kind of work is the one with
+the highest speedup (or fewest seconds); when the runner-up is within
+:data:`TIE` of it, the *simpler* option wins (the order of :data:`SIMPLICITY`),
+because a few per cent are not worth a harder program. A best speedup below
+:data:`USEFUL_SPEEDUP` means nothing measured here beats running sequentially.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..core.results import BASELINE_MODE, Suite
+
+__all__ = [
+    "OPTIONAL_CHAPTERS",
+    "REQUIRED_CHAPTERS",
+    "SIMPLICITY",
+    "TIE",
+    "USEFUL_SPEEDUP",
+    "WORKLOADS",
+    "Decision",
+    "Option",
+    "chapter_present",
+    "classic_advice_holds",
+    "decide",
+    "decide_all",
+    "gather",
+    "gil_build_options",
+    "option_rows",
+    "options_from_asyncio",
+    "options_from_cpu_vs_io",
+    "options_from_fetch",
+    "options_from_processes",
+    "options_from_record",
+    "options_from_suites",
+    "present_in",
+    "summary_rows",
+]
+
+#: The chapters the guide always reads (its ``gilref_needs``).
+REQUIRED_CHAPTERS = ("cpu-vs-io", "fetching", "processes", "asyncio")
+
+#: Chapters the guide reads when this edition has them, and the kind of work
+#: their suites measure when they record no ``strategy_inputs`` of their own.
+OPTIONAL_CHAPTERS: dict[str, str] = {
+    "native-code": "native",
+    "free-threading": "cpu-bound",
+    "subinterpreters": "cpu-bound",
+    "beyond-one-machine": "cpu-bound",
+}
+
+#: The kinds of work the guide covers, in the order of its table.
+WORKLOADS = ("cpu-bound", "io-bound", "many-waits", "mixed", "native")
+
+#: A runner-up within this fraction of the best counts as a tie (0.05 = 5 %).
+TIE = 0.05
+
+#: A best speedup below this (×) means: nothing here beats the sequential run.
+USEFUL_SPEEDUP = 1.2
+
+#: Ties go to the option whose name starts with the earliest entry here.
+SIMPLICITY = (
+    "sequential",
+    "threads",
+    "asyncio",
+    "processes",
+    "subinterpreters",
+    "free-threaded",
+    "dask",
+)
+
+_KINDS = ("speedup", "seconds")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One measured way to run one kind of work.
+
+    :param workload: one of :data:`WORKLOADS`.
+    :param name: how it ran, starting with its family (``"threads"``,
+        ``"processes"``, ``"asyncio"``...), e.g. ``"threads (ThreadPoolExecutor, 16)"``.
+    :param metric: ``"speedup"`` (× over sequential; higher is better) or
+        ``"seconds"`` (a wall time or a lag; lower is better).
+    :param value: the measured figure (median of the repeats).
+    :param source: the chapter that measured it (its docname).
+    :param detail: a short note on how it was measured.
+    """
+
+    workload: str
+    name: str
+    metric: str
+    value: float
+    source: str
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.workload not in WORKLOADS:
+            raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {self.workload!r}")
+        if self.metric not in _KINDS:
+            raise ValueError(f"metric must be 'speedup' or 'seconds', got {self.metric!r}")
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("name must be a non-empty string")
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)) or not math.isfinite(self.value):
+            raise ValueError(f"value must be a finite number, got {self.value!r}")
+        if self.value < 0:
+            raise ValueError(f"value must be >= 0, got {self.value!r}")
+
+    @property
+    def shown(self) -> str:
+        """The figure as text: ``"1.93×"`` or ``"12.3 ms"``."""
+        if self.metric == "speedup":
+            return f"{self.value:.2f}×"
+        return f"{self.value * 1000:.1f} ms"
+
+    def better_than(self, other: Option) -> bool:
+        """True if this option's figure beats *other*'s (same metric)."""
+        if self.metric == "speedup":
+            return self.value > other.value
+        return self.value < other.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """This option as a JSON-ready dict (the ``strategy_inputs`` format)."""
+        return {"workload": self.workload, "name": self.name, "metric": self.metric, "value": self.value,
+                "source": self.source, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Option:
+        """Read an option written by :meth:`to_dict`.
+
+        :raises ValueError: if a field is missing or wrong.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"an option must be a mapping, got {type(data).__name__}")
+        try:
+            return cls(str(data["workload"]), str(data["name"]), str(data["metric"]), data["value"],
+                       str(source or data["source"]), str(data.get("detail", "")))
+        except KeyError as exc:
+            raise ValueError(f"an option needs the field {exc.args[0]!r}") from None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The guide's verdict for one kind of work.
+
+    :param workload: one of :data:`WORKLOADS`.
+    :param best: the option recommended (``None`` when nothing was measured).
+    :param runner_up: the next option, if any.
+    :param reason: one sentence saying why, with the figures.
+    :param options: every option considered, best first.
+    """
+
+    workload: str
+    best: Option | None
+    runner_up: Option | None
+    reason: str
+    options: tuple[Option, ...]
+
+    @property
+    def helps(self) -> bool:
+        """False when nothing measured beats running sequentially (best speedup under
+        :data:`USEFUL_SPEEDUP`), or nothing was measured."""
+        if self.best is None:
+            return False
+        return self.best.metric != "speedup" or self.best.value >= USEFUL_SPEEDUP
+
+    @property
+    def recommendation(self) -> str:
+        """What to do, in a few words: the best option's name, or to stay sequential."""
+        if self.best is None:
+            return "not measured in this edition"
+        if not self.helps:
+            return "stay sequential: nothing measured here helps"
+        return self.best.name
+
+
+def _family_rank(option: Option) -> int:
+    name = option.name.lower()
+    for i, family in enumerate(SIMPLICITY):
+        if name.startswith(family):
+            return i
+    return len(SIMPLICITY)
+
+
+def _close(a: Option, b: Option) -> bool:
+    """True if *b*'s figure is within :data:`TIE` of *a*'s."""
+    if a.value == b.value:
+        return True
+    if a.metric == "speedup":
+        return b.value >= a.value * (1 - TIE)
+    # Seconds: a tie if within TIE relatively, or both under a millisecond.
+    return b.value <= a.value * (1 + TIE) or max(a.value, b.value) < 0.001
+
+
+def decide(workload: str, options: Iterable[Option]) -> Decision:
+    """Pick the best of *options* for *workload* by the rules in the module docstring."""
+    if workload not in WORKLOADS:
+        raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
+    mine = [o for o in options if o.workload == workload]
+    metrics = {o.metric for o in mine}
+    if len(metrics) > 1:
+        raise ValueError(f"options for {workload!r} mix the metrics {sorted(metrics)}")
+    if not mine:
+        return Decision(workload, None, None, "Not measured in this edition.", ())
+    reverse = mine[0].metric == "speedup"
+    ranked = sorted(mine, key=lambda o: (o.value if reverse else -o.value), reverse=True)
+    top = ranked[0]
+    tied = [o for o in ranked if _close(top, o)]
+    best = min(tied, key=lambda o: (_family_rank(o), ranked.index(o)))
+    others = [o for o in ranked if o is not best]
+    runner = others[0] if others else None
+    if best.metric == "speedup" and best.value < USEFUL_SPEEDUP:
+        reason = (f"No option reached {USEFUL_SPEEDUP:g}× over running sequentially; the best, "
+                  f"{best.name}, reached {best.shown}.")
+    elif best is not top and best.metric == "seconds" and best.value < 0.001:
+        reason = f"Under a millisecond, like {top.name} ({top.shown}), and simpler."
+    elif best is not top:
+        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler."
+    elif runner is None:
+        reason = "The only option measured."
+    elif best.metric == "speedup":
+        reason = f"{best.value / runner.value:.2f} times the runner-up, {runner.name} ({runner.shown})."
+    else:
+        reason = (f"{runner.value / max(best.value, 1e-9):.1f} times less than the runner-up, "
+                  f"{runner.name} ({runner.shown}).")
+    return Decision(workload, best, runner, reason, tuple(ranked))
+
+
+def decide_all(options: Iterable[Option]) -> list[Decision]:
+    """:func:`decide` for every kind of work in :data:`WORKLOADS`, in order."""
+    pool = list(options)
+    return [decide(w, pool) for w in WORKLOADS]
+
+
+def summary_rows(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
+    """The guide's table: one row per kind of work (recommendation, its figure, the runner-up)."""
+    rows = []
+    for d in decisions:
+        rows.append({
+            "work": d.workload,
+            "best on this host": d.recommendation,
+            "measured": d.best.shown if d.best else "",
+            "runner-up": f"{d.runner_up.name} ({d.runner_up.shown})" if d.runner_up else "",
+            "chapter": d.best.source if d.best else "",
+        })
+    return rows
+
+
+# -- reading the chapters' records ---------------------------------------------------
+
+
+def _suite(record: Mapping[str, Any], name: str) -> Suite | None:
+    raw = (record.get("suites") or {}).get(name)
+    return Suite.from_dict(raw) if raw else None
+
+
+def options_from_cpu_vs_io(record: Mapping[str, Any]) -> list[Option]:
+    """Options from the ``cpu-vs-io`` chapter: the countdown on threads and
+    processes (cpu-bound) and I/O waits on the most threads measured (io-bound)."""
+    source = str(record.get("chapter", "cpu-vs-io"))
+    out: list[Option] = []
+    cpu = _suite(record, "countdown")
+    if cpu is not None:
+        for mode in ("threads", "processes"):
+            for t in cpu.select("countdown", mode):
+                out.append(Option("cpu-bound", f"{mode} ({t.workers}, countdown)", "speedup", cpu.speedup(t),
+                                  source, f"{t.params.get('n', '?'):,} steps" if isinstance(t.params.get("n"), int)
+                                  else ""))
+    return out
+
+
+def options_from_record(record: Mapping[str, Any]) -> list[Option]:
+    """The options a chapter recorded as ``strategy_inputs`` (empty if none).
+
+    :raises ValueError: if the record holds malformed options.
+    """
+    source = str(record.get("chapter", "?"))
+    raw = (record.get("data") or {}).get("strategy_inputs")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError(f"{source}: strategy_inputs must be a list of options")
+    return [Option.from_dict(item, source) for item in raw]
+
+
+def _gil_free(metadata: Mapping[str, Any]) -> bool:
+    """True if a suite ran on a free-threaded build with the GIL off."""
+    return bool(metadata.get("free_threaded_build")) and metadata.get("gil_enabled") is False
+
+
+def _build_note(metadata: Mapping[str, Any]) -> str:
+    """``"; CPython 3.13.5 free-threaded"`` and the like, naming the interpreter of a suite
+    (empty when the suite does not say)."""
+    impl, version = metadata.get("python_implementation"), metadata.get("python_version")
+    if not impl or not version:
+        return ""
+    build = ""
+    if metadata.get("free_threaded_build"):
+        build = " free-threaded" + ("" if metadata.get("gil_enabled") is False else ", GIL forced on")
+    return f"; {impl} {version}{build}"
+
+
+def gil_build_options(options: Sequence[Option]) -> list[Option]:
+    """The options measured with a GIL (everything but the ``free-threaded`` family)."""
+    return [o for o in options if not o.name.startswith("free-threaded")]
+
+
+def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option]:
+    """Fallback for a chapter without ``strategy_inputs``: the best speedup of each
+    mode in each of its suites that has a sequential baseline, as options for *workload*."""
+    if workload not in WORKLOADS:
+        raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
+    source = str(record.get("chapter", "?"))
+    best: dict[str, Option] = {}
+    for name, raw in (record.get("suites") or {}).items():
+        try:
+            suite = Suite.from_dict(raw)
+        except ValueError:
+            continue
+        for t in suite.timings:
+            if t.mode == BASELINE_MODE:
+                continue
+            try:
+                speed = suite.speedup(t)
+            except KeyError:
+                continue
+            label = f"{t.mode} ({t.workers}, {t.workload}{_build_note(suite.metadata)})"
+            if _gil_free(suite.metadata):
+                label = f"free-threaded {label}"
+            option = Option(workload, label, "speedup", speed, source, f"suite {name!r}")
+            key = f"{label.split(' (')[0]}/{t.workload}/{_build_note(suite.metadata)}"
+            if key not in best or option.better_than(best[key]):
+                best[key] = option
+    return list(best.values())
+
+
+# -- building the options of this book's chapters --------------------------------------
+
+
+def _largest_common(suite: Suite, workload: str, modes: Sequence[str]) -> int | None:
+    sets = [{t.workers for t in suite.select(workload, m)} for m in modes]
+    common = set.intersection(*sets) if sets else set()
+    return max(common) if common else None
+
+
+def options_from_fetch(suite: Suite, source: str = "fetching") -> list[Option]:
+    """io-bound options from :func:`gilref.topics.fetch.fetch_suite`: threads and asyncio at the
+    largest concurrency both were measured at (or each one's largest, if none is shared)."""
+    out: list[Option] = []
+    common = _largest_common(suite, "fetch", ("threads", "asyncio"))
+    for mode, label in (("threads", "threads (ThreadPoolExecutor, {w})"), ("asyncio", "asyncio ({w} in flight)")):
+        timings = suite.select("fetch", mode)
+        if not timings:
+            continue
+        pick = next((t for t in timings if t.workers == common), timings[-1])
+        n = pick.params.get("urls", "?")
+        out.append(Option("io-bound", label.format(w=pick.workers), "speedup", suite.speedup(pick), source,
+                          f"{n} URLs, {pick.params.get('latency_s', 0) * 1000:g} ms each"))
+    return out
+
+
+def options_from_processes(suite: Suite, source: str = "processes") -> list[Option]:
+    """cpu-bound options from :func:`gilref.topics.procs.countdown_executor_suite`."""
+    out: list[Option] = []
+    names = {"processes": "processes (ProcessPoolExecutor, {w}, pool kept)",
+             "processes-new-pool": "processes (ProcessPoolExecutor, {w}, new pool per job)"}
+    for mode, label in names.items():
+        for t in suite.select("countdown", mode):
+            out.append(Option("cpu-bound", label.format(w=t.workers), "speedup", suite.speedup(t), source,
+                              f"countdown of {t.params.get('n', 0):,} steps"))
+    return out
+
+
+def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = "asyncio") -> list[Option]:
+    """mixed options (the ticker's worst lag with a CPU-bound step: inline, to_thread,
+    process pool) and many-waits options (wall time of many concurrent waits)."""
+    out: list[Option] = []
+    if lag is not None:
+        names = {"inline": "asyncio, CPU step inline in a coroutine",
+                 "to-thread": "asyncio + asyncio.to_thread",
+                 "process": "asyncio + run_in_executor(ProcessPoolExecutor)"}
+        for mode, label in names.items():
+            for t in lag.select("ticker-lag", mode):
+                out.append(Option("mixed", label, "seconds", t.median, source,
+                                  "worst lag of a 5 ms ticker beside a CPU-bound step"))
+    if sleeps is not None:
+        for mode, label in (("asyncio", "asyncio (one thread)"), ("threads", "threads (one per wait)")):
+            for t in sleeps.select("waits", mode):
+                count, wait = t.params.get("count", t.workers), t.params.get("wait_s", 0)
+                out.append(Option("many-waits", label, "seconds", t.median, source,
+                                  f"{count} waits of {wait * 1000:g} ms at once"))
+    return out
+
+
+def gather(
+    read: Callable[[str], Mapping[str, Any]],
+    *,
+    present: Callable[[str], bool],
+    required: Sequence[str] = REQUIRED_CHAPTERS,
+    optional: Mapping[str, str] | None = None,
+) -> tuple[list[Option], dict[str, str]]:
+    """Collect every option the chapters of this edition measured.
+
+    :param read: returns a chapter's record by key (e.g. :func:`gilref.book.chapter.results_of`);
+        raises :class:`LookupError` if it has none.
+    :param present: tells whether a chapter is part of this edition (its source exists).
+    :param required: chapters that must have results (a missing one raises).
+    :param optional: chapter key -> kind of work, read only if present (default:
+        :data:`OPTIONAL_CHAPTERS`).
+    :returns: the options, and a status per chapter: ``"measured"``,
+        ``"measured, suites only"`` (options taken from its suites),
+        ``"no options recorded"`` or ``"not in this edition"``.
+    :raises LookupError: if a required chapter has no results.
+    """
+    options: list[Option] = []
+    status: dict[str, str] = {}
+    for key in required:
+        record = read(key)
+        found = options_from_cpu_vs_io(record) if key == "cpu-vs-io" else options_from_record(record)
+        options.extend(found)
+        status[key] = "measured" if found else "no options recorded"
+    for key, workload in (OPTIONAL_CHAPTERS if optional is None else optional).items():
+        if not present(key):
+            status[key] = "not in this edition"
+            continue
+        try:
+            record = read(key)
+        except LookupError:
+            status[key] = "no options recorded"
+            continue
+        found = options_from_record(record)
+        how = "measured"
+        if not found:
+            found = options_from_suites(record, workload)
+            how = "measured, suites only"
+        options.extend(found)
+        status[key] = how if found else "no options recorded"
+    return options, status
+
+
+def chapter_present(key: str, docs_dir: str | Path) -> bool:
+    """True if the book's source folder *docs_dir* has a chapter named *key* (``.md`` or ``.ipynb``)."""
+    base = Path(docs_dir)
+    return (base / f"{key}.md").is_file() or (base / f"{key}.ipynb").is_file()
+
+
+def present_in(docs_dir: str | Path) -> Callable[[str], bool]:
+    """A ``present`` test for :func:`gather`: is the chapter in the source folder *docs_dir*?
+
+    :raises FileNotFoundError: if *docs_dir* is not a folder.
+    """
+    base = Path(docs_dir)
+    if not base.is_dir():
+        raise FileNotFoundError(f"no book source folder at {base}")
+    return lambda key: chapter_present(key, base)
+
+
+def classic_advice_holds(decisions: Sequence[Decision]) -> bool:
+    """True if this build's decisions agree with the usual advice: threads or asyncio
+    for I/O-bound work, processes for CPU-bound work.
+
+    The advice is about interpreters with a GIL, so options of the
+    ``free-threaded`` family are left out before deciding (a free-threaded build
+    whose threads beat processes does not contradict it; the guide says so
+    separately).
+    """
+    gil_only = gil_build_options([o for d in decisions for o in d.options])
+    by = {d.workload: d for d in decide_all(gil_only)}
+    io, cpu = by.get("io-bound"), by.get("cpu-bound")
+    if io is None or cpu is None or io.best is None or cpu.best is None:
+        return False
+    io_ok = io.best.name.startswith(("threads", "asyncio"))
+    cpu_ok = cpu.best.name.startswith("processes") and cpu.helps
+    return io_ok and cpu_ok
+
+
+def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
+    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first."""
+    rows = []
+    for d in decide_all(options):
+        for o in d.options:
+            rows.append({"work": o.workload, "option": o.name, "measured": o.shown,
+                         "how": o.detail, "chapter": o.source})
+    return rows

@@ -1,0 +1,57 @@
+"""Run the reader examples in ``examples/`` as a reader would: as scripts.
+
+Standard library only. Each run is a child process with a deadline; a run that
+overshoots it is killed and reported.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from . import _proc
+from .paths import package_root
+
+__all__ = ["ExampleError", "examples_dir", "run_example"]
+
+
+class ExampleError(RuntimeError):
+    """An example exited with an error or overshot its deadline."""
+
+
+def examples_dir() -> Path:
+    """The ``examples/`` directory of this checkout."""
+    return package_root() / "examples"
+
+
+def run_example(
+    name: str,
+    args: Sequence[str] = (),
+    *,
+    timeout: float = 300.0,
+    python: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Run ``examples/<name>`` with *args* and return what it printed.
+
+    :param name: the file name, e.g. ``"countdown.py"``.
+    :param timeout: seconds before the child is killed (:class:`ExampleError`).
+    :param python: the interpreter to use (default: this one).
+    :param env: extra environment variables for the run (added to this process's).
+    :raises FileNotFoundError: if there is no such example.
+    :raises ExampleError: on a non-zero exit or a timeout.
+    """
+    path = examples_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no example named {name!r} in {examples_dir()}")
+    cmd = [python or sys.executable, str(path), *args]
+    try:
+        proc = _proc.run(cmd, timeout=timeout, cwd=str(examples_dir()),
+                         env={**os.environ, **env} if env else None)
+    except _proc.Overshoot:
+        raise ExampleError(f"{name} did not finish within {timeout:g} s and was killed") from None
+    if proc.returncode != 0:
+        raise ExampleError(f"{name} exited with {proc.returncode}:\n{proc.stderr.strip()}")
+    return proc.stdout

@@ -1,0 +1,521 @@
+"""Subinterpreters: one GIL per interpreter (PEP 684) through the PEP 734 API.
+
+Several interpreters can live in one process, each with its own modules,
+objects and, since Python 3.12, its own GIL. Threads that run code in
+*different* interpreters therefore run in parallel, like processes, without
+leaving the process. The Python-level API is PEP 734: the standard library
+module ``concurrent.interpreters`` from Python 3.14, or the
+``interpreters-pep-734`` backport (import name ``interpreters_backport``) on
+3.13 (and on 3.12 together with its low-level companion ``interpreters-3-12``).
+
+Two halves:
+
+* **inside an interpreter that has the API** (run there with
+  ``gilref.interp.child.call``): :func:`measure` times the countdown on
+  threads, subinterpreters and processes side by side, and what starting a
+  thread, an interpreter and a process costs;
+* **on the caller's side**: :func:`pick` chooses a suitable interpreter from
+  ``gilref.interp.discover.discover()``, and :func:`ensure_api` makes the API
+  importable in it, installing the backport into a private directory under
+  :func:`gilref.core.paths.cache_dir` (never into the interpreter itself) when
+  needed, with a deadline.
+
+Standard library only; Python 3.9 compatible (the measuring half only ever
+runs on 3.12+).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..core import _proc
+from ..core._checks import check_int, check_seconds
+from ..core.harness import (
+    DEFAULT_TIMEOUT,
+    MIN_REPEATS,
+    MeasurementTimeout,
+    _deal,
+    _ProcessRunner,
+    _ThreadRunner,
+    interleave,
+    run_threads,
+)
+from ..core.hostinfo import collect_metadata
+from ..core.paths import cache_dir
+from ..core.results import Suite, Timing
+from ..core.workloads import countdown, split_count
+from ..interp.discover import Interpreter
+
+__all__ = [
+    "BACKPORT",
+    "ApiSetup",
+    "SubinterpretersUnavailable",
+    "api",
+    "backport_dir",
+    "ensure_api",
+    "measure",
+    "pick",
+    "run",
+    "scaling_suite",
+    "startup_suite",
+]
+
+#: The PyPI distribution of the PEP 734 backport, pinned: its API still changes.
+BACKPORT = "interpreters-pep-734==0.5.0"
+#: Its low-level companion, needed on Python 3.12 only.
+BACKPORT_312 = "interpreters-3-12==0.5.0"
+#: Module names tried, in order, by :func:`api`.
+API_MODULES = ("concurrent.interpreters", "interpreters_backport.interpreters")
+MIN_VERSION = (3, 12)
+
+# The countdown as source, executed inside each subinterpreter. It is the loop
+# of gilref.core.workloads.countdown; it is sent as source so that the interpreters
+# import nothing: importing gilref would import datetime, whose C module can
+# crash CPython 3.13 when several interpreters that loaded it are destroyed
+# (CPython issue gh-136423).
+COUNTDOWN_SOURCE = """\
+def countdown(n):
+    steps = n
+    while n > 0:
+        n -= 1
+    return steps
+"""
+
+
+class SubinterpretersUnavailable(RuntimeError):
+    """No PEP 734 API here (Python too old, or the backport missing and not installable)."""
+
+
+# -- the API ---------------------------------------------------------------------
+
+
+def api() -> ModuleType:
+    """The PEP 734 ``interpreters`` module of this interpreter.
+
+    ``concurrent.interpreters`` (Python 3.14+), else the backport.
+
+    :raises SubinterpretersUnavailable: if neither imports, with what to install.
+    """
+    import importlib
+
+    for name in API_MODULES:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    if sys.version_info < MIN_VERSION:
+        raise SubinterpretersUnavailable(
+            f"Python {version} has no per-interpreter GIL: subinterpreters with their own GIL need "
+            "Python 3.12 or newer (3.14 has concurrent.interpreters; 3.12 and 3.13 need the backport)"
+        )
+    raise SubinterpretersUnavailable(
+        f"Python {version} has no concurrent.interpreters (added in 3.14): "
+        f"pip install {BACKPORT.split('==')[0]}"
+    )
+
+
+def _own_gil() -> str:
+    """The GIL setting of a new interpreter's default config (``"own"`` per PEP 684)."""
+    try:
+        import _interpreters  # type: ignore[import-not-found]  # CPython 3.13+
+
+        return str(_interpreters.new_config().gil)
+    except (ImportError, AttributeError):
+        return "unknown"
+
+
+# -- measuring (runs where the API is) -------------------------------------------
+
+
+class _InterpreterRunner:
+    """Runs countdown tasks on *workers* subinterpreters, one thread each.
+
+    The interpreters are created (and the countdown defined in each) before
+    timing, as a process pool is started before timing.
+    """
+
+    def __init__(self, workers: int, module: ModuleType) -> None:
+        self.workers = workers
+        self.module = module
+        self.interps: list[Any] = []
+
+    def __enter__(self) -> _InterpreterRunner:
+        try:
+            for _ in range(self.workers):
+                interp = self.module.create()
+                self.interps.append(interp)
+                interp.exec(COUNTDOWN_SOURCE)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        while self.interps:
+            self.interps.pop().close()
+
+    def run(self, func: Any, tasks: Sequence[tuple[Any, ...]], timeout: float) -> float:
+        if func is not countdown:
+            raise ValueError("subinterpreters here run the countdown only")
+        shares = [s for s in _deal(tasks, self.workers) if s]
+
+        def work(interp: Any, share: Sequence[tuple[Any, ...]]) -> None:
+            for (n,) in share:
+                interp.prepare_main(n=n)
+                interp.exec("countdown(n)")
+
+        jobs = [(work, (interp, share)) for interp, share in zip(self.interps, shares)]
+        return run_threads(jobs, timeout, name="gilref-interp", what="in subinterpreters")
+
+
+def scaling_suite(
+    n: int = 10_000_000,
+    workers: Sequence[int] = (1, 2),
+    *,
+    modes: Sequence[str] = ("threads", "interpreters", "processes"),
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Suite:
+    """The countdown of *n* steps on one thread, and split over each count in *workers*
+    of threads, subinterpreters and processes, interleaved run by run.
+
+    Workload ``"countdown"``; modes ``"sequential"``, ``"threads"``,
+    ``"interpreters"``, ``"processes"``; values in seconds.
+
+    :raises SubinterpretersUnavailable: if this interpreter has no PEP 734 API.
+    """
+    check_int("n", n, minimum=1)
+    check_int("repeats", repeats, minimum=MIN_REPEATS)
+    check_int("warmups", warmups, minimum=0)
+    check_seconds("timeout", timeout, allow_zero=False)
+    if not workers:
+        raise ValueError("workers must list at least one count")
+    for w in workers:
+        check_int("workers", w, minimum=1)
+    for m in modes:
+        if m not in ("threads", "interpreters", "processes"):
+            raise ValueError(f"modes may hold 'threads', 'interpreters', 'processes'; got {m!r}")
+    module = api() if "interpreters" in modes else None
+    configs = [("sequential", 1)] + [(m, w) for m in modes for w in workers]
+    jobs = [[(c,) for c in split_count(n, w)] for _m, w in configs]
+    suite = Suite(metadata=collect_metadata())
+    suite.metadata["interpreters_api"] = getattr(module, "__name__", None)
+    suite.metadata["interpreter_gil"] = _own_gil()
+    with contextlib.ExitStack() as stack:
+        # Process pools first: a process forked while subinterpreters exist
+        # hangs (CPython 3.13), so the pools' workers start before any is created.
+        made: dict[int, Any] = {}
+        for i, (mode, w) in enumerate(configs):
+            if mode == "processes":
+                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, (1_000,))))
+        for i, (mode, w) in enumerate(configs):
+            if mode == "interpreters":
+                assert module is not None
+                made[i] = stack.enter_context(_InterpreterRunner(w, module))
+            elif mode != "processes":
+                made[i] = stack.enter_context(_ThreadRunner(w))
+        runners = [made[i] for i in range(len(configs))]
+        values, warm = interleave([partial(r.run, countdown, job, timeout) for r, job in zip(runners, jobs)],
+                                  repeats=repeats, warmups=warmups)
+        for i, ((mode, w), runner) in enumerate(zip(configs, runners)):
+            params: dict[str, Any] = {"n": n, "tasks": len(jobs[i])}
+            if isinstance(runner, _ProcessRunner):
+                params["start_method"] = runner.start_method
+            suite.add(Timing("countdown", mode, w, tuple(values[i]), tuple(warm[i]), params))
+    return suite
+
+
+def _noop() -> None:
+    """What the started threads, interpreters and processes run: nothing."""
+
+
+def startup_suite(
+    repeats: int = MIN_REPEATS,
+    batch: int = 10,
+    *,
+    start_methods: Sequence[str] | None = None,
+    timeout: float = 60.0,
+) -> Suite:
+    """What starting one thread, one subinterpreter and one process costs, in seconds.
+
+    Each repeat starts *batch* of each kind one after another (threads and
+    processes run an empty function and are joined; an interpreter is created,
+    runs ``pass`` and is closed) and records the mean per start. Processes use
+    each available start method in *start_methods* (default: all there are)
+    with a batch of at most 3. Workload ``"start"``; modes ``"thread"``,
+    ``"interpreter"``, ``"process-<method>"``.
+
+    :raises SubinterpretersUnavailable: if this interpreter has no PEP 734 API.
+    """
+    check_int("repeats", repeats, minimum=MIN_REPEATS)
+    check_int("batch", batch, minimum=1)
+    check_seconds("timeout", timeout, allow_zero=False)
+    module = api()
+    methods = list(multiprocessing.get_all_start_methods() if start_methods is None else start_methods)
+
+    def threads() -> None:
+        for _ in range(batch):
+            t = threading.Thread(target=_noop)
+            t.start()
+            t.join(timeout)
+            if t.is_alive():
+                raise MeasurementTimeout(f"a thread doing nothing was still alive after {timeout:g} s")
+
+    def interps() -> None:
+        for _ in range(batch):
+            interp = module.create()
+            try:
+                interp.exec("pass")
+            finally:
+                interp.close()
+
+    def processes(method: str) -> None:
+        ctx: Any = multiprocessing.get_context(method)
+        for _ in range(min(batch, 3)):
+            p = ctx.Process(target=_noop)
+            p.start()
+            p.join(timeout)
+            if p.is_alive():
+                p.kill()
+                p.join(5)
+                raise MeasurementTimeout(f"a {method} process doing nothing was still alive after {timeout:g} s")
+
+    kinds: list[tuple[str, Any, int]] = [("thread", threads, batch), ("interpreter", interps, batch)]
+    kinds += [(f"process-{m}", (lambda m=m: processes(m)), min(batch, 3)) for m in methods]
+    values: list[list[float]] = [[] for _ in kinds]
+    for _kind, call, _count in kinds:  # one warmup each
+        call()
+    for _ in range(repeats):
+        for i, (_kind, call, count) in enumerate(kinds):
+            start = time.perf_counter()
+            call()
+            values[i].append((time.perf_counter() - start) / count)
+    suite = Suite(metadata=collect_metadata())
+    suite.metadata["interpreters_api"] = module.__name__
+    for (kind, _call, count), vals in zip(kinds, values):
+        suite.add(Timing("start", kind, 1, tuple(vals), (), {"batch": count}))
+    return suite
+
+
+def measure(
+    n: int = 10_000_000,
+    workers: Sequence[int] = (1, 2),
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    startup_repeats: int = MIN_REPEATS,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> dict[str, Any]:
+    """Both measurements, JSON-ready, for ``gilref.interp.child.call``.
+
+    :returns: ``{"scaling": Suite dict, "startup": Suite dict, "api": module name,
+        "gil": the new interpreters' GIL setting}``.
+    """
+    module = api()
+    # Processes first, before any subinterpreter or extra thread exists.
+    startup = startup_suite(startup_repeats, timeout=min(timeout, 60.0))
+    scaling = scaling_suite(n, list(workers), repeats=repeats, warmups=warmups, timeout=timeout)
+    return {"scaling": scaling.to_dict(), "startup": startup.to_dict(), "api": module.__name__, "gil": _own_gil()}
+
+
+# -- the caller's side ----------------------------------------------------------
+
+
+def pick(found: Sequence[Interpreter]) -> Interpreter | None:
+    """The best interpreter in *found* for this chapter, or ``None``.
+
+    A CPython 3.12 or newer with the GIL (free-threaded builds have no GIL to
+    split); the newest version first, the host preferred among equals.
+    """
+    fit = [i for i in found if i.implementation == "CPython" and i.version_tuple[:2] >= MIN_VERSION
+           and not i.free_threaded]
+    if not fit:
+        return None
+    return sorted(fit, key=lambda i: (i.version_tuple[:2], i.source == "host"), reverse=True)[0]
+
+
+@dataclass(frozen=True)
+class ApiSetup:
+    """How to run code that needs the PEP 734 API in one interpreter.
+
+    :param executable: the interpreter.
+    :param module: the API module it imports (``concurrent.interpreters`` or the backport).
+    :param path: a directory to put on its ``PYTHONPATH`` (the private backport
+        install), or ``None`` when nothing extra is needed.
+    :param installed: ``True`` if this call installed the backport.
+    :param seconds: wall-clock seconds the setup took.
+    """
+
+    executable: str
+    module: str
+    path: str | None
+    installed: bool
+    seconds: float
+
+    def env(self) -> dict[str, str]:
+        """Environment for ``gilref.interp.child.call`` (keeps gilref importable)."""
+        if self.path is None:
+            return {}
+        from ..interp.child import project_root
+
+        return {"PYTHONPATH": os.pathsep.join([str(project_root()), self.path])}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+_PROBE = r"""
+import importlib, json, sys
+for name in API_MODULES:
+    try:
+        mod = importlib.import_module(name)
+    except ImportError:
+        continue
+    interp = mod.create()
+    interp.exec("pass")
+    interp.close()
+    print(json.dumps({"module": name}))
+    break
+else:
+    print(json.dumps({"module": None, "version": list(sys.version_info[:2])}))
+""".replace("API_MODULES", repr(API_MODULES))
+
+
+def _probe(exe: str, path: str | None, timeout: float) -> str | None:
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    if path is None:
+        env.pop("PYTHONPATH", None)
+    else:
+        env["PYTHONPATH"] = path
+    try:
+        proc = _proc.run([exe, "-s", "-c", _PROBE], timeout=timeout, env=env)
+    except _proc.Overshoot:
+        raise SubinterpretersUnavailable(f"{exe} did not answer within {timeout:g} s") from None
+    if proc.returncode != 0:
+        tail = " ".join(proc.stderr.strip().splitlines()[-2:])
+        raise SubinterpretersUnavailable(f"{exe} failed while trying its interpreters API: {tail}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    module = data.get("module")
+    return str(module) if module else None
+
+
+def backport_dir(version: tuple[int, ...]) -> Path:
+    """Where the backport for Python *version* is installed: a private directory
+    under :func:`gilref.core.paths.cache_dir`, one per pinned release and Python version."""
+    release = BACKPORT.replace("==", "-")
+    return cache_dir() / "site" / release / f"cp{version[0]}{version[1]}"
+
+
+def _pip_commands(exe: str, version: tuple[int, ...], target: str) -> list[list[str]]:
+    """Ways to install the backport into *target*: the interpreter's own pip,
+    then this interpreter's pip installing for that version (pure-Python wheel)."""
+    common = ["install", "--disable-pip-version-check", "--no-input", "--quiet", "--no-deps",
+              "--timeout", "30", "--target", target]
+    packages = [BACKPORT] + ([BACKPORT_312] if tuple(version[:2]) == (3, 12) else [])
+    cmds = [[exe, "-m", "pip", *common, *packages]]
+    if tuple(version[:2]) != (3, 12):  # 3.12's companion package is compiled: no cross install
+        cross = ["--only-binary=:all:", "--implementation", "cp", "--python-version", f"{version[0]}.{version[1]}",
+                 "--ignore-requires-python"]  # older pips check the running Python despite --python-version
+        cmds.append([sys.executable, "-m", "pip", *common, *cross, *packages])
+    return cmds
+
+
+def ensure_api(python: Interpreter | str | os.PathLike[str], *, timeout: float = 180.0) -> ApiSetup:
+    """Make the PEP 734 API importable in *python*, installing the backport if needed.
+
+    The backport goes into :func:`backport_dir` (pip ``--target``), never into
+    the interpreter's own site-packages; later calls find it there. Every step
+    (probing the interpreter, each pip attempt) has a deadline, and the whole
+    setup stays within *timeout* seconds.
+
+    :returns: an :class:`ApiSetup`; pass ``setup.env()`` to ``gilref.interp.child.call``.
+    :raises SubinterpretersUnavailable: if the interpreter is older than 3.12,
+        or has no API and the backport could not be installed (pip's last words
+        are in the message).
+    """
+    check_seconds("timeout", timeout, allow_zero=False)
+    start = time.monotonic()
+    exe = python.executable if isinstance(python, Interpreter) else os.fspath(python)
+    if not os.path.isfile(exe) or not os.access(exe, os.X_OK):
+        raise SubinterpretersUnavailable(f"no executable interpreter at {exe!r}")
+
+    def left() -> float:
+        remaining = timeout - (time.monotonic() - start)
+        if remaining <= 0:
+            raise SubinterpretersUnavailable(f"setting up subinterpreters in {exe} took over {timeout:g} s")
+        return remaining
+
+    found = _probe(exe, None, min(60.0, left()))
+    if found:
+        return ApiSetup(exe, found, None, False, time.monotonic() - start)
+    from ..interp.discover import describe
+
+    version = describe(exe, timeout=min(20.0, left())).version_tuple
+    if tuple(version[:2]) < MIN_VERSION:
+        raise SubinterpretersUnavailable(
+            f"{exe} is Python {'.'.join(map(str, version))}: subinterpreters with their own GIL need 3.12+"
+        )
+    target = backport_dir(version)
+    if target.is_dir():
+        found = _probe(exe, str(target), min(60.0, left()))
+        if found:
+            return ApiSetup(exe, found, str(target), False, time.monotonic() - start)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    for cmd in _pip_commands(exe, version, str(target)):
+        staging = tempfile.mkdtemp(prefix=f".{target.name}-", dir=str(target.parent))
+        cmd = [staging if part == str(target) else part for part in cmd]
+        try:
+            try:
+                proc = _proc.run(cmd, timeout=left())
+            except _proc.Overshoot:
+                failures.append(f"{' '.join(cmd[:3])}: overshot the deadline and was stopped")
+                continue
+            if proc.returncode != 0:
+                words = " ".join((proc.stderr or proc.stdout).strip().splitlines()[-2:]) or f"exit {proc.returncode}"
+                failures.append(f"{cmd[0]} -m pip: {words}")
+                continue
+            shutil.rmtree(target, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another setup finished first; use its copy
+                os.replace(staging, target)
+            found = _probe(exe, str(target), min(60.0, left()))
+            if found:
+                return ApiSetup(exe, found, str(target), True, time.monotonic() - start)
+            failures.append(f"{cmd[0]} -m pip installed {BACKPORT} but it does not import in {exe}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    raise SubinterpretersUnavailable(
+        f"could not install {BACKPORT} for {exe}:\n" + "\n".join(f"  {f}" for f in failures)
+    )
+
+
+def run(setup: ApiSetup, kwargs: Mapping[str, Any] | None = None, *, timeout: float = 300.0) -> dict[str, Any]:
+    """Run :func:`measure` in *setup*'s interpreter and return its result with
+    the suites decoded (``"scaling"`` and ``"startup"`` as :class:`~gilref.core.results.Suite`)."""
+    from ..interp.child import call
+
+    result = call(setup.executable, "gilref.topics.subinterp:measure", dict(kwargs or {}), timeout=timeout,
+                  env=setup.env())
+    if not isinstance(result, dict):
+        raise SubinterpretersUnavailable(f"the measurement returned {type(result).__name__}, not a dict")
+    out = dict(result)
+    out["scaling"] = Suite.from_dict(result["scaling"])
+    out["startup"] = Suite.from_dict(result["startup"])
+    return out
