@@ -63,11 +63,11 @@ def write_guide_and_source(root: Path, log: Path, front_matter: str) -> str:
     ``zz-source`` (gluing ``x = 41``); both log each execution to *log*. Returns the source's text."""
     write_index(root, "aa-guide", "zz-source")
     guide = counting_chapter("guide", log).replace("file_format: mystnb", f"file_format: mystnb\n{front_matter}")
-    guide += ("\n```{code-cell} ipython3\nfrom gilref import book\n"
+    guide += ("\n```{code-cell} ipython3\nfrom gilref.book import chapter as book\n"
               "print(book.results_of('zz-source')['values']['x'])\n```\n")
     (root / "docs" / "aa-guide.md").write_text(guide)
     source = counting_chapter("source", log) + (
-        "\n```{code-cell} ipython3\nfrom gilref import book\n"
+        "\n```{code-cell} ipython3\nfrom gilref.book import chapter as book\n"
         "book.Chapter('zz-source').glue('x', 41)\n```\n")
     (root / "docs" / "zz-source.md").write_text(source)
     return source

@@ -87,7 +87,7 @@ def test_no_import_cycle():
         stack.append(m)
         for n in sorted(g[m]):
             if state.get(n) == 1:
-                cycle = stack[stack.index(n):] + [n]
+                cycle = [*stack[stack.index(n):], n]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if n not in state:
                 visit(n)
@@ -114,4 +114,4 @@ def test_the_core_imports_nothing_but_the_core_and_the_standard_library():
                 names = [node.module or ""]
             for n in names:
                 top = n.split(".")[0]
-                assert top in stdlib or top == "gilref" and rank(n) == 0 or top == "__future__", (path.name, n)
+                assert top in stdlib or (top == "gilref" and rank(n) == 0) or top == "__future__", (path.name, n)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import hostinfo
+from ..core.jsonio import write_json
 from ..core.results import Suite
 from .claims import Claim
 from .tables import markdown_table
@@ -171,11 +172,7 @@ class Chapter:
         directory = results_dir()
         if directory is None:
             return
-        directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"{self.key}.json"
-        tmp = directory / f".{self.key}.json.tmp"
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, default=str) + "\n", encoding="utf-8")
-        tmp.replace(target)
+        write_json(directory / f"{self.key}.json", self.to_dict(), default=str)
 
 
 def _jsonable(value: Any) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.hostinfo import collect_metadata, host_summary
+from ..core.jsonio import write_json
 
 __all__ = [
     "EDITION_FORMAT",
@@ -195,12 +196,7 @@ def build_edition(
 
 def write_edition(path: str | Path, edition: Mapping[str, Any]) -> Path:
     """Write *edition* to *path* as JSON (atomically); return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(edition, indent=1, default=str) + "\n", encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return write_json(path, edition, default=str)
 
 
 def footer_text(edition: Mapping[str, Any]) -> dict[str, str]:

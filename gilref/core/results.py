@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .jsonio import write_json
 from .stats import Summary, summarize
 
 __all__ = [
@@ -218,11 +219,7 @@ class Suite:
 
     def save(self, path: str | Path) -> Path:
         """Write this suite to *path* as JSON (atomically) and return the path."""
-        target = Path(path)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(self.dumps() + "\n", encoding="utf-8")
-        tmp.replace(target)
-        return target
+        return write_json(path, self.to_dict(), indent=2)
 
     @classmethod
     def from_dict(cls, data: Any) -> Suite:

@@ -28,6 +28,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import _proc
+from ..core.jsonio import write_json
 from . import store
 
 __all__ = [
@@ -334,14 +336,8 @@ class _DescribeCache:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"probe_version": PROBE_VERSION, "entries": self.entries}, indent=1),
-                           encoding="utf-8")
-            tmp.replace(self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            write_json(self.path, {"probe_version": PROBE_VERSION, "entries": self.entries})
 
 
 def discover(*, timeout: float = 20.0, cache: bool = True) -> list[Interpreter]:

@@ -33,6 +33,7 @@ Standard library only (Unix: uses ``fcntl`` for the lock, ``make`` and a C compi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.jsonio import write_json
 from ..interp.discover import Interpreter, InterpreterError, describe, uv_find
 from ..interp.store import (
     ENV_SKIP,
@@ -613,16 +615,11 @@ def _build(
 
 
 def _write_status(base: Path, outcomes: Sequence[Outcome]) -> None:
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        tmp = base / f".{STATUS}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({
+    with contextlib.suppress(OSError):
+        write_json(base / STATUS, {
             "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "outcomes": [o.to_dict() for o in outcomes],
-        }, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(base / STATUS)
-    except OSError:
-        pass
+        })
 
 
 def _default_progress(message: str) -> None:
