@@ -161,7 +161,12 @@ def browser(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff on everything; mypy (strict) on gilref."""
+    """ruff on everything; mypy (strict) on gilref; zizmor on the GitHub workflows.
+
+    zizmor runs offline (its audits that ask GitHub are skipped) and exits
+    non-zero on any finding, which fails the session.
+    """
     _install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("mypy")
+    session.run("zizmor", "--offline", ".github/workflows")

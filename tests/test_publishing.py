@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from typing import Any
+
+import yaml
 
 from .conftest import ROOT
 
@@ -29,12 +33,93 @@ def test_ci_runs_lint_the_offline_build_under_the_leak_check_and_the_browser():
     assert text.index("offline.py --check") < text.index("nox -s browser")
 
 
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+#: The interpreters the published edition measures, beside the one running the build.
+MEASURED = ("3.14", "3.14t", "3.13", "3.13t")
+
+
+def _workflow() -> dict[str, Any]:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "pages.yml is not a YAML mapping"
+    return data
+
+
+def _steps(job: str) -> list[dict[str, Any]]:
+    return list(_workflow()["jobs"][job]["steps"])
+
+
+def _step(job: str, name: str) -> dict[str, Any]:
+    found = [s for s in _steps(job) if s.get("name") == name]
+    assert len(found) == 1, f"{job} has {len(found)} steps named {name!r}"
+    return found[0]
+
+
+def _uses(step: dict[str, Any], action: str) -> bool:
+    return str(step.get("uses", "")).split("@", 1)[0] == action
+
+
 def test_pages_workflow_builds_with_nox_restores_the_caches_and_deploys():
-    text = (ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
-    assert "nox -s docs" in text
+    build = _steps("build")
+    assert any("nox -s docs" in str(s.get("run", "")) for s in build)
+    cache = [s for s in build if _uses(s, "actions/cache")]
+    assert len(cache) == 1
+    paths = cache[0]["with"]["path"].split()
     for path in ("_build/.jupyter_cache", "_build/gilref-results", "~/.cache/gilref"):
-        assert path in text, path
-    assert "actions/cache@" in text
-    assert re.search(r"upload-pages-artifact@v\d+\s*\n\s*with:\s*\n\s*path: _build/html", text)
-    assert "actions/deploy-pages@" in text
-    assert "pages: write" in text and "id-token: write" in text
+        assert path in paths, path
+    # restored before anything runs that writes into those directories
+    assert build.index(cache[0]) < min(i for i, s in enumerate(build) if "run" in s)
+    upload = [s for s in build if _uses(s, "actions/upload-pages-artifact")]
+    assert len(upload) == 1 and upload[0]["with"]["path"] == "_build/html"
+    deploy = _workflow()["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert any(_uses(s, "actions/deploy-pages") for s in deploy["steps"])
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_pages_workflow_measures_314_and_313_in_both_builds():
+    """setup-python supplies CPython 3.14, 3.14t, 3.13 and 3.13t, one step (and id) each,
+    and the build gets exactly their paths in GILREF_PYTHONS, newest series first."""
+    build = _steps("build")
+    ids = {}
+    for step in build:
+        if _uses(step, "actions/setup-python") and "id" in step:
+            ids[str(step["with"]["python-version"])] = step["id"]
+    assert set(ids) == set(MEASURED), ids
+    expected = ":".join("${{ steps." + ids[v] + ".outputs.python-path }}" for v in MEASURED)
+    docs = next(s for s in build if "nox -s docs" in str(s.get("run", "")))
+    assert docs["env"]["GILREF_PYTHONS"] == expected
+    numpy = _step("build", "Install NumPy into the measured interpreters")
+    assert numpy["env"]["GILREF_PYTHONS"] == expected
+    assert "pip install --only-binary=:all:" in numpy["run"] and "numpy" in numpy["run"]
+    assert build.index(numpy) < build.index(docs)
+    # The interpreter running nox is set up after the measured ones, so it is `python`.
+    setups = [s for s in build if _uses(s, "actions/setup-python")]
+    assert "id" not in setups[-1] and str(setups[-1]["with"]["python-version"]) not in MEASURED
+    # setup-python supplies them: nothing is built from source on the runner.
+    assert _workflow()["jobs"]["build"]["env"]["GILREF_SKIP_PROVISION"] == "1"
+
+
+def test_pages_workflow_pins_actions_and_grants_each_job_only_what_it_needs():
+    text = WORKFLOW.read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", text, re.M)
+    assert len(uses) >= 6, uses
+    for ref, rest in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), f"{ref} is not pinned to a commit"
+        assert re.fullmatch(r"\s*#\s*v\d+(\.\d+)*", rest), f"{ref} lacks a '# vX.Y.Z' comment"
+    workflow = _workflow()
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read"}
+    checkout = [s for s in _steps("build") if _uses(s, "actions/checkout")]
+    assert checkout and all(s["with"]["persist-credentials"] is False for s in checkout)
+
+
+def test_lint_session_audits_the_workflows_with_zizmor():
+    tree = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    lint = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "lint")
+    runs = [[a.value for a in call.args if isinstance(a, ast.Constant)]
+            for call in ast.walk(lint)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run"]
+    assert ["zizmor", "--offline", ".github/workflows"] in runs, runs
+    # tomllib is 3.11+: read the lint group's list as text
+    group = re.search(r"^lint = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M | re.S)
+    assert group and re.search(r'^\s*"zizmor\b', group.group(1), re.M), "zizmor is not in the lint group"
