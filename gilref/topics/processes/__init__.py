@@ -47,7 +47,8 @@ from __future__ import annotations
 
 from .._public import publish
 from ._dead_workers import Outcome, broken_pool_demo, map_outcomes
-from ._pickling import DEFAULT_SIZES, pickling_suite
+from ._pickling import DEFAULT_SIZES as _DEFAULT_SIZES
+from ._pickling import pickling_suite
 from ._pool_reuse import countdown_executor_suite
 from ._pools import managed_pool, start_methods
 from ._shared_memory import shared_memory_suite
@@ -66,6 +67,11 @@ from ._workers import (
     slow_square,
     square,
 )
+
+# Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
+# documented module's own source.
+#: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
+DEFAULT_SIZES: tuple[int, ...] = _DEFAULT_SIZES
 
 __all__ = [
     "DEFAULT_SIZES",

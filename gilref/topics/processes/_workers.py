@@ -40,8 +40,9 @@ def slow_square(x: int, seconds: float = 0.5) -> int:
     return x * x
 
 
-#: A lambda: it has no name a worker process could import it by, so it cannot be pickled.
 add_one = lambda x: x + 1  # noqa: E731 - being a lambda is the point
+add_one.__doc__ = """Return ``x + 1``. A lambda: it has no name a worker process could import it
+by, so it cannot be pickled."""
 
 
 def crash(exit_code: int = 1, after: float = 0.0) -> None:

@@ -52,20 +52,17 @@ class Work:
     :meth:`run` may be called from up to *slots* threads at once.
 
     Each kind sets four class attributes: ``name`` (short identifier, used as
-    the workload name in results), ``label`` (for charts and tables), ``unit``
-    (what one unit is, for tables) and ``releases_gil`` (whether CPython
-    releases the GIL while doing this work, from its source code).
+    the workload name in results), ``label`` (a human label for charts and
+    tables), ``unit`` (what one unit is, for tables) and ``releases_gil``
+    (whether CPython releases the GIL while doing this work, from its source
+    code).
 
     :param slots: the most threads that will run units at the same time (>= 1).
     """
 
-    #: Short identifier, used as the workload name in results.
     name = "work"
-    #: Human label for charts and tables.
     label = "work"
-    #: What one unit is, for tables.
     unit = "one unit"
-    #: Whether CPython releases the GIL while doing this work (from its source code).
     releases_gil = True
 
     def __init__(self, slots: int = 1) -> None:
