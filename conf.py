@@ -66,6 +66,7 @@ nitpick_ignore = [
     ("py:class", "Path"),
     ("py:class", "Task"),
     ("py:class", "Tasks"),
+    ("py:class", "gilref.core.harness._Result"),  # the TypeVar of interleave's results
     ("py:class", "Sphinx"),
     # Annotations name these by the module that defines them; the Python docs
     # list them only under concurrent.futures, where readers import them from.

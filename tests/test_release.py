@@ -102,7 +102,7 @@ def test_socket_work_moves_the_bytes_and_closes(no_leaked_threads):
 
 
 def test_more_concurrent_runs_than_slots_is_an_error(monkeypatch):
-    monkeypatch.setattr(release, "SOCKET_TIMEOUT", 0.05)
+    monkeypatch.setattr("gilref.topics.release._work.SOCKET_TIMEOUT", 0.05)  # where Slots reads it
     with SocketWork(1, chunk=1024, chunks=1) as work:
         work._slots.take()
         with pytest.raises(RuntimeError, match="more threads"):
@@ -183,3 +183,11 @@ def test_asyncio_waits_work_inside_a_running_event_loop():
         return release.asyncio_waits(2, 0.01, repeats=1)
 
     assert asyncio.run(inside()).values[0] >= 0.01
+
+
+def test_the_package_names_what_it_exports_by_its_public_path():
+    # the API page, type hints and pickled references say gilref.topics.release.X
+    assert release.SleepWork.__module__ == "gilref.topics.release"
+    assert release.SleepWork.__bases__ == (release.Work,)
+    assert release.scaling_suite.__module__ == "gilref.topics.release"
+    assert release.KINDS == ("sleep", "file_read", "socket", "hashlib", "zlib", "numpy_matmul", "python_loop")

@@ -393,7 +393,7 @@ def options_from_fetch(suite: Suite, source: str = "fetching") -> list[Option]:
 
 
 def options_from_processes(suite: Suite, source: str = "processes") -> list[Option]:
-    """cpu-bound options from :func:`gilref.topics.procs.countdown_executor_suite`."""
+    """cpu-bound options from :func:`gilref.topics.processes.countdown_executor_suite`."""
     out: list[Option] = []
     names = {"processes": "processes (ProcessPoolExecutor, {w}, pool kept)",
              "processes-new-pool": "processes (ProcessPoolExecutor, {w}, new pool per job)"}

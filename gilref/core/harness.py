@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from functools import partial
-from typing import Any, Callable, Union
+from typing import Any, Callable, TypeVar, Union
 
 from ._checks import check_choice, check_int, check_seconds
 from .hostinfo import collect_metadata, usable_cpus
@@ -58,6 +58,7 @@ PRIME_CALLS = 16
 
 Task = tuple[Any, ...]
 Tasks = Union[Sequence[Task], Callable[[int], Sequence[Task]]]
+_Result = TypeVar("_Result")  # what one run of :func:`interleave` returns
 
 
 class MeasurementTimeout(RuntimeError):
@@ -102,18 +103,18 @@ def prime(func: Callable[..., Any], task: Task, calls: int = PRIME_CALLS) -> Non
 
 
 def interleave(
-    runs: Sequence[Callable[[], float]], *, repeats: int, warmups: int
-) -> tuple[list[list[float]], list[list[float]]]:
+    runs: Sequence[Callable[[], _Result]], *, repeats: int, warmups: int
+) -> tuple[list[list[_Result]], list[list[_Result]]]:
     """Call each of *runs* *warmups* times, then *repeats* rounds of all of them in turn.
 
     The measured rounds go A B C A B C ..., so slow drift of the machine (heat,
     other load) is shared fairly rather than loaded onto one run. Each run
-    returns its own duration in seconds.
+    returns what it measured: usually its own duration in seconds, or a count.
 
-    :returns: ``(values, warm)``: per run, the measured seconds and the warmup seconds.
+    :returns: ``(values, warm)``: per run, the measured results and the warmup results.
     """
     warm = [[run() for _ in range(warmups)] for run in runs]
-    values: list[list[float]] = [[] for _ in runs]
+    values: list[list[_Result]] = [[] for _ in runs]
     for _ in range(repeats):
         for i, run in enumerate(runs):
             values[i].append(run())

@@ -32,7 +32,7 @@ from ..core.harness import MIN_REPEATS, MeasurementTimeout, interleave, prime
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.workloads import countdown, split_count
-from . import procs
+from .processes import managed_pool
 
 __all__ = [
     "DaskUnavailable",
@@ -189,8 +189,8 @@ _PRIMED = (countdown, (1_000,))
 
 def _pool(workers: int, start_method: str | None) -> AbstractContextManager[concurrent.futures.ProcessPoolExecutor]:
     """A pool whose workers prime the countdown as they start (see gilref.core.harness.PRIME_CALLS),
-    killed rather than waited for if the block raises (:func:`gilref.topics.procs` pools)."""
-    return procs._pool(workers, start_method, primed=_PRIMED)
+    killed rather than waited for if the block raises (:func:`gilref.topics.processes.managed_pool`)."""
+    return managed_pool(workers, start_method, primed=_PRIMED)
 
 
 def _warm_pool(pool: concurrent.futures.ProcessPoolExecutor, workers: int, timeout: float) -> None:

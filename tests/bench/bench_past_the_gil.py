@@ -10,7 +10,7 @@ import pytest
 
 from gilref.core.hostinfo import usable_cpus
 from gilref.topics.fetch import fetch_suite
-from gilref.topics.procs import countdown_executor_suite
+from gilref.topics.processes import countdown_executor_suite
 
 
 def test_thread_pool_fetching_scales_to_16(benchmark):

@@ -1,0 +1,104 @@
+"""Processes: what they cost to start, what sending data to them costs, and how they fail.
+
+This package's face: the chapter and the tests import every name from here; the
+private modules behind it hold one job each.
+
+``_workers``
+    every function that runs *inside* a worker process (:func:`noop`,
+    :func:`payload_size`, :func:`echo`, :func:`crash`, :func:`square`,
+    :func:`slow_square`, :func:`apply`, :func:`array_sum`,
+    :func:`shared_array_sum`), at the top level of an importable module, so a
+    worker can import it under every start method: ``fork`` copies the parent,
+    but ``spawn`` and ``forkserver`` start a fresh interpreter that finds a
+    function by its module and name. A function typed into a notebook cell or
+    an interactive session lives in ``__main__`` and cannot be found that way;
+    see :func:`main_module_errors`.
+``_pools``
+    pools that are always shut down, and killed if their block raised
+    (:func:`managed_pool`), and the start methods (:func:`start_methods`).
+``_start_cost``
+    :func:`start_cost_suite`: seconds to start a process and see it finish, per
+    start method (:func:`start_cost_in_child`: the same from a small parent);
+``_pool_reuse``
+    :func:`countdown_executor_suite`: the countdown on a
+    :class:`~concurrent.futures.ProcessPoolExecutor`, with the pool started
+    before the clock and with a new pool per run;
+``_pickling``
+    :func:`pickling_suite`: seconds to send a payload to a running worker (and
+    back) as it grows;
+``_shared_memory``
+    :func:`shared_memory_suite`: summing a NumPy array in a worker, sent by
+    pickling versus placed in :mod:`multiprocessing.shared_memory` (needs NumPy);
+``_unpicklable``
+    what cannot be sent, captured as text: :func:`unpicklable_error` (a lambda)
+    and :func:`main_module_errors` (a function in ``__main__`` under spawn);
+``_dead_workers``
+    a worker that dies: :func:`broken_pool_demo`, and :func:`map_outcomes`, which
+    runs a function over items and reports each item's result or error;
+``_text``
+    errors as the text a page shows (:func:`condense_traceback`).
+
+Every measurement returns a :class:`~gilref.core.results.Suite` with the host's
+metadata; every wait has a deadline, and pools are shut down, or their
+processes killed, before returning. Standard library only, except the NumPy parts.
+"""
+
+from __future__ import annotations
+
+from .._public import publish
+from ._dead_workers import Outcome, broken_pool_demo, map_outcomes
+from ._pickling import DEFAULT_SIZES as _DEFAULT_SIZES
+from ._pickling import pickling_suite
+from ._pool_reuse import countdown_executor_suite
+from ._pools import managed_pool, start_methods
+from ._shared_memory import shared_memory_suite
+from ._start_cost import start_cost_in_child, start_cost_suite
+from ._text import condense_traceback
+from ._unpicklable import main_module_errors, script_template, unpicklable_error
+from ._workers import (
+    add_one,
+    apply,
+    array_sum,
+    crash,
+    echo,
+    noop,
+    payload_size,
+    shared_array_sum,
+    slow_square,
+    square,
+)
+
+# Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
+# documented module's own source.
+#: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
+DEFAULT_SIZES: tuple[int, ...] = _DEFAULT_SIZES
+
+__all__ = [
+    "DEFAULT_SIZES",
+    "Outcome",
+    "add_one",
+    "apply",
+    "array_sum",
+    "broken_pool_demo",
+    "condense_traceback",
+    "countdown_executor_suite",
+    "crash",
+    "echo",
+    "main_module_errors",
+    "managed_pool",
+    "map_outcomes",
+    "noop",
+    "payload_size",
+    "pickling_suite",
+    "script_template",
+    "shared_array_sum",
+    "shared_memory_suite",
+    "slow_square",
+    "square",
+    "start_cost_in_child",
+    "start_cost_suite",
+    "start_methods",
+    "unpicklable_error",
+]
+
+publish(__name__, __all__, globals())

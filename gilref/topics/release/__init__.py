@@ -1,0 +1,99 @@
+"""Where the GIL is released: kinds of work measured on 1, 2, ... N threads.
+
+This package's face: the chapter, the tests and child interpreters
+(``"gilref.topics.release:scaling_suite"``) import every name from here; the
+private modules behind it hold one job each.
+
+``_work``
+    a *kind of work* is a :class:`Work`: a context manager that prepares its
+    resources (buffers, a file, loopback connections) before the clock starts
+    and frees them afterwards, and whose :meth:`Work.run` does a number of
+    identical *units* of work;
+``_loopback``
+    :class:`LoopbackPairs`, the TCP connections over 127.0.0.1 the socket kind uses;
+``_kinds``
+    the seven kinds (:data:`KINDS`, :func:`make_work`, :func:`available_kinds`).
+    A kind that releases the GIL while it works (a sleep, a read, a send, a
+    hash over a large buffer, a compression, a BLAS matrix product) can run on
+    several cores at once; a pure-Python loop cannot, on a GIL build;
+``_scaling``
+    :func:`scaling_suite` splits a fixed number of units (:func:`calibrate`)
+    between 1, 2, ... N threads with :func:`gilref.core.harness.compare`, so
+    every thread count does the same total work and the speedup is a fair ratio;
+``_thread_counts``
+    :func:`thread_counts`, the thread counts measured by default;
+``_speedups``
+    reading a scaling suite: :func:`kinds_in`, :func:`speedups`, :func:`speedup_rows`;
+``_interleaved_prints``
+    counting how often two threads' printed lines alternate
+    (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`);
+``_asyncio_waits``
+    timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`).
+
+Standard library only; the NumPy kind imports NumPy and threadpoolctl when it
+is used and is reported as unavailable (:func:`available_kinds`) without them.
+"""
+
+from __future__ import annotations
+
+from .._public import publish
+from ._asyncio_waits import asyncio_waits
+from ._interleaved_prints import (
+    broken_lines,
+    count_switches,
+    first_switch_excerpt,
+    interleave_labels,
+    interleave_runs,
+)
+from ._kinds import KINDS as _KINDS
+from ._kinds import (
+    FileReadWork,
+    HashWork,
+    MatmulWork,
+    PythonLoopWork,
+    SleepWork,
+    SocketWork,
+    ZlibWork,
+    available_kinds,
+    make_work,
+)
+from ._loopback import LoopbackPairs
+from ._scaling import calibrate, scaling_suite
+from ._speedups import kinds_in, speedup_rows, speedups
+from ._thread_counts import thread_counts
+from ._work import Work, WorkUnavailable
+
+# Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
+# documented module's own source.
+#: Every kind of work, in the order the chapter shows them.
+KINDS: tuple[str, ...] = _KINDS
+
+__all__ = [
+    "KINDS",
+    "FileReadWork",
+    "HashWork",
+    "LoopbackPairs",
+    "MatmulWork",
+    "PythonLoopWork",
+    "SleepWork",
+    "SocketWork",
+    "Work",
+    "WorkUnavailable",
+    "ZlibWork",
+    "asyncio_waits",
+    "available_kinds",
+    "broken_lines",
+    "calibrate",
+    "count_switches",
+    "first_switch_excerpt",
+    "interleave_labels",
+    "interleave_runs",
+    "kinds_in",
+    "make_work",
+    "scaling_suite",
+    "speedup_rows",
+    "speedups",
+    "thread_counts",
+]
+
+publish(__name__, __all__, globals())

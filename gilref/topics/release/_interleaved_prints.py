@@ -1,0 +1,103 @@
+"""Two tasks' prints, interleaved: which task printed each number, and how often they switched.
+
+The measurements around ``examples/interleave.py``, whose first task prints
+``-1, -2, ...`` and whose second prints ``+1, +2, ...``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Sequence
+from functools import partial
+from typing import Any
+
+from ...core._checks import check_int
+from ...core.harness import MIN_REPEATS, interleave
+
+_SIGNED = re.compile(r"[+-][0-9]+")
+
+
+def interleave_labels(text: str) -> list[str]:
+    """Which task printed each number in ``examples/interleave.py``'s output.
+
+    That example's first task prints ``-1, -2, ...``, the second ``+1, +2,
+    ...``; every number carries its sign, so the numbers are found even when
+    a hand-over between the threads split a line (``"+7-93"``).
+
+    :returns: ``"minus"`` or ``"plus"`` per number, in output order.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    return ["minus" if m.startswith("-") else "plus" for m in _SIGNED.findall(text)]
+
+
+def broken_lines(text: str) -> int:
+    """How many lines of *text* are not exactly one signed number (split by a hand-over)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    return sum(1 for line in text.splitlines() if not _SIGNED.fullmatch(line.strip()))
+
+
+def count_switches(labels: Sequence[Hashable]) -> int:
+    """How many times consecutive items differ: the hand-overs between tasks' lines.
+
+    >>> count_switches(["a", "a", "b", "a"])
+    2
+    """
+    return sum(1 for a, b in zip(labels, labels[1:]) if a != b)
+
+
+def _one_run(args: list[str], timeout: float) -> tuple[int, int, int]:
+    """Run ``examples/interleave.py`` once: its switches, broken lines and numbers printed."""
+    from ...core.examples import run_example
+
+    text = run_example("interleave.py", args, timeout=timeout)
+    labels = interleave_labels(text)
+    return count_switches(labels), broken_lines(text), len(labels)
+
+
+def interleave_runs(
+    variants: Sequence[Sequence[str]],
+    *,
+    repeats: int = MIN_REPEATS,
+    timeout: float = 60.0,
+) -> list[dict[str, Any]]:
+    """Run ``examples/interleave.py`` with each argument list *repeats* times
+    (interleaved by :func:`gilref.core.harness.interleave`, no warm-up) and count,
+    per run, the hand-overs between its two tasks.
+
+    :param variants: argument lists, e.g. ``[[], ["--flush"], ["--count", "20000"]]``.
+    :param timeout: seconds before one run is killed.
+    :returns: one dict per variant: ``args``, and per run ``switches`` (see
+        :func:`count_switches`), ``broken`` (see :func:`broken_lines`) and
+        ``numbers`` (how many numbers were printed).
+    """
+    check_int("repeats", repeats, minimum=1)
+    if not variants:
+        raise ValueError("variants must hold at least one argument list")
+    argses = [[str(a) for a in v] for v in variants]
+    counted, _ = interleave([partial(_one_run, args, timeout) for args in argses], repeats=repeats, warmups=0)
+    return [
+        {"args": args,
+         "switches": [c[0] for c in runs],
+         "broken": [c[1] for c in runs],
+         "numbers": [c[2] for c in runs]}
+        for args, runs in zip(argses, counted)
+    ]
+
+
+def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
+    """The lines of *text* around the first line on which the printing task changed.
+
+    :param before: lines to show before that line.
+    :param after: lines to show from it on.
+    """
+    lines = text.splitlines()
+    previous = None
+    for i, line in enumerate(lines):
+        labels = interleave_labels(line)
+        if previous is not None and labels and (labels[0] != previous or len(set(labels)) > 1):
+            return "\n".join(lines[max(0, i - before): i + after])
+        if labels:
+            previous = labels[-1]
+    return ""
