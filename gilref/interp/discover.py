@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import _proc
+from ..core.hostinfo import GIL_BY_IMPLEMENTATION
 from ..core.jsonio import write_json
 from . import store
 
@@ -54,7 +55,6 @@ __all__ = [
     "find",
     "fingerprint_text",
     "host",
-    "pair",
 ]
 
 ENV_PYTHONS = "GILREF_PYTHONS"
@@ -67,29 +67,35 @@ WELL_KNOWN = (
 #: What ``uv python find`` is asked for, where uv is installed.
 UV_REQUESTS = ("3.13t", "3.14t", "3.13", "3.14")
 #: Bump when the probe or the cached fields change.
-PROBE_VERSION = 2
+PROBE_VERSION = 3
+
+#: :func:`gilref.core.hostinfo.gil_rule` as Python 2.7-safe text, built from
+#: :data:`gilref.core.hostinfo.GIL_BY_IMPLEMENTATION` (tests check it gives the
+#: same answers as the function): the probe runs inside the candidate, which
+#: may not be able to import gilref at all.
+PROBE_GIL_RULE = (
+    "def gil_rule(is_gil_enabled, implementation):\n"
+    "    if is_gil_enabled is not None:\n"
+    "        return bool(is_gil_enabled())\n"
+    f"    return {dict(sorted(GIL_BY_IMPLEMENTATION.items()))!r}.get(implementation)\n"
+)
 
 # Runs in the candidate itself. Python 2.7 syntax too (Jython): no f-strings,
 # no keyword-only arguments, nothing newer than the standard library of 2.7.
-PROBE = r"""
+PROBE = PROBE_GIL_RULE + r"""
 import json, platform, sys
 try:
     import sysconfig
     ft = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 except Exception:
     ft = False
-probe = getattr(sys, "_is_gil_enabled", None)
 impl = platform.python_implementation()
-if probe is not None:
-    gil = bool(probe())
-else:
-    gil = impl in ("CPython", "PyPy")
 sys.stdout.write(json.dumps({
     "executable": sys.executable,
     "implementation": impl,
     "version": platform.python_version(),
     "free_threaded": ft,
-    "gil_enabled": gil,
+    "gil_enabled": gil_rule(getattr(sys, "_is_gil_enabled", None), impl),
 }) + "\n")
 """
 
@@ -107,7 +113,9 @@ class Interpreter:
     :param version: the Python language version, e.g. ``"3.13.5"``.
     :param free_threaded: built with ``--disable-gil`` (``Py_GIL_DISABLED``).
     :param gil_enabled: whether the GIL was on when it ran with default options
-        (environment variables such as ``PYTHON_GIL`` ignored).
+        (environment variables such as ``PYTHON_GIL`` ignored), by
+        :func:`gilref.core.hostinfo.gil_rule`; ``None`` for an implementation
+        that cannot say and gilref does not know (never read as GIL-free).
     :param source: where it was found: ``"host"``, ``"env"``, ``"provisioned"``,
         ``"path"`` or ``"uv"``.
     """
@@ -116,7 +124,7 @@ class Interpreter:
     implementation: str
     version: str
     free_threaded: bool
-    gil_enabled: bool
+    gil_enabled: bool | None
     source: str = "path"
 
     @property
@@ -159,7 +167,7 @@ def _from_probe(exe: str, data: dict[str, Any], source: str) -> Interpreter:
         implementation=str(data["implementation"]),
         version=str(data["version"]),
         free_threaded=bool(data["free_threaded"]),
-        gil_enabled=bool(data["gil_enabled"]),
+        gil_enabled=None if data["gil_enabled"] is None else bool(data["gil_enabled"]),
         source=source,
     )
 
@@ -213,7 +221,7 @@ def host() -> Interpreter:
         implementation=platform.python_implementation(),
         version=platform.python_version(),
         free_threaded=free_threaded_build(),
-        gil_enabled=bool(gil_enabled()),
+        gil_enabled=gil_enabled(),
         source="host",
     )
 
@@ -399,29 +407,6 @@ def find(
         and (free_threaded is None or i.free_threaded == free_threaded)
         and (gil_enabled is None or i.gil_enabled == gil_enabled)
     ]
-
-
-def pair(
-    interpreters: Sequence[Interpreter], series: str = "3.13"
-) -> tuple[Interpreter | None, Interpreter | None]:
-    """A default (GIL) and a free-threaded CPython of *series*, for a fair comparison.
-
-    Prefers a pair of exactly the same version, then interpreters gilref
-    provisioned. Either may be ``None`` when the host has no such build.
-    """
-    default = find(interpreters, implementation="CPython", series=series, free_threaded=False)
-    threaded = find(interpreters, implementation="CPython", series=series, free_threaded=True)
-
-    def rank(i: Interpreter) -> tuple[int, tuple[int, ...]]:
-        return (0 if i.source == "provisioned" else 1, tuple(-p for p in i.version_tuple))
-
-    default.sort(key=rank)
-    threaded.sort(key=rank)
-    for ft in threaded:
-        for gil in default:
-            if gil.version == ft.version:
-                return gil, ft
-    return (default[0] if default else None), (threaded[0] if threaded else None)
 
 
 def fingerprint_text(interpreters: Sequence[Interpreter] | None = None) -> str:
