@@ -215,7 +215,7 @@ def missing_note(what: str = "a free-threaded CPython", pair: BuildPair | None =
     else:
         why = f"This build lacks {what}, so it leaves out the measurements that need it."
     if pair is not None:
-        why += f" ({pair.reason}.)"
+        why += f" This edition compares {pair.text}: {pair.reason}."
     tried: list[str] = []
     if not store.skip_requested():
         for o in (store.last_status() or {}).get("outcomes", []):
