@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sys
 
-
 from gilref.interp.child import call
 from gilref.topics import lockcost
 
