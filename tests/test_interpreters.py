@@ -175,3 +175,20 @@ def test_cli_lists_interpreters_as_json(private, monkeypatch):
     pair = choose(discover())
     assert data["compared"]["text"] == pair.text and data["compared"]["reason"] == pair.reason
     assert f"The book compares {pair.text}:" in text and f"why: {pair.reason}" in text
+
+
+def test_python_gil_1_in_the_environment_turns_a_free_threaded_build_gil_on(private, monkeypatch):
+    from gilref.interp.select import choose
+
+    ft = _fake(private / "opt" / "python3.14t", version="3.14.0")
+    gil = _fake(private / "opt" / "python3.14", version="3.14.0", free_threaded=False)
+    monkeypatch.setenv(interpreters.ENV_PYTHONS, os.pathsep.join([str(ft), str(gil)]))
+    monkeypatch.setenv("PYTHON_GIL", "0")
+    assert choose(discover()).free_threaded.executable == str(ft)
+    monkeypatch.setenv("PYTHON_GIL", "1")  # the children the chapters start inherit it
+    found = discover()  # from the cache: the environment is applied afterwards, never cached
+    (mine,) = [i for i in found if i.executable == str(ft)]
+    assert mine.free_threaded and mine.gil_enabled is True
+    assert choose(found).free_threaded is None
+    assert interpreters.forced_gil(False, True, {"PYTHON_GIL": "1"}) is True
+    assert interpreters.forced_gil(True, False, {}) is False

@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "discover",
     "find",
     "fingerprint_text",
+    "forced_gil",
     "host",
 ]
 
@@ -112,10 +113,13 @@ class Interpreter:
     :param implementation: ``"CPython"``, ``"PyPy"``, ``"Jython"``...
     :param version: the Python language version, e.g. ``"3.13.5"``.
     :param free_threaded: built with ``--disable-gil`` (``Py_GIL_DISABLED``).
-    :param gil_enabled: whether the GIL was on when it ran with default options
-        (environment variables such as ``PYTHON_GIL`` ignored), by
-        :func:`gilref.core.hostinfo.gil_rule`; ``None`` for an implementation
-        that cannot say and gilref does not know (never read as GIL-free).
+    :param gil_enabled: whether the GIL is on when gilref runs it: what the
+        probe, run with default options (``-E``), answered by
+        :func:`gilref.core.hostinfo.gil_rule`, except that ``PYTHON_GIL=1`` in
+        this process's environment, which gilref's child processes inherit,
+        forces a free-threaded build's GIL on (:func:`forced_gil`); ``None`` for
+        an implementation that cannot say and gilref does not know (never read
+        as GIL-free).
     :param source: where it was found: ``"host"``, ``"env"``, ``"provisioned"``,
         ``"path"`` or ``"uv"``.
     """
@@ -161,13 +165,29 @@ class Interpreter:
         return {**asdict(self), "label": self.label}
 
 
+def forced_gil(free_threaded: bool, gil_enabled: bool | None, environ: Mapping[str, str] | None = None) -> bool | None:
+    """*gil_enabled* as a free-threaded build will run under *environ* (default ``os.environ``).
+
+    ``PYTHON_GIL=1`` turns the GIL of a free-threaded CPython on, and every
+    child process gilref starts inherits the environment; the probe itself runs
+    with ``-E`` (so its answer can be cached), which is why this is applied to
+    every description afterwards, never cached.
+    """
+    env = os.environ if environ is None else environ
+    if free_threaded and env.get("PYTHON_GIL", "").strip() == "1":
+        return True
+    return gil_enabled
+
+
 def _from_probe(exe: str, data: dict[str, Any], source: str) -> Interpreter:
+    free_threaded = bool(data["free_threaded"])
+    gil = None if data["gil_enabled"] is None else bool(data["gil_enabled"])
     return Interpreter(
         executable=exe,
         implementation=str(data["implementation"]),
         version=str(data["version"]),
-        free_threaded=bool(data["free_threaded"]),
-        gil_enabled=None if data["gil_enabled"] is None else bool(data["gil_enabled"]),
+        free_threaded=free_threaded,
+        gil_enabled=forced_gil(free_threaded, gil),
         source=source,
     )
 
