@@ -117,15 +117,19 @@ def _cmd_interpreters(args: argparse.Namespace) -> int:
     import json
 
     from .interp.discover import discover
+    from .interp.select import choose
 
     found = discover(cache=not args.refresh)
+    pair = choose(found)
     if args.json:
-        sys.stdout.write(json.dumps([i.to_dict() for i in found], indent=2) + "\n")
+        sys.stdout.write(json.dumps({"interpreters": [i.to_dict() for i in found], "compared": pair.to_dict()},
+                                    indent=2) + "\n")
         return 0
     width = max(len(i.label) for i in found)
     for i in found:
-        gil = "on" if i.gil_enabled else "off"
+        gil = "?" if i.gil_enabled is None else "on" if i.gil_enabled else "off"
         sys.stdout.write(f"{i.label:<{width}}  GIL {gil:<3}  {i.source:<11}  {i.executable}\n")
+    sys.stdout.write(f"\nThe book compares {pair.text}:\n{pair.describe()}\n")
     return 0
 
 
@@ -156,12 +160,15 @@ def _cmd_provision(args: argparse.Namespace) -> int:
 def _add_interpreter_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     found = commands.add_parser(
         "interpreters",
-        help="list the Python interpreters found on this host",
+        help="list the Python interpreters found on this host and the builds the book compares",
         description="List the interpreters gilref finds (this one, $GILREF_PYTHONS, provisioned builds, "
         "well-known names on PATH, uv), each described by running it: implementation, version, "
-        "free-threaded build or not, GIL on or off at run time.",
+        "free-threaded build or not, GIL on or off at run time; then the default and free-threaded "
+        "CPython builds the book's chapters compare (gilref.interp.select.choose: the newest series "
+        "found in both builds) and why. --json prints {\"interpreters\": [...], \"compared\": {...}}.",
     )
-    found.add_argument("--json", action="store_true", help="print a JSON list")
+    found.add_argument("--json", action="store_true",
+                       help="print JSON: the interpreters found and the compared pair")
     found.add_argument("--refresh", action="store_true", help="describe every interpreter again (ignore the cache)")
     found.set_defaults(func=_cmd_interpreters)
 

@@ -61,6 +61,10 @@ def test_interpreter_commands_reject_bad_arguments(args):
 def test_interpreters_lists_the_host_first():
     proc = run_cli("interpreters", "--json")
     assert proc.returncode == 0, proc.stderr
-    found = json.loads(proc.stdout)
+    data = json.loads(proc.stdout)
+    found = data["interpreters"]
     assert found[0]["source"] == "host" and found[0]["executable"] == sys.executable
     assert {"label", "version", "implementation", "free_threaded", "gil_enabled"} <= set(found[0])
+    assert {"text", "reason", "matched", "gil", "free_threaded"} <= set(data["compared"])
+    members = [m for m in (data["compared"]["gil"], data["compared"]["free_threaded"]) if m]
+    assert all(m in found for m in members)  # the pair is made of interpreters found

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from gilref.interp import discover as interpreters
+from gilref.interp import select as builds
 from gilref.topics import deadlock
 from gilref.topics.deadlock import NativeMutex, run_case, run_cases, run_in
 
@@ -53,7 +54,7 @@ def test_the_child_process_reports_the_deadlock_within_its_limit():
 
 
 def test_no_deadlock_on_the_free_threaded_build():
-    ft = next((i for i in interpreters.discover() if i.free_threaded and not i.gil_enabled), None)
+    ft = builds.choose(interpreters.discover()).free_threaded
     if ft is None:
         pytest.skip("no free-threaded interpreter found (set $GILREF_PYTHONS)")
     out = run_in(ft.executable, repeats=1, deadline=DEADLINE, hold=HOLD)

@@ -37,6 +37,7 @@ def test_build_edition_merges_records_and_lists_every_python_build():
                                      "CPython 3.13.5 (free-threaded build, GIL off)"]
     assert (info["measured_from"], info["measured_to"]) == ("2026-01-02T09:00:00+00:00", "2026-01-03T10:00:00+00:00")
     assert info["host_summary"] == "CPython 3.12.8 (default build, GIL on) · 2 CPUs (Test CPU) · Test OS"
+    assert info["compared_builds"] == {}
     json.dumps(ed)
     foot = edition.footer_text(ed)
     assert foot["measured"] == "2026-01-02 to 2026-01-03"
@@ -125,3 +126,13 @@ def test_a_python_without_its_build_recorded_is_not_listed_twice():
     pypy = {"python_implementation": "PyPy", "python_version": "3.9.16", "gil_enabled": True}
     records = {"a": record("a", "2026-01-01", bare, pypy)}
     assert edition.python_builds(records) == ["CPython 3.12.8 (default build, GIL on)", "PyPy 3.9.16 (GIL on)"]
+
+
+def test_the_edition_says_which_builds_the_chapters_compared():
+    pair = {"text": "CPython 3.14.0 and 3.14.0t", "reason": "newest", "matched": True, "gil": None,
+            "free_threaded": None}
+    records = {"a": {**record("a", "2026-01-01T00:00:00+00:00"), "builds": pair},
+               "b": {**record("b", "2026-01-01T00:00:00+00:00"), "builds": pair},
+               "c": record("c", "2026-01-01T00:00:00+00:00")}
+    info = edition.build_edition(records, host=HOST)["edition"]
+    assert info["compared_builds"] == {"CPython 3.14.0 and 3.14.0t": ["a", "b"]}

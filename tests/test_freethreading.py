@@ -13,6 +13,7 @@ import pytest
 
 from gilref.core.results import Suite
 from gilref.interp import discover as interpreters
+from gilref.interp import select as builds
 from gilref.interp.discover import Interpreter
 from gilref.provision import cpython as provision
 from gilref.topics import cext
@@ -28,9 +29,9 @@ def found():
 
 @pytest.fixture(scope="module")
 def ft_python(found):
-    _, threaded = interpreters.pair(found)
+    threaded = builds.choose(found).free_threaded
     if threaded is None:
-        pytest.skip("no free-threaded CPython 3.13 on this host (python -m gilref provision builds one)")
+        pytest.skip("no free-threaded CPython on this host (python -m gilref provision builds one)")
     return threaded
 
 
@@ -40,7 +41,8 @@ HOST = ft.Variant("host", sys.executable)
 def test_build_info_here():
     info = ft.build_info()
     assert info["py_gil_disabled"] == sysconfig.get_config_var("Py_GIL_DISABLED")
-    assert info["gil_enabled"] == (sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else None)
+    # the one GIL rule: the runtime answer where there is one, else CPython has a GIL
+    assert info["gil_enabled"] is (sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True)
 
 
 def test_lost_updates_counts_every_increment_with_a_lock(no_leaked_threads):
@@ -88,8 +90,12 @@ def test_variants_are_the_four_configurations():
     assert list(v) == ["host", "default", "free-threaded", "free-threaded, GIL on"]
     assert v["free-threaded, GIL on"].flags == ("-X", "gil=1")
     assert v["free-threaded"].executable == "/x/3.13.5t"
-    none = ft.variants(found[:1])
-    assert none["default"] is None and none["free-threaded"] is None and none["free-threaded, GIL on"] is None
+    alone = ft.variants(found[:1])  # the policy's best: the host as the GIL build, measured once
+    assert alone["free-threaded"] is None and alone["free-threaded, GIL on"] is None
+    assert alone["default"].executable == "/x/3.11.7" and alone["host"] is None
+    assert ft.variants([_i("3.11.7", False, "host"), _i("3.13.5", True)])["default"].executable == "/x/3.11.7"
+    none = ft.variants([Interpreter("/x/pypy", "PyPy", "3.10.4", False, True, "host")])
+    assert none["default"] is None and none["free-threaded"] is None and none["host"] is not None
 
 
 def test_orchestration_in_child_processes():
@@ -110,12 +116,12 @@ def test_orchestration_in_child_processes():
 def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
     monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv(provision.ENV_SKIP, "1")
-    text = ft.missing_note()
+    text = builds.missing_note()
     assert provision.ENV_SKIP in text and "skipped on purpose" in text and "python -m gilref provision" in text
     monkeypatch.delenv(provision.ENV_SKIP)
     provision._write_status(provision.pythons_dir(), [
         provision.Outcome(provision.FREE_THREADED, "unavailable", tried=["Debian source package: no network"])])
-    text = ft.missing_note()
+    text = builds.missing_note()
     assert "Debian source package: no network" in text and interpreters.ENV_PYTHONS in text
 
 
@@ -137,7 +143,7 @@ def test_free_threaded_interpreter_is_listed_with_the_gil_off(ft_python):
 
 
 def test_gil_switches_on_the_free_threaded_build(ft_python, found):
-    default, _ = interpreters.pair(found)
+    default = builds.choose(found).gil
     rows = ft.gil_switches(ft_python.executable, default.executable if default else None)
     assert [r["gil_enabled"] for r in rows[:5]] == [False, False, True, False, True]
     assert all(r["py_gil_disabled"] == 1 for r in rows[:5])

@@ -48,3 +48,48 @@ def test_host_summary_names_python_cpus_and_os():
                                   "usable_cpus": 8, "cpu_model": "Zen", "os": "Debian 13"})
     assert text == "CPython 3.13.5 (free-threaded build, GIL off) · 8 CPUs (Zen) · Debian 13"
     assert "GIL unknown" in hostinfo.host_summary({})
+
+
+RULE_CASES = [(probe, impl) for probe in (None, lambda: True, lambda: False)
+              for impl in ("CPython", "PyPy", "Jython", "IronPython", "GraalVM", "")]
+
+
+def test_the_gil_rule_never_calls_an_unknown_implementation_gil_free():
+    assert hostinfo.gil_rule(None, "CPython") is True  # CPython before 3.13
+    assert hostinfo.gil_rule(None, "PyPy") is True
+    assert hostinfo.gil_rule(None, "Jython") is False and hostinfo.gil_rule(None, "IronPython") is False
+    assert hostinfo.gil_rule(None, "GraalVM") is None and hostinfo.gil_rule(None, "") is None
+    assert hostinfo.gil_rule(lambda: False, "CPython") is False  # a free-threaded build, GIL off
+    assert hostinfo.gil_rule(lambda: 1, "Whatever") is True  # the runtime answer wins, as a bool
+    assert hostinfo.gil_enabled() is hostinfo.gil_rule(getattr(sys, "_is_gil_enabled", None), sys_impl())
+
+
+def sys_impl():
+    import platform
+
+    return platform.python_implementation()
+
+
+def test_the_probe_for_other_interpreters_carries_the_same_rule():
+    from gilref.interp import discover
+
+    namespace: dict = {}
+    exec(discover.PROBE_GIL_RULE, namespace)
+    for probe, impl in RULE_CASES:
+        assert namespace["gil_rule"](probe, impl) is hostinfo.gil_rule(probe, impl), (probe, impl)
+    assert discover.PROBE.startswith(discover.PROBE_GIL_RULE)
+
+
+def test_the_python_2_7_safe_metadata_follows_the_same_rule(monkeypatch):
+    import platform
+
+    from gilref.interp import portable
+
+    for probe, impl in RULE_CASES:
+        monkeypatch.setattr(platform, "python_implementation", lambda impl=impl: impl)
+        if probe is None:
+            monkeypatch.delattr(sys, "_is_gil_enabled", raising=False)
+        else:
+            monkeypatch.setattr(sys, "_is_gil_enabled", probe, raising=False)
+        assert portable._metadata()["gil_enabled"] is hostinfo.gil_rule(probe, impl), (probe, impl)
+        assert hostinfo.gil_enabled() is hostinfo.gil_rule(probe, impl)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gilref.interp import discover as interpreters
-from gilref.interp.discover import Interpreter, InterpreterError, describe, discover, find, fingerprint_text, pair
+from gilref.interp.discover import Interpreter, InterpreterError, describe, discover, find, fingerprint_text
 
 
 def test_the_host_is_found_first():
@@ -133,12 +133,9 @@ def _i(label_version, ft, source="path", impl="CPython"):
     return Interpreter(f"/x/{label_version}{'t' if ft else ''}-{source}", impl, label_version, ft, not ft, source)
 
 
-def test_pair_prefers_the_same_version_then_provisioned():
+def test_find_matches_every_given_field():
     found = [_i("3.11.7", False, "host"), _i("3.13.0", False), _i("3.13.5", True, "provisioned"),
              _i("3.13.5", False, "provisioned"), _i("3.13.2", True)]
-    gil, ft = pair(found)
-    assert (gil.version, gil.free_threaded, ft.version, ft.free_threaded) == ("3.13.5", False, "3.13.5", True)
-    assert pair(found[:2]) == (found[1], None)
     assert find(found, series="3.13", free_threaded=True) == [found[2], found[4]]
     assert find(found, implementation="PyPy") == []
 
@@ -165,10 +162,33 @@ def test_cli_lists_interpreters_as_json(private, monkeypatch):
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data[0]["source"] == "host"
-    (mine,) = [d for d in data if d["executable"] == str(ft)]
+    assert data["interpreters"][0]["source"] == "host"
+    (mine,) = [d for d in data["interpreters"] if d["executable"] == str(ft)]
     assert mine["free_threaded"] is True and mine["gil_enabled"] is False
     assert mine["label"] == "CPython 3.13.5 free-threaded"
     text = subprocess.run([sys.executable, "-m", "gilref", "interpreters"], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}).stdout
     assert "CPython 3.13.5 free-threaded" in text and "GIL off" in text
+    # which builds the book compares, and why: the same answer as the policy
+    from gilref.interp.select import choose
+
+    pair = choose(discover())
+    assert data["compared"]["text"] == pair.text and data["compared"]["reason"] == pair.reason
+    assert f"The book compares {pair.text}:" in text and f"why: {pair.reason}" in text
+
+
+def test_python_gil_1_in_the_environment_turns_a_free_threaded_build_gil_on(private, monkeypatch):
+    from gilref.interp.select import choose
+
+    ft = _fake(private / "opt" / "python3.14t", version="3.14.0")
+    gil = _fake(private / "opt" / "python3.14", version="3.14.0", free_threaded=False)
+    monkeypatch.setenv(interpreters.ENV_PYTHONS, os.pathsep.join([str(ft), str(gil)]))
+    monkeypatch.setenv("PYTHON_GIL", "0")
+    assert choose(discover()).free_threaded.executable == str(ft)
+    monkeypatch.setenv("PYTHON_GIL", "1")  # the children the chapters start inherit it
+    found = discover()  # from the cache: the environment is applied afterwards, never cached
+    (mine,) = [i for i in found if i.executable == str(ft)]
+    assert mine.free_threaded and mine.gil_enabled is True
+    assert choose(found).free_threaded is None
+    assert interpreters.forced_gil(False, True, {"PYTHON_GIL": "1"}) is True
+    assert interpreters.forced_gil(True, False, {}) is False

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-
 from gilref.interp.child import call
-from gilref.interp.discover import Interpreter
 from gilref.topics import lockcost
 
 
@@ -33,26 +30,3 @@ def test_profile_runs_in_a_child_interpreter():
                {"n": 2000, "countdown_n": 1000, "repeats": 5}, timeout=120)
     assert out["countdown"]["median"] > 0 and out["summary"]["loop_ns"] > 0
     assert out["free_threaded"] is False
-
-
-def _interp(version, ft, impl="CPython"):
-    return Interpreter(f"/x/python{version}{'t' if ft else ''}", impl, version, ft, not ft)
-
-
-def test_matched_builds_pairs_the_same_version():
-    found = [_interp("3.11.7", False), _interp("3.13.5", True), _interp("3.13.5", False),
-             _interp("3.14.0", True)]
-    gil, ft = lockcost.matched_builds(found)
-    assert (gil.version, gil.free_threaded, ft.version, ft.free_threaded) == ("3.13.5", False, "3.13.5", True)
-    assert lockcost.matched_builds([_interp("3.13.5", True), _interp("3.12.1", False)]) is None
-    assert lockcost.matched_builds([_interp("3.13.5", True), _interp("3.13.5", False, "PyPy")]) is None
-
-
-@pytest.mark.parametrize(("kwargs", "exc", "words"), [
-    ({"n": 10}, ValueError, "n must be >= 1000"),
-    ({"n": 5000, "repeats": 2}, ValueError, "repeats must be >= 5"),
-    ({"n": 5000.0}, TypeError, "n must be an int"),
-])
-def test_bad_arguments_are_named(kwargs, exc, words):
-    with pytest.raises(exc, match=words):
-        lockcost.measure(**kwargs)

@@ -12,6 +12,7 @@ import pytest
 
 from gilref.core import workloads
 from gilref.interp import discover as interpreters
+from gilref.interp import select as builds
 from gilref.interp.discover import Interpreter
 from gilref.topics import subinterp
 from gilref.topics.subinterp import SubinterpretersUnavailable
@@ -29,16 +30,19 @@ def interp(version: str, *, impl: str = "CPython", ft: bool = False, source: str
     return Interpreter(f"/x/python{version}{'t' if ft else ''}", impl, version, ft, not ft, source)
 
 
-def test_pick_prefers_the_newest_gil_cpython_from_3_12():
+def test_the_policy_with_this_requirement_gives_the_pairs_gil_build_from_3_12():
     found = [interp("3.11.7", source="host"), interp("3.13.5", ft=True), interp("3.12.1"),
              interp("3.13.5"), interp("3.10.0", impl="PyPy")]
-    assert subinterp.pick(found) == interp("3.13.5")
-    assert subinterp.pick([interp("3.12.0"), interp("3.12.3", source="host")]).source == "host"
+    assert builds.choose(found, where=subinterp.supports).gil == interp("3.13.5")
+    assert builds.choose([interp("3.12.0"), interp("3.12.3", source="host")], where=subinterp.supports).gil \
+        == interp("3.12.3", source="host")
 
 
-def test_pick_finds_nothing_without_a_suitable_interpreter():
-    assert subinterp.pick([interp("3.11.7"), interp("3.13.5", ft=True), interp("3.12.0", impl="PyPy")]) is None
-    assert subinterp.pick([]) is None
+def test_nothing_is_chosen_without_a_suitable_interpreter():
+    found = [interp("3.11.7"), interp("3.13.5", ft=True), interp("3.12.0", impl="PyPy")]
+    assert builds.choose(found, where=subinterp.supports).gil is None
+    assert builds.choose([], where=subinterp.supports).gil is None
+    assert not subinterp.supports(interp("3.11.7")) and subinterp.supports(interp("3.12.0"))
 
 
 def test_the_countdown_sent_to_interpreters_is_the_workload_loop():
@@ -105,7 +109,7 @@ def test_scaling_suite_without_interpreters_runs_anywhere():
 
 @pytest.fixture(scope="module")
 def setup():
-    chosen = subinterp.pick(interpreters.discover())
+    chosen = builds.choose(interpreters.discover(), where=subinterp.supports).gil
     if chosen is None:
         pytest.skip("no CPython 3.12+ with a GIL found (set GILREF_PYTHONS to one to run these tests)")
     try:

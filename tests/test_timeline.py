@@ -76,7 +76,7 @@ def test_record_many_repeats():
 def test_on_a_free_threaded_build_threads_run_at_once():
     if hostinfo.usable_cpus() < 2:
         pytest.skip("needs two usable CPUs")
-    _, free = builds.pick()
+    free = builds.choose().free_threaded
     if free is None:
         pytest.skip("no free-threaded interpreter found (set GILREF_PYTHONS)")
     data = builds.run_on(free, "gilref.topics.timeline:record_many",

@@ -18,6 +18,7 @@ from typing import Any
 from ..core import hostinfo
 from ..core.jsonio import write_json
 from ..core.results import Suite
+from ..interp.select import BuildPair
 from .claims import Claim
 from .tables import markdown_table
 
@@ -81,6 +82,7 @@ class Chapter:
         self.suites: dict[str, dict[str, Any]] = {}
         self.data: dict[str, Any] = {}
         self.figures: list[str] = []
+        self.builds: dict[str, Any] | None = None
 
     # -- gluing ---------------------------------------------------------------
 
@@ -154,8 +156,18 @@ class Chapter:
         self._save()
         return data
 
+    def compared(self, pair: BuildPair, name: str = "pair") -> BuildPair:
+        """Say which builds this chapter compares: glue ``pair.text`` as *name*
+        (e.g. "CPython 3.13.5 and 3.13.5t", for ``{glue:text}`pair```) and
+        record the pair (:meth:`gilref.interp.select.BuildPair.to_dict`) as the
+        record's ``builds``, so the edition's JSON says which builds were compared."""
+        self.builds = pair.to_dict()
+        self.glue(name, pair.text)
+        return pair
+
     def to_dict(self) -> dict[str, Any]:
-        """The chapter's record as a JSON-ready dict."""
+        """The chapter's record as a JSON-ready dict (``builds``: the compared
+        :class:`~gilref.interp.select.BuildPair`, or ``None``)."""
         return {
             "format": CHAPTER_FORMAT,
             "version": CHAPTER_FORMAT_VERSION,
@@ -166,6 +178,7 @@ class Chapter:
             "suites": self.suites,
             "data": self.data,
             "figures": self.figures,
+            "builds": self.builds,
         }
 
     def _save(self) -> None:

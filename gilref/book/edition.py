@@ -34,6 +34,7 @@ __all__ = [
     "EDITION_VERSION",
     "build_edition",
     "commit_info",
+    "compared_builds",
     "footer_text",
     "load_records",
     "python_builds",
@@ -145,6 +146,20 @@ def python_builds(records: Mapping[str, Any]) -> list[str]:
                                             for other in labels)]
 
 
+def compared_builds(records: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Which builds the chapters compared: the pair's text -> the chapters that compared it.
+
+    Read from each record's ``builds`` (:meth:`gilref.book.chapter.Chapter.compared`);
+    with the book's one interpreter policy there is a single entry.
+    """
+    out: dict[str, list[str]] = {}
+    for key, record in records.items():
+        pair = record.get("builds") if isinstance(record, Mapping) else None
+        if isinstance(pair, Mapping) and isinstance(pair.get("text"), str):
+            out.setdefault(pair["text"], []).append(key)
+    return out
+
+
 def _dates(records: Mapping[str, Any]) -> list[str]:
     out = []
     for record in records.values():
@@ -186,6 +201,7 @@ def build_edition(
             "host": md,
             "host_summary": host_summary(md),
             "python_builds": python_builds(records),
+            "compared_builds": compared_builds(records),
             "measured_from": dates[0] if dates else None,
             "measured_to": dates[-1] if dates else None,
             "chapters": list(records),

@@ -16,11 +16,13 @@ import sysconfig
 from typing import Any, Callable
 
 __all__ = [
+    "GIL_BY_IMPLEMENTATION",
     "collect_metadata",
     "cpu_affinity",
     "cpu_model",
     "free_threaded_build",
     "gil_enabled",
+    "gil_rule",
     "host_summary",
     "os_name",
 ]
@@ -35,22 +37,49 @@ def free_threaded_build() -> bool:
     return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
-def gil_enabled() -> bool | None:
-    """Whether the GIL is enabled right now in this process.
+#: Whether an implementation has a GIL, for interpreters that cannot say at run
+#: time (no ``sys._is_gil_enabled``: CPython before 3.13, PyPy, Jython,
+#: IronPython). An implementation not listed here is *unknown* (``None``), never
+#: GIL-free by default.
+GIL_BY_IMPLEMENTATION: dict[str, bool] = {"CPython": True, "PyPy": True, "Jython": False, "IronPython": False}
 
-    Uses :func:`sys._is_gil_enabled` where it exists (CPython 3.13+). Older
-    CPython and PyPy always have a GIL (``True``); Jython and IronPython have
-    none (``False``); ``None`` for an implementation we do not know.
+
+def gil_rule(is_gil_enabled: Callable[[], bool] | None, implementation: str) -> bool | None:
+    """The one rule deciding whether a GIL is enabled; every GIL answer in gilref comes from it.
+
+    1. Where the interpreter has ``sys._is_gil_enabled`` (CPython 3.13+, both
+       builds), its answer, which is the truth right now (``-X gil``,
+       ``PYTHON_GIL`` and extensions that turned the GIL back on included).
+    2. Otherwise the implementation decides (:data:`GIL_BY_IMPLEMENTATION`):
+       CPython before 3.13 and PyPy always have a GIL (``True``); Jython and
+       IronPython have none (``False``).
+    3. Any other implementation is unknown: ``None``, which callers must not
+       read as "GIL-free".
+
+    :param is_gil_enabled: the interpreter's ``sys._is_gil_enabled``, or ``None`` where it lacks one.
+    :param implementation: ``platform.python_implementation()``, e.g. ``"CPython"``.
+
+    The probe that describes *other* interpreters (``gilref.interp.discover``)
+    carries this rule as Python 2.7-safe text built from
+    :data:`GIL_BY_IMPLEMENTATION`; a test checks the two agree.
+
+    >>> gil_rule(None, "CPython"), gil_rule(None, "Jython"), gil_rule(None, "Brython")
+    (True, False, None)
+    >>> gil_rule(lambda: False, "CPython")
+    False
+    """
+    if is_gil_enabled is not None:
+        return bool(is_gil_enabled())
+    return GIL_BY_IMPLEMENTATION.get(implementation)
+
+
+def gil_enabled() -> bool | None:
+    """Whether the GIL is enabled right now in this process (:func:`gil_rule` applied here).
+
+    ``True``/``False``, or ``None`` for an implementation gilref does not know.
     """
     probe: Callable[[], bool] | None = getattr(sys, "_is_gil_enabled", None)
-    if probe is not None:
-        return bool(probe())
-    impl = platform.python_implementation()
-    if impl in ("CPython", "PyPy"):
-        return True
-    if impl in ("Jython", "IronPython"):
-        return False
-    return None
+    return gil_rule(probe, platform.python_implementation())
 
 
 def gil_source() -> str:

@@ -34,12 +34,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import _proc
+from ..core.hostinfo import GIL_BY_IMPLEMENTATION
 from ..core.jsonio import write_json
 from . import store
 
@@ -53,8 +54,8 @@ __all__ = [
     "discover",
     "find",
     "fingerprint_text",
+    "forced_gil",
     "host",
-    "pair",
 ]
 
 ENV_PYTHONS = "GILREF_PYTHONS"
@@ -67,29 +68,35 @@ WELL_KNOWN = (
 #: What ``uv python find`` is asked for, where uv is installed.
 UV_REQUESTS = ("3.13t", "3.14t", "3.13", "3.14")
 #: Bump when the probe or the cached fields change.
-PROBE_VERSION = 2
+PROBE_VERSION = 3
+
+#: :func:`gilref.core.hostinfo.gil_rule` as Python 2.7-safe text, built from
+#: :data:`gilref.core.hostinfo.GIL_BY_IMPLEMENTATION` (tests check it gives the
+#: same answers as the function): the probe runs inside the candidate, which
+#: may not be able to import gilref at all.
+PROBE_GIL_RULE = (
+    "def gil_rule(is_gil_enabled, implementation):\n"
+    "    if is_gil_enabled is not None:\n"
+    "        return bool(is_gil_enabled())\n"
+    f"    return {dict(sorted(GIL_BY_IMPLEMENTATION.items()))!r}.get(implementation)\n"
+)
 
 # Runs in the candidate itself. Python 2.7 syntax too (Jython): no f-strings,
 # no keyword-only arguments, nothing newer than the standard library of 2.7.
-PROBE = r"""
+PROBE = PROBE_GIL_RULE + r"""
 import json, platform, sys
 try:
     import sysconfig
     ft = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 except Exception:
     ft = False
-probe = getattr(sys, "_is_gil_enabled", None)
 impl = platform.python_implementation()
-if probe is not None:
-    gil = bool(probe())
-else:
-    gil = impl in ("CPython", "PyPy")
 sys.stdout.write(json.dumps({
     "executable": sys.executable,
     "implementation": impl,
     "version": platform.python_version(),
     "free_threaded": ft,
-    "gil_enabled": gil,
+    "gil_enabled": gil_rule(getattr(sys, "_is_gil_enabled", None), impl),
 }) + "\n")
 """
 
@@ -106,8 +113,13 @@ class Interpreter:
     :param implementation: ``"CPython"``, ``"PyPy"``, ``"Jython"``...
     :param version: the Python language version, e.g. ``"3.13.5"``.
     :param free_threaded: built with ``--disable-gil`` (``Py_GIL_DISABLED``).
-    :param gil_enabled: whether the GIL was on when it ran with default options
-        (environment variables such as ``PYTHON_GIL`` ignored).
+    :param gil_enabled: whether the GIL is on when gilref runs it: what the
+        probe, run with default options (``-E``), answered by
+        :func:`gilref.core.hostinfo.gil_rule`, except that ``PYTHON_GIL=1`` in
+        this process's environment, which gilref's child processes inherit,
+        forces a free-threaded build's GIL on (:func:`forced_gil`); ``None`` for
+        an implementation that cannot say and gilref does not know (never read
+        as GIL-free).
     :param source: where it was found: ``"host"``, ``"env"``, ``"provisioned"``,
         ``"path"`` or ``"uv"``.
     """
@@ -116,7 +128,7 @@ class Interpreter:
     implementation: str
     version: str
     free_threaded: bool
-    gil_enabled: bool
+    gil_enabled: bool | None
     source: str = "path"
 
     @property
@@ -153,13 +165,29 @@ class Interpreter:
         return {**asdict(self), "label": self.label}
 
 
+def forced_gil(free_threaded: bool, gil_enabled: bool | None, environ: Mapping[str, str] | None = None) -> bool | None:
+    """*gil_enabled* as a free-threaded build will run under *environ* (default ``os.environ``).
+
+    ``PYTHON_GIL=1`` turns the GIL of a free-threaded CPython on, and every
+    child process gilref starts inherits the environment; the probe itself runs
+    with ``-E`` (so its answer can be cached), which is why this is applied to
+    every description afterwards, never cached.
+    """
+    env = os.environ if environ is None else environ
+    if free_threaded and env.get("PYTHON_GIL", "").strip() == "1":
+        return True
+    return gil_enabled
+
+
 def _from_probe(exe: str, data: dict[str, Any], source: str) -> Interpreter:
+    free_threaded = bool(data["free_threaded"])
+    gil = None if data["gil_enabled"] is None else bool(data["gil_enabled"])
     return Interpreter(
         executable=exe,
         implementation=str(data["implementation"]),
         version=str(data["version"]),
-        free_threaded=bool(data["free_threaded"]),
-        gil_enabled=bool(data["gil_enabled"]),
+        free_threaded=free_threaded,
+        gil_enabled=forced_gil(free_threaded, gil),
         source=source,
     )
 
@@ -213,7 +241,7 @@ def host() -> Interpreter:
         implementation=platform.python_implementation(),
         version=platform.python_version(),
         free_threaded=free_threaded_build(),
-        gil_enabled=bool(gil_enabled()),
+        gil_enabled=gil_enabled(),
         source="host",
     )
 
@@ -399,29 +427,6 @@ def find(
         and (free_threaded is None or i.free_threaded == free_threaded)
         and (gil_enabled is None or i.gil_enabled == gil_enabled)
     ]
-
-
-def pair(
-    interpreters: Sequence[Interpreter], series: str = "3.13"
-) -> tuple[Interpreter | None, Interpreter | None]:
-    """A default (GIL) and a free-threaded CPython of *series*, for a fair comparison.
-
-    Prefers a pair of exactly the same version, then interpreters gilref
-    provisioned. Either may be ``None`` when the host has no such build.
-    """
-    default = find(interpreters, implementation="CPython", series=series, free_threaded=False)
-    threaded = find(interpreters, implementation="CPython", series=series, free_threaded=True)
-
-    def rank(i: Interpreter) -> tuple[int, tuple[int, ...]]:
-        return (0 if i.source == "provisioned" else 1, tuple(-p for p in i.version_tuple))
-
-    default.sort(key=rank)
-    threaded.sort(key=rank)
-    for ft in threaded:
-        for gil in default:
-            if gil.version == ft.version:
-                return gil, ft
-    return (default[0] if default else None), (threaded[0] if threaded else None)
 
 
 def fingerprint_text(interpreters: Sequence[Interpreter] | None = None) -> str:

@@ -18,10 +18,12 @@ from typing import Any
 
 from ..core.paths import cache_dir
 
-__all__ = ["ENV_SKIP", "MARKER", "STATUS", "last_status", "provisioned_executables", "pythons_dir",
+__all__ = ["ENV_SKIP", "ENV_SOURCE", "MARKER", "STATUS", "last_status", "provisioned_executables", "pythons_dir",
            "read_marker", "skip_requested", "version_key"]
 
 ENV_SKIP = "GILREF_SKIP_PROVISION"
+#: Names a CPython source tarball or directory for ``python -m gilref provision`` to build from.
+ENV_SOURCE = "GILREF_CPYTHON_SOURCE"
 MARKER = "gilref-provisioned.json"
 STATUS = "status.json"
 

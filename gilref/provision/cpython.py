@@ -51,6 +51,7 @@ from ..core.jsonio import write_json
 from ..interp.discover import Interpreter, InterpreterError, describe, uv_find
 from ..interp.store import (
     ENV_SKIP,
+    ENV_SOURCE,
     MARKER,
     STATUS,
     last_status,
@@ -84,7 +85,6 @@ __all__ = [
     "skip_requested",
 ]
 
-ENV_SOURCE = "GILREF_CPYTHON_SOURCE"
 SERIES = "3.13"
 NUMPY_MARKER = "gilref-numpy.json"
 DEBIAN_PACKAGE = "python3.13"

@@ -140,12 +140,13 @@ def compile_module(
 def import_report(directory: str, name: str) -> dict[str, Any]:
     """Import module *name* from *directory* here; report warnings and the GIL before and after.
 
-    Keys: ``gil_before``, ``gil_after`` (``sys._is_gil_enabled()``, ``None``
-    where it does not exist), ``warnings`` (``"Category: message"`` strings),
+    Keys: ``gil_before``, ``gil_after`` (:func:`gilref.core.hostinfo.gil_enabled`),
+    ``warnings`` (``"Category: message"`` strings),
     ``works`` (the module's ``add(2, 3) == 5``).
     """
-    probe = getattr(sys, "_is_gil_enabled", None)
-    before = bool(probe()) if probe is not None else None
+    from ..core.hostinfo import gil_enabled
+
+    before = gil_enabled()
     sys.path.insert(0, directory)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -156,7 +157,7 @@ def import_report(directory: str, name: str) -> dict[str, Any]:
     return {
         "module": name,
         "gil_before": before,
-        "gil_after": bool(probe()) if probe is not None else None,
+        "gil_after": gil_enabled(),
         "warnings": [f"{w.category.__name__}: {w.message}" for w in caught],
         "works": module.add(2, 3) == 5,
     }

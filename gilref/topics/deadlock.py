@@ -138,8 +138,9 @@ class NativeMutex:
 
 
 def _gil_now() -> bool | None:
-    probe = getattr(sys, "_is_gil_enabled", None)
-    return bool(probe()) if probe is not None else (None if sys.implementation.name != "cpython" else True)
+    from ..core.hostinfo import gil_enabled
+
+    return gil_enabled()
 
 
 def run_case(case: str = "pydll", *, deadline: float = 1.0, hold: float = 0.1) -> dict[str, Any]:

@@ -28,9 +28,11 @@ from typing import Any
 
 from ..core._checks import check_int, check_seconds
 from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, compare
-from ..core.hostinfo import collect_metadata, usable_cpus
+from ..core.hostinfo import collect_metadata, gil_enabled, usable_cpus
 from ..core.results import Suite, Timing
 from ..core.workloads import countdown, split_count
+from ..interp.discover import Interpreter, discover, host
+from ..interp.select import BuildPair, choose
 
 __all__ = [
     "CITED_OVERHEAD",
@@ -81,15 +83,14 @@ def build_info() -> dict[str, Any]:
 
     Keys: ``python`` (implementation and version), ``py_gil_disabled``
     (``sysconfig.get_config_var("Py_GIL_DISABLED")``: 1 on free-threaded builds,
-    0 or ``None`` elsewhere), ``gil_enabled`` (``sys._is_gil_enabled()``, or
-    ``None`` where that function does not exist), ``x_gil`` (the ``-X gil``
+    0 or ``None`` elsewhere), ``gil_enabled`` (:func:`gilref.core.hostinfo.gil_enabled`:
+    ``sys._is_gil_enabled()`` where it exists, else by implementation), ``x_gil`` (the ``-X gil``
     option, if given), ``env_python_gil`` (``$PYTHON_GIL``, if set).
     """
-    probe = getattr(sys, "_is_gil_enabled", None)
     return {
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "py_gil_disabled": sysconfig.get_config_var("Py_GIL_DISABLED"),
-        "gil_enabled": bool(probe()) if probe is not None else None,
+        "gil_enabled": gil_enabled(),
         "x_gil": getattr(sys, "_xoptions", {}).get("gil"),
         "env_python_gil": os.environ.get("PYTHON_GIL"),
     }
@@ -259,8 +260,7 @@ def numpy_report() -> dict[str, Any]:
     """
     import warnings
 
-    probe = getattr(sys, "_is_gil_enabled", None)
-    before = bool(probe()) if probe is not None else None
+    before = gil_enabled()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -271,7 +271,7 @@ def numpy_report() -> dict[str, Any]:
         "available": True,
         "version": numpy.__version__,
         "gil_before": before,
-        "gil_after": bool(probe()) if probe is not None else None,
+        "gil_after": gil_enabled(),
         "warnings": [f"{w.category.__name__}: {w.message}" for w in caught],
     }
 
@@ -339,20 +339,29 @@ class Variant:
         return call(self.executable, target, kwargs, timeout=timeout, flags=self.flags, env=dict(self.env))
 
 
-def variants(interpreters: Sequence[Any] | None = None, series: str = "3.13") -> dict[str, Variant | None]:
+def variants(
+    interpreters: Sequence[Interpreter] | None = None, pair: BuildPair | None = None
+) -> dict[str, Variant | None]:
     """The four configurations the chapter compares, from the interpreters found.
 
-    Keys ``"host"``, ``"default"`` (CPython *series*, GIL build),
+    Keys ``"host"``, ``"default"`` (the GIL build of the pair),
     ``"free-threaded"`` and ``"free-threaded, GIL on"`` (the same binary with
-    ``-X gil=1``); a value is ``None`` when this host lacks that interpreter.
-    """
-    from ..interp.discover import discover, host, pair
+    ``-X gil=1``); a value is ``None`` when this host lacks that interpreter,
+    and ``"host"`` is ``None`` when the host *is* the pair's GIL build (it
+    would be measured twice).
 
+    :param interpreters: default ``gilref.interp.discover.discover()``.
+    :param pair: the builds to compare; default :func:`gilref.interp.select.choose`
+        of *interpreters* (the book's one policy: the newest CPython series found
+        in both builds).
+    """
     found = list(interpreters) if interpreters is not None else discover()
     me = next((i for i in found if i.source == "host"), None) or host()
-    gil, ft = pair(found, series)
+    chosen = pair if pair is not None else choose(found)
+    gil, ft = chosen.gil, chosen.free_threaded
+    same = gil is not None and os.path.realpath(gil.executable) == os.path.realpath(me.executable)
     return {
-        "host": Variant(f"host: {me.label}", me.executable),
+        "host": None if same else Variant(f"host: {me.label}", me.executable),
         "default": Variant(gil.label, gil.executable) if gil else None,
         "free-threaded": Variant(ft.label, ft.executable) if ft else None,
         "free-threaded, GIL on": Variant(f"{ft.label}, -X gil=1", ft.executable, ("-X", "gil=1")) if ft else None,
@@ -497,35 +506,11 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
         rows.append({
             "interpreter": i.label,
             "free-threaded build": "yes" if i.free_threaded else "no",
-            "GIL at run time": "on" if i.gil_enabled else "off",
+            "GIL at run time": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
             "found": i.source,
             "executable": f"`{i.executable}`",
         })
     return rows
-
-
-def missing_note(what: str = "a free-threaded CPython 3.13") -> str:
-    """Why this host lacks *what* and how to get it (Markdown), for a chapter's note."""
-    from ..interp.discover import ENV_PYTHONS
-    from ..provision.cpython import ENV_SKIP, ENV_SOURCE, last_status, skip_requested
-
-    if skip_requested():
-        why = (f"Provisioning was skipped on purpose (`{ENV_SKIP}` is set), so this build lacks "
-               f"{what} and leaves out the measurements that need it.")
-    else:
-        why = f"This build lacks {what}, so it leaves out the measurements that need it."
-        status = last_status()
-        tried = []
-        for o in (status or {}).get("outcomes", []):
-            if not o.get("executable"):
-                tried.extend(o.get("tried", []))
-        if tried:
-            why += " `python -m gilref provision` tried:\n\n" + "\n".join(f"- {t}" for t in dict.fromkeys(tried))
-    how = (f"\n\nTo include them, run `python -m gilref provision` (it builds CPython 3.13 from source "
-           f"when it must, a few minutes per build), or name interpreters you have in `{ENV_PYTHONS}` "
-           f"(paths separated by `{os.pathsep}`), or point `{ENV_SOURCE}` at a CPython 3.13 source "
-           "tarball; then build the book again.")
-    return why + how
 
 
 def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from typing import Any, Callable
 
 from ..core._checks import check_int
@@ -35,7 +34,7 @@ from ..core.harness import MIN_REPEATS
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 
-__all__ = ["LOOPS", "matched_builds", "measure", "profile", "summary"]
+__all__ = ["LOOPS", "measure", "profile", "summary"]
 
 WORKLOAD = "lock_cost"
 
@@ -168,24 +167,3 @@ def profile(n: int = 500_000, countdown_n: int = 2_000_000, *, repeats: int = 7)
         "free_threaded": free_threaded_build(),
         "gil_enabled": gil_enabled(),
     }
-
-
-def matched_builds(interpreters: Sequence[Any]) -> tuple[Any, Any] | None:
-    """A default (GIL) build and a free-threaded build of the same CPython version.
-
-    :param interpreters: ``gilref.interp.discover.Interpreter`` objects, e.g. the
-        answer of ``gilref.interp.discover.discover()``.
-    :returns: ``(gil_build, free_threaded_build)``, the newest such version, or
-        ``None`` if no version is there in both builds.
-    """
-    pairs = []
-    for ft in interpreters:
-        if ft.implementation != "CPython" or not ft.free_threaded:
-            continue
-        for gil in interpreters:
-            if (gil.implementation == "CPython" and not gil.free_threaded
-                    and gil.version_tuple[:2] == ft.version_tuple[:2]):
-                pairs.append((gil, ft))
-    if not pairs:
-        return None
-    return max(pairs, key=lambda p: (p[1].version_tuple, p[0].version_tuple == p[1].version_tuple))

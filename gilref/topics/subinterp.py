@@ -14,8 +14,9 @@ Two halves:
   ``gilref.interp.child.call``): :func:`measure` times the countdown on
   threads, subinterpreters and processes side by side, and what starting a
   thread, an interpreter and a process costs;
-* **on the caller's side**: :func:`pick` chooses a suitable interpreter from
-  ``gilref.interp.discover.discover()``, and :func:`ensure_api` makes the API
+* **on the caller's side**: :func:`supports` is the chapter's requirement
+  for ``gilref.interp.select.choose`` (which picks the interpreter, by the
+  book's one policy), and :func:`ensure_api` makes the API
   importable in it, installing the backport into a private directory under
   :func:`gilref.core.paths.cache_dir` (never into the interpreter itself) when
   needed, with a deadline.
@@ -68,10 +69,10 @@ __all__ = [
     "backport_dir",
     "ensure_api",
     "measure",
-    "pick",
     "run",
     "scaling_suite",
     "startup_suite",
+    "supports",
 ]
 
 #: The PyPI distribution of the PEP 734 backport, pinned: its API still changes.
@@ -336,17 +337,15 @@ def measure(
 # -- the caller's side ----------------------------------------------------------
 
 
-def pick(found: Sequence[Interpreter]) -> Interpreter | None:
-    """The best interpreter in *found* for this chapter, or ``None``.
+def supports(interp: Interpreter) -> bool:
+    """Whether *interp* can host subinterpreters with their own GIL: CPython 3.12 or newer.
 
-    A CPython 3.12 or newer with the GIL (free-threaded builds have no GIL to
-    split); the newest version first, the host preferred among equals.
+    The chapter's requirement, passed to the book's one policy:
+    ``gilref.interp.select.choose(found, where=supports).gil`` is the GIL build
+    the other chapters compare, whenever it qualifies (a free-threaded build has
+    no GIL to split, so the chapter runs in the pair's GIL build).
     """
-    fit = [i for i in found if i.implementation == "CPython" and i.version_tuple[:2] >= MIN_VERSION
-           and not i.free_threaded]
-    if not fit:
-        return None
-    return sorted(fit, key=lambda i: (i.version_tuple[:2], i.source == "host"), reverse=True)[0]
+    return interp.implementation == "CPython" and interp.version_tuple[:2] >= MIN_VERSION
 
 
 @dataclass(frozen=True)
