@@ -50,6 +50,10 @@ nb_mime_priority_overrides = [
 ]
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
 myst_heading_anchors = 3
+# Curly quotes and ellipses, but no dashes: docutils' smartquotes would print a
+# command-line flag such as --count, outside a code span, as an en dash, which
+# fails when a reader copies it (gilref.book.sitecheck checks the built pages).
+smartquotes_action = "qe"
 
 # -- Interpreters: a chapter measured without a free-threaded CPython (or PyPy,
 # Jython...) must run again when one appears, so their list is part of the

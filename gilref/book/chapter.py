@@ -139,7 +139,9 @@ class Chapter:
         directives (``note``, ``warning``) take no title and would run the
         title into the body.
         """
-        return self.md(name, f":::{{admonition}} {title}\n:class: {kind}\n{body}\n:::\n")
+        if "\n" in title.strip():
+            raise ValueError(f"an admonition's title must be one line: {title!r}")
+        return self.md(name, f":::{{admonition}} {title.strip()}\n:class: {kind}\n\n{body}\n:::\n")
 
     # -- recording ------------------------------------------------------------
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Claim", "check"]
+__all__ = ["CONTRADICTED_TITLE", "Claim", "check"]
+
+#: The title of the warning a contradicted claim prints.
+CONTRADICTED_TITLE = "The usual claim does not hold on this host"
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,12 @@ class Claim:
         """MyST Markdown for the page: the finding, or a warning when the claim fails."""
         if self.holds:
             return self.supported
+        # A titled admonition styled as a warning: the named {warning} directive takes
+        # no title, so text on its first line would run into the body.
         return (
-            ":::{warning} The usual claim does not hold on this host\n"
+            ":::{admonition} " + CONTRADICTED_TITLE + "\n"
+            ":class: warning\n"
+            "\n"
             f"{self.contradicted}\n\n"
             f"The claim usually made: *{self.statement}*\n"
             ":::\n"
