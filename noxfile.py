@@ -1,5 +1,6 @@
 """Sessions: ``nox`` runs lint and tests; ``nox -s docs`` builds the book; ``nox -s browser``
-opens every page of the built book in headless Chromium; ``nox -s bench`` compares the
+opens every page of the built book in headless Chromium; ``nox -s site`` reads
+every built page for what a reader should not see; ``nox -s bench`` compares the
 speed benchmarks with the baseline in ``tests/bench/baseline/``.
 
 Dependencies come from the dependency groups in ``pyproject.toml``. Sessions
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -157,6 +159,22 @@ def browser(session: nox.Session) -> None:
         *session.posargs,
         env={"GILREF_CHROMIUM": chromium, "GILREF_CHROMEDRIVER": driver},
     )
+
+
+@nox.session(default=False, venv_backend="none")
+def site(session: nox.Session) -> None:
+    """Read every page of the built book (``nox -s docs`` first) for what a reader should not see.
+
+    Fails on a Python repr or a bare list/dict/tuple as a cell's output, a
+    command-line flag printed with an en or em dash, an admonition whose title
+    runs into its body (:mod:`gilref.book.sitecheck`; standard library only, so
+    it runs with the interpreter that runs nox and installs nothing). The
+    charts are checked when they are drawn (:func:`gilref.book.charts.readability_problems`).
+    """
+    if not (BUILD / "html" / "index.html").is_file():
+        session.error("no built book in _build/html: run 'python3 -m nox -s docs' first")
+    session.run(sys.executable, "-m", "gilref.book.sitecheck", str(BUILD / "html"), *session.posargs,
+                external=True)
 
 
 @nox.session
