@@ -65,3 +65,157 @@ def test_a_single_process_is_labelled_process():
     assert Timing("w", "processes", 1, (1.0,)).label == "1 process"
     assert Timing("w", "interpreters", 1, (1.0,)).label == "1 interpreter"
     assert Timing("w", "processes", 2, (1.0,)).label == "2 processes"
+
+
+# -- layout: text over error bars, legends over data, titles that do not fit ----------
+
+def _bars_labelled_at_their_tops(label_at_whisker: bool = False):
+    """Two bars with error bars, value labels at the bar's top (the old, struck-through way)."""
+    fig = plotting._figure(7.0, 3.8)
+    ax = fig.subplots()
+    highs = [0.6, 1.0]
+    bars = ax.bar(["a", "b"], [1.0, 2.0], yerr=[[0.5, 0.5], highs], capsize=4)
+    for bar, high in zip(bars, highs):
+        top = bar.get_height() + (high if label_at_whisker else 0.0)
+        ax.annotate(f"{bar.get_height():.1f} s", (bar.get_x() + bar.get_width() / 2, top),
+                    xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
+    ax.margins(y=0.15)
+    ax.set_title("t")
+    ax.set_ylabel("time (s)")
+    plotting.caption(fig, {"usable_cpus": 2})
+    return fig
+
+
+def _flat_lines(legend_loc: str):
+    fig = plotting._figure(7.0, 4.0)
+    ax = fig.subplots()
+    for k in range(3):
+        ax.plot([1, 2, 3, 4], [1.0 + 0.1 * k] * 4, marker="o", label=f"series {k}")
+    ax.set_ylim(0, 4.0)
+    ax.legend(loc=legend_loc)
+    ax.set_title("t")
+    ax.set_xlabel("threads (count)")
+    ax.set_ylabel("speedup (×)")
+    plotting.caption(fig, {"usable_cpus": 2})
+    return fig
+
+
+def test_a_value_label_struck_by_an_error_bar_is_found_and_lifted():
+    fig = _bars_labelled_at_their_tops()
+    problems = plotting.layout_problems(fig)
+    assert problems == ["axes 1: the value label '1.0 s' is struck through by an error bar",
+                        "axes 1: the value label '2.0 s' is struck through by an error bar"]
+    assert plotting.mend(fig) == []
+    ax = fig.axes[0]
+    assert [t.xy[1] for t in ax.texts] == pytest.approx([1.6, 3.0], rel=0.02)  # the whiskers' tops
+
+
+def test_labels_above_the_whiskers_pass():
+    assert plotting.layout_problems(_bars_labelled_at_their_tops(label_at_whisker=True)) == []
+
+
+def test_the_book_bar_charts_put_labels_above_the_whiskers():
+    fig = plotting.bar_chart(["a", "b", "c"], [1.0, 2.0, 0.5], errors=[(0.5, 1.9), (1.0, 3.5), (0.4, 0.6)],
+                             title="t", ylabel="time (s)", metadata={"usable_cpus": 2})
+    assert plotting.layout_problems(fig) == []
+    s = Suite(metadata={"usable_cpus": 2})
+    s.add(Timing("w", "sequential", 1, (0.8, 1.0, 1.0, 1.0, 1.6)))
+    s.add(Timing("w", "threads", 2, (0.5, 0.9, 1.0, 1.1, 2.0)))
+    assert plotting.layout_problems(plotting.mode_chart(s, "w")) == []
+
+
+def test_a_value_label_out_of_its_axes_is_found_and_given_room():
+    fig = _bars_labelled_at_their_tops(label_at_whisker=True)
+    fig.axes[0].set_ylim(0, 3.0)
+    assert "axes 1: the value label '2.0 s' sticks out of its axes" in plotting.layout_problems(fig)
+    assert plotting.mend(fig) == []
+    assert fig.axes[0].get_ylim()[1] > 3.0
+
+
+def test_overlapping_value_labels_are_found_and_not_mended():
+    fig = _bars_labelled_at_their_tops(label_at_whisker=True)
+    fig.axes[0].annotate("1.0 s again", (0, 1.6), xytext=(0, 4), textcoords="offset points", ha="center",
+                         fontsize=8)
+    assert any("overlap" in p for p in plotting.mend(fig))
+
+
+def test_a_legend_over_lines_is_found_and_moved():
+    fig = _flat_lines("lower left")
+    assert plotting.layout_problems(fig) == ["the legend of axes 1 covers data of axes 1: the line 'series 0'"]
+    assert plotting.mend(fig) == []
+    assert fig.axes[0].get_legend()._loc == 2  # upper left: above the lines
+
+
+def test_a_legend_clear_of_the_data_passes():
+    assert plotting.layout_problems(_flat_lines("upper right")) == []
+
+
+def test_a_legend_with_no_free_spot_moves_outside_the_axes():
+    fig = plotting._figure(7.0, 4.0)
+    ax = fig.subplots()
+    for k in range(12):
+        ax.plot([0, 1], [k / 11, k / 11], label=f"s{k}")
+        ax.plot([k / 11, k / 11], [0, 1], label="_grid")
+    ax.legend(loc="center")
+    ax.set_title("t")
+    ax.set_xlabel("x (s)")
+    ax.set_ylabel("y (s)")
+    plotting.caption(fig, {"usable_cpus": 2})
+    assert any("covers data" in p for p in plotting.layout_problems(fig))
+    assert plotting.mend(fig) == []
+    legend_box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert legend_box.x0 >= ax.get_window_extent(fig.canvas.get_renderer()).x1
+
+
+@pytest.mark.parametrize("what", ["bar", "error bar"])
+def test_a_legend_over_bars_or_error_bars_is_found(what):
+    fig = plotting._figure(7.0, 4.0)
+    ax = fig.subplots()
+    if what == "bar":
+        ax.bar([0, 1, 2], [3.0, 3.0, 3.0], label="bars")
+    else:
+        ax.errorbar([0, 1, 2], [1.5, 1.5, 1.5], yerr=1.4, linestyle="none", label="points")
+    ax.set_ylim(0, 3.2)
+    ax.legend(loc="center")
+    assert any(f"a{'n' if what == 'error bar' else ''} {what}" in p for p in plotting.layout_problems(fig))
+
+
+def test_a_title_too_wide_is_found_and_wrapped():
+    fig = plotting.bar_chart(["a", "b"], [1.0, 2.0], title="Countdown of 2,000,000 steps on one thread: "
+                             "GIL build vs free-threaded build, and more words to be sure", ylabel="time (s)",
+                             metadata={"usable_cpus": 2})
+    problems = plotting.layout_problems(fig)
+    assert len(problems) == 1 and problems[0].startswith("the title of axes 1 ")
+    assert problems[0].endswith("does not fit in the figure")
+    assert plotting.mend(fig) == []
+    assert "\n" in fig.axes[0].get_title()
+
+
+def test_every_chart_kind_of_the_book_lays_out_cleanly():
+    s = suite()
+    figs = [
+        plotting.speedup_chart([("interpreters", s, "interpreters"), ("threads", s, "threads")], "w"),
+        plotting.grouped_bar_chart(["g1", "g2"], [("a", [1.0, 100.0], [(0.5, 2.0), (90.0, 120.0)]),
+                                                  ("b", [3.0, float("nan")], None)],
+                                   title="t", ylabel="rate (1/s)", logy=True, metadata={"usable_cpus": 2}),
+        plotting.line_chart([("a", [1, 2], [1, 2]), ("b", [1, 2], [2, 1])], title="t", xlabel="x (s)",
+                            ylabel="y (s)", metadata={"usable_cpus": 2}),
+    ]
+    for fig in figs:
+        assert plotting.mend(fig) == []
+
+
+def test_a_chapter_mends_a_chart_and_refuses_one_it_cannot(monkeypatch, tmp_path):
+    pytest.importorskip("myst_nb")
+    from gilref.book import chapter as book
+
+    monkeypatch.setenv("GILREF_RESULTS_DIR", str(tmp_path))
+    monkeypatch.setattr(book, "_glue", lambda name, value: None)
+    ch = book.Chapter("chart-test")
+    ch.figure("mended", _bars_labelled_at_their_tops())
+    assert ch.figures == ["mended"]
+    bad = _bars_labelled_at_their_tops(label_at_whisker=True)
+    bad.axes[0].annotate("1.0 s again", (0, 1.6), xytext=(0, 4), textcoords="offset points", ha="center",
+                         fontsize=8)
+    with pytest.raises(ValueError, match="overlap"):
+        ch.figure("bad", bad)

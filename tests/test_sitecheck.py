@@ -82,7 +82,8 @@ def test_containers_outside_cell_outputs_are_not_reported():
 
 # -- flags with a typographic dash ---------------------------------------------------
 
-@pytest.mark.parametrize("text", ["(defaults: \u2013count 100)", "<td><p>\u2013flush</p></td>", "run it with \u2014repeats 5"])
+@pytest.mark.parametrize("text", [
+    "(defaults: \u2013count 100)", "<td><p>\u2013flush</p></td>", "run it with \u2014repeats 5"])
 def test_a_flag_with_a_typographic_dash_is_found(text):
     problems = sitecheck.page_problems(page(text))
     assert [p.kind for p in problems] == [

@@ -120,11 +120,18 @@ class Chapter:
     def figure(self, name: str, fig: Any) -> None:
         """Glue a matplotlib figure as SVG (for ``{glue:figure}`` with ``:alt:``).
 
-        :raises ValueError: if the chart lacks a title, axis labels with units or
-            the host caption (:func:`gilref.book.charts.readability_problems`).
-        """
-        from .charts import readability_problems, to_svg
+        The chart's layout is mended first (:func:`gilref.book.charts.mend`:
+        titles wrapped to fit, value labels lifted above error bars, legends
+        moved off the data).
 
+        :raises ValueError: if the chart lacks a title, axis labels with units or
+            the host caption, or its layout still has text over error bars, a
+            legend over data or a title that does not fit
+            (:func:`gilref.book.charts.readability_problems`).
+        """
+        from .charts import mend, readability_problems, to_svg
+
+        mend(fig)
         problems = readability_problems(fig)
         if problems:
             raise ValueError(f"chart {name!r} of chapter {self.key!r} is not readable: " + "; ".join(problems))

@@ -17,8 +17,15 @@ from ..core.hostinfo import host_summary
 from ..core.results import BASELINE_MODE, Suite, Timing
 
 try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.container import ErrorbarContainer
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Annotation, Text
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import Bbox
 except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
     raise ImportError(
         "gilref.book.charts needs matplotlib: pip install matplotlib "
@@ -30,8 +37,10 @@ __all__ = [
     "comparison_chart",
     "gantt_chart",
     "grouped_bar_chart",
+    "layout_problems",
     "line_chart",
     "log_scaling_chart",
+    "mend",
     "mode_chart",
     "placeholder_chart",
     "readability_problems",
@@ -78,10 +87,10 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figu
     highs = [t.summary.q3 - t.median for t in timings]
     colors = [COLORS.get(t.mode, "#8c8c8c") for t in timings]
     bars = ax.bar(labels, medians, yerr=[lows, highs], color=colors, capsize=4)
-    for bar, t in zip(bars, timings):
+    for bar, t, high in zip(bars, timings, highs):
         ax.annotate(
             f"{suite.speedup(t):.2f}×",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            (bar.get_x() + bar.get_width() / 2, bar.get_height() + high),  # above the upper whisker
             xytext=(0, 6),
             textcoords="offset points",
             ha="center",
@@ -239,8 +248,9 @@ def bar_chart(
     bars = ax.bar(list(labels), list(values), yerr=yerr, capsize=4,
                   color=list(colors) if colors else [_PALETTE[i % 8] for i in range(len(values))])
     if annotate:
-        for bar, v in zip(bars, values):
-            ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+        tops = [hi for _, hi in errors] if errors is not None else list(values)
+        for bar, v, top in zip(bars, values, tops):  # above the upper whisker, if any
+            ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, max(v, top)),
                         xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
@@ -351,8 +361,9 @@ def readability_problems(fig: Figure) -> list[str]:
     y label and an x label, each naming its unit in parentheses, e.g.
     ``"median wall time (s)"``, except on an axis of categories (its tick
     labels are words: configurations, threads) and on an x axis shared with a
-    labelled one (stacked panels); and a caption naming the host
-    (``"Measured on ..."``, as ``caption()`` writes it).
+    labelled one (stacked panels); a caption naming the host
+    (``"Measured on ..."``, as ``caption()`` writes it); and a layout a reader
+    can read (:func:`layout_problems`).
     """
     problems = []
     fig.draw_without_rendering()  # lays out the tick labels, to tell categories from numbers
@@ -379,7 +390,7 @@ def readability_problems(fig: Figure) -> list[str]:
     supx = getattr(fig, "_supxlabel", None)
     if supx is None or not supx.get_text().strip().startswith("Measured on"):
         problems.append("no caption naming the host (use gilref.book.charts.caption)")
-    return problems
+    return problems + layout_problems(fig)
 
 
 def _categorical(ax: Any, axis: str = "x") -> bool:
@@ -444,8 +455,8 @@ def grouped_bar_chart(
                       color=_PALETTE[i % 8], yerr=yerr, capsize=3,
                       hatch=hatches[i] if hatches else None, edgecolor="white" if not hatches else "#333333")
         if annotate:
-            for bar, (_, v, _) in zip(bars, shown):
-                ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            for bar, (_, v, e) in zip(bars, shown):  # above the upper whisker
+                ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, max(v, e[1])),
                             xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7, rotation=0)
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(list(groups))
@@ -646,3 +657,289 @@ def to_svg(fig: Figure) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
 
+
+
+# -- layout: what overlaps what, measured with the figure's own renderer ---------------
+
+#: Pixels two boxes may share before they count as overlapping (antialiasing, hairlines).
+_SLACK = 1.0
+#: Where mend() tries an axes legend, in order, before moving it outside the axes.
+_LEGEND_SPOTS: tuple[Any, ...] = ("upper left", "upper right", "lower right", "lower left", "center left",
+                 "center right", "upper center", "lower center", "center")
+
+
+def _renderer(fig: Figure) -> Any:
+    """Lay *fig* out (constrained layout included) and return the renderer that measured it."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    return canvas.get_renderer()  # type: ignore[no-untyped-call]
+
+
+def _shrunk(box: Bbox, by: float = _SLACK) -> Bbox:
+    return Bbox.from_extents(box.x0 + by, box.y0 + by, box.x1 - by, box.y1 - by)
+
+
+def _segment_hits(box: Bbox, p: Sequence[float], q: Sequence[float]) -> bool:
+    """True if the segment p-q crosses or touches the inside of *box* (display coordinates)."""
+    (x0, y0), (x1, y1) = (float(p[0]), float(p[1])), (float(q[0]), float(q[1]))
+    if not all(map(math.isfinite, (x0, y0, x1, y1))):
+        return False
+    # Liang-Barsky clipping of the segment against the box.
+    t0, t1 = 0.0, 1.0
+    dx, dy = x1 - x0, y1 - y0
+    for edge_p, edge_q in ((-dx, x0 - box.x0), (dx, box.x1 - x0), (-dy, y0 - box.y0), (dy, box.y1 - y0)):
+        if edge_p == 0:
+            if edge_q < 0:
+                return False
+            continue
+        r = edge_q / edge_p
+        if edge_p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _errorbar_segments(ax: Any) -> list[tuple[Any, Any]]:
+    """Every error-bar stroke and cap of *ax*, as display-coordinate segments."""
+    segments: list[tuple[Any, Any]] = []
+    for container in ax.containers:
+        if not isinstance(container, ErrorbarContainer):
+            continue
+        _, caplines, barlinecols = container.lines
+        for lc in barlinecols:
+            if not lc.get_visible():
+                continue
+            transform = lc.get_transform()
+            for seg in lc.get_segments():
+                if len(seg) >= 2:
+                    pts = transform.transform(seg)
+                    segments += list(zip(pts[:-1], pts[1:]))
+        for cap in caplines:
+            if not cap.get_visible():
+                continue
+            half = cap.get_markersize() * ax.figure.dpi / 72 / 2
+            horizontal = cap.get_marker() in ("_", 0, 1, "|") and cap.get_marker() != "|"
+            for x, y in cap.get_transform().transform(cap.get_xydata()):
+                if horizontal:
+                    segments.append(((x - half, y), (x + half, y)))
+                else:
+                    segments.append(((x, y - half), (x, y + half)))
+    return segments
+
+
+def _value_labels(ax: Any) -> list[Text]:
+    """The annotations of *ax* (value labels on bars and points) that show some text."""
+    return [t for t in ax.texts if isinstance(t, Annotation) and t.get_visible() and t.get_text().strip()]
+
+
+def _line_hits(box: Bbox, line: Line2D) -> bool:
+    """True if *line*'s drawn path or markers enter *box* (display coordinates)."""
+    xydata: Any = line.get_xydata()
+    if not line.get_visible() or len(xydata) == 0:
+        return False
+    pts: Any = line.get_transform().transform_path(line.get_path()).vertices
+    drawn = line.get_linestyle() not in ("None", "none", "", " ")
+    if drawn and any(_segment_hits(box, p, q) for p, q in zip(pts[:-1], pts[1:])):
+        return True
+    if line.get_marker() not in (None, "None", "none", "", " "):
+        r = line.get_markersize() * line.figure.dpi / 72 / 2 if line.figure else 0.0
+        grown = Bbox.from_extents(box.x0 - r, box.y0 - r, box.x1 + r, box.y1 + r)
+        return any(grown.contains(float(x), float(y)) for x, y in pts)
+    return False
+
+
+def _data_hits(box: Bbox, ax: Any, renderer: Any) -> list[str]:
+    """What of *ax*'s data (lines, markers, bars, error bars) lies under *box*."""
+    hits = []
+    for line in ax.get_lines():
+        if _line_hits(box, line):
+            hits.append(f"the line {line.get_label()!r}" if not line.get_label().startswith("_") else "a line")
+    for patch in ax.patches:
+        if (isinstance(patch, Rectangle) and patch.get_visible() and patch.get_height() != 0
+                and box.overlaps(_shrunk(patch.get_window_extent(renderer)))):
+            hits.append("a bar")
+    if any(_segment_hits(box, p, q) for p, q in _errorbar_segments(ax)):
+        hits.append("an error bar")
+    return sorted(set(hits))
+
+
+def _legends(fig: Figure) -> list[tuple[Any, Legend]]:
+    """``(axes or None, legend)`` for every visible legend of *fig*."""
+    out: list[tuple[Any, Legend]] = []
+    for ax in fig.get_axes():
+        leg = ax.get_legend()
+        if leg is not None and leg.get_visible():
+            out.append((ax, leg))
+    out += [(None, leg) for leg in fig.legends if leg.get_visible()]
+    return out
+
+
+def _titles(fig: Figure) -> list[tuple[str, Text]]:
+    titles: list[tuple[str, Text]] = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        titles.append(("the figure's title", suptitle))
+    for i, ax in enumerate(fig.get_axes()):
+        for loc in ("center", "left", "right"):
+            t = ax.title if loc == "center" else getattr(ax, f"_{loc}_title")
+            if t.get_visible() and t.get_text().strip():
+                titles.append((f"the title of axes {i + 1}", t))
+    return titles
+
+
+def layout_problems(fig: Figure) -> list[str]:
+    """What of *fig*'s layout keeps a reader from reading it (empty if nothing).
+
+    Measured with the figure's own renderer after its layout: a value label
+    (an annotation) struck through by an error bar, two value labels on top of
+    each other, a value label sticking out of its axes; a legend over data
+    (a line, a marker, a bar or an error bar of any axes it overlaps); a title
+    (the figure's or an axes') or the caption not wholly inside the figure.
+    """
+    renderer = _renderer(fig)
+    problems: list[str] = []
+    for i, ax in enumerate(fig.get_axes()):
+        if not ax.get_visible():
+            continue
+        where = f"axes {i + 1}"
+        labels = _value_labels(ax)
+        boxes = [_shrunk(t.get_window_extent(renderer)) for t in labels]
+        bars = _errorbar_segments(ax)
+        axes_box = ax.get_window_extent(renderer)
+        for t, box in zip(labels, boxes):
+            if any(_segment_hits(box, p, q) for p, q in bars):
+                problems.append(f"{where}: the value label {t.get_text()!r} is struck through by an error bar")
+            if not (box.x0 >= axes_box.x0 - _SLACK and box.x1 <= axes_box.x1 + _SLACK
+                    and box.y0 >= axes_box.y0 - _SLACK and box.y1 <= axes_box.y1 + _SLACK):
+                problems.append(f"{where}: the value label {t.get_text()!r} sticks out of its axes")
+        for a in range(len(labels)):
+            for b in range(a + 1, len(labels)):
+                if boxes[a].overlaps(boxes[b]):
+                    problems.append(f"{where}: the value labels {labels[a].get_text()!r} and "
+                                    f"{labels[b].get_text()!r} overlap")
+    for owner, leg in _legends(fig):
+        box = _shrunk(leg.get_window_extent(renderer))
+        for j, ax in enumerate(fig.get_axes()):
+            if not ax.get_visible() or not box.overlaps(ax.get_window_extent(renderer)):
+                continue
+            hits = _data_hits(box, ax, renderer)
+            if hits:
+                which = f"the legend of axes {fig.get_axes().index(owner) + 1}" if owner is not None else "the legend"
+                problems.append(f"{which} covers data of axes {j + 1}: " + ", ".join(hits))
+    page = fig.bbox
+    texts = _titles(fig)
+    supx = getattr(fig, "_supxlabel", None)
+    if supx is not None and supx.get_text().strip():
+        texts.append(("the caption", supx))
+    for what, t in texts:
+        box = t.get_window_extent(renderer)
+        if box.x0 < page.x0 - _SLACK or box.x1 > page.x1 + _SLACK or box.y0 < page.y0 - _SLACK \
+                or box.y1 > page.y1 + _SLACK:
+            problems.append(f"{what} {t.get_text()!r} does not fit in the figure")
+    return problems
+
+
+def _fit_title(t: Text, fig: Figure, renderer: Any) -> bool:
+    """Wrap *t* onto more lines until it fits the figure's width; True if it changed."""
+    import textwrap
+
+    box, page = t.get_window_extent(renderer), fig.bbox
+    if box.x0 >= page.x0 - _SLACK and box.x1 <= page.x1 + _SLACK:
+        return False
+    # The width the text may take where it is anchored, without leaving the figure.
+    ha = t.get_horizontalalignment()
+    if ha == "left":
+        room = page.x1 - max(box.x0, page.x0)
+    elif ha == "right":
+        room = min(box.x1, page.x1) - page.x0
+    else:
+        middle = (box.x0 + box.x1) / 2
+        room = 2 * min(middle - page.x0, page.x1 - middle)
+    text = " ".join(t.get_text().split())
+    lines = t.get_text().count("\n") + 1
+    chars = max(len(line) for line in t.get_text().split("\n"))
+    width = max(10, min(int(chars * room / box.width * 0.92), chars - 1))
+    if lines > 1 and width >= chars:
+        return False
+    t.set_text(textwrap.fill(text, width))
+    return True
+
+
+def _lift_labels(ax: Any, renderer: Any) -> bool:
+    """Move each value label that an error bar strikes to just above that bar; True if any moved."""
+    moved = False
+    segments = _errorbar_segments(ax)
+    to_data = ax.transData.inverted()
+    for t in _value_labels(ax):
+        box = _shrunk(t.get_window_extent(renderer))
+        struck = [(p, q) for p, q in segments if _segment_hits(box, p, q)]
+        if not struck:
+            continue
+        # The highest point of the error bars under the label's width, in data units.
+        tops = [max(p[1], q[1]) for p, q in segments
+                if min(p[0], q[0]) <= box.x1 and max(p[0], q[0]) >= box.x0]
+        x, _ = t.xy  # type: ignore[attr-defined]
+        top_y = float(to_data.transform((0.0, max(tops)))[1])
+        t.xy = (x, top_y)  # type: ignore[attr-defined]
+        moved = True
+    return moved
+
+
+def _make_room(ax: Any, renderer: Any) -> bool:
+    """Raise the top of *ax*'s value axis when a value label sticks out above it; True if raised."""
+    top = ax.get_window_extent(renderer).y1
+    if not any(t.get_window_extent(renderer).y1 > top + _SLACK for t in _value_labels(ax)):
+        return False
+    low, high = ax.get_ylim()
+    if ax.get_yscale() == "log":
+        ax.set_ylim(low, high * (high / low) ** 0.12)
+    else:
+        ax.set_ylim(low, high + (high - low) * 0.12)
+    return True
+
+
+def _move_legend(ax: Any, leg: Legend, fig: Figure) -> None:
+    """Put *ax*'s legend where it covers no data: a free corner or side, else outside the axes."""
+    for spot in _LEGEND_SPOTS:
+        leg.set_loc(spot)
+        renderer = _renderer(fig)
+        if not _data_hits(_shrunk(leg.get_window_extent(renderer)), ax, renderer):
+            return
+    leg.set_loc("upper left")
+    leg.set_bbox_to_anchor((1.02, 1.0), transform=ax.transAxes)
+
+
+def mend(fig: Figure, rounds: int = 4) -> list[str]:
+    """Fix what :func:`layout_problems` finds and can be fixed; return what is left.
+
+    Wraps a title too wide for the figure; lifts a value label struck by an
+    error bar above the bar's top (raising the value axis when the label
+    would stick out); moves a legend that covers data to a free spot of its
+    axes, or outside them. Repeats until nothing changes (at most *rounds*
+    times), then returns :func:`layout_problems` of the result.
+    """
+    for _ in range(rounds):
+        changed = False
+        renderer = _renderer(fig)
+        for _, t in _titles(fig):
+            changed |= _fit_title(t, fig, renderer)
+        for ax in fig.get_axes():
+            if ax.get_visible():
+                changed |= _lift_labels(ax, renderer)
+        if changed:
+            renderer = _renderer(fig)
+        for ax in fig.get_axes():
+            if ax.get_visible():
+                changed |= _make_room(ax, renderer)
+        renderer = _renderer(fig)
+        for ax, leg in _legends(fig):
+            if ax is not None and _data_hits(_shrunk(leg.get_window_extent(renderer)), ax, renderer):
+                _move_legend(ax, leg, fig)
+                changed = True
+                renderer = _renderer(fig)
+        if not changed:
+            break
+    return layout_problems(fig)

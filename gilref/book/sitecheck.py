@@ -336,7 +336,8 @@ def site_problems(site: Path) -> list[Problem]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Check a built book; print each problem; exit status 1 if there is any."""
     parser = argparse.ArgumentParser(prog="python -m gilref.book.sitecheck", description=__doc__.split("\n")[0])
-    parser.add_argument("site", nargs="?", default="_build/html", type=Path, help="the built book (default: %(default)s)")
+    parser.add_argument("site", nargs="?", default="_build/html", type=Path,
+                        help="the built book (default: %(default)s)")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"no built book in {args.site}: build it first (python3 -m nox -s docs)", file=sys.stderr)
