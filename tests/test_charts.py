@@ -137,6 +137,23 @@ def test_overlapping_value_labels_are_found_and_not_mended():
     fig.axes[0].annotate("1.0 s again", (0, 1.6), xytext=(0, 4), textcoords="offset points", ha="center",
                          fontsize=8)
     assert any("overlap" in p for p in plotting.mend(fig))
+    assert fig.axes[0].texts[0].get_fontsize() == 5.5  # shrunk as far as it goes, still on top of each other
+
+
+def test_crowded_value_labels_are_made_smaller():
+    fig = plotting._figure(7.0, 3.8)
+    ax = fig.subplots()
+    ax.bar([0, 1], [1.0, 1.0], width=0.9)
+    ax.set_xlim(-3, 4)
+    for x in (0, 1):
+        ax.annotate("123,456,789", (x, 1.0), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=11)
+    ax.margins(y=0.2)
+    ax.set_title("t")
+    ax.set_ylabel("rate (1/s)")
+    plotting.caption(fig, {"usable_cpus": 2})
+    assert any("overlap" in p for p in plotting.layout_problems(fig))
+    assert plotting.mend(fig) == []
+    assert 5.5 <= ax.texts[0].get_fontsize() < 11
 
 
 def test_a_legend_over_lines_is_found_and_moved():

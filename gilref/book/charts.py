@@ -888,6 +888,25 @@ def _lift_labels(ax: Any, renderer: Any) -> bool:
     return moved
 
 
+#: The smallest font size (points) mend() shrinks crowded value labels to.
+_SMALLEST_LABEL = 5.5
+
+
+def _shrink_crowded_labels(ax: Any, renderer: Any) -> bool:
+    """Make value labels that overlap each other smaller, down to a floor; True if any shrank."""
+    labels = _value_labels(ax)
+    boxes = [_shrunk(t.get_window_extent(renderer)) for t in labels]
+    crowded = {i for a in range(len(labels)) for b in range(a + 1, len(labels))
+               if boxes[a].overlaps(boxes[b]) for i in (a, b)}
+    shrunk = False
+    for i in crowded:
+        size = float(labels[i].get_fontsize())
+        if size > _SMALLEST_LABEL:
+            labels[i].set_fontsize(max(_SMALLEST_LABEL, size - 0.75))
+            shrunk = True
+    return shrunk
+
+
 def _make_room(ax: Any, renderer: Any) -> bool:
     """Raise the top of *ax*'s value axis when a value label sticks out above it; True if raised."""
     top = ax.get_window_extent(renderer).y1
@@ -912,12 +931,13 @@ def _move_legend(ax: Any, leg: Legend, fig: Figure) -> None:
     leg.set_bbox_to_anchor((1.02, 1.0), transform=ax.transAxes)
 
 
-def mend(fig: Figure, rounds: int = 4) -> list[str]:
+def mend(fig: Figure, rounds: int = 6) -> list[str]:
     """Fix what :func:`layout_problems` finds and can be fixed; return what is left.
 
     Wraps a title too wide for the figure; lifts a value label struck by an
     error bar above the bar's top (raising the value axis when the label
-    would stick out); moves a legend that covers data to a free spot of its
+    would stick out); makes value labels that overlap each other smaller
+    (down to 5.5 points); moves a legend that covers data to a free spot of its
     axes, or outside them. Repeats until nothing changes (at most *rounds*
     times), then returns :func:`layout_problems` of the result.
     """
@@ -929,6 +949,7 @@ def mend(fig: Figure, rounds: int = 4) -> list[str]:
         for ax in fig.get_axes():
             if ax.get_visible():
                 changed |= _lift_labels(ax, renderer)
+                changed |= _shrink_crowded_labels(ax, renderer)
         if changed:
             renderer = _renderer(fig)
         for ax in fig.get_axes():
