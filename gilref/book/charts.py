@@ -864,7 +864,7 @@ def _fit_title(t: Text, fig: Figure, renderer: Any) -> bool:
     width = max(10, min(int(chars * room / box.width * 0.92), chars - 1))
     if lines > 1 and width >= chars:
         return False
-    t.set_text(textwrap.fill(text, width))
+    t.set_text(textwrap.fill(text, width, break_on_hyphens=False))
     return True
 
 
