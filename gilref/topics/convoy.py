@@ -36,9 +36,11 @@ import multiprocessing.connection
 import socket
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
+from ..core.harness import interleave
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 
@@ -364,7 +366,6 @@ def measure(
     spinner_end, spinner_conn = ctx.Pipe()
     client = ctx.Process(target=_client_main, args=(client_end,), name="gilref-echo-client", daemon=True)
     spinner = ctx.Process(target=_spinner_main, args=(spinner_end,), name="gilref-cpu-process", daemon=True)
-    runs: dict[str, list[dict[str, float]]] = {m: [] for m in MODES}
     try:
         client.start()
         spinner.start()
@@ -372,14 +373,15 @@ def measure(
         spinner_end.close()
         with EchoServer(max_requests=max_requests) as server:
             port = server.address[1]
-            for round_ in range(warmups + repeats):
-                warming = round_ < warmups
-                for mode in MODES:
-                    run = _one_run(mode, port, client_conn, spinner_conn,
-                                   window=min(window, 0.1) if warming else window,
-                                   max_requests=max_requests, size=message_size, timeout=timeout)
-                    if not warming:
-                        runs[mode].append(run)
+
+            def one(mode: str, seconds: float) -> dict[str, float]:
+                return _one_run(mode, port, client_conn, spinner_conn, window=seconds,
+                                max_requests=max_requests, size=message_size, timeout=timeout)
+
+            # Warmup runs are short (at most 0.1 s): they only start the code paths.
+            measured, _ = interleave([partial(one, m, window) for m in MODES], repeats=repeats, warmups=warmups,
+                                     warmup_runs=[partial(one, m, min(window, 0.1)) for m in MODES])
+            runs = dict(zip(MODES, measured))
             served = server.served
     finally:
         for proc, conn in ((client, client_conn), (spinner, spinner_conn)):
@@ -394,12 +396,13 @@ def measure(
     metadata["port"] = port
     suite = Suite(metadata=metadata)
     params = {"window_s": window, "message_size": message_size, "host": HOST}
-    for workload, key, unit in ((ECHO, "rps", "req/s"), (TRIP, "trip_s", "s"), (SLOW, "slow", "fraction"),
-                                (HOG, "hog", "steps/s")):
+    # Rates (requests, loop steps per second): higher is better; times and shares: lower.
+    for workload, key, unit, better in ((ECHO, "rps", "req/s", "higher"), (TRIP, "trip_s", "s", "lower"),
+                                        (SLOW, "slow", "fraction", "lower"), (HOG, "hog", "steps/s", "higher")):
         for mode in MODES:
             values = tuple(r[key] for r in runs[mode] if key in r)
             if values:
-                suite.add(Timing(workload, mode, 1, values, unit=unit, params=params))
+                suite.add(Timing(workload, mode, 1, values, unit=unit, better=better, params=params))
     return suite
 
 
