@@ -122,10 +122,11 @@ def _cmd_interpreters(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps([i.to_dict() for i in found], indent=2) + "\n")
         return 0
-    width = max(len(i.label) for i in found)
-    for i in found:
-        gil = "on" if i.gil_enabled else "off"
-        sys.stdout.write(f"{i.label:<{width}}  GIL {gil:<3}  {i.source:<11}  {i.executable}\n")
+    from .book.tables import render_table
+
+    rows = [{"interpreter": i.label, "GIL": "on" if i.gil_enabled else "off", "found": i.source,
+             "executable": i.executable} for i in found]
+    sys.stdout.write(render_table(rows, ["interpreter", "GIL", "found", "executable"], style="text"))
     return 0
 
 

@@ -64,3 +64,11 @@ def test_interpreters_lists_the_host_first():
     found = json.loads(proc.stdout)
     assert found[0]["source"] == "host" and found[0]["executable"] == sys.executable
     assert {"label", "version", "implementation", "free_threaded", "gil_enabled"} <= set(found[0])
+
+
+def test_interpreters_lists_each_one_in_a_table_with_a_header():
+    proc = run_cli("interpreters")
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["interpreter", "GIL", "found", "executable"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert any(" host " in line and sys.executable in line for line in lines[2:])

@@ -22,9 +22,9 @@ def test_markdown_escapes_pipes_and_blanks_missing_cells():
 def test_text_pads_every_column_to_its_widest_cell():
     out = render_table(ROWS, ["name", "n"], style="text", indent="  ")
     assert out.splitlines() == [
-        "  name       n ",
+        "  name       n",
         "  ---------  --",
-        "  a|b        1 ",
+        "  a|b        1",
         "  long name  22",
     ]
 

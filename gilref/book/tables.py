@@ -65,7 +65,7 @@ def render_table(
         a row without a key shows an empty cell.
     :param style: ``"markdown"``, a pipe table (``|`` in a cell escaped); or
         ``"text"``, columns padded to their widest cell and separated by two
-        spaces, under a rule of dashes.
+        spaces (no trailing spaces), under a rule of dashes.
     :param indent: put before every line (e.g. two spaces in a text report).
     :returns: the table, ending with a newline. A cell is ``str(value)`` (``None``
         is empty; a newline becomes a space).
@@ -88,8 +88,8 @@ def render_table(
         header = [_text(c) for c in columns]
         cells = [[_text(row.get(c)) for c in columns] for row in rows]
         widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
