@@ -40,7 +40,7 @@ from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import interleave
+from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 
@@ -279,27 +279,37 @@ def _one_run(mode: str, port: int, client: multiprocessing.connection.Connection
     (``trip_s``), share of round trips of 1 ms or more (``slow``) and, with a CPU
     hog, its loop steps per second (``hog``)."""
     hog: dict[str, float] = {}
-    stop = threading.Event()
-    thread = None
-    if mode == "cpu-thread":
-        thread = threading.Thread(target=_spin_thread, args=(stop, hog), name="gilref-cpu-hog", daemon=True)
-        thread.start()
-    elif mode == "cpu-process":
-        spinner.send(("spin",))
-        _reply(spinner, timeout, "CPU process")
-    try:
+    replies: list[Any] = []
+
+    def ask_client() -> None:
         client.send(("run", port, window, max_requests, size))
-        status, done, seconds, trip, slow = _reply(client, window + timeout, "client process")
-    finally:
-        if thread is not None:
-            stop.set()
-            thread.join(timeout)
+        replies.append(_reply(client, window + timeout, "client process"))
+
+    if mode == "cpu-thread":
+        # The hog spins beside the thread that waits for the client's answer,
+        # which then stops it: both (and the server's threads) share one GIL.
+        stop = threading.Event()
+
+        def ask_then_stop() -> None:
+            try:
+                ask_client()
+            finally:
+                stop.set()
+
+        run_threads([(_spin_thread, (stop, hog)), (ask_then_stop, ())], window + 2 * timeout,
+                    name="gilref-cpu-hog", what="running the CPU-bound thread beside the client")
+    else:
         if mode == "cpu-process":
-            spinner.send(("stop",))
-            steps, spun = _reply(spinner, timeout, "CPU process")
-            hog["steps_per_s"] = steps / spun
-    if thread is not None and thread.is_alive():
-        raise RuntimeError(f"the CPU-bound thread did not stop within {timeout:g} s")
+            spinner.send(("spin",))
+            _reply(spinner, timeout, "CPU process")
+        try:
+            ask_client()
+        finally:
+            if mode == "cpu-process":
+                spinner.send(("stop",))
+                steps, spun = _reply(spinner, timeout, "CPU process")
+                hog["steps_per_s"] = steps / spun
+    status, done, seconds, trip, slow = replies[0]
     if status != "ok":
         raise RuntimeError(f"the client failed: {done}")
     if done == 0 or seconds <= 0:
