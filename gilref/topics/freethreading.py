@@ -403,9 +403,9 @@ def single_thread_cost(
 
     per_build, _ = interleave([partial(one_child, v) for _, v in builds], repeats=rounds, warmups=0)
     values: dict[tuple[str, str], list[float]] = {}
-    for _round in range(rounds):  # in the order measured: round by round, default build first
+    for r in range(rounds):  # in the order measured: round by round, default build first
         for (mode, _v), children in zip(builds, per_build):
-            for workload, seconds in children[_round].items():
+            for workload, seconds in children[r].items():
                 values.setdefault((workload, mode), []).append(statistics.median(seconds))
     suite = Suite(metadata=collect_metadata())
     for (workload, mode), vals in values.items():
