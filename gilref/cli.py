@@ -125,10 +125,11 @@ def _cmd_interpreters(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"interpreters": [i.to_dict() for i in found], "compared": pair.to_dict()},
                                     indent=2) + "\n")
         return 0
-    width = max(len(i.label) for i in found)
-    for i in found:
-        gil = "?" if i.gil_enabled is None else "on" if i.gil_enabled else "off"
-        sys.stdout.write(f"{i.label:<{width}}  GIL {gil:<3}  {i.source:<11}  {i.executable}\n")
+    from .book.tables import render_table
+
+    rows = [{"interpreter": i.label, "GIL": "?" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
+             "found": i.source, "executable": i.executable} for i in found]
+    sys.stdout.write(render_table(rows, ["interpreter", "GIL", "found", "executable"], style="text"))
     sys.stdout.write(f"\nThe book compares {pair.text}:\n{pair.describe()}\n")
     return 0
 

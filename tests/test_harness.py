@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 
 import pytest
@@ -138,3 +139,82 @@ def test_interleave_warms_each_run_then_takes_turns():
     assert calls == ["a", "a", "b", "b", "a", "b", "a", "b", "a", "b"]
     assert values == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
     assert warm == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_interleave_can_warm_up_with_other_calls():
+    calls: list[str] = []
+
+    def run(name: str):
+        def call() -> str:
+            calls.append(name)
+            return name
+        return call
+
+    values, warm = harness.interleave([run("a"), run("b")], repeats=2, warmups=1,
+                                      warmup_runs=[run("a-short"), run("b-short")])
+    assert calls == ["a-short", "b-short", "a", "b", "a", "b"]
+    assert values == [["a", "a"], ["b", "b"]] and warm == [["a-short"], ["b-short"]]
+    with pytest.raises(ValueError, match="one call per run"):
+        harness.interleave([run("a"), run("b")], repeats=1, warmups=1, warmup_runs=[run("a")])
+
+
+@pytest.mark.parametrize(("cpus", "oversubscribe", "counts"), [
+    (1, True, [1, 2]),
+    (2, True, [1, 2, 4]),
+    (3, True, [1, 2, 3, 6]),
+    (4, True, [1, 2, 3, 4, 8]),
+    (3, False, [1, 2, 3]),
+    (8, True, [1, 2, 4, 8, 16]),
+    (12, True, [1, 2, 4, 8, 12, 24]),
+    (12, False, [1, 2, 4, 8, 12]),
+    (16, True, [1, 2, 4, 8, 16, 32]),
+])
+def test_thread_counts_are_every_count_up_to_four_cpus_then_powers_of_two(cpus, oversubscribe, counts):
+    assert harness.thread_counts(cpus, oversubscribe=oversubscribe) == counts
+
+
+def test_thread_counts_default_to_the_usable_cpus(monkeypatch):
+    monkeypatch.setattr(harness, "usable_cpus", lambda: 6)
+    assert harness.thread_counts() == [1, 2, 4, 6, 12]
+    with pytest.raises(ValueError, match="cpus must be >= 1"):
+        harness.thread_counts(0)
+
+
+def test_run_threads_starts_every_job_and_times_them(no_leaked_threads):
+    done: list[int] = []
+    elapsed = harness.run_threads([(done.append, (i,)) for i in range(4)], 10)
+    assert sorted(done) == [0, 1, 2, 3] and elapsed >= 0
+
+
+def test_run_threads_calls_on_start_once_when_every_thread_exists(no_leaked_threads):
+    log: list[object] = []
+
+    def on_start() -> None:
+        alive = [t for t in threading.enumerate() if t.name.startswith("gilref-together-")]
+        log.append(("start", len(alive)))
+
+    harness.run_threads([(log.append, ("run",))] * 5, 10, name="gilref-together", on_start=on_start)
+    assert log[0] == ("start", 5) and log[1:] == ["run"] * 5
+
+
+def test_run_threads_raises_what_on_start_raised_not_a_broken_barrier(no_leaked_threads):
+    ran: list[int] = []
+
+    def fail() -> None:
+        raise LookupError("no clock")
+
+    with pytest.raises(LookupError, match="no clock"):
+        harness.run_threads([(ran.append, (1,))] * 3, 10, on_start=fail)
+    assert ran == []
+
+
+def test_run_threads_gives_up_at_the_deadline(no_leaked_threads):
+    release = threading.Event()
+    try:
+        with pytest.raises(MeasurementTimeout, match="2 thread"):
+            harness.run_threads([(release.wait, (30,)), (release.wait, (30,))], 0.2, start_together=True)
+    finally:
+        release.set()
+    for t in threading.enumerate():
+        if t.name.startswith("gilref-worker-"):
+            t.join(10)

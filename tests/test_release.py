@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from gilref.core.harness import thread_counts
 from gilref.topics import release
 from gilref.topics.release import (
     FileReadWork,
@@ -21,7 +22,6 @@ from gilref.topics.release import (
     interleave_labels,
     make_work,
     scaling_suite,
-    thread_counts,
 )
 
 

@@ -1,27 +1,37 @@
-"""Tables of results as rows and as Markdown (standard library only)."""
+"""Tables of results: rows, and the one renderer for them (standard library only).
+
+:func:`render_table` turns rows (dicts sharing keys) into a Markdown pipe table
+for a chapter (``style="markdown"``) or into aligned plain text for a terminal
+(``style="text"``, the reader's ``report`` and ``compare`` commands).
+:func:`markdown_table` is its Markdown form.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.results import Suite, Timing
 
-__all__ = ["markdown_table", "timing_rows"]
+__all__ = ["STYLES", "markdown_table", "render_table", "timing_rows"]
+
+#: The output styles of :func:`render_table`.
+STYLES = ("markdown", "text")
 
 
 def timing_rows(suite: Suite, timings: Sequence[Timing] | None = None) -> list[dict[str, Any]]:
     """One row per timing: configuration, median, quartiles, runs, speedup.
 
-    Times are in each timing's unit (seconds unless stated); the speedup is the
-    ratio of medians versus the workload's sequential run (blank if none).
+    Values are in each timing's unit (seconds unless stated); the speedup is the
+    ratio of medians versus the workload's sequential run, the right way round
+    for rates (blank if there is no comparable baseline).
     """
     rows = []
     for t in timings if timings is not None else suite.timings:
         s = t.summary
         try:
             speed = f"{suite.speedup(t):.2f}×"
-        except KeyError:
+        except (KeyError, ValueError):
             speed = ""
         rows.append({
             "workload": t.workload,
@@ -34,24 +44,58 @@ def timing_rows(suite: Suite, timings: Sequence[Timing] | None = None) -> list[d
     return rows
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+def _text(value: Any) -> str:
+    return ("" if value is None else str(value)).replace("\n", " ")
 
 
-def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """Render *rows* (dicts sharing keys) as a Markdown pipe table.
+def _md_cell(value: Any) -> str:
+    return _text(value).replace("|", "\\|")
 
-    :raises ValueError: if *rows* is empty and no *columns* are given.
+
+def render_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    style: str = "markdown",
+    indent: str = "",
+) -> str:
+    """Render *rows* (dicts sharing keys) as a table, one line per row after a header.
+
+    :param columns: the keys to show, in order (default: the first row's keys);
+        a row without a key shows an empty cell.
+    :param style: ``"markdown"``, a pipe table (``|`` in a cell escaped); or
+        ``"text"``, columns padded to their widest cell and separated by two
+        spaces (no trailing spaces), under a rule of dashes.
+    :param indent: put before every line (e.g. two spaces in a text report).
+    :returns: the table, ending with a newline. A cell is ``str(value)`` (``None``
+        is empty; a newline becomes a space).
+    :raises ValueError: if *rows* is empty and no *columns* are given, or for
+        another *style*.
     """
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}")
     if columns is None:
         if not rows:
             raise ValueError("cannot make a table of no rows without columns")
         columns = list(rows[0])
-    lines = [
-        "| " + " | ".join(_cell(c) for c in columns) + " |",
-        "|" + "|".join(" --- " for _ in columns) + "|",
-    ]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
-    return "\n".join(lines) + "\n"
+    if style == "markdown":
+        lines = [
+            "| " + " | ".join(_md_cell(c) for c in columns) + " |",
+            "|" + "|".join(" --- " for _ in columns) + "|",
+        ]
+        lines += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    else:
+        header = [_text(c) for c in columns]
+        cells = [[_text(row.get(c)) for c in columns] for row in rows]
+        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Render *rows* (dicts sharing keys) as a Markdown pipe table (:func:`render_table`).
+
+    :raises ValueError: if *rows* is empty and no *columns* are given.
+    """
+    return render_table(rows, columns, style="markdown")
