@@ -44,7 +44,7 @@ def test_thread_counts():
     assert sz.thread_counts(2) == [1, 2, 4]
     assert sz.thread_counts(1) == [1, 2]
     assert sz.thread_counts(8) == [1, 8, 16]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cpus"):
         sz.thread_counts(0)
 
 
@@ -87,7 +87,9 @@ def test_a_failing_worker_is_reported_not_hidden(monkeypatch):
 
 def test_memory_peak_grows_with_the_objects():
     r = sz.memory_peak(objects=50_000)
-    assert r["objects"] == 50_000 and r["peak_kib"] >= r["start_kib"] > 0
+    assert r["objects"] == 50_000 and r["peak_kib"] > r["start_kib"] > 0
+    assert r["maxrss_kib"] >= r["maxrss_start_kib"] > 0
+    assert r["source"] == ("VmHWM" if sys.platform.startswith("linux") else "ru_maxrss")
     assert r["free_threaded"] is False  # this test interpreter is a default build
 
 
@@ -116,13 +118,13 @@ def test_foreign_call_through_pydll_is_killed_at_the_deadline_here():
     # with a GIL the attached thread holds it: the main thread never runs again
     r = sz.foreign_call_probe(sys.executable, "pydll", deadline=2)
     assert r["outcome"] == "killed" and 2 <= r["elapsed_s"] < 15
-    assert r["lines"] and "entering sleep" in r["lines"][0]
+    assert r["lines"] and "calls sleep" in r["lines"][0]
     assert not any("gc.collect() starts" in line for line in r["lines"])
     assert "killed by the deadline" in sz.probe_lines(r)
 
 
 def test_foreign_call_probe_rejects_unknown_cases():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="case"):
         sz.foreign_call_probe(sys.executable, "windll")
 
 
@@ -170,7 +172,7 @@ def test_ratio_range_uses_the_quartiles():
     assert (low, mid, high) == (2.0, 2.0, 2.0)
     low, mid, high = sz.ratio_range([1, 2, 3, 4, 5], [1, 1, 1, 1, 1])
     assert low == 2.0 and mid == 3.0 and high == 4.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive"):
         sz.ratio_range([1.0], [0.0])
 
 
@@ -212,16 +214,27 @@ def test_memory_verdict_contradicted_when_the_spread_crosses_the_limit():
 
 
 def test_memory_verdict_needs_both_builds():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="both builds"):
         sz.memory_verdict([], mem(100))
 
 
-def test_pause_verdict_supported_and_contradicted():
+def test_pause_verdict_supported():
     paused = {"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.05, 0.06, 0.05, 0.04, 0.05], "collect_s": [0.05] * 5}
-    assert sz.pause_verdict(paused).holds
-    not_paused = {**paused, "collect_gap_s": [0.001, 0.002, 0.001, 0.001, 0.002]}
-    v = sz.pause_verdict(not_paused)
+    v = sz.pause_verdict(paused)
+    assert v.holds and v.evidence["share_median"] == pytest.approx(1.0)
+
+
+def test_pause_verdict_contradicted_when_no_longer_than_without():
+    v = sz.pause_verdict({"busy_gap_s": [0.002] * 5, "collect_gap_s": [0.002, 0.003, 0.002, 0.002, 0.003],
+                          "collect_s": [0.003] * 5})
     assert not v.holds and v.evidence["low"] < sz.PAUSE_RATIO
+
+
+def test_pause_verdict_contradicted_when_the_thread_ran_through_the_collection():
+    # long gaps, but short against a long collection: the ticker kept running
+    v = sz.pause_verdict({"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.01] * 5, "collect_s": [0.2] * 5})
+    assert v.evidence["low"] >= sz.PAUSE_RATIO and v.evidence["share_q1"] < sz.PAUSE_SHARE
+    assert not v.holds
 
 
 def probe(case: str, outcome: str, *lines: str) -> dict:
@@ -229,14 +242,15 @@ def probe(case: str, outcome: str, *lines: str) -> dict:
             "deadline_s": sz.HANG_DEADLINE}
 
 
-RAN = "main thread: ran 100 loop steps while the other thread was in the call"
+CALLS = "other thread: calls sleep(90) through PyDLL"
+RAN = "main thread: ran 100 loop steps meanwhile"
 STARTS = "main thread: gc.collect() starts"
 RETURNED = "main thread: gc.collect() returned after 0.001 s"
 
 
 def test_hang_verdict_supported():
-    v = sz.hang_verdict(probe("pydll", "killed", "other thread: entering", RAN, STARTS),
-                        probe("cdll", "completed", "other thread: entering", RAN, STARTS, RETURNED))
+    v = sz.hang_verdict(probe("pydll", "killed", CALLS, RAN, STARTS),
+                        probe("cdll", "completed", CALLS, RAN, STARTS, RETURNED))
     assert v.holds and v.evidence["pydll_main_ran"] and not v.evidence["pydll_collect_returned"]
 
 
@@ -248,7 +262,7 @@ def test_hang_verdict_contradicted_when_nothing_hangs():
 
 def test_hang_verdict_contradicted_when_the_main_thread_never_ran():
     # what a GIL build does: the hang comes before the collection
-    v = sz.hang_verdict(probe("pydll", "killed", "other thread: entering"),
+    v = sz.hang_verdict(probe("pydll", "killed", CALLS),
                         probe("cdll", "completed", RAN, STARTS, RETURNED))
     assert not v.holds and not v.evidence["pydll_main_ran"]
 
@@ -279,7 +293,8 @@ def test_rows_and_series_cover_every_thread_count():
             suite.add(Timing(w, "shared", k, (2.0, 2.0, 2.0)))
             suite.add(Timing(w, "per-thread", k, (1.0, 1.0, 1.0)))
     rows = sz.contention_rows({"b": suite}, ["attribute", "method"])
-    assert len(rows) == 4 and rows[0]["shared ÷ per-thread"].startswith("2.00×")
+    assert [r["workload"] for r in rows] == ["attribute", "method"]
+    assert rows[0]["2 threads: per-thread → shared"] == "1000.0 → 2000.0 ms (2.00×)"
     series = sz.ratio_series({"b": suite.to_dict()}, ["attribute", "method"])
     assert [s[0] for s in series] == ["b, 1 thread", "b, 2 threads"]
     assert series[0][1] == [2.0, 2.0] and series[0][2] == [(2.0, 2.0), (2.0, 2.0)]

@@ -1,7 +1,7 @@
 """Without the GIL, what still serializes: the measurements of that chapter.
 
 Five questions, asked of the free-threaded and the default build of one CPython
-version (the pair :func:`_builds` takes from the interpreter policy):
+version (the pair ``_builds()`` takes from the interpreter policy):
 
 * **shared objects** (:func:`shared_objects`): threads reading an attribute of
   one shared object, calling a method of one shared instance, appending to one
@@ -52,6 +52,7 @@ __all__ = [
     "FOREIGN_CASES",
     "HANG_DEADLINE",
     "PAUSE_RATIO",
+    "PAUSE_SHARE",
     "PEP779_MEMORY_LIMIT",
     "SHARED_WORKLOADS",
     "SLOWER_RATIO",
@@ -85,9 +86,12 @@ SLOWER_RATIO = 1.25
 #: PEP 779's memory target for phase II (supported status): at most 20 % more
 #: memory than the default build (geometric mean over pyperformance).
 PEP779_MEMORY_LIMIT = 0.20
-#: A collection counts as pausing the other thread when the largest gap it saw
-#: during the collection is at least this many times its largest gap without one.
-PAUSE_RATIO = 5.0
+#: A collection counts as stopping the other thread when the longest gap that
+#: thread saw during the collection is at least this many times its longest gap
+#: without one...
+PAUSE_RATIO = 2.0
+#: ... and lasted at least this share of the collection.
+PAUSE_SHARE = 0.5
 #: Seconds the foreign-call probe child may run before it is killed.
 HANG_DEADLINE = 6.0
 
@@ -361,16 +365,36 @@ class _Record:
         self.meta = {"i": i}
 
 
+def _vm_hwm_kib() -> int | None:
+    """``VmHWM`` of ``/proc/self/status`` (Linux): this process's peak resident memory, in KiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def memory_peak(objects: int = 200_000) -> dict[str, Any]:
     """Peak resident memory of this process before and after building *objects* records.
 
     Each record is a small class instance with four attributes (an int, a
-    string, a two-item list and a one-item dict). Reads
-    ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (KiB on Linux, bytes on
-    macOS: converted to KiB). Run it in a fresh child process: the peak only grows.
+    string, a two-item list and a one-item dict). Run it in a fresh child
+    process: a peak only grows.
+
+    Two readings of the peak: ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
+    (KiB on Linux, bytes on macOS: converted to KiB) and, on Linux,
+    ``VmHWM`` from ``/proc/self/status``. On Linux ``ru_maxrss`` survives
+    ``exec``: a child started from a large parent (a notebook kernel) starts
+    with the parent's peak, while ``VmHWM`` belongs to this process's memory
+    alone. ``start_kib`` and ``peak_kib`` use ``VmHWM`` where it exists
+    (``source`` says which).
 
     :returns: ``start_kib`` (peak before building), ``peak_kib`` (after),
-        ``objects``, ``free_threaded`` and ``python``.
+        ``maxrss_start_kib``, ``maxrss_kib``, ``source``, ``objects``,
+        ``free_threaded`` and ``python``.
     """
     import platform
     import resource
@@ -379,14 +403,17 @@ def memory_peak(objects: int = 200_000) -> dict[str, Any]:
     check_int("objects", objects, minimum=1)
     scale = 1024 if sys.platform == "darwin" else 1
 
-    def peak() -> int:
+    def maxrss() -> int:
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) // scale
 
-    before = peak()
+    rss_before, hwm_before = maxrss(), _vm_hwm_kib()
     kept = [_Record(i) for i in range(objects)]
-    after = peak()
+    rss_after, hwm_after = maxrss(), _vm_hwm_kib()
     assert len(kept) == objects
-    return {"start_kib": before, "peak_kib": after, "objects": objects,
+    use_hwm = hwm_before is not None and hwm_after is not None
+    return {"start_kib": hwm_before if use_hwm else rss_before, "peak_kib": hwm_after if use_hwm else rss_after,
+            "maxrss_start_kib": rss_before, "maxrss_kib": rss_after,
+            "source": "VmHWM" if use_hwm else "ru_maxrss", "objects": objects,
             "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
             "python": platform.python_version()}
 
@@ -487,7 +514,7 @@ lib = (ctypes.PyDLL if case == "pydll" else ctypes.CDLL)(None)
 lib.sleep.argtypes = [ctypes.c_uint]
 entering = threading.Event()
 def call():
-    print("other thread: entering sleep(%d) through %s" % (hold, "PyDLL" if case == "pydll" else "CDLL"), flush=True)
+    print("other thread: calls sleep(%d) through %s" % (hold, "PyDLL" if case == "pydll" else "CDLL"), flush=True)
     entering.set()
     lib.sleep(hold)
 threading.Thread(target=call, daemon=True).start()
@@ -497,7 +524,7 @@ end = time.perf_counter() + 0.2
 steps = 0
 while time.perf_counter() < end:
     steps += 1
-print("main thread: ran %d loop steps while the other thread was in the call" % steps, flush=True)
+print("main thread: ran %d loop steps meanwhile" % steps, flush=True)
 print("main thread: gc.collect() starts", flush=True)
 t0 = time.perf_counter()
 gc.collect()
@@ -554,7 +581,7 @@ class Tally:
         self.count = 0
 
     def add(self, n=1):
-        self.count += n          # read, add, write: three steps, no lock
+        self.count += n   # read, add, write: no lock
 
 
 class LockedTally(Tally):
@@ -567,7 +594,7 @@ class LockedTally(Tally):
             self.count += n
 '''
 
-_TEST_PY = '''"""Each test runs in every thread pytest-run-parallel starts, on one shared tally."""
+_TEST_PY = '''"""Every test runs in all of pytest-run-parallel's threads."""
 import sys
 import threading
 
@@ -580,7 +607,7 @@ PER_THREAD = {per_thread}
 
 @pytest.fixture
 def shared(num_parallel_threads):
-    # fixtures are set up once per test, before the threads start: all threads share these
+    # set up once per test, before the threads start: all share it
     return threading.Barrier(num_parallel_threads), num_parallel_threads
 
 
@@ -591,7 +618,8 @@ def _check(tally, shared, record_property):
         tally.add()
     done.wait(60)
     expected = PER_THREAD * threads
-    assert tally.count == expected, f"lost {{expected - tally.count}} of {{expected}} increments"
+    lost = expected - tally.count
+    assert lost == 0, f"lost {{lost}} of {{expected}} increments"
 
 
 @pytest.fixture
@@ -768,19 +796,25 @@ def memory_verdict(
                                        "limit": limit})
 
 
-def pause_verdict(result: Mapping[str, Any], *, ratio: float = PAUSE_RATIO) -> Verdict:
-    """Did the collection pause the other thread? (:func:`gc_pause` results.)
+def pause_verdict(result: Mapping[str, Any], *, ratio: float = PAUSE_RATIO, share: float = PAUSE_SHARE) -> Verdict:
+    """Did the collection stop the other thread? (:func:`gc_pause` results.)
 
-    Holds when the smallest gap seen during a collection, over the repeats'
-    quartiles, is at least *ratio* times the largest gap seen without one
-    (``ratio_range`` lowest). Evidence: ``low``, ``median``, ``high``,
-    ``collect_gap_s``, ``busy_gap_s``, ``collect_s`` (medians), ``ratio``.
+    Holds when both hold over the repeats' quartiles: the longest gap the
+    ticker saw during a collection lasted at least *share* of the collection
+    (first quartile of the per-repeat fractions), and it was at least *ratio*
+    times the longest gap without a collection (``ratio_range`` lowest).
+    Evidence: ``low``, ``median``, ``high`` (gap ratio), ``share_q1`` and
+    ``share_median`` (fraction of the collection), ``collect_gap_s``,
+    ``busy_gap_s``, ``collect_s`` (medians, seconds), ``ratio``, ``share``.
     """
     low, mid, high = ratio_range(result["collect_gap_s"], result["busy_gap_s"])
-    return Verdict(low >= ratio, {"low": low, "median": mid, "high": high, "ratio": ratio,
-                                  "collect_gap_s": statistics.median(result["collect_gap_s"]),
-                                  "busy_gap_s": statistics.median(result["busy_gap_s"]),
-                                  "collect_s": statistics.median(result["collect_s"])})
+    fractions = summarize([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
+    return Verdict(low >= ratio and fractions.q1 >= share,
+                   {"low": low, "median": mid, "high": high, "ratio": ratio, "share": share,
+                    "share_q1": fractions.q1, "share_median": fractions.median,
+                    "collect_gap_s": statistics.median(result["collect_gap_s"]),
+                    "busy_gap_s": statistics.median(result["busy_gap_s"]),
+                    "collect_s": statistics.median(result["collect_s"])})
 
 
 def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any]) -> Verdict:
@@ -824,7 +858,7 @@ def _builds(interpreters: Sequence[Any] | None = None) -> dict[str, Any]:
     """The free-threaded and the default build of one version, from the interpreter policy.
 
     The ONE place this chapter chooses its interpreters: today
-    :func:`gilref.interp.select.pick`, keeping its default build only when it
+    ``gilref.interp.select.pick``, keeping its default build only when it
     is of the free-threaded build's ``major.minor`` (``pick`` falls back to
     any default build). Keys ``"free-threaded"`` and ``"default"``; a value is
     an :class:`~gilref.interp.discover.Interpreter` or ``None``.
@@ -859,18 +893,19 @@ def memory_runs(builds: Mapping[str, Any], *, rounds: int = 3, objects: int = 20
 
 
 def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str]) -> list[dict[str, Any]]:
-    """Table rows: build, workload, threads, per-thread and shared medians (ms), shared ÷ per-thread."""
+    """Table rows, one per build and workload; per thread count, the per-thread and
+    shared medians in ms and shared ÷ per-thread, e.g. ``"30.5 → 21.6 ms (0.71×)"``."""
     rows = []
     for label, data in results.items():
         suite = _suite(data)
         for w in workloads:
-            for t in suite.select(w, "shared"):
+            row: dict[str, Any] = {"build": label, "workload": w}
+            for t in sorted(suite.select(w, "shared"), key=lambda t: t.workers):
                 private = suite.get(w, "per-thread", t.workers)
-                low, mid, high = ratio_range(t.values, private.values)
-                rows.append({"build": label, "workload": w, "threads": t.workers,
-                             "per-thread (ms)": f"{private.median * 1e3:.1f}",
-                             "shared (ms)": f"{t.median * 1e3:.1f}",
-                             "shared ÷ per-thread": f"{mid:.2f}× ({low:.2f}–{high:.2f})"})
+                _, mid, _ = ratio_range(t.values, private.values)
+                head = f"{t.workers} thread{'s' if t.workers > 1 else ''}: per-thread → shared"
+                row[head] = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
+            rows.append(row)
     return rows
 
 
