@@ -93,7 +93,7 @@ PAUSE_RATIO = 2.0
 #: ... and lasted at least this share of the collection.
 PAUSE_SHARE = 0.5
 #: Seconds the foreign-call probe child may run before it is killed.
-HANG_DEADLINE = 6.0
+HANG_DEADLINE = 4.0
 
 #: Sources the chapter cites, each checked against the text it names.
 CITATIONS = {
