@@ -183,8 +183,10 @@ def _add_interpreter_commands(commands: argparse._SubParsersAction) -> None:  # 
     )
     prov.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel make jobs (default: usable CPUs)")
     prov.add_argument("--no-uv", action="store_true", help="do not try uv python install")
-    prov.add_argument("--no-numpy", action="store_true", help="do not install NumPy into the built interpreters")
-    prov.add_argument("--retry-numpy", action="store_true", help="try NumPy again if it failed before")
+    prov.add_argument("--no-numpy", action="store_true",
+                      help="do not install NumPy, pytest and pytest-run-parallel into the built interpreters")
+    prov.add_argument("--retry-numpy", action="store_true",
+                      help="try installing those packages again if they failed before")
     prov.add_argument("--optional", action="store_true",
                       help="exit 0 even if an interpreter could not be had (the book then shows a note)")
     prov.add_argument("--json", action="store_true", help="print the outcome as JSON")

@@ -328,3 +328,33 @@ def test_an_os_error_in_the_build_is_reported(env, monkeypatch):
                    use_found=False)
     assert outcomes[0].status == "unavailable"
     assert any("No space left on device" in t for t in outcomes[0].tried)
+
+
+def test_packages_are_installed_one_by_one_and_recorded(env):
+    prefix = env / "pythons" / "cpython-3.13.5t"
+    calls = env / "pip-calls"
+    # pip "installs" pytest and pytest-run-parallel (a flag file each); NumPy's wheel is missing
+    python = fake_python(prefix / "bin" / "python3.13t", free_threaded=True, extra=(
+        f'case "$*" in *"pip install"*numpy*) echo numpy >> {calls}; echo "no wheel" >&2; exit 1;; '
+        f'*"pip install"*pytest-run-parallel*) echo prp >> {calls}; : > {env}/prp; exit 0;; '
+        f'*"pip install"*pytest*) echo pytest >> {calls}; : > {env}/pytest; exit 0;; '
+        f'*pytest_run_parallel*) [ -e {env}/prp ] && {{ echo 0.10.0; exit 0; }}; exit 1;; '
+        f'*"import importlib.metadata as m, pytest;"*) [ -e {env}/pytest ] && {{ echo 9.0; exit 0; }}; exit 1;; '
+        '*numpy*) exit 1;; esac\n'))
+    notes = provision.ensure_packages(python, progress=quiet)
+    assert list(notes) == list(provision.PACKAGES) == ["numpy", "pytest", "pytest-run-parallel"]
+    assert notes["numpy"].startswith("not installed")
+    assert notes["pytest"] == "9.0" and notes["pytest-run-parallel"] == "0.10.0"
+    assert calls.read_text().split() == ["numpy", "pytest", "prp"]
+    assert provision.numpy_status(python)["ok"] is False
+    assert provision.package_status(python, "pytest-run-parallel") == {
+        **provision.package_status(python, "pytest-run-parallel"), "ok": True, "detail": "0.10.0"}
+    # a second call installs nothing: two are importable, NumPy's failure is remembered
+    again = provision.ensure_packages(python, progress=quiet)
+    assert "--retry-numpy" in again["numpy"]
+    assert calls.read_text().split() == ["numpy", "pytest", "prp"]
+
+
+def test_unknown_package_is_refused(env, tmp_path):
+    with pytest.raises(ValueError, match="package must be one of"):
+        provision.ensure_package(tmp_path / "bin" / "python3", "requests", progress=quiet)
