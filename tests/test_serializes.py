@@ -23,29 +23,22 @@ def fake_interp(version: str, free_threaded: bool, path: str = "/x/python") -> I
 
 @pytest.fixture(scope="module")
 def pair():
-    builds = sz._builds()
-    return builds["free-threaded"], builds["default"]
+    chosen = sz.builds()
+    return chosen.free_threaded, (chosen.gil if chosen.matched else None)
 
 
 # -- choosing the builds ------------------------------------------------------------------
 
 
-def test_builds_pairs_one_version_only():
+def test_builds_are_the_policys_pair_and_measured_only_when_matched():
     ft = fake_interp("3.13.5", True, "/a/python3.13t")
     same = fake_interp("3.13.5", False, "/a/python3.13")
     other = fake_interp("3.11.7", False, "/b/python3.11")
-    assert sz._builds([other, ft, same]) == {"free-threaded": ft, "default": same}
-    # pick() falls back to any default build; this chapter does not compare across versions
-    assert sz._builds([other, ft]) == {"free-threaded": ft, "default": None}
-    assert sz._builds([other]) == {"free-threaded": None, "default": None}
-
-
-def test_thread_counts():
-    assert sz.thread_counts(2) == [1, 2, 4]
-    assert sz.thread_counts(1) == [1, 2]
-    assert sz.thread_counts(8) == [1, 8, 16]
-    with pytest.raises(ValueError, match="cpus"):
-        sz.thread_counts(0)
+    chosen = sz.builds([other, ft, same])
+    assert (chosen.free_threaded, chosen.gil, chosen.matched) == (ft, same, True)
+    # the policy falls back to the closest default build; this chapter measures only a matched pair
+    assert not sz.builds([other, ft]).matched
+    assert sz.builds([other]).free_threaded is None
 
 
 # -- measurements, small ----------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Without the GIL, what still serializes: the measurements of that chapter.
 
 Five questions, asked of the free-threaded and the default build of one CPython
-version (the pair ``_builds()`` takes from the interpreter policy):
+version (the pair the interpreter policy chooses, :func:`builds`):
 
 * **shared objects** (:func:`shared_objects`): threads reading an attribute of
   one shared object, calling a method of one shared instance, appending to one
@@ -41,11 +41,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core._checks import check_choice, check_int, check_seconds
-from ..core.harness import MIN_REPEATS, interleave
-from ..core.hostinfo import collect_metadata, usable_cpus
+from ..core.harness import MIN_REPEATS, interleave, thread_counts
+from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.workloads import split_count
+from ..interp.select import BuildPair, choose
 
 __all__ = [
     "CITATIONS",
@@ -132,19 +133,6 @@ CITATIONS = {
         "url": "https://github.com/Quansight-Labs/pytest-run-parallel",
     },
 }
-
-
-def thread_counts(cpus: int | None = None) -> list[int]:
-    """1 thread, the CPU count and twice it (deduplicated, ascending).
-
-    >>> thread_counts(2)
-    [1, 2, 4]
-    >>> thread_counts(1)
-    [1, 2]
-    """
-    n = cpus if cpus is not None else usable_cpus()
-    check_int("cpus", n, minimum=1)
-    return sorted({1, n, 2 * n})
 
 
 # -- inside the interpreter: shared objects ----------------------------------------------
@@ -854,21 +842,14 @@ def race_verdict(result: Mapping[str, Any]) -> Verdict:
 # -- orchestration from the book's interpreter ---------------------------------------------
 
 
-def _builds(interpreters: Sequence[Any] | None = None) -> dict[str, Any]:
-    """The free-threaded and the default build of one version, from the interpreter policy.
+def builds(interpreters: Sequence[Any] | None = None) -> BuildPair:
+    """The free-threaded and the default build this chapter compares: the pair the
+    interpreter policy (:func:`gilref.interp.select.choose`) chooses for every chapter.
 
-    The ONE place this chapter chooses its interpreters: today
-    ``gilref.interp.select.pick``, keeping its default build only when it
-    is of the free-threaded build's ``major.minor`` (``pick`` falls back to
-    any default build). Keys ``"free-threaded"`` and ``"default"``; a value is
-    an :class:`~gilref.interp.discover.Interpreter` or ``None``.
+    The chapter measures only a *matched* pair (both builds of one CPython series);
+    otherwise it shows :func:`gilref.interp.select.missing_note`.
     """
-    from ..interp.select import pick
-
-    gil, free = pick(interpreters)
-    if gil is not None and (free is None or gil.version_tuple[:2] != free.version_tuple[:2]):
-        gil = None
-    return {"free-threaded": free, "default": gil}
+    return choose(interpreters)
 
 
 def run_in(interp: Any, target: str, kwargs: Mapping[str, Any] | None = None, *, timeout: float = 300.0) -> Any:
