@@ -77,7 +77,7 @@ def test_timed_lock_times_out_while_another_thread_holds_the_mutex(no_leaked_thr
 
     t = threading.Thread(target=holder)
     t.start()
-    held.wait(10)
+    assert held.wait(60), "the holder thread never locked the mutex"
     assert mutex.timed_lock(0.05, hold_gil=False) is False
     done.set()
     t.join(10)

@@ -13,7 +13,6 @@ from gilref.topics import fetch
 from gilref.topics.fetch import FetchResult
 from gilref.topics.httpserver import LatencyServer, unused_port
 
-
 #: The client's timeout in these tests: far above the server's 50 ms answers, even on a loaded
 #: machine, and far below the slow URL's latency, so "ok" and "timeout" never swap.
 TIMEOUT = 2.0

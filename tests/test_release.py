@@ -73,20 +73,27 @@ def test_every_available_kind_runs_and_cleans_up(no_leaked_threads):
             assert work.name == kind and work.unit != release.Work.unit  # says what one unit is
             params = work.params()
             assert params and json.loads(json.dumps(params)) == params  # recorded with the results
-            errors: list[BaseException] = []
+            errors = run_on_every_slot(work)
+            assert not errors, (kind, errors)
 
-            def run_one() -> None:
-                try:
-                    work.run(1)
-                except BaseException as exc:
-                    errors.append(exc)
 
-            threads = [threading.Thread(target=run_one) for _ in range(work.slots)]  # both slots at once
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(120)
-            assert not errors and not any(t.is_alive() for t in threads), (kind, errors)
+def run_on_every_slot(work) -> list[BaseException]:
+    """Run one unit of *work* on each of its slots at once; return what was raised."""
+    errors: list[BaseException] = []
+
+    def run_one() -> None:
+        try:
+            work.run(1)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run_one) for _ in range(work.slots)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), f"{work.name}: a unit did not finish within 120 s"
+    return errors
 
 
 def test_file_work_deletes_its_file():
