@@ -12,7 +12,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 from gilref.topics.httpserver import LatencyServer
 
 from .conftest import EXAMPLES, ROOT
+from .proctools import wait_until_gone
 
 
 def session_members(sid: int) -> list[str]:
@@ -47,10 +47,7 @@ def run(name: str, *args: str, timeout: float = 240, check: bool = True) -> subp
         os.killpg(proc.pid, 9)
         proc.communicate()
         raise
-    deadline = time.monotonic() + 5
-    while session_members(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = session_members(proc.pid)
+    left = wait_until_gone(lambda: session_members(proc.pid), timeout=30)
     if left:
         os.killpg(proc.pid, 9)
     assert not left, f"{name} left processes running: {left}"

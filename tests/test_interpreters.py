@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -113,8 +112,9 @@ def test_descriptions_are_cached_until_the_executable_changes(private, monkeypat
     assert discover()[1].free_threaded
     assert discover()[1].free_threaded
     assert counter.read_text().count("x") == 1  # the second listing started no process
-    time.sleep(0.01)
+    before = exe.stat().st_mtime_ns
     _fake(exe, free_threaded=False, version="3.13.6", counter=counter)  # replaced: described again
+    os.utime(exe, ns=(before + 10**9, before + 10**9))  # a later mtime, as a real replacement has
     assert discover()[1].version == "3.13.6"
     assert counter.read_text().count("x") == 2
     assert discover(cache=False)[1].version == "3.13.6"
