@@ -3,7 +3,7 @@
 A thread that serves a socket gives up the GIL every time it blocks in
 ``recv`` and needs it back as soon as data arrives. With a CPU-bound thread in
 the same process, "back" means waiting until that thread is asked to drop the
-GIL: up to one switch interval (5 ms) per blocking call, so a server that could
+GIL: about one switch interval (5 ms) per blocking call, so a server that could
 answer tens of thousands of requests per second answers a few hundred.
 David Beazley reported this in 2010, when the current GIL was new (bpo-7946,
 "Convoy effect with I/O bound threads and New GIL").
@@ -72,12 +72,16 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
 )
 #: Full references for :data:`PUBLISHED` and the original report.
 SOURCES = {
-    "Beazley 2010": 'David Beazley, "Convoy effect with I/O bound threads and New GIL", '
-                    "Python bug tracker, bpo-7946 (migrated to python/cpython's GitHub issues), February 2010; "
-                    'and "Understanding the Python GIL", PyCon 2010.',
-    "Skvortsov 2021": 'Victor Skvortsov, "Python behind the scenes #13: the GIL and its effects on '
-                      'Python multithreading", tenthousandmeters.com, 2021 (echo server and client: '
-                      "github.com/r4victor/pbts13_gil).",
+    "Beazley 2010": 'David Beazley, ["Convoy effect with I/O bound threads and New GIL"]'
+                    "(https://github.com/python/cpython/issues/52194), "
+                    "Python bug tracker, bpo-7946 (migrated to python/cpython's GitHub issues as gh-52194), "
+                    'February 2010; and ["Understanding the Python GIL"](http://www.dabeaz.com/GIL/), '
+                    "PyCon 2010, 20 February 2010.",
+    "Skvortsov 2021": 'Victor Skvortsov, ["Python behind the scenes #13: the GIL and its effects on '
+                      'Python multithreading"](https://tenthousandmeters.com/blog/'
+                      "python-behind-the-scenes-13-the-gil-and-its-effects-on-python-multithreading/), "
+                      "tenthousandmeters.com, 2021 (echo server and client: "
+                      "[github.com/r4victor/pbts13_gil](https://github.com/r4victor/pbts13_gil)).",
 }
 
 

@@ -122,7 +122,7 @@ CITATIONS = {
     },
     "whatsnew314": {
         "title": "What's New In Python 3.14, Free-threaded mode",
-        "url": "https://docs.python.org/3/whatsnew/3.14.html#free-threaded-mode",
+        "url": "https://docs.python.org/3/whatsnew/3.14.html#whatsnew314-free-threaded-cpython",
         "text": "The specializing adaptive interpreter (PEP 659) is now enabled in free-threaded mode, "
                 "which along with many other optimizations greatly improves its performance. The "
                 "performance penalty on single-threaded code in free-threaded mode is now roughly "

@@ -2,7 +2,9 @@
 
 CPython's GIL is handed over on request: a thread that wants it waits up to the
 *switch interval* (:func:`sys.getswitchinterval`, 5 ms by default), then asks
-the holder to drop it at its next check between bytecodes. :func:`measure`
+the holder to drop it; the holder does at its next eval-breaker check, which
+CPython makes only at some instructions (a function's start, a loop's backward
+jump, the return from a call into C), not between every two bytecodes. :func:`measure`
 makes that visible. In each *trial* two threads share the interpreter for a
 fixed window:
 
