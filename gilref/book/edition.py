@@ -1,9 +1,12 @@
 """An *edition*: every measurement of one build of the book, in one versioned JSON file.
 
 While the book is built, each chapter records what it glued, claimed and
-measured in its own file (:mod:`gilref.book.chapter`, one ``<chapter>.json`` in
-``$GILREF_RESULTS_DIR``). When the build finishes they are merged into one
-document that the site offers for download (``_static/edition.json``)::
+measured (:mod:`gilref.book.chapter`) and publishes its records as an output of
+its executed notebook, together with its *execution*: the fingerprint of what
+it used and when it ran. The build takes those from the notebooks it renders
+(:func:`records_from_publications`) and merges them into one document that the
+site offers for download (``_static/edition.json``); each chapter's record
+carries its ``execution`` (whose :func:`execution_id` the page's footer shows)::
 
     {"format": "gilref-edition", "version": 1,
      "edition": {"gilref_version": "0.1.0", "built": "2026-01-31T12:00:00+00:00",
@@ -34,9 +37,11 @@ __all__ = [
     "EDITION_VERSION",
     "build_edition",
     "commit_info",
+    "execution_id",
     "footer_text",
     "load_records",
     "python_builds",
+    "records_from_publications",
     "write_edition",
 ]
 
@@ -99,6 +104,48 @@ def load_records(directory: str | Path, keys: Iterable[str] | None = None) -> tu
             problems.append(f"{path.name}: not a gilref chapter record")
             continue
         records[key] = data
+    return records, problems
+
+
+def execution_id(execution: Mapping[str, Any] | None) -> str:
+    """The id of one execution of a chapter: ``<fingerprint>@<when it ran>`` (UTC), or
+    ``"none"`` for a page that ran nothing."""
+    if not execution:
+        return "none"
+    return f"{execution.get('fingerprint', '?')}@{execution.get('executed_at', '?')}"
+
+
+def records_from_publications(
+    publications: Mapping[str, Any], order: Iterable[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The chapter records published by executed notebooks, each with its ``execution``.
+
+    :param publications: docname -> the document a notebook published
+        (:func:`gilref.book.chapter.publication`: ``execution`` and ``records``).
+    :param order: docnames in reading order (default: sorted); others follow, sorted.
+    :returns: ``(records by chapter key, problems)``; a chapter key published by
+        two pages keeps the first and is named in *problems*.
+    """
+    names = list(order) if order is not None else []
+    names += sorted(set(publications) - set(names))
+    records: dict[str, Any] = {}
+    problems: list[str] = []
+    for docname in names:
+        pub = publications.get(docname)
+        if not isinstance(pub, Mapping):
+            continue
+        execution = {k: v for k, v in dict(pub.get("execution") or {}).items() if k != "build"}
+        execution["id"] = execution_id(execution)
+        for record in pub.get("records") or []:
+            if not isinstance(record, Mapping) or record.get("format") != CHAPTER_FORMAT:
+                problems.append(f"{docname}: published something that is not a gilref chapter record")
+                continue
+            key = str(record.get("chapter"))
+            if key in records:
+                problems.append(f"{docname}: chapter key {key!r} was already published by "
+                                f"{records[key]['execution'].get('docname')}")
+                continue
+            records[key] = {**record, "execution": execution}
     return records, problems
 
 
