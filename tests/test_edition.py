@@ -83,7 +83,8 @@ def test_commit_info_with_and_without_git(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_built_book_states_its_edition_on_every_page(book):  # noqa: F811
     write_index(book, "one", "two")
-    (book / "docs" / "one.md").write_text(chapter("One", "from gilref.book import chapter as book\nbook.chapter('one').glue('v', 1)"))
+    code = "from gilref.book import chapter as book\nbook.chapter('one').glue('v', 1)"
+    (book / "docs" / "one.md").write_text(chapter("One", code))
     (book / "docs" / "two.md").write_text("# Two\n\nPlain prose, no code.\n")
     proc = build(book)
     assert proc.returncode == 0, proc.stdout + proc.stderr
