@@ -206,10 +206,19 @@ def _inputs(app: Sphinx) -> _Inputs:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    app.gilbook_build_id = f"{time.time():.0f}-{uuid.uuid4().hex[:8]}"  # type: ignore[attr-defined]
-    os.environ[BUILD_ENV] = app.gilbook_build_id  # type: ignore[attr-defined]  # kernels inherit it
-    app.gilbook_status = {}  # type: ignore[attr-defined]  # docname -> what this build did with it
-    app.gilbook_previous = {}  # type: ignore[attr-defined]  # docname -> its publication before this build read it
+    build = f"{time.time():.0f}-{uuid.uuid4().hex[:8]}"
+    os.environ[BUILD_ENV] = build  # the kernels inherit it: a publication names the build that ran it
+    # What this build did, reset every build: its id, per docname its status, and the
+    # publication the page had before this build read it again.
+    app.env.gilbook_this_build = {"id": build, "status": {}, "previous": {}}  # type: ignore[attr-defined]
+
+
+def _this_build(env: BuildEnvironment) -> dict[str, Any]:
+    found = getattr(env, "gilbook_this_build", None)
+    if found is None:
+        found = {"id": None, "status": {}, "previous": {}}
+        env.gilbook_this_build = found  # type: ignore[attr-defined]
+    return found
 
 
 def _read_text(env: BuildEnvironment, docname: str) -> str:
@@ -280,7 +289,7 @@ def _on_env_get_outdated(
 def _on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     old = _publications(env).pop(docname, None)
     if old is not None:
-        app.gilbook_previous.setdefault(docname, old)  # type: ignore[attr-defined]
+        _this_build(env)["previous"].setdefault(docname, old)
     getattr(env, "gilbook_own", {}).pop(docname, None)
 
 
@@ -340,16 +349,16 @@ class RecordDirective(SphinxDirective):
                            docname, RECORD_MIME, location=(docname, self.lineno))
             return []
         publication = json.loads(json.dumps(found))  # plain dicts, not notebook nodes
-        app = self.env.app
         _publications(self.env)[docname] = publication
-        app.gilbook_status[docname] = _status(app, docname, publication)  # type: ignore[attr-defined]
+        this = _this_build(self.env)
+        this["status"][docname] = _status(this, docname, publication)
         return []
 
 
-def _status(app: Sphinx, docname: str, publication: dict[str, Any]) -> dict[str, str]:
+def _status(this: dict[str, Any], docname: str, publication: dict[str, Any]) -> dict[str, str]:
     execution = publication.get("execution", {})
-    before = (app.gilbook_previous.get(docname) or {}).get("execution")  # type: ignore[attr-defined]
-    if execution.get("build") == app.gilbook_build_id:  # type: ignore[attr-defined]
+    before = (this["previous"].get(docname) or {}).get("execution")
+    if execution.get("build") == this["id"]:
         if before is None:
             why = "no earlier execution in this build folder"
         else:
@@ -379,12 +388,12 @@ class ExecTableDirective(SphinxDirective):
         return [ExecTableNode()]
 
 
-def exec_rows(app: Sphinx, env: BuildEnvironment) -> list[dict[str, str]]:
-    """The execution table's rows, one per chapter with a record, in document order."""
+def exec_rows(env: BuildEnvironment) -> list[dict[str, str]]:
+    """The execution table's rows, one per chapter with a record (sorted by docname)."""
     from gilref.book.edition import execution_id
 
     rows = []
-    status = getattr(app, "gilbook_status", {})
+    status = _this_build(env)["status"]
     exec_data = getattr(env, "nb_metadata", {})
     for docname, pub in sorted(_publications(env).items()):
         execution = pub.get("execution", {})
@@ -404,7 +413,7 @@ class ExecTableTransform(SphinxPostTransform):
         placeholders = list(self.document.findall(ExecTableNode))
         if not placeholders:
             return
-        rows = exec_rows(self.app, self.env)
+        rows = exec_rows(self.env)
         columns = ["chapter", "this build", "why", "executed at", "run time (s)", "execution id"]
         for placeholder in placeholders:
             placeholder.replace_self(_table(rows, columns))
@@ -434,12 +443,13 @@ def _table(rows: list[dict[str, str]], columns: list[str]) -> nodes.table:
 
 
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    _this_build(env)["previous"] = {}  # needed only while reading; not worth pickling
     # The execution table says what *this* build did: its pages are written every build.
     return sorted(getattr(env, "gilbook_table_docs", set()) & set(env.found_docs))
 
 
 def _on_build_finished(app: Sphinx, exc: BaseException | None) -> None:
-    status = getattr(app, "gilbook_status", {})
+    status = _this_build(app.env)["status"]
     executed = sorted(d for d, s in status.items() if s["state"] == "executed")
     logger.info("gilbook: %d chapter(s) executed in this build%s", len(executed),
                 (": " + ", ".join(executed)) if executed else "")

@@ -73,8 +73,13 @@ def code_digest(path: Path) -> str:
         except (SyntaxError, ValueError):
             pass
         else:
-            data = ast.dump(_strip_docstrings(tree), include_attributes=False).encode()
+            return tree_digest(tree)
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def tree_digest(tree: ast.AST) -> str:
+    """The digest of parsed Python code, docstrings left out (changes *tree*)."""
+    return hashlib.sha256(ast.dump(_strip_docstrings(tree), include_attributes=False).encode()).hexdigest()[:16]
 
 
 # -- the import graph ---------------------------------------------------------
@@ -155,16 +160,17 @@ class ImportGraph:
         self.external: dict[str, set[str]] = {}
         self.digests: dict[str, str] = {}
         for name, path in self.files.items():
-            self.digests[name] = code_digest(path)
             try:
                 tree = ast.parse(path.read_bytes(), filename=str(path))
             except (SyntaxError, ValueError):
+                self.digests[name] = code_digest(path)
                 self.edges[name], self.external[name] = set(), set()
                 continue
             found = imports_in(tree, root=self.root, current=name,
                                is_package=path.name == "__init__.py")
             self.edges[name] = self.resolve(found.modules) - {name}
             self.external[name] = found.external
+            self.digests[name] = tree_digest(tree)  # last: it strips the docstrings
 
     def resolve(self, names: Iterable[str]) -> set[str]:
         """Known modules for imported *names*, each with the packages above it
@@ -258,6 +264,11 @@ def chapter_uses(text: str, *, doc_dir: Path, root: Path, graph: ImportGraph,
     for path in files.values():
         if path.suffix != ".py":
             continue
+        try:  # a module of the package, shown in the chapter: it counts with what it imports
+            imported.add(module_name(path, graph.package_dir.resolve()))
+            continue
+        except ValueError:
+            pass
         try:
             tree = ast.parse(path.read_bytes())
         except (SyntaxError, ValueError):

@@ -121,7 +121,7 @@ def records_from_publications(
     """The chapter records published by executed notebooks, each with its ``execution``.
 
     :param publications: docname -> the document a notebook published
-        (:func:`gilref.book.chapter.publication`: ``execution`` and ``records``).
+        (see :func:`gilref.book.chapter.publish`: ``execution`` and ``records``).
     :param order: docnames in reading order (default: sorted); others follow, sorted.
     :returns: ``(records by chapter key, problems)``; a chapter key published by
         two pages keeps the first and is named in *problems*.
