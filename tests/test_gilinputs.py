@@ -71,7 +71,7 @@ def test_chapter_uses_its_cells_imports_includes_and_examples(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "shown.py").write_text("print(1)\n")
-    (tmp_path / "examples" / "run.py").write_text("import numpy\nprint(2)\n")
+    (tmp_path / "examples" / "run.py").write_text("import scipy\nprint(2)\n")
     (tmp_path / "examples" / "unused.py").write_text("print(3)\n")
     text = (FRONT + "# T\n\n```{literalinclude} ../examples/shown.py\n:language: python\n```\n\n"
             "```{code-cell} ipython3\n:tags: [hide-input]\n%matplotlib inline\n"
@@ -80,8 +80,12 @@ def test_chapter_uses_its_cells_imports_includes_and_examples(tmp_path):
     uses = gi.chapter_uses(text, doc_dir=tmp_path / "docs", root=tmp_path, graph=graph)
     assert "gilref.topics.alpha" in uses.modules and "gilref.topics.beta" not in uses.modules
     assert set(uses.files) == {"examples/shown.py", "examples/run.py"}
-    assert uses.external == {"numpy"}
+    assert uses.external == {"numpy", "scipy"}  # from a module it imports, and from an example it runs
     assert not uses.measures_interpreters
+
+    shown = gi.chapter_uses(FRONT + "```{literalinclude} ../gilref/topics/beta.py\n```\n",
+                            doc_dir=tmp_path / "docs", root=tmp_path, graph=graph)
+    assert "gilref.core.other" in shown.modules and shown.external == {"dask"}  # an included module is used
 
     inputs = gi.inputs_for(uses, graph, host="host-a", packages={"numpy": "2.0"}, interpreters={"x": "y"},
                            extra="ci")

@@ -264,11 +264,10 @@ def chapter_uses(text: str, *, doc_dir: Path, root: Path, graph: ImportGraph,
     for path in files.values():
         if path.suffix != ".py":
             continue
-        try:  # a module of the package, shown in the chapter: it counts with what it imports
+        if path.is_relative_to(graph.package_dir.resolve()):
+            # A module of the package, shown in the chapter: it counts with what it imports.
             imported.add(module_name(path, graph.package_dir.resolve()))
             continue
-        except ValueError:
-            pass
         try:
             tree = ast.parse(path.read_bytes())
         except (SyntaxError, ValueError):
