@@ -58,8 +58,6 @@ import gilinputs
 
 logger = logging.getLogger(__name__)
 
-BUILD_ENV = "GILBOOK_BUILD_ID"
-
 RECORD_CELL = """
 
 ```{{code-cell}} ipython3
@@ -206,6 +204,8 @@ def _inputs(app: Sphinx) -> _Inputs:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
+    from gilref.book.chapter import BUILD_ENV
+
     build = f"{time.time():.0f}-{uuid.uuid4().hex[:8]}"
     os.environ[BUILD_ENV] = build  # the kernels inherit it: a publication names the build that ran it
     # What this build did, reset every build: its id, per docname its status, and the
