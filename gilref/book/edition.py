@@ -22,7 +22,6 @@ Standard library only.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -39,7 +38,6 @@ __all__ = [
     "commit_info",
     "execution_id",
     "footer_text",
-    "load_records",
     "python_builds",
     "records_from_publications",
     "write_edition",
@@ -78,33 +76,6 @@ def commit_info(root: str | Path) -> dict[str, Any]:
         "commit_short": commit[:12] if commit else None,
         "commit_dirty": dirty,
     }
-
-
-def load_records(directory: str | Path, keys: Iterable[str] | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Read the chapter records in *directory*.
-
-    :param keys: only these chapters, in this order (default: every ``*.json``, sorted).
-    :returns: ``(records by chapter key, problems)``; a file that is not a
-        readable chapter record is left out and described in *problems*.
-    """
-    base = Path(directory)
-    names = list(keys) if keys is not None else sorted(p.stem for p in base.glob("*.json"))
-    records: dict[str, Any] = {}
-    problems: list[str] = []
-    for key in names:
-        path = base / f"{key}.json"
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"{path.name}: unreadable ({exc})")
-            continue
-        if not isinstance(data, dict) or data.get("format") != CHAPTER_FORMAT:
-            problems.append(f"{path.name}: not a gilref chapter record")
-            continue
-        records[key] = data
-    return records, problems
 
 
 def execution_id(execution: Mapping[str, Any] | None) -> str:
