@@ -65,6 +65,20 @@ def test_import_graph_follows_relative_imports_and_child_targets(tmp_path):
     assert graph.resolve(["gilref.core.work.spin"]) == {"gilref", "gilref.core", "gilref.core.work"}
 
 
+def test_the_graph_cache_gives_the_same_graph_and_follows_edits(tmp_path):
+    gi = load()
+    pkg = package(tmp_path)
+    cache = tmp_path / "graph.json"
+    first = gi.ImportGraph(pkg, cache=cache)
+    assert cache.is_file()
+    again = gi.ImportGraph(pkg, cache=cache)
+    assert (again.edges, again.external, again.digests) == (first.edges, first.external, first.digests)
+    (pkg / "topics" / "alpha.py").write_text("import scipy\n")
+    edited = gi.ImportGraph(pkg, cache=cache)
+    assert edited.external["gilref.topics.alpha"] == {"scipy"} and edited.edges["gilref.topics.alpha"] == set()
+    assert edited.digests["gilref.topics.alpha"] != first.digests["gilref.topics.alpha"]
+
+
 def test_chapter_uses_its_cells_imports_includes_and_examples(tmp_path):
     gi = load()
     graph = gi.ImportGraph(package(tmp_path))

@@ -149,7 +149,7 @@ class _Inputs:
     def __init__(self, app: Sphinx) -> None:
         self.app = app
         self.root = _root(app)
-        self.graph = gilinputs.ImportGraph(self.root / "gilref")
+        self.graph = gilinputs.ImportGraph(self.root / "gilref", cache=self.root / "_build" / ".gilbook-graph.json")
         self.host = machine_identity()
         self.extra = str(app.config.gilbook_fingerprint_extra or "")
         self.uses: dict[str, tuple[str, gilinputs.ChapterUses]] = {}

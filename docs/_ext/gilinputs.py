@@ -147,9 +147,14 @@ def _note(out: Imports, name: str, root: str) -> None:
 
 
 class ImportGraph:
-    """The static import graph of the package in *package_dir* (e.g. ``gilref/``)."""
+    """The static import graph of the package in *package_dir* (e.g. ``gilref/``).
 
-    def __init__(self, package_dir: Path) -> None:
+    :param cache: a JSON file keeping each module's digest and imports, reused while
+        the file's size, modification time and inode are unchanged (a warm build
+        then parses nothing).
+    """
+
+    def __init__(self, package_dir: Path, cache: Path | None = None) -> None:
         self.package_dir = package_dir
         self.root = package_dir.name
         self.files: dict[str, Path] = {}
@@ -159,18 +164,30 @@ class ImportGraph:
         self.edges: dict[str, set[str]] = {}
         self.external: dict[str, set[str]] = {}
         self.digests: dict[str, str] = {}
+        stored = _read_json(cache)
+        fresh: dict[str, Any] = {}
         for name, path in self.files.items():
-            try:
-                tree = ast.parse(path.read_bytes(), filename=str(path))
-            except (SyntaxError, ValueError):
-                self.digests[name] = code_digest(path)
-                self.edges[name], self.external[name] = set(), set()
-                continue
-            found = imports_in(tree, root=self.root, current=name,
-                               is_package=path.name == "__init__.py")
-            self.edges[name] = self.resolve(found.modules) - {name}
-            self.external[name] = found.external
-            self.digests[name] = tree_digest(tree)  # last: it strips the docstrings
+            key = _file_key(path)
+            entry = stored.get(name)
+            if not (isinstance(entry, dict) and entry.get("key") == key):
+                entry = {"key": key, **self._read(name, path)}
+            fresh[name] = entry
+            self.digests[name] = entry["digest"]
+            self.external[name] = set(entry["external"])
+            self.edges[name] = set(entry["modules"])
+        for name in self.files:  # now that every module is known
+            self.edges[name] = self.resolve(self.edges[name]) - {name}
+        if cache is not None and fresh != stored:
+            _write_json(cache, fresh)
+
+    def _read(self, name: str, path: Path) -> dict[str, Any]:
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except (SyntaxError, ValueError):
+            return {"digest": code_digest(path), "modules": [], "external": []}
+        found = imports_in(tree, root=self.root, current=name, is_package=path.name == "__init__.py")
+        return {"modules": sorted(found.modules), "external": sorted(found.external),
+                "digest": tree_digest(tree)}  # last: it strips the docstrings
 
     def resolve(self, names: Iterable[str]) -> set[str]:
         """Known modules for imported *names*, each with the packages above it
@@ -291,6 +308,32 @@ def _label(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _file_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _read_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write a cache file atomically; a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 # -- the machine, its interpreters and packages ------------------------------------
 
 
@@ -376,14 +419,8 @@ class InterpreterProbes:
     def __init__(self, path: Path | None, timeout: float = 30.0) -> None:
         self.path = path
         self.timeout = timeout
-        self.entries: dict[str, Any] = {}
+        self.entries: dict[str, Any] = _read_json(path)
         self.dirty = False
-        if path is not None:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self.entries = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self.entries = {}
 
     def probe(self, executable: str, names: Iterable[str]) -> dict[str, Any]:
         """``{"versions": {...}, "config": {...}}`` for *executable* (``{}`` if it cannot run)."""
@@ -408,13 +445,7 @@ class InterpreterProbes:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        _write_json(self.path, self.entries)
         self.dirty = False
 
 
