@@ -51,12 +51,9 @@ nb_mime_priority_overrides = [
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
 myst_heading_anchors = 3
 
-# -- Interpreters: a chapter measured without a free-threaded CPython (or PyPy,
-# Jython...) must run again when one appears, so their list is part of the
-# build fingerprint (docs/_ext/gilbook.py). Descriptions are cached: cheap.
-from gilref.interp.discover import fingerprint_text  # noqa: E402
-
-gilbook_fingerprint_extra = "interpreters=" + fingerprint_text()
+# -- Fingerprints: docs/_ext/gilbook.py gives every chapter its own, from what it uses
+# (gilref modules, examples, host, packages, and the interpreters it measures).
+# `-D gilbook_fingerprint_extra=...` adds one more input to every chapter's.
 
 # -- Warnings are errors (-W on the command line); references must resolve ----
 nitpicky = True

@@ -59,6 +59,7 @@ __all__ = [
     "SLOWER_RATIO",
     "STDLIB_WORKLOADS",
     "Verdict",
+    "builds",
     "contention_verdict",
     "foreign_call_probe",
     "gc_pause",
