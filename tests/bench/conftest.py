@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from gilref.core.hostinfo import load_average
+
 _spec = importlib.util.spec_from_file_location("gilref_bench_machine", Path(__file__).with_name("machine.py"))
 assert _spec is not None and _spec.loader is not None
 machine = importlib.util.module_from_spec(_spec)
@@ -92,7 +94,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     tr = terminalreporter
     info = machine.machine_info()
     tr.write_sep("=", "gates (ratios measured side by side in this run)")
-    tr.write_line(f"machine: {machine.machine_key(info)}")
+    load = load_average()
+    tr.write_line(f"machine: {machine.machine_key(info)}; load average (1, 5, 15 min): "
+                  f"{', '.join(map(str, load)) if load else 'unknown'} on {info['usable_cpus']} usable CPUs "
+                  "(gates on CPU-bound work need the CPUs idle)")
     for g in GATES:
         if g.measured is None or g.goal is None:
             tr.write_line(f"  not measured  {g.name}: {g.note}")
