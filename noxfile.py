@@ -73,7 +73,9 @@ def tests(session: nox.Session) -> None:
     _tests(session)
 
 
-@nox.session(name="tests-provisioned", python=PROVISIONED_DEFAULT, default=False)
+# Without the build, no virtualenv at all: one made by another Python would be reused later.
+@nox.session(name="tests-provisioned", python=PROVISIONED_DEFAULT, default=False,
+             venv_backend=None if PROVISIONED_DEFAULT else "none")
 def tests_provisioned(session: nox.Session) -> None:
     """Run the test suite with the CPython 3.13 default build gilref provisioned.
 
