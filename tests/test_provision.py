@@ -68,9 +68,16 @@ class NoApt:
         raise AptError("apt-get update failed: no network")
 
 
+#: What the interpreter running the tests is made to look like: a build provisioning never wants,
+#: so the tests decide the same whether CPython 3.11, 3.13 or 3.13t runs them.
+OTHER_HOST = interpreters.Interpreter(executable="/nonexistent/python3.11", implementation="CPython",
+                                      version="3.11.7", free_threaded=False, gil_enabled=True, source="host")
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """A private cache, an empty PATH (no uv, no python3.13t) and no overrides."""
+    """A private cache, an empty PATH (no uv, no python3.13t), no overrides, and a host that is not 3.13."""
+    monkeypatch.setattr(interpreters, "host", lambda: OTHER_HOST)
     monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path / "cache"))
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -213,6 +220,19 @@ def test_interpreters_already_on_the_host_are_used(env, monkeypatch):
     builder = FakeBuilder()
     outcomes = run(builder=builder)
     assert [(o.status, o.interpreter.executable) for o in outcomes] == [("found", str(ft)), ("found", str(gil))]
+    assert not builder.jobs
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS, ids=lambda f: f.name)
+def test_the_interpreter_running_gilref_is_used_when_it_is_the_build_wanted(env, monkeypatch, flavour):
+    # e.g. `python3.13 -m gilref provision` on Debian 13, whose python3 is CPython 3.13.
+    me = interpreters.Interpreter(executable=str(env / "host" / flavour.executable_name), implementation="CPython",
+                                  version="3.13.5", free_threaded=flavour.free_threaded,
+                                  gil_enabled=not flavour.free_threaded, source="host")
+    monkeypatch.setattr(interpreters, "host", lambda: me)
+    builder = FakeBuilder()
+    outcomes = run([flavour], builder=builder)
+    assert [(o.status, o.interpreter.executable) for o in outcomes] == [("found", me.executable)]
     assert not builder.jobs
 
 
