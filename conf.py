@@ -55,12 +55,9 @@ myst_heading_anchors = 3
 # fails when a reader copies it (gilref.book.sitecheck checks the built pages).
 smartquotes_action = "qe"
 
-# -- Interpreters: a chapter measured without a free-threaded CPython (or PyPy,
-# Jython...) must run again when one appears, so their list is part of the
-# build fingerprint (docs/_ext/gilbook.py). Descriptions are cached: cheap.
-from gilref.interp.discover import fingerprint_text  # noqa: E402
-
-gilbook_fingerprint_extra = "interpreters=" + fingerprint_text()
+# -- Fingerprints: docs/_ext/gilbook.py gives every chapter its own, from what it uses
+# (gilref modules, examples, host, packages, and the interpreters it measures).
+# `-D gilbook_fingerprint_extra=...` adds one more input to every chapter's.
 
 # -- Warnings are errors (-W on the command line); references must resolve ----
 nitpicky = True

@@ -1,16 +1,21 @@
 """Sessions: ``nox`` runs lint and tests; ``nox -s docs`` builds the book; ``nox -s browser``
 opens every page of the built book in headless Chromium; ``nox -s site`` reads
-every built page for what a reader should not see; ``nox -s bench`` compares the
-speed benchmarks with the baseline in ``tests/bench/baseline/``.
+every built page for what a reader should not see; ``nox -s bench`` checks the
+speed goals (ratios) and compares absolute timings with this machine's baseline in
+``tests/bench/baseline/``; ``nox -s tests-provisioned`` runs the tests again with the
+CPython 3.13 default build ``python -m gilref provision`` made.
 
 Dependencies come from the dependency groups in ``pyproject.toml``. Sessions
 use the interpreter that runs nox, so ``python3 -m nox`` works on any machine
-with Python 3.9+.
+with Python 3.9+; each interpreter gets its own virtualenvs (``.nox/<python>/``),
+so running nox with another Python never reuses one made by the first.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import shutil
 import sys
 from pathlib import Path
@@ -27,17 +32,62 @@ BENCH_FAIL = os.environ.get("GILREF_BENCH_FAIL", "median:25%")
 nox.needs_version = ">=2025.2.9"
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_venv = "yes"
+# nox reuses a virtualenv whatever interpreter made it: one directory per interpreter running nox.
+nox.options.envdir = str(ROOT / ".nox" / "{}{}.{}{}".format(
+    platform.python_implementation().lower(), *sys.version_info[:2],
+    "t" if "t" in getattr(sys, "abiflags", "") else ""))
 
 
 def _install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *nox.project.dependency_groups(PROJECT, *groups))
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    """Run the test suite (pytest, strict: warnings are errors)."""
+def _provisioned(flavour: str) -> str | None:
+    """The executable of the build ``python -m gilref provision`` made for *flavour*
+    (``"3.13"``, ``"3.13t"``), read from its marker in the store; ``None`` if there is none."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from gilref.interp import store
+    finally:
+        sys.path.remove(str(ROOT))
+    base = store.pythons_dir()
+    for prefix in sorted(base.glob("cpython-*"), key=lambda p: store.version_key(p.name), reverse=True):
+        marker = store.read_marker(prefix)
+        exe = prefix / str((marker or {}).get("executable", ""))
+        if marker and marker.get("flavour") == flavour and exe.is_file():
+            return str(exe)
+    return None
+
+
+#: The provisioned CPython 3.13 default build (None until ``nox -s docs`` or ``python -m gilref provision``).
+PROVISIONED_DEFAULT = _provisioned("3.13")
+
+
+def _tests(session: nox.Session) -> None:
     _install(session, "test")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pytest, strict: warnings are errors) with the interpreter running nox."""
+    _tests(session)
+
+
+# Without the build, no virtualenv at all: one made by another Python would be reused later.
+@nox.session(name="tests-provisioned", python=PROVISIONED_DEFAULT, default=False,
+             venv_backend=None if PROVISIONED_DEFAULT else "none")
+def tests_provisioned(session: nox.Session) -> None:
+    """Run the test suite with the CPython 3.13 default build gilref provisioned.
+
+    CI runs it after the book (which provisions that build), so the suite passes
+    on 3.13 as well as on the host's Python. Fails when there is no such build:
+    run ``python3 -m gilref provision`` (or ``nox -s docs``) first.
+    """
+    if PROVISIONED_DEFAULT is None:
+        session.error("no provisioned CPython 3.13 default build in the store: "
+                      "run 'python3 -m gilref provision' (or 'python3 -m nox -s docs') first")
+    _tests(session)
 
 
 @nox.session(default=False)
@@ -73,41 +123,46 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Speed goals as pytest-benchmark benchmarks, compared with the committed baseline.
+    """Speed goals as pytest-benchmark benchmarks: gates that hold anywhere, timings per machine.
 
-    The baseline lives in ``tests/bench/baseline/<machine id>/`` (pytest-benchmark's
-    storage; the id names OS, Python implementation and version). With a baseline
-    for this machine id, a benchmark whose median is more than 25% slower fails
-    (``GILREF_BENCH_FAIL=median:40%`` changes it); without one, this run is saved
-    as the baseline. ``nox -s bench -- --refresh`` replaces the baseline: run it on
-    an idle machine, then commit ``tests/bench/baseline``.
+    Gates are ratios measured side by side in this run (speedups against their
+    goals: I/O waits on N threads >= 0.9 x N, N processes >= 0.9 x N, fetching on
+    1..16 threads >= 0.9 x threads, the free-threaded build's 2 threads >= 1.8x),
+    so they mean the same on every machine; the run ends with a table of them.
+    Absolute timings are compared only with a baseline saved on the same machine
+    (CPU model and count, OS, architecture, Python: ``tests/bench/machine.py``),
+    in ``tests/bench/baseline/<machine key>/``: a benchmark whose median is more
+    than 25% slower fails (``GILREF_BENCH_FAIL=median:40%`` changes it). The first
+    run on a machine saves its baseline instead; ``nox -s bench -- --refresh``
+    replaces it (run it on an idle machine, then commit ``tests/bench/baseline``).
     """
     _install(session, "bench")
     args = list(session.posargs)
     refresh = "--refresh" in args
     if refresh:
         args.remove("--refresh")
-    machine = session.run(
-        "python", "-c",
-        "import platform, struct; print('-'.join([platform.system(), platform.python_implementation(), "
-        "'.'.join(platform.python_version_tuple()[:2]), f'{struct.calcsize(\"P\") * 8}bit']))",
-        silent=True,
-    ).strip()
-    stored = sorted((BENCH_BASELINE / machine).glob("*.json")) if (BENCH_BASELINE / machine).is_dir() else []
+    found = json.loads(session.run("python", "tests/bench/machine.py", silent=True) or "{}")
+    store = BENCH_BASELINE / found["key"]
+    stored = sorted(p for p in store.rglob("*.json") if p.name != "machine.json") if store.is_dir() else []
     common = [
         "python", "-m", "pytest", "tests/bench",
         "-o", "python_files=bench_*.py",
         "-p", "no:cacheprovider",
-        f"--benchmark-storage=file://{BENCH_BASELINE}",
+        f"--benchmark-storage=file://{store}",
     ]
     if refresh or not stored:
         for old in stored:
             old.unlink()
-        session.log(f"saving a new baseline for {machine} in {BENCH_BASELINE / machine}")
+        why = "--refresh" if refresh else "no baseline for this machine yet"
+        session.log(f"{why}: absolute timings are not compared; this run is saved as the baseline in "
+                    f"{store.relative_to(ROOT)}")
+        store.mkdir(parents=True, exist_ok=True)
+        (store / "machine.json").write_text(json.dumps(found["info"], indent=1) + "\n", encoding="utf-8")
         session.run(*common, "--benchmark-save=baseline", *args)
-        session.log("baseline saved: commit tests/bench/baseline to keep it")
+        session.log(f"baseline saved: commit {store.relative_to(ROOT)} to keep it")
     else:
-        session.log(f"comparing with the baseline {stored[-1].relative_to(ROOT)} (fail above {BENCH_FAIL})")
+        session.log(f"comparing absolute timings with this machine's baseline {stored[-1].relative_to(ROOT)} "
+                    f"(fail above {BENCH_FAIL})")
         session.run(*common, "--benchmark-compare", f"--benchmark-compare-fail={BENCH_FAIL}", *args)
 
 

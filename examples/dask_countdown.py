@@ -115,6 +115,9 @@ def main(argv=None):
         else:
             with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
                               dashboard_address=None, worker_dashboard_address=None,
+                              # without a dashboard the scheduler still serves HTTP, on port 8787
+                              # by default: a free port instead, so two runs never collide
+                              scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                               silence_logs=logging.ERROR) as cluster, \
                     Client(cluster, timeout=60) as client:
                 where = cluster.scheduler_address

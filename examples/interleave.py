@@ -6,10 +6,11 @@ One task counts down (-1, -2, ...), the other counts up (+1, +2, ...), each
 printing every value, both submitted to one ThreadPoolExecutor. The sign tells
 which task printed a number, so a change of sign is a hand-over from one
 thread to the other. print() writes the number and the line end separately,
-so a hand-over can even fall inside a line. Only one thread runs Python code at a time; the other
-gets a turn when the running one blocks in the operating system (as in a
-write that --flush forces after every line) or when the interpreter asks it
-to let go (every switch interval, 5 ms by default). Standard library only.
+so a hand-over can even fall inside a line. With a GIL only one thread runs Python code at a
+time; the other gets a chance when the running one blocks in the operating
+system (as in a write that --flush forces after every line), and a turn when,
+having waited one switch interval (5 ms by default), it asks the running one
+to let go. Standard library only.
 """
 
 import argparse

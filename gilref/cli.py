@@ -125,10 +125,11 @@ def _cmd_interpreters(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"interpreters": [i.to_dict() for i in found], "compared": pair.to_dict()},
                                     indent=2) + "\n")
         return 0
-    width = max(len(i.label) for i in found)
-    for i in found:
-        gil = "?" if i.gil_enabled is None else "on" if i.gil_enabled else "off"
-        sys.stdout.write(f"{i.label:<{width}}  GIL {gil:<3}  {i.source:<11}  {i.executable}\n")
+    from .book.tables import render_table
+
+    rows = [{"interpreter": i.label, "GIL": "?" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
+             "found": i.source, "executable": i.executable} for i in found]
+    sys.stdout.write(render_table(rows, ["interpreter", "GIL", "found", "executable"], style="text"))
     sys.stdout.write(f"\nThe book compares {pair.text}:\n{pair.describe()}\n")
     return 0
 
@@ -182,8 +183,10 @@ def _add_interpreter_commands(commands: argparse._SubParsersAction) -> None:  # 
     )
     prov.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel make jobs (default: usable CPUs)")
     prov.add_argument("--no-uv", action="store_true", help="do not try uv python install")
-    prov.add_argument("--no-numpy", action="store_true", help="do not install NumPy into the built interpreters")
-    prov.add_argument("--retry-numpy", action="store_true", help="try NumPy again if it failed before")
+    prov.add_argument("--no-numpy", action="store_true",
+                      help="do not install NumPy, pytest and pytest-run-parallel into the built interpreters")
+    prov.add_argument("--retry-numpy", action="store_true",
+                      help="try installing those packages again if they failed before")
     prov.add_argument("--optional", action="store_true",
                       help="exit 0 even if an interpreter could not be had (the book then shows a note)")
     prov.add_argument("--json", action="store_true", help="print the outcome as JSON")

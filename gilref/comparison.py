@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .book.tables import render_table
 from .core.hostinfo import host_summary
 from .core.results import FORMAT as RESULTS_FORMAT
 from .core.results import ResultsFormatError, Suite, Timing
@@ -450,19 +451,16 @@ def render(mine: Source, theirs: Source, rows: list[Measure]) -> str:
     """The comparison as plain text: both hosts, a side-by-side table, one reading per measure."""
     other = "edition" if theirs.kind == "edition" else "other"
     header = ["measure", "yours", other, f"yours / {other}"]
-    cells = [[m.label, _fmt(m.mine, m.mine_note), _fmt(m.theirs, m.theirs_note),
-              f"{m.ratio:.2f}" if m.ratio is not None else "—"] for m in rows]
-    widths = [max(len(header[i]), *(len(r[i]) for r in cells)) for i in range(len(header))]
+    cells = [dict(zip(header, [m.label, _fmt(m.mine, m.mine_note), _fmt(m.theirs, m.theirs_note),
+                               f"{m.ratio:.2f}" if m.ratio is not None else "—"])) for m in rows]
     lines = [
         "Your machine versus " + ("the book's edition" if other == "edition" else "another machine"),
         "",
         f"  yours:  {mine.describe()}",
         f"  {other + ':':<7} {theirs.describe()}",
         "",
-        "  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)),
-        "  " + "  ".join("-" * w for w in widths),
     ]
-    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines += render_table(cells, header, style="text", indent="  ").splitlines()
     lines += ["", "  Speedups are ratios of medians measured side by side in one run on each machine;",
               "  for the time per step, a ratio below 1 means your machine is faster.", "", "Reading", ""]
     for m in rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .book.tables import timing_rows
+from .book.tables import render_table, timing_rows
 from .core.harness import countdown_suite, io_suite
 from .core.hostinfo import collect_metadata, usable_cpus
 from .core.results import Suite
@@ -54,10 +54,6 @@ def render_text(suite: Suite) -> str:
         if not rows:
             continue
         columns = [c for c in rows[0] if c != "workload"]
-        cells = [[str(r[c]) for c in columns] for r in rows]
-        widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
         lines += ["", heading, ""]
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths)))
-        lines.append("  " + "  ".join("-" * w for w in widths))
-        lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+        lines += render_table(rows, columns, style="text", indent="  ").splitlines()
     return "\n".join(lines) + "\n"

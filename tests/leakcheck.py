@@ -42,6 +42,8 @@ from pathlib import Path
 TAG_ENV = "GILREF_LEAKCHECK_TAG"
 PR_SET_CHILD_SUBREAPER = 36
 _LISTEN = "0A"
+#: Seconds to wait for killed leftovers to disappear (SIGKILL is quick; a loaded machine is not).
+KILL_WAIT = 30.0
 
 
 @dataclass
@@ -103,6 +105,11 @@ def tagged_pids(tag: str) -> list[int]:
         if needle in _read(f"/proc/{pid}/environ").split(b"\0") and not _is_zombie(pid):
             out.append(pid)
     return out
+
+
+def _exists(pid: int) -> bool:
+    """True while *pid* is a process that is not yet a zombie."""
+    return os.path.exists(f"/proc/{pid}") and not _is_zombie(pid)
 
 
 def _is_zombie(pid: int) -> bool:
@@ -193,7 +200,7 @@ def _reap() -> None:
             return
 
 
-def run_checked(cmd: Sequence[str], *, grace: float = 5.0, timeout: float | None = None,
+def run_checked(cmd: Sequence[str], *, grace: float = 30.0, timeout: float | None = None,
                 cwd: str | Path | None = None, env: dict[str, str] | None = None,
                 capture: bool = False, kill: bool = True) -> tuple[Report, subprocess.CompletedProcess[str]]:
     """Run *cmd*, wait up to *grace* seconds for its processes to end, report what is left.
@@ -235,8 +242,13 @@ def run_checked(cmd: Sequence[str], *, grace: float = 5.0, timeout: float | None
         for leftover in leftovers:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(leftover.pid, signal.SIGKILL)
-        time.sleep(0.2)
-        _reap()
+        # Wait until the killed processes are gone (or zombies, reaped here), not a fixed while.
+        killed_by = time.monotonic() + KILL_WAIT
+        while True:
+            _reap()
+            if not any(_exists(leftover.pid) for leftover in leftovers) or time.monotonic() >= killed_by:
+                break
+            time.sleep(0.02)
         if subreaper:
             set_subreaper(False)
     return report, proc

@@ -93,7 +93,7 @@ def _session_members(sid: int) -> list[int]:
     return found
 
 
-def run_checked(name: str | Path, *args: str, timeout: float = 120, grace: float = 5.0) -> Checked:
+def run_checked(name: str | Path, *args: str, timeout: float = 120, grace: float = 30.0) -> Checked:
     """Run ``examples/<name>`` (or the script at an absolute path) with *args*;
     report its output and leftovers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -73,13 +73,20 @@ def write_guide_and_source(root: Path, log: Path, front_matter: str) -> str:
     return source
 
 
-def build(root: Path) -> subprocess.CompletedProcess[str]:
-    """The same sphinx-build invocation as ``nox -s docs``."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-c", ".", "-W", "--keep-going", "-n", "-T",
-         "docs", "_build/html"],
-        cwd=root, capture_output=True, text=True, timeout=600, env=env)
+def build_command(*extra: str) -> list[str]:
+    """The same sphinx-build invocation as ``nox -s docs`` (plus *extra* arguments)."""
+    return [sys.executable, "-m", "sphinx", "-b", "html", "-c", ".", "-W", "--keep-going", "-n", "-T",
+            *extra, "docs", "_build/html"]
+
+
+def build_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def build(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Build the book in *root* as ``nox -s docs`` does."""
+    return subprocess.run(build_command(*extra), cwd=root, capture_output=True, text=True, timeout=600,
+                          env=build_env())
 
 
 def test_a_raising_cell_fails_the_build_and_names_the_chapter(book):
@@ -119,25 +126,29 @@ def test_cache_reexecutes_only_what_changed(book, tmp_path):
     assert edited.returncode == 0, edited.stdout + edited.stderr
     assert executed() == ["two"]
 
-    # A change outside the chapters (here: an example) re-runs every chapter.
+    # An example re-runs the chapters that include or run it, and only when its code changes.
+    include = "\n```{literalinclude} ../examples/hello.py\n```\n"
+    (book / "docs" / "one.md").write_text(counting_chapter("one", log) + include)
+    included = build(book)
+    assert included.returncode == 0, included.stdout + included.stderr
+    assert executed() == ["one"]
+    (book / "examples" / "hello.py").write_text("# a comment changes no code\nprint('hello')\n")
+    commented = build(book)
+    assert commented.returncode == 0, commented.stdout + commented.stderr
+    assert executed() == []
     (book / "examples" / "hello.py").write_text("print('hello, world')\n")
     changed = build(book)
     assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert executed() == ["one"]
+
+    # An extra input on the command line is appended to every chapter's fingerprint.
+    extra = build(book, "-D", "gilbook_fingerprint_extra=ci-run")
+    assert extra.returncode == 0, extra.stdout + extra.stderr
     assert executed() == ["one", "two"]
 
 
-def test_gilbook_fingerprint_follows_files_and_machine(tmp_path):
+def test_notebook_text_is_told_from_markdown():
     gilbook = load_gilbook()
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
-    one = gilbook.fingerprint(tmp_path, ["pkg"], "machine-a")
-    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") == one
-    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-b") != one
-    (tmp_path / "pkg" / "__pycache__").mkdir()
-    (tmp_path / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"junk")
-    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") == one
-    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
-    assert gilbook.fingerprint(tmp_path, ["pkg"], "machine-a") != one
     assert gilbook.is_notebook_text(FRONT + "# x")
     assert not gilbook.is_notebook_text("# just markdown\n")
 

@@ -26,8 +26,8 @@ def test_environment_and_flags_reach_the_child():
 def test_a_hanging_child_is_killed_on_its_deadline():
     start = time.monotonic()
     with pytest.raises(ChildTimeout, match="did not finish within 0.5 s and was killed"):
-        call(sys.executable, "gilref.core.workloads:io_wait", {"seconds": 30}, timeout=0.5)
-    assert time.monotonic() - start < 5
+        call(sys.executable, "gilref.core.workloads:io_wait", {"seconds": 120}, timeout=0.5)
+    assert time.monotonic() - start < 60  # killed on its deadline, not waited out (120 s)
 
 
 def test_an_exception_in_the_child_is_reported_with_its_message():

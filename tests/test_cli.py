@@ -68,3 +68,11 @@ def test_interpreters_lists_the_host_first():
     assert {"text", "reason", "matched", "gil", "free_threaded"} <= set(data["compared"])
     members = [m for m in (data["compared"]["gil"], data["compared"]["free_threaded"]) if m]
     assert all(m in found for m in members)  # the pair is made of interpreters found
+
+
+def test_interpreters_lists_each_one_in_a_table_with_a_header():
+    proc = run_cli("interpreters")
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["interpreter", "GIL", "found", "executable"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert any(" host " in line and sys.executable in line for line in lines[2:])

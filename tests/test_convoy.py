@@ -89,6 +89,9 @@ def test_measure_covers_three_setups_and_leaves_nothing_behind(no_leaked_threads
     assert {t.mode for t in suite.select("echo")} == set(convoy.MODES)
     assert {t.mode for t in suite.select("cpu_hog")} == {"cpu-thread", "cpu-process"}
     assert all(len(t.values) == 5 and min(t.values) > 0 for t in suite.select("echo"))
+    better = {(t.workload, t.unit, t.better) for t in Suite.from_dict(suite.to_dict()).timings}
+    assert better == {("echo", "req/s", "higher"), ("cpu_hog", "steps/s", "higher"),
+                      ("round_trip", "s", "lower"), ("slow_share", "fraction", "lower")}
     rows = convoy.summary(Suite.from_dict(suite.to_dict()))
     assert [r["mode"] for r in rows] == list(convoy.MODES) and rows[0]["vs_alone"] == 1.0
     assert all(0 <= r["slow"] <= 1 for r in rows)

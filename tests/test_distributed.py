@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 
@@ -33,7 +34,19 @@ def test_connect_wants_a_scheduler_address():
         pass
 
 
-def test_a_local_cluster_measures_and_leaves_nothing_behind():
+@pytest.fixture
+def port_8787_taken():
+    """Dask's default HTTP port, held as another cluster on this machine would hold it."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", 8787))
+            s.listen()
+        except OSError:
+            pass  # someone else holds it already: just as good
+        yield
+
+
+def test_a_local_cluster_measures_and_leaves_nothing_behind(port_8787_taken):
     with distributed.local_cluster(2, timeout=60) as client:
         address = client.scheduler.address
         assert address.startswith("tcp://127.0.0.1:")

@@ -46,15 +46,20 @@ def test_build_edition_merges_records_and_lists_every_python_build():
     assert unknown["commit"].startswith("an unknown commit") and unknown["pythons"] == "none recorded"
 
 
-def test_load_records_skips_what_is_not_a_record(tmp_path):
-    (tmp_path / "good.json").write_text(json.dumps(record("good", "2026-01-01")))
-    (tmp_path / "broken.json").write_text('{"format": "gilref-chap')
-    (tmp_path / "foreign.json").write_text('{"format": "other"}')
-    records, problems = edition.load_records(tmp_path)
-    assert list(records) == ["good"]
-    assert len(problems) == 2 and any("broken.json: unreadable" in p for p in problems)
-    ordered, _ = edition.load_records(tmp_path, ["missing", "good"])
-    assert list(ordered) == ["good"]
+def test_records_come_from_publications_each_with_its_execution():
+    pub = {"format": "gilref-records", "version": 1,
+           "execution": {"docname": "one", "fingerprint": "f" * 16, "executed_at": "2026-01-02T00:00:00+00:00",
+                         "build": "b1", "inputs": {"host": "h"}},
+           "records": [record("one", "2026-01-02"), {"format": "other"}]}
+    twice = {**pub, "execution": {**pub["execution"], "docname": "two"}, "records": [record("one", "2026-01-03")]}
+    records, problems = edition.records_from_publications({"two": twice, "one": pub}, ["one", "two"])
+    assert list(records) == ["one"]
+    execution = records["one"]["execution"]
+    assert execution["id"] == "f" * 16 + "@2026-01-02T00:00:00+00:00" == edition.execution_id(execution)
+    assert "build" not in execution and execution["inputs"] == {"host": "h"}
+    assert records["one"]["metadata"]["date"] == "2026-01-02"  # the first page's record, not the second's
+    assert len(problems) == 2 and "not a gilref chapter record" in problems[0] and "already published" in problems[1]
+    assert edition.execution_id(None) == "none"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -84,8 +89,8 @@ def test_commit_info_with_and_without_git(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_built_book_states_its_edition_on_every_page(book):  # noqa: F811
     write_index(book, "one", "two")
-    (book / "docs" / "one.md").write_text(
-        chapter("One", "from gilref.book import chapter as book\nbook.chapter('one').glue('v', 1)"))
+    code = "from gilref.book import chapter as book\nbook.chapter('one').glue('v', 1)"
+    (book / "docs" / "one.md").write_text(chapter("One", code))
     (book / "docs" / "two.md").write_text("# Two\n\nPlain prose, no code.\n")
     proc = build(book)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -23,6 +23,7 @@ from gilref.topics import deadlock
 from gilref.topics.release import count_switches, interleave_labels
 
 from .conftest import EXAMPLES, ROOT
+from .proctools import wait_until_gone
 
 needs_timedlock = pytest.mark.skipif(deadlock.unsupported() is not None,
                                      reason="no pthread_mutex_timedlock here")
@@ -57,8 +58,7 @@ def run_alone(name: str, *args: str, timeout: float = 120) -> subprocess.Complet
             os.killpg(proc.pid, 9)
             proc.communicate()
     if Path("/proc/self/stat").exists():
-        time.sleep(0.05)
-        left = session_members(proc.pid)
+        left = wait_until_gone(lambda: session_members(proc.pid), timeout=30)
         assert not left, f"{name} left processes running: {left}"
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

@@ -11,6 +11,7 @@ import sysconfig
 
 import pytest
 
+from gilref.core.harness import MeasurementTimeout
 from gilref.core.results import Suite
 from gilref.interp import discover as interpreters
 from gilref.interp import select as builds
@@ -50,6 +51,34 @@ def test_lost_updates_counts_every_increment_with_a_lock(no_leaked_threads):
     assert r["expected"] == 6000 and r["counted"] == [6000, 6000] and r["lost"] == [0, 0]
 
 
+def test_lost_updates_counts_on_threads_started_together_and_keeps_its_timeout_error(monkeypatch):
+    seen = []
+
+    def fake_run_threads(jobs, timeout, **kwargs):
+        seen.append((len(jobs), timeout, kwargs.get("start_together")))
+        raise MeasurementTimeout("stuck")
+
+    monkeypatch.setattr(ft, "run_threads", fake_run_threads)
+    with pytest.raises(TimeoutError, match="3 counting threads did not finish within 7 s"):
+        ft.lost_updates(threads=3, increments=10, timeout=7)
+    assert seen == [(3, 7, True)]
+
+
+def test_single_thread_cost_takes_turns_between_the_builds(monkeypatch):
+    calls = []
+
+    class FakeVariant(ft.Variant):
+        def call(self, target, kwargs=None, *, timeout=300.0):
+            calls.append(self.label)
+            return {w: [1.0 if self.label == "gil" else 1.5] * kwargs["repeats"] for w in kwargs["sizes"]}
+
+    suite = ft.single_thread_cost(FakeVariant("gil", "python"), FakeVariant("ft", "python3.13t"),
+                                  sizes={"countdown": 10}, rounds=5)
+    assert calls == ["gil", "ft"] * 5
+    assert [(t.mode, t.values) for t in suite.timings] == [("default-build", (1.0,) * 5),
+                                                           ("free-threaded", (1.5,) * 5)]
+
+
 def test_lost_updates_rejects_bad_arguments():
     with pytest.raises(ValueError, match="threads"):
         ft.lost_updates(threads=0)
@@ -71,12 +100,6 @@ def test_workloads_and_timing():
     assert [len(v) for v in ft.time_workloads({"countdown": 100, "objects": 100}, repeats=2).values()] == [2, 2]
     with pytest.raises(ValueError, match="workload must be one of"):
         ft.time_workload("sleep", 1)
-
-
-@pytest.mark.parametrize(("cpus", "expected"), [(1, [1, 2, 3]), (2, [1, 2, 3, 4]), (4, [1, 2, 4, 5, 6]),
-                                                (8, [1, 2, 4, 8, 10, 12])])
-def test_thread_counts_go_a_little_past_the_cpus(cpus, expected):
-    assert ft.thread_counts(cpus) == expected
 
 
 def _i(version, free_threaded, source="path"):

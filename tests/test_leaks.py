@@ -18,6 +18,7 @@ import pytest
 
 from .conftest import ROOT
 from .leakcheck import run_checked
+from .proctools import wait_until_gone
 from .test_book_build import book, chapter, write_index  # noqa: F401 - book is a fixture
 
 pytestmark = pytest.mark.slow
@@ -75,8 +76,8 @@ def test_the_check_finds_a_process_and_port_left_behind(book):  # noqa: F811
     sleepers = [p for p in report.leftovers if "time.sleep(120)" in p.cmdline]
     assert len(sleepers) == 1, report.describe()
     assert sleepers[0].ports and sleepers[0].ports[0].startswith("127.0.0.1:"), report.describe()
-    time.sleep(0.5)
-    assert not tagged_pids_alive(sleepers[0].pid), "the check did not kill what it found"
+    assert not wait_until_gone(lambda: [sleepers[0].pid] if tagged_pids_alive(sleepers[0].pid) else [],
+                               timeout=30), "the check did not kill what it found"
 
 
 def tagged_pids_alive(pid: int) -> bool:
@@ -126,7 +127,7 @@ def test_an_interrupted_build_then_a_new_build_gives_a_correct_site(book, tmp_pa
 
     from .leakcheck import tagged_pids
 
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60
     while tagged_pids("interrupted-" + tmp_path.name) and time.monotonic() < deadline:
         time.sleep(0.2)
     left = tagged_pids("interrupted-" + tmp_path.name)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from gilref.core.harness import MeasurementTimeout
+from gilref.core.harness import MeasurementTimeout, thread_counts
 from gilref.topics import cythonbuild, native
 
 from .conftest import EXAMPLES
@@ -34,12 +34,11 @@ def test_the_python_loop_checks_its_arguments(kwargs, error, match):
         native.xorshift_python(**kwargs)
 
 
-def test_thread_counts_go_up_to_the_cpus_and_twice_that():
-    assert native.thread_counts(2) == [1, 2, 4]
-    assert native.thread_counts(3, oversubscribe=False) == [1, 2, 3]
-    assert native.thread_counts()[-1] >= 4
-    with pytest.raises(ValueError, match="maximum must be >= 1"):
-        native.thread_counts(0)
+def test_the_default_thread_counts_are_the_harness_rule_for_at_least_two_cpus(monkeypatch):
+    monkeypatch.setattr(native, "usable_cpus", lambda: 1)
+    assert native._default_counts() == thread_counts(2) == [1, 2, 4]
+    monkeypatch.setattr(native, "usable_cpus", lambda: 8)
+    assert native._default_counts() == thread_counts(8)
 
 
 def test_time_calls_interleaves_and_records_each_call():

@@ -68,9 +68,16 @@ class NoApt:
         raise AptError("apt-get update failed: no network")
 
 
+#: What the interpreter running the tests is made to look like: a build provisioning never wants,
+#: so the tests decide the same whether CPython 3.11, 3.13 or 3.13t runs them.
+OTHER_HOST = interpreters.Interpreter(executable="/nonexistent/python3.11", implementation="CPython",
+                                      version="3.11.7", free_threaded=False, gil_enabled=True, source="host")
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """A private cache, an empty PATH (no uv, no python3.13t) and no overrides."""
+    """A private cache, an empty PATH (no uv, no python3.13t), no overrides, and a host that is not 3.13."""
+    monkeypatch.setattr(interpreters, "host", lambda: OTHER_HOST)
     monkeypatch.setenv("GILREF_CACHE_DIR", str(tmp_path / "cache"))
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -216,6 +223,19 @@ def test_interpreters_already_on_the_host_are_used(env, monkeypatch):
     assert not builder.jobs
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS, ids=lambda f: f.name)
+def test_the_interpreter_running_gilref_is_used_when_it_is_the_build_wanted(env, monkeypatch, flavour):
+    # e.g. `python3.13 -m gilref provision` on Debian 13, whose python3 is CPython 3.13.
+    me = interpreters.Interpreter(executable=str(env / "host" / flavour.executable_name), implementation="CPython",
+                                  version="3.13.5", free_threaded=flavour.free_threaded,
+                                  gil_enabled=not flavour.free_threaded, source="host")
+    monkeypatch.setattr(interpreters, "host", lambda: me)
+    builder = FakeBuilder()
+    outcomes = run([flavour], builder=builder)
+    assert [(o.status, o.interpreter.executable) for o in outcomes] == [("found", me.executable)]
+    assert not builder.jobs
+
+
 def test_a_found_interpreter_of_the_wrong_build_is_not_taken(env, monkeypatch):
     # python3.13t on PATH that is really a default build: not accepted as free-threaded.
     fake_python(env / "bin" / "python3.13t", free_threaded=False)
@@ -328,3 +348,33 @@ def test_an_os_error_in_the_build_is_reported(env, monkeypatch):
                    use_found=False)
     assert outcomes[0].status == "unavailable"
     assert any("No space left on device" in t for t in outcomes[0].tried)
+
+
+def test_packages_are_installed_one_by_one_and_recorded(env):
+    prefix = env / "pythons" / "cpython-3.13.5t"
+    calls = env / "pip-calls"
+    # pip "installs" pytest and pytest-run-parallel (a flag file each); NumPy's wheel is missing
+    python = fake_python(prefix / "bin" / "python3.13t", free_threaded=True, extra=(
+        f'case "$*" in *"pip install"*numpy*) echo numpy >> {calls}; echo "no wheel" >&2; exit 1;; '
+        f'*"pip install"*pytest-run-parallel*) echo prp >> {calls}; : > {env}/prp; exit 0;; '
+        f'*"pip install"*pytest*) echo pytest >> {calls}; : > {env}/pytest; exit 0;; '
+        f'*pytest_run_parallel*) [ -e {env}/prp ] && {{ echo 0.10.0; exit 0; }}; exit 1;; '
+        f'*"import importlib.metadata as m, pytest;"*) [ -e {env}/pytest ] && {{ echo 9.0; exit 0; }}; exit 1;; '
+        '*numpy*) exit 1;; esac\n'))
+    notes = provision.ensure_packages(python, progress=quiet)
+    assert list(notes) == list(provision.PACKAGES) == ["numpy", "pytest", "pytest-run-parallel"]
+    assert notes["numpy"].startswith("not installed")
+    assert notes["pytest"] == "9.0" and notes["pytest-run-parallel"] == "0.10.0"
+    assert calls.read_text().split() == ["numpy", "pytest", "prp"]
+    assert provision.numpy_status(python)["ok"] is False
+    assert provision.package_status(python, "pytest-run-parallel") == {
+        **provision.package_status(python, "pytest-run-parallel"), "ok": True, "detail": "0.10.0"}
+    # a second call installs nothing: two are importable, NumPy's failure is remembered
+    again = provision.ensure_packages(python, progress=quiet)
+    assert "--retry-numpy" in again["numpy"]
+    assert calls.read_text().split() == ["numpy", "pytest", "prp"]
+
+
+def test_unknown_package_is_refused(env, tmp_path):
+    with pytest.raises(ValueError, match="package must be one of"):
+        provision.ensure_package(tmp_path / "bin" / "python3", "requests", progress=quiet)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gilref.core.results import FORMAT, FORMAT_VERSION, ResultsFormatError, Suite, Timing
+from gilref.core.results import FORMAT, FORMAT_VERSION, ResultsFormatError, Suite, Timing, ratio
 
 
 def make_suite() -> Suite:
@@ -88,3 +88,82 @@ def test_labels():
     s = make_suite()
     assert [t.label for t in s.timings] == ["1 thread (sequential)", "2 threads", "2 processes"]
     assert Timing("x", "threads", 1, (1.0,)).label == "1 thread"
+
+
+def rate_suite() -> Suite:
+    """Made-up rates: the sequential run did 100 req/s, two threads 150, four 50."""
+    def rate(mode: str, workers: int, values: tuple[float, ...]) -> Timing:
+        return Timing("echo", mode, workers, values, unit="req/s", better="higher")
+
+    return Suite(timings=[rate("sequential", 1, (90, 100, 110)), rate("threads", 2, (140, 150, 160)),
+                          rate("threads", 4, (40, 50, 60))])
+
+
+def test_the_speedup_of_a_rate_is_new_over_base():
+    s = rate_suite()
+    assert s.speedup(s.get("echo", "threads", 2)) == pytest.approx(1.5)
+    assert s.speedup(s.get("echo", "threads", 4)) == pytest.approx(0.5)
+    assert s.speedup(s.baseline("echo")) == 1.0
+
+
+def test_the_speedup_range_of_a_rate_comes_from_the_quartiles_the_right_way_round():
+    s = rate_suite()
+    t = s.get("echo", "threads", 2)
+    base, q = s.baseline("echo").summary, t.summary
+    assert s.speedup_range(t) == pytest.approx((q.q1 / base.q3, q.q3 / base.q1))
+    low, high = s.speedup_range(t)
+    assert low <= s.speedup(t) <= high and high > 1
+
+
+def test_the_speedup_of_a_time_is_base_over_new():
+    s = Suite(timings=[Timing("job", "sequential", 1, (2.0,)), Timing("job", "threads", 2, (0.5,))])
+    assert s.speedup(s.get("job", "threads")) == pytest.approx(4.0)
+    assert s.timings[0].better == "lower" and not s.timings[0].higher_is_better
+
+
+def test_a_timing_states_which_direction_is_better():
+    assert Timing("x", "threads", 1, (1.0,), unit="steps/s", better="higher").higher_is_better
+    with pytest.raises(ValueError, match="better must be 'lower' or 'higher'"):
+        Timing("x", "threads", 1, (1.0,), better="faster")
+
+
+def test_a_baseline_in_another_unit_is_not_divided():
+    s = Suite(timings=[Timing("job", "sequential", 1, (2.0,)),
+                       Timing("job", "threads", 2, (10.0,), unit="steps/s", better="higher")])
+    with pytest.raises(ValueError, match="cannot compare"):
+        s.speedup(s.get("job", "threads"))
+
+
+def test_direction_and_unit_round_trip_through_json():
+    s = rate_suite()
+    doc = json.loads(s.dumps())
+    assert {(t["unit"], t["better"]) for t in doc["timings"]} == {("req/s", "higher")}
+    again = Suite.loads(s.dumps())
+    assert again.speedup(again.get("echo", "threads", 2)) == pytest.approx(1.5)
+
+
+def test_an_older_file_without_direction_reads_as_before():
+    old = {"format": FORMAT, "version": 1, "timings": [
+        {"workload": "countdown", "mode": "sequential", "workers": 1, "values": [2.0]},
+        {"workload": "countdown", "mode": "threads", "workers": 2, "values": [1.0]},
+        {"workload": "echo", "mode": "sequential", "workers": 1, "unit": "req/s", "values": [100.0]},
+        {"workload": "echo", "mode": "threads", "workers": 2, "unit": "req/s", "values": [300.0]},
+        {"workload": "lock", "mode": "empty", "workers": 1, "unit": "ns", "values": [12.0]},
+    ]}
+    s = Suite.from_dict(old)
+    assert [(t.unit, t.better) for t in s.timings] == [
+        ("s", "lower"), ("s", "lower"), ("req/s", "higher"), ("req/s", "higher"), ("ns", "lower")]
+    assert s.speedup(s.get("countdown", "threads")) == pytest.approx(2.0)
+    assert s.speedup(s.get("echo", "threads")) == pytest.approx(3.0)
+
+
+def test_a_bad_direction_is_a_format_error():
+    doc = {"format": FORMAT, "version": 1, "timings": [
+        {"workload": "x", "mode": "threads", "workers": 1, "values": [1.0], "better": "up"}]}
+    with pytest.raises(ResultsFormatError, match="timing 0: 'better' must be"):
+        Suite.from_dict(doc)
+
+
+def test_ratio_divides_the_right_way_round():
+    assert ratio(2.0, 1.0) == 2.0
+    assert ratio(100.0, 150.0, higher_is_better=True) == 1.5

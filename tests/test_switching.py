@@ -65,6 +65,25 @@ def test_measure_returns_a_suite_with_every_interval_and_both_baselines(no_leake
     assert [r["interval_s"] for r in rows] == [0.001, 0.01]
     assert all(r["latency_q1_s"] <= r["latency_s"] <= r["latency_q3_s"] for r in rows)
     assert all(math.isfinite(r["relative_throughput"]) for r in rows)
+    assert {(t.unit, t.better) for t in suite.select(switching.THROUGHPUT)} == {("steps/s", "higher")}
+    assert {(t.unit, t.better) for t in suite.select(switching.LATENCY)} == {("s", "lower")}
+    shared = suite.select(switching.THROUGHPUT, "threads")[0]
+    assert suite.speedup(shared) == pytest.approx(shared.median / suite.baseline(switching.THROUGHPUT).median)
+
+
+def test_measure_warms_every_configuration_briefly_then_takes_turns(monkeypatch):
+    calls = []
+
+    def fake_trial(interval, *, window, tick, io, cpu):
+        calls.append((interval, window, io, cpu))
+        return {"latencies": [0.001] if io else None, "steps_per_s": 1e6 if cpu else None}
+
+    monkeypatch.setattr(switching, "trial", fake_trial)
+    default = sys.getswitchinterval()
+    switching.measure([0.01], window=0.2, repeats=5, warmups=1)
+    configs = [(default, True, False), (default, False, True), (0.01, True, True)]
+    assert calls == [(iv, 0.05, io, cpu) for iv, io, cpu in configs] + \
+        [(iv, 0.2, io, cpu) for iv, io, cpu in configs] * 5
 
 
 def test_measure_runs_in_a_child_interpreter_and_returns_json():

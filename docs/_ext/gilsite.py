@@ -5,18 +5,21 @@
   into ``_static/mathjax`` only when some page has math), never from a CDN;
   a page with math and no local MathJax is a build error. ``conf.py`` turns
   off myst-nb's ipywidgets scripts (a CDN) and sets a local favicon.
-* **Every edition states its host.** When the chapters have been read, their
-  records (``$GILREF_RESULTS_DIR``, see :mod:`gilref.book.chapter`) are merged into one
-  edition (:mod:`gilref.book.edition`): the host, every Python build that measured,
-  the dates, the commit. Every page's footer says so and links the edition's
-  JSON, written to ``_static/edition.json`` when the build finishes. When the
-  footer changes (new commit, new measurements), every page is rewritten.
+* **Every edition states its host.** When the chapters have been read, the
+  records their executed notebooks published (kept per page by :mod:`gilbook`,
+  see :mod:`gilref.book.chapter`) are merged into one edition
+  (:mod:`gilref.book.edition`): the host, every Python build that measured,
+  the dates, the commit, and per chapter its execution. Every page's footer says
+  so, names the page's own execution (fingerprint and when it ran, the same id
+  ``edition.json`` holds for that chapter) and links the edition's JSON, written
+  to ``_static/edition.json`` when the build finishes. When the edition's part of
+  the footer differs from what the written pages carry (a marker in the output
+  folder, updated only when a build finishes), every page is rewritten.
 """
 
 from __future__ import annotations
 
 import html
-import os
 import shutil
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +32,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 EDITION_FILE = "_static/edition.json"
+FOOTER_MARKER = ".gilsite-footer"
 MATHJAX_PACKAGE = "sphinx-mathjax-offline"
 MATHJAX_ENTRY = "tex-chtml.js"
 
@@ -70,25 +74,34 @@ def _reading_order(env: BuildEnvironment, root: str) -> list[str]:
 
 
 def _make_edition(app: Sphinx, env: BuildEnvironment) -> dict[str, Any]:
-    from gilref.book.edition import build_edition, load_records
+    from gilref.book.edition import build_edition, records_from_publications
 
-    directory = os.environ.get("GILREF_RESULTS_DIR")
-    records: dict[str, Any] = {}
-    if directory:
-        records, problems = load_records(directory, _reading_order(env, app.config.root_doc))
-        for problem in problems:
-            logger.warning("gilsite: %s", problem)
+    publications = getattr(env, "gilbook_publications", {})
+    records, problems = records_from_publications(publications, _reading_order(env, app.config.root_doc))
+    for problem in problems:
+        logger.warning("gilsite: %s", problem)
     return build_edition(records, commit=app.gilsite_commit, title=app.config.project)  # type: ignore[attr-defined]
 
 
-def footer_html(edition: dict[str, Any], href: str) -> str:
-    """The footer paragraph for *edition*, linking its JSON at *href*."""
-    from gilref.book.edition import footer_text
+def page_execution(env: BuildEnvironment, pagename: str) -> dict[str, Any] | None:
+    """The execution whose outputs page *pagename* shows (``None``: the page ran nothing)."""
+    pub = getattr(env, "gilbook_publications", {}).get(pagename)
+    return dict(pub["execution"]) if isinstance(pub, dict) and pub.get("execution") else None
+
+
+def footer_html(edition: dict[str, Any], href: str, execution: dict[str, Any] | None = None) -> str:
+    """The footer paragraph for *edition*, linking its JSON at *href*; with *execution*,
+    it names the execution the page shows first (its id as in ``edition.json``)."""
+    from gilref.book.edition import execution_id, footer_text
 
     f = {k: html.escape(v) for k, v in footer_text(edition).items()}
+    own = ""
+    if execution is not None:
+        own = ('This page shows execution <code class="gilref-execution-id">'
+               f"{html.escape(execution_id(execution))}</code>. ")
     return (
         '<p class="gilref-edition">'
-        f"This edition was measured on <strong>{f['host']}</strong>; "
+        f"{own}This edition was measured on <strong>{f['host']}</strong>; "
         f"Python builds used: {f['pythons']}. "
         f"Measured {f['measured']}, built {f['built']} from {f['commit']} (gilref {f['version']}). "
         f'<a class="reference download" href="{html.escape(href)}" download="edition.json">'
@@ -103,12 +116,19 @@ def _footer_key(edition: dict[str, Any]) -> str:
     return repr(sorted(footer_text(edition).items()))
 
 
+def _marker(app: Sphinx) -> Path:
+    return Path(app.outdir) / FOOTER_MARKER
+
+
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     edition = _make_edition(app, env)
     app.gilsite_edition = edition  # type: ignore[attr-defined]
-    key = _footer_key(edition)
-    if getattr(env, "gilsite_footer", None) != key:
-        env.gilsite_footer = key  # type: ignore[attr-defined]
+    app.gilsite_footer = _footer_key(edition)  # type: ignore[attr-defined]
+    try:
+        written = _marker(app).read_text(encoding="utf-8")
+    except OSError:
+        written = None
+    if written != app.gilsite_footer:  # type: ignore[attr-defined]
         return sorted(env.found_docs)  # rewrite every page with the new footer
     return []
 
@@ -119,7 +139,7 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
     if edition is None:
         return
     href = context["pathto"](EDITION_FILE, 1)
-    context["theme_extra_footer"] = footer_html(edition, href)
+    context["theme_extra_footer"] = footer_html(edition, href, page_execution(app.env, pagename))
     if context.get("has_maths_elements") and local_mathjax() is None:
         logger.warning("gilsite: %s shows math but no local MathJax is installed, so the page would load it "
                        "from outside: install %s (it is in the docs dependency group)", pagename, MATHJAX_PACKAGE)
@@ -135,6 +155,8 @@ def _on_build_finished(app: Sphinx, exc: BaseException | None) -> None:
         edition = _make_edition(app, app.env)
     target = write_edition(Path(app.outdir) / EDITION_FILE, edition)
     logger.info("gilsite: %d chapter record(s) in %s", len(edition["chapters"]), target)
+    # Only now do all written pages carry this footer (an interrupted build leaves the old marker).
+    _marker(app).write_text(_footer_key(edition), encoding="utf-8")
     _copy_mathjax(app)
 
 

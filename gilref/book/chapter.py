@@ -3,38 +3,53 @@
 A chapter opens with ``ch = book.chapter("cpu-vs-io")`` and then hands every
 number, sentence, table and chart that reaches the prose to ``ch``: it glues
 the value into the page with myst-nb's ``glue`` and records it in the chapter's
-results file, so the whole edition's measurements can be published as one
-JSON file (see :func:`results_dir`).
+*record* (:meth:`Chapter.to_dict`).
+
+The record travels inside the executed notebook, never in a file on the side:
+the book's build (``docs/_ext/gilbook.py``) ends every chapter with a hidden
+cell that calls :func:`publish`, which displays every record of the kernel as
+one output of MIME type :data:`RECORD_MIME`. myst-nb's execution cache stores
+that output with the page's other outputs, so a page and its record are always
+served together; the build reads the record from the notebook it renders and
+assembles ``edition.json`` from those (:mod:`gilref.book.edition`). A chapter
+that computes from other chapters' records (``gilref_needs`` in its front
+matter) is handed them by the build the same way, in a hidden first cell that
+calls :func:`receive`; it reads them with :func:`results_of`.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 from ..core import hostinfo
-from ..core.jsonio import write_json
 from ..core.results import Suite
 from ..interp.select import BuildPair
 from .claims import Claim
 from .tables import markdown_table
 
-__all__ = ["CHAPTER_FORMAT", "Chapter", "chapter", "results_dir", "results_of"]
+__all__ = ["CHAPTER_FORMAT", "PUBLICATION_FORMAT", "RECORD_MIME", "Chapter", "chapter", "publish",
+           "receive", "records", "results_of"]
 
 CHAPTER_FORMAT = "gilref-chapter"
 CHAPTER_FORMAT_VERSION = 1
-RESULTS_ENV = "GILREF_RESULTS_DIR"
+#: The MIME type of the output that carries a notebook's chapter records.
+RECORD_MIME = "application/vnd.gilref.records+json"
+#: The format of that output (a versioned document).
+PUBLICATION_FORMAT = "gilref-records"
+PUBLICATION_VERSION = 1
+#: Set by the book's build for its kernels: which build executed a notebook (not part of
+#: the cache key, so a page served from the cache shows the build that really ran it).
+BUILD_ENV = "GILBOOK_BUILD_ID"
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
-
-def results_dir() -> Path | None:
-    """Where chapters record their results: ``$GILREF_RESULTS_DIR`` (set by the
-    book's ``conf.py``), or ``None`` when a notebook runs outside the build."""
-    value = os.environ.get(RESULTS_ENV)
-    return Path(value) if value else None
+#: The chapters started in this kernel, by key (the latest of a key wins).
+_STARTED: dict[str, Chapter] = {}
+#: The records of other chapters the build handed this kernel (:func:`receive`).
+_RECEIVED: dict[str, dict[str, Any]] = {}
 
 
 def _glue(name: str, value: Any) -> None:
@@ -70,7 +85,7 @@ class _SVG:
 
 
 class Chapter:
-    """Glues a chapter's values into its page and records them in its results file."""
+    """Glues a chapter's values into its page and keeps them in its record (see :func:`publish`)."""
 
     def __init__(self, key: str) -> None:
         if not isinstance(key, str) or not _KEY_RE.match(key):
@@ -83,6 +98,7 @@ class Chapter:
         self.data: dict[str, Any] = {}
         self.figures: list[str] = []
         self.builds: dict[str, Any] | None = None
+        _STARTED[key] = self
 
     # -- gluing ---------------------------------------------------------------
 
@@ -92,21 +108,18 @@ class Chapter:
             raise ValueError(f"refusing to glue NaN as {name!r}: a measurement failed")
         _glue(name, value)
         self.values[name] = value
-        self._save()
         return value
 
     def md(self, name: str, text: str) -> str:
         """Glue MyST Markdown as *name* (for ``{glue:md}`` roles and directives)."""
         _glue(name, _Markdown(text))
         self.values[name] = text
-        self._save()
         return text
 
     def claim(self, claim: Claim) -> Claim:
         """Glue a checked claim as ``claim.key`` (Markdown) and record its verdict."""
         _glue(claim.key, _Markdown(claim.markdown()))
         self.claims[claim.key] = claim.to_dict()
-        self._save()
         return claim
 
     def table(self, name: str, rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
@@ -114,7 +127,6 @@ class Chapter:
         text = markdown_table(rows, columns)
         _glue(name, _Markdown(text))
         self.data[name] = rows
-        self._save()
         return text
 
     def figure(self, name: str, fig: Any) -> None:
@@ -137,7 +149,6 @@ class Chapter:
             raise ValueError(f"chart {name!r} of chapter {self.key!r} is not readable: " + "; ".join(problems))
         _glue(name, _SVG(to_svg(fig)))
         self.figures.append(name)
-        self._save()
 
     def note(self, name: str, title: str, body: str, kind: str = "note") -> str:
         """Glue an admonition titled *title* (styled as ``kind``: note, warning, ...) as Markdown named *name*.
@@ -155,14 +166,12 @@ class Chapter:
     def suite(self, name: str, suite: Suite) -> Suite:
         """Record a results suite under *name* (it lands in the edition's JSON)."""
         self.suites[name] = suite.to_dict()
-        self._save()
         return suite
 
     def record(self, name: str, data: Any) -> Any:
         """Record JSON-ready *data* under *name* without gluing it."""
         json.dumps(data)  # fail here, not at publication, if it is not JSON-ready
         self.data[name] = data
-        self._save()
         return data
 
     def compared(self, pair: BuildPair, name: str = "pair") -> BuildPair:
@@ -190,12 +199,6 @@ class Chapter:
             "builds": self.builds,
         }
 
-    def _save(self) -> None:
-        directory = results_dir()
-        if directory is None:
-            return
-        write_json(directory / f"{self.key}.json", self.to_dict(), default=str)
-
 
 def _jsonable(value: Any) -> bool:
     try:
@@ -218,22 +221,61 @@ def chapter(key: str) -> Chapter:
     return ch
 
 
+def records() -> list[dict[str, Any]]:
+    """The records of every chapter started in this kernel, in the order they started."""
+    return [ch.to_dict() for ch in _STARTED.values()]
+
+
+def publication(execution: dict[str, Any]) -> dict[str, Any]:
+    """The document :func:`publish` displays: *execution* (what the build says about this
+    run, plus ``executed_at``, UTC, ISO 8601, and ``build``, the build that ran it) and
+    every record of this kernel, JSON-ready."""
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+    doc = {"format": PUBLICATION_FORMAT, "version": PUBLICATION_VERSION,
+           "execution": {**execution, "executed_at": now, "build": os.environ.get(BUILD_ENV)},
+           "records": records()}
+    return dict(json.loads(json.dumps(doc, default=str)))
+
+
+def publish(execution: dict[str, Any]) -> dict[str, Any]:
+    """Display this kernel's chapter records as one output of MIME type :data:`RECORD_MIME`.
+
+    Called by the hidden last cell the book's build adds to every chapter, with
+    the chapter's fingerprint in *execution*; the output is cached with the page.
+    Returns the displayed document.
+    """
+    from IPython.display import display
+
+    doc = publication(execution)
+    display({RECORD_MIME: doc}, raw=True)  # type: ignore[no-untyped-call]
+    return doc
+
+
+def receive(text: str) -> None:
+    """Take the records of other chapters handed over by the build (a JSON object,
+    chapter key -> record), for :func:`results_of`."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the build must hand over a JSON object of chapter records")
+    _RECEIVED.clear()
+    _RECEIVED.update(data)
+
+
 def results_of(key: str) -> dict[str, Any]:
-    """The recorded results of another chapter (its ``book.chapter(key)`` record).
+    """The record of another chapter of this build (its ``book.chapter(key)`` record).
 
     A chapter that calls this must list *key* in its front matter
-    (``gilref_needs: [key]``) so the build reads it after that chapter and
-    re-runs it when that chapter's results change.
+    (``gilref_needs: [key]``, or ``gilref_uses`` for a chapter the edition may
+    lack): the build then reads it after that chapter, hands it that chapter's
+    record as the page shows it, and runs it again when that record changes.
 
-    :raises LookupError: if the results directory or the chapter's file is missing.
+    :raises LookupError: if the build handed over no record for *key*.
     """
-    directory = results_dir()
-    if directory is None:
-        raise LookupError(f"no results directory (${RESULTS_ENV} is unset): build the book to get {key!r}")
-    path = directory / f"{key}.json"
-    if not path.exists():
-        raise LookupError(f"chapter {key!r} has recorded no results in {directory}")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != CHAPTER_FORMAT:
-        raise LookupError(f"{path} is not a gilref chapter record")
-    return dict(data)
+    record = _RECEIVED.get(key)
+    if record is None:
+        handed = ", ".join(sorted(_RECEIVED)) or "none"
+        raise LookupError(f"chapter {key!r} has no record here (records handed over by the build: {handed}); "
+                          "list it in this chapter's gilref_needs and build the book")
+    if record.get("format") != CHAPTER_FORMAT:
+        raise LookupError(f"the record handed over for {key!r} is not a gilref chapter record")
+    return dict(record)

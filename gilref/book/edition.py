@@ -1,9 +1,12 @@
 """An *edition*: every measurement of one build of the book, in one versioned JSON file.
 
 While the book is built, each chapter records what it glued, claimed and
-measured in its own file (:mod:`gilref.book.chapter`, one ``<chapter>.json`` in
-``$GILREF_RESULTS_DIR``). When the build finishes they are merged into one
-document that the site offers for download (``_static/edition.json``)::
+measured (:mod:`gilref.book.chapter`) and publishes its records as an output of
+its executed notebook, together with its *execution*: the fingerprint of what
+it used and when it ran. The build takes those from the notebooks it renders
+(:func:`records_from_publications`) and merges them into one document that the
+site offers for download (``_static/edition.json``); each chapter's record
+carries its ``execution`` (whose :func:`execution_id` the page's footer shows)::
 
     {"format": "gilref-edition", "version": 1,
      "edition": {"gilref_version": "0.1.0", "built": "2026-01-31T12:00:00+00:00",
@@ -19,7 +22,6 @@ Standard library only.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -35,9 +37,10 @@ __all__ = [
     "build_edition",
     "commit_info",
     "compared_builds",
+    "execution_id",
     "footer_text",
-    "load_records",
     "python_builds",
+    "records_from_publications",
     "write_edition",
 ]
 
@@ -76,30 +79,45 @@ def commit_info(root: str | Path) -> dict[str, Any]:
     }
 
 
-def load_records(directory: str | Path, keys: Iterable[str] | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Read the chapter records in *directory*.
+def execution_id(execution: Mapping[str, Any] | None) -> str:
+    """The id of one execution of a chapter: ``<fingerprint>@<when it ran>`` (UTC), or
+    ``"none"`` for a page that ran nothing."""
+    if not execution:
+        return "none"
+    return f"{execution.get('fingerprint', '?')}@{execution.get('executed_at', '?')}"
 
-    :param keys: only these chapters, in this order (default: every ``*.json``, sorted).
-    :returns: ``(records by chapter key, problems)``; a file that is not a
-        readable chapter record is left out and described in *problems*.
+
+def records_from_publications(
+    publications: Mapping[str, Any], order: Iterable[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The chapter records published by executed notebooks, each with its ``execution``.
+
+    :param publications: docname -> the document a notebook published
+        (see :func:`gilref.book.chapter.publish`: ``execution`` and ``records``).
+    :param order: docnames in reading order (default: sorted); others follow, sorted.
+    :returns: ``(records by chapter key, problems)``; a chapter key published by
+        two pages keeps the first and is named in *problems*.
     """
-    base = Path(directory)
-    names = list(keys) if keys is not None else sorted(p.stem for p in base.glob("*.json"))
+    names = list(order) if order is not None else []
+    names += sorted(set(publications) - set(names))
     records: dict[str, Any] = {}
     problems: list[str] = []
-    for key in names:
-        path = base / f"{key}.json"
-        if not path.exists():
+    for docname in names:
+        pub = publications.get(docname)
+        if not isinstance(pub, Mapping):
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"{path.name}: unreadable ({exc})")
-            continue
-        if not isinstance(data, dict) or data.get("format") != CHAPTER_FORMAT:
-            problems.append(f"{path.name}: not a gilref chapter record")
-            continue
-        records[key] = data
+        execution = {k: v for k, v in dict(pub.get("execution") or {}).items() if k != "build"}
+        execution["id"] = execution_id(execution)
+        for record in pub.get("records") or []:
+            if not isinstance(record, Mapping) or record.get("format") != CHAPTER_FORMAT:
+                problems.append(f"{docname}: published something that is not a gilref chapter record")
+                continue
+            key = str(record.get("chapter"))
+            if key in records:
+                problems.append(f"{docname}: chapter key {key!r} was already published by "
+                                f"{records[key]['execution'].get('docname')}")
+                continue
+            records[key] = {**record, "execution": execution}
     return records, problems
 
 

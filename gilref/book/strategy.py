@@ -355,7 +355,7 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
                 continue
             try:
                 speed = suite.speedup(t)
-            except KeyError:
+            except (KeyError, ValueError):  # no baseline, or one in another unit
                 continue
             label = f"{t.mode} ({t.workers}, {t.workload}{_build_note(suite.metadata)})"
             if _gil_free(suite.metadata):

@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from functools import partial
-from typing import Any, Callable, TypeVar, Union
+from typing import Any, Callable, TypeVar, Union, overload
 
 from ._checks import check_choice, check_int, check_seconds
 from .hostinfo import collect_metadata, usable_cpus
@@ -45,6 +45,7 @@ __all__ = [
     "measure",
     "prime",
     "run_threads",
+    "thread_counts",
 ]
 
 MODES = ("sequential", "threads", "processes")
@@ -102,23 +103,85 @@ def prime(func: Callable[..., Any], task: Task, calls: int = PRIME_CALLS) -> Non
         func(*task)
 
 
+@overload
 def interleave(
-    runs: Sequence[Callable[[], _Result]], *, repeats: int, warmups: int
-) -> tuple[list[list[_Result]], list[list[_Result]]]:
+    runs: Sequence[Callable[[], float]],
+    *,
+    repeats: int,
+    warmups: int,
+    warmup_runs: Sequence[Callable[[], float]] | None = None,
+) -> tuple[list[list[float]], list[list[float]]]: ...
+
+
+@overload
+def interleave(
+    runs: Sequence[Callable[[], _Result]],
+    *,
+    repeats: int,
+    warmups: int,
+    warmup_runs: Sequence[Callable[[], _Result]] | None = None,
+) -> tuple[list[list[_Result]], list[list[_Result]]]: ...
+
+
+def interleave(
+    runs: Sequence[Callable[[], Any]],
+    *,
+    repeats: int,
+    warmups: int,
+    warmup_runs: Sequence[Callable[[], Any]] | None = None,
+) -> tuple[list[list[Any]], list[list[Any]]]:
     """Call each of *runs* *warmups* times, then *repeats* rounds of all of them in turn.
 
     The measured rounds go A B C A B C ..., so slow drift of the machine (heat,
-    other load) is shared fairly rather than loaded onto one run. Each run
-    returns what it measured: usually its own duration in seconds, or a count.
+    other load) is shared fairly rather than loaded onto one run. The warmups
+    come first, run by run (A A B B C C ...). Each run returns its measurement,
+    usually its own duration in seconds (the caller times what it means to
+    time, so no call overhead of this helper is inside the measurement).
 
-    :returns: ``(values, warm)``: per run, the measured results and the warmup results.
+    :param warmup_runs: what to call for the warmups instead of *runs*, one per
+        run in the same order (e.g. a shorter version of each run).
+    :returns: ``(values, warm)``: per run, the measured values and the warmup values.
     """
-    warm = [[run() for _ in range(warmups)] for run in runs]
-    values: list[list[_Result]] = [[] for _ in runs]
+    if warmup_runs is not None and len(warmup_runs) != len(runs):
+        raise ValueError(f"warmup_runs must hold one call per run ({len(runs)}), got {len(warmup_runs)}")
+    warmers = runs if warmup_runs is None else warmup_runs
+    warm = [[run() for _ in range(warmups)] for run in warmers]
+    values: list[list[Any]] = [[] for _ in runs]
     for _ in range(repeats):
         for i, run in enumerate(runs):
             values[i].append(run())
     return values, warm
+
+
+def thread_counts(cpus: int | None = None, *, oversubscribe: bool = True) -> list[int]:
+    """The thread counts a scaling run measures on *cpus* CPUs (default: the usable CPUs).
+
+    The one rule of the book: every count from 1 to *cpus* when there are at
+    most 4 CPUs; on larger hosts 1, the powers of two below *cpus*, and *cpus*
+    itself. With *oversubscribe* (the default), also twice *cpus*, to show what
+    more threads than cores do.
+
+    >>> thread_counts(2)
+    [1, 2, 4]
+    >>> thread_counts(3, oversubscribe=False)
+    [1, 2, 3]
+    >>> thread_counts(12)
+    [1, 2, 4, 8, 12, 24]
+
+    :raises ValueError: if *cpus* is below 1.
+    """
+    n = usable_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
+    if n <= 4:
+        counts = set(range(1, n + 1))
+    else:
+        counts = {1, n}
+        p = 2
+        while p < n:
+            counts.add(p)
+            p *= 2
+    if oversubscribe:
+        counts.add(2 * n)
+    return sorted(counts)
 
 
 def _deal(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
@@ -132,21 +195,36 @@ def run_threads(
     *,
     name: str = "gilref-worker",
     what: str = "",
+    start_together: bool = False,
+    on_start: Callable[[], None] | None = None,
 ) -> float:
     """Run each ``(target, args)`` of *jobs* on its own new thread, all at once.
 
     The threads are started together and joined against one shared deadline.
+    A target hands back results through its arguments (e.g. a list it appends to).
 
+    :param name: the threads' name prefix (``name-0``, ``name-1``, ...).
+    :param what: what the threads do, for the timeout message.
+    :param start_together: every thread waits at a barrier until all of them
+        exist before calling its target, so a late thread start cannot give the
+        first ones a head start.
+    :param on_start: called once (implies *start_together*), by the last thread
+        to reach the barrier, before any target runs: e.g. to fix a common start
+        time. If it raises, the barrier breaks and every thread fails.
     :returns: wall-clock seconds from the first start until the last thread ended.
     :raises MeasurementTimeout: if a thread is still running *timeout* seconds
         after the start (the threads are daemons, so they cannot keep the
-        process alive).
+        process alive; a waiting barrier is broken).
     :raises BaseException: the first exception a target raised, re-raised here.
     """
     errors: list[BaseException] = []
+    barrier = (threading.Barrier(len(jobs), action=on_start, timeout=timeout)
+               if (start_together or on_start is not None) and jobs else None)
 
     def guarded(target: Callable[..., Any], args: tuple[Any, ...]) -> None:
         try:
+            if barrier is not None:
+                barrier.wait()
             target(*args)
         except BaseException as exc:  # reported to the caller below
             errors.append(exc)
@@ -156,16 +234,25 @@ def run_threads(
         for i, job in enumerate(jobs)
     ]
     start = time.perf_counter()
-    for t in threads:
-        t.start()
     deadline = start + timeout
+    try:
+        for t in threads:
+            t.start()
+    except BaseException:
+        if barrier is not None:
+            barrier.abort()  # the started threads fail fast instead of waiting for the rest
+        raise
     for t in threads:
         t.join(max(0.0, deadline - time.perf_counter()))
     elapsed = time.perf_counter() - start
     if any(t.is_alive() for t in threads):
+        if barrier is not None:
+            barrier.abort()
         doing = f" {what}" if what else ""
         raise MeasurementTimeout(f"{len(threads)} thread(s){doing} did not finish within {timeout:g} s")
     if errors:
+        if barrier is not None and barrier.broken:  # the cause, not a broken barrier it left behind
+            errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
         raise errors[0]
     return elapsed
 

@@ -7,7 +7,16 @@ metadata of the host it ran on. It round-trips through a JSON document::
     {"format": "gilref-results", "version": 1,
      "metadata": {...host facts...},
      "timings": [{"workload": "countdown", "mode": "threads", "workers": 2,
-                  "unit": "s", "values": [...], "warmups": [...], "params": {...}}]}
+                  "unit": "s", "better": "lower",
+                  "values": [...], "warmups": [...], "params": {...}}]}
+
+Every timing knows its unit and which direction is better: ``"lower"`` for
+durations (seconds, ns per iteration, a share of slow requests), ``"higher"``
+for rates (requests per second, loop steps per second). A file written before
+``better`` existed is still read (version 1 throughout): a missing ``unit``
+means seconds, and a missing ``better`` means lower is better, except for a
+unit that is a rate (one ending in ``/s``, as ``req/s`` or ``steps/s``, which
+earlier versions already wrote), which means higher is better.
 
 Loading checks every field and raises :class:`ResultsFormatError` with a
 one-line reason for anything that is not such a document.
@@ -32,12 +41,29 @@ __all__ = [
     "ResultsFormatError",
     "Suite",
     "Timing",
+    "is_rate",
+    "ratio",
 ]
 
 FORMAT = "gilref-results"
 FORMAT_VERSION = 1
 BASELINE_MODE = "sequential"
 _MODE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: The values of :attr:`Timing.better`.
+BETTER = ("lower", "higher")
+
+
+def is_rate(unit: str) -> bool:
+    """True for a unit that counts something per second, e.g. ``"req/s"`` or ``"steps/s"``."""
+    return unit.endswith("/s")
+
+
+def ratio(base: float, new: float, *, higher_is_better: bool = False) -> float:
+    """How many times better *new* is than *base* (> 1: better).
+
+    ``base / new`` for a duration (lower is better), ``new / base`` for a rate.
+    """
+    return new / base if higher_is_better else base / new
 
 
 class ResultsFormatError(ValueError):
@@ -56,6 +82,9 @@ class Timing:
     :param warmups: measurements taken before *values* and not used in statistics.
     :param params: the workload's parameters (JSON-ready), e.g. ``{"n": 20000000}``.
     :param unit: the unit of *values*; ``"s"`` (seconds) unless stated.
+    :param better: ``"lower"`` (the default: a duration, smaller is faster) or
+        ``"higher"`` (a rate such as ``"req/s"``: bigger is faster). It decides
+        which way round :meth:`Suite.speedup` divides.
     """
 
     workload: str
@@ -65,10 +94,13 @@ class Timing:
     warmups: tuple[float, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     unit: str = "s"
+    better: str = "lower"
 
     def __post_init__(self) -> None:
         if not self.values:
             raise ValueError("a Timing needs at least one measured value")
+        if self.better not in BETTER:
+            raise ValueError(f"better must be 'lower' or 'higher', got {self.better!r}")
         object.__setattr__(self, "values", tuple(float(v) for v in self.values))
         object.__setattr__(self, "warmups", tuple(float(v) for v in self.warmups))
 
@@ -76,6 +108,11 @@ class Timing:
     def summary(self) -> Summary:
         """Median, quartiles and extremes of ``values``."""
         return summarize(self.values)
+
+    @property
+    def higher_is_better(self) -> bool:
+        """True for a rate (bigger values are faster), False for a duration."""
+        return self.better == "higher"
 
     @property
     def median(self) -> float:
@@ -100,6 +137,7 @@ class Timing:
             "mode": self.mode,
             "workers": self.workers,
             "unit": self.unit,
+            "better": self.better,
             "params": dict(self.params),
             "values": list(self.values),
             "warmups": list(self.warmups),
@@ -133,7 +171,10 @@ class Timing:
         unit = data.get("unit", "s")
         if not isinstance(unit, str):
             raise ResultsFormatError(f"{where}: 'unit' must be a string")
-        return cls(workload, mode, workers, tuple(values), tuple(warmups), params, unit)
+        better = data.get("better", "higher" if is_rate(unit) else "lower")
+        if better not in BETTER:
+            raise ResultsFormatError(f"{where}: 'better' must be 'lower' or 'higher', got {better!r}")
+        return cls(workload, mode, workers, tuple(values), tuple(warmups), params, unit, better)
 
 
 def _numbers(value: Any, where: str, *, nonempty: bool) -> list[float]:
@@ -192,15 +233,36 @@ class Suite:
     def speedup(self, timing: Timing) -> float:
         """How many times faster *timing* ran than its workload's sequential run.
 
-        Ratio of medians: ``baseline.median / timing.median`` (> 1 is faster).
+        A ratio of medians, the right way round for the measure (> 1 is faster):
+        for a duration ``baseline.median / timing.median``, for a rate
+        (:attr:`Timing.higher_is_better`) ``timing.median / baseline.median``.
+
+        :raises KeyError: if the workload has no sequential run.
+        :raises ValueError: if the baseline has another unit or direction.
         """
-        return self.baseline(timing.workload).median / timing.median
+        base = self._comparable_baseline(timing)
+        return ratio(base.median, timing.median, higher_is_better=timing.higher_is_better)
 
     def speedup_range(self, timing: Timing) -> tuple[float, float]:
-        """Low and high speedup from the quartiles (``base.q1/t.q3``, ``base.q3/t.q1``)."""
-        base = self.baseline(timing.workload).summary
+        """Low and high speedup from the quartiles.
+
+        For a duration ``(base.q1 / t.q3, base.q3 / t.q1)``, for a rate
+        ``(t.q1 / base.q3, t.q3 / base.q1)``.
+        """
+        base = self._comparable_baseline(timing).summary
         s = timing.summary
+        if timing.higher_is_better:
+            return s.q1 / base.q3, s.q3 / base.q1
         return base.q1 / s.q3, base.q3 / s.q1
+
+    def _comparable_baseline(self, timing: Timing) -> Timing:
+        base = self.baseline(timing.workload)
+        if (base.unit, base.better) != (timing.unit, timing.better):
+            raise ValueError(
+                f"cannot compare {timing.label} ({timing.unit}, {timing.better} is better) of "
+                f"{timing.workload!r} with its baseline ({base.unit}, {base.better} is better)"
+            )
+        return base
 
     # -- JSON -----------------------------------------------------------------
 

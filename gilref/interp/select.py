@@ -24,7 +24,7 @@ The policy (:func:`choose`), applied to the interpreters
 3. Otherwise the **best available**: the newest free-threaded build with the
    default build closest to it in version (the newer one on a tie); or, with no
    free-threaded build at all, the newest default build alone; or nothing.
-   :attr:`BuildPair.reason` says which of these happened, in one line.
+   ``BuildPair.reason`` says which of these happened, in one line.
 
 A chapter with an extra requirement (subinterpreters need CPython 3.12+)
 passes it as ``where=``: the same policy over the interpreters that meet it,

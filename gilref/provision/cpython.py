@@ -68,6 +68,7 @@ __all__ = [
     "ENV_SOURCE",
     "FLAVOURS",
     "FREE_THREADED",
+    "PACKAGES",
     "BuildJob",
     "Builder",
     "Flavour",
@@ -76,8 +77,12 @@ __all__ = [
     "Source",
     "build_cpython",
     "ensure_numpy",
+    "ensure_package",
+    "ensure_packages",
     "find_source",
     "last_status",
+    "numpy_status",
+    "package_status",
     "provision",
     "provisioned",
     "provisioned_executables",
@@ -87,6 +92,10 @@ __all__ = [
 
 SERIES = "3.13"
 NUMPY_MARKER = "gilref-numpy.json"
+#: What provisioning installs into the interpreters it built (binary wheels only):
+#: NumPy for the free-threading chapter, pytest and pytest-run-parallel for the
+#: chapter on what still serializes (finding races).
+PACKAGES = ("numpy", "pytest", "pytest-run-parallel")
 DEBIAN_PACKAGE = "python3.13"
 DEBIAN_SUITE = "trixie"
 
@@ -644,6 +653,7 @@ def provision(
     jobs: int | None = None,
     numpy: bool = True,
     retry_numpy: bool = False,
+    packages: Sequence[str] = PACKAGES,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
@@ -659,8 +669,9 @@ def provision(
     :param use_uv: try ``uv python install`` where uv exists.
     :param apt: factory of the :class:`~gilref.provision.debian.PrivateApt` used to fetch source.
     :param jobs: parallel make jobs (default: usable CPUs).
-    :param numpy: install NumPy into the interpreters gilref provisioned.
-    :param retry_numpy: try NumPy again even if it failed before.
+    :param numpy: install *packages* (NumPy among them) into the interpreters gilref provisioned.
+    :param retry_numpy: try the packages again even if they failed before.
+    :param packages: what to install (default :data:`PACKAGES`).
     :param progress: one-line progress messages (default: printed to stderr).
     :param env: the environment to read ``$GILREF_SKIP_PROVISION`` and
         ``$GILREF_CPYTHON_SOURCE`` from (default ``os.environ``).
@@ -693,8 +704,9 @@ def provision(
         if numpy:
             for outcome in outcomes:
                 if outcome.interpreter is not None and outcome.interpreter.source == "provisioned":
-                    note = ensure_numpy(Path(outcome.interpreter.executable), retry=retry_numpy, progress=say)
-                    outcome.detail += f"; NumPy: {note}"
+                    notes = ensure_packages(Path(outcome.interpreter.executable), packages, retry=retry_numpy,
+                                            progress=say)
+                    outcome.detail += "".join(f"; {'NumPy' if p == 'numpy' else p}: {n}" for p, n in notes.items())
         _write_status(base, outcomes)
     return outcomes
 
@@ -776,37 +788,50 @@ def _provide(
     return done("built", interp, f"built from {source_state['origin']}", log)
 
 
-# -- NumPy ---------------------------------------------------------------------------
+# -- packages in the provisioned interpreters -------------------------------------------
+
+#: Distribution name -> the module to import to check it.
+_IMPORT_NAMES = {"numpy": "numpy", "pytest": "pytest", "pytest-run-parallel": "pytest_run_parallel"}
 
 
-def ensure_numpy(
+def _marker(prefix: Path, package: str) -> Path:
+    return prefix / (NUMPY_MARKER if package == "numpy" else f"gilref-{package}.json")
+
+
+def ensure_package(
     python: Path,
+    package: str,
     *,
     retry: bool = False,
     timeout: float = 600.0,
     progress: Progress = _default_progress,
 ) -> str:
-    """Install NumPy (binary wheels only) into the provisioned interpreter *python*.
+    """Install *package* (binary wheels only) into the provisioned interpreter *python*.
 
-    Records the outcome next to the interpreter (``gilref-numpy.json``); a
-    failure is not retried on later calls unless *retry*. Returns a short
-    description (``"2.4.1"``, ``"not installed: ..."``).
+    Records the outcome next to the interpreter (``gilref-<package>.json``;
+    ``gilref-numpy.json`` for NumPy); a failure is not retried on later calls
+    unless *retry*. Returns a short description (``"2.4.1"``, ``"not
+    installed: ..."``).
+
+    :param package: one of :data:`PACKAGES` (a distribution name).
     """
     from ..core import _proc
 
+    if package not in _IMPORT_NAMES:
+        raise ValueError(f"package must be one of {sorted(_IMPORT_NAMES)}, got {package!r}")
     prefix = python.parent.parent
-    marker = prefix / NUMPY_MARKER
+    marker = _marker(prefix, package)
 
     def record(ok: bool, detail: str) -> str:
         marker.write_text(json.dumps({"ok": ok, "detail": detail, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
                           + "\n", encoding="utf-8")
         return detail if ok else f"not installed: {detail}"
 
-    probe = "import numpy; print(numpy.__version__)"
+    probe = f"import importlib.metadata as m, {_IMPORT_NAMES[package]}; print(m.version({package!r}))"
     try:
         have = _proc.run([str(python), "-c", probe], timeout=60, env=_clean_env())
     except _proc.Overshoot:
-        return "not checked: importing numpy hung"
+        return f"not checked: importing {package} hung"
     if have.returncode == 0:
         return record(True, have.stdout.strip())
     if marker.exists() and not retry:
@@ -817,28 +842,59 @@ def ensure_numpy(
         if not previous.get("ok"):
             return (f"not installed: {previous.get('detail', 'failed before')} "
                     "(python -m gilref provision --retry-numpy tries again)")
-    log = prefix.parent / "logs" / f"numpy-{prefix.name}.log"
-    progress(f"installing NumPy into {python} (binary wheels only) ...")
+    log = prefix.parent / "logs" / f"{package}-{prefix.name}.log"
+    progress(f"installing {package} into {python} (binary wheels only) ...")
     try:
         run_step([str(python), "-m", "pip", "install", "--only-binary=:all:", "--timeout", "30",
-                  "--retries", "1", "--no-warn-script-location", "numpy"],
-                 cwd=prefix, log=log, phase="pip install numpy", progress=progress, timeout=timeout)
+                  "--retries", "1", "--no-warn-script-location", package],
+                 cwd=prefix, log=log, phase=f"pip install {package}", progress=progress, timeout=timeout)
     except ProvisionError as exc:
         first = str(exc).splitlines()[0]
         return record(False, f"{first} (log: {log})")
     have = _proc.run([str(python), "-c", probe], timeout=60, env=_clean_env())
     if have.returncode != 0:
-        return record(False, f"pip succeeded but numpy does not import (log: {log})")
+        return record(False, f"pip succeeded but {package} does not import (log: {log})")
     return record(True, have.stdout.strip())
+
+
+def ensure_packages(
+    python: Path,
+    packages: Sequence[str] = PACKAGES,
+    *,
+    retry: bool = False,
+    timeout: float = 600.0,
+    progress: Progress = _default_progress,
+) -> dict[str, str]:
+    """:func:`ensure_package` for each of *packages*, in order; package -> description.
+
+    Each package is installed on its own, so one that fails leaves the others.
+    """
+    return {p: ensure_package(python, p, retry=retry, timeout=timeout, progress=progress) for p in packages}
+
+
+def ensure_numpy(
+    python: Path,
+    *,
+    retry: bool = False,
+    timeout: float = 600.0,
+    progress: Progress = _default_progress,
+) -> str:
+    """:func:`ensure_package` for NumPy (kept for callers of the NumPy-only version)."""
+    return ensure_package(python, "numpy", retry=retry, timeout=timeout, progress=progress)
+
+
+def package_status(python: str | os.PathLike[str], package: str) -> dict[str, Any] | None:
+    """The outcome recorded for *package* in a provisioned interpreter, if any."""
+    try:
+        data = json.loads(_marker(Path(python).parent.parent, package).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def numpy_status(python: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The NumPy outcome recorded for a provisioned interpreter, if any."""
-    try:
-        data = json.loads((Path(python).parent.parent / NUMPY_MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return package_status(python, "numpy")
 
 
 def explain(outcomes: Sequence[Outcome]) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -80,22 +79,16 @@ def interleaving(kind: str, steps: int = 200_000, *, yield_every: int = 0, timeo
     log: list[int] = []
     start = time.perf_counter()
     if kind == "threads":
-        go = threading.Event()
 
         def loop(me: int) -> None:
-            go.wait(timeout)
             append = log.append
             for _ in range(steps):
                 append(me)
 
-        threads = [threading.Thread(target=loop, args=(i,), name=f"gilref-interleave-{i}") for i in (0, 1)]
-        for t in threads:
-            t.start()
-        go.set()
-        for t in threads:
-            t.join(timeout)
-        if any(t.is_alive() for t in threads):
-            raise TimeoutError(f"the interleaving threads did not finish within {timeout:g} s")
+        try:  # both threads exist before either appends (the start barrier)
+            run_threads([(loop, (0,)), (loop, (1,))], timeout, name="gilref-interleave", start_together=True)
+        except MeasurementTimeout:
+            raise TimeoutError(f"the interleaving threads did not finish within {timeout:g} s") from None
     else:
 
         async def coro(me: int) -> None:

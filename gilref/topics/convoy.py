@@ -3,7 +3,7 @@
 A thread that serves a socket gives up the GIL every time it blocks in
 ``recv`` and needs it back as soon as data arrives. With a CPU-bound thread in
 the same process, "back" means waiting until that thread is asked to drop the
-GIL: up to one switch interval (5 ms) per blocking call, so a server that could
+GIL: about one switch interval (5 ms) per blocking call, so a server that could
 answer tens of thousands of requests per second answers a few hundred.
 David Beazley reported this in 2010, when the current GIL was new (bpo-7946,
 "Convoy effect with I/O bound threads and New GIL").
@@ -36,9 +36,11 @@ import multiprocessing.connection
 import socket
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
+from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 
@@ -70,12 +72,16 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
 )
 #: Full references for :data:`PUBLISHED` and the original report.
 SOURCES = {
-    "Beazley 2010": 'David Beazley, "Convoy effect with I/O bound threads and New GIL", '
-                    "Python bug tracker, bpo-7946 (migrated to python/cpython's GitHub issues), February 2010; "
-                    'and "Understanding the Python GIL", PyCon 2010.',
-    "Skvortsov 2021": 'Victor Skvortsov, "Python behind the scenes #13: the GIL and its effects on '
-                      'Python multithreading", tenthousandmeters.com, 2021 (echo server and client: '
-                      "github.com/r4victor/pbts13_gil).",
+    "Beazley 2010": 'David Beazley, ["Convoy effect with I/O bound threads and New GIL"]'
+                    "(https://github.com/python/cpython/issues/52194), "
+                    "Python bug tracker, bpo-7946 (migrated to python/cpython's GitHub issues as gh-52194), "
+                    'February 2010; and ["Understanding the Python GIL"](http://www.dabeaz.com/GIL/), '
+                    "PyCon 2010, 20 February 2010.",
+    "Skvortsov 2021": 'Victor Skvortsov, ["Python behind the scenes #13: the GIL and its effects on '
+                      'Python multithreading"](https://tenthousandmeters.com/blog/'
+                      "python-behind-the-scenes-13-the-gil-and-its-effects-on-python-multithreading/), "
+                      "tenthousandmeters.com, 2021 (echo server and client: "
+                      "[github.com/r4victor/pbts13_gil](https://github.com/r4victor/pbts13_gil)).",
 }
 
 
@@ -277,27 +283,37 @@ def _one_run(mode: str, port: int, client: multiprocessing.connection.Connection
     (``trip_s``), share of round trips of 1 ms or more (``slow``) and, with a CPU
     hog, its loop steps per second (``hog``)."""
     hog: dict[str, float] = {}
-    stop = threading.Event()
-    thread = None
-    if mode == "cpu-thread":
-        thread = threading.Thread(target=_spin_thread, args=(stop, hog), name="gilref-cpu-hog", daemon=True)
-        thread.start()
-    elif mode == "cpu-process":
-        spinner.send(("spin",))
-        _reply(spinner, timeout, "CPU process")
-    try:
+    replies: list[Any] = []
+
+    def ask_client() -> None:
         client.send(("run", port, window, max_requests, size))
-        status, done, seconds, trip, slow = _reply(client, window + timeout, "client process")
-    finally:
-        if thread is not None:
-            stop.set()
-            thread.join(timeout)
+        replies.append(_reply(client, window + timeout, "client process"))
+
+    if mode == "cpu-thread":
+        # The hog spins beside the thread that waits for the client's answer,
+        # which then stops it: both (and the server's threads) share one GIL.
+        stop = threading.Event()
+
+        def ask_then_stop() -> None:
+            try:
+                ask_client()
+            finally:
+                stop.set()
+
+        run_threads([(_spin_thread, (stop, hog)), (ask_then_stop, ())], window + 2 * timeout,
+                    name="gilref-cpu-hog", what="running the CPU-bound thread beside the client")
+    else:
         if mode == "cpu-process":
-            spinner.send(("stop",))
-            steps, spun = _reply(spinner, timeout, "CPU process")
-            hog["steps_per_s"] = steps / spun
-    if thread is not None and thread.is_alive():
-        raise RuntimeError(f"the CPU-bound thread did not stop within {timeout:g} s")
+            spinner.send(("spin",))
+            _reply(spinner, timeout, "CPU process")
+        try:
+            ask_client()
+        finally:
+            if mode == "cpu-process":
+                spinner.send(("stop",))
+                steps, spun = _reply(spinner, timeout, "CPU process")
+                hog["steps_per_s"] = steps / spun
+    status, done, seconds, trip, slow = replies[0]
     if status != "ok":
         raise RuntimeError(f"the client failed: {done}")
     if done == 0 or seconds <= 0:
@@ -364,7 +380,6 @@ def measure(
     spinner_end, spinner_conn = ctx.Pipe()
     client = ctx.Process(target=_client_main, args=(client_end,), name="gilref-echo-client", daemon=True)
     spinner = ctx.Process(target=_spinner_main, args=(spinner_end,), name="gilref-cpu-process", daemon=True)
-    runs: dict[str, list[dict[str, float]]] = {m: [] for m in MODES}
     try:
         client.start()
         spinner.start()
@@ -372,14 +387,15 @@ def measure(
         spinner_end.close()
         with EchoServer(max_requests=max_requests) as server:
             port = server.address[1]
-            for round_ in range(warmups + repeats):
-                warming = round_ < warmups
-                for mode in MODES:
-                    run = _one_run(mode, port, client_conn, spinner_conn,
-                                   window=min(window, 0.1) if warming else window,
-                                   max_requests=max_requests, size=message_size, timeout=timeout)
-                    if not warming:
-                        runs[mode].append(run)
+
+            def one(mode: str, seconds: float) -> dict[str, float]:
+                return _one_run(mode, port, client_conn, spinner_conn, window=seconds,
+                                max_requests=max_requests, size=message_size, timeout=timeout)
+
+            # Warmup runs are short (at most 0.1 s): they only start the code paths.
+            measured, _ = interleave([partial(one, m, window) for m in MODES], repeats=repeats, warmups=warmups,
+                                     warmup_runs=[partial(one, m, min(window, 0.1)) for m in MODES])
+            runs = dict(zip(MODES, measured))
             served = server.served
     finally:
         for proc, conn in ((client, client_conn), (spinner, spinner_conn)):
@@ -394,12 +410,13 @@ def measure(
     metadata["port"] = port
     suite = Suite(metadata=metadata)
     params = {"window_s": window, "message_size": message_size, "host": HOST}
-    for workload, key, unit in ((ECHO, "rps", "req/s"), (TRIP, "trip_s", "s"), (SLOW, "slow", "fraction"),
-                                (HOG, "hog", "steps/s")):
+    # Rates (requests, loop steps per second): higher is better; times and shares: lower.
+    for workload, key, unit, better in ((ECHO, "rps", "req/s", "higher"), (TRIP, "trip_s", "s", "lower"),
+                                        (SLOW, "slow", "fraction", "lower"), (HOG, "hog", "steps/s", "higher")):
         for mode in MODES:
             values = tuple(r[key] for r in runs[mode] if key in r)
             if values:
-                suite.add(Timing(workload, mode, 1, values, unit=unit, params=params))
+                suite.add(Timing(workload, mode, 1, values, unit=unit, better=better, params=params))
     return suite
 
 

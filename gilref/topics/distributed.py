@@ -96,6 +96,9 @@ def local_cluster(workers: int, *, timeout: float = 60.0, start_method: str | No
             scheduler_port=0,
             dashboard_address=None,
             worker_dashboard_address=None,
+            # Without a dashboard the scheduler still serves HTTP (health, metrics), by default on
+            # port 8787: another cluster there made it warn and move. A free loopback port instead.
+            scheduler_kwargs={"dashboard": False, "dashboard_address": f"{LOOPBACK}:0"},
             silence_logs=logging.ERROR,
             protocol="tcp://",
         )

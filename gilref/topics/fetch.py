@@ -29,11 +29,13 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..core import _loop
 from ..core._checks import check_int, check_seconds
+from ..core.harness import MIN_REPEATS, interleave
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 
@@ -397,9 +399,9 @@ def fetch_suite(
     As a long-running program would, each configuration gets its thread pool
     (or event loop) before the clock starts, and one unmeasured warm-up round
     (as many URLs as it has workers) starts the pool's threads. Then the
-    configurations take turns, repeat by repeat, as in
-    :func:`gilref.core.harness.compare`, so that a slow moment of the machine hits
-    them all alike.
+    configurations take turns, repeat by repeat
+    (:func:`gilref.core.harness.interleave`), so that a slow moment of the machine
+    hits them all alike.
 
     Timings: workload ``"fetch"``, mode ``"sequential"`` (workers 1),
     ``"threads"`` (workers = pool size) and ``"asyncio"`` (workers = the most
@@ -414,7 +416,6 @@ def fetch_suite(
     :param timeout: seconds allowed per connect and per read of each fetch.
     :raises RuntimeError: if any fetch fails during the measurement.
     """
-    from ..core.harness import MIN_REPEATS
     from .httpserver import ServerProcess
 
     check_int("count", count, minimum=1)
@@ -438,21 +439,20 @@ def fetch_suite(
             for w in workers:
                 pool = stack.enter_context(ThreadPoolExecutor(w, thread_name_prefix="gilref-fetch"))
 
-                def run_threads(us: list[str], w: int = w, pool: ThreadPoolExecutor = pool) -> list[FetchResult]:
+                def run_pool(us: list[str], w: int = w, pool: ThreadPoolExecutor = pool) -> list[FetchResult]:
                     return fetch_threads(us, w, timeout, executor=pool)
 
-                configs.append(("threads", w, run_threads))
+                configs.append(("threads", w, run_pool))
             for w in asyncio_limits:
                 def run_async(us: list[str], w: int = w) -> list[FetchResult]:
                     bound = -(-len(us) // w) * timeout + 1.0
                     return loop.run_until_complete(asyncio.wait_for(fetch_all_async(us, timeout, w), bound))
                 configs.append(("asyncio", w, run_async))
-            for _, w, run in configs:  # warm-up round: starts every pool's threads
-                _timed(run, url_list[:w])
-            values: list[list[float]] = [[] for _ in configs]
-            for _ in range(repeats):
-                for i, (_, _, run) in enumerate(configs):
-                    values[i].append(_timed(run, url_list))
+            # One warm-up round (as many URLs as the configuration has workers:
+            # it starts every pool's threads), then the measured rounds in turn.
+            values, _ = interleave([partial(_timed, run, url_list) for _, _, run in configs],
+                                   repeats=repeats, warmups=1,
+                                   warmup_runs=[partial(_timed, run, url_list[:w]) for _, w, run in configs])
         suite = Suite(metadata=collect_metadata())
         params = {"urls": len(url_list), "latency_s": latency, "size_bytes": size, "timeout_s": timeout,
                   "pool": "started before timing"}

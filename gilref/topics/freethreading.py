@@ -24,11 +24,12 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, compare
-from ..core.hostinfo import collect_metadata, gil_enabled, usable_cpus
+from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, run_threads
+from ..core.hostinfo import collect_metadata, gil_enabled
 from ..core.results import Suite, Timing
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter, discover, host
@@ -47,7 +48,6 @@ __all__ = [
     "objects",
     "scaling_suites",
     "single_thread_cost",
-    "thread_counts",
     "time_workload",
     "time_workloads",
     "variants",
@@ -174,6 +174,8 @@ def time_workload(workload: str, n: int, repeats: int = 3, warmups: int = 1) -> 
     func = _WORKLOADS[workload]
     check_int("n", n, minimum=1)
     check_int("repeats", repeats, minimum=1)
+    # One workload on one thread, timed inline: no helper call inside the timed
+    # region. The interleaving (of builds) happens outside, in single_thread_cost.
     for _ in range(warmups):
         func(n)
     out = []
@@ -220,11 +222,9 @@ def lost_updates(
     for _ in range(repeats):
         counter = _Counter()
         guard = threading.Lock()
-        start = threading.Barrier(threads)
 
-        def work(counter: _Counter = counter, guard: threading.Lock = guard,
-                 start: threading.Barrier = start) -> None:
-            start.wait(timeout)
+        # The threads wait at run_threads' start barrier, so they all count at once.
+        def work(counter: _Counter = counter, guard: threading.Lock = guard) -> None:
             if lock:
                 for _ in range(increments):
                     with guard:
@@ -233,14 +233,10 @@ def lost_updates(
                 for _ in range(increments):
                     counter.value += 1
 
-        workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
-        for t in workers:
-            t.start()
-        deadline = time.monotonic() + timeout
-        for t in workers:
-            t.join(max(0.0, deadline - time.monotonic()))
-        if any(t.is_alive() for t in workers):
-            raise TimeoutError(f"{threads} counting threads did not finish within {timeout:g} s")
+        try:
+            run_threads([(work, ())] * threads, timeout, name="gilref-counter", start_together=True)
+        except MeasurementTimeout:
+            raise TimeoutError(f"{threads} counting threads did not finish within {timeout:g} s") from None
         counted.append(counter.value)
     return {
         "threads": threads,
@@ -368,26 +364,6 @@ def variants(
     }
 
 
-def thread_counts(cpus: int | None = None) -> list[int]:
-    """Thread counts for a scaling run: 1, 2, 4, ... up to the CPU count, then a little past it.
-
-    >>> thread_counts(2)
-    [1, 2, 3, 4]
-    >>> thread_counts(8)
-    [1, 2, 4, 8, 10, 12]
-    """
-    n = cpus if cpus is not None else usable_cpus()
-    check_int("cpus", n, minimum=1)
-    counts = {1, n}
-    p = 2
-    while p < n:
-        counts.add(p)
-        p *= 2
-    extra = max(1, n // 4)
-    counts.update({n + extra, n + 2 * extra})
-    return sorted(counts)
-
-
 def scaling_suites(
     chosen: Sequence[Variant],
     n: int,
@@ -427,12 +403,18 @@ def single_thread_cost(
 
     check_int("rounds", rounds, minimum=MIN_REPEATS)
     chosen = dict(sizes or {"countdown": 2_000_000, "objects": 200_000})
+    builds = (("default-build", default), ("free-threaded", threaded))
+
+    def one_child(v: Variant) -> dict[str, list[float]]:
+        runs: dict[str, list[float]] = v.call("gilref.topics.freethreading:time_workloads",
+                                              {"sizes": chosen, "repeats": per_round}, timeout=timeout)
+        return runs
+
+    per_build, _ = interleave([partial(one_child, v) for _, v in builds], repeats=rounds, warmups=0)
     values: dict[tuple[str, str], list[float]] = {}
-    for _ in range(rounds):
-        for mode, v in (("default-build", default), ("free-threaded", threaded)):
-            runs = v.call("gilref.topics.freethreading:time_workloads", {"sizes": chosen, "repeats": per_round},
-                          timeout=timeout)
-            for workload, seconds in runs.items():
+    for r in range(rounds):  # in the order measured: round by round, default build first
+        for (mode, _v), children in zip(builds, per_build):
+            for workload, seconds in children[r].items():
                 values.setdefault((workload, mode), []).append(statistics.median(seconds))
     suite = Suite(metadata=collect_metadata())
     for (workload, mode), vals in values.items():

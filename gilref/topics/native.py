@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any, Callable
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave
+from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, thread_counts
 from ..core.hostinfo import collect_metadata, usable_cpus
 from ..core.results import Suite, Timing
 from ..core.workloads import split_count
@@ -36,7 +36,6 @@ __all__ = [
     "numpy_suite",
     "speedup_at",
     "step_rows",
-    "thread_counts",
     "time_calls",
     "xorshift_python",
 ]
@@ -69,14 +68,10 @@ def xorshift_python(n: int, seed: int = SEED) -> int:
     return x
 
 
-def thread_counts(maximum: int | None = None, *, oversubscribe: bool = True) -> list[int]:
-    """Thread counts to measure: 1 up to *maximum* (default: the usable CPUs,
-    at least 2), plus twice that when *oversubscribe* (more threads than cores)."""
-    top = max(2, usable_cpus()) if maximum is None else check_int("maximum", maximum, minimum=1)
-    counts = list(range(1, top + 1))
-    if oversubscribe:
-        counts.append(2 * top)
-    return counts
+def _default_counts() -> list[int]:
+    """:func:`~gilref.core.harness.thread_counts` for the usable CPUs, at least 2, so a
+    one-CPU host still compares one thread with several."""
+    return thread_counts(max(2, usable_cpus()))
 
 
 def _configs(threads: Sequence[int]) -> list[tuple[str, int]]:
@@ -187,13 +182,14 @@ def numpy_suite(
 
     :param size: matrix side (>= 8).
     :param products: matrix products per job (>= 1).
-    :param threads: thread counts (default: :func:`thread_counts`).
+    :param threads: thread counts (default: :func:`~gilref.core.harness.thread_counts`
+        of the usable CPUs, at least 2).
     :param blas_threads: threads BLAS itself may use (>= 1).
     """
     check_int("size", size, minimum=8)
     check_int("products", products, minimum=1)
     check_int("blas_threads", blas_threads, minimum=1)
-    counts = list(thread_counts() if threads is None else threads)
+    counts = list(_default_counts() if threads is None else threads)
     configs = _configs(counts)
     np = _need("numpy")
     threadpoolctl = _need("threadpoolctl")
@@ -258,7 +254,7 @@ def cython_suites(
     for attr in ("xorshift_gil", "xorshift_nogil", "xorshift_prange", "built_with_openmp"):
         if not callable(getattr(module, attr, None)):
             raise TypeError(f"module must be the compiled cython_nogil module; it has no {attr}()")
-    counts = list(thread_counts() if threads is None else threads)
+    counts = list(_default_counts() if threads is None else threads)
     configs = _configs(counts)
     variants: list[tuple[str, Callable[..., Any], int]] = [
         ("python", xorshift_python, steps_python),

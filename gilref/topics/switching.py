@@ -2,7 +2,9 @@
 
 CPython's GIL is handed over on request: a thread that wants it waits up to the
 *switch interval* (:func:`sys.getswitchinterval`, 5 ms by default), then asks
-the holder to drop it at its next check between bytecodes. :func:`measure`
+the holder to drop it; the holder does at its next eval-breaker check, which
+CPython makes only at some instructions (a function's start, a loop's backward
+jump, the return from a call into C), not between every two bytecodes. :func:`measure`
 makes that visible. In each *trial* two threads share the interpreter for a
 fixed window:
 
@@ -24,13 +26,14 @@ from __future__ import annotations
 import math
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 from ..core._checks import check_int, check_seconds
+from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
@@ -91,6 +94,14 @@ def _spin(stop: list[bool], out: dict[str, float]) -> None:
     out["steps_per_s"] = steps / (time.perf_counter() - start)
 
 
+def _then_stop(target: Callable[..., Any], args: tuple[Any, ...], stop: list[bool]) -> None:
+    """Call ``target(*args)``, then set the flag ``stop[0]``, however the call ends."""
+    try:
+        target(*args)
+    finally:
+        stop[0] = True
+
+
 def _wake(window: float, tick: float, out: dict[str, Any]) -> None:
     """Sleep *tick* again and again for *window* seconds; store each wake-up's lateness."""
     late: list[float] = []
@@ -126,7 +137,8 @@ def trial(
     :returns: ``{"latencies": [s, ...] or None, "steps_per_s": float or None}``:
         each wake-up's lateness beyond *tick* (seconds) and the CPU-bound
         thread's loop steps per second.
-    :raises RuntimeError: if a thread did not finish within *timeout*.
+    :raises RuntimeError: (:class:`~gilref.core.harness.MeasurementTimeout`) if a
+        thread did not finish within *timeout*.
     """
     check_seconds("window", window, allow_zero=False)
     check_seconds("tick", tick, allow_zero=False)
@@ -136,27 +148,17 @@ def trial(
     stop = [False]
     spun: dict[str, float] = {}
     woke: dict[str, Any] = {}
+    # The trial ends when the I/O-style thread has slept through its window (or,
+    # without one, after the window): that job then stops the CPU-bound loop.
+    ender = (_wake, (window, tick, woke)) if io else (time.sleep, (window,))
+    jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [(_then_stop, (*ender, stop))]  # target, args, stop
+    if cpu:
+        jobs.insert(0, (_spin, (stop, spun)))
     with switch_interval(interval):
-        threads = []
-        if cpu:
-            threads.append(threading.Thread(target=_spin, args=(stop, spun), name="gilref-cpu", daemon=True))
-        if io:
-            threads.append(threading.Thread(target=_wake, args=(window, tick, woke), name="gilref-io",
-                                            daemon=True))
-        deadline = time.perf_counter() + timeout
         try:
-            for t in threads:
-                t.start()
-            if io:
-                threads[-1].join(timeout)
-            else:
-                time.sleep(window)
+            run_threads(jobs, timeout, name="gilref-trial", what="of a switch-interval trial")
         finally:
-            stop[0] = True
-            for t in threads:
-                t.join(max(0.0, deadline - time.perf_counter()))
-        if any(t.is_alive() for t in threads):
-            raise RuntimeError(f"a trial thread did not finish within {timeout:g} s")
+            stop[0] = True  # a timed-out or failed trial leaves no loop spinning
     return {"latencies": woke.get("latencies"), "steps_per_s": spun.get("steps_per_s")}
 
 
@@ -173,8 +175,8 @@ def measure(
     For every interval, *repeats* trials (after *warmups* unrecorded ones) run
     the I/O-style and the CPU-bound thread together; the baselines run each
     thread alone under this interpreter's own interval. Trials are interleaved
-    (every configuration once, then again) so slow drift of the machine hits all
-    of them alike.
+    (:func:`gilref.core.harness.interleave`: every configuration once, then
+    again) so slow drift of the machine hits all of them alike.
 
     :param intervals: switch intervals to try, in seconds (each in (0, 1]).
     :param window: seconds each trial runs.
@@ -209,13 +211,13 @@ def measure(
     lat: dict[str, list[float]] = {c[0]: [] for c in configs}
     samples: dict[str, int] = {c[0]: 0 for c in configs}
     thr: dict[str, list[float]] = {c[0]: [] for c in configs}
-    for round_ in range(warmups + repeats):
-        warming = round_ < warmups
-        for key, iv, io, cpu in configs:
-            # Warmup trials only wake the code paths up: a short window will do.
-            out = trial(iv, window=min(window, 0.05) if warming else window, tick=tick, io=io, cpu=cpu)
-            if warming:
-                continue
+    # Warmup trials only wake the code paths up: a short window will do.
+    runs, _ = interleave([partial(trial, iv, window=window, tick=tick, io=io, cpu=cpu) for _, iv, io, cpu in configs],
+                         repeats=repeats, warmups=warmups,
+                         warmup_runs=[partial(trial, iv, window=min(window, 0.05), tick=tick, io=io, cpu=cpu)
+                                      for _, iv, io, cpu in configs])
+    for (key, *_), outs in zip(configs, runs):
+        for out in outs:
             if out["latencies"]:
                 lat[key].append(statistics.median(out["latencies"]))
                 samples[key] += len(out["latencies"])
@@ -230,13 +232,13 @@ def measure(
     common = {"window_s": window, "tick_s": tick}
     suite.add(Timing(LATENCY, ALONE, 1, tuple(lat["io_alone"]),
                      params={**common, "switch_interval_s": default, "wakeups": samples["io_alone"]}))
-    suite.add(Timing(THROUGHPUT, ALONE, 1, tuple(thr["cpu_alone"]), unit="steps/s",
+    suite.add(Timing(THROUGHPUT, ALONE, 1, tuple(thr["cpu_alone"]), unit="steps/s", better="higher",
                      params={**common, "switch_interval_s": default}))
     for i, iv in enumerate(checked):
         key = f"shared_{i}"
         suite.add(Timing(LATENCY, SHARED, 2, tuple(lat[key]),
                          params={**common, "switch_interval_s": iv, "wakeups": samples[key]}))
-        suite.add(Timing(THROUGHPUT, SHARED, 2, tuple(thr[key]), unit="steps/s",
+        suite.add(Timing(THROUGHPUT, SHARED, 2, tuple(thr[key]), unit="steps/s", better="higher",
                          params={**common, "switch_interval_s": iv}))
     return suite
 

@@ -24,12 +24,12 @@ another interpreter (:func:`gilref.interp.select.run_on`). Standard library only
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
+from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
 
 __all__ = [
@@ -48,10 +48,9 @@ FORMAT_VERSION = 1
 Run = list[float]
 
 
-def _ready(barrier: threading.Barrier, clock: list[float]) -> tuple[float, float, float]:
-    """Wait until every thread exists, then spin until the common start; return
+def _ready(clock: list[float]) -> tuple[float, float, float]:
+    """Spin until the common start (every thread exists by now); return
     ``(start_at, end_at, first reading)``."""
-    barrier.wait()
     start_at, end_at = clock
     now = time.perf_counter
     t = now()
@@ -60,8 +59,8 @@ def _ready(barrier: threading.Barrier, clock: list[float]) -> tuple[float, float
     return start_at, end_at, t
 
 
-def _cpu(barrier: threading.Barrier, clock: list[float], gap: float, out: list[Run]) -> None:
-    _, end_at, t = _ready(barrier, clock)
+def _cpu(clock: list[float], gap: float, out: list[Run]) -> None:
+    _, end_at, t = _ready(clock)
     now = time.perf_counter
     begin = prev = t
     while t < end_at:
@@ -73,9 +72,8 @@ def _cpu(barrier: threading.Barrier, clock: list[float], gap: float, out: list[R
     out.append([begin, prev])
 
 
-def _io(barrier: threading.Barrier, clock: list[float], gap: float, burst: float, pause: float,
-        out: list[Run]) -> None:
-    _, end_at, t = _ready(barrier, clock)
+def _io(clock: list[float], gap: float, burst: float, pause: float, out: list[Run]) -> None:
+    _, end_at, t = _ready(clock)
     now = time.perf_counter
     begin = prev = t
     while t < end_at:
@@ -124,7 +122,8 @@ def record(
     :returns: ``{"format": "gilref-timeline", "version", "metadata",
         "duration_s", "gap_s", "params", "threads": [{"name", "kind",
         "runs": [[start, end], ...]}]}`` with times in seconds from the start.
-    :raises RuntimeError: if a thread did not finish in time.
+    :raises RuntimeError: (:class:`~gilref.core.harness.MeasurementTimeout`) if a
+        thread did not finish in time.
     """
     check_int("cpu_threads", cpu_threads, minimum=0)
     check_int("io_threads", io_threads, minimum=0)
@@ -145,35 +144,26 @@ def record(
     outs: list[list[Run]] = [[] for _ in range(count)]
     names = [f"cpu-{i + 1}" for i in range(cpu_threads)] + [f"io-{i + 1}" for i in range(io_threads)]
     kinds = ["cpu"] * cpu_threads + ["io"] * io_threads
-    # The threads first wait (without spinning) until all of them exist, so a
-    # late thread start cannot eat into the recording; then they spin until
-    # the common start instant.
-    barrier = threading.Barrier(count + 1)
+    # The threads first wait (without spinning) at run_threads' start barrier
+    # until all of them exist, so a late thread start cannot eat into the
+    # recording; the last to arrive fixes the common start instant, *lead*
+    # seconds ahead, and they spin until then.
     clock = [0.0, 0.0]
-    threads = []
+
+    def fix_clock() -> None:
+        start_at = time.perf_counter() + lead
+        clock[:] = [start_at, start_at + duration]
+
+    jobs: list[tuple[Any, tuple[Any, ...]]] = []
     for i, kind in enumerate(kinds):
         if kind == "cpu":
-            args: tuple[Any, ...] = (barrier, clock, gap, outs[i])
-            target: Any = _cpu
+            jobs.append((_cpu, (clock, gap, outs[i])))
         else:
-            args = (barrier, clock, gap, io_burst, io_sleep, outs[i])
-            target = _io
-        threads.append(threading.Thread(target=target, args=args, name=f"gilref-{names[i]}", daemon=True))
-    try:
-        for t in threads:
-            t.start()
-        start_at = time.perf_counter() + lead
-        end_at = start_at + duration
-        clock[:] = [start_at, end_at]
-        barrier.wait(timeout)
-    except BaseException:
-        barrier.abort()  # releases the threads (they fail fast) instead of leaving them waiting
-        raise
-    deadline = end_at + timeout
-    for t in threads:
-        t.join(max(0.0, deadline - time.perf_counter()))
-    if any(t.is_alive() for t in threads):
-        raise RuntimeError(f"a timeline thread did not finish within {timeout:g} s of the end")
+            jobs.append((_io, (clock, gap, io_burst, io_sleep, outs[i])))
+    # The deadline: the threads' start, the lead and the recording, then *timeout*.
+    run_threads(jobs, lead + duration + timeout, name="gilref-timeline", what="recording a timeline",
+                on_start=fix_clock)
+    start_at = clock[0]
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,

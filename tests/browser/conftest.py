@@ -136,11 +136,15 @@ def browser(site: Site) -> Iterator[Any]:
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(30)
-    # Let the start page settle, then drop what the browser did before the first page.
+    # Drop what the browser did before the first page: drain its logs until they stay empty
+    # for half a second (waiting on the browser going quiet, with a deadline, not a fixed sleep).
     driver.get("about:blank")
-    time.sleep(1.0)
-    driver.get_log("performance")
-    driver.get_log("browser")
+    deadline = time.monotonic() + 30
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.5:
+        if driver.get_log("performance") or driver.get_log("browser"):
+            quiet_since = time.monotonic()
+        time.sleep(0.05)
     try:
         yield driver
     finally:

@@ -20,8 +20,6 @@ private modules behind it hold one job each.
     :func:`scaling_suite` splits a fixed number of units (:func:`calibrate`)
     between 1, 2, ... N threads with :func:`gilref.core.harness.compare`, so
     every thread count does the same total work and the speedup is a fair ratio;
-``_thread_counts``
-    :func:`thread_counts`, the thread counts measured by default;
 ``_speedups``
     reading a scaling suite: :func:`kinds_in`, :func:`speedups`, :func:`speedup_rows`;
 ``_interleaved_prints``
@@ -60,7 +58,6 @@ from ._kinds import (
 from ._loopback import LoopbackPairs
 from ._scaling import calibrate, scaling_suite
 from ._speedups import kinds_in, speedup_rows, speedups
-from ._thread_counts import thread_counts
 from ._work import Work, WorkUnavailable
 
 # Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
@@ -93,7 +90,6 @@ __all__ = [
     "scaling_suite",
     "speedup_rows",
     "speedups",
-    "thread_counts",
 ]
 
 publish(__name__, __all__, globals())

@@ -137,8 +137,8 @@ class SocketWork(Work):
 
 
 class HashWork(Work):
-    """Each unit is a SHA-256 of a *size*-byte buffer (the GIL is released for
-    buffers over 2 KiB)."""
+    """Each unit is a SHA-256 of a *size*-byte buffer (CPython releases the GIL
+    while hashing more than 2047 bytes at once)."""
 
     name = "hashlib"
     label = "hashlib.sha256"

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...core._checks import check_int, check_seconds
-from ...core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, compare
+from ...core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, compare, thread_counts
 from ...core.hostinfo import collect_metadata
 from ...core.results import Suite
 from ...core.workloads import split_count
 from ._kinds import KINDS, available_kinds, make_work
-from ._thread_counts import thread_counts
 from ._work import Work
 
 
@@ -73,7 +72,7 @@ def scaling_suite(
     interleaved by :func:`gilref.core.harness.compare`.
 
     :param kinds: kinds from :data:`KINDS` (default: every kind available here).
-    :param threads: thread counts (default: :func:`thread_counts`); 1 is always measured.
+    :param threads: thread counts (default: :func:`gilref.core.harness.thread_counts`); 1 is always measured.
     :param target: seconds of work per job on one thread (> 0).
     :param timeout: seconds one run of one configuration may take.
     :param options: per-kind keyword arguments for the :class:`Work` classes.

@@ -1,0 +1,155 @@
+"""Shared objects against per-thread objects, on any Python 3.9+ (standard library only).
+
+The same number of operations is split over 1, 2, ... threads, once with every
+thread working on ONE shared object and once with each thread on its own
+object (merged at the end). On a free-threaded build (python3.13t, 3.14t) the
+per-thread version can scale with the cores; the shared one runs into the
+shared object's reference count and its per-object lock. With a GIL neither
+scales.
+
+    python3.13t what_serializes.py
+    python3.13t what_serializes.py --count 400000 --threads 1,2,4,8 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import sysconfig
+import threading
+import time
+
+
+class Box:
+    def __init__(self) -> None:
+        self.x = 1
+
+
+def read_attribute(box, n):
+    total = 0
+    for _ in range(n):
+        total += box.x          # every read increments and decrements box's reference count
+    return total
+
+
+def append_items(items, n):
+    for i in range(n):
+        items.append(i)         # a shared list takes its per-object lock on every append
+    return items
+
+
+def draw_numbers(rng, n):
+    total = 0.0
+    for _ in range(n):
+        total += rng.random()   # module-level random shares one generator (and its lock)
+    return total
+
+
+class ModuleRandom:
+    """Stands for the module-level functions, which all use one hidden random.Random."""
+
+    random = staticmethod(random.random)
+
+
+WORKLOADS = {
+    # name: (make one object, work on it, merge per-thread results, what the shared mode shares)
+    "attribute": (Box, read_attribute, sum, Box),
+    "list-append": (list, append_items, lambda parts: [x for p in parts for x in p], list),
+    "random": (random.Random, draw_numbers, sum, ModuleRandom),
+}
+
+
+def one_run(workload, shared, threads, count, timeout=60.0):
+    """Seconds for *threads* threads to do *count* operations between them."""
+    make, work, merge, make_shared = WORKLOADS[workload]
+    common = make_shared() if shared else None
+    shares = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
+    results = [None] * threads
+    ready = threading.Barrier(threads + 1)
+    go = threading.Event()
+
+    def worker(i):
+        obj = common if shared else make()     # a thread's own object: it owns the reference count
+        ready.wait(timeout)
+        go.wait(timeout)
+        results[i] = work(obj, shares[i])
+
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    ready.wait(timeout)
+    start = time.perf_counter()
+    go.set()
+    for t in pool:
+        t.join(timeout)
+        if t.is_alive():
+            raise SystemExit(f"threads did not finish within {timeout:g} s")
+    if not shared:
+        merge(results)
+    return time.perf_counter() - start
+
+
+def describe_build():
+    """This interpreter, its build and whether its GIL is on."""
+    probe = getattr(sys, "_is_gil_enabled", None)
+    gil = probe() if probe is not None else True
+    built = "free-threaded build" if sysconfig.get_config_var("Py_GIL_DISABLED") else "default build"
+    return f"Python {sys.version.split()[0]}, {built}, GIL {'on' if gil else 'off'}, {os.cpu_count()} CPUs"
+
+
+def thread_list(text):
+    try:
+        counts = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError("thread counts must be whole numbers >= 1")
+    return counts
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def main(argv=None):
+    cpus = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(description="Threads on one shared object against threads on "
+                                                 "their own objects (median wall time of repeated runs).")
+    parser.add_argument("--count", type=positive, default=100_000,
+                        help="operations per run, split over the threads (default: 100000)")
+    parser.add_argument("--threads", type=thread_list, default=sorted({1, cpus, 2 * cpus}),
+                        help=f"comma-separated thread counts (default: 1, the CPUs and twice: "
+                             f"{','.join(map(str, sorted({1, cpus, 2 * cpus})))})")
+    parser.add_argument("--repeats", type=positive, default=3, help="runs per configuration (default: 3)")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help=f"comma-separated, from {', '.join(WORKLOADS)} (default: all)")
+    args = parser.parse_args(argv)
+    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    unknown = [w for w in workloads if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s): {', '.join(unknown)}")
+
+    print(describe_build())
+    print(f"{args.count:,} operations per run, median of {args.repeats} runs\n")
+    print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'shared':>11} {'shared/per-thread':>18}")
+    for w in workloads:
+        for k in args.threads:
+            one_run(w, False, k, args.count)  # warm-up runs, not timed
+            one_run(w, True, k, args.count)
+            own, shared = [], []
+            for _ in range(args.repeats):  # take turns, so a busy moment of the machine hits both
+                own.append(one_run(w, False, k, args.count))
+                shared.append(one_run(w, True, k, args.count))
+            own_s, shared_s = statistics.median(own), statistics.median(shared)
+            print(f"{w:<12} {k:>7} {own_s * 1e3:>8.1f} ms {shared_s * 1e3:>8.1f} ms {shared_s / own_s:>17.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

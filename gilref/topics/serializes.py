@@ -1,0 +1,921 @@
+"""Without the GIL, what still serializes: the measurements of that chapter.
+
+Five questions, asked of the free-threaded and the default build of one CPython
+version (the pair the interpreter policy chooses, :func:`builds`):
+
+* **shared objects** (:func:`shared_objects`): threads reading an attribute of
+  one shared object, calling a method of one shared instance, appending to one
+  shared list, storing into one shared dict, against the same work on objects
+  each thread owns, merged at the end;
+* **shared standard-library state** (:func:`stdlib_shared`): the module-level
+  :mod:`random` functions against one :class:`random.Random` per thread, and
+  one shared :mod:`logging` logger and handler against one per thread;
+* **memory** (:func:`memory_peak`): the peak resident memory of one
+  object-heavy program;
+* **stop-the-world** (:func:`gc_pause`, :func:`foreign_call_probe`): the pause
+  another thread sees while the main thread collects garbage, and what a
+  collection does while a thread sits in a ``ctypes.PyDLL`` call;
+* **finding races** (:func:`race_suite`): ``pytest-run-parallel`` on a small
+  test suite of an unguarded read-modify-write and of the same with a lock.
+
+The functions that measure run *inside* an interpreter (through
+:func:`gilref.interp.child.call` or as a script) and use only the standard
+library; the verdicts (:func:`contention_verdict`, :func:`memory_verdict`,
+:func:`pause_verdict`, :func:`hang_verdict`, :func:`race_verdict`) are pure
+functions of the results with named thresholds, decided on the spread of the
+repeats (quartiles), not on one median.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core._checks import check_choice, check_int, check_seconds
+from ..core.harness import MIN_REPEATS, interleave, thread_counts
+from ..core.hostinfo import collect_metadata
+from ..core.results import Suite, Timing
+from ..core.stats import summarize
+from ..core.workloads import split_count
+from ..interp.select import BuildPair, choose
+
+__all__ = [
+    "CITATIONS",
+    "FOREIGN_CASES",
+    "HANG_DEADLINE",
+    "PAUSE_RATIO",
+    "PAUSE_SHARE",
+    "PEP779_MEMORY_LIMIT",
+    "SHARED_WORKLOADS",
+    "SLOWER_RATIO",
+    "STDLIB_WORKLOADS",
+    "Verdict",
+    "builds",
+    "contention_verdict",
+    "foreign_call_probe",
+    "gc_pause",
+    "hang_verdict",
+    "memory_peak",
+    "memory_verdict",
+    "pause_verdict",
+    "race_suite",
+    "race_verdict",
+    "ratio_range",
+    "shared_objects",
+    "stdlib_shared",
+    "thread_counts",
+]
+
+#: The shared-object workloads of :func:`shared_objects`, in chart order.
+SHARED_WORKLOADS = ("attribute", "method", "list-append", "dict-store")
+#: The standard-library workloads of :func:`stdlib_shared`.
+STDLIB_WORKLOADS = ("random", "logging")
+#: ``"pydll"`` keeps the calling thread attached during the foreign call; ``"cdll"`` detaches it.
+FOREIGN_CASES = ("pydll", "cdll")
+
+#: Shared work counts as *slower* than per-thread work when even the most
+#: favourable quartiles (shared q1 against per-thread q3) differ by this factor.
+SLOWER_RATIO = 1.25
+#: PEP 779's memory target for phase II (supported status): at most 20 % more
+#: memory than the default build (geometric mean over pyperformance).
+PEP779_MEMORY_LIMIT = 0.20
+#: A collection counts as stopping the other thread when the longest gap that
+#: thread saw during the collection is at least this many times its longest gap
+#: without one...
+PAUSE_RATIO = 2.0
+#: ... and lasted at least this share of the collection.
+PAUSE_SHARE = 0.5
+#: Seconds the foreign-call probe child may run before it is killed.
+HANG_DEADLINE = 4.0
+
+#: Sources the chapter cites, each checked against the text it names.
+CITATIONS = {
+    "pep703": {
+        "title": "PEP 703 – Making the Global Interpreter Lock Optional in CPython",
+        "url": "https://peps.python.org/pep-0703/",
+        "refcount": "https://peps.python.org/pep-0703/#biased-reference-counting",
+        "deferred": "https://peps.python.org/pep-0703/#deferred-reference-counting",
+        "immortal": "https://peps.python.org/pep-0703/#immortalization",
+        "locks": "https://peps.python.org/pep-0703/#per-object-locks",
+        "gc": "https://peps.python.org/pep-0703/#garbage-collection-cycle-collection",
+    },
+    "pep779": {
+        "title": "PEP 779 – Criteria for supported status for free-threaded Python",
+        "url": "https://peps.python.org/pep-0779/#specification",
+        "memory": "Acceptable memory use. [...] We propose a target of 20% (geometric mean, as "
+                  "measured by pyperformance) for phase II.",
+        "memory_now": "free-threaded Python currently sees about 15-20% higher memory use "
+                      "(geometric mean, as measured by pyperformance)",
+    },
+    "howto": {
+        "title": "Python support for free threading (HOWTO)",
+        "url": "https://docs.python.org/3/howto/free-threading-python.html",
+        "url313": "https://docs.python.org/3.13/howto/free-threading-python.html#immortalization",
+    },
+    "whatsnew314": {
+        "title": "What's New In Python 3.14, Free-threaded mode",
+        "url": "https://docs.python.org/3/whatsnew/3.14.html#whatsnew314-free-threaded-cpython",
+        "text": "The specializing adaptive interpreter (PEP 659) is now enabled in free-threaded mode, "
+                "which along with many other optimizations greatly improves its performance. The "
+                "performance penalty on single-threaded code in free-threaded mode is now roughly "
+                "5-10%, depending on platform and C compiler used.",
+    },
+    "run_parallel": {
+        "title": "pytest-run-parallel",
+        "url": "https://github.com/Quansight-Labs/pytest-run-parallel",
+    },
+}
+
+
+# -- inside the interpreter: shared objects ----------------------------------------------
+
+
+class _Box:
+    """One small object with an attribute and a method."""
+
+    def __init__(self) -> None:
+        self.x = 1
+
+    def get(self) -> int:
+        return self.x
+
+
+def _attribute(box: _Box, n: int) -> int:
+    total = 0
+    for _ in range(n):
+        total += box.x
+    return total
+
+
+def _method(box: _Box, n: int) -> int:
+    total = 0
+    for _ in range(n):
+        total += box.get()
+    return total
+
+
+def _list_append(target: list[int], n: int) -> list[int]:
+    append = target.append
+    for i in range(n):
+        append(i)
+    return target
+
+
+def _dict_store(target: dict[int, int], n: int) -> dict[int, int]:
+    for i in range(n):
+        target[i & 4095] = i
+    return target
+
+
+def _random_draw(rng: Any, n: int) -> float:
+    draw = rng.random
+    total = 0.0
+    for _ in range(n):
+        total += draw()
+    return total
+
+
+class _CountingHandler(logging.Handler):
+    """A handler that only counts: the time goes to the logger and the handler's lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _new_logger() -> logging.Logger:
+    logger = logging.Logger("gilref-serializes", logging.INFO)  # not registered: one per call
+    logger.propagate = False
+    logger.addHandler(_CountingHandler())
+    return logger
+
+
+def _log(logger: logging.Logger, n: int) -> int:
+    for i in range(n):
+        logger.info("record %d", i)
+    return n
+
+
+class _ModuleRandom:
+    """The module-level :mod:`random` functions, which share one hidden ``Random``."""
+
+    random = staticmethod(random.random)
+
+
+# workload -> (make one object, work on it n times, merge the per-thread results)
+_SPECS: dict[str, tuple[Callable[[], Any], Callable[[Any, int], Any], Callable[[list[Any]], Any]]] = {
+    "attribute": (_Box, _attribute, sum),
+    "method": (_Box, _method, sum),
+    "list-append": (list, _list_append, lambda parts: [x for p in parts for x in p]),
+    "dict-store": (dict, _dict_store, lambda parts: {k: v for p in parts for k, v in p.items()}),
+    "random": (random.Random, _random_draw, sum),
+    "logging": (_new_logger, _log, sum),
+}
+# operations per unit of n: a log record costs about as much as 20 random draws
+_SCALE = {"logging": 0.05}
+# what every thread shares in the "shared" mode, when that is not one new object
+_SHARED_MAKERS: dict[str, Callable[[], Any]] = {"random": _ModuleRandom}
+
+
+def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) -> float:
+    """Seconds for *threads* threads to do *n* operations of *workload* between them.
+
+    Shared mode: every thread works on one object the main thread made before.
+    Per-thread mode: each thread makes its own (so it owns its reference
+    count) and the main thread merges the results after the join, inside the
+    timed span.
+    """
+    make, work, merge = _SPECS[workload]
+    common = _SHARED_MAKERS.get(workload, make)() if shared else None
+    shares = split_count(n, threads)
+    results: list[Any] = [None] * threads
+    errors: list[BaseException] = []
+    ready = threading.Barrier(threads + 1)
+    go = threading.Event()
+
+    def worker(i: int) -> None:
+        try:
+            obj = common if shared else make()
+            ready.wait(timeout)
+            if not go.wait(timeout):
+                raise TimeoutError("the start signal never came")
+            results[i] = work(obj, shares[i])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    ready.wait(timeout)  # every thread has made its object and waits for the signal
+    start = time.perf_counter()
+    go.set()
+    deadline = start + timeout
+    for t in pool:
+        t.join(max(0.0, deadline - time.perf_counter()))
+    if any(t.is_alive() for t in pool):
+        raise TimeoutError(f"{threads} threads of {workload} did not finish within {timeout:g} s")
+    if errors:
+        raise errors[0]
+    if not shared:
+        merge(results)
+    return time.perf_counter() - start
+
+
+def _measure(
+    workloads: Sequence[str], n: int, threads: Sequence[int], repeats: int, warmups: int, timeout: float,
+) -> dict[str, Any]:
+    check_int("n", n, minimum=1)
+    check_int("repeats", repeats, minimum=MIN_REPEATS)
+    check_int("warmups", warmups, minimum=0)
+    check_seconds("timeout", timeout, allow_zero=False)
+    counts = sorted({check_int("threads", k, minimum=1) for k in threads})
+    if not counts:
+        raise ValueError("threads must list at least one thread count")
+    configs = [(w, m, k) for w in workloads for k in counts for m in ("per-thread", "shared")]
+
+    sizes = {w: max(1, int(n * _SCALE.get(w, 1.0))) for w in workloads}
+
+    def run_of(w: str, m: str, k: int) -> Callable[[], float]:
+        return lambda: _one_run(w, m == "shared", k, sizes[w], timeout)
+
+    values, warm = interleave([run_of(*c) for c in configs], repeats=repeats, warmups=warmups)
+    suite = Suite(metadata=collect_metadata())
+    for (w, m, k), vals, wv in zip(configs, values, warm):
+        suite.add(Timing(w, m, k, tuple(vals), tuple(wv), {"n": sizes[w]}))
+    return suite.to_dict()
+
+
+def shared_objects(
+    n: int = 100_000,
+    threads: Sequence[int] = (1, 2, 4),
+    *,
+    workloads: Sequence[str] = SHARED_WORKLOADS,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Time *n* operations split over each thread count, on shared and on per-thread objects.
+
+    One :class:`~gilref.core.results.Timing` per (workload, mode, threads):
+    mode ``"shared"`` or ``"per-thread"``, values in seconds (wall clock,
+    from releasing the threads to the last join, plus the merge for
+    per-thread). Configurations take turns (interleaved repeats).
+
+    :returns: a :meth:`Suite.to_dict() <gilref.core.results.Suite.to_dict>`.
+    """
+    for w in workloads:
+        check_choice("workload", w, SHARED_WORKLOADS)
+    return _measure(workloads, n, threads, repeats, warmups, timeout)
+
+
+def stdlib_shared(
+    n: int = 40_000,
+    threads: Sequence[int] = (1, 2, 4),
+    *,
+    workloads: Sequence[str] = STDLIB_WORKLOADS,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """As :func:`shared_objects`, for shared standard-library state.
+
+    *n* is the number of random draws; logging writes ``n // 20`` records
+    (a record costs far more than a draw). ``"random"``: shared mode draws with the module-level ``random.random``
+    (one hidden ``Random`` for the whole process), per-thread mode with one
+    ``random.Random()`` per thread. ``"logging"``: one logger with one
+    handler for all threads, against one of each per thread; every record
+    goes through the handler's lock.
+    """
+    for w in workloads:
+        check_choice("workload", w, STDLIB_WORKLOADS)
+    return _measure(workloads, n, threads, repeats, warmups, timeout)
+
+
+# -- inside the interpreter: memory ------------------------------------------------------
+
+
+class _Record:
+    def __init__(self, i: int) -> None:
+        self.key = i
+        self.name = f"item-{i}"
+        self.tags = [i, i + 1]
+        self.meta = {"i": i}
+
+
+def _vm_hwm_kib() -> int | None:
+    """``VmHWM`` of ``/proc/self/status`` (Linux): this process's peak resident memory, in KiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def memory_peak(objects: int = 200_000) -> dict[str, Any]:
+    """Peak resident memory of this process before and after building *objects* records.
+
+    Each record is a small class instance with four attributes (an int, a
+    string, a two-item list and a one-item dict). Run it in a fresh child
+    process: a peak only grows.
+
+    Two readings of the peak: ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
+    (KiB on Linux, bytes on macOS: converted to KiB) and, on Linux,
+    ``VmHWM`` from ``/proc/self/status``. On Linux ``ru_maxrss`` survives
+    ``exec``: a child started from a large parent (a notebook kernel) starts
+    with the parent's peak, while ``VmHWM`` belongs to this process's memory
+    alone. ``start_kib`` and ``peak_kib`` use ``VmHWM`` where it exists
+    (``source`` says which).
+
+    :returns: ``start_kib`` (peak before building), ``peak_kib`` (after),
+        ``maxrss_start_kib``, ``maxrss_kib``, ``source``, ``objects``,
+        ``free_threaded`` and ``python``.
+    """
+    import platform
+    import resource
+    import sysconfig
+
+    check_int("objects", objects, minimum=1)
+    scale = 1024 if sys.platform == "darwin" else 1
+
+    def maxrss() -> int:
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) // scale
+
+    rss_before, hwm_before = maxrss(), _vm_hwm_kib()
+    kept = [_Record(i) for i in range(objects)]
+    rss_after, hwm_after = maxrss(), _vm_hwm_kib()
+    assert len(kept) == objects
+    use_hwm = hwm_before is not None and hwm_after is not None
+    return {"start_kib": hwm_before if use_hwm else rss_before, "peak_kib": hwm_after if use_hwm else rss_after,
+            "maxrss_start_kib": rss_before, "maxrss_kib": rss_after,
+            "source": "VmHWM" if use_hwm else "ru_maxrss", "objects": objects,
+            "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+            "python": platform.python_version()}
+
+
+# -- inside the interpreter: stop-the-world ----------------------------------------------
+
+
+def _busy(seconds: float) -> int:
+    end = time.perf_counter() + seconds
+    steps = 0
+    while time.perf_counter() < end:
+        steps += 1
+    return steps
+
+
+def _largest_gap(gaps: Sequence[tuple[float, float]], start: float, end: float, *, ending: bool = False) -> float:
+    """The longest of the ``(from, to)`` gaps that overlaps the window ``[start, end]``, in seconds.
+
+    With *ending*, only gaps that also end inside the window count (a gap that
+    began in one window and lasted into the next belongs to the next).
+    """
+    return max((b - a for a, b in gaps if b >= start and a <= end and (not ending or b <= end)), default=0.0)
+
+
+def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 60.0) -> dict[str, Any]:
+    """The largest gap a timestamping thread sees with and without a garbage collection.
+
+    A *ticker* thread reads the clock in a tight loop and notes every gap
+    between two readings longer than 0.1 ms. The main thread, holding a heap
+    of *heap* small containers (a list in a dict, each), first runs Python
+    code for as long as one collection takes (the ``busy`` window), then
+    calls ``gc.collect()`` (the ``collect`` window). A window's pause is the
+    longest gap that overlaps it. Automatic collection is off meanwhile.
+
+    :returns: per repeat, ``busy_gap_s``, ``collect_gap_s`` and ``collect_s``
+        (seconds), plus ``heap``, the GIL state and the switch interval.
+    """
+    check_int("heap", heap, minimum=1)
+    check_int("repeats", repeats, minimum=1)
+    check_seconds("timeout", timeout, allow_zero=False)
+    kept = [{"k": [i]} for i in range(heap)]
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.collect()
+    start = time.perf_counter()
+    gc.collect()
+    estimate = max(0.005, time.perf_counter() - start)
+    busy_gaps, collect_gaps, collect_s = [], [], []
+    try:
+        for _ in range(repeats):
+            gaps: list[tuple[float, float]] = []
+            stop = threading.Event()
+            ready = threading.Event()
+
+            def tick(gaps: list[tuple[float, float]] = gaps, stop: threading.Event = stop,
+                     ready: threading.Event = ready) -> None:
+                clock = time.perf_counter
+                last = clock()
+                ready.set()
+                while not stop.is_set():
+                    now = clock()
+                    if now - last > 1e-4:
+                        gaps.append((last, now))
+                    last = now
+
+            ticker = threading.Thread(target=tick, daemon=True)
+            ticker.start()
+            if not ready.wait(timeout):
+                raise TimeoutError("the ticker thread did not start")
+            _busy(0.01)
+            b0 = time.perf_counter()
+            _busy(estimate)
+            b1 = c0 = time.perf_counter()
+            gc.collect()
+            c1 = time.perf_counter()
+            _busy(0.01)
+            stop.set()
+            ticker.join(timeout)
+            if ticker.is_alive():
+                raise TimeoutError("the ticker thread did not stop")
+            collect_s.append(c1 - c0)
+            busy_gaps.append(_largest_gap(gaps, b0, b1, ending=True))
+            collect_gaps.append(_largest_gap(gaps, c0, c1))
+    finally:
+        if was_enabled:
+            gc.enable()
+    probe = getattr(sys, "_is_gil_enabled", None)
+    assert len(kept) == heap
+    return {"heap": heap, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps, "collect_s": collect_s,
+            "gil_enabled": bool(probe()) if probe is not None else True,
+            "switch_interval_s": sys.getswitchinterval()}
+
+
+_PROBE = r"""
+import ctypes, gc, os, sys, threading, time
+case, hold = sys.argv[1], int(sys.argv[2])
+lib = (ctypes.PyDLL if case == "pydll" else ctypes.CDLL)(None)
+lib.sleep.argtypes = [ctypes.c_uint]
+entering = threading.Event()
+def call():
+    print("other thread: calls sleep(%d) through %s" % (hold, "PyDLL" if case == "pydll" else "CDLL"), flush=True)
+    entering.set()
+    lib.sleep(hold)
+threading.Thread(target=call, daemon=True).start()
+entering.wait()
+time.sleep(0.2)
+end = time.perf_counter() + 0.2
+steps = 0
+while time.perf_counter() < end:
+    steps += 1
+print("main thread: ran %d loop steps meanwhile" % steps, flush=True)
+print("main thread: gc.collect() starts", flush=True)
+t0 = time.perf_counter()
+gc.collect()
+print("main thread: gc.collect() returned after %.3f s" % (time.perf_counter() - t0), flush=True)
+os._exit(0)
+"""
+
+
+def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLINE) -> dict[str, Any]:
+    """Start a collection while another thread sits in a foreign call, in a child killed on *deadline*.
+
+    The child (interpreter *python*) starts a thread that calls the C
+    library's ``sleep()`` for longer than the deadline, through
+    ``ctypes.PyDLL`` (*case* ``"pydll"``: the thread stays attached to the
+    interpreter, holding the GIL where there is one) or ``ctypes.CDLL``
+    (``"cdll"``: detached). The main thread then runs Python code for 0.2 s
+    and calls ``gc.collect()``. Each step prints a line as it happens.
+
+    :returns: ``outcome`` (``"completed"`` or ``"killed"``), ``lines`` (what
+        the child printed before it ended or was killed), ``elapsed_s``,
+        ``deadline_s``, ``case``.
+    """
+    import subprocess
+
+    from ..core import _proc
+
+    check_choice("case", case, FOREIGN_CASES)
+    check_seconds("deadline", deadline, allow_zero=False)
+    hold = int(deadline * 10) + 30
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHON_GIL")}
+    start = time.monotonic()
+    proc = subprocess.Popen([python, "-c", _PROBE, case, str(hold)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=deadline)
+        outcome = "completed" if proc.returncode == 0 else f"failed (exit code {proc.returncode})"
+    except subprocess.TimeoutExpired:
+        _proc.kill_group(proc)
+        out, err = proc.communicate()
+        outcome = "killed"
+    return {"case": case, "outcome": outcome, "lines": out.splitlines(), "stderr": err.strip().splitlines()[-3:],
+            "elapsed_s": time.monotonic() - start, "deadline_s": deadline}
+
+
+# -- finding races with pytest-run-parallel ------------------------------------------------
+
+_TALLY_PY = '''"""A tally with an unguarded read-modify-write, and the same with a lock."""
+import threading
+
+
+class Tally:
+    def __init__(self):
+        self.count = 0
+
+    def add(self, n=1):
+        self.count += n   # read, add, write: no lock
+
+
+class LockedTally(Tally):
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def add(self, n=1):
+        with self._lock:
+            self.count += n
+'''
+
+_TEST_PY = '''"""Every test runs in all of pytest-run-parallel's threads."""
+import sys
+import threading
+
+import pytest
+
+from tally import LockedTally, Tally
+
+PER_THREAD = {per_thread}
+
+
+@pytest.fixture
+def shared(num_parallel_threads):
+    # set up once per test, before the threads start: all share it
+    return threading.Barrier(num_parallel_threads), num_parallel_threads
+
+
+def _check(tally, shared, record_property):
+    done, threads = shared
+    record_property("switch_interval", sys.getswitchinterval())
+    for _ in range(PER_THREAD):
+        tally.add()
+    done.wait(60)
+    expected = PER_THREAD * threads
+    lost = expected - tally.count
+    assert lost == 0, f"lost {{lost}} of {{expected}} increments"
+
+
+@pytest.fixture
+def unguarded():
+    return Tally()
+
+
+@pytest.fixture
+def locked():
+    return LockedTally()
+
+
+def test_unguarded(unguarded, shared, record_property):
+    _check(unguarded, shared, record_property)
+
+
+def test_locked(locked, shared, record_property):
+    _check(locked, shared, record_property)
+'''
+
+
+def race_files(per_thread: int = 100_000) -> dict[str, str]:
+    """The small test suite :func:`race_suite` runs: file name -> source."""
+    check_int("per_thread", per_thread, minimum=1)
+    return {"tally.py": _TALLY_PY, "test_tally.py": _TEST_PY.format(per_thread=per_thread)}
+
+
+def race_suite(
+    python: str,
+    *,
+    threads: int = 4,
+    per_thread: int = 100_000,
+    timeout: float = 120.0,
+) -> dict[str, Any]:
+    """Run the race suite with ``pytest --parallel-threads=threads`` in interpreter *python*.
+
+    A child process of *python* with a deadline (killed with its process
+    group when it overshoots). Outcomes come from pytest's JUnit XML report.
+
+    :returns: ``available`` (False with ``error`` when pytest or the plugin
+        is missing), ``tests``: name -> {``outcome`` ("passed", "failed",
+        "error", "skipped"), ``message``, ``lost`` (increments lost, from the
+        assertion; 0 when it passed), ``switch_interval`` (seconds, inside
+        the test)}, ``exit_code``, ``threads``, ``per_thread``, ``plugin``.
+    """
+    import tempfile
+    import xml.etree.ElementTree as ET
+
+    from ..core import _proc
+
+    check_int("threads", threads, minimum=2)
+    check_seconds("timeout", timeout, allow_zero=False)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTEST") and k not in ("PYTHONPATH", "PYTHONHOME", "PYTHON_GIL")}
+    probe = ("import importlib.metadata as m; print(m.version('pytest'), m.version('pytest-run-parallel'))")
+    try:
+        have = _proc.run([python, "-c", probe], timeout=60, env=env)
+    except _proc.Overshoot:
+        return {"available": False, "error": "asking for pytest's version hung"}
+    if have.returncode != 0:
+        tail = (have.stderr.strip().splitlines() or ["?"])[-1]
+        return {"available": False, "error": f"pytest or pytest-run-parallel is not installed ({tail})"}
+    pytest_version, plugin_version = have.stdout.split()
+    with tempfile.TemporaryDirectory(prefix="gilref-race-") as tmp:
+        for name, text in race_files(per_thread).items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        report = os.path.join(tmp, "report.xml")
+        cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+               "-o", "junit_family=legacy", "--rootdir", tmp,
+               f"--parallel-threads={threads}", f"--junitxml={report}", "test_tally.py"]
+        try:
+            proc = _proc.run(cmd, timeout=timeout, env=env, cwd=tmp)
+        except _proc.Overshoot:
+            return {"available": True, "error": f"pytest did not finish within {timeout:g} s and was killed",
+                    "tests": {}, "exit_code": None, "threads": threads, "per_thread": per_thread,
+                    "plugin": plugin_version, "pytest": pytest_version}
+        tests: dict[str, dict[str, Any]] = {}
+        if os.path.exists(report):
+            for case in ET.parse(report).getroot().iter("testcase"):
+                outcome, message = "passed", ""
+                for tag in ("failure", "error", "skipped"):
+                    node = case.find(tag)
+                    if node is not None:
+                        outcome = "failed" if tag == "failure" else tag
+                        message = (node.get("message") or "").splitlines()[0] if node.get("message") else ""
+                        break
+                props = {p.get("name"): p.get("value") for p in case.iter("property")}
+                lost = 0
+                if "lost " in message:
+                    try:
+                        lost = int(message.split("lost ", 1)[1].split()[0])
+                    except ValueError:
+                        lost = -1
+                interval = props.get("switch_interval")
+                tests[case.get("name", "?")] = {"outcome": outcome, "message": message, "lost": lost,
+                                                "switch_interval": float(interval) if interval else None}
+    return {"available": True, "error": None if tests else (proc.stderr.strip().splitlines() or ["?"])[-1],
+            "tests": tests, "exit_code": proc.returncode, "threads": threads, "per_thread": per_thread,
+            "plugin": plugin_version, "pytest": pytest_version, "summary": (proc.stdout.strip().splitlines()
+                                                                              or [""])[-1]}
+
+
+# -- verdicts: functions of the results, with named thresholds ----------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a claim holds, with the numbers it was decided on.
+
+    :param holds: the claim holds on the data.
+    :param evidence: JSON-ready numbers (ratios are plain factors, times in seconds).
+    """
+
+    holds: bool
+    evidence: Mapping[str, Any]
+
+
+def ratio_range(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
+    """``a / b`` as (lowest, median, highest) over the quartiles of the two samples.
+
+    Lowest is ``q1(a) / q3(b)``, highest ``q3(a) / q1(b)``: a claim decided on
+    the lowest (or highest) holds for the whole inner half of both samples.
+    """
+    sa, sb = summarize(a), summarize(b)
+    if min(sb.q1, sb.median) <= 0:
+        raise ValueError("the denominator sample must be positive")
+    return sa.q1 / sb.q3, sa.median / sb.median, sa.q3 / sb.q1
+
+
+def _suite(data: Suite | Mapping[str, Any]) -> Suite:
+    return data if isinstance(data, Suite) else Suite.from_dict(dict(data))
+
+
+def contention_verdict(
+    results: Suite | Mapping[str, Any], workload: str, threads: int, *, ratio: float = SLOWER_RATIO,
+) -> Verdict:
+    """Does sharing one object make *workload* on *threads* threads slower than per-thread objects?
+
+    Holds when the shared run is slower by at least *ratio* even comparing
+    the shared run's first quartile with the per-thread run's third.
+    Evidence: ``low``, ``median``, ``high`` (shared ÷ per-thread time),
+    ``shared_s``, ``private_s`` (medians), ``threads``, ``ratio``.
+    """
+    suite = _suite(results)
+    shared = suite.get(workload, "shared", threads)
+    private = suite.get(workload, "per-thread", threads)
+    low, mid, high = ratio_range(shared.values, private.values)
+    return Verdict(low >= ratio, {"low": low, "median": mid, "high": high, "shared_s": shared.median,
+                                  "private_s": private.median, "threads": threads, "ratio": ratio,
+                                  "workload": workload})
+
+
+def memory_verdict(
+    free_threaded: Sequence[Mapping[str, Any]],
+    default: Sequence[Mapping[str, Any]],
+    *,
+    limit: float = PEP779_MEMORY_LIMIT,
+) -> Verdict:
+    """Is the free-threaded build's peak memory within *limit* (a fraction) of the default build's?
+
+    Takes :func:`memory_peak` results, one per child process. Holds when even
+    the highest ratio over the quartiles (``ratio_range``) is at most
+    ``1 + limit``. Evidence: ``low``, ``median``, ``high`` (peak ratio),
+    ``overhead`` (median ratio - 1), the two median peaks in KiB, ``limit``.
+    """
+    if not free_threaded or not default:
+        raise ValueError("both builds need at least one memory result")
+    ft = [float(r["peak_kib"]) for r in free_threaded]
+    gil = [float(r["peak_kib"]) for r in default]
+    low, mid, high = ratio_range(ft, gil)
+    return Verdict(high <= 1 + limit, {"low": low, "median": mid, "high": high, "overhead": mid - 1,
+                                       "ft_kib": statistics.median(ft), "default_kib": statistics.median(gil),
+                                       "limit": limit})
+
+
+def pause_verdict(result: Mapping[str, Any], *, ratio: float = PAUSE_RATIO, share: float = PAUSE_SHARE) -> Verdict:
+    """Did the collection stop the other thread? (:func:`gc_pause` results.)
+
+    Holds when both hold over the repeats' quartiles: the longest gap the
+    ticker saw during a collection lasted at least *share* of the collection
+    (first quartile of the per-repeat fractions), and it was at least *ratio*
+    times the longest gap without a collection (``ratio_range`` lowest).
+    Evidence: ``low``, ``median``, ``high`` (gap ratio), ``share_q1`` and
+    ``share_median`` (fraction of the collection), ``collect_gap_s``,
+    ``busy_gap_s``, ``collect_s`` (medians, seconds), ``ratio``, ``share``.
+    """
+    low, mid, high = ratio_range(result["collect_gap_s"], result["busy_gap_s"])
+    fractions = summarize([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
+    return Verdict(low >= ratio and fractions.q1 >= share,
+                   {"low": low, "median": mid, "high": high, "ratio": ratio, "share": share,
+                    "share_q1": fractions.q1, "share_median": fractions.median,
+                    "collect_gap_s": statistics.median(result["collect_gap_s"]),
+                    "busy_gap_s": statistics.median(result["busy_gap_s"]),
+                    "collect_s": statistics.median(result["collect_s"])})
+
+
+def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any]) -> Verdict:
+    """On the free-threaded build: the collection waits for the attached thread, not for the detached one.
+
+    Holds when the PyDLL child was killed at its deadline after the main
+    thread had run Python code and started ``gc.collect()`` (so the other
+    threads *did* run; only the collection waited), and the CDLL child's
+    collection returned. Evidence: both outcomes, whether the main thread
+    ran, whether each collection started and returned.
+    """
+    def saw(r: Mapping[str, Any], text: str) -> bool:
+        return any(text in line for line in r["lines"])
+
+    ev = {"pydll": pydll["outcome"], "cdll": cdll["outcome"],
+          "pydll_main_ran": saw(pydll, "loop steps"), "pydll_collect_started": saw(pydll, "gc.collect() starts"),
+          "pydll_collect_returned": saw(pydll, "returned after"), "cdll_collect_returned": saw(cdll, "returned after"),
+          "deadline_s": pydll["deadline_s"]}
+    holds = (pydll["outcome"] == "killed" and ev["pydll_main_ran"] and ev["pydll_collect_started"]
+             and not ev["pydll_collect_returned"] and cdll["outcome"] == "completed" and ev["cdll_collect_returned"])
+    return Verdict(bool(holds), ev)
+
+
+def race_verdict(result: Mapping[str, Any]) -> Verdict:
+    """pytest-run-parallel found the race: the unguarded test failed with lost updates and the locked one passed.
+
+    Evidence: each test's outcome and lost increments.
+    """
+    tests = result.get("tests") or {}
+    un = tests.get("test_unguarded", {})
+    lo = tests.get("test_locked", {})
+    holds = un.get("outcome") == "failed" and un.get("lost", 0) > 0 and lo.get("outcome") == "passed"
+    return Verdict(bool(holds), {"unguarded": un.get("outcome"), "unguarded_lost": un.get("lost"),
+                                 "locked": lo.get("outcome"), "locked_lost": lo.get("lost")})
+
+
+# -- orchestration from the book's interpreter ---------------------------------------------
+
+
+def builds(interpreters: Sequence[Any] | None = None) -> BuildPair:
+    """The free-threaded and the default build this chapter compares: the pair the
+    interpreter policy (:func:`gilref.interp.select.choose`) chooses for every chapter.
+
+    The chapter measures only a *matched* pair (both builds of one CPython series);
+    otherwise it shows :func:`gilref.interp.select.missing_note`.
+    """
+    return choose(interpreters)
+
+
+def run_in(interp: Any, target: str, kwargs: Mapping[str, Any] | None = None, *, timeout: float = 300.0) -> Any:
+    """``gilref.topics.serializes:<target>(**kwargs)`` in a child process of *interp*, with a deadline."""
+    from ..interp.child import call
+
+    return call(interp.executable, f"gilref.topics.serializes:{target}", kwargs, timeout=timeout)
+
+
+def memory_runs(builds: Mapping[str, Any], *, rounds: int = 3, objects: int = 200_000,
+                timeout: float = 120.0) -> dict[str, list[dict[str, Any]]]:
+    """:func:`memory_peak` in *rounds* fresh children of each build, the builds taking turns.
+
+    :param builds: label -> interpreter (``None`` values are skipped).
+    """
+    check_int("rounds", rounds, minimum=1)
+    out: dict[str, list[dict[str, Any]]] = {label: [] for label, i in builds.items() if i is not None}
+    for _ in range(rounds):
+        for label in out:
+            out[label].append(run_in(builds[label], "memory_peak", {"objects": objects}, timeout=timeout))
+    return out
+
+
+def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str]) -> list[dict[str, Any]]:
+    """Table rows, one per build and workload; per thread count, the per-thread and
+    shared medians in ms and shared ÷ per-thread, e.g. ``"30.5 → 21.6 ms (0.71×)"``."""
+    rows = []
+    for label, data in results.items():
+        suite = _suite(data)
+        for w in workloads:
+            row: dict[str, Any] = {"build": label, "workload": w}
+            for t in sorted(suite.select(w, "shared"), key=lambda t: t.workers):
+                private = suite.get(w, "per-thread", t.workers)
+                _, mid, _ = ratio_range(t.values, private.values)
+                head = f"{t.workers} thread{'s' if t.workers > 1 else ''}: per-thread → shared"
+                row[head] = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
+            rows.append(row)
+    return rows
+
+
+def ratio_series(
+    results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str],
+) -> list[tuple[str, list[float], list[tuple[float, float]]]]:
+    """For a grouped bar chart: one series per (build, thread count), one value per workload.
+
+    Values are shared ÷ per-thread median time; errors the quartile range of
+    :func:`ratio_range`.
+    """
+    series = []
+    for label, data in results.items():
+        suite = _suite(data)
+        counts = sorted({t.workers for t in suite.select(workloads[0], "shared")})
+        for k in counts:
+            vals, errs = [], []
+            for w in workloads:
+                t = suite.get(w, "shared", k)
+                low, mid, high = ratio_range(t.values, suite.get(w, "per-thread", k).values)
+                vals.append(mid)
+                errs.append((low, high))
+            series.append((f"{label}, {k} thread{'s' if k > 1 else ''}", vals, errs))
+    return series
+
+
+def probe_lines(result: Mapping[str, Any]) -> str:
+    """A :func:`foreign_call_probe` result as a Markdown block: what the child printed, and its end."""
+    end = (f"[killed by the deadline after {result['elapsed_s']:.1f} s]" if result["outcome"] == "killed"
+           else f"[exited after {result['elapsed_s']:.1f} s: {result['outcome']}]")
+    return "```text\n" + "\n".join([*result["lines"], end]) + "\n```"
