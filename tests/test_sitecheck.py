@@ -174,3 +174,14 @@ def test_main_checks_every_page_and_fails_on_a_problem(tmp_path: Path, capsys):
 def test_main_without_a_built_site_says_so(tmp_path: Path, capsys):
     assert sitecheck.main([str(tmp_path)]) == 2
     assert "no built book" in capsys.readouterr().err
+
+
+def test_sphinx_class_order_and_collapsible_cells():
+    # Sphinx writes "warning admonition"; myst-nb's hidden-input toggles are <details> "admonitions".
+    run_in = RUN_IN.replace('class="admonition warning"', 'class="warning admonition"')
+    assert any("runs into the body" in k for k in kinds(run_in))
+    toggle = ('<details class="admonition hide above-input"><summary>'
+              '<p class="collapsed admonition-title">Show code cell source</p>'
+              '<p class="expanded admonition-title">Hide code cell source</p></summary>'
+              '<div class="cell_input"><pre>x = 1</pre></div></details>')
+    assert kinds(toggle) == []
