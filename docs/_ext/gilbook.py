@@ -360,7 +360,7 @@ def _status(this: dict[str, Any], docname: str, publication: dict[str, Any]) -> 
     before = (this["previous"].get(docname) or {}).get("execution")
     if execution.get("build") == this["id"]:
         if before is None:
-            why = "no earlier execution in this build folder"
+            why = "first build in this folder"
         else:
             changed = gilinputs.changed_inputs(before.get("inputs", {}), execution.get("inputs", {}))
             why = ("changed: " + gilinputs.describe_changes(changed)) if changed else \
@@ -400,7 +400,6 @@ def exec_rows(env: BuildEnvironment) -> list[dict[str, str]]:
         st = status.get(docname, {"state": "not read", "why": "no input changed"})
         runtime = (exec_data.get(docname, {}).get("exec_data") or {}).get("runtime")
         rows.append({"chapter": docname, "this build": st["state"], "why": st["why"],
-                     "executed at": str(execution.get("executed_at", "")),
                      "run time (s)": "-" if runtime is None else f"{runtime:.1f}",
                      "execution id": execution_id(execution)})
     return rows
@@ -414,7 +413,8 @@ class ExecTableTransform(SphinxPostTransform):
         if not placeholders:
             return
         rows = exec_rows(self.env)
-        columns = ["chapter", "this build", "why", "executed at", "run time (s)", "execution id"]
+        # The execution id already holds when the chapter ran (fingerprint@UTC time).
+        columns = ["chapter", "this build", "why", "run time (s)", "execution id"]
         for placeholder in placeholders:
             placeholder.replace_self(_table(rows, columns))
 
