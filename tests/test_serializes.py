@@ -217,6 +217,12 @@ def test_pause_verdict_supported():
     assert v.holds and v.evidence["share_median"] == pytest.approx(1.0)
 
 
+def test_pause_verdict_when_no_gap_was_seen_without_a_collection():
+    # no gap over the ticker's resolution in the busy window: it counts as that resolution
+    v = sz.pause_verdict({"busy_gap_s": [0.0] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5})
+    assert v.holds and v.evidence["low"] == pytest.approx(0.05 / sz.GAP_RESOLUTION)
+
+
 def test_pause_verdict_contradicted_when_no_longer_than_without():
     v = sz.pause_verdict({"busy_gap_s": [0.002] * 5, "collect_gap_s": [0.002, 0.003, 0.002, 0.002, 0.003],
                           "collect_s": [0.003] * 5})

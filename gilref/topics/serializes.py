@@ -51,6 +51,7 @@ from ..interp.select import BuildPair, choose
 __all__ = [
     "CITATIONS",
     "FOREIGN_CASES",
+    "GAP_RESOLUTION",
     "HANG_DEADLINE",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
@@ -94,6 +95,9 @@ PEP779_MEMORY_LIMIT = 0.20
 PAUSE_RATIO = 2.0
 #: ... and lasted at least this share of the collection.
 PAUSE_SHARE = 0.5
+#: Seconds: the shortest gap :func:`gc_pause`'s ticker records. A window with no longer gap
+#: reports this value ("under 0.1 ms"), never 0, so a gap ratio is always defined.
+GAP_RESOLUTION = 1e-4
 #: Seconds the foreign-call probe child may run before it is killed.
 HANG_DEADLINE = 4.0
 
@@ -464,7 +468,7 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
                 ready.set()
                 while not stop.is_set():
                     now = clock()
-                    if now - last > 1e-4:
+                    if now - last > GAP_RESOLUTION:
                         gaps.append((last, now))
                     last = now
 
@@ -484,8 +488,8 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
             if ticker.is_alive():
                 raise TimeoutError("the ticker thread did not stop")
             collect_s.append(c1 - c0)
-            busy_gaps.append(_largest_gap(gaps, b0, b1, ending=True))
-            collect_gaps.append(_largest_gap(gaps, c0, c1))
+            busy_gaps.append(max(GAP_RESOLUTION, _largest_gap(gaps, b0, b1, ending=True)))
+            collect_gaps.append(max(GAP_RESOLUTION, _largest_gap(gaps, c0, c1)))
     finally:
         if was_enabled:
             gc.enable()
@@ -796,7 +800,9 @@ def pause_verdict(result: Mapping[str, Any], *, ratio: float = PAUSE_RATIO, shar
     ``share_median`` (fraction of the collection), ``collect_gap_s``,
     ``busy_gap_s``, ``collect_s`` (medians, seconds), ``ratio``, ``share``.
     """
-    low, mid, high = ratio_range(result["collect_gap_s"], result["busy_gap_s"])
+    # Gaps under the ticker's resolution count as that (older results may hold 0).
+    low, mid, high = ratio_range([max(GAP_RESOLUTION, g) for g in result["collect_gap_s"]],
+                                 [max(GAP_RESOLUTION, g) for g in result["busy_gap_s"]])
     fractions = summarize([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
     return Verdict(low >= ratio and fractions.q1 >= share,
                    {"low": low, "median": mid, "high": high, "ratio": ratio, "share": share,

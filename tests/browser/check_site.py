@@ -198,9 +198,13 @@ def test_execution_table_lists_every_chapter_with_its_run_time(site: Site) -> No
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", text, re.S)
     cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
              for r in rows]
-    header = next(c for c in cells if "Run Time (s)" in c)
-    col = header.index("Run Time (s)")
-    times = {row[0]: row[col] for row in cells if row is not header and len(row) == len(header)}
+    header = next(c for c in cells if "run time (s)" in c)
+    col, id_col = header.index("run time (s)"), header.index("execution id")
+    rows_by_chapter = {row[0]: row for row in cells if row is not header and len(row) == len(header)}
+    from gilref.book.edition import execution_id
+
     for chapter in edition["edition"]["chapters"]:
-        assert chapter in times, f"chapter {chapter} missing from the execution table"
-        assert float(times[chapter]) >= 0
+        assert chapter in rows_by_chapter, f"chapter {chapter} missing from the execution table"
+        assert float(rows_by_chapter[chapter][col]) >= 0
+        # the execution the table names is the one edition.json holds for the chapter
+        assert rows_by_chapter[chapter][id_col] == execution_id(edition["chapters"][chapter].get("execution"))
