@@ -92,7 +92,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -569,11 +569,15 @@ def _check_pid(pid: int) -> None:
                                 "py-spy cannot read free-threaded builds; run it on a default build to diagnose", 2)
 
 
+PTRACE_SCOPE_FILE = Path("/proc/sys/kernel/yama/ptrace_scope")
+
+
 def _check_ptrace() -> None:
+    """Refuse early when py-spy surely may not attach (not root, Yama ptrace_scope >= 1)."""
     if os.geteuid() == 0:
         return
     try:
-        scope = int(Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip())
+        scope = int(PTRACE_SCOPE_FILE.read_text().strip())
     except (OSError, ValueError):
         return
     if scope >= 1:
@@ -606,6 +610,7 @@ def diagnose(
     rate: int = DEFAULT_RATE,
     timeout: float = 3600.0,
     program_stdout: Any = None,
+    env: Mapping[str, str] | None = None,
 ) -> Diagnosis:
     """Run *command* (or attach to *pid*), sample it with py-spy and return its :class:`Diagnosis`.
 
@@ -615,6 +620,7 @@ def diagnose(
     :param duration: with *pid*, seconds to sample (default: until it exits).
     :param rate: samples per second.
     :param timeout: seconds after which the command is stopped (it is a bound, not a goal).
+    :param env: the command's environment (default: this process's).
     :raises DiagnoseError: with a one-line reason when it cannot be done.
     """
     if (command is None) == (pid is None):
@@ -630,7 +636,7 @@ def diagnose(
             raise DiagnoseError("no command given: gilref diagnose -- python your_script.py", 2)
         _check_interpreter_command(command)
         try:
-            proc = subprocess.Popen(list(command), stdout=program_stdout)
+            proc = subprocess.Popen(list(command), stdout=program_stdout, env=None if env is None else dict(env))
         except OSError as exc:
             raise DiagnoseError(f"cannot run {command[0]!r}: {exc.strerror or exc}", 127) from None
         target_pid = proc.pid
