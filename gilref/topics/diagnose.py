@@ -594,7 +594,7 @@ def explain_py_spy_error(text: str) -> str:
     if "permission denied" in low or "operation not permitted" in low:
         return ("py-spy was not allowed to attach (ptrace): run as root, or set "
                 "'sudo sysctl kernel.yama.ptrace_scope=0' (in a container: --cap-add SYS_PTRACE)")
-    if "no such process" in low or "failed to open process" in low:
+    if "no such process" in low or "failed to open process" in low or "check that the process is running" in low:
         return "the process ended before py-spy could attach: nothing was sampled"
     if "python interpreter" in low or "python version" in low or "unsupported" in low:
         return (f"py-spy cannot read this interpreter ({first or 'unknown error'}): it supports CPython "
@@ -658,8 +658,8 @@ def diagnose(
     threads = parse_raw(raw)
     if not threads:
         why = explain_py_spy_error(errors) if errors.strip() and "Error" in errors else ""
-        if proc is not None:
-            why = why if why and "ended" not in why else (
+        if errors.startswith("ended first\n") and "ptrace" not in why:
+            why = (
                 f"the program exited after {elapsed:.2f} s, before the first sample: nothing to measure; "
                 "diagnose a program that runs for at least a second")
         raise DiagnoseError(why or "py-spy collected no samples",
@@ -672,7 +672,8 @@ def _record(exe: str, pid: int, proc: subprocess.Popen[bytes] | None, *, rate: i
             duration: float | None, timeout: float) -> tuple[str, float, str]:
     """Run ``py-spy record`` on *pid*; retry while a just-started program is not yet readable.
 
-    Returns (raw output, sampled seconds, py-spy's messages).
+    Returns (raw output, sampled seconds, py-spy's messages); with no output, the messages
+    start with ``"ended first"`` when the program had already exited when py-spy gave up.
     """
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryDirectory(prefix="gilref-diagnose-") as tmp:
@@ -682,6 +683,7 @@ def _record(exe: str, pid: int, proc: subprocess.Popen[bytes] | None, *, rate: i
         if duration is not None:
             args += ["--duration", str(max(1, round(duration)))]
         messages = ""
+        ended_first = False
         for _attempt in range(50):
             began = time.monotonic()
             spy = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -696,6 +698,7 @@ def _record(exe: str, pid: int, proc: subprocess.Popen[bytes] | None, *, rate: i
             if out.exists() and out.stat().st_size > 0:
                 return out.read_text(errors="replace"), seconds, messages
             alive = proc is not None and proc.poll() is None
+            ended_first = proc is not None and not alive
             early = "python version" in messages.lower() or "python interpreter" in messages.lower()
             if alive and early and time.monotonic() - began < 5:
                 time.sleep(0.05)  # the interpreter is still starting: attach again
@@ -704,7 +707,7 @@ def _record(exe: str, pid: int, proc: subprocess.Popen[bytes] | None, *, rate: i
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        return "", 0.0, messages
+        return "", 0.0, messages if not ended_first else "ended first\n" + messages
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
