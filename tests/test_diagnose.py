@@ -65,7 +65,7 @@ def test_classify_reads_the_native_leaf(frames, state):
 
 
 RAW = textwrap.dedent("""\
-    thread (11): MainThread;<module> (mine.py:9);Thread.join (threading.py:1119);lock_PyThread_acquire_lock (libpython3.11.so.1.0);0x1 (libc.so.6) 100
+    thread (11): MainThread;<module> (mine.py:9);lock_PyThread_acquire_lock (libpython3.11.so.1.0);0x1 (libc.so.6) 100
     thread (12): cpu-0;count (mine.py:3) 40
     thread (12): cpu-0;count (mine.py:3);pthread_cond_timedwait (libc.so.6) 60
     thread (13): cpu-1;count (mine.py:4) 55

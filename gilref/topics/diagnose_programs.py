@@ -215,3 +215,61 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
+
+
+# -- what the chapter runs ------------------------------------------------------------
+
+#: The chapter's runs: program name -> its extra arguments.
+CHAPTER_RUNS = {
+    "countdown": ("--count", "30000000", "--workers", "2"),
+    "fetch": ("--seconds", "2", "--workers", "8"),
+    "numpy": ("--seconds", "2", "--workers", "2"),
+    "convoy": ("--seconds", "2"),
+}
+
+
+def diagnose_program(name: str, *args: str, rate: int = 50) -> tuple[Any, dict[str, Any]]:
+    """Diagnose program *name*; return the :class:`~gilref.topics.diagnose.Diagnosis` and the program's JSON line.
+
+    :raises gilref.topics.diagnose.DiagnoseError: when it cannot be diagnosed here.
+    """
+    import tempfile
+
+    from .diagnose import diagnose
+
+    with tempfile.TemporaryFile("w+") as out:
+        d = diagnose(command(name, *args), env=env(), rate=rate, program_stdout=out, timeout=600)
+        out.seek(0)
+        lines = [ln for ln in out.read().splitlines() if ln.startswith("{")]
+    return d, json.loads(lines[-1]) if lines else {}
+
+
+def agrees(name: str, verdict_key: str, earlier_holds: bool) -> bool:
+    """Whether a diagnosis of *name* agrees with the earlier chapter's measurement of the same workload.
+
+    The earlier claim (:data:`EXPECTED`) is the measured consequence of the
+    expected verdict (threads did not help the countdown, threads scaled the
+    fetches, threads sped up NumPy, the CPU thread slowed the server down): they
+    agree when both hold or neither does.
+    """
+    return (verdict_key == EXPECTED[name][0]) == earlier_holds
+
+
+def overhead(count: int = 20_000_000, workers: int = 2, repeats: int = 3, rate: int = 50) -> dict[str, Any]:
+    """The countdown's own wall time [s] alone and under ``gilref diagnose``, interleaved *repeats* times.
+
+    Returns ``{"alone": [s...], "diagnosed": [s...], "ratio": median diagnosed / median alone}``.
+    """
+    import statistics
+
+    alone: list[float] = []
+    diagnosed: list[float] = []
+    args = ("--count", str(count), "--workers", str(workers))
+    for _ in range(repeats):
+        proc = subprocess.run(command("countdown", *args), capture_output=True, text=True, env=env(),
+                              timeout=600, check=True)
+        alone.append(float(json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]))
+        _, result = diagnose_program("countdown", *args, rate=rate)
+        diagnosed.append(float(result["seconds"]))
+    return {"alone": alone, "diagnosed": diagnosed, "rate_hz": rate,
+            "ratio": statistics.median(diagnosed) / statistics.median(alone)}
