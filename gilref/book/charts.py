@@ -658,6 +658,7 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
 
     :param diagnoses: a :class:`gilref.topics.diagnose.Diagnosis`, or a sequence of
         ``(label, Diagnosis)`` to draw one panel per program (stacked, same x axis).
+
     Each bar is a thread (``whole run`` first: all thread time); its segments are
     the shares of that thread's time in each state, in percent.
     """

@@ -101,19 +101,31 @@ from ..core import hostinfo
 
 __all__ = [
     "CHAPTERS",
+    "CONVOY_IDLE_MIN",
+    "CONVOY_WAIT_MIN",
+    "DEFAULT_RATE",
+    "EXIT_CANNOT",
+    "GIL_HELD_MIN",
+    "IDLE_MIN",
+    "NATIVE_MIN",
+    "PTRACE_SCOPE_FILE",
+    "STATE_LABELS",
     "DIAGNOSIS_FORMAT",
     "DIAGNOSIS_FORMAT_VERSION",
     "STATES",
     "DiagnoseError",
     "Diagnosis",
     "ThreadReport",
+    "ThreadSamples",
     "Verdict",
     "classify",
     "diagnose",
+    "explain_py_spy_error",
     "find_py_spy",
     "parse_raw",
     "render_text",
     "summarise",
+    "thread_rows",
     "verdict",
 ]
 
@@ -570,6 +582,7 @@ def _check_pid(pid: int) -> None:
 
 
 PTRACE_SCOPE_FILE = Path("/proc/sys/kernel/yama/ptrace_scope")
+"""Linux Yama's ptrace policy: 0 lets any process of the same user trace another."""
 
 
 def _check_ptrace() -> None:
