@@ -406,3 +406,27 @@ def test_attach_to_a_running_pid_for_a_duration(tmp_path):
     finally:
         child.kill()
         child.communicate(timeout=30)
+
+
+# -- the chart and the chapter's helpers ---------------------------------------------
+
+
+def test_the_chart_is_readable_and_has_a_bar_per_thread():
+    pytest.importorskip("matplotlib")
+    from gilref.book.charts import diagnosis_chart, readability_problems
+
+    d = made_up(MainThread={"idle": 100}, cpu={"python": 85, "waiting": 15}, server={"waiting": 40, "idle": 60})
+    fig = diagnosis_chart([("convoy", d), ("again", d)])
+    assert readability_problems(fig) == []
+    assert [t.get_text() for t in fig.get_axes()[0].get_yticklabels()] == ["whole run", "MainThread", "cpu",
+                                                                            "server"]
+
+
+def test_a_verdict_agrees_with_an_earlier_chapter_when_both_or_neither_hold():
+    from gilref.topics import diagnose_programs as programs
+
+    assert programs.agrees("countdown", "gil-bound", True)
+    assert not programs.agrees("countdown", "io-bound", True)
+    assert not programs.agrees("convoy", "mixed", False)
+    assert programs.agrees("convoy", "gil-bound", False)
+    assert set(programs.EXPECTED) == set(programs.CHAPTER_RUNS)

@@ -668,7 +668,7 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
     if not panels:
         raise ValueError("no diagnosis to draw")
     rows_per = [len(d.threads) + 1 for _, d in panels]
-    fig = _figure(8.5, 0.9 + 0.32 * sum(rows_per) + 0.45 * len(panels))
+    fig = _figure(7.5, 1.3 + 0.3 * sum(rows_per) + 0.45 * len(panels))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False,
                         gridspec_kw={"height_ratios": rows_per})[:, 0]
     for ax, (label, d) in zip(axes, panels):
@@ -686,8 +686,9 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
         v = d.verdict
         ax.set_title(f"{label + ': ' if label else ''}{v.key}, GIL held {d.gil_held:.0%}", loc="left", fontsize=9)
     axes[-1].set_xlabel("share of the thread's sampled time (%)")
-    fig.suptitle(title or "Where each thread's time went")
-    fig.legend(loc="outside right upper", fontsize=8, frameon=False)
+    # The chart's title heads the legend (a suptitle and an outside legend would overlap).
+    fig.legend(loc="outside upper center", ncols=4, fontsize=8, frameon=False,
+               title=title or "Where each thread's time went", title_fontsize=11)
     first = panels[0][1]
     caption(fig, metadata if metadata is not None else first.metadata,
             f"sampled with {first.sampler} at {first.rate} Hz")
