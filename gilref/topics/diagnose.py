@@ -101,6 +101,7 @@ from ..core import hostinfo
 
 __all__ = [
     "CHAPTERS",
+    "CONVOY_CPU_MIN",
     "CONVOY_IDLE_MIN",
     "CONVOY_WAIT_MIN",
     "DEFAULT_RATE",
@@ -109,6 +110,7 @@ __all__ = [
     "EXIT_CANNOT",
     "GIL_HELD_MIN",
     "IDLE_MIN",
+    "MIN_INTERVALS",
     "NATIVE_MIN",
     "PTRACE_SCOPE_FILE",
     "STATES",
@@ -156,7 +158,11 @@ GIL_HELD_MIN = 0.6
 CONVOY_IDLE_MIN = 0.3
 """Mixed (convoy): a thread idle (in I/O) at least this share of its time..."""
 CONVOY_WAIT_MIN = 0.1
-"""...that also waits for the GIL at least this share of its time, while the GIL is held GIL_HELD_MIN."""
+"""...that also waits for the GIL at least this share of its time, while the GIL is held GIL_HELD_MIN..."""
+CONVOY_CPU_MIN = 0.6
+"""...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
+MIN_INTERVALS = 20
+"""Fewer sampling intervals than this (0.4 s at 50 Hz) are too few to diagnose."""
 NATIVE_MIN = 0.5
 """Native: native code without the GIL is at least this share of the busy (non-idle) thread time."""
 IDLE_MIN = 0.5
@@ -482,7 +488,8 @@ def verdict(d: Diagnosis) -> Verdict:
     busy = s["python"] + s["waiting"] + s["native"]
     held = d.gil_held
     convoyed = [t for t in d.threads
-                if t.shares["idle"] >= CONVOY_IDLE_MIN and t.shares["waiting"] >= CONVOY_WAIT_MIN]
+                if t.shares["idle"] >= CONVOY_IDLE_MIN and t.shares["waiting"] >= CONVOY_WAIT_MIN
+                and any(o is not t and o.shares["python"] >= CONVOY_CPU_MIN for o in d.threads)]
     if held >= GIL_HELD_MIN and convoyed:
         t = max(convoyed, key=lambda t: t.shares["waiting"])
         return Verdict("mixed", "Mixed: an I/O thread queues behind CPU-bound Python (convoy risk)",
@@ -492,7 +499,7 @@ def verdict(d: Diagnosis) -> Verdict:
                        f"{t.shares['idle']:.0%} of its time, spent {t.shares['waiting']:.0%} waiting for the GIL")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
-        return Verdict("gil-bound", "GIL-bound: Python code holds the GIL and the other threads wait",
+        return Verdict("gil-bound", "GIL-bound: Python code holds the GIL nearly all the time",
                        "More threads will not help. Use processes (multiprocessing, "
                        "ProcessPoolExecutor), a free-threaded build, or move the hot loop into native code "
                        "that releases the GIL.",
@@ -677,6 +684,12 @@ def diagnose(
                 "diagnose a program that runs for at least a second")
         raise DiagnoseError(why or "py-spy collected no samples",
                             code if code not in (None, 0) else EXIT_CANNOT)
+    intervals = max(t.total for t in threads)
+    if intervals < MIN_INTERVALS:
+        raise DiagnoseError(
+            f"only {intervals} samples per thread ({intervals / rate:.2f} s sampled): too few to diagnose; "
+            f"diagnose a program that runs for at least {MIN_INTERVALS / rate:.1f} s after it starts, "
+            "or sample faster with --rate", code if code not in (None, 0) else EXIT_CANNOT)
     return summarise(threads, rate=rate, seconds=seconds, target=target, exit_code=code,
                      metadata=metadata, sampler=version)
 
