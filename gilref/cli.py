@@ -250,7 +250,8 @@ def _add_diagnose_command(commands: argparse._SubParsersAction) -> None:  # type
         "the GIL was held and, per thread, the time running with the GIL, waiting for it, in native "
         "code without it and idle, with the hottest functions, and a verdict. Needs py-spy "
         "(pip install 'gilref[diagnose]') and ptrace permission (root, or kernel.yama.ptrace_scope=0). "
-        "Exits with the program's status; 2 or 3 when the diagnosis cannot be made (or the program's own non-zero status).",
+        "Exits with the program's status; when the diagnosis cannot be made, with 2 or 3 "
+        "(or the program's own non-zero status).",
     )
     diag.add_argument("--pid", type=_positive_int, help="attach to this running Python process")
     diag.add_argument("--duration", type=_positive_float, metavar="SECONDS",
