@@ -118,6 +118,8 @@ def test_mixed_when_an_io_thread_waits_behind_cpu_bound_python_and_not_when_it_d
     convoy = made_up(cpu={"python": 85, "waiting": 15}, server={"waiting": 40, "idle": 60})
     assert convoy.verdict.key == "mixed" and convoy.verdict.chapter == "convoy"
     assert "server" in convoy.verdict.reason
+    severe = made_up(cpu={"python": 78, "waiting": 22}, server={"waiting": 74, "idle": 25, "python": 1})
+    assert severe.verdict.key == "mixed"  # measured: the server queued for the GIL more than it waited on I/O
     calm = made_up(cpu={"python": 98, "waiting": 2}, logger={"waiting": 2, "idle": 98})
     assert calm.verdict.key == "gil-bound"  # the idle thread barely waits: no convoy to speak of
     # a pool of CPU-bound workers idling between tasks: nobody holds the GIL most of its own time
@@ -435,3 +437,18 @@ def test_a_verdict_agrees_with_an_earlier_chapter_when_both_or_neither_hold():
     assert not programs.agrees("convoy", "mixed", False)
     assert programs.agrees("convoy", "gil-bound", False)
     assert set(programs.EXPECTED) == set(programs.CHAPTER_RUNS)
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_a_server_thread_beside_a_cpu_thread_is_mixed(tmp_path):
+    from gilref.topics import diagnose_programs as programs
+
+    out = tmp_path / "convoy.json"
+    proc = run_cli("--json", str(out), "--", *programs.command("convoy", "--seconds", "1.5"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert data["verdict"]["key"] == "mixed", data["verdict"]
+    server = workers(data, "gilref-echo-server")[0]
+    assert server["shares"]["waiting"] >= 0.1  # tolerance: the convoy measured 59-74 % here
+    assert workers(data, "cpu-spinner")[0]["shares"]["python"] >= 0.6
