@@ -511,7 +511,7 @@ def verdict(d: Diagnosis) -> Verdict:
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
                        f"the GIL was held {held:.0%} of the time, and thread {t.name!r}, idle in I/O "
                        f"{t.shares['idle']:.0%} of its time, spent {t.shares['waiting']:.0%} waiting for the GIL, "
-                       f"{io_return_waiting(t):.0%} of it on the way back from I/O")
+                       f"{io_return_waiting(t):.0%} of its time on the way back from I/O")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
         return Verdict("gil-bound", "GIL-bound: Python code holds the GIL nearly all the time",
