@@ -196,6 +196,90 @@ def _add_interpreter_commands(commands: argparse._SubParsersAction) -> None:  # 
 _EXTRA_COMMANDS.append(_add_interpreter_commands)
 
 
+# -- diagnose (issue 13) ---------------------------------------------------------
+
+
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    import json
+
+    from .topics import diagnose as dg
+
+    command = list(args.program)
+    if command and command[0] == "--":
+        command = command[1:]
+    if bool(command) == (args.pid is not None):
+        print("gilref diagnose: error: give a command after -- or --pid PID (not both)", file=sys.stderr)
+        return 2
+    if args.duration is not None and args.pid is None:
+        print("gilref diagnose: error: --duration is for --pid (a command is sampled until it exits)",
+              file=sys.stderr)
+        return 2
+    if args.plot:
+        from .comparison import CompareError, plot_format
+
+        try:
+            plot_format(args.plot)  # a bad file name fails before any work
+        except CompareError as exc:
+            print(f"gilref diagnose: error: {exc}", file=sys.stderr)
+            return 2
+    # With --json on stdout, the program's own stdout goes to stderr so the JSON stays parseable.
+    to_stdout = args.json == "-"
+    try:
+        d = dg.diagnose(command or None, pid=args.pid, duration=args.duration, rate=args.rate,
+                        program_stdout=sys.stderr if to_stdout else None)
+    except dg.DiagnoseError as exc:
+        print(f"gilref diagnose: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if args.json:
+        text = json.dumps(d.to_dict(), indent=2) + "\n"
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            from .core.jsonio import write_json
+
+            write_json(args.json, d.to_dict())
+    if not to_stdout:
+        sys.stdout.write("\n" + dg.render_text(d))
+    if args.plot:
+        try:
+            from .book.charts import diagnosis_chart
+        except ImportError:
+            print("gilref diagnose: --plot needs matplotlib: pip install 'gilref[plot]'", file=sys.stderr)
+            return d.exit_code or dg.EXIT_CANNOT
+        diagnosis_chart(d).savefig(args.plot)
+        print(f"Chart written to {args.plot}", file=sys.stderr)
+    return d.exit_code or 0
+
+
+def _add_diagnose_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    diag = commands.add_parser(
+        "diagnose",
+        help="is the GIL your program's bottleneck? sample its threads and say",
+        description="Run a program (python -m gilref diagnose -- python your_script.py [args]) or attach "
+        "to a running one (--pid PID), sample every thread with py-spy, and report the share of time "
+        "the GIL was held and, per thread, the time running with the GIL, waiting for it, in native "
+        "code without it and idle, with the hottest functions, and a verdict. Needs py-spy "
+        "(pip install 'gilref[diagnose]') and ptrace permission (root, or kernel.yama.ptrace_scope=0). "
+        "Exits with the program's status; when the diagnosis cannot be made, with 2 or 3 "
+        "(or the program's own non-zero status).",
+    )
+    diag.add_argument("--pid", type=_positive_int, help="attach to this running Python process")
+    diag.add_argument("--duration", type=_positive_float, metavar="SECONDS",
+                      help="with --pid: seconds to sample (default: until it exits)")
+    diag.add_argument("--rate", type=_positive_int, default=50, metavar="HZ",
+                      help="samples per second (default: 50)")
+    diag.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                      help="write the diagnosis as gilref JSON to FILE, or to stdout without FILE "
+                      "(the program's stdout then goes to stderr)")
+    diag.add_argument("--plot", metavar="FILE", help="draw the per-thread breakdown to FILE (.svg, .png, .pdf; "
+                      "needs matplotlib)")
+    diag.add_argument("program", nargs=argparse.REMAINDER, help="-- then the command to run")
+    diag.set_defaults(func=_cmd_diagnose)
+
+
+_EXTRA_COMMANDS.append(_add_diagnose_command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()

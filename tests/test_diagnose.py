@@ -1,0 +1,466 @@
+"""``gilref diagnose``: the sample classifier, the verdict rules, the refusals, and real runs.
+
+The real runs (``slow``) diagnose small programs whose answer is known and
+require the verdict and the shares within stated tolerances; they need py-spy
+(``pip install 'gilref[diagnose]'``) and ptrace permission, and are skipped
+without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gilref.topics import diagnose as dg
+
+from .conftest import ROOT
+
+HAVE_PY_SPY = dg.find_py_spy() is not None
+CAN_TRACE = os.geteuid() == 0 or (
+    dg.PTRACE_SCOPE_FILE.exists() and dg.PTRACE_SCOPE_FILE.read_text().strip() == "0")
+needs_py_spy = pytest.mark.skipif(not (HAVE_PY_SPY and CAN_TRACE and sys.platform == "linux"),
+                                  reason="needs py-spy (pip install 'gilref[diagnose]') and ptrace permission")
+
+PY = "Thread.run (threading.py:982);work (mine.py:{line})"
+
+
+def stack(*frames: str) -> list[str]:
+    return [PY.format(line=3).split(";")[0], "work (mine.py:3)", *frames]
+
+
+# -- classify: one rule per state, from stacks py-spy 0.4.3 printed here ------------
+
+
+@pytest.mark.parametrize(("frames", "state"), [
+    (stack(), "python"),
+    (stack("time_sleep (libpython3.11.so.1.0)"), "python"),  # interpreter code between releases
+    (stack("__memset_avx2_unaligned_erms (libc.so.6)"), "python"),  # libc helper for the interpreter
+    (stack("pthread_cond_timedwait (libc.so.6)", "0x7efde8ca3f16 (libc.so.6)"), "waiting"),  # take_gil
+    (stack("pthread_mutex_lock (libc.so.6)"), "waiting"),
+    (stack("0x7efde8cabcae (libc.so.6)", "0x7efde8ca4193 (libc.so.6)"), "waiting"),  # unsymbolised: GIL mutex
+    (stack("time_sleep (libpython3.11.so.1.0)", "pthread_cond_timedwait (libc.so.6)"), "waiting"),  # after sleep
+    (stack("time_sleep (libpython3.11.so.1.0)", "clock_nanosleep (libc.so.6)"), "idle"),
+    (stack("lock_PyThread_acquire_lock (libpython3.11.so.1.0)", "PyThread_acquire_lock_timed (libpython3.11.so.1.0)",
+           "0x7f2cebcaed90 (libc.so.6)", "0x7f2cebca3f16 (libc.so.6)"), "idle"),  # threading.Lock / join
+    (stack("PyThread_acquire_lock_timed (python3.13)", "pthread_cond_timedwait (libc.so.6)"), "idle"),
+    (stack("sock_recv_impl (socketmodule.c:3560)", "recv (libc.so.6)"), "idle"),
+    (stack("select_poll_poll_impl (selectmodule.c:650)", "__poll (libc.so.6)"), "idle"),
+    (stack("sock_recv_impl (socketmodule.c:3560)", "0x7f00 (libc.so.6)"), "idle"),
+    (stack("EVP_hash (_hashopenssl.c:442)", "SHA256_Update (libcrypto.so.3)", "0x7f7e3c29db89 (libcrypto.so.3)"),
+     "native"),
+    (stack("EVP_hash (_hashopenssl.c:442)", "pthread_cond_timedwait (libc.so.6)"), "waiting"),  # GIL back
+    (stack("dgemm_kernel (libopenblas64_p-r0.3.so)", "__memcpy_avx_unaligned (libc.so.6)"), "native"),
+    (["0x7f00 (libc.so.6)", "epoll_wait (libc.so.6)"], "idle"),
+    ([], "python"),
+])
+def test_classify_reads_the_native_leaf(frames, state):
+    assert dg.classify(frames) == state
+
+
+RAW = textwrap.dedent("""\
+    thread (11): MainThread;<module> (mine.py:9);lock_PyThread_acquire_lock (libpython3.11.so.1.0);0x1 (libc.so.6) 100
+    thread (12): cpu-0;count (mine.py:3) 40
+    thread (12): cpu-0;count (mine.py:3);pthread_cond_timedwait (libc.so.6) 60
+    thread (13): cpu-1;count (mine.py:4) 55
+    thread (13): cpu-1;count (mine.py:3);pthread_cond_timedwait (libc.so.6) 45
+    garbage line without a count
+""")
+
+
+def test_parse_raw_counts_states_per_thread_and_the_gil_held_share():
+    threads = dg.parse_raw(RAW)
+    assert [t.name for t in threads] == ["MainThread", "cpu-0", "cpu-1"]
+    d = dg.summarise(threads, rate=50, seconds=2.0)
+    assert d.intervals == 100
+    assert d.thread("cpu-0").shares["waiting"] == pytest.approx(0.6)
+    assert d.thread("MainThread").shares["idle"] == 1.0
+    assert d.gil_held == pytest.approx(0.95)  # (40 + 55) python samples over 100 intervals
+    assert d.thread("cpu-1").hot["python"][0] == ("count (mine.py:4)", pytest.approx(0.55))
+    assert d.verdict.key == "gil-bound"
+
+
+def test_no_samples_is_a_diagnose_error():
+    with pytest.raises(dg.DiagnoseError, match="no samples"):
+        dg.summarise(dg.parse_raw("nothing here\n"))
+
+
+# -- the verdict rules: both branches of each ------------------------------------
+
+
+def made_up(**threads: dict[str, int]) -> dg.Diagnosis:
+    """A diagnosis from made-up per-thread counts: name=dict(state=samples).
+
+    Idle samples sit at ``io (x.py:1)``; ``waiting`` samples wait for the GIL
+    inside a computation (``compute (x.py:2)``), ``waiting_io`` ones at the
+    blocking line, coming back from I/O.
+    """
+    samples = []
+    for i, (name, counts) in enumerate(threads.items()):
+        t = dg.ThreadSamples(str(i), name)
+        for state, n in counts.items():
+            if state == "waiting_io":
+                t.counts["waiting"]["io (x.py:1)"] += n
+            else:
+                t.counts[state][{"idle": "io (x.py:1)"}.get(state, "compute (x.py:2)")] += n
+        samples.append(t)
+    return dg.summarise(samples)
+
+
+def test_gil_bound_when_the_gil_is_held_and_not_when_it_is_not():
+    held = made_up(a={"python": 50, "waiting": 50}, b={"python": 45, "waiting": 55})
+    assert held.gil_held >= dg.GIL_HELD_MIN
+    assert held.verdict.key == "gil-bound" and held.verdict.chapter == "cpu-vs-io"
+    light = made_up(a={"python": 20, "idle": 80}, b={"python": 20, "idle": 80})
+    assert light.gil_held < dg.GIL_HELD_MIN
+    assert light.verdict.key != "gil-bound"
+
+
+def test_mixed_when_an_io_thread_waits_behind_cpu_bound_python_and_not_when_it_does_not_wait():
+    convoy = made_up(cpu={"python": 85, "waiting": 15}, server={"waiting_io": 40, "idle": 60})
+    assert dg.io_return_waiting(convoy.thread("server")) == pytest.approx(0.4)
+    assert convoy.verdict.key == "mixed" and convoy.verdict.chapter == "convoy"
+    assert "server" in convoy.verdict.reason
+    severe = made_up(cpu={"python": 87, "waiting": 13}, server={"waiting_io": 85, "idle": 15})
+    assert severe.verdict.key == "mixed"  # measured: the server queued for the GIL more than it waited on I/O
+    calm = made_up(cpu={"python": 98, "waiting": 2}, logger={"waiting_io": 2, "idle": 98})
+    assert calm.verdict.key == "gil-bound"  # the idle thread barely waits: no convoy to speak of
+    # a worker waiting for the GIL inside its computation is not coming back from I/O
+    busy = made_up(cpu={"python": 70, "waiting": 30}, worker={"python": 30, "waiting": 60, "idle": 10})
+    assert dg.io_return_waiting(busy.thread("worker")) == 0
+    assert busy.verdict.key == "gil-bound"
+    # a pool of CPU-bound workers idling between tasks: nobody holds the GIL most of its own time
+    pool = made_up(w0={"python": 30, "waiting": 40, "idle": 30}, w1={"python": 35, "waiting": 35, "idle": 30},
+                   w2={"python": 30, "waiting": 40, "idle": 30})
+    assert pool.gil_held >= dg.GIL_HELD_MIN
+    assert pool.verdict.key == "gil-bound"
+
+
+def test_native_when_native_code_dominates_the_busy_time_and_not_when_python_does():
+    native = made_up(main={"idle": 100}, h0={"native": 95, "python": 5}, h1={"native": 97, "waiting": 3})
+    assert native.verdict.key == "native" and native.verdict.chapter == "native-code"
+    some = made_up(main={"idle": 100}, h0={"native": 20, "python": 30, "idle": 50},
+                   h1={"native": 10, "python": 20, "idle": 70})
+    assert some.verdict.key != "native"
+
+
+def test_io_bound_when_threads_are_idle_and_mixed_fallback_when_nothing_dominates():
+    io = made_up(main={"idle": 100}, f0={"idle": 95, "python": 5}, f1={"idle": 97, "python": 3})
+    assert io.verdict.key == "io-bound" and io.verdict.chapter == "fetching"
+    nothing = made_up(a={"python": 25, "native": 25, "idle": 50}, b={"python": 20, "native": 30, "idle": 30,
+                                                                         "waiting": 20})
+    assert nothing.shares["idle"] < dg.IDLE_MIN and nothing.gil_held < dg.GIL_HELD_MIN
+    assert nothing.verdict.key == "mixed"
+
+
+def test_the_json_record_is_versioned_and_round_trips():
+    d = made_up(a={"python": 50, "waiting": 50}, b={"python": 45, "waiting": 55})
+    data = json.loads(json.dumps(d.to_dict()))
+    assert data["format"] == dg.DIAGNOSIS_FORMAT and data["version"] == dg.DIAGNOSIS_FORMAT_VERSION
+    assert data["verdict"]["key"] == "gil-bound"
+    again = dg.Diagnosis.from_dict(data)
+    assert again.shares == d.shares and again.threads[0].hot == d.threads[0].hot
+    with pytest.raises(ValueError, match="gilref-diagnosis"):
+        dg.Diagnosis.from_dict({**data, "version": 99})
+
+
+def test_render_text_names_the_verdict_and_the_chapter():
+    text = dg.render_text(made_up(cpu={"python": 85, "waiting": 15}, server={"waiting_io": 40, "idle": 60}))
+    assert "GIL held" in text and "Verdict: Mixed" in text and "convoy.html" in text
+
+
+# -- where it cannot work: one line, a non-zero exit -------------------------------
+
+
+def run_cli(*args: str, timeout: float = 120, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "gilref", "diagnose", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd, env=env)
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def test_a_pid_that_does_not_exist(monkeypatch):
+    monkeypatch.setattr(dg, "find_py_spy", lambda: "/bin/true")
+    with pytest.raises(dg.DiagnoseError, match="no process with PID") as err:
+        dg.diagnose(pid=4_000_000)
+    assert err.value.exit_code != 0
+
+
+@needs_py_spy
+def test_cli_a_pid_that_does_not_exist():
+    proc = run_cli("--pid", "4000000")
+    assert proc.returncode == 2
+    assert "no process with PID 4000000" in one_line(proc)
+
+
+def test_py_spy_missing_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(dg, "find_py_spy", lambda: None)
+    with pytest.raises(dg.DiagnoseError, match=r"pip install 'gilref\[diagnose\]'"):
+        dg.diagnose(["python", "-c", "pass"])
+
+
+def test_no_ptrace_permission_is_refused_with_the_sysctl(monkeypatch, tmp_path):
+    scope = tmp_path / "ptrace_scope"
+    scope.write_text("1\n")
+    monkeypatch.setattr(dg, "PTRACE_SCOPE_FILE", scope)
+    monkeypatch.setattr(dg, "find_py_spy", lambda: "/bin/true")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(dg.DiagnoseError, match=r"ptrace_scope is 1 .*sysctl kernel\.yama\.ptrace_scope=0"):
+        dg.diagnose(["python", "-c", "pass"])
+    scope.write_text("0\n")
+    monkeypatch.setattr(dg, "_py_spy_version", lambda exe: "fake")
+    with pytest.raises(dg.DiagnoseError, match="no process"):  # scope 0 lets it through to the PID check
+        dg.diagnose(pid=4_000_000)
+
+
+def test_py_spy_errors_become_one_line():
+    assert "ptrace" in dg.explain_py_spy_error("Error: Permission denied (os error 13)\n\nStack backtrace:\n  0: x")
+    assert "cannot read this interpreter" in dg.explain_py_spy_error(
+        "Error: Failed to find a python interpreter in the .data section\n")
+    assert "\n" not in dg.explain_py_spy_error("something\nelse\n")
+
+
+def fake_python(tmp_path: Path, name: str, answer: str) -> Path:
+    exe = tmp_path / name
+    exe.write_text(f"#!/bin/sh\necho '{answer}'\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def test_a_free_threaded_interpreter_is_refused(tmp_path, monkeypatch):
+    exe = fake_python(tmp_path, "python3.13t", "cpython 3.13 1")
+    monkeypatch.setattr(dg, "find_py_spy", lambda: "/bin/true")
+    with pytest.raises(dg.DiagnoseError, match="free-threaded build .*no GIL to measure") as err:
+        dg.diagnose([str(exe), "mine.py"])
+    assert err.value.exit_code == 2
+    pypy = fake_python(tmp_path, "pypy3", "pypy 3.10 0")
+    with pytest.raises(dg.DiagnoseError, match="reads only CPython"):
+        dg.diagnose([str(pypy), "mine.py"])
+
+
+def free_threaded_python() -> str | None:
+    cache = Path.home() / ".cache" / "gilref" / "pythons"
+    for exe in sorted(cache.glob("cpython-*t/bin/python3.*t")):
+        if exe.is_file():
+            return str(exe)
+    return None
+
+
+@needs_py_spy
+def test_cli_a_real_free_threaded_interpreter_is_refused():
+    exe = free_threaded_python()
+    if exe is None:
+        pytest.skip("no free-threaded CPython provisioned (python -m gilref provision)")
+    proc = run_cli("--", exe, "-c", "print('ran')")
+    assert proc.returncode == 2
+    assert "free-threaded" in one_line(proc)
+    assert "ran" not in proc.stdout  # refused before running
+
+
+@needs_py_spy
+def test_cli_a_program_that_exits_at_once():
+    proc = run_cli("--", sys.executable, "-S", "-c", "pass")
+    assert proc.returncode != 0
+    line = one_line(proc)
+    assert "before the first sample" in line or "too few to diagnose" in line, line
+
+
+@needs_py_spy
+def test_cli_a_failing_program_that_exits_at_once_keeps_its_status():
+    proc = run_cli("--", sys.executable, "-S", "-c", "import sys; sys.exit(7)")
+    assert proc.returncode == 7
+
+
+def test_cli_needs_a_command_or_a_pid():
+    proc = run_cli()
+    assert proc.returncode == 2 and "--pid" in one_line(proc)
+
+
+# -- real runs on programs whose answer is known ------------------------------------
+
+CPU = """
+import threading
+def count(n):
+    while n > 0:
+        n -= 1
+threads = [threading.Thread(target=count, args=(15_000_000,), name=f"cpu-{i}") for i in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("counted")
+"""
+
+SLEEP = """
+import threading, time
+def nap():
+    for _ in range(30):
+        time.sleep(0.05)
+threads = [threading.Thread(target=nap, name=f"sleepy-{i}") for i in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("slept")
+"""
+
+NATIVE = """
+import hashlib, threading, time
+buf = bytes(32 << 20)
+def digest():
+    end = time.perf_counter() + 1.5
+    while time.perf_counter() < end:
+        hashlib.sha256(buf).digest()  # releases the GIL for buffers over 2 KiB
+threads = [threading.Thread(target=digest, name=f"hash-{i}") for i in range(2)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("hashed")
+"""
+
+ZLIB = """
+import threading, time, zlib, os
+data = os.urandom(8 << 20)
+def squeeze():
+    end = time.perf_counter() + 1.5
+    while time.perf_counter() < end:
+        zlib.compress(data, 6)  # releases the GIL while it compresses
+t = threading.Thread(target=squeeze, name="zlib-0")
+t.start(); t.join()
+print("compressed")
+"""
+
+
+def diagnose_script(tmp_path: Path, source: str, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    script = tmp_path / "mine.py"
+    script.write_text(source)
+    out = tmp_path / "diagnosis.json"
+    proc = run_cli("--json", str(out), *args, "--", sys.executable, str(script), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return proc, json.loads(out.read_text())
+
+
+def workers(data: dict, prefix: str) -> list[dict]:
+    found = [t for t in data["threads"] if t["name"].startswith(prefix)]
+    assert found, [t["name"] for t in data["threads"]]
+    return found
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_cpu_bound_threads_hold_the_gil_and_mostly_wait(tmp_path):
+    proc, data = diagnose_script(tmp_path, CPU, "--plot", str(tmp_path / "chart.svg"))
+    assert "counted" in proc.stdout  # the program's output is kept
+    assert "Verdict: GIL-bound" in proc.stdout
+    assert data["verdict"]["key"] == "gil-bound"
+    assert data["gil_held"] >= 0.85  # tolerance: >= 85 % (ideal 100 %)
+    cpu = workers(data, "cpu-")
+    waiting = sum(t["shares"]["waiting"] for t in cpu) / len(cpu)
+    running = sum(t["shares"]["python"] for t in cpu) / len(cpu)
+    assert waiting >= 0.4  # three threads, one GIL: ideal 2/3 waiting
+    assert waiting > running
+    assert all(t["shares"]["idle"] <= 0.1 for t in cpu)
+    assert (tmp_path / "chart.svg").read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_sleeping_threads_are_idle(tmp_path):
+    proc, data = diagnose_script(tmp_path, SLEEP)
+    assert "slept" in proc.stdout
+    assert data["verdict"]["key"] == "io-bound"
+    assert data["gil_held"] <= 0.1
+    assert all(t["shares"]["idle"] >= 0.9 for t in workers(data, "sleepy-"))
+
+
+@pytest.mark.slow
+@needs_py_spy
+@pytest.mark.parametrize(("source", "prefix"), [(NATIVE, "hash-"), (ZLIB, "zlib-")])
+def test_a_native_call_that_releases_the_gil_is_native(tmp_path, source, prefix):
+    proc, data = diagnose_script(tmp_path, source)
+    assert data["verdict"]["key"] == "native", proc.stdout
+    assert data["gil_held"] <= 0.3
+    assert all(t["shares"]["native"] >= 0.7 for t in workers(data, prefix))
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_the_program_keeps_its_exit_status_and_output(tmp_path):
+    script = tmp_path / "mine.py"
+    script.write_text(CPU.replace('print("counted")', 'print("counted"); raise SystemExit(5)'))
+    proc = run_cli("--", sys.executable, str(script), cwd=tmp_path)
+    assert proc.returncode == 5
+    assert "counted" in proc.stdout and "exited with status 5" in proc.stdout
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_attach_to_a_running_pid_for_a_duration(tmp_path):
+    script = tmp_path / "mine.py"
+    script.write_text(textwrap.dedent("""
+        import sys, threading, time
+        def count():
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                pass
+        for i in range(2):
+            threading.Thread(target=count, daemon=True, name=f"cpu-{i}").start()
+        print("ready", flush=True)
+        sys.stdin.read()  # until the test closes stdin
+    """))
+    child = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        proc = run_cli("--json", "--pid", str(child.pid), "--duration", "1.5")
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        assert data["exit_code"] is None and data["target"] == f"PID {child.pid}"
+        assert data["verdict"]["key"] == "gil-bound"
+    finally:
+        child.kill()
+        child.communicate(timeout=30)
+
+
+# -- the chart and the chapter's helpers ---------------------------------------------
+
+
+def test_the_chart_is_readable_and_has_a_bar_per_thread():
+    pytest.importorskip("matplotlib")
+    from gilref.book.charts import diagnosis_chart, readability_problems
+
+    d = made_up(MainThread={"idle": 100}, cpu={"python": 85, "waiting": 15}, server={"waiting_io": 40, "idle": 60})
+    fig = diagnosis_chart([("convoy", d), ("again", d)])
+    assert readability_problems(fig) == []
+    assert [t.get_text() for t in fig.get_axes()[0].get_yticklabels()] == ["whole run", "MainThread", "cpu",
+                                                                            "server"]
+
+
+def test_a_verdict_agrees_with_an_earlier_chapter_when_both_or_neither_hold():
+    from gilref.topics import diagnose_programs as programs
+
+    assert programs.agrees("countdown", "gil-bound", True)
+    assert not programs.agrees("countdown", "io-bound", True)
+    assert not programs.agrees("convoy", "mixed", False)
+    assert programs.agrees("convoy", "gil-bound", False)
+    assert set(programs.EXPECTED) == set(programs.CHAPTER_RUNS)
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_a_server_thread_beside_a_cpu_thread_is_mixed(tmp_path):
+    from gilref.topics import diagnose_programs as programs
+
+    out = tmp_path / "convoy.json"
+    proc = run_cli("--json", str(out), "--", *programs.command("convoy", "--seconds", "1.5"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert data["verdict"]["key"] == "mixed", data["verdict"]
+    server = dg.ThreadReport.from_dict(workers(data, "gilref-echo-server")[0])
+    assert dg.io_return_waiting(server) >= 0.1  # tolerance: the convoy measured 59-85 % waiting here
+    assert workers(data, "cpu-spinner")[0]["shares"]["python"] >= 0.6
