@@ -1,3 +1,9 @@
+# gilref-example: args = --count 200000 --workers 2 --repeats 3
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = cpu-vs-io
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
+# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
 """The countdown three ways: one thread, N threads, N processes.
 
 Run:  python countdown.py [--count STEPS] [--workers N] [--repeats R]

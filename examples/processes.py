@@ -1,3 +1,9 @@
+# gilref-example: args = --count 200000 --workers 2 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = processes
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
+# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
 """CPU-bound work on processes: the countdown on a ProcessPoolExecutor, what
 starting a process costs with each start method, and the errors you will meet.
 
