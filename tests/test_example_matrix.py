@@ -230,14 +230,14 @@ def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
 
     ch = Recorder()
     record = {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}
-    parts = ex.present(ch, "refcount.py", record)
+    parts = ex.present("refcount.py", record, to=ch)
     assert parts["output"] == "```text\na = []\n```\n"
     assert "| PyPy 3.9.16 | yes | failed: exit 1: boom |" in parts["matrix"]
     assert "passed on 1 of the 3 interpreters of this build (CPython 3.11 (GIL)); failed on PyPy 3.9.16" \
         in parts["summary"]
     assert ch.glued["license"] == "MIT"
     with pytest.raises(LookupError, match="no matrix for 'countdown.py'"):
-        ex.present(ch, "countdown.py", record)
+        ex.present("countdown.py", record, to=ch)
 
 
 # -- the pages of the book ---------------------------------------------------------
@@ -256,7 +256,8 @@ def test_every_example_has_a_page_with_the_whole_file_and_a_download(name: str) 
     assert f"{{repo-file}}`{name} in the repository <examples/{name}>`" in text
     header = ex.read_header(name, EXAMPLES)
     assert f"{{doc}}`../{header.chapter}`" in text, f"{page.name} does not link its chapter {header.chapter}"
-    assert f'examples.present(ch, "{name}")' in text and "gilref_needs: [examples]" in text
+    assert f'examples.present("{name}")' in text and "gilref_needs: [examples]" in text
+    assert "book.chapter(" not in text, "an example's page records nothing: the examples chapter holds its matrix"
     index = (DOCS / "examples.md").read_text(encoding="utf-8")
     assert f"\nexamples/{Path(name).stem}\n" in index, f"docs/examples.md's toctree lacks {page.name}"
 

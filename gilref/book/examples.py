@@ -74,6 +74,7 @@ __all__ = [
     "Cell",
     "Header",
     "HeaderError",
+    "PageGlue",
     "PythonSpec",
     "cells_from_record",
     "check_claims",
@@ -498,9 +499,29 @@ def summary_sentence(header: Header, cells: Sequence[Cell]) -> str:
     return f"It declares `pythons = {header.pythons_text}` and {needs}; it " + "; ".join(parts) + "."
 
 
-def present(ch: Any, name: str, record: dict[str, Any] | None = None) -> dict[str, str]:
-    """Glue the parts of the page of ``examples/<name>`` into chapter *ch*, from the
-    matrix the examples chapter recorded (*record*, default its record, read
+class PageGlue:
+    """Glues into the page being executed, without a chapter record of its own: an
+    example's page shows what the ``examples`` chapter recorded, and records nothing twice."""
+
+    def md(self, name: str, text: str) -> str:
+        """Glue MyST Markdown as *name* (for ``{glue:md}``)."""
+        from .chapter import _glue, _Markdown
+
+        _glue(name, _Markdown(text))
+        return text
+
+    def glue(self, name: str, value: Any) -> Any:
+        """Glue a short text or number as *name* (for ``{glue:text}``)."""
+        from .chapter import _glue
+
+        _glue(name, value)
+        return value
+
+
+def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> dict[str, str]:
+    """Glue the parts of the page of ``examples/<name>`` (into *to*, an object with
+    ``md(name, text)`` and ``glue(name, value)`` methods; default :class:`PageGlue`),
+    from the matrix the examples chapter recorded (*record*, default its record, read
     with ``gilref.book.chapter.results_of``).
 
     Glues ``command`` and ``help_command`` (console blocks), ``output`` (what it
@@ -510,6 +531,7 @@ def present(ch: Any, name: str, record: dict[str, Any] | None = None) -> dict[st
 
     :raises LookupError: if the record holds no matrix for *name*.
     """
+    ch = to if to is not None else PageGlue()
     if record is None:
         from .chapter import results_of
 
