@@ -5,8 +5,8 @@
 # gilref-example: companions = cython_nogil.pyx
 # gilref-example: timeout = 300
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Build cython_nogil.pyx, then time one loop four ways on 1 and on T threads.
 
 Run:  python build_cython.py [--steps N] [--threads T] [--repeats R] [--build-dir DIR]

@@ -4,8 +4,8 @@
 # gilref-example: chapter = native-code
 # gilref-example: runs-with = build_cython.py
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """One CPU-bound loop three ways: holding the GIL, releasing it, and with prange.
 
 The loop is a xorshift64 random-number step repeated n times. Every step

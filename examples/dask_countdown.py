@@ -4,8 +4,8 @@
 # gilref-example: chapter = beyond-one-machine
 # gilref-example: timeout = 240
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The countdown on a Dask cluster, next to a ProcessPoolExecutor, and the cost per task.
 
 Run:  python dask_countdown.py [--scheduler tcp://HOST:8786] [--count STEPS] [--workers N]

@@ -2,8 +2,8 @@
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = free-threading
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Is this Python free-threaded, and do threads speed up CPU-bound code on it?
 
 Prints how the running interpreter was built (``Py_GIL_DISABLED``), whether

@@ -2,8 +2,8 @@
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = release-points
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Which work lets threads run at the same time? Speedup on 1..N threads per kind.
 
 Run:  python release_points.py [--threads N] [--repeats R] [--target S] [--kinds K,K,...]

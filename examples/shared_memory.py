@@ -3,8 +3,8 @@
 # gilref-example: needs = numpy
 # gilref-example: chapter = processes
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Big data for worker processes: pickle a NumPy array to them, or share it.
 
 Run:  python shared_memory.py [--megabytes MB] [--workers N] [--repeats R]

@@ -3,8 +3,8 @@
 # gilref-example: needs = concurrent.interpreters | interpreters_backport
 # gilref-example: chapter = subinterpreters
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The countdown on N threads and on N subinterpreters, each with its own GIL.
 
 Run:  python subinterpreters.py [--count STEPS] [--workers N] [--repeats R]

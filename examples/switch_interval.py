@@ -2,8 +2,8 @@
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = switch-interval
 # SPDX-License-Identifier: MIT
-# Copyright (c) 2026 the gilref authors. You may copy, change and share this file under the
-# MIT licence (the LICENSE file of gilref): keep this notice in the copies.
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Taking turns: what the switch interval does to a thread that waits for I/O.
 
 Run:  python switch_interval.py [--intervals 0.1,1,5,20] [--window 0.25] [--repeats 5] [--tick 1]

@@ -236,6 +236,10 @@ def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
     assert "passed on 1 of the 3 interpreters of this build (CPython 3.11 (GIL)); failed on PyPy 3.9.16" \
         in parts["summary"]
     assert ch.glued["license"] == "MIT"
+    assert parts["command"] == "```console\n$ python refcount.py\n```\n"
+    pyx_record = {"data": {"matrix": {"cython_nogil.pyx": [c.to_dict() for c in cells]}}}
+    pyx = ex.present("cython_nogil.pyx", pyx_record, to=ch)
+    assert pyx["command"].startswith("```console\n$ python build_cython.py --steps "), "the script that builds it"
     with pytest.raises(LookupError, match="no matrix for 'countdown.py'"):
         ex.present("countdown.py", record, to=ch)
 
@@ -253,7 +257,7 @@ def test_every_example_has_a_page_with_the_whole_file_and_a_download(name: str) 
     assert not re.search(r"^:(pyobject|lines|start-after|start-at|end-before|end-at):", whole.group(1), re.M), \
         f"{page.name} shows a slice of {name}, not the whole file"
     assert f"{{download}}`Download {name} <../../examples/{name}>`" in text
-    assert f"{{repo-file}}`{name} in the repository <examples/{name}>`" in text
+    assert f"{{repo-file}}`examples/{name}`" in text
     header = ex.read_header(name, EXAMPLES)
     assert f"{{doc}}`../{header.chapter}`" in text, f"{page.name} does not link its chapter {header.chapter}"
     assert f'examples.present("{name}")' in text and "gilref_needs: [examples]" in text

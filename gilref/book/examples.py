@@ -543,6 +543,7 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
     cells = cells_from_record(recorded[name])
     host = _host_cell(cells)
     script = header.runs_with or name
+    runner = read_header(header.runs_with) if header.runs_with else header  # whose command runs it
     if host.status == PASSED:
         output = _fence(host.output or "(it printed nothing)", "text")
     else:
@@ -552,7 +553,7 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
                   f"{host.interpreter} did not run `{script}`: {host.detail}. To see its output here, "
                   f"{how}; the table below shows the interpreters that did run it.\n:::\n")
     parts = {
-        "command": _fence(f"$ {header.command}", "console"),
+        "command": _fence(f"$ {runner.command}", "console"),
         "help_command": _fence(f"$ python {shlex.quote(script)} --help", "console"),
         "output": output,
         "matrix": matrix_markdown(cells),
