@@ -237,6 +237,9 @@ def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
         in parts["summary"]
     assert ch.glued["license"] == "MIT"
     assert parts["command"] == "```console\n$ python refcount.py\n```\n"
+    cells[0].status, cells[0].detail, cells[0].claimed = ex.NOT_APPLICABLE, "not declared (pythons = x)", False
+    unrun = ex.present("refcount.py", {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}, to=ch)
+    assert "Not run on this build's own Python" in unrun["output"] and "a Python it declares" in unrun["output"]
     pyx_record = {"data": {"matrix": {"cython_nogil.pyx": [c.to_dict() for c in cells]}}}
     pyx = ex.present("cython_nogil.pyx", pyx_record, to=ch)
     assert pyx["command"].startswith("```console\n$ python build_cython.py --steps "), "the script that builds it"

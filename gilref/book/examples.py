@@ -547,8 +547,12 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
     if host.status == PASSED:
         output = _fence(host.output or "(it printed nothing)", "text")
     else:
-        how = "install what it needs into it and build the book again" if host.status == NOT_APPLICABLE \
-            else "the table below shows the error"
+        if host.status == FAILED:
+            how = "fix what the error says"
+        elif not host.claimed:
+            how = f"build the book with a Python it declares ({header.pythons_text})"
+        else:
+            how = f"install {header.needs_text} into it and build the book again"
         output = (f":::{{admonition}} Not run on this build's own Python\n:class: warning\n"
                   f"{host.interpreter} did not run `{script}`: {host.detail}. To see its output here, "
                   f"{how}; the table below shows the interpreters that did run it.\n:::\n")
