@@ -30,6 +30,7 @@ extensions = [
     "sphinx_copybutton",
     "gilbook",
     "gilsite",  # self-contained pages (local MathJax), the edition footer and edition.json
+    "gilrepo",  # links into the repository the site is built from (none for a local build)
 ]
 
 root_doc = "index"
@@ -98,6 +99,12 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
 }
+# -- The repository: set by the Pages workflow (-D gilref_repository=https://github.com/OWNER/NAME
+# -D gilref_repository_ref=COMMIT); empty for a local build, which then links no repository at all.
+# docs/_ext/gilrepo.py turns on the theme's repository and source buttons when it is set.
+gilref_repository = ""
+gilref_repository_ref = ""
+
 html_context = {"default_mode": "auto"}  # else the theme logs a console error on a first visit
 html_static_path: list[str] = []
 html_favicon = "docs/_static/favicon.svg"  # else browsers ask the server for /favicon.ico

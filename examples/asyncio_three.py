@@ -1,3 +1,9 @@
+# gilref-example: args = --tasks 3 --seconds 0.2
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = release-points
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Three one-second waits on one thread, in about one second: asyncio.
 
 Run:  python asyncio_three.py [--tasks N] [--seconds S]

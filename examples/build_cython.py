@@ -1,3 +1,12 @@
+# gilref-example: args = --steps 3000000 --python-steps 30000 --threads 2 --repeats 1
+# gilref-example: pythons = cpython>=3.9
+# gilref-example: needs = Cython, setuptools
+# gilref-example: chapter = native-code
+# gilref-example: companions = cython_nogil.pyx
+# gilref-example: timeout = 300
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Build cython_nogil.pyx, then time one loop four ways on 1 and on T threads.
 
 Run:  python build_cython.py [--steps N] [--threads T] [--repeats R] [--build-dir DIR]

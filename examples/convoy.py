@@ -1,3 +1,9 @@
+# gilref-example: args = --window 0.1 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = convoy
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The convoy effect: a CPU-bound thread starves a thread that serves a socket.
 
 Run:  python convoy.py [--window 0.5] [--repeats 5] [--size 16]

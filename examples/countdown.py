@@ -1,3 +1,9 @@
+# gilref-example: args = --count 200000 --workers 2 --repeats 3
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = cpu-vs-io
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The countdown three ways: one thread, N threads, N processes.
 
 Run:  python countdown.py [--count STEPS] [--workers N] [--repeats R]

@@ -1,4 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
+# gilref-example: pythons = cpython>=3.9
+# gilref-example: needs = Cython, setuptools
+# gilref-example: chapter = native-code
+# gilref-example: runs-with = build_cython.py
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """One CPU-bound loop three ways: holding the GIL, releasing it, and with prange.
 
 The loop is a xorshift64 random-number step repeated n times. Every step

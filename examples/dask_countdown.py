@@ -1,3 +1,11 @@
+# gilref-example: args = --count 400000 --workers 2 --tasks 20 --repeats 1
+# gilref-example: pythons = cpython>=3.10
+# gilref-example: needs = distributed
+# gilref-example: chapter = beyond-one-machine
+# gilref-example: timeout = 240
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The countdown on a Dask cluster, next to a ProcessPoolExecutor, and the cost per task.
 
 Run:  python dask_countdown.py [--scheduler tcp://HOST:8786] [--count STEPS] [--workers N]

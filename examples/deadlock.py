@@ -1,3 +1,9 @@
+# gilref-example: args = --deadline 0.5 --hold 0.1
+# gilref-example: pythons = cpython>=3.9
+# gilref-example: chapter = deadlock
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """A deadlock between the GIL and a native mutex, caught by a deadline.
 
 Run:  python deadlock.py [--fixed] [--deadline S] [--hold S]

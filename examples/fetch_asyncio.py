@@ -1,3 +1,9 @@
+# gilref-example: args = --count 8 --limits 2,8 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = fetching
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Fetch many URLs with asyncio on one thread, at most N at a time, and report every URL.
 
 Run:  python fetch_asyncio.py [--count N] [--latency S] [--limits 1,4,16] [--timeout S] [URL ...]

@@ -1,3 +1,9 @@
+# gilref-example: args = --count 200000 --max-threads 2 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = free-threading
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Is this Python free-threaded, and do threads speed up CPU-bound code on it?
 
 Prints how the running interpreter was built (``Py_GIL_DISABLED``), whether

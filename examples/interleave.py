@@ -1,3 +1,9 @@
+# gilref-example: args = --count 20
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = release-points
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Two thread-pool tasks that print as they count: do their lines interleave?
 
 Run:  python interleave.py [--count N] [--flush]

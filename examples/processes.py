@@ -1,3 +1,9 @@
+# gilref-example: args = --count 200000 --workers 2 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = processes
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """CPU-bound work on processes: the countdown on a ProcessPoolExecutor, what
 starting a process costs with each start method, and the errors you will meet.
 
@@ -16,7 +22,7 @@ import os
 import statistics
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 
@@ -64,6 +70,16 @@ def start_cost(method, repeats):
     return statistics.median(times[1:])
 
 
+def submit_or_broken(pool, fn, *args):
+    """pool.submit(fn, *args), or, if the pool broke first, a future holding that error."""
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool as exc:  # a worker may die before the next submit, on a busy machine
+        future = Future()
+        future.set_exception(exc)
+        return future
+
+
 def show_errors(ctx):
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
         try:
@@ -72,7 +88,7 @@ def show_errors(ctx):
             print(f"  a lambda as argument: {type(exc).__name__}: {exc}")
         print(f"  ...and the pool still works: countdown(10) -> {pool.submit(countdown, 10).result(timeout=60)}")
     with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        futures = [pool.submit(die)] + [pool.submit(countdown, 10_000_000) for _ in range(2)]
+        futures = [pool.submit(die)] + [submit_or_broken(pool, countdown, 10_000_000) for _ in range(2)]
         for name, future in zip(["die()", "countdown", "countdown"], futures):
             try:
                 future.result(timeout=60)

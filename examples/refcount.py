@@ -1,3 +1,9 @@
+# gilref-example: args =
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = what-is-the-gil
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Why ``sys.getrefcount`` reports one more reference than you can see.
 
 Run:  python refcount.py

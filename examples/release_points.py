@@ -1,3 +1,9 @@
+# gilref-example: args = --threads 2 --repeats 1 --target 0.05 --kinds sleep,file,hashlib,python
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = release-points
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Which work lets threads run at the same time? Speedup on 1..N threads per kind.
 
 Run:  python release_points.py [--threads N] [--repeats R] [--target S] [--kinds K,K,...]

@@ -1,3 +1,10 @@
+# gilref-example: args = --megabytes 4 --workers 2 --repeats 1
+# gilref-example: pythons = cpython>=3.9
+# gilref-example: needs = numpy
+# gilref-example: chapter = processes
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Big data for worker processes: pickle a NumPy array to them, or share it.
 
 Run:  python shared_memory.py [--megabytes MB] [--workers N] [--repeats R]

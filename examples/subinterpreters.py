@@ -1,3 +1,10 @@
+# gilref-example: args = --count 200000 --workers 2 --repeats 1
+# gilref-example: pythons = cpython>=3.13
+# gilref-example: needs = concurrent.interpreters | interpreters_backport
+# gilref-example: chapter = subinterpreters
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The countdown on N threads and on N subinterpreters, each with its own GIL.
 
 Run:  python subinterpreters.py [--count STEPS] [--workers N] [--repeats R]

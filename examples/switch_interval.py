@@ -1,3 +1,9 @@
+# gilref-example: args = --intervals 0.1,5 --window 0.05 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = switch-interval
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Taking turns: what the switch interval does to a thread that waits for I/O.
 
 Run:  python switch_interval.py [--intervals 0.1,1,5,20] [--window 0.25] [--repeats 5] [--tick 1]

@@ -1,3 +1,9 @@
+# gilref-example: args = --cpu-threads 2 --duration 0.02
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = timeline
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Who runs when: each thread records the intervals in which it actually ran.
 
 Run:  python timeline.py [--cpu-threads 3] [--io-threads 0] [--duration 0.05] [--width 72]

@@ -147,3 +147,23 @@ def test_code_cells_leave_options_out():
     text = (FRONT + "```{code-cell} ipython3\n---\ntags: [x]\n---\na = 1\n```\n\n"
             "```{code-cell} ipython3\n:tags: [remove-cell]\nb = 2\n```\n\n```python\nnot = a cell\n```\n")
     assert gi.code_cells(text) == ["a = 1", "b = 2"]
+
+
+def test_an_examples_header_counts_and_the_matrix_chapter_uses_every_example(tmp_path):
+    gi = load()
+    f = tmp_path / "ex.py"
+    f.write_text("# gilref-example: args = --count 10\n# a comment\nprint(1)\n")
+    base = gi.code_digest(f)
+    f.write_text("# gilref-example: args = --count 10\n# another comment\nprint(1)\n")
+    assert gi.code_digest(f) == base  # an ordinary comment does not count
+    f.write_text("# gilref-example: args = --count 20\n# another comment\nprint(1)\n")
+    assert gi.code_digest(f) != base  # the header the build reads does
+
+    graph = gi.ImportGraph(package(tmp_path))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "examples").mkdir()
+    for name in ("a.py", "b.py"):
+        (tmp_path / "examples" / name).write_text("print(1)\n")
+    text = FRONT + "```{code-cell} ipython3\nmatrix = examples.run_matrix()\n```\n"
+    uses = gi.chapter_uses(text, doc_dir=tmp_path / "docs", root=tmp_path, graph=graph)
+    assert set(uses.files) == {"examples/a.py", "examples/b.py"}

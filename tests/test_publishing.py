@@ -123,3 +123,23 @@ def test_lint_session_audits_the_workflows_with_zizmor():
     # tomllib is 3.11+: read the lint group's list as text
     group = re.search(r"^lint = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M | re.S)
     assert group and re.search(r'^\s*"zizmor\b', group.group(1), re.M), "zizmor is not in the lint group"
+
+
+def test_pages_workflow_links_the_repository_and_commit_it_builds_from():
+    """The build gets the repository and commit through environment variables (no ``${{ }}``
+    pasted into the shell: template injection) and hands them to Sphinx as the two
+    configuration values docs/_ext/gilrepo.py reads."""
+    docs = _step("build", "Build the book")
+    env = docs["env"]
+    assert env["GILREF_REPOSITORY"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert env["GILREF_REPOSITORY_REF"] == "${{ github.sha }}"
+    run = str(docs["run"])
+    assert "${{" not in run, "a ${{ }} value pasted into the shell"
+    assert re.search(r'nox -s docs -- .*-D "gilref_repository=\$GILREF_REPOSITORY"', run)
+    assert '-D "gilref_repository_ref=$GILREF_REPOSITORY_REF"' in run
+    for step in _steps("build"):
+        assert "${{" not in str(step.get("run", "")), f"step {step.get('name')!r} pastes ${{{{ }}}} into its shell"
+    # a local build links no repository: the values are empty in conf.py
+    conf = (ROOT / "conf.py").read_text(encoding="utf-8")
+    assert re.search(r'^gilref_repository = ""$', conf, re.M) and re.search(r'^gilref_repository_ref = ""$', conf, re.M)
+    assert '"gilrepo"' in conf

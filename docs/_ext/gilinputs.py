@@ -44,6 +44,11 @@ NOT_MEASURED = frozenset({"IPython", "ipykernel", "myst_nb", "sphinx", "docutils
 _CELL_RE = re.compile(r"^(`{3,}|~{3,})\{code-cell\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
 _INCLUDE_RE = re.compile(r"^(?:`{3,}|~{3,}|:{3,})\{literalinclude\}\s+(\S+)", re.M)
 _RUN_EXAMPLE_RE = re.compile(r"run_example\(\s*[\"']([^\"']+)[\"']")
+# A chapter that runs the whole example matrix (gilref.book.examples.run_matrix) uses every example.
+_RUN_MATRIX_RE = re.compile(r"\brun_matrix\(")
+# An example's "# gilref-example:" header is data the build reads (its arguments, the Pythons
+# it claims), so those comment lines count as code.
+_EXAMPLE_HEADER_RE = re.compile(rb"^# gilref-example:.*$", re.M)
 _TARGET_RE = re.compile(r"^(gilref(?:\.[A-Za-z_]\w*)+)(?::\w+)?$")
 _DYNAMIC_IMPORTERS = ("import_module", "find_spec", "_need")
 _SKIP_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
@@ -65,7 +70,8 @@ def _strip_docstrings(tree: ast.AST) -> ast.AST:
 
 def code_digest(path: Path) -> str:
     """A digest of *path* as code: a Python file by its syntax tree without docstrings
-    (comments and layout do not count), anything else (or unparsable Python) by its bytes."""
+    (comments and layout do not count, except an example's ``# gilref-example:`` header,
+    which the build reads), anything else (or unparsable Python) by its bytes."""
     data = path.read_bytes()
     if path.suffix == ".py":
         try:
@@ -73,7 +79,9 @@ def code_digest(path: Path) -> str:
         except (SyntaxError, ValueError):
             pass
         else:
-            return tree_digest(tree)
+            header = b"\n".join(_EXAMPLE_HEADER_RE.findall(data))
+            code = tree_digest(tree)
+            return code if not header else hashlib.sha256(code.encode() + b"\0" + header).hexdigest()[:16]
     return hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -273,7 +281,10 @@ def chapter_uses(text: str, *, doc_dir: Path, root: Path, graph: ImportGraph,
         if path.is_file():
             files[_label(path, root)] = path
     examples = examples_dir or root / "examples"
-    for name in _RUN_EXAMPLE_RE.findall("\n".join(cells)):
+    names = _RUN_EXAMPLE_RE.findall("\n".join(cells))
+    if _RUN_MATRIX_RE.search("\n".join(cells)) and examples.is_dir():
+        names += sorted(p.name for p in examples.iterdir() if p.is_file())
+    for name in names:
         path = (examples / name).resolve()
         if path.is_file():
             files[_label(path, root)] = path

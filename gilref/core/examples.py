@@ -33,6 +33,7 @@ def run_example(
     timeout: float = 300.0,
     python: str | None = None,
     env: Mapping[str, str] | None = None,
+    directory: str | os.PathLike[str] | None = None,
 ) -> str:
     """Run ``examples/<name>`` with *args* and return what it printed.
 
@@ -40,15 +41,18 @@ def run_example(
     :param timeout: seconds before the child is killed (:class:`ExampleError`).
     :param python: the interpreter to use (default: this one).
     :param env: extra environment variables for the run (added to this process's).
+    :param directory: run ``<directory>/<name>`` from *directory* instead (a copy of
+        the example on its own, as a reader who downloaded it has it).
     :raises FileNotFoundError: if there is no such example.
     :raises ExampleError: on a non-zero exit or a timeout.
     """
-    path = examples_dir() / name
+    folder = Path(directory) if directory is not None else examples_dir()
+    path = folder / name
     if not path.is_file():
-        raise FileNotFoundError(f"no example named {name!r} in {examples_dir()}")
+        raise FileNotFoundError(f"no example named {name!r} in {folder}")
     cmd = [python or sys.executable, str(path), *args]
     try:
-        proc = _proc.run(cmd, timeout=timeout, cwd=str(examples_dir()),
+        proc = _proc.run(cmd, timeout=timeout, cwd=str(folder),
                          env={**os.environ, **env} if env else None)
     except _proc.Overshoot:
         raise ExampleError(f"{name} did not finish within {timeout:g} s and was killed") from None

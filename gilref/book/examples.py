@@ -1,0 +1,571 @@
+"""The reader examples, vetted: their headers, and the matrix of interpreters they ran on.
+
+Every file in ``examples/`` opens with a comment block the build reads, one
+``key = value`` per line after the marker ``# gilref-example:``::
+
+    # gilref-example: args = --count 200000 --workers 2 --repeats 3
+    # gilref-example: pythons = cpython>=3.9, pypy>=3.9
+    # gilref-example: needs = numpy
+    # gilref-example: chapter = cpu-vs-io
+    # SPDX-License-Identifier: MIT
+    # Copyright (c) 2026 the gilref authors. ...
+
+``args``
+    the *small arguments*: a run that shows what the example does in seconds
+    (split like a shell command line, :func:`shlex.split`). The book runs the
+    example with them on every interpreter of the build, and so can a reader.
+``pythons``
+    the interpreters the example claims to work on, comma-separated; each is
+    ``cpython`` (every CPython build), ``cpython-default`` (the GIL build),
+    ``free-threaded`` (the free-threaded CPython build), ``pypy`` or
+    ``jython``, optionally followed by ``>=X.Y`` (the language version).
+``needs`` (optional)
+    modules the example imports that are not in the standard library,
+    comma-separated; ``a | b`` means either will do. An interpreter the
+    example claims but that lacks one is *not applicable*, not failed.
+``chapter``
+    the docname of the chapter that explains the example.
+``companions`` (optional)
+    other files of ``examples/`` that must sit next to it (a ``.pyx`` it builds).
+``runs-with`` (optional; for a file that is not a script)
+    the example that builds and runs it; its matrix is that example's.
+``timeout`` (optional)
+    seconds one run may take before it is killed and counted as failed
+    (default :data:`DEFAULT_TIMEOUT`).
+
+The licence is the standard ``SPDX-License-Identifier`` line.
+
+The matrix (:func:`run_matrix`) runs each example with its small arguments on
+every interpreter :func:`gilref.interp.discover.discover` finds, each run a
+child process with a deadline (:func:`gilref.core.examples.run_example`), on a
+copy of the example and its companions alone in a temporary directory, as a
+reader who downloaded it has it. Each cell is *passed*, *failed* (with the
+error's line) or *not applicable* (with the reason). A failed cell on an
+interpreter the example claims is a broken claim: :func:`check_claims` raises.
+
+Standard library only (the book layer presents it).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core import _proc
+from ..core.examples import ExampleError, examples_dir, run_example
+from ..interp.discover import Interpreter, discover
+from .tables import markdown_table
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "FAILED",
+    "HEADER_MARKER",
+    "MATRIX_CHAPTER",
+    "NOT_APPLICABLE",
+    "PASSED",
+    "BrokenClaim",
+    "Cell",
+    "Header",
+    "HeaderError",
+    "PageGlue",
+    "PythonSpec",
+    "cells_from_record",
+    "check_claims",
+    "error_line",
+    "example_names",
+    "has_module",
+    "matrix_markdown",
+    "matrix_rows",
+    "not_applicable_reason",
+    "overview_markdown",
+    "parse_header",
+    "present",
+    "read_header",
+    "run_cell",
+    "run_matrix",
+    "summary_sentence",
+]
+
+HEADER_MARKER = "# gilref-example:"
+#: Seconds one run of an example may take (a header may say ``timeout = S``).
+DEFAULT_TIMEOUT = 120.0
+#: A cell whose run exited with 0 within its deadline.
+PASSED = "passed"
+#: A cell whose run exited with an error or overshot its deadline.
+FAILED = "failed"
+#: A cell not run: the interpreter is not declared, or lacks a module the example needs.
+NOT_APPLICABLE = "not applicable"
+_KEYS = {"args", "pythons", "needs", "chapter", "companions", "runs-with", "timeout"}
+_SPEC_RE = re.compile(r"^(cpython|cpython-default|free-threaded|pypy|jython)\s*(?:>=\s*(\d+(?:\.\d+)*))?$")
+_SPDX_RE = re.compile(r"^#\s*SPDX-License-Identifier:\s*(\S+)\s*$", re.M)
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+class HeaderError(ValueError):
+    """An example's ``# gilref-example:`` header is missing or malformed."""
+
+
+class BrokenClaim(AssertionError):
+    """An example failed on an interpreter its header says it works on."""
+
+
+@dataclass(frozen=True)
+class PythonSpec:
+    """One entry of a header's ``pythons``: a kind of interpreter and a least version.
+
+    :param kind: ``"cpython"``, ``"cpython-default"``, ``"free-threaded"``, ``"pypy"`` or ``"jython"``.
+    :param minimum: the least language version, e.g. ``(3, 9)`` (``()``: any).
+    """
+
+    kind: str
+    minimum: tuple[int, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> PythonSpec:
+        """``"cpython>=3.9"`` -> ``PythonSpec("cpython", (3, 9))``.
+
+        :raises HeaderError: on anything else.
+        """
+        m = _SPEC_RE.match(text.strip().lower())
+        if not m:
+            raise HeaderError(f"not a Python of the header format: {text!r} (want e.g. cpython>=3.9, "
+                              "cpython-default, free-threaded, pypy, jython)")
+        minimum = tuple(int(p) for p in m.group(2).split(".")) if m.group(2) else ()
+        return cls(m.group(1), minimum)
+
+    def matches(self, interp: Interpreter) -> bool:
+        """Whether *interp* is of this kind and at least this version."""
+        impl = interp.implementation
+        kind_ok = {
+            "cpython": impl == "CPython",
+            "cpython-default": impl == "CPython" and not interp.free_threaded,
+            "free-threaded": impl == "CPython" and interp.free_threaded,
+            "pypy": impl == "PyPy",
+            "jython": impl == "Jython",
+        }[self.kind]
+        return kind_ok and interp.version_tuple[:len(self.minimum)] >= self.minimum
+
+    def __str__(self) -> str:
+        return self.kind + (">=" + ".".join(map(str, self.minimum)) if self.minimum else "")
+
+
+@dataclass(frozen=True)
+class Header:
+    """What an example's header declares (see the module's description of the format)."""
+
+    name: str
+    args: tuple[str, ...]
+    pythons: tuple[PythonSpec, ...]
+    chapter: str
+    license: str
+    needs: tuple[tuple[str, ...], ...] = ()
+    companions: tuple[str, ...] = ()
+    runs_with: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def command(self) -> str:
+        """The command that runs the example with its small arguments (``python NAME ARGS``)."""
+        target = self.runs_with or self.name
+        return shlex.join(["python", target, *self.args])
+
+    def claims(self, interp: Interpreter) -> bool:
+        """Whether the example says it works on *interp*."""
+        return any(spec.matches(interp) for spec in self.pythons)
+
+    @property
+    def pythons_text(self) -> str:
+        """The ``pythons`` entry as written in the header's format."""
+        return ", ".join(str(s) for s in self.pythons)
+
+    @property
+    def needs_text(self) -> str:
+        """The ``needs`` entry as written in the header's format (``""``: none)."""
+        return ", ".join(" | ".join(alts) for alts in self.needs)
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_header(text: str, name: str) -> Header:
+    """The header of the example *name* whose source is *text*.
+
+    :raises HeaderError: if a key is unknown or repeated, a required one
+        (``pythons``, ``chapter``, and ``args`` unless ``runs-with`` is given)
+        or the SPDX licence line is missing, or a value is malformed.
+    """
+    fields: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith(HEADER_MARKER):
+            continue
+        entry = line[len(HEADER_MARKER):]
+        key, sep, value = entry.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in _KEYS:
+            raise HeaderError(f"{name}, line {number}: want '{HEADER_MARKER} KEY = VALUE' with KEY one of "
+                              f"{', '.join(sorted(_KEYS))}; got {line.strip()!r}")
+        if key in fields:
+            raise HeaderError(f"{name}, line {number}: {key!r} is given twice")
+        fields[key] = value.strip()
+    if not fields:
+        raise HeaderError(f"{name} has no '{HEADER_MARKER}' header")
+    runs_with = fields.get("runs-with") or None
+    for required in ("pythons", "chapter", *(() if runs_with else ("args",))):
+        if required not in fields:
+            raise HeaderError(f"{name}: its header lacks '{required} = ...'")
+    licence = _SPDX_RE.search(text)
+    if not licence:
+        raise HeaderError(f"{name}: no '# SPDX-License-Identifier: ...' line states its licence")
+    needs = []
+    for item in _split_list(fields.get("needs", "")):
+        alternatives = tuple(a.strip() for a in item.split("|"))
+        bad = [a for a in alternatives if not _MODULE_RE.match(a)]
+        if bad:
+            raise HeaderError(f"{name}: needs names a module that is not a dotted name: {bad}")
+        needs.append(alternatives)
+    try:
+        timeout = float(fields.get("timeout", DEFAULT_TIMEOUT))
+    except ValueError:
+        raise HeaderError(f"{name}: timeout must be a number of seconds, got {fields['timeout']!r}") from None
+    if not 0 < timeout <= 3600:
+        raise HeaderError(f"{name}: timeout must be > 0 and <= 3600 seconds, got {timeout:g}")
+    pythons = tuple(PythonSpec.parse(s) for s in _split_list(fields["pythons"]))
+    if not pythons:
+        raise HeaderError(f"{name}: 'pythons' names no interpreter")
+    return Header(
+        name=name,
+        args=tuple(shlex.split(fields.get("args", ""))),
+        pythons=pythons,
+        chapter=fields["chapter"],
+        license=licence.group(1),
+        needs=tuple(needs),
+        companions=tuple(_split_list(fields.get("companions", ""))),
+        runs_with=runs_with,
+        timeout=timeout,
+    )
+
+
+def example_names(directory: Path | None = None) -> list[str]:
+    """The example files (``*.py``, ``*.pyx``) in *directory* (default: ``examples/``), sorted."""
+    base = directory or examples_dir()
+    return sorted(p.name for p in base.iterdir() if p.is_file() and p.suffix in (".py", ".pyx"))
+
+
+def read_header(name: str, directory: Path | None = None) -> Header:
+    """The header of ``examples/<name>``.
+
+    :raises FileNotFoundError: if there is no such example.
+    :raises HeaderError: if its header is malformed.
+    """
+    path = (directory or examples_dir()) / name
+    return parse_header(path.read_text(encoding="utf-8"), name)
+
+
+# -- the matrix ------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One example on one interpreter.
+
+    :param status: :data:`PASSED`, :data:`FAILED` or :data:`NOT_APPLICABLE`.
+    :param detail: why it failed (the error's line) or is not applicable; ``""`` if it passed.
+    :param claimed: whether the header says the example works there.
+    :param seconds: wall time of the run (0 when it did not run).
+    :param output: what it printed on stdout (``""`` unless it passed).
+    """
+
+    example: str
+    interpreter: str
+    executable: str
+    status: str
+    detail: str = ""
+    claimed: bool = False
+    seconds: float = 0.0
+    output: str = ""
+    command: str = ""
+    interpreter_info: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+    @property
+    def broken_claim(self) -> bool:
+        """Failed on an interpreter the example claims."""
+        return self.claimed and self.status == FAILED
+
+    @property
+    def verdict(self) -> str:
+        """One short cell text: ``passed``, ``failed: <error>``, ``not applicable: <reason>``."""
+        return self.status if not self.detail else f"{self.status}: {self.detail}"
+
+
+_PROBE = (
+    "import importlib.util, sys\n"
+    "def has(m):\n"
+    "    try:\n"
+    "        return importlib.util.find_spec(m) is not None\n"
+    "    except Exception:\n"
+    "        return False\n"
+    "sys.stdout.write(','.join(m for m in sys.argv[1:] if has(m)))\n"
+)
+_PROBED: dict[tuple[str, str], bool] = {}
+
+
+def has_module(interp: Interpreter, module: str, *, timeout: float = 30.0) -> bool:
+    """Whether *module* can be found by *interp* (asked in a child process; cached)."""
+    key = (interp.executable, module)
+    if key not in _PROBED:
+        try:
+            proc = _proc.run([interp.executable, "-c", _PROBE, module], timeout=timeout,
+                             cwd=tempfile.gettempdir())
+            _PROBED[key] = proc.returncode == 0 and module in proc.stdout.split(",")
+        except (_proc.Overshoot, OSError):
+            _PROBED[key] = False
+    return _PROBED[key]
+
+
+def not_applicable_reason(header: Header, interp: Interpreter) -> str | None:
+    """Why *header*'s example is not run on *interp* (``None``: it is run)."""
+    if not header.claims(interp):
+        return f"not declared (pythons = {header.pythons_text})"
+    missing = [" or ".join(alts) for alts in header.needs if not any(has_module(interp, m) for m in alts)]
+    if missing:
+        return "lacks " + ", ".join(missing)
+    return None
+
+
+def error_line(message: str) -> str:
+    """The telling line of a failed run's message: the last non-empty line of its
+    stderr (an exception's type and text, or the script's own error message)."""
+    lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
+    if not lines:
+        return "failed with no message"
+    head = lines[0]
+    if len(lines) == 1:
+        return head
+    exit_part = head.rsplit(" exited with ", 1)[-1].rstrip(":")
+    return f"exit {exit_part}: {lines[-1]}" if head.endswith(":") else lines[-1]
+
+
+def run_cell(header: Header, interp: Interpreter, *, directory: Path | None = None,
+             timeout: float | None = None) -> Cell:
+    """Run *header*'s example with its small arguments on *interp* and say how it went.
+
+    The example and its companions are copied alone into a fresh temporary
+    directory and run there, with a deadline (*timeout* seconds, default the
+    header's). An example with ``runs-with`` is not run itself (not applicable).
+    """
+    source = directory or examples_dir()
+    cell = Cell(example=header.name, interpreter=interp.label, executable=interp.executable,
+                status=NOT_APPLICABLE, claimed=header.claims(interp), command=header.command,
+                interpreter_info=interp.to_dict())
+    if header.runs_with:
+        cell.detail = f"not a script: {header.runs_with} builds and runs it"
+        return cell
+    reason = not_applicable_reason(header, interp)
+    if reason:
+        cell.detail = reason
+        return cell
+    deadline = header.timeout if timeout is None else timeout
+    with tempfile.TemporaryDirectory(prefix="gilref-example-") as tmp:
+        for name in (header.name, *header.companions):
+            shutil.copy2(source / name, Path(tmp) / name)
+        start = time.perf_counter()
+        try:
+            cell.output = run_example(header.name, header.args, timeout=deadline, python=interp.executable,
+                                      directory=tmp)
+            cell.status = PASSED
+        except ExampleError as exc:
+            cell.status = FAILED
+            cell.detail = error_line(str(exc))
+        except OSError as exc:
+            cell.status = FAILED
+            cell.detail = f"could not start {interp.executable}: {exc}"
+        cell.seconds = round(time.perf_counter() - start, 3)
+    return cell
+
+
+def run_matrix(names: Iterable[str] | None = None, interpreters: Sequence[Interpreter] | None = None, *,
+               directory: Path | None = None) -> dict[str, list[Cell]]:
+    """Every example (default: all of ``examples/``) on every interpreter (default:
+    :func:`~gilref.interp.discover.discover`), as cells per example, interpreters in order.
+
+    An example with ``runs-with`` gets the cells of the example that runs it
+    (each marked with the name of the file it concerns).
+    """
+    found = list(interpreters) if interpreters is not None else discover()
+    wanted = list(names) if names is not None else example_names(directory)
+    headers = {n: read_header(n, directory) for n in wanted}
+    matrix: dict[str, list[Cell]] = {}
+    for name, header in headers.items():
+        if header.runs_with:
+            continue
+        matrix[name] = [run_cell(header, interp, directory=directory) for interp in found]
+    for name, header in headers.items():
+        if not header.runs_with:
+            continue
+        driver = header.runs_with
+        if driver not in matrix:
+            matrix[driver] = [run_cell(read_header(driver, directory), i, directory=directory) for i in found]
+        matrix[name] = [Cell(**{**c.to_dict(), "example": name}) for c in matrix[driver]]
+    return {n: matrix[n] for n in wanted}
+
+
+def check_claims(matrix: dict[str, list[Cell]]) -> None:
+    """Raise if any example failed where its header says it works.
+
+    :raises BrokenClaim: with one line naming every broken claim.
+    """
+    broken = [f"{c.example} on {c.interpreter}: {c.detail}" for cells in matrix.values() for c in cells
+              if c.broken_claim]
+    if broken:
+        raise BrokenClaim("examples fail on Pythons their headers claim: " + "; ".join(broken))
+
+
+def matrix_rows(cells: Sequence[Cell]) -> list[dict[str, Any]]:
+    """One table row per interpreter: interpreter, claimed, result, seconds."""
+    return [{
+        "interpreter": c.interpreter,
+        "declared": "yes" if c.claimed else "no",
+        "result": c.verdict,
+        "time (s)": f"{c.seconds:.1f}" if c.status != NOT_APPLICABLE else "",
+    } for c in cells]
+
+
+def matrix_markdown(cells: Sequence[Cell]) -> str:
+    """The cells of one example as a Markdown table (see :func:`matrix_rows`)."""
+    return markdown_table(matrix_rows(cells), ["interpreter", "declared", "result", "time (s)"])
+
+
+def overview_markdown(matrix: dict[str, list[Cell]]) -> str:
+    """Every example x every interpreter, one word per cell, as a Markdown table."""
+    if not matrix:
+        raise ValueError("no examples in the matrix")
+    labels = [c.interpreter for c in next(iter(matrix.values()))]
+    rows = []
+    for name, cells in matrix.items():
+        row: dict[str, Any] = {"example": f"{{doc}}`{name} <examples/{Path(name).stem}>`"}
+        for label, c in zip(labels, cells):
+            row[label] = {PASSED: "passed", FAILED: "**failed**", NOT_APPLICABLE: "n/a"}[c.status]
+        rows.append(row)
+    return markdown_table(rows, ["example", *labels])
+
+
+def cells_from_record(data: Sequence[dict[str, Any]]) -> list[Cell]:
+    """Cells back from their recorded dicts (:meth:`Cell.to_dict`)."""
+    return [Cell(**d) for d in data]
+
+
+# -- a page per example ------------------------------------------------------------
+
+#: The key of the chapter that measures the matrix (``docs/examples.md``).
+MATRIX_CHAPTER = "examples"
+
+
+def _fence(body: str, info: str) -> str:
+    ticks = "```"
+    while ticks in body:
+        ticks += "`"
+    return f"{ticks}{info}\n{body.rstrip()}\n{ticks}\n"
+
+
+def _host_cell(cells: Sequence[Cell]) -> Cell:
+    for c in cells:
+        if c.interpreter_info.get("source") == "host":
+            return c
+    raise LookupError("the matrix has no cell for the build's own interpreter")
+
+
+def summary_sentence(header: Header, cells: Sequence[Cell]) -> str:
+    """One sentence: what the example declares, and how it fared in this build."""
+    by = {s: [c.interpreter for c in cells if c.status == s] for s in (PASSED, FAILED, NOT_APPLICABLE)}
+    needs = f"needs {header.needs_text}" if header.needs else "needs nothing beyond the standard library"
+    parts = [f"passed on {len(by[PASSED])} of the {len(cells)} interpreters of this build"
+             + (f" ({', '.join(by[PASSED])})" if by[PASSED] else "")]
+    if by[FAILED]:
+        parts.append(f"failed on {', '.join(by[FAILED])}")
+    if by[NOT_APPLICABLE]:
+        parts.append(f"was not applicable on {len(by[NOT_APPLICABLE])}")
+    return f"It declares `pythons = {header.pythons_text}` and {needs}; it " + "; ".join(parts) + "."
+
+
+class PageGlue:
+    """Glues into the page being executed, without a chapter record of its own: an
+    example's page shows what the ``examples`` chapter recorded, and records nothing twice."""
+
+    def md(self, name: str, text: str) -> str:
+        """Glue MyST Markdown as *name* (for ``{glue:md}``)."""
+        from .chapter import _glue, _Markdown
+
+        _glue(name, _Markdown(text))
+        return text
+
+    def glue(self, name: str, value: Any) -> Any:
+        """Glue a short text or number as *name* (for ``{glue:text}``)."""
+        from .chapter import _glue
+
+        _glue(name, value)
+        return value
+
+
+def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> dict[str, str]:
+    """Glue the parts of the page of ``examples/<name>`` (into *to*, an object with
+    ``md(name, text)`` and ``glue(name, value)`` methods; default :class:`PageGlue`),
+    from the matrix the examples chapter recorded (*record*, default its record, read
+    with ``gilref.book.chapter.results_of``).
+
+    Glues ``command`` and ``help_command`` (console blocks), ``output`` (what it
+    printed on the build's own interpreter, or an admonition saying why it did
+    not run there), ``matrix`` (the table), ``summary`` (a sentence),
+    ``pythons`` and ``needs`` (header text), ``license``; returns them.
+
+    :raises LookupError: if the record holds no matrix for *name*.
+    """
+    ch = to if to is not None else PageGlue()
+    if record is None:
+        from .chapter import results_of
+
+        record = results_of(MATRIX_CHAPTER)
+    recorded = record.get("data", {}).get("matrix", {})
+    if name not in recorded:
+        raise LookupError(f"the {MATRIX_CHAPTER!r} chapter recorded no matrix for {name!r}")
+    header = read_header(name)
+    cells = cells_from_record(recorded[name])
+    host = _host_cell(cells)
+    script = header.runs_with or name
+    runner = read_header(header.runs_with) if header.runs_with else header  # whose command runs it
+    if host.status == PASSED:
+        output = _fence(host.output or "(it printed nothing)", "text")
+    else:
+        if host.status == FAILED:
+            how = "fix what the error says"
+        elif not host.claimed:
+            how = f"build the book with a Python it declares ({header.pythons_text})"
+        else:
+            how = f"install {header.needs_text} into it and build the book again"
+        output = (f":::{{admonition}} Not run on this build's own Python\n:class: warning\n"
+                  f"{host.interpreter} did not run `{script}`: {host.detail}. To see its output here, "
+                  f"{how}; the table below shows the interpreters that did run it.\n:::\n")
+    parts = {
+        "command": _fence(f"$ {runner.command}", "console"),
+        "help_command": _fence(f"$ python {shlex.quote(script)} --help", "console"),
+        "output": output,
+        "matrix": matrix_markdown(cells),
+        "summary": summary_sentence(header, cells),
+    }
+    for key, text in parts.items():
+        ch.md(key, text)
+    ch.glue("pythons", header.pythons_text)
+    ch.glue("needs", header.needs_text or "nothing beyond the standard library")
+    ch.glue("license", header.license)
+    return {**parts, "pythons": header.pythons_text, "needs": header.needs_text, "license": header.license}

@@ -1,0 +1,296 @@
+"""The examples, vetted: each one's header, its page in the book, and the matrix of
+interpreters it runs on (one test per example and kind of interpreter, skipped with
+the reason where this host lacks that interpreter or the example does not claim it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gilref.book import examples as ex
+from gilref.interp.discover import Interpreter, discover
+
+from .conftest import EXAMPLES, ROOT
+
+DOCS = ROOT / "docs"
+NAMES = ex.example_names(EXAMPLES)
+#: The kinds of interpreter the matrix is tested on, in the order of the columns.
+KINDS = ("host", "cpython-default", "free-threaded", "pypy")
+
+
+def _interp(executable: str = "/usr/bin/python3", implementation: str = "CPython", version: str = "3.13.5",
+            free_threaded: bool = False, source: str = "path") -> Interpreter:
+    return Interpreter(executable=executable, implementation=implementation, version=version,
+                       free_threaded=free_threaded, gil_enabled=not free_threaded, source=source)
+
+
+def _pick(kind: str) -> tuple[Interpreter | None, str]:
+    """The interpreter of *kind* on this host (the newest), or None and why not."""
+    found = discover()
+    if kind == "host":
+        return found[0], ""
+    others = [i for i in found if i.source != "host"]
+    match = {
+        "cpython-default": [i for i in others if i.implementation == "CPython" and not i.free_threaded],
+        "free-threaded": [i for i in others if i.implementation == "CPython" and i.free_threaded],
+        "pypy": [i for i in others if i.implementation == "PyPy" and i.runs_gilref],
+    }[kind]
+    if not match:
+        how = {"cpython-default": "no CPython default (GIL) build besides the host's",
+               "free-threaded": "no free-threaded CPython (python -m gilref provision, or $GILREF_PYTHONS)",
+               "pypy": "no PyPy 3.9+ (install pypy3)"}[kind]
+        return None, f"this host has {how}"
+    return max(match, key=lambda i: i.version_tuple), ""
+
+
+def _matrix_params() -> list[object]:
+    params = []
+    for name in NAMES:
+        header = ex.read_header(name, EXAMPLES)
+        marks = [pytest.mark.example(name)]
+        if header.timeout > ex.DEFAULT_TIMEOUT:
+            marks.append(pytest.mark.slow)
+        for kind in KINDS:
+            params.append(pytest.param(name, kind, marks=marks, id=f"{name}-{kind}"))
+    return params
+
+
+# -- the matrix, as the book runs it -----------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "kind"), _matrix_params())
+def test_example_runs_where_it_claims_to(name: str, kind: str) -> None:
+    interp, why = _pick(kind)
+    if interp is None:
+        pytest.skip(why)
+    header = ex.read_header(name, EXAMPLES)
+    if header.runs_with:
+        pytest.skip(f"{name} is not a script: {header.runs_with} builds and runs it (tested there)")
+    cell = ex.run_cell(header, interp, directory=EXAMPLES)
+    if cell.status == ex.NOT_APPLICABLE:
+        pytest.skip(f"{name} on {interp.label}: {cell.detail}")
+    assert cell.status == ex.PASSED, f"{name} fails on {interp.label}, which its header claims: {cell.detail}"
+    assert cell.output.strip(), f"{name} printed nothing on {interp.label}"
+
+
+# -- the headers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_has_a_header_with_its_small_arguments_and_licence(name: str) -> None:
+    header = ex.read_header(name, EXAMPLES)
+    assert header.license == "MIT", "the project's licence (pyproject.toml) is MIT"
+    assert "the gilref authors" in (EXAMPLES / name).read_text(encoding="utf-8")
+    assert (DOCS / f"{header.chapter}.md").is_file(), f"{name}: chapter {header.chapter!r} is not a page"
+    for other in (*header.companions, *([header.runs_with] if header.runs_with else [])):
+        assert (EXAMPLES / other).is_file(), f"{name} names {other}, which is not in examples/"
+    if not header.runs_with:
+        assert name.endswith(".py")
+        assert header.command.startswith(f"python {name}")
+
+
+def test_the_project_has_the_mit_licence_the_headers_name() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "the gilref authors" in text
+    assert re.search(r'^license = "MIT"$', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+
+
+HEADER = """# gilref-example: args = --count 10 --name 'two words'
+# gilref-example: pythons = cpython>=3.9, pypy
+# gilref-example: needs = numpy, concurrent.interpreters | interpreters_backport
+# gilref-example: chapter = cpu-vs-io
+# SPDX-License-Identifier: MIT
+\"\"\"Doc.\"\"\"
+"""
+
+
+def test_a_header_is_parsed_into_arguments_pythons_and_needs() -> None:
+    h = ex.parse_header(HEADER, "x.py")
+    assert h.args == ("--count", "10", "--name", "two words")
+    assert h.pythons == (ex.PythonSpec("cpython", (3, 9)), ex.PythonSpec("pypy"))
+    assert h.needs == (("numpy",), ("concurrent.interpreters", "interpreters_backport"))
+    assert h.chapter == "cpu-vs-io" and h.license == "MIT" and h.timeout == ex.DEFAULT_TIMEOUT
+    assert h.command == "python x.py --count 10 --name 'two words'"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("print(1)\n", "no '# gilref-example:' header"),
+    (HEADER.replace("chapter", "chapters"), "KEY one of"),
+    (HEADER + "# gilref-example: chapter = again\n", "given twice"),
+    (HEADER.replace("# gilref-example: args = --count 10 --name 'two words'\n", ""), "lacks 'args"),
+    (HEADER.replace("# SPDX-License-Identifier: MIT\n", ""), "licence"),
+    (HEADER.replace("pypy", "ironpython"), "not a Python of the header format"),
+    (HEADER.replace("numpy", "num py"), "not a dotted name"),
+    (HEADER + "# gilref-example: timeout = soon\n", "timeout must be a number"),
+    (HEADER + "# gilref-example: timeout = 0\n", "timeout must be > 0"),
+])
+def test_a_malformed_header_is_refused_with_the_reason(text: str, message: str) -> None:
+    with pytest.raises(ex.HeaderError, match=re.escape(message)):
+        ex.parse_header(text, "x.py")
+
+
+@pytest.mark.parametrize(("spec", "interp", "expected"), [
+    ("cpython>=3.9", _interp(), True),
+    ("cpython>=3.9", _interp(free_threaded=True), True),
+    ("cpython>=3.14", _interp(), False),
+    ("cpython-default", _interp(free_threaded=True), False),
+    ("cpython-default", _interp(), True),
+    ("free-threaded", _interp(), False),
+    ("free-threaded>=3.13", _interp(free_threaded=True), True),
+    ("pypy>=3.9", _interp(implementation="PyPy", version="3.9.16"), True),
+    ("pypy>=3.10", _interp(implementation="PyPy", version="3.9.16"), False),
+    ("cpython", _interp(implementation="PyPy", version="3.9.16"), False),
+    ("jython", _interp(implementation="Jython", version="2.7.3"), True),
+])
+def test_a_python_spec_matches_by_kind_and_least_version(spec: str, interp: Interpreter, expected: bool) -> None:
+    assert ex.PythonSpec.parse(spec).matches(interp) is expected
+
+
+# -- the cells and the claim check (on scripts written here) -------------------------
+
+
+def _script(tmp_path: Path, body: str, pythons: str = "cpython>=3.9, pypy>=3.9", needs: str = "") -> ex.Header:
+    lines = ["# gilref-example: args = --n 3", f"# gilref-example: pythons = {pythons}",
+             "# gilref-example: chapter = cpu-vs-io", "# gilref-example: timeout = 30"]
+    if needs:
+        lines.append(f"# gilref-example: needs = {needs}")
+    (tmp_path / "demo.py").write_text("\n".join([*lines, "# SPDX-License-Identifier: MIT", body]) + "\n")
+    return ex.read_header("demo.py", tmp_path)
+
+
+def test_a_cell_passes_with_the_output_and_runs_a_lone_copy(tmp_path: Path) -> None:
+    header = _script(tmp_path, "import os, sys\nprint(sys.argv[1:], sorted(os.listdir('.')))")
+    (tmp_path / "other.txt").write_text("not a companion")
+    cell = ex.run_cell(header, discover()[0], directory=tmp_path)
+    assert cell.status == ex.PASSED and cell.claimed
+    assert cell.output.strip() == "['--n', '3'] ['demo.py']"  # alone in its directory, as downloaded
+
+
+def test_a_failing_claimed_cell_names_the_error_and_fails_the_check(tmp_path: Path) -> None:
+    header = _script(tmp_path, "import sys\nsys.exit('error: this example is broken')")
+    cell = ex.run_cell(header, discover()[0], directory=tmp_path)
+    assert cell.status == ex.FAILED and cell.broken_claim
+    assert cell.detail == "exit 1: error: this example is broken"
+    with pytest.raises(ex.BrokenClaim, match=r"demo\.py on .*: exit 1: error: this example is broken"):
+        ex.check_claims({"demo.py": [cell]})
+
+
+def test_a_traceback_is_reported_by_its_last_line(tmp_path: Path) -> None:
+    header = _script(tmp_path, "def f():\n    raise KeyError('gone')\nf()")
+    cell = ex.run_cell(header, discover()[0], directory=tmp_path)
+    assert cell.detail == "exit 1: KeyError: 'gone'"
+
+
+def test_a_run_past_its_deadline_fails(tmp_path: Path) -> None:
+    header = _script(tmp_path, "import time\nwhile True:\n    time.sleep(1)")
+    cell = ex.run_cell(header, discover()[0], directory=tmp_path, timeout=1)
+    assert cell.status == ex.FAILED and "did not finish within 1 s" in cell.detail
+
+
+def test_an_undeclared_python_or_a_missing_module_is_not_applicable_and_not_run(tmp_path: Path) -> None:
+    host = discover()[0]
+    header = _script(tmp_path, "raise SystemExit(3)", pythons="jython")
+    cell = ex.run_cell(header, host, directory=tmp_path)
+    assert cell.status == ex.NOT_APPLICABLE and not cell.claimed and "not declared" in cell.detail
+    header = _script(tmp_path, "raise SystemExit(3)", needs="no_such_module_gilref | nor_this_one")
+    cell = ex.run_cell(header, host, directory=tmp_path)
+    assert cell.status == ex.NOT_APPLICABLE and cell.claimed
+    assert cell.detail == "lacks no_such_module_gilref or nor_this_one"
+    ex.check_claims({"demo.py": [cell]})  # not applicable is no broken claim
+
+
+def test_a_file_run_by_another_gets_that_ones_cells(tmp_path: Path) -> None:
+    _script(tmp_path, "print('built and ran')")
+    (tmp_path / "lib.pyx").write_text("# gilref-example: pythons = cpython\n# gilref-example: chapter = native-code\n"
+                                      "# gilref-example: runs-with = demo.py\n# SPDX-License-Identifier: MIT\n")
+    matrix = ex.run_matrix(["demo.py", "lib.pyx"], [discover()[0]], directory=tmp_path)
+    assert [c.status for c in matrix["lib.pyx"]] == [ex.PASSED]
+    assert matrix["lib.pyx"][0].example == "lib.pyx" and matrix["lib.pyx"][0].output.strip() == "built and ran"
+
+
+def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
+    cells = [ex.Cell("refcount.py", "CPython 3.11 (GIL)", "/py", ex.PASSED, claimed=True, output="a = []\n",
+                     interpreter_info={"source": "host"}),
+             ex.Cell("refcount.py", "PyPy 3.9.16", "/pypy", ex.FAILED, "exit 1: boom", claimed=True),
+             ex.Cell("refcount.py", "Jython 2.7.3", "/jy", ex.NOT_APPLICABLE, "not declared (pythons = x)")]
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.glued: dict[str, object] = {}
+
+        def md(self, key: str, text: str) -> str:
+            self.glued[key] = text
+            return text
+
+        def glue(self, key: str, value: object) -> object:
+            self.glued[key] = value
+            return value
+
+    ch = Recorder()
+    record = {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}
+    parts = ex.present("refcount.py", record, to=ch)
+    assert parts["output"] == "```text\na = []\n```\n"
+    assert "| PyPy 3.9.16 | yes | failed: exit 1: boom |" in parts["matrix"]
+    assert "passed on 1 of the 3 interpreters of this build (CPython 3.11 (GIL)); failed on PyPy 3.9.16" \
+        in parts["summary"]
+    assert ch.glued["license"] == "MIT"
+    assert parts["command"] == "```console\n$ python refcount.py\n```\n"
+    cells[0].status, cells[0].detail, cells[0].claimed = ex.NOT_APPLICABLE, "not declared (pythons = x)", False
+    unrun = ex.present("refcount.py", {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}, to=ch)
+    assert "Not run on this build's own Python" in unrun["output"] and "a Python it declares" in unrun["output"]
+    pyx_record = {"data": {"matrix": {"cython_nogil.pyx": [c.to_dict() for c in cells]}}}
+    pyx = ex.present("cython_nogil.pyx", pyx_record, to=ch)
+    assert pyx["command"].startswith("```console\n$ python build_cython.py --steps "), "the script that builds it"
+    with pytest.raises(LookupError, match="no matrix for 'countdown.py'"):
+        ex.present("countdown.py", record, to=ch)
+
+
+# -- the pages of the book ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_has_a_page_with_the_whole_file_and_a_download(name: str) -> None:
+    page = DOCS / "examples" / f"{Path(name).stem}.md"
+    assert page.is_file(), f"no page docs/examples/{page.name} for {name}"
+    text = page.read_text(encoding="utf-8")
+    whole = re.search(r"```\{literalinclude\} \.\./\.\./examples/" + re.escape(name) + r"\n(.*?)```", text, re.S)
+    assert whole, f"{page.name} does not include examples/{name}"
+    assert not re.search(r"^:(pyobject|lines|start-after|start-at|end-before|end-at):", whole.group(1), re.M), \
+        f"{page.name} shows a slice of {name}, not the whole file"
+    assert f"{{download}}`Download {name} <../../examples/{name}>`" in text
+    assert f"{{repo-file}}`examples/{name}`" in text
+    header = ex.read_header(name, EXAMPLES)
+    assert f"{{doc}}`../{header.chapter}`" in text, f"{page.name} does not link its chapter {header.chapter}"
+    assert f'examples.present("{name}")' in text and "gilref_needs: [examples]" in text
+    assert "book.chapter(" not in text, "an example's page records nothing: the examples chapter holds its matrix"
+    index = (DOCS / "examples.md").read_text(encoding="utf-8")
+    assert f"\nexamples/{Path(name).stem}\n" in index, f"docs/examples.md's toctree lacks {page.name}"
+
+
+def test_the_examples_section_is_in_the_table_of_contents() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert re.search(r"```\{toctree\}\n:caption: Examples\n(:.*\n)*\nexamples\n", index)
+
+
+def _slices() -> list[tuple[str, str]]:
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        if page.name == "examples.md":
+            continue
+        text = page.read_text(encoding="utf-8")
+        for m in re.finditer(r"```\{literalinclude\} \.\./examples/([\w.]+)\n(.*?)```", text, re.S):
+            if re.search(r"^:?(pyobject|lines|start-after|start-at|end-before|end-at):", m.group(2), re.M):
+                found.append((page.name, m.group(1)))
+    return sorted(set(found))
+
+
+def test_the_chapters_show_slices() -> None:
+    assert len(_slices()) >= 10  # the test below would pass vacuously if the pattern missed them
+
+
+@pytest.mark.parametrize(("page", "name"), _slices())
+def test_every_chapter_that_shows_a_slice_links_the_whole_example(page: str, name: str) -> None:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    assert f"{{doc}}`examples/{Path(name).stem}`" in text, f"{page} shows a slice of {name} but does not link its page"
