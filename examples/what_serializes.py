@@ -1,3 +1,9 @@
+# gilref-example: args = --count 5000 --threads 1,2 --repeats 1
+# gilref-example: pythons = cpython>=3.9, pypy>=3.9
+# gilref-example: chapter = what-still-serializes
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the gilref authors. Free to copy, change and share under
+# the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Shared objects against per-thread objects, on any Python 3.9+ (standard library only).
 
 The same number of operations is split over 1, 2, ... threads, once with every
