@@ -143,10 +143,11 @@ def test_stop_wakes_waiting_requests_and_frees_the_port(no_leaked_threads):
 
 
 def test_lifetime_ends_accepting(no_leaked_threads):
-    server = LatencyServer(latency=0, lifetime=0.3).start()
+    # A lifetime long enough for the first request to arrive on a loaded machine.
+    server = LatencyServer(latency=0, lifetime=3.0).start()
     port = server.port
     assert get(server.url("/x"))[0] == 200
-    wait_until(lambda: server.expired, "the 0.3 s lifetime to end")
+    wait_until(lambda: server.expired, "the 3 s lifetime to end")
     wait_until(lambda: refused(port), "the expired server to refuse connections")
     server.stop()
 

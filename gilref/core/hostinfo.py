@@ -25,6 +25,7 @@ __all__ = [
     "gil_rule",
     "host_summary",
     "os_name",
+    "usable_cpus",
 ]
 
 
