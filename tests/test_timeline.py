@@ -79,11 +79,17 @@ def test_on_a_free_threaded_build_threads_run_at_once():
     free = builds.choose().free_threaded
     if free is None:
         pytest.skip("no free-threaded interpreter found (set GILREF_PYTHONS)")
-    # Long enough that a loaded machine (other processes on both CPUs) still runs the two
-    # threads at the same moment at some point: overlap is behaviour, not speed.
-    data = builds.run_on(free, "gilref.topics.timeline:record_many",
-                         {"repeats": 5, "cpu_threads": 2, "duration": 1.0}, timeout=300)
-    assert max(timeline.overlap(t)["overlap_fraction"] for t in data["timelines"]) > 0
+    # On a loaded machine (other processes on both CPUs) the two threads may go whole
+    # recordings without being scheduled at the same moment: record again, up to a
+    # limit, until they are. Overlap is behaviour, not speed; a GIL build never shows it.
+    seen = []
+    for _ in range(8):
+        data = builds.run_on(free, "gilref.topics.timeline:record_many",
+                             {"repeats": 3, "cpu_threads": 2, "duration": 1.0}, timeout=300)
+        seen += [timeline.overlap(t)["overlap_fraction"] for t in data["timelines"]]
+        if max(seen) > 0:
+            break
+    assert max(seen) > 0, f"no overlap in {len(seen)} recordings of 1 s"
 
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
