@@ -359,7 +359,10 @@ def test_cpu_bound_threads_hold_the_gil_and_mostly_wait(tmp_path):
     assert "counted" in proc.stdout  # the program's output is kept
     assert "Verdict: GIL-bound" in proc.stdout
     assert data["verdict"]["key"] == "gil-bound"
-    assert data["gil_held"] >= 0.85  # tolerance: >= 85 % (ideal 100 %)
+    # tolerance: >= 75 % (ideal 100 %). On an idle host it is 90-100 %; with every CPU
+    # busy, a hand-off waits for the OS to run the thread that was woken, and samples
+    # that catch every thread in take_gil lower the share (seen: 84 % at load 8 on 2 CPUs).
+    assert data["gil_held"] >= 0.75
     cpu = workers(data, "cpu-")
     waiting = sum(t["shares"]["waiting"] for t in cpu) / len(cpu)
     running = sum(t["shares"]["python"] for t in cpu) / len(cpu)
