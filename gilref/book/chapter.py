@@ -247,7 +247,7 @@ def publish(execution: dict[str, Any]) -> dict[str, Any]:
     from IPython.display import display
 
     doc = publication(execution)
-    display({RECORD_MIME: doc}, raw=True)  # type: ignore[no-untyped-call]
+    display({RECORD_MIME: doc}, raw=True)  # type: ignore[no-untyped-call, unused-ignore]
     return doc
 
 

@@ -672,8 +672,8 @@ _LEGEND_SPOTS: tuple[Any, ...] = ("upper left", "upper right", "lower right", "l
 def _renderer(fig: Figure) -> Any:
     """Lay *fig* out (constrained layout included) and return the renderer that measured it."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    return canvas.get_renderer()  # type: ignore[no-untyped-call]
+    canvas.draw()  # type: ignore[no-untyped-call, unused-ignore]
+    return canvas.get_renderer()  # type: ignore[no-untyped-call, unused-ignore]
 
 
 def _shrunk(box: Bbox, by: float = _SLACK) -> Bbox:
@@ -882,9 +882,9 @@ def _lift_labels(ax: Any, renderer: Any) -> bool:
         # The highest point of the error bars under the label's width, in data units.
         tops = [max(p[1], q[1]) for p, q in segments
                 if min(p[0], q[0]) <= box.x1 and max(p[0], q[0]) >= box.x0]
-        x, _ = t.xy  # type: ignore[attr-defined]
+        x, _ = t.xy  # type: ignore[attr-defined, unused-ignore]
         top_y = float(to_data.transform((0.0, max(tops)))[1])
-        t.xy = (x, top_y)  # type: ignore[attr-defined]
+        t.xy = (x, top_y)  # type: ignore[attr-defined, unused-ignore]
         moved = True
     return moved
 

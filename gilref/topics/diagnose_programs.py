@@ -130,7 +130,7 @@ def run_numpy(seconds: float, workers: int) -> dict[str, Any]:
         result["fallback"] = "hashlib (NumPy is not installed)"
         return result
     try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped, unused-ignore]
     except ImportError:  # BLAS may then use its own threads too; the Python threads still release the GIL
         threadpool_limits = None
     rng = np.random.default_rng(0)
