@@ -11,6 +11,7 @@ screenshot of each page is kept in ``_build/screenshots/``.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import subprocess
@@ -196,8 +197,8 @@ def test_execution_table_lists_every_chapter_with_its_run_time(site: Site) -> No
     text = (SITE / "execution.html").read_text(encoding="utf-8")
     edition = json.loads((SITE / "_static" / "edition.json").read_text(encoding="utf-8"))
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", text, re.S)
-    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
-             for r in rows]
+    cells = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+              for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)] for r in rows]
     header = next(c for c in cells if "run time (s)" in c)
     col, id_col = header.index("run time (s)"), header.index("execution id")
     rows_by_chapter = {row[0]: row for row in cells if row is not header and len(row) == len(header)}
