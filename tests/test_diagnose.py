@@ -49,6 +49,9 @@ def stack(*frames: str) -> list[str]:
     (stack("lock_PyThread_acquire_lock (libpython3.11.so.1.0)", "PyThread_acquire_lock_timed (libpython3.11.so.1.0)",
            "0x7f2cebcaed90 (libc.so.6)", "0x7f2cebca3f16 (libc.so.6)"), "idle"),  # threading.Lock / join
     (stack("PyThread_acquire_lock_timed (python3.13)", "pthread_cond_timedwait (libc.so.6)"), "idle"),
+    # a static CPython 3.13 (no interpreter symbols): join's wait is bare libc under Thread.join
+    (["<module> (j.py:7)", "Thread.join (threading.py:1094)", "0x7fd3900dcd90 (libc.so.6)",
+      "0x7fd3900d1f16 (libc.so.6)"], "idle"),
     (stack("sock_recv_impl (socketmodule.c:3560)", "recv (libc.so.6)"), "idle"),
     (stack("select_poll_poll_impl (selectmodule.c:650)", "__poll (libc.so.6)"), "idle"),
     (stack("sock_recv_impl (socketmodule.c:3560)", "0x7f00 (libc.so.6)"), "idle"),

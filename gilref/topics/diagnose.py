@@ -199,6 +199,12 @@ _BLOCKING_RE = re.compile(
     r"sleep|poll|select|epoll|recv|read|accept|connect|send|write|futex|sem_\w*wait|sigwait|sigtimedwait|"
     r"pause|wait4|waitpid|__lll_lock_wait"
 )
+# Python-level calls that block in a lock or an event: on a build without the interpreter's
+# symbols (a static CPython 3.13, for one) their wait shows as bare libc addresses above the
+# Python frame, as a GIL wait does, so the Python frame tells them apart.
+_BLOCKING_PY_RE = re.compile(r"^(Thread\.join|Thread\._wait_for_tstate_lock|Condition\.wait|Event\.wait|"
+                             r"Semaphore\.acquire|Barrier\.wait|Queue\.get|Queue\.put|Future\.result|"
+                             r"_wait_for_tstate_lock|wait)$")
 _LOCK_FUNC_RE = re.compile(r"^(PyThread_acquire_lock|lock_PyThread|PyThread_|lock_|rlock_|_PyMutex|PyMutex|"
                            r"PySemaphore|_PySemaphore|PyEvent|_PyEvent)")
 
@@ -265,8 +271,9 @@ def classify(frames: Sequence[str]) -> str:
             return "waiting"
         if any(_BLOCKING_RE.search(n) for n in named):
             return "idle"
-        if not named:  # unsymbolised libc addresses above Python code: the GIL's mutex
-            return "waiting"
+        if not named:  # unsymbolised libc addresses above Python code: the GIL's mutex,
+            # unless that Python code is a call that waits on a lock or an event (join, wait...)
+            return "idle" if anchor.is_python and _BLOCKING_PY_RE.match(anchor.name) else "waiting"
         return "python"  # memcpy, memset, strlen... for the interpreter
     # an extension or library above the C library
     if any(_COND_RE.search(n) for n in named):
