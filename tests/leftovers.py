@@ -26,7 +26,7 @@ EXAMPLES = ROOT / "examples"
 MARK = "@@leftovers@@"
 
 _WRAPPER = r"""
-import json, multiprocessing, os, runpy, sys, threading
+import json, multiprocessing, os, runpy, sys, threading, time
 
 path = sys.argv[1]
 sys.argv = sys.argv[1:]
@@ -46,8 +46,15 @@ for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
             ppid = int(f.read().rsplit(")", 1)[1].split()[1])
         if ppid != os.getpid():
             continue
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        # A child caught between vfork and exec (CPython 3.13's subprocess uses vfork) has
+        # no command line yet: wait for the exec, within a deadline.
+        deadline = time.monotonic() + 10
+        while True:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            if cmd or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
     except (OSError, ValueError, IndexError):
         continue
     # multiprocessing's own resource tracker lives exactly as long as this process.
