@@ -131,6 +131,7 @@ def test_race_suite_without_the_plugin_says_so(tmp_path):
     fake.chmod(0o755)
     r = sz.race_suite(str(fake))
     assert r["available"] is False and "not installed" in r["error"]
+    assert r["tests"] == {}  # the same keys as a run, so a page can loop over them
 
 
 def test_race_files_are_a_runnable_suite():

@@ -671,10 +671,11 @@ def race_suite(
     try:
         have = _proc.run([python, "-c", probe], timeout=60, env=env)
     except _proc.Overshoot:
-        return {"available": False, "error": "asking for pytest's version hung"}
+        return {"available": False, "error": "asking for pytest's version hung", "tests": {}}
     if have.returncode != 0:
         tail = (have.stderr.strip().splitlines() or ["?"])[-1]
-        return {"available": False, "error": f"pytest or pytest-run-parallel is not installed ({tail})"}
+        return {"available": False, "error": f"pytest or pytest-run-parallel is not installed ({tail})",
+                "tests": {}}
     pytest_version, plugin_version = have.stdout.split()
     with tempfile.TemporaryDirectory(prefix="gilref-race-") as tmp:
         for name, text in race_files(per_thread).items():
