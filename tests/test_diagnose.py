@@ -133,6 +133,15 @@ def test_mixed_when_an_io_thread_waits_behind_cpu_bound_python_and_not_when_it_d
     assert severe.verdict.key == "mixed"  # measured: the server queued for the GIL more than it waited on I/O
     calm = made_up(cpu={"python": 98, "waiting": 2}, logger={"waiting_io": 2, "idle": 98})
     assert calm.verdict.key == "gil-bound"  # the idle thread barely waits: no convoy to speak of
+    # measured in CI: the server's waits were charged to lines it was never sampled idle at; it ran no Python
+    # of its own, so they are still waits to come back from I/O
+    unmatched = made_up(cpu={"python": 96, "waiting": 4}, server={"waiting": 85, "idle": 15})
+    assert dg.io_return_waiting(unmatched.thread("server")) == pytest.approx(0.85)
+    assert unmatched.verdict.key == "mixed"
+    # ...but a thread that never blocks is a CPU-bound thread, whatever its Python share
+    queued = made_up(cpu={"python": 80, "waiting": 20}, other={"python": 15, "waiting": 85})
+    assert dg.io_return_waiting(queued.thread("other")) == 0
+    assert queued.verdict.key == "gil-bound"
     # a worker waiting for the GIL inside its computation is not coming back from I/O
     busy = made_up(cpu={"python": 70, "waiting": 30}, worker={"python": 30, "waiting": 60, "idle": 10})
     assert dg.io_return_waiting(busy.thread("worker")) == 0

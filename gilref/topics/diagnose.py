@@ -114,6 +114,7 @@ __all__ = [
     "PTRACE_SCOPE_FILE",
     "STATES",
     "STATE_LABELS",
+    "VICTIM_PYTHON_MAX",
     "DiagnoseError",
     "Diagnosis",
     "ThreadReport",
@@ -161,6 +162,11 @@ blocks in I/O* (:func:`io_return_waiting`: taking the GIL back after ``recv`` re
 held GIL_HELD_MIN... (Not its idle share: in a bad convoy the I/O thread queues for the GIL far longer
 than it waits on I/O; 15 % idle and 85 % waiting were measured here.)"""
 CONVOY_CPU_MIN = 0.6
+VICTIM_PYTHON_MAX = 0.2
+"""A thread that blocks at all and runs Python at most this share of its time has nothing of its own to be
+switched out of: its waits for the GIL are waits to come back from I/O, wherever the sampler caught them
+(py-spy charges the wait to the line after ``recv`` as often as to ``recv``'s own line, and the blocking line
+itself may be idle in only one sample of a second's run)."""
 """...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
 MIN_INTERVALS = 20
 """Fewer sampling intervals than this (0.4 s at 50 Hz) are too few to diagnose."""
@@ -487,7 +493,11 @@ def io_return_waiting(t: ThreadReport) -> float:
     it back on return at the same line, so waiting charged to a line that also
     blocks is waiting to come back from I/O; a CPU-bound thread waits inside
     its computation instead. Uses the hottest functions (up to five per state).
+    A thread that blocks at all and runs Python at most :data:`VICTIM_PYTHON_MAX`
+    of its time has no computation to wait inside: all its waiting counts.
     """
+    if t.shares["idle"] > 0 and t.shares["python"] <= VICTIM_PYTHON_MAX:
+        return t.shares["waiting"]
     blocking = {f for f, _ in t.hot.get("idle", [])}
     return sum(share for f, share in t.hot.get("waiting", []) if f in blocking)
 
