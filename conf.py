@@ -49,6 +49,7 @@ nb_mime_priority_overrides = [
     ("html", "image/svg+xml", 5),
     ("html", "text/markdown", 10),
 ]
+nb_render_markdown_format = "myst"  # a cell's Markdown output (a broken invariant's warning) may hold admonitions
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
 myst_heading_anchors = 3
 # Curly quotes and ellipses, but no dashes: docutils' smartquotes would print a

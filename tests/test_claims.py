@@ -10,7 +10,7 @@ def test_a_holding_claim_prints_the_finding_with_numbers():
               contradicted="faster: {s:.2f}x")
     assert c.markdown() == "ran at 0.98x"
     assert c.to_dict() == {"key": "k", "statement": "threads do not help", "holds": True,
-                           "text": "ran at 0.98x", "evidence": {"s": 0.98}}
+                           "state": "holds", "text": "ran at 0.98x", "evidence": {"s": 0.98}}
 
 
 def test_a_failing_claim_becomes_a_visible_warning():

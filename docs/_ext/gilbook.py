@@ -405,10 +405,51 @@ def exec_rows(env: BuildEnvironment) -> list[dict[str, str]]:
     return rows
 
 
+class FindingsNode(nodes.General, nodes.Element):
+    """Placeholder for the list of the edition's failed claims and broken invariants."""
+
+
+class FindingsDirective(SphinxDirective):
+    """Every claim of the edition that does not hold, and every broken invariant, with its chapter."""
+
+    def run(self) -> list[nodes.Node]:
+        if not hasattr(self.env, "gilbook_table_docs"):
+            self.env.gilbook_table_docs = set()  # type: ignore[attr-defined]
+        self.env.gilbook_table_docs.add(self.env.docname)  # type: ignore[attr-defined]
+        return [FindingsNode()]
+
+
+def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
+    """One row per claim that does not hold (contradicted or undecided) and per broken invariant."""
+    rows = []
+    for docname, pub in sorted(_publications(env).items()):
+        for record in pub.get("records", []):
+            for key, claim in sorted((record.get("claims") or {}).items()):
+                if not claim.get("holds"):
+                    state = claim.get("state") or "contradicted"
+                    rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
+                                 "text": claim.get("text", "")})
+            for key, inv in sorted((record.get("invariants") or {}).items()):
+                if not inv.get("holds"):
+                    again = " (broke again when re-measured)" if inv.get("remeasured") else ""
+                    rows.append({"chapter": docname, "what": "invariant broken", "key": key,
+                                 "text": f"{inv.get('statement', '')}: it did not{again}. Likely cause: "
+                                         f"{inv.get('cause', '')}"})
+    return rows
+
+
 class ExecTableTransform(SphinxPostTransform):
     default_priority = 8  # before references are resolved
 
     def run(self, **kwargs: Any) -> None:
+        for found in list(self.document.findall(FindingsNode)):
+            rows = finding_rows(self.env)
+            if rows:
+                found.replace_self(_table(rows, ["chapter", "what", "key", "text"], builder=self.app.builder,
+                                          here=self.env.docname))
+            else:
+                found.replace_self(nodes.paragraph(text="Every claim of this edition holds, and every "
+                                                        "invariant its measurements were checked on held."))
         placeholders = list(self.document.findall(ExecTableNode))
         if not placeholders:
             return
@@ -419,7 +460,7 @@ class ExecTableTransform(SphinxPostTransform):
             placeholder.replace_self(_table(rows, columns))
 
 
-def _table(rows: list[dict[str, str]], columns: list[str]) -> nodes.table:
+def _table(rows: list[dict[str, str]], columns: list[str], *, builder: Any = None, here: str = "") -> nodes.table:
     table = nodes.table(classes=["colwidths-auto", "gilbook-exec-table"])
     group = nodes.tgroup(cols=len(columns))
     table += group
@@ -437,7 +478,12 @@ def _table(rows: list[dict[str, str]], columns: list[str]) -> nodes.table:
         row = nodes.row()
         body += row
         for c in columns:
-            cell = nodes.literal(text=r[c]) if c == "execution id" else nodes.Text(r[c])
+            if c == "execution id":
+                cell: nodes.Node = nodes.literal(text=r[c])
+            elif c == "chapter" and builder is not None:
+                cell = nodes.reference(r[c], r[c], refuri=builder.get_relative_uri(here, r[c]))
+            else:
+                cell = nodes.Text(r[c])
             row += nodes.entry("", nodes.paragraph("", "", cell))
     return table
 
@@ -461,6 +507,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(ExecTableNode)
     app.add_directive("gilbook-record", RecordDirective)
     app.add_directive("gilbook-exec-table", ExecTableDirective)
+    app.add_node(FindingsNode)
+    app.add_directive("gilbook-findings", FindingsDirective)
     app.add_post_transform(ExecTableTransform)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)

@@ -23,10 +23,12 @@ import datetime
 import json
 import os
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Callable, TypeVar
 
 from ..core import hostinfo
 from ..core.results import Suite
+from ..core.verdicts import INVARIANT_TITLE, Invariant
 from ..interp.select import BuildPair
 from .claims import Claim
 from .tables import markdown_table
@@ -44,6 +46,7 @@ PUBLICATION_VERSION = 1
 #: Set by the book's build for its kernels: which build executed a notebook (not part of
 #: the cache key, so a page served from the cache shows the build that really ran it).
 BUILD_ENV = "GILBOOK_BUILD_ID"
+T = TypeVar("T")
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 #: The chapters started in this kernel, by key (the latest of a key wins).
@@ -98,6 +101,7 @@ class Chapter:
         self.data: dict[str, Any] = {}
         self.figures: list[str] = []
         self.builds: dict[str, Any] | None = None
+        self.invariants: dict[str, dict[str, Any]] = {}
         _STARTED[key] = self
 
     # -- gluing ---------------------------------------------------------------
@@ -168,6 +172,48 @@ class Chapter:
         self.suites[name] = suite.to_dict()
         return suite
 
+    def measure(self, name: str, run: Callable[[], T], invariants: Callable[[T], Sequence[Invariant]]) -> T:
+        """Measure with *run*, check the result's *invariants*, and re-measure once if one breaks.
+
+        The invariants of the kept result are recorded (``invariants`` in the
+        record, each with ``remeasured``); one that still breaks after the
+        second run is shown in this cell's output as a warning with its likely
+        cause (:meth:`check`). A :class:`~gilref.core.results.Suite` result is
+        also recorded under *name* (:meth:`suite`). Returns the kept result.
+        """
+        result = run()
+        checked = list(invariants(result))
+        remeasured = False
+        if any(not i.holds for i in checked):
+            result, remeasured = run(), True
+            checked = list(invariants(result))
+        self.check(checked, remeasured=remeasured)
+        if isinstance(result, Suite):
+            self.suite(name, result)
+        return result
+
+    def check(self, invariants: Sequence[Invariant], *, remeasured: bool = False) -> list[Invariant]:
+        """Record *invariants* and show a warning in the cell's output for each broken one.
+
+        For data this cell cannot re-measure (read from a record, or measured
+        by :meth:`measure`, which calls this). Returns the broken ones.
+        """
+        broken = []
+        for inv in invariants:
+            if inv.key in self.invariants:
+                raise ValueError(f"invariant {inv.key!r} of chapter {self.key!r} is checked twice")
+            self.invariants[inv.key] = {**inv.to_dict(), "remeasured": remeasured}
+            if not inv.holds:
+                broken.append(inv)
+        if broken:
+            from IPython.display import display
+
+            again = " It was measured again, and broke again." if remeasured else ""
+            body = "\n".join(f"- {i.statement}: **it did not.** Likely cause: {i.cause}" for i in broken)
+            display(_Markdown(f":::{{admonition}} {INVARIANT_TITLE}\n:class: warning\n\n"  # type: ignore[no-untyped-call, unused-ignore]
+                              f"What must hold if the run was sound:{again}\n\n{body}\n:::\n"))
+        return broken
+
     def record(self, name: str, data: Any) -> Any:
         """Record JSON-ready *data* under *name* without gluing it."""
         json.dumps(data)  # fail here, not at publication, if it is not JSON-ready
@@ -197,6 +243,7 @@ class Chapter:
             "data": self.data,
             "figures": self.figures,
             "builds": self.builds,
+            "invariants": self.invariants,
         }
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from .jsonio import write_json
 from .stats import Summary, summarize
+from .verdicts import Interval
 
 __all__ = [
     "FORMAT",
@@ -254,6 +255,13 @@ class Suite:
         if timing.higher_is_better:
             return s.q1 / base.q3, s.q3 / base.q1
         return base.q1 / s.q3, base.q3 / s.q1
+
+    def speedup_interval(self, timing: Timing) -> Interval:
+        """The speedup as an :class:`~gilref.core.verdicts.Interval`: (low, median, high)
+        from :meth:`speedup_range` and :meth:`speedup` (a factor, > 1 is faster)."""
+        low, high = self.speedup_range(timing)
+        mid = self.speedup(timing)
+        return Interval(min(low, mid), mid, max(high, mid))
 
     def _comparable_baseline(self, timing: Timing) -> Timing:
         base = self.baseline(timing.workload)
