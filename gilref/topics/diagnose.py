@@ -162,12 +162,12 @@ blocks in I/O* (:func:`io_return_waiting`: taking the GIL back after ``recv`` re
 held GIL_HELD_MIN... (Not its idle share: in a bad convoy the I/O thread queues for the GIL far longer
 than it waits on I/O; 15 % idle and 85 % waiting were measured here.)"""
 CONVOY_CPU_MIN = 0.6
+"""...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
 VICTIM_PYTHON_MAX = 0.2
 """A thread that blocks at all and runs Python at most this share of its time has nothing of its own to be
 switched out of: its waits for the GIL are waits to come back from I/O, wherever the sampler caught them
 (py-spy charges the wait to the line after ``recv`` as often as to ``recv``'s own line, and the blocking line
 itself may be idle in only one sample of a second's run)."""
-"""...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
 MIN_INTERVALS = 20
 """Fewer sampling intervals than this (0.4 s at 50 Hz) are too few to diagnose."""
 NATIVE_MIN = 0.5
