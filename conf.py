@@ -70,6 +70,7 @@ nitpick_ignore = [
     ("py:class", "Task"),
     ("py:class", "Tasks"),
     ("py:class", "gilref.core.harness._Result"),  # the TypeVar of interleave's results
+    ("py:class", "gilref.book.chapter.T"),  # the TypeVar of Chapter.measure's result
     ("py:class", "Sphinx"),
     # Annotations name these by the module that defines them; the Python docs
     # list them only under concurrent.futures, where readers import them from.
