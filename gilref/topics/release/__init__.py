@@ -26,7 +26,16 @@ private modules behind it hold one job each.
     counting how often two threads' printed lines alternate
     (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`);
 ``_asyncio_waits``
-    timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`).
+    timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`);
+``_verdicts``
+    what the measurements say and whether they were sound: the chapter's verdicts
+    (:func:`released_verdict`, :func:`loop_verdict`, :func:`sleep_verdict`,
+    :func:`ft_verdict`, :func:`interleave_verdict`, :func:`flush_verdict`,
+    :func:`asyncio_verdict`), decided on intervals against the named thresholds
+    (:data:`RELEASED_SCALING` and the others), the invariants of each
+    measurement (:func:`scaling_invariants`, :func:`interleave_invariants`,
+    :func:`asyncio_invariants`), and readers of the examples' output
+    (:func:`example_speedups`, :func:`example_total`).
 
 Standard library only; the NumPy kind imports NumPy and threadpoolctl when it
 is used and is reported as unavailable (:func:`available_kinds`) without them.
@@ -58,6 +67,29 @@ from ._kinds import (
 from ._loopback import LoopbackPairs
 from ._scaling import calibrate, scaling_suite
 from ._speedups import kinds_in, speedup_rows, speedups
+from ._verdicts import (
+    ASYNCIO_SLACK,
+    FLUSH_SWITCH_SHARE,
+    FT_LOOP_SCALING,
+    INTERLEAVE_MIN_SWITCHES,
+    LOOP_CEILING,
+    RELEASED_SCALING,
+    SLEEP_SHARE,
+    TIME_SLACK,
+    asyncio_invariants,
+    asyncio_verdict,
+    example_speedups,
+    example_total,
+    flush_verdict,
+    ft_verdict,
+    interleave_invariants,
+    interleave_verdict,
+    loop_verdict,
+    released_verdict,
+    scaling_invariants,
+    sleep_verdict,
+    speedup_intervals,
+)
 from ._work import Work, WorkUnavailable
 
 # Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
@@ -66,7 +98,15 @@ from ._work import Work, WorkUnavailable
 KINDS: tuple[str, ...] = _KINDS
 
 __all__ = [
+    "ASYNCIO_SLACK",
+    "FLUSH_SWITCH_SHARE",
+    "FT_LOOP_SCALING",
+    "INTERLEAVE_MIN_SWITCHES",
     "KINDS",
+    "LOOP_CEILING",
+    "RELEASED_SCALING",
+    "SLEEP_SHARE",
+    "TIME_SLACK",
     "FileReadWork",
     "HashWork",
     "LoopbackPairs",
@@ -77,17 +117,30 @@ __all__ = [
     "Work",
     "WorkUnavailable",
     "ZlibWork",
+    "asyncio_invariants",
+    "asyncio_verdict",
     "asyncio_waits",
     "available_kinds",
     "broken_lines",
     "calibrate",
     "count_switches",
+    "example_speedups",
+    "example_total",
     "first_switch_excerpt",
+    "flush_verdict",
+    "ft_verdict",
+    "interleave_invariants",
     "interleave_labels",
     "interleave_runs",
+    "interleave_verdict",
     "kinds_in",
+    "loop_verdict",
     "make_work",
+    "released_verdict",
+    "scaling_invariants",
     "scaling_suite",
+    "sleep_verdict",
+    "speedup_intervals",
     "speedup_rows",
     "speedups",
 ]
