@@ -211,3 +211,19 @@ def test_table_rows_are_text_only():
     steps = deadlock.steps_rows(runs["cases"]["pydll"][0])
     assert steps[-1]["main thread"].startswith("deadline: gives up with ETIMEDOUT")
     assert all(isinstance(v, str) for r in rows + steps for v in r.values())
+
+
+def test_steps_sentence_follows_the_run():
+    dead = made_up("deadlock")
+    text = deadlock.steps_sentence(dead)
+    assert "started waiting (step 4) before" in text and "whole deadline of 1 s" in text
+    late = made_up("completed")
+    late["steps"]["main_waits"] = 0.5
+    text = deadlock.steps_sentence(late)
+    assert "before the main thread started waiting" in text and "did not deadlock" in text
+
+
+def test_verdict_sentences_give_seconds_not_factors():
+    runs = made_up_runs(ALL_DEAD, ALL_DONE)
+    for claim in (deadlock.deadlock_verdict(runs), deadlock.fix_verdict(runs)):
+        assert "×" not in claim.text and " s" in claim.text

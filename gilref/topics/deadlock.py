@@ -62,6 +62,7 @@ __all__ = [
     "run_cases",
     "run_in",
     "steps_rows",
+    "steps_sentence",
     "unsupported",
 ]
 
@@ -254,10 +255,12 @@ def run_cases(
 ) -> dict[str, Any]:
     """Run each case *repeats* times in this process (see :func:`run_case`).
 
-    :returns: ``{"cases": {case: [result, ...]}, "python": ..., "gil_enabled": ...,
-        "free_threaded": ...}``, JSON-ready.
+    :returns: JSON-ready: ``cases`` (case -> list of :func:`run_case` results),
+        ``python`` (version), ``executable``, ``gil_enabled``, ``free_threaded``,
+        ``deadline_s``, ``hold_s`` and ``metadata`` (where it ran,
+        :func:`gilref.core.hostinfo.collect_metadata`).
     """
-    from ..core.hostinfo import free_threaded_build
+    from ..core.hostinfo import collect_metadata, free_threaded_build
 
     picked = list(CASES) if cases is None else list(cases)
     if not picked:
@@ -274,6 +277,7 @@ def run_cases(
         "free_threaded": free_threaded_build(),
         "deadline_s": deadline,
         "hold_s": hold,
+        "metadata": collect_metadata(),
     }
 
 
@@ -381,16 +385,18 @@ def deadlock_verdict(runs: Mapping[str, Any], *, example: Mapping[str, Any] | No
         holds,
         n=n, k=k, build=build_name(runs), deadline=float(runs.get("deadline_s", dl[0]["deadline_s"])),
         wait=_waits(dl), stall=Interval.of([float(r["other_stalled_s"]) for r in dl]),
+        wait_s=_waits(dl).text(".3f", " s"),
+        stall_s=Interval.of([float(r["other_stalled_s"]) for r in dl]).text(".3f", " s"),
         supported="**Deadlock, every time ({k} of {n} runs on {build}).** Waiting through PyDLL, the "
                   "main thread sat on the GIL for its whole deadline of {deadline:g} s (it waited "
-                  "{wait:.3f}, median and quartiles) and gave up with `ETIMEDOUT`; the other thread, "
-                  "ready to unlock after its sleep, was kept from the GIL for {stall:.3f}."
+                  "{wait_s}, median and quartiles) and gave up with `ETIMEDOUT`; the other thread, "
+                  "ready to unlock after its sleep, was kept from the GIL for {stall_s}."
                   + _example_sentence(example, "deadlock", "run as it is"),
         contradicted="None of the {n} PyDLL runs on {build} timed out (the main thread waited "
-                     "{wait:.3f} of a {deadline:g} s deadline): on this interpreter the main thread "
+                     "{wait_s} of a {deadline:g} s deadline): on this interpreter the main thread "
                      "did not keep the other one from running."
                      + _example_sentence(example, "deadlock", "run as it is"),
-        unclear="{k} of {n} PyDLL runs on {build} timed out, the others completed (waits {wait:.3f}): "
+        unclear="{k} of {n} PyDLL runs on {build} timed out, the others completed (waits {wait_s}): "
                 "in some runs the other thread got past its hold before the main thread began to wait."
                 + _example_sentence(example, "deadlock", "run as it is"),
     )
@@ -410,15 +416,15 @@ def fix_verdict(runs: Mapping[str, Any], *, example: Mapping[str, Any] | None = 
         "fix_verdict",
         "releasing the GIL before waiting for the native lock removes the deadlock",
         holds,
-        n=n, k=k, build=build_name(runs), wait=_waits(fx), hold=hold,
+        n=n, k=k, build=build_name(runs), wait=_waits(fx), hold=hold, wait_s=_waits(fx).text(".3f", " s"),
         supported="**The fix completes.** Waiting through CDLL, which releases the GIL, the main "
-                  "thread got the mutex in all {n} runs on {build} after {wait:.3f} (median and "
+                  "thread got the mutex in all {n} runs on {build} after {wait_s} (median and "
                   "quartiles): as soon as the other thread's {hold:g} s hold was over."
                   + _example_sentence(example, "completed", "run with `--fixed`"),
         contradicted="Waiting through CDLL on {build} still timed out in all {n} runs (waits "
-                     "{wait:.3f}): something other than the GIL kept the other thread from unlocking."
+                     "{wait_s}): something other than the GIL kept the other thread from unlocking."
                      + _example_sentence(example, "completed", "run with `--fixed`"),
-        unclear="Waiting through CDLL on {build}, {k} of {n} runs timed out (waits {wait:.3f}): the "
+        unclear="Waiting through CDLL on {build}, {k} of {n} runs timed out (waits {wait_s}): the "
                 "host may have kept the other thread off a CPU for the whole deadline."
                 + _example_sentence(example, "completed", "run with `--fixed`"),
     )
@@ -436,17 +442,17 @@ def ft_verdict(runs: Mapping[str, Any]) -> Claim:
         "ft_verdict",
         "the free-threaded build has no GIL to deadlock on",
         holds,
-        n=n, k=k, build=build_name(runs), wait=_waits(pydll),
+        n=n, k=k, build=build_name(runs), wait=_waits(pydll), wait_s=_waits(pydll).text(".3f", " s"),
         supported="**No deadlock without the GIL.** On {build} all {n} runs completed, the PyDLL ones "
-                  "included (they waited {wait:.3f}): while one thread stays attached to the "
+                  "included (they waited {wait_s}): while one thread stays attached to the "
                   "interpreter in a foreign call, the other threads keep running Python. They are "
                   "not free of it: a stop-the-world event, such as a garbage collection, waits until "
                   "that attached thread returns.",
-        contradicted=("On {build} {k} of the {n} runs timed out (PyDLL waits {wait:.3f})." if gil_off else
+        contradicted=("On {build} {k} of the {n} runs timed out (PyDLL waits {wait_s})." if gil_off else
                       "On {build} the GIL was on while the runs went (an extension module or "
                       "`PYTHON_GIL=1` turned it back on), so they say nothing about a build without it; "
                       "{k} of {n} timed out."),
-        unclear="On {build} {k} of the {n} runs timed out and the rest completed (PyDLL waits {wait:.3f}).",
+        unclear="On {build} {k} of the {n} runs timed out and the rest completed (PyDLL waits {wait_s}).",
     )
 
 
@@ -525,6 +531,24 @@ def order_rows(runs: Mapping[str, Any]) -> list[dict[str, str]]:
             "other thread stalled (s, median)": f"{statistics.median(r['other_stalled_s'] for r in results):.3f}",
         })
     return rows
+
+
+def steps_sentence(result: Mapping[str, Any]) -> str:
+    """What the steps of one PyDLL run (:func:`run_case` result) show, in words, with its times."""
+    st, hold = result["steps"], float(result["hold_s"])
+    wanted = st["other_locked"] + hold
+    first = ("the main thread started waiting (step 4) before the other thread wanted the GIL back (step 3)"
+             if st["main_waits"] <= wanted else
+             "the other thread wanted the GIL back (step 3) before the main thread started waiting (step 4)")
+    if result["outcome"] == "deadlock":
+        end = (f"The main thread waited {result['main_wait_s']:.3f} s, its whole deadline of "
+               f"{result['deadline_s']:g} s, and the other thread got the GIL "
+               f"{result['other_stalled_s']:.3f} s later than it wanted it.")
+    else:
+        end = (f"This run did not deadlock: the main thread got the mutex after {result['main_wait_s']:.3f} s, "
+               "so the other thread must have had the GIL before the main thread's wait began.")
+    return (f"Here {first}; the order of the two waits does not matter, only that each thread holds one "
+            f"lock while it waits for the other. {end}")
 
 
 def steps_rows(result: Mapping[str, Any]) -> list[dict[str, str]]:

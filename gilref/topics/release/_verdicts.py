@@ -393,13 +393,13 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
         "interleave_verdict",
         "the two tasks' printed lines interleave",
         sw.at_least(INTERLEAVE_MIN_SWITCHES),
-        d=sw, n=r["numbers"][0], runs=len(r["switches"]),
+        d=sw, d_n=sw.text(".0f", ""), n=r["numbers"][0], runs=len(r["switches"]),
         supported="**The lines interleaved:** with the defaults the printing task changed "
-                  "{d:.0f} times in {n} numbers (median of {runs} runs, quartiles in brackets)." + ex,
+                  "{d_n} times in {n} numbers (median of {runs} runs, quartiles in brackets)." + ex,
         contradicted="With 100 numbers per task and the output going to a pipe, the printing task "
-                     "changed only {d:.0f} time(s) in {n} numbers (median of {runs} runs): the first "
+                     "changed only {d_n} time(s) in {n} numbers (median of {runs} runs): the first "
                      "task printed everything before the second got a turn." + ex,
-        unclear="With the defaults the printing task changed {d:.0f} times in {n} numbers (median of "
+        unclear="With the defaults the printing task changed {d_n} times in {n} numbers (median of "
                 "{runs} runs): some runs interleaved, some did not." + ex,
     )
 
@@ -415,15 +415,15 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
         "flush_verdict",
         "a thread that releases the GIL for a write system call hands it to the waiting thread",
         sw.at_least(bar),
-        f=sw, n=n, bar=bar,
+        f=sw, f_n=sw.text(".0f", ""), n=n, bar=bar,
         supported="**Every write was a chance to switch, and the threads took it:** flushing every "
-                  "line made the printing task change {f:.0f} times in {n} numbers (median, quartiles "
+                  "line made the printing task change {f_n} times in {n} numbers (median, quartiles "
                   "in brackets), at least {bar:.0f}.",
         contradicted="Flushing every line, one `write` system call per line, changed the printing task "
-                     "only {f:.0f} time(s) in {n} numbers (median), under {bar:.0f}. Each write "
+                     "only {f_n} time(s) in {n} numbers (median), under {bar:.0f}. Each write "
                      "releases the GIL, but so briefly that the writing thread took it back before the "
                      "waiting one got it: releasing the GIL gives other threads a chance, not a turn.",
-        unclear="Flushing every line, the printing task changed {f:.0f} times in {n} numbers: the "
+        unclear="Flushing every line, the printing task changed {f_n} times in {n} numbers: the "
                 "runs straddle {bar:.0f}, so this run cannot say whether a write hands the GIL over.",
     )
 
@@ -481,14 +481,14 @@ def asyncio_verdict(waits: Timing, *, shown: float | None = None) -> Claim:
         "asyncio_verdict",
         f"asyncio runs {tasks} waits of {seconds:g} s in about {seconds:g} s",
         iv.between(seconds * (1 - TIME_SLACK / 10), limit),
-        m=iv, tasks=tasks, seconds=seconds, n=len(waits.values), limit=limit,
+        m=iv, m_s=iv.text(".3f", " s"), tasks=tasks, seconds=seconds, n=len(waits.values), limit=limit,
         seq=tasks * seconds,
-        supported="**About one wait:** {tasks} gathered {seconds:g}-second waits took {m:.3f} "
+        supported="**About one wait:** {tasks} gathered {seconds:g}-second waits took {m_s} "
                   "(median of {n} runs, quartiles in brackets; at most {limit:.2f} s), not the "
                   "{seq:g} s they would take one after another." + ex,
-        contradicted="{tasks} gathered {seconds:g}-second waits took {m:.3f} (median of {n} runs), "
+        contradicted="{tasks} gathered {seconds:g}-second waits took {m_s} (median of {n} runs), "
                      "not about {seconds:g} s." + ex,
-        unclear="{tasks} gathered {seconds:g}-second waits took {m:.3f} (median of {n} runs): the "
+        unclear="{tasks} gathered {seconds:g}-second waits took {m_s} (median of {n} runs): the "
                 "repeats straddle {limit:.2f} s." + ex,
     )
 
