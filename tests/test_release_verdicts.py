@@ -178,3 +178,15 @@ def test_asyncio_invariants_both_ways():
     assert all(i.holds for i in release.asyncio_invariants(waits([1.001, 1.002, 1.003])))
     broken = {i.key for i in release.asyncio_invariants(waits([0.5, 3.1, 3.2, 3.3, 3.4])) if not i.holds}
     assert broken == {"asyncio_at_least_one_wait", "asyncio_below_sequential"}
+
+
+def test_scaling_invariants_keys_carry_the_prefix():
+    keys = [i.key for i in release.scaling_invariants(suite(GOOD), cpus=2, prefix="ft_")]
+    assert keys and all(k.startswith("ft_") for k in keys)
+
+
+def test_interleave_rows_are_text_with_plain_hyphen_flags():
+    rows = release.interleave_rows(runs([3, 4, 5], [80, 90, 100]))
+    assert rows[1] == {"arguments": "`--flush`", "numbers printed": "200", "switches (median)": "90",
+                       "switches (fewest to most)": "80 to 100", "split lines (median)": "0"}
+    assert "–" not in str(rows)

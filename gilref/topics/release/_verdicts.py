@@ -10,6 +10,7 @@ reader's examples' output included) is passed in and stated by it.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,6 +74,7 @@ __all__ = [
     "flush_verdict",
     "ft_verdict",
     "interleave_invariants",
+    "interleave_rows",
     "interleave_verdict",
     "loop_verdict",
     "released_verdict",
@@ -308,8 +310,9 @@ def ft_verdict(
     )
 
 
-def scaling_invariants(suite: Suite, *, cpus: int) -> list[Invariant]:
-    """What a sound scaling run satisfies, for every kind in *suite*:
+def scaling_invariants(suite: Suite, *, cpus: int, prefix: str = "") -> list[Invariant]:
+    """What a sound scaling run satisfies, for every kind in *suite* (keys start with
+    *prefix*, so that suites from several interpreters can be checked in one chapter):
 
     * every thread count did the same number of units (same total work);
     * no speedup beats its ideal (threads; and at most *cpus* for work that needs
@@ -327,14 +330,14 @@ def scaling_invariants(suite: Suite, *, cpus: int) -> list[Invariant]:
         timings = suite.select(kind)
         units = sorted({t.params.get("units") for t in timings}, key=str)
         out.append(invariant(
-            f"same_work_{kind}", "every thread count of {kind} did the same units of work ({units})",
+            f"{prefix}same_work_{kind}", "every thread count of {kind} did the same units of work ({units})",
             len(units) == 1, cause="the suite mixes runs of different calibrations", kind=kind,
             units=", ".join(map(str, units))))
         s = speedup_intervals(suite, kind)
         over = [f"{w}: {v.text()}" for w, v in s.items()
                 if v.low > (w if kind == "sleep" else min(w, cpus)) * (1 + TIME_SLACK)]
         out.append(invariant(
-            f"ideal_{kind}", "{kind} is never faster than its ideal (threads, at most the CPUs for work "
+            f"{prefix}ideal_{kind}", "{kind} is never faster than its ideal (threads, at most the CPUs for work "
             "needing a core)", not over, kind=kind, over="; ".join(over) or "none",
             cause="the one-thread runs were slowed (other load on the host while they ran): "
                   "{over}"))
@@ -343,7 +346,7 @@ def scaling_invariants(suite: Suite, *, cpus: int) -> list[Invariant]:
             short = [f"{t.workers}: {min(t.values):.4f} s" for t in timings
                      if min(t.values) < (int(t.params["units"]) // t.workers) * unit_s * (1 - TIME_SLACK)]
             out.append(invariant(
-                "sleep_at_least_asked", "no sleeping job is shorter than its sleeps", not short,
+                f"{prefix}sleep_at_least_asked", "no sleeping job is shorter than its sleeps", not short,
                 cause="a clock or timer misbehaved: {short}", short="; ".join(short) or "none"))
     gil = suite.metadata.get("gil_enabled")
     if gil is not False and "python_loop" in kinds:
@@ -356,7 +359,7 @@ def scaling_invariants(suite: Suite, *, cpus: int) -> list[Invariant]:
                 if w in loop and v.high < loop[w].low:
                     behind.append(f"{_label(suite, kind)} {v.text()} vs loop {loop[w].text()} on {w} threads")
         out.append(invariant(
-            "released_not_behind_held", "work that releases the GIL gains at least as much from threads "
+            f"{prefix}released_not_behind_held", "work that releases the GIL gains at least as much from threads "
             "as the loop that holds it", not behind, behind="; ".join(behind) or "none",
             cause="other load on the host fell on the released kind's threaded runs: {behind}"))
     return out
@@ -426,6 +429,22 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
         unclear="Flushing every line, the printing task changed {f_n} times in {n} numbers: the "
                 "runs straddle {bar:.0f}, so this run cannot say whether a write hands the GIL over.",
     )
+
+
+def interleave_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """One table row per variant of :func:`interleave_runs`: its arguments, the numbers
+    printed, and the median and range of switches and split lines (text only)."""
+    rows = []
+    for r in runs:
+        sw, br = [int(x) for x in r["switches"]], [int(x) for x in r["broken"]]
+        rows.append({
+            "arguments": f"`{' '.join(r['args'])}`" if r["args"] else "(defaults: `--count 100`)",
+            "numbers printed": str(r["numbers"][0]),
+            "switches (median)": f"{statistics.median(sw):g}",
+            "switches (fewest to most)": f"{min(sw)} to {max(sw)}",
+            "split lines (median)": f"{statistics.median(br):g}",
+        })
+    return rows
 
 
 def _expected_numbers(args: Sequence[str]) -> int:
