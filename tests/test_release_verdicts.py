@@ -190,3 +190,9 @@ def test_interleave_rows_are_text_with_plain_hyphen_flags():
     assert rows[1] == {"arguments": "`--flush`", "numbers printed": "200", "switches (median)": "90",
                        "switches (fewest to most)": "80 to 100", "split lines (median)": "0"}
     assert "–" not in str(rows)
+
+
+def test_scaling_invariants_catch_a_held_loop_faster_on_threads_only_with_a_gil():
+    bad = {**GOOD, "python_loop": {2: 1.6, 4: 1.5}}
+    assert [i.key for i in release.scaling_invariants(suite(bad), cpus=2) if not i.holds] == ["held_loop_not_faster"]
+    assert all(i.holds for i in release.scaling_invariants(suite(bad, gil=False), cpus=2))

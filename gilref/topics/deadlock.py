@@ -389,7 +389,7 @@ def deadlock_verdict(runs: Mapping[str, Any], *, example: Mapping[str, Any] | No
         stall_s=Interval.of([float(r["other_stalled_s"]) for r in dl]).text(".3f", " s"),
         supported="**Deadlock, every time ({k} of {n} runs on {build}).** Waiting through PyDLL, the "
                   "main thread sat on the GIL for its whole deadline of {deadline:g} s (it waited "
-                  "{wait_s}, median and quartiles) and gave up with `ETIMEDOUT`; the other thread, "
+                  "{wait_s}, the median of the runs) and gave up with `ETIMEDOUT`; the other thread, "
                   "ready to unlock after its sleep, was kept from the GIL for {stall_s}."
                   + _example_sentence(example, "deadlock", "run as it is"),
         contradicted="None of the {n} PyDLL runs on {build} timed out (the main thread waited "

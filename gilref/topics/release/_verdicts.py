@@ -193,7 +193,7 @@ def released_verdict(
         ex = (f" The reader's example below (smaller jobs, medians only, on {example['python'] if example else ''})"
               f" hashed at {shown:.2f}× on {threads} threads"
               + (", the same verdict." if agrees else
-                 f", on the other side of the {RELEASED_SCALING:g}× bar than the measurement here"
+                 f", on the other side of the {RELEASED_SCALING:g}× bar from the measurement here"
                  " (its jobs are shorter, so thread start-up and a busy host weigh more)."))
     listing = "; ".join(f"{_label(suite, k)} {s[k].text()}" for k in busy)
     loads = ", ".join(f"{x:.1f}" for x in (load or [])) or "unknown"
@@ -318,8 +318,10 @@ def scaling_invariants(suite: Suite, *, cpus: int, prefix: str = "") -> list[Inv
     * no speedup beats its ideal (threads; and at most *cpus* for work that needs
       a core, i.e. all but sleep), on the quartiles, with :data:`TIME_SLACK`;
     * a sleeping job lasts at least its sleeps (units per thread × one sleep);
-    * on a GIL build, work that releases the GIL gains at least as much from
-      threads as the pure-Python loop that holds it (compared on the quartiles).
+    * on a GIL build, the pure-Python loop is no faster on threads than on one
+      (its speedup's low end at most 1 + :data:`TIME_SLACK`), and work that
+      releases the GIL gains at least as much from threads as that loop
+      (compared on the quartiles).
     """
     out: list[Invariant] = []
     kinds: list[str] = []
@@ -351,6 +353,11 @@ def scaling_invariants(suite: Suite, *, cpus: int, prefix: str = "") -> list[Inv
     gil = suite.metadata.get("gil_enabled")
     if gil is not False and "python_loop" in kinds:
         loop = speedup_intervals(suite, "python_loop")
+        faster = [f"{w}: {v.text()}" for w, v in loop.items() if v.low > 1 + TIME_SLACK]
+        out.append(invariant(
+            f"{prefix}held_loop_not_faster", "with the GIL on, the pure-Python loop is no faster on threads "
+            "than on one (only one thread runs bytecode at a time)", not faster, faster="; ".join(faster) or "none",
+            cause="the one-thread runs were slowed by other load on the host, or the GIL was off: {faster}"))
         behind = []
         for kind in kinds:
             if kind in ("python_loop", "sleep") or not suite.baseline(kind).params.get("releases_gil"):
