@@ -418,8 +418,8 @@ def fix_verdict(runs: Mapping[str, Any], *, example: Mapping[str, Any] | None = 
         holds,
         n=n, k=k, build=build_name(runs), wait=_waits(fx), hold=hold, wait_s=_waits(fx).text(".3f", " s"),
         supported="**The fix completes.** Waiting through CDLL, which releases the GIL, the main "
-                  "thread got the mutex in all {n} runs on {build} after {wait_s} (median and "
-                  "quartiles): as soon as the other thread's {hold:g} s hold was over."
+                  "thread got the mutex in all {n} runs on {build} after {wait_s} (the median of the "
+                  "runs): as soon as the other thread's {hold:g} s hold was over."
                   + _example_sentence(example, "completed", "run with `--fixed`"),
         contradicted="Waiting through CDLL on {build} still timed out in all {n} runs (waits "
                      "{wait_s}): something other than the GIL kept the other thread from unlocking."
