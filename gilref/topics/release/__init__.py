@@ -44,6 +44,7 @@ is used and is reported as unavailable (:func:`available_kinds`) without them.
 from __future__ import annotations
 
 from .._public import publish
+from . import _verdicts as _v
 from ._asyncio_waits import asyncio_waits
 from ._interleaved_prints import (
     broken_lines,
@@ -68,14 +69,6 @@ from ._loopback import LoopbackPairs
 from ._scaling import calibrate, scaling_suite
 from ._speedups import kinds_in, speedup_rows, speedups
 from ._verdicts import (
-    ASYNCIO_SLACK,
-    FLUSH_SWITCH_SHARE,
-    FT_LOOP_SCALING,
-    INTERLEAVE_MIN_SWITCHES,
-    LOOP_CEILING,
-    RELEASED_SCALING,
-    SLEEP_SHARE,
-    TIME_SLACK,
     asyncio_invariants,
     asyncio_verdict,
     example_speedups,
@@ -97,6 +90,22 @@ from ._work import Work, WorkUnavailable
 # documented module's own source.
 #: Every kind of work, in the order the chapter shows them.
 KINDS: tuple[str, ...] = _KINDS
+#: Fraction of one wait that gathered asyncio waits may take beyond it and still be about one wait.
+ASYNCIO_SLACK: float = _v.ASYNCIO_SLACK
+#: Share of the printed numbers at which the task must change, flushing each line, for writes to hand over.
+FLUSH_SWITCH_SHARE: float = _v.FLUSH_SWITCH_SHARE
+#: Speedup (×) the loop must reach on a free-threaded build: the bar of RELEASED_SCALING.
+FT_LOOP_SCALING: float = _v.FT_LOOP_SCALING
+#: Switches between the two printing tasks from which their lines interleave (a hand-over and back).
+INTERLEAVE_MIN_SWITCHES: int = _v.INTERLEAVE_MIN_SWITCHES
+#: Speedup (×) below which a pure-Python loop does not scale under the GIL (one thread, 20 % noise).
+LOOP_CEILING: float = _v.LOOP_CEILING
+#: Speedup (×) work that releases the GIL must reach where threads = CPUs (70 % of two CPUs' 2×).
+RELEASED_SCALING: float = _v.RELEASED_SCALING
+#: Share of the ideal speedup sleeping threads must reach beyond the CPUs (80 %).
+SLEEP_SHARE: float = _v.SLEEP_SHARE
+#: Fraction by which a time may beat its bound (timer resolution, noise) before a run is unsound.
+TIME_SLACK: float = _v.TIME_SLACK
 
 __all__ = [
     "ASYNCIO_SLACK",
