@@ -72,18 +72,18 @@ def demo(fixed, deadline, hold):
         log(f"other thread: locked the mutex; sleeps {hold:g} s holding it")
         locked.set()
         time.sleep(hold)  # releases the GIL; it needs it back to go on
-        log("other thread: runs Python again (needs the GIL); unlocks the mutex")
+        log("other thread: has the GIL back; unlocks the mutex")
         cdll.pthread_mutex_unlock(ctypes.byref(mutex))
 
     worker = threading.Thread(target=other, daemon=True)
     worker.start()
     locked.wait(10)
-    how = "CDLL: the GIL is released while waiting" if fixed else "PyDLL: the GIL is kept while waiting"
-    log(f"main thread: waits for the mutex ({how}), at most {deadline:g} s")
+    how = "through CDLL, which lets go of the GIL" if fixed else "through PyDLL, which keeps the GIL"
+    log(f"main thread: waits for the mutex, at most {deadline:g} s,\n{how}")
     began = time.perf_counter()
     got = timed_lock(cdll if fixed else pydll, mutex, deadline)
     waited = time.perf_counter() - began
-    log("main thread: got the mutex" if got else "main thread: gave up: ETIMEDOUT")
+    log("main thread: got the mutex" if got else "main thread: gave up with ETIMEDOUT")
     if got:
         cdll.pthread_mutex_unlock(ctypes.byref(mutex))
     worker.join(deadline + hold + 10)
@@ -93,13 +93,16 @@ def demo(fixed, deadline, hold):
 
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'})")
-    for when, text in sorted(events):
-        print(f"  {when:6.3f} s  {text}")
+    for when, text in sorted(events):  # lines of at most 72 characters
+        first, *more = text.split("\n")
+        print(f"  {when:6.3f} s  {first}")
+        for line in more:
+            print(f"            {line}")
     if got:
         print(f"COMPLETED: the main thread waited {waited:.3f} s for the mutex.")
     else:
-        print(f"DEADLOCK detected: the main thread waited {waited:.3f} s, until its deadline, while the "
-              "other thread waited for the GIL.")
+        print(f"DEADLOCK detected: the main thread gave up after {waited:.3f} s,")
+        print("its deadline, while the other thread waited for the GIL.")
     return got
 
 

@@ -26,7 +26,16 @@ private modules behind it hold one job each.
     counting how often two threads' printed lines alternate
     (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`);
 ``_asyncio_waits``
-    timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`).
+    timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`);
+``_verdicts``
+    what the measurements say and whether they were sound: the chapter's verdicts
+    (:func:`released_verdict`, :func:`loop_verdict`, :func:`sleep_verdict`,
+    :func:`ft_verdict`, :func:`interleave_verdict`, :func:`flush_verdict`,
+    :func:`asyncio_verdict`), decided on intervals against the named thresholds
+    (:data:`RELEASED_SCALING` and the others), the invariants of each
+    measurement (:func:`scaling_invariants`, :func:`interleave_invariants`,
+    :func:`asyncio_invariants`), and readers of the examples' output
+    (:func:`example_speedups`, :func:`example_total`).
 
 Standard library only; the NumPy kind imports NumPy and threadpoolctl when it
 is used and is reported as unavailable (:func:`available_kinds`) without them.
@@ -35,6 +44,7 @@ is used and is reported as unavailable (:func:`available_kinds`) without them.
 from __future__ import annotations
 
 from .._public import publish
+from . import _verdicts as _v
 from ._asyncio_waits import asyncio_waits
 from ._interleaved_prints import (
     broken_lines,
@@ -58,15 +68,55 @@ from ._kinds import (
 from ._loopback import LoopbackPairs
 from ._scaling import calibrate, scaling_suite
 from ._speedups import kinds_in, speedup_rows, speedups
+from ._verdicts import (
+    asyncio_invariants,
+    asyncio_verdict,
+    example_speedups,
+    example_total,
+    flush_verdict,
+    ft_verdict,
+    interleave_invariants,
+    interleave_rows,
+    interleave_verdict,
+    loop_verdict,
+    released_verdict,
+    scaling_invariants,
+    sleep_verdict,
+    speedup_intervals,
+)
 from ._work import Work, WorkUnavailable
 
 # Data is described where it is re-exported: Sphinx reads ``#:`` comments from the
 # documented module's own source.
 #: Every kind of work, in the order the chapter shows them.
 KINDS: tuple[str, ...] = _KINDS
+#: Fraction of one wait that gathered asyncio waits may take beyond it and still be about one wait.
+ASYNCIO_SLACK: float = _v.ASYNCIO_SLACK
+#: Share of the printed numbers at which the task must change, flushing each line, for writes to hand over.
+FLUSH_SWITCH_SHARE: float = _v.FLUSH_SWITCH_SHARE
+#: Speedup (×) the loop must reach on a free-threaded build: the bar of RELEASED_SCALING.
+FT_LOOP_SCALING: float = _v.FT_LOOP_SCALING
+#: Switches between the two printing tasks from which their lines interleave (a hand-over and back).
+INTERLEAVE_MIN_SWITCHES: int = _v.INTERLEAVE_MIN_SWITCHES
+#: Speedup (×) below which a pure-Python loop does not scale under the GIL (one thread, 20 % noise).
+LOOP_CEILING: float = _v.LOOP_CEILING
+#: Speedup (×) work that releases the GIL must reach where threads = CPUs (70 % of two CPUs' 2×).
+RELEASED_SCALING: float = _v.RELEASED_SCALING
+#: Share of the ideal speedup sleeping threads must reach beyond the CPUs (80 %).
+SLEEP_SHARE: float = _v.SLEEP_SHARE
+#: Fraction by which a time may beat its bound (timer resolution, noise) before a run is unsound.
+TIME_SLACK: float = _v.TIME_SLACK
 
 __all__ = [
+    "ASYNCIO_SLACK",
+    "FLUSH_SWITCH_SHARE",
+    "FT_LOOP_SCALING",
+    "INTERLEAVE_MIN_SWITCHES",
     "KINDS",
+    "LOOP_CEILING",
+    "RELEASED_SCALING",
+    "SLEEP_SHARE",
+    "TIME_SLACK",
     "FileReadWork",
     "HashWork",
     "LoopbackPairs",
@@ -77,17 +127,31 @@ __all__ = [
     "Work",
     "WorkUnavailable",
     "ZlibWork",
+    "asyncio_invariants",
+    "asyncio_verdict",
     "asyncio_waits",
     "available_kinds",
     "broken_lines",
     "calibrate",
     "count_switches",
+    "example_speedups",
+    "example_total",
     "first_switch_excerpt",
+    "flush_verdict",
+    "ft_verdict",
+    "interleave_invariants",
     "interleave_labels",
+    "interleave_rows",
     "interleave_runs",
+    "interleave_verdict",
     "kinds_in",
+    "loop_verdict",
     "make_work",
+    "released_verdict",
+    "scaling_invariants",
     "scaling_suite",
+    "sleep_verdict",
+    "speedup_intervals",
     "speedup_rows",
     "speedups",
 ]

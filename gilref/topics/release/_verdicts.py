@@ -1,0 +1,536 @@
+"""What the release-points measurements say (verdicts) and whether they were sound (invariants).
+
+Every verdict is decided on an interval (the repeats' quartiles, see
+:meth:`gilref.core.results.Suite.speedup_interval`), against one of the named
+thresholds below; an interval that straddles its threshold leaves the claim
+undecided. Every figure the chapter prints that bears on a verdict (the
+reader's examples' output included) is passed in and stated by it.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ...core.results import Suite, Timing
+from ...core.verdicts import Claim, Interval, Invariant, check, invariant, quartiles
+from ._interleaved_prints import count_switches, interleave_labels
+
+# -- thresholds -------------------------------------------------------------------
+
+#: Speedup (×, at the thread count where threads = CPUs, or the largest below) that
+#: work releasing the GIL must reach to count as "running on several cores at once".
+#: Two CPUs allow 2×; 1.4× is 70 % of that, more than any GIL build gives a
+#: pure-Python loop and less than a loaded host usually takes away.
+RELEASED_SCALING = 1.4
+
+#: Speedup (×) below which a pure-Python loop "does not scale" under the GIL: one
+#: thread's time with up to 20 % left over for noise (threads only take turns).
+LOOP_CEILING = 1.2
+
+#: Share of the ideal (speedup = threads) that sleeping threads must reach when
+#: there are more of them than CPUs: a sleep needs no core, so only thread start-up
+#: and timer slack stand between them and the ideal; 80 % leaves room for both.
+SLEEP_SHARE = 0.8
+
+#: Speedup (×) the pure-Python loop must reach on a free-threaded build to count
+#: as scaling: the same bar as :data:`RELEASED_SCALING`, since it then needs cores just the same.
+FT_LOOP_SCALING = RELEASED_SCALING
+
+#: Switches between the two printing tasks (median of the runs) from which their
+#: lines "interleave": at least one hand-over there and one back.
+INTERLEAVE_MIN_SWITCHES = 2
+
+#: Share of the printed numbers at which the printing task must change, flushing
+#: every line, to say that each write hands the GIL over: a quarter (one switch
+#: every four lines) is far above what buffered output gives and well below the
+#: one switch per line of a perfect hand-over.
+FLUSH_SWITCH_SHARE = 0.25
+
+#: How much longer than one wait (a fraction of it) gathered asyncio waits may take
+#: and still count as "about one wait": 10 %, room for the event loop and a busy host.
+ASYNCIO_SLACK = 0.10
+
+#: Slack (a fraction) for invariants on times: a speedup may exceed its ideal by this
+#: much, a sleep may end this much early by the timer's resolution, before a run is
+#: called unsound.
+TIME_SLACK = 0.10
+
+__all__ = [
+    "ASYNCIO_SLACK",
+    "FLUSH_SWITCH_SHARE",
+    "FT_LOOP_SCALING",
+    "INTERLEAVE_MIN_SWITCHES",
+    "LOOP_CEILING",
+    "RELEASED_SCALING",
+    "SLEEP_SHARE",
+    "TIME_SLACK",
+    "asyncio_invariants",
+    "asyncio_verdict",
+    "example_speedups",
+    "example_total",
+    "flush_verdict",
+    "ft_verdict",
+    "interleave_invariants",
+    "interleave_rows",
+    "interleave_verdict",
+    "loop_verdict",
+    "released_verdict",
+    "scaling_invariants",
+    "sleep_verdict",
+    "speedup_intervals",
+]
+
+
+def _all(results: Sequence[bool | None]) -> bool | None:
+    """True if every result is True, False if any is False, else None (undecided)."""
+    if any(r is False for r in results):
+        return False
+    if all(r is True for r in results):
+        return True
+    return None
+
+
+def speedup_intervals(suite: Suite, kind: str) -> dict[int, Interval]:
+    """Thread count -> speedup over one thread of *kind* as an interval (from the quartiles; 1 thread is exactly 1)."""
+    out = {1: Interval.exact(1.0)}
+    for t in suite.select(kind, "threads"):
+        out[t.workers] = suite.speedup_interval(t)
+    return out
+
+
+def _label(suite: Suite, kind: str) -> str:
+    return str(suite.baseline(kind).params.get("label", kind))
+
+
+# -- the reader's example's output --------------------------------------------------
+
+_EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs?, median of (\d+) runs")
+_EXAMPLE_ROW = re.compile(r"^\s+(\w+)\s+([0-9.]+)s\s+(.*)$")
+
+
+def example_speedups(text: str) -> dict[str, Any]:
+    """Read ``examples/release_points.py``'s output.
+
+    :returns: ``python`` (its version), ``gil`` (bool), ``cpus``, ``repeats``
+        and ``kinds``: kind -> {thread count: speedup (×, ratio of medians)},
+        thread counts from 2 up. Kinds it skipped are left out.
+    :raises ValueError: if *text* has no header line of that example.
+    """
+    lines = text.splitlines()
+    head = next((m for m in map(_EXAMPLE_HEAD.match, lines) if m), None)
+    if head is None:
+        raise ValueError("not the output of examples/release_points.py: no 'Python ... (GIL ...)' line")
+    kinds: dict[str, dict[int, float]] = {}
+    for line in lines:
+        m = _EXAMPLE_ROW.match(line)
+        if m and m.group(1) != "kind":
+            values = [float(v) for v in m.group(3).split()]
+            kinds[m.group(1)] = {w: v for w, v in enumerate(values, start=2)}
+    return {"python": head.group(1), "gil": head.group(2) == "on", "cpus": int(head.group(3)),
+            "repeats": int(head.group(4)), "kinds": kinds}
+
+
+_TOTAL = re.compile(r"^total: ([0-9.]+) s for (\d+) waits of ([0-9.]+) s", re.M)
+
+
+def example_total(text: str) -> float:
+    """The total (seconds) ``examples/asyncio_three.py`` printed on its last line.
+
+    :raises ValueError: if there is no ``total: ...`` line.
+    """
+    m = _TOTAL.search(text)
+    if m is None:
+        raise ValueError("not the output of examples/asyncio_three.py: no 'total: ... s' line")
+    return float(m.group(1))
+
+
+#: The example's kind names for the chapter's kinds.
+_EXAMPLE_KIND = {"python_loop": "python", "file_read": "file"}
+
+
+def _example_line(example: Mapping[str, Any] | None, kind: str, threads: int) -> float | None:
+    if not example:
+        return None
+    value = example["kinds"].get(_EXAMPLE_KIND.get(kind, kind), {}).get(threads)
+    return None if value is None else float(value)
+
+
+# -- verdicts: the seven kinds ---------------------------------------------------------
+
+
+def released_verdict(
+    suite: Suite,
+    *,
+    threads: int,
+    cpus: int,
+    load: Sequence[float] | None = None,
+    example: Mapping[str, Any] | None = None,
+) -> Claim:
+    """C code that releases the GIL runs on several cores: every kind that releases it
+    (sleep aside) reaches :data:`RELEASED_SCALING` at *threads* threads.
+
+    :param threads: the thread count judged (the book uses min(CPUs, largest count)).
+    :param cpus: the usable CPUs (with one, there is no second core: contradicted).
+    :param load: the host's load averages when the chapter started, for the sentence.
+    :param example: :func:`example_speedups` of the example run on the page; its
+        hashing speedup at *threads* threads is stated and checked against the threshold.
+    """
+    busy = [t.workload for t in suite.select(mode="sequential")
+            if t.params.get("releases_gil") and t.workload != "sleep"]
+    if not busy:
+        raise ValueError("the suite holds no kind of work that releases the GIL besides sleep")
+    s = {k: speedup_intervals(suite, k)[threads] for k in busy}
+    worst = min(busy, key=lambda k: s[k].median)
+    best = max(busy, key=lambda k: s[k].median)
+    holds = _all([s[k].at_least(RELEASED_SCALING) for k in busy]) if cpus >= 2 else False
+    shown = _example_line(example, "hashlib", threads) if "hashlib" in busy else None
+    agrees = shown is None or (shown >= RELEASED_SCALING) == (s["hashlib"].median >= RELEASED_SCALING)
+    ex = ""
+    if shown is not None:
+        ex = (f" The reader's example below (smaller jobs, medians only, on {example['python'] if example else ''})"
+              f" hashed at {shown:.2f}× on {threads} threads"
+              + (", the same verdict." if agrees else
+                 f", on the other side of the {RELEASED_SCALING:g}× bar from the measurement here"
+                 " (its jobs are shorter, so thread start-up and a busy host weigh more)."))
+    listing = "; ".join(f"{_label(suite, k)} {s[k].text()}" for k in busy)
+    loads = ", ".join(f"{x:.1f}" for x in (load or [])) or "unknown"
+    return check(
+        "released_verdict",
+        "C code that releases the GIL (I/O, hashing, compression, BLAS) runs on several cores at once",
+        holds,
+        n=threads, worst=_label(suite, worst), lo=s[worst], hi=s[best], bar=RELEASED_SCALING,
+        listing=listing, example_hashlib=shown,
+        supported="**Released work scaled.** With {n} threads every kind that lets go of the GIL "
+                  "reached at least {bar:g}× one thread over its repeats (" + listing + "): while one "
+                  "thread hashes or copies bytes in C, another can run." + ex,
+        contradicted="With {n} threads the work that releases the GIL reached only {lo} ({worst}) "
+                     "to {hi} one thread, short of {bar:g}×"
+                     + (": with one usable CPU there is no second core to run on." if cpus < 2 else
+                        f"; on a busy host (load average {loads} when the chapter started) the other "
+                        "cores may not have been free.") + ex,
+        unclear="With {n} threads the repeats of some kind that releases the GIL straddle the "
+                "{bar:g}× bar (" + listing + "): this run cannot say whether it used a second core "
+                "throughout." + ex,
+    )
+
+
+def loop_verdict(suite: Suite, *, example: Mapping[str, Any] | None = None, interpreter: str = "") -> Claim:
+    """Threads do not speed up a pure-Python loop under the GIL: its best thread count
+    stays below :data:`LOOP_CEILING`.
+
+    :param example: :func:`example_speedups` of the example run on the page (its loop row is stated).
+    :param interpreter: which interpreter the suite ran in, for the sentence.
+    """
+    s = {w: v for w, v in speedup_intervals(suite, "python_loop").items() if w > 1}
+    if not s:
+        raise ValueError("the suite has no threaded run of python_loop")
+    top = max(s, key=lambda w: s[w].median)
+    shown = {w: v for w, v in (example or {}).get("kinds", {}).get("python", {}).items()}
+    ex = ""
+    if shown:
+        best = max(shown.values())
+        ex = (f" The reader's example below, on {example['python'] if example else ''}, gave the loop at "
+              f"most {best:.2f}× " + ("too." if best < LOOP_CEILING else
+                                       f"on a thread count, above the {LOOP_CEILING:g}× bar: its jobs are "
+                                       "shorter and timed once per repeat, so one slow one-thread run "
+                                       "lifts every ratio."))
+    where = f" on {interpreter}" if interpreter else ""
+    return check(
+        "loop_verdict",
+        "threads do not speed up a pure-Python loop under the GIL",
+        _all([v.below(LOOP_CEILING) for v in s.values()]),
+        best=s[top], w=top, bar=LOOP_CEILING,
+        supported="**The pure-Python loop did not scale" + where + ":** its best thread count ({w}) ran "
+                  "at {best} one thread, below {bar:g}×. Every step of it is bytecode, so the threads "
+                  "only take turns on the GIL." + ex,
+        contradicted="The pure-Python loop reached {best} one thread on {w} threads" + where + ", which "
+                     "the GIL should not allow: either the one-thread runs were slowed by other load on "
+                     "the host, or this interpreter runs without the GIL." + ex,
+        unclear="The pure-Python loop's repeats on {w} threads straddle {bar:g}× ({best}): this run "
+                "cannot tell it from a small gain." + ex,
+    )
+
+
+def sleep_verdict(suite: Suite, *, cpus: int) -> Claim:
+    """Waiting threads overlap beyond the number of cores: at the largest thread count
+    (above *cpus*), sleeps reach :data:`SLEEP_SHARE` of the ideal speedup."""
+    s = speedup_intervals(suite, "sleep")
+    top = max(s)
+    bar = SLEEP_SHARE * top
+    holds = s[top].at_least(bar) if top > cpus else False
+    return check(
+        "sleep_verdict",
+        "waiting threads overlap beyond the number of cores",
+        holds,
+        top=top, cpus=cpus, sp=s[top], bar=bar,
+        supported="**Sleeping is not limited by the cores:** {top} sleeping threads finished {sp} "
+                  "faster than one on {cpus} CPU(s), at least {bar:.1f}×. A sleeping thread needs "
+                  "neither the GIL nor a core.",
+        contradicted=("{top} sleeping threads reached {sp} one thread on {cpus} CPU(s), short of the "
+                      "{bar:.1f}× that waits allow." if top > cpus else
+                      "This run had no more threads ({top}) than CPUs ({cpus}), so it cannot show "
+                      "waits overlapping beyond the cores."),
+        unclear="{top} sleeping threads reached {sp} one thread on {cpus} CPU(s): the repeats "
+                "straddle the {bar:.1f}× bar.",
+    )
+
+
+def ft_verdict(
+    ft: Suite, gil: Suite, *, threads: int, cpus: int, ft_label: str, gil_label: str,
+    host: Suite | None = None, host_label: str = "",
+) -> Claim:
+    """Without the GIL a pure-Python loop runs on several cores: on the free-threaded
+    build *ft* it reaches :data:`FT_LOOP_SCALING` at *threads* threads.
+
+    The sentence also gives the same loop on the GIL build *gil* and, if given, on
+    the book's own interpreter *host* (the first table), naming each interpreter.
+    """
+    f = speedup_intervals(ft, "python_loop")[threads]
+    g = speedup_intervals(gil, "python_loop")[threads]
+    also = ""
+    if host is not None and host is not gil:
+        h = speedup_intervals(host, "python_loop")[threads]
+        also = f"; the first table, on {host_label}, {h.text()}"
+    holds = f.at_least(FT_LOOP_SCALING) if cpus >= 2 else False
+    return check(
+        "ft_verdict",
+        "without the GIL, a pure-Python loop runs on several cores at once",
+        holds,
+        n=threads, ft=ft_label, sp=f, gil=g, gil_label=gil_label, bar=FT_LOOP_SCALING,
+        supported="**Without the GIL the loop scaled:** on {ft} {n} threads ran it {sp} faster than "
+                  "one, against {gil} on the GIL build ({gil_label}" + also + ").",
+        contradicted="On {ft} {n} threads ran the loop at only {sp} one thread, short of {bar:g}× "
+                     "(GIL build {gil_label}: {gil}" + also + ")"
+                     + (": with one usable CPU there is no second core." if cpus < 2 else "."),
+        unclear="On {ft} the loop's repeats on {n} threads straddle {bar:g}× ({sp}; GIL build "
+                "{gil_label}: {gil}" + also + ").",
+    )
+
+
+def scaling_invariants(suite: Suite, *, cpus: int, prefix: str = "") -> list[Invariant]:
+    """What a sound scaling run satisfies, for every kind in *suite* (keys start with
+    *prefix*, so that suites from several interpreters can be checked in one chapter):
+
+    * every thread count did the same number of units (same total work);
+    * no speedup beats its ideal (threads; and at most *cpus* for work that needs
+      a core, i.e. all but sleep), on the quartiles, with :data:`TIME_SLACK`;
+    * a sleeping job lasts at least its sleeps (units per thread × one sleep);
+    * on a GIL build, the pure-Python loop is no faster on threads than on one
+      (its speedup's low end at most 1 + :data:`TIME_SLACK`), and work that
+      releases the GIL gains at least as much from threads as that loop
+      (compared on the quartiles).
+    """
+    out: list[Invariant] = []
+    kinds: list[str] = []
+    for t in suite.timings:
+        if t.workload not in kinds:
+            kinds.append(t.workload)
+    for kind in kinds:
+        timings = suite.select(kind)
+        units = sorted({t.params.get("units") for t in timings}, key=str)
+        out.append(invariant(
+            f"{prefix}same_work_{kind}", "every thread count of {kind} did the same units of work ({units})",
+            len(units) == 1, cause="the suite mixes runs of different calibrations", kind=kind,
+            units=", ".join(map(str, units))))
+        s = speedup_intervals(suite, kind)
+        over = [f"{w}: {v.text()}" for w, v in s.items()
+                if v.low > (w if kind == "sleep" else min(w, cpus)) * (1 + TIME_SLACK)]
+        out.append(invariant(
+            f"{prefix}ideal_{kind}", "{kind} is never faster than its ideal (threads, at most the CPUs for work "
+            "needing a core)", not over, kind=kind, over="; ".join(over) or "none",
+            cause="the one-thread runs were slowed (other load on the host while they ran): "
+                  "{over}"))
+        if kind == "sleep":
+            unit_s = float(suite.baseline(kind).params.get("unit_s", 0.0))
+            short = [f"{t.workers}: {min(t.values):.4f} s" for t in timings
+                     if min(t.values) < (int(t.params["units"]) // t.workers) * unit_s * (1 - TIME_SLACK)]
+            out.append(invariant(
+                f"{prefix}sleep_at_least_asked", "no sleeping job is shorter than its sleeps", not short,
+                cause="a clock or timer misbehaved: {short}", short="; ".join(short) or "none"))
+    gil = suite.metadata.get("gil_enabled")
+    if gil is not False and "python_loop" in kinds:
+        loop = speedup_intervals(suite, "python_loop")
+        faster = [f"{w}: {v.text()}" for w, v in loop.items() if v.low > 1 + TIME_SLACK]
+        out.append(invariant(
+            f"{prefix}held_loop_not_faster", "with the GIL on, the pure-Python loop is no faster on threads "
+            "than on one (only one thread runs bytecode at a time)", not faster, faster="; ".join(faster) or "none",
+            cause="the one-thread runs were slowed by other load on the host, or the GIL was off: {faster}"))
+        behind = []
+        for kind in kinds:
+            if kind in ("python_loop", "sleep") or not suite.baseline(kind).params.get("releases_gil"):
+                continue
+            for w, v in speedup_intervals(suite, kind).items():
+                if w in loop and v.high < loop[w].low:
+                    behind.append(f"{_label(suite, kind)} {v.text()} vs loop {loop[w].text()} on {w} threads")
+        out.append(invariant(
+            f"{prefix}released_not_behind_held", "work that releases the GIL gains at least as much from threads "
+            "as the loop that holds it", not behind, behind="; ".join(behind) or "none",
+            cause="other load on the host fell on the released kind's threaded runs: {behind}"))
+    return out
+
+
+# -- verdicts: interleaved prints --------------------------------------------------------
+
+
+def _switch_interval(run: Mapping[str, Any]) -> Interval:
+    return Interval.of([float(x) for x in run["switches"]])
+
+
+def _shown(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    labels = interleave_labels(text)
+    return count_switches(labels), len(labels)
+
+
+def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None = None) -> Claim:
+    """The two tasks' lines interleave: with the defaults (``runs[0]``) the printing
+    task changes at least :data:`INTERLEAVE_MIN_SWITCHES` times (quartiles of the runs).
+
+    :param runs: :func:`interleave_runs` results, the defaults first.
+    :param shown: the output of the run printed on the page, whose switches are stated too.
+    """
+    r = runs[0]
+    sw = _switch_interval(r)
+    seen = _shown(shown)
+    ex = "" if seen is None else (f" The run printed above, one more, changed {seen[0]} times in "
+                                  f"{seen[1]} numbers (the timed runs: {min(r['switches'])} to "
+                                  f"{max(r['switches'])}).")
+    return check(
+        "interleave_verdict",
+        "the two tasks' printed lines interleave",
+        sw.at_least(INTERLEAVE_MIN_SWITCHES),
+        d=sw, d_n=sw.text(".0f", ""), n=r["numbers"][0], runs=len(r["switches"]),
+        supported="**The lines interleaved:** with the defaults the printing task changed "
+                  "{d_n} times in {n} numbers (median of {runs} runs, quartiles in brackets)." + ex,
+        contradicted="With 100 numbers per task and the output going to a pipe, the printing task "
+                     "changed only {d_n} time(s) in {n} numbers (median of {runs} runs): the first "
+                     "task printed everything before the second got a turn." + ex,
+        unclear="With the defaults the printing task changed {d_n} times in {n} numbers (median of "
+                "{runs} runs): some runs interleaved, some did not." + ex,
+    )
+
+
+def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
+    """A write system call hands the GIL to the waiting thread: flushing every line
+    (``runs[1]``), the printing task changes at least every :data:`FLUSH_SWITCH_SHARE` of the numbers."""
+    r = runs[1]
+    n = int(r["numbers"][0])
+    sw = _switch_interval(r)
+    bar = FLUSH_SWITCH_SHARE * n
+    return check(
+        "flush_verdict",
+        "a thread that releases the GIL for a write system call hands it to the waiting thread",
+        sw.at_least(bar),
+        f=sw, f_n=sw.text(".0f", ""), n=n, bar=bar,
+        supported="**Every write was a chance to switch, and the threads took it:** flushing every "
+                  "line made the printing task change {f_n} times in {n} numbers (median, quartiles "
+                  "in brackets), at least {bar:.0f}.",
+        contradicted="Flushing every line, one `write` system call per line, changed the printing task "
+                     "only {f_n} time(s) in {n} numbers (median), under {bar:.0f}. Each write "
+                     "releases the GIL, but so briefly that the writing thread took it back before the "
+                     "waiting one got it: releasing the GIL gives other threads a chance, not a turn.",
+        unclear="Flushing every line, the printing task changed {f_n} times in {n} numbers: the "
+                "runs straddle {bar:.0f}, so this run cannot say whether a write hands the GIL over.",
+    )
+
+
+def interleave_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """One table row per variant of :func:`interleave_runs`: its arguments, the numbers
+    printed, and the median and range of switches and split lines (text only)."""
+    rows = []
+    for r in runs:
+        sw, br = [int(x) for x in r["switches"]], [int(x) for x in r["broken"]]
+        rows.append({
+            "arguments": f"`{' '.join(r['args'])}`" if r["args"] else "(defaults: `--count 100`)",
+            "numbers printed": str(r["numbers"][0]),
+            "switches (median)": f"{statistics.median(sw):g}",
+            "switches (fewest to most)": f"{min(sw)} to {max(sw)}",
+            "split lines (median)": f"{statistics.median(br):g}",
+        })
+    return rows
+
+
+def _expected_numbers(args: Sequence[str]) -> int:
+    """Numbers ``examples/interleave.py`` prints with *args*: two tasks of ``--count`` (100) each."""
+    count = 100
+    for a, b in zip(args, [*args[1:], ""]):
+        if a == "--count":
+            count = int(b.replace("_", ""))
+        elif a.startswith("--count="):
+            count = int(a.split("=", 1)[1].replace("_", ""))
+    return 2 * count
+
+
+def interleave_invariants(runs: Sequence[Mapping[str, Any]]) -> list[Invariant]:
+    """What sound interleaving runs satisfy: every number was printed (two tasks of
+    ``--count`` each), and the switches and split lines are counts within that total."""
+    lost, over = [], []
+    for r in runs:
+        want = _expected_numbers(r["args"])
+        args = " ".join(r["args"]) or "defaults"
+        lost += [f"{args}: {n} of {want}" for n in r["numbers"] if n != want]
+        over += [f"{args}: {s} switches, {b} split lines in {n} numbers"
+                 for s, b, n in zip(r["switches"], r["broken"], r["numbers"])
+                 if not (0 <= s <= max(n - 1, 0) and 0 <= b <= n)]
+    return [
+        invariant("interleave_all_printed", "every run printed all its numbers", not lost,
+                  cause="the example's output was cut short (killed, or a pipe closed): {lost}",
+                  lost="; ".join(lost) or "none"),
+        invariant("interleave_counts_within", "switches and split lines are counts within the numbers printed",
+                  not over, cause="the output was not parsed as the example writes it: {over}",
+                  over="; ".join(over) or "none"),
+    ]
+
+
+# -- verdicts: asyncio ----------------------------------------------------------------------
+
+
+def asyncio_verdict(waits: Timing, *, shown: float | None = None) -> Claim:
+    """Gathered asyncio waits overlap: *tasks* waits of *seconds* take between one wait
+    and one wait plus :data:`ASYNCIO_SLACK` (quartiles of the repeats).
+
+    :param waits: :func:`asyncio_waits` (its params hold ``tasks`` and ``seconds``).
+    :param shown: the total the example printed on the page (seconds), stated too.
+    """
+    tasks, seconds = int(waits.params["tasks"]), float(waits.params["seconds"])
+    iv = Interval.of(waits.values)
+    limit = seconds * (1 + ASYNCIO_SLACK)
+    ex = "" if shown is None else (
+        f" The example above, one more run, took {shown:.3f} s"
+        + (", the same." if seconds * (1 - TIME_SLACK) <= shown <= limit else
+           ": outside that range; it was one run, the figure here is the middle of several."))
+    return check(
+        "asyncio_verdict",
+        f"asyncio runs {tasks} waits of {seconds:g} s in about {seconds:g} s",
+        iv.between(seconds * (1 - TIME_SLACK / 10), limit),
+        m=iv, m_s=iv.text(".3f", " s"), tasks=tasks, seconds=seconds, n=len(waits.values), limit=limit,
+        seq=tasks * seconds,
+        supported="**About one wait:** {tasks} gathered {seconds:g}-second waits took {m_s} "
+                  "(median of {n} runs, quartiles in brackets; at most {limit:.2f} s), not the "
+                  "{seq:g} s they would take one after another." + ex,
+        contradicted="{tasks} gathered {seconds:g}-second waits took {m_s} (median of {n} runs), "
+                     "not about {seconds:g} s." + ex,
+        unclear="{tasks} gathered {seconds:g}-second waits took {m_s} (median of {n} runs): the "
+                "repeats straddle {limit:.2f} s." + ex,
+    )
+
+
+def asyncio_invariants(waits: Timing) -> list[Invariant]:
+    """What sound asyncio timings satisfy: no gather is shorter than one wait (less the
+    timer's resolution, :data:`TIME_SLACK` of a tenth) and, since they overlap at all,
+    none is as long as the waits one after another (compared on the quartiles)."""
+    tasks, seconds = int(waits.params["tasks"]), float(waits.params["seconds"])
+    q1 = quartiles(waits.values)[0]
+    return [
+        invariant("asyncio_at_least_one_wait", "no gather of waits was shorter than one wait ({seconds:g} s)",
+                  min(waits.values) >= seconds * (1 - TIME_SLACK / 10), seconds=seconds,
+                  shortest=min(waits.values),
+                  cause="a clock misbehaved: the shortest gather took {shortest:.4f} s"),
+        invariant("asyncio_below_sequential", "gathered waits took less than the {seq:g} s of the waits one "
+                  "after another", tasks == 1 or q1 < tasks * seconds, seq=tasks * seconds, q1=q1,
+                  cause="the event loop was starved (a busy host): the first quartile was {q1:.3f} s"),
+    ]
