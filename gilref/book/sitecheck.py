@@ -16,7 +16,11 @@ It reads every HTML page and reports, page by page:
 - **an admonition whose title runs into its body**: no title element, an
   empty one, or the directive's generic title (``Warning``, ``Note``) with the
   real title as the first line of the body's first paragraph (what
-  ``:::{warning} Some title`` followed by text renders as).
+  ``:::{warning} Some title`` followed by text renders as);
+- **a degenerate interval**: a spread whose two ends print alike, such as
+  ``+12 % (+12 to +12 %)`` or ``1.00× (1.00–1.00×)``. It says nothing the
+  median alone does not, and reads as a spread that was never measured: print
+  the bare value, or more digits.
 
 Standard library only; no browser needed.
 """
@@ -36,6 +40,7 @@ __all__ = [
     "Problem",
     "admonition_problems",
     "dash_flag_problems",
+    "degenerate_interval_problems",
     "main",
     "output_problems",
     "page_problems",
@@ -53,6 +58,13 @@ _OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _CONTAINER_START = re.compile(r"^[ \t]*[\[{(][ \t]*(?:['\"\[{(\d-]|$)", re.M)
 #: A flag after a typographic dash: en dash or em dash, then a lower-case word.
 _DASH_FLAG = re.compile(r"(?:^|[\s(\[\"'`])([\u2013\u2014][a-z][a-z0-9-]*)")
+#: A number as the book prints it: a sign (ASCII or the minus sign), digits, thousands
+#: separators and a decimal part.
+_NUMBER = r"[+\-\u2212]?\d+(?:[,.]\d+)*"
+#: A unit after a number of an interval: per cent, times, seconds, bytes, rates.
+_UNIT = r"(?:\s?(?:%|\u00d7|x|[\u00b5mun]?s|[kMG]i?B(?:/s)?|M|k|steps/s|/s))?"
+#: ``(low SEP high)``, SEP an en or em dash, a hyphen or the word "to".
+_INTERVAL = re.compile(rf"\(\s*({_NUMBER}){_UNIT}\s*(?:\u2013|\u2014|-|to)\s*({_NUMBER}){_UNIT}\s*\)")
 #: The titles Sphinx gives the named admonitions (``{warning}`` -> "Warning").
 GENERIC_TITLES = frozenset({
     "attention", "caution", "danger", "error", "hint", "important", "note", "seealso",
@@ -276,6 +288,17 @@ def dash_flag_problems(text: str) -> list[str]:
     return [m.group(1) for m in _DASH_FLAG.finditer(text)]
 
 
+def _number(text: str) -> str:
+    """A printed number with its sign spelled one way (``\u2212`` as ``-``, ``+`` dropped)."""
+    return text.replace("\u2212", "-").lstrip("+")
+
+
+def degenerate_interval_problems(text: str) -> list[str]:
+    """Each interval in *text* whose two ends print alike: ``(1.00\u20131.00\u00d7)``,
+    ``(+12 to +12 %)``. A real interval (``(0.98\u20131.02\u00d7)``) passes."""
+    return [m.group(0) for m in _INTERVAL.finditer(text) if _number(m.group(1)) == _number(m.group(2))]
+
+
 def _first_line_is_a_title(paragraph: str) -> bool:
     """True if the paragraph's first source line reads as a heading run into the text below it.
 
@@ -315,6 +338,9 @@ def page_problems(html_text: str, page: str = "<page>") -> list[Problem]:
     for flag in dash_flag_problems("".join(parser.text)):
         problems.append(Problem(page, "a command-line flag printed with a typographic dash (copy it and it fails)",
                                 flag))
+    for interval in degenerate_interval_problems("".join(parser.text)):
+        problems.append(Problem(page, "a degenerate interval (both ends print alike: show the value alone)",
+                                interval))
     for adm in parser.admonitions:
         for what in admonition_problems(adm.title, adm.paragraphs):
             problems.append(Problem(page, what, (adm.title or "") + " / " + (adm.paragraphs[:1] or [""])[0][:80]))
@@ -349,7 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         print(f"{len(problems)} problem(s) on {pages} page(s) of {args.site}", file=sys.stderr)
         return 1
-    print(f"site text: no reprs, bare containers, dash-mangled flags or run-in admonition titles in {args.site}")
+    print(f"site text: no reprs, bare containers, dash-mangled flags, run-in admonition titles or "
+          f"degenerate intervals in {args.site}")
     return 0
 
 
