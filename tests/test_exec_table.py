@@ -137,7 +137,7 @@ def test_a_row_without_a_run_time_or_a_time_still_renders(gilbook):
     assert gilbook.overlapping(rows) == []
 
 
-@pytest.mark.parametrize("why, short", [
+@pytest.mark.parametrize(("why", "short"), [
     ("first build in this folder", "first build in this folder"),
     ("changed: cells, module gilref.topics.convoy, module gilref.book.chapter, host and 3 more",
      "changed: cells, module gilref.topics.convoy and 5 more"),
