@@ -214,3 +214,12 @@ def test_real_intervals_and_lone_values_pass(text):
 def test_the_degenerate_interval_is_quoted_in_the_problem():
     problems = sitecheck.page_problems(page("<p>at 1.00× (1.00–1.00×) and 1.90× (1.80–2.00×)</p>"))
     assert [p.excerpt for p in problems] == ["(1.00–1.00×)"]
+
+
+def test_inline_code_quotes_what_not_to_print_but_an_output_block_is_checked():
+    quoted = ('<p>never print <code class="docutils literal"><span class="pre">\u2013count</span></code> '
+              'nor <code>1.00× (1.00–1.00×)</code></p>')
+    assert kinds(quoted) == []
+    assert kinds(output("1.00× (1.00–1.00×)")) == [DEGENERATE]
+    assert kinds("<p>run with \u2013count</p><code>x</code>") == [
+        "a command-line flag printed with a typographic dash (copy it and it fails)"]

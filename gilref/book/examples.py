@@ -563,7 +563,7 @@ def _why_not_run(header: Header, cells: Sequence[Cell]) -> str:
     if lacking:
         what = "; ".join(f"{c.interpreter} {c.detail}" for c in lacking)
         parts.append(what)
-    modules = _missing_modules(lacking)
+    modules = _missing_modules(lacking) or [m for alternatives in header.needs for m in alternatives]
     if modules:
         how = (" To run it, get " + (", or ".join(how_to_get(m) for m in modules)) + ", then build the book "
                "again (an interpreter on `PATH` or in `$GILREF_PYTHONS` is found).")

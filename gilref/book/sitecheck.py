@@ -12,7 +12,9 @@ It reads every HTML page and reports, page by page:
   tuple or set such as ``['a', 'b']`` or ``{'x': 1}``) or a bare string repr.
   A cell must show a table, a sentence, or nothing;
 - **a command-line flag with a typographic dash** (``–count``, ``—flush``),
-  which does not work when copied: anywhere in the page's text;
+  which does not work when copied: anywhere in the page's text but inline
+  code (``<code>``, which shows text as written and is where this very list
+  quotes its examples; a cell's output, in ``<pre>``, is checked);
 - **an admonition whose title runs into its body**: no title element, an
   empty one, or the directive's generic title (``Warning``, ``Note``) with the
   real title as the first line of the body's first paragraph (what
@@ -101,6 +103,8 @@ class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
+        self.prose: list[str] = []  # the text outside inline code (<code>): what smartquotes may mangle
+        self._code = 0
         self.outputs: list[str] = []
         self.admonitions: list[_Admonition] = []
         self._stack: list[tuple[str, set[str]]] = []
@@ -119,6 +123,8 @@ class _PageParser(HTMLParser):
             self._data("\n")
         if tag in _VOID_TAGS:
             return
+        if tag == "code":
+            self._code += 1
         self._stack.append((tag, classes))
         depth = len(self._stack)
         if self._output_depth is None and tag == "div" and "cell_output" in classes:
@@ -150,7 +156,8 @@ class _PageParser(HTMLParser):
             return
         while len(self._stack) > i:
             depth = len(self._stack)
-            self._stack.pop()
+            if self._stack.pop()[0] == "code" and self._code:
+                self._code -= 1
             if self._capture is not None and self._capture[0] == depth:
                 _, what, adm = self._capture
                 text = "".join(self._captured)
@@ -174,6 +181,7 @@ class _PageParser(HTMLParser):
         if self._skip:
             return
         self.text.append(data)
+        self.prose.append(" " if self._code else data)
         if self._output_depth is not None:
             self._output.append(data)
         if self._capture is not None:
@@ -335,10 +343,11 @@ def page_problems(html_text: str, page: str = "<page>") -> list[Problem]:
     for out in parser.outputs:
         for kind, excerpt in output_problems(out):
             problems.append(Problem(page, kind + " in a cell's output", excerpt.strip()))
-    for flag in dash_flag_problems("".join(parser.text)):
+    prose = "".join(parser.prose)  # inline code shows text as written: an example of what not to print
+    for flag in dash_flag_problems(prose):
         problems.append(Problem(page, "a command-line flag printed with a typographic dash (copy it and it fails)",
                                 flag))
-    for interval in degenerate_interval_problems("".join(parser.text)):
+    for interval in degenerate_interval_problems(prose):
         problems.append(Problem(page, "a degenerate interval (both ends print alike: show the value alone)",
                                 interval))
     for adm in parser.admonitions:
