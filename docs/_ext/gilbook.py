@@ -391,8 +391,9 @@ class ExecTableDirective(SphinxDirective):
 #: The execution page's columns (the browser test reads "run time (s)" and "execution id").
 EXEC_COLUMNS = ["chapter", "this build", "ran (UTC)", "run time (s)", "execution id"]
 #: Seconds two executions of one build may seem to overlap before the table says their
-#: times disagree (``executed_at`` is taken in the last cell, a little before the kernel stops).
-OVERLAP_TOLERANCE_S = 2.0
+#: times disagree (``executed_at`` is taken in the last cell; the run time also counts the
+#: kernel stopping after it, so a start reckoned back from it comes out a little early).
+OVERLAP_TOLERANCE_S = 5.0
 #: A reason longer than this (characters) is cut short in the cell; the whole is its tooltip.
 WHY_SHORT = 48
 
