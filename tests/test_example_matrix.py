@@ -231,7 +231,8 @@ def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
     ch = Recorder()
     record = {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}
     parts = ex.present("refcount.py", record, to=ch)
-    assert parts["output"] == "```text\na = []\n```\n"
+    assert parts["output"].endswith("```{code-block} text\n:class: gilref-output\n\na = []\n```\n")
+    assert "white-space: pre-wrap" in parts["output"], "long lines wrap instead of running off the page"
     assert "| PyPy 3.9.16 | yes | failed: exit 1: boom |" in parts["matrix"]
     assert "passed on 1 of the 3 interpreters of this build (CPython 3.11 (GIL)); failed on PyPy 3.9.16" \
         in parts["summary"]
@@ -240,6 +241,7 @@ def test_the_page_parts_come_from_the_record(tmp_path: Path) -> None:
     cells[0].status, cells[0].detail, cells[0].claimed = ex.NOT_APPLICABLE, "not declared (pythons = x)", False
     unrun = ex.present("refcount.py", {"data": {"matrix": {"refcount.py": [c.to_dict() for c in cells]}}}, to=ch)
     assert "Not run on this build's own Python" in unrun["output"] and "a Python it declares" in unrun["output"]
+    assert "what it printed on" not in unrun["output"], "no interpreter passed: no output to show"
     pyx_record = {"data": {"matrix": {"cython_nogil.pyx": [c.to_dict() for c in cells]}}}
     pyx = ex.present("cython_nogil.pyx", pyx_record, to=ch)
     assert pyx["command"].startswith("```console\n$ python build_cython.py --steps "), "the script that builds it"
@@ -294,3 +296,115 @@ def test_the_chapters_show_slices() -> None:
 def test_every_chapter_that_shows_a_slice_links_the_whole_example(page: str, name: str) -> None:
     text = (DOCS / page).read_text(encoding="utf-8")
     assert f"{{doc}}`examples/{Path(name).stem}`" in text, f"{page} shows a slice of {name} but does not link its page"
+
+
+# -- counts, examples nothing ran, the countdown against its chapter -----------------------------
+
+
+def _cell(example: str, label: str, status: str, detail: str = "", *, claimed: bool = True, output: str = "",
+          command: str = "", host: bool = False) -> ex.Cell:
+    return ex.Cell(example, label, "/py", status, detail, claimed=claimed, output=output,
+                   command=command or f"python {example}", interpreter_info={"source": "host" if host else "path"})
+
+
+LABELS = ["CPython 3.11.7 (GIL)", "CPython 3.13.5 (GIL)", "CPython 3.13.5 free-threaded"]
+SUBINTERP_ROW = [
+    _cell("subinterpreters.py", LABELS[0], ex.NOT_APPLICABLE, "not declared (pythons = cpython>=3.13)",
+          claimed=False, host=True),
+    _cell("subinterpreters.py", LABELS[1], ex.NOT_APPLICABLE, "lacks concurrent.interpreters or interpreters_backport"),
+    _cell("subinterpreters.py", LABELS[2], ex.NOT_APPLICABLE, "lacks concurrent.interpreters or interpreters_backport"),
+]
+
+
+def test_the_counts_come_from_the_matrix_and_count_a_built_file_once() -> None:
+    build = [_cell("build_cython.py", LABELS[0], ex.PASSED, host=True), _cell("build_cython.py", LABELS[1], ex.PASSED),
+             _cell("build_cython.py", LABELS[2], ex.FAILED, "boom")]
+    pyx = [ex.Cell(**{**c.to_dict(), "example": "cython_nogil.pyx"}) for c in build]
+    matrix = {"build_cython.py": build, "cython_nogil.pyx": pyx, "subinterpreters.py": SUBINTERP_ROW}
+    counts = ex.matrix_counts(matrix)
+    assert counts == {"examples": 3, "scripts": 2, "interpreters": LABELS, "runs": 6, "passed": 2, "failed": 1,
+                      "not_applicable": 3, "broken": 1}
+    assert "3 rows: 1 of them is a file that a script builds and runs" in ex.rows_sentence(counts)
+    assert ex.rows_sentence({**counts, "examples": 2}) == " The table has one row per script."
+    with pytest.raises(ValueError, match="other interpreters"):
+        ex.matrix_counts({"build_cython.py": build, "subinterpreters.py": SUBINTERP_ROW[:2]})
+
+
+def test_an_example_no_interpreter_ran_says_why_and_how_to_get_one() -> None:
+    matrix = {"subinterpreters.py": SUBINTERP_ROW,
+              "countdown.py": [_cell("countdown.py", label, ex.PASSED) for label in LABELS]}
+    assert ex.not_run_anywhere(matrix) == ["subinterpreters.py"]
+    note = ex.not_run_markdown(matrix)
+    assert note.startswith("No interpreter of this build ran this example")
+    assert "{doc}`subinterpreters.py <examples/subinterpreters>`" in note
+    assert "CPython 3.11.7 (GIL) is not among the interpreters it declares (`pythons = cpython>=3.13`)" in note
+    assert "CPython 3.14 or later" in note and "`pip install interpreters-pep-734`" in note
+    assert ex.not_run_markdown({"countdown.py": matrix["countdown.py"]}) == ""
+    page = ex.present("subinterpreters.py", {"data": {"matrix": {"subinterpreters.py": [
+        c.to_dict() for c in SUBINTERP_ROW]}}}, to=_Recorder())
+    assert page["output"].startswith(":::{admonition} Not run by any interpreter of this build\n:class: warning\n")
+    assert "CPython 3.14 or later" in page["output"]
+    assert "was not applicable on 3 (all of them" in page["summary"]
+
+
+def test_a_missing_module_says_where_it_comes_from() -> None:
+    assert ex.how_to_get("numpy") == "`pip install numpy`"
+    assert ex.how_to_get("yaml.loader") == "`pip install yaml`"
+    assert "standard library" in ex.how_to_get("concurrent.interpreters")
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.glued: dict[str, object] = {}
+
+    def md(self, key: str, text: str) -> str:
+        self.glued[key] = text
+        return text
+
+    def glue(self, key: str, value: object) -> object:
+        self.glued[key] = value
+        return value
+
+
+COUNTDOWN_OUT = ("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs\n"
+                 "  1 thread          0.014 s    1.00x one thread\n"
+                 "  2 threads         0.013 s    1.10x one thread\n"
+                 "  2 processes       0.022 s    0.65x one thread\n")
+
+
+def _cpu_vs_io(python: str = "3.11.7", n: int = 20_000_000) -> dict[str, object]:
+    def timing(mode: str, workers: int, median: float) -> dict[str, object]:
+        return {"workload": "countdown", "mode": mode, "workers": workers, "params": {"n": n},
+                "values": [median] * 7, "median": median}
+
+    return {"suites": {"countdown": {"metadata": {"python_version": python}, "timings": [
+        timing("sequential", 1, 1.0), timing("threads", 2, 1.01), timing("processes", 2, 0.52)]}}}
+
+
+def test_the_countdown_output_is_parsed_as_printed() -> None:
+    run = ex.parse_countdown_output(COUNTDOWN_OUT)
+    assert (run.python, run.gil, run.steps, run.repeats, run.workers) == ("3.11.7", True, 200_000, 3, 2)
+    assert (run.one_thread, run.threads, run.processes) == (0.014, 0.013, 0.022)
+    assert (run.threads_speedup, run.processes_speedup) == (1.10, 0.65), "the speedups as printed, not recomputed"
+    with pytest.raises(ValueError, match="not the output of countdown.py"):
+        ex.parse_countdown_output("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs\n")
+    with pytest.raises(ValueError, match="zero"):
+        ex.parse_countdown_output(COUNTDOWN_OUT.replace("0.022 s", "0.000 s"))
+
+
+def test_the_countdown_page_says_why_its_numbers_differ_from_the_chapter() -> None:
+    cell = _cell("countdown.py", LABELS[0], ex.PASSED, output=COUNTDOWN_OUT, host=True)
+    text = ex.countdown_comparison(cell, _cpu_vs_io())
+    assert "200,000 steps" in text and "20,000,000 steps (100× as many)" in text and "the same interpreter" in text
+    assert "2 threads ran at 1.10× one thread and 2 processes at 0.65×" in text
+    assert "threads at 0.99× and processes at 1.92× one thread" in text
+    # 0.022 s less half of 0.014 s is 0.015 s (68 %): the processes' start, inside the script's timing only
+    assert "of the processes' 0.022 s, 0.015 s (68%)" in text and "before the clock" in text
+    other = ex.countdown_comparison(cell, _cpu_vs_io(python="3.13.5"))
+    assert "Python 3.13.5, another interpreter than this run's" in other
+    alone = ex.countdown_comparison(cell, None)
+    assert "not in this edition" in alone and "1.10×" in alone
+    assert ex.countdown_comparison(_cell("countdown.py", LABELS[0], ex.FAILED, "boom"), _cpu_vs_io()) == ""
+    page = ex.present("countdown.py", {"data": {"matrix": {"countdown.py": [cell.to_dict()]}}}, to=_Recorder(),
+                      chapter_record=_cpu_vs_io())
+    assert page["comparison"] == text

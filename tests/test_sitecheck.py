@@ -185,3 +185,41 @@ def test_sphinx_class_order_and_collapsible_cells():
               '<p class="expanded admonition-title">Hide code cell source</p></summary>'
               '<div class="cell_input"><pre>x = 1</pre></div></details>')
     assert kinds(toggle) == []
+
+
+# -- degenerate intervals ------------------------------------------------------------------
+
+DEGENERATE = "a degenerate interval (both ends print alike: show the value alone)"
+
+
+@pytest.mark.parametrize("text", [
+    "threads cost +12 % (+12 to +12 %) on one thread",
+    "<p>2 threads ran at 1.00× (1.00–1.00×) the speed of one.</p>",
+    "<td>0.50 s (0.50 – 0.50 s)</td>",
+    "a change of −3 % (−3 to -3 %)",
+    output("speedup 1.93x (1.93-1.93x)"),
+])
+def test_an_interval_whose_ends_print_alike_is_found(text):
+    assert kinds(text) == [DEGENERATE]
+
+
+@pytest.mark.parametrize("text", [
+    "threads cost +12 % (+11 to +14 %)", "1.93× (1.90–1.97×)", "1.00×", "measured 2026-12-01 (2026-12-01)",
+    "(3 to 3 threads)", "on (2026-12-01T10:00)", "a range (0–0.5 s)",
+])
+def test_real_intervals_and_lone_values_pass(text):
+    assert kinds(text) == []
+
+
+def test_the_degenerate_interval_is_quoted_in_the_problem():
+    problems = sitecheck.page_problems(page("<p>at 1.00× (1.00–1.00×) and 1.90× (1.80–2.00×)</p>"))
+    assert [p.excerpt for p in problems] == ["(1.00–1.00×)"]
+
+
+def test_inline_code_quotes_what_not_to_print_but_an_output_block_is_checked():
+    quoted = ('<p>never print <code class="docutils literal"><span class="pre">\u2013count</span></code> '
+              'nor <code>1.00× (1.00–1.00×)</code></p>')
+    assert kinds(quoted) == []
+    assert kinds(output("1.00× (1.00–1.00×)")) == [DEGENERATE]
+    assert kinds("<p>run with \u2013count</p><code>x</code>") == [
+        "a command-line flag printed with a typographic dash (copy it and it fails)"]

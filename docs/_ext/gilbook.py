@@ -388,8 +388,59 @@ class ExecTableDirective(SphinxDirective):
         return [ExecTableNode()]
 
 
-def exec_rows(env: BuildEnvironment) -> list[dict[str, str]]:
-    """The execution table's rows, one per chapter with a record (sorted by docname)."""
+#: The execution page's columns (the browser test reads "run time (s)" and "execution id").
+EXEC_COLUMNS = ["chapter", "this build", "ran (UTC)", "run time (s)", "execution id"]
+#: Seconds two executions of one build may seem to overlap before the table says their
+#: times disagree (``executed_at`` is taken in the last cell; the run time also counts the
+#: kernel stopping after it, so a start reckoned back from it comes out a little early).
+OVERLAP_TOLERANCE_S = 5.0
+#: A reason longer than this (characters) is cut short in the cell; the whole is its tooltip.
+WHY_SHORT = 48
+
+
+def _when(text: Any) -> Any:
+    """An ISO 8601 time (``executed_at``) as an aware datetime, or None."""
+    import datetime
+
+    try:
+        found = datetime.datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=datetime.timezone.utc)
+
+
+def short_why(why: str, limit: int = WHY_SHORT) -> str:
+    """*why* cut to about *limit* characters at a list item: ``changed: cells and 5 more``."""
+    if len(why) <= limit:
+        return why
+    head, sep, rest = why.partition(": ")
+    if not sep:
+        return why[: limit - 1].rstrip() + "…"
+    more = re.match(r"(.*) and (\d+) more$", rest)
+    items = (more.group(1) if more else rest).split(", ")
+    extra = int(more.group(2)) if more else 0
+    shown: list[str] = []
+    for item in items:
+        if shown and len(f"{head}: {', '.join([*shown, item])}") > limit:
+            break
+        shown.append(item)
+    left = len(items) - len(shown) + extra
+    return f"{head}: {', '.join(shown)}" + (f" and {left} more" if left else "")
+
+
+def exec_rows(env: BuildEnvironment) -> list[dict[str, Any]]:
+    """The execution table's rows, one per chapter with a record (sorted by docname).
+
+    Each row: ``chapter``, ``this build`` (executed, served from the cache, not
+    read), ``why`` (in full) and ``why short``, ``run time (s)`` (text), ``execution
+    id``, and for the layout ``fingerprint``, ``finished`` and ``started`` (aware
+    datetimes or None) and ``build`` (the build that ran it). The run time and the
+    id are of the same execution: both come from the notebook this build rendered
+    (a page served from the cache shows the earlier execution's run time and id);
+    ``finished`` is when its last cell ran, ``started`` that less its run time.
+    """
+    import datetime
+
     from gilref.book.edition import execution_id
 
     rows = []
@@ -399,10 +450,48 @@ def exec_rows(env: BuildEnvironment) -> list[dict[str, str]]:
         execution = pub.get("execution", {})
         st = status.get(docname, {"state": "not read", "why": "no input changed"})
         runtime = (exec_data.get(docname, {}).get("exec_data") or {}).get("runtime")
+        finished = _when(execution.get("executed_at"))
+        started = finished - datetime.timedelta(seconds=runtime) if finished and runtime is not None else None
         rows.append({"chapter": docname, "this build": st["state"], "why": st["why"],
+                     "why short": short_why(st["why"]),
                      "run time (s)": "-" if runtime is None else f"{runtime:.1f}",
-                     "execution id": execution_id(execution)})
+                     "execution id": execution_id(execution),
+                     "fingerprint": str(execution.get("fingerprint", "?")),
+                     "finished": finished, "started": started, "build": execution.get("build")})
     return rows
+
+
+def overlapping(rows: list[dict[str, Any]], tolerance: float = OVERLAP_TOLERANCE_S) -> list[tuple[str, str]]:
+    """Pairs of chapters run by one build whose executions overlap in time.
+
+    A build executes one chapter at a time, so an overlap means a run time and an
+    id that are not of the same execution (what this table must never show).
+    """
+    by_build: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r.get("build") and r.get("started") is not None:
+            by_build.setdefault(str(r["build"]), []).append(r)
+    pairs = []
+    for runs in by_build.values():
+        runs.sort(key=lambda r: r["started"])
+        for before, after in zip(runs, runs[1:]):
+            if (before["finished"] - after["started"]).total_seconds() > tolerance:
+                pairs.append((before["chapter"], after["chapter"]))
+    return pairs
+
+
+def _ran_text(row: dict[str, Any]) -> tuple[str, str]:
+    """(date, ``HH:MM:SS–HH:MM:SS``) of when a row's execution ran, UTC."""
+    finished, started = row.get("finished"), row.get("started")
+    if finished is None:
+        return "", "?"
+    import datetime
+
+    end = finished.astimezone(datetime.timezone.utc)
+    if started is None:
+        return end.strftime("%Y-%m-%d"), "until " + end.strftime("%H:%M:%S")
+    start = started.astimezone(datetime.timezone.utc)
+    return start.strftime("%Y-%m-%d"), f"{start:%H:%M:%S}\u2013{end:%H:%M:%S}"
 
 
 class FindingsNode(nodes.General, nodes.Element):
@@ -420,48 +509,154 @@ class FindingsDirective(SphinxDirective):
 
 
 def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
-    """One row per claim that does not hold (contradicted or undecided) and per broken invariant."""
+    """One row per claim that does not hold (contradicted or undecided) and per broken invariant,
+    by chapter (docname order), claims before invariants, each by key.
+
+    Each row: ``chapter``, ``what`` (``claim contradicted``, ``claim undecided``
+    or ``invariant broken``), ``key``, ``text`` (the whole finding in one
+    sentence or two), and for the layout ``finding`` (what the data said, or
+    what should have held), ``detail`` (the claim usually made, or the likely
+    cause) and ``again`` (``"yes"`` when a broken invariant broke again when
+    re-measured, else ``""``).
+    """
     rows = []
     for docname, pub in sorted(_publications(env).items()):
         for record in pub.get("records", []):
             for key, claim in sorted((record.get("claims") or {}).items()):
                 if not claim.get("holds"):
                     state = claim.get("state") or "contradicted"
+                    text = str(claim.get("text", ""))
+                    statement = str(claim.get("statement", ""))
                     rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
-                                 "text": claim.get("text", "")})
+                                 "text": text, "finding": text,
+                                 "detail": f"The claim usually made: {statement}" if statement else "",
+                                 "again": ""})
             for key, inv in sorted((record.get("invariants") or {}).items()):
                 if not inv.get("holds"):
                     again = " (broke again when re-measured)" if inv.get("remeasured") else ""
+                    statement, cause = str(inv.get("statement", "")), str(inv.get("cause", ""))
                     rows.append({"chapter": docname, "what": "invariant broken", "key": key,
-                                 "text": f"{inv.get('statement', '')}: it did not{again}. Likely cause: "
-                                         f"{inv.get('cause', '')}"})
+                                 "text": f"{statement}: it did not{again}. Likely cause: {cause}",
+                                 "finding": f"{statement}: it did not.",
+                                 "detail": f"Likely cause: {cause}" if cause else "",
+                                 "again": "yes" if inv.get("remeasured") else ""})
     return rows
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|\*([^*\s][^*]*?)\*")
+
+
+def _inline(text: str) -> list[nodes.Node]:
+    """*text* with its Markdown code spans, bold and italics as docutils nodes (a claim's
+    sentence is written for a MyST page)."""
+    out: list[nodes.Node] = []
+    at = 0
+    for m in _INLINE.finditer(text):
+        if m.start() > at:
+            out.append(nodes.Text(text[at:m.start()]))
+        if m.group(1) is not None:
+            out.append(nodes.literal(m.group(1), m.group(1)))
+        elif m.group(2) is not None:
+            out.append(nodes.strong(m.group(2), m.group(2)))
+        else:
+            out.append(nodes.emphasis(m.group(3), m.group(3)))
+        at = m.end()
+    if at < len(text):
+        out.append(nodes.Text(text[at:]))
+    return out
+
+
+def _css() -> str:
+    """The execution page's style (``docs/_static/gilbook.css``), or ``""`` if absent."""
+    path = Path(__file__).resolve().parent.parent / "_static" / "gilbook.css"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _html(text: str) -> nodes.raw:
+    return nodes.raw("", text, format="html")
 
 
 class ExecTableTransform(SphinxPostTransform):
     default_priority = 8  # before references are resolved
 
     def run(self, **kwargs: Any) -> None:
-        for found in list(self.document.findall(FindingsNode)):
+        findings = list(self.document.findall(FindingsNode))
+        placeholders = list(self.document.findall(ExecTableNode))
+        if not findings and not placeholders:
+            return
+        builder = self.app.builder
+        html = builder.format == "html"
+        here = self.env.docname
+        first = (findings + placeholders)[0]
+        if html and _css():
+            # The book's conf.py loads no style sheet of its own: the page carries the table's.
+            first.parent.insert(first.parent.index(first), _html(f"<style>\n{_css()}</style>"))
+        for found in findings:
             rows = finding_rows(self.env)
             if rows:
-                found.replace_self(_table(rows, ["chapter", "what", "key", "text"], builder=self.app.builder,
-                                          here=self.env.docname))
+                found.replace_self(_findings_table(rows, builder=builder, here=here, html=html))
             else:
                 found.replace_self(nodes.paragraph(text="Every claim of this edition holds, and every "
                                                         "invariant its measurements were checked on held."))
-        placeholders = list(self.document.findall(ExecTableNode))
         if not placeholders:
             return
         rows = exec_rows(self.env)
-        # The execution id already holds when the chapter ran (fingerprint@UTC time).
-        columns = ["chapter", "this build", "why", "run time (s)", "execution id"]
+        clashes = overlapping(rows)
         for placeholder in placeholders:
-            placeholder.replace_self(_table(rows, columns))
+            out: list[nodes.Node] = [_table(rows, EXEC_COLUMNS, builder=builder, here=here, html=html)]
+            if clashes:
+                names = "; ".join(f"{a} and {b}" for a, b in clashes)
+                note = nodes.admonition(classes=["warning"])
+                note += nodes.title(text="Run times that do not fit their executions")
+                note += nodes.paragraph(text=(
+                    f"One build executes one chapter at a time, yet these executions overlap: {names}. "
+                    "The run time shown for one of each pair is not that of the execution its id names."))
+                out.append(note)
+            placeholder.replace_self(out)
 
 
-def _table(rows: list[dict[str, str]], columns: list[str], *, builder: Any = None, here: str = "") -> nodes.table:
-    table = nodes.table(classes=["colwidths-auto", "gilbook-exec-table"])
+def _cell(row: dict[str, Any], column: str, *, builder: Any, here: str, html: bool) -> list[nodes.Node]:
+    """The content of one cell of the execution table."""
+    import html as markup
+
+    if column == "chapter" and builder is not None:
+        return [nodes.reference(row[column], row[column], refuri=builder.get_relative_uri(here, row[column]))]
+    if not html:
+        if column == "this build":
+            return [nodes.Text(f"{row['this build']} ({row['why']})")]
+        if column == "ran (UTC)":
+            return [nodes.Text(" ".join(t for t in _ran_text(row) if t))]
+        if column == "execution id":
+            return [nodes.literal(text=row[column])]
+        return [nodes.Text(str(row[column]))]
+    if column == "this build":
+        full, short = row["why"], row["why short"]
+        title = f' title="{markup.escape(full)}"' if short != full else ""
+        return [_html(f'<span class="gilbook-state">{markup.escape(row["this build"])}</span>'
+                      f'<span class="gilbook-why"{title}>{markup.escape(short)}</span>')]
+    if column == "ran (UTC)":
+        date, span = _ran_text(row)
+        return [_html(f'<span class="gilbook-date">{markup.escape(date)}</span>'
+                      f'<span class="gilbook-span">{markup.escape(span)}</span>')]
+    if column == "execution id":
+        full = row[column]
+        fingerprint, at, when = full.partition("@")
+        date, t, clock = when.partition("T")
+        # The whole id stays the cell's text (it is what the footer and edition.json hold);
+        # it may break after the "@" and before the time of day.
+        body = (f'<span class="gilbook-fp">{markup.escape(fingerprint)}</span>{at}<wbr>'
+                f'<span class="gilbook-when">{markup.escape(date)}{t}<wbr>{markup.escape(clock)}</span>')
+        return [_html(f'<code class="gilbook-id" title="{markup.escape(full)}">{body}</code>')]
+    return [nodes.Text(str(row[column]))]
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], *, builder: Any = None, here: str = "",
+           html: bool = False) -> nodes.table:
+    """The execution table (:func:`exec_rows`), one row per chapter."""
+    table = nodes.table(classes=["gilbook-exec-table"])
     group = nodes.tgroup(cols=len(columns))
     table += group
     for _ in columns:
@@ -475,16 +670,49 @@ def _table(rows: list[dict[str, str]], columns: list[str], *, builder: Any = Non
     body = nodes.tbody()
     group += body
     for r in rows:
-        row = nodes.row()
+        row = nodes.row(classes=[f"gilbook-{r['this build'].replace(' ', '-')}"])
         body += row
         for c in columns:
-            if c == "execution id":
-                cell: nodes.Node = nodes.literal(text=r[c])
-            elif c == "chapter" and builder is not None:
-                cell = nodes.reference(r[c], r[c], refuri=builder.get_relative_uri(here, r[c]))
-            else:
-                cell = nodes.Text(r[c])
-            row += nodes.entry("", nodes.paragraph("", "", cell))
+            row += nodes.entry("", nodes.paragraph("", "", *_cell(r, c, builder=builder, here=here, html=html)),
+                               classes=[f"gilbook-col-{re.sub(r'[^a-z]+', '-', c).strip('-')}"])
+    return table
+
+
+def _findings_table(rows: list[dict[str, str]], *, builder: Any = None, here: str = "",
+                    html: bool = False) -> nodes.table:
+    """The edition's findings (:func:`finding_rows`): where, what kind, and the finding itself."""
+    columns = ["chapter", "what", "finding"]
+    table = nodes.table(classes=["gilbook-findings"])
+    group = nodes.tgroup(cols=len(columns))
+    table += group
+    for _ in columns:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    hrow = nodes.row()
+    head += hrow
+    for c in columns:
+        hrow += nodes.entry("", nodes.paragraph(text=c))
+    body = nodes.tbody()
+    group += body
+    for r in rows:
+        row = nodes.row(classes=[f"gilbook-{r['what'].replace(' ', '-')}"])
+        body += row
+        if builder is not None:
+            where: nodes.Node = nodes.reference(r["chapter"], r["chapter"],
+                                                refuri=builder.get_relative_uri(here, r["chapter"]))
+        else:
+            where = nodes.Text(r["chapter"])
+        row += nodes.entry("", nodes.paragraph("", "", where))
+        kind = nodes.entry("", nodes.paragraph("", "", nodes.strong(r["what"], r["what"])),
+                           nodes.paragraph("", "", nodes.literal(r["key"], r["key"])))
+        row += kind
+        finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"])))
+        if r["again"]:
+            finding += nodes.paragraph(text="It was measured again and broke again.")
+        if r["detail"]:
+            finding += nodes.paragraph("", "", *_inline(r["detail"]))
+        row += finding
     return table
 
 

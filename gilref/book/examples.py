@@ -64,30 +64,42 @@ from ..interp.discover import Interpreter, discover
 from .tables import markdown_table
 
 __all__ = [
+    "COMPARISONS",
     "DEFAULT_TIMEOUT",
     "FAILED",
     "HEADER_MARKER",
     "MATRIX_CHAPTER",
+    "MODULE_SOURCES",
     "NOT_APPLICABLE",
+    "OUTPUT_CLASS",
     "PASSED",
     "BrokenClaim",
     "Cell",
+    "CountdownRun",
     "Header",
     "HeaderError",
     "PageGlue",
     "PythonSpec",
     "cells_from_record",
     "check_claims",
+    "countdown_comparison",
     "error_line",
     "example_names",
     "has_module",
+    "how_to_get",
+    "matrix_counts",
     "matrix_markdown",
     "matrix_rows",
     "not_applicable_reason",
+    "not_run_anywhere",
+    "not_run_markdown",
+    "output_block",
     "overview_markdown",
+    "parse_countdown_output",
     "parse_header",
     "present",
     "read_header",
+    "rows_sentence",
     "run_cell",
     "run_matrix",
     "summary_sentence",
@@ -461,6 +473,119 @@ def overview_markdown(matrix: dict[str, list[Cell]]) -> str:
     return markdown_table(rows, ["example", *labels])
 
 
+#: Where a module an example needs comes from, for the reader who lacks it (MyST). A
+#: module not listed comes from ``pip install <its top-level name>``.
+MODULE_SOURCES = {
+    "concurrent.interpreters": "CPython 3.14 or later (it is in the standard library there)",
+    "interpreters_backport": "CPython 3.13 with `pip install interpreters-pep-734` (the PEP 734 backport)",
+    "Cython": "`pip install Cython`",
+    "distributed": "`pip install distributed` (Dask's scheduler)",
+}
+
+
+def how_to_get(module: str) -> str:
+    """Where *module* comes from, in a few words of MyST (:data:`MODULE_SOURCES`)."""
+    return MODULE_SOURCES.get(module) or f"`pip install {module.split('.')[0]}`"
+
+
+def _is_copy(name: str, cells: Sequence[Cell], directory: Path | None = None) -> bool:
+    """Whether *name*'s cells are another example's (a file with ``runs-with``, not run itself)."""
+    try:
+        return read_header(name, directory).runs_with is not None
+    except (OSError, HeaderError):
+        return bool(cells) and not cells[0].command.startswith(shlex.join(["python", name]))
+
+
+def matrix_counts(matrix: dict[str, list[Cell]], directory: Path | None = None) -> dict[str, Any]:
+    """The matrix's sizes, computed from the matrix itself (what its table shows).
+
+    ``examples`` (files, as rows), ``scripts`` (examples run themselves; a file
+    built and run by another, such as a ``.pyx``, shows that one's cells and is
+    not counted twice), ``interpreters`` (the table's columns, as labels),
+    ``runs`` (``scripts`` × ``interpreters`` cells), and of those ``passed``,
+    ``failed``, ``not_applicable`` and ``broken`` (failed where claimed).
+
+    :raises ValueError: if the matrix is empty or its rows name different interpreters.
+    """
+    if not matrix:
+        raise ValueError("no examples in the matrix")
+    labels = [c.interpreter for c in next(iter(matrix.values()))]
+    for name, cells in matrix.items():
+        if [c.interpreter for c in cells] != labels:
+            raise ValueError(f"the row of {name} names other interpreters than the first row")
+    own = [c for name, cells in matrix.items() if not _is_copy(name, cells, directory) for c in cells]
+    return {
+        "examples": len(matrix),
+        "scripts": sum(1 for name, cells in matrix.items() if not _is_copy(name, cells, directory)),
+        "interpreters": labels,
+        "runs": len(own),
+        "passed": sum(c.status == PASSED for c in own),
+        "failed": sum(c.status == FAILED for c in own),
+        "not_applicable": sum(c.status == NOT_APPLICABLE for c in own),
+        "broken": sum(c.broken_claim for c in own),
+    }
+
+
+def rows_sentence(counts: dict[str, Any]) -> str:
+    """One sentence on the overview's rows against the scripts run (from :func:`matrix_counts`)."""
+    built = counts["examples"] - counts["scripts"]
+    if built <= 0:
+        return " The table has one row per script."
+    return (f" The table has {counts['examples']} rows: {built} of them "
+            + ("is a file" if built == 1 else "are files") + " that a script builds and runs, shown with "
+            "that script's runs and not counted twice.")
+
+
+def not_run_anywhere(matrix: dict[str, list[Cell]]) -> list[str]:
+    """The examples no interpreter of the build ran (every cell not applicable)."""
+    return [name for name, cells in matrix.items() if cells and all(c.status == NOT_APPLICABLE for c in cells)]
+
+
+def _missing_modules(cells: Sequence[Cell]) -> list[str]:
+    found: list[str] = []
+    for c in cells:
+        if c.detail.startswith("lacks "):
+            for alternatives in c.detail[len("lacks "):].split(", "):
+                for module in alternatives.split(" or "):
+                    if module not in found:
+                        found.append(module)
+    return found
+
+
+def _why_not_run(header: Header, cells: Sequence[Cell]) -> str:
+    """One sentence: why no interpreter of the build ran *header*'s example, and how to get one."""
+    undeclared = [c.interpreter for c in cells if not c.claimed]
+    lacking = [c for c in cells if c.claimed and c.detail.startswith("lacks ")]
+    parts = []
+    if undeclared:
+        parts.append(f"{', '.join(undeclared)} {'is' if len(undeclared) == 1 else 'are'} not among the "
+                     f"interpreters it declares (`pythons = {header.pythons_text}`)")
+    if lacking:
+        what = "; ".join(f"{c.interpreter} {c.detail}" for c in lacking)
+        parts.append(what)
+    modules = _missing_modules(lacking) or [m for alternatives in header.needs for m in alternatives]
+    if modules:
+        how = (" To run it, get " + (", or ".join(how_to_get(m) for m in modules)) + ", then build the book "
+               "again (an interpreter on `PATH` or in `$GILREF_PYTHONS` is found).")
+    else:
+        how = f" To run it, build the book with a Python it declares ({header.pythons_text})."
+    return "; ".join(parts) + "." + how
+
+
+def not_run_markdown(matrix: dict[str, list[Cell]], directory: Path | None = None) -> str:
+    """A list, under the overview, of the examples no interpreter of the build ran, each with
+    why and how to get an interpreter that runs it (``""`` when every example ran somewhere)."""
+    names = not_run_anywhere(matrix)
+    if not names:
+        return ""
+    lines = ["No interpreter of this build ran "
+             + ("this example" if len(names) == 1 else "these examples") + " (every cell *n/a*):", ""]
+    for name in names:
+        header = read_header(name, directory)
+        lines.append(f"- {{doc}}`{name} <examples/{Path(name).stem}>`: {_why_not_run(header, matrix[name])}")
+    return "\n".join(lines) + "\n"
+
+
 def cells_from_record(data: Sequence[dict[str, Any]]) -> list[Cell]:
     """Cells back from their recorded dicts (:meth:`Cell.to_dict`)."""
     return [Cell(**d) for d in data]
@@ -479,6 +604,22 @@ def _fence(body: str, info: str) -> str:
     return f"{ticks}{info}\n{body.rstrip()}\n{ticks}\n"
 
 
+#: The class of the block that shows an example's output: long lines wrap inside the page
+#: (a wide line would otherwise run off the page's column, its end out of sight).
+OUTPUT_CLASS = "gilref-output"
+_OUTPUT_STYLE = ("```{raw} html\n<style>div." + OUTPUT_CLASS + " pre { white-space: pre-wrap; "
+                 "overflow-wrap: anywhere; }</style>\n```\n")
+
+
+def output_block(text: str) -> str:
+    """MyST for an example's whole output: a text block whose long lines wrap (never cut)."""
+    body = text.rstrip() or "(it printed nothing)"
+    ticks = "```"
+    while ticks in body:
+        ticks += "`"
+    return f"{_OUTPUT_STYLE}{ticks}{{code-block}} text\n:class: {OUTPUT_CLASS}\n\n{body}\n{ticks}\n"
+
+
 def _host_cell(cells: Sequence[Cell]) -> Cell:
     for c in cells:
         if c.interpreter_info.get("source") == "host":
@@ -495,7 +636,9 @@ def summary_sentence(header: Header, cells: Sequence[Cell]) -> str:
     if by[FAILED]:
         parts.append(f"failed on {', '.join(by[FAILED])}")
     if by[NOT_APPLICABLE]:
-        parts.append(f"was not applicable on {len(by[NOT_APPLICABLE])}")
+        parts.append(f"was not applicable on {len(by[NOT_APPLICABLE])}"
+                     + (" (all of them: see below why, and how to get one that runs it)"
+                        if len(by[NOT_APPLICABLE]) == len(cells) else ""))
     return f"It declares `pythons = {header.pythons_text}` and {needs}; it " + "; ".join(parts) + "."
 
 
@@ -518,7 +661,8 @@ class PageGlue:
         return value
 
 
-def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> dict[str, str]:
+def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
+            chapter_record: dict[str, Any] | None = None) -> dict[str, str]:
     """Glue the parts of the page of ``examples/<name>`` (into *to*, an object with
     ``md(name, text)`` and ``glue(name, value)`` methods; default :class:`PageGlue`),
     from the matrix the examples chapter recorded (*record*, default its record, read
@@ -526,8 +670,12 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
 
     Glues ``command`` and ``help_command`` (console blocks), ``output`` (what it
     printed on the build's own interpreter, or an admonition saying why it did
-    not run there), ``matrix`` (the table), ``summary`` (a sentence),
-    ``pythons`` and ``needs`` (header text), ``license``; returns them.
+    not run there, and the output of one that did), ``matrix`` (the table),
+    ``summary`` (a sentence), ``pythons`` and ``needs`` (header text),
+    ``license``; and for an example in :data:`COMPARISONS`, ``comparison``: why
+    its output differs from its chapter's figures (from *chapter_record*,
+    default the record of the header's chapter if the build handed it over).
+    Returns them.
 
     :raises LookupError: if the record holds no matrix for *name*.
     """
@@ -544,18 +692,26 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
     host = _host_cell(cells)
     script = header.runs_with or name
     runner = read_header(header.runs_with) if header.runs_with else header  # whose command runs it
+    ran = [c for c in cells if c.status == PASSED]
     if host.status == PASSED:
-        output = _fence(host.output or "(it printed nothing)", "text")
+        output = output_block(host.output)
+    elif not ran and all(c.status == NOT_APPLICABLE for c in cells):
+        output = (":::{admonition} Not run by any interpreter of this build\n:class: warning\n"
+                  f"No interpreter this build found could run `{script}`: {_why_not_run(header, cells)}\n:::\n")
     else:
         if host.status == FAILED:
             how = "fix what the error says"
         elif not host.claimed:
             how = f"build the book with a Python it declares ({header.pythons_text})"
         else:
-            how = f"install {header.needs_text} into it and build the book again"
+            how = ("get " + ", or ".join(how_to_get(m) for m in _missing_modules([host]))
+                   + " and build the book again") if _missing_modules([host]) else \
+                f"install {header.needs_text} into it and build the book again"
+        shown = (f" Below is what it printed on {ran[0].interpreter}, which did run it." if ran else
+                 " The table below shows how it fared on the other interpreters.")
         output = (f":::{{admonition}} Not run on this build's own Python\n:class: warning\n"
-                  f"{host.interpreter} did not run `{script}`: {host.detail}. To see its output here, "
-                  f"{how}; the table below shows the interpreters that did run it.\n:::\n")
+                  f"{host.interpreter} did not run `{script}`: {host.detail}. To see its output there, "
+                  f"{how}.{shown}\n:::\n") + (output_block(ran[0].output) if ran else "")
     parts = {
         "command": _fence(f"$ {runner.command}", "console"),
         "help_command": _fence(f"$ python {shlex.quote(script)} --help", "console"),
@@ -563,9 +719,134 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None) -> 
         "matrix": matrix_markdown(cells),
         "summary": summary_sentence(header, cells),
     }
+    compare = COMPARISONS.get(name)
+    if compare is not None:
+        if chapter_record is None:
+            from .chapter import results_of
+
+            try:
+                chapter_record = results_of(header.chapter)
+            except LookupError:
+                chapter_record = None
+        sample = host if host.status == PASSED else next((c for c in cells if c.status == PASSED), host)
+        parts["comparison"] = (compare(sample, chapter_record)
+                               or "(It did not run here, so there is nothing to set beside its chapter.)")
     for key, text in parts.items():
         ch.md(key, text)
     ch.glue("pythons", header.pythons_text)
     ch.glue("needs", header.needs_text or "nothing beyond the standard library")
     ch.glue("license", header.license)
     return {**parts, "pythons": header.pythons_text, "needs": header.needs_text, "license": header.license}
+
+
+# -- the countdown example against its chapter ----------------------------------------
+
+_COUNTDOWN_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs, ([\d,]+) steps, median of (\d+) runs?\s*$",
+                             re.M)
+_COUNTDOWN_ROW = re.compile(r"^\s+(1 thread|\d+ threads|\d+ processes)\s+([\d.]+) s\s+([\d.]+)x one thread\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class CountdownRun:
+    """What ``examples/countdown.py`` printed: its settings and medians (seconds).
+
+    :param python: the Python version it ran on; *gil*: whether the GIL was on.
+    :param steps: the total countdown steps; *workers*: threads and processes.
+    :param threads_speedup: the speedup it printed for the threads (× one thread; the
+        script computes it from unrounded medians, so it is taken as printed), and
+        *processes_speedup* for the processes.
+    """
+
+    python: str
+    gil: bool
+    steps: int
+    repeats: int
+    workers: int
+    one_thread: float
+    threads: float
+    processes: float
+    threads_speedup: float
+    processes_speedup: float
+
+
+def parse_countdown_output(text: str) -> CountdownRun:
+    """The settings and medians of ``countdown.py``'s output.
+
+    :raises ValueError: if *text* is not what the script prints.
+    """
+    head = _COUNTDOWN_HEAD.search(text)
+    rows = {m.group(1): float(m.group(2)) for m in _COUNTDOWN_ROW.finditer(text)}
+    speedups = {m.group(1): float(m.group(3)) for m in _COUNTDOWN_ROW.finditer(text)}
+    threads = [k for k in rows if k.endswith("threads")]
+    procs = [k for k in rows if k.endswith("processes")]
+    if head is None or "1 thread" not in rows or len(threads) != 1 or len(procs) != 1:
+        raise ValueError("not the output of countdown.py (a 'Python X (GIL on), N CPUs, S steps' line and "
+                         "rows for 1 thread, N threads and N processes)")
+    values = (rows["1 thread"], rows[threads[0]], rows[procs[0]])
+    if min(values) <= 0:
+        raise ValueError("countdown.py printed a time of zero: too few steps to time")
+    return CountdownRun(python=head.group(1), gil=head.group(2) == "on", steps=int(head.group(4).replace(",", "")),
+                        repeats=int(head.group(5)), workers=int(threads[0].split()[0]),
+                        one_thread=values[0], threads=values[1], processes=values[2],
+                        threads_speedup=speedups[threads[0]], processes_speedup=speedups[procs[0]])
+
+
+def _chapter_countdown(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The cpu-vs-io chapter's countdown: steps, workers, repeats, python, medians and speedups."""
+    suite = (record.get("suites") or {}).get("countdown") or {}
+    timings = {t.get("mode"): t for t in suite.get("timings", []) if t.get("workload") == "countdown"}
+    if not {"sequential", "threads", "processes"} <= set(timings):
+        return None
+    seq = float(timings["sequential"]["median"])
+    md = suite.get("metadata") or record.get("metadata") or {}
+    return {"steps": int(timings["threads"].get("params", {}).get("n", 0)),
+            "workers": int(timings["threads"]["workers"]),
+            "repeats": len(timings["sequential"].get("values", [])),
+            "python": str(md.get("python_version", "?")),
+            "one_thread": seq,
+            "threads": seq / float(timings["threads"]["median"]),
+            "processes": seq / float(timings["processes"]["median"])}
+
+
+def countdown_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "cpu-vs-io") -> str:
+    """Why the numbers ``countdown.py`` printed on this page differ from its chapter's, computed.
+
+    Names every figure of both that bears on it: the steps, the interpreter, the
+    repeats, both speedups on each side; and the two reasons the processes'
+    speedups differ, measured from the example's own output: it counts fewer
+    steps, and it starts its processes inside the timing (the chapter's harness
+    starts them before the clock), so the processes' time beyond their share of
+    the counting is mostly starting them. ``""`` if *cell* did not pass.
+    """
+    if cell.status != PASSED:
+        return ""
+    run = parse_countdown_output(cell.output)
+    beyond = max(run.processes - run.one_thread / run.workers, 0.0)
+    share = beyond / run.processes
+    mine = (f"This run counted {run.steps:,} steps on Python {run.python} with {run.workers} workers, "
+            f"median of {run.repeats}: {run.workers} threads ran at {run.threads_speedup:.2f}× one thread and "
+            f"{run.workers} processes at {run.processes_speedup:.2f}×.")
+    starts = (f"The script starts its processes inside the timing, as a real script would: of the processes' "
+              f"{run.processes:.3f} s, {beyond:.3f} s ({share:.0%}) is more than their share of one thread's "
+              f"{run.one_thread:.3f} s of counting, which is mostly starting them")
+    theirs = _chapter_countdown(record) if record is not None else None
+    if theirs is None:
+        return (f"**These are the small arguments' numbers.** {mine} {starts}; a larger `--count` makes "
+                "that start a smaller part of the time. (The chapter's record is not in this edition, so its "
+                "numbers cannot be set beside these.)\n")
+    size = theirs["steps"] / run.steps if run.steps else 0.0
+    where = ("the same interpreter" if theirs["python"] == run.python
+             else f"Python {theirs['python']}, another interpreter than this run's")
+    chapter_part = (f"{{doc}}`../{chapter}` counted {theirs['steps']:,} steps ({size:,.0f}× as many) on {where} with "
+                    f"{theirs['workers']} workers, median of {theirs['repeats']}: threads at "
+                    f"{theirs['threads']:.2f}× and processes at {theirs['processes']:.2f}× one thread, its "
+                    "processes started before the clock.")
+    return (f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {starts}, a cost the "
+            f"chapter leaves out and that weighs the more the shorter the count; at {run.steps:,} steps one "
+            f"thread's whole run is {run.one_thread:.3f} s, against the chapter's {theirs['one_thread']:.3f} s, "
+            "so timer noise and thread start weigh more in the threads' figure too.\n")
+
+
+#: Per example, the function that sets its output beside its chapter's figures (see
+#: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
+COMPARISONS = {"countdown.py": countdown_comparison}

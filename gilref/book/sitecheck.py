@@ -12,11 +12,17 @@ It reads every HTML page and reports, page by page:
   tuple or set such as ``['a', 'b']`` or ``{'x': 1}``) or a bare string repr.
   A cell must show a table, a sentence, or nothing;
 - **a command-line flag with a typographic dash** (``–count``, ``—flush``),
-  which does not work when copied: anywhere in the page's text;
+  which does not work when copied: anywhere in the page's text but inline
+  code (``<code>``, which shows text as written and is where this very list
+  quotes its examples; a cell's output, in ``<pre>``, is checked);
 - **an admonition whose title runs into its body**: no title element, an
   empty one, or the directive's generic title (``Warning``, ``Note``) with the
   real title as the first line of the body's first paragraph (what
-  ``:::{warning} Some title`` followed by text renders as).
+  ``:::{warning} Some title`` followed by text renders as);
+- **a degenerate interval**: a spread whose two ends print alike, such as
+  ``+12 % (+12 to +12 %)`` or ``1.00× (1.00–1.00×)``. It says nothing the
+  median alone does not, and reads as a spread that was never measured: print
+  the bare value, or more digits.
 
 Standard library only; no browser needed.
 """
@@ -36,6 +42,7 @@ __all__ = [
     "Problem",
     "admonition_problems",
     "dash_flag_problems",
+    "degenerate_interval_problems",
     "main",
     "output_problems",
     "page_problems",
@@ -53,6 +60,13 @@ _OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _CONTAINER_START = re.compile(r"^[ \t]*[\[{(][ \t]*(?:['\"\[{(\d-]|$)", re.M)
 #: A flag after a typographic dash: en dash or em dash, then a lower-case word.
 _DASH_FLAG = re.compile(r"(?:^|[\s(\[\"'`])([\u2013\u2014][a-z][a-z0-9-]*)")
+#: A number as the book prints it: a sign (ASCII or the minus sign), digits, thousands
+#: separators and a decimal part.
+_NUMBER = r"[+\-\u2212]?\d+(?:[,.]\d+)*"
+#: A unit after a number of an interval: per cent, times, seconds, bytes, rates.
+_UNIT = r"(?:\s?(?:%|\u00d7|x|[\u00b5mun]?s|[kMG]i?B(?:/s)?|M|k|steps/s|/s))?"
+#: ``(low SEP high)``, SEP an en or em dash, a hyphen or the word "to".
+_INTERVAL = re.compile(rf"\(\s*({_NUMBER}){_UNIT}\s*(?:\u2013|\u2014|-|to)\s*({_NUMBER}){_UNIT}\s*\)")
 #: The titles Sphinx gives the named admonitions (``{warning}`` -> "Warning").
 GENERIC_TITLES = frozenset({
     "attention", "caution", "danger", "error", "hint", "important", "note", "seealso",
@@ -89,6 +103,8 @@ class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
+        self.prose: list[str] = []  # the text outside inline code (<code>): what smartquotes may mangle
+        self._code = 0
         self.outputs: list[str] = []
         self.admonitions: list[_Admonition] = []
         self._stack: list[tuple[str, set[str]]] = []
@@ -107,6 +123,8 @@ class _PageParser(HTMLParser):
             self._data("\n")
         if tag in _VOID_TAGS:
             return
+        if tag == "code":
+            self._code += 1
         self._stack.append((tag, classes))
         depth = len(self._stack)
         if self._output_depth is None and tag == "div" and "cell_output" in classes:
@@ -138,7 +156,8 @@ class _PageParser(HTMLParser):
             return
         while len(self._stack) > i:
             depth = len(self._stack)
-            self._stack.pop()
+            if self._stack.pop()[0] == "code" and self._code:
+                self._code -= 1
             if self._capture is not None and self._capture[0] == depth:
                 _, what, adm = self._capture
                 text = "".join(self._captured)
@@ -162,6 +181,7 @@ class _PageParser(HTMLParser):
         if self._skip:
             return
         self.text.append(data)
+        self.prose.append(" " if self._code else data)
         if self._output_depth is not None:
             self._output.append(data)
         if self._capture is not None:
@@ -276,6 +296,17 @@ def dash_flag_problems(text: str) -> list[str]:
     return [m.group(1) for m in _DASH_FLAG.finditer(text)]
 
 
+def _number(text: str) -> str:
+    """A printed number with its sign spelled one way (``\u2212`` as ``-``, ``+`` dropped)."""
+    return text.replace("\u2212", "-").lstrip("+")
+
+
+def degenerate_interval_problems(text: str) -> list[str]:
+    """Each interval in *text* whose two ends print alike: ``(1.00\u20131.00\u00d7)``,
+    ``(+12 to +12 %)``. A real interval (``(0.98\u20131.02\u00d7)``) passes."""
+    return [m.group(0) for m in _INTERVAL.finditer(text) if _number(m.group(1)) == _number(m.group(2))]
+
+
 def _first_line_is_a_title(paragraph: str) -> bool:
     """True if the paragraph's first source line reads as a heading run into the text below it.
 
@@ -312,9 +343,13 @@ def page_problems(html_text: str, page: str = "<page>") -> list[Problem]:
     for out in parser.outputs:
         for kind, excerpt in output_problems(out):
             problems.append(Problem(page, kind + " in a cell's output", excerpt.strip()))
-    for flag in dash_flag_problems("".join(parser.text)):
+    prose = "".join(parser.prose)  # inline code shows text as written: an example of what not to print
+    for flag in dash_flag_problems(prose):
         problems.append(Problem(page, "a command-line flag printed with a typographic dash (copy it and it fails)",
                                 flag))
+    for interval in degenerate_interval_problems(prose):
+        problems.append(Problem(page, "a degenerate interval (both ends print alike: show the value alone)",
+                                interval))
     for adm in parser.admonitions:
         for what in admonition_problems(adm.title, adm.paragraphs):
             problems.append(Problem(page, what, (adm.title or "") + " / " + (adm.paragraphs[:1] or [""])[0][:80]))
@@ -349,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         print(f"{len(problems)} problem(s) on {pages} page(s) of {args.site}", file=sys.stderr)
         return 1
-    print(f"site text: no reprs, bare containers, dash-mangled flags or run-in admonition titles in {args.site}")
+    print(f"site text: no reprs, bare containers, dash-mangled flags, run-in admonition titles or "
+          f"degenerate intervals in {args.site}")
     return 0
 
 
