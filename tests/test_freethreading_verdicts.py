@@ -132,7 +132,7 @@ countdown of 2,000,000 steps, median of 3 runs:
 
 def test_example_speedups_reads_the_scripts_lines():
     assert ft.example_speedups(OUTPUT) == {1: 1.0, 2: 1.89, 3: 1.67}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no speedup lines"):
         ft.example_speedups("nothing here")
 
 
