@@ -56,6 +56,7 @@ __all__ = [
     "SLOWER_MIN",
     "Variant",
     "build_info",
+    "cext_rows",
     "cext_verdict",
     "cost_invariants",
     "cost_verdict",
@@ -69,6 +70,7 @@ __all__ = [
     "lock_verdict",
     "lost_updates",
     "numpy_report",
+    "numpy_rows",
     "numpy_threads",
     "objects",
     "race_verdict",
@@ -76,6 +78,7 @@ __all__ = [
     "scaling_suites",
     "scaling_verdict",
     "single_thread_cost",
+    "switch_rows",
     "switches_verdict",
     "threads_invariants",
     "time_workload",
@@ -561,7 +564,8 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
-    """One row per interpreter and thread count: median seconds, quartiles, speedup over one thread."""
+    """One row per interpreter and thread count: median seconds, quartiles, speedup over the sequential
+    run (with its interval from the quartiles)."""
     rows = []
     for label, suite in pairs:
         for t in [suite.baseline("countdown"), *suite.select("countdown", "threads")]:
@@ -572,13 +576,14 @@ def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
                 f"{t.workers} thread{'s' if t.workers > 1 else ''}",
                 "median (s)": f"{s.median:.3f}",
                 "quartiles (s)": f"{s.q1:.3f} – {s.q3:.3f}",
-                "speedup": f"{suite.speedup(t):.2f}×",
+                "speedup vs sequential": suite.speedup_interval(t).text(),
             })
     return rows
 
 
 def cost_rows(suite: Suite) -> list[dict[str, Any]]:
-    """Per workload: default build and free-threaded medians and the free-threaded overhead."""
+    """Per workload: default build and free-threaded medians and the free-threaded overhead (per cent,
+    with its interval over the quartiles: the figure :func:`cost_verdict` states)."""
     rows = []
     for workload in dict.fromkeys(t.workload for t in suite.timings):
         d = suite.get(workload, "default-build")
@@ -588,8 +593,47 @@ def cost_rows(suite: Suite) -> list[dict[str, Any]]:
             "argument": f"{d.params['n']:,}",
             "default build (s)": f"{d.median:.3f}",
             "free-threaded (s)": f"{f.median:.3f}",
-            "free-threaded overhead": f"{f.median / d.median - 1:+.0%}",
+            "free-threaded overhead": _overhead(ratio_interval(f.values, d.values)).scaled(100).text(".0f", " %"),
         })
+    return rows
+
+
+def _state(value: Any) -> str:
+    """A recorded GIL state or config value as table text (no Python reprs: None is a blank)."""
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    return "" if value is None else str(value)
+
+
+def switch_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`gil_switches` rows as table rows: the command, ``Py_GIL_DISABLED``, the GIL, or the error."""
+    return [{"started as": f"`{r['invocation']}`",
+             "Py_GIL_DISABLED": "" if r["error"] is not None or r["py_gil_disabled"] is None
+             else str(r["py_gil_disabled"]),
+             "GIL (sys._is_gil_enabled())": "" if r["error"] is not None else _state(r["gil_enabled"]),
+             "or it said": r["error"] or ""}
+            for r in rows]
+
+
+def cext_rows(reports: Sequence[tuple[str, str, Mapping[str, str], Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """``(module, declares?, environment, import_report)`` as table rows: the GIL before and after the import."""
+    return [{"module": f"`{name}`", "declares Py_mod_gil": declared,
+             "started with": " ".join(f"`{k}={v}`" for k, v in env.items()) or "(defaults)",
+             "GIL before import": _state(r["gil_before"]), "GIL after import": _state(r["gil_after"]),
+             "warning": ", ".join(w.split(":", 1)[0] for w in r["warnings"]) or "none"}
+            for name, declared, env, r in reports]
+
+
+def numpy_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
+    """:func:`numpy_threads` suites as rows: sequential and two-thread medians, speedup over the sequential run."""
+    rows = []
+    for label, s in pairs:
+        two = s.get("numpy-small", "threads", 2)
+        rows.append({"interpreter": label, "sequential (s)": f"{s.baseline('numpy-small').median:.3f}",
+                     "2 threads (s)": f"{two.median:.3f}",
+                     "speedup vs sequential": s.speedup_interval(two).text()})
     return rows
 
 
@@ -828,7 +872,8 @@ def cext_verdict(legacy: Mapping[str, Any], declared: Mapping[str, Any], forced:
     holds = (legacy["gil_after"] is True and any(w.startswith("RuntimeWarning") for w in legacy["warnings"])
              and declared["gil_after"] is False and not declared["warnings"])
     return check(
-        "cext_verdict",
+        "cext_rows",
+    "cext_verdict",
         "importing an extension that does not declare free-threading support re-enables the GIL, "
         "with a RuntimeWarning; declaring Py_MOD_GIL_NOT_USED keeps it off",
         holds, legacy=onoff[legacy["gil_after"]], declared=onoff[declared["gil_after"]],
