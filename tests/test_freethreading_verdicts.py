@@ -184,3 +184,32 @@ def test_counter_invariants():
     pypy = counts([1] * 5, gil_lost=[4] * 5)
     pypy[2]["python"] = "PyPy 3.9.18"
     assert broken(ft.counter_invariants(pypy)) == []
+
+
+# -- table rows: words, not Python reprs -----------------------------------------------
+
+
+def test_rows_show_states_as_words_and_blanks():
+    rows = ft.switch_rows([
+        {"invocation": "python3.13t", "py_gil_disabled": 1, "gil_enabled": False, "error": None},
+        {"invocation": "python3.13 -X gil=0", "py_gil_disabled": None, "gil_enabled": None,
+         "error": "Fatal Python error: config_read_gil: Disabling the GIL is not supported by this build"},
+    ])
+    assert rows[0]["GIL (sys._is_gil_enabled())"] == "off" and rows[0]["Py_GIL_DISABLED"] == "1"
+    assert rows[1]["Py_GIL_DISABLED"] == "" and rows[1]["GIL (sys._is_gil_enabled())"] == ""
+    cext_rows = ft.cext_rows([("legacy", "no", {"PYTHON_GIL": "0"},
+                               {"gil_before": False, "gil_after": True, "warnings": ["RuntimeWarning: x"]})])
+    assert cext_rows[0]["GIL after import"] == "on" and cext_rows[0]["warning"] == "RuntimeWarning"
+    assert cext_rows[0]["started with"] == "`PYTHON_GIL=0`"
+    texts = [str(v) for r in rows + cext_rows for v in r.values()]
+    assert not any(t in ("True", "False", "None") for t in texts)
+
+
+def test_scaling_and_numpy_rows_give_the_speedup_with_its_interval():
+    rows = ft.scaling_rows([("3.13t", FT_GOOD)])
+    assert rows[2]["speedup vs sequential"] == "1.92× (1.88–1.96×)"
+    s = Suite(metadata={})
+    s.add(Timing("numpy-small", "sequential", 1, (1.0,) * 5))
+    s.add(Timing("numpy-small", "threads", 2, (0.5,) * 5))
+    assert ft.numpy_rows([("3.13t", s)])[0]["speedup vs sequential"] == "2.00×"
+    assert ft.cost_rows(cost((1.0, 1.3), (1.0, 1.8)))[0]["free-threaded overhead"] == "30 % (27–33 %)"
