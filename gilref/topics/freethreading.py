@@ -872,7 +872,7 @@ def cext_verdict(legacy: Mapping[str, Any], declared: Mapping[str, Any], forced:
     holds = (legacy["gil_after"] is True and any(w.startswith("RuntimeWarning") for w in legacy["warnings"])
              and declared["gil_after"] is False and not declared["warnings"])
     return check(
-    "cext_verdict",
+        "cext_verdict",
         "importing an extension that does not declare free-threading support re-enables the GIL, "
         "with a RuntimeWarning; declaring Py_MOD_GIL_NOT_USED keeps it off",
         holds, legacy=onoff[legacy["gil_after"]], declared=onoff[declared["gil_after"]],
