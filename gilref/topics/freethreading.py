@@ -47,6 +47,7 @@ from .contention import explain
 
 __all__ = [
     "CITED_OVERHEAD",
+    "COST_SIZES",
     "CPU_SLACK",
     "EVAL_BREAKER_URL",
     "EXAMPLE_SLACK",
@@ -119,6 +120,9 @@ EXAMPLE_SLACK = 0.15
 #: the GIL can be asked to drop it between bytecodes): ``_CHECK_PERIODIC`` and
 #: ``RESUME_CHECK`` in the instruction definitions.
 EVAL_BREAKER_URL = "https://github.com/python/cpython/blob/3.13/Python/bytecodes.c"
+
+#: The workloads and sizes :func:`single_thread_cost` times by default (workload -> argument).
+COST_SIZES = {"countdown": 2_000_000, "objects": 200_000}
 
 #: Published single-thread overheads of the free-threaded build (cited, not measured here).
 CITED_OVERHEAD = {
@@ -465,12 +469,12 @@ def single_thread_cost(
     every workload once to warm up, then *per_round* times, and contributes the
     median. Timings have mode ``"default-build"`` or ``"free-threaded"``.
 
-    :param sizes: workload name -> argument (default: countdown 2,000,000 and objects 200,000).
+    :param sizes: workload name -> argument (default: :data:`COST_SIZES`).
     """
     import statistics
 
     check_int("rounds", rounds, minimum=MIN_REPEATS)
-    chosen = dict(sizes or {"countdown": 2_000_000, "objects": 200_000})
+    chosen = dict(sizes or COST_SIZES)
     builds = (("default-build", default), ("free-threaded", threaded))
 
     def one_child(v: Variant) -> dict[str, list[float]]:
