@@ -84,3 +84,12 @@ def test_build_rows_read_the_countdown_from_the_cost_suite():
                 "3.13t": {"summary": {"pair_ns": 35.0, "locked_ratio": 2.5}}}
     rows = lockcost.build_rows(cost(1.3), profiles, [("default-build", "3.13"), ("free-threaded", "3.13t")])
     assert rows[1]["vs default build"] == "1.30× (1.27–1.33×)" and rows[0]["lock pair (ns)"] == "30.0"
+
+
+def test_order_note_explains_a_loop_that_came_out_faster_than_one_doing_less():
+    assert lockcost.order_note(made_up(SOUND)) == ""
+    noisy = lockcost.order_note(made_up({**SOUND, "with_lock": 62.0}, spread=0.05))
+    assert "`locked increment` loop (60.0 ns) came out faster than the `with lock` loop" in noisy
+    assert "timing noise" in noisy
+    apart = lockcost.order_note(made_up({**SOUND, "with_lock": 90.0}))
+    assert "do not even overlap" in apart

@@ -42,7 +42,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Invariant, at_most, check, invariant, ratio_interval
 
 __all__ = ["LOCKED_SLOWDOWN", "LOOPS", "LOOP_SLACK", "TWICE_HIGH", "TWICE_LOW", "build_rows", "ft_single_verdict",
-           "lock_invariants", "locked_loop_verdict", "measure", "profile", "summary"]
+           "lock_invariants", "locked_loop_verdict", "measure", "order_note", "profile", "summary"]
 
 WORKLOAD = "lock_cost"
 
@@ -222,6 +222,31 @@ def lock_invariants(suite: Suite) -> list[Invariant]:
             cause="the host was busy during some runs of the {more} loop's rivals, or a loop was optimised away",
             more=more.replace("_", " "), less=less.replace("_", " "), m=t[more].median, l=t[less].median))
     return out
+
+
+def order_note(suite: Suite) -> str:
+    """A sentence for each loop whose median came out below that of a loop doing less (empty if none).
+
+    Such medians can sit inside the repeats' spread (then :func:`lock_invariants`
+    holds, and the sentence says that the order is noise); the page must not
+    leave the inversion unexplained either way.
+    """
+    t = {name: suite.get(WORKLOAD, name) for name in LOOPS}
+    out = []
+    for more, less in _MORE_WORK:
+        a, b = t[more], t[less]
+        if a.median >= b.median:
+            continue
+        overlap = a.summary.q3 >= b.summary.q1
+        out.append(
+            f"The `{more.replace('_', ' ')}` loop ({a.median:.1f} ns) came out faster than the "
+            f"`{less.replace('_', ' ')}` loop ({b.median:.1f} ns), which does less: "
+            + ("their repeats overlap (quartiles "
+               f"{a.summary.q1:.1f}–{a.summary.q3:.1f} ns and {b.summary.q1:.1f}–{b.summary.q3:.1f} ns), so this "
+               "order is timing noise, and the differences between these two medians above mean little."
+               if overlap else
+               "their repeats do not even overlap, so some runs were disturbed (see the note on soundness)."))
+    return " ".join(out)
 
 
 def locked_loop_verdict(suite: Suite) -> Claim:
