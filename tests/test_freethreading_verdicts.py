@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gilref.core.results import Suite, Timing
+from gilref.core.verdicts import Interval
 from gilref.topics import freethreading as ft
 
 
@@ -65,9 +66,10 @@ def cost(countdown: tuple[float, float], objects: tuple[float, float], spread: f
 def test_cost_verdict_three_ways_and_its_cross_check():
     slower = cost((1.0, 1.3), (1.0, 1.8))
     agree = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(6.4, {}, gil=False)))
-    assert agree.state == "holds" and "30 %" in agree.text and "agrees within the spread" in agree.text
+    assert agree.state == "holds" and "+30 % (+27 % to +33 %)" in agree.text
+    assert "agrees within the spread" in agree.text
     apart = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(4.7, {}, gil=False)))
-    assert "not the same figure" in apart.text and "-6 %" in apart.text and "taking turns" in apart.text
+    assert "not the same figure" in apart.text and "\u22126 %" in apart.text and "taking turns" in apart.text
     faster = ft.cost_verdict(cost((1.0, 0.9), (1.0, 1.8)))
     assert faster.state == "contradicted" and "countdown" in faster.text
     assert ft.cost_verdict(cost((1.0, 1.02), (1.0, 1.8), spread=0.03)).state == "undecided"
@@ -139,6 +141,7 @@ def test_example_speedups_reads_the_scripts_lines():
 def test_example_verdict_agrees_or_says_why_not():
     same = ft.example_verdict(FT_GOOD, OUTPUT, "3.13t", steps=2_000_000)
     assert same.state == "holds" and "1.89×" in same.text and "1.92×" in same.text
+    assert "lies within that spread" in same.text
     apart = ft.example_verdict(FT_GOOD, OUTPUT.replace("1.89x", "1.20x"), "3.13t", steps=2_000_000)
     assert apart.state == "contradicted" and "2,000,000 steps instead of 10,000,000" in apart.text
 
@@ -212,4 +215,19 @@ def test_scaling_and_numpy_rows_give_the_speedup_with_its_interval():
     s.add(Timing("numpy-small", "sequential", 1, (1.0,) * 5))
     s.add(Timing("numpy-small", "threads", 2, (0.5,) * 5))
     assert ft.numpy_rows([("3.13t", s)])[0]["speedup vs sequential"] == "2.00×"
-    assert ft.cost_rows(cost((1.0, 1.3), (1.0, 1.8)))[0]["free-threaded overhead"] == "30 % (27–33 %)"
+    assert ft.cost_rows(cost((1.0, 1.3), (1.0, 1.8)))[0]["free-threaded overhead"] == "+30 % (+27 % to +33 %)"
+    assert ft.percent_text(Interval(-0.17, -0.15, 0.24)) == "\u221215 % (\u221217 % to +24 %)"
+
+
+def numpy_suite(two: float, spread: float = 0.01) -> Suite:
+    s = Suite(metadata={"usable_cpus": 2, "load_average": [0.2, 0.2, 0.2]})
+    s.add(Timing("numpy-small", "sequential", 1, tuple(1.0 + spread * k for k in (-2, -1, 0, 1, 2))))
+    s.add(Timing("numpy-small", "threads", 2, tuple(two * (1 + spread * k) for k in (-2, -1, 0, 1, 2))))
+    return s
+
+
+def test_numpy_verdict():
+    good = ft.numpy_verdict([("3.13", numpy_suite(1.0)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert good.state == "holds" and "with a GIL, 3.13: 1.00×" in good.text
+    assert ft.numpy_verdict([("3.13t", numpy_suite(1.2))], "3.13t").state == "contradicted"
+    assert ft.numpy_verdict([("3.13t", numpy_suite(0.77, spread=0.05))], "3.13t").state == "undecided"

@@ -53,6 +53,7 @@ __all__ = [
     "EXAMPLE_SLACK",
     "GIL_ON_MAX",
     "GIL_SLACK",
+    "NUMPY_MIN",
     "SCALING_MIN",
     "SLOWER_MIN",
     "Variant",
@@ -73,7 +74,9 @@ __all__ = [
     "numpy_report",
     "numpy_rows",
     "numpy_threads",
+    "numpy_verdict",
     "objects",
+    "percent_text",
     "race_verdict",
     "scaling_invariants",
     "scaling_suites",
@@ -111,6 +114,10 @@ CPU_SLACK = 0.10
 #: interval must exceed throughout for "it is slower on one thread" to hold;
 #: below it, the interleaved runs cannot tell a cost from timing noise.
 SLOWER_MIN = 0.02
+#: Speedup (×) two threads must reach, over the whole interval, on many small
+#: NumPy operations on the free-threaded build: less than :data:`SCALING_MIN`,
+#: because part of each operation is NumPy's own C code and its allocations.
+NUMPY_MIN = 1.3
 #: How far (a fraction) the reader's script's two-thread speedup may lie
 #: outside the chapter's quartile interval and still agree with it: the
 #: script times fewer steps, three runs, no warm-up, with one worker thread
@@ -597,7 +604,7 @@ def cost_rows(suite: Suite) -> list[dict[str, Any]]:
             "argument": f"{d.params['n']:,}",
             "default build (s)": f"{d.median:.3f}",
             "free-threaded (s)": f"{f.median:.3f}",
-            "free-threaded overhead": _overhead(ratio_interval(f.values, d.values)).scaled(100).text(".0f", " %"),
+            "free-threaded overhead": percent_text(_overhead(ratio_interval(f.values, d.values))),
         })
     return rows
 
@@ -739,6 +746,15 @@ def _overhead(ratio: Interval) -> Interval:
     return Interval(ratio.low - 1, ratio.median - 1, ratio.high - 1)
 
 
+def percent_text(overhead: Interval) -> str:
+    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``."""
+    def one(x: float) -> str:
+        return f"{x * 100:+.0f} %".replace("-", "\u2212")
+
+    mid, low, high = one(overhead.median), one(overhead.low), one(overhead.high)
+    return mid if low == high == mid else f"{mid} ({low} to {high})"
+
+
 def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> Claim:
     """Is the free-threaded build slower than the default build on one thread?
 
@@ -766,27 +782,28 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
         steps = int(f.baseline("countdown").params.get("n", 0))
         agree = seq.low <= over["countdown"].high and over["countdown"].low <= seq.high
         again = (" The sequential runs of the scaling measurement above ({steps:,} steps) put the same "
-                 "countdown overhead at {seq:.0%}, "
+                 "countdown overhead at {seq}, "
                  + ("which agrees within the spread." if agree else
                     "not the same figure: those runs measured one build after the other, each in one child "
                     "process, so a busy stretch of the host can fall on one build only; the figure above, "
                     "measured with the builds taking turns, is the one to trust."))
-        evidence = {"seq": seq, "steps": steps, "agree": agree}
+        evidence = {"seq": percent_text(seq), "seq_interval": seq, "steps": steps, "agree": agree}
     slower = [w for w, st in zip(over, states) if st is False]
     return check(
         "cost_verdict",
         "the free-threaded build runs single-threaded code slower than the default build",
-        holds, c=over["countdown"], o=over["objects"], n=n, min=SLOWER_MIN,
+        holds, c=percent_text(over["countdown"]), o=percent_text(over["objects"]), n=n, min=SLOWER_MIN,
+        countdown=over["countdown"], object_workload=over["objects"],
         not_slower=" and ".join(slower) or "none", **evidence,
-        supported="**One thread pays.** Taking turns with the default build, the free-threaded build took "
-                  "{c:.0%} longer on the countdown of {n:,} steps and {o:.0%} longer on the object workload."
-                  + again,
-        contradicted="The free-threaded build was not slower on one thread here ({not_slower}): {c:.0%} on the "
-                     "countdown of {n:,} steps, {o:.0%} on the object workload, against the default build."
-                     + again,
-        unclear="Taking turns with the default build, the free-threaded build took {c:.0%} longer on the "
-                "countdown and {o:.0%} longer on the object workload: the repeats reach below a "
-                "{min:.0%} cost, so this run cannot say it is slower." + again,
+        supported="**One thread pays.** Taking turns with the default build, the free-threaded build's time "
+                  "came out {c} against the default build's on the countdown of {n:,} steps and {o} on the object "
+                  "workload." + again,
+        contradicted="The free-threaded build was not slower on one thread here (not slower: {not_slower}): its "
+                     "time differed from the default build's by {c} on the countdown of {n:,} steps and {o} on "
+                     "the object workload." + again,
+        unclear="Taking turns with the default build, the free-threaded build's time differed from the default "
+                "build's by {c} on the countdown of {n:,} steps and {o} on the object workload: the repeats "
+                "reach below a {min:.0%} cost, so this run cannot say it is slower." + again,
     )
 
 
@@ -922,12 +939,37 @@ def example_verdict(suite: Suite, output: str, label: str, *, steps: int) -> Cla
         "the reader's script measures what the chapter measures",
         agree, ex=ex[2], s=s, label=label, steps=steps, n=n,
         supported="The script's two threads ran {ex:.2f}× as fast as its one worker thread on {label}; the "
-                  "chapter's measurement above gave {s} over the sequential run: the same result, from a "
-                  "smaller count ({steps:,} steps against {n:,}).",
+                  "chapter's measurement above gave {s} over the sequential run, and the script's figure lies "
+                  "within that spread (its count is smaller, {steps:,} steps against {n:,}, and it takes three "
+                  "runs without a warm-up, so its figure is the rougher of the two).",
         contradicted="The script's two threads ran {ex:.2f}× as fast as its one worker thread on {label}, "
                      "outside the chapter's {s}: the script counts down {steps:,} steps instead of {n:,}, so "
                      "starting the threads weighs more, and it takes the median of three runs without a "
                      "warm-up, on a host other programs share.",
+    )
+
+
+def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
+    """Do two threads speed up many small NumPy operations on the free-threaded build *label*?
+
+    *pairs* are ``(label, suite)`` of :func:`numpy_threads`. Holds when the
+    free-threaded build's two-thread speedup interval is at least
+    :data:`NUMPY_MIN` throughout; the sentence also gives the GIL build's, if measured.
+    """
+    suites = dict(pairs)
+    s = _two_threads(suites[label], "numpy-small")
+    others = "; ".join(f"{k}: {_two_threads(v, 'numpy-small').text()}" for k, v in pairs if k != label)
+    return check(
+        "numpy_verdict",
+        "without the GIL, threads speed up the Python code around NumPy's small operations",
+        s.at_least(NUMPY_MIN), s=s, label=label, min=NUMPY_MIN, others=f" (with a GIL, {others})" if others else "",
+        why=_load_clause(suites[label], 2),
+        supported="**Small NumPy operations scale without the GIL:** two threads on {label} ran {s} as fast as "
+                  "the sequential run{others}.",
+        contradicted="Two threads on {label} ran only {s} as fast as the sequential run{others}, short of the "
+                     "{min:.1f}× two free cores should give to this Python-heavy work: {why}.",
+        unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the repeats straddle the "
+                "{min:.1f}× this verdict asks for, so this run cannot tell ({why}).",
     )
 
 
