@@ -62,10 +62,11 @@ def test_lock_invariants_hold_or_name_the_loop_that_broke():
         "more-work-locked-increment-increment", "more-work-locked-increment-with-lock"]
 
 
-def cost(ratio: float, spread: float = 0.01) -> Suite:
+def cost(ratio: float, spread: float = 0.01, objects: float | None = None) -> Suite:
     s = Suite(metadata={})
     for w in ("countdown", "objects"):
-        for mode, m in (("default-build", 1.0), ("free-threaded", ratio)):
+        for mode, m in (("default-build", 1.0), ("free-threaded", ratio if w == "countdown" or objects is None
+                                                 else objects)):
             s.add(Timing(w, mode, 1, tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2)), params={"n": 1}))
     return s
 
@@ -77,6 +78,9 @@ def test_ft_single_verdict_three_ways():
     assert "measured in the free-threading chapter" in short.text
     assert lockcost.ft_single_verdict(cost(1.6, spread=0.05), "3.13", "3.13t").state == "undecided"
     assert "more than twice" in lockcost.ft_single_verdict(cost(3.0), "3.13", "3.13t").text
+    mixed = lockcost.ft_single_verdict(cost(1.22, objects=1.9), "3.13", "3.13t")
+    assert mixed.state == "undecided" and "about twice as slow on the object workload only" in mixed.text
+    assert "short of the twofold" not in mixed.text
 
 
 def test_build_rows_read_the_countdown_from_the_cost_suite():
