@@ -231,3 +231,12 @@ def test_numpy_verdict():
     assert good.state == "holds" and "with a GIL, 3.13: 1.00×" in good.text
     assert ft.numpy_verdict([("3.13t", numpy_suite(1.2))], "3.13t").state == "contradicted"
     assert ft.numpy_verdict([("3.13t", numpy_suite(0.77, spread=0.05))], "3.13t").state == "undecided"
+
+
+def test_scaling_note_explains_a_gil_build_that_got_faster_on_more_threads():
+    assert ft.scaling_note([("3.13", GIL_FLAT), ("3.13t", FT_GOOD)]) == ""
+    noisy = ft.scaling_note([("3.11", scaling(0.5, {1: 0.58, 2: 0.57, 4: 0.50}, gil=True, spread=0.1))])
+    assert "On 3.11, which has its GIL on, 4 threads took 0.500 s against 0.570 s for 2" in noisy
+    assert "noise of a busy host" in noisy
+    apart = ft.scaling_note([("3.11", scaling(0.5, {2: 0.57, 4: 0.40}, gil=True))])
+    assert "do not even overlap" in apart

@@ -79,6 +79,7 @@ __all__ = [
     "percent_text",
     "race_verdict",
     "scaling_invariants",
+    "scaling_note",
     "scaling_suites",
     "scaling_verdict",
     "single_thread_cost",
@@ -971,6 +972,35 @@ def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
         unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the repeats straddle the "
                 "{min:.1f}× this verdict asks for, so this run cannot tell ({why}).",
     )
+
+
+def scaling_note(pairs: Sequence[tuple[str, Suite]], *, tolerance: float = 0.03) -> str:
+    """A sentence for each build with its GIL on whose median time *fell* going to more threads.
+
+    A GIL runs one thread's Python at a time, so more threads cannot finish
+    sooner; a median that fell by more than *tolerance* (a fraction) is either
+    noise within the repeats' spread (then :func:`scaling_invariants` holds
+    and the sentence says so, with the quartiles) or a disturbed run (the
+    invariants' note says so). Empty when no such median is on the table.
+    """
+    out = []
+    for label, suite in pairs:
+        if suite.metadata.get("gil_enabled") is False:
+            continue
+        timings = sorted(suite.select("countdown", "threads"), key=lambda t: t.workers)
+        for a, b in zip(timings, timings[1:]):
+            if b.median >= a.median * (1 - tolerance):
+                continue
+            overlap = b.summary.q3 >= a.summary.q1
+            out.append(
+                f"On {label}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
+                f"{a.median:.3f} s for {a.workers}: "
+                + (f"the repeats overlap (quartiles {b.summary.q1:.3f}–{b.summary.q3:.3f} s and "
+                   f"{a.summary.q1:.3f}–{a.summary.q3:.3f} s), so this is the noise of a busy host, not a gain: "
+                   "a GIL lets only one thread run Python at a time."
+                   if overlap else
+                   "the repeats do not even overlap, which a GIL does not allow: those runs were disturbed."))
+    return " ".join(out)
 
 
 # -- invariants -------------------------------------------------------------------------
