@@ -236,3 +236,55 @@ def test_a_chapter_mends_a_chart_and_refuses_one_it_cannot(monkeypatch, tmp_path
                          fontsize=8)
     with pytest.raises(ValueError, match="overlap"):
         ch.figure("bad", bad)
+
+
+# -- captions name the builds the data came from ----------------------------------------
+
+HOST = {"python_implementation": "CPython", "python_version": "3.11.7", "python_build": "default",
+        "gil_enabled": True, "usable_cpus": 2, "cpu_model": "Xeon", "os": "Debian 12"}
+FT = {**HOST, "python_version": "3.13.5", "python_build": "free-threaded", "gil_enabled": False}
+GIL = {**HOST, "python_version": "3.13.5"}
+
+
+def _caption(fig) -> str:
+    """The caption as one line (it is wrapped to the figure's width)."""
+    return " ".join(fig._supxlabel.get_text().split())
+
+
+def test_a_caption_names_the_builds_the_data_came_from_not_the_host():
+    fig = plotting.bar_chart(["a", "b"], [1.0, 2.0], title="t", ylabel="time (s)", metadata=HOST,
+                             builds=[GIL, FT, FT, "PyPy 7.3 (GIL on)"], note="n")
+    text = _caption(fig)
+    assert text.startswith("Measured on CPython 3.13.5 (default build, GIL on), "
+                           "CPython 3.13.5 (free-threaded build, GIL off) and PyPy 7.3 (GIL on) · 2 CPUs (Xeon)")
+    assert "3.11.7" not in text and fig._supxlabel.get_text().endswith("\nn")
+    assert not plotting.readability_problems(fig)
+
+
+def test_a_caption_without_builds_still_names_the_host():
+    fig = plotting.line_chart([("a", [1, 2], [1.0, 2.0])], title="t", xlabel="x (s)", ylabel="y (s)",
+                              metadata=HOST)
+    assert _caption(fig).startswith("Measured on CPython 3.11.7 (default build, GIL on) · 2 CPUs")
+
+
+def test_a_speedup_chart_of_suites_from_several_builds_names_each():
+    gil, ft = suite(), suite()
+    gil.metadata.update(GIL)
+    ft.metadata.update(FT)
+    text = _caption(plotting.speedup_chart([("default", gil), ("free-threaded", ft)], "w"))
+    assert "CPython 3.13.5 (default build, GIL on) and CPython 3.13.5 (free-threaded build, GIL off)" in text
+    named = _caption(plotting.speedup_chart([("x", gil)], "w", builds=["CPython 3.14.0t"]))
+    assert named.startswith("Measured on CPython 3.14.0t · ")
+
+
+def test_speedup_labels_name_the_sequential_baseline():
+    s = suite()
+    assert "sequential run" in plotting.mode_chart(s, "w").axes[0].get_xlabel()
+    assert plotting.speedup_chart(s, "w").axes[0].get_ylabel() == "speedup vs the sequential run (×)"
+    assert "one thread" not in plotting.speedup_chart(s, "w").axes[0].get_ylabel()
+
+
+def test_build_text_is_the_interpreter_part_of_the_host_summary():
+    assert plotting.build_text(FT) == "CPython 3.13.5 (free-threaded build, GIL off)"
+    assert plotting.build_text("anything") == "anything"
+    assert plotting.builds_of([suite()]) == [{"usable_cpus": 2}]

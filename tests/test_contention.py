@@ -19,6 +19,8 @@ def test_explain_blames_competition_only_when_there_was_some():
     assert busy.startswith("other programs were competing") and "5.3 on 2 CPUs" in busy
     idle = contention.explain(2, cpus=2, load=2.2)
     assert "do not explain it" in idle and "2.2 on 2 CPUs" in idle
+    quiet = contention.explain(2, cpus=2, load=0.5)
+    assert "0.5 on 2 CPUs" in quiet and "2.0" not in quiet  # the load measured, never more
 
 
 def test_explain_reads_this_hosts_load_by_default(monkeypatch):

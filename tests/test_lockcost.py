@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 
+from gilref.core.results import Suite, Timing
 from gilref.interp.child import call
 from gilref.topics import lockcost
 
@@ -30,3 +31,69 @@ def test_profile_runs_in_a_child_interpreter():
                {"n": 2000, "countdown_n": 1000, "repeats": 5}, timeout=120)
     assert out["countdown"]["median"] > 0 and out["summary"]["loop_ns"] > 0
     assert out["free_threaded"] is False
+    assert lockcost.profile(2000, 0, repeats=5)["countdown"] is None  # the countdown left to another chapter
+
+
+# -- verdicts and invariants on made-up results ------------------------------------------
+
+def made_up(ns: dict[str, float], spread: float = 0.01) -> Suite:
+    s = Suite(metadata={})
+    for name in lockcost.LOOPS:
+        m = ns[name]
+        s.add(Timing(lockcost.WORKLOAD, name, 1, tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2)),
+                     params={"iterations": 500_000}, unit="ns"))
+    return s
+
+
+SOUND = {"empty": 10.0, "acquire_release": 40.0, "with_lock": 45.0, "increment": 20.0, "locked_increment": 60.0}
+
+
+def test_locked_loop_verdict_three_ways():
+    assert lockcost.locked_loop_verdict(made_up(SOUND)).state == "holds"
+    cheap = lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 26.0}))
+    assert cheap.state == "contradicted" and "1.30×" in cheap.text
+    assert lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 36.0}, spread=0.05)).state == "undecided"
+
+
+def test_lock_invariants_hold_or_name_the_loop_that_broke():
+    assert [i.key for i in lockcost.lock_invariants(made_up(SOUND)) if not i.holds] == []
+    odd = made_up({**SOUND, "locked_increment": 15.0})
+    assert [i.key for i in lockcost.lock_invariants(odd) if not i.holds] == [
+        "more-work-locked-increment-increment", "more-work-locked-increment-with-lock"]
+
+
+def cost(ratio: float, spread: float = 0.01, objects: float | None = None) -> Suite:
+    s = Suite(metadata={})
+    for w in ("countdown", "objects"):
+        for mode, m in (("default-build", 1.0), ("free-threaded", ratio if w == "countdown" or objects is None
+                                                 else objects)):
+            s.add(Timing(w, mode, 1, tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2)), params={"n": 1}))
+    return s
+
+
+def test_ft_single_verdict_three_ways():
+    assert lockcost.ft_single_verdict(cost(2.0), "3.13", "3.13t").state == "holds"
+    short = lockcost.ft_single_verdict(cost(1.3), "3.13", "3.13t", source="the free-threading chapter")
+    assert short.state == "contradicted" and "at least 30% slower" in short.text
+    assert "measured in the free-threading chapter" in short.text
+    assert lockcost.ft_single_verdict(cost(1.6, spread=0.05), "3.13", "3.13t").state == "undecided"
+    assert "more than twice" in lockcost.ft_single_verdict(cost(3.0), "3.13", "3.13t").text
+    mixed = lockcost.ft_single_verdict(cost(1.22, objects=1.9), "3.13", "3.13t")
+    assert mixed.state == "undecided" and "about twice as slow on the object workload only" in mixed.text
+    assert "short of the twofold" not in mixed.text
+
+
+def test_build_rows_read_the_countdown_from_the_cost_suite():
+    profiles = {"3.13": {"summary": {"pair_ns": 30.0, "locked_ratio": 3.0}},
+                "3.13t": {"summary": {"pair_ns": 35.0, "locked_ratio": 2.5}}}
+    rows = lockcost.build_rows(cost(1.3), profiles, [("default-build", "3.13"), ("free-threaded", "3.13t")])
+    assert rows[1]["vs default build"] == "1.30× (1.27–1.33×)" and rows[0]["lock pair (ns)"] == "30.0"
+
+
+def test_order_note_explains_a_loop_that_came_out_faster_than_one_doing_less():
+    assert lockcost.order_note(made_up(SOUND)) == ""
+    noisy = lockcost.order_note(made_up({**SOUND, "with_lock": 62.0}, spread=0.05))
+    assert "`locked increment` loop (60.0 ns) came out faster than the `with lock` loop" in noisy
+    assert "timing noise" in noisy
+    apart = lockcost.order_note(made_up({**SOUND, "with_lock": 90.0}))
+    assert "do not even overlap" in apart

@@ -1,7 +1,13 @@
 """Charts of gilref results (optional layer: needs matplotlib).
 
-Every chart has a title, axis labels with units and a caption line naming the
-host it was measured on. Functions return a :class:`matplotlib.figure.Figure`
+Every chart has a title, axis labels with units and a caption line naming
+where its data was measured: the interpreter build(s) the numbers came from
+(which need not be the one drawing the chart: much of the book measures in
+child processes on other builds) and the machine. Each chart function takes
+``builds=``, the builds the data came from (metadata dicts as
+:func:`gilref.core.hostinfo.collect_metadata` writes them, e.g. a child
+suite's ``suite.metadata``, or ready-made strings); charts drawn from suites
+read them from the suites' own metadata by default. Functions return a :class:`matplotlib.figure.Figure`
 built without pyplot's global state, so they are safe to call from threads and
 leave no figures open.
 """
@@ -10,8 +16,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
 
 from ..core.hostinfo import host_summary
 from ..core.results import BASELINE_MODE, Suite, Timing
@@ -33,7 +39,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without matplotl
     ) from exc
 
 __all__ = [
+    "Build",
     "bar_chart",
+    "build_text",
+    "builds_of",
+    "caption",
     "comparison_chart",
     "diagnosis_chart",
     "gantt_chart",
@@ -64,18 +74,79 @@ def _figure(width: float = 7.0, height: float = 4.0) -> Figure:
     return fig
 
 
-def caption(fig: Figure, metadata: dict[str, Any] | None, note: str = "") -> None:
-    """Write the host (and an optional note) under the chart, in small print."""
-    text = "Measured on " + host_summary(metadata or {})
+#: One build the data came from: its metadata (``collect_metadata()``, as in
+#: ``Suite.metadata``) or a ready-made description such as ``"CPython 3.13.5t (GIL off)"``.
+Build = Union[Mapping[str, Any], str]
+
+
+def build_text(build: Build) -> str:
+    """The interpreter part of a host summary, e.g. ``CPython 3.13.5 (free-threaded build, GIL off)``.
+
+    A string is returned as it is.
+    """
+    if isinstance(build, str):
+        return build
+    # host_summary() is "<python> · <cpus> · <os>"; its first part names the build.
+    return host_summary(dict(build)).split(" · ", 1)[0]
+
+
+def builds_of(suites: Sequence[Suite]) -> list[Mapping[str, Any]]:
+    """The metadata of each suite (the build it was measured on), for ``builds=``."""
+    return [s.metadata for s in suites]
+
+
+def _machine_text(metadata: Mapping[str, Any]) -> str:
+    """The machine part of a host summary: ``2 CPUs (model) · OS``."""
+    parts = host_summary(dict(metadata)).split(" · ", 1)
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def caption(fig: Figure, metadata: Mapping[str, Any] | None, note: str = "", *,
+            builds: Sequence[Build] | None = None) -> None:
+    """Write where the data was measured (and an optional note) under the chart, in small print.
+
+    :param metadata: the host facts (machine, OS; and the interpreter when
+        *builds* is not given), e.g. ``ch.metadata`` or ``suite.metadata``.
+    :param builds: the interpreter builds the data came from (see :data:`Build`);
+        the caption names these instead of *metadata*'s interpreter, each once,
+        in order. Give it whenever the data was measured in other interpreters
+        (child processes) than the one drawing the chart.
+    """
+    if builds:
+        names = list(dict.fromkeys(build_text(b) for b in builds))
+        machine_md = metadata if metadata is not None else next(
+            (b for b in builds if not isinstance(b, str)), {})
+        python = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        text = f"Measured on {python} · {_machine_text(machine_md or {})}"
+    else:
+        text = "Measured on " + host_summary(dict(metadata or {}))
     if note:
         text += f"\n{note}"
-    fig.supxlabel(text, fontsize=7.5, color="#555555")
+    fig.supxlabel(_wrap_lines(text, fig), fontsize=7.5, color="#555555")
 
 
-def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figure:
+#: Points a character of the 7.5-point caption takes on average (a generous estimate).
+_CAPTION_CHAR_PT = 4.3
+
+
+def _wrap_lines(text: str, fig: Figure) -> str:
+    """Wrap each line of *text* to the width of *fig* (at the caption's font size)."""
+    import textwrap
+
+    width = max(40, int(fig.get_figwidth() * 72 / _CAPTION_CHAR_PT))
+    return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) if len(line) > width else line
+                     for line in text.split("\n"))
+
+
+def mode_chart(suite: Suite, workload: str, *, title: str | None = None,
+               builds: Sequence[Build] | None = None) -> Figure:
     """Bar chart of median run time per configuration, with quartile whiskers.
 
-    Each bar is labelled with its speedup versus the sequential run.
+    Each bar is labelled with its speedup over the sequential run (the whole
+    job called once on the main thread, no worker started: the suite's
+    baseline), so the sequential bar reads 1.00×.
+
+    :param builds: the build(s) the data came from (default: the suite's metadata).
     """
     timings = [t for t in suite.timings if t.workload == workload]
     if not timings:
@@ -98,11 +169,11 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None) -> Figu
             fontsize=9,
         )
     ax.set_ylabel(f"median wall time ({timings[0].unit})")
-    ax.set_xlabel("configuration (label: speedup vs one thread)")
+    ax.set_xlabel("configuration (label: speedup over the sequential run on the main thread)")
     ax.set_ylim(0, max(m + h for m, h in zip(medians, highs)) * 1.2)
     n = len(timings[0].values)
     ax.set_title(title or f"{workload}: one thread vs threads vs processes")
-    caption(fig, suite.metadata, f"Bars: median of {n} runs; whiskers: quartiles.")
+    caption(fig, suite.metadata, f"Bars: median of {n} runs; whiskers: quartiles.", builds=builds)
     return fig
 
 
@@ -130,8 +201,12 @@ def speedup_chart(
     ideal: bool = True,
     xlabel: str | None = None,
     cpus: int | None = None,
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Speedup versus worker count, one line per suite, with the ideal line.
+
+    A speedup is over the suite's sequential run (the whole job called once on
+    the main thread, no worker started), not over one worker thread.
 
     :param suites: a suite, or ``(label, suite)`` pairs to draw side by side
         (for instance the same workload on several interpreters), or
@@ -141,6 +216,9 @@ def speedup_chart(
     :param xlabel: the x-axis label (default: ``"<mode> (count)"``).
     :param cpus: cap the ideal line at this many CPUs (more workers than
         cores cannot go faster); default: no cap.
+    :param builds: the builds the data came from (default: every suite's own
+        metadata, so a chart of suites measured on several interpreters names
+        them all).
     """
     entries = [("measured", suites, mode)] if isinstance(suites, Suite) else [
         (e[0], e[1], e[2] if len(e) > 2 else mode) for e in suites
@@ -163,13 +241,16 @@ def speedup_chart(
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
     ax.set_xlabel(xlabel or f"{mode} (count)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("speedup vs one thread (×)")
+    ax.set_ylabel("speedup vs the sequential run (×)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0.5)
     ax.legend(fontsize=8)
     ax.set_title(title or f"{workload}: speedup on {mode}")
     first = entries[0][1].metadata if entries else {}
-    caption(fig, first, "Points: ratio of medians; bars: quartile range.")
+    if builds is None:
+        builds = builds_of([e[1] for e in entries])
+    caption(fig, first, "Points: ratio of medians over the sequential run; bars: quartile range.",
+            builds=builds)
     return fig
 
 
@@ -181,6 +262,7 @@ def log_scaling_chart(
     title: str,
     xlabel: str = "workers (count, log scale)",
     band: float | None = None,
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Speedup versus worker count for several modes of one suite, against the ideal.
 
@@ -189,6 +271,7 @@ def log_scaling_chart(
 
     :param modes: ``(mode, legend label)`` pairs, one line each.
     :param band: if given (e.g. 0.9), also draw ``band × ideal`` as a dotted line.
+    :param builds: the build(s) the data came from (default: the suite's metadata).
     """
     fig = _figure(7.0, 4.2)
     ax = fig.subplots()
@@ -217,7 +300,7 @@ def log_scaling_chart(
     ax.legend(fontsize=8)
     ax.set_title(title)
     n = len(suite.timings[0].values) if suite.timings else 0
-    caption(fig, suite.metadata, f"Points: ratio of medians of {n} runs; bars: quartile range.")
+    caption(fig, suite.metadata, f"Points: ratio of medians of {n} runs; bars: quartile range.", builds=builds)
     return fig
 
 
@@ -234,10 +317,13 @@ def bar_chart(
     annotate: str | None = "{:.3g}",
     colors: Sequence[str] | None = None,
     logy: bool = False,
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """A labelled bar chart; *errors* are ``(low, high)`` absolute bounds per bar.
 
     :param logy: a logarithmic value axis (for values that span orders of magnitude).
+    :param builds: the interpreter builds the values came from, when not
+        *metadata*'s (e.g. child processes); see :func:`caption`.
     """
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
@@ -260,7 +346,7 @@ def bar_chart(
     if logy:
         ax.set_yscale("log")
     ax.margins(y=0.15)
-    caption(fig, metadata, note)
+    caption(fig, metadata, note, builds=builds)
     return fig
 
 
@@ -276,10 +362,13 @@ def line_chart(
     logy: bool = False,
     integer_x: bool = False,
     ylim_bottom: float | None = None,
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Lines of ``(label, xs, ys)``, with markers, on one pair of axes.
 
     :param integer_x: put ticks on whole numbers only (counts such as threads).
+    :param builds: the interpreter builds the values came from, when not
+        *metadata*'s (e.g. child processes); see :func:`caption`.
     """
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
@@ -298,7 +387,7 @@ def line_chart(
     ax.set_ylabel(ylabel)
     if len(series) > 1:
         ax.legend(fontsize=8)
-    caption(fig, metadata, note)
+    caption(fig, metadata, note, builds=builds)
     return fig
 
 
@@ -341,8 +430,8 @@ def comparison_chart(
         ax.margins(y=0.15)
         if panel is speed:
             ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
-            ax.set_ylabel("speedup vs one thread (×)")
-            ax.set_xlabel("measure (speedup of each over one thread, same machine)")
+            ax.set_ylabel("speedup vs the sequential run (×)")
+            ax.set_xlabel("measure (speedup of each over the sequential run, same machine)")
             ax.set_title("Speedups (higher is faster)", fontsize=10)
             ax.legend(fontsize=8)
         else:
@@ -425,12 +514,15 @@ def grouped_bar_chart(
     logy: bool = False,
     annotate: str | None = "{:,.0f}",
     hatches: Sequence[str] | None = None,
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Bars grouped by *groups*, one bar per series in each group.
 
     :param series: ``(label, values, errors)`` with one value per group (``nan``
         leaves a gap); *errors* are ``(low, high)`` absolute bounds per value, or ``None``.
     :param hatches: a hatch pattern per series (``""`` for none), e.g. to mark cited figures.
+    :param builds: the interpreter builds the values came from, when not
+        *metadata*'s (e.g. child processes); see :func:`caption`.
     """
     if not groups or not series:
         raise ValueError("a grouped bar chart needs at least one group and one series")
@@ -469,7 +561,7 @@ def grouped_bar_chart(
     if xlabel:
         ax.set_xlabel(xlabel)
     fig.legend(loc="outside right upper", fontsize=8)
-    caption(fig, metadata, note)
+    caption(fig, metadata, note, builds=builds)
     return fig
 
 
@@ -477,6 +569,7 @@ def switch_interval_chart(
     suites: Sequence[tuple[str, Suite]],
     *,
     title: str = "Switch interval: wake-up latency and CPU-bound throughput",
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Two panels from :func:`gilref.topics.switching.measure` suites, one line per suite.
 
@@ -484,7 +577,8 @@ def switch_interval_chart(
     interval (ms), log-log, with the line latency = interval. Right: the
     CPU-bound thread's throughput (million loop steps per second) against the
     interval, with each suite's CPU-thread-alone throughput as a dashed line.
-    Error bars: quartiles over trials.
+    Error bars: quartiles over trials. The caption names every suite's build
+    (or *builds*).
     """
     from ..topics.switching import LATENCY, THROUGHPUT, points
 
@@ -531,7 +625,8 @@ def switch_interval_chart(
     right.legend(fontsize=7)
     fig.suptitle(title)
     caption(fig, suites[0][1].metadata,
-            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.")
+            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.",
+            builds=builds if builds is not None else builds_of([s for _, s in suites]))
     return fig
 
 
@@ -542,6 +637,7 @@ def gantt_chart(
     window: float | None = None,
     metadata: dict[str, Any] | None = None,
     note: str = "",
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Which thread ran when: one panel per timeline of :func:`gilref.topics.timeline.record`.
 
@@ -550,6 +646,7 @@ def gantt_chart(
 
     :param panels: ``(panel title, timeline)`` pairs, drawn one above the other.
     :param window: show only the first *window* seconds (default: all).
+    :param builds: the interpreter builds the timelines came from, when not *metadata*'s.
     """
     from ..topics.timeline import analyze
 
@@ -583,7 +680,7 @@ def gantt_chart(
     axes[-1].set_xlabel("time since the threads started competing (ms)")
     fig.suptitle(title)
     caption(fig, metadata, note or "Bars: intervals in which the thread ran (from its own clock readings); "
-            "labels: share of the whole recording.")
+            "labels: share of the whole recording.", builds=builds)
     return fig
 
 
@@ -595,12 +692,16 @@ def scaling_chart(
     cpus: int | None = None,
     mode: str = "threads",
     note: str = "",
+    builds: Sequence[Build] | None = None,
 ) -> Figure:
     """Speedup versus thread count for several workloads of one suite, one line each.
+
+    A speedup is over the suite's sequential run (the whole job once on the main thread).
 
     :param workloads: ``(workload, label)`` pairs, drawn in this order.
     :param cpus: if given, also draw the ceiling ``min(threads, cpus)`` that
         work needing a core can reach.
+    :param builds: the build(s) the data came from (default: the suite's metadata).
     """
     if not workloads:
         raise ValueError("workloads must name at least one workload")
@@ -622,13 +723,14 @@ def scaling_chart(
         ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555",
                 label=f"ceiling with {cpus} CPU(s)")
     ax.set_xlabel(f"{mode} (count)")
-    ax.set_ylabel("speedup vs one thread (×)")
+    ax.set_ylabel("speedup vs the sequential run (×)")
     ax.set_ylim(bottom=0)
     ax.set_xticks(sorted({t.workers for w, _ in workloads for t in suite.select(w)}))
     ax.legend(fontsize=7.5, loc="upper left")
     ax.set_title(title)
     n = min(len(t.values) for t in suite.timings)
-    caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.")
+    caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.",
+            builds=builds)
     return fig
 
 
@@ -971,14 +1073,16 @@ def mend(fig: Figure, rounds: int = 6) -> list[str]:
 STATE_COLORS = {"python": "#c44e52", "waiting": "#dd8452", "native": "#55a868", "idle": "#8c8c8c"}
 
 
-def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[str, Any] | None = None) -> Figure:
+def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[str, Any] | None = None,
+                    builds: Sequence[Build] | None = None) -> Figure:
     """Per-thread breakdown of one or more ``gilref diagnose`` results: stacked horizontal bars.
 
     :param diagnoses: a :class:`gilref.topics.diagnose.Diagnosis`, or a sequence of
         ``(label, Diagnosis)`` to draw one panel per program (stacked, same x axis).
 
     Each bar is a thread (``whole run`` first: all thread time); its segments are
-    the shares of that thread's time in each state, in percent.
+    the shares of that thread's time in each state, in percent. *builds*: the
+    interpreter builds the diagnosed programs ran on, when not *metadata*'s.
     """
     from ..topics.diagnose import STATE_LABELS, STATES, Diagnosis
 
@@ -1009,5 +1113,5 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
                title=title or "Where each thread's time went", title_fontsize=11)
     first = panels[0][1]
     caption(fig, metadata if metadata is not None else first.metadata,
-            f"sampled with {first.sampler} at {first.rate} Hz")
+            f"sampled with {first.sampler} at {first.rate} Hz", builds=builds)
     return fig

@@ -41,10 +41,13 @@ def explain(own_workers: int, *, cpus: int | None = None, load: float | None = N
     :param load: a 1-minute load average to use instead of reading this host's.
     """
     cpus = usable_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
+    if load is None:
+        la = load_average()
+        load = None if la is None else float(la[0])
     extra = other_load(own_workers, load)
-    if extra is None:
+    if extra is None or load is None:
         return "this host does not report its load, so competition from other programs cannot be ruled out"
-    total = extra + own_workers
+    total = float(load)  # the load itself, not the discounted one: never more than was measured
     if extra >= 0.5:
         return (f"other programs were competing for the CPUs: the 1-minute load average was {total:.1f} "
                 f"on {cpus} CPUs, of which this measurement accounts for at most {own_workers}")

@@ -9,7 +9,13 @@ Two halves:
 * functions that orchestrate those calls from the book's interpreter over
   several :class:`Variant` s (an interpreter plus options such as ``-X gil=1``):
   :func:`variants`, :func:`scaling_suites`, :func:`single_thread_cost`,
-  :func:`gil_switches`, :func:`counter_table`.
+  :func:`gil_switches`, :func:`counter_table`;
+* the chapter's verdicts (:func:`scaling_verdict`, :func:`gil_on_verdict`,
+  :func:`cost_verdict`, :func:`switches_verdict`, :func:`race_verdict`,
+  :func:`lock_verdict`, :func:`cext_verdict`, :func:`example_verdict`), decided
+  on intervals against the thresholds below, and the invariants each
+  measurement must meet if it was sound (:func:`scaling_invariants`,
+  :func:`threads_invariants`, :func:`cost_invariants`, :func:`counter_invariants`).
 
 Standard library only; the in-interpreter half runs on CPython 3.9+ and PyPy.
 """
@@ -18,6 +24,8 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import statistics
 import sys
 import sysconfig
 import threading
@@ -31,27 +39,98 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, run_threads
 from ..core.hostinfo import collect_metadata, gil_enabled
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter, discover, host
 from ..interp.select import BuildPair, choose
+from .contention import explain
 
 __all__ = [
     "CITED_OVERHEAD",
+    "COST_SIZES",
+    "CPU_SLACK",
+    "EVAL_BREAKER_URL",
+    "EXAMPLE_SLACK",
+    "GIL_ON_MAX",
+    "GIL_SLACK",
+    "NUMPY_MIN",
+    "SCALING_MIN",
+    "SLOWER_MIN",
     "Variant",
     "build_info",
+    "cext_rows",
+    "cext_verdict",
+    "cost_invariants",
+    "cost_verdict",
     "countdown_scaling",
+    "counter_invariants",
     "counter_table",
+    "example_speedups",
+    "example_verdict",
+    "gil_on_verdict",
     "gil_switches",
+    "lock_verdict",
     "lost_updates",
     "numpy_report",
+    "numpy_rows",
     "numpy_threads",
+    "numpy_verdict",
     "objects",
+    "percent_text",
+    "race_verdict",
+    "scaling_invariants",
+    "scaling_note",
     "scaling_suites",
+    "scaling_verdict",
     "single_thread_cost",
+    "switch_rows",
+    "switches_verdict",
+    "threads_invariants",
     "time_workload",
     "time_workloads",
     "variants",
 ]
+
+# -- thresholds: what the verdicts and invariants are decided against ---------------------
+
+#: Speedup (×) two threads must reach over the sequential run, over the whole
+#: quartile interval, for "without the GIL, threads scale" to hold: two cores
+#: allow 2×, less about a tenth for starting and joining the threads and for
+#: the host's other work.
+SCALING_MIN = 1.8
+#: Speedup (×) two threads must stay below, over the whole interval, for "with
+#: the GIL on, threads do not scale": a GIL lets one thread run Python at a
+#: time, so anything clearly above 1× (here 20 % above) is not a GIL at work.
+GIL_ON_MAX = 1.2
+#: Invariant slack (a fraction) for a build whose GIL is on: on the quartiles,
+#: N threads may look at most this much faster than the sequential run, or
+#: than fewer threads, before the measurement counts as unsound (noise of a
+#: busy host; a GIL allows no real gain).
+GIL_SLACK = 0.15
+#: Invariant slack (a fraction) for every build: on the quartiles, N threads
+#: may beat the sequential run by at most min(N, CPUs) × (1 + this). More is
+#: physically impossible: there are not more cores to run on.
+CPU_SLACK = 0.10
+#: The single-thread overhead (a fraction) the free-threaded build's ratio
+#: interval must exceed throughout for "it is slower on one thread" to hold;
+#: below it, the interleaved runs cannot tell a cost from timing noise.
+SLOWER_MIN = 0.02
+#: Speedup (×) two threads must reach, over the whole interval, on many small
+#: NumPy operations on the free-threaded build: less than :data:`SCALING_MIN`,
+#: because part of each operation is NumPy's own C code and its allocations.
+NUMPY_MIN = 1.3
+#: How far (a fraction) the reader's script's two-thread speedup may lie
+#: outside the chapter's quartile interval and still agree with it: the
+#: script times fewer steps, three runs, no warm-up, with one worker thread
+#: (not the sequential run) as its baseline.
+EXAMPLE_SLACK = 0.15
+#: Where CPython 3.13 checks its eval breaker (the only places a thread with
+#: the GIL can be asked to drop it between bytecodes): ``_CHECK_PERIODIC`` and
+#: ``RESUME_CHECK`` in the instruction definitions.
+EVAL_BREAKER_URL = "https://github.com/python/cpython/blob/3.13/Python/bytecodes.c"
+
+#: The workloads and sizes :func:`single_thread_cost` times by default (workload -> argument).
+COST_SIZES = {"countdown": 2_000_000, "objects": 200_000}
 
 #: Published single-thread overheads of the free-threaded build (cited, not measured here).
 CITED_OVERHEAD = {
@@ -246,6 +325,7 @@ def lost_updates(
         "counted": counted,
         "lost": [expected - c for c in counted],
         "gil_enabled": build_info()["gil_enabled"],
+        "python": build_info()["python"],
     }
 
 
@@ -397,12 +477,12 @@ def single_thread_cost(
     every workload once to warm up, then *per_round* times, and contributes the
     median. Timings have mode ``"default-build"`` or ``"free-threaded"``.
 
-    :param sizes: workload name -> argument (default: countdown 2,000,000 and objects 200,000).
+    :param sizes: workload name -> argument (default: :data:`COST_SIZES`).
     """
     import statistics
 
     check_int("rounds", rounds, minimum=MIN_REPEATS)
-    chosen = dict(sizes or {"countdown": 2_000_000, "objects": 200_000})
+    chosen = dict(sizes or COST_SIZES)
     builds = (("default-build", default), ("free-threaded", threaded))
 
     def one_child(v: Variant) -> dict[str, list[float]]:
@@ -496,7 +576,8 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
-    """One row per interpreter and thread count: median seconds, quartiles, speedup over one thread."""
+    """One row per interpreter and thread count: median seconds, quartiles, speedup over the sequential
+    run (with its interval from the quartiles)."""
     rows = []
     for label, suite in pairs:
         for t in [suite.baseline("countdown"), *suite.select("countdown", "threads")]:
@@ -507,13 +588,14 @@ def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
                 f"{t.workers} thread{'s' if t.workers > 1 else ''}",
                 "median (s)": f"{s.median:.3f}",
                 "quartiles (s)": f"{s.q1:.3f} – {s.q3:.3f}",
-                "speedup": f"{suite.speedup(t):.2f}×",
+                "speedup vs sequential": suite.speedup_interval(t).text(),
             })
     return rows
 
 
 def cost_rows(suite: Suite) -> list[dict[str, Any]]:
-    """Per workload: default build and free-threaded medians and the free-threaded overhead."""
+    """Per workload: default build and free-threaded medians and the free-threaded overhead (per cent,
+    with its interval over the quartiles: the figure :func:`cost_verdict` states)."""
     rows = []
     for workload in dict.fromkeys(t.workload for t in suite.timings):
         d = suite.get(workload, "default-build")
@@ -523,8 +605,47 @@ def cost_rows(suite: Suite) -> list[dict[str, Any]]:
             "argument": f"{d.params['n']:,}",
             "default build (s)": f"{d.median:.3f}",
             "free-threaded (s)": f"{f.median:.3f}",
-            "free-threaded overhead": f"{f.median / d.median - 1:+.0%}",
+            "free-threaded overhead": percent_text(_overhead(ratio_interval(f.values, d.values))),
         })
+    return rows
+
+
+def _state(value: Any) -> str:
+    """A recorded GIL state or config value as table text (no Python reprs: None is a blank)."""
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    return "" if value is None else str(value)
+
+
+def switch_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`gil_switches` rows as table rows: the command, ``Py_GIL_DISABLED``, the GIL, or the error."""
+    return [{"started as": f"`{r['invocation']}`",
+             "Py_GIL_DISABLED": "" if r["error"] is not None or r["py_gil_disabled"] is None
+             else str(r["py_gil_disabled"]),
+             "GIL (sys._is_gil_enabled())": "" if r["error"] is not None else _state(r["gil_enabled"]),
+             "or it said": r["error"] or ""}
+            for r in rows]
+
+
+def cext_rows(reports: Sequence[tuple[str, str, Mapping[str, str], Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """``(module, declares?, environment, import_report)`` as table rows: the GIL before and after the import."""
+    return [{"module": f"`{name}`", "declares Py_mod_gil": declared,
+             "started with": " ".join(f"`{k}={v}`" for k, v in env.items()) or "(defaults)",
+             "GIL before import": _state(r["gil_before"]), "GIL after import": _state(r["gil_after"]),
+             "warning": ", ".join(w.split(":", 1)[0] for w in r["warnings"]) or "none"}
+            for name, declared, env, r in reports]
+
+
+def numpy_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
+    """:func:`numpy_threads` suites as rows: sequential and two-thread medians, speedup over the sequential run."""
+    rows = []
+    for label, s in pairs:
+        two = s.get("numpy-small", "threads", 2)
+        rows.append({"interpreter": label, "sequential (s)": f"{s.baseline('numpy-small').median:.3f}",
+                     "2 threads (s)": f"{two.median:.3f}",
+                     "speedup vs sequential": s.speedup_interval(two).text()})
     return rows
 
 
@@ -544,3 +665,445 @@ def counter_rows(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "lost share": f"{statistics.median(lost) / r['expected']:.1%}",
         })
     return rows
+
+
+# -- verdicts ---------------------------------------------------------------------------
+
+
+def _two_threads(suite: Suite, workload: str = "countdown") -> Interval:
+    """The speedup of two threads over the sequential run, as an interval (×)."""
+    return suite.speedup_interval(suite.get(workload, "threads", 2))
+
+
+def _load_clause(suite: Suite, workers: int) -> str:
+    """Whether other programs competed while *suite* was measured (from its recorded load average)."""
+    load = suite.metadata.get("load_average")
+    cpus = int(suite.metadata.get("usable_cpus") or 1)
+    if not load:
+        return "this run recorded no load average, so competition from other programs cannot be ruled out"
+    return explain(workers, cpus=cpus, load=float(load[0]))
+
+
+def scaling_verdict(suite: Suite, label: str) -> Claim:
+    """Do two threads run the countdown about twice as fast as the sequential run, without the GIL?
+
+    *suite* is :func:`countdown_scaling` on the free-threaded build (its
+    metadata gives the usable CPUs and the load average). Holds when the
+    two-thread speedup interval is at least :data:`SCALING_MIN` throughout; a
+    host with fewer than two usable CPUs contradicts it (there is no second
+    core to run on).
+    """
+    cpus = int(suite.metadata.get("usable_cpus") or 1)
+    s = _two_threads(suite)
+    t1 = suite.baseline("countdown").median
+    t2 = suite.get("countdown", "threads", 2).median
+    holds = s.at_least(SCALING_MIN) if cpus >= 2 else False
+    why = (f"this host has {cpus} usable CPU, so a second thread has no core to run on" if cpus < 2
+           else _load_clause(suite, 2))
+    return check(
+        "scaling_verdict",
+        "without the GIL, two threads run the CPU-bound countdown nearly twice as fast as one",
+        holds, s=s, t1=t1, t2=t2, label=label, min=SCALING_MIN, why=why,
+        supported="**Without the GIL, threads scale.** On {label}, two threads finished the countdown in "
+                  "{t2:.3f} s against {t1:.3f} s for the sequential run: {s}; at least {min:.1f}× is what "
+                  "two cores allow, less a little for starting threads.",
+        contradicted="On {label}, two threads reached only {s} over the sequential run ({t2:.3f} s against "
+                     "{t1:.3f} s), short of the {min:.1f}× two free cores should give: {why}.",
+        unclear="On {label}, two threads reached {s} over the sequential run ({t2:.3f} s against {t1:.3f} s): "
+                "the repeats straddle the {min:.1f}× two free cores should give, so this run cannot tell "
+                "({why}).",
+    )
+
+
+def gil_on_verdict(free_threaded: Suite, gil_on: Suite, label: str) -> Claim:
+    """Does the same free-threaded binary stop scaling with ``-X gil=1``?
+
+    Holds when the two-thread speedup of *gil_on* stays below
+    :data:`GIL_ON_MAX` throughout. Only when *free_threaded* (the same binary,
+    GIL off) scaled in this run (:data:`SCALING_MIN`) does the sentence put the
+    difference down to the lock; otherwise it says that this run does not show it.
+    """
+    on, off = _two_threads(gil_on), _two_threads(free_threaded)
+    scaled = off.at_least(SCALING_MIN) is True
+    cause = ("the same binary scaled to {off} with the GIL off, so the difference is the lock and nothing "
+             "else in the build." if scaled else
+             "with the GIL off it reached {off} in this run, short of scaling itself, so this run does not "
+             "show what the lock alone takes away.")
+    return check(
+        "gil_on_verdict",
+        "the same free-threaded binary with its GIL switched on does not scale",
+        on.below(GIL_ON_MAX), on=on, off=off, label=label, max=GIL_ON_MAX,
+        supported="With `-X gil=1` the very same binary ({label}) got no faster on two threads ({on} over "
+                  "the sequential run); " + cause,
+        contradicted="With `-X gil=1` the free-threaded binary still reached {on} over the sequential run on "
+                     "two threads, above the {max:.1f}× a GIL allows: the measurement was disturbed.",
+        unclear="With `-X gil=1` the free-threaded binary reached {on} on two threads: the repeats straddle "
+                "the {max:.1f}× a GIL allows, so this run cannot tell.",
+    )
+
+
+def _overhead(ratio: Interval) -> Interval:
+    """A time ratio (×) as an overhead (a fraction: 0.3 = 30 % slower)."""
+    return Interval(ratio.low - 1, ratio.median - 1, ratio.high - 1)
+
+
+def percent_text(overhead: Interval) -> str:
+    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``."""
+    def one(x: float) -> str:
+        return f"{x * 100:+.0f} %".replace("-", "\u2212")
+
+    mid, low, high = one(overhead.median), one(overhead.low), one(overhead.high)
+    return mid if low == high == mid else f"{mid} ({low} to {high})"
+
+
+def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> Claim:
+    """Is the free-threaded build slower than the default build on one thread?
+
+    *cost* is :func:`single_thread_cost`; the verdict is decided on the
+    ratio of the free-threaded to the default build's times of each workload
+    (:func:`~gilref.core.verdicts.ratio_interval`): it holds when every
+    workload's overhead interval exceeds :data:`SLOWER_MIN`, is contradicted
+    when one workload's lies wholly below it, and is undecided otherwise.
+
+    *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling`
+    suites: their sequential runs measure the same quantity on the countdown
+    a second time, and the sentence says whether the two agree (their
+    intervals overlap) and, when not, why the interleaved figure is the one to trust.
+    """
+    over = {w: _overhead(ratio_interval(cost.get(w, "free-threaded").values, cost.get(w, "default-build").values))
+            for w in ("countdown", "objects")}
+    states = [o.at_least(SLOWER_MIN) for o in over.values()]
+    holds = True if all(states) else False if False in states else None
+    n = int(cost.get("countdown", "default-build").params["n"])
+    again = ""
+    evidence: dict[str, Any] = {}
+    if sequential is not None:
+        d, f = sequential
+        seq = _overhead(ratio_interval(f.baseline("countdown").values, d.baseline("countdown").values))
+        steps = int(f.baseline("countdown").params.get("n", 0))
+        agree = seq.low <= over["countdown"].high and over["countdown"].low <= seq.high
+        again = (" The sequential runs of the scaling measurement above ({steps:,} steps) put the same "
+                 "countdown overhead at {seq}, "
+                 + ("which agrees within the spread." if agree else
+                    "not the same figure: those runs measured one build after the other, each in one child "
+                    "process, so a busy stretch of the host can fall on one build only; the figure above, "
+                    "measured with the builds taking turns, is the one to trust."))
+        evidence = {"seq": percent_text(seq), "seq_interval": seq, "steps": steps, "agree": agree}
+    slower = [w for w, st in zip(over, states) if st is False]
+    return check(
+        "cost_verdict",
+        "the free-threaded build runs single-threaded code slower than the default build",
+        holds, c=percent_text(over["countdown"]), o=percent_text(over["objects"]), n=n, min=SLOWER_MIN,
+        countdown=over["countdown"], object_workload=over["objects"],
+        not_slower=" and ".join(slower) or "none", **evidence,
+        supported="**One thread pays.** Taking turns with the default build, the free-threaded build's time "
+                  "came out {c} against the default build's on the countdown of {n:,} steps and {o} on the object "
+                  "workload." + again,
+        contradicted="The free-threaded build was not slower on one thread here (not slower: {not_slower}): its "
+                     "time differed from the default build's by {c} on the countdown of {n:,} steps and {o} on "
+                     "the object workload." + again,
+        unclear="Taking turns with the default build, the free-threaded build's time differed from the default "
+                "build's by {c} on the countdown of {n:,} steps and {o} on the object workload: the repeats "
+                "reach below a {min:.0%} cost, so this run cannot say it is slower." + again,
+    )
+
+
+def switches_verdict(rows: Sequence[Mapping[str, Any]]) -> Claim:
+    """Did ``-X gil`` and ``PYTHON_GIL`` switch the free-threaded build's GIL as documented?
+
+    *rows* are :func:`gil_switches` rows; the first five are the
+    free-threaded build started plainly, with ``-X gil=0``, ``-X gil=1``,
+    ``PYTHON_GIL=0`` and ``PYTHON_GIL=1``, whose GIL must be off, off, on, off, on.
+    """
+    ft_rows = list(rows)[:5]
+    onoff = {True: "on", False: "off"}
+    seen = ", ".join(f"`{r['invocation']}`: GIL {onoff.get(r['gil_enabled'], 'unknown')}" for r in ft_rows)
+    return check(
+        "switches_work",
+        "on the free-threaded build the GIL is off by default, and -X gil / PYTHON_GIL switch it",
+        [r["gil_enabled"] for r in ft_rows] == [False, False, True, False, True], seen=seen,
+        supported="The free-threaded build started with its GIL off; `-X gil=1` and `PYTHON_GIL=1` switched it "
+                  "on, `=0` kept it off ({seen}).",
+        contradicted="The switches did not behave as documented here: {seen}.",
+    )
+
+
+def _no_lock(counts: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(r["variant"]): r for r in counts if not r["lock"]}
+
+
+def lock_verdict(counts: Sequence[Mapping[str, Any]]) -> Claim:
+    """With a lock, was no update lost on any build? (:func:`counter_table` rows.)"""
+    locked = [r for r in counts if r["lock"]]
+    lost = {str(r["variant"]): max(r["lost"]) for r in locked}
+    bad = ", ".join(f"{k}: {v:,}" for k, v in lost.items() if v) or "none"
+    return check(
+        "lock_verdict",
+        "with a lock, no update is lost on any build",
+        bool(locked) and not any(lost.values()), n=len(locked), bad=bad,
+        supported="**With the lock, nothing was lost** on any of the {n} interpreters.",
+        contradicted="Even with a lock, updates were lost ({bad}), which a working lock makes impossible.",
+    )
+
+
+def race_verdict(counts: Sequence[Mapping[str, Any]], label: str) -> Claim:
+    """Without the GIL, does an unlocked shared counter lose updates? (:func:`counter_table` rows.)
+
+    Decided on the quartiles of the free-threaded build *label*'s losses
+    over the repeats: holds when even the first quartile lost at least one,
+    contradicted when the third quartile lost none. The sentence also gives
+    what the builds with a GIL lost, and why in these versions they lose none.
+    """
+    rows = _no_lock(counts)
+    ft = rows[label]
+    lost = Interval.of([float(x) for x in ft["lost"]])
+    gil_lost = {k: statistics.median(r["lost"]) for k, r in rows.items() if r["gil_enabled"]}
+    listed = ", ".join(f"{k}: {v:,.0f}" for k, v in gil_lost.items())
+    if gil_lost and not any(gil_lost.values()):
+        gil = (f"With a GIL nothing was lost ({listed}): a thread holding the GIL is asked to drop it only "
+               "where the interpreter checks its *eval breaker* — in CPython 3.10 to 3.13 on entering a "
+               "function, on a backward jump and after a call (`RESUME_CHECK` and `_CHECK_PERIODIC` in "
+               f"[Python/bytecodes.c]({EVAL_BREAKER_URL})) — and none of those falls between the read and the "
+               "write of this increment. That is an implementation detail, not a promise.")
+    elif gil_lost:
+        gil = (f"With a GIL some were lost too (median: {listed}): a thread switch fell between the read "
+               "and the write.")
+    else:
+        gil = ""
+    return check(
+        "race_verdict",
+        "without the GIL, an unlocked shared counter loses updates",
+        lost.at_least(1), lost=lost, total=int(ft["expected"]), label=label, gil=gil,
+        supported="**Without the GIL, updates were lost:** {label} lost a median of {lost.median:,.0f} of "
+                  "{total:,} increments (quartiles {lost.low:,.0f} to {lost.high:,.0f}). {gil} The lock is "
+                  "what makes the counter correct.",
+        contradicted="{label} lost a median of {lost.median:,.0f} of {total:,} increments without a lock: the "
+                     "race did not show in this run, although nothing prevents it.",
+        unclear="{label} lost between {lost.low:,.0f} and {lost.high:,.0f} of {total:,} increments over the "
+                "repeats without a lock: in some runs the race did not show, although nothing prevents it.",
+    )
+
+
+def cext_verdict(legacy: Mapping[str, Any], declared: Mapping[str, Any], forced: Mapping[str, Any]) -> Claim:
+    """Does an extension without ``Py_mod_gil`` turn the GIL on, with a warning, and one with it not?
+
+    The three arguments are :func:`gilref.topics.cext.import_report` results:
+    the undeclared module, the declared one, and the undeclared one under ``PYTHON_GIL=0``.
+    """
+    onoff = {True: "on", False: "off", None: "unknown"}
+    holds = (legacy["gil_after"] is True and any(w.startswith("RuntimeWarning") for w in legacy["warnings"])
+             and declared["gil_after"] is False and not declared["warnings"])
+    return check(
+        "cext_verdict",
+        "importing an extension that does not declare free-threading support re-enables the GIL, "
+        "with a RuntimeWarning; declaring Py_MOD_GIL_NOT_USED keeps it off",
+        holds, legacy=onoff[legacy["gil_after"]], declared=onoff[declared["gil_after"]],
+        forced=onoff[forced["gil_after"]],
+        supported="**One import is enough.** After importing `legacy` the GIL was {legacy} and a "
+                  "`RuntimeWarning` said why; after importing `declared` it was {declared}. `PYTHON_GIL=0` "
+                  "overrides the check at your own risk (the GIL after importing `legacy` that way: {forced}).",
+        contradicted="The imports did not behave as documented: the GIL after `legacy` was {legacy}, after "
+                     "`declared` {declared}.",
+    )
+
+
+_EXAMPLE_LINE = re.compile(r"^\s*(\d+) threads?\s+([\d.]+) s\s+([\d.]+)x one thread\s*$")
+
+
+def example_speedups(output: str) -> dict[int, float]:
+    """The speedups (×, over one worker thread) the reader's ``free_threading.py`` printed, by thread count.
+
+    :raises ValueError: if the output holds no speedup line.
+    """
+    found = {int(m.group(1)): float(m.group(3)) for m in map(_EXAMPLE_LINE.match, output.splitlines()) if m}
+    if not found:
+        raise ValueError("no speedup lines in the example's output")
+    return found
+
+
+def example_verdict(suite: Suite, output: str, label: str, *, steps: int) -> Claim:
+    """Does the reader's script, run on the page, agree with the chapter's two-thread measurement?
+
+    *suite* is the chapter's :func:`countdown_scaling` on the interpreter the
+    script ran on (*label*); *output* is what the script printed, for a
+    countdown of *steps*. They agree when the script's two-thread speedup lies
+    within the chapter's quartile interval widened by :data:`EXAMPLE_SLACK`.
+    """
+    ex = example_speedups(output)
+    if 2 not in ex:
+        raise ValueError("the example's output has no two-thread line")
+    s = _two_threads(suite)
+    agree = s.low * (1 - EXAMPLE_SLACK) <= ex[2] <= s.high * (1 + EXAMPLE_SLACK)
+    n = int(suite.baseline("countdown").params.get("n", 0))
+    return check(
+        "example_verdict",
+        "the reader's script measures what the chapter measures",
+        agree, ex=ex[2], s=s, label=label, steps=steps, n=n,
+        supported="The script's two threads ran {ex:.2f}× as fast as its one worker thread on {label}; the "
+                  "chapter's measurement above gave {s} over the sequential run, and the script's figure lies "
+                  "within that spread (its count is smaller, {steps:,} steps against {n:,}, and it takes three "
+                  "runs without a warm-up, so its figure is the rougher of the two).",
+        contradicted="The script's two threads ran {ex:.2f}× as fast as its one worker thread on {label}, "
+                     "outside the chapter's {s}: the script counts down {steps:,} steps instead of {n:,}, so "
+                     "starting the threads weighs more, and it takes the median of three runs without a "
+                     "warm-up, on a host other programs share.",
+    )
+
+
+def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
+    """Do two threads speed up many small NumPy operations on the free-threaded build *label*?
+
+    *pairs* are ``(label, suite)`` of :func:`numpy_threads`. Holds when the
+    free-threaded build's two-thread speedup interval is at least
+    :data:`NUMPY_MIN` throughout; the sentence also gives the GIL build's, if measured.
+    """
+    suites = dict(pairs)
+    s = _two_threads(suites[label], "numpy-small")
+    others = "; ".join(f"{k}: {_two_threads(v, 'numpy-small').text()}" for k, v in pairs if k != label)
+    return check(
+        "numpy_verdict",
+        "without the GIL, threads speed up the Python code around NumPy's small operations",
+        s.at_least(NUMPY_MIN), s=s, label=label, min=NUMPY_MIN, others=f" (with a GIL, {others})" if others else "",
+        why=_load_clause(suites[label], 2),
+        supported="**Small NumPy operations scale without the GIL:** two threads on {label} ran {s} as fast as "
+                  "the sequential run{others}.",
+        contradicted="Two threads on {label} ran only {s} as fast as the sequential run{others}, short of the "
+                     "{min:.1f}× two free cores should give to this Python-heavy work: {why}.",
+        unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the repeats straddle the "
+                "{min:.1f}× this verdict asks for, so this run cannot tell ({why}).",
+    )
+
+
+def scaling_note(pairs: Sequence[tuple[str, Suite]], *, tolerance: float = 0.03) -> str:
+    """A sentence for each build with its GIL on whose median time *fell* going to more threads.
+
+    A GIL runs one thread's Python at a time, so more threads cannot finish
+    sooner; a median that fell by more than *tolerance* (a fraction) is either
+    noise within the repeats' spread (then :func:`scaling_invariants` holds
+    and the sentence says so, with the quartiles) or a disturbed run (the
+    invariants' note says so). Empty when no such median is on the table.
+    """
+    out = []
+    for label, suite in pairs:
+        if suite.metadata.get("gil_enabled") is False:
+            continue
+        timings = sorted(suite.select("countdown", "threads"), key=lambda t: t.workers)
+        for a, b in zip(timings, timings[1:]):
+            if b.median >= a.median * (1 - tolerance):
+                continue
+            overlap = b.summary.q3 >= a.summary.q1
+            out.append(
+                f"On {label}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
+                f"{a.median:.3f} s for {a.workers}: "
+                + (f"the repeats overlap (quartiles {b.summary.q1:.3f}–{b.summary.q3:.3f} s and "
+                   f"{a.summary.q1:.3f}–{a.summary.q3:.3f} s), so this is the noise of a busy host, not a gain: "
+                   "a GIL lets only one thread run Python at a time."
+                   if overlap else
+                   "the repeats do not even overlap, which a GIL does not allow: those runs were disturbed."))
+    return " ".join(out)
+
+
+# -- invariants -------------------------------------------------------------------------
+
+
+def threads_invariants(suite: Suite, workload: str, name: str) -> list[Invariant]:
+    """What must hold of a thread-scaling suite of *workload* (measured on the build *name*) if it was sound.
+
+    Every time is positive; *N* threads beat the sequential run by at most
+    ``min(N, CPUs)`` (× 1 + :data:`CPU_SLACK`, on the quartiles: there are no
+    more cores); and, going from fewer threads to more, the time falls at most
+    as much as the extra cores allow: with the GIL on (one core's worth of
+    Python at a time) it does not fall at all beyond :data:`GIL_SLACK`; without
+    it, by at most the ratio of the cores the two counts can use.
+    """
+    cpus = int(suite.metadata.get("usable_cpus") or 1)
+    gil = suite.metadata.get("gil_enabled") is not False
+    key = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    base = suite.baseline(workload)
+    timings = sorted(suite.select(workload, "threads"), key=lambda t: t.workers)
+    out = [invariant(
+        f"positive-{key}", "every {workload} time on {name} is positive",
+        all(v > 0 for t in [base, *timings] for v in t.values),
+        cause="the clock or the measurement failed", workload=workload, name=name)]
+    if not out[0].holds:
+        return out  # no ratio of a zero time means anything
+    for t in timings:
+        ceiling = float(min(t.workers, cpus))
+        if gil:
+            ceiling = 1.0
+        slack = GIL_SLACK if gil else CPU_SLACK
+        s = suite.speedup_interval(t)
+        out.append(invariant(
+            f"ceiling-{key}-{t.workers}",
+            "{threads} on {name} ran at most {ceiling:g}× as fast as the sequential run "
+            "(measured: {s})",
+            s.low <= ceiling * (1 + slack),
+            cause=("with the GIL on, threads cannot run Python at once: the sequential runs were slowed by "
+                   "other programs" if gil else
+                   "there are only {cpus} CPUs: the sequential runs were slowed by other programs"),
+            threads=f"{t.workers} thread{'s' if t.workers > 1 else ''}", name=name, ceiling=ceiling,
+            s=s.text(), cpus=cpus))
+    for a, b in zip(timings, timings[1:]):
+        gain = 1.0 if gil else min(b.workers, cpus) / min(a.workers, cpus)
+        slack = GIL_SLACK if gil else CPU_SLACK
+        out.append(invariant(
+            f"more-threads-{key}-{a.workers}-{b.workers}",
+            "on {name}, {b} threads ran at most {gain:g}× as fast as {a} "
+            "({tb:.3f} s against {ta:.3f} s)",
+            at_most(list(a.values), [v * gain for v in b.values], slack=slack),
+            cause=("a GIL runs one thread at a time, so more threads cannot finish sooner: the "
+                   "{a}-thread runs were slowed by other programs" if gil else
+                   "{b} threads have no more cores than {usable} to run on: the {a}-thread runs were "
+                   "slowed by other programs"),
+            name=name, a=a.workers, b=b.workers, gain=gain, ta=a.median, tb=b.median,
+            usable=min(b.workers, cpus)))
+    return out
+
+
+def scaling_invariants(pairs: Sequence[tuple[str, Suite]]) -> list[Invariant]:
+    """:func:`threads_invariants` of the countdown for every ``(label, suite)`` of :func:`scaling_suites`."""
+    return [inv for label, suite in pairs for inv in threads_invariants(suite, "countdown", label)]
+
+
+def cost_invariants(cost: Suite) -> list[Invariant]:
+    """What must hold of :func:`single_thread_cost` if it was sound: every time positive, and every
+    workload measured the same number of rounds on both builds (they took turns)."""
+    times = [v for t in cost.timings for v in t.values]
+    rounds = {len(t.values) for t in cost.timings}
+    return [
+        invariant("cost-positive", "every single-thread time is positive", bool(times) and min(times) > 0,
+                  cause="the clock or the measurement failed"),
+        invariant("cost-turns", "both builds ran every workload the same number of rounds ({rounds})",
+                  len(rounds) == 1, cause="a child process failed partway", rounds=", ".join(map(str, sorted(rounds)))),
+    ]
+
+
+def _cpython_at_least(python: str, major: int, minor: int) -> bool:
+    m = re.match(r"CPython (\d+)\.(\d+)", python)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (major, minor)  # type: ignore[union-attr]
+
+
+def counter_invariants(counts: Sequence[Mapping[str, Any]]) -> list[Invariant]:
+    """What must hold of :func:`counter_table` rows if the run was sound.
+
+    Every count lies between 0 and the updates made (a thread cannot lose
+    more than everything, nor count twice); and a CPython 3.10+ build with its
+    GIL on loses no unlocked update (its eval breaker is never checked between
+    the read and the write of ``counter.value += 1``, :data:`EVAL_BREAKER_URL`).
+    """
+    out = []
+    for r in counts:
+        key = re.sub(r"[^a-z0-9]+", "-", f"{r['variant']} {'lock' if r['lock'] else 'nolock'}".lower()).strip("-")
+        out.append(invariant(
+            f"counter-bounds-{key}", "{name}{how}: every repeat lost between 0 and {total:,} updates",
+            all(0 <= x <= r["expected"] for x in r["lost"]),
+            cause="the counter was read before every thread had finished", name=r["variant"],
+            how=" with the lock" if r["lock"] else "", total=int(r["expected"])))
+        if not r["lock"] and r["gil_enabled"] and _cpython_at_least(str(r.get("python", "")), 3, 10):
+            out.append(invariant(
+                f"gil-loses-nothing-{key}", "{name}, with its GIL on, lost no unlocked update (lost: {lost})",
+                not any(r["lost"]),
+                cause="a thread switch fell inside the increment, where CPython 3.10+ never checks for one: "
+                      "the GIL was not on for the whole run",
+                name=r["variant"], lost=", ".join(f"{x:,}" for x in r["lost"])))
+    return out

@@ -1,0 +1,242 @@
+"""The free-threading chapter's verdicts and invariants, on made-up results (nothing is measured)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gilref.core.results import Suite, Timing
+from gilref.core.verdicts import Interval
+from gilref.topics import freethreading as ft
+
+
+def scaling(seq: float, threads: dict[int, float], *, gil: bool, cpus: int = 2, spread: float = 0.01,
+            load: float | None = 0.5, n: int = 10_000_000) -> Suite:
+    """A countdown_scaling-shaped suite: five repeats around each median, *spread* apart (a fraction)."""
+    def values(m: float) -> tuple[float, ...]:
+        return tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
+
+    s = Suite(metadata={"usable_cpus": cpus, "gil_enabled": gil,
+                        "load_average": None if load is None else [load, load, load]})
+    s.add(Timing("countdown", "sequential", 1, values(seq), params={"n": n}))
+    for w, m in threads.items():
+        s.add(Timing("countdown", "threads", w, values(m), params={"n": n}))
+    return s
+
+
+FT_GOOD = scaling(1.0, {1: 1.0, 2: 0.52, 4: 0.53}, gil=False)
+FT_SLOW = scaling(1.0, {1: 1.0, 2: 0.8, 4: 0.8}, gil=False, load=3.5)
+FT_EDGE = scaling(1.0, {1: 1.0, 2: 0.55, 4: 0.56}, gil=False, spread=0.08)
+GIL_FLAT = scaling(1.0, {1: 1.0, 2: 1.02, 4: 1.03}, gil=True)
+
+
+# -- verdicts -------------------------------------------------------------------------
+
+
+def test_scaling_verdict_holds_fails_and_cannot_tell():
+    good = ft.scaling_verdict(FT_GOOD, "3.13t")
+    assert good.state == "holds" and "1.92×" in good.text
+    slow = ft.scaling_verdict(FT_SLOW, "3.13t")
+    assert slow.state == "contradicted" and "other programs were competing" in slow.text
+    assert ft.scaling_verdict(FT_EDGE, "3.13t").state == "undecided"
+    one_cpu = ft.scaling_verdict(scaling(1.0, {1: 1.0, 2: 0.52}, gil=False, cpus=1), "3.13t")
+    assert one_cpu.state == "contradicted" and "1 usable CPU" in one_cpu.text
+
+
+def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():
+    credited = ft.gil_on_verdict(FT_GOOD, GIL_FLAT, "3.13t")
+    assert credited.state == "holds" and "the difference is the lock" in credited.text
+    not_shown = ft.gil_on_verdict(FT_SLOW, GIL_FLAT, "3.13t")
+    assert not_shown.state == "holds" and "does not show" in not_shown.text
+    assert "the difference is the lock" not in not_shown.text
+    fast = ft.gil_on_verdict(FT_GOOD, scaling(1.0, {1: 1.0, 2: 0.6}, gil=True), "3.13t")
+    assert fast.state == "contradicted"
+    edge = ft.gil_on_verdict(FT_GOOD, scaling(1.0, {1: 1.0, 2: 0.84}, gil=True, spread=0.05), "3.13t")
+    assert edge.state == "undecided"
+
+
+def cost(countdown: tuple[float, float], objects: tuple[float, float], spread: float = 0.01) -> Suite:
+    s = Suite(metadata={})
+    for workload, (d, f), n in (("countdown", countdown, 2_000_000), ("objects", objects, 200_000)):
+        for mode, m in (("default-build", d), ("free-threaded", f)):
+            s.add(Timing(workload, mode, 1, tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2)),
+                         params={"n": n}))
+    return s
+
+
+def test_cost_verdict_three_ways_and_its_cross_check():
+    slower = cost((1.0, 1.3), (1.0, 1.8))
+    agree = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(6.4, {}, gil=False)))
+    assert agree.state == "holds" and "+30 % (+27 % to +33 %)" in agree.text
+    assert "agrees within the spread" in agree.text
+    apart = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(4.7, {}, gil=False)))
+    assert "not the same figure" in apart.text and "\u22126 %" in apart.text and "taking turns" in apart.text
+    faster = ft.cost_verdict(cost((1.0, 0.9), (1.0, 1.8)))
+    assert faster.state == "contradicted" and "countdown" in faster.text
+    assert ft.cost_verdict(cost((1.0, 1.02), (1.0, 1.8), spread=0.03)).state == "undecided"
+
+
+def test_switches_verdict():
+    def rows(states):
+        return [{"invocation": f"run {i}", "gil_enabled": g} for i, g in enumerate(states)]
+
+    assert ft.switches_verdict(rows([False, False, True, False, True, True])).state == "holds"
+    wrong = ft.switches_verdict(rows([False, False, False, False, True]))
+    assert wrong.state == "contradicted" and "`run 2`: GIL off" in wrong.text
+
+
+def counts(ft_lost, gil_lost=(0, 0, 0, 0, 0), locked_lost=(0, 0, 0, 0, 0)):
+    base = {"expected": 400_000, "threads": 4, "increments": 100_000}
+    return [
+        {**base, "variant": "3.13t", "lock": False, "lost": list(ft_lost), "gil_enabled": False,
+         "python": "CPython 3.13.5"},
+        {**base, "variant": "3.13t", "lock": True, "lost": list(locked_lost), "gil_enabled": False,
+         "python": "CPython 3.13.5"},
+        {**base, "variant": "3.13", "lock": False, "lost": list(gil_lost), "gil_enabled": True,
+         "python": "CPython 3.13.5"},
+        {**base, "variant": "3.13", "lock": True, "lost": [0] * 5, "gil_enabled": True, "python": "CPython 3.13.5"},
+    ]
+
+
+def test_race_verdict():
+    raced = ft.race_verdict(counts([90_000, 100_000, 120_000, 130_000, 140_000]), "3.13t")
+    assert raced.state == "holds" and "120,000" in raced.text and "eval breaker" in raced.text
+    assert "bytecodes.c" in raced.text
+    assert ft.race_verdict(counts([0] * 5), "3.13t").state == "contradicted"
+    assert ft.race_verdict(counts([0, 0, 0, 50, 70]), "3.13t").state == "undecided"
+    gil_lost = ft.race_verdict(counts([5] * 5, gil_lost=[3] * 5), "3.13t")
+    assert "some were lost too" in gil_lost.text
+
+
+def test_lock_verdict():
+    assert ft.lock_verdict(counts([5] * 5)).state == "holds"
+    broken = ft.lock_verdict(counts([5] * 5, locked_lost=[0, 0, 7, 0, 0]))
+    assert broken.state == "contradicted" and "3.13t: 7" in broken.text
+
+
+def test_cext_verdict():
+    legacy = {"gil_after": True, "warnings": ["RuntimeWarning: The global interpreter lock (GIL) has been enabled"]}
+    declared = {"gil_after": False, "warnings": []}
+    forced = {"gil_after": False, "warnings": []}
+    good = ft.cext_verdict(legacy, declared, forced)
+    assert good.state == "holds" and "was on" in good.text and "True" not in good.text
+    assert ft.cext_verdict({"gil_after": False, "warnings": []}, declared, forced).state == "contradicted"
+
+
+OUTPUT = """Python 3.13.5 (cpython) on 2 CPUs
+free-threaded build (Py_GIL_DISABLED): yes
+GIL enabled now: no
+countdown of 2,000,000 steps, median of 3 runs:
+  1 thread      0.100 s    1.00x one thread
+  2 threads     0.053 s    1.89x one thread
+  3 threads     0.060 s    1.67x one thread
+"""
+
+
+def test_example_speedups_reads_the_scripts_lines():
+    assert ft.example_speedups(OUTPUT) == {1: 1.0, 2: 1.89, 3: 1.67}
+    with pytest.raises(ValueError, match="no speedup lines"):
+        ft.example_speedups("nothing here")
+
+
+def test_example_verdict_agrees_or_says_why_not():
+    same = ft.example_verdict(FT_GOOD, OUTPUT, "3.13t", steps=2_000_000)
+    assert same.state == "holds" and "1.89×" in same.text and "1.92×" in same.text
+    assert "lies within that spread" in same.text
+    apart = ft.example_verdict(FT_GOOD, OUTPUT.replace("1.89x", "1.20x"), "3.13t", steps=2_000_000)
+    assert apart.state == "contradicted" and "2,000,000 steps instead of 10,000,000" in apart.text
+
+
+# -- invariants -----------------------------------------------------------------------
+
+
+def broken(invariants):
+    return [i.key for i in invariants if not i.holds]
+
+
+def test_scaling_invariants_hold_on_sound_runs():
+    assert broken(ft.scaling_invariants([("3.13t", FT_GOOD), ("3.13", GIL_FLAT)])) == []
+
+
+def test_a_gil_build_gaining_from_more_threads_breaks_an_invariant():
+    gains = scaling(1.0, {1: 1.0, 2: 1.3, 4: 0.95}, gil=True)
+    assert broken(ft.scaling_invariants([("CPython 3.13", gains)])) == ["more-threads-cpython-3-13-2-4"]
+    faster = scaling(1.0, {1: 1.0, 2: 0.7}, gil=True)
+    assert "ceiling-cpython-3-13-2" in broken(ft.scaling_invariants([("CPython 3.13", faster)]))
+
+
+def test_more_speedup_than_cores_breaks_an_invariant():
+    impossible = scaling(1.0, {1: 1.0, 2: 0.5, 4: 0.2}, gil=False, cpus=2)
+    assert broken(ft.threads_invariants(impossible, "countdown", "3.13t")) == [
+        "ceiling-3-13t-4", "more-threads-3-13t-2-4"]
+    zero = scaling(1.0, {1: 0.0}, gil=False)
+    assert "positive-3-13t" in broken(ft.threads_invariants(zero, "countdown", "3.13t"))
+
+
+def test_cost_invariants():
+    assert broken(ft.cost_invariants(cost((1.0, 1.3), (1.0, 1.8)))) == []
+    s = cost((1.0, 1.3), (1.0, 1.8))
+    s.add(Timing("extra", "free-threaded", 1, (0.0, 1.0)))
+    assert broken(ft.cost_invariants(s)) == ["cost-positive", "cost-turns"]
+
+
+def test_counter_invariants():
+    assert broken(ft.counter_invariants(counts([100_000] * 5))) == []
+    assert broken(ft.counter_invariants(counts([100_000] * 5, gil_lost=[0, 2, 0, 0, 0]))) == [
+        "gil-loses-nothing-3-13-nolock"]
+    assert broken(ft.counter_invariants(counts([500_000] * 5))) == ["counter-bounds-3-13t-nolock"]
+    pypy = counts([1] * 5, gil_lost=[4] * 5)
+    pypy[2]["python"] = "PyPy 3.9.18"
+    assert broken(ft.counter_invariants(pypy)) == []
+
+
+# -- table rows: words, not Python reprs -----------------------------------------------
+
+
+def test_rows_show_states_as_words_and_blanks():
+    rows = ft.switch_rows([
+        {"invocation": "python3.13t", "py_gil_disabled": 1, "gil_enabled": False, "error": None},
+        {"invocation": "python3.13 -X gil=0", "py_gil_disabled": None, "gil_enabled": None,
+         "error": "Fatal Python error: config_read_gil: Disabling the GIL is not supported by this build"},
+    ])
+    assert rows[0]["GIL (sys._is_gil_enabled())"] == "off" and rows[0]["Py_GIL_DISABLED"] == "1"
+    assert rows[1]["Py_GIL_DISABLED"] == "" and rows[1]["GIL (sys._is_gil_enabled())"] == ""
+    cext_rows = ft.cext_rows([("legacy", "no", {"PYTHON_GIL": "0"},
+                               {"gil_before": False, "gil_after": True, "warnings": ["RuntimeWarning: x"]})])
+    assert cext_rows[0]["GIL after import"] == "on" and cext_rows[0]["warning"] == "RuntimeWarning"
+    assert cext_rows[0]["started with"] == "`PYTHON_GIL=0`"
+    texts = [str(v) for r in rows + cext_rows for v in r.values()]
+    assert not any(t in ("True", "False", "None") for t in texts)
+
+
+def test_scaling_and_numpy_rows_give_the_speedup_with_its_interval():
+    rows = ft.scaling_rows([("3.13t", FT_GOOD)])
+    assert rows[2]["speedup vs sequential"] == "1.92× (1.88–1.96×)"
+    s = Suite(metadata={})
+    s.add(Timing("numpy-small", "sequential", 1, (1.0,) * 5))
+    s.add(Timing("numpy-small", "threads", 2, (0.5,) * 5))
+    assert ft.numpy_rows([("3.13t", s)])[0]["speedup vs sequential"] == "2.00×"
+    assert ft.cost_rows(cost((1.0, 1.3), (1.0, 1.8)))[0]["free-threaded overhead"] == "+30 % (+27 % to +33 %)"
+    assert ft.percent_text(Interval(-0.17, -0.15, 0.24)) == "\u221215 % (\u221217 % to +24 %)"
+
+
+def numpy_suite(two: float, spread: float = 0.01) -> Suite:
+    s = Suite(metadata={"usable_cpus": 2, "load_average": [0.2, 0.2, 0.2]})
+    s.add(Timing("numpy-small", "sequential", 1, tuple(1.0 + spread * k for k in (-2, -1, 0, 1, 2))))
+    s.add(Timing("numpy-small", "threads", 2, tuple(two * (1 + spread * k) for k in (-2, -1, 0, 1, 2))))
+    return s
+
+
+def test_numpy_verdict():
+    good = ft.numpy_verdict([("3.13", numpy_suite(1.0)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert good.state == "holds" and "with a GIL, 3.13: 1.00×" in good.text
+    assert ft.numpy_verdict([("3.13t", numpy_suite(1.2))], "3.13t").state == "contradicted"
+    assert ft.numpy_verdict([("3.13t", numpy_suite(0.77, spread=0.05))], "3.13t").state == "undecided"
+
+
+def test_scaling_note_explains_a_gil_build_that_got_faster_on_more_threads():
+    assert ft.scaling_note([("3.13", GIL_FLAT), ("3.13t", FT_GOOD)]) == ""
+    noisy = ft.scaling_note([("3.11", scaling(0.5, {1: 0.58, 2: 0.57, 4: 0.50}, gil=True, spread=0.1))])
+    assert "On 3.11, which has its GIL on, 4 threads took 0.500 s against 0.570 s for 2" in noisy
+    assert "noise of a busy host" in noisy
+    apart = ft.scaling_note([("3.11", scaling(0.5, {2: 0.57, 4: 0.40}, gil=True))])
+    assert "do not even overlap" in apart
