@@ -170,3 +170,16 @@ def test_the_example_writes_json_the_verdicts_read(tmp_path, run_example):
     ex = cd.CountdownExample.from_json(json.loads(path.read_text()))
     assert ex.count == 200_000 and len(ex.threads) == 3 and ex.start_method in out
     assert "is starting them" in out
+
+
+def test_first_look_reads_the_chapters_record():
+    cpu = cpu_suite(thr=1.0, prc=0.5)
+    record = {"suites": {"countdown": cpu.to_dict(), "io": io_suite().to_dict()},
+              "claims": {"threads_verdict": cd.threads_verdict(cpu).to_dict(),
+                         "other": {"statement": "not a headline", "state": "holds"}}}
+    first = cd.first_look(record)
+    assert first.workers == 2 and first.io_workers == 8
+    assert first.threads.median == pytest.approx(1.0) and first.processes.median == pytest.approx(2.0)
+    assert first.verdicts == (("threads do not make CPU-bound pure-Python code faster under the GIL", "holds"),)
+    with pytest.raises(KeyError):
+        cd.first_look({"suites": {}})

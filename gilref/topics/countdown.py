@@ -35,7 +35,9 @@ __all__ = [
     "THREADS_GAIN",
     "CountdownExample",
     "countdown_invariants",
+    "FirstLook",
     "example_invariants",
+    "first_look",
     "io_invariants",
     "io_verdict",
     "processes_verdict",
@@ -362,3 +364,45 @@ def example_invariants(ex: CountdownExample) -> list[Invariant]:
                   max(ex.threads_speedup().low, ex.processes_speedup().low) <= ex.workers * (1 + SPEEDUP_SLACK),
                   n=ex.workers, cause="the example's one-thread runs were slowed by a burst of load"),
     ]
+
+
+# -- read by another chapter -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """The chapter's headline figures, as another chapter reads them from its record.
+
+    :param workers: threads and processes of the countdown.
+    :param threads: the countdown's speedup on *workers* threads (a factor over one thread).
+    :param processes: the same on *workers* processes (pool started before the clock).
+    :param io_workers: the most threads the waits were spread over.
+    :param io: the waits' speedup on *io_workers* threads.
+    :param verdicts: ``(statement, state)`` of each verdict the chapter printed, state
+        ``"holds"``, ``"contradicted"`` or ``"undecided"``.
+    :param cpu: the countdown suite (its metadata says where it ran).
+    """
+
+    workers: int
+    threads: Interval
+    processes: Interval
+    io_workers: int
+    io: Interval
+    verdicts: tuple[tuple[str, str], ...]
+    cpu: Suite
+
+
+def first_look(record: Mapping[str, Any]) -> FirstLook:
+    """The headline figures of a cpu-vs-io chapter record (``book.results_of("cpu-vs-io")``).
+
+    :raises KeyError: if the record lacks the ``countdown`` or ``io`` suite.
+    """
+    cpu = Suite.from_dict(record["suites"]["countdown"])
+    io = Suite.from_dict(record["suites"]["io"])
+    thr, prc = cpu.get("countdown", "threads"), cpu.get("countdown", "processes")
+    best = io.select("io_wait", "threads")[-1]
+    claims = record.get("claims", {})
+    verdicts = tuple((str(c["statement"]), str(c["state"])) for k, c in claims.items()
+                     if k in ("threads_verdict", "processes_verdict", "io_verdict"))
+    return FirstLook(thr.workers, cpu.speedup_interval(thr), cpu.speedup_interval(prc), best.workers,
+                     io.speedup_interval(best), verdicts, cpu)
