@@ -34,8 +34,8 @@ __all__ = [
     "SPEEDUP_SLACK",
     "THREADS_GAIN",
     "CountdownExample",
-    "countdown_invariants",
     "FirstLook",
+    "countdown_invariants",
     "example_invariants",
     "first_look",
     "io_invariants",
@@ -108,10 +108,11 @@ class CountdownExample:
         """
         try:
             sec = data["seconds"]
+            one, thr, prc, start = (tuple(float(v) for v in sec[k])
+                                    for k in ("one_thread", "threads", "processes", "process_start"))
+            load = tuple(float(x) for x in data["load_average"]) if data.get("load_average") else None
             out = cls(int(data["count"]), int(data["workers"]), str(data["start_method"]), str(data["python"]),
-                      *(tuple(float(v) for v in sec[k]) for k in ("one_thread", "threads", "processes",
-                                                                   "process_start")),
-                      load_average=tuple(data["load_average"]) if data.get("load_average") else None)
+                      one, thr, prc, start, load)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not the JSON of examples/countdown.py: {exc}") from None
         if not all((out.one_thread, out.threads, out.processes, out.process_start)):
@@ -132,7 +133,8 @@ class CountdownExample:
         return ratio_interval(self.one_thread, net)
 
 
-def run_countdown_example(count: int, workers: int, repeats: int, *, timeout: float = 300.0) -> tuple[str, CountdownExample]:
+def run_countdown_example(count: int, workers: int, repeats: int, *,
+                          timeout: float = 300.0) -> tuple[str, CountdownExample]:
     """Run ``examples/countdown.py`` as a reader would: (what it printed, its measurements)."""
     run: ExampleRun = run_with_json("countdown.py", ["--count", str(count), "--workers", str(workers),
                                                      "--repeats", str(repeats)], timeout=timeout)
@@ -306,8 +308,9 @@ def countdown_invariants(suite: Suite) -> list[Invariant]:
     for t in suite.select("countdown", "processes"):
         q1 = t.summary.q1
         out.append(invariant(
-            f"countdown_processes_{t.workers}_not_slower", "{n} processes, started before the clock, were not slower than one "
-            "thread by more than {slack:.0%}", at_most(t.values, seq.values, slack=PROCESS_SLACK),
+            f"countdown_processes_{t.workers}_not_slower",
+            "{n} processes, started before the clock, were not slower than one thread by more than {slack:.0%}",
+            at_most(t.values, seq.values, slack=PROCESS_SLACK),
             n=t.workers, slack=PROCESS_SLACK, q1=round(q1, 4), q3=round(seq.summary.q3, 4),
             cause="the workers were descheduled or swapped out while they counted (their first quartile "
                   "{q1} s against one thread's third quartile {q3} s); another program held the cores"))
