@@ -75,7 +75,9 @@ def test_threads_verdict_explains_an_example_outside_the_spread():
 
 def test_threads_verdict_is_undecided_when_the_example_decides_the_other_way():
     c = cd.threads_verdict(cpu_suite(thr=1.0), example(thr=0.1))
-    assert c.state == "undecided"
+    assert c.state == "undecided" and "the example on this page decided the other way" in c.text
+    c = cd.threads_verdict(cpu_suite(thr=1 / 1.2, width=0.05), example(thr=0.2))
+    assert c.state == "undecided" and "holds the threshold of 1.2×" in c.text and "other way" not in c.text
 
 
 # -- processes -------------------------------------------------------------------------
@@ -90,7 +92,11 @@ def test_processes_verdict_holds_and_takes_the_start_off_the_examples_time():
 
 def test_processes_verdict_contradicted_when_processes_were_no_faster():
     c = cd.processes_verdict(cpu_suite(prc=0.95))
-    assert c.state == "contradicted" and "busy with other work" in c.text
+    assert c.state == "contradicted" and "load average was only 1.5 on 2 CPUs" in c.text
+    busy = cpu_suite(prc=0.95)
+    busy.metadata["load_average"] = [7.6, 4.0, 2.0]
+    c = cd.processes_verdict(busy)
+    assert c.state == "contradicted" and "7.6 on 2 CPUs" in c.text and "other work held the cores" in c.text
 
 
 def test_processes_verdict_contradicted_with_one_worker():

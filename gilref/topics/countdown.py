@@ -24,6 +24,7 @@ from typing import Any
 
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from ._crosscheck import busy_text, load_text, overlap, why_undecided, with_example
 from ._examplejson import ExampleRun, run_with_json
 
 __all__ = [
@@ -144,32 +145,15 @@ def run_countdown_example(count: int, workers: int, repeats: int, *,
 # -- verdicts -------------------------------------------------------------------------
 
 
-def _with_example(primary: bool | None, secondary: bool | None) -> bool | None:
-    """The chapter's measurement decides; an example that decides the other way makes it undecided."""
-    if primary is not None and secondary is not None and primary != secondary:
-        return None
-    return primary
-
-
-def _overlap(a: Interval, b: Interval) -> bool:
-    return a.low <= b.high and b.low <= a.high
-
-
-def _load(value: Any) -> str:
-    if isinstance(value, (list, tuple)) and value:
-        return f"{float(value[0]):.1f}"
-    return "unknown"
-
-
 def _example_threads_sentence(harness: Interval, ex: CountdownExample, metadata: Mapping[str, Any]) -> str:
     e = ex.threads_speedup()
     head = (f" The example below ({ex.count:,} steps, {len(ex.one_thread)} runs, in a fresh Python {ex.python}) "
             f"got {e.text()} with {ex.workers} threads")
-    if _overlap(harness, e):
+    if overlap(harness, e):
         return head + ": the same within the repeats' spread."
     return (head + ", outside this measurement's spread. Same Python, same work per step; what differs is the "
-            f"moment: the host's 1-minute load average was {_load(metadata.get('load_average'))} when this "
-            f"chapter measured and {_load(ex.load_average)} when the example ended, and threads under the GIL "
+            f"moment: the host's 1-minute load average was {load_text(metadata.get('load_average'))} when this "
+            f"chapter measured and {load_text(ex.load_average)} when the example ended, and threads under the GIL "
             "are sensitive to how busy the cores are (a waiting thread must be woken to take the lock).")
 
 
@@ -181,15 +165,15 @@ def threads_verdict(suite: Suite, example: CountdownExample | None = None) -> Cl
     """
     thr = suite.get("countdown", "threads")
     s = suite.speedup_interval(thr)
-    holds = s.below(THREADS_GAIN)
+    own = holds = s.below(THREADS_GAIN)
     extra = ""
     if example is not None:
-        holds = _with_example(holds, example.threads_speedup().below(THREADS_GAIN))
+        holds = with_example(own, example.threads_speedup().below(THREADS_GAIN))
         extra = _example_threads_sentence(s, example, suite.metadata)
     gil = suite.metadata.get("gil_enabled")
     return check(
         "threads_verdict", "threads do not make CPU-bound pure-Python code faster under the GIL", holds,
-        s=s, n=thr.workers, t=THREADS_GAIN,
+        s=s, n=thr.workers, t=THREADS_GAIN, why=why_undecided(own, f"{THREADS_GAIN:g}×"),
         supported="**Threads did not help.** With the GIL, {n} threads ran the countdown at {s} the speed of "
                   "one thread (median, and the range the repeats' quartiles allow): they take turns on the lock, "
                   "so the extra cores sit idle and the hand-offs add cost." + _esc(extra),
@@ -197,8 +181,7 @@ def threads_verdict(suite: Suite, example: CountdownExample | None = None) -> Cl
                      "least {t}×: " + ("this interpreter runs without a GIL." if gil is False else
                                         "the measurement was disturbed, or this interpreter releases the GIL "
                                         "where CPython does not.") + _esc(extra),
-        unclear="This run cannot decide whether threads helped: {n} threads ran at {s} one thread, and the "
-                "threshold of {t}× lies inside that range, or the example below decided the other way."
+        unclear="This run cannot decide whether threads helped: {n} threads ran at {s} one thread, {why}."
                 + _esc(extra),
     )
 
@@ -212,16 +195,17 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
     prc = suite.get("countdown", "processes")
     s = suite.speedup_interval(prc)
     n = prc.workers
-    holds: bool | None = False if n < 2 else s.at_least(PROCESSES_GAIN)
+    own: bool | None = False if n < 2 else s.at_least(PROCESSES_GAIN)
+    holds = own
     extra = ""
     if example is not None and n >= 2:
         e, net = example.processes_speedup(), example.processes_speedup_without_start()
         start_ms = Interval.of(example.process_start).scaled(1000)
-        holds = _with_example(holds, e.at_least(PROCESSES_GAIN))
-        agree = ("the same as here within the spread" if _overlap(s, net)
+        holds = with_example(own, e.at_least(PROCESSES_GAIN))
+        agree = ("the same as here within the spread" if overlap(s, net)
                  else "still outside this measurement's spread, so the start is not the whole difference: "
-                      f"the host's load average was {_load(suite.metadata.get('load_average'))} here and "
-                      f"{_load(example.load_average)} for the example")
+                      f"the host's load average was {load_text(suite.metadata.get('load_average'))} here and "
+                      f"{load_text(example.load_average)} for the example")
         extra = (f" The example below starts its {example.workers} processes inside the timing "
                  f"({example.start_method} start method, its Python's default; here the pool was started before "
                  f"the clock) and got {e.text()}; starting {example.workers} processes with nothing to do took it "
@@ -229,14 +213,13 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
     return check(
         "processes_verdict", "processes side-step the GIL and use several cores for CPU-bound work", holds,
         s=s, n=n, t=PROCESSES_GAIN, cpus=suite.metadata.get("usable_cpus"),
+        why=why_undecided(own, f"{PROCESSES_GAIN:g}×"), busy=busy_text(suite.metadata),
         supported="**Processes did help.** Each process has its own interpreter and its own GIL, so {n} "
                   "processes ran the same countdown at {s} the speed of one thread." + _esc(extra),
         contradicted="{n} processes reached only {s} one thread on this host ({cpus} usable CPUs)"
                      + (": with a single worker there is nothing to run in parallel." if n < 2 else
-                        ", below {t}×: the cores were busy with other work, so the processes waited for a CPU "
-                        "as threads wait for the GIL.") + _esc(extra),
-        unclear="This run cannot decide whether processes helped: {n} processes ran at {s} one thread, and the "
-                "threshold of {t}× lies inside that range, or the example below decided the other way."
+                        ", below {t}×: {busy}.") + _esc(extra),
+        unclear="This run cannot decide whether processes helped: {n} processes ran at {s} one thread, {why}."
                 + _esc(extra),
     )
 
@@ -264,7 +247,8 @@ def io_verdict(suite: Suite) -> Claim:
     best = rows[-1]
     return check(
         "io_verdict", "threads speed up I/O-bound work almost in proportion to their number", holds,
-        worst=worst, ww=worst_t.workers, w=best.workers, s=suite.speedup_interval(best), t=IO_IDEAL_SHARE,
+        worst=worst, ww=worst_t.workers, w=best.workers, s=suite.speedup_interval(best),
+        t=Interval.exact(IO_IDEAL_SHARE),
         supported="**Threads did help.** Every thread count reached at least {t:.0%} of the ideal speedup (the "
                   "lowest: {worst:.0%} of it, at {ww} threads); {w} threads finished {s} faster than one.",
         contradicted="Waiting threads fell short of the ideal: {ww} threads reached only {worst:.0%} of it, "
@@ -405,7 +389,7 @@ def first_look(record: Mapping[str, Any]) -> FirstLook:
     thr, prc = cpu.get("countdown", "threads"), cpu.get("countdown", "processes")
     best = io.select("io_wait", "threads")[-1]
     claims = record.get("claims", {})
-    verdicts = tuple((str(c["statement"]), str(c["state"])) for k, c in claims.items()
-                     if k in ("threads_verdict", "processes_verdict", "io_verdict"))
+    verdicts = tuple((str(claims[k]["statement"]), str(claims[k]["state"]))
+                     for k in ("threads_verdict", "processes_verdict", "io_verdict") if k in claims)
     return FirstLook(thr.workers, cpu.speedup_interval(thr), cpu.speedup_interval(prc), best.workers,
                      io.speedup_interval(best), verdicts, cpu)

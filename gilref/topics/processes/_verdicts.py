@@ -16,6 +16,7 @@ from typing import Any
 
 from ...core.results import Suite
 from ...core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from .._crosscheck import busy_text, load_text, overlap, why_undecided, with_example
 from .._examplejson import run_with_json
 
 # -- thresholds ---------------------------------------------------------------------
@@ -53,15 +54,8 @@ def _esc(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _with_example(primary: bool | None, secondary: bool | None) -> bool | None:
-    """The chapter's measurement decides; an example that decides the other way makes it undecided."""
-    if primary is not None and secondary is not None and primary != secondary:
-        return None
-    return primary
 
 
-def _overlap(a: Interval, b: Interval) -> bool:
-    return a.low <= b.high and b.low <= a.high
 
 
 def _ms(values: Sequence[float]) -> Interval:
@@ -83,6 +77,7 @@ class ProcessesExample:
     :param one_process: per run, the countdown in the script's own process.
     :param processes: per run, on *workers* processes of a pool started before the clock.
     :param start: per start method, seconds per start of a process that does nothing.
+    :param load_average: the host's 1, 5 and 15 minute load average when the script ended (or None).
     """
 
     count: int
@@ -91,6 +86,7 @@ class ProcessesExample:
     one_process: tuple[float, ...]
     processes: tuple[float, ...]
     start: Mapping[str, tuple[float, ...]]
+    load_average: tuple[float, ...] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProcessesExample:
@@ -99,7 +95,8 @@ class ProcessesExample:
             sec = data["seconds"]
             out = cls(int(data["count"]), int(data["workers"]), str(data["start_method"]),
                       tuple(float(v) for v in sec["one_process"]), tuple(float(v) for v in sec["processes"]),
-                      {str(k): tuple(float(v) for v in vs) for k, vs in data["start_seconds"].items()})
+                      {str(k): tuple(float(v) for v in vs) for k, vs in data["start_seconds"].items()},
+                      tuple(float(x) for x in data["load_average"]) if data.get("load_average") else None)
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not the JSON of examples/processes.py: {exc}") from None
         if not out.one_process or not out.processes or not all(out.start.values()):
@@ -167,29 +164,30 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None) -> Claim:
     w = kept.workers
     s = cd.speedup_interval(kept)
     target = SCALE_SHARE * w
-    holds: bool | None = False if w < 2 else s.at_least(target)
+    own: bool | None = False if w < 2 else s.at_least(target)
+    holds = own
     extra = ""
     if example is not None:
         e = example.speedup()
-        holds = _with_example(holds, e.at_least(target) if example.workers == w else None)
-        same = ("the same within the spread" if _overlap(s, e) else
+        holds = with_example(own, e.at_least(target) if example.workers == w else None)
+        same = ("the same within the spread" if overlap(s, e) else
                 "outside this measurement's spread: it ran a smaller job, "
                 f"{example.count:,} steps, with its Python's default {example.start_method} start method and "
-                f"{len(example.processes)} runs, so a slow moment of the host weighs more in it")
+                f"{len(example.processes)} runs, so a slow moment of the host weighs more in it (load average "
+                f"{load_text(cd.metadata.get('load_average'))} here, {load_text(example.load_average)} for it)")
         extra = (f" The example at the end of this page, its pool also started before the clock, got {e.text()} "
                  f"with {example.workers} processes: {same}.")
     return check(
         "processes_scale",
         f"{w} processes run the CPU-bound countdown about {w} times as fast as one thread "
         f"(at least {target:.1f}×) on a host with {w} free cores", holds,
-        s=s, w=w, t=target, cpus=cd.metadata.get("usable_cpus"),
+        s=s, w=w, t=target, cpus=cd.metadata.get("usable_cpus"), busy=busy_text(cd.metadata),
+        why=why_undecided(own, f"{target:.1f}×"),
         supported="**Processes scaled.** {w} worker processes ran the countdown {s} faster than one thread: "
                   "each has its own GIL, so the cores computed at once." + _esc(extra),
         contradicted="{w} worker processes reached only {s} one thread on this host ({cpus} usable CPUs), "
-                     "below {t:.1f}×: with the cores busy elsewhere, or fewer than {w} of them, the processes "
-                     "wait for a CPU just as threads wait for the GIL." + _esc(extra),
-        unclear="This run cannot decide: {w} worker processes ran at {s} one thread, a range that holds the "
-                "threshold of {t:.1f}×, or the example decided the other way." + _esc(extra),
+                     "below {t:.1f}×: {busy}." + _esc(extra),
+        unclear="This run cannot decide: {w} worker processes ran at {s} one thread, {why}." + _esc(extra),
     )
 
 
@@ -209,8 +207,9 @@ def pool_cost_verdict(cd: Suite, starts: Suite | None = None) -> Claim:
     if starts is not None and method in {t.mode for t in starts.timings}:
         one = _ms_text(starts.get("process-start", method).values)
         beside = (f" For comparison, starting one {method} process that does nothing, and seeing it end, took "
-                  f"{one} in the start-up measurement below; the pool starts {kept.workers}, "
-                  f"primes them and shuts them down.")
+                  f"{one} in the start-up measurement below; the pool starts {kept.workers}, each of which "
+                  "imports the modules of the functions it runs (gilref's countdown and primer), primes them, "
+                  "and is shut down.")
     return check(
         "pool_cost", "a pool made for one job pays its start-up inside that job", r.at_least(1.0),
         r=r, cost=cost_ms, w=kept.workers,
@@ -233,26 +232,28 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
     fork = sc.get("process-start", "fork")
     spawn = sc.get("process-start", "spawn")
     r = ratio_interval(spawn.values, fork.values)
-    holds = r.at_least(SPAWN_RATIO)
+    own = holds = r.at_least(SPAWN_RATIO)
     extra = ""
     if example is not None and "fork" in example.start and "spawn" in example.start:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
-        holds = _with_example(holds, er.at_least(SPAWN_RATIO))
-        same = ("the same within the spread" if _overlap(r, er) else
+        holds = with_example(own, er.at_least(SPAWN_RATIO))
+        same = ("the same within the spread" if overlap(r, er) else
                 "outside this measurement's spread: its parent is a script, whose main module a spawn child "
-                "imports again, and it starts each method only "
-                f"{len(example.start['fork'])} times")
+                "imports again, it starts each method only "
+                f"{len(example.start['fork'])} times, and the host's load average was "
+                f"{load_text(sc.metadata.get('load_average'))} here and {load_text(example.load_average)} for it")
         extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
                  f"against {_ms_text(example.start['fork'])}, {er.text('.0f')}: {same}.")
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
         holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
+        why=why_undecided(own, f"{SPAWN_RATIO:g}×"),
         supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {r:.0f} "
                   "as long: the price of a fresh interpreter." + _esc(extra),
         contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({r:.1f}): not the large gap "
                      "usually described." + _esc(extra),
-        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {r:.1f} that "
-                "holds the threshold of {t:.0f}×, or the example decided the other way." + _esc(extra),
+        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {r:.1f}, {why}."
+                + _esc(extra),
     )
 
 
@@ -287,13 +288,13 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
     of pickled over shared reaches :data:`SHARED_RATIO`."""
     pickled, shared = sh.get("array-sum", "pickled"), sh.get("array-sum", "shared-memory")
     r = ratio_interval(pickled.values, shared.values)
-    holds = r.at_least(SHARED_RATIO)
+    own = holds = r.at_least(SHARED_RATIO)
     extra = ""
     if example is not None:
         er = example.ratio()
-        holds = _with_example(holds, er.at_least(SHARED_RATIO))
+        holds = with_example(own, er.at_least(SHARED_RATIO))
         mib = float(pickled.params["bytes"]) / 2**20
-        same = ("the same within the spread" if _overlap(r, er) else
+        same = ("the same within the spread" if overlap(r, er) else
                 "a different ratio, as its job differs: slices of the array, pickled to several workers at once")
         extra = (f" The example below, {example.megabytes} MB split between {example.workers} workers "
                  f"({example.start_method} start method) where this measurement sends {mib:g} MiB to one worker, "
@@ -301,12 +302,12 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
     return check(
         "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
         r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
+        why=why_undecided(own, f"{SHARED_RATIO:g}×"),
         supported="**Shared memory won.** The worker summed the shared array in {s} against {p} when the "
                   "array was pickled to it: {r:.1f} faster." + _esc(extra),
         contradicted="Shared memory took {s} against {p} pickled: only {r:.1f} faster on this host."
                      + _esc(extra),
-        unclear="This run cannot decide: pickled over shared came to {r:.1f}, a range that holds the threshold of "
-                "{t:.0f}×, or the example decided the other way." + _esc(extra),
+        unclear="This run cannot decide: pickled over shared came to {r:.1f}, {why}." + _esc(extra),
     )
 
 
