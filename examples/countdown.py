@@ -122,8 +122,7 @@ def main(argv=None):
         median = statistics.median(times[name])
         print(f"  {name:<14} {median:8.3f} s   {base / median:5.2f}x one thread")
     start = statistics.median(times["start only"])
-    print(f"  (of the {args.workers} processes' time, {start:.3f} s is starting them: "
-          f"{args.workers} processes with nothing to do took that long)")
+    print(f"  (starting {args.workers} processes that do nothing took {start:.3f} s of that)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"example": "countdown.py", "python": sys.version.split()[0], "gil": gil,

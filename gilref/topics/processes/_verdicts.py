@@ -238,12 +238,12 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
         same = ("the same within the spread" if overlap(r, er) else
-                "outside this measurement's spread: its parent is a script, whose main module a spawn child "
-                "imports again, it starts each method only "
+                "outside this measurement's spread (its parent is a script, whose main module a spawn child "
+                "imports again; it starts each method only "
                 f"{len(example.start['fork'])} times, and the host's load average was "
-                f"{load_text(sc.metadata.get('load_average'))} here and {load_text(example.load_average)} for it")
+                f"{load_text(sc.metadata.get('load_average'))} here and {load_text(example.load_average)} for it)")
         extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
-                 f"against {_ms_text(example.start['fork'])}, {er.text('.0f')}: {same}.")
+                 f"against {_ms_text(example.start['fork'])}, {er.text('.0f')} as long, {same}.")
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
         holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
@@ -295,10 +295,10 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
         holds = with_example(own, er.at_least(SHARED_RATIO))
         mib = float(pickled.params["bytes"]) / 2**20
         same = ("the same within the spread" if overlap(r, er) else
-                "a different ratio, as its job differs: slices of the array, pickled to several workers at once")
+                "a different ratio, as its job differs (slices of the array, pickled to several workers at once)")
         extra = (f" The example below, {example.megabytes} MB split between {example.workers} workers "
                  f"({example.start_method} start method) where this measurement sends {mib:g} MiB to one worker, "
-                 f"got {er.text('.1f')} pickled over shared: {same}.")
+                 f"got {er.text('.1f')} pickled over shared, {same}.")
     return check(
         "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
         r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
