@@ -25,3 +25,75 @@ def test_series_grows_by_one_per_visible_reference():
 def test_series_rejects_bad_counts(bad, error):
     with pytest.raises(error, match="max_names"):
         refcount.refcount_series(bad)
+
+
+# -- verdicts on made-up counts -------------------------------------------------------------
+
+
+def demo(alone=2, shared=3, none=4000, python="CPython 3.11.7"):
+    return {"python": python, "alone": alone, "shared": shared, "visible_alone": 1, "visible_shared": 2,
+            "extra": shared - 2, "none": none, "immortal_none": none >= 2**30}
+
+
+OUTPUT = """a = []        visible references: 1   getrefcount(a) = 2
+b = a         visible references: 2   getrefcount(a) = 3
+del b         visible references: 1   getrefcount(a) = 2
+getrefcount(None) = 4330  (with 65 modules loaded)
+"""
+
+
+def test_parse_example_output():
+    assert refcount.parse_example_output(OUTPUT) == {"alone": 2, "shared": 3, "after_del": 2, "none": 4330,
+                                                     "modules": 65}
+    assert refcount.parse_example_output("This interpreter has no sys.getrefcount (no reference counting).") == {
+        "alone": None, "shared": None, "after_del": None, "none": None, "modules": None}
+    with pytest.raises(ValueError, match="not the output"):
+        refcount.parse_example_output("hello")
+
+
+def test_one_more_verdict_both_ways_and_with_the_example():
+    assert refcount.one_more_verdict(demo()).state == "holds"
+    assert refcount.one_more_verdict(demo(shared=2)).state == "contradicted"
+    c = refcount.one_more_verdict(demo(), refcount.parse_example_output(OUTPUT))
+    assert c.state == "holds" and "printed 2 and 3: the same" in c.text
+    assert refcount.one_more_verdict(demo(), {"alone": 2, "shared": 4}).state == "contradicted"
+
+
+def test_none_verdict_explains_two_counts_before_312():
+    c = refcount.none_verdict(demo(none=26_205), (3, 11), refcount.parse_example_output(OUTPUT), modules=900)
+    assert c.state == "holds" and "4,330" in c.text and "26,205" in c.text and "900 modules" in c.text
+
+
+def test_none_verdict_immortal_from_312_and_contradicted_otherwise():
+    big = 2**32 - 1
+    c = refcount.none_verdict(demo(none=big), (3, 12), {"none": big, "modules": 30})
+    assert c.state == "holds" and "sentinel" in c.text
+    assert refcount.none_verdict(demo(none=5000), (3, 12)).state == "contradicted"
+    assert refcount.none_verdict(demo(none=big), (3, 11)).state == "contradicted"
+    assert refcount.none_verdict(demo(none=5000), (3, 12), {"none": big}).state == "contradicted"
+
+
+def test_immortal_everywhere_verdict_both_ways():
+    rows = [("CPython 3.11", (3, 11, 7), demo(none=3600)), ("CPython 3.13", (3, 13, 5), demo(none=3 << 30))]
+    c = refcount.immortal_everywhere_verdict(rows, ["PyPy 3.9"])
+    assert c.state == "holds" and "CPython 3.11: 3,600" in c.text and "PyPy 3.9 have no" in c.text
+    assert "fresh child process" in c.text
+    wrong = [("CPython 3.13", (3, 13, 5), demo(none=3600))]
+    assert refcount.immortal_everywhere_verdict(wrong).state == "contradicted"
+
+
+def test_series_verdict_and_invariants_both_ways():
+    good = [(1, 2), (2, 3), (3, 4)]
+    assert refcount.series_verdict(good).state == "holds"
+    assert [i.holds for i in refcount.series_invariants(good)] == [True]
+    bad = [(1, 2), (2, 4), (3, 5)]
+    assert refcount.series_verdict(bad).state == "contradicted"
+    assert [i.holds for i in refcount.series_invariants(bad)] == [False]
+
+
+@pytest.mark.example("refcount.py")
+def test_the_examples_output_parses(run_example):
+    counts = refcount.parse_example_output(run_example("refcount.py").stdout)
+    if hasattr(sys, "getrefcount"):
+        assert counts["shared"] == counts["alone"] + 1 == counts["after_del"] + 1
+        assert counts["modules"] > 0

@@ -36,7 +36,16 @@ private modules behind it hold one job each.
     a worker that dies: :func:`broken_pool_demo`, and :func:`map_outcomes`, which
     runs a function over items and reports each item's result or error;
 ``_text``
-    errors as the text a page shows (:func:`condense_traceback`).
+    errors as the text a page shows (:func:`condense_traceback`);
+``_verdicts``
+    the chapter's verdicts (:func:`scale_verdict`, :func:`pool_cost_verdict`,
+    :func:`spawn_verdict`, :func:`pickling_verdict`, :func:`shared_verdict`,
+    :func:`main_module_verdict`) on intervals against named thresholds
+    (:data:`SCALE_SHARE`, ...), the invariants of each measurement
+    (:func:`countdown_invariants`, :func:`start_invariants`,
+    :func:`pickling_invariants`, :func:`shared_invariants`), and the reader's
+    examples run with ``--json`` (:func:`run_processes_example`,
+    :func:`run_shared_memory_example`).
 
 Every measurement returns a :class:`~gilref.core.results.Suite` with the host's
 metadata; every wait has a deadline, and pools are shut down, or their
@@ -55,6 +64,31 @@ from ._shared_memory import shared_memory_suite
 from ._start_cost import start_cost_in_child, start_cost_suite
 from ._text import condense_traceback
 from ._unpicklable import main_module_errors, script_template, unpicklable_error
+from ._verdicts import COST_SLACK as _COST_SLACK
+from ._verdicts import GROWTH_RATIO as _GROWTH_RATIO
+from ._verdicts import PROCESS_SLACK as _PROCESS_SLACK
+from ._verdicts import SCALE_SHARE as _SCALE_SHARE
+from ._verdicts import SHARED_RATIO as _SHARED_RATIO
+from ._verdicts import SIZE_SLACK as _SIZE_SLACK
+from ._verdicts import SPAWN_RATIO as _SPAWN_RATIO
+from ._verdicts import SPEEDUP_SLACK as _SPEEDUP_SLACK
+from ._verdicts import (
+    ProcessesExample,
+    SharedMemoryExample,
+    countdown_invariants,
+    example_invariants,
+    main_module_verdict,
+    pickling_invariants,
+    pickling_verdict,
+    pool_cost_verdict,
+    run_processes_example,
+    run_shared_memory_example,
+    scale_verdict,
+    shared_invariants,
+    shared_verdict,
+    spawn_verdict,
+    start_invariants,
+)
 from ._workers import (
     add_one,
     apply,
@@ -72,31 +106,70 @@ from ._workers import (
 # documented module's own source.
 #: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
 DEFAULT_SIZES: tuple[int, ...] = _DEFAULT_SIZES
+#: Processes scale when the low end of their speedup reaches this share of the worker count.
+SCALE_SHARE: float = _SCALE_SHARE
+#: spawn is much slower to start than fork when the low end of spawn/fork reaches this factor.
+SPAWN_RATIO: float = _SPAWN_RATIO
+#: Sending data grows with its size when the largest argument costs this many times the smallest (low end).
+GROWTH_RATIO: float = _GROWTH_RATIO
+#: Shared memory is far faster when pickled/shared time reaches this factor (low end).
+SHARED_RATIO: float = _SHARED_RATIO
+#: Invariant slack (a fraction): kept pool vs new pool, one way vs round trip.
+COST_SLACK: float = _COST_SLACK
+#: Invariant slack (a fraction): processes of a kept pool vs one thread.
+PROCESS_SLACK: float = _PROCESS_SLACK
+#: Invariant slack (a fraction): a bigger payload vs a smaller one.
+SIZE_SLACK: float = _SIZE_SLACK
+#: Invariant slack (a fraction): at most N times faster on N workers.
+SPEEDUP_SLACK: float = _SPEEDUP_SLACK
 
 __all__ = [
+    "COST_SLACK",
     "DEFAULT_SIZES",
+    "GROWTH_RATIO",
+    "PROCESS_SLACK",
+    "SCALE_SHARE",
+    "SHARED_RATIO",
+    "SIZE_SLACK",
+    "SPAWN_RATIO",
+    "SPEEDUP_SLACK",
     "Outcome",
+    "ProcessesExample",
+    "SharedMemoryExample",
     "add_one",
     "apply",
     "array_sum",
     "broken_pool_demo",
     "condense_traceback",
     "countdown_executor_suite",
+    "countdown_invariants",
     "crash",
     "echo",
+    "example_invariants",
     "main_module_errors",
+    "main_module_verdict",
     "managed_pool",
     "map_outcomes",
     "noop",
     "payload_size",
+    "pickling_invariants",
     "pickling_suite",
+    "pickling_verdict",
+    "pool_cost_verdict",
+    "run_processes_example",
+    "run_shared_memory_example",
+    "scale_verdict",
     "script_template",
     "shared_array_sum",
+    "shared_invariants",
     "shared_memory_suite",
+    "shared_verdict",
     "slow_square",
+    "spawn_verdict",
     "square",
     "start_cost_in_child",
     "start_cost_suite",
+    "start_invariants",
     "start_methods",
     "unpicklable_error",
 ]

@@ -1,0 +1,413 @@
+"""The processes chapter's verdicts and invariants, as functions of its results.
+
+Every verdict is decided on an interval (the quartiles of the repeats) against
+a threshold named below; the reader's examples run on the page
+(``examples/processes.py``, ``examples/shared_memory.py``, with ``--json``)
+are stated in the verdict's sentence, and an example that decides the other
+way makes the verdict undecided. Invariants are what a sound run satisfies
+whatever the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...core.results import Suite
+from ...core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from .._crosscheck import busy_text, load_text, overlap, why_undecided, with_example
+from .._examplejson import run_with_json
+
+# -- thresholds ---------------------------------------------------------------------
+
+#: Processes count as *scaling* when the low end of their speedup over one thread
+#: reaches this share of the worker count (1.8× for 2 workers): near the ideal, with
+#: room for dispatching the shares and for a host whose other work takes a little CPU.
+SCALE_SHARE = 0.9
+#: ``spawn`` counts as *much slower to start* than ``fork`` when the low end of the
+#: ratio of their start times reaches this factor: a new interpreter against a copy
+#: of the parent; twice is far above the noise of a few milliseconds.
+SPAWN_RATIO = 2.0
+#: Sending data counts as *growing with its size* when the largest payload's time,
+#: at its low end, is at least this many times the smallest's (the smallest is the
+#: bare round trip; a 64 MiB payload must cost well beyond it).
+GROWTH_RATIO = 10.0
+#: Shared memory counts as *far faster* than pickling a big array when the low end
+#: of pickled time over shared time reaches this factor.
+SHARED_RATIO = 2.0
+#: Invariant slack: a kept pool is not slower than a new pool per run, nor one-way
+#: slower than a round trip, by more than this fraction (quartiles compared).
+COST_SLACK = 0.10
+#: Invariant slack: N processes started before the clock are not slower than one
+#: thread by more than this fraction (the same work, at worst on one core).
+PROCESS_SLACK = 0.25
+#: Invariant slack: a bigger payload does not cost less than a smaller one by more
+#: than this fraction (small payloads cost about the same; noise moves them).
+SIZE_SLACK = 0.5
+#: Invariant slack: N workers are not more than N times faster than one thread
+#: by more than this fraction.
+SPEEDUP_SLACK = 0.10
+
+
+def _esc(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+
+
+
+
+def _ms(values: Sequence[float]) -> Interval:
+    return Interval.of(values).scaled(1000)
+
+
+def _ms_text(values: Sequence[float], fmt: str = ".1f") -> str:
+    """Seconds as milliseconds with their quartiles, e.g. ``2.0 ms (1.8–2.3 ms)``."""
+    return _ms(values).text(fmt, " ms")
+
+
+# -- the reader's examples ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessesExample:
+    """What ``examples/processes.py --json`` measured (seconds).
+
+    :param one_process: per run, the countdown in the script's own process.
+    :param processes: per run, on *workers* processes of a pool started before the clock.
+    :param start: per start method, seconds per start of a process that does nothing.
+    :param load_average: the host's 1, 5 and 15 minute load average when the script ended (or None).
+    """
+
+    count: int
+    workers: int
+    start_method: str
+    one_process: tuple[float, ...]
+    processes: tuple[float, ...]
+    start: Mapping[str, tuple[float, ...]]
+    load_average: tuple[float, ...] | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProcessesExample:
+        """From the object the script writes. :raises ValueError: if it is not that."""
+        try:
+            sec = data["seconds"]
+            out = cls(int(data["count"]), int(data["workers"]), str(data["start_method"]),
+                      tuple(float(v) for v in sec["one_process"]), tuple(float(v) for v in sec["processes"]),
+                      {str(k): tuple(float(v) for v in vs) for k, vs in data["start_seconds"].items()},
+                      tuple(float(x) for x in data["load_average"]) if data.get("load_average") else None)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not the JSON of examples/processes.py: {exc}") from None
+        if not out.one_process or not out.processes or not all(out.start.values()):
+            raise ValueError("examples/processes.py wrote an empty time list")
+        return out
+
+    def speedup(self) -> Interval:
+        """One process's countdown time over the pool's (a factor, > 1 is faster)."""
+        return ratio_interval(self.one_process, self.processes)
+
+
+@dataclass(frozen=True)
+class SharedMemoryExample:
+    """What ``examples/shared_memory.py --json`` measured: seconds per run, slices pickled or shared."""
+
+    megabytes: int
+    workers: int
+    start_method: str
+    pickled: tuple[float, ...]
+    shared: tuple[float, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SharedMemoryExample:
+        """From the object the script writes. :raises ValueError: if it is not that."""
+        try:
+            sec = data["seconds"]
+            out = cls(int(data["megabytes"]), int(data["workers"]), str(data["start_method"]),
+                      tuple(float(v) for v in sec["pickled"]), tuple(float(v) for v in sec["shared"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not the JSON of examples/shared_memory.py: {exc}") from None
+        if not out.pickled or not out.shared:
+            raise ValueError("examples/shared_memory.py wrote an empty time list")
+        return out
+
+    def ratio(self) -> Interval:
+        """Pickled time over shared time (a factor, > 1: shared memory was faster)."""
+        return ratio_interval(self.pickled, self.shared)
+
+
+def run_processes_example(count: int, workers: int, repeats: int, *,
+                          timeout: float = 300.0) -> tuple[str, ProcessesExample]:
+    """Run ``examples/processes.py`` as a reader would: (what it printed, its measurements)."""
+    run = run_with_json("processes.py", ["--count", str(count), "--workers", str(workers),
+                                         "--repeats", str(repeats)], timeout=timeout)
+    return run.text, ProcessesExample.from_json(run.data)
+
+
+def run_shared_memory_example(megabytes: int, workers: int, repeats: int, *,
+                              timeout: float = 180.0) -> tuple[str, SharedMemoryExample]:
+    """Run ``examples/shared_memory.py`` as a reader would: (what it printed, its measurements)."""
+    run = run_with_json("shared_memory.py", ["--megabytes", str(megabytes), "--workers", str(workers),
+                                             "--repeats", str(repeats)], timeout=timeout)
+    return run.text, SharedMemoryExample.from_json(run.data)
+
+
+# -- verdicts -------------------------------------------------------------------------
+
+
+def scale_verdict(cd: Suite, example: ProcessesExample | None = None) -> Claim:
+    """Do N worker processes (pool kept) run the countdown about N times as fast as one thread?
+
+    Holds when the low end of the speedup reaches :data:`SCALE_SHARE` × N.
+    """
+    kept = cd.get("countdown", "processes")
+    w = kept.workers
+    s = cd.speedup_interval(kept)
+    target = SCALE_SHARE * w
+    own: bool | None = False if w < 2 else s.at_least(target)
+    holds = own
+    extra = ""
+    if example is not None:
+        e = example.speedup()
+        holds = with_example(own, e.at_least(target) if example.workers == w else None)
+        same = ("the same within the spread" if overlap(s, e) else
+                "outside this measurement's spread: it ran a smaller job, "
+                f"{example.count:,} steps, with its Python's default {example.start_method} start method and "
+                f"{len(example.processes)} runs, so a slow moment of the host weighs more in it (load average "
+                f"{load_text(cd.metadata.get('load_average'))} here, {load_text(example.load_average)} for it)")
+        extra = (f" The example at the end of this page, its pool also started before the clock, got {e.text()} "
+                 f"with {example.workers} processes: {same}.")
+    return check(
+        "processes_scale",
+        f"{w} processes run the CPU-bound countdown about {w} times as fast as one thread "
+        f"(at least {target:.1f}×) on a host with {w} free cores", holds,
+        s=s, w=w, t=target, cpus=cd.metadata.get("usable_cpus"), busy=busy_text(cd.metadata),
+        why=why_undecided(own, f"{target:.1f}×"),
+        supported="**Processes scaled.** {w} worker processes ran the countdown {s} faster than one thread: "
+                  "each has its own GIL, so the cores computed at once." + _esc(extra),
+        contradicted="{w} worker processes reached only {s} one thread on this host ({cpus} usable CPUs), "
+                     "below {t:.1f}×: {busy}." + _esc(extra),
+        unclear="This run cannot decide: {w} worker processes ran at {s} one thread, {why}." + _esc(extra),
+    )
+
+
+def pool_cost_verdict(cd: Suite, starts: Suite | None = None) -> Claim:
+    """Does a pool made for one job pay its start-up inside the job? (A new pool per run is slower.)
+
+    Holds when the low end of new-pool time over kept-pool time is above 1;
+    *starts* (:func:`start_cost_in_child`), when given, puts one start of the
+    pool's method beside the cost.
+    """
+    kept = cd.get("countdown", "processes")
+    fresh = cd.get("countdown", "processes-new-pool")
+    r = ratio_interval(fresh.values, kept.values)
+    cost_ms = (fresh.median - kept.median) * 1000
+    method = str(kept.params.get("start_method", ""))
+    beside = ""
+    if starts is not None and method in {t.mode for t in starts.timings}:
+        one = _ms_text(starts.get("process-start", method).values)
+        beside = (f" For comparison, starting one {method} process that does nothing, and seeing it end, took "
+                  f"{one} in the start-up measurement below; the pool starts {kept.workers}, each of which "
+                  "imports the modules of the functions it runs (gilref's countdown and primer), primes them, "
+                  "and is shut down.")
+    return check(
+        "pool_cost", "a pool made for one job pays its start-up inside that job", r.at_least(1.0),
+        r=r, cost=cost_ms, w=kept.workers,
+        supported="A new pool in every run made it {r} as long, so starting and stopping {w} workers cost about "
+                  "{cost:.0f} ms per run." + _esc(beside),
+        contradicted="The runs with a new pool were faster than those with the kept pool ({r} their time), "
+                     "although they include starting it: on this host the workers' speed varied between runs "
+                     "by more than a pool costs to start." + _esc(beside),
+        unclear="The two differed by less than the runs varied (new pool: {r} the kept pool's time): at this size "
+                "of job, starting the pool was lost in the noise." + _esc(beside),
+    )
+
+
+def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
+    """Is ``spawn`` much slower to start a process than ``fork``? Holds when the low end of
+    spawn over fork reaches :data:`SPAWN_RATIO`.
+
+    :raises KeyError: if *sc* lacks either method (see :func:`start_methods`).
+    """
+    fork = sc.get("process-start", "fork")
+    spawn = sc.get("process-start", "spawn")
+    r = ratio_interval(spawn.values, fork.values)
+    own = holds = r.at_least(SPAWN_RATIO)
+    extra = ""
+    if example is not None and "fork" in example.start and "spawn" in example.start:
+        er = ratio_interval(example.start["spawn"], example.start["fork"])
+        holds = with_example(own, er.at_least(SPAWN_RATIO))
+        same = ("the same within the spread" if overlap(r, er) else
+                "outside this measurement's spread (its parent is a script, whose main module a spawn child "
+                "imports again; it starts each method only "
+                f"{len(example.start['fork'])} times, and the host's load average was "
+                f"{load_text(sc.metadata.get('load_average'))} here and {load_text(example.load_average)} for it)")
+        extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
+                 f"against {_ms_text(example.start['fork'])}, {er.text('.0f')} as long, {same}.")
+    return check(
+        "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
+        holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
+        why=why_undecided(own, f"{SPAWN_RATIO:g}×"),
+        supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {r:.0f} "
+                  "as long: the price of a fresh interpreter." + _esc(extra),
+        contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({r:.1f}): not the large gap "
+                     "usually described." + _esc(extra),
+        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {r:.1f}, {why}."
+                + _esc(extra),
+    )
+
+
+def _payload_sizes(pk: Suite) -> list[int]:
+    return sorted({int(t.params["bytes"]) for t in pk.timings})
+
+
+def pickling_verdict(pk: Suite) -> Claim:
+    """Does sending data to a process cost more as it grows? Holds when the largest
+    argument's time, at its low end, is :data:`GROWTH_RATIO` times the smallest's."""
+    sizes = _payload_sizes(pk)
+    small, big = sizes[0], sizes[-1]
+    ts, tb = pk.get(f"payload-{small}", "argument"), pk.get(f"payload-{big}", "argument")
+    r = ratio_interval(tb.values, ts.values)
+    per = (tb.median - ts.median) * 1000 / (big / 2**20) if big > small else 0.0
+    return check(
+        "pickling_grows", "the cost of sending data to a process grows with its size, so big arguments are "
+        "expensive", r.at_least(GROWTH_RATIO),
+        small=_ms_text(ts.values, ".2f"), big=_ms_text(tb.values), r=r, kib=small / 1024, mib=big / 2**20,
+        per=per, t=GROWTH_RATIO,
+        supported="**Size costs.** A {kib:g} KiB argument took {small}, the bare cost of a call to the worker; "
+                  "a {mib:g} MiB one took {big}, {r:.0f} as long, about {per:.1f} ms per MiB.",
+        contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({r:.1f}): less "
+                     "growth than expected.",
+        unclear="This run cannot decide: the {mib:g} MiB argument took {r:.1f} the {kib:g} KiB one's time, a range "
+                "that holds the threshold of {t:.0f}×.",
+    )
+
+
+def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Claim:
+    """Is shared memory far faster than pickling a big array to a worker? Holds when the low end
+    of pickled over shared reaches :data:`SHARED_RATIO`."""
+    pickled, shared = sh.get("array-sum", "pickled"), sh.get("array-sum", "shared-memory")
+    r = ratio_interval(pickled.values, shared.values)
+    own = holds = r.at_least(SHARED_RATIO)
+    extra = ""
+    if example is not None:
+        er = example.ratio()
+        holds = with_example(own, er.at_least(SHARED_RATIO))
+        mib = float(pickled.params["bytes"]) / 2**20
+        same = ("the same within the spread" if overlap(r, er) else
+                "a different ratio, as its job differs (slices of the array, pickled to several workers at once)")
+        extra = (f" The example below, {example.megabytes} MB split between {example.workers} workers "
+                 f"({example.start_method} start method) where this measurement sends {mib:g} MiB to one worker, "
+                 f"got {er.text('.1f')} pickled over shared, {same}.")
+    return check(
+        "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
+        r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
+        why=why_undecided(own, f"{SHARED_RATIO:g}×"),
+        supported="**Shared memory won.** The worker summed the shared array in {s} against {p} when the "
+                  "array was pickled to it: {r:.1f} faster." + _esc(extra),
+        contradicted="Shared memory took {s} against {p} pickled: only {r:.1f} faster on this host."
+                     + _esc(extra),
+        unclear="This run cannot decide: pickled over shared came to {r:.1f}, {why}." + _esc(extra),
+    )
+
+
+def main_module_verdict(cases: Sequence[Mapping[str, Any]]) -> Claim:
+    """Did the three scripts of :func:`main_module_errors` fail (and work) as described?
+
+    *cases*: the interactive ``__main__``, the unguarded script, the guarded script,
+    each with ``ok`` and ``stderr``. Exact outcomes, no interval.
+    """
+    c_main, c_unguarded, c_guarded = cases
+    holds = ((not c_main["ok"]) and "Can't get attribute" in str(c_main["stderr"])
+             and (not c_unguarded["ok"]) and "bootstrapping phase" in str(c_unguarded["stderr"])
+             and bool(c_guarded["ok"]))
+    return check(
+        "main_module",
+        "under spawn, a worker function defined in an interactive __main__ cannot be found, "
+        "and a script without the main guard fails; the guarded script works", holds,
+        supported="**All three as expected.** The worker could not find `work` in the interactive "
+                  "`__main__` (it dies, and the parent sees `BrokenProcessPool`); the unguarded script "
+                  "made every worker try to start a pool of its own while starting up; the same code "
+                  "in a file with `if __name__ == \"__main__\":` printed 49.",
+        contradicted="The three scripts did not fail as described; their output is above.",
+    )
+
+
+# -- invariants -----------------------------------------------------------------------
+
+
+def countdown_invariants(cd: Suite) -> list[Invariant]:
+    """A sound run of :func:`countdown_executor_suite`: the kept pool is not slower than one thread
+    (beyond :data:`PROCESS_SLACK`) nor than a new pool per run (beyond :data:`COST_SLACK`), and no
+    configuration is more than N times faster than one thread."""
+    seq = cd.baseline("countdown")
+    kept = cd.get("countdown", "processes")
+    fresh = cd.get("countdown", "processes-new-pool")
+    out = [
+        invariant("kept_pool_not_slower_than_one_thread",
+                  "{w} processes of a kept pool were not slower than one thread by more than {slack:.0%}",
+                  at_most(kept.values, seq.values, slack=PROCESS_SLACK), w=kept.workers, slack=PROCESS_SLACK,
+                  cause="the workers were descheduled while they counted: another program held the cores"),
+        invariant("kept_pool_not_slower_than_new_pool",
+                  "the kept pool was not slower than a new pool per run, which does the same and starts a pool",
+                  at_most(kept.values, fresh.values, slack=COST_SLACK),
+                  cause="the host's load changed between the runs by more than a pool costs to start"),
+    ]
+    for t in (kept, fresh):
+        s = cd.speedup_interval(t)
+        out.append(invariant(f"{t.mode}_at_most_n_times", "{label} ran at most {w} times as fast as one thread",
+                             s.low <= t.workers * (1 + SPEEDUP_SLACK), label=t.mode, w=t.workers, s=s.text(),
+                             cause="the one-thread runs were slowed by a burst of load (measured {s})"))
+    return out
+
+
+def start_invariants(sc: Suite) -> list[Invariant]:
+    """A sound start-up measurement: every start of every method took a positive time."""
+    return [invariant(f"start_{t.mode}_positive", "every {m} start took a positive time",
+                      min(t.values) > 0, m=t.mode, cause="the clock went backwards or the timing is broken")
+            for t in sc.timings]
+
+
+def pickling_invariants(pk: Suite) -> list[Invariant]:
+    """A sound run of :func:`pickling_suite`, per size: one way (argument) costs at most a round trip, and
+    pickling here at most a round trip (which pickles the payload twice); across sizes, a bigger payload
+    costs no less than a smaller one (quartiles, :data:`SIZE_SLACK`)."""
+    out = []
+    sizes = _payload_sizes(pk)
+    for size in sizes:
+        arg, rt, here = (pk.get(f"payload-{size}", m) for m in ("argument", "round-trip", "pickle"))
+        kib = size / 1024
+        out.append(invariant(f"one_way_at_most_round_trip_{size}",
+                             "sending {kib:g} KiB one way took at most what there and back took",
+                             at_most(arg.values, rt.values, slack=COST_SLACK), kib=kib,
+                             cause="the worker or this process was descheduled during the one-way calls"))
+        out.append(invariant(f"pickle_at_most_round_trip_{size}",
+                             "pickling {kib:g} KiB here took at most sending it there and back",
+                             at_most(here.values, rt.values, slack=COST_SLACK), kib=kib,
+                             cause="this process was descheduled while it pickled"))
+    for a, b in zip(sizes, sizes[1:]):
+        for mode in ("argument", "round-trip"):
+            out.append(invariant(
+                f"{mode}_grows_{a}_{b}", "a {kb:g} KiB payload ({mode}) cost no less than a {ka:g} KiB one",
+                at_most(pk.get(f"payload-{a}", mode).values, pk.get(f"payload-{b}", mode).values, slack=SIZE_SLACK),
+                mode=mode, ka=a / 1024, kb=b / 1024,
+                cause="the host's load fell between the two sizes (they are measured one after the other)"))
+    return out
+
+
+def shared_invariants(sh: Suite) -> list[Invariant]:
+    """A sound run of :func:`shared_memory_suite`: summing in a worker (either way) costs at least the
+    sum here, which the worker does too."""
+    local = sh.get("array-sum", "in-process")
+    return [invariant(f"{m}_not_below_in_process", "the worker's sum, {m}, took at least the sum in this process",
+                      at_most(local.values, sh.get("array-sum", m).values, slack=COST_SLACK), m=m,
+                      cause="this process was slowed while it summed (its first quartile above the worker's third)")
+            for m in ("pickled", "shared-memory")]
+
+
+def example_invariants(ex: ProcessesExample) -> list[Invariant]:
+    """The example's own run: its pool was not more than *workers* times faster than one process."""
+    s = ex.speedup()
+    return [invariant("example_at_most_n_times", "the example's {w} processes were at most {w} times as fast as "
+                      "its one process", s.low <= ex.workers * (1 + SPEEDUP_SLACK), w=ex.workers, s=s.text(),
+                      cause="the example's one-process runs were slowed by a burst of load (measured {s})")]

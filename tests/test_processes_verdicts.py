@@ -1,0 +1,186 @@
+"""The processes chapter's verdicts and invariants, decided on made-up results (nothing is measured here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gilref.core.results import Suite, Timing
+from gilref.topics import processes as p
+
+META = {"usable_cpus": 2, "load_average": [1.0, 1.0, 1.0]}
+
+
+def spread(median, width=0.02):
+    return tuple(median * (1 + width * k) for k in (-3, -1, -0.5, 0, 0.5, 1, 3))
+
+
+def cd_suite(seq=1.0, kept=0.52, fresh=0.6, workers=2, width=0.02):
+    s = Suite(metadata=dict(META))
+    s.add(Timing("countdown", "sequential", 1, spread(seq, width), (), {"n": 100}))
+    s.add(Timing("countdown", "processes", workers, spread(kept, width), (), {"n": 100, "start_method": "forkserver"}))
+    s.add(Timing("countdown", "processes-new-pool", workers, spread(fresh, width), (),
+                 {"n": 100, "start_method": "forkserver"}))
+    return s
+
+
+def sc_suite(fork=0.002, spawn=0.05, forkserver=0.02, width=0.02):
+    s = Suite(metadata=dict(META))
+    for m, v in (("fork", fork), ("spawn", spawn), ("forkserver", forkserver)):
+        s.add(Timing("process-start", m, 1, spread(v, width), (), {"start_method": m}))
+    return s
+
+
+def pk_suite(times=None, width=0.02):
+    times = times or {1024: (0.00001, 0.0001, 0.0002), 1 << 20: (0.001, 0.003, 0.006), 1 << 26: (0.05, 0.2, 0.4)}
+    s = Suite(metadata=dict(META))
+    for size, (pickle, arg, rt) in times.items():
+        for mode, v in (("pickle", pickle), ("argument", arg), ("round-trip", rt)):
+            s.add(Timing(f"payload-{size}", mode, 1, spread(v, width), (), {"bytes": size}))
+    return s
+
+
+def sh_suite(local=0.01, pickled=0.1, shared=0.02, width=0.02):
+    s = Suite(metadata=dict(META))
+    for mode, v in (("in-process", local), ("pickled", pickled), ("shared-memory", shared)):
+        s.add(Timing("array-sum", mode, 1, spread(v, width), (), {"bytes": 64 * 2**20}))
+    return s
+
+
+def proc_example(one=0.2, procs=0.105, fork=0.002, spawn=0.05):
+    return p.ProcessesExample.from_json({
+        "count": 8_000_000, "workers": 2, "start_method": "fork",
+        "seconds": {"one_process": list(spread(one)), "processes": list(spread(procs))},
+        "start_seconds": {"fork": list(spread(fork)), "spawn": list(spread(spawn))}})
+
+
+def shm_example(pickled=0.012, shared=0.002):
+    return p.SharedMemoryExample.from_json({
+        "megabytes": 32, "workers": 2, "start_method": "fork",
+        "seconds": {"pickled": list(spread(pickled)), "shared": list(spread(shared))}})
+
+
+def broken(invariants):
+    return sorted(i.key for i in invariants if not i.holds)
+
+
+# -- verdicts ----------------------------------------------------------------------------
+
+
+def test_scale_verdict_three_ways():
+    assert p.scale_verdict(cd_suite(kept=0.5)).state == "holds"
+    assert p.scale_verdict(cd_suite(kept=0.8)).state == "contradicted"
+    assert p.scale_verdict(cd_suite(kept=1 / 1.8, width=0.05)).state == "undecided"
+
+
+def test_scale_verdict_states_the_example():
+    c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.1))
+    assert c.state == "holds" and "8,000,000" not in c.text and "same within the spread" in c.text
+    c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.088))
+    assert c.state == "holds" and "8,000,000 steps" in c.text  # outside the spread: the reason is given
+    assert p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.2)).state == "undecided"
+
+
+def test_pool_cost_verdict_three_ways_and_the_start_cost_beside_it():
+    c = p.pool_cost_verdict(cd_suite(kept=0.5, fresh=0.6), sc_suite())
+    assert c.state == "holds" and "about 100 ms per run" in c.text and "forkserver process" in c.text
+    assert p.pool_cost_verdict(cd_suite(kept=0.6, fresh=0.5)).state == "contradicted"
+    assert p.pool_cost_verdict(cd_suite(kept=0.5, fresh=0.505)).state == "undecided"
+
+
+def test_spawn_verdict_three_ways():
+    c = p.spawn_verdict(sc_suite())
+    assert c.state == "holds" and "50.0 ms" in c.text and " ms×" not in c.text
+    assert p.spawn_verdict(sc_suite(spawn=0.003)).state == "contradicted"
+    assert p.spawn_verdict(sc_suite(spawn=0.004, width=0.1)).state == "undecided"
+
+
+def test_spawn_verdict_with_the_example():
+    c = p.spawn_verdict(sc_suite(), proc_example())
+    assert c.state == "holds" and "same within the spread" in c.text
+    assert p.spawn_verdict(sc_suite(), proc_example(spawn=0.0021)).state == "undecided"
+
+
+def test_pickling_verdict_three_ways():
+    c = p.pickling_verdict(pk_suite())
+    assert c.state == "holds" and "64 MiB" in c.text and "1 KiB" in c.text
+    flat = {1024: (0.00001, 0.0001, 0.0002), 1 << 26: (0.0001, 0.0003, 0.0006)}
+    assert p.pickling_verdict(pk_suite(flat)).state == "contradicted"
+    edge = {1024: (0.00001, 0.0001, 0.0002), 1 << 26: (0.0001, 0.001, 0.002)}
+    assert p.pickling_verdict(pk_suite(edge, width=0.05)).state == "undecided"
+
+
+def test_shared_verdict_three_ways_and_the_example():
+    assert p.shared_verdict(sh_suite()).state == "holds"
+    assert p.shared_verdict(sh_suite(pickled=0.02, shared=0.02)).state == "contradicted"
+    assert p.shared_verdict(sh_suite(pickled=0.04, shared=0.02, width=0.05)).state == "undecided"
+    c = p.shared_verdict(sh_suite(), shm_example())
+    assert c.state == "holds" and "32 MB split between 2 workers" in c.text
+    assert p.shared_verdict(sh_suite(), shm_example(pickled=0.002)).state == "undecided"
+
+
+def test_main_module_verdict_both_ways():
+    good = [{"ok": False, "stderr": "AttributeError: Can't get attribute 'work'"},
+            {"ok": False, "stderr": "before the current process has finished its bootstrapping phase"},
+            {"ok": True, "stderr": ""}]
+    assert p.main_module_verdict(good).state == "holds"
+    assert p.main_module_verdict([good[0], good[1], {"ok": False, "stderr": ""}]).state == "contradicted"
+
+
+# -- invariants --------------------------------------------------------------------------
+
+
+def test_countdown_invariants_both_ways():
+    assert broken(p.countdown_invariants(cd_suite())) == []
+    assert broken(p.countdown_invariants(cd_suite(kept=0.8, fresh=0.6))) == ["kept_pool_not_slower_than_new_pool"]
+    assert broken(p.countdown_invariants(cd_suite(kept=1.5, fresh=1.6))) == ["kept_pool_not_slower_than_one_thread"]
+    assert "processes_at_most_n_times" in broken(p.countdown_invariants(cd_suite(kept=0.3, fresh=0.35)))
+
+
+def test_start_invariants_both_ways():
+    assert broken(p.start_invariants(sc_suite())) == []
+    assert broken(p.start_invariants(sc_suite(fork=-0.001))) == ["start_fork_positive"]
+
+
+def test_pickling_invariants_both_ways():
+    assert broken(p.pickling_invariants(pk_suite())) == []
+    one_way_over = {1024: (0.00001, 0.0003, 0.0002), 1 << 20: (0.001, 0.003, 0.006), 1 << 26: (0.05, 0.2, 0.4)}
+    assert broken(p.pickling_invariants(pk_suite(one_way_over))) == ["one_way_at_most_round_trip_1024"]
+    shrinking = {1024: (0.00001, 0.0001, 0.0002), 1 << 20: (0.001, 0.003, 0.006), 1 << 26: (0.0005, 0.001, 0.002)}
+    assert broken(p.pickling_invariants(pk_suite(shrinking))) == [
+        "argument_grows_1048576_67108864", "round-trip_grows_1048576_67108864"]
+
+
+def test_shared_invariants_both_ways():
+    assert broken(p.shared_invariants(sh_suite())) == []
+    assert broken(p.shared_invariants(sh_suite(local=0.05))) == ["shared-memory_not_below_in_process"]
+
+
+def test_example_invariants_both_ways():
+    assert broken(p.example_invariants(proc_example())) == []
+    assert broken(p.example_invariants(proc_example(procs=0.05))) == ["example_at_most_n_times"]
+
+
+def test_example_json_is_checked():
+    with pytest.raises(ValueError, match="not the JSON"):
+        p.ProcessesExample.from_json({"count": 1})
+    with pytest.raises(ValueError, match="not the JSON"):
+        p.SharedMemoryExample.from_json({})
+
+
+@pytest.mark.example("processes.py")
+def test_the_processes_example_writes_json_the_verdicts_read(tmp_path, run_example):
+    path = tmp_path / "out.json"
+    run_example("processes.py", "--count", "200000", "--workers", "2", "--repeats", "1", "--json", str(path))
+    ex = p.ProcessesExample.from_json(json.loads(path.read_text()))
+    assert ex.count == 200_000 and len(ex.processes) == 1 and "fork" in ex.start
+
+
+@pytest.mark.example("shared_memory.py")
+def test_the_shared_memory_example_writes_json_the_verdicts_read(tmp_path, run_example):
+    pytest.importorskip("numpy")
+    path = tmp_path / "out.json"
+    run_example("shared_memory.py", "--megabytes", "4", "--workers", "2", "--repeats", "1", "--json", str(path))
+    ex = p.SharedMemoryExample.from_json(json.loads(path.read_text()))
+    assert ex.megabytes == 4 and len(ex.shared) == 1
