@@ -39,6 +39,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
+from ._crosscheck import all_of, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "CHEAP_SHARE",
@@ -377,40 +378,18 @@ def example_points(data: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _example_label(data: dict[str, Any]) -> str:
-    gil = "GIL on" if data.get("gil", True) else "GIL off"
-    return f"{data.get('implementation', 'Python')} {data.get('python', '?')}, {gil}"
-
-
-def _suite_label(suite: Suite) -> str:
-    meta = suite.metadata
-    gil = "GIL off" if meta.get("gil_enabled") is False else "GIL on"
-    return f"{meta.get('python_implementation', 'Python')} {meta.get('python_version', '?')}, {gil}"
-
-
-def _all(*decisions: bool | None) -> bool | None:
-    """False if any decision is False, else None if any is undecided, else True."""
-    if any(d is False for d in decisions):
-        return False
-    return None if any(d is None for d in decisions) else True
-
-
 def _differences(suite: Suite, example: dict[str, Any], measured: Sequence[float],
                  tried: Sequence[float]) -> str:
     """What differs between the chapter's measurement and the example's run, as a phrase."""
-    out = []
-    if _suite_label(suite) != _example_label(example):
-        out.append(f"the interpreter ({_suite_label(suite)} against {_example_label(example)})")
+    out = [interpreter_differs(suite.metadata, example)]
     if max(measured) != max(tried) or min(measured) != min(tried):
         out.append(f"the intervals compared ({min(measured) * 1000:g} against {max(measured) * 1000:g} ms "
                    f"there, {min(tried) * 1000:g} against {max(tried) * 1000:g} ms in the example)")
     window = suite.select(LATENCY, SHARED)[0].params.get("window_s")
     if window is not None and float(window) != float(example.get("window_s", window)):
         out.append(f"the trial length ({float(window):g} s against {float(example['window_s']):g} s)")
-    load = suite.metadata.get("load_average")
-    out.append("the moment: the host is shared" + (f" (load average {load[0]:.1f} at the measurement)"
-                                                    if load else ""))
-    return "; ".join(out)
+    out.append(load_phrase(suite.metadata))
+    return "; ".join(o for o in out if o)
 
 
 # -- verdicts ----------------------------------------------------------------------
@@ -438,7 +417,7 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     largest = max(lat)
     floors = {iv: Interval.of([v / iv for v in t.values]) for iv, t in lat.items() if iv >= LATENCY_FROM_S}
     longest = Interval.of([v / largest for v in lat[largest].values])
-    decided = _all(*(f.at_least(LATENCY_FLOOR) for f in floors.values()), longest.below(LATENCY_CEILING))
+    decided = all_of(*(f.at_least(LATENCY_FLOOR) for f in floors.values()), longest.below(LATENCY_CEILING))
     low = min(floors.values(), key=lambda f: f.median) if floors else longest
     ex_text, ex_decided, why = "", decided, ""
     if example is not None:
@@ -447,8 +426,8 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
         ex_floors = [Interval.of([v / r["interval_s"] for v in r["latencies"]])
                      for r in rows if r["interval_s"] >= LATENCY_FROM_S]
         ex_longest = Interval.of([v / ex_large["interval_s"] for v in ex_large["latencies"]])
-        ex_decided = _all(*(f.at_least(LATENCY_FLOOR) for f in ex_floors), ex_longest.below(LATENCY_CEILING))
-        ex_text = (f" The example below ({_example_label(example)}) waited {ex_longest.text('.2f', '')} "
+        ex_decided = all_of(*(f.at_least(LATENCY_FLOOR) for f in ex_floors), ex_longest.below(LATENCY_CEILING))
+        ex_text = (f" The example below ({example_label(example)}) waited {ex_longest.text('.2f', '')} "
                    f"intervals at {ex_large['interval_s'] * 1000:g} ms"
                    + ("." if ex_decided is not False else ", which is not about one interval."))
         why = _differences(suite, example, list(lat), [r["interval_s"] for r in rows])
@@ -496,7 +475,7 @@ def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | No
             raise ValueError("the example's JSON needs two intervals or more")
         ex_ratio = ratio_interval(rows[0]["throughputs"], rows[-1]["throughputs"])
         ex_decided = ex_ratio.at_least(CHEAP_SHARE)
-        ex_text = (f" The example below, on {_example_label(example)}, counted at "
+        ex_text = (f" The example below, on {example_label(example)}, counted at "
                    f"{rows[0]['interval_s'] * 1000:g} ms at {format_share(ex_ratio)} of its speed at "
                    f"{rows[-1]['interval_s'] * 1000:g} ms.")
         why = _differences(suite, example, list(thr), [r["interval_s"] for r in rows])
@@ -546,7 +525,7 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     return check(
         "free_threaded_ignores_interval",
         "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
-        _all(*(i.below(limit * 1000) for i in ivs.values())),
+        all_of(*(i.below(limit * 1000) for i in ivs.values())),
         worst=worst, limit=limit * 1000, large=largest * 1000, build=build,
         gil_large=Interval.of(gil_lat[largest].values).scaled(1000),
         supported="**Without a GIL the interval does not matter.** On {build} the wake-up latency "

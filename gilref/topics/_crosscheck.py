@@ -1,0 +1,46 @@
+"""Helpers the topic modules' verdicts share: combining decisions, naming where a run ran.
+
+A verdict that takes two runs of the same quantity (the chapter's measurement
+and the reader's example run on the page) must agree with both or say why they
+differ; these helpers name the interpreters and combine three-way decisions
+(True, False, None = undecided). Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["all_of", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
+
+
+def all_of(*decisions: bool | None) -> bool | None:
+    """False if any decision is False, else None if any is undecided, else True."""
+    if any(d is False for d in decisions):
+        return False
+    return None if any(d is None for d in decisions) else True
+
+
+def metadata_label(metadata: Mapping[str, Any]) -> str:
+    """E.g. ``CPython 3.13.5, GIL on`` from a suite's or a record's metadata."""
+    gil = "GIL off" if metadata.get("gil_enabled") is False else "GIL on"
+    return f"{metadata.get('python_implementation', 'Python')} {metadata.get('python_version', '?')}, {gil}"
+
+
+def example_label(data: Mapping[str, Any]) -> str:
+    """E.g. ``CPython 3.11.7, GIL on`` from an example's ``--json`` output."""
+    gil = "GIL on" if data.get("gil", True) else "GIL off"
+    return f"{data.get('implementation', 'Python')} {data.get('python', '?')}, {gil}"
+
+
+def interpreter_differs(metadata: Mapping[str, Any], example: Mapping[str, Any]) -> str:
+    """A phrase naming both interpreters when they differ, else ``""``."""
+    a, b = metadata_label(metadata), example_label(example)
+    return f"the interpreter ({a} against {b})" if a != b else ""
+
+
+def load_phrase(metadata: Mapping[str, Any]) -> str:
+    """``the minute they ran on a shared host (load average 1.5 at the measurement)``."""
+    load = metadata.get("load_average")
+    return "the minute they ran on a shared host" + (f" (load average {load[0]:.1f} at the measurement)"
+                                                      if load else "")
