@@ -244,3 +244,12 @@ def test_convoy_example_writes_json_the_chapter_reads(tmp_path):
     assert run.returncode == 0, run.stderr
     rates = convoy.example_rates(json.loads(out.read_text()))
     assert all(len(v) == 2 and all(x > 0 for x in v) for v in rates.values())
+
+
+def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
+    far = convoy.convoy_verdict(made_up(alone=30_000, thread=300), build="b",
+                                example=example_json(90_000, 900, 80_000))
+    assert far.state == "holds" and "90,000" in far.text and "the host's" in far.text
+    close = convoy.convoy_verdict(made_up(alone=30_000, thread=300), build="b",
+                                  example=example_json(31_000, 300, 25_000))
+    assert "the host's" not in close.text and "31,000" in close.text

@@ -280,3 +280,18 @@ def test_switch_interval_example_writes_json_the_chapter_reads(tmp_path):
     rows = switching.example_points(json.loads(out.read_text()))
     assert [r["interval_s"] for r in rows] == [0.0005, 0.005]
     assert all(len(r["throughputs"]) == 2 for r in rows)
+
+
+def test_an_undecided_example_cannot_confirm_the_measurement():
+    ex = example_json(18e6, 26e6)
+    ex["intervals"][0]["steps_per_s"] = [10e6, 18e6, 22e6, 26e6, 30e6]
+    claim = switching.throughput_verdict(gil_like(95e6, 98e6), build="b", example=ex)
+    assert claim.state == "undecided" and "cannot confirm" in claim.text
+
+
+def test_alone_note_explains_a_thread_that_counted_slower_alone():
+    assert switching.alone_note(gil_like()) == ""  # alone (100 M) is the fastest: nothing to explain
+    noisy = made_up({0.05: (near(5e-2), near(103e6))})
+    assert "noise" in switching.alone_note(noisy) and "103.0" in switching.alone_note(noisy)
+    beyond = made_up({0.05: (near(5e-2), near(150e6))})
+    assert "beyond the repeats' spread" in switching.alone_note(beyond)

@@ -253,3 +253,10 @@ def test_timeline_example_writes_json_the_chapter_reads(tmp_path):
     data = json.loads(out.read_text())
     printed = float(re.search(r"two or more threads running: ([\d.]+)%", run.stdout).group(1))
     assert timeline.overlap(timeline.from_example(data))["overlap_fraction"] * 100 == pytest.approx(printed, abs=0.06)
+
+
+def test_turn_length_verdict_names_a_host_that_gave_the_threads_little_time():
+    starved = made_set([alternating(turn=0.01, gap=0.006)] * 3)
+    claim = timeline.turn_length_verdict(starved, build="b")
+    assert claim.state == "holds" and "other programs had the cores" in claim.text
+    assert "other programs" not in timeline.turn_length_verdict(made_set([alternating()] * 3), build="b").text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["all_of", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
+__all__ = ["all_of", "disagreement", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
 
 
 def all_of(*decisions: bool | None) -> bool | None:
@@ -44,3 +44,21 @@ def load_phrase(metadata: Mapping[str, Any]) -> str:
     load = metadata.get("load_average")
     return "the minute they ran on a shared host" + (f" (load average {load[0]:.1f} at the measurement)"
                                                       if load else "")
+
+
+def disagreement(measured: bool | None, example: bool | None) -> str:
+    """The opening of an undecided verdict whose two runs did not decide alike.
+
+    :param measured: the decision on the chapter's measurement.
+    :param example: the decision on the example's run.
+    :raises ValueError: if the two decided alike (there is nothing to explain).
+    """
+    if measured == example:
+        raise ValueError("the two runs decided alike")
+    if measured is not None and example is not None:
+        return "**The two runs on this page disagree.**"
+    if example is None:
+        return ("**The example below cannot confirm the measurement:** its repeats straddle the threshold "
+                "the verdict is decided on.")
+    return ("**The measurement cannot decide it** (its repeats straddle the threshold the verdict is "
+            "decided on), though the example below does.")

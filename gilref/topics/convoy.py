@@ -34,6 +34,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import socket
+import statistics
 import threading
 import time
 from collections.abc import Sequence
@@ -45,9 +46,10 @@ from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import all_of, example_label, interpreter_differs, load_phrase
+from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
+    "AGREE_FACTOR",
     "CONVOY_SHARE",
     "EXAMPLE_FORMAT",
     "FREE_SHARE",
@@ -112,6 +114,11 @@ for "no convoy": without a GIL only a core is shared, as with a process."""
 
 NOISE = 0.1
 """Slack of the invariants, as a fraction beyond the repeats' quartiles."""
+
+AGREE_FACTOR = 1.5
+"""How far apart (a factor either way) the example's and the measurement's requests
+per second alone may lie before the page must say why: the same server on the same
+interpreter, so beyond half again the difference is the host, not the code."""
 
 #: Published figures this chapter sets its own beside (cited, not measured here).
 PUBLISHED: tuple[dict[str, Any], ...] = (
@@ -605,14 +612,18 @@ def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None =
         rates = example_rates(example)
         ex_share = ratio_interval(rates["cpu-thread"], rates["alone"])
         ex_decided = ex_share.below(CONVOY_SHARE)
-        ex_text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed "
-                   "next to the thread.")
         why = _differences(suite, example)
+        same = ratio_interval(rates["alone"], _values(suite, "alone"))
+        agree = same.between(1 / AGREE_FACTOR, AGREE_FACTOR)
+        ex_text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed "
+                   f"next to the thread; alone it answered {statistics.median(rates['alone']):,.0f} requests "
+                   f"per second, {same.text('.2f')} the measurement's"
+                   + (f": the same server, so the difference is the host's ({why})." if agree is False else "."))
     holds = decided if decided == ex_decided else None
     alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
     unclear = None
     if decided != ex_decided:
-        unclear = ("**The two runs on this page disagree.** On {build} the server kept {share} of its "
+        unclear = (disagreement(decided, ex_decided) + " On {build} the server kept {share} of its "
                    "speed next to a CPU-bound thread." + ex_text + " They differ in " + why + ".")
     return check(
         "convoy_slows",

@@ -39,7 +39,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
-from ._crosscheck import all_of, example_label, interpreter_differs, load_phrase
+from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "CHEAP_SHARE",
@@ -52,6 +52,7 @@ __all__ = [
     "LATENCY_FROM_S",
     "NOISE",
     "THROUGHPUT",
+    "alone_note",
     "example_args",
     "example_points",
     "free_threaded_verdict",
@@ -418,7 +419,8 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     floors = {iv: Interval.of([v / iv for v in t.values]) for iv, t in lat.items() if iv >= LATENCY_FROM_S}
     longest = Interval.of([v / largest for v in lat[largest].values])
     decided = all_of(*(f.at_least(LATENCY_FLOOR) for f in floors.values()), longest.below(LATENCY_CEILING))
-    low = min(floors.values(), key=lambda f: f.median) if floors else longest
+    least_at = min(floors, key=lambda iv: floors[iv].median) if floors else largest
+    low = floors.get(least_at, longest)
     ex_text, ex_decided, why = "", decided, ""
     if example is not None:
         rows = example_points(example)
@@ -432,17 +434,17 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
                    + ("." if ex_decided is not False else ", which is not about one interval."))
         why = _differences(suite, example, list(lat), [r["interval_s"] for r in rows])
     holds = decided if decided == ex_decided else None
-    unclear = ("The measurement and the example below disagree on whether the wait is about one "
-               "interval: at {large_iv:g} ms the measurement waited {longest} intervals." + ex_text
-               + " They differ in " + why + "." if decided != ex_decided else None)
+    unclear = (disagreement(decided, ex_decided) + " At {large_iv:g} ms the measurement waited {longest} "
+               "intervals, and from 1 ms up at least {floor}." + ex_text + " They differ in " + why + "."
+               if decided != ex_decided else None)
     return check(
         "latency_follows_interval",
         "with a CPU-bound thread holding the GIL, a thread returning from I/O waits about one switch interval",
-        holds, floor_intervals=low, longest_intervals=longest, floor=low.text(".2f", ""),
+        holds, floor_intervals=low, longest_intervals=longest, floor=low.text(".2f", ""), least_at=least_at * 1000,
         longest=longest.text(".2f", ""), large_iv=largest * 1000, build=build,
         example=ex_text.strip(), floor_at=LATENCY_FLOOR, ceiling=LATENCY_CEILING,
         supported="**The waiting thread waits one switch interval.** On {build}, from 1 ms up, the "
-                  "I/O-style thread waited at least {floor} intervals for the GIL (at the interval "
+                  "I/O-style thread waited at least {floor} intervals for the GIL (at {least_at:g} ms, "
                   "where it waited least), and at {large_iv:g} ms it waited {longest} intervals."
                   + ex_text,
         contradicted="On {build} the wake-up latency was not about one switch interval: at its least "
@@ -482,9 +484,9 @@ def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | No
     holds = decided if decided == ex_decided else None
     unclear = None
     if decided != ex_decided:
-        unclear = ("**The two runs on this page disagree.** At {small:g} ms the CPU-bound thread counted "
+        unclear = (disagreement(decided, ex_decided) + " At {small:g} ms the CPU-bound thread counted "
                    "at {ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text
-                   + " They count with the same loop; they differ in " + why + ". A few hundred extra "
+                   + " Both count with the same loop; they differ in " + why + ". A few hundred extra "
                    "hand-offs a second cost little or a lot depending on how fast the operating system "
                    "wakes the threads, which a busy host changes from one minute to the next.")
     return check(
@@ -624,3 +626,28 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
                 if r and "throughput" in r else "–")
         rows.append(row)
     return rows
+
+
+def alone_note(suite: Suite) -> str:
+    """A sentence explaining a CPU-bound thread that counted slower alone than beside the I/O-style
+    thread (which cannot be physics, only noise or load), or ``""`` when it did not.
+
+    States both figures and whether the invariant ``shared_not_faster_than_alone``
+    (:func:`measure_invariants`) still holds, i.e. whether the difference lies within the repeats' spread.
+    """
+    alone = suite.select(THROUGHPUT, ALONE)
+    thr = _shared(suite, THROUGHPUT)
+    if not alone or not thr:
+        return ""
+    fastest = max(thr, key=lambda iv: thr[iv].median)
+    if alone[0].median >= thr[fastest].median:
+        return ""
+    within = at_most(thr[fastest].values, alone[0].values, slack=NOISE)
+    a = Interval.of(alone[0].values).scaled(1e-6).text(".1f", "")
+    b = Interval.of(thr[fastest].values).scaled(1e-6).text(".1f", "")
+    return (f"Alone the CPU-bound thread counted slower ({a} million steps per second) than beside the "
+            f"I/O-style thread at {fastest * 1000:g} ms ({b} million), which no mechanism explains: "
+            + ("the two overlap within the repeats' spread, so it is the host's noise (other programs took "
+               "the cores during some trials)." if within else
+               "the difference is beyond the repeats' spread, so the host's load changed between the trials "
+               "(the invariants' note above says so too)."))

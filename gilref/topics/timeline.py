@@ -32,7 +32,7 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant
-from ._crosscheck import all_of, example_label, interpreter_differs, load_phrase
+from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "EXAMPLE_FORMAT",
@@ -487,10 +487,11 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
     worst = max(overlaps)
     share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
     unclear = None
-    if example is not None and decided is not None and decided != ex_decided:
-        unclear = ("**The recordings on this page disagree.** In the {n} recordings on {build} the share "
-                   "of time in which two threads ran at once was {share}." + ex_text + " With a GIL neither should exceed "
-                   "{limit_pct:.1f} %. They differ in " + _differences(sets[0], example) + ".")
+    if example is not None and decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build} the share "
+                   "of time in which two threads ran at once was {share}." + ex_text
+                   + " With a GIL neither should exceed {limit_pct:.1f} %. They differ in "
+                   + _differences(sets[0], example) + ".")
     return check(
         "gil_alternates", "with the GIL, only one thread runs Python code at any instant",
         decided if decided == ex_decided else None,
@@ -519,6 +520,9 @@ def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
                      contradicted="On {build} the CPU-bound threads never handed over the GIL in a "
                                   "recording: no turns to measure.")
     turns_iv = Interval.of([p / switch for p in periods])
+    conc = Interval.of([a["concurrency"] for a in _analyses(cpu)])
+    busy = (f" Together the threads ran {conc.text('.2f', '')} threads' worth of the time: other programs "
+            "had the cores for the rest, which stretches turns." if conc.median < 0.9 else "")
     return check(
         "gil_turn_length", "CPU-bound threads under the GIL take turns of about one switch interval",
         turns_iv.between(TURN_LOW, TURN_HIGH),
@@ -528,9 +532,9 @@ def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
         supported="The {threads} CPU-bound threads took turns of {period} (median turn of each recording; "
                   "{turns} switch intervals): a waiting thread asks for the GIL after one switch interval "
                   "({switch:g} ms), and the operating system may stretch a turn when it runs something "
-                  "else in between.",
+                  "else in between." + busy,
         contradicted="The CPU-bound threads' median turn lasted {period} ({turns} switch intervals of "
-                     "{switch:g} ms), outside {low:g} to {high:g} intervals.",
+                     "{switch:g} ms), outside {low:g} to {high:g} intervals." + busy,
     )
 
 
@@ -574,8 +578,8 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
         ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
                    "of its time with two or more threads running.")
     unclear = None
-    if example is not None and decided is not None and decided != ex_decided:
-        unclear = ("**The recordings on this page disagree.** On {build} two or more threads ran at once "
+    if example is not None and decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " On {build} two or more threads ran at once "
                    "{overlap} of the time (together {conc} threads' worth)." + ex_text + " They differ in "
                    + _differences(free, example) + "; on a busy host of {cpus} cores the operating "
                    "system gives threads separate cores only part of the time.")
