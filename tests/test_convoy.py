@@ -253,3 +253,11 @@ def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
     close = convoy.convoy_verdict(made_up(alone=30_000, thread=300), build="b",
                                   example=example_json(31_000, 300, 25_000))
     assert "the host's" not in close.text and "31,000" in close.text
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    for claim in (convoy.convoy_verdict(made_up(thread=15_000), build="b"),
+                  convoy.magnitude_verdict(made_up(thread=1_500), build="b"),
+                  convoy.process_verdict(made_up(process=9_000), build="b"),
+                  convoy.free_threaded_verdict(made_up(thread=7_500, gil=False), made_up(), build="t")):
+        assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text

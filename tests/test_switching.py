@@ -295,3 +295,12 @@ def test_alone_note_explains_a_thread_that_counted_slower_alone():
     assert "noise" in switching.alone_note(noisy) and "103.0" in switching.alone_note(noisy)
     beyond = made_up({0.05: (near(5e-2), near(150e6))})
     assert "beyond the repeats' spread" in switching.alone_note(beyond)
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    wide = made_up({0.0001: (near(2.5e-4), (60e6, 70e6, 80e6, 90e6, 95e6)), 0.05: (near(5e-2), near(1e8))})
+    text = switching.throughput_verdict(wide, build="b").text
+    assert "cannot tell" in text and "80 %" in text and " = " not in text
+    edge = made_up({0.05: ((1e-3, 3e-3, 5e-3, 6e-3, 9e-3), near(9e7))}, gil=False)
+    text = switching.free_threaded_verdict(edge, gil_like(), build="t").text
+    assert "5.000 ms (3.000–6.000 ms)" in text and "×" not in text

@@ -260,3 +260,13 @@ def test_turn_length_verdict_names_a_host_that_gave_the_threads_little_time():
     claim = timeline.turn_length_verdict(starved, build="b")
     assert claim.state == "holds" and "other programs had the cores" in claim.text
     assert "other programs" not in timeline.turn_length_verdict(made_set([alternating()] * 3), build="b").text
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    one_bad = made_set([alternating() for _ in range(4)] + [alternating(overlap=0.001)])
+    mixed = made_set([alternating(turn=t) for t in (0.003, 0.0035, 0.005, 0.006, 0.007)])
+    between = made_set([alternating(io=True, io_share=s) for s in (0.1, 0.12, 0.15, 0.17, 0.19)], gil=False)
+    for claim in (timeline.gil_alternates_verdict([one_bad], build="b"),
+                  timeline.turn_length_verdict(mixed, build="b"),
+                  timeline.io_held_back_verdict(between, build="b")):
+        assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text

@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["all_of", "disagreement", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
+__all__ = ["SPREAD", "all_of", "disagreement", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
+
+
+SPREAD = ("This run cannot tell: the repeats are too spread out, their interval straddles the threshold "
+          "the verdict is decided on.")
+"""The opening of a verdict left undecided by the spread of its own repeats."""
 
 
 def all_of(*decisions: bool | None) -> bool | None:

@@ -46,7 +46,7 @@ from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "AGREE_FACTOR",
@@ -621,7 +621,8 @@ def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None =
                    + (f": the same server, so the difference is the host's ({why})." if agree is False else "."))
     holds = decided if decided == ex_decided else None
     alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
-    unclear = None
+    unclear = (SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
+               "(below {limit:.0f} % would be a convoy)." + ex_text)
     if decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " On {build} the server kept {share} of its "
                    "speed next to a CPU-bound thread." + ex_text + " They differ in " + why + ".")
@@ -665,6 +666,8 @@ def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
                      "which the server thread is blocked in recv; a likely reason it often did not is "
                      "that this host was busy (load average {load}), so the CPU-bound thread was itself "
                      "waiting for a core.",
+        unclear=SPREAD + " Next to the CPU-bound thread the server kept {share} of its speed alone (the "
+                "published figures: {pub:.1f} %; the verdict's threshold: {limit:.0f} %).",
     )
 
 
@@ -683,7 +686,8 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
         "process_restores",
         "moving the CPU-bound work to another process gives the server its speed back",
         all_of(gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)),
-        gain=gain, share_interval=share, share=_pct(share), build=build,
+        gain=gain, share_interval=share, share=_pct(share), build=build, need_share=PROCESS_SHARE * 100,
+        need_gain=PROCESS_GAIN,
         proc=suite.get(ECHO, "cpu-process").median, thread=suite.get(ECHO, "cpu-thread").median,
         supported="**A separate process removes the convoy.** With the same CPU-bound loop in another "
                   "process the server answered {proc:,.0f} requests per second, {share} of its speed "
@@ -692,6 +696,9 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
         contradicted="With the CPU-bound loop in another process the server answered {proc:,.0f} "
                      "requests per second ({share} of alone, {gain} its speed next to a thread): not the "
                      "recovery the usual advice promises.",
+        unclear=SPREAD + " With the CPU-bound loop in another process the server answered {proc:,.0f} "
+                "requests per second ({share} of alone, {gain} its speed next to a thread; the verdict "
+                "asks for at least {need_share:.0f} % and {need_gain:g}×).",
     )
 
 
@@ -704,6 +711,7 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         share.at_least(FREE_SHARE),
         build=build, alone=free.get(ECHO, "alone").median, thread=free.get(ECHO, "cpu-thread").median,
         share_interval=share, share=_pct(share), gil_thread=gil.get(ECHO, "cpu-thread").median,
+        need=FREE_SHARE * 100,
         gil_build=gil.metadata.get("python_version", "the GIL build"),
         supported="**The free-threaded build has no convoy.** On {build} the server answered "
                   "{alone:,.0f} requests per second alone and {thread:,.0f} ({share}) with the "
@@ -711,6 +719,8 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
                   "waits for a lock to run, only for a core.",
         contradicted="On {build} the server still fell to {share} of its speed next to a CPU-bound "
                      "thread ({thread:,.0f} against {alone:,.0f} requests per second).",
+        unclear=SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
+                "(at least {need:.0f} % would mean no convoy).",
     )
 
 

@@ -39,7 +39,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
-from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "CHEAP_SHARE",
@@ -434,9 +434,10 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
                    + ("." if ex_decided is not False else ", which is not about one interval."))
         why = _differences(suite, example, list(lat), [r["interval_s"] for r in rows])
     holds = decided if decided == ex_decided else None
-    unclear = (disagreement(decided, ex_decided) + " At {large_iv:g} ms the measurement waited {longest} "
-               "intervals, and from 1 ms up at least {floor}." + ex_text + " They differ in " + why + "."
-               if decided != ex_decided else None)
+    unclear = (" At {large_iv:g} ms the measurement on {build} waited {longest} intervals, and from 1 ms up "
+               "at least {floor} (at least {floor_at:g} and below {ceiling:g} at the longest expected)." + ex_text)
+    unclear = (disagreement(decided, ex_decided) + unclear + " They differ in " + why + "."
+               if decided != ex_decided else SPREAD + unclear)
     return check(
         "latency_follows_interval",
         "with a CPU-bound thread holding the GIL, a thread returning from I/O waits about one switch interval",
@@ -482,7 +483,8 @@ def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | No
                    f"{rows[-1]['interval_s'] * 1000:g} ms.")
         why = _differences(suite, example, list(thr), [r["interval_s"] for r in rows])
     holds = decided if decided == ex_decided else None
-    unclear = None
+    unclear = (SPREAD + " At {small:g} ms the CPU-bound thread counted at {ratio:.0%} of its speed at "
+               "{large:g} ms on {build} (at least {cheap:.0f} % would be cheap)." + ex_text)
     if decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " At {small:g} ms the CPU-bound thread counted "
                    "at {ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text
@@ -523,19 +525,23 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     largest = max(gil_lat)
     limit = FREE_LATENCY_SHARE * largest
     ivs = {iv: Interval.of(t.values).scaled(1000) for iv, t in lat.items()}
-    worst = max(ivs.values(), key=lambda i: i.median)
+    worst_iv = max(ivs, key=lambda iv: ivs[iv].median)
+    worst = ivs[worst_iv]
     return check(
         "free_threaded_ignores_interval",
         "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
         all_of(*(i.below(limit * 1000) for i in ivs.values())),
-        worst=worst, limit=limit * 1000, large=largest * 1000, build=build,
-        gil_large=Interval.of(gil_lat[largest].values).scaled(1000),
+        worst_interval=worst, worst=worst.text(".3f", " ms"), at=worst_iv * 1000, limit=limit * 1000,
+        large=largest * 1000, build=build,
+        gil_large=Interval.of(gil_lat[largest].values).scaled(1000).text(".1f", " ms"),
         supported="**Without a GIL the interval does not matter.** On {build} the wake-up latency "
-                  "stayed at {worst:.3f} ms at most (the median of the worst interval; the GIL build: "
-                  "{gil_large:.1f} ms at {large:g} ms): the waking thread runs on another core "
+                  "stayed low at every interval: at its worst, at {at:g} ms, it was {worst}, where the GIL "
+                  "build waited {gil_large} at {large:g} ms. The waking thread runs on another core "
                   "without asking anyone for a lock.",
-        contradicted="On {build} the wake-up latency reached {worst:.3f} ms, above {limit:.1f} ms (a tenth "
-                     "of the {large:g} ms interval): the threads still waited for each other, or for a core.",
+        contradicted="On {build} the wake-up latency reached {worst} at {at:g} ms, above {limit:.1f} ms (a "
+                     "tenth of the {large:g} ms interval): the threads still waited for each other, or for a core.",
+        unclear=SPREAD + " On {build} the wake-up latency was {worst} at {at:g} ms, against a limit of "
+                "{limit:.1f} ms (a tenth of the {large:g} ms interval).",
     )
 
 

@@ -32,7 +32,7 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant
-from ._crosscheck import all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
 
 __all__ = [
     "EXAMPLE_FORMAT",
@@ -486,7 +486,8 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
                    "two or more threads running.")
     worst = max(overlaps)
     share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
-    unclear = None
+    unclear = (SPREAD + " In the {n} recordings on {build} the share of time in which two threads ran at "
+               "once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build} the share "
                    "of time in which two threads ran at once was {share}." + ex_text
@@ -535,6 +536,8 @@ def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
                   "else in between." + busy,
         contradicted="The CPU-bound threads' median turn lasted {period} ({turns} switch intervals of "
                      "{switch:g} ms), outside {low:g} to {high:g} intervals." + busy,
+        unclear=SPREAD + " The CPU-bound threads' median turns lasted {period} ({turns} switch intervals of "
+                "{switch:g} ms), partly outside {low:g} to {high:g} intervals." + busy,
     )
 
 
@@ -553,6 +556,8 @@ def io_held_back_verdict(mix: dict[str, Any], *, build: str) -> Claim:
                   "{of_ideal} of the {ideal:.0f} % it needs: after every sleep it waited for the GIL first.",
         contradicted="Beside two CPU-bound threads the I/O-style thread still ran {share} of the time, "
                      "{of_ideal} of the {ideal:.0f} % it needs (above {limit:.0f} %).",
+        unclear=SPREAD + " Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
+                "{of_ideal} of the {ideal:.0f} % it needs (held back means below {limit:.0f} %).",
     )
 
 
@@ -577,7 +582,8 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
         ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
         ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
                    "of its time with two or more threads running.")
-    unclear = None
+    unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
+               "threads' worth; at least {need:.0f} % and one thread's worth would show it)." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " On {build} two or more threads ran at once "
                    "{overlap} of the time (together {conc} threads' worth)." + ex_text + " They differ in "
@@ -588,6 +594,7 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
         decided if decided == ex_decided else None,
         overlap_interval=ov, overlap=_pct(ov, ".0f"), concurrency=conc, conc=conc.text(".2f", ""),
         gil_conc=gconc.text(".2f", ""), build=build, cpus=free["metadata"].get("usable_cpus", "?"),
+        need=FREE_OVERLAP_MIN * 100,
         supported="**Without the GIL the bars overlap.** On {build} two or more threads ran at once "
                   "{overlap} of the time, and together they ran {conc} threads' worth of time, against "
                   "{gil_conc} with the GIL." + ex_text,
@@ -611,6 +618,8 @@ def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) ->
                   "needs), against {gil_share} with the GIL.",
         contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f} % "
                      "it needs; {gil_share} with the GIL): it waited for a core.",
+        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % "
+                "it needs, at least half of which would show it unhindered; {gil_share} with the GIL).",
     )
 
 
