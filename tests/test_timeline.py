@@ -270,3 +270,12 @@ def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
                   timeline.turn_length_verdict(mixed, build="b"),
                   timeline.io_held_back_verdict(between, build="b")):
         assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text
+
+
+def test_a_thread_that_never_ran_breaks_an_invariant():
+    starved = alternating()
+    starved["threads"][1]["runs"] = [[0.3, 0.3]]  # woke only after the recording ended
+    broken_keys = broken(timeline.recording_invariants(made_set([starved])))
+    assert "every_thread_ran" in broken_keys
+    inv = next(i for i in timeline.recording_invariants(made_set([starved])) if i.key == "every_thread_ran")
+    assert "cpu-2" in inv.cause

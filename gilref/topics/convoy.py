@@ -714,8 +714,8 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         need=FREE_SHARE * 100,
         gil_build=gil.metadata.get("python_version", "the GIL build"),
         supported="**The free-threaded build has no convoy.** On {build} the server answered "
-                  "{alone:,.0f} requests per second alone and {thread:,.0f} ({share}) with the "
-                  "CPU-bound thread beside it, against {gil_thread:,.0f} on the GIL build: nobody "
+                  "{alone:,.0f} requests per second alone and {thread:,.0f} with the CPU-bound thread "
+                  "beside it, {share} of that, against {gil_thread:,.0f} on the GIL build: nobody "
                   "waits for a lock to run, only for a core.",
         contradicted="On {build} the server still fell to {share} of its speed next to a CPU-bound "
                      "thread ({thread:,.0f} against {alone:,.0f} requests per second).",

@@ -634,7 +634,8 @@ def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Inva
       beyond the first thread's (threads' worth minus busy share);
     - the threads' worth of running is at most the threads, the usable CPUs,
       and with a GIL one (plus :data:`GIL_OVERLAP_MAX`);
-    - an I/O-style thread runs at most its duty cycle.
+    - an I/O-style thread runs at most its duty cycle;
+    - every thread ran at all in every recording (else the host, not the GIL, decided the shares).
 
     All with :data:`SHARE_SLACK`. :param prefix: prepended to each key.
     """
@@ -665,6 +666,12 @@ def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Inva
                          "the detection gap" if gil else "more threads ran at once than there are CPUs "
                          "(a bug in the recording)")),
     ]
+    idle = sorted({n for a in analyses for n, v in a["shares"].items() if v <= 0})
+    out.append(invariant(
+        prefix + "every_thread_ran", "every thread ran in every recording", not idle,
+        starved=idle, cause="the host was so busy that the operating system did not run a thread at all "
+                            "during a whole recording ({starved}); its share and the overlap say more about "
+                            "the host's load than about the GIL"))
     io = [name for name in analyses[0]["shares"] if name.startswith("io")]
     if io:
         ideal = io_ideal(data)
