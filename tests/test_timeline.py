@@ -278,4 +278,4 @@ def test_a_thread_that_never_ran_breaks_an_invariant():
     broken_keys = broken(timeline.recording_invariants(made_set([starved])))
     assert "every_thread_ran" in broken_keys
     inv = next(i for i in timeline.recording_invariants(made_set([starved])) if i.key == "every_thread_ran")
-    assert "cpu-2" in inv.cause
+    assert "(cpu-2)" in inv.cause and "[" not in inv.cause

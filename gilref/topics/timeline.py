@@ -669,7 +669,7 @@ def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Inva
     idle = sorted({n for a in analyses for n, v in a["shares"].items() if v <= 0})
     out.append(invariant(
         prefix + "every_thread_ran", "every thread ran in every recording", not idle,
-        starved=idle, cause="the host was so busy that the operating system did not run a thread at all "
+        starved=", ".join(idle), cause="the host was so busy that the operating system did not run a thread at all "
                             "during a whole recording ({starved}); its share and the overlap say more about "
                             "the host's load than about the GIL"))
     io = [name for name in analyses[0]["shares"] if name.startswith("io")]
