@@ -304,3 +304,20 @@ def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
     edge = made_up({0.05: ((1e-3, 3e-3, 5e-3, 6e-3, 9e-3), near(9e7))}, gil=False)
     text = switching.free_threaded_verdict(edge, gil_like(), build="t").text
     assert "5.000 ms (3.000–6.000 ms)" in text and "×" not in text
+
+
+def test_a_thread_faster_at_the_shorter_interval_decides_nothing():
+    claim = switching.throughput_verdict(gil_like(small_thr=140e6, large_thr=98e6), build="b",
+                                         example=example_json(29e6, 30e6))
+    assert claim.state == "undecided" and "faster at the shorter interval" in claim.text
+    assert "The example below" in claim.text
+
+
+def test_latency_verdict_names_where_the_wait_was_least_and_a_stretched_one():
+    stretched = made_up({0.001: (near(0.9e-3), near(9e7)), 0.005: (near(1.5e-2), near(9e7)),
+                         0.05: (near(5.2e-2), near(9e7))})
+    text = switching.latency_verdict(stretched, build="b").text
+    assert "at 1 ms, where it waited least" in text and "At 5 ms it waited 3.00" in text
+    plain = switching.latency_verdict(made_up({0.001: (near(2e-3), near(9e7)), 0.05: (near(5e-2), near(9e7))}),
+                                      build="b").text
+    assert "where it waited least" not in plain and "At 1 ms it waited" in plain
