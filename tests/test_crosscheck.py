@@ -29,3 +29,11 @@ def test_disagreement_says_which_run_could_not_decide():
     assert "measurement cannot decide" in cc.disagreement(None, False)
     with pytest.raises(ValueError, match="alike"):
         cc.disagreement(True, True)
+
+
+def test_labelled_puts_the_run_before_each_statement():
+    from gilref.core.verdicts import invariant
+
+    inv = [invariant("k", "the time grows", True, cause="c")]
+    assert cc.labelled(inv, "CPython 3.13.5")[0].statement == "CPython 3.13.5: the time grows"
+    assert cc.labelled(inv, "") == inv

@@ -8,10 +8,14 @@ differ; these helpers name the interpreters and combine three-way decisions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["SPREAD", "all_of", "disagreement", "example_label", "interpreter_differs", "load_phrase", "metadata_label"]
+from ..core.verdicts import Invariant
+
+__all__ = ["SPREAD", "all_of", "disagreement", "example_label", "interpreter_differs", "labelled", "load_phrase",
+           "metadata_label"]
 
 
 SPREAD = ("This run cannot tell: the repeats are too spread out, their interval straddles the threshold "
@@ -67,3 +71,10 @@ def disagreement(measured: bool | None, example: bool | None) -> str:
                 "the verdict is decided on.")
     return ("**The measurement cannot decide it** (its repeats straddle the threshold the verdict is "
             "decided on), though the example below does.")
+
+
+def labelled(invariants: Sequence[Invariant], label: str) -> list[Invariant]:
+    """*invariants* with ``label: `` before each statement (which build and run it is about), or as they are."""
+    if not label:
+        return list(invariants)
+    return [dataclasses.replace(i, statement=f"{label}: {i.statement}") for i in invariants]

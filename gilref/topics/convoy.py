@@ -46,7 +46,7 @@ from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
 
 __all__ = [
     "AGREE_FACTOR",
@@ -744,7 +744,7 @@ def ports_verdict(used: Sequence[int], listening: set[int] | None) -> Claim:
 # -- invariants --------------------------------------------------------------------
 
 
-def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
+def measure_invariants(suite: Suite, *, prefix: str = "", label: str = "") -> list[Invariant]:
     """What must hold of a :func:`measure` suite if the run was sound.
 
     - requests per second next to a CPU-bound thread, and next to a CPU-bound
@@ -754,6 +754,7 @@ def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
     - the server answered at least every request the client counted.
 
     :param prefix: prepended to each key (a chapter checks several suites).
+    :param label: which build and run, put before each statement (e.g. the build's label).
     """
     alone = _values(suite, "alone")
     out = []
@@ -782,4 +783,4 @@ def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
             "the server answered at least as many requests ({served:,}) as the client counted ({counted:,.0f})",
             int(served) >= counted * (1 - 1e-6), served=int(served), counted=counted,
             cause="the client counted echoes the server never sent: the client talked to another server"))
-    return out
+    return labelled(out, label)

@@ -39,7 +39,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
 
 __all__ = [
     "CHEAP_SHARE",
@@ -561,7 +561,7 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
 # -- invariants --------------------------------------------------------------------
 
 
-def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
+def measure_invariants(suite: Suite, *, prefix: str = "", label: str = "") -> list[Invariant]:
     """What must hold of a :func:`measure` suite if the run was sound.
 
     - the switch interval was restored;
@@ -573,6 +573,7 @@ def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
       (shares of the whole).
 
     :param prefix: prepended to each key (a chapter checks several suites).
+    :param label: which build and run, put before each statement (e.g. the build's label).
     """
     out = [invariant(
         prefix + "interval_restored", "the switch interval was restored after the trials",
@@ -620,7 +621,7 @@ def measure_invariants(suite: Suite, *, prefix: str = "") -> list[Invariant]:
         not over_whole, broken=[iv * 1000 for iv in over_whole],
         worst=max((s + w for _, s, w in shares), default=0.0),
         cause="the trials counted wake-ups they did not time (a bug in the measurement, not noise)"))
-    return out
+    return labelled(out, label)
 
 
 def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:

@@ -32,7 +32,7 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, load_phrase
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
 
 __all__ = [
     "EXAMPLE_FORMAT",
@@ -626,7 +626,7 @@ def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) ->
 # -- invariants --------------------------------------------------------------------
 
 
-def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Invariant]:
+def recording_invariants(data: dict[str, Any], *, prefix: str = "", label: str = "") -> list[Invariant]:
     """What must hold of a :func:`record_many` set if the recording was sound.
 
     - each thread's share of a recording lies in [0, 1];
@@ -637,7 +637,10 @@ def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Inva
     - an I/O-style thread runs at most its duty cycle;
     - every thread ran at all in every recording (else the host, not the GIL, decided the shares).
 
-    All with :data:`SHARE_SLACK`. :param prefix: prepended to each key.
+    All with :data:`SHARE_SLACK`.
+
+    :param prefix: prepended to each key.
+    :param label: which build and run, put before each statement.
     """
     analyses = _analyses(data)
     meta = data.get("metadata", {})
@@ -681,4 +684,4 @@ def recording_invariants(data: dict[str, Any], *, prefix: str = "") -> list[Inva
             all(a["shares"][n] <= ideal + SHARE_SLACK for a in analyses for n in io),
             ideal=ideal, most=max(a["shares"][n] for a in analyses for n in io),
             cause="its sleeps were shorter than asked (the operating system's timer), or a bug"))
-    return out
+    return labelled(out, label)
