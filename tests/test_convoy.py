@@ -261,3 +261,11 @@ def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
                   convoy.process_verdict(made_up(process=9_000), build="b"),
                   convoy.free_threaded_verdict(made_up(thread=7_500, gil=False), made_up(), build="t")):
         assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text
+
+
+def test_free_threaded_verdict_explains_a_much_slower_free_threaded_server():
+    claim = convoy.free_threaded_verdict(made_up(alone=30_000, thread=20_000, gil=False),
+                                         made_up(alone=120_000), build="t")
+    assert claim.state == "holds" and "HOWTO" in claim.text
+    same = convoy.free_threaded_verdict(made_up(thread=20_000, gil=False), made_up(), build="t")
+    assert "HOWTO" not in same.text

@@ -15,7 +15,7 @@ from typing import Any
 from ..core.verdicts import Invariant
 
 __all__ = ["SPREAD", "all_of", "disagreement", "example_label", "interpreter_differs", "labelled", "load_phrase",
-           "metadata_label"]
+           "metadata_label", "slower_build_note"]
 
 
 SPREAD = ("This run cannot tell: the repeats are too spread out, their interval straddles the threshold "
@@ -78,3 +78,29 @@ def labelled(invariants: Sequence[Invariant], label: str) -> list[Invariant]:
     if not label:
         return list(invariants)
     return [dataclasses.replace(i, statement=f"{label}: {i.statement}") for i in invariants]
+
+
+#: Below this share of the GIL build's speed a free-threaded figure on the same page needs a word.
+SLOWER_SHARE = 0.8
+
+_HOWTO = "https://docs.python.org/{v}/howto/free-threading-python.html#single-threaded-performance"
+
+
+def slower_build_note(ratio: Any, what: str, free_metadata: Mapping[str, Any]) -> str:
+    """A sentence for a free-threaded figure clearly below the GIL build's on the same page, or ``""``.
+
+    :param ratio: an :class:`~gilref.core.verdicts.Interval` of free-threaded over GIL build (a share).
+    :param what: what was compared, e.g. ``"the server alone answered"``.
+    :param free_metadata: the free-threaded run's metadata (its Python version picks the HOWTO cited).
+    """
+    if ratio.below(SLOWER_SHARE) is not True:
+        return ""
+    version = str(free_metadata.get("python_version", ""))
+    series = ".".join(version.split(".")[:2]) or "3"
+    why = ("in 3.13 the free-threaded build runs Python code slower, about 40 % on pyperformance, mostly "
+           "because its specializing adaptive interpreter is off" if series == "3.13" else
+           "the free-threaded build runs single-threaded Python code slower")
+    share = ratio.scaled(100).text(".0f", " %")
+    return (f" Without a GIL {what} {share} of the GIL build's figure: {why} (the "
+            f"[free-threading HOWTO]({_HOWTO.format(v=series)})), and the two builds ran at different "
+            "moments on a shared host.")

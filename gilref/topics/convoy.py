@@ -46,7 +46,16 @@ from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
+from ._crosscheck import (
+    SPREAD,
+    all_of,
+    disagreement,
+    example_label,
+    interpreter_differs,
+    labelled,
+    load_phrase,
+    slower_build_note,
+)
 
 __all__ = [
     "AGREE_FACTOR",
@@ -705,6 +714,8 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
 def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     """Whether, without a GIL, the server keeps at least :data:`FREE_SHARE` of its speed next to a CPU-bound thread."""
     share = ratio_interval(_values(free, "cpu-thread"), _values(free, "alone"))
+    slower = slower_build_note(ratio_interval(_values(free, "alone"), _values(gil, "alone")),
+                               "the server alone answered", free.metadata)
     return check(
         "free_threaded_no_convoy",
         "without a GIL, a CPU-bound thread does not starve a thread that serves a socket",
@@ -716,9 +727,9 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         supported="**The free-threaded build has no convoy.** On {build} the server answered "
                   "{alone:,.0f} requests per second alone and {thread:,.0f} with the CPU-bound thread "
                   "beside it, {share} of that, against {gil_thread:,.0f} on the GIL build: nobody "
-                  "waits for a lock to run, only for a core.",
+                  "waits for a lock to run, only for a core." + slower,
         contradicted="On {build} the server still fell to {share} of its speed next to a CPU-bound "
-                     "thread ({thread:,.0f} against {alone:,.0f} requests per second).",
+                     "thread ({thread:,.0f} against {alone:,.0f} requests per second)." + slower,
         unclear=SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
                 "(at least {need:.0f} % would mean no convoy).",
     )

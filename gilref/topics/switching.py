@@ -39,7 +39,16 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
+from ._crosscheck import (
+    SPREAD,
+    all_of,
+    disagreement,
+    example_label,
+    interpreter_differs,
+    labelled,
+    load_phrase,
+    slower_build_note,
+)
 
 __all__ = [
     "CHEAP_SHARE",
@@ -540,6 +549,11 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     ivs = {iv: Interval.of(t.values).scaled(1000) for iv, t in lat.items()}
     worst_iv = max(ivs, key=lambda iv: ivs[iv].median)
     worst = ivs[worst_iv]
+    thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
+    common = sorted(set(thr) & set(gil_thr))
+    slower = (slower_build_note(ratio_interval(thr[common[-1]].values, gil_thr[common[-1]].values),
+                                f"the CPU-bound thread counted at {common[-1] * 1000:g} ms", free.metadata)
+              if common else "")
     return check(
         "free_threaded_ignores_interval",
         "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
@@ -550,7 +564,7 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         supported="**Without a GIL the interval does not matter.** On {build} the wake-up latency "
                   "stayed low at every interval: at its worst, at {at:g} ms, it was {worst}, where the GIL "
                   "build waited {gil_large} at {large:g} ms. The waking thread runs on another core "
-                  "without asking anyone for a lock.",
+                  "without asking anyone for a lock." + slower,
         contradicted="On {build} the wake-up latency reached {worst} at {at:g} ms, above {limit:.1f} ms (a "
                      "tenth of the {large:g} ms interval): the threads still waited for each other, or for a core.",
         unclear=SPREAD + " On {build} the wake-up latency was {worst} at {at:g} ms, against a limit of "
