@@ -432,7 +432,9 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     low = floors.get(least_at, longest)
     most_at = max(floors, key=lambda iv: floors[iv].median) if floors else largest
     most = floors.get(most_at, longest)
-    where = (f" (at {least_at * 1000:g} ms, where it waited least)" if least_at != largest else "")
+    where = (f" (at {least_at * 1000:g} ms, where it waited least), and at {largest * 1000:g} ms, the "
+             f"longest interval, {longest.text('.2f', '')} intervals" if least_at != largest else
+             f", the least at {largest * 1000:g} ms, the longest interval")
     # At shorter intervals the operating system's delay in waking the thread is a larger share of one
     # interval: say so when it pushed the wait there beyond the ceiling the longest interval is held to.
     stretched = (f" At {most_at * 1000:g} ms it waited {most.text('.2f', '')} intervals: there the operating "
@@ -462,8 +464,8 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
         longest=longest.text(".2f", ""), large_iv=largest * 1000, build=build,
         example=ex_text.strip(), floor_at=LATENCY_FLOOR, ceiling=LATENCY_CEILING,
         supported="**The waiting thread waits one switch interval.** On {build}, from 1 ms up, the "
-                  "I/O-style thread waited at least {floor} intervals for the GIL" + where + ", and at "
-                  "{large_iv:g} ms, the longest interval, {longest} intervals." + stretched + ex_text,
+                  "I/O-style thread waited at least {floor} intervals for the GIL" + where + "." + stretched
+                  + ex_text,
         contradicted="On {build} the wake-up latency was not about one switch interval: at its least "
                      "{floor} intervals from 1 ms up (at least {floor_at:g} expected) and {longest} "
                      "intervals at {large_iv:g} ms (below {ceiling:g} expected)." + stretched + ex_text,
