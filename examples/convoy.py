@@ -6,7 +6,7 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """The convoy effect: a CPU-bound thread starves a thread that serves a socket.
 
-Run:  python convoy.py [--window 0.5] [--repeats 5] [--size 16]
+Run:  python convoy.py [--window 0.5] [--repeats 5] [--size 16] [--json FILE]
 
 An echo server on 127.0.0.1 (a port the OS picks) is served by one thread. A
 client in a separate process sends small messages one at a time and counts the
@@ -17,12 +17,15 @@ echoes. Requests per second are measured three ways:
   cpu-process  the same CPU-bound loop runs in a separate process
 
 Everything the script starts it stops: the server's thread, its socket, the
-client and CPU processes. Standard library only.
+client and CPU processes. With --json FILE it also writes every run's
+requests per second to FILE. Standard library only.
 """
 
 import argparse
 import contextlib
+import json
 import multiprocessing
+import platform
 import socket
 import statistics
 import sys
@@ -144,6 +147,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=positive(int), default=5,
                         help="runs of each setup; the median is reported (default: 5)")
     parser.add_argument("--size", type=positive(int), default=16, help="bytes per request (default: 16)")
+    parser.add_argument("--json", metavar="FILE", help="also write every run's requests per second to FILE")
     args = parser.parse_args(argv)
     if args.size > 65536:
         parser.error("--size must be at most 65536 bytes")
@@ -193,6 +197,12 @@ def main(argv=None):
         rate = statistics.median(rates[mode])
         print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({rate / alone:.1%} of alone)")
     print("server closed; client and CPU processes stopped")
+    if args.json:
+        data = {"format": "gilref-convoy-example", "version": 1, "python": sys.version.split()[0],
+                "implementation": platform.python_implementation(), "gil": gil, "window_s": args.window,
+                "repeats": args.repeats, "size": args.size, "requests_per_s": rates}
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
     return 0
 
 

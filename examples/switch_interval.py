@@ -7,16 +7,20 @@
 """Taking turns: what the switch interval does to a thread that waits for I/O.
 
 Run:  python switch_interval.py [--intervals 0.1,1,5,20] [--window 0.25] [--repeats 5] [--tick 1]
+                                [--json FILE]
 
 Two threads share the interpreter. One counts in a pure-Python loop (CPU-bound);
 the other sleeps for a short tick again and again, as a thread blocked on a
 socket would, and needs the GIL back every time it wakes. Under each switch
 interval (sys.setswitchinterval) the script reports how late the sleeper got
 back to running Python code (median over its wake-ups) and how fast the
-counter counted. The interval is restored afterwards. Standard library only.
+counter counted. The interval is restored afterwards. With --json FILE it also
+writes every trial's numbers to FILE. Standard library only.
 """
 
 import argparse
+import json
+import platform
 import statistics
 import sys
 import threading
@@ -99,6 +103,8 @@ def main(argv=None):
                         help="trials per interval; medians are reported (default: 5)")
     parser.add_argument("--tick", type=positive(float), default=1.0,
                         help="ms the I/O-style thread sleeps each time (default: 1)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write every trial's wake-up latency and steps per second to FILE")
     args = parser.parse_args(argv)
 
     default = sys.getswitchinterval()
@@ -116,7 +122,24 @@ def main(argv=None):
         speed = statistics.median(r[1] for r in results[ms])
         print(f"  {ms:>7g} ms  {latency * 1000:>13.3f} ms  {speed / 1e6:>8.1f} M steps/s")
     print(f"switch interval restored to {sys.getswitchinterval() * 1000:g} ms")
+    if args.json:
+        write_json(args.json, args, default, gil, results)
     return 0
+
+
+def write_json(path, args, default, gil, results):
+    """Every trial's numbers, in seconds and steps per second, for a program to read."""
+    data = {
+        "format": "gilref-switch-interval-example", "version": 1,
+        "python": sys.version.split()[0], "implementation": platform.python_implementation(),
+        "gil": gil, "default_switch_interval_s": default, "window_s": args.window,
+        "tick_s": args.tick / 1000, "repeats": args.repeats,
+        "intervals": [{"interval_s": ms / 1000,
+                       "latency_s": [r[0] for r in results[ms]],
+                       "steps_per_s": [r[1] for r in results[ms]]} for ms in args.intervals],
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
 
 
 if __name__ == "__main__":

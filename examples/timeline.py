@@ -7,6 +7,7 @@
 """Who runs when: each thread records the intervals in which it actually ran.
 
 Run:  python timeline.py [--cpu-threads 3] [--io-threads 0] [--duration 0.05] [--width 72]
+                         [--json FILE]
 
 Every thread reads the clock in a tight loop. Readings normally come well under
 a microsecond apart; a longer gap (--gap, in microseconds) means the thread was
@@ -14,10 +15,12 @@ not running in between: it waited for the GIL, the operating system ran
 something else, or (for an I/O-style thread) it slept. The script prints one
 row per thread, '#' where it ran, and how much of the time two or more threads
 ran at once: none with a GIL, a lot on a free-threaded build with free cores.
-Standard library only.
+With --json FILE it also writes every run to FILE. Standard library only.
 """
 
 import argparse
+import json
+import platform
 import sys
 import threading
 import time
@@ -147,6 +150,7 @@ def main(argv=None):
                         help="microseconds between clock readings that count as not running (default: 50)")
     parser.add_argument("--width", type=number(int, 10), default=72,
                         help="columns of the drawing (default: 72)")
+    parser.add_argument("--json", metavar="FILE", help="also write every thread's runs (seconds) to FILE")
     args = parser.parse_args(argv)
     if args.cpu_threads + args.io_threads < 1:
         parser.error("record at least one thread")
@@ -158,7 +162,15 @@ def main(argv=None):
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), "
           f"{args.duration * 1000:g} ms, one column = {args.duration / args.width * 1e6:.0f} µs")
     print(draw(timeline, args.duration, args.width))
-    print(f"time with two or more threads running: {overlap_share(timeline, args.duration):.1%}")
+    together = overlap_share(timeline, args.duration)
+    print(f"time with two or more threads running: {together:.1%}")
+    if args.json:
+        data = {"format": "gilref-timeline-example", "version": 1, "python": sys.version.split()[0],
+                "implementation": platform.python_implementation(), "gil": gil,
+                "duration_s": args.duration, "gap_s": args.gap / 1e6, "overlap_fraction": together,
+                "threads": [{"name": name, "runs": [list(r) for r in runs]} for name, runs in timeline]}
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(data, f)
     return 0
 
 

@@ -138,3 +138,134 @@ def test_convoy_example_rejects_bad_arguments(args, run_example):
     proc = run_example("convoy.py", *args, check=False, timeout=60)
     assert proc.returncode == 2
     assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- verdicts and invariants, on made-up results (no measuring) -------------------------
+
+def near(x, spread=0.02):
+    return tuple(x * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
+
+
+def made_up(alone=30_000, thread=300, process=20_000, *, trip=None, served=None, gil=True, window=0.4):
+    """A measure()-shaped suite with these median requests per second."""
+    from gilref.core.results import Timing
+
+    rps = {"alone": alone, "cpu-thread": thread, "cpu-process": process}
+    counted = sum(v * window for r in rps.values() for v in near(r))
+    suite = Suite(metadata={"python_implementation": "CPython", "python_version": "3.13.5", "gil_enabled": gil,
+                            "requests_served": served if served is not None else int(counted) + 100,
+                            "port": 40000, "load_average": [1.8, 1.0, 1.0]})
+    params = {"window_s": window, "message_size": 16, "host": convoy.HOST}
+    for mode, r in rps.items():
+        suite.add(Timing(convoy.ECHO, mode, 1, near(r), unit="req/s", better="higher", params=params))
+        t = trip if trip is not None else 0.8 / r
+        suite.add(Timing(convoy.TRIP, mode, 1, near(t), unit="s", better="lower", params=params))
+        suite.add(Timing(convoy.SLOW, mode, 1, near(0.9 if mode == "cpu-thread" else 0.01), unit="fraction",
+                         better="lower", params=params))
+    return suite
+
+
+def example_json(alone, thread, process, python="3.13.5"):
+    return {"format": convoy.EXAMPLE_FORMAT, "version": 1, "python": python, "implementation": "CPython",
+            "gil": True, "window_s": 0.1, "repeats": 5, "size": 16,
+            "requests_per_s": {"alone": list(near(alone)), "cpu-thread": list(near(thread)),
+                               "cpu-process": list(near(process))}}
+
+
+def test_convoy_verdict_three_ways():
+    assert convoy.convoy_verdict(made_up(thread=300), build="b").state == "holds"
+    assert convoy.convoy_verdict(made_up(thread=25_000), build="b").state == "contradicted"
+    assert convoy.convoy_verdict(made_up(thread=15_000), build="b").state == "undecided"
+
+
+def test_convoy_verdict_takes_the_example_and_names_the_interpreters_when_they_disagree():
+    agree = convoy.convoy_verdict(made_up(thread=300), build="b", example=example_json(30_000, 400, 25_000))
+    assert agree.state == "holds" and "The example below" in agree.text and "1.3 %" in agree.text
+    clash = convoy.convoy_verdict(made_up(thread=300), build="CPython 3.13.5",
+                                  example=example_json(30_000, 25_000, 25_000, python="3.11.7"))
+    assert clash.state == "undecided" and "3.11.7" in clash.text and "interpreter" in clash.text
+
+
+def test_magnitude_and_process_and_free_threaded_verdicts():
+    assert convoy.magnitude_verdict(made_up(thread=100), build="b").state == "holds"
+    small_drop = convoy.magnitude_verdict(made_up(thread=9_000), build="b")
+    assert small_drop.state == "contradicted" and "load average 1.8" in small_drop.text
+    assert convoy.magnitude_verdict(made_up(thread=1_500), build="b").state == "undecided"
+    assert convoy.process_verdict(made_up(), build="b").state == "holds"
+    assert convoy.process_verdict(made_up(process=400), build="b").state == "contradicted"
+    assert convoy.process_verdict(made_up(process=9_000), build="b").state == "undecided"
+    above = convoy.process_verdict(made_up(process=30_300), build="b")
+    assert above.state == "holds" and "within the runs' spread" in above.text
+    gil = made_up()
+    assert convoy.free_threaded_verdict(made_up(thread=20_000, gil=False), gil, build="t").state == "holds"
+    assert convoy.free_threaded_verdict(made_up(thread=300, gil=False), gil, build="t").state == "contradicted"
+    assert convoy.free_threaded_verdict(made_up(thread=7_500, gil=False), gil, build="t").state == "undecided"
+
+
+def test_ports_verdict():
+    assert convoy.ports_verdict([4000, 4001], {22, 80}).state == "holds"
+    still = convoy.ports_verdict([4000, 4001], {4001})
+    assert still.state == "contradicted" and "4001" in still.text
+    assert convoy.ports_verdict([4000], None).state == "undecided"
+
+
+def broken(invariants):
+    return {i.key for i in invariants if not i.holds}
+
+
+def test_measure_invariants_hold_for_a_sound_run_and_break_for_unsound_ones():
+    assert broken(convoy.measure_invariants(made_up())) == set()
+    assert "cpu_thread_not_faster" in broken(convoy.measure_invariants(made_up(thread=40_000)))
+    assert "cpu_process_not_faster" in broken(convoy.measure_invariants(made_up(process=40_000)))
+    assert "trips_fit_the_second" in broken(convoy.measure_invariants(made_up(trip=0.001)))
+    assert "served_covers_counted" in broken(convoy.measure_invariants(made_up(served=10)))
+    assert all(i.key.startswith("gil_") for i in convoy.measure_invariants(made_up(), prefix="gil_"))
+
+
+def test_tables_and_example_rates():
+    rows = convoy.table([("CPython 3.13.5", made_up())])
+    assert len(rows) == 3 + len(convoy.PUBLISHED) and rows[1]["of alone"] == "1.0%"
+    assert [r["setup"] for r in convoy.published_table()] == [p["mode"] for p in convoy.PUBLISHED]
+    assert convoy.example_rates(example_json(1, 2, 3))["cpu-process"][2] == 3
+    with pytest.raises(ValueError, match="convoy.py"):
+        convoy.example_rates({"format": "x"})
+    bad = example_json(1, 2, 3)
+    bad["requests_per_s"]["alone"] = []
+    with pytest.raises(ValueError, match="no runs of alone"):
+        convoy.example_rates(bad)
+
+
+@pytest.mark.example("convoy.py")
+def test_convoy_example_writes_json_the_chapter_reads(tmp_path):
+    import json
+
+    out = tmp_path / "r.json"
+    run = run_checked("convoy.py", "--window", "0.05", "--repeats", "2", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    rates = convoy.example_rates(json.loads(out.read_text()))
+    assert all(len(v) == 2 and all(x > 0 for x in v) for v in rates.values())
+
+
+def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
+    far = convoy.convoy_verdict(made_up(alone=30_000, thread=300), build="b",
+                                example=example_json(90_000, 900, 80_000))
+    assert far.state == "holds" and "90,000" in far.text and "the host's" in far.text
+    close = convoy.convoy_verdict(made_up(alone=30_000, thread=300), build="b",
+                                  example=example_json(31_000, 300, 25_000))
+    assert "the host's" not in close.text and "31,000" in close.text
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    for claim in (convoy.convoy_verdict(made_up(thread=15_000), build="b"),
+                  convoy.magnitude_verdict(made_up(thread=1_500), build="b"),
+                  convoy.process_verdict(made_up(process=9_000), build="b"),
+                  convoy.free_threaded_verdict(made_up(thread=7_500, gil=False), made_up(), build="t")):
+        assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text
+
+
+def test_free_threaded_verdict_explains_a_much_slower_free_threaded_server():
+    claim = convoy.free_threaded_verdict(made_up(alone=30_000, thread=20_000, gil=False),
+                                         made_up(alone=120_000), build="t")
+    assert claim.state == "holds" and "HOWTO" in claim.text
+    same = convoy.free_threaded_verdict(made_up(thread=20_000, gil=False), made_up(), build="t")
+    assert "HOWTO" not in same.text

@@ -130,3 +130,194 @@ def test_switch_interval_example_rejects_bad_arguments(args, run_example):
     proc = run_example("switch_interval.py", *args, check=False, timeout=60)
     assert proc.returncode == 2
     assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- verdicts and invariants, on made-up results (no measuring) -------------------------
+
+def made_up(shared, *, alone_thr=(100e6,) * 5, alone_lat=(5e-5,) * 5, gil=True, restored=True,
+            window=0.2, tick=0.001, wakeups=None):
+    """A measure()-shaped suite: *shared* maps an interval (s) to (latencies, throughputs)."""
+    from gilref.core.results import Timing
+
+    suite = Suite(metadata={"python_implementation": "CPython", "python_version": "3.13.5",
+                            "gil_enabled": gil, "switch_interval_restored": restored,
+                            "default_switch_interval_s": 0.005, "load_average": [1.5, 1.0, 1.0]})
+    common = {"window_s": window, "tick_s": tick}
+
+    def n(lat):  # wake-ups in five trials: one per tick plus its lateness
+        return wakeups if wakeups is not None else int(window / (tick + sorted(lat)[len(lat) // 2])) * len(lat)
+    suite.add(Timing(switching.LATENCY, "sequential", 1, tuple(alone_lat),
+                     params={**common, "switch_interval_s": 0.005, "wakeups": n(alone_lat)}))
+    suite.add(Timing(switching.THROUGHPUT, "sequential", 1, tuple(alone_thr), unit="steps/s", better="higher",
+                     params={**common, "switch_interval_s": 0.005}))
+    for iv, (lat, thr) in shared.items():
+        suite.add(Timing(switching.LATENCY, "threads", 2, tuple(lat),
+                         params={**common, "switch_interval_s": iv, "wakeups": n(lat)}))
+        suite.add(Timing(switching.THROUGHPUT, "threads", 2, tuple(thr), unit="steps/s", better="higher",
+                         params={**common, "switch_interval_s": iv}))
+    return suite
+
+
+def near(x, spread=0.01):
+    return tuple(x * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
+
+
+def gil_like(small_thr=95e6, large_thr=98e6):
+    return made_up({0.0001: (near(2.5e-4), near(small_thr)), 0.001: (near(1.05e-3), near(97e6)),
+                    0.005: (near(5.1e-3), near(97e6)), 0.05: (near(5.02e-2), near(large_thr))})
+
+
+def example_json(small_thr, large_thr, *, python="3.13.5", gil=True):
+    return {"format": switching.EXAMPLE_FORMAT, "version": 1, "python": python, "implementation": "CPython",
+            "gil": gil, "default_switch_interval_s": 0.005, "window_s": 0.2, "tick_s": 0.001, "repeats": 5,
+            "intervals": [{"interval_s": iv, "latency_s": list(near(lat)), "steps_per_s": list(near(t))}
+                          for iv, lat, t in ((0.0001, 2.6e-4, small_thr), (0.005, 5.2e-3, 30e6),
+                                             (0.05, 5.03e-2, large_thr))]}
+
+
+def test_latency_verdict_holds_is_contradicted_or_undecided():
+    ok = switching.latency_verdict(gil_like(), build="CPython 3.13.5")
+    assert ok.state == "holds" and "1.00" in ok.text and "50 ms" in ok.text
+    # A latency far under one interval from 1 ms up: the waiting thread did not wait.
+    short = made_up({0.001: (near(2e-4), near(9e7)), 0.05: (near(3e-4), near(9e7))})
+    assert switching.latency_verdict(short, build="b").state == "contradicted"
+    # Straddling the floor (0.8 intervals): undecided.
+    blurred = made_up({0.001: ((5e-4, 7e-4, 8e-4, 9e-4, 1.2e-3), near(9e7)), 0.05: (near(5e-2), near(9e7))})
+    assert switching.latency_verdict(blurred, build="b").state == "undecided"
+
+
+def test_latency_verdict_with_a_disagreeing_example_is_undecided_and_says_why():
+    ex = example_json(29e6, 30e6, python="3.11.7")
+    for row in ex["intervals"]:
+        row["latency_s"] = [2e-4] * 5  # never waited an interval
+    claim = switching.latency_verdict(gil_like(), build="CPython 3.13.5", example=ex)
+    assert claim.state == "undecided"
+    assert "3.11.7" in claim.text and "interpreter" in claim.text
+
+
+def test_throughput_verdict_three_ways_on_the_interval_of_repeats():
+    assert switching.throughput_verdict(gil_like(95e6, 98e6), build="b").state == "holds"
+    bad = switching.throughput_verdict(gil_like(60e6, 98e6), build="b")
+    assert bad.state == "contradicted" and "61 %" in bad.text
+    wide = made_up({0.0001: (near(2.5e-4), (60e6, 70e6, 80e6, 90e6, 95e6)), 0.05: (near(5e-2), near(1e8))})
+    assert switching.throughput_verdict(wide, build="b").state == "undecided"
+
+
+def test_throughput_verdict_takes_the_examples_numbers():
+    agree = switching.throughput_verdict(gil_like(95e6, 98e6), build="b", example=example_json(29e6, 30e6))
+    assert agree.state == "holds" and "The example below" in agree.text and "97 %" in agree.text
+    # The reader's example at 69 % while the measurement says 97 %: the page must not claim "cheap".
+    clash = switching.throughput_verdict(gil_like(95e6, 98e6), build="CPython 3.13.5",
+                                         example=example_json(18.2e6, 26.2e6, python="3.11.7"))
+    assert clash.state == "undecided"
+    assert "disagree" in clash.text and "69 %" in clash.text and "3.11.7" in clash.text
+    both_bad = switching.throughput_verdict(gil_like(60e6, 98e6), build="b", example=example_json(18e6, 26e6))
+    assert both_bad.state == "contradicted" and "69 %" in both_bad.text
+
+
+def test_free_threaded_verdict():
+    flat = made_up({0.0001: (near(6e-5), near(9e7)), 0.05: (near(7e-5), near(9e7))}, gil=False)
+    assert switching.free_threaded_verdict(flat, gil_like(), build="3.13t").state == "holds"
+    waited = made_up({0.0001: (near(6e-5), near(9e7)), 0.05: (near(2e-2), near(9e7))}, gil=False)
+    assert switching.free_threaded_verdict(waited, gil_like(), build="3.13t").state == "contradicted"
+    edge = made_up({0.05: ((1e-3, 3e-3, 5e-3, 6e-3, 9e-3), near(9e7))}, gil=False)
+    assert switching.free_threaded_verdict(edge, gil_like(), build="3.13t").state == "undecided"
+
+
+def broken(invariants):
+    return {i.key for i in invariants if not i.holds}
+
+
+def test_measure_invariants_hold_for_a_sound_run():
+    assert broken(switching.measure_invariants(gil_like())) == set()
+
+
+def test_measure_invariants_catch_each_unsound_run():
+    assert "interval_restored" in broken(switching.measure_invariants(made_up({0.05: (near(5e-2), near(9e7))},
+                                                                                restored=False)))
+    faster_short = gil_like(small_thr=130e6, large_thr=98e6)
+    assert "shorter_not_faster" in broken(switching.measure_invariants(faster_short))
+    above_alone = made_up({0.05: (near(5e-2), near(150e6))})
+    assert "shared_not_faster_than_alone" in broken(switching.measure_invariants(above_alone))
+    falling = made_up({0.001: (near(1e-3), near(9e7)), 0.05: (near(2e-4), near(9e7))})
+    assert "latency_grows_with_interval" in broken(switching.measure_invariants(falling))
+    # Without a GIL the latency need not grow with the interval.
+    assert "latency_grows_with_interval" not in broken(switching.measure_invariants(
+        made_up({0.001: (near(1e-3), near(9e7)), 0.05: (near(2e-4), near(9e7))}, gil=False)))
+    too_many = made_up({0.05: (near(5e-2), near(9e7))}, wakeups=100_000)
+    assert "wakeups_fit_window" in broken(switching.measure_invariants(too_many))
+
+
+def test_measure_invariants_keys_take_a_prefix():
+    assert all(i.key.startswith("free_") for i in switching.measure_invariants(gil_like(), prefix="free_"))
+
+
+def test_example_points_read_the_examples_json_and_refuse_anything_else():
+    rows = switching.example_points(example_json(20e6, 30e6))
+    assert [r["interval_s"] for r in rows] == [0.0001, 0.005, 0.05]
+    assert rows[0]["throughput"] == pytest.approx(20e6) and len(rows[0]["throughputs"]) == 5
+    with pytest.raises(ValueError, match="switch_interval.py"):
+        switching.example_points({"format": "other"})
+    assert switching.example_args([0.0001, 0.05], window=0.2, repeats=5) == [
+        "--intervals", "0.1,50", "--window", "0.2", "--repeats", "5"]
+
+
+def test_table_shows_quartiles_and_a_dash_for_an_interval_a_build_skipped():
+    free = made_up({0.05: (near(7e-5), near(9e7))}, gil=False)
+    rows = switching.table([("gil", gil_like()), ("free", free)])
+    assert len(rows) == 4 and rows[0]["wake-up latency, free (ms)"] == "–"
+    assert rows[-1]["CPU thread, gil (M steps/s)"].startswith("98.0 (")
+
+
+@pytest.mark.example("switch_interval.py")
+def test_switch_interval_example_writes_json_the_chapter_reads(tmp_path):
+    out = tmp_path / "r.json"
+    run = run_checked("switch_interval.py", "--intervals", "0.5,5", "--window", "0.03", "--repeats", "2",
+                      "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    import json
+
+    rows = switching.example_points(json.loads(out.read_text()))
+    assert [r["interval_s"] for r in rows] == [0.0005, 0.005]
+    assert all(len(r["throughputs"]) == 2 for r in rows)
+
+
+def test_an_undecided_example_cannot_confirm_the_measurement():
+    ex = example_json(18e6, 26e6)
+    ex["intervals"][0]["steps_per_s"] = [10e6, 18e6, 22e6, 26e6, 30e6]
+    claim = switching.throughput_verdict(gil_like(95e6, 98e6), build="b", example=ex)
+    assert claim.state == "undecided" and "cannot confirm" in claim.text
+
+
+def test_alone_note_explains_a_thread_that_counted_slower_alone():
+    assert switching.alone_note(gil_like()) == ""  # alone (100 M) is the fastest: nothing to explain
+    noisy = made_up({0.05: (near(5e-2), near(103e6))})
+    assert "noise" in switching.alone_note(noisy) and "103.0" in switching.alone_note(noisy)
+    beyond = made_up({0.05: (near(5e-2), near(150e6))})
+    assert "beyond the repeats' spread" in switching.alone_note(beyond)
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    wide = made_up({0.0001: (near(2.5e-4), (60e6, 70e6, 80e6, 90e6, 95e6)), 0.05: (near(5e-2), near(1e8))})
+    text = switching.throughput_verdict(wide, build="b").text
+    assert "cannot tell" in text and "80 %" in text and " = " not in text
+    edge = made_up({0.05: ((1e-3, 3e-3, 5e-3, 6e-3, 9e-3), near(9e7))}, gil=False)
+    text = switching.free_threaded_verdict(edge, gil_like(), build="t").text
+    assert "5.000 ms (3.000–6.000 ms)" in text and "×" not in text
+
+
+def test_a_thread_faster_at_the_shorter_interval_decides_nothing():
+    claim = switching.throughput_verdict(gil_like(small_thr=140e6, large_thr=98e6), build="b",
+                                         example=example_json(29e6, 30e6))
+    assert claim.state == "undecided" and "faster at the shorter interval" in claim.text
+    assert "The example below" in claim.text
+
+
+def test_latency_verdict_names_where_the_wait_was_least_and_a_stretched_one():
+    stretched = made_up({0.001: (near(0.9e-3), near(9e7)), 0.005: (near(1.5e-2), near(9e7)),
+                         0.05: (near(5.2e-2), near(9e7))})
+    text = switching.latency_verdict(stretched, build="b").text
+    assert "at 1 ms, where it waited least" in text and "At 5 ms it waited 3.00" in text
+    plain = switching.latency_verdict(made_up({0.001: (near(2e-3), near(9e7)), 0.05: (near(5e-2), near(9e7))}),
+                                      build="b").text
+    assert "where it waited least" not in plain and "At 1 ms it waited" in plain

@@ -133,3 +133,149 @@ def test_timeline_example_rejects_bad_arguments(args, run_example):
     proc = run_example("timeline.py", *args, check=False, timeout=60)
     assert proc.returncode == 2
     assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- verdicts and invariants, on made-up recordings (no measuring) ----------------------
+
+def alternating(n_threads=3, turn=0.005, duration=0.2, io=False, io_share=0.05, overlap=0.0, gap=0.0):
+    """A made-up recording: threads take turns of *turn* s (the last one may be an I/O-style
+    thread running *io_share* of the time); *overlap* s of every turn also runs the next thread;
+    *gap* s of every turn nobody runs."""
+    names = [f"cpu-{i + 1}" for i in range(n_threads - int(io))] + (["io-1"] if io else [])
+    runs = {n: [] for n in names}
+    cpu = [n for n in names if n.startswith("cpu")]
+    t, k = 0.0, 0
+    while t < duration - 1e-12:
+        mine = turn * (1 - io_share) if io else turn  # the I/O-style thread runs at the end of each turn
+        end = min(t + mine - gap, duration)
+        runs[cpu[k % len(cpu)]].append([t, min(end + overlap, duration)])
+        if io:
+            runs["io-1"].append([t + mine, min(t + turn, duration)])
+        t += turn
+        k += 1
+    tl = {"format": timeline.FORMAT, "version": 1, "duration_s": duration, "gap_s": 5e-5,
+          "params": {"cpu_threads": len(cpu), "io_threads": int(io), "io_burst_s": 0.0005, "io_sleep_s": 0.002},
+          "threads": [{"name": n, "kind": "io" if n.startswith("io") else "cpu", "runs": r} for n, r in runs.items()]}
+    return tl
+
+
+def made_set(timelines, *, gil=True, switch=0.005, cpus=2):
+    return {"format": timeline.FORMAT + "-set", "version": 1,
+            "metadata": {"python_implementation": "CPython", "python_version": "3.13.5", "gil_enabled": gil,
+                         "switch_interval_s": switch, "usable_cpus": cpus, "load_average": [1.2, 1, 1]},
+            "timelines": timelines}
+
+
+def example_of(tl, python="3.13.5", gil=True):
+    return {"format": timeline.EXAMPLE_FORMAT, "version": 1, "python": python, "implementation": "CPython",
+            "gil": gil, "duration_s": tl["duration_s"], "gap_s": tl["gap_s"],
+            "overlap_fraction": timeline.overlap(tl)["overlap_fraction"],
+            "threads": [{"name": t["name"], "runs": t["runs"]} for t in tl["threads"]]}
+
+
+def test_gil_alternates_verdict_three_ways_and_with_the_example():
+    clean = made_set([alternating() for _ in range(5)])
+    ok = timeline.gil_alternates_verdict([clean], build="b", example=example_of(alternating(duration=0.05)))
+    assert ok.state == "holds" and "zero" in ok.text and "The example below" in ok.text
+    messy = made_set([alternating(overlap=0.001) for _ in range(5)])
+    assert timeline.gil_alternates_verdict([messy], build="b").state == "contradicted"
+    one_bad = made_set([alternating() for _ in range(4)] + [alternating(overlap=0.001)])
+    assert timeline.gil_alternates_verdict([one_bad], build="b").state == "undecided"
+    clash = timeline.gil_alternates_verdict([clean], build="b",
+                                            example=example_of(alternating(overlap=0.002), python="3.11.7"))
+    assert clash.state == "undecided" and "disagree" in clash.text and "3.11.7" in clash.text
+
+
+def test_turn_length_verdict():
+    assert timeline.turn_length_verdict(made_set([alternating(turn=0.005)] * 3), build="b").state == "holds"
+    assert timeline.turn_length_verdict(made_set([alternating(turn=0.0005)] * 3), build="b").state == "contradicted"
+    mixed = made_set([alternating(turn=t) for t in (0.003, 0.0035, 0.005, 0.006, 0.007)])
+    assert timeline.turn_length_verdict(mixed, build="b").state == "undecided"
+
+
+def test_io_verdicts():
+    held = made_set([alternating(io=True, io_share=0.05)] * 3)
+    assert timeline.io_held_back_verdict(held, build="b").state == "holds"
+    free_run = made_set([alternating(io=True, io_share=0.19)] * 3, gil=False)
+    assert timeline.io_held_back_verdict(free_run, build="b").state == "contradicted"
+    assert timeline.free_io_verdict(free_run, held, build="t").state == "holds"
+    assert timeline.free_io_verdict(held, held, build="t").state == "contradicted"
+    between = made_set([alternating(io=True, io_share=s) for s in (0.1, 0.12, 0.15, 0.17, 0.19)], gil=False)
+    assert timeline.io_held_back_verdict(between, build="b").state == "undecided"
+
+
+def test_free_overlaps_verdict():
+    gil = made_set([alternating()] * 3)
+    par = made_set([alternating(overlap=0.004)] * 3, gil=False)
+    assert timeline.free_overlaps_verdict(par, gil, build="t").state == "holds"
+    assert timeline.free_overlaps_verdict(made_set([alternating()] * 3, gil=False), gil,
+                                          build="t").state == "contradicted"
+    some = made_set([alternating(overlap=o) for o in (0.0, 0.0002, 0.0005, 0.004, 0.004)], gil=False)
+    assert timeline.free_overlaps_verdict(some, gil, build="t").state == "undecided"
+    lonely = timeline.free_overlaps_verdict(par, gil, build="t", example=example_of(alternating(), gil=False))
+    assert lonely.state == "undecided" and "one of 200 ms" in lonely.text
+
+
+def broken(invariants):
+    return {i.key for i in invariants if not i.holds}
+
+
+def test_recording_invariants_hold_for_sound_recordings_and_break_otherwise():
+    assert broken(timeline.recording_invariants(made_set([alternating(io=True)] * 2))) == set()
+    assert broken(timeline.recording_invariants(made_set([alternating(overlap=0.004)] * 2, gil=False))) == set()
+    # Two threads' worth of running under one GIL cannot be sound.
+    assert "within_the_whole" in broken(timeline.recording_invariants(made_set([alternating(overlap=0.004)] * 2)))
+    greedy = made_set([alternating(io=True, io_share=0.6)] * 2)
+    assert "io_within_duty_cycle" in broken(timeline.recording_invariants(greedy))
+    outside = alternating()
+    outside["threads"][0]["runs"].append([0.0, 0.2])  # a thread that ran 100 % plus its turns
+    assert "shares_in_unit" in broken(timeline.recording_invariants(made_set([outside]), prefix=""))
+    assert all(i.key.startswith("gil_cpu_") for i in
+               timeline.recording_invariants(made_set([alternating()]), prefix="gil_cpu_"))
+
+
+def test_table_and_from_example():
+    rows = timeline.table([("CPython 3.13.5", "3 CPU-bound", made_set([alternating()] * 3))])
+    assert rows[0]["time with ≥ 2 running"] == "0.0%" and rows[0]["median turn (ms)"] == "5.00"
+    tl = timeline.from_example(example_of(alternating(duration=0.05)))
+    assert timeline.analyze(tl)["concurrency"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="timeline.py"):
+        timeline.from_example({"format": "x"})
+
+
+@pytest.mark.example("timeline.py")
+def test_timeline_example_writes_json_the_chapter_reads(tmp_path):
+    import json
+
+    out = tmp_path / "r.json"
+    run = run_checked("timeline.py", "--cpu-threads", "2", "--duration", "0.02", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text())
+    printed = float(re.search(r"two or more threads running: ([\d.]+)%", run.stdout).group(1))
+    assert timeline.overlap(timeline.from_example(data))["overlap_fraction"] * 100 == pytest.approx(printed, abs=0.06)
+
+
+def test_turn_length_verdict_names_a_host_that_gave_the_threads_little_time():
+    starved = made_set([alternating(turn=0.01, gap=0.006)] * 3)
+    claim = timeline.turn_length_verdict(starved, build="b")
+    assert claim.state == "holds" and "other programs had the cores" in claim.text
+    assert "other programs" not in timeline.turn_length_verdict(made_set([alternating()] * 3), build="b").text
+
+
+def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
+    one_bad = made_set([alternating() for _ in range(4)] + [alternating(overlap=0.001)])
+    mixed = made_set([alternating(turn=t) for t in (0.003, 0.0035, 0.005, 0.006, 0.007)])
+    between = made_set([alternating(io=True, io_share=s) for s in (0.1, 0.12, 0.15, 0.17, 0.19)], gil=False)
+    for claim in (timeline.gil_alternates_verdict([one_bad], build="b"),
+                  timeline.turn_length_verdict(mixed, build="b"),
+                  timeline.io_held_back_verdict(between, build="b")):
+        assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text
+
+
+def test_a_thread_that_never_ran_breaks_an_invariant():
+    starved = alternating()
+    starved["threads"][1]["runs"] = [[0.3, 0.3]]  # woke only after the recording ended
+    broken_keys = broken(timeline.recording_invariants(made_set([starved])))
+    assert "every_thread_ran" in broken_keys
+    inv = next(i for i in timeline.recording_invariants(made_set([starved])) if i.key == "every_thread_ran")
+    assert "(cpu-2)" in inv.cause and "[" not in inv.cause

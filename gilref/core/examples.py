@@ -6,15 +6,18 @@ overshoots it is killed and reported.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import _proc
 from .paths import package_root
 
-__all__ = ["ExampleError", "examples_dir", "run_example"]
+__all__ = ["ExampleError", "examples_dir", "run_example", "run_example_json"]
 
 
 class ExampleError(RuntimeError):
@@ -59,3 +62,30 @@ def run_example(
     if proc.returncode != 0:
         raise ExampleError(f"{name} exited with {proc.returncode}:\n{proc.stderr.strip()}")
     return proc.stdout
+
+
+def run_example_json(
+    name: str,
+    args: Sequence[str] = (),
+    *,
+    timeout: float = 300.0,
+    python: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[str, Any]:
+    """Run ``examples/<name>`` with *args* and ``--json FILE``; return (what it printed, the JSON it wrote).
+
+    For an example that takes ``--json FILE`` (it writes its results there as
+    well as printing them), so a chapter can show the output and check its
+    verdicts against the same run's numbers. Arguments as :func:`run_example`.
+
+    :raises ExampleError: on a non-zero exit, a timeout, or when the example
+        wrote no JSON file or one that does not parse.
+    """
+    with tempfile.TemporaryDirectory(prefix="gilref-example-") as folder:
+        path = Path(folder) / "result.json"
+        out = run_example(name, [*args, "--json", str(path)], timeout=timeout, python=python, env=env)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ExampleError(f"{name} wrote no readable JSON to --json: {exc}") from None
+    return out, data

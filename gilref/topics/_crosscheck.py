@@ -1,12 +1,110 @@
-"""Helpers shared by verdicts that weigh a chapter's measurement against the example run on its page."""
+"""Helpers the topic modules' verdicts share: combining decisions, naming where a run ran.
+
+A verdict that takes two runs of the same quantity (the chapter's measurement
+and the reader's example run on the page) must agree with both or say why they
+differ; these helpers name the interpreters and combine three-way decisions
+(True, False, None = undecided). Standard library only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.verdicts import Interval
+from ..core.verdicts import Interval, Invariant
 
+__all__ = ["SPREAD", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs", "labelled",
+           "load", "load_phrase", "load_text", "metadata_label", "overlap", "slower_build_note", "why_undecided",
+           "with_example"]
+
+
+SPREAD = ("This run cannot tell: the repeats are too spread out, their interval straddles the threshold "
+          "the verdict is decided on.")
+"""The opening of a verdict left undecided by the spread of its own repeats."""
+
+
+def all_of(*decisions: bool | None) -> bool | None:
+    """False if any decision is False, else None if any is undecided, else True."""
+    if any(d is False for d in decisions):
+        return False
+    return None if any(d is None for d in decisions) else True
+
+
+def metadata_label(metadata: Mapping[str, Any]) -> str:
+    """E.g. ``CPython 3.13.5, GIL on`` from a suite's or a record's metadata."""
+    gil = "GIL off" if metadata.get("gil_enabled") is False else "GIL on"
+    return f"{metadata.get('python_implementation', 'Python')} {metadata.get('python_version', '?')}, {gil}"
+
+
+def example_label(data: Mapping[str, Any]) -> str:
+    """E.g. ``CPython 3.11.7, GIL on`` from an example's ``--json`` output."""
+    gil = "GIL on" if data.get("gil", True) else "GIL off"
+    return f"{data.get('implementation', 'Python')} {data.get('python', '?')}, {gil}"
+
+
+def interpreter_differs(metadata: Mapping[str, Any], example: Mapping[str, Any]) -> str:
+    """A phrase naming both interpreters when they differ, else ``""``."""
+    a, b = metadata_label(metadata), example_label(example)
+    return f"the interpreter ({a} against {b})" if a != b else ""
+
+
+def load_phrase(metadata: Mapping[str, Any]) -> str:
+    """``the minute they ran on a shared host (load average 1.5 at the measurement)``."""
+    load = metadata.get("load_average")
+    return "the minute they ran on a shared host" + (f" (load average {load[0]:.1f} at the measurement)"
+                                                      if load else "")
+
+
+def disagreement(measured: bool | None, example: bool | None) -> str:
+    """The opening of an undecided verdict whose two runs did not decide alike.
+
+    :param measured: the decision on the chapter's measurement.
+    :param example: the decision on the example's run.
+    :raises ValueError: if the two decided alike (there is nothing to explain).
+    """
+    if measured == example:
+        raise ValueError("the two runs decided alike")
+    if measured is not None and example is not None:
+        return "**The two runs on this page disagree.**"
+    if example is None:
+        return ("**The example below cannot confirm the measurement:** its repeats straddle the threshold "
+                "the verdict is decided on.")
+    return ("**The measurement cannot decide it** (its repeats straddle the threshold the verdict is "
+            "decided on), though the example below does.")
+
+
+def labelled(invariants: Sequence[Invariant], label: str) -> list[Invariant]:
+    """*invariants* with ``label: `` before each statement (which build and run it is about), or as they are."""
+    if not label:
+        return list(invariants)
+    return [dataclasses.replace(i, statement=f"{label}: {i.statement}") for i in invariants]
+
+
+#: Below this share of the GIL build's speed a free-threaded figure on the same page needs a word.
+SLOWER_SHARE = 0.8
+
+_HOWTO = "https://docs.python.org/{v}/howto/free-threading-python.html#single-threaded-performance"
+
+
+def slower_build_note(ratio: Any, what: str, free_metadata: Mapping[str, Any]) -> str:
+    """A sentence for a free-threaded figure clearly below the GIL build's on the same page, or ``""``.
+
+    :param ratio: an :class:`~gilref.core.verdicts.Interval` of free-threaded over GIL build (a share).
+    :param what: what was compared, e.g. ``"the server alone answered"``.
+    :param free_metadata: the free-threaded run's metadata (its Python version picks the HOWTO cited).
+    """
+    if ratio.below(SLOWER_SHARE) is not True:
+        return ""
+    version = str(free_metadata.get("python_version", ""))
+    series = ".".join(version.split(".")[:2]) or "3"
+    why = ("in 3.13 the free-threaded build runs Python code slower, about 40 % on pyperformance, mostly "
+           "because its specializing adaptive interpreter is off" if series == "3.13" else
+           "the free-threaded build runs single-threaded Python code slower")
+    share = ratio.scaled(100).text(".0f", " %")
+    return (f" Without a GIL {what} {share} of the GIL build's figure: {why} (the "
+            f"[free-threading HOWTO]({_HOWTO.format(v=series)})), and the two builds ran at different "
+            "moments on a shared host.")
 
 def with_example(primary: bool | None, secondary: bool | None) -> bool | None:
     """The chapter's measurement (*primary*) decides; an example that decides the other way makes it undecided."""

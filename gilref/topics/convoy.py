@@ -34,8 +34,10 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import socket
+import statistics
 import threading
 import time
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -43,16 +45,44 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from ._crosscheck import (
+    SPREAD,
+    all_of,
+    disagreement,
+    example_label,
+    interpreter_differs,
+    labelled,
+    load_phrase,
+    slower_build_note,
+)
 
 __all__ = [
+    "AGREE_FACTOR",
+    "CONVOY_SHARE",
+    "EXAMPLE_FORMAT",
+    "FREE_SHARE",
     "HOST",
+    "MAGNITUDE_SHARE",
     "MODES",
+    "NOISE",
+    "PROCESS_GAIN",
+    "PROCESS_SHARE",
     "PUBLISHED",
     "EchoServer",
+    "convoy_verdict",
+    "example_rates",
+    "free_threaded_verdict",
     "listening_ports",
+    "magnitude_verdict",
     "measure",
+    "measure_invariants",
+    "ports_verdict",
+    "process_verdict",
+    "published_table",
     "requests_per_second",
     "summary",
+    "table",
 ]
 
 #: The only address the echo server binds: loopback, never reachable from outside.
@@ -63,6 +93,41 @@ ECHO = "echo"
 TRIP = "round_trip"
 SLOW = "slow_share"
 HOG = "cpu_hog"
+#: The ``format`` of what ``examples/convoy.py --json FILE`` writes.
+EXAMPLE_FORMAT = "gilref-convoy-example"
+
+# -- thresholds the verdicts and invariants decide on ------------------------------
+
+CONVOY_SHARE = 0.5
+"""Share of its requests per second alone below which a server next to a CPU-bound
+thread is *convoyed*: it lost more than half, far beyond the runs' noise and
+beyond what sharing two cores with a busy loop costs (see ``cpu-process``)."""
+
+MAGNITUDE_SHARE = 0.05
+"""Share of alone below which the drop is of the published size: the published
+figures fall to a third of a per cent; under a twentieth is still more than an
+order of magnitude, the size the literature's "two orders" rounds to."""
+
+PROCESS_GAIN = 2.0
+"""How many times the requests per second next to a CPU-bound thread the server
+must answer with the CPU-bound work in another process to count as recovered."""
+
+PROCESS_SHARE = 0.3
+"""And the share of alone it must reach then: with the work in another process
+the server competes only for a core, which on a host of two cores shared with
+other programs can still cost a good part of its speed."""
+
+FREE_SHARE = 0.25
+"""Share of alone the free-threaded server must keep next to a CPU-bound thread
+for "no convoy": without a GIL only a core is shared, as with a process."""
+
+NOISE = 0.1
+"""Slack of the invariants, as a fraction beyond the repeats' quartiles."""
+
+AGREE_FACTOR = 1.5
+"""How far apart (a factor either way) the example's and the measurement's requests
+per second alone may lie before the page must say why: the same server on the same
+interpreter, so beyond half again the difference is the host, not the code."""
 
 #: Published figures this chapter sets its own beside (cited, not measured here).
 PUBLISHED: tuple[dict[str, Any], ...] = (
@@ -471,3 +536,262 @@ def summary(suite: Suite) -> list[dict[str, Any]]:
             "slow": suite.get(SLOW, mode).median,
         })
     return rows
+
+
+# -- tables ------------------------------------------------------------------------
+
+
+def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
+    """The chapter's table: one row per build and mode (median, quartiles, share of alone,
+    median round trip in ms, share of round trips of 1 ms or more), then the published figures."""
+    rows = []
+    for label, suite in runs:
+        for r in summary(suite):
+            rows.append({
+                "build": label,
+                "setup": r["mode"],
+                "requests/s (median)": f"{r['rps']:,.0f}",
+                "quartiles": f"{r['rps_q1']:,.0f} – {r['rps_q3']:,.0f}",
+                "of alone": f"{r['vs_alone']:.1%}",
+                "median round trip (ms)": f"{r['trip_s'] * 1000:.3f}",
+                "round trips ≥ 1 ms": f"{r['slow']:.1%}",
+            })
+    for p in PUBLISHED:
+        rows.append({"build": f"published ({p['source']})", "setup": p["mode"],
+                     "requests/s (median)": f"{p['req_per_s']:,}", "quartiles": "", "of alone": "",
+                     "median round trip (ms)": "", "round trips ≥ 1 ms": ""})
+    return rows
+
+
+def published_table() -> list[dict[str, str]]:
+    """The published figures alone: setup, requests per second, source."""
+    return [{"setup": p["mode"], "requests per second (published)": f"{p['req_per_s']:,}", "source": p["source"]}
+            for p in PUBLISHED]
+
+
+# -- the reader's example -----------------------------------------------------------
+
+
+def example_rates(data: Any) -> dict[str, list[float]]:
+    """Every run's requests per second by mode, from what ``examples/convoy.py --json FILE`` wrote.
+
+    :raises ValueError: if *data* is not that example's JSON or lacks a mode.
+    """
+    if not isinstance(data, dict) or data.get("format") != EXAMPLE_FORMAT:
+        raise ValueError(f"not the JSON of examples/convoy.py (format {EXAMPLE_FORMAT!r})")
+    rates = {m: [float(x) for x in data["requests_per_s"].get(m, [])] for m in MODES}
+    missing = [m for m, v in rates.items() if not v]
+    if missing:
+        raise ValueError(f"the example's JSON has no runs of {', '.join(missing)}")
+    return rates
+
+
+def _values(suite: Suite, mode: str) -> tuple[float, ...]:
+    return suite.get(ECHO, mode).values
+
+
+def _differences(suite: Suite, example: dict[str, Any]) -> str:
+    out = [interpreter_differs(suite.metadata, example)]
+    window = suite.get(ECHO, "alone").params.get("window_s")
+    if window is not None and float(window) != float(example.get("window_s", window)):
+        out.append(f"the run length ({float(window):g} s against {float(example['window_s']):g} s)")
+    out.append(load_phrase(suite.metadata))
+    return "; ".join(o for o in out if o)
+
+
+def _pct(interval: Interval) -> str:
+    return interval.scaled(100).text(".1f", " %")
+
+
+# -- verdicts ----------------------------------------------------------------------
+
+
+def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
+    """Whether a CPU-bound thread in the server's process slows it down (the convoy).
+
+    Decided on requests per second next to the thread over alone, over the
+    repeats' quartiles: all of it below :data:`CONVOY_SHARE` holds, all of it
+    at or above contradicts. *example* (the example's ``--json``) is decided
+    alike; when it disagrees the claim is undecided and says what differs.
+    """
+    share = ratio_interval(_values(suite, "cpu-thread"), _values(suite, "alone"))
+    decided = share.below(CONVOY_SHARE)
+    ex_text, ex_decided, why = "", decided, ""
+    if example is not None:
+        rates = example_rates(example)
+        ex_share = ratio_interval(rates["cpu-thread"], rates["alone"])
+        ex_decided = ex_share.below(CONVOY_SHARE)
+        why = _differences(suite, example)
+        same = ratio_interval(rates["alone"], _values(suite, "alone"))
+        agree = same.between(1 / AGREE_FACTOR, AGREE_FACTOR)
+        ex_text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed "
+                   f"next to the thread; alone it answered {statistics.median(rates['alone']):,.0f} requests "
+                   f"per second, {same.text('.2f')} the measurement's"
+                   + (f": the same server, so the difference is the host's ({why})." if agree is False else "."))
+    holds = decided if decided == ex_decided else None
+    alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
+    unclear = (SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
+               "(below {limit:.0f} % would be a convoy)." + ex_text)
+    if decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " On {build} the server kept {share} of its "
+                   "speed next to a CPU-bound thread." + ex_text + " They differ in " + why + ".")
+    return check(
+        "convoy_slows",
+        "a CPU-bound thread in the same process slows a thread-served server down (the convoy effect)",
+        holds, share_interval=share, share=_pct(share), alone=alone, thread=thread, build=build,
+        limit=CONVOY_SHARE * 100,
+        supported="**The convoy is real here.** On {build} the server answered {alone:,.0f} requests per "
+                  "second alone and {thread:,.0f} with a CPU-bound thread beside it: {share} of its "
+                  "speed." + ex_text,
+        contradicted="On {build} the server kept {share} of its speed next to a CPU-bound thread "
+                     "({thread:,.0f} against {alone:,.0f} requests per second alone), more than "
+                     "{limit:.0f} %." + ex_text,
+        unclear=unclear,
+    )
+
+
+def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
+    """Whether the drop next to a CPU-bound thread is of the published size (below :data:`MAGNITUDE_SHARE`)."""
+    share = ratio_interval(_values(suite, "cpu-thread"), _values(suite, "alone"))
+    published = {p["mode"]: p["req_per_s"] for p in PUBLISHED}
+    pub = published["cpu-thread"] / published["alone"]
+    slow = Interval.of(suite.get(SLOW, "cpu-thread").values)
+    trip = Interval.of(suite.get(TRIP, "cpu-thread").values).scaled(1000)
+    load = suite.metadata.get("load_average") or []
+    return check(
+        "convoy_magnitude",
+        f"the convoy costs a thread-served server about two orders of magnitude (published: "
+        f"{published['alone']:,} to {published['cpu-thread']:,} requests per second)",
+        share.below(MAGNITUDE_SHARE),
+        share_interval=share, share=_pct(share), pub=pub * 100, slow_share=slow, slow=_pct(slow),
+        trip=trip.text(".2f", " ms"), build=build, limit=MAGNITUDE_SHARE * 100,
+        load=", ".join(f"{x:.1f}" for x in load) or "unknown",
+        supported="That is the size of drop the published figures show ({pub:.1f} % of alone there, "
+                  "{share} here). The median round trip grew to {trip}, and {slow} of the round trips "
+                  "took a millisecond or more: about one switch interval's wait per request.",
+        contradicted="The drop was far smaller than the published one ({share} of alone here, {pub:.1f} % "
+                     "there; above {limit:.0f} %), and {slow} of the round trips took a millisecond or more. "
+                     "The convoy needs the CPU-bound thread to take the GIL in the few microseconds in "
+                     "which the server thread is blocked in recv; a likely reason it often did not is "
+                     "that this host was busy (load average {load}), so the CPU-bound thread was itself "
+                     "waiting for a core.",
+        unclear=SPREAD + " Next to the CPU-bound thread the server kept {share} of its speed alone (the "
+                "published figures: {pub:.1f} %; the verdict's threshold: {limit:.0f} %).",
+    )
+
+
+def process_verdict(suite: Suite, *, build: str) -> Claim:
+    """Whether moving the CPU-bound work to another process gives the server its speed back.
+
+    Holds when requests per second with the CPU process are at least
+    :data:`PROCESS_GAIN` times those next to the thread and at least
+    :data:`PROCESS_SHARE` of alone, both over the repeats' quartiles.
+    """
+    gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
+    share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
+    above = (" Above 100 % only within the runs' spread: the busy loop in another process cost the server "
+             "nothing measurable." if share.median > 1 else "")
+    return check(
+        "process_restores",
+        "moving the CPU-bound work to another process gives the server its speed back",
+        all_of(gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)),
+        gain=gain, share_interval=share, share=_pct(share), build=build, need_share=PROCESS_SHARE * 100,
+        need_gain=PROCESS_GAIN,
+        proc=suite.get(ECHO, "cpu-process").median, thread=suite.get(ECHO, "cpu-thread").median,
+        supported="**A separate process removes the convoy.** With the same CPU-bound loop in another "
+                  "process the server answered {proc:,.0f} requests per second, {share} of its speed "
+                  "alone and {gain} its speed next to a thread: that process has its own GIL, and only "
+                  "the operating system's scheduler decides who runs." + above,
+        contradicted="With the CPU-bound loop in another process the server answered {proc:,.0f} "
+                     "requests per second ({share} of alone, {gain} its speed next to a thread): not the "
+                     "recovery the usual advice promises.",
+        unclear=SPREAD + " With the CPU-bound loop in another process the server answered {proc:,.0f} "
+                "requests per second ({share} of alone, {gain} its speed next to a thread; the verdict "
+                "asks for at least {need_share:.0f} % and {need_gain:g}×).",
+    )
+
+
+def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
+    """Whether, without a GIL, the server keeps at least :data:`FREE_SHARE` of its speed next to a CPU-bound thread."""
+    share = ratio_interval(_values(free, "cpu-thread"), _values(free, "alone"))
+    slower = slower_build_note(ratio_interval(_values(free, "alone"), _values(gil, "alone")),
+                               "the server alone answered", free.metadata)
+    return check(
+        "free_threaded_no_convoy",
+        "without a GIL, a CPU-bound thread does not starve a thread that serves a socket",
+        share.at_least(FREE_SHARE),
+        build=build, alone=free.get(ECHO, "alone").median, thread=free.get(ECHO, "cpu-thread").median,
+        share_interval=share, share=_pct(share), gil_thread=gil.get(ECHO, "cpu-thread").median,
+        need=FREE_SHARE * 100,
+        gil_build=gil.metadata.get("python_version", "the GIL build"),
+        supported="**The free-threaded build has no convoy.** On {build} the server answered "
+                  "{alone:,.0f} requests per second alone and {thread:,.0f} with the CPU-bound thread "
+                  "beside it, {share} of that, against {gil_thread:,.0f} on the GIL build: nobody "
+                  "waits for a lock to run, only for a core." + slower,
+        contradicted="On {build} the server still fell to {share} of its speed next to a CPU-bound "
+                     "thread ({thread:,.0f} against {alone:,.0f} requests per second)." + slower,
+        unclear=SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
+                "(at least {need:.0f} % would mean no convoy).",
+    )
+
+
+def ports_verdict(used: Sequence[int], listening: set[int] | None) -> Claim:
+    """Whether none of the ports the servers *used* is still *listening* (:func:`listening_ports`;
+    ``None``, where it cannot be read, leaves the claim undecided)."""
+    still = sorted(set(used) & listening) if listening is not None else None
+    ports = ", ".join(map(str, used))
+    return check(
+        "ports_closed", "the experiment leaves no server listening",
+        None if still is None else not still,
+        ports=ports, still=", ".join(map(str, still or [])),
+        supported="After the runs nothing listens on the ports the servers used ({ports}): each server "
+                  "was shut down with its child process.",
+        contradicted="After the runs a server still listens on port {still} (of those used: {ports}).",
+        unclear="This host does not say which ports are listening (no /proc/net/tcp), so the page "
+                "cannot confirm that the ports used ({ports}) were closed.",
+    )
+
+
+# -- invariants --------------------------------------------------------------------
+
+
+def measure_invariants(suite: Suite, *, prefix: str = "", label: str = "") -> list[Invariant]:
+    """What must hold of a :func:`measure` suite if the run was sound.
+
+    - requests per second next to a CPU-bound thread, and next to a CPU-bound
+      process, at most alone (on quartiles, with :data:`NOISE`);
+    - one client sends one request at a time, so requests per second times the
+      median round trip is a share of the second: at most 1;
+    - the server answered at least every request the client counted.
+
+    :param prefix: prepended to each key (a chapter checks several suites).
+    :param label: which build and run, put before each statement (e.g. the build's label).
+    """
+    alone = _values(suite, "alone")
+    out = []
+    for mode in ("cpu-thread", "cpu-process"):
+        out.append(invariant(
+            f"{prefix}{mode.replace('-', '_')}_not_faster",
+            f"the server answers no more requests per second with a {mode.split('-')[1]} beside it than alone",
+            at_most(_values(suite, mode), alone, slack=NOISE),
+            cause="the alone runs met a busier host than the others; the interleaving did not even it out"))
+    over = []
+    for mode in MODES:
+        rps, trip = Interval.of(_values(suite, mode)), Interval.of(suite.get(TRIP, mode).values)
+        if rps.low * trip.low > 1 + NOISE:
+            over.append(mode)
+    out.append(invariant(
+        prefix + "trips_fit_the_second",
+        "requests per second times the median round trip is at most one second's worth (one request at a time)",
+        not over, broken=over,
+        cause="the client counted requests it did not time, or timed them wrongly (a bug, not noise)"))
+    window = float(suite.get(ECHO, "alone").params.get("window_s", 0.0))
+    counted = sum(v * window for mode in MODES for v in _values(suite, mode))
+    served = suite.metadata.get("requests_served")
+    if served is not None:
+        out.append(invariant(
+            prefix + "served_covers_counted",
+            "the server answered at least as many requests ({served:,}) as the client counted ({counted:,.0f})",
+            int(served) >= counted * (1 - 1e-6), served=int(served), counted=counted,
+            cause="the client counted echoes the server never sent: the client talked to another server"))
+    return labelled(out, label)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,14 +38,40 @@ from ..core.harness import interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.stats import summarize
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
+from ._crosscheck import (
+    SPREAD,
+    all_of,
+    disagreement,
+    example_label,
+    interpreter_differs,
+    labelled,
+    load_phrase,
+    slower_build_note,
+)
 
 __all__ = [
+    "CHEAP_SHARE",
     "DEFAULT_INTERVALS",
+    "EXAMPLE_FORMAT",
+    "FREE_LATENCY_SHARE",
     "LATENCY",
+    "LATENCY_CEILING",
+    "LATENCY_FLOOR",
+    "LATENCY_FROM_S",
+    "NOISE",
     "THROUGHPUT",
+    "alone_note",
+    "example_args",
+    "example_points",
+    "free_threaded_verdict",
+    "latency_verdict",
     "measure",
+    "measure_invariants",
     "points",
     "switch_interval",
+    "table",
+    "throughput_verdict",
     "trial",
 ]
 
@@ -56,6 +83,48 @@ THROUGHPUT = "cpu_throughput"
 #: Mode of the baseline timings (each thread alone) and of the shared runs.
 ALONE = "sequential"
 SHARED = "threads"
+#: The ``format`` of what ``examples/switch_interval.py --json FILE`` writes.
+EXAMPLE_FORMAT = "gilref-switch-interval-example"
+
+# -- thresholds the verdicts and invariants decide on ------------------------------
+
+LATENCY_FROM_S = 0.001
+"""Intervals (seconds) from which the wake-up latency must be about one interval.
+
+Below 1 ms the operating system's own timer slack (tens to hundreds of
+microseconds, visible in the I/O-style thread's latency alone) is as large as
+the interval, so the latency there says more about the timer than the GIL."""
+
+LATENCY_FLOOR = 0.8
+"""Least wake-up latency, in switch intervals, from :data:`LATENCY_FROM_S` up.
+
+A waiting thread waits one full interval before it asks the holder to drop the
+GIL (``take_gil`` in ``Python/ceval_gil.c``), so it cannot wait much less: 0.8
+leaves a fifth for a timed wait that wakes a little early."""
+
+LATENCY_CEILING = 1.5
+"""Most wake-up latency, in switch intervals, at the longest interval measured.
+
+One interval, plus the holder's time to reach its next eval-breaker check, plus
+the operating system's delay in waking the thread: at the longest interval the
+last two are small beside it; half an interval more is generous."""
+
+CHEAP_SHARE = 0.8
+"""Share of its throughput at the longest interval the CPU-bound thread must keep
+at the shortest one for the shorter interval to count as costing "little".
+
+At most a fifth lost: more than the runs' noise on a quiet host, less than the
+cost of one operating-system thread switch per interval on a busy one."""
+
+FREE_LATENCY_SHARE = 0.1
+"""On a free-threaded build, the most wake-up latency as a share of the longest
+interval: without a GIL nothing waits an interval, so a tenth of it already
+means the threads waited for each other (or for a core)."""
+
+NOISE = 0.1
+"""Slack of the invariants, as a fraction: what the repeats of a short run on a
+shared host may move beyond their quartiles without the run being unsound."""
+
 
 
 def _check_interval(name: str, value: Any) -> float:
@@ -85,21 +154,25 @@ def switch_interval(seconds: float) -> Iterator[float]:
         sys.setswitchinterval(old)
 
 
-def _spin(stop: list[bool], out: dict[str, float]) -> None:
-    """Count until ``stop[0]`` is set; store steps per second in ``out``."""
+def _spin(stop: threading.Event, out: dict[str, float]) -> None:
+    """Count until *stop* is set; store steps per second in ``out``.
+
+    The same loop as ``count`` in ``examples/switch_interval.py``, so the
+    chapter's figures and the example's measure the same thing.
+    """
     steps = 0
     start = time.perf_counter()
-    while not stop[0]:
+    while not stop.is_set():
         steps += 1
     out["steps_per_s"] = steps / (time.perf_counter() - start)
 
 
-def _then_stop(target: Callable[..., Any], args: tuple[Any, ...], stop: list[bool]) -> None:
-    """Call ``target(*args)``, then set the flag ``stop[0]``, however the call ends."""
+def _then_stop(target: Callable[..., Any], args: tuple[Any, ...], stop: threading.Event) -> None:
+    """Call ``target(*args)``, then set *stop*, however the call ends."""
     try:
         target(*args)
     finally:
-        stop[0] = True
+        stop.set()
 
 
 def _wake(window: float, tick: float, out: dict[str, Any]) -> None:
@@ -145,7 +218,7 @@ def trial(
     check_seconds("timeout", timeout, allow_zero=False)
     if not (io or cpu):
         raise ValueError("a trial needs at least one thread: io or cpu must be true")
-    stop = [False]
+    stop = threading.Event()
     spun: dict[str, float] = {}
     woke: dict[str, Any] = {}
     # The trial ends when the I/O-style thread has slept through its window (or,
@@ -158,7 +231,7 @@ def trial(
         try:
             run_threads(jobs, timeout, name="gilref-trial", what="of a switch-interval trial")
         finally:
-            stop[0] = True  # a timed-out or failed trial leaves no loop spinning
+            stop.set()  # a timed-out or failed trial leaves no loop spinning
     return {"latencies": woke.get("latencies"), "steps_per_s": spun.get("steps_per_s")}
 
 
@@ -275,3 +348,342 @@ def points(suite: Suite) -> list[dict[str, Any]]:
                        relative_throughput=thr.median / base if base == base and base else math.nan)
         rows.append(row)
     return rows
+
+
+# -- the reader's example -----------------------------------------------------------
+
+
+def example_args(intervals: Sequence[float], *, window: float, repeats: int) -> list[str]:
+    """Command-line arguments for ``examples/switch_interval.py`` that repeat a measurement's settings.
+
+    :param intervals: switch intervals in seconds (written in ms, as the example takes them).
+    :param window: seconds each trial runs.
+    :param repeats: trials per interval.
+    """
+    return ["--intervals", ",".join(f"{iv * 1000:g}" for iv in intervals),
+            "--window", f"{window:g}", "--repeats", str(repeats)]
+
+
+def example_points(data: Any) -> list[dict[str, Any]]:
+    """The rows of what ``examples/switch_interval.py --json FILE`` wrote, by interval.
+
+    Keys as :func:`points` (seconds and steps per second) plus ``latencies``
+    and ``throughputs`` (every trial's value), so a verdict can take an
+    interval of them.
+
+    :raises ValueError: if *data* is not that example's JSON.
+    """
+    if not isinstance(data, dict) or data.get("format") != EXAMPLE_FORMAT:
+        raise ValueError(f"not the JSON of examples/switch_interval.py (format {EXAMPLE_FORMAT!r})")
+    rows = []
+    for item in sorted(data["intervals"], key=lambda i: float(i["interval_s"])):
+        lat = [float(x) for x in item["latency_s"]]
+        thr = [float(x) for x in item["steps_per_s"]]
+        if not lat or not thr:
+            raise ValueError("an interval of the example's JSON has no trials")
+        rows.append({"interval_s": float(item["interval_s"]), "latency_s": statistics.median(lat),
+                     "throughput": statistics.median(thr), "latencies": lat, "throughputs": thr})
+    if not rows:
+        raise ValueError("the example's JSON holds no intervals")
+    return rows
+
+
+def _differences(suite: Suite, example: dict[str, Any], measured: Sequence[float],
+                 tried: Sequence[float]) -> str:
+    """What differs between the chapter's measurement and the example's run, as a phrase."""
+    out = [interpreter_differs(suite.metadata, example)]
+    if max(measured) != max(tried) or min(measured) != min(tried):
+        out.append(f"the intervals compared ({min(measured) * 1000:g} against {max(measured) * 1000:g} ms "
+                   f"there, {min(tried) * 1000:g} against {max(tried) * 1000:g} ms in the example)")
+    window = suite.select(LATENCY, SHARED)[0].params.get("window_s")
+    if window is not None and float(window) != float(example.get("window_s", window)):
+        out.append(f"the trial length ({float(window):g} s against {float(example['window_s']):g} s)")
+    out.append(load_phrase(suite.metadata))
+    return "; ".join(o for o in out if o)
+
+
+# -- verdicts ----------------------------------------------------------------------
+
+
+def _shared(suite: Suite, workload: str) -> dict[float, Timing]:
+    return {float(t.params["switch_interval_s"]): t for t in suite.select(workload, SHARED)}
+
+
+def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
+    """Whether a thread returning from I/O waited about one switch interval (GIL build).
+
+    Decided on every interval from :data:`LATENCY_FROM_S` up: the latency's
+    quartiles, in intervals, must be at least :data:`LATENCY_FLOOR`, and at the
+    longest interval below :data:`LATENCY_CEILING`. *example* (the JSON of
+    ``examples/switch_interval.py --json``) is decided the same way; when it
+    disagrees with the measurement the claim is undecided and says why they differ.
+
+    :param suite: a :func:`measure` suite of a GIL build.
+    :param build: the build's label, for the sentence.
+    """
+    lat = _shared(suite, LATENCY)
+    if not lat:
+        raise ValueError("the suite holds no wakeup_latency timings in mode 'threads'")
+    largest = max(lat)
+    floors = {iv: Interval.of([v / iv for v in t.values]) for iv, t in lat.items() if iv >= LATENCY_FROM_S}
+    longest = Interval.of([v / largest for v in lat[largest].values])
+    decided = all_of(*(f.at_least(LATENCY_FLOOR) for f in floors.values()), longest.below(LATENCY_CEILING))
+    least_at = min(floors, key=lambda iv: floors[iv].median) if floors else largest
+    low = floors.get(least_at, longest)
+    most_at = max(floors, key=lambda iv: floors[iv].median) if floors else largest
+    most = floors.get(most_at, longest)
+    where = (f" (at {least_at * 1000:g} ms, where it waited least), and at {largest * 1000:g} ms, the "
+             f"longest interval, {longest.text('.2f', '')} intervals" if least_at != largest else
+             f", the least at {largest * 1000:g} ms, the longest interval")
+    # At shorter intervals the operating system's delay in waking the thread is a larger share of one
+    # interval: say so when it pushed the wait there beyond the ceiling the longest interval is held to.
+    stretched = (f" At {most_at * 1000:g} ms it waited {most.text('.2f', '')} intervals: there the operating "
+                 "system's delay in waking the thread (on a busy host, milliseconds) is as large as the "
+                 "interval itself." if most_at != largest and most.median >= LATENCY_CEILING else "")
+    ex_text, ex_decided, why = "", decided, ""
+    if example is not None:
+        rows = example_points(example)
+        ex_large = rows[-1]
+        ex_floors = [Interval.of([v / r["interval_s"] for v in r["latencies"]])
+                     for r in rows if r["interval_s"] >= LATENCY_FROM_S]
+        ex_longest = Interval.of([v / ex_large["interval_s"] for v in ex_large["latencies"]])
+        ex_decided = all_of(*(f.at_least(LATENCY_FLOOR) for f in ex_floors), ex_longest.below(LATENCY_CEILING))
+        ex_text = (f" The example below ({example_label(example)}) waited {ex_longest.text('.2f', '')} "
+                   f"intervals at {ex_large['interval_s'] * 1000:g} ms"
+                   + ("." if ex_decided is not False else ", which is not about one interval."))
+        why = _differences(suite, example, list(lat), [r["interval_s"] for r in rows])
+    holds = decided if decided == ex_decided else None
+    unclear = (" At {large_iv:g} ms the measurement on {build} waited {longest} intervals, and from 1 ms up "
+               "at least {floor} (at least {floor_at:g} and below {ceiling:g} at the longest expected)." + ex_text)
+    unclear = (disagreement(decided, ex_decided) + unclear + " They differ in " + why + "."
+               if decided != ex_decided else SPREAD + unclear)
+    return check(
+        "latency_follows_interval",
+        "with a CPU-bound thread holding the GIL, a thread returning from I/O waits about one switch interval",
+        holds, floor_intervals=low, longest_intervals=longest, floor=low.text(".2f", ""), least_at=least_at * 1000,
+        longest=longest.text(".2f", ""), large_iv=largest * 1000, build=build,
+        example=ex_text.strip(), floor_at=LATENCY_FLOOR, ceiling=LATENCY_CEILING,
+        supported="**The waiting thread waits one switch interval.** On {build}, from 1 ms up, the "
+                  "I/O-style thread waited at least {floor} intervals for the GIL" + where + "." + stretched
+                  + ex_text,
+        contradicted="On {build} the wake-up latency was not about one switch interval: at its least "
+                     "{floor} intervals from 1 ms up (at least {floor_at:g} expected) and {longest} "
+                     "intervals at {large_iv:g} ms (below {ceiling:g} expected)." + stretched + ex_text,
+        unclear=unclear,
+    )
+
+
+def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
+    """Whether a short switch interval costs the CPU-bound thread little (GIL build).
+
+    Decided on the ratio of the CPU-bound thread's throughput at the shortest
+    interval to that at the longest, over the repeats' quartiles
+    (:func:`~gilref.core.verdicts.ratio_interval`): at least :data:`CHEAP_SHARE`
+    holds, all of it below contradicts. *example* (the example's JSON) is
+    decided alike on its own shortest and longest interval; when the two
+    disagree the claim is undecided and names what differs between the runs.
+    """
+    thr = _shared(suite, THROUGHPUT)
+    if len(thr) < 2:
+        raise ValueError("the suite needs the CPU thread's throughput at two intervals or more")
+    small, large = min(thr), max(thr)
+    ratio = ratio_interval(thr[small].values, thr[large].values)
+    # Faster at the shorter interval beyond the repeats' spread is no cost at all but a host whose
+    # load changed between the trials (the invariant shorter_not_faster): the ratio then decides nothing.
+    sound = at_most(thr[small].values, thr[large].values, slack=NOISE)
+    decided = ratio.at_least(CHEAP_SHARE) if sound else None
+    ex_text, ex_decided, why = "", decided, ""
+    if example is not None:
+        rows = example_points(example)
+        if len(rows) < 2:
+            raise ValueError("the example's JSON needs two intervals or more")
+        ex_ratio = ratio_interval(rows[0]["throughputs"], rows[-1]["throughputs"])
+        ex_decided = ex_ratio.at_least(CHEAP_SHARE)
+        ex_text = (f" The example below, on {example_label(example)}, counted at "
+                   f"{rows[0]['interval_s'] * 1000:g} ms at {format_share(ex_ratio)} of its speed at "
+                   f"{rows[-1]['interval_s'] * 1000:g} ms.")
+        why = _differences(suite, example, list(thr), [r["interval_s"] for r in rows])
+    holds = decided if decided == ex_decided else None
+    unclear = ((SPREAD if sound else "**This measurement cannot decide it:** the CPU-bound thread counted "
+                "faster at the shorter interval, beyond the repeats' spread, which no cost of hand-offs "
+                "explains; the host's load changed between the trials.")
+               + " At {small:g} ms the CPU-bound thread counted at {ratio:.0%} of its speed at "
+               "{large:g} ms on {build} (at least {cheap:.0f} % would be cheap)." + ex_text)
+    if sound and decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " At {small:g} ms the CPU-bound thread counted "
+                   "at {ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text
+                   + " Both count with the same loop; they differ in " + why + ". A few hundred extra "
+                   "hand-offs a second cost little or a lot depending on how fast the operating system "
+                   "wakes the threads, which a busy host changes from one minute to the next.")
+    return check(
+        "throughput_cost_small",
+        "a shorter switch interval costs a CPU-bound thread little throughput when the other thread mostly waits",
+        holds, ratio=ratio, small=small * 1000, large=large * 1000, build=build, cheap=CHEAP_SHARE * 100,
+        example=ex_text.strip(),
+        supported="**Responsiveness came cheap here.** At {small:g} ms the CPU-bound thread counted at "
+                  "{ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text + " The I/O-style "
+                  "thread needs the GIL only briefly after each wake-up, so the extra hand-offs cost little.",
+        contradicted="At {small:g} ms the CPU-bound thread counted at only {ratio:.0%} of its speed at "
+                     "{large:g} ms on {build} (under {cheap:.0f} %)." + ex_text + " The extra hand-offs were "
+                     "expensive on this host: each one needs the operating system to wake a thread.",
+        unclear=unclear,
+    )
+
+
+def format_share(interval: Interval) -> str:
+    """An interval of shares of 1 as per cent, e.g. ``69 % (64–72 %)``."""
+    return interval.scaled(100).text(".0f", " %")
+
+
+def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
+    """Whether, without a GIL, the waking thread stops waiting for the CPU-bound one.
+
+    Holds when at every interval the latency's quartiles lie below
+    :data:`FREE_LATENCY_SHARE` of the longest interval measured on the GIL
+    build; contradicted when any interval's lie wholly above.
+    """
+    lat = _shared(free, LATENCY)
+    gil_lat = _shared(gil, LATENCY)
+    if not lat or not gil_lat:
+        raise ValueError("both suites need wakeup_latency timings in mode 'threads'")
+    largest = max(gil_lat)
+    limit = FREE_LATENCY_SHARE * largest
+    ivs = {iv: Interval.of(t.values).scaled(1000) for iv, t in lat.items()}
+    worst_iv = max(ivs, key=lambda iv: ivs[iv].median)
+    worst = ivs[worst_iv]
+    thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
+    common = sorted(set(thr) & set(gil_thr))
+    slower = (slower_build_note(ratio_interval(thr[common[-1]].values, gil_thr[common[-1]].values),
+                                f"the CPU-bound thread counted at {common[-1] * 1000:g} ms", free.metadata)
+              if common else "")
+    return check(
+        "free_threaded_ignores_interval",
+        "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
+        all_of(*(i.below(limit * 1000) for i in ivs.values())),
+        worst_interval=worst, worst=worst.text(".3f", " ms"), at=worst_iv * 1000, limit=limit * 1000,
+        large=largest * 1000, build=build,
+        gil_large=Interval.of(gil_lat[largest].values).scaled(1000).text(".1f", " ms"),
+        supported="**Without a GIL the interval does not matter.** On {build} the wake-up latency "
+                  "stayed low at every interval: at its worst, at {at:g} ms, it was {worst}, where the GIL "
+                  "build waited {gil_large} at {large:g} ms. The waking thread runs on another core "
+                  "without asking anyone for a lock." + slower,
+        contradicted="On {build} the wake-up latency reached {worst} at {at:g} ms, above {limit:.1f} ms (a "
+                     "tenth of the {large:g} ms interval): the threads still waited for each other, or for a core.",
+        unclear=SPREAD + " On {build} the wake-up latency was {worst} at {at:g} ms, against a limit of "
+                "{limit:.1f} ms (a tenth of the {large:g} ms interval).",
+    )
+
+
+# -- invariants --------------------------------------------------------------------
+
+
+def measure_invariants(suite: Suite, *, prefix: str = "", label: str = "") -> list[Invariant]:
+    """What must hold of a :func:`measure` suite if the run was sound.
+
+    - the switch interval was restored;
+    - the CPU-bound thread is not faster at a shorter interval than at the
+      longest (compared on quartiles, with :data:`NOISE`);
+    - sharing the interpreter, it is not faster than alone;
+    - on a GIL build, the wake-up latency does not fall as the interval grows;
+    - the I/O-style thread's sleeps and waits fit in the time its trials ran
+      (shares of the whole).
+
+    :param prefix: prepended to each key (a chapter checks several suites).
+    :param label: which build and run, put before each statement (e.g. the build's label).
+    """
+    out = [invariant(
+        prefix + "interval_restored", "the switch interval was restored after the trials",
+        bool(suite.metadata.get("switch_interval_restored", True)),
+        cause="a trial failed without restoring sys.setswitchinterval")]
+    thr = _shared(suite, THROUGHPUT)
+    lat = _shared(suite, LATENCY)
+    if thr:
+        largest = max(thr)
+        bad = [iv for iv in thr if iv < largest and not at_most(thr[iv].values, thr[largest].values, slack=NOISE)]
+        out.append(invariant(
+            prefix + "shorter_not_faster",
+            "the CPU-bound thread counts no faster at a shorter switch interval than at the longest ({large:g} ms)",
+            not bad, large=largest * 1000, broken=[iv * 1000 for iv in bad],
+            cause="the host's load changed during the run (other programs took the cores at the longest "
+                  "interval's trials), which the interleaving did not even out"))
+        alone = suite.select(THROUGHPUT, ALONE)
+        if alone:
+            over = [iv for iv, t in thr.items() if not at_most(t.values, alone[0].values, slack=NOISE)]
+            out.append(invariant(
+                prefix + "shared_not_faster_than_alone",
+                "the CPU-bound thread counts no faster beside the I/O-style thread than alone",
+                not over, broken=[iv * 1000 for iv in over],
+                cause="the baseline trials ran while the host was busier than the shared ones"))
+    if lat and suite.metadata.get("gil_enabled") is not False:
+        ordered = sorted(lat)
+        falls = [b for a, b in zip(ordered, ordered[1:]) if not at_most(lat[a].values, lat[b].values, slack=NOISE)]
+        out.append(invariant(
+            prefix + "latency_grows_with_interval",
+            "with a GIL, the wake-up latency does not fall as the switch interval grows",
+            not falls, broken=[iv * 1000 for iv in falls],
+            cause="the CPU-bound thread did not hold the GIL for part of the trials (it was descheduled "
+                  "by the operating system, so the waking thread found the GIL free)"))
+    shares = []
+    for iv, t in lat.items():
+        wakeups = int(t.params.get("wakeups", 0))
+        tick, window = float(t.params["tick_s"]), float(t.params["window_s"])
+        spread = Interval.of(t.values)
+        whole = len(t.values) * (window + tick + spread.high)  # each trial ends within one cycle of its window
+        shares.append((iv, wakeups * tick / whole, wakeups * spread.low / whole))
+    over_whole = [iv for iv, sleep, wait in shares if not shares_within([sleep, wait], 1.0, slack=NOISE)]
+    out.append(invariant(
+        prefix + "wakeups_fit_window",
+        "the I/O-style thread's sleeps and waits add up to no more than the time its trials ran",
+        not over_whole, broken=[iv * 1000 for iv in over_whole],
+        worst=max((s + w for _, s, w in shares), default=0.0),
+        cause="the trials counted wake-ups they did not time (a bug in the measurement, not noise)"))
+    return labelled(out, label)
+
+
+def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
+    """Rows for the chapter's table: one per interval of the first suite, a column pair per build.
+
+    Each cell is the median with its quartiles; an interval a build did not
+    measure shows "–".
+    """
+    if not runs:
+        raise ValueError("no suites to tabulate")
+    by_build = [(label, {r["interval_s"]: r for r in points(s)}) for label, s in runs]
+    rows = []
+    for iv in sorted(by_build[0][1]):
+        row = {"switch interval (ms)": f"{iv * 1000:g}"}
+        for label, pts in by_build:
+            r = pts.get(iv)
+            row[f"wake-up latency, {label} (ms)"] = (
+                f"{r['latency_s'] * 1000:.3f} ({r['latency_q1_s'] * 1000:.3f}–{r['latency_q3_s'] * 1000:.3f})"
+                if r else "–")
+            row[f"CPU thread, {label} (M steps/s)"] = (
+                f"{r['throughput'] / 1e6:.1f} ({r['throughput_q1'] / 1e6:.1f}–{r['throughput_q3'] / 1e6:.1f})"
+                if r and "throughput" in r else "–")
+        rows.append(row)
+    return rows
+
+
+def alone_note(suite: Suite) -> str:
+    """A sentence explaining a CPU-bound thread that counted slower alone than beside the I/O-style
+    thread (which cannot be physics, only noise or load), or ``""`` when it did not.
+
+    States both figures and whether the invariant ``shared_not_faster_than_alone``
+    (:func:`measure_invariants`) still holds, i.e. whether the difference lies within the repeats' spread.
+    """
+    alone = suite.select(THROUGHPUT, ALONE)
+    thr = _shared(suite, THROUGHPUT)
+    if not alone or not thr:
+        return ""
+    fastest = max(thr, key=lambda iv: thr[iv].median)
+    if alone[0].median >= thr[fastest].median:
+        return ""
+    within = at_most(thr[fastest].values, alone[0].values, slack=NOISE)
+    a = Interval.of(alone[0].values).scaled(1e-6).text(".1f", "")
+    b = Interval.of(thr[fastest].values).scaled(1e-6).text(".1f", "")
+    return (f"Alone the CPU-bound thread counted slower ({a} million steps per second) than beside the "
+            f"I/O-style thread at {fastest * 1000:g} ms ({b} million), which no mechanism explains: "
+            + ("the two overlap within the repeats' spread, so it is the host's noise (other programs took "
+               "the cores during some trials)." if within else
+               "the difference is beyond the repeats' spread, so the host's load changed between the trials "
+               "(the invariants' note above says so too)."))

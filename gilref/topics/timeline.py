@@ -31,21 +31,79 @@ from typing import Any
 from ..core._checks import check_int, check_seconds
 from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
+from ..core.verdicts import Claim, Interval, Invariant, check, invariant
+from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
 
 __all__ = [
+    "EXAMPLE_FORMAT",
     "FORMAT",
+    "FREE_CONCURRENCY_MIN",
+    "FREE_IO_MIN",
+    "FREE_OVERLAP_MIN",
+    "GIL_OVERLAP_MAX",
+    "IO_HELD_BACK",
+    "SHARE_SLACK",
+    "TURN_HIGH",
+    "TURN_LOW",
     "analyze",
+    "free_io_verdict",
+    "free_overlaps_verdict",
+    "from_example",
+    "gil_alternates_verdict",
+    "io_held_back_verdict",
+    "io_ideal",
     "median_index",
     "overlap",
     "record",
     "record_many",
+    "recording_invariants",
     "summarize_many",
+    "table",
+    "turn_length_verdict",
     "turns",
 ]
 
 FORMAT = "gilref-timeline"
 FORMAT_VERSION = 1
+#: The ``format`` of what ``examples/timeline.py --json FILE`` writes.
+EXAMPLE_FORMAT = "gilref-timeline-example"
 Run = list[float]
+
+# -- thresholds the verdicts and invariants decide on ------------------------------
+
+GIL_OVERLAP_MAX = 0.001
+"""Most share of a recording in which two threads may seem to run at once under
+a GIL: a hand-off inside a gap shorter than the detection gap (50 µs) makes
+two runs touch; a tenth of a per cent covers a few of those per recording."""
+
+TURN_LOW = 0.8
+"""Shortest median turn of CPU-bound threads under a GIL, in switch intervals:
+a waiting thread asks for the GIL only after a full interval."""
+
+TURN_HIGH = 5.0
+"""Longest median turn, in switch intervals: the operating system may stretch a
+turn when it runs other programs on the core, but five intervals would mean
+the GIL was not being handed over on request at all."""
+
+IO_HELD_BACK = 0.75
+"""Share of its unhindered running time (its duty cycle) below which the I/O-style
+thread counts as held back by the GIL: a quarter lost is beyond noise."""
+
+FREE_OVERLAP_MIN = 0.1
+"""Least share of the time with two or more threads running that shows real
+parallelism on a free-threaded build (a tenth: well above any detection artefact)."""
+
+FREE_CONCURRENCY_MIN = 1.0
+"""Least threads' worth of running time on a free-threaded build: more than one
+thread's worth means threads ran side by side (with a GIL it is at most 1)."""
+
+FREE_IO_MIN = 0.5
+"""Least share of its duty cycle the I/O-style thread keeps without a GIL: it
+waits only for a core, which on a busy host of two cores can cost up to half."""
+
+SHARE_SLACK = 0.02
+"""Absolute slack of the invariants on shares of the recording: the clock
+readings at a run's ends and a recording's edges are a few microseconds off."""
 
 
 def _ready(clock: list[float]) -> tuple[float, float, float]:
@@ -340,3 +398,290 @@ def median_index(timelines: Sequence[dict[str, Any]]) -> int:
     keyed = sorted(range(len(timelines)),
                    key=lambda i: (overlap(timelines[i])["overlap_fraction"], overlap(timelines[i])["concurrency"]))
     return keyed[(len(keyed) - 1) // 2]
+
+
+# -- the reader's example and the chapter's table --------------------------------------
+
+
+def from_example(data: Any) -> dict[str, Any]:
+    """What ``examples/timeline.py --json FILE`` wrote, as a timeline :func:`analyze` reads.
+
+    :raises ValueError: if *data* is not that example's JSON.
+    """
+    if not isinstance(data, dict) or data.get("format") != EXAMPLE_FORMAT:
+        raise ValueError(f"not the JSON of examples/timeline.py (format {EXAMPLE_FORMAT!r})")
+    return {"format": FORMAT, "version": FORMAT_VERSION, "duration_s": float(data["duration_s"]),
+            "gap_s": float(data["gap_s"]), "params": {},
+            "threads": [{"name": t["name"], "kind": "io" if t["name"].startswith("io") else "cpu",
+                         "runs": [[float(a), float(b)] for a, b in t["runs"]]} for t in data["threads"]]}
+
+
+def io_ideal(data: dict[str, Any]) -> float:
+    """The I/O-style thread's duty cycle (burst over burst plus sleep) in a :func:`record_many` set."""
+    params = data["timelines"][0]["params"]
+    return float(params["io_burst_s"]) / (float(params["io_burst_s"]) + float(params["io_sleep_s"]))
+
+
+def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, str]]:
+    """The chapter's table: one row per (build label, scenario, :func:`record_many` set), medians."""
+    rows = []
+    for build, scenario, data in entries:
+        st = summarize_many(data["timelines"])
+        period = st["handoff_period_s"]
+        rows.append({
+            "build": build,
+            "scenario": scenario,
+            "share of time each thread ran": ", ".join(f"{n} {v:.0%}" for n, v in st["shares"].items()),
+            "threads' worth of running": f"{st['concurrency']:.2f}",
+            "time with ≥ 2 running": f"{st['overlap_fraction']:.1%}",
+            "median turn (ms)": f"{period * 1000:.2f}" if period is not None else "",
+        })
+    return rows
+
+
+# -- verdicts ----------------------------------------------------------------------
+
+
+def _analyses(data: dict[str, Any]) -> list[dict[str, Any]]:
+    timelines = data.get("timelines") if isinstance(data, dict) else None
+    if not timelines:
+        raise ValueError("a record_many set with at least one timeline is needed")
+    return [analyze(t) for t in timelines]
+
+
+def _differences(data: dict[str, Any], example: dict[str, Any]) -> str:
+    """What differs between a :func:`record_many` set and the example's one recording."""
+    first = data["timelines"][0]
+    out = [interpreter_differs(data.get("metadata", {}), example),
+           f"the recording (the example's one of {float(example['duration_s']) * 1000:g} ms, against "
+           f"{len(data['timelines'])} of {float(first['duration_s']) * 1000:g} ms)",
+           load_phrase(data.get("metadata", {}))]
+    return "; ".join(o for o in out if o)
+
+
+def _pct(interval: Interval, fmt: str = ".1f") -> str:
+    return interval.scaled(100).text(fmt, " %")
+
+
+def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
+                           example: dict[str, Any] | None = None) -> Claim:
+    """Whether, with the GIL, no two threads ran at once in any recording of *sets*.
+
+    Decided on (first quartile, median, largest) of every recording's overlap
+    share: all of it below :data:`GIL_OVERLAP_MAX` holds (the largest too);
+    from the first quartile up at or above contradicts; between is undecided (a
+    few recordings overlapped). *example* (the example's ``--json``, run on
+    the same build) is decided on its one recording; when it disagrees the
+    claim is undecided.
+    """
+    overlaps = [a["overlap_fraction"] for data in sets for a in _analyses(data)]
+    q = Interval.of(overlaps)
+    spread = Interval(q.low, q.median, max(max(overlaps), q.median))
+    decided = spread.below(GIL_OVERLAP_MAX)
+    ex_text, ex_decided = "", decided
+    if example is not None:
+        ex = overlap(from_example(example))["overlap_fraction"]
+        ex_decided = ex < GIL_OVERLAP_MAX
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex * 100:.1f} % of its time with "
+                   "two or more threads running.")
+    worst = max(overlaps)
+    share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
+    unclear = (SPREAD + " In the {n} recordings on {build} the share of time in which two threads ran at "
+               "once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
+    if example is not None and decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build} the share "
+                   "of time in which two threads ran at once was {share}." + ex_text
+                   + " With a GIL neither should exceed {limit_pct:.1f} %. They differ in "
+                   + _differences(sets[0], example) + ".")
+    return check(
+        "gil_alternates", "with the GIL, only one thread runs Python code at any instant",
+        decided if decided == ex_decided else None,
+        overlap=spread, worst=worst * 100, n=len(overlaps), build=build, share=share, limit_pct=GIL_OVERLAP_MAX * 100,
+        supported="**With the GIL the bars alternate.** In all {n} recordings on {build}, the share of "
+                  "time in which two threads ran at once was {share}: one thread ran, then another, "
+                  "never two together." + ex_text,
+        contradicted="On {build} two threads ran at once for up to {worst:.2f} % of a recording (more than "
+                     "{limit_pct:.1f} % in most of them): more than the detection gap explains." + ex_text,
+        unclear=unclear,
+    )
+
+
+def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
+    """Whether CPU-bound threads under the GIL took turns of about one switch interval.
+
+    Decided on the recordings' median turns in switch intervals (the set's
+    ``metadata["switch_interval_s"]``): all of it in [:data:`TURN_LOW`,
+    :data:`TURN_HIGH`] holds, none of it contradicts.
+    """
+    switch = float(cpu["metadata"]["switch_interval_s"])
+    periods = [a["handoff_period_s"] for a in _analyses(cpu) if a["handoff_period_s"] is not None]
+    if not periods:
+        return check("gil_turn_length", "CPU-bound threads under the GIL take turns of about one switch interval",
+                     False, switch=switch * 1000, build=build, supported="",
+                     contradicted="On {build} the CPU-bound threads never handed over the GIL in a "
+                                  "recording: no turns to measure.")
+    turns_iv = Interval.of([p / switch for p in periods])
+    conc = Interval.of([a["concurrency"] for a in _analyses(cpu)])
+    busy = (f" Together the threads ran {conc.text('.2f', '')} threads' worth of the time: other programs "
+            "had the cores for the rest, which stretches turns." if conc.median < 0.9 else "")
+    return check(
+        "gil_turn_length", "CPU-bound threads under the GIL take turns of about one switch interval",
+        turns_iv.between(TURN_LOW, TURN_HIGH),
+        intervals=turns_iv, period=Interval.of(periods).scaled(1000).text(".1f", " ms"),
+        turns=turns_iv.text(".2f", ""), switch=switch * 1000, build=build, low=TURN_LOW, high=TURN_HIGH,
+        threads=cpu["timelines"][0]["params"].get("cpu_threads", "several"),
+        supported="The {threads} CPU-bound threads took turns of {period} (median turn of each recording; "
+                  "{turns} switch intervals): a waiting thread asks for the GIL after one switch interval "
+                  "({switch:g} ms), and the operating system may stretch a turn when it runs something "
+                  "else in between." + busy,
+        contradicted="The CPU-bound threads' median turn lasted {period} ({turns} switch intervals of "
+                     "{switch:g} ms), outside {low:g} to {high:g} intervals." + busy,
+        unclear=SPREAD + " The CPU-bound threads' median turns lasted {period} ({turns} switch intervals of "
+                "{switch:g} ms), partly outside {low:g} to {high:g} intervals." + busy,
+    )
+
+
+def io_held_back_verdict(mix: dict[str, Any], *, build: str) -> Claim:
+    """Whether under the GIL the I/O-style thread ran less than :data:`IO_HELD_BACK` of its duty cycle."""
+    ideal = io_ideal(mix)
+    share = Interval.of([a["shares"]["io-1"] for a in _analyses(mix)])
+    of_ideal = share.scaled(1 / ideal)
+    return check(
+        "gil_io_held_back",
+        "under the GIL an I/O-bound thread beside CPU-bound threads gets less done than it could",
+        of_ideal.below(IO_HELD_BACK),
+        share_interval=share, share=_pct(share), ideal=ideal * 100, of_ideal=_pct(of_ideal, ".0f"),
+        build=build, limit=IO_HELD_BACK * 100,
+        supported="Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
+                  "{of_ideal} of the {ideal:.0f} % it needs: after every sleep it waited for the GIL first.",
+        contradicted="Beside two CPU-bound threads the I/O-style thread still ran {share} of the time, "
+                     "{of_ideal} of the {ideal:.0f} % it needs (above {limit:.0f} %).",
+        unclear=SPREAD + " Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
+                "{of_ideal} of the {ideal:.0f} % it needs (held back means below {limit:.0f} %).",
+    )
+
+
+def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str,
+                          example: dict[str, Any] | None = None) -> Claim:
+    """Whether without the GIL CPU-bound threads ran at the same time.
+
+    Holds when the recordings' overlap shares are all at least
+    :data:`FREE_OVERLAP_MIN` and their threads' worth of running at least
+    :data:`FREE_CONCURRENCY_MIN` (quartiles); *example* (the example's
+    ``--json`` on the free-threaded build) is decided alike on its one
+    recording; when it disagrees the claim is undecided.
+    """
+    fa, ga = _analyses(free), _analyses(gil)
+    ov = Interval.of([a["overlap_fraction"] for a in fa])
+    conc = Interval.of([a["concurrency"] for a in fa])
+    gconc = Interval.of([a["concurrency"] for a in ga])
+    decided = all_of(ov.at_least(FREE_OVERLAP_MIN), conc.at_least(FREE_CONCURRENCY_MIN))
+    ex_text, ex_decided = "", decided
+    if example is not None:
+        ex = overlap(from_example(example))
+        ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
+                   "of its time with two or more threads running.")
+    unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
+               "threads' worth; at least {need:.0f} % and one thread's worth would show it)." + ex_text)
+    if example is not None and decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " On {build} two or more threads ran at once "
+                   "{overlap} of the time (together {conc} threads' worth)." + ex_text + " They differ in "
+                   + _differences(free, example) + "; on a busy host of {cpus} cores the operating "
+                   "system gives threads separate cores only part of the time.")
+    return check(
+        "free_overlaps", "without the GIL, CPU-bound threads run at the same time on different cores",
+        decided if decided == ex_decided else None,
+        overlap_interval=ov, overlap=_pct(ov, ".0f"), concurrency=conc, conc=conc.text(".2f", ""),
+        gil_conc=gconc.text(".2f", ""), build=build, cpus=free["metadata"].get("usable_cpus", "?"),
+        need=FREE_OVERLAP_MIN * 100,
+        supported="**Without the GIL the bars overlap.** On {build} two or more threads ran at once "
+                  "{overlap} of the time, and together they ran {conc} threads' worth of time, against "
+                  "{gil_conc} with the GIL." + ex_text,
+        contradicted="On {build} threads ran at once only {overlap} of the time (together {conc} "
+                     "threads' worth): the operating system did not give them separate cores for long, "
+                     "which happens on a busy host." + ex_text,
+        unclear=unclear,
+    )
+
+
+def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) -> Claim:
+    """Whether without the GIL the I/O-style thread kept at least :data:`FREE_IO_MIN` of its duty cycle."""
+    ideal = io_ideal(free)
+    share = Interval.of([a["shares"]["io-1"] for a in _analyses(free)])
+    gshare = Interval.of([a["shares"]["io-1"] for a in _analyses(gil)])
+    return check(
+        "free_io_unhindered", "without the GIL an I/O-bound thread is not held back by CPU-bound threads",
+        share.scaled(1 / ideal).at_least(FREE_IO_MIN),
+        share_interval=share, share=_pct(share), gil_share=_pct(gshare), ideal=ideal * 100, build=build,
+        supported="The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % it "
+                  "needs), against {gil_share} with the GIL.",
+        contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f} % "
+                     "it needs; {gil_share} with the GIL): it waited for a core.",
+        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % "
+                "it needs, at least half of which would show it unhindered; {gil_share} with the GIL).",
+    )
+
+
+# -- invariants --------------------------------------------------------------------
+
+
+def recording_invariants(data: dict[str, Any], *, prefix: str = "", label: str = "") -> list[Invariant]:
+    """What must hold of a :func:`record_many` set if the recording was sound.
+
+    - each thread's share of a recording lies in [0, 1];
+    - 0 ≤ the overlap share ≤ 1, and the overlap is at most the running time
+      beyond the first thread's (threads' worth minus busy share);
+    - the threads' worth of running is at most the threads, the usable CPUs,
+      and with a GIL one (plus :data:`GIL_OVERLAP_MAX`);
+    - an I/O-style thread runs at most its duty cycle;
+    - every thread ran at all in every recording (else the host, not the GIL, decided the shares).
+
+    All with :data:`SHARE_SLACK`.
+
+    :param prefix: prepended to each key.
+    :param label: which build and run, put before each statement.
+    """
+    analyses = _analyses(data)
+    meta = data.get("metadata", {})
+    threads = len(data["timelines"][0]["threads"])
+    cpus = int(meta.get("usable_cpus") or meta.get("cpu_count") or threads)
+    gil = meta.get("gil_enabled") is not False
+    cap = 1.0 + GIL_OVERLAP_MAX if gil else float(min(threads, cpus))
+    shares = [v for a in analyses for v in a["shares"].values()]
+    out = [
+        invariant(prefix + "shares_in_unit", "every thread ran between none and all of each recording",
+                  all(-SHARE_SLACK <= v <= 1 + SHARE_SLACK for v in shares),
+                  most=max(shares), cause="a run was recorded outside the recording's window (a bug)"),
+        invariant(prefix + "overlap_consistent",
+                  "the time with two or more running is at least zero, at most the whole, and at most the "
+                  "running time beyond one thread's",
+                  all(-SHARE_SLACK <= a["overlap_fraction"] <= 1 + SHARE_SLACK
+                      and a["overlap_fraction"] <= a["concurrency"] - a["busy_fraction"] + SHARE_SLACK
+                      for a in analyses),
+                  cause="the overlap was computed from runs that do not match the shares (a bug)"),
+        invariant(prefix + "within_the_whole",
+                  "the threads together ran at most {cap:.2f} threads' worth of each recording"
+                  + (" (one GIL)" if gil else " (threads and usable CPUs)"),
+                  all(a["concurrency"] <= cap + SHARE_SLACK for a in analyses),
+                  cap=cap, most=max(a["concurrency"] for a in analyses),
+                  cause=("two threads held the GIL at once, or their clock readings overlapped by more than "
+                         "the detection gap" if gil else "more threads ran at once than there are CPUs "
+                         "(a bug in the recording)")),
+    ]
+    idle = sorted({n for a in analyses for n, v in a["shares"].items() if v <= 0})
+    out.append(invariant(
+        prefix + "every_thread_ran", "every thread ran in every recording", not idle,
+        starved=", ".join(idle), cause="the host was so busy that the operating system did not run a thread at all "
+                            "during a whole recording ({starved}); its share and the overlap say more about "
+                            "the host's load than about the GIL"))
+    io = [name for name in analyses[0]["shares"] if name.startswith("io")]
+    if io:
+        ideal = io_ideal(data)
+        out.append(invariant(
+            prefix + "io_within_duty_cycle",
+            "the I/O-style thread ran at most its duty cycle ({ideal:.0%}) of each recording",
+            all(a["shares"][n] <= ideal + SHARE_SLACK for a in analyses for n in io),
+            ideal=ideal, most=max(a["shares"][n] for a in analyses for n in io),
+            cause="its sleeps were shorter than asked (the operating system's timer), or a bug"))
+    return labelled(out, label)

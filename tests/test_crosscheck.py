@@ -1,0 +1,48 @@
+"""The helpers the topic modules' cross-checked verdicts share."""
+
+from __future__ import annotations
+
+import pytest
+
+from gilref.topics import _crosscheck as cc
+
+
+def test_all_of_is_false_first_then_undecided_then_true():
+    assert cc.all_of(True, True) is True
+    assert cc.all_of(True, None) is None
+    assert cc.all_of(None, False) is False
+
+
+def test_labels_and_differences_name_both_interpreters():
+    meta = {"python_implementation": "CPython", "python_version": "3.13.5", "gil_enabled": True}
+    ex = {"implementation": "CPython", "python": "3.11.7", "gil": True}
+    assert cc.metadata_label(meta) == "CPython 3.13.5, GIL on"
+    assert cc.example_label(ex) == "CPython 3.11.7, GIL on"
+    assert "3.13.5" in cc.interpreter_differs(meta, ex) and "3.11.7" in cc.interpreter_differs(meta, ex)
+    assert cc.interpreter_differs(meta, {**ex, "python": "3.13.5"}) == ""
+    assert "load average 2.5" in cc.load_phrase({"load_average": [2.5, 1, 1]})
+
+
+def test_disagreement_says_which_run_could_not_decide():
+    assert "disagree" in cc.disagreement(True, False)
+    assert "example below cannot confirm" in cc.disagreement(True, None)
+    assert "measurement cannot decide" in cc.disagreement(None, False)
+    with pytest.raises(ValueError, match="alike"):
+        cc.disagreement(True, True)
+
+
+def test_labelled_puts_the_run_before_each_statement():
+    from gilref.core.verdicts import invariant
+
+    inv = [invariant("k", "the time grows", True, cause="c")]
+    assert cc.labelled(inv, "CPython 3.13.5")[0].statement == "CPython 3.13.5: the time grows"
+    assert cc.labelled(inv, "") == inv
+
+
+def test_slower_build_note_only_when_the_free_threaded_figure_is_clearly_lower():
+    from gilref.core.verdicts import Interval
+
+    note = cc.slower_build_note(Interval(0.2, 0.25, 0.3), "the server alone answered", {"python_version": "3.13.5"})
+    assert "25 %" in note and "specializing" in note and "docs.python.org/3.13/howto" in note
+    assert cc.slower_build_note(Interval(0.7, 0.9, 1.1), "x", {"python_version": "3.13.5"}) == ""
+    assert "specializing" not in cc.slower_build_note(Interval(0.2, 0.25, 0.3), "x", {"python_version": "3.14.0"})
