@@ -53,6 +53,7 @@ __all__ = [
     "check_urls",
     "error_demo",
     "error_invariants",
+    "error_rows",
     "errors_verdict",
     "fetch_all_async",
     "fetch_asyncio",
@@ -65,6 +66,7 @@ __all__ = [
     "first_fetch_invariants",
     "parse_example",
     "result_rows",
+    "suite_rows",
     "threads_verdict",
 ]
 
@@ -374,6 +376,34 @@ def result_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
             "time (ms)": f"{r.seconds * 1000:.0f}",
             "error": r.error or "",
         })
+    return rows
+
+
+def suite_rows(suite: Suite) -> list[dict[str, Any]]:
+    """One table row per configuration of a :func:`fetch_suite` run: median, speedup with
+    its quartile interval, and the share of the ideal (the median's and the interval's)."""
+    rows = []
+    for t in [suite.baseline("fetch"), *suite.select("fetch", "threads"), *suite.select("fetch", "asyncio")]:
+        rows.append({
+            "configuration": "one after another" if t.mode == "sequential" else
+                             f"{t.workers} thread{'s' * (t.workers > 1)}" if t.mode == "threads" else
+                             f"asyncio, {t.workers} in flight",
+            "median (s)": f"{t.median:.3f}",
+            "speedup (quartile interval)": suite.speedup_interval(t).text(),
+            "share of ideal": _share(suite, t).scaled(100).text(".0f", " %"),
+        })
+    return rows
+
+
+def error_rows(demo: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One table row per URL of :func:`error_demo`: each client's outcome, time and error."""
+    rows = []
+    for t, a in zip(demo["threads"], demo["asyncio"]):
+        rows.append({"URL": result_rows([t])[0]["URL"],
+                     "threads": f"{t.kind} ({t.seconds * 1000:.0f} ms)",
+                     "threads' error": t.error or "",
+                     "asyncio": f"{a.kind} ({a.seconds * 1000:.0f} ms)",
+                     "asyncio's error": a.error or ""})
     return rows
 
 
