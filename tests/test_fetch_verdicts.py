@@ -79,7 +79,7 @@ def test_parse_example_reads_both_scripts():
     a = fetch.parse_example(ASYNCIO_OUT)
     assert a["script"] == "asyncio" and [r["workers"] for r in a["runs"]] == [1, 2, 8]
     assert a["runs"][0]["mode"] == "sequential" and a["runs"][2]["seconds"] == 0.057
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="median of"):
         fetch.parse_example("nothing here")
 
 
