@@ -51,17 +51,19 @@ def test_sleeps_invariants_both_ways():
 
 def lag(inline=(0.30, 0.31, 0.32, 0.33, 0.34), thread=(0.005, 0.006, 0.006, 0.007, 0.008),
         proc=(0.001, 0.0012, 0.0013, 0.0014, 0.0015), idle=(0.0005, 0.0006, 0.0006, 0.0007, 0.0008),
-        step=0.33, run=0.4) -> Suite:
+        step=0.33, run=0.4, thread_step=0.34) -> Suite:
     s = Suite()
     for mode, vals in (("idle", idle), ("inline", inline), ("to-thread", thread), ("process", proc)):
+        st = thread_step if mode == "to-thread" else step
         s.add(Timing("ticker-lag", mode, 1, vals, (), {
             "cpu_steps": 4_000_000, "tick_s": 0.005, "median_lag_s": [v / 2 for v in vals],
-            "p95_lag_s": list(vals), "cpu_step_s": [step] * 5, "ticks": [60] * 5, "run_s": [run] * 5}))
+            "p95_lag_s": list(vals), "cpu_step_s": [st] * 5, "ticks": [60] * 5, "run_s": [run] * 5}))
     return s
 
 
 def test_inline_three_ways():
-    assert aio.inline_verdict(lag()).state == "holds"
+    c = aio.inline_verdict(lag())
+    assert c.state == "holds" and "330 ms" in c.text and "×" not in c.text.split("late")[0]
     assert aio.inline_verdict(lag(inline=(0.05, 0.06, 0.07, 0.08, 0.09))).state == "contradicted"
     assert aio.inline_verdict(lag(inline=(0.15, 0.22, 0.27, 0.30, 0.34))).state == "undecided"
 
@@ -76,9 +78,12 @@ def test_offload_three_ways():
 def test_lag_invariants_both_ways():
     assert all(i.holds for i in aio.lag_invariants(lag()))
     stalled = {i.key: i.holds for i in aio.lag_invariants(lag(idle=(0.5,) * 5, run=0.6))}
-    assert stalled == {"lag_idle_at_most_inline": False, "lag_within_run": True}
+    assert stalled == {"lag_idle_at_most_inline": False, "lag_thread_step_not_faster": True, "lag_within_run": True}
     clocks = {i.key: i.holds for i in aio.lag_invariants(lag(run=0.1))}
-    assert clocks == {"lag_idle_at_most_inline": True, "lag_within_run": False}
+    assert clocks == {"lag_idle_at_most_inline": True, "lag_thread_step_not_faster": True, "lag_within_run": False}
+    # The same countdown, sharing the GIL with the loop, ran far faster on a thread: the host changed.
+    faster = {i.key: i.holds for i in aio.lag_invariants(lag(thread_step=0.2))}
+    assert faster["lag_thread_step_not_faster"] is False
 
 
 def test_lag_rows_show_quartiles_without_a_bare_list():

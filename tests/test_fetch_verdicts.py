@@ -102,6 +102,12 @@ def test_asyncio_verdict_three_ways():
     assert fetch.asyncio_verdict(made(SCALED, wide)).state == "undecided"
     with_ex = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT))
     assert "7.54×" in with_ex.text and "8 in flight" in with_ex.text
+    both = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT),
+                                 fetch.parse_example(THREADS_OUT))
+    assert "4.89× on 8 threads" in both.text and "154 %" in both.text and "scripts agree" in both.text
+    slower = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT.replace("7.54x", "3.00x")),
+                                   fetch.parse_example(THREADS_OUT))
+    assert "61 %" in slower.text and "one slow answer" in slower.text
 
 
 def by_name(invs):

@@ -90,6 +90,20 @@ def test_numpy_invariants_both_ways():
 def test_cython_invariants_both_ways():
     assert all(i.holds for i in native.cython_invariants(suites()))
     wrong = {i.key: i.holds for i in native.cython_invariants(suites(value="43"))}
-    assert wrong == {"cython_same_result": False, "cython_within_cpus": True}
+    assert wrong == {"cython_same_cost": True, "cython_same_result": False, "cython_within_cpus": True}
     too_fast = {i.key: i.holds for i in native.cython_invariants(suites(prange=around(0.2)))}
-    assert too_fast == {"cython_same_result": True, "cython_within_cpus": False}
+    assert too_fast == {"cython_same_cost": True, "cython_same_result": True, "cython_within_cpus": False}
+
+
+def test_the_same_c_loop_must_cost_the_same_with_and_without_the_gil():
+    s = suites()
+    s["cython_gil"].timings[0] = Timing("xorshift", "sequential", 1, around(2.9), (), {"steps": 60_000_000})
+    got = {i.key: i for i in native.cython_invariants(s)}
+    assert not got["cython_same_cost"].holds and "GIL held 2.900 s" in got["cython_same_cost"].cause
+
+
+def test_a_script_speedup_beyond_the_cpus_is_called_disturbed():
+    ex = native.parse_build_cython(BUILD_OUT.replace("0.98x", "2.82x"))
+    assert "more than 2 threads on 2 CPUs can give" in native.python_verdict(suites(), 2, ex).text
+    assert [i.holds for i in native.build_cython_invariants(ex, 2)] == [False]
+    assert [i.holds for i in native.build_cython_invariants(native.parse_build_cython(BUILD_OUT), 2)] == [True]

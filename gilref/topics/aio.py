@@ -43,6 +43,7 @@ __all__ = [
     "MANY_WAITS_FACTOR",
     "OFFLOAD_FACTOR",
     "STALL_SHARE",
+    "STEP_SLACK",
     "asyncio_sleeps",
     "cooperative_verdict",
     "inline_verdict",
@@ -80,6 +81,10 @@ OFFLOAD_FACTOR = 5.0
 #: before the invariant "N waits take at least one wait" breaks: 1 % (the event
 #: loop rounds its timers to its clock's resolution).
 EARLY_SLACK = 0.01
+#: How much faster (a fraction) the CPU step may seem on a worker thread than inline
+#: before the invariant breaks: 10 %, on quartiles (the same countdown, sharing the GIL
+#: with the loop's brief wake-ups, cannot run faster than alone).
+STEP_SLACK = 0.10
 
 
 # -- cooperative versus preemptive ------------------------------------------------
@@ -429,21 +434,23 @@ def inline_verdict(suite: Suite) -> Claim:
     """
     t = suite.get("ticker-lag", "inline")
     steps = [float(v) for v in t.params["cpu_step_s"]]
-    share = ratio_interval(t.values, steps)
+    if len(steps) != len(t.values) or min(steps) <= 0:
+        raise ValueError("every inline run needs its step's duration")
+    share = Interval.of([lag / step for lag, step in zip(t.values, steps)])  # paired: run by run
     return check(
         "inline_blocks",
         "a CPU-bound step inside a coroutine stalls every other task on the loop for as long as it runs",
         share.at_least(STALL_SHARE),
-        lag=Interval.of(t.values).scaled(1000), step=Interval.of(steps).scaled(1000), share=share,
+        lag=_ms(t.values), step=_ms(steps), share=share,
         threshold=Interval.exact(STALL_SHARE),
-        supported="**The loop stalled.** Run inline, the step took {step:.0f} ms and the ticker woke up "
-                  "to {lag:.0f} ms late ({share:.0%} of the step): nothing else on the loop ran until "
+        supported="**The loop stalled.** Run inline, the step took {step} and the ticker woke up "
+                  "to {lag} late ({share:.0%} of the step, run by run): nothing else on the loop ran until "
                   "the step returned.",
-        contradicted="Run inline, the step took {step:.0f} ms but the ticker was at worst {lag:.0f} ms "
+        contradicted="Run inline, the step took {step} but the ticker was at worst {lag} "
                      "late ({share:.0%} of the step, below {threshold:.0%}): less of a stall than the "
                      "loop's design implies.",
         unclear="This run cannot tell whether the ticker waited for the whole step: its worst lag was "
-                "{share:.0%} of the step ({lag:.0f} ms against {step:.0f} ms), an interval that straddles "
+                "{share:.0%} of the step, run by run ({lag} against {step}), an interval that straddles "
                 "{threshold:.0%}.",
     )
 
@@ -467,18 +474,18 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
         "offload_fixes",
         "moving the CPU-bound step off the event loop (to a thread or a process) keeps the loop responsive",
         holds,
-        inline=Interval.of(inline.values).scaled(1000), thread=Interval.of(thread.values).scaled(1000),
-        proc=Interval.of(proc.values).scaled(1000), cut_t=cut_t, cut_p=cut_p,
+        inline=_ms(inline.values), thread=_ms(thread.values, ".1f"), proc=_ms(proc.values, ".1f"),
+        cut_t=cut_t, cut_p=cut_p,
         sw=switch_interval_s * 1000, factor=OFFLOAD_FACTOR,
-        supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline:.0f} ms "
-                  "to {thread:.1f} ms (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
+        supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline} "
+                  "to {thread} (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
                   "thread, once it has waited a switch interval ({sw:g} ms), makes the step's thread "
                   "drop it. In a process, with a GIL of its own, the step left the ticker at worst "
-                  "{proc:.1f} ms late (a cut of {cut_p:.0f}).",
-        contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline:.0f} ms, "
-                     "to_thread {thread:.1f} ms (a cut of {cut_t:.1f}), process {proc:.1f} ms (a cut of {cut_p:.1f}).",
+                  "{proc} late (a cut of {cut_p:.0f}).",
+        contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline}, "
+                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).",
         unclear="This run cannot tell whether offloading cuts the worst lag {factor:g}-fold: inline "
-                "{inline:.0f} ms, to_thread {thread:.1f} ms (a cut of {cut_t:.1f}), process {proc:.1f} ms "
+                "{inline}, to_thread {thread} (a cut of {cut_t:.1f}), process {proc} "
                 "(a cut of {cut_p:.1f}); an interval straddles the factor.",
     )
 
@@ -493,6 +500,11 @@ def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
          "first switch after (appends)": "" if r["first_switch_at"] is None else f"{r['first_switch_at']:,}",
          "time (s)": f"{r['seconds']:.3f}"}
         for r in runs]
+
+
+def _ms(seconds: Sequence[float], fmt: str = ".0f") -> str:
+    """Median and quartiles of durations in seconds, as milliseconds: ``87 ms (66–88 ms)``."""
+    return Interval.of(seconds).scaled(1000).text(fmt, " ms")
 
 
 def lag_rows(suite: Suite, names: dict[str, str]) -> list[dict[str, Any]]:
@@ -561,6 +573,16 @@ def lag_invariants(suite: Suite) -> list[Invariant]:
         runs = t.params.get("run_s")
         if runs and not at_most(t.values, [float(r) for r in runs]):
             longer.append(t.mode)
+    thread = suite.get("ticker-lag", "to-thread") if suite.select("ticker-lag", "to-thread") else None
+    if thread is not None:
+        steps_in = [float(v) for v in inline.params["cpu_step_s"]]
+        steps_th = [float(v) for v in thread.params["cpu_step_s"]]
+        out.append(invariant(
+            "lag_thread_step_not_faster",
+            "the step on a worker thread took at least as long as inline (it shares the GIL with the loop)",
+            at_most(steps_in, steps_th, slack=STEP_SLACK),
+            cause="the host's load changed between the runs (inline step {i:.0f} ms, on a thread {t:.0f} ms, "
+                  "medians)", i=statistics.median(steps_in) * 1000, t=statistics.median(steps_th) * 1000))
     out.append(invariant(
         "lag_within_run", "no worst lag was longer than the run it was measured in", not longer,
         cause="the lag clock and the run clock disagree ({which})", which=", ".join(longer) or "none"))
