@@ -45,14 +45,22 @@ def test_threads_scale_is_contradicted_when_a_pool_falls_short():
 
 
 def test_threads_scale_is_undecided_when_the_interval_straddles_the_threshold():
-    claim = fetch.threads_verdict(made({**SCALED, 16: (0.10, 0.11, 0.125, 0.14, 0.15)}))
+    # 4 threads has the lowest median share (93 %) but holds; 16 threads straddles: name 16.
+    claim = fetch.threads_verdict(made({**SCALED, 4: ideal(4, share=0.93),
+                                        16: (0.10, 0.11, 0.125, 0.14, 0.15)}))
     assert claim.state == "undecided"
-    assert "straddles" in claim.text
+    assert "the 16-thread pool's interval straddles the threshold" in claim.text
 
 
 def test_threads_scale_is_undecided_without_a_large_enough_pool():
     claim = fetch.threads_verdict(made({w: ideal(w) for w in (1, 2, 4)}))
-    assert claim.state == "undecided"
+    assert claim.state == "undecided" and "no pool of 16 threads was measured" in claim.text
+
+
+def test_the_example_agrees_with_a_contradicted_verdict_when_it_falls_short_too():
+    claim = fetch.threads_verdict(made({**SCALED, 16: ideal(16, share=0.55)}), fetch.parse_example(THREADS_OUT))
+    assert claim.state == "contradicted" and "61 %" in claim.text and "it agrees" in claim.text
+
 
 
 THREADS_OUT = """Local server http://127.0.0.1:40000: 50 ms per answer, 1024 bytes
@@ -104,7 +112,7 @@ def test_asyncio_verdict_three_ways():
     assert "7.54×" in with_ex.text and "8 in flight" in with_ex.text
     both = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT),
                                  fetch.parse_example(THREADS_OUT))
-    assert "4.89× on 8 threads" in both.text and "154 %" in both.text and "scripts agree" in both.text
+    assert "4.89× on 8 threads" in both.text and "154 %" in both.text and "it agrees" in both.text
     slower = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT.replace("7.54x", "3.00x")),
                                    fetch.parse_example(THREADS_OUT))
     assert "61 %" in slower.text and "one slow answer" in slower.text

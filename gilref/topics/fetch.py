@@ -40,6 +40,7 @@ from ..core.harness import MIN_REPEATS, interleave
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from .crosscheck import agreement
 
 __all__ = [
     "ASYNCIO_MATCH",
@@ -49,6 +50,7 @@ __all__ = [
     "SCALE_SHARE",
     "SCALE_UP_TO",
     "FetchResult",
+    "agreement",
     "asyncio_verdict",
     "check_urls",
     "error_demo",
@@ -597,23 +599,28 @@ def _largest_run(example: Mapping[str, Any]) -> Mapping[str, Any]:
                default=example["runs"][0])
 
 
-def _example_sentence(example: Mapping[str, Any] | None, unit: str, suite_share: Interval | None) -> str:
-    """How the reader's script, run on the page, compares with the verdict (one sentence, or '')."""
+def _example_sentence(example: Mapping[str, Any] | None, holds: bool | None, suite_share: Interval | None) -> str:
+    """How the reader's threads script, run on the page, compares with the verdict (one sentence, or '')."""
     if not example:
         return ""
     run = _largest_run(example)
     ideal = min(run["workers"], example["urls"])
     share = run["speedup"] / ideal
-    where = f"{run['workers']} {unit}"
+    where = f"{run['workers']} threads"
     said = (f" The reader's script below, run by this build, fetched {example['urls']} URLs with {where} "
-            f"{run['speedup']:.2f}× faster than its baseline ({share * 100:.0f} % of the ideal {ideal}×, the median "
-            f"of {example['repeats']} runs)")
-    if share >= SCALE_SHARE:
-        return said + ": it agrees."
+            f"{run['speedup']:.2f}× faster than one after another ({share * 100:.0f} % of the ideal "
+            f"{ideal}×, the median of {example['repeats']} runs)")
+    how = agreement(holds, share >= SCALE_SHARE)
+    if how is not None:
+        return f"{said}: {how}."
     ours = f" ({suite_share.scaled(100).text('.0f', ' %')} in the measurement above)" if suite_share else ""
-    return (said + f": less than the measurement's share at {where}{ours}, because the script's server runs "
-            "in the script's own process and its threads compete with the client for that process's GIL, "
-            "and each of its fetches does more Python work (urllib.request), on fewer runs.")
+    if share < SCALE_SHARE:
+        return (said + f": less than the measurement's share at {where}{ours}, because the script's server "
+                "runs in the script's own process and its threads compete with the client for that "
+                "process's GIL, and each of its fetches does more Python work (urllib.request), on fewer runs.")
+    return (said + f": more than the measurement's share at {where}{ours}; the script times one round of "
+            f"{example['urls']} URLs, a few times, where the measurement's verdict rests on the spread of "
+            "its runs.")
 
 
 def _counts(ws: Sequence[int]) -> str:
@@ -649,11 +656,17 @@ def threads_verdict(suite: Suite, example: Mapping[str, Any] | None = None) -> C
         raise ValueError("the suite has no thread-pool timings of 'fetch'")
     shares = {t.workers: _share(suite, t) for t in threads}
     largest = threads[-1]
-    worst = min(threads, key=lambda t: shares[t.workers].median)
-    decided = [shares[w].at_least(SCALE_SHARE) for w in shares]
-    holds: bool | None = False if False in decided else None if None in decided else True
-    if holds and largest.workers < SCALE_UP_TO:
+    decided = {w: shares[w].at_least(SCALE_SHARE) for w in shares}
+    holds: bool | None = (False if False in decided.values() else None if None in decided.values() else True)
+    too_few = holds is True and largest.workers < SCALE_UP_TO
+    if too_few:
         holds = None
+    # The pool the sentence names: one that decided the outcome (short of the threshold,
+    # straddling it), else the weakest.
+    deciding = [w for w, d in decided.items() if d is (False if holds is False else None)] or list(shares)
+    ww = min(deciding, key=lambda w: shares[w].low)
+    why = (f"no pool of {SCALE_UP_TO} threads was measured" if too_few else
+           f"the {ww}-thread pool's interval straddles the threshold")
     ex_share = shares.get(_largest_run(example)["workers"]) if example else None
     seq = suite.baseline("fetch")
     return check(
@@ -661,10 +674,10 @@ def threads_verdict(suite: Suite, example: Mapping[str, Any] | None = None) -> C
         f"threads speed up I/O-bound fetching almost in proportion to their number: at least "
         f"{SCALE_SHARE * 100:.0f} % of the ideal speedup up to {SCALE_UP_TO} threads",
         holds,
-        worst=shares[worst.workers], ww=worst.workers, top=suite.speedup_interval(largest),
+        worst=shares[ww], ww=ww, why=why, top=suite.speedup_interval(largest),
         wtop=largest.workers, counts=_counts(list(shares)), urls=seq.params.get("urls"),
         latency_ms=float(seq.params.get("latency_s", 0)) * 1000, threshold=Interval.exact(SCALE_SHARE),
-        repeats=len(seq.values), ex=_example_sentence(example, "threads", ex_share),
+        repeats=len(seq.values), ex=_example_sentence(example, holds, ex_share),
         supported="**Threads scaled.** At {counts} threads ({urls} URLs, {latency_ms:g} ms each, "
                   "quartiles of {repeats} runs) every pool reached at least {threshold:.0%} of the "
                   "ideal speedup (the weakest, {ww} threads, {worst:.0%}); {wtop} threads fetched the "
@@ -673,14 +686,13 @@ def threads_verdict(suite: Suite, example: Mapping[str, Any] | None = None) -> C
                      "the whole interval of the runs stays below it ({worst:.0%}; measured at {counts} "
                      "threads, {wtop} threads: {top}).{ex}",
         unclear="This run cannot decide whether threads reach {threshold:.0%} of the ideal speedup at "
-                "{counts} threads: the weakest pool, {ww} threads, reached {worst:.0%}, an interval "
-                "that straddles the threshold, or no pool of " + str(SCALE_UP_TO) + " threads was "
-                "measured ({wtop} threads: {top}).{ex}",
+                "{counts} threads: {why} ({ww} threads reached {worst:.0%} of the ideal; {wtop} threads: "
+                "{top}).{ex}",
     )
 
 
-def _asyncio_example_sentence(example: Mapping[str, Any] | None,
-                              threads_example: Mapping[str, Any] | None) -> str:
+def _asyncio_example_sentence(example: Mapping[str, Any] | None, threads_example: Mapping[str, Any] | None,
+                              holds: bool | None) -> str:
     """The asyncio script against the threads script at the same count (one sentence, or '')."""
     if not example:
         return ""
@@ -694,10 +706,11 @@ def _asyncio_example_sentence(example: Mapping[str, Any] | None,
     rel = run["speedup"] / twin["speedup"]
     said += (f", and the threads script {twin['speedup']:.2f}× on {twin['workers']} threads: "
              f"{rel * 100:.0f} % of it")
-    if rel >= ASYNCIO_MATCH:
-        return said + ", so the scripts agree that asyncio keeps up."
-    return (said + ", less than the verdict's threshold; each script times only a few runs of one round "
-            f"of {example['urls']} URLs, so one slow answer moves its median.")
+    how = agreement(holds, rel >= ASYNCIO_MATCH)
+    if how is not None:
+        return f"{said}: {how}."
+    return (said + f", on the other side of the threshold from the measurement; each script times a few runs "
+            f"of one round of {example['urls']} URLs, so one slow answer moves its median.")
 
 
 def asyncio_verdict(suite: Suite, example: Mapping[str, Any] | None = None,
@@ -717,13 +730,14 @@ def asyncio_verdict(suite: Suite, example: Mapping[str, Any] | None = None,
     w = common[-1]
     t, a = suite.get("fetch", "threads", w), suite.get("fetch", "asyncio", w)
     rel = ratio_interval(t.values, a.values)  # > 1: asyncio faster
+    holds = rel.at_least(ASYNCIO_MATCH)
     return check(
         "asyncio_matches",
         f"asyncio on one thread overlaps network waits as well as a thread pool does "
         f"(at least {ASYNCIO_MATCH * 100:.0f} % of its speedup)",
-        rel.at_least(ASYNCIO_MATCH),
+        holds,
         a=suite.speedup_interval(a), t=suite.speedup_interval(t), rel=rel, w=w,
-        threshold=Interval.exact(ASYNCIO_MATCH), ex=_asyncio_example_sentence(example, threads_example),
+        threshold=Interval.exact(ASYNCIO_MATCH), ex=_asyncio_example_sentence(example, threads_example, holds),
         supported="**asyncio kept up.** With {w} fetches in flight on one thread it reached {a}, "
                   "against {t} for {w} threads: {rel:.0%} of the threads' speedup.{ex}",
         contradicted="asyncio with {w} fetches in flight reached {a}, clearly less than the {t} of "

@@ -30,6 +30,7 @@ from ..core.hostinfo import collect_metadata, usable_cpus
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant
 from ..core.workloads import split_count
+from .crosscheck import agreement
 
 __all__ = [
     "CHECK_STEPS",
@@ -389,20 +390,21 @@ def parse_build_cython(text: str) -> dict[str, Any]:
             "threads": int(cols.group(1)), "rows": rows}
 
 
-def _example_note(example: Mapping[str, Any] | None, key: str, gain: bool, cpus: int) -> str:
-    """The reader's script's figure for variant *key*, and whether it agrees with the threshold."""
+def _example_note(example: Mapping[str, Any] | None, key: str, gain: bool, cpus: int,
+                  holds: bool | None) -> str:
+    """The reader's script's figure for variant *key*, and how it relates to the verdict (*holds*)."""
     if not example or key not in example.get("rows", {}):
         return ""
     s = example["rows"][key]["speedup"]
-    agrees = s >= GAIN if gain else s < NO_GAIN
     said = (f" The reader's script below, run by this build on the same interpreter, measured {s:.2f}× on "
             f"{example['threads']} threads (the median of {example['repeats']} runs)")
     if s > min(example["threads"], cpus) * (1 + CPU_SLACK):
         return (said + f": more than {min(example['threads'], cpus)} threads on {cpus} CPUs can give, so the "
                 "host's load disturbed the script's runs and its figure cannot stand against the interval "
                 "measured above.")
-    if agrees:
-        return said + ": it agrees."
+    how = agreement(holds, s >= GAIN if gain else s < NO_GAIN)
+    if how is not None:
+        return f"{said}: {how}."
     return (said + ": it does not agree. Its figure is the ratio of two medians of few runs, with the "
             "threads' start inside the timing and no spread to decide on; the verdict rests on the interval "
             "measured above.")
@@ -441,7 +443,9 @@ def python_verdict(suites: Mapping[str, Suite], workers: int, example: Mapping[s
     cpus = _cpus(suites["python"])
     return check(
         "python_verdict", "threads do not speed up a pure-Python loop under the GIL",
-        s.below(NO_GAIN), s=s, n=workers, ex=_example_note(example, "python", gain=False, cpus=cpus), limit=NO_GAIN,
+        s.below(NO_GAIN), s=s, n=workers,
+        ex=_example_note(example, "python", gain=False, cpus=cpus, holds=s.below(NO_GAIN)),
+        limit=NO_GAIN,
         supported="**Pure Python: no gain.** {n} threads ran the Python loop at {s} one thread.{ex}",
         contradicted="{n} threads ran the pure-Python loop at {s} one thread: faster, which the GIL "
                      "should prevent (is this interpreter free-threaded?).{ex}",
@@ -465,7 +469,7 @@ def gil_verdict(suites: Mapping[str, Suite], workers: int, example: Mapping[str,
     return check(
         "gil_verdict", "compiling a loop does not help threads if the compiled code keeps the GIL",
         s.below(NO_GAIN), s=s, n=workers, r=ratio, per_ex=per_ex,
-        ex=_example_note(example, "cython_gil", gain=False, cpus=cpus),
+        ex=_example_note(example, "cython_gil", gain=False, cpus=cpus, holds=s.below(NO_GAIN)),
         limit=NO_GAIN,
         supported="**Cython holding the GIL: no gain from threads.** Compiled, one step is {r:.0f}× "
                   "faster than in Python{per_ex}, but {n} threads still ran at {s} one thread: each call holds "
@@ -484,7 +488,8 @@ def nogil_verdict(suites: Mapping[str, Suite], workers: int, why: str,
     cpus = _cpus(suites["cython_nogil"])
     return check(
         "nogil_verdict", "compiled code that releases the GIL runs in parallel on threads",
-        s.at_least(GAIN), s=s, n=workers, why=why, ex=_example_note(example, "cython_nogil", gain=True, cpus=cpus),
+        s.at_least(GAIN), s=s, n=workers, why=why, ex=_example_note(example, "cython_nogil", gain=True, cpus=cpus,
+                                                            holds=s.at_least(GAIN)),
         gain=GAIN,
         supported="**Cython releasing the GIL: parallel.** The same compiled loop inside `with nogil:` "
                   "ran on {n} threads at {s} one thread.{ex}",
@@ -504,7 +509,7 @@ def prange_verdict(suites: Mapping[str, Suite], workers: int, openmp: bool, why:
     return check(
         "prange_verdict", "prange spreads one call over OpenMP threads",
         s.at_least(GAIN) if openmp else False, s=s, n=workers, why=why, gain=GAIN,
-        ex=_example_note(example, "prange", gain=True, cpus=cpus),
+        ex=_example_note(example, "prange", gain=True, cpus=cpus, holds=s.at_least(GAIN) if openmp else False),
         supported="**prange: parallel inside one call.** One call of `xorshift_prange` on {n} OpenMP "
                   "threads ran at {s} the serial loop, with no Python threads at all.{ex}",
         contradicted="One `prange` call on {n} OpenMP threads ran at {s} the serial loop. "
