@@ -75,6 +75,15 @@ def test_offload_three_ways():
     assert aio.offload_verdict(lag(thread=(0.03, 0.05, 0.064, 0.08, 0.1)), 0.005).state == "undecided"
 
 
+def test_a_process_lag_above_the_idle_ticker_is_explained():
+    busy = lag(proc=(0.011, 0.0115, 0.0118, 0.012, 0.0125))
+    busy.metadata["usable_cpus"] = 2
+    c = aio.offload_verdict(busy, 0.005)
+    assert "more than the ticker alone" in c.text and "2 of them" in c.text
+    calm = lag(proc=(0.0005, 0.0006, 0.0006, 0.0007, 0.0008))
+    assert "more than the ticker alone" not in aio.offload_verdict(calm, 0.005).text
+
+
 def test_lag_invariants_both_ways():
     assert all(i.holds for i in aio.lag_invariants(lag()))
     stalled = {i.key: i.holds for i in aio.lag_invariants(lag(idle=(0.5,) * 5, run=0.6))}

@@ -124,8 +124,13 @@ def by_name(invs):
 
 def test_invariants_hold_for_a_sound_run():
     got = by_name(fetch.fetch_invariants(made(SCALED, {4: ideal(4), 16: ideal(16)})))
-    assert got == {"fetch_n_times_one": True, "fetch_share_of_ideal": True,
+    assert got == {"fetch_one_thread_as_sequential": True, "fetch_n_times_one": True, "fetch_share_of_ideal": True,
                    "fetch_server_capacity": True, "fetch_time_falls": True}
+
+
+def test_one_thread_much_slower_than_one_after_another_breaks_an_invariant():
+    got = by_name(fetch.fetch_invariants(made({**SCALED, 1: tuple(v * 1.5 for v in SEQ)})))
+    assert got["fetch_one_thread_as_sequential"] is False
 
 
 def test_faster_than_n_times_one_thread_breaks_two_invariants():

@@ -84,15 +84,22 @@ def test_numpy_invariants_both_ways():
     fast = made("matmul", around(0.3), blas_threads=1)  # 3.3x on 2 threads and 2 CPUs: impossible
     fast.metadata["blas_during"] = [{"user_api": "blas", "internal_api": "openblas", "num_threads": 4}]
     assert {i.key: i.holds for i in native.numpy_invariants(fast)} == {
-        "numpy_within_cpus": False, "numpy_blas_pinned": False}
+        "numpy_one_thread_as_sequential": True, "numpy_within_cpus": False, "numpy_blas_pinned": False}
+    slow_one = made("matmul", around(0.55), blas_threads=1)
+    slow_one.timings[1] = Timing("matmul", "threads", 1, around(1.6), (), {"blas_threads": 1})
+    got = {i.key: i for i in native.numpy_invariants(slow_one)}
+    assert not got["numpy_one_thread_as_sequential"].holds and "1.600 s on one thread" in got[
+        "numpy_one_thread_as_sequential"].cause
 
 
 def test_cython_invariants_both_ways():
     assert all(i.holds for i in native.cython_invariants(suites()))
     wrong = {i.key: i.holds for i in native.cython_invariants(suites(value="43"))}
-    assert wrong == {"cython_same_cost": True, "cython_same_result": False, "cython_within_cpus": True}
+    assert wrong == {"cython_same_cost": True, "cython_one_thread_as_sequential": True,
+                     "cython_same_result": False, "cython_within_cpus": True}
     too_fast = {i.key: i.holds for i in native.cython_invariants(suites(prange=around(0.2)))}
-    assert too_fast == {"cython_same_cost": True, "cython_same_result": True, "cython_within_cpus": False}
+    assert too_fast == {"cython_same_cost": True, "cython_one_thread_as_sequential": True,
+                        "cython_same_result": True, "cython_within_cpus": False}
 
 
 def test_the_same_c_loop_must_cost_the_same_with_and_without_the_gil():

@@ -468,6 +468,13 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
     inline = suite.get("ticker-lag", "inline")
     thread, proc = suite.get("ticker-lag", "to-thread"), suite.get("ticker-lag", "process")
     cut_t, cut_p = ratio_interval(inline.values, thread.values), ratio_interval(inline.values, proc.values)
+    idle = suite.get("ticker-lag", "idle") if suite.select("ticker-lag", "idle") else None
+    above = ""
+    if idle is not None and not at_most(proc.values, idle.values, slack=0.5):
+        cpus = suite.metadata.get("usable_cpus", "few")
+        above = (f" That is more than the ticker alone ({_ms(idle.values, '.1f')}): the process takes no GIL "
+                 f"from the loop but does take a CPU, and this host has {cpus} of them, shared with every "
+                 "other program running.")
     both = [cut_t.at_least(OFFLOAD_FACTOR), cut_p.at_least(OFFLOAD_FACTOR)]
     holds: bool | None = False if False in both else None if None in both else True
     return check(
@@ -475,18 +482,18 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
         "moving the CPU-bound step off the event loop (to a thread or a process) keeps the loop responsive",
         holds,
         inline=_ms(inline.values), thread=_ms(thread.values, ".1f"), proc=_ms(proc.values, ".1f"),
-        cut_t=cut_t, cut_p=cut_p,
+        cut_t=cut_t, cut_p=cut_p, above=above,
         sw=switch_interval_s * 1000, factor=OFFLOAD_FACTOR,
         supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline} "
                   "to {thread} (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
                   "thread, once it has waited a switch interval ({sw:g} ms), makes the step's thread "
                   "drop it. In a process, with a GIL of its own, the step left the ticker at worst "
-                  "{proc} late (a cut of {cut_p:.0f}).",
+                  "{proc} late (a cut of {cut_p:.0f}).{above}",
         contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline}, "
-                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).",
+                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).{above}",
         unclear="This run cannot tell whether offloading cuts the worst lag {factor:g}-fold: inline "
                 "{inline}, to_thread {thread} (a cut of {cut_t:.1f}), process {proc} "
-                "(a cut of {cut_p:.1f}); an interval straddles the factor.",
+                "(a cut of {cut_p:.1f}); an interval straddles the factor.{above}",
     )
 
 

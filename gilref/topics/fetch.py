@@ -804,6 +804,14 @@ def fetch_invariants(suite: Suite) -> list[Invariant]:
 
     threads = suite.select("fetch", "threads")
     one = next((t for t in threads if t.workers == 1), seq)
+    if one is not seq:
+        alike = (at_most(one.values, seq.values, slack=MONOTONE_SLACK)
+                 and at_most(seq.values, one.values, slack=MONOTONE_SLACK))
+        out.append(invariant(
+            "fetch_one_thread_as_sequential", "one thread fetched as fast as one after another (within {slack:.0%})",
+            alike, slack=MONOTONE_SLACK,
+            cause="the host's load changed between the runs ({a:.3f} s one after another, {b:.3f} s on one "
+                  "thread, medians)", a=seq.median, b=one.median))
     bad = [t for t in threads if not at_most(rate(t), [t.workers * r for r in rate(one)], slack=IDEAL_SLACK)]
     out.append(invariant(
         "fetch_n_times_one", "the fetch rate at N threads was at most N times the rate of {one}", not bad,

@@ -37,6 +37,7 @@ __all__ = [
     "CPU_SLACK",
     "GAIN",
     "NO_GAIN",
+    "ONE_THREAD_SLACK",
     "SAME_COST_SLACK",
     "SEED",
     "blas_info",
@@ -75,6 +76,10 @@ CHECK_STEPS = 10_000
 #: held and released may be before "they cost the same" breaks: 25 %, on quartiles
 #: (the same C loop; releasing the GIL once per call costs nothing measurable).
 SAME_COST_SLACK = 0.25
+#: How far apart (a fraction) a job's time on one worker thread and called directly
+#: may be before "one thread is the sequential run" breaks: 25 %, on quartiles (the
+#: same job; starting one thread costs well under a millisecond).
+ONE_THREAD_SLACK = 0.25
 
 #: The xorshift64 starting value used by the Python loop and the Cython module.
 SEED = 88172645463325252
@@ -530,6 +535,20 @@ def _within_cpus(suite: Suite, mode: str, cpus: int) -> list[str]:
             if suite.speedup_interval(t).low > min(t.workers, cpus) * (1 + CPU_SLACK)]
 
 
+def _one_thread_apart(suite: Suite, mode: str = "threads") -> list[str]:
+    """The workloads whose one-worker run and sequential run differ beyond :data:`ONE_THREAD_SLACK`."""
+    apart = []
+    for workload in sorted({t.workload for t in suite.timings}):
+        ones = [t for t in suite.select(workload, mode) if t.workers == 1]
+        if not ones:
+            continue
+        seq, one = suite.baseline(workload), ones[0]
+        if not (at_most(one.values, seq.values, slack=ONE_THREAD_SLACK)
+                and at_most(seq.values, one.values, slack=ONE_THREAD_SLACK)):
+            apart.append(f"{workload}: {seq.median:.3f} s called directly, {one.median:.3f} s on one {mode[:-1]}")
+    return apart
+
+
 def _cpus(suite: Suite) -> int:
     return int(suite.metadata.get("usable_cpus") or usable_cpus())
 
@@ -542,7 +561,11 @@ def numpy_invariants(suite: Suite) -> list[Invariant]:
     wanted = suite.baseline("matmul").params.get("blas_threads", 1)
     pools = [p for p in suite.metadata.get("blas_during", []) if p.get("user_api") == "blas"]
     pinned = all(p.get("num_threads") == wanted for p in pools)
+    apart = _one_thread_apart(suite)
     return [
+        invariant("numpy_one_thread_as_sequential", "the job took as long on one thread as called directly "
+                  "(within {slack:.0%})", not apart, slack=ONE_THREAD_SLACK,
+                  cause="the host's load changed between the runs ({apart})", apart="; ".join(apart) or "none"),
         invariant("numpy_within_cpus", "no thread count sped the products up more than its threads or "
                   "the {cpus} CPUs allow", not over, cpus=cpus,
                   cause="the one-thread runs were slowed more than the others (a busy host): {over}",
@@ -573,6 +596,12 @@ def cython_invariants(suites: Mapping[str, Suite]) -> list[Invariant]:
             cause="the host's load changed between the runs of the two variants, which run the same C loop "
                   "(one thread: GIL held {h:.3f} s, released {f:.3f} s, medians)",
             h=held.median, f=freed.median))
+    apart = [f"{key} {a}" for key, suite in suites.items()
+             for a in _one_thread_apart(suite, "openmp" if key == "prange" else "threads")]
+    out.append(invariant(
+        "cython_one_thread_as_sequential", "every variant took as long on one thread as called directly "
+        "(within {slack:.0%})", not apart, slack=ONE_THREAD_SLACK,
+        cause="the host's load changed between the runs ({apart})", apart="; ".join(apart) or "none"))
     return [
         *out,
         invariant("cython_same_result", "every variant of the loop gave the same value after {steps:,} steps",
