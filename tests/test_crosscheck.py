@@ -46,3 +46,15 @@ def test_slower_build_note_only_when_the_free_threaded_figure_is_clearly_lower()
     assert "25 %" in note and "specializing" in note and "docs.python.org/3.13/howto" in note
     assert cc.slower_build_note(Interval(0.7, 0.9, 1.1), "x", {"python_version": "3.13.5"}) == ""
     assert "specializing" not in cc.slower_build_note(Interval(0.2, 0.25, 0.3), "x", {"python_version": "3.14.0"})
+
+
+def test_a_figure_on_the_verdicts_side_agrees_whichever_way_it_went():
+    assert cc.agreement(True, True) == cc.agreement(False, False) == "it agrees"
+
+
+def test_a_figure_on_the_other_side_leaves_the_reason_to_the_caller():
+    assert cc.agreement(True, False) is None and cc.agreement(False, True) is None
+
+
+def test_an_undecided_verdict_cannot_be_settled_by_one_median():
+    assert "cannot settle it" in cc.agreement(None, True) and cc.agreement(None, False) == cc.agreement(None, True)

@@ -107,6 +107,10 @@ def test_cython_suites_measure_every_variant(mod):
     assert [r["variant"] for r in rows] == ["Python", "nogil", "prange"]
     assert rows[0]["steps per job"] == "2,000" and rows[2]["ns per step, 2 threads"]
     assert native.speedup_at(suites["cython_nogil"], "xorshift", "threads", 2) > 0
+    # Every variant ran the check before timing, and they agree.
+    assert {s.metadata["result_check"]["value"] for s in suites.values()} == {
+        str(native.xorshift_python(native.CHECK_STEPS))}
+    assert {i.key: i.holds for i in native.cython_invariants(suites)}["cython_same_result"]
 
 
 def test_cython_suites_want_the_compiled_module():

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.verdicts import Interval, Invariant
 
-__all__ = ["SPREAD", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs", "labelled",
+__all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs", "labelled",
            "load", "load_phrase", "load_text", "metadata_label", "overlap", "slower_build_note", "why_undecided",
            "with_example"]
 
@@ -149,3 +149,18 @@ def busy_text(metadata: Mapping[str, Any]) -> str:
                 "held the cores and the workers waited for a CPU as threads wait for the GIL")
     return (f"the host's 1-minute load average was only {x:.1f} on {cpus} CPUs when it started, so its load "
             "does not explain it; a burst of other work during the runs, or throttled CPUs, would")
+
+
+def agreement(holds: bool | None, passes: bool) -> str | None:
+    """How one median figure (no spread) relates to a verdict decided on an interval.
+
+    :param holds: the verdict (True, False, or None when undecided).
+    :param passes: the figure is on the claim's side of the verdict's threshold.
+    :returns: ``"it agrees"`` when the figure is on the verdict's side, ``None``
+        when it is not (the caller says why they differ), and for an undecided
+        verdict a clause saying one median cannot settle it.
+    """
+    if holds is None:
+        return ("the interval above straddles the threshold, and one median without a spread cannot "
+                "settle it either way")
+    return "it agrees" if holds == passes else None

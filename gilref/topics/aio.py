@@ -34,20 +34,57 @@ from ..core._checks import check_choice, check_int, check_seconds
 from ..core.harness import MIN_REPEATS, MeasurementTimeout, interleave, run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown
 
 __all__ = [
+    "EARLY_SLACK",
     "LAG_MODES",
+    "MANY_WAITS_FACTOR",
+    "OFFLOAD_FACTOR",
+    "STALL_SHARE",
+    "STEP_SLACK",
     "asyncio_sleeps",
+    "cooperative_verdict",
+    "inline_verdict",
     "interleaving",
+    "interleaving_invariants",
+    "interleaving_rows",
+    "lag_invariants",
+    "lag_rows",
     "lag_run",
     "lag_suite",
+    "many_waits_verdict",
+    "offload_verdict",
+    "sleeps_invariants",
     "sleeps_suite",
     "thread_sleeps",
 ]
 
 #: How :func:`lag_run` runs its CPU-bound step.
 LAG_MODES = ("idle", "inline", "to-thread", "process")
+
+# -- thresholds of the verdicts and invariants ---------------------------------------
+
+#: "Finishing in about the time of one wait": the concurrent waits on one event loop
+#: take less than this many times one wait (1.5: up to half a wait of overhead for
+#: creating, scheduling and gathering the coroutines).
+MANY_WAITS_FACTOR = 1.5
+#: "The loop stalls for as long as the step runs": the ticker's worst lag with the
+#: step inline is at least this share of the step's duration (0.8: the ticker may
+#: have been due a little after the step began, and its period is 5 ms).
+STALL_SHARE = 0.8
+#: "Offloading fixes it": the worst lag with the step inline is at least this many
+#: times the worst lag with the step offloaded (5: a clear, not a marginal, cut).
+OFFLOAD_FACTOR = 5.0
+#: How much earlier than planned (a fraction of the wait) a wait may seem to end
+#: before the invariant "N waits take at least one wait" breaks: 1 % (the event
+#: loop rounds its timers to its clock's resolution).
+EARLY_SLACK = 0.01
+#: How much faster (a fraction) the CPU step may seem on a worker thread than inline
+#: before the invariant breaks: 10 %, on quartiles (the same countdown, sharing the GIL
+#: with the loop's brief wake-ups, cannot run faster than alone).
+STEP_SLACK = 0.10
 
 
 # -- cooperative versus preemptive ------------------------------------------------
@@ -105,7 +142,8 @@ def interleaving(kind: str, steps: int = 200_000, *, yield_every: int = 0, timeo
     elapsed = time.perf_counter() - start
     first = next((i for i, (a, b) in enumerate(zip(log, log[1:])) if a != b), None)
     return {"kind": kind, "steps": steps, "yield_every": yield_every, "switches": _switches(log),
-            "first_switch_at": None if first is None else first + 1, "seconds": elapsed}
+            "first_switch_at": None if first is None else first + 1, "seconds": elapsed,
+            "appends": len(log)}
 
 
 # -- many waits -------------------------------------------------------------------
@@ -285,7 +323,8 @@ def lag_suite(
 
     Timings: workload ``"ticker-lag"``, mode = the lag mode, workers 1, values =
     the ticker's **maximum lag** per run in seconds; the runs' median lags, 95th
-    percentiles and CPU-step durations are in ``params``. A process pool of one
+    percentiles, CPU-step durations and whole-run durations (``run_s``) are in
+    ``params``. A process pool of one
     worker (for ``"process"``) is started and warmed up before the first run.
     """
     import multiprocessing
@@ -314,6 +353,244 @@ def lag_suite(
             "p95_lag_s": [r["p95_lag_s"] for r in rs],
             "cpu_step_s": [r["cpu_step_s"] for r in rs],
             "ticks": [r["ticks"] for r in rs],
+            "run_s": [r["run_s"] for r in rs],
         }
         suite.add(Timing("ticker-lag", m, 1, tuple(r["max_lag_s"] for r in rs), (), params))
     return suite
+
+
+# -- verdicts ----------------------------------------------------------------------
+
+
+def _expected_switches(run: dict[str, Any]) -> int:
+    """Switches two coroutines make when each awaits every ``yield_every`` appends (1 without)."""
+    every = run["yield_every"]
+    return 1 if not every else 2 * (run["steps"] // every) - 1
+
+
+def cooperative_verdict(runs: Sequence[dict[str, Any]]) -> Claim:
+    """Claim ``cooperative``: coroutines switch exactly at their awaits; threads switch anyway.
+
+    *runs* are :func:`interleaving` results: at least one of threads, and of
+    coroutines. Counts, not timings: decided exactly (never undecided). Each
+    coroutine run must switch exactly :func:`_expected_switches` times (once
+    without an await: the first runs to its end), and the threads at least once.
+    """
+    threads = [r for r in runs if r["kind"] == "threads"]
+    coros = [r for r in runs if r["kind"] == "coroutines"]
+    if not threads or not coros:
+        raise ValueError("cooperative_verdict needs a threads run and a coroutines run")
+    plain = next((r for r in coros if not r["yield_every"]), coros[0])
+    awaiting = next((r for r in coros if r["yield_every"]), plain)
+    exact = all(r["switches"] == _expected_switches(r) for r in coros)
+    return check(
+        "cooperative",
+        "coroutines switch only where they await; threads are switched whenever the interpreter decides",
+        exact and all(r["switches"] >= 1 for r in threads),
+        co=plain["switches"], coy=awaiting["switches"], every=awaiting["yield_every"],
+        expected=_expected_switches(awaiting), th=threads[0]["switches"],
+        supported="**Cooperative, as advertised.** Without an `await` the two coroutines switched "
+                  "{co} time (the first finished, then the second ran); with one every {every:,} appends "
+                  "they switched {coy} times, exactly at the awaits. The two threads switched {th} times, "
+                  "at points neither of them chose.",
+        contradicted="The switches did not follow the rule: coroutines without an await switched {co} "
+                     "times (1 expected), with one every {every:,} appends {coy} times ({expected} "
+                     "expected); threads {th}.",
+    )
+
+
+def many_waits_verdict(suite: Suite) -> Claim:
+    """Claim ``many_waits``: the concurrent waits on one event loop took less than
+    :data:`MANY_WAITS_FACTOR` times one wait, decided on the quartiles of the runs.
+
+    :param suite: from :func:`sleeps_suite` (workload ``"waits"``).
+    """
+    wa, wt = suite.get("waits", "asyncio"), suite.get("waits", "threads")
+    wait = float(wa.params["wait_s"])
+    if wait <= 0:
+        raise ValueError("many_waits_verdict needs waits longer than zero")
+    a, t = Interval.of(wa.values), Interval.of(wt.values)
+    return check(
+        "many_waits",
+        "one thread running asyncio can wait on a thousand things at once, finishing in about the time "
+        "of one wait",
+        a.below(MANY_WAITS_FACTOR * wait),
+        a=a.scaled(1 / wait), t=t.scaled(1 / wait), n=wa.params["count"], w=wait * 1000,
+        factor=MANY_WAITS_FACTOR,
+        supported="**One thread sufficed.** The {n:,} waits of {w:g} ms finished in {a} the time of one "
+                  "wait on one event loop (under {factor:g}×); on {n:,} threads, in {t} of it.",
+        contradicted="The {n:,} waits of {w:g} ms took {a} the time of one wait on one event loop "
+                     "({t} on threads): more than {factor:g}×, i.e. over half a wait of overhead.",
+        unclear="This run cannot tell whether the {n:,} waits fit in {factor:g}× one wait: on one event "
+                "loop they took {a} of it, an interval that straddles that ({t} on threads).",
+    )
+
+
+def inline_verdict(suite: Suite) -> Claim:
+    """Claim ``inline_blocks``: with the step inline, the ticker's worst lag was at least
+    :data:`STALL_SHARE` of the step's duration (interval: worst lags over step times, quartiles).
+
+    :param suite: from :func:`lag_suite`, with mode ``"inline"``.
+    """
+    t = suite.get("ticker-lag", "inline")
+    steps = [float(v) for v in t.params["cpu_step_s"]]
+    if len(steps) != len(t.values) or min(steps) <= 0:
+        raise ValueError("every inline run needs its step's duration")
+    share = Interval.of([lag / step for lag, step in zip(t.values, steps)])  # paired: run by run
+    return check(
+        "inline_blocks",
+        "a CPU-bound step inside a coroutine stalls every other task on the loop for as long as it runs",
+        share.at_least(STALL_SHARE),
+        lag=_ms(t.values), step=_ms(steps), share=share,
+        threshold=Interval.exact(STALL_SHARE),
+        supported="**The loop stalled.** Run inline, the step took {step} and the ticker woke up "
+                  "to {lag} late ({share:.0%} of the step, run by run): nothing else on the loop ran until "
+                  "the step returned.",
+        contradicted="Run inline, the step took {step} but the ticker was at worst {lag} "
+                     "late ({share:.0%} of the step, below {threshold:.0%}): less of a stall than the "
+                     "loop's design implies.",
+        unclear="This run cannot tell whether the ticker waited for the whole step: its worst lag was "
+                "{share:.0%} of the step, run by run ({lag} against {step}), an interval that straddles "
+                "{threshold:.0%}.",
+    )
+
+
+def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
+    """Claim ``offload_fixes``: offloading the step cut the ticker's worst lag at least
+    :data:`OFFLOAD_FACTOR`-fold, both to a thread and to a process.
+
+    Decided on the intervals of inline's worst lags over each offloaded mode's
+    (quartiles): holds when both whole intervals reach the factor, contradicted
+    when either whole interval stays below it.
+
+    :param switch_interval_s: :func:`sys.getswitchinterval` of the run (stated).
+    """
+    inline = suite.get("ticker-lag", "inline")
+    thread, proc = suite.get("ticker-lag", "to-thread"), suite.get("ticker-lag", "process")
+    cut_t, cut_p = ratio_interval(inline.values, thread.values), ratio_interval(inline.values, proc.values)
+    idle = suite.get("ticker-lag", "idle") if suite.select("ticker-lag", "idle") else None
+    above = ""
+    if idle is not None and not at_most(proc.values, idle.values, slack=0.5):
+        cpus = suite.metadata.get("usable_cpus", "few")
+        above = (f" That is more than the ticker alone ({_ms(idle.values, '.1f')}): the process takes no GIL "
+                 f"from the loop but does take a CPU, and this host has {cpus} of them, shared with every "
+                 "other program running.")
+    both = [cut_t.at_least(OFFLOAD_FACTOR), cut_p.at_least(OFFLOAD_FACTOR)]
+    holds: bool | None = False if False in both else None if None in both else True
+    return check(
+        "offload_fixes",
+        "moving the CPU-bound step off the event loop (to a thread or a process) keeps the loop responsive",
+        holds,
+        inline=_ms(inline.values), thread=_ms(thread.values, ".1f"), proc=_ms(proc.values, ".1f"),
+        cut_t=cut_t, cut_p=cut_p, above=above,
+        sw=switch_interval_s * 1000, factor=OFFLOAD_FACTOR,
+        supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline} "
+                  "to {thread} (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
+                  "thread, once it has waited a switch interval ({sw:g} ms), makes the step's thread "
+                  "drop it. In a process, with a GIL of its own, the step left the ticker at worst "
+                  "{proc} late (a cut of {cut_p:.0f}).{above}",
+        contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline}, "
+                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).{above}",
+        unclear="This run cannot tell whether offloading cuts the worst lag {factor:g}-fold: inline "
+                "{inline}, to_thread {thread} (a cut of {cut_t:.1f}), process {proc} "
+                "(a cut of {cut_p:.1f}); an interval straddles the factor.{above}",
+    )
+
+
+def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One table row per :func:`interleaving` run: what ran, appends, switches, first switch, time."""
+    return [
+        {"what ran": "2 threads" if r["kind"] == "threads" else
+                     "2 coroutines, no await" if not r["yield_every"] else
+                     f"2 coroutines, await every {r['yield_every']:,} appends",
+         "appends each": f"{r['steps']:,}", "switches": r["switches"],
+         "first switch after (appends)": "" if r["first_switch_at"] is None else f"{r['first_switch_at']:,}",
+         "time (s)": f"{r['seconds']:.3f}"}
+        for r in runs]
+
+
+def _ms(seconds: Sequence[float], fmt: str = ".0f") -> str:
+    """Median and quartiles of durations in seconds, as milliseconds: ``87 ms (66–88 ms)``."""
+    return Interval.of(seconds).scaled(1000).text(fmt, " ms")
+
+
+def lag_rows(suite: Suite, names: dict[str, str]) -> list[dict[str, Any]]:
+    """One table row per lag mode of :func:`lag_suite`, in the order of *names* (mode -> label)."""
+    rows = []
+    for mode, label in names.items():
+        t = suite.get("ticker-lag", mode)
+        lag = Interval.of(t.values).scaled(1000)
+        rows.append({
+            "how the step ran": label,
+            "worst lag (ms): median (quartiles)": lag.text(".1f", ""),
+            "median lag (ms)": f"{statistics.median(t.params['median_lag_s']) * 1000:.2f}",
+            "CPU step took (ms)": "" if mode == "idle" else f"{statistics.median(t.params['cpu_step_s']) * 1000:.0f}",
+        })
+    return rows
+
+
+# -- invariants --------------------------------------------------------------------
+
+
+def interleaving_invariants(runs: Sequence[dict[str, Any]]) -> list[Invariant]:
+    """:func:`interleaving` runs: no append was lost, and no run switched more often than it appended."""
+    lost = [r for r in runs if r.get("appends", 2 * r["steps"]) != 2 * r["steps"]]
+    over = [r for r in runs if r["switches"] > 2 * r["steps"] - 1]
+    return [
+        invariant("interleaving_appends", "every run kept all its appends (two loops of {steps:,} each)",
+                  not lost, cause="appends were lost: the list is not thread-safe on this build ({which})",
+                  steps=runs[0]["steps"] if runs else 0, which=", ".join(r["kind"] for r in lost) or "none"),
+        invariant("interleaving_switches", "no run switched more often than it appended", not over,
+                  cause="the switch count is wrong ({which})", which=", ".join(r["kind"] for r in over) or "none"),
+    ]
+
+
+def sleeps_invariants(suite: Suite) -> list[Invariant]:
+    """:func:`sleeps_suite`: the concurrent waits took at least one wait, on one loop and on threads.
+
+    Compared on quartiles (the third quartile of the runs must reach the wait,
+    less :data:`EARLY_SLACK`): waits that end before their time mean a broken clock.
+    """
+    out = []
+    for mode in ("asyncio", "threads"):
+        t = suite.get("waits", mode)
+        wait = float(t.params["wait_s"])
+        out.append(invariant(
+            f"waits_{mode}_at_least_one_wait",
+            "{n:,} concurrent waits of {w:g} ms on " + ("one event loop" if mode == "asyncio" else "threads")
+            + " took at least one wait",
+            at_most(wait * (1 - EARLY_SLACK), t.values),
+            cause="a wait ended before its time: the clock or the timer is wrong (median {m:.1f} ms)",
+            n=t.params["count"], w=wait * 1000, m=t.median * 1000))
+    return out
+
+
+def lag_invariants(suite: Suite) -> list[Invariant]:
+    """:func:`lag_suite`: the ticker alone lags no more than beside the inline step, and no
+    worst lag exceeds its whole run (both on quartiles)."""
+    out = []
+    idle, inline = suite.get("ticker-lag", "idle"), suite.get("ticker-lag", "inline")
+    out.append(invariant(
+        "lag_idle_at_most_inline", "the ticker alone lagged no more than beside the step run inline",
+        at_most(idle.values, inline.values),
+        cause="the host stalled the idle runs (idle worst lag {i:.1f} ms, inline {n:.1f} ms)",
+        i=idle.median * 1000, n=inline.median * 1000))
+    longer = []
+    for t in suite.select("ticker-lag"):
+        runs = t.params.get("run_s")
+        if runs and not at_most(t.values, [float(r) for r in runs]):
+            longer.append(t.mode)
+    thread = suite.get("ticker-lag", "to-thread") if suite.select("ticker-lag", "to-thread") else None
+    if thread is not None:
+        steps_in = [float(v) for v in inline.params["cpu_step_s"]]
+        steps_th = [float(v) for v in thread.params["cpu_step_s"]]
+        out.append(invariant(
+            "lag_thread_step_not_faster",
+            "the step on a worker thread took at least as long as inline (it shares the GIL with the loop)",
+            at_most(steps_in, steps_th, slack=STEP_SLACK),
+            cause="the host's load changed between the runs (inline step {i:.0f} ms, on a thread {t:.0f} ms, "
+                  "medians)", i=statistics.median(steps_in) * 1000, t=statistics.median(steps_th) * 1000))
+    out.append(invariant(
+        "lag_within_run", "no worst lag was longer than the run it was measured in", not longer,
+        cause="the lag clock and the run clock disagree ({which})", which=", ".join(longer) or "none"))
+    return out

@@ -19,26 +19,67 @@ NumPy and threadpoolctl are imported inside the functions that need them.
 from __future__ import annotations
 
 import functools
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from ..core._checks import check_int, check_seconds
 from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, thread_counts
 from ..core.hostinfo import collect_metadata, usable_cpus
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant
 from ..core.workloads import split_count
+from ._crosscheck import agreement
 
 __all__ = [
+    "CHECK_STEPS",
+    "CPU_SLACK",
+    "GAIN",
+    "NO_GAIN",
+    "ONE_THREAD_SLACK",
+    "SAME_COST_SLACK",
     "SEED",
     "blas_info",
+    "build_cython_invariants",
+    "cython_invariants",
     "cython_suites",
+    "gil_verdict",
+    "nogil_verdict",
+    "numpy_invariants",
     "numpy_suite",
+    "numpy_verdict",
+    "parse_build_cython",
+    "prange_verdict",
+    "python_verdict",
     "speedup_at",
     "step_rows",
     "time_calls",
     "xorshift_python",
 ]
+
+# -- thresholds of the verdicts and invariants ---------------------------------------
+
+#: "Threads help": the speedup over one thread, at as many threads as CPUs, whose whole
+#: quartile interval must be at or above 1.3 (on 2 CPUs the ideal is 2; 1.3 is a clear
+#: gain that a loaded host still shows, and far above what the GIL allows).
+GAIN = 1.3
+#: "Threads do not help": the whole speedup interval stays below 1.2 (under the GIL
+#: threads take turns, so about 1, less their hand-offs; 1.2 leaves room for noise).
+NO_GAIN = 1.2
+#: Slack over the CPU count before "a speedup of at most the CPUs" breaks: 10 % (the
+#: quartile bounds already take most noise; one-thread runs slowed by the host do the rest).
+CPU_SLACK = 0.10
+#: Steps each variant runs once, outside the timing, to check they all give the same value.
+CHECK_STEPS = 10_000
+#: How far apart (a fraction) the one-thread times of the compiled loop with the GIL
+#: held and released may be before "they cost the same" breaks: 25 %, on quartiles
+#: (the same C loop; releasing the GIL once per call costs nothing measurable).
+SAME_COST_SLACK = 0.25
+#: How far apart (a fraction) a job's time on one worker thread and called directly
+#: may be before "one thread is the sequential run" breaks: 25 %, on quartiles (the
+#: same job; starting one thread costs well under a millisecond).
+ONE_THREAD_SLACK = 0.25
 
 #: The xorshift64 starting value used by the Python loop and the Cython module.
 SEED = 88172645463325252
@@ -50,8 +91,8 @@ def xorshift_python(n: int, seed: int = SEED) -> int:
 
     The same loop as ``xorshift_steps`` in ``examples/cython_nogil.pyx``
     (64-bit wrap-around made explicit with a mask), so both give the same
-    result. Every step runs Python bytecode: about 100-200 ns per step on
-    CPython 3.11, holding the GIL throughout.
+    result. Every step runs Python bytecode, holding the GIL throughout (the
+    chapter measures what a step costs).
 
     :param n: steps (an ``int`` >= 0).
     :param seed: the starting value (0 <= seed < 2**64).
@@ -242,6 +283,11 @@ def cython_suites(
     OpenMP threads with ``prange`` (mode ``"openmp"``), against the serial
     call as its baseline.
 
+    Before timing, each variant runs :data:`CHECK_STEPS` steps once (``prange``
+    on one thread) and its final value is kept in the suite's
+    ``metadata["result_check"]`` (as a string: it is a 64-bit number), for
+    :func:`cython_invariants`.
+
     :param module: the compiled ``cython_nogil`` module (see
         :func:`gilref.topics.cythonbuild.build`).
     :param steps_c: steps per job for the compiled variants (>= 1).
@@ -262,6 +308,8 @@ def cython_suites(
         ("cython_nogil", module.xorshift_nogil, steps_c),
     ]
     out: dict[str, Suite] = {}
+    checked = {key: int(func(CHECK_STEPS)) for key, func, _ in variants}
+    checked["prange"] = int(module.xorshift_prange(CHECK_STEPS, 1))
     for key, func, steps in variants:
         out[key] = compare(
             func,
@@ -279,6 +327,8 @@ def cython_suites(
         calls, repeats=repeats, warmups=warmups, timeout=timeout,
         params={"steps": steps_c, "variant": "prange", "openmp": openmp},
     )
+    for key, suite in out.items():
+        suite.metadata["result_check"] = {"steps": CHECK_STEPS, "value": str(checked[key])}
     return out
 
 
@@ -309,6 +359,267 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
             "steps per job": f"{steps:,}",
             "ns per step, 1 thread": f"{base.median / steps * 1e9:.2f}",
             f"ns per step, {workers} threads": f"{many.median / steps * 1e9:.2f}",
-            "speedup": f"{suite.speedup(many):.2f}×",
+            "speedup (quartile interval)": suite.speedup_interval(many).text(),
         })
     return rows
+
+
+# -- the reader's script's output --------------------------------------------------
+
+_BC_HEAD = re.compile(r"^Python (\S+), module built (with OpenMP|without OpenMP)[^;]*; median of (\d+) runs", re.M)
+_BC_COLS = re.compile(r"^\s+ns/step\s+1 thread\s+(\d+) threads", re.M)
+_BC_ROW = re.compile(r"^\s+(Python loop|Cython, GIL held|Cython, nogil|Cython, prange)\s+([\d.]+)\s+([\d.]+)s"
+                     r"\s+([\d.]+)s\s+([\d.]+)x", re.M)
+#: The rows of ``examples/build_cython.py``'s table, by the keys of :func:`cython_suites`.
+BUILD_CYTHON_ROWS = {"Python loop": "python", "Cython, GIL held": "cython_gil", "Cython, nogil": "cython_nogil",
+                     "Cython, prange": "prange"}
+
+
+def parse_build_cython(text: str) -> dict[str, Any]:
+    """The table ``examples/build_cython.py`` prints.
+
+    :returns: ``{"python": version, "openmp": bool, "repeats": int, "threads": T,
+        "rows": {key: {"ns_per_step", "one_s", "many_s", "speedup"}}}`` with the
+        keys of :func:`cython_suites` (seconds, nanoseconds, a factor).
+    :raises ValueError: if the header or the table is missing.
+    """
+    head, cols = _BC_HEAD.search(text), _BC_COLS.search(text)
+    if head is None or cols is None:
+        raise ValueError("no build_cython.py header in this output")
+    rows = {BUILD_CYTHON_ROWS[m.group(1)]: {"ns_per_step": float(m.group(2)), "one_s": float(m.group(3)),
+                                            "many_s": float(m.group(4)), "speedup": float(m.group(5))}
+            for m in _BC_ROW.finditer(text)}
+    if not rows:
+        raise ValueError("no rows in build_cython.py's table")
+    return {"python": head.group(1), "openmp": head.group(2) == "with OpenMP", "repeats": int(head.group(3)),
+            "threads": int(cols.group(1)), "rows": rows}
+
+
+def _example_note(example: Mapping[str, Any] | None, key: str, gain: bool, cpus: int,
+                  holds: bool | None) -> str:
+    """The reader's script's figure for variant *key*, and how it relates to the verdict (*holds*)."""
+    if not example or key not in example.get("rows", {}):
+        return ""
+    s = example["rows"][key]["speedup"]
+    said = (f" The reader's script below, run by this build on the same interpreter, measured {s:.2f}× on "
+            f"{example['threads']} threads (the median of {example['repeats']} runs)")
+    if s > min(example["threads"], cpus) * (1 + CPU_SLACK):
+        return (said + f": more than {min(example['threads'], cpus)} threads on {cpus} CPUs can give, so the "
+                "host's load disturbed the script's runs and its figure cannot stand against the interval "
+                "measured above.")
+    how = agreement(holds, s >= GAIN if gain else s < NO_GAIN)
+    if how is not None:
+        return f"{said}: {how}."
+    return (said + ": it does not agree. Its figure is the ratio of two medians of few runs, with the "
+            "threads' start inside the timing and no spread to decide on; the verdict rests on the interval "
+            "measured above.")
+
+
+def _at(suite: Suite, workers: int, mode: str = "threads") -> Interval:
+    return suite.speedup_interval(suite.get(suite.timings[0].workload, mode, workers))
+
+
+# -- verdicts ------------------------------------------------------------------------
+
+
+def numpy_verdict(suite: Suite, workers: int, why: str) -> Claim:
+    """Claim ``numpy_verdict``: *workers* threads ran the matrix products at least
+    :data:`GAIN` times as fast as one (speedup interval from the quartiles).
+
+    :param suite: from :func:`numpy_suite` (workload ``"matmul"``).
+    :param why: :func:`gilref.topics.contention.explain`, said when it falls short.
+    """
+    s = _at(suite, workers)
+    return check(
+        "numpy_verdict", "NumPy releases the GIL, so threads speed up NumPy-heavy code",
+        s.at_least(GAIN), s=s, n=workers, why=why, gain=GAIN,
+        supported="**Threads did help.** With BLAS held to one thread, {n} Python threads ran the "
+                  "matrix products {s} faster than one: the GIL was free while BLAS worked.",
+        contradicted="{n} Python threads ran the matrix products at only {s} one thread here, "
+                     "although NumPy releases the GIL around its BLAS calls; {why}.",
+        unclear="This run cannot tell whether {n} threads beat one by {gain:g}× on the matrix products: "
+                "they reached {s}, an interval that straddles it; {why}.",
+    )
+
+
+def python_verdict(suites: Mapping[str, Suite], workers: int, example: Mapping[str, Any] | None = None) -> Claim:
+    """Claim ``python_verdict``: the pure-Python loop's speedup interval at *workers* stays below :data:`NO_GAIN`."""
+    s = _at(suites["python"], workers)
+    cpus = _cpus(suites["python"])
+    return check(
+        "python_verdict", "threads do not speed up a pure-Python loop under the GIL",
+        s.below(NO_GAIN), s=s, n=workers,
+        ex=_example_note(example, "python", gain=False, cpus=cpus, holds=s.below(NO_GAIN)),
+        limit=NO_GAIN,
+        supported="**Pure Python: no gain.** {n} threads ran the Python loop at {s} one thread.{ex}",
+        contradicted="{n} threads ran the pure-Python loop at {s} one thread: faster, which the GIL "
+                     "should prevent (is this interpreter free-threaded?).{ex}",
+        unclear="This run cannot tell whether threads gained on the Python loop: {n} threads ran at {s} "
+                "one thread, an interval that straddles {limit:g}×.{ex}",
+    )
+
+
+def gil_verdict(suites: Mapping[str, Suite], workers: int, example: Mapping[str, Any] | None = None) -> Claim:
+    """Claim ``gil_verdict``: the compiled loop that keeps the GIL stays below :data:`NO_GAIN` on threads."""
+    s = _at(suites["cython_gil"], workers)
+    cpus = _cpus(suites["cython_gil"])
+    per = {k: suites[k].baseline("xorshift") for k in ("python", "cython_nogil")}
+    ratio = (per["python"].median / per["python"].params["steps"]) / (
+        per["cython_nogil"].median / per["cython_nogil"].params["steps"])
+    rows = (example or {}).get("rows", {})
+    per_ex = ""
+    if rows.get("python") and rows.get("cython_nogil") and rows["cython_nogil"]["ns_per_step"] > 0:
+        per_ex = (f" (the script below: {rows['python']['ns_per_step'] / rows['cython_nogil']['ns_per_step']:.0f}×, "
+                  "on fewer steps)")
+    return check(
+        "gil_verdict", "compiling a loop does not help threads if the compiled code keeps the GIL",
+        s.below(NO_GAIN), s=s, n=workers, r=ratio, per_ex=per_ex,
+        ex=_example_note(example, "cython_gil", gain=False, cpus=cpus, holds=s.below(NO_GAIN)),
+        limit=NO_GAIN,
+        supported="**Cython holding the GIL: no gain from threads.** Compiled, one step is {r:.0f}× "
+                  "faster than in Python{per_ex}, but {n} threads still ran at {s} one thread: each call holds "
+                  "the lock from start to end, so the threads take turns.{ex}",
+        contradicted="{n} threads ran the compiled loop that holds the GIL at {s} one thread, which the "
+                     "lock should prevent.{ex}",
+        unclear="This run cannot tell: {n} threads ran the compiled loop that holds the GIL at {s} one "
+                "thread, an interval that straddles {limit:g}×.{ex}",
+    )
+
+
+def nogil_verdict(suites: Mapping[str, Suite], workers: int, why: str,
+                  example: Mapping[str, Any] | None = None) -> Claim:
+    """Claim ``nogil_verdict``: the loop inside ``with nogil:`` reached :data:`GAIN` on *workers* threads."""
+    s = _at(suites["cython_nogil"], workers)
+    cpus = _cpus(suites["cython_nogil"])
+    return check(
+        "nogil_verdict", "compiled code that releases the GIL runs in parallel on threads",
+        s.at_least(GAIN), s=s, n=workers, why=why, ex=_example_note(example, "cython_nogil", gain=True, cpus=cpus,
+                                                            holds=s.at_least(GAIN)),
+        gain=GAIN,
+        supported="**Cython releasing the GIL: parallel.** The same compiled loop inside `with nogil:` "
+                  "ran on {n} threads at {s} one thread.{ex}",
+        contradicted="Released from the GIL, the compiled loop reached only {s} one thread on {n} "
+                     "threads here; {why}.{ex}",
+        unclear="This run cannot tell whether the loop released from the GIL beat one thread by {gain:g}× "
+                "on {n} threads: it reached {s}, an interval that straddles it; {why}.{ex}",
+    )
+
+
+def prange_verdict(suites: Mapping[str, Suite], workers: int, openmp: bool, why: str,
+                   example: Mapping[str, Any] | None = None) -> Claim:
+    """Claim ``prange_verdict``: one ``prange`` call on *workers* OpenMP threads reached
+    :data:`GAIN` over the serial call; contradicted outright when built without OpenMP."""
+    s = _at(suites["prange"], workers, "openmp")
+    cpus = _cpus(suites["prange"])
+    return check(
+        "prange_verdict", "prange spreads one call over OpenMP threads",
+        s.at_least(GAIN) if openmp else False, s=s, n=workers, why=why, gain=GAIN,
+        ex=_example_note(example, "prange", gain=True, cpus=cpus, holds=s.at_least(GAIN) if openmp else False),
+        supported="**prange: parallel inside one call.** One call of `xorshift_prange` on {n} OpenMP "
+                  "threads ran at {s} the serial loop, with no Python threads at all.{ex}",
+        contradicted="One `prange` call on {n} OpenMP threads ran at {s} the serial loop. "
+                     + ("The module was built without OpenMP, so the chains ran one after another."
+                        if not openmp else "Measured with OpenMP on; {why}.") + "{ex}",
+        unclear="This run cannot tell whether one `prange` call on {n} OpenMP threads beat the serial "
+                "loop by {gain:g}×: it reached {s}, an interval that straddles it; {why}.{ex}",
+    )
+
+
+# -- invariants ----------------------------------------------------------------------
+
+
+def _within_cpus(suite: Suite, mode: str, cpus: int) -> list[str]:
+    """Labels of the timings whose whole speedup interval exceeds min(workers, cpus) beyond :data:`CPU_SLACK`."""
+    workload = suite.timings[0].workload
+    return [t.label for t in suite.select(workload, mode)
+            if suite.speedup_interval(t).low > min(t.workers, cpus) * (1 + CPU_SLACK)]
+
+
+def _one_thread_apart(suite: Suite, mode: str = "threads") -> list[str]:
+    """The workloads whose one-worker run and sequential run differ beyond :data:`ONE_THREAD_SLACK`."""
+    apart = []
+    for workload in sorted({t.workload for t in suite.timings}):
+        ones = [t for t in suite.select(workload, mode) if t.workers == 1]
+        if not ones:
+            continue
+        seq, one = suite.baseline(workload), ones[0]
+        if not (at_most(one.values, seq.values, slack=ONE_THREAD_SLACK)
+                and at_most(seq.values, one.values, slack=ONE_THREAD_SLACK)):
+            apart.append(f"{workload}: {seq.median:.3f} s called directly, {one.median:.3f} s on one {mode[:-1]}")
+    return apart
+
+
+def _cpus(suite: Suite) -> int:
+    return int(suite.metadata.get("usable_cpus") or usable_cpus())
+
+
+def numpy_invariants(suite: Suite) -> list[Invariant]:
+    """:func:`numpy_suite`: no speedup beyond the CPU count (nor the thread count), and BLAS
+    was held to the requested threads while measuring."""
+    cpus = _cpus(suite)
+    over = _within_cpus(suite, "threads", cpus)
+    wanted = suite.baseline("matmul").params.get("blas_threads", 1)
+    pools = [p for p in suite.metadata.get("blas_during", []) if p.get("user_api") == "blas"]
+    pinned = all(p.get("num_threads") == wanted for p in pools)
+    apart = _one_thread_apart(suite)
+    return [
+        invariant("numpy_one_thread_as_sequential", "the job took as long on one thread as called directly "
+                  "(within {slack:.0%})", not apart, slack=ONE_THREAD_SLACK,
+                  cause="the host's load changed between the runs ({apart})", apart="; ".join(apart) or "none"),
+        invariant("numpy_within_cpus", "no thread count sped the products up more than its threads or "
+                  "the {cpus} CPUs allow", not over, cpus=cpus,
+                  cause="the one-thread runs were slowed more than the others (a busy host): {over}",
+                  over=", ".join(over) or "none"),
+        invariant("numpy_blas_pinned", "BLAS ran {wanted} thread(s) while measuring", pinned, wanted=wanted,
+                  cause="threadpoolctl could not limit this BLAS ({pools})",
+                  pools=", ".join(f"{p.get('internal_api')}: {p.get('num_threads')}" for p in pools) or "none found"),
+    ]
+
+
+def cython_invariants(suites: Mapping[str, Suite]) -> list[Invariant]:
+    """:func:`cython_suites`: every variant gave the same value, and no speedup exceeds the CPUs."""
+    values = {k: s.metadata.get("result_check", {}).get("value") for k, s in suites.items()}
+    same = len(set(values.values())) == 1 and None not in values.values()
+    over = []
+    for key, suite in suites.items():
+        over += [f"{key} {label}" for label in _within_cpus(suite, "openmp" if key == "prange" else "threads",
+                                                             _cpus(suite))]
+    cpus = _cpus(next(iter(suites.values())))
+    out = []
+    if "cython_gil" in suites and "cython_nogil" in suites:
+        held, freed = suites["cython_gil"].baseline("xorshift"), suites["cython_nogil"].baseline("xorshift")
+        alike = (at_most(held.values, freed.values, slack=SAME_COST_SLACK)
+                 and at_most(freed.values, held.values, slack=SAME_COST_SLACK))
+        out.append(invariant(
+            "cython_same_cost", "on one thread the compiled loop cost the same with the GIL held and released "
+            "(within {slack:.0%})", alike, slack=SAME_COST_SLACK,
+            cause="the host's load changed between the runs of the two variants, which run the same C loop "
+                  "(one thread: GIL held {h:.3f} s, released {f:.3f} s, medians)",
+            h=held.median, f=freed.median))
+    apart = [f"{key} {a}" for key, suite in suites.items()
+             for a in _one_thread_apart(suite, "openmp" if key == "prange" else "threads")]
+    out.append(invariant(
+        "cython_one_thread_as_sequential", "every variant took as long on one thread as called directly "
+        "(within {slack:.0%})", not apart, slack=ONE_THREAD_SLACK,
+        cause="the host's load changed between the runs ({apart})", apart="; ".join(apart) or "none"))
+    return [
+        *out,
+        invariant("cython_same_result", "every variant of the loop gave the same value after {steps:,} steps",
+                  same, steps=CHECK_STEPS, cause="the compiled loop and the Python loop disagree: {values}",
+                  values=", ".join(f"{k} {v}" for k, v in values.items())),
+        invariant("cython_within_cpus", "no variant sped up more than its threads or the {cpus} CPUs allow",
+                  not over, cpus=cpus, cause="the one-thread runs were slowed more than the others: {over}",
+                  over=", ".join(over) or "none"),
+    ]
+
+
+def build_cython_invariants(example: Mapping[str, Any], cpus: int) -> list[Invariant]:
+    """``examples/build_cython.py``'s table (:func:`parse_build_cython`): no speedup beyond
+    its thread count or *cpus* (plus :data:`CPU_SLACK`)."""
+    limit = min(int(example["threads"]), cpus)
+    over = [f"{k} {r['speedup']:.2f}×" for k, r in example["rows"].items() if r["speedup"] > limit * (1 + CPU_SLACK)]
+    return [invariant(
+        "example_within_cpus", "the script's speedups were at most what {t} threads on {cpus} CPUs can give",
+        not over, t=example["threads"], cpus=cpus,
+        cause="the host's load changed between the script's one-thread and many-thread runs ({over})",
+        over=", ".join(over) or "none")]

@@ -1,0 +1,108 @@
+"""asyncio's verdicts and invariants, decided on made-up results (no measuring)."""
+
+from __future__ import annotations
+
+from gilref.core.results import Suite, Timing
+from gilref.topics import aio
+
+
+def il(kind: str, switches: int, every: int = 0, steps: int = 2_000_000, appends: int | None = None) -> dict:
+    return {"kind": kind, "steps": steps, "yield_every": every, "switches": switches,
+            "first_switch_at": 1, "seconds": 0.1, "appends": 2 * steps if appends is None else appends}
+
+
+def test_cooperative_holds_and_breaks():
+    good = [il("threads", 40), il("coroutines", 1), il("coroutines", 7, every=500_000)]
+    assert aio.cooperative_verdict(good).state == "holds"
+    assert "7 times" in aio.cooperative_verdict(good).text
+    early = [il("threads", 40), il("coroutines", 3), il("coroutines", 7, every=500_000)]
+    assert aio.cooperative_verdict(early).state == "contradicted"
+    never = [il("threads", 0), il("coroutines", 1)]
+    assert aio.cooperative_verdict(never).state == "contradicted"
+
+
+def test_interleaving_invariants_both_ways():
+    assert all(i.holds for i in aio.interleaving_invariants([il("threads", 40), il("coroutines", 1)]))
+    broken = {i.key: i.holds for i in aio.interleaving_invariants([il("threads", 40, appends=3_999_000)])}
+    assert broken == {"interleaving_appends": False, "interleaving_switches": True}
+    too_many = {i.key: i.holds for i in aio.interleaving_invariants([il("threads", 4_000_000)])}
+    assert too_many["interleaving_switches"] is False
+
+
+def waits(a: tuple[float, ...], t: tuple[float, ...] = (0.16, 0.17, 0.18, 0.19, 0.2), wait: float = 0.1) -> Suite:
+    params = {"count": 1000, "wait_s": wait, "sum_of_waits_s": 1000 * wait}
+    s = Suite()
+    s.add(Timing("waits", "asyncio", 1000, a, (), params))
+    s.add(Timing("waits", "threads", 1000, t, (), params))
+    return s
+
+
+def test_many_waits_three_ways():
+    assert aio.many_waits_verdict(waits((0.11, 0.112, 0.115, 0.118, 0.12))).state == "holds"
+    assert aio.many_waits_verdict(waits((0.2, 0.21, 0.22, 0.23, 0.24))).state == "contradicted"
+    assert aio.many_waits_verdict(waits((0.11, 0.13, 0.15, 0.17, 0.19))).state == "undecided"
+
+
+def test_sleeps_invariants_both_ways():
+    assert all(i.holds for i in aio.sleeps_invariants(waits((0.11,) * 5)))
+    early = {i.key: i.holds for i in aio.sleeps_invariants(waits((0.05, 0.06, 0.06, 0.07, 0.08)))}
+    assert early == {"waits_asyncio_at_least_one_wait": False, "waits_threads_at_least_one_wait": True}
+
+
+def lag(inline=(0.30, 0.31, 0.32, 0.33, 0.34), thread=(0.005, 0.006, 0.006, 0.007, 0.008),
+        proc=(0.001, 0.0012, 0.0013, 0.0014, 0.0015), idle=(0.0005, 0.0006, 0.0006, 0.0007, 0.0008),
+        step=0.33, run=0.4, thread_step=0.34) -> Suite:
+    s = Suite()
+    for mode, vals in (("idle", idle), ("inline", inline), ("to-thread", thread), ("process", proc)):
+        st = thread_step if mode == "to-thread" else step
+        s.add(Timing("ticker-lag", mode, 1, vals, (), {
+            "cpu_steps": 4_000_000, "tick_s": 0.005, "median_lag_s": [v / 2 for v in vals],
+            "p95_lag_s": list(vals), "cpu_step_s": [st] * 5, "ticks": [60] * 5, "run_s": [run] * 5}))
+    return s
+
+
+def test_inline_three_ways():
+    c = aio.inline_verdict(lag())
+    assert c.state == "holds" and "330 ms" in c.text and "×" not in c.text.split("late")[0]
+    assert aio.inline_verdict(lag(inline=(0.05, 0.06, 0.07, 0.08, 0.09))).state == "contradicted"
+    assert aio.inline_verdict(lag(inline=(0.15, 0.22, 0.27, 0.30, 0.34))).state == "undecided"
+
+
+def test_offload_three_ways():
+    c = aio.offload_verdict(lag(), 0.005)
+    assert c.state == "holds" and "5 ms" in c.text
+    assert aio.offload_verdict(lag(thread=(0.2, 0.21, 0.22, 0.23, 0.24)), 0.005).state == "contradicted"
+    assert aio.offload_verdict(lag(thread=(0.03, 0.05, 0.064, 0.08, 0.1)), 0.005).state == "undecided"
+
+
+def test_a_process_lag_above_the_idle_ticker_is_explained():
+    busy = lag(proc=(0.011, 0.0115, 0.0118, 0.012, 0.0125))
+    busy.metadata["usable_cpus"] = 2
+    c = aio.offload_verdict(busy, 0.005)
+    assert "more than the ticker alone" in c.text and "2 of them" in c.text
+    calm = lag(proc=(0.0005, 0.0006, 0.0006, 0.0007, 0.0008))
+    assert "more than the ticker alone" not in aio.offload_verdict(calm, 0.005).text
+
+
+def test_lag_invariants_both_ways():
+    assert all(i.holds for i in aio.lag_invariants(lag()))
+    stalled = {i.key: i.holds for i in aio.lag_invariants(lag(idle=(0.5,) * 5, run=0.6))}
+    assert stalled == {"lag_idle_at_most_inline": False, "lag_thread_step_not_faster": True, "lag_within_run": True}
+    clocks = {i.key: i.holds for i in aio.lag_invariants(lag(run=0.1))}
+    assert clocks == {"lag_idle_at_most_inline": True, "lag_thread_step_not_faster": True, "lag_within_run": False}
+    # The same countdown, sharing the GIL with the loop, ran far faster on a thread: the host changed.
+    faster = {i.key: i.holds for i in aio.lag_invariants(lag(thread_step=0.2))}
+    assert faster["lag_thread_step_not_faster"] is False
+
+
+def test_lag_rows_show_quartiles_without_a_bare_list():
+    rows = aio.lag_rows(lag(), {"idle": "ticker alone", "inline": "step inline"})
+    assert [r["how the step ran"] for r in rows] == ["ticker alone", "step inline"]
+    assert rows[1]["worst lag (ms): median (quartiles)"] == "320.0 (310.0–330.0)"
+    assert rows[0]["CPU step took (ms)"] == ""
+
+
+def test_interleaving_rows_name_each_run():
+    rows = aio.interleaving_rows([il("threads", 40), il("coroutines", 1), il("coroutines", 7, every=500_000)])
+    assert [r["what ran"] for r in rows] == ["2 threads", "2 coroutines, no await",
+                                             "2 coroutines, await every 500,000 appends"]

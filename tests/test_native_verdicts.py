@@ -1,0 +1,116 @@
+"""native-code's verdicts and invariants, decided on made-up results (no measuring)."""
+
+from __future__ import annotations
+
+from gilref.core.results import Suite, Timing
+from gilref.topics import native
+
+ONE = (1.00, 1.01, 1.02, 1.03, 1.04)
+
+
+def around(t: float, spread: float = 0.01) -> tuple[float, ...]:
+    return tuple(t * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
+
+
+def made(workload: str, two: tuple[float, ...], mode: str = "threads", cpus: int = 2, **params) -> Suite:
+    s = Suite(metadata={"usable_cpus": cpus})
+    s.add(Timing(workload, "sequential", 1, ONE, (), dict(params)))
+    s.add(Timing(workload, mode, 1, ONE, (), dict(params)))
+    s.add(Timing(workload, mode, 2, two, (), dict(params)))
+    return s
+
+
+NOGIL, PRANGE = around(0.53), around(0.52)
+
+
+def suites(python=ONE, gil=ONE, nogil=NOGIL, prange=PRANGE, value: str = "42") -> dict[str, Suite]:
+    out = {"python": made("xorshift", python, steps=600_000), "cython_gil": made("xorshift", gil, steps=60_000_000),
+           "cython_nogil": made("xorshift", nogil, steps=60_000_000),
+           "prange": made("xorshift", prange, mode="openmp", steps=60_000_000)}
+    for k, s in out.items():
+        s.metadata["result_check"] = {"steps": native.CHECK_STEPS, "value": value if k != "cython_gil" else "42"}
+    return out
+
+
+def test_numpy_verdict_three_ways():
+    assert native.numpy_verdict(made("matmul", around(0.55)), 2, "load fine").state == "holds"
+    c = native.numpy_verdict(made("matmul", around(0.98)), 2, "other programs were competing")
+    assert c.state == "contradicted" and "other programs were competing" in c.text
+    assert native.numpy_verdict(made("matmul", (0.6, 0.7, 0.77, 0.85, 0.95)), 2, "x").state == "undecided"
+
+
+def test_python_and_gil_verdicts_three_ways():
+    assert native.python_verdict(suites(), 2).state == "holds"
+    assert native.python_verdict(suites(python=around(0.5)), 2).state == "contradicted"
+    assert native.python_verdict(suites(python=(0.75, 0.8, 0.86, 0.95, 1.0)), 2).state == "undecided"
+    g = native.gil_verdict(suites(), 2)
+    assert g.state == "holds" and "faster than in Python" in g.text
+    assert native.gil_verdict(suites(gil=around(0.55)), 2).state == "contradicted"
+
+
+def test_nogil_and_prange_verdicts_three_ways():
+    assert native.nogil_verdict(suites(), 2, "ok").state == "holds"
+    assert native.nogil_verdict(suites(nogil=ONE), 2, "busy").state == "contradicted"
+    assert native.nogil_verdict(suites(nogil=(0.6, 0.7, 0.77, 0.85, 0.95)), 2, "x").state == "undecided"
+    assert native.prange_verdict(suites(), 2, True, "ok").state == "holds"
+    off = native.prange_verdict(suites(), 2, False, "ok")
+    assert off.state == "contradicted" and "without OpenMP" in off.text
+
+
+BUILD_OUT = """Python 3.11.2, module built with OpenMP; median of 5 runs
+                      ns/step   1 thread   2 threads  speedup
+  Python loop          150.00     0.045s      0.046s    0.98x
+  Cython, GIL held       0.90     0.027s      0.028s    0.96x
+  Cython, nogil          0.90     0.027s      0.015s    1.80x
+  Cython, prange         0.90     0.027s      0.014s    1.93x
+"""
+
+
+def test_parse_build_cython_and_state_it():
+    ex = native.parse_build_cython(BUILD_OUT)
+    assert (ex["python"], ex["openmp"], ex["repeats"], ex["threads"]) == ("3.11.2", True, 5, 2)
+    assert ex["rows"]["cython_nogil"] == {"ns_per_step": 0.9, "one_s": 0.027, "many_s": 0.015, "speedup": 1.8}
+    c = native.nogil_verdict(suites(), 2, "ok", ex)
+    assert "1.80× on 2 threads" in c.text and "it agrees" in c.text
+    assert "the script below: 167×" in native.gil_verdict(suites(), 2, ex).text  # 150 ns / 0.9 ns
+    disagree = native.python_verdict(suites(), 2, native.parse_build_cython(BUILD_OUT.replace("0.98x", "1.50x")))
+    assert disagree.state == "holds" and "does not agree" in disagree.text
+
+
+def test_numpy_invariants_both_ways():
+    s = made("matmul", around(0.55), blas_threads=1)
+    s.metadata["blas_during"] = [{"user_api": "blas", "internal_api": "openblas", "num_threads": 1}]
+    assert all(i.holds for i in native.numpy_invariants(s))
+    fast = made("matmul", around(0.3), blas_threads=1)  # 3.3x on 2 threads and 2 CPUs: impossible
+    fast.metadata["blas_during"] = [{"user_api": "blas", "internal_api": "openblas", "num_threads": 4}]
+    assert {i.key: i.holds for i in native.numpy_invariants(fast)} == {
+        "numpy_one_thread_as_sequential": True, "numpy_within_cpus": False, "numpy_blas_pinned": False}
+    slow_one = made("matmul", around(0.55), blas_threads=1)
+    slow_one.timings[1] = Timing("matmul", "threads", 1, around(1.6), (), {"blas_threads": 1})
+    got = {i.key: i for i in native.numpy_invariants(slow_one)}
+    assert not got["numpy_one_thread_as_sequential"].holds and "1.600 s on one thread" in got[
+        "numpy_one_thread_as_sequential"].cause
+
+
+def test_cython_invariants_both_ways():
+    assert all(i.holds for i in native.cython_invariants(suites()))
+    wrong = {i.key: i.holds for i in native.cython_invariants(suites(value="43"))}
+    assert wrong == {"cython_same_cost": True, "cython_one_thread_as_sequential": True,
+                     "cython_same_result": False, "cython_within_cpus": True}
+    too_fast = {i.key: i.holds for i in native.cython_invariants(suites(prange=around(0.2)))}
+    assert too_fast == {"cython_same_cost": True, "cython_one_thread_as_sequential": True,
+                        "cython_same_result": True, "cython_within_cpus": False}
+
+
+def test_the_same_c_loop_must_cost_the_same_with_and_without_the_gil():
+    s = suites()
+    s["cython_gil"].timings[0] = Timing("xorshift", "sequential", 1, around(2.9), (), {"steps": 60_000_000})
+    got = {i.key: i for i in native.cython_invariants(s)}
+    assert not got["cython_same_cost"].holds and "GIL held 2.900 s" in got["cython_same_cost"].cause
+
+
+def test_a_script_speedup_beyond_the_cpus_is_called_disturbed():
+    ex = native.parse_build_cython(BUILD_OUT.replace("0.98x", "2.82x"))
+    assert "more than 2 threads on 2 CPUs can give" in native.python_verdict(suites(), 2, ex).text
+    assert [i.holds for i in native.build_cython_invariants(ex, 2)] == [False]
+    assert [i.holds for i in native.build_cython_invariants(native.parse_build_cython(BUILD_OUT), 2)] == [True]
