@@ -345,11 +345,11 @@ def overhead_verdict(tiny_suite: Suite) -> Claim:
     dk, pk = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
     return check(
         "overhead_verdict", "a cluster scheduler costs more per task than a local process pool",
-        r.at_least(1.0), d=dk, p=pk, r=r,
-        supported="Each Dask task cost {d:.0f} µs of overhead, {r} the process pool's {p:.0f} µs.",
-        contradicted="Each Dask task cost {d:.0f} µs and each pool task {p:.0f} µs here ({r}): the "
+        r.at_least(1.0), d=dk.text(".0f", " µs"), p=pk.text(".0f", " µs"), r=r,
+        supported="Each Dask task cost {d} of overhead, {r} the process pool's {p}.",
+        contradicted="Each Dask task cost {d} and each pool task {p} here ({r}): the "
                      "cluster was not the dearer of the two.",
-        unclear="Each Dask task cost {d:.0f} µs and each pool task {p:.0f} µs here: the repeats overlap "
+        unclear="Each Dask task cost {d} and each pool task {p} here: the repeats overlap "
                 "({r}), so this run cannot say which is dearer.")
 
 
@@ -437,13 +437,14 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", ok,
         dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"], pu=example["pool_us"],
-        s_d=s_d, s_p=s_p, c_d=c_d, c_p=c_p, how=how, tol=EXAMPLE_TOLERANCE, f=EXAMPLE_COST_FACTOR,
+        s_d=s_d, s_p=s_p, c_d=c_d.text(".0f", " µs"), c_p=c_p.text(".0f", " µs"), how=how,
+        tol=EXAMPLE_TOLERANCE, f=EXAMPLE_COST_FACTOR,
         supported="The example agrees with the measurements above: the cluster at {dx:.2f}× one process "
                   "(above: {s_d}), the pool at {px:.2f}× (above: {s_p}), {du:.0f} µs per Dask task "
-                  "(above: {c_d:.0f} µs) and {pu:.0f} µs per pool task (above: {c_p:.0f} µs). The runs "
+                  "(above: {c_d}) and {pu:.0f} µs per pool task (above: {c_p}). The runs "
                   "differ in: {how}.",
         contradicted="The example's figures differ from the measurements above by more than its "
                      "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs): the "
                      "cluster at {dx:.2f}× one process (above: {s_d}), the pool at {px:.2f}× (above: {s_p}), "
-                     "{du:.0f} µs per Dask task (above: {c_d:.0f} µs), {pu:.0f} µs per pool task (above: "
-                     "{c_p:.0f} µs). The likely cause is other load on the host during one of the runs.")
+                     "{du:.0f} µs per Dask task (above: {c_d}), {pu:.0f} µs per pool task (above: {c_p}). "
+                     "The likely cause is other load on the host during one of the runs.")
