@@ -238,7 +238,12 @@ def si_record(interp: float, procs: float, state: str) -> dict:
 
 def test_subinterpreters_options_are_named_by_family_and_interpreter():
     names = [o.name for o in strategy.options_from_subinterpreters(si_suite(1.9, 1.8))]
-    assert names == ["subinterpreters (2, countdown; CPython 3.13.5)", "processes (2, countdown; CPython 3.13.5)"]
+    assert names == ["subinterpreters (2, countdown; CPython 3.13.5)"]  # its processes are only a comparison
+    dask = Suite()
+    dask.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 8, "tasks": 2}))
+    dask.add(Timing("countdown", "processes", 2, (0.5,) * 5, (), {"n": 8, "tasks": 2}))
+    dask.add(Timing("countdown", "dask", 2, (0.6,) * 5, (), {"n": 8, "tasks": 2}))
+    assert [o.name for o in strategy.options_from_dask(dask)] == ["dask (LocalCluster, 2 workers)"]
 
 
 def test_an_option_its_chapter_confirmed_can_win():

@@ -461,29 +461,24 @@ def options_from_processes(suite: Suite, source: str = "processes") -> list[Opti
 
 
 def options_from_subinterpreters(suite: Suite, source: str = "subinterpreters") -> list[Option]:
-    """cpu-bound options from :func:`gilref.topics.subinterp.scaling_suite`: subinterpreters and
-    processes at the most workers measured, named with the interpreter they ran in (threads are
-    the sequential case's turn-taking and stay out: :func:`options_from_cpu_vs_io` has them)."""
-    out: list[Option] = []
-    note = _build_note(suite.metadata)
-    for mode, family in (("interpreters", "subinterpreters"), ("processes", "processes")):
-        timings = suite.select("countdown", mode)
-        if timings:
-            t = timings[-1]
-            out.append(Option("cpu-bound", f"{family} ({t.workers}, countdown{note})", "speedup", suite.speedup(t),
-                              source, f"countdown of {t.params.get('n', 0):,} steps"))
-    return out
+    """The cpu-bound option of :func:`gilref.topics.subinterp.scaling_suite`: subinterpreters at the
+    most workers measured, named with the interpreter they ran in. The threads and processes that
+    chapter times beside them are its comparison, not new options: the chapters about threads and
+    processes give the guide those (one figure per option)."""
+    timings = suite.select("countdown", "interpreters")
+    if not timings:
+        return []
+    t = timings[-1]
+    return [Option("cpu-bound", f"subinterpreters ({t.workers}, countdown{_build_note(suite.metadata)})", "speedup",
+                   suite.speedup(t), source, f"countdown of {t.params.get('n', 0):,} steps")]
 
 
 def options_from_dask(suite: Suite, source: str = "beyond-one-machine") -> list[Option]:
-    """cpu-bound options from :func:`gilref.topics.distributed.countdown_suite`: the Dask cluster
-    and the process pool measured beside it."""
-    out: list[Option] = []
-    for mode, label in (("dask", "dask (LocalCluster, {w} workers)"), ("processes", "processes (beside Dask, {w})")):
-        for t in suite.select("countdown", mode):
-            out.append(Option("cpu-bound", label.format(w=t.workers), "speedup", suite.speedup(t), source,
-                              f"countdown of {t.params.get('n', 0):,} steps in {t.params.get('tasks', '?')} tasks"))
-    return out
+    """The cpu-bound option of :func:`gilref.topics.distributed.countdown_suite`: the Dask cluster
+    (the pool timed beside it is that chapter's comparison, as in :func:`options_from_subinterpreters`)."""
+    return [Option("cpu-bound", f"dask (LocalCluster, {t.workers} workers)", "speedup", suite.speedup(t), source,
+                   f"countdown of {t.params.get('n', 0):,} steps in {t.params.get('tasks', '?')} tasks")
+            for t in suite.select("countdown", "dask")]
 
 
 def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = "asyncio") -> list[Option]:
