@@ -51,3 +51,10 @@ def test_implementations_must_agree_on_the_reference_result():
     assert not others.agreement_invariants(silent)[0].holds
     short = {"PyPy": made((1.0,) * 5, counted=[1])}
     assert "not every run counted all its steps" in others.agreement_text(short)
+
+
+def test_the_verdicts_say_why_when_they_fall_short():
+    no = others.jython_verdict(made((0.95,) * 5, label="Jython 2.7.3"), why="the load average was 9.0")
+    assert "the load average was 9.0" in no.text and "2 usable CPUs" in no.text
+    unsure = others.pypy_verdict(made((0.7, 0.8, 0.85, 0.9, 1.0)), why="nothing else ran")
+    assert unsure.text.endswith("nothing else ran.")

@@ -300,3 +300,9 @@ def test_section_and_coverage_texts():
     assert strategy.coverage_text({"a": "measured"}) == ""
     text = strategy.coverage_text({"native-code": "not in this edition", "subinterpreters": "no options recorded"})
     assert "`native-code`" in text and "`subinterpreters`" in text
+
+
+def test_the_usual_advice_is_judged_on_its_own_families_and_newer_options_are_named_beside_it():
+    read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, "holds")})
+    claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
+    assert claim.state == "holds" and "Beyond the usual advice" in claim.text and "subinterpreters (2" in claim.text

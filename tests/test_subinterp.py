@@ -260,7 +260,7 @@ def test_startup_invariants_both_ways():
     assert all(i.holds for i in subinterp.startup_invariants(made_startup()))
     assert not subinterp.startup_invariants(made_startup(thread=(0.0, 0.0001, 0.0001)))[0].holds
     both = subinterp.result_invariants({"scaling": made_scaling((0.55,) * 5), "startup": made_startup()})
-    assert len(both) == 4 and all(i.holds for i in both)
+    assert len(both) == 5 and all(i.holds for i in both)
 
 
 EXAMPLE_OUT = """Python 3.13.5 (interpreters_backport.interpreters), 2 CPUs, 6,000,000 steps, median of 5 runs
@@ -293,3 +293,13 @@ def test_example_verdict_agrees_or_says_why_not():
 def test_unavailable_text_says_how_to_enable():
     text = subinterp.unavailable_text("no CPython 3.12 or newer with a GIL was found")
     assert "no CPython 3.12" in text and "GILREF_PYTHONS" in text and "interpreters-pep-734" in text
+
+
+def test_one_worker_of_any_kind_must_run_at_the_speed_of_one_thread():
+    s = made_scaling((0.55,) * 5)
+    s.add(Timing("countdown", "interpreters", 1, (0.7,) * 5, (), {"n": 6_000_000}))  # 1.43x on one worker
+    by = {i.key: i for i in subinterp.scaling_invariants(s)}
+    assert not by["si_one_is_one"].holds and "1 interpreter: 1.43×" in by["si_one_is_one"].cause
+    s = made_scaling((0.55,) * 5)
+    s.add(Timing("countdown", "threads", 1, (0.9, 0.95, 1.0, 1.05, 1.1), (), {"n": 6_000_000}))
+    assert {i.key: i for i in subinterp.scaling_invariants(s)}["si_one_is_one"].holds

@@ -47,6 +47,7 @@ from ..core.results import BASELINE_MODE, Suite
 from ..core.verdicts import Claim, check
 
 __all__ = [
+    "CLASSIC_FAMILIES",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
     "SIMPLICITY",
@@ -111,6 +112,9 @@ SIMPLICITY = (
     "free-threaded",
     "dask",
 )
+
+#: The families the usual advice speaks of (it predates free-threading and subinterpreters).
+CLASSIC_FAMILIES = ("sequential", "threads", "asyncio", "processes")
 
 _KINDS = ("speedup", "seconds")
 
@@ -290,9 +294,9 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     top = eligible[0]
     tied = [o for o in eligible if _close(top, o)]
     best = min(tied, key=lambda o: (_family_rank(o), ranked.index(o)))
-    others = [o for o in ranked if o is not best]
-    runner = others[0] if others else None
     passed = [o for o in ranked if not o.confirmed and o.better_than(best)]
+    others = [o for o in ranked if o is not best and o not in passed]
+    runner = others[0] if others else None
     if best.metric == "speedup" and best.value < USEFUL_SPEEDUP:
         reason = (f"No option reached {USEFUL_SPEEDUP:g}× over running sequentially; the best, "
                   f"{best.name}, reached {best.shown}.")
@@ -580,19 +584,22 @@ def present_in(docs_dir: str | Path) -> Callable[[str], bool]:
     return lambda key: chapter_present(key, base)
 
 
+def _classic_options(decisions: Sequence[Decision]) -> list[Option]:
+    return [o for o in gil_build_options([o for d in decisions for o in d.options]) if o.family in CLASSIC_FAMILIES]
+
+
 def advice_state(decisions: Sequence[Decision]) -> bool | None:
     """Whether this build's decisions agree with the usual advice: threads or asyncio
     for I/O-bound work, processes for CPU-bound work. ``None`` (undecided) when they
     would agree but the chapter that measured the CPU-bound choice could not confirm
     that it helps (its claim undecided), ``False`` when they disagree or it was contradicted.
 
-    The advice is about interpreters with a GIL, so options of the
-    ``free-threaded`` family are left out before deciding (a free-threaded build
-    whose threads beat processes does not contradict it; the guide says so
-    separately).
+    The advice is about threads, asyncio and processes on interpreters with a
+    GIL, so it is judged on those families only (:data:`CLASSIC_FAMILIES`): a
+    free-threaded build, subinterpreters or a cluster that beat them do not
+    contradict it, and :func:`advice_claim` says so separately.
     """
-    gil_only = gil_build_options([o for d in decisions for o in d.options])
-    by = {d.workload: d for d in decide_all(gil_only)}
+    by = {d.workload: d for d in decide_all(_classic_options(decisions))}
     io, cpu = by.get("io-bound"), by.get("cpu-bound")
     if io is None or cpu is None or io.best is None or cpu.best is None:
         return False
@@ -612,13 +619,13 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
     """The guide's verdict on the usual advice (:func:`advice_state`), with the figures
     and the chapters they come from; undecided when the CPU-bound choice's own chapter
     could not confirm it."""
-    by = {d.workload: d for d in decide_all(gil_build_options([o for d in decisions for o in d.options]))}
+    by = {d.workload: d for d in decide_all(_classic_options(decisions))}
     io, cpu = by["io-bound"], by["cpu-bound"]
     overall = {d.workload: d for d in decisions}["cpu-bound"].best
     free = ""
-    if overall is not None and overall.family == "free-threaded":
-        free = (f" Without a GIL the picture changes: the best CPU-bound option overall was "
-                f"{overall.name} ({overall.shown}, {overall.source}).")
+    if overall is not None and overall.family not in CLASSIC_FAMILIES:
+        free = (f" Beyond the usual advice, the best CPU-bound option of this edition was "
+                f"{overall.name} ({overall.shown}, measured in {overall.source}).")
 
     def said(d: Decision) -> str:
         return f"{d.best.shown}, measured in {d.best.source}" if d.best else "not measured"
@@ -627,12 +634,14 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
         "classic_advice", "with a GIL, use threads (or asyncio) for I/O-bound work and processes for CPU-bound work",
         advice_state(decisions), io=io.recommendation, io_v=said(io), cpu=cpu.recommendation, cpu_v=said(cpu),
         free=free, cpu_state=(cpu.best.state or "none stated") if cpu.best else "none",
-        supported="**The usual advice holds here.** On builds with a GIL, the best option for I/O-bound "
-                  "work was {io} ({io_v}); for CPU-bound work, {cpu} ({cpu_v}).{free}",
-        contradicted="On this host the measurements point elsewhere: on builds with a GIL the best "
-                     "I/O-bound option was {io} ({io_v}) and the best CPU-bound option {cpu} ({cpu_v}).{free}",
-        unclear="On builds with a GIL the best I/O-bound option was {io} ({io_v}) and the best CPU-bound "
-                "option {cpu} ({cpu_v}), as the usual advice says; but the chapter that measured it could "
+        supported="**The usual advice holds here.** Of threads, asyncio and processes on builds with a GIL, "
+                  "the best option for I/O-bound work was {io} ({io_v}); for CPU-bound work, {cpu} ({cpu_v}).{free}",
+        contradicted="On this host the measurements point elsewhere: of threads, asyncio and processes on "
+                     "builds with a GIL, the best I/O-bound option was {io} ({io_v}) and the best CPU-bound "
+                     "option {cpu} ({cpu_v}).{free}",
+        unclear="Of threads, asyncio and processes on builds with a GIL, the best I/O-bound option was {io} "
+                "({io_v}) and the best CPU-bound option {cpu} ({cpu_v}), as the usual advice says; but the "
+                "chapter that measured it could "
                 "not confirm that it helps (its verdict: {cpu_state}), so this edition cannot confirm the "
                 "advice either.{free}")
 
@@ -656,8 +665,8 @@ def coverage_text(status: Mapping[str, str]) -> str:
         body += ("These chapters are not part of this edition, so their options were **not measured in "
                  "this edition** and cannot appear in the table: " + ", ".join(f"`{k}`" for k in missing) + ". ")
     if unread:
-        body += ("These chapters recorded no results this guide could read (a build there was missing: "
-                 "their pages say what to install): " + ", ".join(f"`{k}`" for k in unread) + ".")
+        body += ("These chapters recorded no results this guide could read (each page says why, and what to "
+                 "install when a build was missing): " + ", ".join(f"`{k}`" for k in unread) + ".")
     return body.strip()
 
 

@@ -46,38 +46,40 @@ def _two(suite: Suite) -> tuple[str, Interval]:
     return label, suite.speedup_interval(suite.get("countdown", "threads", 2))
 
 
-def pypy_verdict(suite: Suite) -> Claim:
+def pypy_verdict(suite: Suite, *, why: str = "") -> Claim:
     """Whether PyPy's threads took turns: the speedup interval of the countdown on two
-    threads over one below :data:`GIL_SPEEDUP`."""
+    threads over one below :data:`GIL_SPEEDUP`. *why* (competing load) is said when the
+    run cannot decide."""
     label, s = _two(suite)
     return check(
         "pypy_verdict", "PyPy has a GIL: threads do not speed up CPU-bound code",
-        s.below(GIL_SPEEDUP), s=s, label=label, t=GIL_SPEEDUP,
+        s.below(GIL_SPEEDUP), s=s, label=label, t=GIL_SPEEDUP, why=why or "no cause is known",
         supported="**PyPy: no speedup.** {label} ran the countdown on two threads at {s} one "
                   "thread. Its JIT makes each step fast, but its GIL still lets one thread at a time run.",
         contradicted="{label} ran the countdown on two threads at {s} one thread, all of it at or above "
                      "{t:g}×: faster than a GIL should allow.",
         unclear="{label} ran the countdown on two threads at {s} one thread: the repeats straddle {t:g}×, "
-                "so this run cannot say that its threads took turns.")
+                "so this run cannot say that its threads took turns; {why}.")
 
 
-def jython_verdict(suite: Suite) -> Claim:
+def jython_verdict(suite: Suite, *, why: str = "") -> Claim:
     """Whether Jython's threads ran in parallel: the speedup interval on two threads at
-    or above :data:`PARALLEL_SPEEDUP` (contradicted outright with one usable CPU)."""
+    or above :data:`PARALLEL_SPEEDUP` (contradicted outright with one usable CPU).
+    *why* (competing load) is said when it falls short."""
     label, s = _two(suite)
     cpus = int(suite.metadata.get("usable_cpus") or 0)
     holds = False if 0 < cpus < 2 else s.at_least(PARALLEL_SPEEDUP)
     return check(
         "jython_verdict", "Jython has no GIL: threads speed up CPU-bound code",
-        holds, s=s, label=label, t=PARALLEL_SPEEDUP, cpus=cpus or "?",
+        holds, s=s, label=label, t=PARALLEL_SPEEDUP, cpus=cpus or "?", why=why or "no cause is known",
         supported="**Jython: threads run in parallel.** {label} ran the countdown on two threads at "
                   "{s} one thread, with no GIL in the way.",
         contradicted="{label} ran the countdown on two threads at only {s} one thread ({cpus} usable CPUs). "
                      "Jython has no GIL, so what held the threads back lies elsewhere; possible causes are "
                      "the JVM's shared heap (every step of this loop allocates a new integer object, and the "
-                     "garbage collector's own threads need the same CPUs) or other load on the host.",
+                     "garbage collector's own threads need the same CPUs) or other load on the host: {why}.",
         unclear="{label} ran the countdown on two threads at {s} one thread: the repeats straddle {t:g}×, "
-                "so this run cannot say that its threads ran in parallel.")
+                "so this run cannot say that its threads ran in parallel; {why}.")
 
 
 def _slug(label: str) -> str:

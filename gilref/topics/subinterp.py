@@ -588,18 +588,19 @@ def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "") -> 
                 "they ran in parallel; {why}.")
 
 
-def threads_verdict(scaling: Suite) -> Claim:
+def threads_verdict(scaling: Suite, *, why: str = "") -> Claim:
     """Whether N threads inside one interpreter stayed under :data:`SHARED_GIL_SPEEDUP`
-    (the whole speedup interval below it): they share that interpreter's GIL."""
+    (the whole speedup interval below it): they share that interpreter's GIL.
+    *why* (competing load) is said when the run cannot decide."""
     t, s = _speedup(scaling, "threads")
     return check(
         "si_threads_verdict", "threads within one interpreter still share its GIL",
-        s.below(SHARED_GIL_SPEEDUP), s=s, n=t.workers, t=SHARED_GIL_SPEEDUP,
+        s.below(SHARED_GIL_SPEEDUP), s=s, n=t.workers, t=SHARED_GIL_SPEEDUP, why=why or "no cause is known",
         supported="Threads inside one interpreter did not help: {n} of them ran at {s} one thread.",
         contradicted="{n} threads in one interpreter ran at {s} one thread, all of it at or above "
                      "{t:g}×: faster than one GIL allows.",
         unclear="{n} threads in one interpreter ran at {s} one thread: the repeats straddle {t:g}×, "
-                "so this run cannot say that they took turns.")
+                "so this run cannot say that they took turns; {why}.")
 
 
 def _start(startup: Suite, mode: str) -> Timing | None:
@@ -647,18 +648,22 @@ def scaling_invariants(scaling: Suite) -> list[Invariant]:
 
     For every mode and worker count: the speedup's low end at most N× (N workers
     cannot do more than N times the work of one) and at most the CPU count, each with
-    :data:`IDEAL_SLACK`; every time positive.
+    :data:`IDEAL_SLACK`; one worker of any kind as fast as one thread (its speedup
+    interval meets 1 ± :data:`IDEAL_SLACK`: the same work, the same single GIL-holder);
+    every time positive.
     """
     cpus = int(scaling.metadata.get("usable_cpus") or 0)
     out: list[Invariant] = []
     times = [v for t in scaling.timings for v in t.values]
     out.append(invariant("si_times_positive", "every countdown run took a positive time", bool(times) and
                          min(times) > 0, cause="the clock or the harness is broken", runs=len(times)))
-    over_n, over_cpu = [], []
+    over_n, over_cpu, one_off = [], [], []
     for t in scaling.timings:
         if t.mode == "sequential":
             continue
         s = scaling.speedup_interval(t)
+        if t.workers == 1 and s.between(1 - IDEAL_SLACK, 1 + IDEAL_SLACK) is False:
+            one_off.append(f"1 {t.mode[:-1] if t.mode.endswith('s') else t.mode}: {s.text()}")
         if s.low > t.workers * (1 + IDEAL_SLACK):
             over_n.append(f"{t.workers} {t.mode}: {s.text()}")
         if cpus and s.low > cpus * (1 + IDEAL_SLACK):
@@ -667,6 +672,10 @@ def scaling_invariants(scaling: Suite) -> list[Invariant]:
         "si_at_most_n", "no configuration ran faster than N× one thread for N workers",
         not over_n, cause="the one-thread runs were slowed (a burst of load during them): {found}",
         found="; ".join(over_n) or "none"))
+    out.append(invariant(
+        "si_one_is_one", "one worker of each kind ran at the speed of one thread (within {slack:.0%})",
+        not one_off, cause="the same work on one thread took different times from run to run: other load "
+                           "during some of them ({found})", slack=IDEAL_SLACK, found="; ".join(one_off) or "none"))
     out.append(invariant(
         "si_at_most_cpus", "no configuration ran faster than the {cpus} usable CPUs allow",
         not over_cpu, cause="the CPU count recorded is not the one the run had, or the one-thread runs "
