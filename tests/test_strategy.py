@@ -306,3 +306,9 @@ def test_the_usual_advice_is_judged_on_its_own_families_and_newer_options_are_na
     read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, "holds")})
     claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
     assert claim.state == "holds" and "Beyond the usual advice" in claim.text and "subinterpreters (2" in claim.text
+
+
+def test_the_usual_advice_says_plainly_when_nothing_helped():
+    read, present = records(cpu_procs=1.05, kept=1.1, fresh=1.0)
+    claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
+    assert claim.state == "contradicted" and "for CPU-bound work, no option helped: nothing reached 1.2×" in claim.text

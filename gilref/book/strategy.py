@@ -628,17 +628,25 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
                 f"{overall.name} ({overall.shown}, measured in {overall.source}).")
 
     def said(d: Decision) -> str:
-        return f"{d.best.shown}, measured in {d.best.source}" if d.best else "not measured"
+        if d.best is None:
+            return "not measured"
+        verdict = f"; its chapter found its claim {d.best.state}" if d.best.state in _UNCONFIRMED else ""
+        return f"{d.best.shown}, measured in {d.best.source}{verdict}"
+
+    def choice(d: Decision) -> str:
+        if d.best is not None and not d.helps:
+            return f"no option helped: nothing reached {USEFUL_SPEEDUP:g}×, the best being {d.best.name}"
+        return d.recommendation
 
     return check(
         "classic_advice", "with a GIL, use threads (or asyncio) for I/O-bound work and processes for CPU-bound work",
-        advice_state(decisions), io=io.recommendation, io_v=said(io), cpu=cpu.recommendation, cpu_v=said(cpu),
+        advice_state(decisions), io=choice(io), io_v=said(io), cpu=choice(cpu), cpu_v=said(cpu),
         free=free, cpu_state=(cpu.best.state or "none stated") if cpu.best else "none",
         supported="**The usual advice holds here.** Of threads, asyncio and processes on builds with a GIL, "
                   "the best option for I/O-bound work was {io} ({io_v}); for CPU-bound work, {cpu} ({cpu_v}).{free}",
         contradicted="On this host the measurements point elsewhere: of threads, asyncio and processes on "
-                     "builds with a GIL, the best I/O-bound option was {io} ({io_v}) and the best CPU-bound "
-                     "option {cpu} ({cpu_v}).{free}",
+                     "builds with a GIL, the best option for I/O-bound work was {io} ({io_v}); for CPU-bound "
+                     "work, {cpu} ({cpu_v}).{free}",
         unclear="Of threads, asyncio and processes on builds with a GIL, the best I/O-bound option was {io} "
                 "({io_v}) and the best CPU-bound option {cpu} ({cpu_v}), as the usual advice says; but the "
                 "chapter that measured it could "
