@@ -113,6 +113,8 @@ def test_dask_example_reports_both_measurements_and_cleans_up():
     for row in ("1 process", "2 pool processes", "Dask cluster"):
         assert re.search(rf"{row}\s+\d+\.\d+ s\s+\d+\.\d+x one process", out), out
     assert re.search(r"tiny tasks, Dask\s+\d+\.\d+ µs per task", out)
+    got = distributed.parse_example(out)  # the chapter's cross-check reads this very report
+    assert (got["count"], got["workers"], got["repeats"]) == (400_000, 2, 3) and got["dask_us"] > 0
     assert port_is_closed(m.group(1), int(m.group(2)))
     assert not wait_until_gone(lambda: session_members(sid)), "the example left processes running"
 

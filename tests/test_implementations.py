@@ -3,7 +3,7 @@ from __future__ import annotations
 import sys
 
 from gilref.interp import discover as interpreters
-from gilref.interp import implementations
+from gilref.interp import implementations, portable
 from gilref.interp.discover import Interpreter
 
 
@@ -14,6 +14,8 @@ def test_countdown_on_the_host_gives_a_suite_with_its_label():
     assert suite.metadata["jit_warmup_s"] == 0.0
     assert [(t.mode, t.workers) for t in suite.timings] == [("sequential", 1), ("threads", 2)]
     assert suite.get("countdown", "threads", 2).params["n"] == 20_000
+    assert suite.get("countdown", "threads", 2).params["counted"] == [20_000]  # every run counted every step
+    assert suite.metadata["reference"] == portable.reference()
 
 
 def test_jit_implementations_warm_up_first():

@@ -218,3 +218,97 @@ def test_free_threaded_suites_are_labelled_and_kept_out_of_the_classic_advice():
     cpu = next(d for d in decisions if d.workload == "cpu-bound")
     assert cpu.best is not None and cpu.best.name.startswith("free-threaded")  # best overall
     assert strategy.classic_advice_holds(decisions)  # but the advice is judged with a GIL
+
+
+def si_suite(interp: float, procs: float) -> Suite:
+    s = Suite(metadata={"python_implementation": "CPython", "python_version": "3.13.5"})
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "threads", 2, (1.0,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "interpreters", 2, (1.0 / interp,) * 5, (), {"n": 1000}))
+    s.add(Timing("countdown", "processes", 2, (1.0 / procs,) * 5, (), {"n": 1000}))
+    return s
+
+
+def si_record(interp: float, procs: float, state: str) -> dict:
+    return {"chapter": "subinterpreters",
+            "claims": {"si_verdict": {"key": "si_verdict", "state": state, "holds": state == "holds"}},
+            "data": {"strategy_inputs": [o.to_dict() for o in strategy.options_from_subinterpreters(
+                si_suite(interp, procs))]}}
+
+
+def test_subinterpreters_options_are_named_by_family_and_interpreter():
+    names = [o.name for o in strategy.options_from_subinterpreters(si_suite(1.9, 1.8))]
+    assert names == ["subinterpreters (2, countdown; CPython 3.13.5)"]  # its processes are only a comparison
+    dask = Suite()
+    dask.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 8, "tasks": 2}))
+    dask.add(Timing("countdown", "processes", 2, (0.5,) * 5, (), {"n": 8, "tasks": 2}))
+    dask.add(Timing("countdown", "dask", 2, (0.6,) * 5, (), {"n": 8, "tasks": 2}))
+    assert [o.name for o in strategy.options_from_dask(dask)] == ["dask (LocalCluster, 2 workers)"]
+
+
+def test_an_option_its_chapter_confirmed_can_win():
+    read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, "holds")})
+    cpu = decide("cpu-bound", gather(read, present=present)[0])
+    assert cpu.best is not None and cpu.best.name.startswith("subinterpreters") and cpu.best.state == "holds"
+
+
+@pytest.mark.parametrize("state", ["undecided", "contradicted"])
+def test_an_option_its_chapter_did_not_confirm_is_passed_over_and_the_reason_says_so(state):
+    read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, state)})
+    options = gather(read, present=present)[0]
+    cpu = decide("cpu-bound", options)
+    assert cpu.best is not None and cpu.best.family == "processes"
+    assert "Passed over: subinterpreters" in cpu.reason and state in cpu.reason
+    rows = strategy.option_rows(options)
+    assert next(r for r in rows if r["option"].startswith("subinterpreters"))["its chapter's verdict"] == state
+
+
+def test_states_come_from_the_measuring_chapters_claims():
+    rec = {"chapter": "cpu-vs-io", "claims": {"processes_verdict": {"state": "undecided"}},
+           "suites": {"countdown": countdown_suite(1.0, 1.9).to_dict()}}
+    opts = strategy.with_states(strategy.options_from_cpu_vs_io(rec), rec)
+    assert {o.family: o.state for o in opts} == {"threads": "", "processes": "undecided"}
+    with pytest.raises(ValueError, match="state must be"):
+        Option("cpu-bound", "processes", "speedup", 1.0, "x", state="maybe")
+
+
+def test_the_usual_advice_is_undecided_when_the_cpu_choice_was_not_confirmed():
+    def state_of(cpu_state):
+        read, present = records()
+        base = read
+
+        def reading(key):
+            rec = dict(base(key))
+            if key in ("cpu-vs-io", "processes"):
+                claim = "processes_verdict" if key == "cpu-vs-io" else "processes_scale"
+                rec["claims"] = {claim: {"state": cpu_state}}
+            return rec
+        return strategy.advice_claim(decide_all(gather(reading, present=present)[0]))
+
+    assert state_of("holds").state == "holds"
+    undecided = state_of("undecided")
+    assert undecided.state == "undecided" and "cannot confirm the advice" in undecided.text
+    assert state_of("contradicted").state == "contradicted"
+
+
+def test_section_and_coverage_texts():
+    read, present = records()
+    d = decide("cpu-bound", gather(read, present=present)[0])
+    assert strategy.section_text(d).startswith("Best here: **processes") and "measured in `processes`" in \
+        strategy.section_text(d)
+    assert strategy.section_text(decide("native", [])) == "Not measured in this edition."
+    assert strategy.coverage_text({"a": "measured"}) == ""
+    text = strategy.coverage_text({"native-code": "not in this edition", "subinterpreters": "no options recorded"})
+    assert "`native-code`" in text and "`subinterpreters`" in text
+
+
+def test_the_usual_advice_is_judged_on_its_own_families_and_newer_options_are_named_beside_it():
+    read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, "holds")})
+    claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
+    assert claim.state == "holds" and "Beyond the usual advice" in claim.text and "subinterpreters (2" in claim.text
+
+
+def test_the_usual_advice_says_plainly_when_nothing_helped():
+    read, present = records(cpu_procs=1.05, kept=1.1, fresh=1.0)
+    claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
+    assert claim.state == "contradicted" and "for CPU-bound work, no option helped: nothing reached 1.2×" in claim.text

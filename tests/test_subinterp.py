@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from gilref.core import workloads
+from gilref.core.results import Suite, Timing
 from gilref.interp import discover as interpreters
 from gilref.interp import select as builds
 from gilref.interp.discover import Interpreter
@@ -163,6 +164,8 @@ def test_subinterpreters_example_runs_in_a_suitable_interpreter(setup):
     for row in ("1 thread", "2 threads", "2 interpreters"):
         assert re.search(rf"{row}\s+\d+\.\d+ s\s+\d+\.\d+x one thread", out), out
     assert re.search(r"closing one interpreter: \d+\.\d+ ms", out)
+    got = subinterp.parse_example(out)  # the chapter's cross-check reads this very report
+    assert got["count"] == 400_000 and got["workers"] == 2 and got["repeats"] == 3 and got["start_ms"] > 0
 
 
 def test_ensure_api_installs_the_backport_into_a_fresh_cache(setup, tmp_path, monkeypatch):
@@ -192,3 +195,111 @@ def test_a_hanging_install_is_stopped_on_the_deadline(setup, tmp_path, monkeypat
         [sys.executable, "-c", "import time; time.sleep(60)", "--target", target]])
     with pytest.raises(SubinterpretersUnavailable, match="overshot the deadline|took over"):
         subinterp.ensure_api(setup.executable, timeout=3)
+
+
+# -- verdicts and invariants, on made-up results ---------------------------------------
+
+
+def made_scaling(interp: tuple[float, ...], threads: tuple[float, ...] = (1.0,) * 5,
+                 procs: tuple[float, ...] = (0.52,) * 5, cpus: int = 2) -> Suite:
+    """One thread takes 1 s; the 2-worker configurations take the given times (s)."""
+    s = Suite(metadata={"usable_cpus": cpus})
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 6_000_000}))
+    s.add(Timing("countdown", "threads", 2, threads, (), {"n": 6_000_000}))
+    s.add(Timing("countdown", "interpreters", 2, interp, (), {"n": 6_000_000}))
+    s.add(Timing("countdown", "processes", 2, procs, (), {"n": 6_000_000}))
+    return s
+
+
+def made_startup(thread=(0.0001,) * 5, interp=(0.004,) * 5, spawn=(0.05,) * 5) -> Suite:
+    s = Suite()
+    s.add(Timing("start", "thread", 1, thread, (), {"batch": 10}))
+    s.add(Timing("start", "interpreter", 1, interp, (), {"batch": 10}))
+    s.add(Timing("start", "process-spawn", 1, spawn, (), {"batch": 3}))
+    s.add(Timing("start", "process-fork", 1, (0.002,) * 5, (), {"batch": 3}))
+    return s
+
+
+def test_interpreters_verdict_three_ways():
+    held = subinterp.interpreters_verdict(made_scaling((0.55,) * 5), gil="own")
+    assert held.state == "holds" and "1.82×" in held.text and "`own`" in held.text
+    no = subinterp.interpreters_verdict(made_scaling((0.95, 0.97, 1.0, 1.02, 1.05)), why="load was low")
+    assert no.state == "contradicted" and "load was low" in no.text
+    # repeats from 1.0 s to 0.6 s: the interval straddles 1.3x
+    unsure = subinterp.interpreters_verdict(made_scaling((0.6, 0.7, 0.8, 0.9, 1.0)))
+    assert unsure.state == "undecided" and "straddle 1.3×" in unsure.text
+
+
+def test_threads_verdict_three_ways():
+    assert subinterp.threads_verdict(made_scaling((0.55,) * 5)).state == "holds"
+    assert subinterp.threads_verdict(made_scaling((0.55,) * 5, threads=(0.6,) * 5)).state == "contradicted"
+    assert subinterp.threads_verdict(made_scaling((0.55,) * 5, threads=(0.7, 0.8, 0.85, 0.9, 1.0))).state \
+        == "undecided"
+
+
+def test_start_verdict_three_ways_and_names_the_interpreter():
+    held = subinterp.start_verdict(made_startup(), python="CPython 3.13.5 (GIL)")
+    assert held.state == "holds" and held.text.startswith("In CPython 3.13.5 (GIL)") and "fork" in held.text
+    slow = subinterp.start_verdict(made_startup(interp=(0.08,) * 5), python="X")
+    assert slow.state == "contradicted"
+    overlap = subinterp.start_verdict(made_startup(interp=(0.03, 0.04, 0.05, 0.06, 0.07)), python="X")
+    assert overlap.state == "undecided"
+
+
+def test_scaling_invariants_catch_more_than_n_times_and_more_than_the_cpus():
+    sound = subinterp.scaling_invariants(made_scaling((0.55,) * 5))
+    assert all(i.holds for i in sound)
+    broken = {i.key: i for i in subinterp.scaling_invariants(made_scaling((0.3,) * 5))}  # 3.3x on 2 workers
+    assert not broken["si_at_most_n"].holds and "2 interpreters" in broken["si_at_most_n"].cause
+    s = made_scaling((0.55,) * 5, cpus=1)
+    by = {i.key: i for i in subinterp.scaling_invariants(s)}
+    assert by["si_at_most_n"].holds and not by["si_at_most_cpus"].holds
+
+
+def test_startup_invariants_both_ways():
+    assert all(i.holds for i in subinterp.startup_invariants(made_startup()))
+    assert not subinterp.startup_invariants(made_startup(thread=(0.0, 0.0001, 0.0001)))[0].holds
+    both = subinterp.result_invariants({"scaling": made_scaling((0.55,) * 5), "startup": made_startup()})
+    assert len(both) == 5 and all(i.holds for i in both)
+
+
+EXAMPLE_OUT = """Python 3.13.5 (interpreters_backport.interpreters), 2 CPUs, 6,000,000 steps, median of 5 runs
+  1 thread            0.300 s    1.00x one thread
+  2 threads           0.310 s    0.97x one thread
+  2 interpreters      0.165 s    1.82x one thread
+  creating, using and closing one interpreter: 4.10 ms
+"""
+
+
+def test_parse_example_reads_the_scripts_report():
+    got = subinterp.parse_example(EXAMPLE_OUT)
+    assert got == {"python": "3.13.5", "count": 6_000_000, "repeats": 5, "workers": 2, "threads_x": 0.97,
+                   "interpreters_x": 1.82, "start_ms": 4.1}
+    with pytest.raises(ValueError, match="not the output"):
+        subinterp.parse_example("Python 3.13.5 something else")
+
+
+def test_example_verdict_agrees_or_says_why_not():
+    sc, st = made_scaling((0.55,) * 5), made_startup()
+    ok = subinterp.example_verdict(sc, st, subinterp.parse_example(EXAMPLE_OUT))
+    assert ok.state == "holds" and "1.82×" in ok.text and "5 repeats without a warm-up" in ok.text
+    slow = subinterp.parse_example(EXAMPLE_OUT.replace("1.82x", "1.05x"))
+    no = subinterp.example_verdict(sc, st, slow)
+    assert no.state == "contradicted" and "1.05×" in no.text and "other load" in no.text
+    far = subinterp.parse_example(EXAMPLE_OUT.replace("4.10 ms", "40.00 ms"))
+    assert subinterp.example_verdict(sc, st, far).state == "contradicted"
+
+
+def test_unavailable_text_says_how_to_enable():
+    text = subinterp.unavailable_text("no CPython 3.12 or newer with a GIL was found")
+    assert "no CPython 3.12" in text and "GILREF_PYTHONS" in text and "interpreters-pep-734" in text
+
+
+def test_one_worker_of_any_kind_must_run_at_the_speed_of_one_thread():
+    s = made_scaling((0.55,) * 5)
+    s.add(Timing("countdown", "interpreters", 1, (0.7,) * 5, (), {"n": 6_000_000}))  # 1.43x on one worker
+    by = {i.key: i for i in subinterp.scaling_invariants(s)}
+    assert not by["si_one_is_one"].holds and "1 interpreter: 1.43×" in by["si_one_is_one"].cause
+    s = made_scaling((0.55,) * 5)
+    s.add(Timing("countdown", "threads", 1, (0.9, 0.95, 1.0, 1.05, 1.1), (), {"n": 6_000_000}))
+    assert {i.key: i for i in subinterp.scaling_invariants(s)}["si_one_is_one"].holds

@@ -44,18 +44,24 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.results import BASELINE_MODE, Suite
+from ..core.verdicts import Claim, check
 
 __all__ = [
+    "CLASSIC_FAMILIES",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
     "SIMPLICITY",
     "TIE",
     "USEFUL_SPEEDUP",
+    "VERDICT_CLAIMS",
     "WORKLOADS",
     "Decision",
     "Option",
+    "advice_claim",
+    "advice_state",
     "chapter_present",
     "classic_advice_holds",
+    "coverage_text",
     "decide",
     "decide_all",
     "gather",
@@ -63,12 +69,16 @@ __all__ = [
     "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
+    "options_from_dask",
     "options_from_fetch",
     "options_from_processes",
     "options_from_record",
+    "options_from_subinterpreters",
     "options_from_suites",
     "present_in",
+    "section_text",
     "summary_rows",
+    "with_states",
 ]
 
 #: The chapters the guide always reads (its ``gilref_needs``).
@@ -103,7 +113,25 @@ SIMPLICITY = (
     "dask",
 )
 
+#: The families the usual advice speaks of (it predates free-threading and subinterpreters).
+CLASSIC_FAMILIES = ("sequential", "threads", "asyncio", "processes")
+
 _KINDS = ("speedup", "seconds")
+
+#: The claim, in the record of the chapter that measured an option, that says whether
+#: that option helps, by (chapter, the option's family: the start of its name). The
+#: guide reads its state (``holds``, ``contradicted``, ``undecided``) into
+#: :attr:`Option.state` and never recommends an option its own chapter could not
+#: confirm while another option was confirmed (:func:`decide`).
+VERDICT_CLAIMS: dict[tuple[str, str], str] = {
+    ("cpu-vs-io", "processes"): "processes_verdict",
+    ("processes", "processes"): "processes_scale",
+    ("subinterpreters", "subinterpreters"): "si_verdict",
+    ("beyond-one-machine", "dask"): "dask_verdict",
+}
+
+#: The states of a claim that do not confirm an option.
+_UNCONFIRMED = ("undecided", "contradicted")
 
 
 @dataclass(frozen=True)
@@ -118,6 +146,9 @@ class Option:
     :param value: the measured figure (median of the repeats).
     :param source: the chapter that measured it (its docname).
     :param detail: a short note on how it was measured.
+    :param state: the state of the claim in *source*'s record that says this option
+        helps (:data:`VERDICT_CLAIMS`): ``"holds"``, ``"contradicted"``,
+        ``"undecided"``, or ``""`` when that chapter states no such claim.
     """
 
     workload: str
@@ -126,6 +157,7 @@ class Option:
     value: float
     source: str
     detail: str = ""
+    state: str = ""
 
     def __post_init__(self) -> None:
         if self.workload not in WORKLOADS:
@@ -138,6 +170,18 @@ class Option:
             raise ValueError(f"value must be a finite number, got {self.value!r}")
         if self.value < 0:
             raise ValueError(f"value must be >= 0, got {self.value!r}")
+        if self.state not in ("", "holds", *_UNCONFIRMED):
+            raise ValueError(f"state must be '', 'holds', 'contradicted' or 'undecided', got {self.state!r}")
+
+    @property
+    def family(self) -> str:
+        """The first word of the name (``"processes"``, ``"subinterpreters"``...)."""
+        return self.name.split()[0].lower()
+
+    @property
+    def confirmed(self) -> bool:
+        """False when its chapter's claim that it helps was contradicted or undecided."""
+        return self.state not in _UNCONFIRMED
 
     @property
     def shown(self) -> str:
@@ -155,7 +199,7 @@ class Option:
     def to_dict(self) -> dict[str, Any]:
         """This option as a JSON-ready dict (the ``strategy_inputs`` format)."""
         return {"workload": self.workload, "name": self.name, "metric": self.metric, "value": self.value,
-                "source": self.source, "detail": self.detail}
+                "source": self.source, "detail": self.detail, "state": self.state}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Option:
@@ -167,7 +211,7 @@ class Option:
             raise ValueError(f"an option must be a mapping, got {type(data).__name__}")
         try:
             return cls(str(data["workload"]), str(data["name"]), str(data["metric"]), data["value"],
-                       str(source or data["source"]), str(data.get("detail", "")))
+                       str(source or data["source"]), str(data.get("detail", "")), str(data.get("state", "")))
         except KeyError as exc:
             raise ValueError(f"an option needs the field {exc.args[0]!r}") from None
 
@@ -226,7 +270,14 @@ def _close(a: Option, b: Option) -> bool:
 
 
 def decide(workload: str, options: Iterable[Option]) -> Decision:
-    """Pick the best of *options* for *workload* by the rules in the module docstring."""
+    """Pick the best of *options* for *workload* by the rules in the module docstring.
+
+    Options whose chapter did not confirm them (:attr:`Option.confirmed`) are
+    ranked but not recommended while a confirmed one helps (reaches
+    :data:`USEFUL_SPEEDUP`, or is a time); the reason names each one passed over
+    and why, and says so when the recommendation itself is unconfirmed, so the
+    guide never contradicts that chapter.
+    """
     if workload not in WORKLOADS:
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
     mine = [o for o in options if o.workload == workload]
@@ -237,10 +288,14 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
         return Decision(workload, None, None, "Not measured in this edition.", ())
     reverse = mine[0].metric == "speedup"
     ranked = sorted(mine, key=lambda o: (o.value if reverse else -o.value), reverse=True)
-    top = ranked[0]
-    tied = [o for o in ranked if _close(top, o)]
+    # An option its own chapter did not confirm is not recommended while a confirmed one helps.
+    eligible = [o for o in ranked if o.confirmed and (o.metric != "speedup" or o.value >= USEFUL_SPEEDUP)]
+    eligible = eligible or ranked
+    top = eligible[0]
+    tied = [o for o in eligible if _close(top, o)]
     best = min(tied, key=lambda o: (_family_rank(o), ranked.index(o)))
-    others = [o for o in ranked if o is not best]
+    passed = [o for o in ranked if not o.confirmed and o.better_than(best)]
+    others = [o for o in ranked if o is not best and o not in passed]
     runner = others[0] if others else None
     if best.metric == "speedup" and best.value < USEFUL_SPEEDUP:
         reason = (f"No option reached {USEFUL_SPEEDUP:g}× over running sequentially; the best, "
@@ -256,6 +311,11 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     else:
         reason = (f"{runner.value / max(best.value, 1e-9):.1f} times less than the runner-up, "
                   f"{runner.name} ({runner.shown}).")
+    if passed:
+        reason += " Passed over: " + "; ".join(
+            f"{o.name} ({o.shown}), whose chapter ({o.source}) found its claim {o.state}" for o in passed) + "."
+    if best.state in _UNCONFIRMED:
+        reason += f" Its own chapter ({best.source}) found its claim {best.state}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
 
 
@@ -404,6 +464,27 @@ def options_from_processes(suite: Suite, source: str = "processes") -> list[Opti
     return out
 
 
+def options_from_subinterpreters(suite: Suite, source: str = "subinterpreters") -> list[Option]:
+    """The cpu-bound option of :func:`gilref.topics.subinterp.scaling_suite`: subinterpreters at the
+    most workers measured, named with the interpreter they ran in. The threads and processes that
+    chapter times beside them are its comparison, not new options: the chapters about threads and
+    processes give the guide those (one figure per option)."""
+    timings = suite.select("countdown", "interpreters")
+    if not timings:
+        return []
+    t = timings[-1]
+    return [Option("cpu-bound", f"subinterpreters ({t.workers}, countdown{_build_note(suite.metadata)})", "speedup",
+                   suite.speedup(t), source, f"countdown of {t.params.get('n', 0):,} steps")]
+
+
+def options_from_dask(suite: Suite, source: str = "beyond-one-machine") -> list[Option]:
+    """The cpu-bound option of :func:`gilref.topics.distributed.countdown_suite`: the Dask cluster
+    (the pool timed beside it is that chapter's comparison, as in :func:`options_from_subinterpreters`)."""
+    return [Option("cpu-bound", f"dask (LocalCluster, {t.workers} workers)", "speedup", suite.speedup(t), source,
+                   f"countdown of {t.params.get('n', 0):,} steps in {t.params.get('tasks', '?')} tasks")
+            for t in suite.select("countdown", "dask")]
+
+
 def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = "asyncio") -> list[Option]:
     """mixed options (the ticker's worst lag with a CPU-bound step: inline, to_thread,
     process pool) and many-waits options (wall time of many concurrent waits)."""
@@ -450,6 +531,7 @@ def gather(
     for key in required:
         record = read(key)
         found = options_from_cpu_vs_io(record) if key == "cpu-vs-io" else options_from_record(record)
+        found = with_states(found, record)
         options.extend(found)
         status[key] = "measured" if found else "no options recorded"
     for key, workload in (OPTIONAL_CHAPTERS if optional is None else optional).items():
@@ -466,9 +548,23 @@ def gather(
         if not found:
             found = options_from_suites(record, workload)
             how = "measured, suites only"
+        found = with_states(found, record)
         options.extend(found)
         status[key] = how if found else "no options recorded"
     return options, status
+
+
+def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Option]:
+    """*options* with :attr:`Option.state` read from *record*'s claims (:data:`VERDICT_CLAIMS`);
+    an option that already has a state keeps it, one whose claim the record lacks gets ``""``."""
+    chapter = str(record.get("chapter", ""))
+    claims = record.get("claims") or {}
+    out = []
+    for o in options:
+        key = VERDICT_CLAIMS.get((chapter, o.family))
+        state = o.state or str((claims.get(key) or {}).get("state", "")) if key else o.state
+        out.append(Option(o.workload, o.name, o.metric, o.value, o.source, o.detail, state))
+    return out
 
 
 def chapter_present(key: str, docs_dir: str | Path) -> bool:
@@ -488,23 +584,98 @@ def present_in(docs_dir: str | Path) -> Callable[[str], bool]:
     return lambda key: chapter_present(key, base)
 
 
-def classic_advice_holds(decisions: Sequence[Decision]) -> bool:
-    """True if this build's decisions agree with the usual advice: threads or asyncio
-    for I/O-bound work, processes for CPU-bound work.
+def _classic_options(decisions: Sequence[Decision]) -> list[Option]:
+    return [o for o in gil_build_options([o for d in decisions for o in d.options]) if o.family in CLASSIC_FAMILIES]
 
-    The advice is about interpreters with a GIL, so options of the
-    ``free-threaded`` family are left out before deciding (a free-threaded build
-    whose threads beat processes does not contradict it; the guide says so
-    separately).
+
+def advice_state(decisions: Sequence[Decision]) -> bool | None:
+    """Whether this build's decisions agree with the usual advice: threads or asyncio
+    for I/O-bound work, processes for CPU-bound work. ``None`` (undecided) when they
+    would agree but the chapter that measured the CPU-bound choice could not confirm
+    that it helps (its claim undecided), ``False`` when they disagree or it was contradicted.
+
+    The advice is about threads, asyncio and processes on interpreters with a
+    GIL, so it is judged on those families only (:data:`CLASSIC_FAMILIES`): a
+    free-threaded build, subinterpreters or a cluster that beat them do not
+    contradict it, and :func:`advice_claim` says so separately.
     """
-    gil_only = gil_build_options([o for d in decisions for o in d.options])
-    by = {d.workload: d for d in decide_all(gil_only)}
+    by = {d.workload: d for d in decide_all(_classic_options(decisions))}
     io, cpu = by.get("io-bound"), by.get("cpu-bound")
     if io is None or cpu is None or io.best is None or cpu.best is None:
         return False
-    io_ok = io.best.name.startswith(("threads", "asyncio"))
-    cpu_ok = cpu.best.name.startswith("processes") and cpu.helps
-    return io_ok and cpu_ok
+    io_ok = io.best.family in ("threads", "asyncio")
+    cpu_ok = cpu.best.family == "processes" and cpu.helps
+    if not (io_ok and cpu_ok) or cpu.best.state == "contradicted":
+        return False
+    return None if cpu.best.state == "undecided" else True
+
+
+def classic_advice_holds(decisions: Sequence[Decision]) -> bool:
+    """:func:`advice_state` is True (undecided counts as not holding)."""
+    return advice_state(decisions) is True
+
+
+def advice_claim(decisions: Sequence[Decision]) -> Claim:
+    """The guide's verdict on the usual advice (:func:`advice_state`), with the figures
+    and the chapters they come from; undecided when the CPU-bound choice's own chapter
+    could not confirm it."""
+    by = {d.workload: d for d in decide_all(_classic_options(decisions))}
+    io, cpu = by["io-bound"], by["cpu-bound"]
+    overall = {d.workload: d for d in decisions}["cpu-bound"].best
+    free = ""
+    if overall is not None and overall.family not in CLASSIC_FAMILIES:
+        free = (f" Beyond the usual advice, the best CPU-bound option of this edition was "
+                f"{overall.name} ({overall.shown}, measured in {overall.source}).")
+
+    def said(d: Decision) -> str:
+        if d.best is None:
+            return "not measured"
+        verdict = f"; its chapter found its claim {d.best.state}" if d.best.state in _UNCONFIRMED else ""
+        return f"{d.best.shown}, measured in {d.best.source}{verdict}"
+
+    def choice(d: Decision) -> str:
+        if d.best is not None and not d.helps:
+            return f"no option helped: nothing reached {USEFUL_SPEEDUP:g}×, the best being {d.best.name}"
+        return d.recommendation
+
+    return check(
+        "classic_advice", "with a GIL, use threads (or asyncio) for I/O-bound work and processes for CPU-bound work",
+        advice_state(decisions), io=choice(io), io_v=said(io), cpu=choice(cpu), cpu_v=said(cpu),
+        free=free, cpu_state=(cpu.best.state or "none stated") if cpu.best else "none",
+        supported="**The usual advice holds here.** Of threads, asyncio and processes on builds with a GIL, "
+                  "the best option for I/O-bound work was {io} ({io_v}); for CPU-bound work, {cpu} ({cpu_v}).{free}",
+        contradicted="On this host the measurements point elsewhere: of threads, asyncio and processes on "
+                     "builds with a GIL, the best option for I/O-bound work was {io} ({io_v}); for CPU-bound "
+                     "work, {cpu} ({cpu_v}).{free}",
+        unclear="Of threads, asyncio and processes on builds with a GIL, the best I/O-bound option was {io} "
+                "({io_v}) and the best CPU-bound option {cpu} ({cpu_v}), as the usual advice says; but the "
+                "chapter that measured it could "
+                "not confirm that it helps (its verdict: {cpu_state}), so this edition cannot confirm the "
+                "advice either.{free}")
+
+
+def section_text(decision: Decision) -> str:
+    """The guide's line for one kind of work (MyST): the recommendation, its figure and why."""
+    d = decision
+    if d.best is None:
+        return "Not measured in this edition."
+    if not d.helps:
+        return f"Best here: **{d.recommendation}**. {d.reason}"
+    return f"Best here: **{d.best.name}** ({d.best.shown}, measured in `{d.best.source}`). {d.reason}"
+
+
+def coverage_text(status: Mapping[str, str]) -> str:
+    """What the guide could not read (from :func:`gather`'s status), or ``""`` when it read everything."""
+    missing = [k for k, v in status.items() if v == "not in this edition"]
+    unread = [k for k, v in status.items() if v == "no options recorded"]
+    body = ""
+    if missing:
+        body += ("These chapters are not part of this edition, so their options were **not measured in "
+                 "this edition** and cannot appear in the table: " + ", ".join(f"`{k}`" for k in missing) + ". ")
+    if unread:
+        body += ("These chapters recorded no results this guide could read (each page says why, and what to "
+                 "install when a build was missing): " + ", ".join(f"`{k}`" for k in unread) + ".")
+    return body.strip()
 
 
 def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
@@ -513,5 +684,5 @@ def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
     for d in decide_all(options):
         for o in d.options:
             rows.append({"work": o.workload, "option": o.name, "measured": o.shown,
-                         "how": o.detail, "chapter": o.source})
+                         "how": o.detail, "chapter": o.source, "its chapter's verdict": o.state or "none stated"})
     return rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..core.hostinfo import usable_cpus
 from ..core.results import Suite
 from .child import ChildError, call_portable
 from .discover import Interpreter
@@ -48,6 +49,8 @@ def countdown_on(
                           "warm_seconds": warm}, timeout=timeout)
     suite = Suite.from_dict(data)
     suite.metadata["interpreter_label"] = interp.label
+    if suite.metadata.get("usable_cpus") is None:  # Jython cannot tell: the same machine as this process
+        suite.metadata["usable_cpus"] = usable_cpus()
     suite.metadata["jit_warmup_s"] = warm
     return suite
 

@@ -48,14 +48,39 @@ def split_count(total, parts):
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _run(counts, timeout):
-    # type: (List[int], float) -> float
-    """Run one countdown per entry of *counts*: inline if one, else one thread each; seconds."""
+def reference():
+    # type: () -> int
+    """A small deterministic pure-Python computation (integers, strings, a dict, sorting):
+    every correct implementation returns the same number, whatever its threads do."""
+    table = {}  # type: Dict[str, int]
+    for i in range(20000):
+        table[str(i)] = i * i % 1009
+    acc = 0
+    for key in sorted(table):
+        acc = (acc * 31 + table[key] + len(key)) % 1000000007
+    return acc
+
+
+def _run(counts, timeout, counted=None):
+    # type: (List[int], float, Optional[List[int]]) -> float
+    """Run one countdown per entry of *counts*: inline if one, else one thread each; seconds.
+
+    When *counted* is a list, the steps the countdowns report they counted are
+    appended to it (their sum: it must equal ``sum(counts)``)."""
     if len(counts) == 1:
         start = time.time()
-        countdown(counts[0])
-        return time.time() - start
-    threads = [threading.Thread(target=countdown, args=(c,)) for c in counts]
+        steps = countdown(counts[0])
+        elapsed = time.time() - start
+        if counted is not None:
+            counted.append(steps)
+        return elapsed
+    done = []  # type: List[int]
+
+    def work(c):
+        # type: (int) -> None
+        done.append(countdown(c))  # list.append is atomic on every implementation measured
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in counts]
     for t in threads:
         t.daemon = True
     start = time.time()
@@ -67,6 +92,8 @@ def _run(counts, timeout):
     elapsed = time.time() - start
     if any(t.is_alive() for t in threads):
         raise RuntimeError("countdown threads did not finish within %g s" % timeout)
+    if counted is not None:
+        counted.append(sum(done))
     return elapsed
 
 
@@ -144,7 +171,9 @@ def countdown_threads(n=0, threads=(2,), repeats=5, warmups=1, target=0.0, warm_
 
     With ``n=0`` the length is calibrated so that one thread takes about
     *target* seconds (0.5 if not given). *warm_seconds* of short runs come
-    first (:func:`warm_up`), for interpreters with a JIT compiler.
+    first (:func:`warm_up`), for interpreters with a JIT compiler. Each timing's
+    ``params["counted"]`` lists the distinct step totals its runs counted (``[n]``
+    when sound); ``metadata["reference"]`` is :func:`reference`'s result here.
     """
     if repeats < 1:
         raise ValueError("repeats must be >= 1, got %r" % (repeats,))
@@ -155,19 +184,22 @@ def countdown_threads(n=0, threads=(2,), repeats=5, warmups=1, target=0.0, warm_
     configs = [("sequential", 1)] + [("threads", int(w)) for w in sorted(set(threads))]
     values = dict((c, []) for c in configs)  # type: Dict[Any, List[float]]
     warm = dict((c, []) for c in configs)  # type: Dict[Any, List[float]]
+    counted = dict((c, []) for c in configs)  # type: Dict[Any, List[int]]
     for c in configs:
         for _ in range(warmups):
             warm[c].append(_run(split_count(n, c[1]), timeout))
     for _ in range(repeats):
         for c in configs:
-            values[c].append(_run(split_count(n, c[1]), timeout))
+            values[c].append(_run(split_count(n, c[1]), timeout, counted[c]))
+    meta = _metadata()
+    meta["reference"] = reference()
     return {
         "format": "gilref-results",
         "version": 1,
-        "metadata": _metadata(),
+        "metadata": meta,
         "timings": [
             {"workload": "countdown", "mode": c[0], "workers": c[1], "unit": "s", "values": values[c],
-             "warmups": warm[c], "params": {"n": n, "tasks": c[1]}}
+             "warmups": warm[c], "params": {"n": n, "tasks": c[1], "counted": sorted(set(counted[c]))}}
             for c in configs
         ],
     }

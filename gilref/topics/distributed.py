@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from typing import Any, Callable
@@ -31,19 +32,48 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import MIN_REPEATS, MeasurementTimeout, interleave, prime
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from .processes import managed_pool
 
 __all__ = [
     "DaskUnavailable",
     "connect",
+    "countdown_invariants",
     "countdown_suite",
+    "dask_verdict",
+    "example_verdict",
     "local_cluster",
+    "min_task_seconds",
+    "overhead_invariants",
     "overhead_suite",
+    "overhead_verdict",
+    "parse_example",
+    "per_task",
     "tiny",
 ]
 
 LOOPBACK = "127.0.0.1"
+
+# -- thresholds of the verdicts and invariants (one place) -----------------------
+
+#: The cluster "runs the countdown in parallel" when the low end of its speedup
+#: interval over one process reaches this (×): above what one process could give
+#: (1.0×) by a margin for noise, below the 2× two CPUs allow.
+PARALLEL_SPEEDUP = 1.3
+#: How far above the ideal (N× for N workers, and the CPU count) a speedup's low end
+#: may lie before the run is called unsound: 10 % (a slowed one-process run).
+IDEAL_SLACK = 0.10
+#: The overhead a task may cost, as a share of the work it does, for the guide's
+#: "big enough" task size (0.10: a tenth of the task goes to scheduling).
+OVERHEAD_SHARE = 0.10
+#: The example's speedups and per-task costs agree with the chapter's when within
+#: the chapter's interval widened by this fraction each way (0.25 = 25 %): it runs
+#: once per repeat, in a fresh cluster of its own, without warm-up.
+EXAMPLE_TOLERANCE = 0.25
+#: The same for the per-task costs, as a factor: a few hundred tiny tasks take
+#: milliseconds, which a busy host stretches easily.
+EXAMPLE_COST_FACTOR = 2.0
 
 
 class DaskUnavailable(ImportError):
@@ -271,3 +301,150 @@ def overhead_suite(
         ]
         return _interleave(runs, "tiny", repeats=repeats, warmups=warmups,
                            params={"tasks": tasks}, metadata=collect_metadata())
+
+
+# -- verdicts and invariants (the chapter calls these) ---------------------------
+
+
+def per_task(tiny_suite: Suite, mode: str) -> Interval:
+    """Seconds per task of *mode* in :func:`overhead_suite`'s result, as quartiles over the repeats."""
+    t = tiny_suite.get("tiny", mode)
+    return Interval.of([v / t.params["tasks"] for v in t.values])
+
+
+def min_task_seconds(tiny_suite: Suite, mode: str, share: float = OVERHEAD_SHARE) -> float:
+    """How long a task must compute (s) for *mode*'s median overhead per task to be at most
+    *share* of it."""
+    return per_task(tiny_suite, mode).median / share
+
+
+def dask_verdict(cpu: Suite, *, why: str = "") -> Claim:
+    """Whether the cluster ran the countdown in parallel: the low end of its speedup
+    interval over one process at or above :data:`PARALLEL_SPEEDUP`; with the pool's
+    speedup beside it, and *why* (competing load) when it falls short."""
+    dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
+    s, p = cpu.speedup_interval(dsk), cpu.speedup_interval(prc)
+    return check(
+        "dask_verdict", "a Dask cluster runs CPU-bound Python in parallel, like a process pool",
+        s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=dsk.workers, why=why or "no cause is known",
+        t=PARALLEL_SPEEDUP,
+        supported="**The cluster did help.** {n} Dask workers ran the countdown at {s} one "
+                  "process; {n} pool processes reached {p}. Same processes, same GILs: only the "
+                  "road the tasks travel differs.",
+        contradicted="{n} Dask workers reached only {s} one process here, all of it under {t:g}× "
+                     "({n} pool processes: {p}); {why}.",
+        unclear="{n} Dask workers ran the countdown at {s} one process ({n} pool processes: {p}): the "
+                "repeats straddle {t:g}×, so this run cannot say that the cluster ran in parallel; {why}.")
+
+
+def overhead_verdict(tiny_suite: Suite) -> Claim:
+    """Whether a Dask task costs more than a pool task, decided on the ratio of the
+    quartiles of their per-task times (:func:`~gilref.core.verdicts.ratio_interval`)."""
+    d, p = tiny_suite.get("tiny", "dask"), tiny_suite.get("tiny", "processes")
+    r = ratio_interval([v / d.params["tasks"] for v in d.values], [v / p.params["tasks"] for v in p.values])
+    dk, pk = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
+    return check(
+        "overhead_verdict", "a cluster scheduler costs more per task than a local process pool",
+        r.at_least(1.0), d=dk.text(".0f", " µs"), p=pk.text(".0f", " µs"), r=r,
+        supported="Each Dask task cost {d} of overhead, {r} the process pool's {p}.",
+        contradicted="Each Dask task cost {d} and each pool task {p} here ({r}): the "
+                     "cluster was not the dearer of the two.",
+        unclear="Each Dask task cost {d} and each pool task {p} here: the repeats overlap "
+                "({r}), so this run cannot say which is dearer.")
+
+
+def countdown_invariants(cpu: Suite) -> list[Invariant]:
+    """What must hold of :func:`countdown_suite`'s result if the run was sound: the pool's
+    and the cluster's speedups (low ends) at most N× for N workers and at most the CPU
+    count, each with :data:`IDEAL_SLACK`."""
+    cpus = int(cpu.metadata.get("usable_cpus") or 0)
+    out = []
+    for mode in ("processes", "dask"):
+        t = cpu.get("countdown", mode)
+        s = cpu.speedup_interval(t)
+        limit = min(t.workers, cpus) if cpus else t.workers
+        out.append(invariant(
+            f"{mode}_at_most_ideal", "{mode} ran at most {limit}× one process (the ideal for {w} workers on "
+            "{cpus} CPUs)", s.low <= limit * (1 + IDEAL_SLACK),
+            cause="the one-process runs were slowed by other load, which lifts every ratio ({s})",
+            mode="the Dask cluster" if mode == "dask" else "the process pool", limit=limit, w=t.workers,
+            cpus=cpus or "?", s=s.text()))
+    return out
+
+
+def overhead_invariants(tiny_suite: Suite) -> list[Invariant]:
+    """What must hold of :func:`overhead_suite`'s result: a task sent to a pool or a
+    cluster costs at least a plain call (overhead ≥ 0), compared on quartiles."""
+    out = []
+    plain = tiny_suite.get("tiny", "sequential")
+    call = [v / plain.params["tasks"] for v in plain.values]
+    for mode in ("processes", "dask"):
+        t = tiny_suite.get("tiny", mode)
+        sent = [v / t.params["tasks"] for v in t.values]
+        out.append(invariant(
+            f"{mode}_overhead_positive", "a task on the {name} cost at least a plain call",
+            at_most(call, sent), cause="the clock is broken, or the tasks were not all run",
+            name="Dask cluster" if mode == "dask" else "process pool"))
+    return out
+
+
+_ROW = re.compile(r"^\s+(?P<name>1 process|\d+ pool processes|Dask cluster)\s+[\d.]+ s\s+(?P<x>[\d.]+)x one process",
+                  re.M)
+_COST = re.compile(r"^\s+tiny tasks, (?P<kind>pool|Dask)\s+(?P<us>[\d.]+) µs per task", re.M)
+_HEAD = re.compile(r"; (?P<count>[\d,]+) steps in (?P<tasks>\d+) tasks, median of (?P<repeats>\d+) runs")
+
+
+def parse_example(text: str) -> dict[str, Any]:
+    """The figures ``examples/dask_countdown.py`` printed: ``count``, ``workers``, ``repeats``,
+    ``pool_x`` and ``dask_x`` (speedups over one process, ×), ``pool_us`` and ``dask_us``
+    (µs per tiny task).
+
+    :raises ValueError: if *text* is not that script's report.
+    """
+    head = _HEAD.search(text)
+    rows = {m["name"]: float(m["x"]) for m in _ROW.finditer(text)}
+    costs = {m["kind"]: float(m["us"]) for m in _COST.finditer(text)}
+    pool = [k for k in rows if k.endswith("pool processes")]
+    if head is None or not pool or "Dask cluster" not in rows or set(costs) != {"pool", "Dask"}:
+        raise ValueError("this is not the output of examples/dask_countdown.py")
+    return {"count": int(head["count"].replace(",", "")), "workers": int(head["tasks"]),
+            "repeats": int(head["repeats"]), "pool_x": rows[pool[0]], "dask_x": rows["Dask cluster"],
+            "pool_us": costs["pool"], "dask_us": costs["Dask"]}
+
+
+def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -> Claim:
+    """Whether the example run on the page (:func:`parse_example`) agrees with the chapter:
+    its speedups within the chapter's intervals widened by :data:`EXAMPLE_TOLERANCE`, its
+    per-task costs within :data:`EXAMPLE_COST_FACTOR` of the chapter's quartiles."""
+    s_d = cpu.speedup_interval(cpu.get("countdown", "dask"))
+    s_p = cpu.speedup_interval(cpu.get("countdown", "processes"))
+    c_d, c_p = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
+
+    def near(x: float, s: Interval) -> bool:
+        return s.low * (1 - EXAMPLE_TOLERANCE) <= x <= s.high * (1 + EXAMPLE_TOLERANCE)
+
+    def close(x: float, c: Interval) -> bool:
+        return c.low / EXAMPLE_COST_FACTOR <= x <= c.high * EXAMPLE_COST_FACTOR
+
+    ok = near(example["dask_x"], s_d) and near(example["pool_x"], s_p) and close(example["dask_us"], c_d) \
+        and close(example["pool_us"], c_p)
+    n, _tasks = cpu.baseline("countdown").params.get("n"), tiny_suite.baseline("tiny").params.get("tasks")
+    diffs = [f"{example['count']:,} steps against {n:,}" if example["count"] != n else "",
+             f"{example['workers']} workers against {cpu.get('countdown', 'dask').workers}"
+             if example["workers"] != cpu.get("countdown", "dask").workers else "",
+             "a cluster and a pool of its own, started by the script, and no warm-up"]
+    how = "; ".join(d for d in diffs if d)
+    return check(
+        "dask_example_check", "the example on this page measures what the chapter measured", ok,
+        dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"], pu=example["pool_us"],
+        s_d=s_d, s_p=s_p, c_d=c_d.text(".0f", " µs"), c_p=c_p.text(".0f", " µs"), how=how,
+        tol=EXAMPLE_TOLERANCE, f=EXAMPLE_COST_FACTOR,
+        supported="The example agrees with the measurements above: the cluster at {dx:.2f}× one process "
+                  "(above: {s_d}), the pool at {px:.2f}× (above: {s_p}), {du:.0f} µs per Dask task "
+                  "(above: {c_d}) and {pu:.0f} µs per pool task (above: {c_p}). The runs "
+                  "differ in: {how}.",
+        contradicted="The example's figures differ from the measurements above by more than its "
+                     "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs): the "
+                     "cluster at {dx:.2f}× one process (above: {s_d}), the pool at {px:.2f}× (above: {s_p}), "
+                     "{du:.0f} µs per Dask task (above: {c_d}), {pu:.0f} µs per pool task (above: {c_p}). "
+                     "The likely cause is other load on the host during one of the runs.")

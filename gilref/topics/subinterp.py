@@ -31,6 +31,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -58,6 +59,7 @@ from ..core.harness import (
 from ..core.hostinfo import collect_metadata
 from ..core.paths import cache_dir
 from ..core.results import Suite, Timing
+from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter
 
@@ -68,11 +70,20 @@ __all__ = [
     "api",
     "backport_dir",
     "ensure_api",
+    "example_verdict",
+    "interpreters_verdict",
     "measure",
+    "parse_example",
+    "result_invariants",
     "run",
+    "scaling_invariants",
     "scaling_suite",
+    "start_verdict",
+    "startup_invariants",
     "startup_suite",
     "supports",
+    "threads_verdict",
+    "unavailable_text",
 ]
 
 #: The PyPI distribution of the PEP 734 backport, pinned: its API still changes.
@@ -82,6 +93,30 @@ BACKPORT_312 = "interpreters-3-12==0.5.0"
 #: Module names tried, in order, by :func:`api`.
 API_MODULES = ("concurrent.interpreters", "interpreters_backport.interpreters")
 MIN_VERSION = (3, 12)
+
+# -- thresholds of the verdicts and invariants (one place) -----------------------
+
+#: N subinterpreters "run in parallel" when the low end of their speedup interval over
+#: one thread reaches this (×). Well above 1 (a GIL shared by all would give at most
+#: ~1.0×, minus hand-offs) and well below 2 (what two CPUs allow), so that a busy host
+#: that costs a third of the ideal still counts, while turn-taking never does.
+PARALLEL_SPEEDUP = 1.3
+#: N threads inside one interpreter "share its GIL" when the high end of their speedup
+#: interval stays below this (×): one GIL allows ~1.0×; 1.2 leaves room for noise.
+SHARED_GIL_SPEEDUP = 1.2
+#: How far above the ideal (N× for N workers, and the CPU count) a speedup's low end may
+#: lie before the measurement is called unsound: 10 % (a quartile of the one-thread
+#: run slowed by a burst of load can lift a ratio that much, never more in practice).
+IDEAL_SLACK = 0.10
+#: The example's speedups agree with the chapter's when they fall within the
+#: chapter's interval widened by this fraction each way (0.25 = 25 %): the example
+#: runs once per configuration per repeat, without warm-up, in its own process.
+EXAMPLE_TOLERANCE = 0.25
+#: The example's interpreter start cost agrees with the chapter's when within this
+#: factor of the chapter's quartiles: the example times a batch of 10 starts once,
+#: the chapter takes quartiles over repeats, and a start is dominated by imports
+#: and allocation that a busy host stretches easily.
+START_TOLERANCE = 2.0
 
 # The countdown as source, executed inside each subinterpreter. It is the loop
 # of gilref.core.workloads.countdown; it is sent as source so that the interpreters
@@ -518,3 +553,219 @@ def run(setup: ApiSetup, kwargs: Mapping[str, Any] | None = None, *, timeout: fl
     out["scaling"] = Suite.from_dict(result["scaling"])
     out["startup"] = Suite.from_dict(result["startup"])
     return out
+
+
+# -- verdicts and invariants (the chapter calls these) ---------------------------
+
+
+def _speedup(suite: Suite, mode: str, workers: int | None = None) -> tuple[Timing, Interval]:
+    timings = suite.select("countdown", mode)
+    if not timings:
+        raise KeyError(f"the suite has no countdown on {mode}")
+    t = timings[-1] if workers is None else suite.get("countdown", mode, workers)
+    return t, suite.speedup_interval(t)
+
+
+def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "") -> Claim:
+    """Whether N subinterpreters ran the countdown in parallel: their speedup interval
+    over one thread at or above :data:`PARALLEL_SPEEDUP` (N = the most measured).
+
+    *gil* is the new interpreters' GIL setting (``result["gil"]``); *why* a clause on
+    competing load (``gilref.topics.contention.explain``), said when it falls short.
+    """
+    t, s = _speedup(scaling, "interpreters")
+    _p, p = _speedup(scaling, "processes", t.workers)
+    return check(
+        "si_verdict", "subinterpreters with their own GIL run CPU-bound Python code in parallel",
+        s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=t.workers, gil=gil, why=why or "no cause is known",
+        t=PARALLEL_SPEEDUP,
+        supported="**Interpreters did help.** {n} subinterpreters (GIL setting: `{gil}`) ran the "
+                  "countdown at {s} one thread, in one process; {n} processes reached {p}.",
+        contradicted="{n} subinterpreters (GIL setting: `{gil}`) reached only {s} one thread here, "
+                     "all of it under {t:g}× ({n} processes: {p}); {why}.",
+        unclear="{n} subinterpreters (GIL setting: `{gil}`) ran the countdown at {s} one thread "
+                "({n} processes: {p}): the repeats straddle {t:g}×, so this run cannot say whether "
+                "they ran in parallel; {why}.")
+
+
+def threads_verdict(scaling: Suite, *, why: str = "") -> Claim:
+    """Whether N threads inside one interpreter stayed under :data:`SHARED_GIL_SPEEDUP`
+    (the whole speedup interval below it): they share that interpreter's GIL.
+    *why* (competing load) is said when the run cannot decide."""
+    t, s = _speedup(scaling, "threads")
+    return check(
+        "si_threads_verdict", "threads within one interpreter still share its GIL",
+        s.below(SHARED_GIL_SPEEDUP), s=s, n=t.workers, t=SHARED_GIL_SPEEDUP, why=why or "no cause is known",
+        supported="Threads inside one interpreter did not help: {n} of them ran at {s} one thread.",
+        contradicted="{n} threads in one interpreter ran at {s} one thread, all of it at or above "
+                     "{t:g}×: faster than one GIL allows.",
+        unclear="{n} threads in one interpreter ran at {s} one thread: the repeats straddle {t:g}×, "
+                "so this run cannot say that they took turns; {why}.")
+
+
+def _start(startup: Suite, mode: str) -> Timing | None:
+    found = [t for t in startup.timings if t.mode == mode]
+    return found[0] if found else None
+
+
+def start_verdict(startup: Suite, *, python: str) -> Claim:
+    """Whether a subinterpreter starts slower than a thread and faster than a spawned
+    process, each decided on the ratio of the quartiles (:func:`~gilref.core.verdicts.ratio_interval`).
+
+    *python* names the interpreter that ran it (the processes chapter times process
+    starts in another one, so the page says which).
+    """
+    thread, interp, spawn = (_start(startup, m) for m in ("thread", "interpreter", "process-spawn"))
+    if thread is None or interp is None:
+        raise KeyError("the startup suite needs a thread and an interpreter timing")
+    vs_thread = ratio_interval(interp.values, thread.values)
+    vs_spawn = ratio_interval(spawn.values, interp.values) if spawn is not None else None
+    a = vs_thread.at_least(1.0)
+    b = vs_spawn.at_least(1.0) if vs_spawn is not None else False
+    holds = False if (a is False or b is False) else (None if (a is None or b is None) else True)
+    procs = sorted((t for t in startup.timings if t.mode.startswith("process-")), key=lambda t: t.median)
+    fastest = procs[0] if procs else None
+    return check(
+        "start_verdict", "a subinterpreter starts faster than a spawned process but slower than a thread",
+        holds, r=vs_thread, q=vs_spawn if vs_spawn is not None else Interval.exact(0.0), python=python,
+        i=interp.median * 1e3, t=thread.median * 1e3,
+        spawn=f"{spawn.median * 1e3:.1f} ms" if spawn is not None else "not measured",
+        fast=fastest.mode.replace("process-", "") if fastest else "none",
+        fastp=fastest.median * 1e3 if fastest else float("nan"),
+        supported="In {python}, starting a subinterpreter took {i:.2f} ms: {r} a thread ({t:.3f} ms), "
+                  "while a spawned process took {spawn} ({q} the interpreter). The fastest way to start "
+                  "a process here, {fast}, took {fastp:.1f} ms.",
+        contradicted="In {python}, starting a subinterpreter took {i:.2f} ms, a thread {t:.3f} ms and a "
+                     "spawned process {spawn} (interpreter/thread: {r}; spawn/interpreter: {q}): not the "
+                     "usual order.",
+        unclear="In {python}, starting a subinterpreter took {i:.2f} ms, a thread {t:.3f} ms and a spawned "
+                "process {spawn}; the repeats overlap (interpreter/thread: {r}; spawn/interpreter: {q}), "
+                "so this run cannot order them.")
+
+
+def scaling_invariants(scaling: Suite) -> list[Invariant]:
+    """What must hold of :func:`scaling_suite`'s result if the run was sound.
+
+    For every mode and worker count: the speedup's low end at most N× (N workers
+    cannot do more than N times the work of one) and at most the CPU count, each with
+    :data:`IDEAL_SLACK`; one worker of any kind as fast as one thread (its speedup
+    interval meets 1 ± :data:`IDEAL_SLACK`: the same work, the same single GIL-holder);
+    every time positive.
+    """
+    cpus = int(scaling.metadata.get("usable_cpus") or 0)
+    out: list[Invariant] = []
+    times = [v for t in scaling.timings for v in t.values]
+    out.append(invariant("si_times_positive", "every countdown run took a positive time", bool(times) and
+                         min(times) > 0, cause="the clock or the harness is broken", runs=len(times)))
+    over_n, over_cpu, one_off = [], [], []
+    for t in scaling.timings:
+        if t.mode == "sequential":
+            continue
+        s = scaling.speedup_interval(t)
+        if t.workers == 1 and s.between(1 - IDEAL_SLACK, 1 + IDEAL_SLACK) is False:
+            one_off.append(f"1 {t.mode[:-1] if t.mode.endswith('s') else t.mode}: {s.text()}")
+        if s.low > t.workers * (1 + IDEAL_SLACK):
+            over_n.append(f"{t.workers} {t.mode}: {s.text()}")
+        if cpus and s.low > cpus * (1 + IDEAL_SLACK):
+            over_cpu.append(f"{t.workers} {t.mode}: {s.text()}")
+    out.append(invariant(
+        "si_at_most_n", "no configuration ran faster than N× one thread for N workers",
+        not over_n, cause="the one-thread runs were slowed (a burst of load during them): {found}",
+        found="; ".join(over_n) or "none"))
+    out.append(invariant(
+        "si_one_is_one", "one worker of each kind ran at the speed of one thread (within {slack:.0%})",
+        not one_off, cause="the same work on one thread took different times from run to run: other load "
+                           "during some of them ({found})", slack=IDEAL_SLACK, found="; ".join(one_off) or "none"))
+    out.append(invariant(
+        "si_at_most_cpus", "no configuration ran faster than the {cpus} usable CPUs allow",
+        not over_cpu, cause="the CPU count recorded is not the one the run had, or the one-thread runs "
+                            "were slowed: {found}", cpus=cpus, found="; ".join(over_cpu) or "none"))
+    return out
+
+
+def startup_invariants(startup: Suite) -> list[Invariant]:
+    """What must hold of :func:`startup_suite`'s result: every start cost positive."""
+    values = [v for t in startup.timings for v in t.values]
+    bad = [t.mode for t in startup.timings if not t.values or min(t.values) <= 0]
+    return [invariant("si_start_positive", "every start cost is positive", bool(values) and not bad,
+                      cause="the clock or the harness is broken ({bad})", bad=", ".join(bad) or "none")]
+
+
+def result_invariants(result: Mapping[str, Any]) -> list[Invariant]:
+    """:func:`scaling_invariants` and :func:`startup_invariants` of one :func:`run` result."""
+    return scaling_invariants(result["scaling"]) + startup_invariants(result["startup"])
+
+
+_EXAMPLE_HEAD = re.compile(r"^Python (?P<python>\S+) \((?P<api>[^)]+)\), (?P<cpus>\d+) CPUs, "
+                           r"(?P<count>[\d,]+) steps, median of (?P<repeats>\d+) runs", re.M)
+_EXAMPLE_ROW = re.compile(r"^\s+(?P<n>\d+) (?P<kind>threads?|interpreters)\s+(?P<s>[\d.]+) s\s+"
+                          r"(?P<x>[\d.]+)x one thread", re.M)
+_EXAMPLE_START = re.compile(r"one interpreter: (?P<ms>[\d.]+) ms")
+
+
+def parse_example(text: str) -> dict[str, Any]:
+    """The figures ``examples/subinterpreters.py`` printed: ``python``, ``count``,
+    ``repeats``, ``workers``, ``threads_x`` and ``interpreters_x`` (speedups over its
+    one thread, ×), ``start_ms`` (one interpreter created, used and closed, ms).
+
+    :raises ValueError: if *text* is not that script's report.
+    """
+    head, start = _EXAMPLE_HEAD.search(text), _EXAMPLE_START.search(text)
+    rows = {m["kind"]: (int(m["n"]), float(m["x"])) for m in _EXAMPLE_ROW.finditer(text)}
+    if head is None or start is None or "threads" not in rows or "interpreters" not in rows:
+        raise ValueError("this is not the output of examples/subinterpreters.py")
+    return {"python": head["python"], "count": int(head["count"].replace(",", "")),
+            "repeats": int(head["repeats"]), "workers": rows["interpreters"][0],
+            "threads_x": rows["threads"][1], "interpreters_x": rows["interpreters"][1],
+            "start_ms": float(start["ms"])}
+
+
+def _widened(s: Interval, tolerance: float) -> tuple[float, float]:
+    return s.low * (1 - tolerance), s.high * (1 + tolerance)
+
+
+def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) -> Claim:
+    """Whether the example run on the page (:func:`parse_example`) agrees with the chapter's
+    measurement: both speedups within the chapter's intervals widened by
+    :data:`EXAMPLE_TOLERANCE`, and the start cost within :data:`START_TOLERANCE` of the
+    chapter's quartiles. The sentence gives both sets of figures and how the runs differ."""
+    t_i, s_i = _speedup(scaling, "interpreters")
+    _t, s_t = _speedup(scaling, "threads", t_i.workers)
+    interp = _start(startup, "interpreter")
+    if interp is None:
+        raise KeyError("the startup suite has no interpreter timing")
+    ok_i = _widened(s_i, EXAMPLE_TOLERANCE)[0] <= example["interpreters_x"] <= _widened(s_i, EXAMPLE_TOLERANCE)[1]
+    ok_t = _widened(s_t, EXAMPLE_TOLERANCE)[0] <= example["threads_x"] <= _widened(s_t, EXAMPLE_TOLERANCE)[1]
+    q1, q3 = interp.summary.q1 * 1e3, interp.summary.q3 * 1e3
+    ok_s = q1 / START_TOLERANCE <= example["start_ms"] <= q3 * START_TOLERANCE
+    same_workers = example["workers"] == t_i.workers
+    n = scaling.baseline("countdown").params.get("n")
+    diffs = [f"{example['count']:,} steps against {n:,}" if n != example["count"] else "",
+             f"{example['workers']} workers against {t_i.workers}" if not same_workers else "",
+             f"{example['repeats']} repeats without a warm-up against {len(t_i.values)} after one"]
+    how = "; ".join(d for d in diffs if d)
+    return check(
+        "si_example_check", "the example on this page measures what the chapter measured",
+        ok_i and ok_t and ok_s and same_workers,
+        ex_i=example["interpreters_x"], ex_t=example["threads_x"], ex_s=example["start_ms"], s_i=s_i, s_t=s_t,
+        q1=q1, q3=q3, n=t_i.workers, how=how, ti=EXAMPLE_TOLERANCE, ts=START_TOLERANCE,
+        supported="The example agrees with the measurement above: {n} interpreters at {ex_i:.2f}× one "
+                  "thread (above: {s_i}), {n} threads at {ex_t:.2f}× (above: {s_t}), an interpreter "
+                  "started, used and closed in {ex_s:.2f} ms (above: {q1:.2f}–{q3:.2f} ms). "
+                  "The runs differ in: {how}.",
+        contradicted="The example's figures differ from the measurement above: {n} interpreters at "
+                     "{ex_i:.2f}× one thread (above: {s_i}), threads at {ex_t:.2f}× (above: {s_t}), an "
+                     "interpreter in {ex_s:.2f} ms (above: {q1:.2f}–{q3:.2f} ms), beyond the {ti:.0%} (and, for "
+                     "the start, {ts:g}×) that the difference between the runs explains ({how}). The likely "
+                     "cause is other load on the host during one of the two runs.")
+
+
+def unavailable_text(problem: str) -> str:
+    """The body of the warning the chapter shows when no interpreter can host
+    subinterpreters: what is missing and how to enable it."""
+    return (f"{problem}\n\nTo enable this chapter, make a CPython 3.14, or a CPython 3.13 or 3.12 (default, "
+            "GIL-enabled build), available to the build: on `PATH`, listed in `$GILREF_PYTHONS`, or "
+            "provisioned by `python -m gilref provision`. For 3.12 and 3.13 the build installs the "
+            f"`{BACKPORT.split('==')[0]}` backport into gilref's cache directory, which needs the package "
+            "index to be reachable once. Until then every figure of this chapter is left out, and the "
+            "guide in the last chapter has no subinterpreter option.")

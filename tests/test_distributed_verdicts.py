@@ -1,0 +1,92 @@
+"""The Dask chapter's verdicts and invariants, on made-up results (no cluster, no Dask needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gilref.core.results import Suite, Timing
+from gilref.topics import distributed
+
+
+def made_cpu(dask: tuple[float, ...], procs: tuple[float, ...] = (0.52,) * 5, cpus: int = 2) -> Suite:
+    """One process takes 1 s; the pool and the cluster (2 workers) take the given times (s)."""
+    s = Suite(metadata={"usable_cpus": cpus})
+    params = {"n": 8_000_000, "tasks": 2}
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), params))
+    s.add(Timing("countdown", "processes", 2, procs, (), params))
+    s.add(Timing("countdown", "dask", 2, dask, (), params))
+    return s
+
+
+def made_tiny(call=(0.0003,) * 5, pool=(0.03,) * 5, dask=(0.3,) * 5) -> Suite:
+    """300 tasks per run: the given seconds per run."""
+    s = Suite()
+    for mode, w, v in (("sequential", 1, call), ("processes", 2, pool), ("dask", 2, dask)):
+        s.add(Timing("tiny", mode, w, v, (), {"tasks": 300}))
+    return s
+
+
+def test_dask_verdict_three_ways():
+    held = distributed.dask_verdict(made_cpu((0.56,) * 5))
+    assert held.state == "holds" and "1.79×" in held.text and "pool processes reached 1.92×" in held.text
+    no = distributed.dask_verdict(made_cpu((1.0,) * 5), why="the host was busy")
+    assert no.state == "contradicted" and "the host was busy" in no.text
+    assert distributed.dask_verdict(made_cpu((0.6, 0.7, 0.8, 0.9, 1.0))).state == "undecided"
+
+
+def test_overhead_verdict_three_ways():
+    held = distributed.overhead_verdict(made_tiny())
+    assert held.state == "holds" and "1000 µs" in held.text and "100 µs" in held.text
+    assert distributed.overhead_verdict(made_tiny(dask=(0.01,) * 5)).state == "contradicted"
+    overlap = distributed.overhead_verdict(made_tiny(pool=(0.02, 0.025, 0.03, 0.035, 0.04),
+                                                     dask=(0.025, 0.03, 0.035, 0.04, 0.045)))
+    assert overlap.state == "undecided"
+
+
+def test_per_task_and_minimum_task_size():
+    tiny = made_tiny()
+    assert distributed.per_task(tiny, "dask").median == pytest.approx(0.001)
+    assert distributed.min_task_seconds(tiny, "dask") == pytest.approx(0.01)  # 10 % overhead
+    assert distributed.min_task_seconds(tiny, "processes", share=0.5) == pytest.approx(0.0002)
+
+
+def test_countdown_invariants_catch_a_speedup_above_the_ideal():
+    assert all(i.holds for i in distributed.countdown_invariants(made_cpu((0.56,) * 5)))
+    by = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.3,) * 5))}  # 3.3x on 2 workers
+    assert not by["dask_at_most_ideal"].holds and by["processes_at_most_ideal"].holds
+    one_cpu = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.56,) * 5, cpus=1))}
+    assert not one_cpu["dask_at_most_ideal"].holds and "1 CPUs" in one_cpu["dask_at_most_ideal"].statement
+
+
+def test_overhead_invariants_want_every_task_to_cost_at_least_a_call():
+    assert all(i.holds for i in distributed.overhead_invariants(made_tiny()))
+    by = {i.key: i for i in distributed.overhead_invariants(made_tiny(pool=(0.0001,) * 5))}
+    assert not by["processes_overhead_positive"].holds and by["dask_overhead_positive"].holds
+
+
+EXAMPLE_OUT = """Dask scheduler: tcp://127.0.0.1:40123; 8,000,000 steps in 2 tasks, median of 5 runs
+  1 process               1.000 s    1.00x one process
+  2 pool processes        0.520 s    1.92x one process
+  Dask cluster            0.560 s    1.79x one process
+  tiny tasks, pool          110.0 µs per task
+  tiny tasks, Dask         1200.0 µs per task
+"""
+
+
+def test_parse_example():
+    assert distributed.parse_example(EXAMPLE_OUT) == {
+        "count": 8_000_000, "workers": 2, "repeats": 5, "pool_x": 1.92, "dask_x": 1.79, "pool_us": 110.0,
+        "dask_us": 1200.0}
+    with pytest.raises(ValueError, match="not the output"):
+        distributed.parse_example("Dask scheduler: nowhere")
+
+
+def test_example_verdict_agrees_or_says_why_not():
+    cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
+    ok = distributed.example_verdict(cpu, tiny, distributed.parse_example(EXAMPLE_OUT))
+    assert ok.state == "holds" and "1.79×" in ok.text and "no warm-up" in ok.text
+    slow = distributed.parse_example(EXAMPLE_OUT.replace("1.79x", "1.01x"))
+    no = distributed.example_verdict(cpu, tiny, slow)
+    assert no.state == "contradicted" and "other load" in no.text
+    dear = distributed.parse_example(EXAMPLE_OUT.replace("1200.0 µs", "9000.0 µs"))
+    assert distributed.example_verdict(cpu, tiny, dear).state == "contradicted"
