@@ -14,9 +14,9 @@ from typing import Any
 
 from ..core.verdicts import Interval, Invariant
 
-__all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs", "labelled",
-           "load", "load_phrase", "load_text", "metadata_label", "overlap", "slower_build_note", "why_undecided",
-           "with_example"]
+__all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs",
+           "labelled", "load", "load_phrase", "load_text", "metadata_label", "overlap", "slower_build_note",
+           "why_undecided", "with_example"]
 
 
 SPREAD = ("This run cannot tell: the repeats are too spread out, their interval straddles the threshold "
