@@ -52,7 +52,7 @@ def test_placeholder_chart_says_what_is_missing():
     assert any("Not measured on this host" in t and "Cython is not installed" in t for t in texts)
     assert fig.axes[0].get_title() == "The loop on threads"
     host = plotting.placeholder_chart("t", "m", metadata={"usable_cpus": 2, "os": "Debian"})
-    assert host._supxlabel.get_text().startswith("This host: ") and "Measured" not in host._supxlabel.get_text()
+    assert host._supxlabel.get_text().startswith("Not measured on this host: ") and "Measured" not in host._supxlabel.get_text()
 
 
 def test_bar_chart_can_use_a_log_axis():
@@ -288,3 +288,11 @@ def test_build_text_is_the_interpreter_part_of_the_host_summary():
     assert plotting.build_text(FT) == "CPython 3.13.5 (free-threaded build, GIL off)"
     assert plotting.build_text("anything") == "anything"
     assert plotting.builds_of([suite()]) == [{"usable_cpus": 2}]
+
+
+def test_a_placeholder_chart_is_readable_and_says_nothing_was_measured():
+    from gilref.book.charts import placeholder_chart, readability_problems
+
+    fig = placeholder_chart("The loop on threads", "no Cython here: pip install cython")
+    assert readability_problems(fig) == []
+    assert fig._supxlabel.get_text().startswith("Not measured on this host")

@@ -208,10 +208,11 @@ class Chapter:
         if broken:
             from IPython.display import display
 
-            again = " It was measured again, and broke again." if remeasured else ""
+            again = ("The measurement was repeated once and broke again, so the numbers below it are shown "
+                     "as measured, not trusted.") if remeasured else "The numbers below it are shown as measured."
             body = "\n".join(f"- {i.statement}: **it did not.** Likely cause: {i.cause}" for i in broken)
             display(_Markdown(f":::{{admonition}} {INVARIANT_TITLE}\n:class: warning\n\n"  # type: ignore[no-untyped-call, unused-ignore]
-                              f"What must hold if the run was sound:{again}\n\n{body}\n:::\n"))
+                              f"What must hold if the run was sound, and did not:\n\n{body}\n\n{again}\n:::\n"))
         return broken
 
     def record(self, name: str, data: Any) -> Any:

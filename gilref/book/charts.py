@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
-from ..core.hostinfo import host_summary
+from ..core.hostinfo import collect_metadata, host_summary
 from ..core.results import BASELINE_MODE, Suite, Timing
 
 try:
@@ -142,8 +142,8 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None,
                builds: Sequence[Build] | None = None) -> Figure:
     """Bar chart of median run time per configuration, with quartile whiskers.
 
-    Each bar is labelled with its speedup over the sequential run (the whole
-    job called once on the main thread, no worker started: the suite's
+    Each bar is labelled with its speedup over the sequential run (every task
+    in turn on one worker thread, started like the others: the suite's
     baseline), so the sequential bar reads 1.00×.
 
     :param builds: the build(s) the data came from (default: the suite's metadata).
@@ -169,7 +169,7 @@ def mode_chart(suite: Suite, workload: str, *, title: str | None = None,
             fontsize=9,
         )
     ax.set_ylabel(f"median wall time ({timings[0].unit})")
-    ax.set_xlabel("configuration (label: speedup over the sequential run on the main thread)")
+    ax.set_xlabel("configuration (label: speedup over the sequential run, every task in turn on one thread)")
     ax.set_ylim(0, max(m + h for m, h in zip(medians, highs)) * 1.2)
     n = len(timings[0].values)
     ax.set_title(title or f"{workload}: one thread vs threads vs processes")
@@ -205,8 +205,8 @@ def speedup_chart(
 ) -> Figure:
     """Speedup versus worker count, one line per suite, with the ideal line.
 
-    A speedup is over the suite's sequential run (the whole job called once on
-    the main thread, no worker started), not over one worker thread.
+    A speedup is over the suite's sequential run (every task in turn on one
+    thread: :mod:`gilref.core.harness` mode ``"sequential"``).
 
     :param suites: a suite, or ``(label, suite)`` pairs to draw side by side
         (for instance the same workload on several interpreters), or
@@ -468,7 +468,7 @@ def readability_problems(fig: Figure) -> list[str]:
             problems.append(f"{where} has no title (and the figure none either)")
         for axis in ("y", "x"):
             label = (ax.get_ylabel() if axis == "y" else ax.get_xlabel()).strip()
-            if _categorical(ax, axis):
+            if not ax.axison or _categorical(ax, axis):  # an axes turned off (a placeholder) has no axis
                 continue
             if not label and axis == "x" and any(
                     other.get_xlabel().strip() for other in ax.get_shared_x_axes().get_siblings(ax)):
@@ -478,7 +478,9 @@ def readability_problems(fig: Figure) -> list[str]:
             elif "(" not in label or ")" not in label:
                 problems.append(f"{where}: the {axis} label {label!r} names no unit in parentheses")
     supx = getattr(fig, "_supxlabel", None)
-    if supx is None or not supx.get_text().strip().startswith("Measured on"):
+    caption_text = "" if supx is None else supx.get_text().strip()
+    empty = bool(axes) and not any(ax.axison for ax in axes)  # placeholder_chart: nothing measured
+    if not (caption_text.startswith("Measured on") or (empty and caption_text.startswith("Not measured on"))):
         problems.append("no caption naming the host (use gilref.book.charts.caption)")
     return problems + layout_problems(fig)
 
@@ -696,7 +698,7 @@ def scaling_chart(
 ) -> Figure:
     """Speedup versus thread count for several workloads of one suite, one line each.
 
-    A speedup is over the suite's sequential run (the whole job once on the main thread).
+    A speedup is over the suite's sequential run (every task in turn on one thread).
 
     :param workloads: ``(workload, label)`` pairs, drawn in this order.
     :param cpus: if given, also draw the ceiling ``min(threads, cpus)`` that
@@ -749,8 +751,8 @@ def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | No
     wrapped = "\n".join(textwrap.fill(part, 80) for part in message.splitlines() or [""])
     ax.text(0.5, 0.5, "Not measured on this host:\n" + wrapped, ha="center", va="center",
             fontsize=10, color="#a33", transform=ax.transAxes, wrap=True)
-    if metadata:
-        fig.supxlabel("This host: " + host_summary(metadata), fontsize=7.5, color="#555555")
+    fig.supxlabel("Not measured on this host: " + host_summary(metadata or collect_metadata()),
+                  fontsize=7.5, color="#555555")
     return fig
 
 
