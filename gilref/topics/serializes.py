@@ -77,9 +77,12 @@ __all__ = [
     "memory_verdict",
     "pause_default_text",
     "pause_invariants",
+    "pause_rows",
+    "pause_series",
     "pause_verdict",
     "race_default_text",
     "race_invariants",
+    "race_rows",
     "race_suite",
     "race_verdict",
     "reader_example",
@@ -1276,6 +1279,43 @@ def reader_example(python: str | None, *, count: int, threads: Sequence[int], re
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     return text, data
+
+
+def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`gc_pause` results, one per build: the medians in ms and the GIL state."""
+    def ms(values: Sequence[float]) -> str:
+        return f"{statistics.median(values) * 1e3:.1f}"
+
+    return [{"build": lb, "gc.collect() (ms)": ms(p["collect_s"]),
+             "longest gap, no collection (ms)": ms(p["busy_gap_s"]),
+             "longest gap, during collection (ms)": ms(p["collect_gap_s"]),
+             "GIL": "on" if p["gil_enabled"] else "off"} for lb, p in pauses.items()]
+
+
+def pause_series(pauses: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[float], list[tuple[float, float]]]]:
+    """For a grouped bar chart (groups: the builds): the longest gap without and during a collection,
+    median in ms, errors the lowest and highest repeat."""
+    out = []
+    for key, name in (("busy_gap_s", "main thread running Python, no collection"),
+                      ("collect_gap_s", "main thread in gc.collect()")):
+        out.append((name, [statistics.median(p[key]) * 1e3 for p in pauses.values()],
+                    [(min(p[key]) * 1e3, max(p[key]) * 1e3) for p in pauses.values()]))
+    return out
+
+
+def race_rows(races: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`race_suite` results: one per build and test (one per build that did not run)."""
+    rows: list[dict[str, Any]] = []
+    for label, r in races.items():
+        if not r["available"] or not r["tests"]:
+            rows.append({"build": label, "test": "", "outcome": r.get("error") or "not run", "lost": "",
+                         "switch interval inside the test (s)": ""})
+            continue
+        for name, t in r["tests"].items():
+            rows.append({"build": label, "test": f"`{name}`", "outcome": t["outcome"], "lost": f"{t['lost']:,}",
+                         "switch interval inside the test (s)": "" if t["switch_interval"] is None
+                         else f"{t['switch_interval']:g}"})
+    return rows
 
 
 def probe_lines(result: Mapping[str, Any]) -> str:
