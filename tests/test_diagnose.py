@@ -571,7 +571,7 @@ def test_the_fetch_check_compares_like_with_like():
     d = dg.Diagnosis(d.threads, d.gil_held, d.shares, d.intervals, d.rate, d.seconds, d.target, d.exit_code,
                      {"python_implementation": "CPython", "python_version": "3.11.7"}, d.sampler)
     good = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([7.8, 7.9, 7.9, 7.8, 7.7]))
-    assert good.state == "holds" and "8 threads fetched its URLs 7.80×" in good.text and "16" not in good.text
+    assert good.state == "holds" and "8 threads fetched the URLs 7.80×" in good.text and "16" not in good.text
     assert "The interpreters differ" not in good.text
     # the 16-thread figure scaled, the 8-thread one did not: the check goes by the 8 threads diagnosed
     poor = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([4.0, 4.1, 4.2, 4.0, 4.1]))

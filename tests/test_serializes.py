@@ -283,7 +283,17 @@ def test_pause_verdict_undecided_when_the_gaps_straddle():
 def test_pause_default_text_gives_both_gaps():
     text = sz.pause_default_text({"busy_gap_s": [0.005] * 5, "collect_gap_s": [0.02] * 5, "collect_s": [0.04] * 5},
                                  "CPython 3.13")
-    assert "20.0 ms (50 % of the collection)" in text and "5.0 ms without" in text
+    assert "20.0 ms, 50 % of the collection it overlapped" in text and "5.0 ms without" in text
+    assert "different repeats" not in text  # the medians' ratio is the repeats' share here
+
+
+def test_medians_note_explains_a_gap_longer_than_the_median_collection():
+    # as on a busy host: the collections' lengths varied, so the two medians come from different repeats
+    r = {"busy_gap_s": [0.04] * 5, "collect_gap_s": [0.30, 0.31, 0.312, 0.10, 0.11],
+         "collect_s": [0.30, 0.31, 0.20, 0.272, 0.26]}
+    note = sz.medians_note(r)
+    assert "different repeats" in note and "110 %" in note and "from 200.0 to 310.0 ms" in note
+    assert note in sz.pause_verdict(r).text
 
 
 def probe(case: str, outcome: str, *lines: str) -> dict:
@@ -335,6 +345,7 @@ def test_race_verdict_contradicted():
 def test_race_default_text_says_why_it_passed():
     assert "eval breaker" in sz.race_default_text(race("passed", 0), "CPython 3.13")
     assert "exists on the default build too" in sz.race_default_text(race("failed", 3), "CPython 3.13")
+    assert "bytecodes.c" in sz.race_default_text(race("passed", 0), "CPython 3.13")
     assert sz.race_default_text({"tests": {}}, "x") == ""
 
 
@@ -390,6 +401,20 @@ def test_pause_invariants_both_ways():
     long = {**ok, "collect_gap_s": [0.5] * 5}
     assert sz.pause_invariants(ok)[0].holds
     assert not sz.pause_invariants(long)[0].holds
+
+
+def test_memory_rows_print_one_number_for_a_range_that_is_a_point():
+    same = {"ft": [{"start_kib": 1024, "peak_kib": 2048, "maxrss_kib": 2048, "source": "VmHWM"}] * 3}
+    (row,) = sz.memory_rows(same)
+    assert row["range over the 3 children (MiB)"] == "2.0"
+    spread = {"ft": [{"start_kib": 1024, "peak_kib": p, "maxrss_kib": p, "source": "VmHWM"} for p in (2048, 3072)]}
+    assert sz.memory_rows(spread)[0]["range over the 2 children (MiB)"] == "2.0 – 3.0"
+
+
+def test_rows_show_the_merge_where_there_was_one():
+    suite = made_suite([2.0] * 3, [1.0] * 3, "list-append")
+    (row,) = sz.contention_rows({"b": suite}, ["list-append"])
+    assert row["2 threads: per-thread → shared"] == "1000.0 → 2000.0 ms (2.00×); merge 1.0 ms"
 
 
 def test_race_invariants_both_ways():

@@ -54,7 +54,11 @@ tells the state (:func:`classify`):
 The GIL is held when some thread runs Python, and at most one thread does at
 a time, so the share of wall time the GIL was held is the sum of the threads'
 *python* samples over the number of sampling intervals (the samples of the
-longest-lived thread), capped at 1.
+longest-lived thread), capped at 1. Uncapped (:attr:`Diagnosis.held_sum`) it
+must not exceed 1 in a sound run (:func:`diagnosis_invariants`). Every other
+share is of a thread's own samples (or of all threads' samples together), so
+shares of different threads do not add up; :meth:`Diagnosis.wall_share` gives
+a thread's share of the wall time, which does.
 
 Limits
 ------
@@ -582,10 +586,10 @@ def verdict(d: Diagnosis) -> Verdict:
         return Verdict("mixed", "Mixed: an I/O thread queues behind CPU-bound Python (convoy risk)",
                        "Move the CPU-bound work to a process (or native code that releases the GIL), or run "
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
-                       f"the GIL was held {held:.0%} of the wall time; of thread {t.name!r}'s own samples, "
-                       f"{t.shares['idle']:.0%} were idle in I/O and {t.shares['waiting']:.0%} waiting for the "
-                       f"GIL ({io_return_waiting(t):.0%} on its way back from I/O), while thread {cpu.name!r} "
-                       f"ran with the GIL in {cpu.shares['python']:.0%} of its own")
+                       f"the GIL was held {held:.0%} of the wall time; thread {t.name!r} was idle in I/O in "
+                       f"{t.shares['idle']:.0%} of its own samples and waited for the GIL in "
+                       f"{t.shares['waiting']:.0%} ({io_return_waiting(t):.0%} on its way back from I/O), while "
+                       f"thread {cpu.name!r} ran with the GIL in {cpu.shares['python']:.0%} of its own")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
         return Verdict("gil-bound", "GIL-bound: Python code holds the GIL nearly all the time",

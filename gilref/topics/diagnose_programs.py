@@ -372,8 +372,8 @@ def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -
                 iv = suite.speedup_interval(t)
                 need = FETCH_IDEAL_SHARE * k
                 return (iv.at_least(need),
-                        f"{k} threads fetched its URLs {iv.text()} faster than one after another; the ideal is "
-                        f"{k}×, and {FETCH_IDEAL_SHARE:.0%} of it, {need:.1f}×, is that chapter's bar for scaling",
+                        f"{k} threads fetched the URLs {iv.text()} faster than one after another; the ideal is "
+                        f"{k}×, and {FETCH_IDEAL_SHARE:.0%} of it, {need:.1f}×, is that chapter's bar for scaling.",
                         _python_of(suite.metadata), k)
     claim = record["claims"][claim_key]
     holds = None if claim.get("state") == "undecided" else bool(claim["holds"])
@@ -422,10 +422,12 @@ def agreement_verdict(name: str, d: Diagnosis, program: Mapping[str, Any], recor
     )
 
 
-def _cost(iv: Interval) -> str:
+def _cost(iv: Interval, threads: int) -> str:
     if iv.high < 1:
-        return (f"{iv.text()}, faster under sampling, which only the host's changing load can make it: no "
-                "measurable cost")
+        why = ("this host's load varied between the runs, since sampling cannot speed one thread up" if threads == 1
+               else "this host's load varied between the runs, or pausing the threads changed how they hand "
+                    "the GIL to each other")
+        return f"{iv.text()}, faster under sampling ({why}): no measurable cost"
     if iv.low <= 1:
         return f"{iv.text()}, an interval that includes 1: no measurable cost"
     return f"{iv.text()}: a cost of about {iv.median - 1:.0%}"
@@ -449,7 +451,7 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
         f"{OVERHEAD_MAX:.0%} of its time",
         holds, one=a, two=b, rate=one["rate_hz"], n=len(one["alone"]), max=OVERHEAD_MAX * 100,
         alone=statistics.median(one["alone"]), sampled=statistics.median(one["diagnosed"]),
-        c1=_cost(a), c2=_cost(b),
+        c1=_cost(a, 1), c2=_cost(b, 2),
         supported="**Sampling cost little.** On one thread the countdown took a median of {alone:.2f} s alone "
                   "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
                   "On two threads contending for the GIL: {c2}.",

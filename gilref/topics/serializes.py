@@ -72,8 +72,11 @@ __all__ = [
     "gc_pause",
     "hang_verdict",
     "locks_verdict",
+    "medians_note",
     "memory_invariants",
     "memory_peak",
+    "memory_rows",
+    "memory_source_text",
     "memory_verdict",
     "pause_default_text",
     "pause_invariants",
@@ -960,28 +963,42 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
         took=statistics.median(result["collect_s"]) * 1e3,
         collect_gap_s=statistics.median(result["collect_gap_s"]),
         busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
+        note=medians_note(result),
         supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
                   "a collection was {gap:.1f} ms, {gap_share:.0%} of the collection's {took:.1f} ms, against "
-                  "{busy:.1f} ms while the main thread ran Python code beside it: {gap_ratio:.1f} as long.",
+                  "{busy:.1f} ms while the main thread ran Python code beside it: {gap_ratio:.1f} as long.{note}",
         contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({gap_share:.0%} "
                      "of the collection's {took:.1f} ms; the claim needs {need:.0f} %), was not clearly longer "
                      "than without one ({busy:.1f} ms; {gap_ratio:.1f} as long, the claim needs {r:g}×). A busy "
-                     "host also pauses threads at random.",
+                     "host also pauses threads at random.{note}",
         unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({gap_share:.0%} "
                 "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({gap_ratio:.1f} as long): "
-                "the repeats straddle the claim's {r:g}× or {need:.0f} %, so this run cannot tell.",
+                "the repeats straddle the claim's {r:g}× or {need:.0f} %, so this run cannot tell.{note}",
     )
+
+
+def medians_note(result: Mapping[str, Any]) -> str:
+    """Why the gap ÷ collection of the medians differs from the repeats' own shares, when it does (by
+    more than 5 points); else ``""``. The two medians come from different repeats."""
+    _, share = _gaps(result)
+    gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
+    if not took or abs(gap / took - share.median) <= 0.05:
+        return ""
+    return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
+            f"different repeats, so their ratio, {gap / took * 100:.0f} %, is not a share any repeat had: "
+            f"collections took from {min(result['collect_s']) * 1e3:.1f} to {max(result['collect_s']) * 1e3:.1f} "
+            "ms here, and a gap that overlaps a collection may have begun before it.)")
 
 
 def pause_default_text(result: Mapping[str, Any], label: str) -> str:
     """The sentence on the default build's pause (:func:`gc_pause` results), which no verdict decides."""
     _, share = _gaps(result)
     return (f"On {label} the ticker's longest gap during a collection was "
-            f"{statistics.median(result['collect_gap_s']) * 1e3:.1f} ms "
-            f"({share.median * 100:.0f} % of the collection), "
+            f"{statistics.median(result['collect_gap_s']) * 1e3:.1f} ms, "
+            f"{share.median * 100:.0f} % of the collection it overlapped (median over the repeats), "
             f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
             "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
-            "different reasons.")
+            "different reasons." + medians_note(result))
 
 
 def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any], *, label: str = "the free-threaded build") -> Claim:
@@ -1050,8 +1067,10 @@ def race_default_text(result: Mapping[str, Any], label: str) -> str:
             "inside the test, so the GIL changed hands as often as it can. ")
     if un.get("outcome") == "passed":
         return text + ("A switch happens only where the interpreter checks for a request to drop the GIL "
-                       "(its eval breaker), and in this version no such check falls between the read and "
-                       "the write of `self.count += n` in a method: the GIL makes this increment atomic by "
+                       "(its eval breaker), which only some instructions do: function entry, backward "
+                       "jumps, calls ([Python/bytecodes.c](https://github.com/python/cpython/blob/3.13/"
+                       "Python/bytecodes.c)). No such check falls between the read and the write of "
+                       "`self.count += n` on a plain attribute: the GIL makes this increment atomic by "
                        "accident, which is exactly why the race stayed hidden until the GIL went.")
     return text + "A switch fell between the read and the write: the race exists on the default build too."
 
@@ -1080,7 +1099,9 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
         theirs = sharing_ratio(suite, w, threads)
         a, b = mine.at_least(ratio), theirs.at_least(ratio)
         states.append(None if a is None or b is None else a == b)
-        rows.append(f"{w}: {mine.text()} in the script, {theirs.text()} above")
+        overlap = mine.low <= theirs.high and theirs.low <= mine.high
+        rows.append(f"{w}: {mine.text()} in the script, {theirs.text()} above, "
+                    + ("overlapping" if overlap else "apart"))
     if not rows:
         raise ValueError(f"the example's results have no workload the chapter measured at {threads} threads")
     same = "the same interpreter" if example.get("free_threaded") else "another interpreter"
@@ -1222,7 +1243,8 @@ def memory_runs(builds: Mapping[str, Any], *, rounds: int = 3, objects: int = 20
 def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str]) -> list[dict[str, Any]]:
     """Table rows, one per build and workload; per thread count, the per-thread and
     shared medians in ms and shared ÷ per-thread, e.g. ``"30.5 → 21.6 ms (0.71×)"``,
-    then the merge's median where the per-thread results were merged."""
+    then, where merging the per-thread results took 0.05 ms or more, ``"; merge 14.3 ms"``
+    (left out of the ratio)."""
     rows = []
     for label, data in results.items():
         suite = _suite(data)
@@ -1232,10 +1254,11 @@ def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
                 private = suite.get(w, "per-thread", t.workers)
                 mid = sharing_ratio(suite, w, t.workers).median
                 head = f"{t.workers} thread{'s' if t.workers > 1 else ''}: per-thread → shared"
-                row[head] = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
-            merges = sorted(suite.select(w, "merge"), key=lambda t: t.workers)
-            if merges:
-                row["merge afterwards (ms)"] = ", ".join(f"{m.median * 1e3:.1f}" for m in merges)
+                cell = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
+                merge = next((m for m in suite.select(w, "merge") if m.workers == t.workers), None)
+                if merge is not None and merge.median >= 5e-5:
+                    cell += f"; merge {merge.median * 1e3:.1f} ms"
+                row[head] = cell
             rows.append(row)
     return rows
 
@@ -1279,6 +1302,35 @@ def reader_example(python: str | None, *, count: int, threads: Sequence[int], re
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     return text, data
+
+
+def memory_rows(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`memory_runs` results, one per build: medians in MiB, and the range over the
+    children (one number when they all read the same at that precision)."""
+    def mib(values: Sequence[float]) -> str:
+        return f"{statistics.median(values) / 1024:.1f}"
+
+    rows = []
+    for label, rs in runs.items():
+        peaks = [float(r["peak_kib"]) for r in rs]
+        low, high = f"{min(peaks) / 1024:.1f}", f"{max(peaks) / 1024:.1f}"
+        rows.append({"build": label, "peak at start (MiB)": mib([r["start_kib"] for r in rs]),
+                     "peak after building (MiB)": mib(peaks),
+                     f"range over the {len(rs)} children (MiB)": low if low == high else f"{low} – {high}",
+                     "ru_maxrss after (MiB)": mib([r["maxrss_kib"] for r in rs]), "peak read from": rs[0]["source"]})
+    return rows
+
+
+def memory_source_text(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """Which reading of the peak the memory figures are, and why (from the first child's result)."""
+    first = next(iter(runs.values()))[0]
+    if first["source"] != "VmHWM":
+        return "This host has no `VmHWM`: the figures below are `ru_maxrss`."
+    return ("On Linux `ru_maxrss` survives `exec`: a child keeps the peak of the process it was started "
+            f"from, here this notebook's kernel. In this build the children's `ru_maxrss` read "
+            f"{first['maxrss_start_kib'] / 1024:.1f} MiB before they had built anything, their `VmHWM` "
+            f"{first['start_kib'] / 1024:.1f} MiB. So the figures below are `VmHWM`, the peak of each "
+            "child alone; the `ru_maxrss` column shows the other reading.")
 
 
 def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
