@@ -520,7 +520,7 @@ def test_the_table_states_one_denominator_per_column():
     from gilref.topics import diagnose_programs as programs
 
     rows = programs.thread_table({"countdown": countdown_like()})
-    assert rows[0]["thread"] == "all threads" and rows[0]["GIL held (of wall time)"] == "98%"
+    assert rows[0]["thread"] == "whole run" and rows[0]["GIL held (of wall time)"] == "98%"
     assert [r["GIL held (of wall time)"] for r in rows[1:]] == ["7%", "44%", "47%"]  # add up to the 98 %
     assert rows[2]["with GIL"] == "48%" and rows[2]["waiting for it"] == "52%"  # of the thread's own samples
 

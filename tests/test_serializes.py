@@ -227,12 +227,12 @@ def mem(*peaks: float) -> list[dict[str, float]]:
 def test_memory_verdict_holds():
     c = sz.memory_verdict(mem(110, 112, 111), mem(100, 101, 100), label="ft", other="gil")
     assert c.state == "holds" and c.evidence["overhead"].median == pytest.approx(0.11)
-    assert "+11 % (+10 to +12 %)" in c.text and sz.PEP779_MEMORY_LIMIT == 0.20
+    assert "+11 % (+10 to +12 % over the quartiles)" in c.text and sz.PEP779_MEMORY_LIMIT == 0.20
 
 
 def test_memory_verdict_prints_one_number_for_a_point():
     c = sz.memory_verdict(mem(112, 112, 112), mem(100, 100, 100))
-    assert "+12 % over" in c.text and "+12 to +12" not in c.text
+    assert "+12 %, under" in c.text and "+12 to +12" not in c.text
 
 
 def test_memory_verdict_contradicted():

@@ -299,18 +299,18 @@ def _python_of(metadata: Mapping[str, Any]) -> str:
 
 
 def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
-    """One row per program and thread, plus one for all of a program's threads.
+    """One row per program and thread, plus one (``whole run``) for all of a program's threads.
 
     ``GIL held (of wall time)``: the thread's samples running with the GIL over
     the run's sampling intervals (:meth:`Diagnosis.wall_share`), so a program's
-    thread rows add up to its ``all threads`` row. The four states are shares
-    of the row's OWN samples (the thread's; for ``all threads``, all of them):
-    each row adds up to 100 %.
+    thread rows add up to its ``whole run`` row. The four states are shares
+    of the row's OWN samples (the thread's; for ``whole run``, all of them):
+    each row adds up to 100 %. (``whole run``, as in the chart.)
     """
     rows: list[dict[str, Any]] = []
     short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
     for name, d in diagnoses.items():
-        rows.append({"program": name, "thread": "all threads", "samples": f"{sum(t.samples for t in d.threads):,}",
+        rows.append({"program": name, "thread": "whole run", "samples": f"{sum(t.samples for t in d.threads):,}",
                      "GIL held (of wall time)": f"{d.held_sum:.0%}",
                      **{short[s]: f"{d.shares[s]:.0%}" for s in STATES}, "verdict": d.verdict.key})
         for t in d.threads:

@@ -890,9 +890,10 @@ def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: i
 
 
 def _percent(iv: Interval) -> str:
-    """A signed per-cent interval, e.g. ``+12 %`` or ``+12 % (+10 to +15 %)`` (one number when it is a point)."""
+    """A signed per-cent interval, e.g. ``+12 %`` or ``+12 % (+10 to +15 % over the quartiles)``
+    (one number when it is a point at that precision)."""
     mid, low, high = (f"{v * 100:+.0f}" for v in (iv.median, iv.low, iv.high))
-    return f"{mid} %" if low == mid == high else f"{mid} % ({low} to {high} %)"
+    return f"{mid} %" if low == mid == high else f"{mid} % ({low} to {high} % over the quartiles)"
 
 
 def memory_verdict(
@@ -924,12 +925,12 @@ def memory_verdict(
         ft=statistics.median(ft) / 1024, gil=statistics.median(gil) / 1024, limit=limit * 100,
         ft_kib=statistics.median(ft), default_kib=statistics.median(gil),
         supported="**Within the target on this program.** {label} peaked at {ft:.1f} MiB against "
-                  "{gil:.1f} MiB for {other}: {seen} over the quartiles, under PEP 779's {limit:.0f} %.",
-        contradicted="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen} over the "
-                     "quartiles, not within PEP 779's {limit:.0f} %. One object-heavy program is not "
+                  "{gil:.1f} MiB for {other}: {seen}, under PEP 779's {limit:.0f} %.",
+        contradicted="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen}, "
+                     "not within PEP 779's {limit:.0f} %. One object-heavy program is not "
                      "pyperformance's geometric mean, which is what the target is about.",
-        unclear="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen} over the "
-                "quartiles, on both sides of PEP 779's {limit:.0f} %, so this run cannot tell.",
+        unclear="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen}, on both sides "
+                "of PEP 779's {limit:.0f} %, so this run cannot tell.",
     )
 
 
