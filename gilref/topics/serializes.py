@@ -72,7 +72,6 @@ __all__ = [
     "gc_pause",
     "hang_verdict",
     "locks_verdict",
-    "medians_note",
     "memory_invariants",
     "memory_peak",
     "memory_rows",
@@ -80,6 +79,7 @@ __all__ = [
     "memory_verdict",
     "pause_default_text",
     "pause_invariants",
+    "pause_note",
     "pause_rows",
     "pause_series",
     "pause_verdict",
@@ -964,7 +964,7 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
         took=statistics.median(result["collect_s"]) * 1e3,
         collect_gap_s=statistics.median(result["collect_gap_s"]),
         busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
-        note=medians_note(result),
+        note=pause_note(result),
         supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
                   "a collection was {gap:.1f} ms, {gap_share:.0%} of the collection's {took:.1f} ms, against "
                   "{busy:.1f} ms while the main thread ran Python code beside it: {gap_ratio:.1f} as long.{note}",
@@ -978,11 +978,21 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
     )
 
 
-def medians_note(result: Mapping[str, Any]) -> str:
-    """Why the gap ÷ collection of the medians differs from the repeats' own shares, when it does (by
-    more than 5 points); else ``""``. The two medians come from different repeats."""
+def pause_note(result: Mapping[str, Any]) -> str:
+    """What a careful reader needs to square the pause figures (:func:`gc_pause` results), else ``""``.
+
+    When the gap outlasted the collection in the median repeat (a share over
+    100 %): why a gap can. Otherwise, when the medians' ratio differs from the
+    repeats' own shares by more than 5 points: that the two medians come from
+    different repeats.
+    """
     _, share = _gaps(result)
     gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
+    if share.median > 1.0:
+        over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
+        return (f" The gap outlasted the collection (by {over * 1e3:.1f} ms in the median repeat): it runs "
+                "from the ticker's last clock reading before the collection to its first one after, and on a "
+                "busy host the ticker may wait for a CPU once the collection is over.")
     if not took or abs(gap / took - share.median) <= 0.05:
         return ""
     return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
@@ -999,7 +1009,7 @@ def pause_default_text(result: Mapping[str, Any], label: str) -> str:
             f"{share.median * 100:.0f} % of the collection it overlapped (median over the repeats), "
             f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
             "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
-            "different reasons." + medians_note(result))
+            "different reasons." + pause_note(result))
 
 
 def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any], *, label: str = "the free-threaded build") -> Claim:
