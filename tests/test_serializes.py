@@ -398,6 +398,22 @@ def test_contention_invariants_break_beyond_the_cores():
     assert not inv.holds and "2.50 of linear" in inv.cause
 
 
+def test_one_thread_on_a_gil_build_must_take_the_same_time_shared_or_not():
+    def suite(shared: float, own: float, gil: bool) -> Suite:
+        s = Suite(metadata={"usable_cpus": 2, "gil_enabled": gil})
+        s.add(Timing("dict-store", "per-thread", 1, (own,) * 5))
+        s.add(Timing("dict-store", "shared", 1, (shared,) * 5))
+        return s
+
+    same = {i.key: i for i in sz.contention_invariants(suite(5.2, 5.0, True))}
+    assert same["dict-store-one-thread-same"].holds
+    noisy = {i.key: i for i in sz.contention_invariants(suite(10.2, 5.4, True))}
+    assert not noisy["dict-store-one-thread-same"].holds and "10200.0 ms shared" in noisy[
+        "dict-store-one-thread-same"].cause
+    # free-threaded: the worker does not own the shared object's count, so the times may differ
+    assert "dict-store-one-thread-same" not in {i.key for i in sz.contention_invariants(suite(10.2, 5.4, False))}
+
+
 def test_memory_invariants_both_ways():
     grew = {"ft": [{"start_kib": 1000, "peak_kib": 21000, "objects": 200_000}]}
     flat = {"ft": [{"start_kib": 1000, "peak_kib": 1004, "objects": 200_000}]}

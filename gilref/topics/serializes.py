@@ -60,6 +60,7 @@ __all__ = [
     "PAUSE_SHARE",
     "PAUSE_SLACK_S",
     "PEP779_MEMORY_LIMIT",
+    "SAME_WORK_SLACK",
     "SCALING_SLACK",
     "SHARED_WORKLOADS",
     "SLOWER_RATIO",
@@ -132,6 +133,10 @@ PAUSE_SLACK_S = 0.01
 #: Bytes each built object must at least add to the peak: an instance, its dict,
 #: a list and a string take several times this.
 MIN_BYTES_PER_OBJECT = 64
+#: Slack on the one-thread invariant of a GIL build: with one thread the shared and the
+#: per-thread run do the same work, so neither's first quartile may exceed the other's
+#: third by more than this fraction (a half: this host is shared, and runs are milliseconds).
+SAME_WORK_SLACK = 0.5
 
 #: Sources the chapter cites, each checked against the text it names.
 CITATIONS = {
@@ -1145,7 +1150,12 @@ def contention_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
     Per workload: no configuration ran faster than linear scaling allows (*k*
     threads at most ``min(k, cpus)`` times as fast as one, plus
     :data:`SCALING_SLACK`, compared on quartiles), and every time is positive.
-    *tag* prefixes the keys (e.g. the build's label).
+    On a build with the GIL, also: with one thread the shared and the
+    per-thread runs (the same work, on an object of the main thread's or of
+    the worker's) took the same time, within :data:`SAME_WORK_SLACK` on
+    quartiles. (Not on a free-threaded build: there the worker does not own
+    the shared object's reference count, which is the point.) *tag* prefixes
+    the keys (e.g. the build's label).
     """
     suite = _suite(results)
     cpus = cpus or int(suite.metadata.get("usable_cpus") or os.cpu_count() or 1)
@@ -1170,6 +1180,17 @@ def contention_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
             ok, w=w, cpus=cpus, worst=round(worst, 3), at=worst_at,
             cause="the one-thread runs were slowed by something else (a busy host, a cold start), so the "
                   "threaded ones look faster than the cores allow ({at}: {worst:.2f} of linear)"))
+        shared, own = suite.select(w, "shared"), suite.select(w, "per-thread")
+        single = [next((t for t in ts if t.workers == 1), None) for ts in (shared, own)]
+        if suite.metadata.get("gil_enabled") is True and single[0] is not None and single[1] is not None:
+            a, b = list(single[0].values), list(single[1].values)
+            out.append(invariant(
+                f"{tag}{w}-one-thread-same",
+                "{w}: with one thread and the GIL, the shared and the per-thread run took the same time",
+                at_most(a, b, slack=SAME_WORK_SLACK) and at_most(b, a, slack=SAME_WORK_SLACK), w=w,
+                shared_ms=round(single[0].median * 1e3, 2), own_ms=round(single[1].median * 1e3, 2),
+                cause="other processes took the CPU during some of the runs ({shared_ms:.1f} ms shared against "
+                      "{own_ms:.1f} ms per-thread, for the same work)"))
     return out
 
 
