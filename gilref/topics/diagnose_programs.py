@@ -310,13 +310,14 @@ def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
     for name, d in diagnoses.items():
-        rows.append({"program": name, "thread": "whole run", "samples": f"{sum(t.samples for t in d.threads):,}",
+        rows.append({"program: verdict": f"{name}: {d.verdict.key}", "thread": "whole run",
+                     "samples": f"{sum(t.samples for t in d.threads):,}",
                      "GIL held (of wall time)": f"{d.held_sum:.0%}",
-                     **{short[s]: f"{d.shares[s]:.0%}" for s in STATES}, "verdict": d.verdict.key})
+                     **{short[s]: f"{d.shares[s]:.0%}" for s in STATES}})
         for t in d.threads:
-            rows.append({"program": "", "thread": t.name, "samples": f"{t.samples:,}",
+            rows.append({"program: verdict": "", "thread": t.name, "samples": f"{t.samples:,}",
                          "GIL held (of wall time)": f"{d.wall_share(t):.0%}",
-                         **{short[s]: f"{t.shares[s]:.0%}" for s in STATES}, "verdict": ""})
+                         **{short[s]: f"{t.shares[s]:.0%}" for s in STATES}})
     return rows
 
 
