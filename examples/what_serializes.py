@@ -8,18 +8,23 @@
 
 The same number of operations is split over 1, 2, ... threads, once with every
 thread working on ONE shared object and once with each thread on its own
-object (merged at the end). On a free-threaded build (python3.13t, 3.14t) the
-per-thread version can scale with the cores; the shared one runs into the
-shared object's reference count and its per-object lock. With a GIL neither
-scales.
+object. On a free-threaded build (python3.13t, 3.14t) the per-thread version
+can scale with the cores; the shared one runs into the shared object's
+reference count and its per-object lock. With a GIL neither scales.
+
+The per-thread results are merged into one at the end (one list from the
+per-thread lists, one sum): that merge is timed on its own and printed in its
+own column, so the ratio compares the threads' work alone.
 
     python3.13t what_serializes.py
     python3.13t what_serializes.py --count 400000 --threads 1,2,4,8 --repeats 5
+    python3.13t what_serializes.py --json results.json   # also write the repeats as JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -69,7 +74,11 @@ WORKLOADS = {
 
 
 def one_run(workload, shared, threads, count, timeout=60.0):
-    """Seconds for *threads* threads to do *count* operations between them."""
+    """(seconds of the threads' work, seconds of the merge after it) for *count* operations.
+
+    The work is timed from releasing the threads to the last join; per-thread
+    results are then merged by the main thread (0.0 for the shared mode).
+    """
     make, work, merge, make_shared = WORKLOADS[workload]
     common = make_shared() if shared else None
     shares = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
@@ -93,9 +102,12 @@ def one_run(workload, shared, threads, count, timeout=60.0):
         t.join(timeout)
         if t.is_alive():
             raise SystemExit(f"threads did not finish within {timeout:g} s")
-    if not shared:
-        merge(results)
-    return time.perf_counter() - start
+    work = time.perf_counter() - start
+    if shared:
+        return work, 0.0
+    start = time.perf_counter()
+    merge(results)
+    return work, time.perf_counter() - start
 
 
 def describe_build():
@@ -128,13 +140,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Threads on one shared object against threads on "
                                                  "their own objects (median wall time of repeated runs).")
     parser.add_argument("--count", type=positive, default=100_000,
-                        help="operations per run, split over the threads (default: 100000)")
+                        help="operations per run, split over the threads (default: 100,000)")
     parser.add_argument("--threads", type=thread_list, default=sorted({1, cpus, 2 * cpus}),
                         help=f"comma-separated thread counts (default: 1, the CPUs and twice: "
                              f"{','.join(map(str, sorted({1, cpus, 2 * cpus})))})")
     parser.add_argument("--repeats", type=positive, default=3, help="runs per configuration (default: 3)")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
                         help=f"comma-separated, from {', '.join(WORKLOADS)} (default: all)")
+    parser.add_argument("--json", metavar="FILE", help="also write every repeat to FILE as JSON")
     args = parser.parse_args(argv)
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in workloads if w not in WORKLOADS]
@@ -142,18 +155,31 @@ def main(argv=None):
         parser.error(f"unknown workload(s): {', '.join(unknown)}")
 
     print(describe_build())
-    print(f"{args.count:,} operations per run, median of {args.repeats} runs\n")
-    print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'shared':>11} {'shared/per-thread':>18}")
+    print(f"{args.count:,} operations per run, median of {args.repeats} runs; "
+          "shared/per-thread compares the work, without the merge\n")
+    print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'merge':>9} {'shared':>11} {'shared/per-thread':>18}")
+    rows = []
     for w in workloads:
         for k in args.threads:
             one_run(w, False, k, args.count)  # warm-up runs, not timed
             one_run(w, True, k, args.count)
-            own, shared = [], []
+            own, merges, shared = [], [], []
             for _ in range(args.repeats):  # take turns, so a busy moment of the machine hits both
-                own.append(one_run(w, False, k, args.count))
-                shared.append(one_run(w, True, k, args.count))
+                work, merged = one_run(w, False, k, args.count)
+                own.append(work)
+                merges.append(merged)
+                shared.append(one_run(w, True, k, args.count)[0])
             own_s, shared_s = statistics.median(own), statistics.median(shared)
-            print(f"{w:<12} {k:>7} {own_s * 1e3:>8.1f} ms {shared_s * 1e3:>8.1f} ms {shared_s / own_s:>17.2f}x")
+            print(f"{w:<12} {k:>7} {own_s * 1e3:>8.1f} ms {statistics.median(merges) * 1e3:>6.1f} ms "
+                  f"{shared_s * 1e3:>8.1f} ms {shared_s / own_s:>17.2f}x")
+            rows.append({"workload": w, "threads": k, "per_thread_s": own, "merge_s": merges, "shared_s": shared})
+    if args.json:
+        probe = getattr(sys, "_is_gil_enabled", None)
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"python": sys.version.split()[0], "implementation": sys.implementation.name,
+                       "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+                       "gil_enabled": probe() if probe is not None else True, "cpus": os.cpu_count(),
+                       "count": args.count, "repeats": args.repeats, "results": rows}, f, indent=1)
     return 0
 
 

@@ -479,3 +479,132 @@ def test_a_server_thread_beside_a_cpu_thread_is_mixed(tmp_path):
     server = dg.ThreadReport.from_dict(workers(data, "gilref-echo-server")[0])
     assert dg.io_return_waiting(server) >= 0.1  # tolerance: the convoy measured 59-85 % waiting here
     assert workers(data, "cpu-spinner")[0]["shares"]["python"] >= 0.6
+
+
+# -- denominators, invariants and the chapter's verdicts, on made-up results -----------------
+
+
+def countdown_like() -> dg.Diagnosis:
+    # measured here: MainThread 55 samples (4 with the GIL: start-up), two counting threads 50 each
+    return made_up(MainThread={"python": 4, "idle": 51}, **{"countdown-0": {"python": 24, "waiting": 26},
+                                                            "countdown-1": {"python": 26, "waiting": 24}})
+
+
+def test_wall_shares_add_up_to_the_gil_held_share_where_own_shares_do_not():
+    d = countdown_like()
+    own = sum(t.shares["python"] for t in d.threads)
+    assert own > 1.0  # 7 % + 48 % + 52 %: shares of different denominators do not add up
+    assert sum(d.wall_share(t) for t in d.threads) == pytest.approx(d.held_sum) == pytest.approx(54 / 55)
+    assert d.gil_held == pytest.approx(54 / 55)
+
+
+def test_diagnosis_invariants_hold_on_a_sound_run_and_break_when_two_threads_hold_the_gil():
+    held, whole = dg.diagnosis_invariants(countdown_like(), tag="countdown: ")
+    assert held.holds and whole.holds and held.key == "countdown: held-within-wall"
+    both = made_up(a={"python": 90, "waiting": 10}, b={"python": 80, "waiting": 20})
+    held, _ = dg.diagnosis_invariants(both)
+    assert not held.holds and "170%" in held.statement
+    assert both.gil_held == 1.0  # capped: only the invariant shows the anomaly
+
+
+def test_thread_shares_invariant_breaks_on_shares_that_do_not_add_up():
+    d = countdown_like()
+    broken = dg.Diagnosis([dg.ThreadReport("9", "odd", 10, {"python": 0.5, "waiting": 0.2, "native": 0.0,
+                                                              "idle": 0.0}, {s: [] for s in dg.STATES})],
+                          0.05, dict(d.shares), 100, 50, 1.0, "", None, {}, "")
+    _, whole = dg.diagnosis_invariants(broken)
+    assert not whole.holds and "odd" in whole.cause
+
+
+def test_the_table_states_one_denominator_per_column():
+    from gilref.topics import diagnose_programs as programs
+
+    rows = programs.thread_table({"countdown": countdown_like()})
+    assert rows[0]["thread"] == "whole run" and rows[0]["GIL held (of wall time)"] == "98%"
+    assert [r["GIL held (of wall time)"] for r in rows[1:]] == ["7%", "44%", "47%"]  # add up to the 98 %
+    assert rows[2]["with GIL"] == "48%" and rows[2]["waiting for it"] == "52%"  # of the thread's own samples
+
+
+def chapter_set() -> dict[str, dg.Diagnosis]:
+    return {
+        "countdown": countdown_like(),
+        "fetch": made_up(MainThread={"idle": 100}, **{"fetch_0": {"idle": 95, "python": 5},
+                                                      "fetch_1": {"idle": 93, "python": 7}}),
+        "numpy": made_up(MainThread={"idle": 100}, **{"numpy-0": {"native": 95, "python": 5},
+                                                      "numpy-1": {"native": 90, "waiting": 10}}),
+        "convoy": made_up(MainThread={"idle": 100}, **{"cpu-spinner": {"python": 96, "waiting": 4},
+                                                       "gilref-echo-server": {"waiting": 85, "idle": 15}}),
+    }
+
+
+def test_findings_explain_the_main_threads_share_and_keep_denominators_apart():
+    from gilref.topics import diagnose_programs as programs
+
+    text = programs.findings(chapter_set())
+    assert "ran with it in 48% to 52% of its own samples" in text
+    assert "The main thread's 7% with the GIL (7% of the wall time) is all of it in the 5 sampling intervals" in text
+    assert "Of the server thread's own samples, 15% were idle in `recv` and 85% waited for the GIL" in text
+
+
+def claim_record(key: str, holds: bool | None, text: str, **evidence) -> dict:
+    state = "undecided" if holds is None else "holds" if holds else "contradicted"
+    return {"metadata": {"python_implementation": "CPython", "python_version": "3.11.7", "python_build": "default"},
+            "claims": {key: {"holds": bool(holds), "state": state, "text": text, "evidence": evidence}},
+            "suites": {}}
+
+
+def fetch_record(speedups_at_8: list[float]) -> dict:
+    from gilref.core.results import Suite, Timing
+
+    suite = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "python_build": "default"})
+    suite.add(Timing("fetch", "sequential", 1, (1.6,) * 5))
+    suite.add(Timing("fetch", "threads", 8, tuple(1.6 / s for s in speedups_at_8)))
+    suite.add(Timing("fetch", "threads", 16, (1.6 / 15,) * 5))
+    return {**claim_record("threads_scale", True, "Every pool size from 1 to 16 threads..."),
+            "suites": {"fetch": suite.to_dict()}}
+
+
+def test_the_fetch_check_compares_like_with_like():
+    from gilref.topics import diagnose_programs as programs
+
+    d = chapter_set()["fetch"]
+    d = dg.Diagnosis(d.threads, d.gil_held, d.shares, d.intervals, d.rate, d.seconds, d.target, d.exit_code,
+                     {"python_implementation": "CPython", "python_version": "3.11.7"}, d.sampler)
+    good = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([7.8, 7.9, 7.9, 7.8, 7.7]))
+    assert good.state == "holds" and "8 threads fetched the URLs 7.80×" in good.text and "16" not in good.text
+    assert "The interpreters differ" not in good.text
+    # the 16-thread figure scaled, the 8-thread one did not: the check goes by the 8 threads diagnosed
+    poor = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([4.0, 4.1, 4.2, 4.0, 4.1]))
+    assert poor.state == "contradicted"
+    straddle = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([6.5, 7.0, 7.3, 7.6, 8.0]))
+    assert straddle.state == "undecided"
+
+
+def test_the_convoy_check_says_when_the_interpreters_differ():
+    from gilref.topics import diagnose_programs as programs
+
+    d = chapter_set()["convoy"]
+    d = dg.Diagnosis(d.threads, d.gil_held, d.shares, d.intervals, d.rate, d.seconds, d.target, d.exit_code,
+                     {"python_implementation": "CPython", "python_version": "3.11.7"}, d.sampler)
+    rec = claim_record("convoy_slows", True, "**The convoy is real here.** ...", build="CPython 3.13.5")
+    c = programs.agreement_verdict("convoy", d, {}, rec)
+    assert c.state == "holds" and "measured on CPython 3.13.5" in c.text and "The interpreters differ" in c.text
+    assert programs.agreement_verdict("convoy", d, {}, claim_record("convoy_slows", False, "no")).state \
+        == "contradicted"
+    assert programs.agreement_verdict("convoy", d, {}, claim_record("convoy_slows", None, "?")).state == "undecided"
+
+
+def test_the_sampling_cost_is_decided_on_an_interval():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50}
+
+    noise = programs.overhead_verdict(run([1.0, 1.05, 0.95, 1.0, 1.02], [0.95, 0.97, 1.0, 0.93, 0.96]),
+                                      run([1.0] * 5, [1.0, 1.01, 0.99, 1.0, 1.0]))
+    assert noise.state == "holds" and "no measurable cost" in noise.text and "0.95×" not in noise.text.split(":")[0]
+    costly = programs.overhead_verdict(run([1.0] * 5, [1.3, 1.3, 1.35, 1.3, 1.3]), run([1.0] * 5, [1.0] * 5))
+    assert costly.state == "contradicted" and "a cost of about 30%" in costly.text
+    unsure = programs.overhead_verdict(run([1.0, 1.0, 1.0, 0.95, 1.05], [1.02, 1.1, 1.15, 1.05, 1.2]),
+                                       run([1.0] * 5, [1.0] * 5))
+    assert unsure.state == "undecided"

@@ -48,9 +48,10 @@ def test_shared_objects_times_every_workload_mode_and_thread_count(no_leaked_thr
     suite = Suite.from_dict(sz.shared_objects(n=2_000, threads=[1, 2], repeats=5, warmups=0))
     for w in sz.SHARED_WORKLOADS:
         for k in (1, 2):
-            for mode in ("shared", "per-thread"):
+            for mode in ("shared", "per-thread", "merge"):
                 t = suite.get(w, mode, k)
-                assert len(t.values) == 5 and all(v > 0 for v in t.values)
+                assert len(t.values) == 5
+                assert all(v > 0 for v in t.values) or mode == "merge"
                 assert t.params == {"n": 2_000}
     assert suite.metadata["python_version"]
 
@@ -158,57 +159,90 @@ def test_race_suite_runs_on_the_default_build(pair):
 # -- verdicts on made-up results --------------------------------------------------------
 
 
-def made_suite(shared: list[float], private: list[float], workload: str = "attribute", threads: int = 2) -> Suite:
-    suite = Suite(metadata={})
+def made_suite(shared: list[float], private: list[float], workload: str = "attribute", threads: int = 2,
+               suite: Suite | None = None) -> Suite:
+    suite = suite if suite is not None else Suite(metadata={})
     suite.add(Timing(workload, "shared", threads, tuple(shared)))
     suite.add(Timing(workload, "per-thread", threads, tuple(private)))
+    suite.add(Timing(workload, "merge", threads, (0.001,) * len(private)))
     return suite
 
 
-def test_ratio_range_uses_the_quartiles():
-    low, mid, high = sz.ratio_range([2, 2, 2, 2, 2], [1, 1, 1, 1, 1])
-    assert (low, mid, high) == (2.0, 2.0, 2.0)
-    low, mid, high = sz.ratio_range([1, 2, 3, 4, 5], [1, 1, 1, 1, 1])
-    assert low == 2.0 and mid == 3.0 and high == 4.0
-    with pytest.raises(ValueError, match="positive"):
-        sz.ratio_range([1.0], [0.0])
+SLOW = [3.0, 3.1, 3.2, 2.9, 3.0]          # against ONE: clearly slower
+ONE = [1.0, 1.1, 0.9, 1.0, 1.0]
+# against SPREAD_BASE: the medians differ by 1.5x, the quartiles straddle 1.25x
+SPREAD = [1.2, 1.3, 1.5, 1.7, 1.8]
+SPREAD_BASE = [0.9, 1.0, 1.0, 1.1, 1.2]
 
 
-def test_contention_verdict_supported():
-    v = sz.contention_verdict(made_suite([3.0, 3.1, 3.2, 2.9, 3.0], [1.0, 1.1, 0.9, 1.0, 1.0]), "attribute", 2)
-    assert v.holds and v.evidence["low"] >= sz.SLOWER_RATIO
+def test_sharing_ratio_is_the_core_ratio_interval_of_the_quartiles():
+    iv = sz.sharing_ratio(made_suite([1, 2, 3, 4, 5], [1, 1, 1, 1, 1]), "attribute", 2)
+    assert (iv.low, iv.median, iv.high) == (2.0, 3.0, 4.0)
 
 
-def test_contention_verdict_contradicted_by_the_spread():
-    # the medians differ by 1.5x, but the quartile ranges come within 1.25x of each other
-    v = sz.contention_verdict(made_suite([1.2, 1.3, 1.5, 1.7, 1.8], [0.9, 1.0, 1.0, 1.1, 1.2]), "attribute", 2)
-    assert v.evidence["median"] == pytest.approx(1.5)
-    assert not v.holds
+def pair_suite(attribute, method):
+    suite = made_suite(*attribute, "attribute")
+    return made_suite(*method, "method", suite=suite)
 
 
-def test_contention_verdict_contradicted_when_equal():
-    v = sz.contention_verdict(made_suite([1.0] * 5, [1.0] * 5, "dict-store", 4), "dict-store", 4)
-    assert not v.holds and v.evidence["threads"] == 4 and v.evidence["workload"] == "dict-store"
+def test_refcount_verdict_holds_when_every_workload_is_slower():
+    c = sz.refcount_verdict(pair_suite((SLOW, ONE), (SLOW, ONE)), 2, label="CPython 3.13t")
+    assert c.state == "holds" and "CPython 3.13t with 2 threads" in c.text
+    assert "attribute 3.00× (" in c.text and ", slower" in c.text
+
+
+def test_refcount_verdict_contradicted_names_which_workload_was_not_slower():
+    # one clearly slower (about 3x), one not: the sentence must not call the 3x "not slower"
+    c = sz.refcount_verdict(pair_suite((SLOW, ONE), (ONE, ONE)), 2, label="ft")
+    assert c.state == "contradicted"
+    assert "attribute 3.00× (3.00–3.10×), slower" in c.text and "method 1.00×, not slower" in c.text
+
+
+def test_refcount_verdict_undecided_when_a_spread_straddles_the_ratio():
+    c = sz.refcount_verdict(pair_suite((SLOW, ONE), (SPREAD, SPREAD_BASE)), 2, label="ft")
+    assert c.state == "undecided" and "method 1.50×" in c.text and "cannot tell" in c.text
+
+
+def test_locks_verdict_states_the_merge_it_leaves_out():
+    suite = made_suite(SLOW, ONE, "list-append")
+    suite = made_suite(SLOW, ONE, "dict-store", suite=suite)
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert c.state == "holds" and "list-append: 1.0 ms after 1000.0 ms of work" in c.text
+    assert sz.locks_verdict(made_suite(ONE, ONE, "dict-store", suite=made_suite(ONE, ONE, "list-append")),
+                            2, label="ft").state == "contradicted"
+
+
+@pytest.mark.parametrize(("shared", "private", "state"), [(SLOW, ONE, "holds"), (ONE, ONE, "contradicted"),
+                                                          (SPREAD, SPREAD_BASE, "undecided")])
+def test_stdlib_verdict_three_ways(shared, private, state):
+    c = sz.stdlib_verdict(made_suite(shared, private, "random"), "random", 2, label="ft")
+    assert c.key == "random_verdict" and c.state == state
+    assert "`random`" in c.text
 
 
 def mem(*peaks: float) -> list[dict[str, float]]:
-    return [{"peak_kib": p, "start_kib": 1.0} for p in peaks]
+    return [{"peak_kib": p, "start_kib": 1.0, "objects": 1} for p in peaks]
 
 
-def test_memory_verdict_supported():
-    v = sz.memory_verdict(mem(110, 112, 111), mem(100, 101, 100))
-    assert v.holds and v.evidence["overhead"] == pytest.approx(0.11)
-    assert v.evidence["limit"] == sz.PEP779_MEMORY_LIMIT == 0.20
+def test_memory_verdict_holds():
+    c = sz.memory_verdict(mem(110, 112, 111), mem(100, 101, 100), label="ft", other="gil")
+    assert c.state == "holds" and c.evidence["overhead"].median == pytest.approx(0.11)
+    assert "+11 % (+10 to +12 % over the quartiles)" in c.text and sz.PEP779_MEMORY_LIMIT == 0.20
+
+
+def test_memory_verdict_prints_one_number_for_a_point():
+    c = sz.memory_verdict(mem(112, 112, 112), mem(100, 100, 100))
+    assert "+12 %, under" in c.text and "+12 to +12" not in c.text
 
 
 def test_memory_verdict_contradicted():
-    v = sz.memory_verdict(mem(130, 131, 129), mem(100, 100, 100))
-    assert not v.holds and v.evidence["high"] > 1.2
+    c = sz.memory_verdict(mem(130, 131, 129), mem(100, 100, 100))
+    assert c.state == "contradicted" and "+30 %" in c.text
 
 
-def test_memory_verdict_contradicted_when_the_spread_crosses_the_limit():
-    v = sz.memory_verdict(mem(100, 115, 130), mem(100, 100, 100))
-    assert v.evidence["median"] < 1.2 and not v.holds
+def test_memory_verdict_undecided_when_the_spread_crosses_the_limit():
+    c = sz.memory_verdict(mem(100, 115, 130), mem(100, 100, 100))
+    assert c.evidence["overhead"].median < 0.2 and c.state == "undecided"
 
 
 def test_memory_verdict_needs_both_builds():
@@ -216,29 +250,59 @@ def test_memory_verdict_needs_both_builds():
         sz.memory_verdict([], mem(100))
 
 
-def test_pause_verdict_supported():
+def test_pause_verdict_holds():
     paused = {"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.05, 0.06, 0.05, 0.04, 0.05], "collect_s": [0.05] * 5}
-    v = sz.pause_verdict(paused)
-    assert v.holds and v.evidence["share_median"] == pytest.approx(1.0)
+    c = sz.pause_verdict(paused, label="ft")
+    assert c.state == "holds" and c.evidence["gap_share"].median == pytest.approx(1.0)
 
 
 def test_pause_verdict_when_no_gap_was_seen_without_a_collection():
     # no gap over the ticker's resolution in the busy window: it counts as that resolution
-    v = sz.pause_verdict({"busy_gap_s": [0.0] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5})
-    assert v.holds and v.evidence["low"] == pytest.approx(0.05 / sz.GAP_RESOLUTION)
+    c = sz.pause_verdict({"busy_gap_s": [0.0] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5})
+    assert c.holds and c.evidence["gap_ratio"].low == pytest.approx(0.05 / sz.GAP_RESOLUTION)
 
 
 def test_pause_verdict_contradicted_when_no_longer_than_without():
-    v = sz.pause_verdict({"busy_gap_s": [0.002] * 5, "collect_gap_s": [0.002, 0.003, 0.002, 0.002, 0.003],
+    c = sz.pause_verdict({"busy_gap_s": [0.002] * 5, "collect_gap_s": [0.002, 0.003, 0.002, 0.002, 0.003],
                           "collect_s": [0.003] * 5})
-    assert not v.holds and v.evidence["low"] < sz.PAUSE_RATIO
+    assert c.state == "contradicted" and c.evidence["gap_ratio"].high < sz.PAUSE_RATIO
 
 
 def test_pause_verdict_contradicted_when_the_thread_ran_through_the_collection():
     # long gaps, but short against a long collection: the ticker kept running
-    v = sz.pause_verdict({"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.01] * 5, "collect_s": [0.2] * 5})
-    assert v.evidence["low"] >= sz.PAUSE_RATIO and v.evidence["share_q1"] < sz.PAUSE_SHARE
-    assert not v.holds
+    c = sz.pause_verdict({"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.01] * 5, "collect_s": [0.2] * 5})
+    assert c.evidence["gap_ratio"].low >= sz.PAUSE_RATIO and c.state == "contradicted"
+
+
+def test_pause_verdict_undecided_when_the_gaps_straddle():
+    c = sz.pause_verdict({"busy_gap_s": [0.01] * 5, "collect_gap_s": [0.01, 0.015, 0.02, 0.03, 0.04],
+                          "collect_s": [0.02] * 5})
+    assert c.state == "undecided"
+
+
+def test_pause_default_text_gives_both_gaps():
+    text = sz.pause_default_text({"busy_gap_s": [0.005] * 5, "collect_gap_s": [0.02] * 5, "collect_s": [0.04] * 5},
+                                 "CPython 3.13")
+    assert "20.0 ms, 50 % of the collection it overlapped" in text and "5.0 ms without" in text
+    assert "different repeats" not in text  # the medians' ratio is the repeats' share here
+
+
+def test_pause_note_explains_a_gap_that_outlasted_its_collection():
+    # measured here, load average 10: 220 ms gaps around 208 ms collections
+    r = {"busy_gap_s": [0.02] * 5, "collect_gap_s": [0.22, 0.221, 0.219, 0.23, 0.2],
+         "collect_s": [0.208, 0.21, 0.207, 0.22, 0.202]}
+    note = sz.pause_note(r)
+    assert "outlasted the collection (by 11.0 ms" in note and note in sz.pause_verdict(r).text
+    assert sz.pause_note({"busy_gap_s": [0.02] * 5, "collect_gap_s": [0.1] * 5, "collect_s": [0.11] * 5}) == ""
+
+
+def test_pause_note_explains_medians_from_different_repeats():
+    # as on a busy host: the collections' lengths varied, so the two medians come from different repeats
+    r = {"busy_gap_s": [0.04] * 5, "collect_gap_s": [0.30, 0.31, 0.312, 0.10, 0.11],
+         "collect_s": [0.30, 0.31, 0.20, 0.272, 0.26]}
+    note = sz.pause_note(r)
+    assert "different repeats" in note and "110 %" in note and "from 200.0 to 310.0 ms" in note
+    assert note in sz.pause_verdict(r).text
 
 
 def probe(case: str, outcome: str, *lines: str) -> dict:
@@ -247,44 +311,141 @@ def probe(case: str, outcome: str, *lines: str) -> dict:
 
 
 CALLS = "other thread: calls sleep(90) through PyDLL"
-RAN = "main thread: ran 100 loop steps meanwhile"
+RAN = "main thread: ran 1,234,567 loop steps meanwhile"
 STARTS = "main thread: gc.collect() starts"
 RETURNED = "main thread: gc.collect() returned after 0.001 s"
 
 
-def test_hang_verdict_supported():
-    v = sz.hang_verdict(probe("pydll", "killed", CALLS, RAN, STARTS),
-                        probe("cdll", "completed", CALLS, RAN, STARTS, RETURNED))
-    assert v.holds and v.evidence["pydll_main_ran"] and not v.evidence["pydll_collect_returned"]
+def test_hang_verdict_holds():
+    c = sz.hang_verdict(probe("pydll", "killed", CALLS, RAN, STARTS),
+                        probe("cdll", "completed", CALLS, RAN, STARTS, RETURNED), label="ft")
+    assert c.holds and c.evidence["pydll_main_ran"] and not c.evidence["pydll_collect_returned"]
 
 
 def test_hang_verdict_contradicted_when_nothing_hangs():
-    v = sz.hang_verdict(probe("pydll", "completed", RAN, STARTS, RETURNED),
+    c = sz.hang_verdict(probe("pydll", "completed", RAN, STARTS, RETURNED),
                         probe("cdll", "completed", RAN, STARTS, RETURNED))
-    assert not v.holds
+    assert c.state == "contradicted" and "PyDLL child: completed" in c.text
 
 
 def test_hang_verdict_contradicted_when_the_main_thread_never_ran():
     # what a GIL build does: the hang comes before the collection
-    v = sz.hang_verdict(probe("pydll", "killed", CALLS),
-                        probe("cdll", "completed", RAN, STARTS, RETURNED))
-    assert not v.holds and not v.evidence["pydll_main_ran"]
+    c = sz.hang_verdict(probe("pydll", "killed", CALLS), probe("cdll", "completed", RAN, STARTS, RETURNED))
+    assert not c.holds and not c.evidence["pydll_main_ran"]
 
 
 def race(unguarded: str, lost: int, locked: str = "passed") -> dict:
-    return {"tests": {"test_unguarded": {"outcome": unguarded, "lost": lost},
-                      "test_locked": {"outcome": locked, "lost": 0}}}
+    return {"threads": 4, "per_thread": 100_000,
+            "tests": {"test_unguarded": {"outcome": unguarded, "lost": lost, "switch_interval": 1e-6},
+                      "test_locked": {"outcome": locked, "lost": 0, "switch_interval": 1e-6}}}
 
 
-def test_race_verdict_supported():
-    v = sz.race_verdict(race("failed", 5_000))
-    assert v.holds and v.evidence["unguarded_lost"] == 5_000
+def test_race_verdict_holds():
+    c = sz.race_verdict(race("failed", 5_000), label="ft")
+    assert c.holds and "losing 5,000 of 400,000 increments" in c.text
 
 
 def test_race_verdict_contradicted():
-    assert not sz.race_verdict(race("passed", 0)).holds
+    assert sz.race_verdict(race("passed", 0)).state == "contradicted"
     assert not sz.race_verdict(race("failed", 10, locked="failed")).holds
     assert not sz.race_verdict({"tests": {}}).holds
+
+
+def test_race_default_text_says_why_it_passed():
+    assert "eval breaker" in sz.race_default_text(race("passed", 0), "CPython 3.13")
+    assert "exists on the default build too" in sz.race_default_text(race("failed", 3), "CPython 3.13")
+    assert "bytecodes.c" in sz.race_default_text(race("passed", 0), "CPython 3.13")
+    assert sz.race_default_text({"tests": {}}, "x") == ""
+
+
+def example(rows, free_threaded=True):
+    return {"python": "3.13.5", "free_threaded": free_threaded, "count": 100_000, "repeats": 3,
+            "results": [{"workload": w, "threads": k, "shared_s": sh, "per_thread_s": pt, "merge_s": [0.0] * len(pt)}
+                        for w, k, sh, pt in rows]}
+
+
+def test_example_verdict_three_ways():
+    chapter = made_suite(SLOW, ONE, "attribute")
+    agree = example([("attribute", 2, [3.0, 3.2, 2.9], [1.0, 1.0, 1.1]), ("attribute", 1, [1.0] * 3, [1.0] * 3)])
+    c = sz.example_verdict(agree, [chapter], 2, label="ft", n=100_000)
+    assert c.state == "holds" and "attribute: 3.00×" in c.text and "100,000 operations" in c.text
+    disagree = example([("attribute", 2, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])])
+    assert sz.example_verdict(disagree, [chapter], 2, label="ft", n=100_000).state == "contradicted"
+    straddle = example([("attribute", 2, [1.0, 1.4, 1.8], [1.0, 1.0, 1.0])])
+    assert sz.example_verdict(straddle, [chapter], 2, label="ft", n=100_000).state == "undecided"
+    with pytest.raises(ValueError, match="no workload"):
+        sz.example_verdict(example([("random", 2, [1.0] * 3, [1.0] * 3)]), [chapter], 2, label="ft", n=1)
+
+
+# -- invariants on made-up results ---------------------------------------------------------
+
+
+def scaling_suite(one: float, two: float) -> Suite:
+    suite = Suite(metadata={"usable_cpus": 2})
+    for k, t in ((1, one), (2, two)):
+        suite.add(Timing("attribute", "per-thread", k, (t,) * 5))
+        suite.add(Timing("attribute", "shared", k, (t,) * 5))
+    return suite
+
+
+def test_contention_invariants_allow_up_to_linear_scaling():
+    (inv,) = sz.contention_invariants(scaling_suite(1.0, 0.55), tag="ft: ")
+    assert inv.holds and inv.key == "ft: attribute-scaling"
+
+
+def test_contention_invariants_break_beyond_the_cores():
+    (inv,) = sz.contention_invariants(scaling_suite(1.0, 0.2))
+    assert not inv.holds and "2.50 of linear" in inv.cause
+
+
+def test_one_thread_on_a_gil_build_must_take_the_same_time_shared_or_not():
+    def suite(shared: float, own: float, gil: bool) -> Suite:
+        s = Suite(metadata={"usable_cpus": 2, "gil_enabled": gil})
+        s.add(Timing("dict-store", "per-thread", 1, (own,) * 5))
+        s.add(Timing("dict-store", "shared", 1, (shared,) * 5))
+        return s
+
+    same = {i.key: i for i in sz.contention_invariants(suite(5.2, 5.0, True))}
+    assert same["dict-store-one-thread-same"].holds
+    noisy = {i.key: i for i in sz.contention_invariants(suite(10.2, 5.4, True))}
+    assert not noisy["dict-store-one-thread-same"].holds and "10200.0 ms shared" in noisy[
+        "dict-store-one-thread-same"].cause
+    # free-threaded: the worker does not own the shared object's count, so the times may differ
+    assert "dict-store-one-thread-same" not in {i.key for i in sz.contention_invariants(suite(10.2, 5.4, False))}
+
+
+def test_memory_invariants_both_ways():
+    grew = {"ft": [{"start_kib": 1000, "peak_kib": 21000, "objects": 200_000}]}
+    flat = {"ft": [{"start_kib": 1000, "peak_kib": 1004, "objects": 200_000}]}
+    assert sz.memory_invariants(grew)[0].holds
+    assert not sz.memory_invariants(flat)[0].holds
+
+
+def test_pause_invariants_both_ways():
+    ok = {"busy_gap_s": [0.001] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5, "switch_interval_s": 0.005}
+    long = {**ok, "collect_gap_s": [0.5] * 5}
+    assert sz.pause_invariants(ok)[0].holds
+    assert not sz.pause_invariants(long)[0].holds
+
+
+def test_memory_rows_print_one_number_for_a_range_that_is_a_point():
+    same = {"ft": [{"start_kib": 1024, "peak_kib": 2048, "maxrss_kib": 2048, "source": "VmHWM"}] * 3}
+    (row,) = sz.memory_rows(same)
+    assert row["range over the 3 children (MiB)"] == "2.0"
+    spread = {"ft": [{"start_kib": 1024, "peak_kib": p, "maxrss_kib": p, "source": "VmHWM"} for p in (2048, 3072)]}
+    assert sz.memory_rows(spread)[0]["range over the 2 children (MiB)"] == "2.0 – 3.0"
+
+
+def test_rows_show_the_merge_where_there_was_one():
+    suite = made_suite([2.0] * 3, [1.0] * 3, "list-append")
+    (row,) = sz.contention_rows({"b": suite}, ["list-append"])
+    assert row["2 threads: per-thread → shared"] == "1000.0 → 2000.0 ms (2.00×); merge 1.0 ms"
+
+
+def test_race_invariants_both_ways():
+    assert sz.race_invariants(race("failed", 5_000))[0].holds
+    assert not sz.race_invariants(race("failed", 500_000))[0].holds
+    assert not sz.race_invariants(race("passed", 7))[0].holds
 
 
 # -- rows for the page ------------------------------------------------------------------
@@ -299,6 +460,7 @@ def test_rows_and_series_cover_every_thread_count():
     rows = sz.contention_rows({"b": suite}, ["attribute", "method"])
     assert [r["workload"] for r in rows] == ["attribute", "method"]
     assert rows[0]["2 threads: per-thread → shared"] == "1000.0 → 2000.0 ms (2.00×)"
+    assert "merge afterwards (ms)" not in rows[0]  # nothing was merged in this made-up suite
     series = sz.ratio_series({"b": suite.to_dict()}, ["attribute", "method"])
     assert [s[0] for s in series] == ["b, 1 thread", "b, 2 threads"]
     assert series[0][1] == [2.0, 2.0] and series[0][2] == [(2.0, 2.0), (2.0, 2.0)]
@@ -306,7 +468,8 @@ def test_rows_and_series_cover_every_thread_count():
 
 # -- the reader's example -----------------------------------------------------------------
 
-ROW = re.compile(r"^(attribute|list-append|random)\s+(\d+)\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d\dx$", re.M)
+ROW = re.compile(r"^(attribute|list-append|random)\s+(\d+)\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d\dx$",
+                 re.M)
 
 
 @pytest.mark.example("what_serializes.py")
@@ -315,6 +478,16 @@ def test_example_prints_per_thread_against_shared(run_example):
     assert "default build, GIL on" in out
     assert sorted((m.group(1), int(m.group(2))) for m in ROW.finditer(out)) == [
         ("attribute", 1), ("attribute", 2), ("list-append", 1), ("list-append", 2), ("random", 1), ("random", 2)]
+
+
+@pytest.mark.example("what_serializes.py")
+def test_example_writes_its_repeats_as_json(tmp_path):
+    text, data = sz.reader_example(None, count=3_000, threads=[1, 2], repeats=2)
+    assert len(ROW.findall(text)) == 6
+    assert data["count"] == 3_000 and data["free_threaded"] is False
+    row = next(r for r in data["results"] if r["workload"] == "list-append" and r["threads"] == 2)
+    assert len(row["per_thread_s"]) == len(row["merge_s"]) == len(row["shared_s"]) == 2
+    assert all(m > 0 for m in row["merge_s"])  # a list of every item was built after the join
 
 
 @pytest.mark.example("what_serializes.py")

@@ -54,7 +54,11 @@ tells the state (:func:`classify`):
 The GIL is held when some thread runs Python, and at most one thread does at
 a time, so the share of wall time the GIL was held is the sum of the threads'
 *python* samples over the number of sampling intervals (the samples of the
-longest-lived thread), capped at 1.
+longest-lived thread), capped at 1. Uncapped (:attr:`Diagnosis.held_sum`) it
+must not exceed 1 in a sound run (:func:`diagnosis_invariants`). Every other
+share is of a thread's own samples (or of all threads' samples together), so
+shares of different threads do not add up; :meth:`Diagnosis.wall_share` gives
+a thread's share of the wall time, which does.
 
 Limits
 ------
@@ -98,6 +102,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import hostinfo
+from ..core.verdicts import Invariant, invariant, shares_within
 
 __all__ = [
     "CHAPTERS",
@@ -108,6 +113,7 @@ __all__ = [
     "DIAGNOSIS_FORMAT_VERSION",
     "EXIT_CANNOT",
     "GIL_HELD_MIN",
+    "HELD_SLACK",
     "IDLE_MIN",
     "MIN_INTERVALS",
     "NATIVE_MIN",
@@ -122,6 +128,7 @@ __all__ = [
     "Verdict",
     "classify",
     "diagnose",
+    "diagnosis_invariants",
     "explain_py_spy_error",
     "find_py_spy",
     "io_return_waiting",
@@ -174,6 +181,10 @@ NATIVE_MIN = 0.5
 """Native: native code without the GIL is at least this share of the busy (non-idle) thread time."""
 IDLE_MIN = 0.5
 """I/O-bound: threads are idle at least this share of all thread time (and the GIL is not held GIL_HELD_MIN)."""
+HELD_SLACK = 0.05
+"""Invariant slack: the threads' *python* samples may add up to this share of the sampling intervals more
+than one thread at a time could hold the GIL (a thread caught between releasing the GIL and blocking, or
+just after taking it, is charged to Python code) before the run counts as unsound."""
 
 #: The chapter of the book that shows why, for each verdict: (file name without .md, title).
 CHAPTERS = {
@@ -402,8 +413,9 @@ class Verdict:
 class Diagnosis:
     """A program's diagnosis.
 
-    :param gil_held: share of wall time the GIL was held (0-1).
-    :param shares: share of all sampled thread time in each state (0-1, summing to 1).
+    :param gil_held: share of wall time the GIL was held (0-1): the threads' *python*
+        samples over the sampling intervals, capped at 1 (uncapped: :attr:`held_sum`).
+    :param shares: share of all the threads' samples in each state (0-1, summing to 1).
     :param intervals: sampling intervals (samples of the longest-lived thread).
     :param rate: samples per second; ``seconds`` is the sampled wall time [s].
     :param exit_code: the program's exit status (``None`` when attached with ``--pid``).
@@ -423,6 +435,24 @@ class Diagnosis:
     @property
     def verdict(self) -> Verdict:
         return verdict(self)
+
+    @property
+    def held_sum(self) -> float:
+        """The threads' *running with the GIL* samples over the sampling intervals, NOT capped at 1.
+
+        With a GIL at most one thread holds it at a time, so this is at most 1
+        (plus :data:`HELD_SLACK`) in a sound run (:func:`diagnosis_invariants`);
+        :attr:`gil_held` is this, capped at 1.
+        """
+        return sum(t.shares["python"] * t.samples for t in self.threads) / self.intervals if self.intervals else 0.0
+
+    def wall_share(self, t: ThreadReport, state: str = "python") -> float:
+        """*t*'s samples in *state* over the run's sampling intervals: a share of the run's wall time.
+
+        Unlike ``t.shares`` (a share of the thread's OWN samples), these add up
+        across threads: the *python* ones to :attr:`held_sum`.
+        """
+        return t.shares[state] * t.samples / self.intervals if self.intervals else 0.0
 
     def thread(self, name: str) -> ThreadReport:
         """The first thread whose name starts with *name*."""
@@ -483,6 +513,35 @@ def summarise(threads: Sequence[ThreadSamples], *, rate: int = DEFAULT_RATE, sec
                      seconds, target, exit_code, metadata if metadata is not None else {}, sampler)
 
 
+# -- invariants -----------------------------------------------------------------
+
+
+def diagnosis_invariants(d: Diagnosis, *, tag: str = "") -> list[Invariant]:
+    """What must hold if a diagnosis was sound.
+
+    * at most one thread ran with the GIL at a time: the threads' shares of
+      the wall time running with it (:meth:`Diagnosis.wall_share`) add up to at
+      most 1 plus :data:`HELD_SLACK` (:attr:`Diagnosis.held_sum`);
+    * each thread's four shares of its own samples add up to 1, and no thread
+      has more samples than the run has sampling intervals.
+
+    *tag* prefixes the keys (e.g. the program's name).
+    """
+    held = [d.wall_share(t) for t in d.threads]
+    own = [abs(sum(t.shares.values()) - 1) <= 0.01 and t.samples <= d.intervals for t in d.threads]
+    bad = [t.name for t, ok in zip(d.threads, own) if not ok]
+    return [
+        invariant(f"{tag}held-within-wall", "{tag}at most one thread ran with the GIL at a time (the threads' "
+                  "shares of the wall time with it add up to {sum:.0%}, at most 100 %)",
+                  shares_within(held, 1.0, slack=HELD_SLACK), tag=tag, sum=d.held_sum,
+                  cause="the sampler charged threads that were taking or releasing the GIL to running Python, "
+                        "or read their stacks at different moments"),
+        invariant(f"{tag}thread-shares-whole", "{tag}each thread's four shares of its own samples add up to "
+                  "100 %, from no more samples than the run has intervals", not bad, tag=tag,
+                  bad=", ".join(bad) or "none", cause="the raw samples were parsed wrongly ({bad})"),
+    ]
+
+
 # -- the verdict ---------------------------------------------------------------
 
 
@@ -523,37 +582,40 @@ def verdict(d: Diagnosis) -> Verdict:
                 and any(o is not t and o.shares["python"] >= CONVOY_CPU_MIN for o in d.threads)]
     if held >= GIL_HELD_MIN and convoyed:
         t = max(convoyed, key=lambda t: t.shares["waiting"])
+        cpu = max((o for o in d.threads if o is not t), key=lambda o: o.shares["python"])
         return Verdict("mixed", "Mixed: an I/O thread queues behind CPU-bound Python (convoy risk)",
                        "Move the CPU-bound work to a process (or native code that releases the GIL), or run "
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
-                       f"the GIL was held {held:.0%} of the time, and thread {t.name!r}, idle in I/O "
-                       f"{t.shares['idle']:.0%} of its time, spent {t.shares['waiting']:.0%} waiting for the GIL, "
-                       f"{io_return_waiting(t):.0%} of its time on the way back from I/O")
+                       f"the GIL was held {held:.0%} of the wall time; thread {t.name!r} was idle in I/O in "
+                       f"{t.shares['idle']:.0%} of its own samples and waited for the GIL in "
+                       f"{t.shares['waiting']:.0%} ({io_return_waiting(t):.0%} on its way back from I/O), while "
+                       f"thread {cpu.name!r} ran with the GIL in {cpu.shares['python']:.0%} of its own")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
         return Verdict("gil-bound", "GIL-bound: Python code holds the GIL nearly all the time",
                        "More threads will not help. Use processes (multiprocessing, "
                        "ProcessPoolExecutor), a free-threaded build, or move the hot loop into native code "
                        "that releases the GIL.",
-                       f"the GIL was held {held:.0%} of the time; {waiting:.0%} of the busy thread time "
-                       "was spent waiting for it")
+                       f"the GIL was held {held:.0%} of the wall time; {waiting:.0%} of the threads' busy "
+                       "samples (not idle) were waiting for it")
     if busy and s["native"] / busy >= NATIVE_MIN:
         return Verdict("native", "Native: the work runs in native code with the GIL released",
                        "Threads already run in parallel here; neither processes nor free-threading would add "
                        "much. Use as many threads as cores.",
-                       f"{s['native'] / busy:.0%} of the busy thread time ran native code without the GIL; "
-                       f"the GIL was held only {held:.0%} of the time")
+                       f"{s['native'] / busy:.0%} of the threads' busy samples (not idle) ran native code "
+                       f"without the GIL; the GIL was held only {held:.0%} of the wall time")
     if s["idle"] >= IDLE_MIN:
         return Verdict("io-bound", "I/O-bound: the threads mostly wait on the outside world",
                        "Threads (or asyncio) are fine here: the GIL is free while they wait. More concurrency "
                        "helps until the other side or the network is the limit.",
-                       f"threads were idle {s['idle']:.0%} of their time and the GIL was held only "
-                       f"{held:.0%} of the time")
+                       f"{s['idle']:.0%} of all the threads' samples were idle and the GIL was held only "
+                       f"{held:.0%} of the wall time")
     return Verdict("mixed", "Mixed: no single bottleneck",
                    "Some of the time is Python holding the GIL, some native or waiting: profile the hottest "
                    "functions below, and keep CPU-bound Python away from latency-sensitive threads.",
-                   f"GIL held {held:.0%}; thread time {s['python']:.0%} Python, {s['waiting']:.0%} waiting, "
-                   f"{s['native']:.0%} native, {s['idle']:.0%} idle")
+                   f"GIL held {held:.0%} of the wall time; of all the threads' samples {s['python']:.0%} ran "
+                   f"Python, {s['waiting']:.0%} waited for the GIL, {s['native']:.0%} ran native code, "
+                   f"{s['idle']:.0%} were idle")
 
 
 # -- running the sampler -------------------------------------------------------
@@ -793,9 +855,11 @@ def render_text(d: Diagnosis, *, hot: int = 3) -> str:
         f"  {d.intervals} samples per thread at {d.rate} Hz over {d.seconds:.1f} s ({d.sampler}); "
         + hostinfo.host_summary(d.metadata),
         "",
-        f"GIL held {_pct(d.gil_held).strip()} of the time.",
-        "Thread time: " + ", ".join(f"{STATE_LABELS[s]} {_pct(d.shares[s]).strip()}" for s in STATES),
+        f"GIL held {_pct(d.gil_held).strip()} of the wall time (the threads' samples running with it, "
+        f"over {d.intervals} sampling intervals).",
+        "All threads' samples: " + ", ".join(f"{STATE_LABELS[s]} {_pct(d.shares[s]).strip()}" for s in STATES),
         "",
+        "Each thread: shares of its own samples (a row adds up to 100 %).",
         f"{'thread':<28} {'samples':>7}  " + "  ".join(f"{s:>7}" for s in STATES),
     ]
     for t in d.threads:

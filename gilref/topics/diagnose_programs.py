@@ -32,18 +32,23 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..core.paths import env_importing_gilref
+from ..core.results import Suite
+from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
+from .diagnose import STATES, Diagnosis, io_return_waiting
 
-__all__ = ["EXPECTED", "PROGRAMS", "command", "main"]
+__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "command",
+           "findings", "main", "overhead_verdict", "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
@@ -275,3 +280,184 @@ def overhead(count: int = 40_000_000, workers: int = 2, repeats: int = 3, rate: 
         diagnosed.append(float(result["seconds"]))
     return {"alone": alone, "diagnosed": diagnosed, "rate_hz": rate,
             "ratio": statistics.median(diagnosed) / statistics.median(alone)}
+
+
+# -- what the chapter says of the runs ---------------------------------------------------
+
+#: Sampling counts as cheap when the whole interval of (sampled ÷ alone) wall time is below
+#: ``1 + OVERHEAD_MAX``; it costs something measurable only when the whole interval is above 1.
+OVERHEAD_MAX = 0.10
+#: The fetching chapter's own bar: threads scale when they reach at least this share of the
+#: ideal speedup (N threads, N times as fast). The cross-check reads it at the diagnosed thread count.
+FETCH_IDEAL_SHARE = 0.9
+
+
+def _python_of(metadata: Mapping[str, Any]) -> str:
+    build = metadata.get("python_build")
+    tail = f" ({build} build)" if build in ("default", "free-threaded") else ""
+    return f"{metadata.get('python_implementation', 'Python')} {metadata.get('python_version', '?')}{tail}"
+
+
+def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
+    """One row per program and thread, plus one (``whole run``) for all of a program's threads.
+
+    ``GIL held (of wall time)``: the thread's samples running with the GIL over
+    the run's sampling intervals (:meth:`Diagnosis.wall_share`), so a program's
+    thread rows add up to its ``whole run`` row. The four states are shares
+    of the row's OWN samples (the thread's; for ``whole run``, all of them):
+    each row adds up to 100 %. (``whole run``, as in the chart.)
+    """
+    rows: list[dict[str, Any]] = []
+    short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
+    for name, d in diagnoses.items():
+        rows.append({"program: verdict": f"{name}: {d.verdict.key}", "thread": "whole run",
+                     "samples": f"{sum(t.samples for t in d.threads):,}",
+                     "GIL held (of wall time)": f"{d.held_sum:.0%}",
+                     **{short[s]: f"{d.shares[s]:.0%}" for s in STATES}})
+        for t in d.threads:
+            rows.append({"program: verdict": "", "thread": t.name, "samples": f"{t.samples:,}",
+                         "GIL held (of wall time)": f"{d.wall_share(t):.0%}",
+                         **{short[s]: f"{t.shares[s]:.0%}" for s in STATES}})
+    return rows
+
+
+def _range(values: Sequence[float]) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"{lo:.0%} to {hi:.0%}"
+
+
+def findings(v: Mapping[str, Diagnosis]) -> str:
+    """The paragraph on the four chapter runs (keys of :data:`CHAPTER_RUNS`).
+
+    Denominators, as the table: "of the wall time" is over the run's sampling
+    intervals; a thread's shares are of its own samples.
+    """
+    cd, fe, npy, cv = v["countdown"], v["fetch"], v["numpy"], v["convoy"]
+    counting = [t for t in cd.threads if t.name.startswith("countdown")]
+    main = cd.thread("MainThread")
+    outside = main.samples - max(t.samples for t in counting)
+    main_py = round(main.shares["python"] * main.samples)
+    where = (f"all of it in the {outside} sampling intervals before the counting threads started or after they "
+             "ended (importing, starting them, exiting)" if main_py <= outside else
+             f"{main_py - max(0, outside)} of those samples while the counting threads ran")
+    fetchers = [t for t in fe.threads if t.name.startswith("fetch")]
+    workers = [t for t in npy.threads if t.name.startswith("numpy")]
+    server, spinner = cv.thread("gilref-echo-server"), cv.thread("cpu-spinner")
+    return (
+        f"Each program was sampled at {cd.rate} samples per second by {cd.sampler}. "
+        f"In the countdown the GIL was held {cd.gil_held:.0%} of the wall time. Each counting thread ran with "
+        f"it in {_range([t.shares['python'] for t in counting])} of its own samples and waited for it in "
+        f"{_range([t.shares['waiting'] for t in counting])}: *{cd.verdict.key}*. The main thread's "
+        f"{main.shares['python']:.0%} with the GIL ({cd.wall_share(main):.0%} of the wall time) is {where}. "
+        f"The {len(fetchers)} fetching threads were idle in {_range([t.shares['idle'] for t in fetchers])} of "
+        f"their own samples, and the GIL was held {fe.gil_held:.0%} of the wall time: *{fe.verdict.key}*. "
+        f"The {len(workers)} NumPy threads ran native code in "
+        f"{_range([t.shares['native'] for t in workers])} of their own samples, and the GIL was held "
+        f"{npy.gil_held:.0%} of the wall time: *{npy.verdict.key}*. In the convoy program the GIL was held "
+        f"{cv.gil_held:.0%} of the wall time: the CPU-bound thread ran with it in {spinner.shares['python']:.0%} "
+        f"of its own samples. Of the server thread's own samples, {server.shares['idle']:.0%} were idle in "
+        f"`recv` and {server.shares['waiting']:.0%} waited for the GIL, {io_return_waiting(server):.0%} on its "
+        f"way back from `recv` with a message to answer: *{cv.verdict.key}*.")
+
+
+def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -> tuple[bool | None, str, str, Any]:
+    """(the earlier measurement holds, what it measured, on which interpreter, with how many threads)."""
+    _, _, claim_key = EXPECTED[name]
+    if name == "fetch":
+        data = record.get("suites", {}).get("fetch")
+        k = int(program.get("workers", 0))
+        if data is not None:
+            suite = Suite.from_dict(data)
+            t = next((t for t in suite.select("fetch", "threads") if t.workers == k), None)
+            if t is not None:
+                iv = suite.speedup_interval(t)
+                need = FETCH_IDEAL_SHARE * k
+                return (iv.at_least(need),
+                        f"{k} threads fetched the URLs {iv.text()} faster than one after another; the ideal is "
+                        f"{k}×, and {FETCH_IDEAL_SHARE:.0%} of it, {need:.1f}×, is that chapter's bar for scaling.",
+                        _python_of(suite.metadata), k)
+    claim = record["claims"][claim_key]
+    holds = None if claim.get("state") == "undecided" else bool(claim["holds"])
+    ev = claim.get("evidence", {})
+    on = ev.get("build") or ev.get("label") or _python_of(record.get("metadata", {}))
+    return holds, "\u201c" + str(claim["text"]).replace("**", "").strip() + "\u201d", str(on), ev.get("n")
+
+
+def agreement_verdict(name: str, d: Diagnosis, program: Mapping[str, Any], record: Mapping[str, Any]) -> Claim:
+    """Does the diagnosis of program *name* agree with the earlier chapter's measurement of the same workload?
+
+    The earlier measurement (:data:`EXPECTED`) is the consequence of the
+    expected verdict (threads did not help the countdown, threads scaled the
+    fetches, threads sped up NumPy, the CPU-bound thread slowed the server
+    down). For ``fetch`` it is read at the diagnosed thread count from the
+    fetching chapter's suite (like with like), decided on its interval against
+    :data:`FETCH_IDEAL_SHARE`. They agree when both hold or neither does; the
+    check is undecided when the earlier measurement is. The sentence names
+    both interpreters and says so when they differ.
+    """
+    expected, chapter, _ = EXPECTED[name]
+    earlier_holds, earlier, theirs, their_threads = _earlier(name, program, record)
+    ours = _python_of(d.metadata)
+    k = program.get("workers")
+    mine = f" with {k} threads" if k else ""
+    their = f" with {their_threads} threads" if their_threads else ""
+    where = f"(Diagnosed on {ours}{mine}; that chapter measured on {theirs}{their}.)"
+    if theirs.split(" (")[0].split()[-1] != ours.split(" (")[0].split()[-1]:
+        where += (" The interpreters differ, so the two can agree in kind (what limits the program), not in "
+                  "size.")
+    match = d.verdict.key == expected
+    reason = d.verdict.reason[:1].upper() + d.verdict.reason[1:]
+    return check(
+        f"agrees_{name}",
+        f"gilref diagnose's verdict on the {name} program agrees with {chapter}'s measurement",
+        None if earlier_holds is None else match == earlier_holds,
+        name=name, verdict=d.verdict.key, expected=expected, chapter=chapter, earlier=earlier, reason=reason,
+        where=where, ours=ours, theirs=theirs,
+        supported="**{name}: {verdict}, and {{doc}}`{chapter}` agrees.** {reason}. That chapter measured: "
+                  "{earlier} {where}",
+        contradicted="For the {name} program the diagnosis says *{verdict}* ({reason}), but {{doc}}`{chapter}` "
+                     "measured: {earlier} {where} Either one of the two measurements was disturbed (see that "
+                     "chapter) or the verdict's rule does not fit this host.",
+        unclear="For the {name} program the diagnosis says *{verdict}* ({reason}), but {{doc}}`{chapter}` could "
+                "not decide its own measurement in this build ({earlier}), so the two cannot be compared. {where}",
+    )
+
+
+def _cost(iv: Interval, threads: int) -> str:
+    if iv.high < 1:
+        why = ("this host's load varied between the runs, since sampling cannot speed one thread up" if threads == 1
+               else "this host's load varied between the runs, or pausing the threads changed how they hand "
+                    "the GIL to each other")
+        return f"{iv.text()}, faster under sampling ({why}): no measurable cost"
+    if iv.low <= 1:
+        return f"{iv.text()}, an interval that includes 1: no measurable cost"
+    return f"{iv.text()}: a cost of about {iv.median - 1:.0%}"
+
+
+def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
+    """Does sampling slow the countdown down? (:func:`overhead` results on one and on two threads.)
+
+    Per run, sampled ÷ alone wall time over the repeats' quartiles
+    (:func:`gilref.core.verdicts.ratio_interval`). Holds when both whole
+    intervals are below ``1 + OVERHEAD_MAX``, is contradicted when one whole
+    interval is at or above it, and is undecided otherwise; an interval that
+    includes 1 is stated as no measurable cost.
+    """
+    a = ratio_interval(one["diagnosed"], one["alone"])
+    b = ratio_interval(two["diagnosed"], two["alone"])
+    states = [a.below(1 + OVERHEAD_MAX), b.below(1 + OVERHEAD_MAX)]
+    holds = False if False in states else None if None in states else True
+    return check(
+        "sampling_cost", f"sampling with py-spy at {one['rate_hz']} Hz costs the program less than "
+        f"{OVERHEAD_MAX:.0%} of its time",
+        holds, one=a, two=b, rate=one["rate_hz"], n=len(one["alone"]), max=OVERHEAD_MAX * 100,
+        alone=statistics.median(one["alone"]), sampled=statistics.median(one["diagnosed"]),
+        c1=_cost(a, 1), c2=_cost(b, 2),
+        supported="**Sampling cost little.** On one thread the countdown took a median of {alone:.2f} s alone "
+                  "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
+                  "On two threads contending for the GIL: {c2}.",
+        contradicted="Sampling at {rate} Hz slowed the countdown measurably: on one thread {c1}; on two threads "
+                     "{c2} ({n} runs each, interleaved; the bar is {max:.0f} %).",
+        unclear="The runs are too spread out to tell whether sampling at {rate} Hz costs under {max:.0f} %: on "
+                "one thread {c1}; on two threads {c2} ({n} runs each, interleaved).",
+    )

@@ -20,10 +20,13 @@ version (the pair the interpreter policy chooses, :func:`builds`):
 
 The functions that measure run *inside* an interpreter (through
 :func:`gilref.interp.child.call` or as a script) and use only the standard
-library; the verdicts (:func:`contention_verdict`, :func:`memory_verdict`,
-:func:`pause_verdict`, :func:`hang_verdict`, :func:`race_verdict`) are pure
-functions of the results with named thresholds, decided on the spread of the
-repeats (quartiles), not on one median.
+library; the verdicts (:func:`refcount_verdict`, :func:`locks_verdict`,
+:func:`stdlib_verdict`, :func:`memory_verdict`, :func:`pause_verdict`,
+:func:`hang_verdict`, :func:`race_verdict`, :func:`example_verdict`) are pure
+functions of the results returning a :class:`~gilref.core.verdicts.Claim`, with
+named thresholds, decided on the spread of the repeats (quartiles), not on one
+median, with three outcomes (holds, contradicted, undecided); the
+``*_invariants`` functions say what must hold if a run was sound.
 """
 
 from __future__ import annotations
@@ -37,14 +40,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..core._checks import check_choice, check_int, check_seconds
 from ..core.harness import MIN_REPEATS, interleave, thread_counts
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
-from ..core.stats import summarize
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import split_count
 from ..interp.select import BuildPair, choose
 
@@ -53,26 +55,46 @@ __all__ = [
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
     "HANG_DEADLINE",
+    "MIN_BYTES_PER_OBJECT",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
+    "PAUSE_SLACK_S",
     "PEP779_MEMORY_LIMIT",
+    "SAME_WORK_SLACK",
+    "SCALING_SLACK",
     "SHARED_WORKLOADS",
     "SLOWER_RATIO",
+    "STDLIB_CLAIMS",
     "STDLIB_WORKLOADS",
-    "Verdict",
     "builds",
-    "contention_verdict",
+    "contention_invariants",
+    "example_verdict",
     "foreign_call_probe",
     "gc_pause",
     "hang_verdict",
+    "locks_verdict",
+    "memory_invariants",
     "memory_peak",
+    "memory_rows",
+    "memory_source_text",
     "memory_verdict",
+    "pause_default_text",
+    "pause_invariants",
+    "pause_note",
+    "pause_rows",
+    "pause_series",
     "pause_verdict",
+    "race_default_text",
+    "race_invariants",
+    "race_rows",
     "race_suite",
     "race_verdict",
-    "ratio_range",
+    "reader_example",
+    "refcount_verdict",
     "shared_objects",
+    "sharing_ratio",
     "stdlib_shared",
+    "stdlib_verdict",
     "thread_counts",
 ]
 
@@ -83,8 +105,10 @@ STDLIB_WORKLOADS = ("random", "logging")
 #: ``"pydll"`` keeps the calling thread attached during the foreign call; ``"cdll"`` detaches it.
 FOREIGN_CASES = ("pydll", "cdll")
 
-#: Shared work counts as *slower* than per-thread work when even the most
-#: favourable quartiles (shared q1 against per-thread q3) differ by this factor.
+#: Shared work counts as *slower* than per-thread work when the whole shared ÷
+#: per-thread interval (shared q1 ÷ per-thread q3 upwards) is at or above this
+#: factor, as *not slower* when the whole of it is below, else undecided. A
+#: quarter: well beyond the few per cent two interleaved runs differ by on a quiet host.
 SLOWER_RATIO = 1.25
 #: PEP 779's memory target for phase II (supported status): at most 20 % more
 #: memory than the default build (geometric mean over pyperformance).
@@ -100,6 +124,19 @@ PAUSE_SHARE = 0.5
 GAP_RESOLUTION = 1e-4
 #: Seconds the foreign-call probe child may run before it is killed.
 HANG_DEADLINE = 4.0
+#: Slack on the scaling invariant: *k* threads may beat ``min(k, CPUs)`` times one
+#: thread's speed by this fraction before the run counts as unsound (caches can help a little).
+SCALING_SLACK = 0.15
+#: Seconds added to a collection's own time for the longest pause the ticker may
+#: see during it (the ticker may have been waiting a little before it began).
+PAUSE_SLACK_S = 0.01
+#: Bytes each built object must at least add to the peak: an instance, its dict,
+#: a list and a string take several times this.
+MIN_BYTES_PER_OBJECT = 64
+#: Slack on the one-thread invariant of a GIL build: with one thread the shared and the
+#: per-thread run do the same work, so neither's first quartile may exceed the other's
+#: third by more than this fraction (a half: this host is shared, and runs are milliseconds).
+SAME_WORK_SLACK = 0.5
 
 #: Sources the chapter cites, each checked against the text it names.
 CITATIONS = {
@@ -233,13 +270,14 @@ _SCALE = {"logging": 0.05}
 _SHARED_MAKERS: dict[str, Callable[[], Any]] = {"random": _ModuleRandom}
 
 
-def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) -> float:
-    """Seconds for *threads* threads to do *n* operations of *workload* between them.
+def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) -> tuple[float, float]:
+    """(seconds of the work, seconds of the merge) for *threads* threads doing *n* operations of *workload*.
 
-    Shared mode: every thread works on one object the main thread made before.
-    Per-thread mode: each thread makes its own (so it owns its reference
-    count) and the main thread merges the results after the join, inside the
-    timed span.
+    Shared mode: every thread works on one object the main thread made before
+    (the merge is 0.0). Per-thread mode: each thread makes its own (so it owns
+    its reference count) and the main thread merges the results after the
+    join, timed on its own: the work is timed from releasing the threads to
+    the last join.
     """
     make, work, merge = _SPECS[workload]
     common = _SHARED_MAKERS.get(workload, make)() if shared else None
@@ -270,11 +308,14 @@ def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) 
         t.join(max(0.0, deadline - time.perf_counter()))
     if any(t.is_alive() for t in pool):
         raise TimeoutError(f"{threads} threads of {workload} did not finish within {timeout:g} s")
+    worked = time.perf_counter() - start
     if errors:
         raise errors[0]
-    if not shared:
-        merge(results)
-    return time.perf_counter() - start
+    if shared:
+        return worked, 0.0
+    start = time.perf_counter()
+    merge(results)
+    return worked, time.perf_counter() - start
 
 
 def _measure(
@@ -291,13 +332,15 @@ def _measure(
 
     sizes = {w: max(1, int(n * _SCALE.get(w, 1.0))) for w in workloads}
 
-    def run_of(w: str, m: str, k: int) -> Callable[[], float]:
+    def run_of(w: str, m: str, k: int) -> Callable[[], tuple[float, float]]:
         return lambda: _one_run(w, m == "shared", k, sizes[w], timeout)
 
     values, warm = interleave([run_of(*c) for c in configs], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
     for (w, m, k), vals, wv in zip(configs, values, warm):
-        suite.add(Timing(w, m, k, tuple(vals), tuple(wv), {"n": sizes[w]}))
+        suite.add(Timing(w, m, k, tuple(v[0] for v in vals), tuple(v[0] for v in wv), {"n": sizes[w]}))
+        if m == "per-thread":
+            suite.add(Timing(w, "merge", k, tuple(v[1] for v in vals), tuple(v[1] for v in wv), {"n": sizes[w]}))
     return suite.to_dict()
 
 
@@ -314,8 +357,11 @@ def shared_objects(
 
     One :class:`~gilref.core.results.Timing` per (workload, mode, threads):
     mode ``"shared"`` or ``"per-thread"``, values in seconds (wall clock,
-    from releasing the threads to the last join, plus the merge for
-    per-thread). Configurations take turns (interleaved repeats).
+    from releasing the threads to the last join), and mode ``"merge"``: the
+    seconds the main thread then took to merge the per-thread results into
+    one (a list of every item, a sum), timed apart so that the shared ÷
+    per-thread ratio compares the threads' work alone. Configurations take
+    turns (interleaved repeats).
 
     :returns: a :meth:`Suite.to_dict() <gilref.core.results.Suite.to_dict>`.
     """
@@ -517,7 +563,7 @@ end = time.perf_counter() + 0.2
 steps = 0
 while time.perf_counter() < end:
     steps += 1
-print("main thread: ran %d loop steps meanwhile" % steps, flush=True)
+print("main thread: ran {:,} loop steps meanwhile".format(steps), flush=True)
 print("main thread: gc.collect() starts", flush=True)
 t0 = time.perf_counter()
 gc.collect()
@@ -595,7 +641,7 @@ import pytest
 
 from tally import LockedTally, Tally
 
-PER_THREAD = {per_thread}
+PER_THREAD = {per_thread:_}
 
 
 @pytest.fixture
@@ -720,131 +766,476 @@ def race_suite(
 # -- verdicts: functions of the results, with named thresholds ----------------------------
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Whether a claim holds, with the numbers it was decided on.
-
-    :param holds: the claim holds on the data.
-    :param evidence: JSON-ready numbers (ratios are plain factors, times in seconds).
-    """
-
-    holds: bool
-    evidence: Mapping[str, Any]
-
-
-def ratio_range(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
-    """``a / b`` as (lowest, median, highest) over the quartiles of the two samples.
-
-    Lowest is ``q1(a) / q3(b)``, highest ``q3(a) / q1(b)``: a claim decided on
-    the lowest (or highest) holds for the whole inner half of both samples.
-    """
-    sa, sb = summarize(a), summarize(b)
-    if min(sb.q1, sb.median) <= 0:
-        raise ValueError("the denominator sample must be positive")
-    return sa.q1 / sb.q3, sa.median / sb.median, sa.q3 / sb.q1
-
-
 def _suite(data: Suite | Mapping[str, Any]) -> Suite:
     return data if isinstance(data, Suite) else Suite.from_dict(dict(data))
 
 
-def contention_verdict(
-    results: Suite | Mapping[str, Any], workload: str, threads: int, *, ratio: float = SLOWER_RATIO,
-) -> Verdict:
-    """Does sharing one object make *workload* on *threads* threads slower than per-thread objects?
+def _outcome(states: Sequence[bool | None]) -> bool | None:
+    """All True: True; any False: False; otherwise None (undecided)."""
+    if any(s is False for s in states):
+        return False
+    if any(s is None for s in states):
+        return None
+    return True
 
-    Holds when the shared run is slower by at least *ratio* even comparing
-    the shared run's first quartile with the per-thread run's third.
-    Evidence: ``low``, ``median``, ``high`` (shared ÷ per-thread time),
-    ``shared_s``, ``private_s`` (medians), ``threads``, ``ratio``.
+
+def sharing_ratio(results: Suite | Mapping[str, Any], workload: str, threads: int) -> Interval:
+    """Shared ÷ per-thread wall time of *workload* on *threads* threads (a factor; the merge is left out).
+
+    Over the repeats' quartiles (:func:`gilref.core.verdicts.ratio_interval`): the
+    low end compares the shared run's first quartile with the per-thread run's third.
     """
     suite = _suite(results)
-    shared = suite.get(workload, "shared", threads)
-    private = suite.get(workload, "per-thread", threads)
-    low, mid, high = ratio_range(shared.values, private.values)
-    return Verdict(low >= ratio, {"low": low, "median": mid, "high": high, "shared_s": shared.median,
-                                  "private_s": private.median, "threads": threads, "ratio": ratio,
-                                  "workload": workload})
+    return ratio_interval(suite.get(workload, "shared", threads).values,
+                          suite.get(workload, "per-thread", threads).values)
+
+
+def _slower_word(state: bool | None) -> str:
+    return {True: "slower", False: "not slower", None: "cannot tell"}[state]
+
+
+def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
+                   ratio: float) -> tuple[dict[str, Interval], list[bool | None], str]:
+    ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
+    states = [iv.at_least(ratio) for iv in ivs.values()]
+    seen = "; ".join(f"{w} {iv.text()}, {_slower_word(st)}" for (w, iv), st in zip(ivs.items(), states))
+    return ivs, states, seen
+
+
+def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
+                     ratio: float = SLOWER_RATIO) -> Claim:
+    """Threads sharing one object (attribute reads, method calls) are slower than on objects of their own.
+
+    Per workload, decided on :func:`sharing_ratio` against *ratio*: it holds
+    when every workload's whole interval is at or above *ratio*, is
+    contradicted when some workload's whole interval is below it, and is
+    undecided otherwise. Evidence: each workload's Interval, *threads*, *ratio*.
+    """
+    suite = _suite(results)
+    ivs, states, seen = _sharing_parts(suite, ("attribute", "method"), threads, ratio)
+    return check(
+        "refcount_verdict",
+        "without the GIL, threads that share one object are slowed by its reference count",
+        _outcome(states), seen=seen, k=threads, r=ratio, label=label, **ivs,
+        supported="**The shared instance is the bottleneck.** On {label} with {k} threads, reading an "
+                  "attribute of one shared object and calling a method of one shared instance were slower "
+                  "than the same work on per-thread objects by at least {r:g}× over the quartiles "
+                  "(shared ÷ per-thread: {seen}).",
+        contradicted="On {label} with {k} threads, sharing one object did not slow every workload by {r:g}× "
+                     "or more over the whole quartile range (shared ÷ per-thread: {seen}). On a busy host "
+                     "the threads rarely run at the same moment, and then they rarely contend.",
+        unclear="On {label} with {k} threads the repeats were too spread out to tell for every workload "
+                "whether sharing one object slowed it by {r:g}× or more (shared ÷ per-thread: {seen}).",
+    )
+
+
+def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
+                  ratio: float = SLOWER_RATIO) -> Claim:
+    """Threads appending to one list or storing into one dict are slower than on containers of their own.
+
+    Decided as :func:`refcount_verdict`, on the threads' work alone; the merge
+    of the per-thread containers (which sharing saves) is stated beside it.
+    Evidence: each workload's Interval, the merge and per-thread medians [s].
+    """
+    suite = _suite(results)
+    workloads = ("list-append", "dict-store")
+    ivs, states, seen = _sharing_parts(suite, workloads, threads, ratio)
+    merges = {w: suite.get(w, "merge", threads).median for w in workloads}
+    works = {w: suite.get(w, "per-thread", threads).median for w in workloads}
+    merged = "; ".join(f"{w}: {merges[w] * 1e3:.1f} ms after {works[w] * 1e3:.1f} ms of work" for w in workloads)
+    tail = (" Merging the per-thread containers into one afterwards, which sharing saves, is left out of "
+            "the ratio: it took {merged} (medians).")
+    return check(
+        "locks_verdict",
+        "without the GIL, threads that write to one list or dict take turns on its lock",
+        _outcome(states), seen=seen, k=threads, r=ratio, label=label, merged=merged,
+        merge_s=merges, per_thread_s=works, **ivs,
+        supported="**The container's lock serializes the writers.** On {label} with {k} threads, appending "
+                  "to one shared list and storing into one shared dict were slower than the same writes to "
+                  "per-thread containers by at least {r:g}× over the quartiles ({seen})." + tail,
+        contradicted="On {label} with {k} threads, one shared list or dict did not slow every workload by "
+                     "{r:g}× or more over the whole quartile range ({seen})." + tail,
+        unclear="On {label} with {k} threads the repeats were too spread out to tell for every workload "
+                "whether one shared container slowed it by {r:g}× or more ({seen})." + tail,
+    )
+
+
+#: What each standard-library workload's verdict claims, and the heading of its finding.
+STDLIB_CLAIMS = {
+    "random": ("without the GIL, the module-level random functions are a shared lock",
+               "**One generator for the whole process is one lock.** "),
+    "logging": ("one shared logging handler serializes the threads that log",
+                "**Every record takes the handler's lock.** "),
+}
+
+
+def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: int, *, label: str,
+                   ratio: float = SLOWER_RATIO) -> Claim:
+    """The shared version of a standard-library workload (``random``, ``logging``) is slower than per-thread.
+
+    Key ``<workload>_verdict``; decided on :func:`sharing_ratio` against *ratio*
+    (three outcomes). Evidence: ``s`` (the Interval), the two medians [s].
+    """
+    check_choice("workload", workload, STDLIB_WORKLOADS)
+    suite = _suite(results)
+    iv = sharing_ratio(suite, workload, threads)
+    statement, good = STDLIB_CLAIMS[workload]
+    return check(
+        f"{workload}_verdict", statement, iv.at_least(ratio), label=label, k=threads, r=ratio, w=workload, s=iv,
+        shared_ms=suite.get(workload, "shared", threads).median * 1e3,
+        private_ms=suite.get(workload, "per-thread", threads).median * 1e3,
+        supported=good + "On {label} with {k} threads, the shared version of `{w}` took {shared_ms:.1f} ms "
+                  "against {private_ms:.1f} ms per thread: {s} over the quartiles.",
+        contradicted="On {label} with {k} threads, the shared version of `{w}` was not slower by {r:g}× "
+                     "({shared_ms:.1f} ms against {private_ms:.1f} ms: {s} over the quartiles, "
+                     "all of it under {r:g}×).",
+        unclear="On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
+                "slower by {r:g}×: {s} over the quartiles, on both sides of it.",
+    )
+
+
+def _percent(iv: Interval) -> str:
+    """A signed per-cent interval, e.g. ``+12 %`` or ``+12 % (+10 to +15 % over the quartiles)``
+    (one number when it is a point at that precision)."""
+    mid, low, high = (f"{v * 100:+.0f}" for v in (iv.median, iv.low, iv.high))
+    return f"{mid} %" if low == mid == high else f"{mid} % ({low} to {high} % over the quartiles)"
 
 
 def memory_verdict(
     free_threaded: Sequence[Mapping[str, Any]],
     default: Sequence[Mapping[str, Any]],
     *,
+    label: str = "the free-threaded build",
+    other: str = "the default build",
     limit: float = PEP779_MEMORY_LIMIT,
-) -> Verdict:
+) -> Claim:
     """Is the free-threaded build's peak memory within *limit* (a fraction) of the default build's?
 
-    Takes :func:`memory_peak` results, one per child process. Holds when even
-    the highest ratio over the quartiles (``ratio_range``) is at most
-    ``1 + limit``. Evidence: ``low``, ``median``, ``high`` (peak ratio),
-    ``overhead`` (median ratio - 1), the two median peaks in KiB, ``limit``.
+    Takes :func:`memory_peak` results, one per child process. The overhead is
+    the peak ratio minus 1 over the quartiles (an Interval): it holds when the
+    whole interval is below *limit*, is contradicted when the whole of it is
+    at or above, and is undecided otherwise. Evidence: ``overhead`` (Interval,
+    a fraction), the two median peaks in KiB, ``limit``.
     """
     if not free_threaded or not default:
         raise ValueError("both builds need at least one memory result")
     ft = [float(r["peak_kib"]) for r in free_threaded]
     gil = [float(r["peak_kib"]) for r in default]
-    low, mid, high = ratio_range(ft, gil)
-    return Verdict(high <= 1 + limit, {"low": low, "median": mid, "high": high, "overhead": mid - 1,
-                                       "ft_kib": statistics.median(ft), "default_kib": statistics.median(gil),
-                                       "limit": limit})
+    ratio = ratio_interval(ft, gil)
+    over = Interval(ratio.low - 1, ratio.median - 1, ratio.high - 1)
+    return check(
+        "memory_verdict",
+        "the free-threaded build stays within PEP 779's 20 % memory target",
+        over.below(limit), label=label, other=other, overhead=over, seen=_percent(over),
+        ft=statistics.median(ft) / 1024, gil=statistics.median(gil) / 1024, limit=limit * 100,
+        ft_kib=statistics.median(ft), default_kib=statistics.median(gil),
+        supported="**Within the target on this program.** {label} peaked at {ft:.1f} MiB against "
+                  "{gil:.1f} MiB for {other}: {seen}, under PEP 779's {limit:.0f} %.",
+        contradicted="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen}, "
+                     "not within PEP 779's {limit:.0f} %. One object-heavy program is not "
+                     "pyperformance's geometric mean, which is what the target is about.",
+        unclear="{label} peaked at {ft:.1f} MiB against {gil:.1f} MiB for {other}: {seen}, on both sides "
+                "of PEP 779's {limit:.0f} %, so this run cannot tell.",
+    )
 
 
-def pause_verdict(result: Mapping[str, Any], *, ratio: float = PAUSE_RATIO, share: float = PAUSE_SHARE) -> Verdict:
+def _gaps(result: Mapping[str, Any]) -> tuple[Interval, Interval]:
+    """(collection gap ÷ busy gap, gap ÷ collection time), both over the repeats' quartiles."""
+    # Gaps under the ticker's resolution count as that (older results may hold 0).
+    ratio = ratio_interval([max(GAP_RESOLUTION, g) for g in result["collect_gap_s"]],
+                           [max(GAP_RESOLUTION, g) for g in result["busy_gap_s"]])
+    fractions = Interval.of([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
+    return ratio, fractions
+
+
+def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded build",
+                  ratio: float = PAUSE_RATIO, share: float = PAUSE_SHARE) -> Claim:
     """Did the collection stop the other thread? (:func:`gc_pause` results.)
 
-    Holds when both hold over the repeats' quartiles: the longest gap the
-    ticker saw during a collection lasted at least *share* of the collection
-    (first quartile of the per-repeat fractions), and it was at least *ratio*
-    times the longest gap without a collection (``ratio_range`` lowest).
-    Evidence: ``low``, ``median``, ``high`` (gap ratio), ``share_q1`` and
-    ``share_median`` (fraction of the collection), ``collect_gap_s``,
-    ``busy_gap_s``, ``collect_s`` (medians, seconds), ``ratio``, ``share``.
+    Two conditions, each on the repeats' quartiles: the ticker's longest gap
+    during a collection was at least *ratio* times its longest gap without one
+    (``gap_ratio``), and it lasted at least *share* of the collection
+    (``gap_share``). Holds when both hold over their whole intervals,
+    contradicted when either is wholly below, else undecided. Evidence: both
+    Intervals and the medians [s] ``collect_gap_s``, ``busy_gap_s``, ``collect_s``.
     """
-    # Gaps under the ticker's resolution count as that (older results may hold 0).
-    low, mid, high = ratio_range([max(GAP_RESOLUTION, g) for g in result["collect_gap_s"]],
-                                 [max(GAP_RESOLUTION, g) for g in result["busy_gap_s"]])
-    fractions = summarize([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
-    return Verdict(low >= ratio and fractions.q1 >= share,
-                   {"low": low, "median": mid, "high": high, "ratio": ratio, "share": share,
-                    "share_q1": fractions.q1, "share_median": fractions.median,
-                    "collect_gap_s": statistics.median(result["collect_gap_s"]),
-                    "busy_gap_s": statistics.median(result["busy_gap_s"]),
-                    "collect_s": statistics.median(result["collect_s"])})
+    gap_ratio, gap_share = _gaps(result)
+    return check(
+        "pause_verdict",
+        "on the free-threaded build, a garbage collection pauses the other threads",
+        _outcome([gap_ratio.at_least(ratio), gap_share.at_least(share)]),
+        label=label, gap_ratio=gap_ratio, gap_share=gap_share, r=ratio, need=share * 100,
+        gap=statistics.median(result["collect_gap_s"]) * 1e3, busy=statistics.median(result["busy_gap_s"]) * 1e3,
+        took=statistics.median(result["collect_s"]) * 1e3,
+        collect_gap_s=statistics.median(result["collect_gap_s"]),
+        busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
+        note=pause_note(result),
+        supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
+                  "a collection was {gap:.1f} ms, {gap_share:.0%} of the collection's {took:.1f} ms, against "
+                  "{busy:.1f} ms while the main thread ran Python code beside it: {gap_ratio:.1f} as long.{note}",
+        contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({gap_share:.0%} "
+                     "of the collection's {took:.1f} ms; the claim needs {need:.0f} %), was not clearly longer "
+                     "than without one ({busy:.1f} ms; {gap_ratio:.1f} as long, the claim needs {r:g}×). A busy "
+                     "host also pauses threads at random.{note}",
+        unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({gap_share:.0%} "
+                "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({gap_ratio:.1f} as long): "
+                "the repeats straddle the claim's {r:g}× or {need:.0f} %, so this run cannot tell.{note}",
+    )
 
 
-def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any]) -> Verdict:
+def pause_note(result: Mapping[str, Any]) -> str:
+    """What a careful reader needs to square the pause figures (:func:`gc_pause` results), else ``""``.
+
+    When the gap outlasted the collection in the median repeat (a share over
+    100 %): why a gap can. Otherwise, when the medians' ratio differs from the
+    repeats' own shares by more than 5 points: that the two medians come from
+    different repeats.
+    """
+    _, share = _gaps(result)
+    gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
+    if share.median > 1.0:
+        over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
+        return (f" The gap outlasted the collection (by {over * 1e3:.1f} ms in the median repeat): it runs "
+                "from the ticker's last clock reading before the collection to its first one after, and on a "
+                "busy host the ticker may wait for a CPU once the collection is over.")
+    if not took or abs(gap / took - share.median) <= 0.05:
+        return ""
+    return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
+            f"different repeats, so their ratio, {gap / took * 100:.0f} %, is not a share any repeat had: "
+            f"collections took from {min(result['collect_s']) * 1e3:.1f} to {max(result['collect_s']) * 1e3:.1f} "
+            "ms here, and a gap that overlaps a collection may have begun before it.)")
+
+
+def pause_default_text(result: Mapping[str, Any], label: str) -> str:
+    """The sentence on the default build's pause (:func:`gc_pause` results), which no verdict decides."""
+    _, share = _gaps(result)
+    return (f"On {label} the ticker's longest gap during a collection was "
+            f"{statistics.median(result['collect_gap_s']) * 1e3:.1f} ms, "
+            f"{share.median * 100:.0f} % of the collection it overlapped (median over the repeats), "
+            f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
+            "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
+            "different reasons." + pause_note(result))
+
+
+def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any], *, label: str = "the free-threaded build") -> Claim:
     """On the free-threaded build: the collection waits for the attached thread, not for the detached one.
 
     Holds when the PyDLL child was killed at its deadline after the main
     thread had run Python code and started ``gc.collect()`` (so the other
     threads *did* run; only the collection waited), and the CDLL child's
-    collection returned. Evidence: both outcomes, whether the main thread
-    ran, whether each collection started and returned.
+    collection returned; contradicted otherwise (a yes-or-no observation, no
+    interval). Evidence: both outcomes, whether the main thread ran, whether
+    each collection started and returned.
     """
     def saw(r: Mapping[str, Any], text: str) -> bool:
         return any(text in line for line in r["lines"])
 
-    ev = {"pydll": pydll["outcome"], "cdll": cdll["outcome"],
+    ev = {"pd": pydll["outcome"], "cd": cdll["outcome"],
           "pydll_main_ran": saw(pydll, "loop steps"), "pydll_collect_started": saw(pydll, "gc.collect() starts"),
           "pydll_collect_returned": saw(pydll, "returned after"), "cdll_collect_returned": saw(cdll, "returned after"),
-          "deadline_s": pydll["deadline_s"]}
+          "deadline": pydll["deadline_s"]}
     holds = (pydll["outcome"] == "killed" and ev["pydll_main_ran"] and ev["pydll_collect_started"]
              and not ev["pydll_collect_returned"] and cdll["outcome"] == "completed" and ev["cdll_collect_returned"])
-    return Verdict(bool(holds), ev)
+    return check(
+        "hang_verdict",
+        "without the GIL, a thread attached in a foreign call lets other threads run, "
+        "but a stop-the-world collection waits for it",
+        bool(holds), label=label, **ev,
+        supported="**Other threads run; the collection waits.** On {label} the main thread ran Python "
+                  "code while the other thread sat in the PyDLL call, then `gc.collect()` started and never "
+                  "returned: the child was killed at its {deadline:g} s deadline. Through CDLL, which "
+                  "detaches the thread, the same collection returned at once.",
+        contradicted="On {label} the probe did not behave as described (PyDLL child: {pd}; CDLL child: {cd}).",
+    )
 
 
-def race_verdict(result: Mapping[str, Any]) -> Verdict:
+def race_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded build") -> Claim:
     """pytest-run-parallel found the race: the unguarded test failed with lost updates and the locked one passed.
 
-    Evidence: each test's outcome and lost increments.
+    A yes-or-no observation (a lost increment is not noise). Evidence: each
+    test's outcome and lost increments, and the increments in all.
     """
     tests = result.get("tests") or {}
     un = tests.get("test_unguarded", {})
     lo = tests.get("test_locked", {})
     holds = un.get("outcome") == "failed" and un.get("lost", 0) > 0 and lo.get("outcome") == "passed"
-    return Verdict(bool(holds), {"unguarded": un.get("outcome"), "unguarded_lost": un.get("lost"),
-                                 "locked": lo.get("outcome"), "locked_lost": lo.get("lost")})
+    total = int(result.get("threads", 0)) * int(result.get("per_thread", 0))
+    return check(
+        "race_verdict",
+        "pytest-run-parallel finds the unguarded read-modify-write on the free-threaded build, "
+        "and the lock fixes it",
+        bool(holds), label=label, lost=int(un.get("lost") or 0), total=total, un=un.get("outcome") or "did not run",
+        lo=lo.get("outcome") or "did not run", locked_lost=int(lo.get("lost") or 0),
+        supported="**The race is found, and the lock fixes it.** On {label} the unguarded test failed, "
+                  "losing {lost:,} of {total:,} increments; the test with the lock passed.",
+        contradicted="On {label} the unguarded test {un} (lost: {lost:,} of {total:,}) and the locked one "
+                     "{lo} (lost: {locked_lost:,}): the race did not show as expected in this run.",
+    )
+
+
+def race_default_text(result: Mapping[str, Any], label: str) -> str:
+    """The sentence on the race suite's run on the default build (no verdict decides it)."""
+    un = (result.get("tests") or {}).get("test_unguarded", {})
+    if not un:
+        return ""
+    text = (f"On {label} the unguarded test **{un.get('outcome')}** (lost: {int(un.get('lost') or 0):,}), "
+            f"although pytest-run-parallel had set the switch interval to {un.get('switch_interval') or 0:g} s "
+            "inside the test, so the GIL changed hands as often as it can. ")
+    if un.get("outcome") == "passed":
+        return text + ("A switch happens only where the interpreter checks for a request to drop the GIL "
+                       "(its eval breaker), which only some instructions do: function entry, backward "
+                       "jumps, calls ([Python/bytecodes.c](https://github.com/python/cpython/blob/3.13/"
+                       "Python/bytecodes.c)). No such check falls between the read and the write of "
+                       "`self.count += n` on a plain attribute: the GIL makes this increment atomic by "
+                       "accident, which is exactly why the race stayed hidden until the GIL went.")
+    return text + "A switch fell between the read and the write: the race exists on the default build too."
+
+
+def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mapping[str, Any]], threads: int, *,
+                    label: str, n: int, ratio: float = SLOWER_RATIO) -> Claim:
+    """The reader's script (``examples/what_serializes.py --json``) finds what the chapter measured.
+
+    For each workload both measured at *threads* threads, the script's
+    shared ÷ per-thread interval and the chapter's (:func:`sharing_ratio`) are
+    each decided against *ratio*: it holds when every workload gets the same
+    answer from both, is contradicted when one gets opposite answers, and is
+    undecided when an interval straddles *ratio*. *n* is the chapter's
+    operation count. Evidence: the pairs of Intervals, as text.
+    """
+    suites = [_suite(r) for r in results]
+    rows, states = [], []
+    for row in example["results"]:
+        if int(row["threads"]) != threads:
+            continue
+        w = row["workload"]
+        suite = next((s for s in suites if s.select(w, "shared")), None)
+        if suite is None:
+            continue
+        mine = ratio_interval(row["shared_s"], row["per_thread_s"])
+        theirs = sharing_ratio(suite, w, threads)
+        a, b = mine.at_least(ratio), theirs.at_least(ratio)
+        states.append(None if a is None or b is None else a == b)
+        overlap = mine.low <= theirs.high and theirs.low <= mine.high
+        rows.append(f"{w}: {mine.text()} in the script, {theirs.text()} above, "
+                    + ("overlapping" if overlap else "apart"))
+    if not rows:
+        raise ValueError(f"the example's results have no workload the chapter measured at {threads} threads")
+    same = "the same interpreter" if example.get("free_threaded") else "another interpreter"
+    return check(
+        "example_verdict",
+        "the reader's script measures what the chapter measures",
+        _outcome(states), seen="; ".join(rows), k=threads, r=ratio, label=label, same=same,
+        count=int(example["count"]), n=n, repeats=int(example["repeats"]), python=example.get("python", "?"),
+        supported="**The script agrees with the chapter.** With {k} threads, shared ÷ per-thread ({seen}): "
+                  "each workload is on the same side of {r:g}× in both, though the script ran {count:,} "
+                  "operations and {repeats} repeats on Python {python}, the chapter {n:,} operations.",
+        contradicted="The script and the chapter disagree on which side of {r:g}× sharing falls (with {k} "
+                     "threads, shared ÷ per-thread: {seen}). The script ran once, {count:,} operations and "
+                     "{repeats} repeats on Python {python} ({same}), after the chapter's runs; runs this "
+                     "short are at the mercy of a busy host, which is the likely reason.",
+        unclear="The script's and the chapter's intervals (with {k} threads, shared ÷ per-thread: {seen}) do "
+                "not both fall clearly on one side of {r:g}×, so this run cannot tell whether they agree "
+                "(the script: {count:,} operations, {repeats} repeats on Python {python}).",
+    )
+
+
+# -- invariants: what must hold if a measurement was sound ---------------------------------
+
+
+
+def contention_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
+                          cpus: int | None = None) -> list[Invariant]:
+    """What must hold for :func:`shared_objects` or :func:`stdlib_shared` results.
+
+    Per workload: no configuration ran faster than linear scaling allows (*k*
+    threads at most ``min(k, cpus)`` times as fast as one, plus
+    :data:`SCALING_SLACK`, compared on quartiles), and every time is positive.
+    On a build with the GIL, also: with one thread the shared and the
+    per-thread runs (the same work, on an object of the main thread's or of
+    the worker's) took the same time, within :data:`SAME_WORK_SLACK` on
+    quartiles. (Not on a free-threaded build: there the worker does not own
+    the shared object's reference count, which is the point.) *tag* prefixes
+    the keys (e.g. the build's label).
+    """
+    suite = _suite(results)
+    cpus = cpus or int(suite.metadata.get("usable_cpus") or os.cpu_count() or 1)
+    out = []
+    for w in sorted({t.workload for t in suite.timings}):
+        worst, worst_at = 0.0, ""
+        ok = True
+        for mode in ("per-thread", "shared"):
+            one = suite.select(w, mode)
+            base = next((t for t in one if t.workers == 1), None)
+            if base is None:
+                continue
+            for t in one:
+                eff = min(t.workers, cpus)
+                fine = at_most([v / eff for v in base.values], list(t.values), slack=SCALING_SLACK)
+                speed = base.median / t.median if t.median > 0 else float("inf")
+                if speed / eff > worst:
+                    worst, worst_at = speed / eff, f"{mode}, {t.workers} threads"
+                ok = ok and fine and min(t.values) > 0
+        out.append(invariant(
+            f"{tag}{w}-scaling", "{w}: no thread count ran faster than the cores allow (at most {cpus} CPUs' worth)",
+            ok, w=w, cpus=cpus, worst=round(worst, 3), at=worst_at,
+            cause="the one-thread runs were slowed by something else (a busy host, a cold start), so the "
+                  "threaded ones look faster than the cores allow ({at}: {worst:.2f} of linear)"))
+        shared, own = suite.select(w, "shared"), suite.select(w, "per-thread")
+        single = [next((t for t in ts if t.workers == 1), None) for ts in (shared, own)]
+        if suite.metadata.get("gil_enabled") is True and single[0] is not None and single[1] is not None:
+            a, b = list(single[0].values), list(single[1].values)
+            out.append(invariant(
+                f"{tag}{w}-one-thread-same",
+                "{w}: with one thread and the GIL, the shared and the per-thread run took the same time",
+                at_most(a, b, slack=SAME_WORK_SLACK) and at_most(b, a, slack=SAME_WORK_SLACK), w=w,
+                shared_ms=round(single[0].median * 1e3, 2), own_ms=round(single[1].median * 1e3, 2),
+                cause="other processes took the CPU during some of the runs ({shared_ms:.1f} ms shared against "
+                      "{own_ms:.1f} ms per-thread, for the same work)"))
+    return out
+
+
+def memory_invariants(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Invariant]:
+    """What must hold for :func:`memory_runs` results: per build, every child's peak after building is
+    at least its peak at start plus :data:`MIN_BYTES_PER_OBJECT` per object."""
+    out = []
+    for label, rs in runs.items():
+        grew = [(float(r["peak_kib"]) - float(r["start_kib"])) * 1024 / max(1, int(r["objects"])) for r in rs]
+        out.append(invariant(
+            f"memory-grows-{label}", "{label}: the peak grew by at least {need} bytes per object built",
+            bool(grew) and min(grew) >= MIN_BYTES_PER_OBJECT, label=label, need=MIN_BYTES_PER_OBJECT,
+            least=round(min(grew, default=0.0), 1),
+            cause="the peak was reached before the objects were built (the reading is the parent's, or the "
+                  "objects were freed): {least:.0f} bytes per object"))
+    return out
+
+
+def pause_invariants(result: Mapping[str, Any], *, tag: str = "") -> list[Invariant]:
+    """What must hold for :func:`gc_pause` results: the longest pause the ticker saw during a
+    collection is at most the collection plus one switch interval and :data:`PAUSE_SLACK_S`
+    (on quartiles), and each repeat recorded all three numbers."""
+    gaps, took = list(result["collect_gap_s"]), list(result["collect_s"])
+    bound = [c + float(result.get("switch_interval_s", 0.005)) + PAUSE_SLACK_S for c in took]
+    complete = len(gaps) == len(took) == len(result["busy_gap_s"]) > 0
+    return [invariant(
+        f"{tag}pause-within-collection",
+        "{tag}the ticker's pause during a collection was no longer than the collection and one switch interval",
+        complete and at_most(gaps, bound), tag=tag, gap_ms=round(statistics.median(gaps or [0.0]) * 1e3, 2),
+        took_ms=round(statistics.median(took or [0.0]) * 1e3, 2),
+        cause="the operating system stopped the ticker thread for longer than the collection ({gap_ms:.1f} ms "
+              "against {took_ms:.1f} ms): another process had the CPU")]
+
+
+def race_invariants(result: Mapping[str, Any], *, tag: str = "") -> list[Invariant]:
+    """What must hold for :func:`race_suite` results: each test lost between 0 and every increment,
+    and a test that passed lost none."""
+    total = int(result.get("threads", 0)) * int(result.get("per_thread", 0))
+    tests = result.get("tests") or {}
+    bad = [name for name, t in tests.items()
+           if not 0 <= int(t.get("lost") or 0) <= total or (t.get("outcome") == "passed" and t.get("lost"))]
+    return [invariant(
+        f"{tag}race-lost-within-total", "{tag}every test lost between 0 and all {total:,} increments",
+        not bad, tag=tag, total=total, bad=", ".join(bad) or "none",
+        cause="the count of lost increments was not read from the test's message ({bad})")]
 
 
 # -- orchestration from the book's interpreter ---------------------------------------------
@@ -883,7 +1274,9 @@ def memory_runs(builds: Mapping[str, Any], *, rounds: int = 3, objects: int = 20
 
 def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str]) -> list[dict[str, Any]]:
     """Table rows, one per build and workload; per thread count, the per-thread and
-    shared medians in ms and shared ÷ per-thread, e.g. ``"30.5 → 21.6 ms (0.71×)"``."""
+    shared medians in ms and shared ÷ per-thread, e.g. ``"30.5 → 21.6 ms (0.71×)"``,
+    then, where merging the per-thread results took 0.05 ms or more, ``"; merge 14.3 ms"``
+    (left out of the ratio)."""
     rows = []
     for label, data in results.items():
         suite = _suite(data)
@@ -891,9 +1284,13 @@ def contention_rows(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
             row: dict[str, Any] = {"build": label, "workload": w}
             for t in sorted(suite.select(w, "shared"), key=lambda t: t.workers):
                 private = suite.get(w, "per-thread", t.workers)
-                _, mid, _ = ratio_range(t.values, private.values)
+                mid = sharing_ratio(suite, w, t.workers).median
                 head = f"{t.workers} thread{'s' if t.workers > 1 else ''}: per-thread → shared"
-                row[head] = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
+                cell = f"{private.median * 1e3:.1f} → {t.median * 1e3:.1f} ms ({mid:.2f}×)"
+                merge = next((m for m in suite.select(w, "merge") if m.workers == t.workers), None)
+                if merge is not None and merge.median >= 5e-5:
+                    cell += f"; merge {merge.median * 1e3:.1f} ms"
+                row[head] = cell
             rows.append(row)
     return rows
 
@@ -904,21 +1301,105 @@ def ratio_series(
     """For a grouped bar chart: one series per (build, thread count), one value per workload.
 
     Values are shared ÷ per-thread median time; errors the quartile range of
-    :func:`ratio_range`.
+    :func:`sharing_ratio`.
     """
     series = []
     for label, data in results.items():
         suite = _suite(data)
         counts = sorted({t.workers for t in suite.select(workloads[0], "shared")})
         for k in counts:
-            vals, errs = [], []
-            for w in workloads:
-                t = suite.get(w, "shared", k)
-                low, mid, high = ratio_range(t.values, suite.get(w, "per-thread", k).values)
-                vals.append(mid)
-                errs.append((low, high))
-            series.append((f"{label}, {k} thread{'s' if k > 1 else ''}", vals, errs))
+            ivs = [sharing_ratio(suite, w, k) for w in workloads]
+            series.append((f"{label}, {k} thread{'s' if k > 1 else ''}", [iv.median for iv in ivs],
+                           [(iv.low, iv.high) for iv in ivs]))
     return series
+
+
+def reader_example(python: str | None, *, count: int, threads: Sequence[int], repeats: int = 3,
+                   timeout: float = 300.0) -> tuple[str, dict[str, Any]]:
+    """Run ``examples/what_serializes.py`` in *python* (default: this one) with ``--json``.
+
+    :returns: (what it printed, its JSON document: ``results`` with each
+        repeat's ``per_thread_s``, ``merge_s``, ``shared_s`` in seconds).
+    """
+    import json
+    import tempfile
+
+    from ..core.examples import run_example
+
+    with tempfile.TemporaryDirectory(prefix="gilref-example-") as tmp:
+        path = os.path.join(tmp, "results.json")
+        text = run_example("what_serializes.py", ["--count", str(count), "--threads", ",".join(map(str, threads)),
+                                                  "--repeats", str(repeats), "--json", path],
+                           python=python, timeout=timeout)
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    return text, data
+
+
+def memory_rows(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`memory_runs` results, one per build: medians in MiB, and the range over the
+    children (one number when they all read the same at that precision)."""
+    def mib(values: Sequence[float]) -> str:
+        return f"{statistics.median(values) / 1024:.1f}"
+
+    rows = []
+    for label, rs in runs.items():
+        peaks = [float(r["peak_kib"]) for r in rs]
+        low, high = f"{min(peaks) / 1024:.1f}", f"{max(peaks) / 1024:.1f}"
+        rows.append({"build": label, "peak at start (MiB)": mib([r["start_kib"] for r in rs]),
+                     "peak after building (MiB)": mib(peaks),
+                     f"range over the {len(rs)} children (MiB)": low if low == high else f"{low} – {high}",
+                     "ru_maxrss after (MiB)": mib([r["maxrss_kib"] for r in rs]), "peak read from": rs[0]["source"]})
+    return rows
+
+
+def memory_source_text(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """Which reading of the peak the memory figures are, and why (from the first child's result)."""
+    first = next(iter(runs.values()))[0]
+    if first["source"] != "VmHWM":
+        return "This host has no `VmHWM`: the figures below are `ru_maxrss`."
+    return ("On Linux `ru_maxrss` survives `exec`: a child keeps the peak of the process it was started "
+            f"from, here this notebook's kernel. In this build the children's `ru_maxrss` read "
+            f"{first['maxrss_start_kib'] / 1024:.1f} MiB before they had built anything, their `VmHWM` "
+            f"{first['start_kib'] / 1024:.1f} MiB. So the figures below are `VmHWM`, the peak of each "
+            "child alone; the `ru_maxrss` column shows the other reading.")
+
+
+def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`gc_pause` results, one per build: the medians in ms and the GIL state."""
+    def ms(values: Sequence[float]) -> str:
+        return f"{statistics.median(values) * 1e3:.1f}"
+
+    return [{"build": lb, "gc.collect() (ms)": ms(p["collect_s"]),
+             "longest gap, no collection (ms)": ms(p["busy_gap_s"]),
+             "longest gap, during collection (ms)": ms(p["collect_gap_s"]),
+             "GIL": "on" if p["gil_enabled"] else "off"} for lb, p in pauses.items()]
+
+
+def pause_series(pauses: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[float], list[tuple[float, float]]]]:
+    """For a grouped bar chart (groups: the builds): the longest gap without and during a collection,
+    median in ms, errors the lowest and highest repeat."""
+    out = []
+    for key, name in (("busy_gap_s", "main thread running Python, no collection"),
+                      ("collect_gap_s", "main thread in gc.collect()")):
+        out.append((name, [statistics.median(p[key]) * 1e3 for p in pauses.values()],
+                    [(min(p[key]) * 1e3, max(p[key]) * 1e3) for p in pauses.values()]))
+    return out
+
+
+def race_rows(races: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows of :func:`race_suite` results: one per build and test (one per build that did not run)."""
+    rows: list[dict[str, Any]] = []
+    for label, r in races.items():
+        if not r["available"] or not r["tests"]:
+            rows.append({"build": label, "test": "", "outcome": r.get("error") or "not run", "lost": "",
+                         "switch interval inside the test (s)": ""})
+            continue
+        for name, t in r["tests"].items():
+            rows.append({"build": label, "test": f"`{name}`", "outcome": t["outcome"], "lost": f"{t['lost']:,}",
+                         "switch interval inside the test (s)": "" if t["switch_interval"] is None
+                         else f"{t['switch_interval']:g}"})
+    return rows
 
 
 def probe_lines(result: Mapping[str, Any]) -> str:
