@@ -242,7 +242,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         sys.stdout.write("\n" + dg.render_text(d))
     if args.plot:
         try:
-            from .book.charts import diagnosis_chart
+            from .book.diagnosis_chart import diagnosis_chart
         except ImportError:
             print("gilref diagnose: --plot needs matplotlib: pip install 'gilref[plot]'", file=sys.stderr)
             return d.exit_code or dg.EXIT_CANNOT

@@ -52,7 +52,8 @@ def test_placeholder_chart_says_what_is_missing():
     assert any("Not measured on this host" in t and "Cython is not installed" in t for t in texts)
     assert fig.axes[0].get_title() == "The loop on threads"
     host = plotting.placeholder_chart("t", "m", metadata={"usable_cpus": 2, "os": "Debian"})
-    assert host._supxlabel.get_text().startswith("Not measured on this host: ") and "Measured" not in host._supxlabel.get_text()
+    footer = host._supxlabel.get_text()
+    assert footer.startswith("Not measured on this host: ") and "Measured" not in footer
 
 
 def test_bar_chart_can_use_a_log_axis():

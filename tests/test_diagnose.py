@@ -447,7 +447,8 @@ def test_attach_to_a_running_pid_for_a_duration(tmp_path):
 
 def test_the_chart_is_readable_and_has_a_bar_per_thread():
     pytest.importorskip("matplotlib")
-    from gilref.book.charts import diagnosis_chart, readability_problems
+    from gilref.book.charts import readability_problems
+    from gilref.book.diagnosis_chart import diagnosis_chart
 
     d = made_up(MainThread={"idle": 100}, cpu={"python": 85, "waiting": 15}, server={"waiting_io": 40, "idle": 60})
     fig = diagnosis_chart([("convoy", d), ("again", d)])

@@ -45,8 +45,6 @@ __all__ = [
     "builds_of",
     "caption",
     "comparison_chart",
-    "diagnosis_chart",
-    "gantt_chart",
     "grouped_bar_chart",
     "layout_problems",
     "line_chart",
@@ -57,7 +55,6 @@ __all__ = [
     "readability_problems",
     "scaling_chart",
     "speedup_chart",
-    "switch_interval_chart",
     "to_svg",
 ]
 
@@ -567,125 +564,6 @@ def grouped_bar_chart(
     return fig
 
 
-def switch_interval_chart(
-    suites: Sequence[tuple[str, Suite]],
-    *,
-    title: str = "Switch interval: wake-up latency and CPU-bound throughput",
-    builds: Sequence[Build] | None = None,
-) -> Figure:
-    """Two panels from :func:`gilref.topics.switching.measure` suites, one line per suite.
-
-    Left: the I/O-style thread's median wake-up latency (ms) against the switch
-    interval (ms), log-log, with the line latency = interval. Right: the
-    CPU-bound thread's throughput (million loop steps per second) against the
-    interval, with each suite's CPU-thread-alone throughput as a dashed line.
-    Error bars: quartiles over trials. The caption names every suite's build
-    (or *builds*).
-    """
-    from ..topics.switching import LATENCY, THROUGHPUT, points
-
-    if not suites:
-        raise ValueError("switch_interval_chart needs at least one (label, suite) pair")
-    fig = _figure(8.0, 4.0)
-    left, right = fig.subplots(1, 2)
-    lo = hi = None
-    for i, (label, suite) in enumerate(suites):
-        rows = points(suite)
-        color = _PALETTE[i % 8]
-        xs = [r["interval_s"] * 1e3 for r in rows]
-        ys = [r["latency_s"] * 1e3 for r in rows]
-        err = [[y - r["latency_q1_s"] * 1e3 for y, r in zip(ys, rows)],
-               [r["latency_q3_s"] * 1e3 - y for y, r in zip(ys, rows)]]
-        left.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=color, label=label)
-        lo = min(xs) if lo is None else min(lo, min(xs))
-        hi = max(xs) if hi is None else max(hi, max(xs))
-        alone_lat = suite.select(LATENCY, "sequential")
-        if alone_lat:
-            left.axhline(alone_lat[0].median * 1e3, color=color, linestyle=":", linewidth=1)
-        ts = [r["throughput"] / 1e6 for r in rows if "throughput" in r]
-        terr = [[t - r["throughput_q1"] / 1e6 for t, r in zip(ts, rows)],
-                [r["throughput_q3"] / 1e6 - t for t, r in zip(ts, rows)]]
-        right.errorbar([r["interval_s"] * 1e3 for r in rows if "throughput" in r], ts, yerr=terr,
-                       marker="o", capsize=3, color=color, label=label)
-        alone = suite.select(THROUGHPUT, "sequential")
-        if alone:
-            right.axhline(alone[0].median / 1e6, color=color, linestyle="--", linewidth=1,
-                          label=f"{label}: CPU thread alone")
-    if lo is not None and hi is not None:
-        left.plot([lo, hi], [lo, hi], linestyle="--", color="#999999", label="latency = interval")
-    left.set_xscale("log")
-    left.set_yscale("log")
-    left.set_xlabel("switch interval (ms)")
-    left.set_ylabel("median wake-up latency (ms)")
-    left.set_title("I/O-style thread: time to run again", fontsize=10)
-    left.legend(fontsize=7)
-    right.set_xscale("log")
-    right.set_ylim(bottom=0)
-    right.set_xlabel("switch interval (ms)")
-    right.set_ylabel("loop steps per second (millions)")
-    right.set_title("CPU-bound thread: throughput", fontsize=10)
-    right.legend(fontsize=7)
-    fig.suptitle(title)
-    caption(fig, suites[0][1].metadata,
-            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.",
-            builds=builds if builds is not None else builds_of([s for _, s in suites]))
-    return fig
-
-
-def gantt_chart(
-    panels: Sequence[tuple[str, dict[str, Any]]],
-    *,
-    title: str,
-    window: float | None = None,
-    metadata: dict[str, Any] | None = None,
-    note: str = "",
-    builds: Sequence[Build] | None = None,
-) -> Figure:
-    """Which thread ran when: one panel per timeline of :func:`gilref.topics.timeline.record`.
-
-    Each thread is a row; a bar is an interval in which it ran. The y labels
-    give each thread's share of the whole recording.
-
-    :param panels: ``(panel title, timeline)`` pairs, drawn one above the other.
-    :param window: show only the first *window* seconds (default: all).
-    :param builds: the interpreter builds the timelines came from, when not *metadata*'s.
-    """
-    from ..topics.timeline import analyze
-
-    if not panels:
-        raise ValueError("gantt_chart needs at least one (title, timeline) pair")
-    rows = sum(len(tl["threads"]) for _, tl in panels)
-    fig = _figure(8.0, 1.2 + 0.42 * rows + 0.5 * len(panels))
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
-    io_color = "#c44e52"
-    for ax, (panel_title, tl) in zip(axes, panels):
-        end = float(tl["duration_s"]) if window is None else min(float(window), float(tl["duration_s"]))
-        shares = analyze(tl)["shares"]
-        labels = []
-        cpu_i = 0
-        for row, th in enumerate(tl["threads"]):
-            bars = [(a * 1e3, (min(b, end) - a) * 1e3) for a, b in th["runs"] if a < end and b > 0]
-            if th["kind"] == "io":
-                color = io_color
-            else:
-                color = _PALETTE[[0, 1, 2, 4, 5, 6, 7][cpu_i % 7]]
-                cpu_i += 1
-            ax.broken_barh(bars, (row - 0.38, 0.76), facecolors=color)
-            labels.append(f"{th['name']} ({shares[th['name']]:.0%})")
-        ax.set_yticks(range(len(labels)))
-        ax.set_yticklabels(labels, fontsize=8)
-        ax.set_ylim(len(labels) - 0.5, -0.5)
-        ax.set_xlim(0, end * 1e3)
-        ax.set_title(panel_title, fontsize=9, loc="left")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-    axes[-1].set_xlabel("time since the threads started competing (ms)")
-    fig.suptitle(title)
-    caption(fig, metadata, note or "Bars: intervals in which the thread ran (from its own clock readings); "
-            "labels: share of the whole recording.", builds=builds)
-    return fig
-
-
 def scaling_chart(
     suite: Suite,
     workloads: Sequence[tuple[str, str]],
@@ -1072,48 +950,3 @@ def mend(fig: Figure, rounds: int = 6) -> list[str]:
 
 
 #: Colours of the four thread states of ``gilref diagnose``.
-STATE_COLORS = {"python": "#c44e52", "waiting": "#dd8452", "native": "#55a868", "idle": "#8c8c8c"}
-
-
-def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[str, Any] | None = None,
-                    builds: Sequence[Build] | None = None) -> Figure:
-    """Per-thread breakdown of one or more ``gilref diagnose`` results: stacked horizontal bars.
-
-    :param diagnoses: a :class:`gilref.topics.diagnose.Diagnosis`, or a sequence of
-        ``(label, Diagnosis)`` to draw one panel per program (stacked, same x axis).
-
-    Each bar is a thread (``whole run`` first: all thread time); its segments are
-    the shares of that thread's time in each state, in percent. *builds*: the
-    interpreter builds the diagnosed programs ran on, when not *metadata*'s.
-    """
-    from ..topics.diagnose import STATE_LABELS, STATES, Diagnosis
-
-    panels = [("", diagnoses)] if isinstance(diagnoses, Diagnosis) else list(diagnoses)
-    if not panels:
-        raise ValueError("no diagnosis to draw")
-    rows_per = [len(d.threads) + 1 for _, d in panels]
-    fig = _figure(7.5, 1.3 + 0.3 * sum(rows_per) + 0.45 * len(panels))
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False,
-                        gridspec_kw={"height_ratios": rows_per})[:, 0]
-    for ax, (label, d) in zip(axes, panels):
-        names = ["whole run"] + [t.name for t in d.threads]
-        shares = [d.shares] + [t.shares for t in d.threads]
-        left = [0.0] * len(names)
-        for state in STATES:
-            widths = [s[state] * 100 for s in shares]
-            ax.barh(names, widths, left=left, color=STATE_COLORS[state],
-                    label=STATE_LABELS[state] if ax is axes[0] else None)
-            left = [a + b for a, b in zip(left, widths)]
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.tick_params(axis="y", labelsize=8)
-        v = d.verdict
-        ax.set_title(f"{label + ': ' if label else ''}{v.key}, GIL held {d.gil_held:.0%}", loc="left", fontsize=9)
-    axes[-1].set_xlabel("share of the thread's sampled time (%)")
-    # The chart's title heads the legend (a suptitle and an outside legend would overlap).
-    fig.legend(loc="outside upper center", ncols=4, fontsize=8, frameon=False,
-               title=title or "Where each thread's time went", title_fontsize=11)
-    first = panels[0][1]
-    caption(fig, metadata if metadata is not None else first.metadata,
-            f"sampled with {first.sampler} at {first.rate} Hz", builds=builds)
-    return fig
