@@ -366,10 +366,11 @@ class _Recorder:
         return value
 
 
-COUNTDOWN_OUT = ("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs\n"
+COUNTDOWN_OUT = ("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs, start method fork\n"
                  "  1 thread          0.014 s    1.00x one thread\n"
                  "  2 threads         0.013 s    1.10x one thread\n"
-                 "  2 processes       0.022 s    0.65x one thread\n")
+                 "  2 processes       0.022 s    0.65x one thread\n"
+                 "  (starting 2 processes that do nothing took 0.003 s of that)\n")
 
 
 def _cpu_vs_io(python: str = "3.11.7", n: int = 20_000_000) -> dict[str, object]:
@@ -390,6 +391,13 @@ def test_the_countdown_output_is_parsed_as_printed() -> None:
         ex.parse_countdown_output("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs\n")
     with pytest.raises(ValueError, match="zero"):
         ex.parse_countdown_output(COUNTDOWN_OUT.replace("0.022 s", "0.000 s"))
+
+
+def test_the_countdown_parser_reads_what_the_script_prints_today() -> None:
+    from gilref.core.examples import run_example
+
+    run = ex.parse_countdown_output(run_example("countdown.py", ["--count", "200000", "--repeats", "1"]))
+    assert run.steps == 200_000 and run.repeats == 1 and run.workers >= 1
 
 
 def test_the_countdown_page_says_why_its_numbers_differ_from_the_chapter() -> None:

@@ -741,8 +741,8 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
 
 # -- the countdown example against its chapter ----------------------------------------
 
-_COUNTDOWN_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs, ([\d,]+) steps, median of (\d+) runs?\s*$",
-                             re.M)
+_COUNTDOWN_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs, ([\d,]+) steps, median of (\d+) runs?"
+                             r"(?:, start method (\w+))?\s*$", re.M)
 _COUNTDOWN_ROW = re.compile(r"^\s+(1 thread|\d+ threads|\d+ processes)\s+([\d.]+) s\s+([\d.]+)x one thread\s*$", re.M)
 
 
