@@ -121,7 +121,7 @@ _KINDS = ("speedup", "seconds")
 #: The claim, in the record of the chapter that measured an option, that says whether
 #: that option helps, by (chapter, the option's family: the start of its name). The
 #: guide reads its state (``holds``, ``contradicted``, ``undecided``) into
-#: :attr:`Option.state` and never recommends an option its own chapter could not
+#: ``Option.state`` and never recommends an option its own chapter could not
 #: confirm while another option was confirmed (:func:`decide`).
 VERDICT_CLAIMS: dict[tuple[str, str], str] = {
     ("cpu-vs-io", "processes"): "processes_verdict",
@@ -555,7 +555,7 @@ def gather(
 
 
 def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Option]:
-    """*options* with :attr:`Option.state` read from *record*'s claims (:data:`VERDICT_CLAIMS`);
+    """*options* with ``Option.state`` read from *record*'s claims (:data:`VERDICT_CLAIMS`);
     an option that already has a state keeps it, one whose claim the record lacks gets ``""``."""
     chapter = str(record.get("chapter", ""))
     claims = record.get("claims") or {}

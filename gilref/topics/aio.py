@@ -373,7 +373,7 @@ def cooperative_verdict(runs: Sequence[dict[str, Any]]) -> Claim:
 
     *runs* are :func:`interleaving` results: at least one of threads, and of
     coroutines. Counts, not timings: decided exactly (never undecided). Each
-    coroutine run must switch exactly :func:`_expected_switches` times (once
+    coroutine run must switch exactly ``_expected_switches`` times (once
     without an await: the first runs to its end), and the threads at least once.
     """
     threads = [r for r in runs if r["kind"] == "threads"]

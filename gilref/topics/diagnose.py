@@ -442,7 +442,7 @@ class Diagnosis:
 
         With a GIL at most one thread holds it at a time, so this is at most 1
         (plus :data:`HELD_SLACK`) in a sound run (:func:`diagnosis_invariants`);
-        :attr:`gil_held` is this, capped at 1.
+        ``gil_held`` is this, capped at 1.
         """
         return sum(t.shares["python"] * t.samples for t in self.threads) / self.intervals if self.intervals else 0.0
 

@@ -302,7 +302,7 @@ def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     """One row per program and thread, plus one (``whole run``) for all of a program's threads.
 
     ``GIL held (of wall time)``: the thread's samples running with the GIL over
-    the run's sampling intervals (:meth:`Diagnosis.wall_share`), so a program's
+    the run's sampling intervals (:meth:`gilref.topics.diagnose.Diagnosis.wall_share`), so a program's
     thread rows add up to its ``whole run`` row. The four states are shares
     of the row's OWN samples (the thread's; for ``whole run``, all of them):
     each row adds up to 100 %. (``whole run``, as in the chart.)
@@ -327,7 +327,7 @@ def _range(values: Sequence[float]) -> str:
 
 
 def findings(v: Mapping[str, Diagnosis]) -> str:
-    """The paragraph on the four chapter runs (keys of :data:`CHAPTER_RUNS`).
+    """The paragraph on the four chapter runs (keys of ``CHAPTER_RUNS``).
 
     Denominators, as the table: "of the wall time" is over the run's sampling
     intervals; a thread's shares are of its own samples.
@@ -435,7 +435,7 @@ def _cost(iv: Interval, threads: int) -> str:
 
 
 def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
-    """Does sampling slow the countdown down? (:func:`overhead` results on one and on two threads.)
+    """Does sampling slow the countdown down? (``overhead`` results on one and on two threads.)
 
     Per run, sampled ÷ alone wall time over the repeats' quartiles
     (:func:`gilref.core.verdicts.ratio_interval`). Holds when both whole

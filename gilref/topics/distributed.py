@@ -320,7 +320,7 @@ def min_task_seconds(tiny_suite: Suite, mode: str, share: float = OVERHEAD_SHARE
 
 def dask_verdict(cpu: Suite, *, why: str = "") -> Claim:
     """Whether the cluster ran the countdown in parallel: the low end of its speedup
-    interval over one process at or above :data:`PARALLEL_SPEEDUP`; with the pool's
+    interval over one process at or above ``PARALLEL_SPEEDUP``; with the pool's
     speedup beside it, and *why* (competing load) when it falls short."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
     s, p = cpu.speedup_interval(dsk), cpu.speedup_interval(prc)
@@ -356,7 +356,7 @@ def overhead_verdict(tiny_suite: Suite) -> Claim:
 def countdown_invariants(cpu: Suite) -> list[Invariant]:
     """What must hold of :func:`countdown_suite`'s result if the run was sound: the pool's
     and the cluster's speedups (low ends) at most N× for N workers and at most the CPU
-    count, each with :data:`IDEAL_SLACK`."""
+    count, each with ``IDEAL_SLACK``."""
     cpus = int(cpu.metadata.get("usable_cpus") or 0)
     out = []
     for mode in ("processes", "dask"):
@@ -414,8 +414,8 @@ def parse_example(text: str) -> dict[str, Any]:
 
 def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -> Claim:
     """Whether the example run on the page (:func:`parse_example`) agrees with the chapter:
-    its speedups within the chapter's intervals widened by :data:`EXAMPLE_TOLERANCE`, its
-    per-task costs within :data:`EXAMPLE_COST_FACTOR` of the chapter's quartiles."""
+    its speedups within the chapter's intervals widened by ``EXAMPLE_TOLERANCE``, its
+    per-task costs within ``EXAMPLE_COST_FACTOR`` of the chapter's quartiles."""
     s_d = cpu.speedup_interval(cpu.get("countdown", "dask"))
     s_p = cpu.speedup_interval(cpu.get("countdown", "processes"))
     c_d, c_p = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)

@@ -1195,7 +1195,7 @@ def contention_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
 
 
 def memory_invariants(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Invariant]:
-    """What must hold for :func:`memory_runs` results: per build, every child's peak after building is
+    """What must hold for ``memory_runs`` results: per build, every child's peak after building is
     at least its peak at start plus :data:`MIN_BYTES_PER_OBJECT` per object."""
     out = []
     for label, rs in runs.items():
@@ -1337,7 +1337,7 @@ def reader_example(python: str | None, *, count: int, threads: Sequence[int], re
 
 
 def memory_rows(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """Table rows of :func:`memory_runs` results, one per build: medians in MiB, and the range over the
+    """Table rows of ``memory_runs`` results, one per build: medians in MiB, and the range over the
     children (one number when they all read the same at that precision)."""
     def mib(values: Sequence[float]) -> str:
         return f"{statistics.median(values) / 1024:.1f}"

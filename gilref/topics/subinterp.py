@@ -568,7 +568,7 @@ def _speedup(suite: Suite, mode: str, workers: int | None = None) -> tuple[Timin
 
 def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "") -> Claim:
     """Whether N subinterpreters ran the countdown in parallel: their speedup interval
-    over one thread at or above :data:`PARALLEL_SPEEDUP` (N = the most measured).
+    over one thread at or above ``PARALLEL_SPEEDUP`` (N = the most measured).
 
     *gil* is the new interpreters' GIL setting (``result["gil"]``); *why* a clause on
     competing load (``gilref.topics.contention.explain``), said when it falls short.
@@ -589,7 +589,7 @@ def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "") -> 
 
 
 def threads_verdict(scaling: Suite, *, why: str = "") -> Claim:
-    """Whether N threads inside one interpreter stayed under :data:`SHARED_GIL_SPEEDUP`
+    """Whether N threads inside one interpreter stayed under ``SHARED_GIL_SPEEDUP``
     (the whole speedup interval below it): they share that interpreter's GIL.
     *why* (competing load) is said when the run cannot decide."""
     t, s = _speedup(scaling, "threads")
@@ -648,8 +648,8 @@ def scaling_invariants(scaling: Suite) -> list[Invariant]:
 
     For every mode and worker count: the speedup's low end at most N× (N workers
     cannot do more than N times the work of one) and at most the CPU count, each with
-    :data:`IDEAL_SLACK`; one worker of any kind as fast as one thread (its speedup
-    interval meets 1 ± :data:`IDEAL_SLACK`: the same work, the same single GIL-holder);
+    ``IDEAL_SLACK``; one worker of any kind as fast as one thread (its speedup
+    interval meets 1 ± ``IDEAL_SLACK``: the same work, the same single GIL-holder);
     every time positive.
     """
     cpus = int(scaling.metadata.get("usable_cpus") or 0)
@@ -727,7 +727,7 @@ def _widened(s: Interval, tolerance: float) -> tuple[float, float]:
 def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) -> Claim:
     """Whether the example run on the page (:func:`parse_example`) agrees with the chapter's
     measurement: both speedups within the chapter's intervals widened by
-    :data:`EXAMPLE_TOLERANCE`, and the start cost within :data:`START_TOLERANCE` of the
+    ``EXAMPLE_TOLERANCE``, and the start cost within ``START_TOLERANCE`` of the
     chapter's quartiles. The sentence gives both sets of figures and how the runs differ."""
     t_i, s_i = _speedup(scaling, "interpreters")
     _t, s_t = _speedup(scaling, "threads", t_i.workers)
