@@ -640,6 +640,11 @@ def measure_invariants(suite: Suite, *, prefix: str = "", label: str = "") -> li
     return labelled(out, label)
 
 
+def _spread(q1: float, median: float, q3: float, scale: float, fmt: str) -> str:
+    """``median (q1–q3)`` scaled, or the median alone when the quartiles print alike."""
+    return Interval(min(q1, median) * scale, median * scale, max(q3, median) * scale).text(fmt, "")
+
+
 def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
     """Rows for the chapter's table: one per interval of the first suite, a column pair per build.
 
@@ -655,10 +660,9 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
         for label, pts in by_build:
             r = pts.get(iv)
             row[f"wake-up latency, {label} (ms)"] = (
-                f"{r['latency_s'] * 1000:.3f} ({r['latency_q1_s'] * 1000:.3f}–{r['latency_q3_s'] * 1000:.3f})"
-                if r else "–")
+                _spread(r["latency_q1_s"], r["latency_s"], r["latency_q3_s"], 1000, ".3f") if r else "–")
             row[f"CPU thread, {label} (M steps/s)"] = (
-                f"{r['throughput'] / 1e6:.1f} ({r['throughput_q1'] / 1e6:.1f}–{r['throughput_q3'] / 1e6:.1f})"
+                _spread(r["throughput_q1"], r["throughput"], r["throughput_q3"], 1e-6, ".1f")
                 if r and "throughput" in r else "–")
         rows.append(row)
     return rows
