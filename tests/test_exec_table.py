@@ -164,3 +164,18 @@ def test_the_id_cell_keeps_the_whole_id_as_its_text_and_its_title(gilbook):
     assert "gilbook-col-run-time-s" in str(table)
     plain = gilbook._table(rows, gilbook.EXEC_COLUMNS)
     assert full in plain.astext() and "changed: cells" in plain.astext()
+
+
+def test_a_recorded_first_cell_time_starts_the_span_not_the_run_time(gilbook):
+    # kernel start and stop are in the run time but not between the cells: the span must not borrow them
+    pub = publication("one", at="2026-12-01T10:00:10+00:00")
+    pub["execution"]["started_at"] = "2026-12-01T10:00:08+00:00"
+    row = gilbook.exec_rows(env({"one": pub}, runtimes={"one": 5.0}))[0]
+    assert gilbook._ran_text(row) == ("2026-12-01", "10:00:08\u201310:00:10") and row["run time (s)"] == "5.0"
+
+
+def test_a_publication_says_when_its_first_cell_ran():
+    from gilref.book import chapter as book
+
+    ex = book.publication({"fingerprint": "f"})["execution"]
+    assert ex["started_at"] <= ex["executed_at"]

@@ -437,7 +437,8 @@ def exec_rows(env: BuildEnvironment) -> list[dict[str, Any]]:
     datetimes or None) and ``build`` (the build that ran it). The run time and the
     id are of the same execution: both come from the notebook this build rendered
     (a page served from the cache shows the earlier execution's run time and id);
-    ``finished`` is when its last cell ran, ``started`` that less its run time.
+    ``finished`` is when its last cell ran, ``started`` when its first did (records
+    from before ``started_at`` was kept: ``finished`` less the run time).
     """
     import datetime
 
@@ -451,7 +452,9 @@ def exec_rows(env: BuildEnvironment) -> list[dict[str, Any]]:
         st = status.get(docname, {"state": "not read", "why": "no input changed"})
         runtime = (exec_data.get(docname, {}).get("exec_data") or {}).get("runtime")
         finished = _when(execution.get("executed_at"))
-        started = finished - datetime.timedelta(seconds=runtime) if finished and runtime is not None else None
+        started = _when(execution.get("started_at"))  # its first cell (an older record: less its run time)
+        if started is None and finished and runtime is not None:
+            started = finished - datetime.timedelta(seconds=runtime)
         rows.append({"chapter": docname, "this build": st["state"], "why": st["why"],
                      "why short": short_why(st["why"]),
                      "run time (s)": "-" if runtime is None else f"{runtime:.1f}",

@@ -49,6 +49,8 @@ BUILD_ENV = "GILBOOK_BUILD_ID"
 T = TypeVar("T")
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
+#: When this module was first imported in this kernel (UTC): the chapter's first cell, near enough.
+_LOADED_AT = datetime.datetime.now(datetime.timezone.utc)
 #: The chapters started in this kernel, by key (the latest of a key wins).
 _STARTED: dict[str, Chapter] = {}
 #: The records of other chapters the build handed this kernel (:func:`receive`).
@@ -276,11 +278,13 @@ def records() -> list[dict[str, Any]]:
 
 def publication(execution: dict[str, Any]) -> dict[str, Any]:
     """The document :func:`publish` displays: *execution* (what the build says about this
-    run, plus ``executed_at``, UTC, ISO 8601, and ``build``, the build that ran it) and
+    run, plus ``started_at``, when the kernel first imported this module, and ``executed_at``,
+    both UTC, ISO 8601, and ``build``, the build that ran it) and
     every record of this kernel, JSON-ready."""
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
     doc = {"format": PUBLICATION_FORMAT, "version": PUBLICATION_VERSION,
-           "execution": {**execution, "executed_at": now, "build": os.environ.get(BUILD_ENV)},
+           "execution": {**execution, "started_at": _LOADED_AT.isoformat(timespec="microseconds"),
+                         "executed_at": now, "build": os.environ.get(BUILD_ENV)},
            "records": records()}
     return dict(json.loads(json.dumps(doc, default=str)))
 
