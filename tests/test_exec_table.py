@@ -179,3 +179,9 @@ def test_a_publication_says_when_its_first_cell_ran():
 
     ex = book.publication({"fingerprint": "f"})["execution"]
     assert ex["started_at"] <= ex["executed_at"]
+
+
+def test_a_finding_reads_roles_and_links_as_their_text(gilbook):
+    text = "".join(n.astext() for n in gilbook._inline(
+        "but {doc}`cpu-vs-io` and {doc}`the chapter <fetching>` and [PEP 703](https://peps.python.org/pep-0703/)"))
+    assert text == "but cpu-vs-io and the chapter and PEP 703"

@@ -549,9 +549,16 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
 _INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|\*([^*\s][^*]*?)\*")
 
 
+_ROLE = re.compile(r"\{[a-z][\w:.-]*\}`(?:([^`<]*?)\s*<([^>`]*)>|([^`]*))`")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
+
+
 def _inline(text: str) -> list[nodes.Node]:
     """*text* with its Markdown code spans, bold and italics as docutils nodes (a claim's
     sentence is written for a MyST page)."""
+    # roles ({doc}`cpu-vs-io`, {glue:text}`x`) and links read as their text: the table is not a MyST page
+    text = _ROLE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+    text = _LINK.sub(r"\1", text)
     out: list[nodes.Node] = []
     at = 0
     for m in _INLINE.finditer(text):
