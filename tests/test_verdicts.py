@@ -42,6 +42,7 @@ def test_a_claim_holds_is_contradicted_or_is_undecided():
     assert ok.markdown() == "ran at 0.95× (0.90–1.00×)"
     assert v.CONTRADICTED_TITLE in bad.markdown() and "faster: 0.9× (0.9–1.0×)" in bad.markdown()
     assert v.UNDECIDED_TITLE in unsure.markdown() and "0.95× (0.90–1.00×)" in unsure.text
+    assert v.UNDECIDED_HINT in unsure.markdown() and v.UNDECIDED_HINT not in bad.markdown()
     assert not unsure.holds and unsure.to_dict()["state"] == "undecided"
     assert unsure.to_dict()["evidence"]["s"] == {"low": 0.9, "median": 0.95, "high": 1.0}
     with pytest.raises(TypeError):

@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "CONTRADICTED_TITLE",
     "INVARIANT_TITLE",
+    "UNDECIDED_HINT",
     "UNDECIDED_TITLE",
     "Claim",
     "Interval",
@@ -44,6 +45,9 @@ __all__ = [
 CONTRADICTED_TITLE = "The usual claim does not hold on this host"
 #: The title of the note an undecided claim prints.
 UNDECIDED_TITLE = "This run cannot decide the usual claim"
+#: What an undecided claim's warning adds: what it would take to decide it.
+UNDECIDED_HINT = ("To decide it, build the book again with more repeats or on a quieter host (nothing else "
+                  "running on its CPUs): a narrower interval falls on one side of the threshold.")
 #: The title of the note a broken invariant prints.
 INVARIANT_TITLE = "A measurement on this page is not sound"
 
@@ -190,7 +194,8 @@ class Claim:
             ":class: warning\n"
             "\n"
             f"{self.text}\n\n"
-            f"The claim usually made: *{self.statement}*\n"
+            + (f"{UNDECIDED_HINT}\n\n" if self.undecided else "")
+            + f"The claim usually made: *{self.statement}*\n"
             ":::\n"
         )
 
