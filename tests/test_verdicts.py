@@ -91,3 +91,10 @@ def test_a_chapter_re_measures_once_when_an_invariant_breaks_and_then_warns(monk
     assert len(shown) == 1 and v.INVARIANT_TITLE in shown[0] and "a busy host" in shown[0]
     with pytest.raises(ValueError, match="checked twice"):
         ch2.check(sound(1.0))  # the same invariant twice
+
+
+def test_a_cross_check_carries_its_own_title():
+    c = v.check("k", "the example measures what the chapter measured", False, title="The example disagrees",
+                supported="", contradicted="it did not")
+    md = c.markdown()
+    assert "The example disagrees" in md and v.CONTRADICTED_TITLE not in md and "claim usually made" not in md

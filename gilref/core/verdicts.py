@@ -159,6 +159,9 @@ class Claim:
     :param evidence: the numbers behind the verdict (JSON-ready).
     :param undecided: the data could not decide (the interval straddles the threshold).
     :param unclear: the sentence to print when undecided.
+    :param title: the warning's title when it does not hold, for a claim that is not one the
+        literature makes (a cross-check of the example against the chapter, say); default
+        :data:`CONTRADICTED_TITLE` or :data:`UNDECIDED_TITLE`.
     """
 
     key: str
@@ -169,6 +172,7 @@ class Claim:
     evidence: dict[str, Any]
     undecided: bool = False
     unclear: str = ""
+    title: str = ""
 
     @property
     def state(self) -> str:
@@ -188,15 +192,16 @@ class Claim:
             return self.supported
         # A generic admonition styled as a warning: the named {warning} directive takes
         # no title, so text on its first line would run into the body.
-        title = UNDECIDED_TITLE if self.undecided else CONTRADICTED_TITLE
+        title = self.title or (UNDECIDED_TITLE if self.undecided else CONTRADICTED_TITLE)
         return (
             f":::{{admonition}} {title}\n"
             ":class: warning\n"
             "\n"
             f"{self.text}\n\n"
             + (f"{UNDECIDED_HINT}\n\n" if self.undecided else "")
-            + f"The claim usually made: *{self.statement}*\n"
-            ":::\n"
+            + (f"What was checked: *{self.statement}*\n" if self.title else
+               f"The claim usually made: *{self.statement}*\n")
+            + ":::\n"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,6 +224,7 @@ def check(
     supported: str,
     contradicted: str,
     unclear: str | None = None,
+    title: str | None = None,
     **evidence: Any,
 ) -> Claim:
     """Build a :class:`Claim`; *evidence* keywords are the numbers behind it.
@@ -235,7 +241,9 @@ def check(
               supported="Two threads ran at {s}.", contradicted="Two threads ran at {s}: faster.")
 
     The default *unclear* sentence says the repeats straddle the threshold
-    and gives every :class:`Interval` of the evidence.
+    and gives every :class:`Interval` of the evidence. *title* replaces the
+    warning's title for a check that is not a claim the literature makes
+    (e.g. "The example on this page disagrees with the measurement above").
     """
     if holds is not None and not isinstance(holds, bool):
         raise TypeError(f"holds must be a bool or None, not {type(holds).__name__}")
@@ -254,6 +262,7 @@ def check(
         evidence=evidence,
         undecided=holds is None,
         unclear=unclear.format(**fill),
+        title=title or "",
     )
 
 
