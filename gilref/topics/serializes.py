@@ -795,7 +795,7 @@ def _slower_word(state: bool | None) -> str:
 
 
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
-                   ratio: float) -> tuple[dict[str, Interval], list[bool | None], str]:
+                   ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
     states = [iv.at_least(ratio) for iv in ivs.values()]
     seen = "; ".join(f"{w} {iv.text()}, {_slower_word(st)}" for (w, iv), st in zip(ivs.items(), states))
