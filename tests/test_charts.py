@@ -297,3 +297,20 @@ def test_a_placeholder_chart_is_readable_and_says_nothing_was_measured():
     fig = placeholder_chart("The loop on threads", "no Cython here: pip install cython")
     assert readability_problems(fig) == []
     assert fig._supxlabel.get_text().startswith("Not measured on this host")
+
+
+def test_grouped_bars_keep_the_plot_at_the_page_width_and_separate_thousands():
+    # six long series labels: beside the plot the legend would take its width; above it, it does not
+    series = [(f"CPython 3.13.5 free-threaded, {k} threads", [170_000.0 * k, 0.0], None) for k in (1, 2, 3)]
+    series += [(f"CPython 3.13.5 (GIL), {k} threads", [1.0, 2.0], None) for k in (1, 2, 3)]
+    fig = plotting.grouped_bar_chart(["a", "b"], series, title="t", ylabel="lost (count)",
+                                     metadata={"usable_cpus": 2})
+    assert plotting.mend(fig) == []
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    plot, legend = ax.get_window_extent(renderer), ax.get_legend().get_window_extent(renderer)
+    assert plot.width > 0.8 * fig.bbox.width           # the plot keeps the figure's width
+    assert legend.y0 >= plot.y1 - 1                    # the legend is above it, covering nothing
+    assert fig.get_figwidth() <= 7.0                   # drawn at about the page's column width
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert any("," in t for t in ticks) and not any(len(t) > 4 and "," not in t for t in ticks)

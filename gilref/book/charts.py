@@ -30,7 +30,7 @@ try:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
     from matplotlib.text import Annotation, Text
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
     from matplotlib.transforms import Bbox
 except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
     raise ImportError(
@@ -528,9 +528,11 @@ def grouped_bar_chart(
     for label, values, errors in series:
         if len(values) != len(groups) or (errors is not None and len(errors) != len(groups)):
             raise ValueError(f"series {label!r} must have one value (and error) per group")
-    fig = _figure(9.0, 4.2)
-    ax = fig.subplots()
     n = len(series)
+    # The legend sits above the plot, in rows of up to three entries (two when the labels are long).
+    columns = min(n, 2 if max(len(label) for label, _, _ in series) > 24 else 3)
+    fig = _figure(7.0, 4.6 + 0.22 * ((n + columns - 1) // columns))
+    ax = fig.subplots()
     width = 0.8 / n
     for i, (label, values, errors) in enumerate(series):
         xs = [g - 0.4 + width * (i + 0.5) for g in range(len(groups))]
@@ -549,17 +551,22 @@ def grouped_bar_chart(
         if annotate:
             for bar, (_, v, e) in zip(bars, shown):  # above the upper whisker
                 ax.annotate(annotate.format(v), (bar.get_x() + bar.get_width() / 2, max(v, e[1])),
-                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7, rotation=0)
+                            xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
+                            rotation=90 if n > 3 else 0, va="bottom")  # upright: side by side they would overlap
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(list(groups))
     if logy:
         ax.set_yscale("log")
     ax.margins(y=0.15)
-    ax.set_title(title)
+    fig.suptitle(title)  # the figure's title: the legend sits between it and the plot
     ax.set_ylabel(ylabel)
     if xlabel:
         ax.set_xlabel(xlabel)
-    fig.legend(loc="outside right upper", fontsize=8)
+    if not logy:
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.10g}"))  # 200,000, not 200000
+    # Above the plot, not beside it: a legend at the side takes the plot's width, and the
+    # figure then shrinks to the page's column with labels and caption too small to read.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=columns, fontsize=8, frameon=False)
     caption(fig, metadata, note, builds=builds)
     return fig
 
