@@ -159,6 +159,7 @@ def main(argv=None):
           "shared/per-thread compares the work, without the merge\n")
     print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'merge':>9} {'shared':>11} {'shared/per-thread':>18}")
     rows = []
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None  # the host's load when it started
     for w in workloads:
         for k in args.threads:
             one_run(w, False, k, args.count)  # warm-up runs, not timed
@@ -179,7 +180,8 @@ def main(argv=None):
             json.dump({"python": sys.version.split()[0], "implementation": sys.implementation.name,
                        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
                        "gil_enabled": probe() if probe is not None else True, "cpus": os.cpu_count(),
-                       "count": args.count, "repeats": args.repeats, "results": rows}, f, indent=1)
+                       "count": args.count, "repeats": args.repeats, "warmups": 1,
+                       "load_average": list(load) if load else None, "results": rows}, f, indent=1)
     return 0
 
 

@@ -364,17 +364,49 @@ def example(rows, free_threaded=True):
                         for w, k, sh, pt in rows]}
 
 
-def test_example_verdict_three_ways():
+def test_example_verdict_holds_only_when_the_intervals_overlap():
     chapter = made_suite(SLOW, ONE, "attribute")
     agree = example([("attribute", 2, [3.0, 3.2, 2.9], [1.0, 1.0, 1.1]), ("attribute", 1, [1.0] * 3, [1.0] * 3)])
     c = sz.example_verdict(agree, [chapter], 2, label="ft", n=100_000)
-    assert c.state == "holds" and "attribute: 3.00×" in c.text and "100,000 operations" in c.text
-    disagree = example([("attribute", 2, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])])
-    assert sz.example_verdict(disagree, [chapter], 2, label="ft", n=100_000).state == "contradicted"
-    straddle = example([("attribute", 2, [1.0, 1.4, 1.8], [1.0, 1.0, 1.0])])
-    assert sz.example_verdict(straddle, [chapter], 2, label="ft", n=100_000).state == "undecided"
+    assert c.state == "holds" and "attribute: 3.00×" in c.text and "agreeing" in c.text
+    # the counts and repeats of both runs are named as they are (the chapter's made-up timing has 5 repeats)
+    assert "the repeats (3 in the script, 5 in the chapter)" in c.text
+
+
+def test_example_verdict_agrees_within_the_named_tolerance():
+    chapter = made_suite(SLOW, ONE, "attribute")  # 3.00× (3.00–3.10×) over the quartiles
+    near = example([("attribute", 2, [3.5, 3.6, 3.7], [1.0] * 3)])  # 3.55–3.65×: apart, within 10 %
+    assert sz.example_verdict(near, [chapter], 2, label="ft", n=100_000).state == "holds"
+    assert sz.example_verdict(near, [chapter], 2, label="ft", n=100_000, tolerance=0.0).state == "contradicted"
+
+
+def test_example_verdict_on_the_same_side_of_the_threshold_but_twice_as_high_is_no_agreement():
+    # as in the fresh reader's build: 4.57x in the script against 2.11x in the chapter, both "slower"
+    chapter = made_suite([2.1, 2.1, 2.11, 2.12, 2.14], [1.0] * 5, "attribute")
+    chapter.metadata.update({"python_version": "3.13.5", "gil_enabled": False, "load_average": [1.4, 1, 1]})
+    twice = example([("attribute", 2, [4.5, 4.57, 4.7], [1.0] * 3)])
+    twice.update(load_average=[3.2, 1, 1], warmups=1)
+    c = sz.example_verdict(twice, [chapter], 2, label="ft", n=100_000)
+    assert c.state == "contradicted" and c.title.startswith("The example on this page disagrees")
+    assert "apart by 2.1×" in c.text and "same side of 1.25×" in c.text
+    assert "load average 3.2 when the script started, 1.4 when the chapter" in c.text
+    assert "the repeats (3 in the script, 5 in the chapter)" in c.text
+    assert "What was checked" in c.markdown() and "The usual claim does not hold" not in c.markdown()
+    assert "the interpreter" not in c.text  # the same build
+    opposite = example([("attribute", 2, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])])
+    assert "not even put every workload on the same side" in sz.example_verdict(
+        opposite, [chapter], 2, label="ft", n=100_000).text
+
+
+def test_example_verdict_names_a_different_count_per_workload():
+    chapter = made_suite(SLOW, ONE, "random")
+    chapter.timings[:] = [Timing(t.workload, t.mode, t.workers, t.values, t.warmups, {"n": 40_000})
+                          for t in chapter.timings]
+    run = example([("random", 2, [9.0] * 3, [1.0] * 3)])
+    c = sz.example_verdict(run, [chapter], 2, label="ft", n=100_000)
+    assert "random: 100,000 in the script, 40,000 in the chapter" in c.text
     with pytest.raises(ValueError, match="no workload"):
-        sz.example_verdict(example([("random", 2, [1.0] * 3, [1.0] * 3)]), [chapter], 2, label="ft", n=1)
+        sz.example_verdict(example([("method", 2, [1.0] * 3, [1.0] * 3)]), [chapter], 2, label="ft", n=1)
 
 
 # -- invariants on made-up results ---------------------------------------------------------
@@ -511,3 +543,114 @@ def test_example_on_both_builds(which, pair):
     expected = "free-threaded build, GIL off" if which == "free-threaded" else "default build, GIL on"
     assert expected in proc.stdout
     assert len(ROW.findall(proc.stdout)) == 4
+
+
+# -- fix round: a baseline that failed to scale, the single-thread penalty, pause and memory prose ----
+
+
+def free_suite(one: float, two: float, shared_two: float, workload: str = "dict-store") -> Suite:
+    """A free-threaded suite whose per-thread run took *one* s on 1 thread and *two* s on 2."""
+    suite = Suite(metadata={"usable_cpus": 2, "gil_enabled": False, "python_version": "3.13.5"})
+    for k, own, shared in ((1, one, one), (2, two, shared_two)):
+        suite.add(Timing(workload, "per-thread", k, (own,) * 5))
+        suite.add(Timing(workload, "shared", k, (shared,) * 5))
+        suite.add(Timing(workload, "merge", k, (0.001,) * 5))
+    return suite
+
+
+def test_baseline_scales_only_when_more_threads_are_not_slower():
+    assert sz.baseline_scales(free_suite(7.8e-3, 4.0e-3, 9e-3), "dict-store", 2)
+    assert not sz.baseline_scales(free_suite(7.8e-3, 9.5e-3, 9.9e-3), "dict-store", 2)
+    gil = free_suite(7.8e-3, 9.5e-3, 9.9e-3)
+    gil.metadata["gil_enabled"] = True  # with a GIL nothing runs in parallel: no such invariant
+    assert sz.baseline_scales(gil, "dict-store", 2)
+
+
+def test_the_per_thread_invariant_breaks_when_the_baseline_got_slower():
+    good = {i.key: i for i in sz.contention_invariants(free_suite(7.8e-3, 4.0e-3, 9e-3))}
+    assert good["dict-store-per-thread-not-slower"].holds
+    bad = {i.key: i for i in sz.contention_invariants(free_suite(7.8e-3, 9.5e-3, 9.9e-3))}
+    inv = bad["dict-store-per-thread-not-slower"]
+    assert not inv.holds and "9.5 ms on 2 threads against 7.8 ms on 1" in inv.cause
+
+
+def test_locks_verdict_says_a_ratio_over_a_baseline_that_failed_to_scale_is_not_evidence():
+    # as in the fresh reader's build: dict-store 7.8 ms on 1 thread, 9.5 on 2; ratio 1.05x "not slower"
+    suite = free_suite(7.5e-3, 4.3e-3, 10e-3, "list-append")
+    for t in free_suite(7.8e-3, 9.5e-3, 9.9e-3).timings:
+        suite.add(t)
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert c.state == "undecided"
+    assert "dict-store 1.04×, not evidence: its per-thread baseline took 9.5 ms on 2 threads" in c.text
+    assert "not slower" not in c.text
+    fine = free_suite(7.5e-3, 4.3e-3, 10e-3, "list-append")
+    for t in free_suite(7.8e-3, 4.0e-3, 4.1e-3).timings:
+        fine.add(t)
+    assert sz.locks_verdict(fine, 2, label="ft").state == "contradicted"  # a sound baseline: a real 1.03x
+
+
+def test_verdicts_give_the_other_thread_counts_figures():
+    suite = free_suite(1.0, 0.5, 1.5, "list-append")
+    suite.add(Timing("list-append", "per-thread", 4, (0.5,) * 5))
+    suite.add(Timing("list-append", "shared", 4, (1.0,) * 5))
+    suite.add(Timing("list-append", "merge", 4, (0.001,) * 5))
+    for t in free_suite(1.0, 0.5, 1.5).timings:
+        suite.add(t)
+    suite.add(Timing("dict-store", "per-thread", 4, (0.5,) * 5))
+    suite.add(Timing("dict-store", "shared", 4, (1.005,) * 5))
+    suite.add(Timing("dict-store", "merge", 4, (0.001,) * 5))
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert "at 4 threads: list-append 2.00×, dict-store 2.01×" in c.text
+
+
+def test_stdlib_verdict_undecided_over_a_baseline_that_failed_to_scale():
+    c = sz.stdlib_verdict(free_suite(2.5e-3, 3.0e-3, 9.0e-3, "random"), "random", 2, label="ft")
+    assert c.state == "undecided" and "failed to scale" in c.text and "cannot show what sharing costs" in c.text
+
+
+def test_single_thread_text_computes_the_penalty_from_the_one_thread_rows():
+    def one(times: dict[str, float], gil: bool) -> Suite:
+        s = Suite(metadata={"python_version": "3.13.5", "gil_enabled": gil})
+        for w, t in times.items():
+            s.add(Timing(w, "per-thread", 1, (t,) * 5))
+            s.add(Timing(w, "per-thread", 2, (t / 2,) * 5))
+        return s
+
+    ft = one({"attribute": 5.8, "method": 10.2}, False)
+    gil = one({"attribute": 2.7, "method": 4.1}, True)
+    text = sz.single_thread_text([ft], [gil], label="ft", other="gil")
+    assert "ft took 2.1–2.5× as long as gil (attribute 2.15×, method 2.49×" in text
+    assert "specializing adaptive interpreter" in text and "pycore_code.h" in text and "3.14" in text
+    same = sz.single_thread_text([one({"attribute": 1.0}, False)], [one({"attribute": 1.0}, True)],
+                                 label="ft", other="gil")
+    assert "1.0× as long" in same and "specializing" not in same
+    assert sz.single_thread_text([Suite(metadata={})], [gil], label="ft", other="gil") == ""
+
+
+def test_pause_note_says_outlasted_only_beyond_the_printed_precision():
+    spanned = {"busy_gap_s": [1e-4] * 5, "collect_gap_s": [0.04692] * 5, "collect_s": [0.04690] * 5}
+    note = sz.pause_note(spanned)
+    assert "outlasted" not in note and "spanned the whole collection" in note
+
+
+def test_collection_times_text_compares_the_collectors_and_the_switch_interval():
+    ft = {"collect_s": [0.0469] * 5, "collect_gap_s": [0.0469] * 5, "busy_gap_s": [1e-4] * 5}
+    gil = {"collect_s": [0.0921] * 5, "collect_gap_s": [0.0870] * 5, "busy_gap_s": [0.0053] * 5,
+           "switch_interval_s": 0.005}
+    text = sz.collection_times_text(ft, gil, label="ft", other="gil")
+    assert "46.9 ms on ft and 92.1 ms on gil (medians; 0.51×)" in text and "gc_free_threading.c" in text
+    assert "by 5.1 ms, about one switch interval (5 ms)" in text
+    far = sz.collection_times_text(ft, {**gil, "collect_gap_s": [0.05] * 5}, label="ft", other="gil")
+    assert "switch interval" not in far
+
+
+def test_memory_source_text_gives_every_builds_start_and_explains_a_lower_ru_maxrss():
+    runs = {"ft": [{"source": "VmHWM", "start_kib": 27443, "maxrss_start_kib": 110285, "peak_kib": 138445,
+                    "maxrss_kib": 138445}] * 3,
+            "gil": [{"source": "VmHWM", "start_kib": 22733, "maxrss_start_kib": 110285, "peak_kib": 124109,
+                     "maxrss_kib": 124009}] * 3}
+    text = sz.memory_source_text(runs)
+    assert "ft: `ru_maxrss` 107.7 MiB, `VmHWM` 26.8 MiB; gil: `ru_maxrss` 107.7 MiB, `VmHWM` 22.2 MiB" in text
+    assert "up to 100 KiB below it" in text and "read first" in text
+    runs["gil"] = runs["ft"]
+    assert "below it" not in sz.memory_source_text(runs)

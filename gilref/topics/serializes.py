@@ -49,9 +49,12 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import split_count
 from ..interp.select import BuildPair, choose
+from ._crosscheck import load_text, overlap
 
 __all__ = [
+    "BASELINE_SLACK",
     "CITATIONS",
+    "EXAMPLE_TOLERANCE",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
     "HANG_DEADLINE",
@@ -66,7 +69,9 @@ __all__ = [
     "SLOWER_RATIO",
     "STDLIB_CLAIMS",
     "STDLIB_WORKLOADS",
+    "baseline_scales",
     "builds",
+    "collection_times_text",
     "contention_invariants",
     "example_verdict",
     "foreign_call_probe",
@@ -93,6 +98,7 @@ __all__ = [
     "refcount_verdict",
     "shared_objects",
     "sharing_ratio",
+    "single_thread_text",
     "stdlib_shared",
     "stdlib_verdict",
     "thread_counts",
@@ -137,6 +143,17 @@ MIN_BYTES_PER_OBJECT = 64
 #: per-thread run do the same work, so neither's first quartile may exceed the other's
 #: third by more than this fraction (a half: this host is shared, and runs are milliseconds).
 SAME_WORK_SLACK = 0.5
+
+#: Slack on the per-thread invariant of a free-threaded build: with objects of their own,
+#: *k* threads share the same operations, so their wall time may not exceed one thread's by
+#: more than this fraction (first quartile against third): a tenth, beyond a shared host's noise.
+#: A per-thread baseline that got slower with more threads did not scale, and a ratio over it
+#: says nothing about the shared object.
+BASELINE_SLACK = 0.10
+#: Tolerance of the example's cross-check: the script's and the chapter's shared ÷ per-thread
+#: intervals agree when they overlap once each is widened by this fraction (a tenth: two runs
+#: minutes apart on a shared host differ by that much without measuring anything else).
+EXAMPLE_TOLERANCE = 0.10
 
 #: Sources the chapter cites, each checked against the text it names.
 CITATIONS = {
@@ -794,11 +811,52 @@ def _slower_word(state: bool | None) -> str:
     return {True: "slower", False: "not slower", None: "cannot tell"}[state]
 
 
+def baseline_scales(results: Suite | Mapping[str, Any], workload: str, threads: int,
+                    *, slack: float = BASELINE_SLACK) -> bool:
+    """Whether *workload*'s per-thread run on *threads* threads was not slower than on one thread.
+
+    Compared on quartiles (:func:`gilref.core.verdicts.at_most`, with *slack*).
+    On a free-threaded build threads with objects of their own share the same
+    operations and run in parallel: a baseline that got slower with more
+    threads failed to scale, and a shared ÷ per-thread ratio over it is no
+    evidence about the shared object. True on a build with the GIL (nothing
+    runs in parallel there) and when no one-thread run was measured.
+    """
+    suite = _suite(results)
+    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+        return True
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    if 1 not in own or threads not in own:
+        return True
+    return at_most(list(own[threads].values), list(own[1].values), slack=slack)
+
+
+def _baseline_text(suite: Suite, workload: str, threads: int) -> str:
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    return (f"not evidence: its per-thread baseline took {own[threads].median * 1e3:.1f} ms on {threads} "
+            f"threads against {own[1].median * 1e3:.1f} ms on 1, so it failed to scale")
+
+
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
                    ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
+    """Each workload's Interval at *threads*, its decision (None where the baseline failed to
+    scale), and the text: per workload its Interval and decision, then the other thread counts'."""
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
-    states = [iv.at_least(ratio) for iv in ivs.values()]
-    seen = "; ".join(f"{w} {iv.text()}, {_slower_word(st)}" for (w, iv), st in zip(ivs.items(), states))
+    parts, states = [], []
+    for w, iv in ivs.items():
+        if baseline_scales(suite, w, threads):
+            st = iv.at_least(ratio)
+            parts.append(f"{w} {iv.text()}, {_slower_word(st)}")
+        else:
+            st = None
+            parts.append(f"{w} {iv.text()}, {_baseline_text(suite, w, threads)}")
+        states.append(st)
+    seen = "; ".join(parts)
+    others = sorted({t.workers for t in suite.select(workloads[0], "shared")} - {1, threads})
+    for k in others:
+        seen += (f"; at {k} threads: " + ", ".join(
+            f"{w} {sharing_ratio(suite, w, k).text()}"
+            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)") for w in workloads))
     return ivs, states, seen
 
 
@@ -824,8 +882,9 @@ def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
         contradicted="On {label} with {k} threads, sharing one object did not slow every workload by {r:g}× "
                      "or more over the whole quartile range (shared ÷ per-thread: {seen}). On a busy host "
                      "the threads rarely run at the same moment, and then they rarely contend.",
-        unclear="On {label} with {k} threads the repeats were too spread out to tell for every workload "
-                "whether sharing one object slowed it by {r:g}× or more (shared ÷ per-thread: {seen}).",
+        unclear="On {label} with {k} threads this run cannot tell for every workload whether sharing one "
+                "object slowed it by {r:g}× or more: a workload's interval straddles it, or its per-thread "
+                "baseline failed to scale (shared ÷ per-thread: {seen}).",
     )
 
 
@@ -855,8 +914,9 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
                   "per-thread containers by at least {r:g}× over the quartiles ({seen})." + tail,
         contradicted="On {label} with {k} threads, one shared list or dict did not slow every workload by "
                      "{r:g}× or more over the whole quartile range ({seen})." + tail,
-        unclear="On {label} with {k} threads the repeats were too spread out to tell for every workload "
-                "whether one shared container slowed it by {r:g}× or more ({seen})." + tail,
+        unclear="On {label} with {k} threads this run cannot tell for every workload whether one shared "
+                "container slowed it by {r:g}× or more: a workload's interval straddles it, or its per-thread "
+                "baseline failed to scale ({seen})." + tail,
     )
 
 
@@ -880,8 +940,15 @@ def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: i
     suite = _suite(results)
     iv = sharing_ratio(suite, workload, threads)
     statement, good = STDLIB_CLAIMS[workload]
+    scaled = baseline_scales(suite, workload, threads)
+    unclear = ("On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
+               "slower by {r:g}×: {s} over the quartiles, an interval that holds it." if scaled else
+               "On {label} with {k} threads the shared version of `{w}` took {shared_ms:.1f} ms against "
+               "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _baseline_text(suite, workload, threads)
+               + ", and cannot show what sharing costs.")
     return check(
-        f"{workload}_verdict", statement, iv.at_least(ratio), label=label, k=threads, r=ratio, w=workload, s=iv,
+        f"{workload}_verdict", statement, iv.at_least(ratio) if scaled else None, label=label, k=threads,
+        r=ratio, w=workload, s=iv, unclear=unclear,
         shared_ms=suite.get(workload, "shared", threads).median * 1e3,
         private_ms=suite.get(workload, "per-thread", threads).median * 1e3,
         supported=good + "On {label} with {k} threads, the shared version of `{w}` took {shared_ms:.1f} ms "
@@ -889,9 +956,53 @@ def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: i
         contradicted="On {label} with {k} threads, the shared version of `{w}` was not slower by {r:g}× "
                      "({shared_ms:.1f} ms against {private_ms:.1f} ms: {s} over the quartiles, "
                      "all of it under {r:g}×).",
-        unclear="On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
-                "slower by {r:g}×: {s} over the quartiles, on both sides of it.",
     )
+
+
+_HOWTO_313_SPEED = "https://docs.python.org/3.13/howto/free-threading-python.html#single-threaded-performance"
+_SPECIALIZATION_SWITCH = "https://github.com/python/cpython/blob/3.13/Include/internal/pycore_code.h"
+
+
+def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
+                       default: Sequence[Suite | Mapping[str, Any]], *, label: str, other: str) -> str:
+    """The free-threaded build's single-thread penalty, computed from the one-thread per-thread rows.
+
+    For every workload both builds measured with one thread on an object of its own (the same
+    work, no sharing), the free-threaded ÷ default median time; the sentence gives their range
+    and each, and the reason for the series measured (3.13: the specializing adaptive
+    interpreter is off), with 3.14's figure as the claim of its documentation. ``""`` when no
+    workload was measured on one thread by both.
+    """
+    ratios: dict[str, float] = {}
+    version = ""
+    for ft_data, gil_data in zip(free_threaded, default):
+        ft, gil = _suite(ft_data), _suite(gil_data)
+        version = version or str(ft.metadata.get("python_version", ""))
+        for t in ft.timings:
+            if t.mode == "per-thread" and t.workers == 1:
+                base = next((g for g in gil.select(t.workload, "per-thread") if g.workers == 1), None)
+                if base is not None and base.median > 0:
+                    ratios[t.workload] = t.median / base.median
+    if not ratios:
+        return ""
+    low, high = min(ratios.values()), max(ratios.values())
+    each = ", ".join(f"{w} {r:.2f}×" for w, r in ratios.items())
+    span = f"{low:.1f}×" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}–{high:.1f}×"
+    text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
+            f"as long as {other} ({each}: the one-thread per-thread columns above).")
+    if low < 1.1:
+        return text
+    if version.startswith("3.13"):
+        return ("**On one thread the free-threaded build is slower.** " + text +
+                " In 3.13 its specializing adaptive interpreter ([PEP 659](https://peps.python.org/pep-0659/)) "
+                f"is switched off (`ENABLE_SPECIALIZATION` is 0 when the GIL is disabled, [pycore_code.h]"
+                f"({_SPECIALIZATION_SWITCH})), which the [3.13 HOWTO, Single-threaded performance]"
+                f"({_HOWTO_313_SPEED}) names as the largest cause of an overhead it puts at about 40 % on the "
+                "pyperformance suite. The "
+                "roughly 5–10 % above is what What's New In Python 3.14 claims for 3.14, where specialization "
+                "is back on: a claim about 3.14, not measured here.")
+    return ("**On one thread the free-threaded build is slower.** " + text + " What's New In Python 3.14 puts "
+            "the single-threaded penalty of 3.14 at roughly 5–10 %, depending on platform and compiler.")
 
 
 def _percent(iv: Interval) -> str:
@@ -993,11 +1104,14 @@ def pause_note(result: Mapping[str, Any]) -> str:
     """
     _, share = _gaps(result)
     gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
-    if share.median > 1.0:
-        over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
+    over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
+    if share.median > 1.0 and over >= 5e-5:  # outlasted it by at least the 0.1 ms the page prints
         return (f" The gap outlasted the collection (by {over * 1e3:.1f} ms in the median repeat): it runs "
                 "from the ticker's last clock reading before the collection to its first one after, and on a "
                 "busy host the ticker may wait for a CPU once the collection is over.")
+    if share.median > 1.0:
+        return (" The gap spanned the whole collection (they differ by under 0.1 ms in the median repeat): "
+                "the ticker read the clock just before the collection began and next just after it ended.")
     if not took or abs(gap / took - share.median) <= 0.05:
         return ""
     return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
@@ -1015,6 +1129,36 @@ def pause_default_text(result: Mapping[str, Any], label: str) -> str:
             f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
             "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
             "different reasons." + pause_note(result))
+
+
+_GC_FT = "https://github.com/python/cpython/blob/3.13/Python/gc_free_threading.c"
+_GC_DEFAULT = "https://github.com/python/cpython/blob/3.13/Python/gc.c"
+
+
+def collection_times_text(free_threaded: Mapping[str, Any], default: Mapping[str, Any], *, label: str,
+                          other: str) -> str:
+    """Why ``gc.collect()`` over the same heap took different times on the two builds (:func:`gc_pause`
+    results): the ratio of the median collections, computed, and what differs between the collectors.
+
+    On the default build also: when its collection outlasted the ticker's gap by about one switch
+    interval (half to one and a half), that the main thread may have waited that long for the GIL.
+    """
+    ft, gil = statistics.median(free_threaded["collect_s"]), statistics.median(default["collect_s"])
+    if not ft or not gil:
+        return ""
+    text = (f"Over the same heap, `gc.collect()` took {ft * 1e3:.1f} ms on {label} and {gil * 1e3:.1f} ms on "
+            f"{other} (medians; {ft / gil:.2f}×). They are two collectors: the free-threaded build's "
+            f"([Python/gc_free_threading.c]({_GC_FT})) finds the objects by walking the allocator's "
+            "(mimalloc's) heaps while the world is stopped, the default build's ([Python/gc.c]"
+            f"({_GC_DEFAULT})) follows the linked lists of its generations, so the times are of different "
+            "work; this page does not measure which difference makes one faster.")
+    gap = statistics.median(default["collect_gap_s"])
+    interval = float(default.get("switch_interval_s") or 0.0)
+    if interval and 0.5 * interval <= gil - gap <= 1.5 * interval:
+        text += (f" On {other} the collection outlasted the ticker's gap by {(gil - gap) * 1e3:.1f} ms, about "
+                 f"one switch interval ({interval * 1e3:g} ms): the main thread's call may have waited that "
+                 "long for the GIL, which the ticker held, before the collection began.")
+    return text
 
 
 def hang_verdict(pydll: Mapping[str, Any], cdll: Mapping[str, Any], *, label: str = "the free-threaded build") -> Claim:
@@ -1091,19 +1235,60 @@ def race_default_text(result: Mapping[str, Any], label: str) -> str:
     return text + "A switch fell between the read and the write: the race exists on the default build too."
 
 
-def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mapping[str, Any]], threads: int, *,
-                    label: str, n: int, ratio: float = SLOWER_RATIO) -> Claim:
-    """The reader's script (``examples/what_serializes.py --json``) finds what the chapter measured.
+def _widened(iv: Interval, by: float) -> Interval:
+    """*iv* with its low end lowered and its high end raised by the fraction *by*."""
+    return Interval(iv.low * (1 - by), iv.median, iv.high * (1 + by))
 
-    For each workload both measured at *threads* threads, the script's
-    shared ÷ per-thread interval and the chapter's (:func:`sharing_ratio`) are
-    each decided against *ratio*: it holds when every workload gets the same
-    answer from both, is contradicted when one gets opposite answers, and is
-    undecided when an interval straddles *ratio*. *n* is the chapter's
-    operation count. Evidence: the pairs of Intervals, as text.
+
+def _run_differences(example: Mapping[str, Any], suites: Sequence[Suite], workloads: Sequence[str],
+                     threads: int) -> list[str]:
+    """What differs between the script's run and the chapter's, each as a phrase, computed from both
+    (operation counts, repeats, warm-ups, the interpreter, the host's load), then how the runs took turns."""
+    out = []
+    count, repeats = int(example["count"]), int(example["repeats"])
+    warm = int(example.get("warmups", 1))
+    timings = {w: next(s.get(w, "shared", threads) for s in suites if s.select(w, "shared")) for w in workloads}
+    counts = [f"{w}: {count:,} in the script, {int(t.params.get('n', 0)):,} in the chapter"
+              for w, t in timings.items() if int(t.params.get("n", 0)) != count]
+    if counts:
+        out.append("the operations per run (" + "; ".join(counts) + ")")
+    chapter_repeats = sorted({len(t.values) for t in timings.values()})
+    if chapter_repeats != [repeats]:
+        out.append(f"the repeats ({repeats} in the script, {', '.join(map(str, chapter_repeats))} in the chapter)")
+    chapter_warm = sorted({len(t.warmups) for t in timings.values()})
+    if chapter_warm != [warm]:
+        out.append(f"the warm-up runs ({warm} in the script, {', '.join(map(str, chapter_warm))} in the chapter)")
+    meta = suites[0].metadata
+    mine = (str(example.get("python", "?")), bool(example.get("free_threaded")))
+    theirs = (str(meta.get("python_version", "?")), meta.get("gil_enabled") is False)
+    if mine != theirs:
+        out.append(f"the interpreter (Python {mine[0]}{', free-threaded' if mine[1] else ''} for the script, "
+                   f"{theirs[0]}{', free-threaded' if theirs[1] else ''} for the chapter)")
+    a, b = load_text(example.get("load_average")), load_text(meta.get("load_average"))
+    if a != b:
+        out.append(f"the host's load (1-minute load average {a} when the script started, {b} when the "
+                   "chapter's measurement did, on a host other builds share)")
+    out.append("the order (the chapter's configurations all take turns, the script runs one workload's "
+               "repeats back to back, minutes later)")
+    return out
+
+
+def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mapping[str, Any]], threads: int, *,
+                    label: str, n: int, ratio: float = SLOWER_RATIO,
+                    tolerance: float = EXAMPLE_TOLERANCE) -> Claim:
+    """The reader's script (``examples/what_serializes.py --json``) measures what the chapter measured.
+
+    For each workload both measured at *threads* threads, the script's shared
+    ÷ per-thread interval and the chapter's (:func:`sharing_ratio`) agree when
+    they overlap once each is widened by *tolerance* (a fraction). It holds
+    when every workload agrees and is contradicted when one does not (a
+    cross-check with its own title); the sentence then lists what differs
+    between the two runs (:func:`_run_differences`) and says whether they at
+    least fall on the same side of *ratio*. *n* is the chapter's operation
+    count for the shared-object workloads. Evidence: the pairs, as text.
     """
     suites = [_suite(r) for r in results]
-    rows, states = [], []
+    rows, states, sides, compared = [], [], [], []
     for row in example["results"]:
         if int(row["threads"]) != threads:
             continue
@@ -1113,29 +1298,32 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
             continue
         mine = ratio_interval(row["shared_s"], row["per_thread_s"])
         theirs = sharing_ratio(suite, w, threads)
+        agree = overlap(_widened(mine, tolerance), _widened(theirs, tolerance))
+        states.append(agree)
         a, b = mine.at_least(ratio), theirs.at_least(ratio)
-        states.append(None if a is None or b is None else a == b)
-        overlap = mine.low <= theirs.high and theirs.low <= mine.high
+        sides.append(a is not None and a == b)
+        compared.append(w)
         rows.append(f"{w}: {mine.text()} in the script, {theirs.text()} above, "
-                    + ("overlapping" if overlap else "apart"))
+                    + ("agreeing" if agree else f"apart by {max(mine.low / theirs.high, theirs.low / mine.high):.1f}×"))
     if not rows:
         raise ValueError(f"the example's results have no workload the chapter measured at {threads} threads")
-    same = "the same interpreter" if example.get("free_threaded") else "another interpreter"
+    side = ("both put every workload on the same side of {r:g}×" if all(sides) else
+            "they do not even put every workload on the same side of {r:g}×")
+    differ = _run_differences(example, suites, compared, threads)
     return check(
         "example_verdict",
-        "the reader's script measures what the chapter measures",
-        _outcome(states), seen="; ".join(rows), k=threads, r=ratio, label=label, same=same,
+        "the reader's script, run on this page, measures the shared ÷ per-thread ratios the chapter measured",
+        all(states), seen="; ".join(rows), k=threads, r=ratio, label=label, tol=tolerance,
         count=int(example["count"]), n=n, repeats=int(example["repeats"]), python=example.get("python", "?"),
+        differ="; ".join(differ),
+        title="The example on this page disagrees with the measurement above",
         supported="**The script agrees with the chapter.** With {k} threads, shared ÷ per-thread ({seen}): "
-                  "each workload is on the same side of {r:g}× in both, though the script ran {count:,} "
-                  "operations and {repeats} repeats on Python {python}, the chapter {n:,} operations.",
-        contradicted="The script and the chapter disagree on which side of {r:g}× sharing falls (with {k} "
-                     "threads, shared ÷ per-thread: {seen}). The script ran once, {count:,} operations and "
-                     "{repeats} repeats on Python {python} ({same}), after the chapter's runs; runs this "
-                     "short are at the mercy of a busy host, which is the likely reason.",
-        unclear="The script's and the chapter's intervals (with {k} threads, shared ÷ per-thread: {seen}) do "
-                "not both fall clearly on one side of {r:g}×, so this run cannot tell whether they agree "
-                "(the script: {count:,} operations, {repeats} repeats on Python {python}).",
+                  "each workload's two intervals overlap, once widened by {tol:.0%}. The runs differ in "
+                  "{differ}.",
+        contradicted="With {k} threads, shared ÷ per-thread: {seen}. The intervals of a workload do not "
+                     "overlap even widened by {tol:.0%}, so the two runs measured different ratios; "
+                     + side + ". The two runs differ in {differ}; any of these can move a ratio of runs a few "
+                     "milliseconds long.",
     )
 
 
@@ -1180,6 +1368,18 @@ def contention_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
             ok, w=w, cpus=cpus, worst=round(worst, 3), at=worst_at,
             cause="the one-thread runs were slowed by something else (a busy host, a cold start), so the "
                   "threaded ones look faster than the cores allow ({at}: {worst:.2f} of linear)"))
+        own_by = {t.workers: t for t in suite.select(w, "per-thread")}
+        if suite.metadata.get("gil_enabled") is False and 1 in own_by and len(own_by) > 1:
+            slow = [k for k in sorted(own_by) if not baseline_scales(suite, w, k)]
+            worst_k = slow[0] if slow else max(own_by)
+            out.append(invariant(
+                f"{tag}{w}-per-thread-not-slower",
+                "{w}: without the GIL, threads on objects of their own were not slower on more threads than "
+                "on one (within {slack:.0%})", not slow, w=w, slack=BASELINE_SLACK, k=worst_k,
+                one_ms=round(own_by[1].median * 1e3, 2), k_ms=round(own_by[worst_k].median * 1e3, 2),
+                cause="the per-thread baseline failed to scale ({k_ms:.1f} ms on {k} threads against {one_ms:.1f} "
+                      "ms on 1, for the same operations): other work held the CPUs, or the threads contend on "
+                      "something they share without the test meaning them to"))
         shared, own = suite.select(w, "shared"), suite.select(w, "per-thread")
         single = [next((t for t in ts if t.workers == 1), None) for ts in (shared, own)]
         if suite.metadata.get("gil_enabled") is True and single[0] is not None and single[1] is not None:
@@ -1354,15 +1554,29 @@ def memory_rows(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[st
 
 
 def memory_source_text(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
-    """Which reading of the peak the memory figures are, and why (from the first child's result)."""
+    """Which reading of the peak the memory figures are, and why, with every build's start-up figures
+    (medians over its children), and how far the two readings differ after building."""
     first = next(iter(runs.values()))[0]
     if first["source"] != "VmHWM":
         return "This host has no `VmHWM`: the figures below are `ru_maxrss`."
+
+    def mib(rs: Sequence[Mapping[str, Any]], key: str) -> str:
+        return f"{statistics.median(float(r[key]) for r in rs) / 1024:.1f} MiB"
+
+    starts = "; ".join(f"{label}: `ru_maxrss` {mib(rs, 'maxrss_start_kib')}, `VmHWM` {mib(rs, 'start_kib')}"
+                       for label, rs in runs.items())
+    # after building, ru_maxrss = max(inherited peak, own peak): at least VmHWM, but read just before it
+    below = [float(r["peak_kib"]) - float(r["maxrss_kib"]) for rs in runs.values() for r in rs]
+    tail = ""
+    if below and max(below) > 0:
+        tail = (f" After building, `ru_maxrss` is the larger of the inherited peak and the child's own, so at "
+                f"least `VmHWM`; a child's `ru_maxrss` may still read up to {max(below):.0f} KiB below it here "
+                "because it is read first: pages the child touches between the two readings (opening and "
+                "reading `/proc/self/status`) count only in the later one.")
     return ("On Linux `ru_maxrss` survives `exec`: a child keeps the peak of the process it was started "
-            f"from, here this notebook's kernel. In this build the children's `ru_maxrss` read "
-            f"{first['maxrss_start_kib'] / 1024:.1f} MiB before they had built anything, their `VmHWM` "
-            f"{first['start_kib'] / 1024:.1f} MiB. So the figures below are `VmHWM`, the peak of each "
-            "child alone; the `ru_maxrss` column shows the other reading.")
+            f"from, here this notebook's kernel. Before they had built anything the children read ({starts}; "
+            "medians). So the figures below are `VmHWM`, the peak of each child alone; the `ru_maxrss` column "
+            "shows the other reading." + tail)
 
 
 def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
