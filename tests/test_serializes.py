@@ -201,6 +201,7 @@ def test_refcount_verdict_contradicted_names_which_workload_was_not_slower():
 def test_refcount_verdict_undecided_when_a_spread_straddles_the_ratio():
     c = sz.refcount_verdict(pair_suite((SLOW, ONE), (SPREAD, SPREAD_BASE)), 2, label="ft")
     assert c.state == "undecided" and "method 1.50×" in c.text and "cannot tell" in c.text
+    assert "the interval of method straddles it" in c.text and "baseline" not in c.text
 
 
 def test_locks_verdict_states_the_merge_it_leaves_out():
@@ -582,7 +583,8 @@ def test_locks_verdict_says_a_ratio_over_a_baseline_that_failed_to_scale_is_not_
     c = sz.locks_verdict(suite, 2, label="ft")
     assert c.state == "undecided"
     assert "dict-store 1.04×, not evidence: its per-thread baseline took 9.5 ms on 2 threads" in c.text
-    assert "not slower" not in c.text
+    assert "not slower" not in c.text and "the per-thread baseline of dict-store failed to scale" in c.text
+    assert "straddles" not in c.text
     fine = free_suite(7.5e-3, 4.3e-3, 10e-3, "list-append")
     for t in free_suite(7.8e-3, 4.0e-3, 4.1e-3).timings:
         fine.add(t)
@@ -621,6 +623,7 @@ def test_single_thread_text_computes_the_penalty_from_the_one_thread_rows():
     text = sz.single_thread_text([ft], [gil], label="ft", other="gil")
     assert "ft took 2.1–2.5× as long as gil (attribute 2.15×, method 2.49×" in text
     assert "specializing adaptive interpreter" in text and "pycore_code.h" in text and "3.14" in text
+    assert "load average unknown and unknown" in text  # the made-up suites recorded no load
     same = sz.single_thread_text([one({"attribute": 1.0}, False)], [one({"attribute": 1.0}, True)],
                                  label="ft", other="gil")
     assert "1.0× as long" in same and "specializing" not in same

@@ -860,6 +860,15 @@ def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
     return ivs, states, seen
 
 
+def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) -> str:
+    """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
+    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and baseline_scales(suite, w, threads)]
+    failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
+    parts = ([f"the interval of {' and '.join(straddle)} straddles it"] if straddle else []) + (
+        [f"the per-thread baseline of {' and '.join(failed)} failed to scale"] if failed else [])
+    return "; ".join(parts) or "no workload decided it"
+
+
 def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
                      ratio: float = SLOWER_RATIO) -> Claim:
     """Threads sharing one object (attribute reads, method calls) are slower than on objects of their own.
@@ -874,7 +883,7 @@ def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     return check(
         "refcount_verdict",
         "without the GIL, threads that share one object are slowed by its reference count",
-        _outcome(states), seen=seen, k=threads, r=ratio, label=label, **ivs,
+        _outcome(states), seen=seen, k=threads, r=ratio, label=label, why=_why(suite, ivs, threads, ratio), **ivs,
         supported="**The shared instance is the bottleneck.** On {label} with {k} threads, reading an "
                   "attribute of one shared object and calling a method of one shared instance were slower "
                   "than the same work on per-thread objects by at least {r:g}× over the quartiles "
@@ -883,8 +892,7 @@ def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
                      "or more over the whole quartile range (shared ÷ per-thread: {seen}). On a busy host "
                      "the threads rarely run at the same moment, and then they rarely contend.",
         unclear="On {label} with {k} threads this run cannot tell for every workload whether sharing one "
-                "object slowed it by {r:g}× or more: a workload's interval straddles it, or its per-thread "
-                "baseline failed to scale (shared ÷ per-thread: {seen}).",
+                "object slowed it by {r:g}× or more: {why} (shared ÷ per-thread: {seen}).",
     )
 
 
@@ -908,6 +916,7 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
         "locks_verdict",
         "without the GIL, threads that write to one list or dict take turns on its lock",
         _outcome(states), seen=seen, k=threads, r=ratio, label=label, merged=merged,
+        why=_why(suite, ivs, threads, ratio),
         merge_s=merges, per_thread_s=works, **ivs,
         supported="**The container's lock serializes the writers.** On {label} with {k} threads, appending "
                   "to one shared list and storing into one shared dict were slower than the same writes to "
@@ -915,8 +924,7 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
         contradicted="On {label} with {k} threads, one shared list or dict did not slow every workload by "
                      "{r:g}× or more over the whole quartile range ({seen})." + tail,
         unclear="On {label} with {k} threads this run cannot tell for every workload whether one shared "
-                "container slowed it by {r:g}× or more: a workload's interval straddles it, or its per-thread "
-                "baseline failed to scale ({seen})." + tail,
+                "container slowed it by {r:g}× or more: {why} ({seen})." + tail,
     )
 
 
@@ -988,8 +996,10 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
     low, high = min(ratios.values()), max(ratios.values())
     each = ", ".join(f"{w} {r:.2f}×" for w, r in ratios.items())
     span = f"{low:.1f}×" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}–{high:.1f}×"
+    loads = [load_text(_suite(d).metadata.get("load_average")) for d in (free_threaded[0], default[0])]
     text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
-            f"as long as {other} ({each}: the one-thread per-thread columns above).")
+            f"as long as {other} ({each}: the one-thread per-thread columns above; the builds ran one after "
+            f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began).")
     if low < 1.1:
         return text
     if version.startswith("3.13"):
@@ -1315,13 +1325,13 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
         "the reader's script, run on this page, measures the shared ÷ per-thread ratios the chapter measured",
         all(states), seen="; ".join(rows), k=threads, r=ratio, label=label, tol=tolerance,
         count=int(example["count"]), n=n, repeats=int(example["repeats"]), python=example.get("python", "?"),
-        differ="; ".join(differ),
+        differ="; ".join(differ), tol_text=f"{tolerance * 100:.0f} %",
         title="The example on this page disagrees with the measurement above",
         supported="**The script agrees with the chapter.** With {k} threads, shared ÷ per-thread ({seen}): "
-                  "each workload's two intervals overlap, once widened by {tol:.0%}. The runs differ in "
+                  "each workload's two intervals overlap, once widened by {tol_text}. The runs differ in "
                   "{differ}.",
         contradicted="With {k} threads, shared ÷ per-thread: {seen}. The intervals of a workload do not "
-                     "overlap even widened by {tol:.0%}, so the two runs measured different ratios; "
+                     "overlap even widened by {tol_text}, so the two runs measured different ratios; "
                      + side + ". The two runs differ in {differ}; any of these can move a ratio of runs a few "
                      "milliseconds long.",
     )
