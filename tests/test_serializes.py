@@ -202,6 +202,8 @@ def test_refcount_verdict_undecided_when_a_spread_straddles_the_ratio():
     c = sz.refcount_verdict(pair_suite((SLOW, ONE), (SPREAD, SPREAD_BASE)), 2, label="ft")
     assert c.state == "undecided" and "method 1.50×" in c.text and "cannot tell" in c.text
     assert "the interval of method straddles it" in c.text and "baseline" not in c.text
+    both = sz.refcount_verdict(pair_suite((SPREAD, SPREAD_BASE), (SPREAD, SPREAD_BASE)), 2, label="ft")
+    assert "the intervals of attribute and method straddle it" in both.text
 
 
 def test_locks_verdict_states_the_merge_it_leaves_out():

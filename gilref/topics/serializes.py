@@ -864,8 +864,11 @@ def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) 
     """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
     straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and baseline_scales(suite, w, threads)]
     failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
-    parts = ([f"the interval of {' and '.join(straddle)} straddles it"] if straddle else []) + (
-        [f"the per-thread baseline of {' and '.join(failed)} failed to scale"] if failed else [])
+    many = len(straddle) > 1
+    parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
+             if straddle else []) + (
+        [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
+        if failed else [])
     return "; ".join(parts) or "no workload decided it"
 
 
