@@ -304,3 +304,12 @@ def test_the_free_threaded_verdict_sets_the_thread_beside_the_process_from_the_d
     assert "nobody waits" not in worse.text
     alike = convoy.free_threaded_verdict(made_up(thread=20_000, process=20_000, gil=False), gil, build="t")
     assert "no more than a process did" in alike.text
+
+
+def test_a_busy_host_is_named_as_the_second_reason_only_when_its_load_fills_the_cores():
+    quiet = convoy.small_convoy_reasons(made_up(thread=20_000))
+    assert "cannot take the GIL either" not in quiet and "does not explain it" in quiet
+    busy_suite = made_up(thread=20_000)
+    busy_suite.metadata["load_average"] = [4.3, 3.0, 2.0]
+    busy = convoy.small_convoy_reasons(busy_suite)
+    assert "4.3 on 2 CPUs" in busy and "a CPU-bound thread that waits for a core cannot take the GIL either" in busy

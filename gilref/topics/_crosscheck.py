@@ -138,7 +138,7 @@ def slower_build_note(ratio: Any, what: str, free_metadata: Mapping[str, Any]) -
         return head + howto + f": this agrees within {OVERHEAD_TOLERANCE * 100:.0f} points."
     if agrees is False and over.low > HOWTO_OVERHEAD:
         return (head + howto + f": this run's overhead is larger, beyond {OVERHEAD_TOLERANCE * 100:.0f} points. "
-                "pyperformance's figure averages dozens of benchmarks and one workload can lie far from it; "
+                "The pyperformance figure averages dozens of benchmarks, and one workload can lie far from it; "
                 "the two builds also ran at different moments on a shared host.")
     if agrees is False:
         return (head + howto + f": this run's overhead is smaller, beyond {OVERHEAD_TOLERANCE * 100:.0f} "

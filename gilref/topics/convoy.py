@@ -54,6 +54,7 @@ from ._crosscheck import (
     example_label,
     interpreter_differs,
     labelled,
+    load,
     load_phrase,
     overlap,
     slower_build_note,
@@ -666,7 +667,7 @@ def small_convoy_reasons(suite: Suite) -> str:
        interval, they account for this much of the slowdown: the share of slow
        trips times the interval, against the measured extra time per request
        (``1/rate next to the thread − 1/rate alone``).
-    2. The host's load (:func:`~gilref.topics._crosscheck.busy_text`): a
+    2. The host's load (``busy_text`` of the cross-check helpers): a
        CPU-bound thread waiting for a core cannot take the GIL either.
     """
     slow = Interval.of(suite.get(SLOW, "cpu-thread").values)
@@ -685,7 +686,10 @@ def small_convoy_reasons(suite: Suite) -> str:
                 f"{waits:.0f} µs per request on average, against the {extra:.0f} µs per request the server "
                 f"lost next to the thread" + (": they account for most of the slowdown." if 0.5 * extra <= waits
                                               <= 2 * extra else "."))
-    return out + " Second, " + busy_text(suite.metadata) + "."
+    x, cpus = load(suite.metadata.get("load_average")), suite.metadata.get("usable_cpus")
+    waiting = (": a CPU-bound thread that waits for a core cannot take the GIL either"
+               if x is not None and cpus and x >= float(cpus) else "")
+    return out + " Second, " + busy_text(suite.metadata) + waiting + "."
 
 
 def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
@@ -764,7 +768,7 @@ def thread_vs_process(suite: Suite) -> str:
     """How a CPU-bound thread's cost to the server compares with a CPU-bound process's on one build.
 
     The two shares of alone (quartiles) agree when their intervals overlap
-    (:func:`~gilref.topics._crosscheck.overlap`): then the thread cost no more
+    (``overlap`` of the cross-check helpers): then the thread cost no more
     than a process, which competes only for a core. When the thread's lies
     wholly below, something the two threads share in one process cost more
     than a core.
