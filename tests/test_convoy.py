@@ -312,4 +312,4 @@ def test_a_busy_host_is_named_as_the_second_reason_only_when_its_load_fills_the_
     busy_suite = made_up(thread=20_000)
     busy_suite.metadata["load_average"] = [4.3, 3.0, 2.0]
     busy = convoy.small_convoy_reasons(busy_suite)
-    assert "4.3 on 2 CPUs" in busy and "a CPU-bound thread that waits for a core cannot take the GIL either" in busy
+    assert "4.3 on 2 CPUs" in busy and "itself waiting for a core, then often could not take the GIL either" in busy

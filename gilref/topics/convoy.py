@@ -687,7 +687,7 @@ def small_convoy_reasons(suite: Suite) -> str:
                 f"lost next to the thread" + (": they account for most of the slowdown." if 0.5 * extra <= waits
                                               <= 2 * extra else "."))
     x, cpus = load(suite.metadata.get("load_average")), suite.metadata.get("usable_cpus")
-    waiting = (": a CPU-bound thread that waits for a core cannot take the GIL either"
+    waiting = ("; the CPU-bound thread, itself waiting for a core, then often could not take the GIL either"
                if x is not None and cpus and x >= float(cpus) else "")
     return out + " Second, " + busy_text(suite.metadata) + waiting + "."
 
