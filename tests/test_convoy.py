@@ -146,7 +146,8 @@ def near(x, spread=0.02):
     return tuple(x * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
 
 
-def made_up(alone=30_000, thread=300, process=20_000, *, trip=None, served=None, gil=True, window=0.4):
+def made_up(alone=30_000, thread=300, process=20_000, *, trip=None, served=None, gil=True, window=0.4,
+            slow=0.9):
     """A measure()-shaped suite with these median requests per second."""
     from gilref.core.results import Timing
 
@@ -154,13 +155,14 @@ def made_up(alone=30_000, thread=300, process=20_000, *, trip=None, served=None,
     counted = sum(v * window for r in rps.values() for v in near(r))
     suite = Suite(metadata={"python_implementation": "CPython", "python_version": "3.13.5", "gil_enabled": gil,
                             "requests_served": served if served is not None else int(counted) + 100,
-                            "port": 40000, "load_average": [1.8, 1.0, 1.0]})
+                            "port": 40000, "load_average": [1.8, 1.0, 1.0], "usable_cpus": 2,
+                            "switch_interval_s": 0.005})
     params = {"window_s": window, "message_size": 16, "host": convoy.HOST}
     for mode, r in rps.items():
         suite.add(Timing(convoy.ECHO, mode, 1, near(r), unit="req/s", better="higher", params=params))
         t = trip if trip is not None else 0.8 / r
         suite.add(Timing(convoy.TRIP, mode, 1, near(t), unit="s", better="lower", params=params))
-        suite.add(Timing(convoy.SLOW, mode, 1, near(0.9 if mode == "cpu-thread" else 0.01), unit="fraction",
+        suite.add(Timing(convoy.SLOW, mode, 1, near(slow if mode == "cpu-thread" else 0.01), unit="fraction",
                          better="lower", params=params))
     return suite
 
@@ -189,7 +191,7 @@ def test_convoy_verdict_takes_the_example_and_names_the_interpreters_when_they_d
 def test_magnitude_and_process_and_free_threaded_verdicts():
     assert convoy.magnitude_verdict(made_up(thread=100), build="b").state == "holds"
     small_drop = convoy.magnitude_verdict(made_up(thread=9_000), build="b")
-    assert small_drop.state == "contradicted" and "load average 1.8" in small_drop.text
+    assert small_drop.state == "contradicted" and "load average was only 1.8" in small_drop.text
     assert convoy.magnitude_verdict(made_up(thread=1_500), build="b").state == "undecided"
     assert convoy.process_verdict(made_up(), build="b").state == "holds"
     assert convoy.process_verdict(made_up(process=400), build="b").state == "contradicted"
@@ -269,3 +271,45 @@ def test_free_threaded_verdict_explains_a_much_slower_free_threaded_server():
     assert claim.state == "holds" and "HOWTO" in claim.text
     same = convoy.free_threaded_verdict(made_up(thread=20_000, gil=False), made_up(), build="t")
     assert "HOWTO" not in same.text
+
+
+def test_a_small_convoy_names_both_reasons_computed_from_the_run():
+    # 30,000 req/s alone (33 µs each), 20,000 next to the thread (50 µs): 17 µs lost per request. 0.35 % of the
+    # trips waiting one 5 ms interval add 17.5 µs: they account for the slowdown.
+    claim = convoy.magnitude_verdict(made_up(thread=20_000, slow=0.0035), build="b")
+    assert claim.state == "contradicted"
+    assert "a chance, not a turn" in claim.text and "99.7 %" in claim.text
+    assert "account for most of the slowdown" in claim.text
+    assert "only 1.8 on 2 CPUs" in claim.text  # the host's load, the second reason, computed
+    assert "above 5 %" not in claim.text and "below 5 % as the published size" in claim.text
+    far = convoy.small_convoy_reasons(made_up(thread=20_000, slow=0.5))
+    assert "account for" not in far and "a chance, not a turn" in far
+
+
+def test_an_undecided_process_verdict_names_the_test_that_straddles():
+    # 9,000 req/s with the process: 30 % of alone (straddles 30 %), 30× the 300 next to the thread (passes 2×).
+    claim = convoy.process_verdict(made_up(process=9_000), build="b")
+    assert claim.state == "undecided"
+    assert "the 30 % test is undecided" in claim.text and "straddles 30 %" in claim.text
+    assert "the 2× test passes" in claim.text and "lies wholly above 2×" in claim.text
+    gain_only = convoy.process_verdict(made_up(thread=4_500, process=9_000, alone=20_000), build="b")
+    assert "the 2× test is undecided" in gain_only.text and "the 30 % test passes" in gain_only.text
+
+
+def test_the_free_threaded_verdict_sets_the_thread_beside_the_process_from_the_data():
+    gil = made_up()
+    worse = convoy.free_threaded_verdict(made_up(thread=15_000, process=25_000, gil=False), gil, build="t")
+    assert worse.state == "holds" and "wholly above the 25 %" in worse.text
+    assert "more than next to the thread beyond the repeats' spread" in worse.text
+    assert "nobody waits" not in worse.text
+    alike = convoy.free_threaded_verdict(made_up(thread=20_000, process=20_000, gil=False), gil, build="t")
+    assert "no more than a process did" in alike.text
+
+
+def test_a_busy_host_is_named_as_the_second_reason_only_when_its_load_fills_the_cores():
+    quiet = convoy.small_convoy_reasons(made_up(thread=20_000))
+    assert "cannot take the GIL either" not in quiet and "does not explain it" in quiet
+    busy_suite = made_up(thread=20_000)
+    busy_suite.metadata["load_average"] = [4.3, 3.0, 2.0]
+    busy = convoy.small_convoy_reasons(busy_suite)
+    assert "4.3 on 2 CPUs" in busy and "itself waiting for a core, then often could not take the GIL either" in busy

@@ -44,6 +44,7 @@ def test_slower_build_note_only_when_the_free_threaded_figure_is_clearly_lower()
 
     note = cc.slower_build_note(Interval(0.2, 0.25, 0.3), "the server alone answered", {"python_version": "3.13.5"})
     assert "25 %" in note and "specializing" in note and "docs.python.org/3.13/howto" in note
+    assert "300 %" in note and "larger" in note  # a speed of 25 % is 300 % more time, not the HOWTO's 40 %
     assert cc.slower_build_note(Interval(0.7, 0.9, 1.1), "x", {"python_version": "3.13.5"}) == ""
     assert "specializing" not in cc.slower_build_note(Interval(0.2, 0.25, 0.3), "x", {"python_version": "3.14.0"})
 
@@ -58,3 +59,15 @@ def test_a_figure_on_the_other_side_leaves_the_reason_to_the_caller():
 
 def test_an_undecided_verdict_cannot_be_settled_by_one_median():
     assert "cannot settle it" in cc.agreement(None, True) and cc.agreement(None, False) == cc.agreement(None, True)
+
+
+def test_the_overhead_is_set_beside_the_howtos_and_says_whether_they_agree():
+    from gilref.core.verdicts import Interval
+
+    over = cc.overhead_interval(Interval(0.5, 0.625, 0.8))
+    assert (over.low, over.median, over.high) == pytest.approx((0.25, 0.6, 1.0))
+    meta = {"python_version": "3.13.5"}
+    assert "this agrees within 20 points" in cc.slower_build_note(Interval(0.7, 0.71, 0.72), "x ran", meta)
+    assert "undecided" not in cc.slower_build_note(Interval(0.7, 0.71, 0.72), "x ran", meta)
+    assert "neither confirms nor contradicts" in cc.slower_build_note(Interval(0.5, 0.71, 0.75), "x ran", meta)
+    assert "larger, beyond 20 points" in cc.slower_build_note(Interval(0.4, 0.42, 0.44), "x ran", meta)

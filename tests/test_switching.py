@@ -321,3 +321,24 @@ def test_latency_verdict_names_where_the_wait_was_least_and_a_stretched_one():
     plain = switching.latency_verdict(made_up({0.001: (near(2e-3), near(9e7)), 0.05: (near(5e-2), near(9e7))}),
                                       build="b").text
     assert "where it waited least" not in plain and "At 1 ms it waited" in plain
+
+
+def test_the_latency_verdict_explains_the_intervals_below_the_floor_from_the_data():
+    # 0.1 ms interval, 0.3 ms late: 3 intervals, the operating system's floor; 0.5 ms, 0.7 ms late: 1.4.
+    suite = made_up({0.0001: (near(3e-4), near(9e7)), 0.0005: (near(7e-4), near(9e7)),
+                     0.001: (near(1.2e-3), near(9e7)), 0.05: (near(5.03e-2), near(9e7))}, alone_lat=near(9e-5))
+    claim = switching.latency_verdict(suite, build="b")
+    assert claim.state == "holds" and "from 1 ms up" in claim.text
+    assert "Below 1 ms it waited longer, counted in intervals (3.0 intervals at 0.1 ms, 1.4 intervals at 0.5 ms)" \
+        in claim.text
+    assert "a floor" in claim.text and "0.300 ms" in claim.text and "it woke 0.090 ms (" in claim.text
+    assert switching.below_floor_note(made_up({0.001: (near(1.2e-3), near(9e7))})) == ""
+
+
+def test_the_free_threaded_verdict_compares_overhead_with_overhead():
+    gil = gil_like(large_thr=27.6e6)
+    slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
+    text = switching.free_threaded_verdict(slow, gil, build="t").text
+    # 11.6 / 27.6 = 42 % of the rate, 58 % slower, 138 % longer: not the HOWTO's 40 %.
+    assert "at 50 ms the CPU-bound thread counted at 42 %" in text and "58 %" in text and "138 %" in text
+    assert "about 40 %" in text and "larger, beyond 20 points" in text

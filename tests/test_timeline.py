@@ -236,7 +236,7 @@ def test_recording_invariants_hold_for_sound_recordings_and_break_otherwise():
 
 def test_table_and_from_example():
     rows = timeline.table([("CPython 3.13.5", "3 CPU-bound", made_set([alternating()] * 3))])
-    assert rows[0]["time with ≥ 2 running"] == "0.0%" and rows[0]["median turn (ms)"] == "5.00"
+    assert rows[0]["time with ≥ 2 running (median)"] == "0.0%" and rows[0]["median turn (ms)"] == "5.00"
     tl = timeline.from_example(example_of(alternating(duration=0.05)))
     assert timeline.analyze(tl)["concurrency"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="timeline.py"):
@@ -279,3 +279,51 @@ def test_a_thread_that_never_ran_breaks_an_invariant():
     assert "every_thread_ran" in broken_keys
     inv = next(i for i in timeline.recording_invariants(made_set([starved])) if i.key == "every_thread_ran")
     assert "(cpu-2)" in inv.cause and "[" not in inv.cause
+
+
+def test_the_tables_shares_come_from_the_drawn_recording_and_add_up_to_its_threads_worth():
+    # Per-thread medians over these three recordings would be 40 %, 40 %, 40 % (120 % under one GIL); each
+    # recording's own shares add up to one thread's worth.
+    def skewed(a, b, c):
+        tl = alternating()
+        shares = {"cpu-1": a, "cpu-2": b, "cpu-3": c}
+        start = 0.0
+        for th in tl["threads"]:
+            th["runs"] = [[start, start + 0.2 * shares[th["name"]]]]
+            start += 0.2 * shares[th["name"]]
+        return tl
+    data = made_set([skewed(0.4, 0.4, 0.2), skewed(0.4, 0.2, 0.4), skewed(0.2, 0.4, 0.4)])
+    row = timeline.table([("b", "3 CPU-bound", data)])[0]
+    shares = row["share of time each thread ran (the recording drawn; sum)"]
+    drawn = timeline.analyze(data["timelines"][timeline.median_index(data["timelines"])])["shares"]
+    assert shares == ", ".join(f"{n} {v:.0%}" for n, v in drawn.items()) + " = 1.00"
+
+
+def test_the_turn_column_is_empty_where_runs_overlap():
+    free = made_set([alternating(overlap=0.004)] * 3, gil=False)
+    assert timeline.table([("t", "3 CPU-bound", free)])[0]["median turn (ms)"] == "–"
+    assert not timeline.turns_defined(timeline.summarize_many(free["timelines"]))
+    assert timeline.turns_defined(timeline.summarize_many([alternating()] * 3))
+
+
+def test_gil_alternates_counts_the_recordings_of_each_scenario():
+    cpu = made_set([alternating() for _ in range(5)])
+    mix = made_set([alternating(io=True) for _ in range(5)])
+    text = timeline.gil_alternates_verdict([cpu, mix], build="b").text
+    assert "In all 10 recordings on b (5 of each of the 2 scenarios)" in text
+    uneven = timeline.gil_alternates_verdict([cpu, made_set([alternating()] * 3)], build="b").text
+    assert "(5 + 3 of its 2 scenarios)" in uneven
+    assert "scenarios" not in timeline.gil_alternates_verdict([cpu], build="b").text
+
+
+def test_the_free_threaded_example_overlap_is_cross_checked_with_a_tolerance():
+    gil = made_set([alternating()] * 3)
+    par = made_set([alternating(overlap=0.004)] * 3, gil=False)  # 78 % of the time with two running
+    close = timeline.free_overlaps_verdict(par, gil, build="t",
+                                           example=example_of(alternating(overlap=0.004), gil=False))
+    assert close.state == "holds" and "agrees with the measurement's 78 % within 10 points" in close.text
+    far = timeline.free_overlaps_verdict(par, gil, build="t",
+                                         example=example_of(alternating(overlap=0.002, duration=0.05), gil=False))
+    assert far.state == "holds" and "42 points below the measurement's 78 %" in far.text
+    assert "beyond the 10-point tolerance" in far.text and "fewer cores were free" in far.text
+    assert "one of 50 ms" in far.text

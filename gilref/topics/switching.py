@@ -2,9 +2,12 @@
 
 CPython's GIL is handed over on request: a thread that wants it waits up to the
 *switch interval* (:func:`sys.getswitchinterval`, 5 ms by default), then asks
-the holder to drop it; the holder does at its next eval-breaker check, which
-CPython makes only at some instructions (a function's start, a loop's backward
-jump, the return from a call into C), not between every two bytecodes. :func:`measure`
+the holder to drop it; the holder honours the request only where the interpreter
+checks its eval breaker (in 3.12 and 3.13 at ``RESUME``, function entry but not
+when resuming a ``yield from``/``await``; at ``JUMP_BACKWARD``, each turn of a
+loop; and after the ``CALL`` family: ``CHECK_EVAL_BREAKER`` / ``_CHECK_PERIODIC``
+in ``Python/bytecodes.c``; 3.11 at the corresponding instructions of
+``Python/ceval.c``), not between every two bytecodes. :func:`measure`
 makes that visible. In each *trial* two threads share the interpreter for a
 fixed window:
 
@@ -62,6 +65,7 @@ __all__ = [
     "NOISE",
     "THROUGHPUT",
     "alone_note",
+    "below_floor_note",
     "example_args",
     "example_points",
     "free_threaded_verdict",
@@ -440,6 +444,7 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     stretched = (f" At {most_at * 1000:g} ms it waited {most.text('.2f', '')} intervals: there the operating "
                  "system's delay in waking the thread (on a busy host, milliseconds) is as large as the "
                  "interval itself." if most_at != largest and most.median >= LATENCY_CEILING else "")
+    below = below_floor_note(suite)
     ex_text, ex_decided, why = "", decided, ""
     if example is not None:
         rows = example_points(example)
@@ -453,8 +458,9 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
                    + ("." if ex_decided is not False else ", which is not about one interval."))
         why = _differences(suite, example, list(lat), [r["interval_s"] for r in rows])
     holds = decided if decided == ex_decided else None
-    unclear = (" At {large_iv:g} ms the measurement on {build} waited {longest} intervals, and from 1 ms up "
-               "at least {floor} (at least {floor_at:g} and below {ceiling:g} at the longest expected)." + ex_text)
+    unclear = (" At {large_iv:g} ms the measurement on {build} waited {longest} intervals, and from {from_ms:g} ms "
+               "up at least {floor} (at least {floor_at:g} and below {ceiling:g} at the longest expected)." + below
+               + ex_text)
     unclear = (disagreement(decided, ex_decided) + unclear + " They differ in " + why + "."
                if decided != ex_decided else SPREAD + unclear)
     return check(
@@ -463,14 +469,39 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
         holds, floor_intervals=low, longest_intervals=longest, floor=low.text(".2f", ""), least_at=least_at * 1000,
         longest=longest.text(".2f", ""), large_iv=largest * 1000, build=build,
         example=ex_text.strip(), floor_at=LATENCY_FLOOR, ceiling=LATENCY_CEILING,
-        supported="**The waiting thread waits one switch interval.** On {build}, from 1 ms up, the "
+        from_ms=LATENCY_FROM_S * 1000,
+        supported="**The waiting thread waits one switch interval.** On {build}, from {from_ms:g} ms up, the "
                   "I/O-style thread waited at least {floor} intervals for the GIL" + where + "." + stretched
-                  + ex_text,
+                  + below + ex_text,
         contradicted="On {build} the wake-up latency was not about one switch interval: at its least "
-                     "{floor} intervals from 1 ms up (at least {floor_at:g} expected) and {longest} "
-                     "intervals at {large_iv:g} ms (below {ceiling:g} expected)." + stretched + ex_text,
+                     "{floor} intervals from {from_ms:g} ms up (at least {floor_at:g} expected) and {longest} "
+                     "intervals at {large_iv:g} ms (below {ceiling:g} expected)." + stretched + below + ex_text,
         unclear=unclear,
     )
+
+
+def below_floor_note(suite: Suite) -> str:
+    """Why the intervals below :data:`LATENCY_FROM_S` cost more than one interval of waiting, or ``""``.
+
+    A wake-up has a floor: the operating system's timer and scheduling delay,
+    measured here as the latency at the shortest interval (and shown beside the
+    I/O-style thread's latency alone). An interval shorter than that floor
+    cannot shorten the wait below it, so there the wait in intervals exceeds one.
+    """
+    lat = _shared(suite, LATENCY)
+    short = sorted(iv for iv in lat if iv < LATENCY_FROM_S)
+    if not short:
+        return ""
+    waits = ", ".join(f"{Interval.of([v / iv for v in lat[iv].values]).median:.1f} intervals at {iv * 1000:g} ms"
+                      for iv in short)
+    floor = Interval.of(lat[short[0]].values).scaled(1000)
+    alone = suite.select(LATENCY, ALONE)
+    alone_text = (f" (alone, with no thread holding the GIL, it woke "
+                  f"{Interval.of(alone[0].values).scaled(1000).text('.3f', ' ms')} late)" if alone else "")
+    return (f" Below {LATENCY_FROM_S * 1000:g} ms it waited longer, counted in intervals ({waits}): a wake-up "
+            f"has a floor, the operating system's timer and scheduling delay, here "
+            f"{floor.text('.3f', ' ms')} at the shortest interval{alone_text}, and no shorter interval "
+            "undercuts it.")
 
 
 def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
@@ -554,7 +585,7 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
     common = sorted(set(thr) & set(gil_thr))
     slower = (slower_build_note(ratio_interval(thr[common[-1]].values, gil_thr[common[-1]].values),
-                                f"the CPU-bound thread counted at {common[-1] * 1000:g} ms", free.metadata)
+                                f"at {common[-1] * 1000:g} ms the CPU-bound thread counted", free.metadata)
               if common else "")
     return check(
         "free_threaded_ignores_interval",

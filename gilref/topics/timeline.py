@@ -36,6 +36,7 @@ from ._crosscheck import SPREAD, all_of, disagreement, example_label, interprete
 
 __all__ = [
     "EXAMPLE_FORMAT",
+    "EXAMPLE_OVERLAP_TOLERANCE",
     "FORMAT",
     "FREE_CONCURRENCY_MIN",
     "FREE_IO_MIN",
@@ -46,6 +47,7 @@ __all__ = [
     "TURN_HIGH",
     "TURN_LOW",
     "analyze",
+    "example_overlap_agreement",
     "free_io_verdict",
     "free_overlaps_verdict",
     "from_example",
@@ -61,6 +63,7 @@ __all__ = [
     "table",
     "turn_length_verdict",
     "turns",
+    "turns_defined",
 ]
 
 FORMAT = "gilref-timeline"
@@ -100,6 +103,12 @@ thread's worth means threads ran side by side (with a GIL it is at most 1)."""
 FREE_IO_MIN = 0.5
 """Least share of its duty cycle the I/O-style thread keeps without a GIL: it
 waits only for a core, which on a busy host of two cores can cost up to half."""
+
+EXAMPLE_OVERLAP_TOLERANCE = 0.1
+"""How far (as a share of the time, either way) the example's one recording may lie outside the
+measurement's quartiles of the overlap share and still agree with it: one short recording on a
+shared host of two cores loses a core to other programs for a few milliseconds at a time, a tenth
+of a 50 ms recording."""
 
 SHARE_SLACK = 0.02
 """Absolute slack of the invariants on shares of the recording: the clock
@@ -423,20 +432,39 @@ def io_ideal(data: dict[str, Any]) -> float:
 
 
 def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, str]]:
-    """The chapter's table: one row per (build label, scenario, :func:`record_many` set), medians."""
+    """The chapter's table: one row per (build label, scenario, :func:`record_many` set).
+
+    Each thread's share comes from one recording, the one the chart draws
+    (:func:`median_index`), with their sum: the shares of one recording add up
+    to its threads' worth of running, which with a GIL is at most one (the
+    invariant ``within_the_whole``). Per-thread medians over the recordings
+    would not add up to anything. The other columns are medians over the
+    recordings. A turn is defined only while runs do not overlap (at most
+    :data:`GIL_OVERLAP_MAX` of the time): otherwise the turn column shows "–".
+    """
     rows = []
     for build, scenario, data in entries:
         st = summarize_many(data["timelines"])
+        drawn = analyze(data["timelines"][median_index(data["timelines"])])
         period = st["handoff_period_s"]
+        shares = ", ".join(f"{n} {v:.0%}" for n, v in drawn["shares"].items())
         rows.append({
             "build": build,
             "scenario": scenario,
-            "share of time each thread ran": ", ".join(f"{n} {v:.0%}" for n, v in st["shares"].items()),
-            "threads' worth of running": f"{st['concurrency']:.2f}",
-            "time with ≥ 2 running": f"{st['overlap_fraction']:.1%}",
-            "median turn (ms)": f"{period * 1000:.2f}" if period is not None else "",
+            "share of time each thread ran (the recording drawn; sum)":
+                f"{shares} = {sum(drawn['shares'].values()):.2f}",
+            "threads' worth of running (median)": f"{st['concurrency']:.2f}",
+            "time with ≥ 2 running (median)": f"{st['overlap_fraction']:.1%}",
+            "median turn (ms)": (f"{period * 1000:.2f}" if period is not None and turns_defined(st) else "–"),
         })
     return rows
+
+
+def turns_defined(summary: dict[str, Any]) -> bool:
+    """Whether a :func:`summarize_many` summary's turns mean anything: a turn runs from one thread's
+    start to the next thread's, which describes who ran only while runs do not overlap (the median
+    overlap share at most :data:`GIL_OVERLAP_MAX`)."""
+    return float(summary["overlap_fraction"]) <= GIL_OVERLAP_MAX
 
 
 # -- verdicts ----------------------------------------------------------------------
@@ -486,10 +514,13 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
                    "two or more threads running.")
     worst = max(overlaps)
     share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
-    unclear = (SPREAD + " In the {n} recordings on {build} the share of time in which two threads ran at "
-               "once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
+    counts = [len(data["timelines"]) for data in sets]
+    of_each = (f" ({counts[0]} of each of the {len(sets)} scenarios)" if len(set(counts)) == 1 and len(sets) > 1
+               else f" ({' + '.join(str(c) for c in counts)} of its {len(sets)} scenarios)" if len(sets) > 1 else "")
+    unclear = (SPREAD + " In the {n} recordings on {build}{of_each} the share of time in which two threads ran "
+               "at once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
     if example is not None and decided != ex_decided:
-        unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build} the share "
+        unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build}{of_each} the share "
                    "of time in which two threads ran at once was {share}." + ex_text
                    + " With a GIL neither should exceed {limit_pct:.1f} %. They differ in "
                    + _differences(sets[0], example) + ".")
@@ -497,7 +528,8 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
         "gil_alternates", "with the GIL, only one thread runs Python code at any instant",
         decided if decided == ex_decided else None,
         overlap=spread, worst=worst * 100, n=len(overlaps), build=build, share=share, limit_pct=GIL_OVERLAP_MAX * 100,
-        supported="**With the GIL the bars alternate.** In all {n} recordings on {build}, the share of "
+        of_each=of_each,
+        supported="**With the GIL the bars alternate.** In all {n} recordings on {build}{of_each}, the share of "
                   "time in which two threads ran at once was {share}: one thread ran, then another, "
                   "never two together." + ex_text,
         contradicted="On {build} two threads ran at once for up to {worst:.2f} % of a recording (more than "
@@ -581,7 +613,8 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
         ex = overlap(from_example(example))
         ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
         ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
-                   "of its time with two or more threads running.")
+                   "of its time with two or more threads running"
+                   + example_overlap_agreement(ov, conc, ex, free, example))
     unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
                "threads' worth; at least {need:.0f} % and one thread's worth would show it)." + ex_text)
     if example is not None and decided != ex_decided:
@@ -603,6 +636,33 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
                      "which happens on a busy host." + ex_text,
         unclear=unclear,
     )
+
+
+def example_overlap_agreement(measured: Interval, concurrency: Interval, ex: dict[str, float],
+                              data: dict[str, Any], example: dict[str, Any]) -> str:
+    """How the example's overlap share compares with the measurement's, as the end of a sentence.
+
+    Agrees when it lies within :data:`EXAMPLE_OVERLAP_TOLERANCE` of the
+    measurement's quartiles; otherwise says by how much it differs and why,
+    from the numbers: its threads' worth of running against the measurement's
+    (fewer cores free during it) and what differs between the runs.
+
+    :param measured: the measurement's overlap shares (quartiles, shares of 1).
+    :param concurrency: the measurement's threads' worth of running (quartiles).
+    :param ex: :func:`overlap` of the example's recording.
+    """
+    x, tol = ex["overlap_fraction"], EXAMPLE_OVERLAP_TOLERANCE
+    if measured.low - tol <= x <= measured.high + tol:
+        return (f", which agrees with the measurement's {_pct(measured, '.0f')} within {tol * 100:.0f} points "
+                "(the tolerance for one short recording).")
+    side = "below" if x < measured.low else "above"
+    gap = (measured.low - x) if side == "below" else (x - measured.high)
+    fewer = (f"; its threads ran {ex['concurrency']:.2f} threads' worth of the time against "
+             f"{concurrency.text('.2f', '')} in the measurement, so for part of it fewer cores were free to them"
+             if ex["concurrency"] < concurrency.low else "")
+    return (f", {gap * 100:.0f} points {side} the measurement's {_pct(measured, '.0f')}, beyond the "
+            f"{tol * 100:.0f}-point tolerance for one short recording. They differ in "
+            + _differences(data, example) + fewer + ".")
 
 
 def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) -> Claim:
