@@ -114,3 +114,21 @@ def test_a_script_speedup_beyond_the_cpus_is_called_disturbed():
     assert "more than 2 threads on 2 CPUs can give" in native.python_verdict(suites(), 2, ex).text
     assert [i.holds for i in native.build_cython_invariants(ex, 2)] == [False]
     assert [i.holds for i in native.build_cython_invariants(native.parse_build_cython(BUILD_OUT), 2)] == [True]
+
+
+def test_a_speedup_interval_whose_top_passes_the_cpus_says_why():
+    # one thread 1.00-1.04 s, two threads 0.50-0.54 s: the quartile ratio's top is above 2×
+    over = native.numpy_verdict(made("matmul", (0.49, 0.50, 0.51, 0.53, 0.54)), 2, "fine")
+    assert over.state == "holds"
+    assert "above the 2× that 2 CPUs allow" in over.text and "median, 2.00×, stays within" in over.text
+    inside = native.numpy_verdict(made("matmul", around(0.7)), 2, "fine")
+    assert "CPUs allow" not in inside.text
+
+
+def test_thread_counts_read_as_prose():
+    assert native.threads_text(1) == "1 thread" and native.threads_text(2) == "2 threads"
+    assert native.blas_threads_text([{"num_threads": 1}]) == "1 thread"
+    assert native.blas_threads_text([{"num_threads": 4}, {"num_threads": 4}]) == "4 threads"
+    assert native.blas_threads_text([]) == "n/a"
+    assert native.counts_text([1, 2, 4]) == "1, 2 and 4 threads"
+    assert native.counts_text([1]) == "1 thread"

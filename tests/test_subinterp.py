@@ -282,7 +282,8 @@ def test_parse_example_reads_the_scripts_report():
 def test_example_verdict_agrees_or_says_why_not():
     sc, st = made_scaling((0.55,) * 5), made_startup()
     ok = subinterp.example_verdict(sc, st, subinterp.parse_example(EXAMPLE_OUT))
-    assert ok.state == "holds" and "1.82×" in ok.text and "5 repeats without a warm-up" in ok.text
+    assert ok.state == "holds" and "1.82×" in ok.text and "within the tolerances" in ok.text
+    assert "5 times straight away" in ok.text and "after one unmeasured warm-up run" in ok.text
     slow = subinterp.parse_example(EXAMPLE_OUT.replace("1.82x", "1.05x"))
     no = subinterp.example_verdict(sc, st, slow)
     assert no.state == "contradicted" and "1.05×" in no.text and "other load" in no.text
@@ -303,3 +304,34 @@ def test_one_worker_of_any_kind_must_run_at_the_speed_of_one_thread():
     s = made_scaling((0.55,) * 5)
     s.add(Timing("countdown", "threads", 1, (0.9, 0.95, 1.0, 1.05, 1.1), (), {"n": 6_000_000}))
     assert {i.key: i for i in subinterp.scaling_invariants(s)}["si_one_is_one"].holds
+
+
+def test_example_verdict_says_where_a_figure_lies_against_the_interval():
+    sc, st = made_scaling((0.55,) * 5), made_startup()
+    q3 = next(t for t in st.timings if t.mode == "interpreter").summary.q3 * 1e3
+    just_above = subinterp.parse_example(EXAMPLE_OUT.replace("4.10 ms", f"{q3 * 1.3:.2f} ms"))
+    c = subinterp.example_verdict(sc, st, just_above)
+    assert c.state == "holds" and "above that interval, within the tolerated" in c.text
+    far = subinterp.parse_example(EXAMPLE_OUT.replace("4.10 ms", f"{q3 * 3:.2f} ms"))
+    assert "outside even the tolerated" in subinterp.example_verdict(sc, st, far).text
+
+
+def test_backport_text_names_the_package_not_a_path():
+    private = subinterp.ApiSetup(executable="/x/python3.13", module="interpreters_backport.interpreters",
+                                 path="/root/.cache/gilref/site/interpreters-pep-734-0.5.0/cp313",
+                                 installed=False, seconds=0.0)
+    text = subinterp.backport_text(private)
+    assert "`interpreters-pep-734` package, version 0.5.0" in text and "/root" not in text
+    own = subinterp.ApiSetup(executable="/x/python3.14", module="concurrent.interpreters", path=None,
+                             installed=False, seconds=0.0)
+    assert subinterp.backport_text(own) == ""
+
+
+def test_start_context_says_where_the_process_starts_ran():
+    st = made_startup()
+    st.metadata.update({"spawn_main": "gilref.interp._child", "modules_loaded": 1234, "load_average": [2.5, 2, 1]})
+    text = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)")
+    assert "fresh CPython 3.13.5 (GIL)" in text and "`gilref.interp._child`" in text
+    assert "1,234 modules" in text and "2.5" in text and "{doc}`processes`" in text
+    st.metadata.pop("spawn_main")
+    assert "re-imports" not in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)")

@@ -36,6 +36,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown
+from ._crosscheck import load_text, overlap
 
 __all__ = [
     "EARLY_SLACK",
@@ -85,6 +86,14 @@ EARLY_SLACK = 0.01
 #: before the invariant breaks: 10 %, on quartiles (the same countdown, sharing the GIL
 #: with the loop's brief wake-ups, cannot run faster than alone).
 STEP_SLACK = 0.10
+#: How much longer (a fraction) the coroutines that await every so many appends may take
+#: than the ones that never await before the invariant breaks: 100 % (a handful of
+#: ``await asyncio.sleep(0)`` costs microseconds; the runs are single, so the slack is wide).
+AWAIT_SLACK = 1.0
+#: How far apart (a fraction) the CPU step inline and the same countdown called bare
+#: (no event loop) may be, on quartiles, for "the event loop adds nothing to the step":
+#: 15 % (the same loop in the same process; the host's load varies from run to run).
+BARE_SLACK = 0.15
 
 
 # -- cooperative versus preemptive ------------------------------------------------
@@ -92,6 +101,13 @@ STEP_SLACK = 0.10
 
 def _switches(log: Sequence[int]) -> int:
     return sum(1 for a, b in zip(log, log[1:]) if a != b)
+
+
+def chunk_sizes(steps: int, every: int) -> list[int]:
+    """*steps* appends in chunks of *every* (one chunk of all with ``every=0``); the last may be shorter."""
+    if not every:
+        return [steps]
+    return [every] * (steps // every) + ([steps % every] if steps % every else [])
 
 
 def interleaving(kind: str, steps: int = 200_000, *, yield_every: int = 0, timeout: float = 60.0) -> dict[str, Any]:
@@ -128,11 +144,16 @@ def interleaving(kind: str, steps: int = 200_000, *, yield_every: int = 0, timeo
             raise TimeoutError(f"the interleaving threads did not finish within {timeout:g} s") from None
     else:
 
+        # The same inner loop as the threads' (no test per append): the appends come in
+        # chunks of *yield_every* (all of them without), with one await after each chunk.
+        chunks = chunk_sizes(steps, yield_every)
+
         async def coro(me: int) -> None:
             append = log.append
-            for i in range(1, steps + 1):
-                append(me)
-                if yield_every and i % yield_every == 0:
+            for k, chunk in enumerate(chunks, 1):
+                for _ in range(chunk):
+                    append(me)
+                if yield_every and (k < len(chunks) or chunk == yield_every):
                     await asyncio.sleep(0)
 
         async def both() -> None:
@@ -324,7 +345,8 @@ def lag_suite(
     Timings: workload ``"ticker-lag"``, mode = the lag mode, workers 1, values =
     the ticker's **maximum lag** per run in seconds; the runs' median lags, 95th
     percentiles, CPU-step durations and whole-run durations (``run_s``) are in
-    ``params``. A process pool of one
+    ``params``; ``metadata["bare_step_s"]`` holds the same countdown timed bare (no
+    event loop, seconds), once per repeat, to tell the loop's cost from the host's. A process pool of one
     worker (for ``"process"``) is started and warmed up before the first run.
     """
     import multiprocessing
@@ -341,10 +363,14 @@ def lag_suite(
             pool.submit(countdown, 1000).result(timeout)
         for m in modes:  # one unmeasured run each
             lag_run(m, cpu_steps, tick=tick, executor=pool, timeout=timeout)
+        bare: list[float] = []
         for _ in range(repeats):
             for m in modes:
                 runs[m].append(lag_run(m, cpu_steps, tick=tick, executor=pool, timeout=timeout))
-    suite = Suite(metadata=collect_metadata())
+            begin = time.perf_counter()  # the same step called bare: no event loop, no ticker
+            countdown(cpu_steps)
+            bare.append(time.perf_counter() - begin)
+    suite = Suite(metadata={**collect_metadata(), "bare_step_s": bare})
     for m in modes:
         rs = runs[m]
         params = {
@@ -399,6 +425,19 @@ def cooperative_verdict(runs: Sequence[dict[str, Any]]) -> Claim:
     )
 
 
+def ratio_text(r: Interval) -> str:
+    """A ratio with its quartiles always shown, at the precision that tells them apart.
+
+    ``1.08× (1.07–1.09×)``; ``1.078× (1.077–1.079×)`` when two decimals print them
+    alike; the interval stays even when it is a point.
+    """
+    for digits in (2, 3, 4):
+        parts = [format(v, f".{digits}f") for v in (r.median, r.low, r.high)]
+        if len(set(parts)) > 1:
+            break
+    return f"{parts[0]}× ({parts[1]}–{parts[2]}×)"
+
+
 def many_waits_verdict(suite: Suite) -> Claim:
     """Claim ``many_waits``: the concurrent waits on one event loop took less than
     :data:`MANY_WAITS_FACTOR` times one wait, decided on the quartiles of the runs.
@@ -415,7 +454,7 @@ def many_waits_verdict(suite: Suite) -> Claim:
         "one thread running asyncio can wait on a thousand things at once, finishing in about the time "
         "of one wait",
         a.below(MANY_WAITS_FACTOR * wait),
-        a=a.scaled(1 / wait), t=t.scaled(1 / wait), n=wa.params["count"], w=wait * 1000,
+        a=ratio_text(a.scaled(1 / wait)), t=ratio_text(t.scaled(1 / wait)), n=wa.params["count"], w=wait * 1000,
         factor=MANY_WAITS_FACTOR,
         supported="**One thread sufficed.** The {n:,} waits of {w:g} ms finished in {a} the time of one "
                   "wait on one event loop (under {factor:g}×); on {n:,} threads, in {t} of it.",
@@ -497,6 +536,59 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
     )
 
 
+def _per_step(seconds: Sequence[float], steps: int) -> Interval:
+    """Durations of a countdown of *steps* steps as nanoseconds per step (median and quartiles)."""
+    return Interval.of([float(v) for v in seconds]).scaled(1e9 / steps)
+
+
+def step_speed_text(suite: Suite) -> str:
+    """The CPU step's speed per countdown step, inline, bare and on a thread, and why it may
+    differ from other pages' countdowns (computed from :func:`lag_suite`'s results).
+
+    Inline and bare agree when their intervals, widened by :data:`BARE_SLACK`, overlap.
+    """
+    inline, thread = suite.get("ticker-lag", "inline"), suite.get("ticker-lag", "to-thread")
+    steps = int(inline.params["cpu_steps"])
+    bare_s = suite.metadata.get("bare_step_s") or []
+    i, t = _per_step(inline.params["cpu_step_s"], steps), _per_step(thread.params["cpu_step_s"], steps)
+    text = f"Per countdown step, the CPU step ran at {i.text('.1f', ' ns')} inline"
+    if bare_s:
+        b = _per_step(bare_s, steps)
+        wide = Interval(b.low * (1 - BARE_SLACK), b.median, b.high * (1 + BARE_SLACK))
+        text += (f" and {b.text('.1f', ' ns')} when the same countdown was called bare between the runs, "
+                 "with no event loop: ")
+        text += ("the event loop adds nothing measurable to the step itself" if overlap(i, wide) else
+                 f"more than {BARE_SLACK:.0%} apart: either the host's load changed between the runs or the "
+                 "loop's wake-ups cost the step time")
+    text += (f". On to_thread's worker it ran at {t.text('.1f', ' ns')}, its time including the hand-offs of "
+             "the GIL to the loop's thread at every tick. Each run here is one unwarmed step of "
+             f"{steps:,} steps, timed at its own minute of a shared host (1-minute load average "
+             f"{load_text(suite.metadata.get('load_average'))} when this measurement started); the chapters "
+             "that measure the countdown itself calibrate and repeat it, sometimes in another interpreter, "
+             "so their nanoseconds per step differ by as much as the host's load and the build do.")
+    return text
+
+
+def to_thread_lag_text(suite: Suite, switch_interval_s: float) -> str:
+    """The ticker's worst lag beside ``to_thread`` against the switch interval, from the data.
+
+    Each time the loop's thread must take the GIL back from the step's thread it waits up
+    to one switch interval; between waking from its poll and running the ticker's code it
+    may need it more than once (the poll returns, then the woken task runs after the next
+    poll), so the lag is a count of switch intervals, stated here.
+    """
+    lag = Interval.of([float(v) for v in suite.get("ticker-lag", "to-thread").values])
+    k = lag.scaled(1 / switch_interval_s)
+    sw = switch_interval_s * 1000
+    text = (f"Against pure-Python work the loop still shares the GIL: beside `to_thread` the ticker's worst "
+            f"lag was {lag.scaled(1000).text('.1f', ' ms')}, {k.text('.1f', '')} switch intervals of {sw:g} ms")
+    if k.median < 1.5:
+        return text + ": about one wait for the GIL each time the ticker woke."
+    return text + (": the loop's thread waits up to one interval each time it takes the GIL back from the "
+                   "step's thread, and between waking and running the ticker it takes it back more than once "
+                   "(to return from its poll for events, then to run the woken task after the next poll).")
+
+
 def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """One table row per :func:`interleaving` run: what ran, appends, switches, first switch, time."""
     return [
@@ -536,7 +628,15 @@ def interleaving_invariants(runs: Sequence[dict[str, Any]]) -> list[Invariant]:
     """:func:`interleaving` runs: no append was lost, and no run switched more often than it appended."""
     lost = [r for r in runs if r.get("appends", 2 * r["steps"]) != 2 * r["steps"]]
     over = [r for r in runs if r["switches"] > 2 * r["steps"] - 1]
+    plain = [r for r in runs if r["kind"] == "coroutines" and not r["yield_every"]]
+    slow = [f"await every {r['yield_every']:,}: {r['seconds']:.3f} s against {plain[0]['seconds']:.3f} s"
+            for r in runs if plain and r["kind"] == "coroutines" and r["yield_every"]
+            and r["seconds"] > plain[0]["seconds"] * (1 + AWAIT_SLACK)]
     return [
+        invariant("interleaving_await_cost", "the coroutines that await now and then took at most {f:.0%} "
+                  "longer than those that never await", not slow, f=AWAIT_SLACK,
+                  cause="the awaiting run did other work per append, or the host was busy during it ({which})",
+                  which="; ".join(slow) or "none"),
         invariant("interleaving_appends", "every run kept all its appends (two loops of {steps:,} each)",
                   not lost, cause="appends were lost: the list is not thread-safe on this build ({which})",
                   steps=runs[0]["steps"] if runs else 0, which=", ".join(r["kind"] for r in lost) or "none"),

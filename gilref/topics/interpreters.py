@@ -127,6 +127,11 @@ def agreement_invariants(suites: Mapping[str, Suite]) -> list[Invariant]:
         results=", ".join(f"{k}: {v}" for k, v in results.items()))]
 
 
+def _result_text(value: object) -> str:
+    """A reference result for prose: an integer with thousands separators, anything else as text."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def agreement_text(suites: Mapping[str, Suite]) -> str:
     """The page's sentence on :func:`agreement_invariants`: the common result, or each one."""
     results = {label: s.metadata.get("reference") for label, s in suites.items()}
@@ -135,6 +140,6 @@ def agreement_text(suites: Mapping[str, Suite]) -> str:
                   for s in suites.values() for t in s.timings)
     runs = "every run counted all its steps" if counted else "**not every run counted all its steps** (see above)"
     if len(found) == 1 and None not in results.values():
-        return f"All {len(results)} returned {found.pop()} for it, and {runs}."
-    return ("**They did not all agree:** " + "; ".join(f"{k} returned {v}" for k, v in results.items())
+        return f"All {len(results)} returned {_result_text(found.pop())} for it, and {runs}."
+    return ("**They did not all agree:** " + "; ".join(f"{k} returned {_result_text(v)}" for k, v in results.items())
             + f" (see the warning above); {runs}.")

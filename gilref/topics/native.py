@@ -422,6 +422,44 @@ def _at(suite: Suite, workers: int, mode: str = "threads") -> Interval:
 # -- verdicts ------------------------------------------------------------------------
 
 
+def threads_text(count: int) -> str:
+    """``1 thread``, ``2 threads``: a thread count with its noun in the right number."""
+    return f"{count:,} thread" + ("" if count == 1 else "s")
+
+
+def blas_threads_text(pools: Sequence[Mapping[str, Any]]) -> str:
+    """The threads each BLAS pool ran while measuring, e.g. ``1 thread`` (``n/a`` with no pool).
+
+    :param pools: threadpoolctl's descriptions of the BLAS pools (``num_threads`` each).
+    """
+    counts = list(dict.fromkeys(int(p["num_threads"]) for p in pools))
+    return " and ".join(threads_text(c) for c in counts) or "n/a"
+
+
+def counts_text(counts: Sequence[int]) -> str:
+    """Thread counts as prose: ``1, 2 and 4 threads``."""
+    words = [f"{c:,}" for c in counts]
+    head = ", ".join(words[:-1])
+    return (f"{head} and {words[-1]}" if head else words[-1]) + (" threads" if counts != [1] else " thread")
+
+
+def ceiling_note(s: Interval, workers: int, cpus: int) -> str:
+    """A sentence for a speedup interval whose top exceeds what *workers* threads on *cpus* CPUs allow, or ``""``.
+
+    The interval's top divides one thread's slowest quartile by the threads' fastest, so it
+    carries the noise of both; the median is what the CPUs bound, and the invariant
+    ``numpy_within_cpus`` allows :data:`CPU_SLACK` over them before it calls a run unsound.
+    """
+    limit = min(workers, cpus) if cpus else workers
+    if s.high <= limit:
+        return ""
+    med = ("its median, {m:.2f}×, stays within them" if s.median <= limit
+           else "even its median, {m:.2f}×, exceeds them (see the invariant)").format(m=s.median)
+    return (f" The interval's top, {s.high:.2f}×, is above the {limit}× that {limit} CPUs allow: it divides "
+            f"one thread's slowest quartile by {workers} threads' fastest, so it carries the noise of both; "
+            f"{med}; runs more than {CPU_SLACK:.0%} over would be flagged as unsound.")
+
+
 def numpy_verdict(suite: Suite, workers: int, why: str) -> Claim:
     """Claim ``numpy_verdict``: *workers* threads ran the matrix products at least
     :data:`GAIN` times as fast as one (speedup interval from the quartiles).
@@ -432,9 +470,9 @@ def numpy_verdict(suite: Suite, workers: int, why: str) -> Claim:
     s = _at(suite, workers)
     return check(
         "numpy_verdict", "NumPy releases the GIL, so threads speed up NumPy-heavy code",
-        s.at_least(GAIN), s=s, n=workers, why=why, gain=GAIN,
+        s.at_least(GAIN), s=s, n=workers, why=why, gain=GAIN, cap=ceiling_note(s, workers, _cpus(suite)),
         supported="**Threads did help.** With BLAS held to one thread, {n} Python threads ran the "
-                  "matrix products {s} faster than one: the GIL was free while BLAS worked.",
+                  "matrix products {s} faster than one: the GIL was free while BLAS worked.{cap}",
         contradicted="{n} Python threads ran the matrix products at only {s} one thread here, "
                      "although NumPy releases the GIL around its BLAS calls; {why}.",
         unclear="This run cannot tell whether {n} threads beat one by {gain:g}× on the matrix products: "
