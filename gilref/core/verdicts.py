@@ -161,7 +161,7 @@ class Claim:
     :param unclear: the sentence to print when undecided.
     :param title: the warning's title when it does not hold, for a claim that is not one the
         literature makes (a cross-check of the example against the chapter, say); default
-        :data:`CONTRADICTED_TITLE` or :data:`UNDECIDED_TITLE`.
+        ``CONTRADICTED_TITLE`` or ``UNDECIDED_TITLE``.
     """
 
     key: str

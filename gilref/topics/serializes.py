@@ -1296,7 +1296,7 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
     they overlap once each is widened by *tolerance* (a fraction). It holds
     when every workload agrees and is contradicted when one does not (a
     cross-check with its own title); the sentence then lists what differs
-    between the two runs (:func:`_run_differences`) and says whether they at
+    between the two runs (``_run_differences``) and says whether they at
     least fall on the same side of *ratio*. *n* is the chapter's operation
     count for the shared-object workloads. Evidence: the pairs, as text.
     """
