@@ -148,5 +148,5 @@ def test_one_name_per_configuration_and_one_rule_for_a_task_size():
     assert [distributed.config_label(m, w) for m, w in (("sequential", 1), ("processes", 2), ("dask", 2))] == [
         "1 process, no pool", "2 pool processes", "2 Dask workers"]
     assert distributed.task_floor_seconds(0.000168) == pytest.approx(0.00168)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="share"):
         distributed.task_floor_seconds(0.001, share=0)

@@ -132,7 +132,8 @@ def test_optional_chapters_join_the_table_when_present():
     assert best(rows, "native") == "threads (NumPy, 2)"
     cpu = next(r for r in rows if r["work"] == "cpu-bound")
     # 2.00x vs 1.95x is a tie; "threads" is the simpler family, so it wins.
-    assert cpu["best on this host"] == "threads (2, countdown)" and cpu["measured (chapter)"].endswith("(free-threading)")
+    assert cpu["best on this host"] == "threads (2, countdown)"
+    assert cpu["measured (chapter)"].endswith("(free-threading)")
 
 
 def test_a_missing_required_chapter_is_an_error():
@@ -260,7 +261,8 @@ def test_an_option_its_chapter_did_not_confirm_is_passed_over_and_the_reason_say
     assert cpu.best is not None and cpu.best.family == "processes"
     assert "Passed over: subinterpreters" in cpu.reason and state in cpu.reason
     rows = strategy.option_rows(options)
-    assert next(r for r in rows if r["option"].startswith("cpu-bound: subinterpreters"))["helps? (its chapter)"] == state
+    row = next(r for r in rows if r["option"].startswith("cpu-bound: subinterpreters"))
+    assert row["helps? (its chapter)"] == state
 
 
 def test_states_come_from_the_measuring_chapters_claims():

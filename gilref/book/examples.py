@@ -745,8 +745,8 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
 
 _COUNTDOWN_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs, ([\d,]+) steps, median of (\d+) runs?"
                              r"(?:, start method (\w+))?\s*$", re.M)
-_COUNTDOWN_START = re.compile(r"^\s+\(starting (\d+) process(?:es)? that do(?:es)? nothing took ([\d.]+) s of that\)\s*$",
-                              re.M)
+_COUNTDOWN_START = re.compile(
+    r"^\s+\(starting (\d+) process(?:es)? that do(?:es)? nothing took ([\d.]+) s of that\)\s*$", re.M)
 _COUNTDOWN_ROW = re.compile(r"^\s+(1 thread|\d+ threads|\d+ processes)\s+([\d.]+) s\s+([\d.]+)x one thread\s*$", re.M)
 
 
@@ -853,8 +853,8 @@ def countdown_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str
     where = ("the same interpreter" if theirs["python"] == run.python
              else f"Python {theirs['python']}, another interpreter than this run's")
     chapter_part = (f"{{doc}}`../{chapter}` counted {theirs['steps']:,} steps ({size:,.0f}× as many) on {where} with "
-                    f"{theirs['workers']} workers, median of {theirs['repeats']} run{'s' if theirs['repeats'] != 1 else ''}: "
-                    "threads at "
+                    f"{theirs['workers']} workers, median of {theirs['repeats']} "
+                    f"run{'s' if theirs['repeats'] != 1 else ''}: threads at "
                     f"{theirs['threads']:.2f}× and processes at {theirs['processes']:.2f}× one thread, its "
                     "processes started before the clock.")
     return (f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {starts}, a cost the "

@@ -53,10 +53,10 @@ __all__ = [
     "NATIVE_WORKLOADS",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
+    "SIMPLER_BECAUSE",
     "SIMPLICITY",
     "TIE",
     "USEFUL_SPEEDUP",
-    "SIMPLER_BECAUSE",
     "VERDICT_CLAIMS",
     "WORKLOADS",
     "Decision",
@@ -82,9 +82,9 @@ __all__ = [
     "options_from_suites",
     "present_in",
     "release_text",
-    "task_floor_ms",
     "section_text",
     "summary_rows",
+    "task_floor_ms",
     "verdict_claim",
     "with_states",
 ]
@@ -128,7 +128,7 @@ SIMPLER_BECAUSE: dict[str, str] = {
     "asyncio": "needs no async libraries",
     "processes": "needs no worker processes and no pickled arguments",
     "subinterpreters": "needs no Python 3.13+ interpreters module",
-    "free-threaded": "needs no special build: the free-threaded one is a separate Python",
+    "free-threaded": "needs no special build (free-threaded CPython is a separate interpreter)",
     "dask": "needs no cluster scheduler and no Dask",
 }
 
@@ -407,8 +407,7 @@ def options_from_cpu_vs_io(record: Mapping[str, Any]) -> list[Option]:
         for mode in ("threads", "processes"):
             for t in cpu.select("countdown", mode):
                 out.append(Option("cpu-bound", f"{mode} ({t.workers}, countdown)", "speedup", cpu.speedup(t),
-                                  source, f"{t.params.get('n', '?'):,} steps" if isinstance(t.params.get("n"), int)
-                                  else ""))
+                                  source, describe(t)))
     return out
 
 
@@ -477,7 +476,7 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
     source = str(record.get("chapter", "?"))
     best: dict[str, Option] = {}
-    for name, raw in (record.get("suites") or {}).items():
+    for raw in (record.get("suites") or {}).values():
         try:
             suite = Suite.from_dict(raw)
         except ValueError:
