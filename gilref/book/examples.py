@@ -867,10 +867,14 @@ def subinterpreters_comparison(cell: Cell, record: dict[str, Any] | None, chapte
     """How the subinterpreters chapter ran ``subinterpreters.py`` where the matrix could not: the
     chapter gives the child interpreter gilref's private copy of the PEP 734 backport on its
     ``PYTHONPATH``, the matrix runs every interpreter as it is. Read from that chapter's record
-    (its ``si_example_check`` claim and its suites' interpreter); ``""`` when the record lacks it."""
+    (its ``si_example_check`` claim and its suites' interpreter); without that record, a sentence
+    saying how the chapter runs it and that its result is not in this edition."""
     claim = ((record or {}).get("claims") or {}).get("si_example_check")
     if not claim:
-        return ""
+        return (f"({{doc}}`../{chapter}` runs this same script with the PEP 734 backport "
+                "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
+                "child's `PYTHONPATH`, which the matrix above does not do; that chapter's record is not in this "
+                "edition, so what it got there cannot be shown here.)\n")
     where = next((metadata_label(raw.get("metadata") or {}) for raw in (record or {}).get("suites", {}).values()
                   if isinstance(raw, dict) and (raw.get("metadata") or {}).get("python_version")), "its interpreter")
     ev = claim.get("evidence") or {}
