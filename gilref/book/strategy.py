@@ -774,7 +774,7 @@ def release_text(record: Mapping[str, Any] | None) -> str:
 
 def task_floor_ms(round_trip_ms: float) -> float:
     """The least work a pool task should carry (ms) for its round trip to be at most
-    :data:`gilref.topics.distributed.OVERHEAD_SHARE` of it: the book's one rule for a task's size."""
+    ``gilref.topics.distributed.OVERHEAD_SHARE`` of it: the book's one rule for a task's size."""
     return task_floor_seconds(round_trip_ms / 1e3) * 1e3
 
 
