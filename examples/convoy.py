@@ -191,7 +191,7 @@ def main(argv=None):
 
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), {args.size}-byte requests, "
-          f"median of {args.repeats} runs of {args.window:g} s")
+          f"median of {args.repeats} run{'s' if args.repeats != 1 else ''} of {args.window:g} s")
     alone = statistics.median(rates["alone"])
     for mode in modes:
         rate = statistics.median(rates[mode])

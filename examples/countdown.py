@@ -115,8 +115,9 @@ def main(argv=None):
 
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     method = multiprocessing.get_start_method()
+    runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), {os.cpu_count()} CPUs, "
-          f"{args.count:,} steps, median of {args.repeats} runs, start method {method}")
+          f"{args.count:,} steps, median of {runs}, start method {method}")
     base = statistics.median(times["1 thread"])
     for name, _ in configs[:3]:
         median = statistics.median(times[name])

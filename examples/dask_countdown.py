@@ -131,7 +131,8 @@ def main(argv=None):
                 where = cluster.scheduler_address
                 medians = measure(client, pool, args)
 
-    print(f"Dask scheduler: {where}; {args.count:,} steps in {args.workers} tasks, median of {args.repeats} runs")
+    runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
+    print(f"Dask scheduler: {where}; {args.count:,} steps in {args.workers} tasks, median of {runs}")
     base = medians["1 process"]
     for name in ("1 process", f"{args.workers} pool processes", "Dask cluster"):
         print(f"  {name:<20} {medians[name]:8.3f} s   {base / medians[name]:5.2f}x one process")

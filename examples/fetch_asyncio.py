@@ -169,7 +169,8 @@ def main(argv=None):
             print(f"Local server {base}: {args.latency * 1000:g} ms per answer, {args.size} bytes")
         else:
             urls = args.urls
-        print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''} on one thread, median of {args.repeats} runs:")
+        print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''} on one thread, median of {args.repeats} "
+              f"run{'s' if args.repeats != 1 else ''}:")
         base_time = None
         for limit in sorted({1, *args.limits}):  # 1 in flight = one at a time: the baseline
             run_fetch_all(urls[:limit], limit, args.timeout)  # warm-up, not timed

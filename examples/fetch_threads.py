@@ -147,7 +147,8 @@ def main(argv=None):
             print(f"Local server {base}: {args.latency * 1000:g} ms per answer, {args.size} bytes")
         else:
             urls = args.urls
-        print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''}, median of {args.repeats} runs:")
+        print(f"{len(urls)} URL{'s' if len(urls) > 1 else ''}, median of {args.repeats} "
+              f"run{'s' if args.repeats != 1 else ''}:")
         runs = [("sequential", lambda us: fetch_all_sequentially(us, args.timeout))]
         runs += [(f"{w} thread{'s' if w > 1 else ''}", lambda us, w=w: fetch_all_on_threads(us, w, args.timeout))
                  for w in args.workers]

@@ -72,7 +72,7 @@ def main(argv=None):
     print(f"Python {sys.version.split()[0]} ({sys.implementation.name}) on {cpus} CPUs")
     print(f"free-threaded build (Py_GIL_DISABLED): {'yes' if free_threaded else 'no'}")
     print(f"GIL enabled now: {'yes' if gil_enabled else 'no'}")
-    print(f"countdown of {args.count:,} steps, median of {args.repeats} runs:")
+    print(f"countdown of {args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}:")
     baseline = None
     for threads in range(1, args.max_threads + 1):
         seconds = statistics.median(run_on_threads(args.count, threads) for _ in range(args.repeats))

@@ -136,7 +136,7 @@ def main(argv=None):
 
     ctx = multiprocessing.get_context(args.start_method)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, pool start method: {ctx.get_start_method()}")
-    print(f"Countdown of {args.count:,} steps, median of {args.repeats} runs:")
+    print(f"Countdown of {args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}:")
     warm_up()
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx, initializer=warm_up) as pool:
         on_pool(pool, args.workers, args.workers)  # start the workers before timing

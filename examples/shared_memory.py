@@ -111,7 +111,7 @@ def main(argv=None):
         block.unlink()  # free the memory; without this it outlives the program
 
     print(f"Summing {args.megabytes} MB of float64 on {args.workers} worker processes "
-          f"({ctx.get_start_method()}), median of {args.repeats} runs (sums checked):")
+          f"({ctx.get_start_method()}), median of {args.repeats} run{'s' if args.repeats != 1 else ''} (sums checked):")
     base = statistics.median(times["pickled slices"])
     for name, values in times.items():
         median = statistics.median(values)

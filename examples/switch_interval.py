@@ -115,7 +115,9 @@ def main(argv=None):
 
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), default switch interval "
-          f"{default * 1000:g} ms, medians of {args.repeats} trials of {args.window:g} s")
+          f"{default * 1000:g} ms, "
+          f"{'medians of ' + str(args.repeats) + ' trials' if args.repeats != 1 else 'one trial'} "
+          f"of {args.window:g} s")
     print(f"  {'interval':>10}  {'wake-up latency':>16}  {'CPU thread':>18}")
     for ms in args.intervals:
         latency = statistics.median(r[0] for r in results[ms])

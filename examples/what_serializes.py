@@ -155,7 +155,7 @@ def main(argv=None):
         parser.error(f"unknown workload(s): {', '.join(unknown)}")
 
     print(describe_build())
-    print(f"{args.count:,} operations per run, median of {args.repeats} runs; "
+    print(f"{args.count:,} operations per run, median of {args.repeats} run{'s' if args.repeats != 1 else ''}; "
           "shared/per-thread compares the work, without the merge\n")
     print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'merge':>9} {'shared':>11} {'shared/per-thread':>18}")
     rows = []

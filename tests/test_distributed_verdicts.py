@@ -84,9 +84,69 @@ def test_parse_example():
 def test_example_verdict_agrees_or_says_why_not():
     cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
     ok = distributed.example_verdict(cpu, tiny, distributed.parse_example(EXAMPLE_OUT))
-    assert ok.state == "holds" and "1.79×" in ok.text and "no warm-up" in ok.text
+    assert ok.state == "holds" and "1.79×" in ok.text and "warmed by one run" in ok.text
     slow = distributed.parse_example(EXAMPLE_OUT.replace("1.79x", "1.01x"))
     no = distributed.example_verdict(cpu, tiny, slow)
-    assert no.state == "contradicted" and "other load" in no.text
+    assert no.state == "contradicted" and "disagrees with the measurements above" in no.markdown()
+    # it names the figure that differs, not the ones that agree, and the cause that pattern points to
+    assert "the cluster's speedup, 1.01×" in no.text and "pool's speedup" not in no.text
+    assert "only the Dask figures are worse" in no.text
     dear = distributed.parse_example(EXAMPLE_OUT.replace("1200.0 µs", "9000.0 µs"))
     assert distributed.example_verdict(cpu, tiny, dear).state == "contradicted"
+
+
+def test_example_differences_name_each_figure_and_a_cause_that_fits_the_pattern():
+    cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
+    assert distributed.example_differences(cpu, tiny, distributed.parse_example(EXAMPLE_OUT)) == ([], "")
+    both = distributed.parse_example(EXAMPLE_OUT.replace("1.79x", "1.01x").replace("1.92x", "1.02x"))
+    off, cause = distributed.example_differences(cpu, tiny, both)
+    assert len(off) == 2 and "both worse" in cause
+    pool = distributed.parse_example(EXAMPLE_OUT.replace("1.92x", "1.02x"))
+    assert "only the pool's" in distributed.example_differences(cpu, tiny, pool)[1]
+    better = distributed.parse_example(EXAMPLE_OUT.replace("110.0 µs", "10.0 µs"))
+    assert "chapter's runs that were slowed" in distributed.example_differences(cpu, tiny, better)[1]
+
+
+def test_the_cluster_may_not_beat_the_pool_beyond_the_spreads():
+    by = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.53,) * 5, procs=(0.84,) * 5))}
+    assert not by["dask_not_faster_than_pool"].holds  # 1.89x against 1.19x: the finding's run
+    ok = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.56,) * 5))}
+    assert ok["dask_not_faster_than_pool"].holds and "pool_near_processes_chapter" not in ok
+
+
+def test_the_pool_is_checked_against_the_processes_chapter():
+    from gilref.core.verdicts import Interval
+    ref = Interval(1.90, 1.94, 1.97)
+    slow_pool = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.53,) * 5, procs=(0.84,) * 5), ref)}
+    assert not slow_pool["pool_near_processes_chapter"].holds
+    fine = {i.key: i for i in distributed.countdown_invariants(made_cpu((0.56,) * 5), ref)}
+    assert fine["pool_near_processes_chapter"].holds
+
+
+def test_the_verdict_says_which_run_to_trust():
+    from gilref.core.verdicts import Interval
+    odd = made_cpu((0.53,) * 5, procs=(0.84,) * 5)
+    assert distributed.trust_text(made_cpu((0.56,) * 5)) == ""
+    assert "trust neither" in distributed.trust_text(odd)
+    assert "this page's pool runs that were slowed" in distributed.trust_text(odd, Interval(1.90, 1.94, 1.97))
+    assert "cluster's figure that is out of line" in distributed.trust_text(odd, Interval(1.1, 1.2, 1.3))
+    claim = distributed.dask_verdict(odd, reference=Interval(1.90, 1.94, 1.97))
+    assert claim.state == "holds" and "cannot beat the pool" in claim.text
+
+
+def test_reference_speedup_reads_the_processes_record():
+    s = Suite()
+    s.add(Timing("countdown", "sequential", 1, (1.0,) * 5))
+    s.add(Timing("countdown", "processes", 2, (0.5,) * 5))
+    ref = distributed.reference_speedup({"suites": {"countdown": s.to_dict()}}, 2)
+    assert ref is not None and ref.median == pytest.approx(2.0)
+    assert distributed.reference_speedup({"suites": {"countdown": s.to_dict()}}, 4) is None
+    assert distributed.reference_speedup(None, 2) is None
+
+
+def test_one_name_per_configuration_and_one_rule_for_a_task_size():
+    assert [distributed.config_label(m, w) for m, w in (("sequential", 1), ("processes", 2), ("dask", 2))] == [
+        "1 process, no pool", "2 pool processes", "2 Dask workers"]
+    assert distributed.task_floor_seconds(0.000168) == pytest.approx(0.00168)
+    with pytest.raises(ValueError, match="share"):
+        distributed.task_floor_seconds(0.001, share=0)

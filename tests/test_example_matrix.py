@@ -387,6 +387,9 @@ def test_the_countdown_output_is_parsed_as_printed() -> None:
     assert (run.python, run.gil, run.steps, run.repeats, run.workers) == ("3.11.7", True, 200_000, 3, 2)
     assert (run.one_thread, run.threads, run.processes) == (0.014, 0.013, 0.022)
     assert (run.threads_speedup, run.processes_speedup) == (1.10, 0.65), "the speedups as printed, not recomputed"
+    assert run.start == 0.003, "the script's own figure for starting the processes"
+    assert ex.parse_countdown_output(COUNTDOWN_OUT.replace("  (starting 2 processes that do nothing took 0.003 s "
+                                                           "of that)\n", "")).start is None
     with pytest.raises(ValueError, match="not the output of countdown.py"):
         ex.parse_countdown_output("Python 3.11.7 (GIL on), 2 CPUs, 200,000 steps, median of 3 runs\n")
     with pytest.raises(ValueError, match="zero"):
@@ -406,8 +409,13 @@ def test_the_countdown_page_says_why_its_numbers_differ_from_the_chapter() -> No
     assert "200,000 steps" in text and "20,000,000 steps (100× as many)" in text and "the same interpreter" in text
     assert "2 threads ran at 1.10× one thread and 2 processes at 0.65×" in text
     assert "threads at 0.99× and processes at 1.92× one thread" in text
-    # 0.022 s less half of 0.014 s is 0.015 s (68 %): the processes' start, inside the script's timing only
-    assert "of the processes' 0.022 s, 0.015 s (68%)" in text and "before the clock" in text
+    # the script's own start figure, 0.003 s of the processes' 0.022 s (14%), not a figure derived beside it
+    assert "starting 2 processes that do nothing took 0.003 s (14%) of the processes' 0.022 s" in text
+    assert "before the clock" in text and "median of 3 runs" in text
+    one = ex.countdown_comparison(_cell("countdown.py", LABELS[0], ex.PASSED, host=True,
+                                        output=COUNTDOWN_OUT.replace("median of 3 runs", "median of 1 run")),
+                                  None)
+    assert "median of 1 run:" in one and "1 runs" not in one
     other = ex.countdown_comparison(cell, _cpu_vs_io(python="3.13.5"))
     assert "Python 3.13.5, another interpreter than this run's" in other
     alone = ex.countdown_comparison(cell, None)
@@ -416,3 +424,16 @@ def test_the_countdown_page_says_why_its_numbers_differ_from_the_chapter() -> No
     page = ex.present("countdown.py", {"data": {"matrix": {"countdown.py": [cell.to_dict()]}}}, to=_Recorder(),
                       chapter_record=_cpu_vs_io())
     assert page["comparison"] == text
+
+
+def test_the_subinterpreters_page_says_how_its_chapter_ran_the_script() -> None:
+    record = {"suites": {"si": {"metadata": {"python_implementation": "CPython", "python_version": "3.13.5",
+                                             "gil_enabled": True}}},
+              "claims": {"si_example_check": {"state": "holds", "evidence": {"n": 2, "ex_i": 1.91, "ex_t": 0.96}}}}
+    cell = _cell("subinterpreters.py", LABELS[0], ex.NOT_APPLICABLE, "lacks concurrent.interpreters")
+    text = ex.subinterpreters_comparison(cell, record)
+    assert "CPython 3.13.5, GIL on" in text and "interpreters_backport" in text and "PYTHONPATH" in text
+    assert "agreed with the chapter's measurement: 2 interpreters at 1.91× one thread" in text
+    record["claims"]["si_example_check"]["state"] = "contradicted"
+    assert "did not agree" in ex.subinterpreters_comparison(cell, record)
+    assert "record is not in this edition" in ex.subinterpreters_comparison(cell, None)

@@ -102,7 +102,7 @@ def test_the_table_follows_the_measurements():
     assert best(after, "io-bound").startswith("asyncio")
     assert best(after, "many-waits").startswith("threads")
     assert best(after, "mixed") == "asyncio + asyncio.to_thread"
-    assert [r["measured"] for r in after if r["work"] == "io-bound"] == ["18.00×"]
+    assert [r["measured (chapter)"] for r in after if r["work"] == "io-bound"] == ["18.00× (fetching)"]
 
 
 def test_no_useful_speedup_means_stay_sequential():
@@ -132,7 +132,8 @@ def test_optional_chapters_join_the_table_when_present():
     assert best(rows, "native") == "threads (NumPy, 2)"
     cpu = next(r for r in rows if r["work"] == "cpu-bound")
     # 2.00x vs 1.95x is a tie; "threads" is the simpler family, so it wins.
-    assert cpu["best on this host"] == "threads (2, countdown)" and cpu["chapter"] == "free-threading"
+    assert cpu["best on this host"] == "threads (2, countdown)"
+    assert cpu["measured (chapter)"].endswith("(free-threading)")
 
 
 def test_a_missing_required_chapter_is_an_error():
@@ -260,7 +261,8 @@ def test_an_option_its_chapter_did_not_confirm_is_passed_over_and_the_reason_say
     assert cpu.best is not None and cpu.best.family == "processes"
     assert "Passed over: subinterpreters" in cpu.reason and state in cpu.reason
     rows = strategy.option_rows(options)
-    assert next(r for r in rows if r["option"].startswith("subinterpreters"))["its chapter's verdict"] == state
+    row = next(r for r in rows if r["option"].startswith("cpu-bound: subinterpreters"))
+    assert row["helps? (its chapter)"] == state
 
 
 def test_states_come_from_the_measuring_chapters_claims():
@@ -312,3 +314,63 @@ def test_the_usual_advice_says_plainly_when_nothing_helped():
     read, present = records(cpu_procs=1.05, kept=1.1, fresh=1.0)
     claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
     assert claim.state == "contradicted" and "for CPU-bound work, no option helped: nothing reached 1.2×" in claim.text
+
+
+def test_every_option_is_mapped_to_its_chapters_claim_and_negative_claims_turn_over():
+    def opt(workload: str, name: str, source: str) -> Option:
+        return Option(workload, name, "speedup", 1.5, source)
+
+    fetch = {"chapter": "fetching", "claims": {"threads_scale": {"state": "holds"},
+                                               "asyncio_matches": {"state": "undecided"}}}
+    got = strategy.with_states([opt("io-bound", "threads (ThreadPoolExecutor, 16)", "fetching"),
+                                opt("io-bound", "asyncio (16 in flight)", "fetching")], fetch)
+    assert [o.state for o in got] == ["holds", "undecided"]
+    # cpu-vs-io's threads_verdict says threads do NOT help: when it holds, the option is contradicted
+    cpu = {"chapter": "cpu-vs-io", "claims": {"threads_verdict": {"state": "holds"}}}
+    assert strategy.with_states([opt("cpu-bound", "threads (2, countdown)", "cpu-vs-io")], cpu)[0].state == \
+        "contradicted"
+    native = {"chapter": "native-code", "claims": {"nogil_verdict": {"state": "holds"},
+                                                   "numpy_verdict": {"state": "contradicted"}}}
+    got = strategy.with_states([opt("native", "threads (2, xorshift, Cython nogil)", "native-code"),
+                                opt("native", "threads (2, matmul)", "native-code")], native)
+    assert [o.state for o in got] == ["holds", "contradicted"]
+    rows = strategy.option_rows(got)
+    assert {r["helps? (its chapter)"] for r in rows} == {"holds", "contradicted"}
+    assert strategy.option_rows([opt("native", "threads (9)", "x")])[0]["helps? (its chapter)"] == "no claim on it"
+
+
+def test_suites_drop_one_worker_runs_describe_the_workload_and_file_numpy_under_native():
+    md = {"python_implementation": "CPython", "python_version": "3.13.5", "free_threaded_build": True,
+          "gil_enabled": False}
+    s = Suite([Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 1000}),
+               Timing("countdown", "threads", 1, (1.0,) * 5, (), {"n": 1000}),
+               Timing("countdown", "threads", 2, (0.5,) * 5, (), {"n": 1000}),
+               Timing("numpy-small", "sequential", 1, (1.0,) * 5, (), {"chunks": 40, "size": 64}),
+               Timing("numpy-small", "threads", 2, (0.8,) * 5, (), {"chunks": 40, "size": 64})], md)
+    options = strategy.options_from_suites({"chapter": "free-threading", "suites": {"scaling: x": s.to_dict()}},
+                                           "cpu-bound")
+    assert sorted((o.workload, o.detail) for o in options) == [
+        ("cpu-bound", "countdown of 1,000 steps"), ("native", "NumPy on small arrays (40 of 64 elements)")]
+    assert all("suite" not in o.detail for o in options)
+
+
+def test_a_tie_names_why_the_simpler_option_is_simpler():
+    ft = Option("cpu-bound", "free-threaded threads (2, countdown)", "speedup", 1.98, "free-threading")
+    pr = Option("cpu-bound", "processes (2)", "speedup", 1.94, "processes")
+    d = decide("cpu-bound", [ft, pr])
+    assert d.best is pr and "needs no special build" in d.reason
+
+
+def test_release_text_follows_the_release_points_record():
+    def rec(state: str) -> dict:
+        return {"claims": {"released_verdict": {"state": state}}}
+
+    assert "contradicted" in strategy.release_text(rec("contradicted"))
+    assert "confirmed" in strategy.release_text(rec("holds"))
+    assert "could not decide" in strategy.release_text(rec("undecided"))
+    assert strategy.release_text(None) == ""
+
+
+def test_the_task_floor_is_the_books_one_rule():
+    from gilref.topics import distributed
+    assert strategy.task_floor_ms(0.22) == pytest.approx(0.22 / distributed.OVERHEAD_SHARE)

@@ -61,6 +61,8 @@ from typing import Any
 from ..core import _proc
 from ..core.examples import ExampleError, examples_dir, run_example
 from ..interp.discover import Interpreter, discover
+from ..topics._crosscheck import metadata_label
+from ..topics.subinterp import BACKPORT
 from .tables import markdown_table
 
 __all__ = [
@@ -743,6 +745,8 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
 
 _COUNTDOWN_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs, ([\d,]+) steps, median of (\d+) runs?"
                              r"(?:, start method (\w+))?\s*$", re.M)
+_COUNTDOWN_START = re.compile(
+    r"^\s+\(starting (\d+) process(?:es)? that do(?:es)? nothing took ([\d.]+) s of that\)\s*$", re.M)
 _COUNTDOWN_ROW = re.compile(r"^\s+(1 thread|\d+ threads|\d+ processes)\s+([\d.]+) s\s+([\d.]+)x one thread\s*$", re.M)
 
 
@@ -755,6 +759,8 @@ class CountdownRun:
     :param threads_speedup: the speedup it printed for the threads (× one thread; the
         script computes it from unrounded medians, so it is taken as printed), and
         *processes_speedup* for the processes.
+    :param start: what the script printed that starting as many processes that do
+        nothing took (s, median), or None if it did not print it (an older copy).
     """
 
     python: str
@@ -767,6 +773,7 @@ class CountdownRun:
     processes: float
     threads_speedup: float
     processes_speedup: float
+    start: float | None = None
 
 
 def parse_countdown_output(text: str) -> CountdownRun:
@@ -783,12 +790,14 @@ def parse_countdown_output(text: str) -> CountdownRun:
         raise ValueError("not the output of countdown.py (a 'Python X (GIL on), N CPUs, S steps' line and "
                          "rows for 1 thread, N threads and N processes)")
     values = (rows["1 thread"], rows[threads[0]], rows[procs[0]])
+    started = _COUNTDOWN_START.search(text)
     if min(values) <= 0:
         raise ValueError("countdown.py printed a time of zero: too few steps to time")
     return CountdownRun(python=head.group(1), gil=head.group(2) == "on", steps=int(head.group(4).replace(",", "")),
                         repeats=int(head.group(5)), workers=int(threads[0].split()[0]),
                         one_thread=values[0], threads=values[1], processes=values[2],
-                        threads_speedup=speedups[threads[0]], processes_speedup=speedups[procs[0]])
+                        threads_speedup=speedups[threads[0]], processes_speedup=speedups[procs[0]],
+                        start=float(started.group(2)) if started else None)
 
 
 def _chapter_countdown(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -821,14 +830,20 @@ def countdown_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str
     if cell.status != PASSED:
         return ""
     run = parse_countdown_output(cell.output)
-    beyond = max(run.processes - run.one_thread / run.workers, 0.0)
-    share = beyond / run.processes
+    runs = f"{run.repeats} run{'s' if run.repeats != 1 else ''}"
     mine = (f"This run counted {run.steps:,} steps on Python {run.python} with {run.workers} workers, "
-            f"median of {run.repeats}: {run.workers} threads ran at {run.threads_speedup:.2f}× one thread and "
+            f"median of {runs}: {run.workers} threads ran at {run.threads_speedup:.2f}× one thread and "
             f"{run.workers} processes at {run.processes_speedup:.2f}×.")
-    starts = (f"The script starts its processes inside the timing, as a real script would: of the processes' "
-              f"{run.processes:.3f} s, {beyond:.3f} s ({share:.0%}) is more than their share of one thread's "
-              f"{run.one_thread:.3f} s of counting, which is mostly starting them")
+    if run.start is not None:
+        starts = (f"The script starts its processes inside the timing, as a real script would: starting "
+                  f"{run.workers} processes that do nothing took {run.start:.3f} s "
+                  f"({min(run.start / run.processes, 1.0):.0%}) of the processes' {run.processes:.3f} s, as it "
+                  "printed")
+    else:  # an older copy of the script, which did not time the start alone
+        beyond = max(run.processes - run.one_thread / run.workers, 0.0)
+        starts = (f"The script starts its processes inside the timing, as a real script would: the processes "
+                  f"took {run.processes:.3f} s, {beyond:.3f} s ({beyond / run.processes:.0%}) more than their "
+                  f"share of one thread's {run.one_thread:.3f} s, which is mostly starting them")
     theirs = _chapter_countdown(record) if record is not None else None
     if theirs is None:
         return (f"**These are the small arguments' numbers.** {mine} {starts}; a larger `--count` makes "
@@ -838,7 +853,8 @@ def countdown_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str
     where = ("the same interpreter" if theirs["python"] == run.python
              else f"Python {theirs['python']}, another interpreter than this run's")
     chapter_part = (f"{{doc}}`../{chapter}` counted {theirs['steps']:,} steps ({size:,.0f}× as many) on {where} with "
-                    f"{theirs['workers']} workers, median of {theirs['repeats']}: threads at "
+                    f"{theirs['workers']} workers, median of {theirs['repeats']} "
+                    f"run{'s' if theirs['repeats'] != 1 else ''}: threads at "
                     f"{theirs['threads']:.2f}× and processes at {theirs['processes']:.2f}× one thread, its "
                     "processes started before the clock.")
     return (f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {starts}, a cost the "
@@ -847,6 +863,33 @@ def countdown_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str
             "so timer noise and thread start weigh more in the threads' figure too.\n")
 
 
+def subinterpreters_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "subinterpreters") -> str:
+    """How the subinterpreters chapter ran ``subinterpreters.py`` where the matrix could not: the
+    chapter gives the child interpreter gilref's private copy of the PEP 734 backport on its
+    ``PYTHONPATH``, the matrix runs every interpreter as it is. Read from that chapter's record
+    (its ``si_example_check`` claim and its suites' interpreter); without that record, a sentence
+    saying how the chapter runs it and that its result is not in this edition."""
+    claim = ((record or {}).get("claims") or {}).get("si_example_check")
+    if not claim:
+        return (f"({{doc}}`../{chapter}` runs this same script with the PEP 734 backport "
+                "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
+                "child's `PYTHONPATH`, which the matrix above does not do; that chapter's record is not in this "
+                "edition, so what it got there cannot be shown here.)\n")
+    where = next((metadata_label(raw.get("metadata") or {}) for raw in (record or {}).get("suites", {}).values()
+                  if isinstance(raw, dict) and (raw.get("metadata") or {}).get("python_version")), "its interpreter")
+    ev = claim.get("evidence") or {}
+    figures = (f": {ev['n']} interpreters at {ev['ex_i']:.2f}× one thread and {ev['n']} threads at "
+               f"{ev['ex_t']:.2f}×" if {"n", "ex_i", "ex_t"} <= set(ev) else "")
+    state = {"holds": "agreed with the chapter's measurement",
+             "contradicted": "did not agree with the chapter's measurement",
+             "undecided": "could not be set beside the chapter's measurement"}.get(str(claim.get("state")), "ran")
+    ran = "It ran here as well" if cell.status == PASSED else "The matrix above runs each interpreter as it is"
+    return (f"{ran}; {{doc}}`../{chapter}` ran this same script on {where} with the PEP 734 backport "
+            "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
+            f"child's `PYTHONPATH`, and there it {state}{figures}. To run it on Python 3.12 or 3.13 yourself, "
+            f"`pip install '{BACKPORT}'` into that Python first.\n")
+
+
 #: Per example, the function that sets its output beside its chapter's figures (see
 #: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
-COMPARISONS = {"countdown.py": countdown_comparison}
+COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison}

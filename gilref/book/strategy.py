@@ -38,18 +38,22 @@ Standard library only.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..core.results import BASELINE_MODE, Suite
+from ..core.results import BASELINE_MODE, Suite, Timing
 from ..core.verdicts import Claim, check
+from ..topics.distributed import task_floor_seconds
 
 __all__ = [
     "CLASSIC_FAMILIES",
+    "NATIVE_WORKLOADS",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
+    "SIMPLER_BECAUSE",
     "SIMPLICITY",
     "TIE",
     "USEFUL_SPEEDUP",
@@ -64,6 +68,7 @@ __all__ = [
     "coverage_text",
     "decide",
     "decide_all",
+    "describe",
     "gather",
     "gil_build_options",
     "option_rows",
@@ -76,8 +81,11 @@ __all__ = [
     "options_from_subinterpreters",
     "options_from_suites",
     "present_in",
+    "release_text",
     "section_text",
     "summary_rows",
+    "task_floor_ms",
+    "verdict_claim",
     "with_states",
 ]
 
@@ -113,21 +121,57 @@ SIMPLICITY = (
     "dask",
 )
 
+#: Why an option earlier in :data:`SIMPLICITY` is simpler than one of these families (the
+#: phrase follows "it"): what the later family needs that the earlier one does not.
+SIMPLER_BECAUSE: dict[str, str] = {
+    "threads": "needs no threads",
+    "asyncio": "needs no async libraries",
+    "processes": "needs no worker processes and no pickled arguments",
+    "subinterpreters": "needs no Python 3.13+ interpreters module",
+    "free-threaded": "needs no special build (free-threaded CPython is a separate interpreter)",
+    "dask": "needs no cluster scheduler and no Dask",
+}
+
+#: Workloads of a chapter's suites that run in native code (NumPy, compiled loops): their
+#: options are ``native`` whatever kind of work the chapter is filed under.
+NATIVE_WORKLOADS = ("numpy", "matmul", "xorshift")
+
+#: How the guide names a native loop's variant (the ``variant`` parameter of its timing).
+_VARIANTS = {"python": "pure Python", "cython_gil": "Cython, GIL kept", "cython_nogil": "Cython nogil",
+             "prange": "Cython prange"}
+
 #: The families the usual advice speaks of (it predates free-threading and subinterpreters).
 CLASSIC_FAMILIES = ("sequential", "threads", "asyncio", "processes")
 
 _KINDS = ("speedup", "seconds")
 
 #: The claim, in the record of the chapter that measured an option, that says whether
-#: that option helps, by (chapter, the option's family: the start of its name). The
-#: guide reads its state (``holds``, ``contradicted``, ``undecided``) into
-#: ``Option.state`` and never recommends an option its own chapter could not
-#: confirm while another option was confirmed (:func:`decide`).
-VERDICT_CLAIMS: dict[tuple[str, str], str] = {
-    ("cpu-vs-io", "processes"): "processes_verdict",
-    ("processes", "processes"): "processes_scale",
-    ("subinterpreters", "subinterpreters"): "si_verdict",
-    ("beyond-one-machine", "dask"): "dask_verdict",
+#: that option helps, by (chapter, kind of work, a regular expression its name
+#: matches): the claim's key and whether the claim says it does *not* help (then
+#: ``holds`` means the option was found not to help). The first matching entry wins.
+#: The guide reads the claim's state (``holds``, ``contradicted``, ``undecided``) into
+#: ``Option.state`` (as "does it help") and never recommends an option its own chapter
+#: could not confirm while another option was confirmed (:func:`decide`). The keys are
+#: those the chapters' ``ch.claim(...)`` calls record.
+VERDICT_CLAIMS: dict[tuple[str, str, str], tuple[str, bool]] = {
+    ("cpu-vs-io", "cpu-bound", r"^processes"): ("processes_verdict", False),
+    ("cpu-vs-io", "cpu-bound", r"^threads"): ("threads_verdict", True),
+    ("processes", "cpu-bound", r"^processes"): ("processes_scale", False),
+    ("subinterpreters", "cpu-bound", r"^subinterpreters"): ("si_verdict", False),
+    ("beyond-one-machine", "cpu-bound", r"^dask"): ("dask_verdict", False),
+    ("fetching", "io-bound", r"^threads"): ("threads_scale", False),
+    ("fetching", "io-bound", r"^asyncio"): ("asyncio_matches", False),
+    ("asyncio", "many-waits", r"^asyncio"): ("many_waits", False),
+    ("asyncio", "mixed", r"^asyncio \+"): ("offload_fixes", False),
+    ("asyncio", "mixed", r"^asyncio, CPU step inline"): ("inline_blocks", True),
+    ("native-code", "native", r"^threads .*Cython nogil"): ("nogil_verdict", False),
+    ("native-code", "native", r"^threads .*GIL kept"): ("gil_verdict", True),
+    ("native-code", "native", r"^threads .*pure Python"): ("python_verdict", True),
+    ("native-code", "native", r"^threads .*(matmul|numpy)"): ("numpy_verdict", False),
+    ("native-code", "native", r"^openmp"): ("prange_verdict", False),
+    ("free-threading", "cpu-bound", r"^free-threaded threads .*countdown"): ("scaling_verdict", False),
+    ("free-threading", "native", r"^free-threaded threads .*numpy"): ("numpy_verdict", False),
+    ("free-threading", "cpu-bound", r"^threads .*GIL forced on"): ("gil_on_verdict", True),
 }
 
 #: The states of a claim that do not confirm an option.
@@ -269,6 +313,12 @@ def _close(a: Option, b: Option) -> bool:
     return b.value <= a.value * (1 + TIE) or max(a.value, b.value) < 0.001
 
 
+def _simpler(harder: Option) -> str:
+    """Why an option beats *harder* on a tie (:data:`SIMPLER_BECAUSE`)."""
+    because = next((v for k, v in SIMPLER_BECAUSE.items() if harder.name.lower().startswith(k)), None)
+    return f"it {because}" if because else "it comes earlier in the guide's order of simplicity"
+
+
 def decide(workload: str, options: Iterable[Option]) -> Decision:
     """Pick the best of *options* for *workload* by the rules in the module docstring.
 
@@ -303,7 +353,7 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     elif best is not top and best.metric == "seconds" and best.value < 0.001:
         reason = f"Under a millisecond, like {top.name} ({top.shown}), and simpler."
     elif best is not top:
-        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler."
+        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler: {_simpler(top)}."
     elif runner is None:
         reason = "The only option measured."
     elif best.metric == "speedup":
@@ -326,15 +376,15 @@ def decide_all(options: Iterable[Option]) -> list[Decision]:
 
 
 def summary_rows(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
-    """The guide's table: one row per kind of work (recommendation, its figure, the runner-up)."""
+    """The guide's table: one row per kind of work (recommendation, its figure and the chapter
+    that measured it, the runner-up), in four columns so that it fits a page."""
     rows = []
     for d in decisions:
         rows.append({
             "work": d.workload,
             "best on this host": d.recommendation,
-            "measured": d.best.shown if d.best else "",
+            "measured (chapter)": f"{d.best.shown} ({d.best.source})" if d.best else "",
             "runner-up": f"{d.runner_up.name} ({d.runner_up.shown})" if d.runner_up else "",
-            "chapter": d.best.source if d.best else "",
         })
     return rows
 
@@ -357,8 +407,7 @@ def options_from_cpu_vs_io(record: Mapping[str, Any]) -> list[Option]:
         for mode in ("threads", "processes"):
             for t in cpu.select("countdown", mode):
                 out.append(Option("cpu-bound", f"{mode} ({t.workers}, countdown)", "speedup", cpu.speedup(t),
-                                  source, f"{t.params.get('n', '?'):,} steps" if isinstance(t.params.get("n"), int)
-                                  else ""))
+                                  source, describe(t)))
     return out
 
 
@@ -398,6 +447,28 @@ def gil_build_options(options: Sequence[Option]) -> list[Option]:
     return [o for o in options if not o.name.startswith("free-threaded")]
 
 
+def describe(timing: Timing) -> str:
+    """What a timing's workload did, in words, from its parameters (e.g. ``countdown of
+    10,000,000 steps``, ``NumPy matrix products (48 of 384×384)``)."""
+    p = timing.params
+
+    def num(key: str) -> str:
+        v = p.get(key)
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else "?"
+
+    if timing.workload == "countdown":
+        return f"countdown of {num('n')} steps"
+    if timing.workload == "matmul":
+        return f"NumPy matrix products ({num('products')} of {num('size')}×{num('size')})"
+    if timing.workload == "numpy-small":
+        return f"NumPy on small arrays ({num('chunks')} of {num('size')} elements)"
+    if timing.workload == "xorshift":
+        how = {"python": "a pure-Python loop", "cython_gil": "a Cython loop that keeps the GIL",
+               "cython_nogil": "a Cython loop that releases the GIL", "prange": "a Cython prange loop"}
+        return f"{how.get(str(p.get('variant')), 'a xorshift loop')}, {num('steps')} steps"
+    return timing.workload
+
+
 def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option]:
     """Fallback for a chapter without ``strategy_inputs``: the best speedup of each
     mode in each of its suites that has a sequential baseline, as options for *workload*."""
@@ -405,22 +476,25 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
     source = str(record.get("chapter", "?"))
     best: dict[str, Option] = {}
-    for name, raw in (record.get("suites") or {}).items():
+    for raw in (record.get("suites") or {}).values():
         try:
             suite = Suite.from_dict(raw)
         except ValueError:
             continue
         for t in suite.timings:
-            if t.mode == BASELINE_MODE:
+            if t.mode == BASELINE_MODE or t.workers < 2:  # one worker is the sequential run again
                 continue
             try:
                 speed = suite.speedup(t)
             except (KeyError, ValueError):  # no baseline, or one in another unit
                 continue
-            label = f"{t.mode} ({t.workers}, {t.workload}{_build_note(suite.metadata)})"
+            variant = _VARIANTS.get(str(t.params.get("variant", "")), "")
+            label = f"{t.mode} ({t.workers}, {t.workload}{', ' + variant if variant else ''}" \
+                    f"{_build_note(suite.metadata)})"
             if _gil_free(suite.metadata):
                 label = f"free-threaded {label}"
-            option = Option(workload, label, "speedup", speed, source, f"suite {name!r}")
+            kind = "native" if t.workload.startswith(NATIVE_WORKLOADS) else workload
+            option = Option(kind, label, "speedup", speed, source, describe(t))
             key = f"{label.split(' (')[0]}/{t.workload}/{_build_note(suite.metadata)}"
             if key not in best or option.better_than(best[key]):
                 best[key] = option
@@ -554,15 +628,31 @@ def gather(
     return options, status
 
 
+def verdict_claim(chapter: str, option: Option) -> tuple[str, bool] | None:
+    """The claim of *chapter* that says whether *option* helps (:data:`VERDICT_CLAIMS`):
+    its key and whether it is negative, or None when that chapter states none about it."""
+    for (ch, workload, pattern), found in VERDICT_CLAIMS.items():
+        if ch == chapter and workload == option.workload and re.search(pattern, option.name):
+            return found
+    return None
+
+
+_NEGATED = {"holds": "contradicted", "contradicted": "holds", "undecided": "undecided"}
+
+
 def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Option]:
-    """*options* with ``Option.state`` read from *record*'s claims (:data:`VERDICT_CLAIMS`);
-    an option that already has a state keeps it, one whose claim the record lacks gets ``""``."""
+    """*options* with ``Option.state`` read from *record*'s claims (:func:`verdict_claim`), as
+    "does it help": a negative claim that holds makes the option ``contradicted``. An option
+    that already has a state keeps it; one whose claim the record lacks gets ``""``."""
     chapter = str(record.get("chapter", ""))
     claims = record.get("claims") or {}
     out = []
     for o in options:
-        key = VERDICT_CLAIMS.get((chapter, o.family))
-        state = o.state or str((claims.get(key) or {}).get("state", "")) if key else o.state
+        state = o.state
+        found = verdict_claim(chapter, o)
+        if not state and found:
+            raw = str((claims.get(found[0]) or {}).get("state", ""))
+            state = _NEGATED.get(raw, "") if found[1] else raw
         out.append(Option(o.workload, o.name, o.metric, o.value, o.source, o.detail, state))
     return out
 
@@ -664,6 +754,30 @@ def section_text(decision: Decision) -> str:
     return f"Best here: **{d.best.name}** ({d.best.shown}, measured in `{d.best.source}`). {d.reason}"
 
 
+def release_text(record: Mapping[str, Any] | None) -> str:
+    """What the release-points chapter's record says of "C code that releases the GIL runs on
+    several cores at once" (its ``released_verdict``), as a MyST sentence for the guide's native
+    section; ``""`` when the edition lacks that record or that claim."""
+    claim = ((record or {}).get("claims") or {}).get("released_verdict") or {}
+    state = claim.get("state")
+    if state == "holds":
+        return "The {doc}`release-points` chapter confirmed this on this host."
+    if state == "contradicted":
+        return ("**But on this build the {doc}`release-points` chapter found that claim contradicted:** the C "
+                "calls it timed did not all run on several cores at once, so releasing the GIL is necessary, "
+                "not sufficient. Time your own call on threads before relying on it.")
+    if state == "undecided":
+        return ("The {doc}`release-points` chapter could not decide this on this host (its repeats were too "
+                "spread out): time your own call on threads before relying on it.")
+    return ""
+
+
+def task_floor_ms(round_trip_ms: float) -> float:
+    """The least work a pool task should carry (ms) for its round trip to be at most
+    ``gilref.topics.distributed.OVERHEAD_SHARE`` of it: the book's one rule for a task's size."""
+    return task_floor_seconds(round_trip_ms / 1e3) * 1e3
+
+
 def coverage_text(status: Mapping[str, str]) -> str:
     """What the guide could not read (from :func:`gather`'s status), or ``""`` when it read everything."""
     missing = [k for k, v in status.items() if v == "not in this edition"]
@@ -678,11 +792,18 @@ def coverage_text(status: Mapping[str, str]) -> str:
     return body.strip()
 
 
+_STATE_TEXT = {"holds": "holds", "contradicted": "contradicted", "undecided": "undecided",
+               "": "no claim on it"}
+
+
 def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
-    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first."""
+    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first: four
+    columns (the option, its figure, how and where it was measured, its chapter's verdict on
+    whether it helps), so that the table fits a page."""
     rows = []
     for d in decide_all(options):
         for o in d.options:
-            rows.append({"work": o.workload, "option": o.name, "measured": o.shown,
-                         "how": o.detail, "chapter": o.source, "its chapter's verdict": o.state or "none stated"})
+            rows.append({"option": f"{o.workload}: {o.name}", "measured": o.shown,
+                         "how (chapter)": f"{o.detail} ({o.source})" if o.detail else o.source,
+                         "helps? (its chapter)": _STATE_TEXT[o.state]})
     return rows

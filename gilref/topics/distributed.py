@@ -38,10 +38,12 @@ from .processes import managed_pool
 
 __all__ = [
     "DaskUnavailable",
+    "config_label",
     "connect",
     "countdown_invariants",
     "countdown_suite",
     "dask_verdict",
+    "example_differences",
     "example_verdict",
     "local_cluster",
     "min_task_seconds",
@@ -50,7 +52,10 @@ __all__ = [
     "overhead_verdict",
     "parse_example",
     "per_task",
+    "reference_speedup",
+    "task_floor_seconds",
     "tiny",
+    "trust_text",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -74,6 +79,14 @@ EXAMPLE_TOLERANCE = 0.25
 #: The same for the per-task costs, as a factor: a few hundred tiny tasks take
 #: milliseconds, which a busy host stretches easily.
 EXAMPLE_COST_FACTOR = 2.0
+#: How much faster than the pool the cluster may seem before the run is called unsound
+#: (0.10 = 10 %, on quartiles): a Dask task does the pool's work plus a scheduler's
+#: round trip, so the cluster can be at most as fast as the pool, beyond noise.
+DASK_OVER_POOL_SLACK = 0.10
+#: How far below the processes chapter's speedup for the same pool size this page's
+#: pool may fall before the run is called unsound (0.25 = 25 % under the low end of
+#: that chapter's interval): a smaller count here, but the same pool on the same host.
+POOL_REFERENCE_SLACK = 0.25
 
 
 class DaskUnavailable(ImportError):
@@ -306,6 +319,22 @@ def overhead_suite(
 # -- verdicts and invariants (the chapter calls these) ---------------------------
 
 
+def config_label(mode: str, workers: int) -> str:
+    """The one name the chapter's table and chart both give a configuration of
+    :func:`countdown_suite`: ``1 process, no pool``, ``2 pool processes``, ``2 Dask workers``."""
+    if mode == "sequential":
+        return "1 process, no pool"
+    return f"{workers} {'Dask workers' if mode == 'dask' else 'pool processes'}"
+
+
+def task_floor_seconds(overhead: float, share: float = OVERHEAD_SHARE) -> float:
+    """How long a task must compute (s) for an *overhead* (s per task) to be at most *share*
+    of it: the book's one rule for a task's minimum size (the choosing guide uses it too)."""
+    if overhead < 0 or not 0 < share <= 1:
+        raise ValueError(f"need overhead >= 0 and 0 < share <= 1, got {overhead!r}, {share!r}")
+    return overhead / share
+
+
 def per_task(tiny_suite: Suite, mode: str) -> Interval:
     """Seconds per task of *mode* in :func:`overhead_suite`'s result, as quartiles over the repeats."""
     t = tiny_suite.get("tiny", mode)
@@ -315,26 +344,53 @@ def per_task(tiny_suite: Suite, mode: str) -> Interval:
 def min_task_seconds(tiny_suite: Suite, mode: str, share: float = OVERHEAD_SHARE) -> float:
     """How long a task must compute (s) for *mode*'s median overhead per task to be at most
     *share* of it."""
-    return per_task(tiny_suite, mode).median / share
+    return task_floor_seconds(per_task(tiny_suite, mode).median, share)
 
 
-def dask_verdict(cpu: Suite, *, why: str = "") -> Claim:
+def trust_text(cpu: Suite, reference: Interval | None = None) -> str:
+    """Which run to trust when the cluster seemed faster than the pool beyond their spreads
+    (``""`` when it did not): a Dask task does a pool task's work plus a scheduler's round
+    trip, so one of the two runs was disturbed; the processes chapter's speedup for the same
+    pool (*reference*) says which."""
+    pool, dsk = cpu.get("countdown", "processes"), cpu.get("countdown", "dask")
+    if at_most(list(pool.values), list(dsk.values), slack=DASK_OVER_POOL_SLACK):
+        return ""
+    sp, sd = cpu.speedup_interval(pool), cpu.speedup_interval(dsk)
+    head = (f"But the cluster cannot beat the pool by that much: each Dask task does the same work plus a "
+            f"scheduler's round trip, so the pool's {sp.text()} and the cluster's {sd.text()} cannot both be "
+            "right.")
+    if reference is None:
+        return head + (" Without the processes chapter's record this page cannot say which run was "
+                       "disturbed: trust neither until a rebuild on a quieter host.")
+    if sp.high < reference.low * (1 - POOL_REFERENCE_SLACK):
+        return head + (f" The processes chapter's pool of {pool.workers} reached {reference.text()}, so it is "
+                       "this page's pool runs that were slowed (other load during their turns): trust the "
+                       "cluster's figure and the processes chapter's, not this page's pool.")
+    return head + (f" This page's pool agrees with the processes chapter's ({reference.text()}), so it is the "
+                   "cluster's figure that is out of line (its one-process baseline, or the pool's turns, "
+                   "were disturbed differently): trust the pool's.")
+
+
+def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None) -> Claim:
     """Whether the cluster ran the countdown in parallel: the low end of its speedup
     interval over one process at or above ``PARALLEL_SPEEDUP``; with the pool's
-    speedup beside it, and *why* (competing load) when it falls short."""
+    speedup beside it, *why* (competing load) when it falls short, and which run to
+    trust when the cluster seemed faster than the pool (:func:`trust_text`, given the
+    processes chapter's speedup *reference*)."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
     s, p = cpu.speedup_interval(dsk), cpu.speedup_interval(prc)
+    trust = trust_text(cpu, reference)
     return check(
         "dask_verdict", "a Dask cluster runs CPU-bound Python in parallel, like a process pool",
         s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=dsk.workers, why=why or "no cause is known",
-        t=PARALLEL_SPEEDUP,
+        t=PARALLEL_SPEEDUP, trust=(" " + trust) if trust else "",
         supported="**The cluster did help.** {n} Dask workers ran the countdown at {s} one "
                   "process; {n} pool processes reached {p}. Same processes, same GILs: only the "
-                  "road the tasks travel differs.",
+                  "road the tasks travel differs.{trust}",
         contradicted="{n} Dask workers reached only {s} one process here, all of it under {t:g}× "
-                     "({n} pool processes: {p}); {why}.",
+                     "({n} pool processes: {p}); {why}.{trust}",
         unclear="{n} Dask workers ran the countdown at {s} one process ({n} pool processes: {p}): the "
-                "repeats straddle {t:g}×, so this run cannot say that the cluster ran in parallel; {why}.")
+                "repeats straddle {t:g}×, so this run cannot say that the cluster ran in parallel; {why}.{trust}")
 
 
 def overhead_verdict(tiny_suite: Suite) -> Claim:
@@ -353,10 +409,29 @@ def overhead_verdict(tiny_suite: Suite) -> Claim:
                 "({r}), so this run cannot say which is dearer.")
 
 
-def countdown_invariants(cpu: Suite) -> list[Invariant]:
+def reference_speedup(processes_record: Mapping[str, Any] | None, workers: int) -> Interval | None:
+    """The processes chapter's speedup of a kept pool of *workers* processes on its countdown
+    (its record's ``countdown`` suite, mode ``processes``), or None if the record or that
+    timing is missing."""
+    raw = ((processes_record or {}).get("suites") or {}).get("countdown")
+    if not raw:
+        return None
+    try:
+        suite = Suite.from_dict(raw)
+        timing = next(t for t in suite.select("countdown", "processes") if t.workers == workers)
+        return suite.speedup_interval(timing)
+    except (StopIteration, KeyError, ValueError):
+        return None
+
+
+def countdown_invariants(cpu: Suite, reference: Interval | None = None) -> list[Invariant]:
     """What must hold of :func:`countdown_suite`'s result if the run was sound: the pool's
     and the cluster's speedups (low ends) at most N× for N workers and at most the CPU
-    count, each with ``IDEAL_SLACK``."""
+    count, each with ``IDEAL_SLACK``; the cluster not faster than the pool (their times
+    compared on quartiles, ``DASK_OVER_POOL_SLACK``: a Dask task costs the pool's work plus
+    a scheduler's round trip); and, given the processes chapter's speedup for the same pool
+    (*reference*, :func:`reference_speedup`), this pool's high end at least that interval's
+    low end less ``POOL_REFERENCE_SLACK``."""
     cpus = int(cpu.metadata.get("usable_cpus") or 0)
     out = []
     for mode in ("processes", "dask"):
@@ -369,6 +444,22 @@ def countdown_invariants(cpu: Suite) -> list[Invariant]:
             cause="the one-process runs were slowed by other load, which lifts every ratio ({s})",
             mode="the Dask cluster" if mode == "dask" else "the process pool", limit=limit, w=t.workers,
             cpus=cpus or "?", s=s.text()))
+    pool, dsk = cpu.get("countdown", "processes"), cpu.get("countdown", "dask")
+    sp, sd = cpu.speedup_interval(pool), cpu.speedup_interval(dsk)
+    out.append(invariant(
+        "dask_not_faster_than_pool", "the Dask cluster was not faster than the process pool (Dask {sd}, "
+        "pool {sp}): each of its tasks does the same work plus a scheduler's round trip",
+        at_most(list(pool.values), list(dsk.values), slack=DASK_OVER_POOL_SLACK),
+        cause="the pool's runs were slowed (other load during its turns, or its workers were not all "
+              "running), or the cluster's workers ran more than one task each at a time",
+        sd=sd.text(), sp=sp.text()))
+    if reference is not None:
+        out.append(invariant(
+            "pool_near_processes_chapter", "the pool ran the countdown at least near the processes "
+            "chapter's speedup for {w} processes (here {sp}, there {ref})",
+            sp.high >= reference.low * (1 - POOL_REFERENCE_SLACK),
+            cause="this page's pool runs were slowed by other load, or its workers were not all started",
+            w=pool.workers, sp=sp.text(), ref=reference.text()))
     return out
 
 
@@ -391,7 +482,7 @@ def overhead_invariants(tiny_suite: Suite) -> list[Invariant]:
 _ROW = re.compile(r"^\s+(?P<name>1 process|\d+ pool processes|Dask cluster)\s+[\d.]+ s\s+(?P<x>[\d.]+)x one process",
                   re.M)
 _COST = re.compile(r"^\s+tiny tasks, (?P<kind>pool|Dask)\s+(?P<us>[\d.]+) µs per task", re.M)
-_HEAD = re.compile(r"; (?P<count>[\d,]+) steps in (?P<tasks>\d+) tasks, median of (?P<repeats>\d+) runs")
+_HEAD = re.compile(r"; (?P<count>[\d,]+) steps in (?P<tasks>\d+) tasks, median of (?P<repeats>\d+) runs?")
 
 
 def parse_example(text: str) -> dict[str, Any]:
@@ -412,6 +503,50 @@ def parse_example(text: str) -> dict[str, Any]:
             "pool_us": costs["pool"], "dask_us": costs["Dask"]}
 
 
+def _near(x: float, s: Interval) -> bool:
+    return s.low * (1 - EXAMPLE_TOLERANCE) <= x <= s.high * (1 + EXAMPLE_TOLERANCE)
+
+
+def _close(x: float, c: Interval) -> bool:
+    return c.low / EXAMPLE_COST_FACTOR <= x <= c.high * EXAMPLE_COST_FACTOR
+
+
+def example_differences(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -> tuple[list[str], str]:
+    """The example's figures that fall outside the chapter's (``EXAMPLE_TOLERANCE`` on speedups,
+    ``EXAMPLE_COST_FACTOR`` on per-task costs), each as a phrase, and the likely cause, read from
+    which of them differ and which way (``([], "")`` when none does)."""
+    s_d = cpu.speedup_interval(cpu.get("countdown", "dask"))
+    s_p = cpu.speedup_interval(cpu.get("countdown", "processes"))
+    c_d, c_p = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
+    checks = [("dask", "speed", f"the cluster's speedup, {example['dask_x']:.2f}× against {s_d.text()}",
+               _near(example["dask_x"], s_d), example["dask_x"] < s_d.low),
+              ("pool", "speed", f"the pool's speedup, {example['pool_x']:.2f}× against {s_p.text()}",
+               _near(example["pool_x"], s_p), example["pool_x"] < s_p.low),
+              ("dask", "cost", f"the cost of a Dask task, {example['dask_us']:.0f} µs against "
+               f"{c_d.text('.0f', ' µs')}", _close(example["dask_us"], c_d), example["dask_us"] > c_d.high),
+              ("pool", "cost", f"the cost of a pool task, {example['pool_us']:.0f} µs against "
+               f"{c_p.text('.0f', ' µs')}", _close(example["pool_us"], c_p), example["pool_us"] > c_p.high)]
+    off = [c for c in checks if not c[3]]
+    if not off:
+        return [], ""
+    who = {c[0] for c in off}
+    worse = all(c[4] for c in off)
+    if who == {"dask"} and worse:
+        cause = ("only the Dask figures are worse, and the pool's agree, so the host was not busier as a whole: "
+                 "the example's own cluster, started moments before, was slower than the chapter's (its workers "
+                 "still settling, or one sharing a CPU with the scheduler while it counted)")
+    elif who == {"pool"} and worse:
+        cause = ("only the pool's figures are worse, and the cluster's agree: the example's pool, started by the "
+                 "script without priming its workers, was slowed during its turns")
+    elif worse:
+        cause = ("the example's cluster and pool are both worse, so the host was busier during the example's "
+                 "runs than during the chapter's (other work on its CPUs)")
+    else:
+        cause = ("some of the example's figures are better than the chapter's, so it is the chapter's runs that "
+                 "were slowed (other work on the host then)")
+    return [c[2] for c in off], cause
+
+
 def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -> Claim:
     """Whether the example run on the page (:func:`parse_example`) agrees with the chapter:
     its speedups within the chapter's intervals widened by ``EXAMPLE_TOLERANCE``, its
@@ -420,31 +555,24 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -
     s_p = cpu.speedup_interval(cpu.get("countdown", "processes"))
     c_d, c_p = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
 
-    def near(x: float, s: Interval) -> bool:
-        return s.low * (1 - EXAMPLE_TOLERANCE) <= x <= s.high * (1 + EXAMPLE_TOLERANCE)
-
-    def close(x: float, c: Interval) -> bool:
-        return c.low / EXAMPLE_COST_FACTOR <= x <= c.high * EXAMPLE_COST_FACTOR
-
-    ok = near(example["dask_x"], s_d) and near(example["pool_x"], s_p) and close(example["dask_us"], c_d) \
-        and close(example["pool_us"], c_p)
+    off, cause = example_differences(cpu, tiny_suite, example)
+    ok = not off
     n, _tasks = cpu.baseline("countdown").params.get("n"), tiny_suite.baseline("tiny").params.get("tasks")
     diffs = [f"{example['count']:,} steps against {n:,}" if example["count"] != n else "",
              f"{example['workers']} workers against {cpu.get('countdown', 'dask').workers}"
              if example["workers"] != cpu.get("countdown", "dask").workers else "",
-             "a cluster and a pool of its own, started by the script, and no warm-up"]
+             "a cluster and a pool of its own, started by the script and warmed by one run of each measurement"]
     how = "; ".join(d for d in diffs if d)
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", ok,
         dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"], pu=example["pool_us"],
         s_d=s_d, s_p=s_p, c_d=c_d.text(".0f", " µs"), c_p=c_p.text(".0f", " µs"), how=how,
-        tol=EXAMPLE_TOLERANCE, f=EXAMPLE_COST_FACTOR,
+        tol=EXAMPLE_TOLERANCE, f=EXAMPLE_COST_FACTOR, off="; ".join(off), cause=cause,
+        title="The example on this page disagrees with the measurements above",
         supported="The example agrees with the measurements above: the cluster at {dx:.2f}× one process "
                   "(above: {s_d}), the pool at {px:.2f}× (above: {s_p}), {du:.0f} µs per Dask task "
                   "(above: {c_d}) and {pu:.0f} µs per pool task (above: {c_p}). The runs "
                   "differ in: {how}.",
-        contradicted="The example's figures differ from the measurements above by more than its "
-                     "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs): the "
-                     "cluster at {dx:.2f}× one process (above: {s_d}), the pool at {px:.2f}× (above: {s_p}), "
-                     "{du:.0f} µs per Dask task (above: {c_d}), {pu:.0f} µs per pool task (above: {c_p}). "
-                     "The likely cause is other load on the host during one of the runs.")
+        contradicted="These of the example's figures differ from the measurements above by more than its "
+                     "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs): {off}. "
+                     "The likely cause: {cause}.")
