@@ -44,7 +44,6 @@ from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter, discover, host
 from ..interp.select import BuildPair, choose
 from ._crosscheck import interpreter_differs, load_text, overlap
-from .contention import explain
 
 __all__ = [
     "CITED_OVERHEAD",
@@ -693,15 +692,6 @@ def _two_threads(suite: Suite, workload: str = "countdown") -> Interval:
     return suite.speedup_interval(suite.get(workload, "threads", 2))
 
 
-def _load_clause(suite: Suite, workers: int) -> str:
-    """Whether other programs competed while *suite* was measured (from its recorded load average)."""
-    load = suite.metadata.get("load_average")
-    cpus = int(suite.metadata.get("usable_cpus") or 1)
-    if not load:
-        return "this run recorded no load average, so competition from other programs cannot be ruled out"
-    return explain(workers, cpus=cpus, load=float(load[0]))
-
-
 def _load_sentence(suite: Suite, workers: int) -> str:
     """A whole sentence on whether other programs competed while *suite* was measured, naming what
     they would explain (the shortfall from the threshold): from its recorded load average."""
@@ -733,19 +723,18 @@ def scaling_verdict(suite: Suite, label: str) -> Claim:
     t1 = suite.baseline("countdown").median
     t2 = suite.get("countdown", "threads", 2).median
     holds = s.at_least(SCALING_MIN) if cpus >= 2 else False
-    why = (f"this host has {cpus} usable CPU, so a second thread has no core to run on" if cpus < 2
-           else _load_clause(suite, 2))
-    why_sentence = "" if cpus < 2 else _load_sentence(suite, 2)
+    why_sentence = (f"This host has {cpus} usable CPU, so a second thread has no core to run on." if cpus < 2
+                    else _load_sentence(suite, 2))
     return check(
         "scaling_verdict",
         "without the GIL, two threads run the CPU-bound countdown nearly twice as fast as one",
-        holds, s=s, t1=t1, t2=t2, label=label, min=SCALING_MIN, why=why, why_sentence=why_sentence,
+        holds, s=s, t1=t1, t2=t2, label=label, min=SCALING_MIN, why_sentence=why_sentence,
         supported="**Without the GIL, threads scale.** On {label}, two threads finished the countdown in "
                   "{t2:.3f} s against {t1:.3f} s for the sequential run: {s}, close to the 2× that two cores "
                   "allow (this verdict asks for at least {min:.1f}× over the whole interval, leaving a tenth "
                   "for starting the threads and for the host's other work).",
         contradicted="On {label}, two threads reached only {s} over the sequential run ({t2:.3f} s against "
-                     "{t1:.3f} s), short of the {min:.1f}× two free cores should give: {why}.",
+                     "{t1:.3f} s), short of the {min:.1f}× two free cores should give. {why_sentence}",
         unclear="On {label}, two threads reached {s} over the sequential run ({t2:.3f} s against {t1:.3f} s): "
                 "the interval reaches both sides of the {min:.1f}× two free cores should give, so this run "
                 "cannot tell whether threads scale here. {why_sentence}",
@@ -1060,11 +1049,11 @@ def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
         "numpy_verdict",
         "without the GIL, threads speed up the Python code around NumPy's small operations",
         s.at_least(NUMPY_MIN), s=s, label=label, min=NUMPY_MIN, others=f" (with a GIL, {others})" if others else "",
-        why=_load_clause(suites[label], 2), why_sentence=_load_sentence(suites[label], 2),
+        why_sentence=_load_sentence(suites[label], 2),
         supported="**Small NumPy operations scale without the GIL:** two threads on {label} ran {s} as fast as "
                   "the sequential run{others}.",
         contradicted="Two threads on {label} ran only {s} as fast as the sequential run{others}, short of the "
-                     "{min:.1f}× two free cores should give to this Python-heavy work: {why}.",
+                     "{min:.1f}× two free cores should give to this Python-heavy work. {why_sentence}",
         unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the interval reaches "
                 "both sides of the {min:.1f}× this verdict asks for, so this run cannot tell whether the Python "
                 "code around small NumPy operations scales without the GIL. {why_sentence}",

@@ -391,7 +391,8 @@ def version_note(host: Mapping[str, float], host_python: str, profile_of_gil: Ma
             f"above, a `with lock:` block {other['with_ns']:.1f} ns against {host['with_ns']:.1f} ns, and the "
             f"increment itself {other['increment_ns']:.1f} ns against {host['increment_ns']:.1f} ns, so the "
             f"locked loop takes {other['locked_ratio']:.2f}× the plain one there against "
-            f"{host['locked_ratio']:.2f}× here: these figures belong to a version, not to Python.")
+            f"{host['locked_ratio']:.2f}× here (the two ran at different moments on a shared host, but the "
+            "figures are also those of different versions, not of Python in general).")
     older, newer = _version(host_python), _version(other_python)
     if older < PYMUTEX_SINCE <= newer and other["pair_ns"] < host["pair_ns"]:
         text += " " + _PYMUTEX_WHY
