@@ -169,6 +169,9 @@ def test_example_verdict_agrees_on_overlapping_intervals_or_says_why_not():
     assert "2,000,000 steps against the chapter's 10,000,000" in apart.text
     assert "3 runs per thread count against the chapter's 5" in apart.text and "no warm-up" in apart.text
     assert "load average was 0.5 both times" in apart.text
+    assert "above the 2×" not in apart.text
+    impossible = ft.example_verdict(FT_GOOD, example_data(0.170, 0.064), "3.13t")  # 2.66× on 2 CPUs
+    assert impossible.state == "contradicted" and "its own figure is above the 2× that two threads" in impossible.text
     page = apart.markdown()
     assert ft.EXAMPLE_TITLE in page and "What was checked" in page
     assert "The usual claim does not hold" not in page

@@ -84,6 +84,7 @@ def test_ft_single_verdict_three_ways():
     # a split is no undecided run: as a general claim about single-threaded code it does not hold
     assert mixed.state == "contradicted"
     assert "about twice as slow on the object workload, but well short of twice as slow on the countdown" in mixed.text
+    assert "no general rule: the cost depends on the code" in mixed.text
     assert "short of the twofold" not in mixed.text
     # one workload straddling a bound and none outside: the run cannot tell
     edge = lockcost.ft_single_verdict(cost(1.6, spread=0.05, objects=2.0), "3.13", "3.13t")

@@ -1005,6 +1005,10 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str) -> Claim:
                        f"scheduler) shifts it by {0.001 / t2:.0%}")
     if repeats and repeats < chapter_repeats:
         reasons.append(f"it takes {repeats} runs per thread count against the chapter's {chapter_repeats}")
+    cpus = int(suite.metadata.get("usable_cpus") or data.get("cpus") or 1)
+    if ex.low > min(2, cpus) * (1 + CPU_SLACK):
+        reasons.insert(0, f"its own figure is above the {min(2, cpus)}× that two threads on {cpus} CPUs allow, "
+                          "so its one-thread runs were slowed by other work")
     reasons.append("it runs no warm-up first, where the chapter does")
     loads = (load_text([data["load_average"]] if data.get("load_average") is not None else None),
              load_text(suite.metadata.get("load_average")))

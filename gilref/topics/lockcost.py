@@ -308,7 +308,7 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
     if holds is False and twice:
         verdict = ("about twice as slow on " + " and ".join(twice) + ", but "
                    + "; ".join(f"{v} on {names[w]}" for w, v in outside.items())
-                   + ": so the twofold figure is no general rule, the cost depends on the code")
+                   + ", so the twofold figure is no general rule: the cost depends on the code")
     elif holds is False and set(outside.values()) == {"well short of twice as slow"}:
         verdict = ("well short of the twofold slowdown once reported of the Python 1.5 patches (the FAQ now says "
                    "“at least 30% slower”)")
