@@ -14,9 +14,11 @@ split over 1, 2, ... threads. Standard library only; runs on any Python 3.9+:
     python3.13t -X gil=1 free_threading.py     # same binary, GIL forced on
     PYTHON_GIL=1 python3.13t free_threading.py # the same, through the environment
     python3 free_threading.py --count 5000000 --max-threads 4
+    python3 free_threading.py --json runs.json  # also write every run's seconds
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -66,6 +68,8 @@ def main(argv=None):
                         help=f"largest thread count (default: CPUs + 1 = {cpus + 1})")
     parser.add_argument("--repeats", type=positive_int, default=5,
                         help="runs per thread count; the median is shown (default: 5)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write every run's seconds, by thread count, to FILE as JSON")
     args = parser.parse_args(argv)
 
     free_threaded, gil_enabled = describe_build()
@@ -74,11 +78,20 @@ def main(argv=None):
     print(f"GIL enabled now: {'yes' if gil_enabled else 'no'}")
     print(f"countdown of {args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}:")
     baseline = None
+    runs = {}
     for threads in range(1, args.max_threads + 1):
-        seconds = statistics.median(run_on_threads(args.count, threads) for _ in range(args.repeats))
+        runs[threads] = [run_on_threads(args.count, threads) for _ in range(args.repeats)]
+        seconds = statistics.median(runs[threads])
         baseline = baseline or seconds
         label = "1 thread " if threads == 1 else f"{threads} threads"
         print(f"  {label:<10} {seconds:8.3f} s   {baseline / seconds:5.2f}x one thread")
+    if args.json:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"python": sys.version.split()[0], "implementation": sys.implementation.name,
+                       "free_threaded": free_threaded, "gil": gil_enabled, "cpus": cpus,
+                       "count": args.count, "repeats": args.repeats, "load_average": load,
+                       "seconds": {str(t): s for t, s in runs.items()}}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,19 @@ def test_the_ideal_line_can_stop_at_the_cpu_count():
     assert [float(y) for y in uncapped[0].get_ydata()] == [1.0, 4.0]
 
 
+def test_lines_on_top_of_each_other_still_show_apart():
+    s = suite()
+    fig = plotting.speedup_chart([("a", s), ("b", s), ("c", s)], "w")
+    lines = [c.lines[0] for c in fig.axes[0].containers]
+    assert len({ln.get_marker() for ln in lines}) == 3
+    assert len({ln.get_linestyle() for ln in lines}) == 3
+    xs = [tuple(float(x) for x in ln.get_xdata()) for ln in lines]
+    assert len(set(xs)) == 3  # shifted sideways: the same data does not draw one line over another
+    assert [round(sum(x) / len(x), 6) for x in zip(*xs)] == [1.0, 2.0]  # centred on the true counts
+    single = plotting.speedup_chart([("a", s)], "w").axes[0].containers[0].lines[0]
+    assert [float(x) for x in single.get_xdata()] == [1.0, 2.0]
+
+
 def test_speedup_chart_still_takes_pairs():
     fig = plotting.speedup_chart([("a", suite())], "w")
     assert fig.axes[0].get_xlabel() == "threads (count)"

@@ -4,6 +4,7 @@ are skipped otherwise."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -228,6 +229,17 @@ def test_free_threading_example_reports_build_and_scaling(run_example):
     assert "free-threaded build (Py_GIL_DISABLED): " in out and "GIL enabled now: " in out
     assert re.search(r"1 thread\s+\d+\.\d+ s\s+1\.00x one thread", out)
     assert re.search(r"2 threads\s+\d+\.\d+ s\s+\d+\.\d+x one thread", out)
+
+
+@pytest.mark.example("free_threading.py")
+def test_free_threading_example_writes_every_run_as_json(run_example, tmp_path):
+    path = tmp_path / "runs.json"
+    run_example("free_threading.py", "--count", "100000", "--max-threads", "2", "--repeats", "3",
+                "--json", str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["count"] == 100_000 and data["repeats"] == 3 and data["python"] == sys.version.split()[0]
+    assert sorted(data["seconds"]) == ["1", "2"] and all(len(v) == 3 for v in data["seconds"].values())
+    assert ft.example_interval(data).low > 0  # what the chapter's cross-check reads
 
 
 @pytest.mark.example("free_threading.py")

@@ -64,6 +64,16 @@ COLORS = {
     "processes": "#55a868",
 }
 _PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+#: One marker and one dash per line, so that lines lying on top of each other still show.
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+_DASHES = ["-", "--", "-.", ":"]
+#: How far (in x units) neighbouring lines of a speedup chart are shifted sideways from each other.
+_DODGE = 0.06
+
+
+def _dodge(i: int, lines: int) -> float:
+    """The sideways shift of line *i* of *lines*, centred on zero (0 for a single line)."""
+    return (i - (lines - 1) / 2) * _DODGE
 
 
 def _figure(width: float = 7.0, height: float = 4.0) -> Figure:
@@ -228,7 +238,9 @@ def speedup_chart(
         if not timings:
             continue
         xs, ys, lo, hi = _speedup_points(suite, timings)
-        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label, color=_PALETTE[i % 8])
+        shift = _dodge(i, len(entries))
+        ax.errorbar([x + shift for x in xs], ys, yerr=[lo, hi], marker=_MARKERS[i % len(_MARKERS)],
+                    linestyle=_DASHES[i % len(_DASHES)], capsize=3, label=label, color=_PALETTE[i % 8])
         top = max(top, max(xs))
     if ideal and cpus is not None and cpus < top:
         xs_ideal = [1.0, float(cpus), float(top)]
@@ -370,7 +382,8 @@ def line_chart(
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
     for i, (label, xs, ys) in enumerate(series):
-        ax.plot(list(xs), list(ys), marker="o", label=label, color=_PALETTE[i % 8])
+        ax.plot(list(xs), list(ys), marker=_MARKERS[i % len(_MARKERS)], linestyle=_DASHES[i % len(_DASHES)],
+                label=label, color=_PALETTE[i % 8])
     if logx:
         ax.set_xscale("log")
     if logy:
