@@ -774,18 +774,19 @@ def _overhead(ratio: Interval) -> Interval:
 
 
 def interval_text(i: Interval) -> str:
-    """``1.00× (1.00–1.00×)``: the median and the interval, the interval shown even when it rounds to a
-    point (so every row of a table reads alike)."""
-    return f"{i.median:.2f}× ({i.low:.2f}–{i.high:.2f}×)"
+    """``1.93× (1.90–1.97×)``: the median and the interval; the median alone when the interval's ends print
+    alike (a point interval is no interval: the book's site check refuses ``1.00× (1.00–1.00×)``)."""
+    return i.text(".2f", "×")
 
 
 def percent_text(overhead: Interval) -> str:
-    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``."""
+    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``;
+    the median alone when both ends print alike."""
     def one(x: float) -> str:
         return f"{x * 100:+.0f} %".replace("-", "\u2212")
 
     mid, low, high = one(overhead.median), one(overhead.low), one(overhead.high)
-    return f"{mid} ({low} to {high})"
+    return mid if low == high else f"{mid} ({low} to {high})"
 
 
 def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> Claim:
