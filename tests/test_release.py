@@ -186,10 +186,13 @@ def test_interleave_output_is_parsed_even_across_split_lines():
 def test_the_excerpt_shows_a_real_hand_over_not_the_start():
     start = "-1+1\n+2\n-2\n"  # both threads starting: they alternate line by line
     text = start + "-3\n-4\n-5\n+3\n+4\n+5\n+6\n-6\n"
-    assert first_switch_excerpt(text) == "-3\n-4\n-5\n+3\n+4\n+5\n+6"
+    assert first_switch_excerpt(text) == "+4\n+5\n+6\n-6"  # before +3 its task had printed 2 numbers only
     # The second task's first turn is its start, not a hand-over: the excerpt is the switch back.
     late = "-1\n-2\n-3\n-4\n+1\n+2\n+3\n+4\n-5\n-6\n"
     assert first_switch_excerpt(late) == "+2\n+3\n+4\n-5\n-6"
+    # Nor is it when the second task's first number was mixed into a line at the start.
+    mixed = "-1+1\n-2\n-3\n-4\n+2\n+3\n+4\n-5\n"
+    assert first_switch_excerpt(mixed) == "+2\n+3\n+4\n-5"
 
 
 def test_socket_work_counts_its_gil_releases():

@@ -71,7 +71,7 @@ def test_released_verdict_names_the_kinds_that_passed_and_the_one_that_failed_wi
     assert "hashlib.sha256 1.90×" in c.text and "zlib.compress 1.80×" in c.text
     assert "socket send/recv 0.74× (0.73–0.75×) fell short" in c.text
     # The socket kind's releases: 1 s / (24 units × 2,000) = 20.8 µs each, against 41,667 µs for a hash.
-    assert "2000 times per unit, for at most 20.8 µs each" in c.text
+    assert "The socket send/recv kind releases the GIL 2000 times per unit, for at most 20.8 µs each" in c.text
     assert "at least 41,667 µs for the kinds that scaled" in c.text and "{doc}`convoy`" in c.text
     assert c.evidence["passed"] == ["hashlib", "zlib"] and c.evidence["failed"] == ["socket"]
     assert "busy" not in c.text  # the hand-off, not the load, explains a short-release kind

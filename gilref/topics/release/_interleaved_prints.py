@@ -89,10 +89,11 @@ def interleave_runs(
 def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
     """The lines of *text* around its first real hand-over between the two tasks.
 
-    A real hand-over is a line on which the printing task changed after both
-    tasks had printed something and after one task had printed at least
-    *before* whole lines in a row: the two threads' start, where the second
-    task's first lines mix with the first task's, is not one.
+    A real hand-over is a line on which the printing task changed after each
+    task had printed at least *before* numbers and the one printing had
+    printed at least *before* whole lines in a row: the two threads' start,
+    where the second task's first lines mix with the first task's, and the
+    second task's first turn are not one.
 
     :param before: lines to show before that line (and the run of one task's
         lines that must precede it, >= 1).
@@ -102,7 +103,7 @@ def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
     check_int("before", before, minimum=1)
     check_int("after", after, minimum=1)
     lines = text.splitlines()
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # numbers printed so far by each task
     task, run = None, 0  # the task printing the current run of whole lines, and its length
     for i, line in enumerate(lines):
         labels = interleave_labels(line)
@@ -110,9 +111,10 @@ def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
             continue
         mixed = len(set(labels)) > 1
         changed = task is not None and (mixed or labels[0] != task)
-        if changed and run >= before and len(seen) == 2:
+        if changed and run >= before and len(seen) == 2 and min(seen.values()) >= before:
             return "\n".join(lines[i - before: i + after])
-        seen.update(labels)
+        for label in labels:
+            seen[label] = seen.get(label, 0) + 1
         if not mixed and labels[0] == task:
             run += 1
         else:

@@ -252,7 +252,7 @@ def released_verdict(
     if failed:
         parts.append(f"{names(failed)} fell short" if passed else
                      f"none of the {len(busy)} kinds that let go of the GIL reached {bar} one thread "
-                     f"({names(failed)})")
+                     f"({names(failed)})" if not unsure else f"{names(failed)} fell short of {bar} one thread")
     if unsure:
         parts.append(f"the repeats of {names(unsure)} straddle the {bar} bar")
     found = f"With {threads} threads " + "; ".join(parts) + "."
@@ -267,12 +267,12 @@ def released_verdict(
         for k in short:
             stretch = release_stretch(suite, k) or 0.0
             per_unit = float(suite.baseline(k).params["gil_releases_per_unit"])
-            why += (f" {_label(suite, k)} releases the GIL {per_unit:.0f} times per unit, for at most "
+            why += (f" The {_label(suite, k)} kind releases the GIL {per_unit:.0f} times per unit, for at most "
                     f"{_us(stretch)} each (its one-thread time per unit over those releases)"
                     + (f", against at least {_us(min(known))} for the kinds that scaled" if known else "")
                     + ": a thread back from a call that short usually finds the GIL taken by the other "
                       "thread and must sleep until it is handed over, a wake-up that costs more than the "
-                      "call let run in parallel (the hand-off {doc}`convoy` measures). The threads spend "
+                      "call let run in parallel (the hand-off the {doc}`convoy` chapter measures). The threads spend "
                       "the time passing the GIL back and forth, so releasing it pays only when the call "
                       "is long beside that hand-off.")
         if long_:
@@ -280,7 +280,8 @@ def released_verdict(
             if load:
                 metadata["load_average"] = list(load)
             metadata.setdefault("usable_cpus", cpus)
-            why += (f" {', '.join(_label(suite, k) for k in long_)} released the GIL for long stretches, "
+            why += (f" The {', '.join(_label(suite, k) for k in long_)} "
+                    f"kind{'' if len(long_) == 1 else 's'} released the GIL for long stretches, "
                     f"so the hand-off does not explain {'it' if len(long_) == 1 else 'them'}: "
                     f"{busy_text(metadata)}.")
     ex = ""
