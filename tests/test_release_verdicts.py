@@ -248,6 +248,8 @@ def test_switch_counts_are_plural_by_count():
     assert "changed only 1 time in 200 numbers" in one.text
     flush = release.flush_verdict(runs([3] * 5, [2, 3, 4, 5, 6]))
     assert "only 4 (3–5) times in 200 numbers" in flush.text and "time(s)" not in flush.text
+    spread = release.flush_verdict(runs([3] * 5, [1, 1, 1, 2, 2]))
+    assert "only 1 (1–2) times in 200 numbers" in spread.text  # singular only when every run switched once
 
 
 def test_scaling_invariants_catch_a_held_loop_faster_on_threads_only_with_a_gil():

@@ -510,7 +510,7 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
         "the two tasks' printed lines interleave",
         sw.at_least(INTERLEAVE_MIN_SWITCHES),
         d=sw, d_n=sw.text(",.0f", ""), n=f"{r['numbers'][0]:,}", runs=len(r["switches"]),
-        times="time" if sw.median == 1 else "times",
+        times="time" if sw.low == sw.high == 1 else "times",
         supported="**The lines interleaved:** with the defaults the printing task changed "
                   "{d_n} times in {n} numbers (median of {runs} runs, quartiles in brackets)." + ex,
         contradicted="With 100 numbers per task and the output going to a pipe, the printing task "
@@ -532,7 +532,7 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
         "flush_verdict",
         "a thread that releases the GIL for a write system call hands it to the waiting thread",
         sw.at_least(bar),
-        f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, times="time" if sw.median == 1 else "times",
+        f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, times="time" if sw.low == sw.high == 1 else "times",
         supported="**Every write was a chance to switch, and the threads took it:** flushing every "
                   "line made the printing task change {f_n} times in {n} numbers (median, quartiles "
                   "in brackets), at least {bar:,.0f}.",
