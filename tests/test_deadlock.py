@@ -156,7 +156,7 @@ def test_fix_verdict_three_ways():
 def test_ft_verdict_three_ways_and_a_gil_turned_back_on():
     ft = made_up_runs(ALL_DONE, ALL_DONE, free_threaded=True, gil=False)
     c = deadlock.ft_verdict(ft)
-    assert c.state == "holds" and "3.13.5t (free-threaded, GIL off)" in c.text
+    assert c.state == "holds" and "CPython 3.13.5 free-threaded all" in c.text
     assert deadlock.ft_verdict(made_up_runs(ALL_DEAD, ALL_DEAD, free_threaded=True, gil=False)).state \
         == "contradicted"
     assert deadlock.ft_verdict(made_up_runs(ALL_DEAD, ALL_DONE, free_threaded=True, gil=False)).state \
@@ -221,6 +221,26 @@ def test_steps_sentence_follows_the_run():
     late["steps"]["main_waits"] = 0.5
     text = deadlock.steps_sentence(late)
     assert "before the main thread started waiting" in text and "did not deadlock" in text
+
+
+def test_build_names_are_the_build_pairs_labels():
+    assert deadlock.build_name(made_up_runs(ALL_DEAD, ALL_DONE)) == "CPython 3.13.5 (GIL)"
+    ft = made_up_runs(ALL_DONE, ALL_DONE, free_threaded=True, gil=False)
+    pair_label = interpreters.Interpreter("/x/python3.13t", "CPython", "3.13.5", True, False).label
+    assert deadlock.build_name(ft) == pair_label == "CPython 3.13.5 free-threaded"
+    assert deadlock.build_name({**ft, "gil_enabled": True}) == "CPython 3.13.5 free-threaded, GIL on"
+
+
+def test_steps_order_note_explains_the_gil_taken_before_the_main_thread_reads_its_clock():
+    dead = {**made_up("deadlock"), "python": "cpython 3.13.5"}
+    dead["steps"]["other_got_gil"] = dead["steps"]["main_returned"] - 0.0003  # as runs show it
+    dead["steps"]["other_unlocked"] = dead["steps"]["other_got_gil"] + 0.0001
+    note = deadlock.steps_order_note(dead)
+    assert "gets the GIL* (1001.7 ms) comes before the main thread's *gives up* (1002.0 ms)" in note
+    assert "first eval-breaker check after the call" in note and "v3.13.0/Python/bytecodes.c" in note
+    plain = made_up("deadlock")  # the other thread got the GIL after the main thread's clock
+    assert deadlock.steps_order_note(plain) == ""
+    assert deadlock.steps_order_note(made_up("completed")) == ""
 
 
 def test_verdict_sentences_give_seconds_not_factors():

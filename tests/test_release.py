@@ -179,8 +179,28 @@ def test_interleave_output_is_parsed_even_across_split_lines():
     assert labels == ["minus", "minus", "minus", "plus", "plus", "minus"]
     assert count_switches(labels) == 2
     assert broken_lines(text) == 2  # "-3+1" and the empty line after it
-    assert "-3+1" in first_switch_excerpt(text)
+    assert first_switch_excerpt(text) == ""  # the second task's start mixing in is not a hand-over
     assert first_switch_excerpt("-1\n-2\n") == ""
+
+
+def test_the_excerpt_shows_a_real_hand_over_not_the_start():
+    start = "-1+1\n+2\n-2\n"  # both threads starting: they alternate line by line
+    text = start + "-3\n-4\n-5\n+3\n+4\n+5\n+6\n-6\n"
+    assert first_switch_excerpt(text) == "+4\n+5\n+6\n-6"  # before +3 its task had printed 2 numbers only
+    # The second task's first turn is its start, not a hand-over: the excerpt is the switch back.
+    late = "-1\n-2\n-3\n-4\n+1\n+2\n+3\n+4\n-5\n-6\n"
+    assert first_switch_excerpt(late) == "+2\n+3\n+4\n-5\n-6"
+    # Nor is it when the second task's first number was mixed into a line at the start.
+    mixed = "-1+1\n-2\n-3\n-4\n+2\n+3\n+4\n-5\n"
+    assert first_switch_excerpt(mixed) == "+2\n+3\n+4\n-5"
+
+
+def test_socket_work_counts_its_gil_releases():
+    with SocketWork(1, chunk=4096, chunks=3) as work:
+        assert "gil_releases_per_unit" not in work.params()  # nothing ran yet
+        work.run(2)
+        # per chunk at least one send and one recv, each a poll and the call: >= 4 releases per chunk
+        assert work.params()["gil_releases_per_unit"] >= 4 * 3
 
 
 def test_count_switches_counts_changes_of_label():

@@ -61,6 +61,7 @@ __all__ = [
     "run_case",
     "run_cases",
     "run_in",
+    "steps_order_note",
     "steps_rows",
     "steps_sentence",
     "unsupported",
@@ -315,11 +316,13 @@ def run_in(
 
 
 def build_name(runs: Mapping[str, Any]) -> str:
-    """The build *runs* (:func:`run_cases` output) ran on, e.g. ``"CPython 3.13.5 (GIL)"``
-    or ``"CPython 3.13.5t (free-threaded, GIL off)"``."""
+    """The build *runs* (:func:`run_cases` output) ran on, named as
+    :attr:`gilref.interp.discover.Interpreter.label` names it (the label the chapters'
+    build pair uses), e.g. ``"CPython 3.13.5 (GIL)"`` or ``"CPython 3.13.5 free-threaded"``;
+    a free-threaded build whose GIL was on while it ran says so (``"..., GIL on"``)."""
     if runs.get("free_threaded"):
-        gil = "GIL off" if runs.get("gil_enabled") is False else "GIL on"
-        return f"CPython {runs['python']}t (free-threaded, {gil})"
+        forced = ", GIL on" if runs.get("gil_enabled") is True else ""
+        return f"CPython {runs['python']} free-threaded{forced}"
     return f"CPython {runs['python']} (GIL)"
 
 
@@ -549,6 +552,42 @@ def steps_sentence(result: Mapping[str, Any]) -> str:
                "so the other thread must have had the GIL before the main thread's wait began.")
     return (f"Here {first}; the order of the two waits does not matter, only that each thread holds one "
             f"lock while it waits for the other. {end}")
+
+
+def _breaker_source(python: str) -> str:
+    """A link to where CPython *python* (``"cpython 3.13.5"``) checks its eval breaker after a call, or ``""``."""
+    try:
+        major, minor = (int(x) for x in python.split()[-1].split(".")[:2])
+    except (ValueError, IndexError):
+        return ""
+    if not python.lower().startswith("cpython") or (major, minor) < (3, 11):
+        return ""
+    where = "Python/bytecodes.c" if (major, minor) >= (3, 12) else "Python/ceval.c"
+    return f" ([{where}](https://github.com/python/cpython/blob/v{major}.{minor}.0/{where}))"
+
+
+def steps_order_note(result: Mapping[str, Any]) -> str:
+    """Why, in a deadlocked run, the other thread's "gets the GIL" can come before the main
+    thread's "gives up": a sentence with the run's times, or ``""`` when the order is the plain one.
+
+    The main thread's time is read by a Python line after the foreign call returns.
+    The call returned holding the GIL, but the other thread had set a drop request
+    long before; the main thread honours it at its first eval-breaker check after
+    the call (the CALL instruction's), so the other thread takes the GIL, runs its
+    lines, and only then does the main thread read the clock.
+    """
+    st = result["steps"]
+    if result["outcome"] != "deadlock" or st["other_got_gil"] >= st["main_returned"]:
+        return ""
+    def ms(value: float) -> str:
+        return f"{value * 1000:.1f} ms"
+
+    return (f"The other thread's *gets the GIL* ({ms(st['other_got_gil'])}) comes before the main thread's "
+            f"*gives up* ({ms(st['main_returned'])}) because the main thread reads that time in Python after "
+            "the foreign call returns: the call returned holding the GIL, the main thread honoured the other "
+            "thread's waiting drop request at its first eval-breaker check after the call"
+            + _breaker_source(str(result.get("python", ""))) + ", and the other "
+            f"thread got the GIL and unlocked ({ms(st['other_unlocked'])}) before the main thread read the clock.")
 
 
 def steps_rows(result: Mapping[str, Any]) -> list[dict[str, str]]:

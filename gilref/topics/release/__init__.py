@@ -32,7 +32,8 @@ private modules behind it hold one job each.
     (:func:`released_verdict`, :func:`loop_verdict`, :func:`sleep_verdict`,
     :func:`ft_verdict`, :func:`interleave_verdict`, :func:`flush_verdict`,
     :func:`asyncio_verdict`), decided on intervals against the named thresholds
-    (:data:`RELEASED_SCALING` and the others), the invariants of each
+    (:data:`RELEASED_SCALING` and the others), how long one release of the GIL
+    lasts (:func:`release_stretch`), the invariants of each
     measurement (:func:`scaling_invariants`, :func:`interleave_invariants`,
     :func:`asyncio_invariants`), and readers of the examples' output
     (:func:`example_speedups`, :func:`example_total`).
@@ -79,6 +80,7 @@ from ._verdicts import (
     interleave_rows,
     interleave_verdict,
     loop_verdict,
+    release_stretch,
     released_verdict,
     scaling_invariants,
     sleep_verdict,
@@ -98,6 +100,8 @@ FLUSH_SWITCH_SHARE: float = _v.FLUSH_SWITCH_SHARE
 FT_LOOP_SCALING: float = _v.FT_LOOP_SCALING
 #: Switches between the two printing tasks from which their lines interleave (a hand-over and back).
 INTERLEAVE_MIN_SWITCHES: int = _v.INTERLEAVE_MIN_SWITCHES
+#: Seconds one GIL release must last to count as long beside a hand-off of the GIL between threads (50 µs).
+LONG_RELEASE_S: float = _v.LONG_RELEASE_S
 #: Speedup (×) below which a pure-Python loop does not scale under the GIL (one thread, 20 % noise).
 LOOP_CEILING: float = _v.LOOP_CEILING
 #: Speedup (×) work that releases the GIL must reach where threads = CPUs (70 % of two CPUs' 2×).
@@ -113,6 +117,7 @@ __all__ = [
     "FT_LOOP_SCALING",
     "INTERLEAVE_MIN_SWITCHES",
     "KINDS",
+    "LONG_RELEASE_S",
     "LOOP_CEILING",
     "RELEASED_SCALING",
     "SLEEP_SHARE",
@@ -147,6 +152,7 @@ __all__ = [
     "kinds_in",
     "loop_verdict",
     "make_work",
+    "release_stretch",
     "released_verdict",
     "scaling_invariants",
     "scaling_suite",

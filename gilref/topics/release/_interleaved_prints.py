@@ -87,17 +87,36 @@ def interleave_runs(
 
 
 def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
-    """The lines of *text* around the first line on which the printing task changed.
+    """The lines of *text* around its first real hand-over between the two tasks.
 
-    :param before: lines to show before that line.
+    A real hand-over is a line on which the printing task changed after each
+    task had printed at least *before* numbers and the one printing had
+    printed at least *before* whole lines in a row: the two threads' start,
+    where the second task's first lines mix with the first task's, and the
+    second task's first turn are not one.
+
+    :param before: lines to show before that line (and the run of one task's
+        lines that must precede it, >= 1).
     :param after: lines to show from it on.
+    :returns: the excerpt, or ``""`` when there is no such hand-over.
     """
+    check_int("before", before, minimum=1)
+    check_int("after", after, minimum=1)
     lines = text.splitlines()
-    previous = None
+    seen: dict[str, int] = {}  # numbers printed so far by each task
+    task, run = None, 0  # the task printing the current run of whole lines, and its length
     for i, line in enumerate(lines):
         labels = interleave_labels(line)
-        if previous is not None and labels and (labels[0] != previous or len(set(labels)) > 1):
-            return "\n".join(lines[max(0, i - before): i + after])
-        if labels:
-            previous = labels[-1]
+        if not labels:
+            continue
+        mixed = len(set(labels)) > 1
+        changed = task is not None and (mixed or labels[0] != task)
+        if changed and run >= before and len(seen) == 2 and min(seen.values()) >= before:
+            return "\n".join(lines[i - before: i + after])
+        for label in labels:
+            seen[label] = seen.get(label, 0) + 1
+        if not mixed and labels[0] == task:
+            run += 1
+        else:
+            task, run = labels[-1], 0 if mixed else 1
     return ""

@@ -12,6 +12,7 @@ import hashlib
 import os
 import random
 import tempfile
+import threading
 import time
 import zlib
 from typing import Any, Callable
@@ -34,7 +35,7 @@ class SleepWork(Work):
         self.unit = f"sleep {self.seconds * 1000:g} ms"
 
     def params(self) -> dict[str, Any]:
-        return {"unit_s": self.seconds}
+        return {"unit_s": self.seconds, "gil_releases_per_unit": 1}
 
     def run(self, units: int) -> None:
         for _ in range(units):
@@ -59,7 +60,8 @@ class FileReadWork(Work):
         self.path = ""
 
     def params(self) -> dict[str, Any]:
-        return {"file_bytes": self.size}
+        # lseek and one read of the whole file, each with the GIL released (_io's FileIO).
+        return {"file_bytes": self.size, "gil_releases_per_unit": 2}
 
     def setup(self) -> None:
         fd, self.path = tempfile.mkstemp(prefix="gilref-read-")
@@ -97,7 +99,12 @@ class SocketWork(Work):
     connection: the thread sends a chunk on one end and receives it on the other.
 
     Every thread has its own connection (see :class:`LoopbackPairs`); the GIL
-    is released in each ``send`` and ``recv`` system call.
+    is released in each ``send`` and ``recv`` system call, and, since every
+    socket has a timeout, also in the ``poll`` CPython makes before each of them
+    (``sock_call_ex`` in Modules/socketmodule.c). Those releases are short: a
+    few microseconds each. :meth:`params` records how many there were per unit
+    (``gil_releases_per_unit``, counted as the units ran), so a reader of the
+    results can tell short releases from long ones.
     """
 
     name = "socket"
@@ -109,9 +116,16 @@ class SocketWork(Work):
         self.chunks = check_int("chunks", chunks, minimum=1)
         self.unit = f"{self.chunks} × {self.chunk >> 10} KiB over 127.0.0.1"
         self.pairs: LoopbackPairs | None = None
+        self._calls = 0  # send and recv calls made so far, over self._units units
+        self._units = 0
+        self._count_lock = threading.Lock()
 
     def params(self) -> dict[str, Any]:
-        return {"chunk_bytes": self.chunk, "chunks_per_unit": self.chunks}
+        out: dict[str, Any] = {"chunk_bytes": self.chunk, "chunks_per_unit": self.chunks}
+        if self._units:
+            # Each send or recv call is a poll and the call itself, each with the GIL released.
+            out["gil_releases_per_unit"] = 2 * self._calls / self._units
+        return out
 
     def setup(self) -> None:
         self.pairs = self._stack.enter_context(
@@ -122,18 +136,24 @@ class SocketWork(Work):
     def run(self, units: int) -> None:
         slot = self._slots.take()
         client, server, data, buf = slot
+        calls = 0
         try:
             view = memoryview(buf)
             for _ in range(units * self.chunks):
-                client.sendall(data)
+                client.sendall(data)  # one send: the buffers hold several chunks
+                calls += 1
                 got = 0
                 while got < self.chunk:
                     n = server.recv_into(view[got:])
+                    calls += 1
                     if not n:
                         raise ConnectionError("the loopback connection closed early")
                     got += n
         finally:
             self._slots.give(slot)
+            with self._count_lock:
+                self._calls += calls
+                self._units += units
 
 
 class HashWork(Work):
@@ -149,7 +169,8 @@ class HashWork(Work):
         self.unit = f"sha256 of {self.size >> 10} KiB"
 
     def params(self) -> dict[str, Any]:
-        return {"buffer_bytes": self.size}
+        # One release around the whole hash of the buffer (the constructor given the data).
+        return {"buffer_bytes": self.size, "gil_releases_per_unit": 1}
 
     def setup(self) -> None:
         self.data = os.urandom(self.size)
