@@ -621,7 +621,7 @@ def scaling_chart(
     if cpus is not None:
         steps = list(range(1, top + 1))
         ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555",
-                label=f"ceiling with {cpus} CPU(s)")
+                label=f"ceiling with {cpus} CPU{'' if cpus == 1 else 's'}")
     ax.set_xlabel(f"{mode} (count)")
     ax.set_ylabel("speedup vs the sequential run (×)")
     ax.set_ylim(bottom=0)
