@@ -205,27 +205,27 @@ def cpu_vs_io_record(prc=0.52, load=1.0, n=100):
     return {"suites": {"countdown": s.to_dict()}}
 
 
-def test_cpu_vs_io_countdown_reads_the_record_or_gives_none():
-    assert p.cpu_vs_io_countdown(None) is None
-    assert p.cpu_vs_io_countdown({"suites": {}}) is None
-    other = p.cpu_vs_io_countdown(cpu_vs_io_record())
+def test_countdown_from_record_reads_the_record_or_gives_none():
+    assert p.countdown_from_record(None) is None
+    assert p.countdown_from_record({"suites": {}}) is None
+    other = p.countdown_from_record(cpu_vs_io_record())
     assert other is not None and other.get("countdown", "processes").workers == 2
 
 
 def test_scale_verdict_states_cpu_vs_io_and_agrees_within_the_spread():
-    c = p.scale_verdict(cd_suite(), other=p.cpu_vs_io_countdown(cpu_vs_io_record()))
+    c = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record()))
     assert c.state == "holds"
     assert "{doc}`cpu-vs-io`" in c.text and "the same within the spread of both" in c.text
 
 
 def test_scale_verdict_explains_cpu_vs_io_beyond_the_spread_by_its_load_and_count():
-    other = p.cpu_vs_io_countdown(cpu_vs_io_record(prc=0.93, load=3.56, n=20_000_000))
+    other = p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=3.56, n=20_000_000))
     c = p.scale_verdict(cd_suite(), other=other)
     assert "beyond the spread of both" in c.text
     assert "busier for that chapter" in c.text and "3.6 on 2 CPUs" in c.text
     assert "20,000,000 steps against 100 here" in c.text and "multiprocessing.Pool" in c.text
     # the same gap with the other chapter *less* loaded: load is not blamed
-    calm = p.scale_verdict(cd_suite(), other=p.cpu_vs_io_countdown(cpu_vs_io_record(prc=0.93, load=0.2)))
+    calm = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=0.2)))
     assert "load does not explain it" in calm.text and "busier" not in calm.text
 
 

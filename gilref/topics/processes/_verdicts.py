@@ -32,8 +32,8 @@ SCALE_SHARE = 0.9
 #: of the parent; twice is far above the noise of a few milliseconds.
 SPAWN_RATIO = 2.0
 #: Sending data counts as *growing with its size* when the largest payload's time,
-#: at its low end, is at least this many times the smallest's (the smallest is the
-#: bare round trip; a 64 MiB payload must cost well beyond it).
+#: at its low end, is at least this many times the smallest's (the smallest costs
+#: about what any call to a worker costs; a 64 MiB payload must cost well beyond it).
 GROWTH_RATIO = 10.0
 #: Shared memory counts as *far faster* than pickling a big array when the low end
 #: of pickled time over shared time reaches this factor.
@@ -187,9 +187,17 @@ def run_shared_memory_example(megabytes: int, workers: int, repeats: int, *,
 # -- verdicts -------------------------------------------------------------------------
 
 
-def cpu_vs_io_countdown(record: Mapping[str, Any] | None) -> Suite | None:
-    """The countdown suite of the chapter "CPU-bound versus I/O-bound" from its record
-    (``book.results_of("cpu-vs-io")``), or None when there is no record or it lacks one."""
+def countdown_from_record(record: Mapping[str, Any] | None) -> Suite | None:
+    """The countdown suite of a chapter's record, or None when there is no record or it lacks one.
+
+    Both chapters that measure the countdown on a pool started before the clock
+    keep it under ``suites.countdown``: "CPU-bound versus I/O-bound"
+    (``book.results_of("cpu-vs-io")``, mode ``processes`` of a
+    ``multiprocessing.Pool``) and this one (``book.results_of("processes")``,
+    modes ``processes`` and ``processes-new-pool`` of a ``ProcessPoolExecutor``),
+    so another chapter that states the same speedup reads it from here and
+    passes it to :func:`scale_verdict`'s *other*-style comparison.
+    """
     if not record:
         return None
     data = record.get("suites", {}).get("countdown")
@@ -234,7 +242,7 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
 
     Holds when the low end of the speedup reaches :data:`SCALE_SHARE` × N.
     *example* (``examples/processes.py``) and *other* (the countdown of the chapter
-    "CPU-bound versus I/O-bound", :func:`cpu_vs_io_countdown`), which measure the
+    "CPU-bound versus I/O-bound", :func:`countdown_from_record`), which measure the
     same quantity, are stated beside it, with the reason when they differ
     beyond their spreads (the load of each run, its count, its pool).
     """
