@@ -266,9 +266,9 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
                      "its pool is a `multiprocessing.Pool` taking turns with threads, this one a "
                      "`ProcessPoolExecutor` taking turns with a new pool per run"]
             extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes, its pool also "
-                      f"started before the clock, at {o.text()} (load average "
-                      f"{load_text(other.metadata.get('load_average'))} when it ran, "
-                      f"{load_text(cd.metadata.get('load_average'))} here): "
+                      f"started before the clock, at {o.text()}, under a load average of "
+                      f"{load_text(other.metadata.get('load_average'))} ({load_text(cd.metadata.get('load_average'))} "
+                      "here): "
                       + _compare_speedups(s, cd.metadata, o, "that chapter", other.metadata.get("load_average"),
                                           [d for d in diffs if d]) + ".")
     if example is not None:
@@ -372,7 +372,8 @@ def start_gaps(sc: Suite, example: ProcessesExample) -> str:
     spreads, with the reason computed: for :data:`REIMPORT_MAIN` methods the example's parent is a
     script whose main module each child imports again (the measurement's parent, ``python -c``, has no
     main file); otherwise the load, when it points that way. ``""`` when every method agrees."""
-    out = []
+    reimport: list[str] = []
+    other: list[str] = []
     for t in sc.timings:
         ex = example.start.get(t.mode)
         if not ex:
@@ -380,16 +381,19 @@ def start_gaps(sc: Suite, example: ProcessesExample) -> str:
         mine, theirs = _ms(t.values), _ms(ex)
         if overlap(mine, theirs) or theirs.median < mine.median:
             continue
-        if t.mode in REIMPORT_MAIN:
-            why = ("its children import the example's script again before they run "
-                   f"([`prepare` in multiprocessing/spawn.py]({_PREPARE})): the example is a file, the "
-                   "measurement's parent a `python -c` with no main module to import")
-        else:
-            why = load_reason("the example", example.load_average, "this measurement",
-                              sc.metadata.get("load_average"), sc.metadata.get("usable_cpus"))
-        out.append(f"`{t.mode}` took {theirs.text('.1f', ' ms')} in the example against "
-                   f"{mine.text('.1f', ' ms')} here: {why}")
-    return (" " + "; ".join(out)[0].upper() + "; ".join(out)[1:] + ".") if out else ""
+        gap = f"`{t.mode}` {theirs.text('.1f', ' ms')} in the example against {mine.text('.1f', ' ms')} here"
+        (reimport if t.mode in REIMPORT_MAIN else other).append(gap)
+    out = []
+    if reimport:
+        out.append("Starts took longer in the example: " + " and ".join(reimport) + ("; their" if len(reimport) > 1
+                   else "; its") + " children import the example's script again before they run "
+                   f"([`prepare` in multiprocessing/spawn.py]({_PREPARE})), while the measurement's parent is a "
+                   "`python -c` with no main module to import")
+    if other:
+        out.append(("Also " if reimport else "Starts took longer in the example: ") + " and ".join(other) + ": "
+                   + load_reason("the example", example.load_average, "this measurement",
+                                 sc.metadata.get("load_average"), sc.metadata.get("usable_cpus")))
+    return "".join(f" {o}." for o in out)
 
 
 def _payload_sizes(pk: Suite) -> list[int]:
