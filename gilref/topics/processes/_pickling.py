@@ -53,7 +53,10 @@ def pickling_suite(
 
     Each sample is the mean of :func:`calls_per_sample` calls in a row (seconds per
     call), so that the sub-millisecond calls of a small payload are not decided
-    by one hiccup of the scheduler.
+    by one hiccup of the scheduler; before each worker sample one untimed empty
+    call wakes the worker, so that neither way pays for waking a worker left idle
+    by the mode before it (on a loaded host that wake-up, always paid by the mode
+    after ``"pickle"``, made one way slower than a round trip).
 
     Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size,
     "calls_per_sample": k}``. The pool (one worker) is started and warmed up
@@ -79,6 +82,8 @@ def pickling_suite(
             calls = calls_per_sample(size)
 
             def run(mode: str, data: bytes = data, calls: int = calls) -> float:
+                if mode != "pickle":  # wake the worker off the clock: the mode before may have left it idle
+                    pool.submit(payload_size, b"").result(timeout)
                 start = time.perf_counter()
                 for _ in range(calls):
                     if mode == "pickle":
