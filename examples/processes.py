@@ -140,13 +140,13 @@ def main(argv=None):
     warm_up()
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx, initializer=warm_up) as pool:
         on_pool(pool, args.workers, args.workers)  # start the workers before timing
-        times = {"one process": [], f"{args.workers} processes": []}
+        times = {"1 thread (sequential)": [], f"{args.workers} processes": []}
         for _ in range(args.repeats):
-            times["one process"].append(sequential(args.count, args.workers))
+            times["1 thread (sequential)"].append(sequential(args.count, args.workers))
             times[f"{args.workers} processes"].append(on_pool(pool, args.count, args.workers))
-    base = statistics.median(times["one process"])
+    base = statistics.median(times["1 thread (sequential)"])
     for name, values in times.items():
-        print(f"  {name:<14} {statistics.median(values):7.3f} s  {base / statistics.median(values):5.2f}x")
+        print(f"  {name:<22} {statistics.median(values):7.3f} s  {base / statistics.median(values):5.2f}x")
 
     print(f"Starting one process and waiting for it to end (median of {args.repeats}):")
     starts = {}
@@ -159,7 +159,7 @@ def main(argv=None):
                        "count": args.count, "workers": args.workers, "repeats": args.repeats,
                        "start_method": ctx.get_start_method(),
                        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-                       "seconds": {"one_process": times["one process"],
+                       "seconds": {"one_process": times["1 thread (sequential)"],
                                    "processes": times[f"{args.workers} processes"]},
                        "start_seconds": starts}, f, indent=1)
 

@@ -7,7 +7,7 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Big data for worker processes: pickle a NumPy array to them, or share it.
 
-Run:  python shared_memory.py [--megabytes MB] [--workers N] [--repeats R] [--json PATH]
+Run:  python shared_memory.py [--megabytes MIB] [--workers N] [--repeats R] [--json PATH]
 
 Needs NumPy (pip install numpy). Each worker sums one slice of a float64
 array. Sent as an argument, every slice is pickled, pushed through a pipe and
@@ -75,7 +75,8 @@ def positive_int(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Sum a NumPy array in worker processes: pickled vs shared memory.")
-    parser.add_argument("--megabytes", type=positive_int, default=64, help="array size in MB (default: 64)")
+    parser.add_argument("--megabytes", type=positive_int, default=64, metavar="MIB",
+                        help="array size in MiB, 1024 * 1024 bytes (default: 64)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
                         help="worker processes (default: CPU count)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="runs of each; median shown (default: 5)")
@@ -110,7 +111,7 @@ def main(argv=None):
         block.close()
         block.unlink()  # free the memory; without this it outlives the program
 
-    print(f"Summing {args.megabytes} MB of float64 on {args.workers} worker processes "
+    print(f"Summing {args.megabytes} MiB of float64 on {args.workers} worker processes "
           f"({ctx.get_start_method()}), median of {args.repeats} run{'s' if args.repeats != 1 else ''} (sums checked):")
     base = statistics.median(times["pickled slices"])
     for name, values in times.items():

@@ -189,3 +189,43 @@ def test_first_look_reads_the_chapters_record():
     assert first.verdicts == (("threads do not make CPU-bound pure-Python code faster under the GIL", "holds"),)
     with pytest.raises(KeyError):
         cd.first_look({"suites": {}})
+
+
+# -- fix round: the load of each measurement, where the waits' missing time went ---------
+
+
+def test_threads_and_processes_verdicts_state_the_load_when_measured():
+    busy = cpu_suite(thr=1.0, prc=0.52)
+    busy.metadata["load_average"] = [3.56, 3, 3]
+    for c in (cd.threads_verdict(busy), cd.processes_verdict(busy)):
+        assert "load average 3.6 on 2 CPUs when measured" in c.text
+    undecided = cpu_suite(thr=1.0, prc=1 / 1.3, width=0.05)
+    assert "when measured" in cd.processes_verdict(undecided).text
+
+
+def test_processes_verdict_blames_load_only_when_the_slower_run_was_busier():
+    # the example's net speedup is below the harness's, and the example was *less* loaded
+    calm = cd.CountdownExample.from_json({
+        "count": 5_000_000, "workers": 2, "start_method": "fork", "python": "3.11.7", "load_average": [0.2, 1, 1],
+        "seconds": {"one_thread": list(spread(0.2)), "threads": list(spread(0.2)),
+                    "processes": list(spread(0.16)), "process_start": list(spread(0.01))}})
+    c = cd.processes_verdict(cpu_suite(), calm)
+    assert "load does not explain it" in c.text and "busier" not in c.text
+
+
+def test_io_overhead_and_the_verdict_say_where_the_missing_time_went():
+    s = io_suite({0: 0.4, 1: 0.4, 2: 0.2, 4: 0.1, 8: 0.070 / 1.04})  # the helper adds 4 %
+    floor, over = cd.io_overhead(s.get("io_wait", "threads", 8))
+    assert floor == pytest.approx(0.05) and over == pytest.approx(0.02)
+    c = cd.io_verdict(s)
+    assert c.state != "holds" and "took 0.070 s where its waits alone take 0.050 s" in c.text
+    assert "20 ms over" in c.text and "2.5 ms per thread" in c.text and "when measured" in c.text
+
+
+def test_first_look_gives_the_load_of_each_measurement():
+    cpu, io = cpu_suite(), io_suite()
+    io.metadata["load_average"] = [0.5, 1, 1]
+    first = cd.first_look({"suites": {"countdown": cpu.to_dict(), "io": io.to_dict()}, "claims": {}})
+    assert first.load_text() == "1.5 (countdown) and 0.5 (waits) on 2 CPUs"
+    io.metadata["load_average"] = [1.5, 1, 1]
+    assert cd.first_look({"suites": {"countdown": cpu.to_dict(), "io": io.to_dict()}}).load_text() == "1.5 on 2 CPUs"

@@ -116,7 +116,8 @@ def test_shared_verdict_three_ways_and_the_example():
     assert p.shared_verdict(sh_suite(pickled=0.02, shared=0.02)).state == "contradicted"
     assert p.shared_verdict(sh_suite(pickled=0.04, shared=0.02, width=0.05)).state == "undecided"
     c = p.shared_verdict(sh_suite(), shm_example())
-    assert c.state == "holds" and "32 MB split between 2 workers" in c.text
+    assert c.state == "holds" and "32 MiB split between 2 workers" in c.text
+    assert "same side of the 2× threshold" in c.text
     assert p.shared_verdict(sh_suite(), shm_example(pickled=0.002)).state == "undecided"
 
 
@@ -184,3 +185,85 @@ def test_the_shared_memory_example_writes_json_the_verdicts_read(tmp_path, run_e
     run_example("shared_memory.py", "--megabytes", "4", "--workers", "2", "--repeats", "1", "--json", str(path))
     ex = p.SharedMemoryExample.from_json(json.loads(path.read_text()))
     assert ex.megabytes == 4 and len(ex.shared) == 1
+
+
+# -- fix round: cross-chapter figures, load only when it points that way, one way vs round trip --
+
+
+def test_load_reason_names_load_only_when_the_slower_run_was_busier():
+    busy = p.load_reason("the example", [3.6, 3, 3], "this measurement", [1.4, 1, 1], 2)
+    assert "busier for the example" in busy and "3.6 on 2 CPUs" in busy and "1.4" in busy
+    calm = p.load_reason("the example", [1.3, 1, 1], "this measurement", [1.4, 1, 1], 2)
+    assert "load does not explain it" in calm and "busier" not in calm
+    assert "not recorded" in p.load_reason("a", None, "b", [1.0], 2)
+
+
+def cpu_vs_io_record(prc=0.52, load=1.0, n=100):
+    s = Suite(metadata={"usable_cpus": 2, "load_average": [load, load, load]})
+    s.add(Timing("countdown", "sequential", 1, spread(1.0), (), {"n": n}))
+    s.add(Timing("countdown", "processes", 2, spread(prc), (), {"n": n, "start_method": "forkserver"}))
+    return {"suites": {"countdown": s.to_dict()}}
+
+
+def test_countdown_from_record_reads_the_record_or_gives_none():
+    assert p.countdown_from_record(None) is None
+    assert p.countdown_from_record({"suites": {}}) is None
+    other = p.countdown_from_record(cpu_vs_io_record())
+    assert other is not None and other.get("countdown", "processes").workers == 2
+
+
+def test_scale_verdict_states_cpu_vs_io_and_agrees_within_the_spread():
+    c = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record()))
+    assert c.state == "holds"
+    assert "{doc}`cpu-vs-io`" in c.text and "the same within the spread of both" in c.text
+
+
+def test_scale_verdict_explains_cpu_vs_io_beyond_the_spread_by_its_load_and_count():
+    other = p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=3.56, n=20_000_000))
+    c = p.scale_verdict(cd_suite(), other=other)
+    assert "beyond the spread of both" in c.text
+    assert "busier for that chapter" in c.text and "3.6 on 2 CPUs" in c.text
+    assert "20,000,000 steps against 100 here" in c.text and "multiprocessing.Pool" in c.text
+    # the same gap with the other chapter *less* loaded: load is not blamed
+    calm = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=0.2)))
+    assert "load does not explain it" in calm.text and "busier" not in calm.text
+
+
+def test_scale_verdict_does_not_blame_load_for_a_slower_example_that_was_less_loaded():
+    ex = p.ProcessesExample.from_json({
+        "count": 8_000_000, "workers": 2, "start_method": "fork", "load_average": [0.5, 1, 1],
+        "seconds": {"one_process": list(spread(0.2)), "processes": list(spread(0.15))},
+        "start_seconds": {"fork": list(spread(0.002))}})
+    c = p.scale_verdict(cd_suite(), ex)
+    assert "load does not explain it" in c.text and ": outside" not in c.text and "::" not in c.text
+
+
+def test_start_gaps_explain_spawn_and_forkserver_by_the_main_module_and_fork_by_load_only_if_busier():
+    ex = p.ProcessesExample.from_json({
+        "count": 8_000_000, "workers": 2, "start_method": "fork", "load_average": [0.5, 1, 1],
+        "seconds": {"one_process": list(spread(0.2)), "processes": list(spread(0.105))},
+        "start_seconds": {"fork": list(spread(0.004)), "spawn": list(spread(0.09)),
+                          "forkserver": list(spread(0.024))}})
+    text = p.start_gaps(sc_suite(fork=0.002, spawn=0.05, forkserver=0.0039), ex)
+    assert "`spawn` 90.0 ms" in text and "and `forkserver` 24.0 ms" in text and text.count("[`prepare`") == 1
+    assert "Also `fork` 4.0 ms" in text and "load does not explain it" in text
+    assert p.start_gaps(sc_suite(), proc_example()) == ""
+
+
+def test_one_way_above_round_trip_is_caught_noted_and_an_invariant():
+    sound = pk_suite()
+    assert p.one_way_above_round_trip(sound) == []
+    assert "one way took longer" not in p.pickling_verdict(sound).text
+    bad = pk_suite({1024: (0.00001, 0.00025, 0.000223), 1 << 26: (0.05, 0.2, 0.4)})
+    assert p.one_way_above_round_trip(bad) == [1024]
+    assert "At 1 KiB, though, one way took longer than there and back" in p.pickling_verdict(bad).text
+    broken = [i for i in p.pickling_invariants(bad) if not i.holds]
+    assert [i.key for i in broken] == ["one_way_at_most_round_trip_1024"]
+
+
+def test_option_default_reads_a_literal_default_and_the_example_has_one():
+    src = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--count", type=int, default=20_000)\n'
+    assert p.option_default(src, "--count") == 20_000
+    with pytest.raises(LookupError):
+        p.option_default(src, "--other")
+    assert p.example_default_count() > 0

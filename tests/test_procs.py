@@ -60,6 +60,14 @@ def test_pickling_suite_times_every_size_and_way():
     assert sorted({t.workload for t in suite.timings}) == ["payload-10", "payload-100000"]
     assert {t.mode for t in suite.timings} == {"pickle", "argument", "round-trip"}
     assert suite.get("payload-100000", "round-trip").params["bytes"] == 100_000
+    # a small payload's sample is the mean of several calls, so one scheduler hiccup does not decide it
+    assert suite.get("payload-10", "argument").params["calls_per_sample"] == processes.calls_per_sample(10) > 1
+
+
+def test_calls_per_sample_batches_small_payloads_only():
+    assert processes.calls_per_sample(0) == processes.calls_per_sample(1024) == 50
+    assert processes.calls_per_sample(1 << 18) == 4
+    assert processes.calls_per_sample(1 << 26) == 1
 
 
 def test_shared_memory_suite_agrees_and_unlinks():

@@ -97,3 +97,22 @@ def test_the_examples_output_parses(run_example):
     if hasattr(sys, "getrefcount"):
         assert counts["shared"] == counts["alone"] + 1 == counts["after_del"] + 1
         assert counts["modules"] > 0
+
+
+def test_immortal_everywhere_explains_the_childs_count_against_the_examples_by_modules_loaded():
+    child = {**demo(none=4563), "modules": 67}
+    rows = [("CPython 3.11.7 (GIL)", (3, 11, 7), child), ("CPython 3.13", (3, 13, 5), demo(none=3 << 30))]
+    example = refcount.parse_example_output(OUTPUT)  # 4,330 with 65 modules
+    c = refcount.immortal_everywhere_verdict(rows, example=example, example_python="CPython 3.11.7")
+    assert "4,563 where the example above printed 4,330" in c.text
+    assert "67 modules, more than the example's 65" in c.text and "+233" in c.text
+    # another Python than the example's, or the same count: nothing to explain
+    other = refcount.immortal_everywhere_verdict(rows, example=example, example_python="CPython 3.10.1")
+    assert "example above printed" not in other.text
+    same = [("CPython 3.11.7", (3, 11, 7), {**demo(none=4330), "modules": 65})]
+    assert "example above printed" not in refcount.immortal_everywhere_verdict(
+        same, example=example, example_python="CPython 3.11.7").text
+
+
+def test_the_portable_demo_reports_the_modules_it_had_loaded():
+    assert refcount.refcount_demo()["modules"] == len(sys.modules) or refcount.refcount_demo()["modules"] > 0

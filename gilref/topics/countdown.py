@@ -26,6 +26,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ._crosscheck import busy_text, load_text, overlap, why_undecided, with_example
 from ._examplejson import ExampleRun, run_with_json
+from .processes import load_reason
 
 __all__ = [
     "IO_IDEAL_SHARE",
@@ -40,7 +41,9 @@ __all__ = [
     "example_invariants",
     "first_look",
     "io_invariants",
+    "io_overhead",
     "io_verdict",
+    "measured_under",
     "processes_verdict",
     "run_countdown_example",
     "threads_verdict",
@@ -157,6 +160,13 @@ def _example_threads_sentence(harness: Interval, ex: CountdownExample, metadata:
             "are sensitive to how busy the cores are (a waiting thread must be woken to take the lock).")
 
 
+def measured_under(metadata: Mapping[str, Any]) -> str:
+    """``load average 3.6 on 2 CPUs when measured`` (the host's 1-minute load as the suite started)."""
+    cpus = metadata.get("usable_cpus")
+    return (f"load average {load_text(metadata.get('load_average'))}" + (f" on {cpus} CPUs" if cpus else "")
+            + " when measured")
+
+
 def threads_verdict(suite: Suite, example: CountdownExample | None = None) -> Claim:
     """Do threads speed up the CPU-bound countdown? (They should not, under the GIL.)
 
@@ -174,14 +184,17 @@ def threads_verdict(suite: Suite, example: CountdownExample | None = None) -> Cl
     return check(
         "threads_verdict", "threads do not make CPU-bound pure-Python code faster under the GIL", holds,
         s=s, n=thr.workers, t=THREADS_GAIN, why=why_undecided(own, f"{THREADS_GAIN:g}×"),
+        under=measured_under(suite.metadata),
         supported="**Threads did not help.** With the GIL, {n} threads ran the countdown at {s} the speed of "
-                  "one thread (median, and the range the repeats' quartiles allow): they take turns on the lock, "
+                  "one thread (median, and the range the repeats' quartiles allow; {under}): they take turns on "
+                  "the lock, "
                   "so the extra cores sit idle and the hand-offs add cost." + _esc(extra),
-        contradicted="On this host {n} threads ran the CPU-bound countdown at {s} one thread, faster by at "
-                     "least {t}×: " + ("this interpreter runs without a GIL." if gil is False else
+        contradicted="On this host {n} threads ran the CPU-bound countdown at {s} one thread ({under}), faster "
+                     "by at least {t}×: " + ("this interpreter runs without a GIL." if gil is False else
                                         "the measurement was disturbed, or this interpreter releases the GIL "
                                         "where CPython does not.") + _esc(extra),
-        unclear="This run cannot decide whether threads helped: {n} threads ran at {s} one thread, {why}."
+        unclear="This run cannot decide whether threads helped: {n} threads ran at {s} one thread ({under}), "
+                "{why}."
                 + _esc(extra),
     )
 
@@ -202,10 +215,16 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
         e, net = example.processes_speedup(), example.processes_speedup_without_start()
         start_ms = Interval.of(example.process_start).scaled(1000)
         holds = with_example(own, e.at_least(PROCESSES_GAIN))
-        agree = ("the same as here within the spread" if overlap(s, net)
-                 else "still outside this measurement's spread, so the start is not the whole difference: "
-                      f"the host's load average was {load_text(suite.metadata.get('load_average'))} here and "
-                      f"{load_text(example.load_average)} for the example")
+        if overlap(s, net):
+            agree = "the same as here within the spread"
+        elif net.median < s.median:
+            agree = ("still outside this measurement's spread, so the start is not the whole difference: "
+                     + load_reason("the example", example.load_average, "this measurement",
+                                   suite.metadata.get("load_average"), suite.metadata.get("usable_cpus")))
+        else:
+            agree = ("still outside this measurement's spread, and above it: "
+                     + load_reason("this measurement", suite.metadata.get("load_average"), "the example",
+                                   example.load_average, suite.metadata.get("usable_cpus")))
         extra = (f" The example below starts its {example.workers} processes inside the timing "
                  f"({example.start_method} start method, its Python's default; here the pool was started before "
                  f"the clock) and got {e.text()}; starting {example.workers} processes with nothing to do took it "
@@ -214,13 +233,14 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
         "processes_verdict", "processes side-step the GIL and use several cores for CPU-bound work", holds,
         s=s, n=n, t=PROCESSES_GAIN, cpus=suite.metadata.get("usable_cpus"),
         why=why_undecided(own, f"{PROCESSES_GAIN:g}×"), busy=busy_text(suite.metadata),
+        under=measured_under(suite.metadata),
         supported="**Processes did help.** Each process has its own interpreter and its own GIL, so {n} "
-                  "processes ran the same countdown at {s} the speed of one thread." + _esc(extra),
+                  "processes ran the same countdown at {s} the speed of one thread ({under})." + _esc(extra),
         contradicted="{n} processes reached only {s} one thread on this host ({cpus} usable CPUs)"
                      + (": with a single worker there is nothing to run in parallel." if n < 2 else
                         ", below {t}×: {busy}.") + _esc(extra),
-        unclear="This run cannot decide whether processes helped: {n} processes ran at {s} one thread, {why}."
-                + _esc(extra),
+        unclear="This run cannot decide whether processes helped: {n} processes ran at {s} one thread ({under}), "
+                "{why}." + _esc(extra),
     )
 
 
@@ -228,6 +248,16 @@ def _ideal(timing: Timing) -> float:
     """The best speedup a job of waits can reach on this many threads (the task count caps it)."""
     tasks = int(timing.params["tasks"])
     return tasks / math.ceil(tasks / timing.workers)
+
+
+def io_overhead(timing: Timing) -> tuple[float, float]:
+    """(seconds the waits alone take on *timing*'s threads, seconds its median run took beyond them).
+
+    The waits alone take ``latency × ceil(tasks / threads)``; the rest is starting
+    the threads and waking them (at least 0).
+    """
+    floor = float(timing.params["latency_s"]) * math.ceil(int(timing.params["tasks"]) / timing.workers)
+    return floor, max(timing.median - floor, 0.0)
 
 
 def io_verdict(suite: Suite) -> Claim:
@@ -245,6 +275,11 @@ def io_verdict(suite: Suite) -> Claim:
     holds: bool | None = (False if False in decided else None if None in decided else True)
     worst_t, worst = min(shares, key=lambda p: p[1].median)
     best = rows[-1]
+    over = io_overhead(worst_t)
+    lost = (f" At {worst_t.workers} threads the job took {worst_t.median:.3f} s where its waits alone take "
+            f"{over[0]:.3f} s: the {over[1] * 1000:.0f} ms over, about {over[1] * 1000 / worst_t.workers:.1f} ms "
+            "per thread, is starting the threads, waking each one after its wait and handing it the GIL back "
+            f"to return, which a busy host delays ({measured_under(suite.metadata)}).")
     return check(
         "io_verdict", "threads speed up I/O-bound work almost in proportion to their number", holds,
         worst=worst, ww=worst_t.workers, w=best.workers, s=suite.speedup_interval(best),
@@ -252,9 +287,9 @@ def io_verdict(suite: Suite) -> Claim:
         supported="**Threads did help.** Every thread count reached at least {t:.0%} of the ideal speedup (the "
                   "lowest: {worst:.0%} of it, at {ww} threads); {w} threads finished {s} faster than one.",
         contradicted="Waiting threads fell short of the ideal: {ww} threads reached only {worst:.0%} of it, "
-                     "below {t:.0%} ({w} threads reached {s}).",
+                     "below {t:.0%} ({w} threads reached {s})." + _esc(lost),
         unclear="This run cannot decide how close to the ideal the waiting threads came: at {ww} threads they "
-                "reached {worst:.0%} of it, a range that holds the threshold of {t:.0%}.",
+                "reached {worst:.0%} of it, a range that holds the threshold of {t:.0%}." + _esc(lost),
     )
 
 
@@ -367,7 +402,8 @@ class FirstLook:
     :param io: the waits' speedup on *io_workers* threads.
     :param verdicts: ``(statement, state)`` of each verdict the chapter printed, state
         ``"holds"``, ``"contradicted"`` or ``"undecided"``.
-    :param cpu: the countdown suite (its metadata says where it ran).
+    :param cpu: the countdown suite (its metadata says where, when and under what load it ran).
+    :param io_load: the host's load average triple when the waits were measured (or None).
     """
 
     workers: int
@@ -377,6 +413,14 @@ class FirstLook:
     io: Interval
     verdicts: tuple[tuple[str, str], ...]
     cpu: Suite
+    io_load: tuple[float, ...] | None = None
+
+    def load_text(self) -> str:
+        """The 1-minute load average at each measurement, e.g. ``3.6 (countdown) and 1.2 (waits) on 2 CPUs``."""
+        cpus = self.cpu.metadata.get("usable_cpus")
+        on = f" on {cpus} CPUs" if cpus else ""
+        a, b = load_text(self.cpu.metadata.get("load_average")), load_text(self.io_load)
+        return f"{a}{on}" if a == b else f"{a} (countdown) and {b} (waits){on}"
 
 
 def first_look(record: Mapping[str, Any]) -> FirstLook:
@@ -391,5 +435,7 @@ def first_look(record: Mapping[str, Any]) -> FirstLook:
     claims = record.get("claims", {})
     verdicts = tuple((str(claims[k]["statement"]), str(claims[k]["state"]))
                      for k in ("threads_verdict", "processes_verdict", "io_verdict") if k in claims)
+    io_load = io.metadata.get("load_average")
     return FirstLook(thr.workers, cpu.speedup_interval(thr), cpu.speedup_interval(prc), best.workers,
-                     io.speedup_interval(best), verdicts, cpu)
+                     io.speedup_interval(best), verdicts, cpu,
+                     tuple(float(x) for x in io_load) if io_load else None)

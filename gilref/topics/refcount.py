@@ -76,7 +76,8 @@ def refcount_demo() -> dict[str, Any]:
     Keys: ``python`` (implementation and version), ``alone`` (count with one
     name), ``shared`` (after ``b = a``), ``visible_alone`` (1),
     ``visible_shared`` (2), ``extra`` (reported minus visible, after ``b = a``),
-    ``none`` (the count of ``None``), ``immortal_none`` (True when ``None``
+    ``none`` (the count of ``None``), ``modules`` (``len(sys.modules)`` as it was
+    counted), ``immortal_none`` (True when ``None``
     reports an immortal count, >= 2**30). Counts are ``None`` where the
     interpreter has no ``sys.getrefcount``. This is
     :func:`gilref.interp.portable.refcount_demo`, run in this process.
@@ -176,17 +177,23 @@ def none_verdict(demo: Mapping[str, Any], version: tuple[int, int],
 
 
 def immortal_everywhere_verdict(rows: Sequence[tuple[str, tuple[int, ...], Mapping[str, Any]]],
-                                uncounted: Sequence[str] = ()) -> Claim:
+                                uncounted: Sequence[str] = (), example: Mapping[str, Any] | None = None,
+                                example_python: str = "") -> Claim:
     """Is ``None`` immortal on every CPython found exactly from 3.12 on?
 
     :param rows: ``(label, version tuple, demo row)`` of each CPython that ran the demo.
     :param uncounted: labels of interpreters without ``sys.getrefcount`` (stated).
+    :param example: :func:`parse_example_output` of the example (a fresh process of
+        *example_python*, e.g. ``"CPython 3.11.7"``); a row of that Python before 3.12
+        counts ``None`` in another fresh process, and the difference is explained by
+        the modules each had loaded.
     """
     holds = all(bool(r["immortal_none"]) == (tuple(v[:2]) >= IMMORTAL_FROM) for _, v, r in rows)
     seen = ", ".join(f"{label}: {int(r['none']):,}" for label, _, r in rows)
     older = [label for label, v, _ in rows if tuple(v[:2]) < IMMORTAL_FROM]
     note = (" Before 3.12 a count is that process's own (" + ", ".join(older) + " here: each ran the demo in a "
             "fresh child process, so its count differs from the kernel's above).") if older else ""
+    note += _child_against_example(rows, example, example_python)
     others = (" " + " and ".join(uncounted) + " have no `sys.getrefcount` at all: they manage memory with a "
               "tracing garbage collector, not reference counts.") if uncounted else ""
     return check(
@@ -196,6 +203,27 @@ def immortal_everywhere_verdict(rows: Sequence[tuple[str, tuple[int, ...], Mappi
         contradicted="The count of `None` does not follow [PEP 683](https://peps.python.org/pep-0683/) on every "
                      "CPython found: {seen}." + _esc(note + others),
     )
+
+
+def _child_against_example(rows: Sequence[tuple[str, tuple[int, ...], Mapping[str, Any]]],
+                           example: Mapping[str, Any] | None, example_python: str) -> str:
+    """Why a pre-3.12 row of the example's own Python shows another count of ``None`` than the example."""
+    if not example or example.get("none") is None or not example_python:
+        return ""
+    for _, version, r in rows:
+        if (tuple(version[:2]) >= IMMORTAL_FROM or r.get("python") != example_python
+                or r.get("none") is None or int(r["none"]) == int(example["none"])):
+            continue
+        ex_n, ex_m, n, m = int(example["none"]), example.get("modules"), int(r["none"]), r.get("modules")
+        if ex_m is None or m is None:
+            return (f" Its row shows {n:,} where the example above printed {ex_n:,}, both in fresh processes of "
+                    f"{example_python}: each counts the references to `None` of the code it had loaded.")
+        more = "more" if int(m) > int(ex_m) else "fewer"
+        return (f" Its row shows {n:,} where the example above printed {ex_n:,}, both in fresh processes of "
+                f"{example_python}: the table's child ran gilref's Python-2.7-safe probe (with the modules it "
+                f"imports to report back) and had loaded {int(m)} modules, {more} than the example's {int(ex_m)}; "
+                f"each module's code holds its own references to `None`, {n - ex_n:+,} here.")
+    return ""
 
 
 def series_verdict(series: Sequence[tuple[int, int]]) -> Claim:

@@ -57,7 +57,7 @@ from __future__ import annotations
 from .._public import publish
 from ._dead_workers import Outcome, broken_pool_demo, map_outcomes
 from ._pickling import DEFAULT_SIZES as _DEFAULT_SIZES
-from ._pickling import pickling_suite
+from ._pickling import calls_per_sample, pickling_suite
 from ._pool_reuse import countdown_executor_suite
 from ._pools import managed_pool, start_methods
 from ._shared_memory import shared_memory_suite
@@ -66,6 +66,8 @@ from ._text import condense_traceback
 from ._unpicklable import main_module_errors, script_template, unpicklable_error
 from ._verdicts import COST_SLACK as _COST_SLACK
 from ._verdicts import GROWTH_RATIO as _GROWTH_RATIO
+from ._verdicts import LOAD_MARGIN as _LOAD_MARGIN
+from ._verdicts import ONE_WAY_SLACK as _ONE_WAY_SLACK
 from ._verdicts import PROCESS_SLACK as _PROCESS_SLACK
 from ._verdicts import SCALE_SHARE as _SCALE_SHARE
 from ._verdicts import SHARED_RATIO as _SHARED_RATIO
@@ -75,9 +77,14 @@ from ._verdicts import SPEEDUP_SLACK as _SPEEDUP_SLACK
 from ._verdicts import (
     ProcessesExample,
     SharedMemoryExample,
+    countdown_from_record,
     countdown_invariants,
+    example_default_count,
     example_invariants,
+    load_reason,
     main_module_verdict,
+    one_way_above_round_trip,
+    option_default,
     pickling_invariants,
     pickling_verdict,
     pool_cost_verdict,
@@ -87,6 +94,7 @@ from ._verdicts import (
     shared_invariants,
     shared_verdict,
     spawn_verdict,
+    start_gaps,
     start_invariants,
 )
 from ._workers import (
@@ -116,6 +124,10 @@ GROWTH_RATIO: float = _GROWTH_RATIO
 SHARED_RATIO: float = _SHARED_RATIO
 #: Invariant slack (a fraction): kept pool vs new pool, one way vs round trip.
 COST_SLACK: float = _COST_SLACK
+#: Invariant slack (a fraction): one way vs round trip (none: quartiles only).
+ONE_WAY_SLACK: float = _ONE_WAY_SLACK
+#: Load averages this far apart (runnable processes) name load as a reason for a gap between two runs.
+LOAD_MARGIN: float = _LOAD_MARGIN
 #: Invariant slack (a fraction): processes of a kept pool vs one thread.
 PROCESS_SLACK: float = _PROCESS_SLACK
 #: Invariant slack (a fraction): a bigger payload vs a smaller one.
@@ -127,6 +139,8 @@ __all__ = [
     "COST_SLACK",
     "DEFAULT_SIZES",
     "GROWTH_RATIO",
+    "LOAD_MARGIN",
+    "ONE_WAY_SLACK",
     "PROCESS_SLACK",
     "SCALE_SHARE",
     "SHARED_RATIO",
@@ -140,17 +154,23 @@ __all__ = [
     "apply",
     "array_sum",
     "broken_pool_demo",
+    "calls_per_sample",
     "condense_traceback",
     "countdown_executor_suite",
+    "countdown_from_record",
     "countdown_invariants",
     "crash",
     "echo",
+    "example_default_count",
     "example_invariants",
+    "load_reason",
     "main_module_errors",
     "main_module_verdict",
     "managed_pool",
     "map_outcomes",
     "noop",
+    "one_way_above_round_trip",
+    "option_default",
     "payload_size",
     "pickling_invariants",
     "pickling_suite",
@@ -169,6 +189,7 @@ __all__ = [
     "square",
     "start_cost_in_child",
     "start_cost_suite",
+    "start_gaps",
     "start_invariants",
     "start_methods",
     "unpicklable_error",

@@ -17,6 +17,18 @@ from ._workers import echo, payload_size
 
 #: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
 DEFAULT_SIZES = (1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26)
+#: Bytes a sample moves at least, counting calls: a small payload's call takes a
+#: fraction of a millisecond, so one call per sample is one scheduler hiccup away
+#: from doubling; a sample of several calls (their mean) is what the chapter
+#: compares between one way and a round trip.
+SAMPLE_BYTES = 1 << 20
+#: At most this many calls per sample (a 1 KiB sample then lasts about 10 ms).
+MAX_CALLS = 50
+
+
+def calls_per_sample(size: int) -> int:
+    """How many calls one sample of a *size*-byte payload times (1 for big payloads, up to :data:`MAX_CALLS`)."""
+    return max(1, min(MAX_CALLS, SAMPLE_BYTES // max(size, 1)))
 
 
 def pickling_suite(
@@ -39,8 +51,16 @@ def pickling_suite(
     ``"round-trip"``
         ``pool.submit(echo, data).result()``: the payload goes there and back.
 
-    Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size}``.
-    The pool (one worker) is started and warmed up before any clock runs.
+    Each sample is the mean of :func:`calls_per_sample` calls in a row (seconds per
+    call), so that the sub-millisecond calls of a small payload are not decided
+    by one hiccup of the scheduler; before each worker sample one untimed empty
+    call wakes the worker, so that neither way pays for waking a worker left idle
+    by the mode before it (on a loaded host that wake-up, always paid by the mode
+    after ``"pickle"``, made one way slower than a round trip).
+
+    Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size,
+    "calls_per_sample": k}``. The pool (one worker) is started and warmed up
+    before any clock runs.
 
     :param sizes: payload sizes in bytes (each >= 0).
     :param timeout: seconds one call to the worker may take.
@@ -59,15 +79,20 @@ def pickling_suite(
         for size in sizes:
             data = os.urandom(min(size, 1 << 16)) * (size // (1 << 16)) + os.urandom(size % (1 << 16))
 
-            def run(mode: str, data: bytes = data) -> float:
+            calls = calls_per_sample(size)
+
+            def run(mode: str, data: bytes = data, calls: int = calls) -> float:
+                if mode != "pickle":  # wake the worker off the clock: the mode before may have left it idle
+                    pool.submit(payload_size, b"").result(timeout)
                 start = time.perf_counter()
-                if mode == "pickle":
-                    pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-                elif mode == "argument":
-                    pool.submit(payload_size, data).result(timeout)
-                else:
-                    pool.submit(echo, data).result(timeout)
-                return time.perf_counter() - start
+                for _ in range(calls):
+                    if mode == "pickle":
+                        pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+                    elif mode == "argument":
+                        pool.submit(payload_size, data).result(timeout)
+                    else:
+                        pool.submit(echo, data).result(timeout)
+                return (time.perf_counter() - start) / calls
 
             measured, _ = interleave([partial(run, m) for m in modes], repeats=repeats, warmups=1)
             for mode, vals in zip(modes, measured):
@@ -78,5 +103,6 @@ def pickling_suite(
     for size in sizes:
         for mode in modes:
             suite.add(Timing(f"payload-{size}", mode, 1, tuple(values[(size, mode)]), (),
-                             {"bytes": size, "start_method": method}))
+                             {"bytes": size, "start_method": method,
+                              "calls_per_sample": calls_per_sample(size)}))
     return suite
