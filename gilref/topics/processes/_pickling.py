@@ -27,7 +27,7 @@ MAX_CALLS = 50
 
 
 def calls_per_sample(size: int) -> int:
-    """How many calls one sample of a *size*-byte payload times (1 for big payloads, up to :data:`MAX_CALLS`)."""
+    """How many calls one sample of a *size*-byte payload times (1 for big payloads, up to ``MAX_CALLS``)."""
     return max(1, min(MAX_CALLS, SAMPLE_BYTES // max(size, 1)))
 
 

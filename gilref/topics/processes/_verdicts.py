@@ -369,7 +369,7 @@ _PREPARE = "https://github.com/python/cpython/blob/3.13/Lib/multiprocessing/spaw
 
 def start_gaps(sc: Suite, example: ProcessesExample) -> str:
     """Sentences for each start method whose start took longer in the example than in *sc* beyond both
-    spreads, with the reason computed: for :data:`REIMPORT_MAIN` methods the example's parent is a
+    spreads, with the reason computed: for ``REIMPORT_MAIN`` methods the example's parent is a
     script whose main module each child imports again (the measurement's parent, ``python -c``, has no
     main file); otherwise the load, when it points that way. ``""`` when every method agrees."""
     reimport: list[str] = []
