@@ -120,6 +120,7 @@ __all__ = [
     "PTRACE_SCOPE_FILE",
     "STATES",
     "STATE_LABELS",
+    "VICTIM_IDLE_MIN",
     "VICTIM_PYTHON_MAX",
     "DiagnoseError",
     "Diagnosis",
@@ -170,6 +171,9 @@ held GIL_HELD_MIN... (Not its idle share: in a bad convoy the I/O thread queues 
 than it waits on I/O; 15 % idle and 85 % waiting were measured here.)"""
 CONVOY_CPU_MIN = 0.6
 """...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
+VICTIM_IDLE_MIN = 0.05
+"""...and blocks at least this share of its time (the convoy's server was idle 8-14 % here): a CPU-bound thread
+starved by another, with a stray idle sample or two, is not an I/O thread."""
 VICTIM_PYTHON_MAX = 0.2
 """A thread that blocks at all and runs Python at most this share of its time has nothing of its own to be
 switched out of: its waits for the GIL are waits to come back from I/O, wherever the sampler caught them
@@ -552,10 +556,10 @@ def io_return_waiting(t: ThreadReport) -> float:
     it back on return at the same line, so waiting charged to a line that also
     blocks is waiting to come back from I/O; a CPU-bound thread waits inside
     its computation instead. Uses the hottest functions (up to five per state).
-    A thread that blocks at all and runs Python at most :data:`VICTIM_PYTHON_MAX`
+    A thread that blocks at least :data:`VICTIM_IDLE_MIN` and runs Python at most :data:`VICTIM_PYTHON_MAX`
     of its time has no computation to wait inside: all its waiting counts.
     """
-    if t.shares["idle"] > 0 and t.shares["python"] <= VICTIM_PYTHON_MAX:
+    if t.shares["idle"] >= VICTIM_IDLE_MIN and t.shares["python"] <= VICTIM_PYTHON_MAX:
         return t.shares["waiting"]
     blocking = {f for f, _ in t.hot.get("idle", [])}
     return sum(share for f, share in t.hot.get("waiting", []) if f in blocking)
