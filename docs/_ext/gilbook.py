@@ -663,10 +663,9 @@ def _cell(row: dict[str, Any], column: str, *, builder: Any, here: str, html: bo
     return [nodes.Text(str(row[column]))]
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str], *, builder: Any = None, here: str = "",
-           html: bool = False) -> nodes.table:
-    """The execution table (:func:`exec_rows`), one row per chapter."""
-    table = nodes.table(classes=["gilbook-exec-table"])
+def _table_frame(columns: list[str], css_class: str) -> tuple[nodes.table, nodes.tbody]:
+    """An empty table with a header row of *columns*, and its body to append rows to."""
+    table = nodes.table(classes=[css_class])
     group = nodes.tgroup(cols=len(columns))
     table += group
     for _ in columns:
@@ -679,6 +678,13 @@ def _table(rows: list[dict[str, Any]], columns: list[str], *, builder: Any = Non
         row += nodes.entry("", nodes.paragraph(text=c))
     body = nodes.tbody()
     group += body
+    return table, body
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], *, builder: Any = None, here: str = "",
+           html: bool = False) -> nodes.table:
+    """The execution table (:func:`exec_rows`), one row per chapter."""
+    table, body = _table_frame(columns, "gilbook-exec-table")
     for r in rows:
         row = nodes.row(classes=[f"gilbook-{r['this build'].replace(' ', '-')}"])
         body += row
@@ -692,19 +698,7 @@ def _findings_table(rows: list[dict[str, str]], *, builder: Any = None, here: st
                     html: bool = False) -> nodes.table:
     """The edition's findings (:func:`finding_rows`): where, what kind, and the finding itself."""
     columns = ["chapter", "what", "finding"]
-    table = nodes.table(classes=["gilbook-findings"])
-    group = nodes.tgroup(cols=len(columns))
-    table += group
-    for _ in columns:
-        group += nodes.colspec(colwidth=1)
-    head = nodes.thead()
-    group += head
-    hrow = nodes.row()
-    head += hrow
-    for c in columns:
-        hrow += nodes.entry("", nodes.paragraph(text=c))
-    body = nodes.tbody()
-    group += body
+    table, body = _table_frame(columns, "gilbook-findings")
     for r in rows:
         row = nodes.row(classes=[f"gilbook-{r['what'].replace(' ', '-')}"])
         body += row
