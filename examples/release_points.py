@@ -192,7 +192,7 @@ def main(argv=None):
 
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), {cpus} CPUs, "
-          f"median of {args.repeats} runs; speedup versus one thread")
+          f"median of {args.repeats} run{'s' if args.repeats != 1 else ''}; speedup versus one thread")
     print(f"  {'kind':<8} {'1 thread':>9}  " + "  ".join(f"{c:>4}" for c in range(2, args.threads + 1)))
     for kind in args.kinds:
         try:

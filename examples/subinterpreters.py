@@ -135,7 +135,7 @@ def main(argv=None):
             interp.close()
 
     print(f"Python {sys.version.split()[0]} ({api.__name__}), {os.cpu_count()} CPUs, "
-          f"{args.count:,} steps, median of {args.repeats} runs")
+          f"{args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}")
     base = statistics.median(times["1 thread"])
     for name, _ in configs:
         median = statistics.median(times[name])

@@ -69,6 +69,7 @@ BUILD_OUT = """Python 3.11.2, module built with OpenMP; median of 5 runs
 def test_parse_build_cython_and_state_it():
     ex = native.parse_build_cython(BUILD_OUT)
     assert (ex["python"], ex["openmp"], ex["repeats"], ex["threads"]) == ("3.11.2", True, 5, 2)
+    assert native.parse_build_cython(BUILD_OUT.replace("5 runs", "1 run"))["repeats"] == 1
     assert ex["rows"]["cython_nogil"] == {"ns_per_step": 0.9, "one_s": 0.027, "many_s": 0.015, "speedup": 1.8}
     c = native.nogil_verdict(suites(), 2, "ok", ex)
     assert "1.80× on 2 threads" in c.text and "it agrees" in c.text

@@ -170,6 +170,7 @@ def test_example_speedups_reads_the_examples_table():
     got = release.example_speedups(EXAMPLE)
     assert got == {"python": "3.11.7", "gil": True, "cpus": 2, "repeats": 5,
                    "kinds": {"hashlib": {2: 1.85}, "python": {2: 0.97}}}
+    assert release.example_speedups(EXAMPLE.replace("5 runs", "1 run"))["repeats"] == 1
     with pytest.raises(ValueError, match="release_points"):
         release.example_speedups("nothing here")
 

@@ -277,6 +277,8 @@ def test_parse_example_reads_the_scripts_report():
                    "interpreters_x": 1.82, "start_ms": 4.1}
     with pytest.raises(ValueError, match="not the output"):
         subinterp.parse_example("Python 3.13.5 something else")
+    one = subinterp.parse_example(EXAMPLE_OUT.replace("median of 5 runs", "median of 1 run"))
+    assert one["repeats"] == 1
 
 
 def test_example_verdict_agrees_or_says_why_not():

@@ -366,7 +366,7 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
 
 # -- the reader's script's output --------------------------------------------------
 
-_BC_HEAD = re.compile(r"^Python (\S+), module built (with OpenMP|without OpenMP)[^;]*; median of (\d+) runs", re.M)
+_BC_HEAD = re.compile(r"^Python (\S+), module built (with OpenMP|without OpenMP)[^;]*; median of (\d+) runs?", re.M)
 _BC_COLS = re.compile(r"^\s+ns/step\s+1 thread\s+(\d+) threads", re.M)
 _BC_ROW = re.compile(r"^\s+(Python loop|Cython, GIL held|Cython, nogil|Cython, prange)\s+([\d.]+)\s+([\d.]+)s"
                      r"\s+([\d.]+)s\s+([\d.]+)x", re.M)

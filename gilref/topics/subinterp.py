@@ -739,7 +739,7 @@ def result_invariants(result: Mapping[str, Any]) -> list[Invariant]:
 
 
 _EXAMPLE_HEAD = re.compile(r"^Python (?P<python>\S+) \((?P<api>[^)]+)\), (?P<cpus>\d+) CPUs, "
-                           r"(?P<count>[\d,]+) steps, median of (?P<repeats>\d+) runs", re.M)
+                           r"(?P<count>[\d,]+) steps, median of (?P<repeats>\d+) runs?", re.M)
 _EXAMPLE_ROW = re.compile(r"^\s+(?P<n>\d+) (?P<kind>threads?|interpreters)\s+(?P<s>[\d.]+) s\s+"
                           r"(?P<x>[\d.]+)x one thread", re.M)
 _EXAMPLE_START = re.compile(r"one interpreter: (?P<ms>[\d.]+) ms")

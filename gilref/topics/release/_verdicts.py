@@ -151,7 +151,7 @@ def _us(seconds: float) -> str:
 
 # -- the reader's example's output --------------------------------------------------
 
-_EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs?, median of (\d+) runs")
+_EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs?, median of (\d+) runs?")
 _EXAMPLE_ROW = re.compile(r"^\s+(\w+)\s+([0-9.]+)s\s+(.*)$")
 
 
