@@ -54,10 +54,13 @@ from ._crosscheck import load_text, overlap
 __all__ = [
     "BASELINE_SLACK",
     "CITATIONS",
+    "CONSTANT_WORKLOADS",
+    "DICT_KEYS",
     "EXAMPLE_TOLERANCE",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
     "HANG_DEADLINE",
+    "IMMORTAL_REFCOUNT_FLOOR",
     "MIN_BYTES_PER_OBJECT",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
@@ -72,6 +75,10 @@ __all__ = [
     "baseline_scales",
     "builds",
     "collection_times_text",
+    "constant_invariants",
+    "constant_is_immortal",
+    "constant_probe",
+    "constant_verdict",
     "contention_invariants",
     "example_verdict",
     "foreign_call_probe",
@@ -106,6 +113,14 @@ __all__ = [
 
 #: The shared-object workloads of :func:`shared_objects`, in chart order.
 SHARED_WORKLOADS = ("attribute", "method", "list-append", "dict-store")
+#: The workloads of :func:`constant_probe`: dict-store with its key mask made by each thread, and
+#: with the mask a constant of the function's code.
+CONSTANT_WORKLOADS = ("dict-store", "dict-store-constant")
+#: Distinct keys the dict-store workloads cycle through (keys ``i & (DICT_KEYS - 1)``).
+DICT_KEYS = 4096
+#: A reference count at least this large means an immortal object on 3.12 and 3.13 (their
+#: immortal counts are 2**30 - 1 or more; no real object here is referenced half a billion times).
+IMMORTAL_REFCOUNT_FLOOR = 2**29
 #: The standard-library workloads of :func:`stdlib_shared`.
 STDLIB_WORKLOADS = ("random", "logging")
 #: ``"pydll"`` keeps the calling thread attached during the foreign call; ``"cdll"`` detaches it.
@@ -229,9 +244,37 @@ def _list_append(target: list[int], n: int) -> list[int]:
 
 
 def _dict_store(target: dict[int, int], n: int) -> dict[int, int]:
+    # The mask is made here, by the thread that runs this: written as a constant (``i & 4095``) it
+    # would be one object of the code, shared by every thread, whose reference count each of them
+    # changes on every step when it is not immortal (see :func:`constant_probe`).
+    mask = DICT_KEYS - 1
+    for i in range(n):
+        target[i & mask] = i
+    return target
+
+
+def _dict_store_constant(target: dict[int, int], n: int) -> dict[int, int]:
+    # The same stores with the mask a constant of this function's code: ``LOAD_CONST`` takes a
+    # reference to that one object on every step, in every thread. Keep the literal equal to
+    # DICT_KEYS - 1 (tests check it).
     for i in range(n):
         target[i & 4095] = i
     return target
+
+
+def constant_is_immortal() -> bool:
+    """Whether the mask constant of :func:`_dict_store_constant`'s code is immortal in this process.
+
+    On 3.13 a constant of code that ``compile()`` made (which is how ``importlib``
+    compiles a module it finds no ``.pyc`` for) is left mortal; code loaded from a
+    ``.pyc`` has its constants immortalized. ``sys._is_immortal`` where it exists
+    (3.14), else a reference count of at least :data:`IMMORTAL_REFCOUNT_FLOOR`.
+    """
+    const = next(c for c in _dict_store_constant.__code__.co_consts if isinstance(c, int) and c > 256)
+    probe = getattr(sys, "_is_immortal", None)
+    if probe is not None:
+        return bool(probe(const))
+    return sys.getrefcount(const) >= IMMORTAL_REFCOUNT_FLOOR
 
 
 def _random_draw(rng: Any, n: int) -> float:
@@ -278,6 +321,7 @@ _SPECS: dict[str, tuple[Callable[[], Any], Callable[[Any, int], Any], Callable[[
     "method": (_Box, _method, sum),
     "list-append": (list, _list_append, lambda parts: [x for p in parts for x in p]),
     "dict-store": (dict, _dict_store, lambda parts: {k: v for p in parts for k, v in p.items()}),
+    "dict-store-constant": (dict, _dict_store_constant, lambda parts: {k: v for p in parts for k, v in p.items()}),
     "random": (random.Random, _random_draw, sum),
     "logging": (_new_logger, _log, sum),
 }
@@ -337,7 +381,8 @@ def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) 
 
 def _measure(
     workloads: Sequence[str], n: int, threads: Sequence[int], repeats: int, warmups: int, timeout: float,
-) -> dict[str, Any]:
+    modes: Sequence[str] = ("per-thread", "shared"),
+) -> Suite:
     check_int("n", n, minimum=1)
     check_int("repeats", repeats, minimum=MIN_REPEATS)
     check_int("warmups", warmups, minimum=0)
@@ -345,7 +390,7 @@ def _measure(
     counts = sorted({check_int("threads", k, minimum=1) for k in threads})
     if not counts:
         raise ValueError("threads must list at least one thread count")
-    configs = [(w, m, k) for w in workloads for k in counts for m in ("per-thread", "shared")]
+    configs = [(w, m, k) for w in workloads for k in counts for m in modes]
 
     sizes = {w: max(1, int(n * _SCALE.get(w, 1.0))) for w in workloads}
 
@@ -358,7 +403,7 @@ def _measure(
         suite.add(Timing(w, m, k, tuple(v[0] for v in vals), tuple(v[0] for v in wv), {"n": sizes[w]}))
         if m == "per-thread":
             suite.add(Timing(w, "merge", k, tuple(v[1] for v in vals), tuple(v[1] for v in wv), {"n": sizes[w]}))
-    return suite.to_dict()
+    return suite
 
 
 def shared_objects(
@@ -384,7 +429,32 @@ def shared_objects(
     """
     for w in workloads:
         check_choice("workload", w, SHARED_WORKLOADS)
-    return _measure(workloads, n, threads, repeats, warmups, timeout)
+    return _measure(workloads, n, threads, repeats, warmups, timeout).to_dict()
+
+
+def constant_probe(
+    n: int = 100_000,
+    threads: Sequence[int] = (1, 2),
+    *,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Per-thread dict-store with the key mask made by each thread, and with it a constant of the code.
+
+    Both workloads (:data:`CONSTANT_WORKLOADS`) store ``i & 4095`` into a dict
+    each thread made itself, *n* stores split over each thread count, per-thread
+    mode only, interleaved. They differ in one object: ``"dict-store"`` makes
+    the mask ``4095`` in each thread, ``"dict-store-constant"`` loads it from its
+    code's constants on every step, one object for every thread.
+    ``metadata["constant_immortal"]`` says whether that constant was immortal
+    in this process (:func:`constant_is_immortal`).
+
+    :returns: a :meth:`Suite.to_dict() <gilref.core.results.Suite.to_dict>`.
+    """
+    suite = _measure(CONSTANT_WORKLOADS, n, threads, repeats, warmups, timeout, modes=("per-thread",))
+    suite.metadata["constant_immortal"] = constant_is_immortal()
+    return suite.to_dict()
 
 
 def stdlib_shared(
@@ -407,7 +477,7 @@ def stdlib_shared(
     """
     for w in workloads:
         check_choice("workload", w, STDLIB_WORKLOADS)
-    return _measure(workloads, n, threads, repeats, warmups, timeout)
+    return _measure(workloads, n, threads, repeats, warmups, timeout).to_dict()
 
 
 # -- inside the interpreter: memory ------------------------------------------------------
@@ -929,6 +999,82 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
         unclear="On {label} with {k} threads this run cannot tell for every workload whether one shared "
                 "container slowed it by {r:g}× or more: {why} ({seen})." + tail,
     )
+
+
+_CONSTANT_SOURCES = (
+    "[`LOAD_CONST`](https://github.com/python/cpython/blob/v3.13.5/Python/bytecodes.c#L253-L256) takes a "
+    "reference to the constant on every step, and a thread that did not create an object changes its shared "
+    "count atomically")
+
+
+def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
+                     ratio: float = SLOWER_RATIO) -> Claim:
+    """A mortal constant of the code every thread runs serializes them like any shared object.
+
+    Decided on the per-thread ``dict-store-constant`` ÷ ``dict-store`` interval at
+    *threads* threads (:func:`gilref.core.verdicts.ratio_interval`, quartiles)
+    against *ratio*. Undecided when *threads* is below 2 (nothing ran at once),
+    when the constant was immortal in that run (``metadata["constant_immortal"]``:
+    then no count was shared, and nothing is claimed), or when the baseline with
+    the mask made per thread failed to scale (:func:`baseline_scales`).
+    Evidence: ``s`` (the Interval), the medians in ms.
+    """
+    suite = _suite(results)
+    own, const = ({t.workers: t for t in suite.select(w, "per-thread")} for w in CONSTANT_WORKLOADS)
+    k = threads
+    iv = ratio_interval(const[k].values, own[k].values)
+    immortal = suite.metadata.get("constant_immortal")
+    figures = ("{const_ms:.1f} ms with the mask a constant of the code against {own_ms:.1f} ms with the mask "
+               "made by each thread ({s} over the quartiles; on one thread {const_one_ms:.1f} and {one_ms:.1f} ms)")
+    if k < 2:
+        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + "."
+    elif immortal is not False:
+        holds, unclear = None, ("On {label} with {k} threads the constant was immortal in this run (its module "
+                                "came from a `.pyc`, or this build immortalizes it), so the threads shared no "
+                                "reference count and this run shows nothing about one: " + figures + ".")
+    elif not baseline_scales(suite, "dict-store", k):
+        holds, unclear = None, ("On {label} with {k} threads this run cannot tell: " + figures + ", but that "
+                                "ratio is " + _baseline_text(suite, "dict-store", k) + ".")
+    else:
+        holds = iv.at_least(ratio)
+        unclear = ("On {label} with {k} threads the repeats cannot tell whether the constant slowed the stores "
+                   "by {r:g}×: " + figures + ", an interval that holds it.")
+    return check(
+        "constant_verdict",
+        "without the GIL, a mortal constant in the code every thread runs is a shared object that serializes them",
+        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES,
+        const_ms=const[k].median * 1e3, own_ms=own[k].median * 1e3,
+        const_one_ms=const[1].median * 1e3 if 1 in const else float("nan"),
+        one_ms=own[1].median * 1e3 if 1 in own else float("nan"),
+        supported="**A constant in the code is one object every thread uses.** On {label} with {k} threads "
+                  "storing into dicts of their own, the stores took " + figures + ": {how}, and this "
+                  "constant was mortal.",
+        contradicted="On {label} with {k} threads the mortal constant did not slow the stores by {r:g}×: "
+                     + figures + ", all of it under {r:g}×.",
+    )
+
+
+def constant_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
+                        cpus: int | None = None) -> list[Invariant]:
+    """What must hold for :func:`constant_probe` results: for ``dict-store`` (the mask made per
+    thread), the invariants of :func:`contention_invariants` (no faster than the cores allow; on a
+    free-threaded build not slower on more threads than on one); and with one thread, where nothing
+    runs at once, both workloads (the same stores) took the same time within
+    :data:`SAME_WORK_SLACK` on quartiles."""
+    suite = _suite(results)
+    own = Suite([t for t in suite.timings if t.workload == "dict-store"], dict(suite.metadata))
+    out = contention_invariants(own, tag=tag, cpus=cpus)
+    one = [next((t for t in suite.select(w, "per-thread") if t.workers == 1), None) for w in CONSTANT_WORKLOADS]
+    if one[0] is not None and one[1] is not None:
+        a, b = list(one[0].values), list(one[1].values)
+        out.append(invariant(
+            f"{tag}constant-one-thread-same",
+            "{tag}with one thread, the stores with the mask made by the thread and with it a constant took the "
+            "same time", at_most(a, b, slack=SAME_WORK_SLACK) and at_most(b, a, slack=SAME_WORK_SLACK), tag=tag,
+            own_ms=round(one[0].median * 1e3, 2), const_ms=round(one[1].median * 1e3, 2),
+            cause="other processes took the CPU during some of the runs ({own_ms:.1f} ms against {const_ms:.1f} "
+                  "ms, for the same stores on one thread)"))
+    return out
 
 
 #: What each standard-library workload's verdict claims, and the heading of its finding.
