@@ -159,3 +159,33 @@ def test_four_threads_on_two_cpus_need_only_not_be_slower_than_one():
 def test_four_threads_on_two_cpus_may_not_beat_two_cpus_worth():
     quarter = k_suite({1: 8 * MS, 2: 4.1 * MS, 4: 2.0 * MS})  # 4x faster on 2 CPUs: the 1-thread runs were slowed
     assert not {i.key: i for i in sz.contention_invariants(quarter)}["dict-store-scaling"].holds
+
+
+# -- threads that never ran at once ---------------------------------------------------------
+
+
+def test_ran_at_once_only_when_more_threads_took_clearly_less_time():
+    assert sz.ran_at_once(k_suite({1: 8 * MS, 2: 4.1 * MS}), "dict-store", 2)
+    assert sz.ran_at_once(k_suite({1: 8 * MS, 4: 4.6 * MS}), "dict-store", 4)  # 4 threads on 2 CPUs
+    assert not sz.ran_at_once(k_suite({1: 8 * MS, 2: 7.9 * MS}), "dict-store", 2)  # took turns on one CPU
+    gil = k_suite({1: 8 * MS, 2: 7.9 * MS})
+    gil.metadata["gil_enabled"] = True
+    assert sz.ran_at_once(gil, "dict-store", 2)  # with a GIL they never do: no such condition
+
+
+def test_constant_verdict_undecided_when_the_threads_took_turns():
+    # as in a build on a busy host: 7.2 ms on one thread, 7.8 on two, 7.5 with the constant
+    c = sz.constant_verdict(probe_suite({1: 7.2 * MS, 2: 7.8 * MS}, {1: 7.7 * MS, 2: 7.5 * MS}), 2, label="ft")
+    assert c.state == "undecided" and "did not run at once" in c.text and "7.8 ms on 2 threads" in c.text
+
+
+def test_sharing_verdicts_do_not_call_a_shared_object_free_when_the_threads_took_turns():
+    suite = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    for w in ("attribute", "method"):
+        for k, own, shared in ((1, 6 * MS, 6 * MS), (2, 5.9 * MS, 6.1 * MS)):
+            suite.add(Timing(w, "per-thread", k, (own,) * 5))
+            suite.add(Timing(w, "shared", k, (shared,) * 5))
+    c = sz.refcount_verdict(suite, 2, label="ft")
+    assert c.state == "undecided"  # a 1.03x ratio, but nothing ran at once: no evidence either way
+    assert "attribute 1.03×, not evidence: its threads did not run at once" in c.text
+    assert "did not run at once (other work held the CPUs)" in c.text

@@ -46,7 +46,7 @@ from ..core._checks import check_choice, check_int, check_seconds
 from ..core.harness import MIN_REPEATS, interleave, thread_counts
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
-from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, quartiles, ratio_interval
 from ..core.workloads import split_count
 from ..interp.select import BuildPair, choose
 from ._crosscheck import load_text, overlap
@@ -66,6 +66,7 @@ __all__ = [
     "PAUSE_SHARE",
     "PAUSE_SLACK_S",
     "PEP779_MEMORY_LIMIT",
+    "RAN_AT_ONCE",
     "SAME_WORK_SLACK",
     "SCALING_SLACK",
     "SHARED_WORKLOADS",
@@ -101,6 +102,7 @@ __all__ = [
     "race_rows",
     "race_suite",
     "race_verdict",
+    "ran_at_once",
     "reader_example",
     "refcount_verdict",
     "shared_objects",
@@ -165,6 +167,11 @@ SAME_WORK_SLACK = 0.5
 #: A per-thread baseline that got slower with more threads did not scale, and a ratio over it
 #: says nothing about the shared object.
 BASELINE_SLACK = 0.10
+#: A free-threaded build's *k* threads on objects of their own count as having run at once when their
+#: wall time (third quartile) is at most this fraction of one thread's (first quartile): two CPUs shared
+#: perfectly give 0.5 (also for 4 threads on 2 CPUs), threads taking turns on one CPU about 1.0. Threads
+#: that never ran at once could not contend on a shared object, so a ratio over them says nothing about one.
+RAN_AT_ONCE = 0.8
 #: Tolerance of the example's cross-check: the script's and the chapter's shared ÷ per-thread
 #: intervals agree when they overlap once each is widened by this fraction (a tenth: two runs
 #: minutes apart on a shared host differ by that much without measuring anything else).
@@ -907,6 +914,39 @@ def _baseline_text(suite: Suite, workload: str, threads: int) -> str:
             f"threads against {own[1].median * 1e3:.1f} ms on 1, so it failed to scale")
 
 
+def ran_at_once(results: Suite | Mapping[str, Any], workload: str, threads: int,
+                *, share: float = RAN_AT_ONCE) -> bool:
+    """Whether *workload*'s per-thread threads on a free-threaded build ran at once on *threads* threads.
+
+    True when their wall time's third quartile is at most *share* of one thread's first
+    quartile (the same operations, split): on a busy host the threads may take turns on one
+    CPU, and then nothing shared could have been contended. True on a build with the GIL,
+    for one thread and when no one-thread run was measured (as :func:`baseline_scales`).
+    """
+    suite = _suite(results)
+    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+        return True
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    if 1 not in own or threads not in own:
+        return True
+    return quartiles(list(own[threads].values))[2] <= share * quartiles(list(own[1].values))[0]
+
+
+def _sound(suite: Suite, workload: str, threads: int) -> bool:
+    """Whether a ratio over *workload*'s per-thread baseline at *threads* is evidence about sharing."""
+    return baseline_scales(suite, workload, threads) and ran_at_once(suite, workload, threads)
+
+
+def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
+    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns)."""
+    if not baseline_scales(suite, workload, threads):
+        return _baseline_text(suite, workload, threads)
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    return (f"not evidence: its threads did not run at once (per-thread {own[threads].median * 1e3:.1f} ms on "
+            f"{threads} threads against {own[1].median * 1e3:.1f} ms on 1, above {RAN_AT_ONCE:.0%} of it: other "
+            "work held the CPUs)")
+
+
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
                    ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
     """Each workload's Interval at *threads*, its decision (None where the baseline failed to
@@ -914,31 +954,35 @@ def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
     parts, states = [], []
     for w, iv in ivs.items():
-        if baseline_scales(suite, w, threads):
+        if _sound(suite, w, threads):
             st = iv.at_least(ratio)
             parts.append(f"{w} {iv.text()}, {_slower_word(st)}")
         else:
             st = None
-            parts.append(f"{w} {iv.text()}, {_baseline_text(suite, w, threads)}")
+            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}")
         states.append(st)
     seen = "; ".join(parts)
     others = sorted({t.workers for t in suite.select(workloads[0], "shared")} - {1, threads})
     for k in others:
         seen += (f"; at {k} threads: " + ", ".join(
             f"{w} {sharing_ratio(suite, w, k).text()}"
-            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)") for w in workloads))
+            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)"
+               if ran_at_once(suite, w, k) or not baseline_scales(suite, w, k) else
+               " (its threads did not run at once)") for w in workloads))
     return ivs, states, seen
 
 
 def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) -> str:
     """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
-    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and baseline_scales(suite, w, threads)]
+    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and _sound(suite, w, threads)]
     failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
+    apart = [w for w in ivs if baseline_scales(suite, w, threads) and not ran_at_once(suite, w, threads)]
     many = len(straddle) > 1
     parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
-        if failed else [])
+        if failed else []) + (
+        [f"the threads of {' and '.join(apart)} did not run at once (other work held the CPUs)"] if apart else [])
     return "; ".join(parts) or "no workload decided it"
 
 
@@ -1016,7 +1060,8 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     against *ratio*. Undecided when *threads* is below 2 (nothing ran at once),
     when the constant was immortal in that run (``metadata["constant_immortal"]``:
     then no count was shared, and nothing is claimed), or when the baseline with
-    the mask made per thread failed to scale (:func:`baseline_scales`).
+    the mask made per thread failed to scale (:func:`baseline_scales`) or its
+    threads did not run at once (:func:`ran_at_once`).
     Evidence: ``s`` (the Interval), the medians in ms.
     """
     suite = _suite(results)
@@ -1032,9 +1077,9 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
         holds, unclear = None, ("On {label} with {k} threads the constant was immortal in this run (its module "
                                 "came from a `.pyc`, or this build immortalizes it), so the threads shared no "
                                 "reference count and this run shows nothing about one: " + figures + ".")
-    elif not baseline_scales(suite, "dict-store", k):
+    elif not _sound(suite, "dict-store", k):
         holds, unclear = None, ("On {label} with {k} threads this run cannot tell: " + figures + ", but that "
-                                "ratio is " + _baseline_text(suite, "dict-store", k) + ".")
+                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".")
     else:
         holds = iv.at_least(ratio)
         unclear = ("On {label} with {k} threads the repeats cannot tell whether the constant slowed the stores "
@@ -1097,11 +1142,11 @@ def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: i
     suite = _suite(results)
     iv = sharing_ratio(suite, workload, threads)
     statement, good = STDLIB_CLAIMS[workload]
-    scaled = baseline_scales(suite, workload, threads)
+    scaled = _sound(suite, workload, threads)
     unclear = ("On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
                "slower by {r:g}×: {s} over the quartiles, an interval that holds it." if scaled else
                "On {label} with {k} threads the shared version of `{w}` took {shared_ms:.1f} ms against "
-               "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _baseline_text(suite, workload, threads)
+               "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _unsound_text(suite, workload, threads)
                + ", and cannot show what sharing costs.")
     return check(
         f"{workload}_verdict", statement, iv.at_least(ratio) if scaled else None, label=label, k=threads,
