@@ -943,8 +943,8 @@ def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
         return _baseline_text(suite, workload, threads)
     own = {t.workers: t for t in suite.select(workload, "per-thread")}
     return (f"not evidence: its threads did not run at once (per-thread {own[threads].median * 1e3:.1f} ms on "
-            f"{threads} threads against {own[1].median * 1e3:.1f} ms on 1, above {RAN_AT_ONCE:.0%} of it: other "
-            "work held the CPUs)")
+            f"{threads} threads against {own[1].median * 1e3:.1f} ms on 1, more than {RAN_AT_ONCE:.0%} of it: "
+            "other work held the CPUs)")
 
 
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
@@ -982,7 +982,7 @@ def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) 
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
         if failed else []) + (
-        [f"the threads of {' and '.join(apart)} did not run at once (other work held the CPUs)"] if apart else [])
+        [f"the threads of {' and '.join(apart)} did not run at once"] if apart else [])
     return "; ".join(parts) or "no workload decided it"
 
 
@@ -1048,7 +1048,7 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
 _CONSTANT_SOURCES = (
     "[`LOAD_CONST`](https://github.com/python/cpython/blob/v3.13.5/Python/bytecodes.c#L253-L256) takes a "
     "reference to the constant on every step, and a thread that did not create an object changes its shared "
-    "count atomically")
+    "count, one cache line for every thread, atomically")
 
 
 def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
@@ -1092,8 +1092,8 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
         const_one_ms=const[1].median * 1e3 if 1 in const else float("nan"),
         one_ms=own[1].median * 1e3 if 1 in own else float("nan"),
         supported="**A constant in the code is one object every thread uses.** On {label} with {k} threads "
-                  "storing into dicts of their own, the stores took " + figures + ": {how}, and this "
-                  "constant was mortal.",
+                  "storing into dicts of their own, the stores took " + figures + ". This constant was "
+                  "mortal, and {how}.",
         contradicted="On {label} with {k} threads the mortal constant did not slow the stores by {r:g}×: "
                      + figures + ", all of it under {r:g}×.",
     )
