@@ -189,3 +189,15 @@ def test_sharing_verdicts_do_not_call_a_shared_object_free_when_the_threads_took
     assert c.state == "undecided"  # a 1.03x ratio, but nothing ran at once: no evidence either way
     assert "attribute 1.03×, not evidence: its threads did not run at once" in c.text
     assert "the threads of attribute and method did not run at once" in c.text
+
+
+def test_the_did_not_run_at_once_text_gives_the_quartiles_it_decided_on():
+    suite = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    suite.add(Timing("random", "per-thread", 1, (2.5 * MS, 2.6 * MS, 6.0 * MS, 6.1 * MS, 6.2 * MS)))
+    suite.add(Timing("random", "per-thread", 2, (3.3 * MS, 3.4 * MS, 3.4 * MS, 3.5 * MS, 7.0 * MS)))
+    for k in (1, 2):
+        suite.add(Timing("random", "shared", k, (7.7 * MS,) * 5))
+    assert not sz.ran_at_once(suite, "random", 2)  # the medians (3.4 against 6.0) alone would say it did
+    c = sz.stdlib_verdict(suite, "random", 2, label="ft")
+    assert c.state == "undecided"
+    assert "per-thread 3.5 ms on 2 threads against 2.6 ms on 1, third quartile against first" in c.text
