@@ -46,7 +46,7 @@ from ..core._checks import check_choice, check_int, check_seconds
 from ..core.harness import MIN_REPEATS, interleave, thread_counts
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
-from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
+from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, quartiles, ratio_interval
 from ..core.workloads import split_count
 from ..interp.select import BuildPair, choose
 from ._crosscheck import load_text, overlap
@@ -54,15 +54,19 @@ from ._crosscheck import load_text, overlap
 __all__ = [
     "BASELINE_SLACK",
     "CITATIONS",
+    "CONSTANT_WORKLOADS",
+    "DICT_KEYS",
     "EXAMPLE_TOLERANCE",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
     "HANG_DEADLINE",
+    "IMMORTAL_REFCOUNT_FLOOR",
     "MIN_BYTES_PER_OBJECT",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
     "PAUSE_SLACK_S",
     "PEP779_MEMORY_LIMIT",
+    "RAN_AT_ONCE",
     "SAME_WORK_SLACK",
     "SCALING_SLACK",
     "SHARED_WORKLOADS",
@@ -72,6 +76,10 @@ __all__ = [
     "baseline_scales",
     "builds",
     "collection_times_text",
+    "constant_invariants",
+    "constant_is_immortal",
+    "constant_probe",
+    "constant_verdict",
     "contention_invariants",
     "example_verdict",
     "foreign_call_probe",
@@ -94,6 +102,7 @@ __all__ = [
     "race_rows",
     "race_suite",
     "race_verdict",
+    "ran_at_once",
     "reader_example",
     "refcount_verdict",
     "shared_objects",
@@ -106,6 +115,14 @@ __all__ = [
 
 #: The shared-object workloads of :func:`shared_objects`, in chart order.
 SHARED_WORKLOADS = ("attribute", "method", "list-append", "dict-store")
+#: The workloads of :func:`constant_probe`: dict-store with its key mask made by each thread, and
+#: with the mask a constant of the function's code.
+CONSTANT_WORKLOADS = ("dict-store", "dict-store-constant")
+#: Distinct keys the dict-store workloads cycle through (keys ``i & (DICT_KEYS - 1)``).
+DICT_KEYS = 4096
+#: A reference count at least this large means an immortal object on 3.12 and 3.13 (their
+#: immortal counts are 2**30 - 1 or more; no real object here is referenced half a billion times).
+IMMORTAL_REFCOUNT_FLOOR = 2**29
 #: The standard-library workloads of :func:`stdlib_shared`.
 STDLIB_WORKLOADS = ("random", "logging")
 #: ``"pydll"`` keeps the calling thread attached during the foreign call; ``"cdll"`` detaches it.
@@ -150,6 +167,11 @@ SAME_WORK_SLACK = 0.5
 #: A per-thread baseline that got slower with more threads did not scale, and a ratio over it
 #: says nothing about the shared object.
 BASELINE_SLACK = 0.10
+#: A free-threaded build's *k* threads on objects of their own count as having run at once when their
+#: wall time (third quartile) is at most this fraction of one thread's (first quartile): two CPUs shared
+#: perfectly give 0.5 (also for 4 threads on 2 CPUs), threads taking turns on one CPU about 1.0. Threads
+#: that never ran at once could not contend on a shared object, so a ratio over them says nothing about one.
+RAN_AT_ONCE = 0.8
 #: Tolerance of the example's cross-check: the script's and the chapter's shared ÷ per-thread
 #: intervals agree when they overlap once each is widened by this fraction (a tenth: two runs
 #: minutes apart on a shared host differ by that much without measuring anything else).
@@ -229,9 +251,37 @@ def _list_append(target: list[int], n: int) -> list[int]:
 
 
 def _dict_store(target: dict[int, int], n: int) -> dict[int, int]:
+    # The mask is made here, by the thread that runs this: written as a constant (``i & 4095``) it
+    # would be one object of the code, shared by every thread, whose reference count each of them
+    # changes on every step when it is not immortal (see :func:`constant_probe`).
+    mask = DICT_KEYS - 1
+    for i in range(n):
+        target[i & mask] = i
+    return target
+
+
+def _dict_store_constant(target: dict[int, int], n: int) -> dict[int, int]:
+    # The same stores with the mask a constant of this function's code: ``LOAD_CONST`` takes a
+    # reference to that one object on every step, in every thread. Keep the literal equal to
+    # DICT_KEYS - 1 (tests check it).
     for i in range(n):
         target[i & 4095] = i
     return target
+
+
+def constant_is_immortal() -> bool:
+    """Whether the mask constant of :func:`_dict_store_constant`'s code is immortal in this process.
+
+    On 3.13 a constant of code that ``compile()`` made (which is how ``importlib``
+    compiles a module it finds no ``.pyc`` for) is left mortal; code loaded from a
+    ``.pyc`` has its constants immortalized. ``sys._is_immortal`` where it exists
+    (3.14), else a reference count of at least :data:`IMMORTAL_REFCOUNT_FLOOR`.
+    """
+    const = next(c for c in _dict_store_constant.__code__.co_consts if isinstance(c, int) and c > 256)
+    probe = getattr(sys, "_is_immortal", None)
+    if probe is not None:
+        return bool(probe(const))
+    return sys.getrefcount(const) >= IMMORTAL_REFCOUNT_FLOOR
 
 
 def _random_draw(rng: Any, n: int) -> float:
@@ -278,6 +328,7 @@ _SPECS: dict[str, tuple[Callable[[], Any], Callable[[Any, int], Any], Callable[[
     "method": (_Box, _method, sum),
     "list-append": (list, _list_append, lambda parts: [x for p in parts for x in p]),
     "dict-store": (dict, _dict_store, lambda parts: {k: v for p in parts for k, v in p.items()}),
+    "dict-store-constant": (dict, _dict_store_constant, lambda parts: {k: v for p in parts for k, v in p.items()}),
     "random": (random.Random, _random_draw, sum),
     "logging": (_new_logger, _log, sum),
 }
@@ -337,7 +388,8 @@ def _one_run(workload: str, shared: bool, threads: int, n: int, timeout: float) 
 
 def _measure(
     workloads: Sequence[str], n: int, threads: Sequence[int], repeats: int, warmups: int, timeout: float,
-) -> dict[str, Any]:
+    modes: Sequence[str] = ("per-thread", "shared"),
+) -> Suite:
     check_int("n", n, minimum=1)
     check_int("repeats", repeats, minimum=MIN_REPEATS)
     check_int("warmups", warmups, minimum=0)
@@ -345,7 +397,7 @@ def _measure(
     counts = sorted({check_int("threads", k, minimum=1) for k in threads})
     if not counts:
         raise ValueError("threads must list at least one thread count")
-    configs = [(w, m, k) for w in workloads for k in counts for m in ("per-thread", "shared")]
+    configs = [(w, m, k) for w in workloads for k in counts for m in modes]
 
     sizes = {w: max(1, int(n * _SCALE.get(w, 1.0))) for w in workloads}
 
@@ -358,7 +410,7 @@ def _measure(
         suite.add(Timing(w, m, k, tuple(v[0] for v in vals), tuple(v[0] for v in wv), {"n": sizes[w]}))
         if m == "per-thread":
             suite.add(Timing(w, "merge", k, tuple(v[1] for v in vals), tuple(v[1] for v in wv), {"n": sizes[w]}))
-    return suite.to_dict()
+    return suite
 
 
 def shared_objects(
@@ -384,7 +436,32 @@ def shared_objects(
     """
     for w in workloads:
         check_choice("workload", w, SHARED_WORKLOADS)
-    return _measure(workloads, n, threads, repeats, warmups, timeout)
+    return _measure(workloads, n, threads, repeats, warmups, timeout).to_dict()
+
+
+def constant_probe(
+    n: int = 100_000,
+    threads: Sequence[int] = (1, 2),
+    *,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Per-thread dict-store with the key mask made by each thread, and with it a constant of the code.
+
+    Both workloads (:data:`CONSTANT_WORKLOADS`) store ``i & 4095`` into a dict
+    each thread made itself, *n* stores split over each thread count, per-thread
+    mode only, interleaved. They differ in one object: ``"dict-store"`` makes
+    the mask ``4095`` in each thread, ``"dict-store-constant"`` loads it from its
+    code's constants on every step, one object for every thread.
+    ``metadata["constant_immortal"]`` says whether that constant was immortal
+    in this process (:func:`constant_is_immortal`).
+
+    :returns: a :meth:`Suite.to_dict() <gilref.core.results.Suite.to_dict>`.
+    """
+    suite = _measure(CONSTANT_WORKLOADS, n, threads, repeats, warmups, timeout, modes=("per-thread",))
+    suite.metadata["constant_immortal"] = constant_is_immortal()
+    return suite.to_dict()
 
 
 def stdlib_shared(
@@ -407,7 +484,7 @@ def stdlib_shared(
     """
     for w in workloads:
         check_choice("workload", w, STDLIB_WORKLOADS)
-    return _measure(workloads, n, threads, repeats, warmups, timeout)
+    return _measure(workloads, n, threads, repeats, warmups, timeout).to_dict()
 
 
 # -- inside the interpreter: memory ------------------------------------------------------
@@ -837,6 +914,40 @@ def _baseline_text(suite: Suite, workload: str, threads: int) -> str:
             f"threads against {own[1].median * 1e3:.1f} ms on 1, so it failed to scale")
 
 
+def ran_at_once(results: Suite | Mapping[str, Any], workload: str, threads: int,
+                *, share: float = RAN_AT_ONCE) -> bool:
+    """Whether *workload*'s per-thread threads on a free-threaded build ran at once on *threads* threads.
+
+    True when their wall time's third quartile is at most *share* of one thread's first
+    quartile (the same operations, split): on a busy host the threads may take turns on one
+    CPU, and then nothing shared could have been contended. True on a build with the GIL,
+    for one thread and when no one-thread run was measured (as :func:`baseline_scales`).
+    """
+    suite = _suite(results)
+    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+        return True
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    if 1 not in own or threads not in own:
+        return True
+    return quartiles(list(own[threads].values))[2] <= share * quartiles(list(own[1].values))[0]
+
+
+def _sound(suite: Suite, workload: str, threads: int) -> bool:
+    """Whether a ratio over *workload*'s per-thread baseline at *threads* is evidence about sharing."""
+    return baseline_scales(suite, workload, threads) and ran_at_once(suite, workload, threads)
+
+
+def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
+    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns)."""
+    if not baseline_scales(suite, workload, threads):
+        return _baseline_text(suite, workload, threads)
+    own = {t.workers: t for t in suite.select(workload, "per-thread")}
+    slow, fast = quartiles(list(own[threads].values))[2], quartiles(list(own[1].values))[0]
+    return (f"not evidence: its threads did not run at once (per-thread {slow * 1e3:.1f} ms on {threads} threads "
+            f"against {fast * 1e3:.1f} ms on 1, third quartile against first, more than {RAN_AT_ONCE:.0%} of it: "
+            "other work held the CPUs)")
+
+
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
                    ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
     """Each workload's Interval at *threads*, its decision (None where the baseline failed to
@@ -844,31 +955,35 @@ def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
     parts, states = [], []
     for w, iv in ivs.items():
-        if baseline_scales(suite, w, threads):
+        if _sound(suite, w, threads):
             st = iv.at_least(ratio)
             parts.append(f"{w} {iv.text()}, {_slower_word(st)}")
         else:
             st = None
-            parts.append(f"{w} {iv.text()}, {_baseline_text(suite, w, threads)}")
+            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}")
         states.append(st)
     seen = "; ".join(parts)
     others = sorted({t.workers for t in suite.select(workloads[0], "shared")} - {1, threads})
     for k in others:
         seen += (f"; at {k} threads: " + ", ".join(
             f"{w} {sharing_ratio(suite, w, k).text()}"
-            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)") for w in workloads))
+            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)"
+               if ran_at_once(suite, w, k) or not baseline_scales(suite, w, k) else
+               " (its threads did not run at once)") for w in workloads))
     return ivs, states, seen
 
 
 def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) -> str:
     """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
-    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and baseline_scales(suite, w, threads)]
+    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and _sound(suite, w, threads)]
     failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
+    apart = [w for w in ivs if baseline_scales(suite, w, threads) and not ran_at_once(suite, w, threads)]
     many = len(straddle) > 1
     parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
-        if failed else [])
+        if failed else []) + (
+        [f"the threads of {' and '.join(apart)} did not run at once"] if apart else [])
     return "; ".join(parts) or "no workload decided it"
 
 
@@ -931,6 +1046,83 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
     )
 
 
+_CONSTANT_SOURCES = (
+    "[`LOAD_CONST`](https://github.com/python/cpython/blob/v3.13.5/Python/bytecodes.c#L253-L256) takes a "
+    "reference to the constant on every step, and a thread that did not create an object changes its shared "
+    "count, one cache line for every thread, atomically")
+
+
+def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
+                     ratio: float = SLOWER_RATIO) -> Claim:
+    """A mortal constant of the code every thread runs serializes them like any shared object.
+
+    Decided on the per-thread ``dict-store-constant`` ÷ ``dict-store`` interval at
+    *threads* threads (:func:`gilref.core.verdicts.ratio_interval`, quartiles)
+    against *ratio*. Undecided when *threads* is below 2 (nothing ran at once),
+    when the constant was immortal in that run (``metadata["constant_immortal"]``:
+    then no count was shared, and nothing is claimed), or when the baseline with
+    the mask made per thread failed to scale (:func:`baseline_scales`) or its
+    threads did not run at once (:func:`ran_at_once`).
+    Evidence: ``s`` (the Interval), the medians in ms.
+    """
+    suite = _suite(results)
+    own, const = ({t.workers: t for t in suite.select(w, "per-thread")} for w in CONSTANT_WORKLOADS)
+    k = threads
+    iv = ratio_interval(const[k].values, own[k].values)
+    immortal = suite.metadata.get("constant_immortal")
+    figures = ("{const_ms:.1f} ms with the mask a constant of the code against {own_ms:.1f} ms with the mask "
+               "made by each thread ({s} over the quartiles; on one thread {const_one_ms:.1f} and {one_ms:.1f} ms)")
+    if k < 2:
+        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + "."
+    elif immortal is not False:
+        holds, unclear = None, ("On {label} with {k} threads the constant was immortal in this run (its module "
+                                "came from a `.pyc`, or this build immortalizes it), so the threads shared no "
+                                "reference count and this run shows nothing about one: " + figures + ".")
+    elif not _sound(suite, "dict-store", k):
+        holds, unclear = None, ("On {label} with {k} threads this run cannot tell: " + figures + ", but that "
+                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".")
+    else:
+        holds = iv.at_least(ratio)
+        unclear = ("On {label} with {k} threads the repeats cannot tell whether the constant slowed the stores "
+                   "by {r:g}×: " + figures + ", an interval that holds it.")
+    return check(
+        "constant_verdict",
+        "without the GIL, a mortal constant in the code every thread runs is a shared object that serializes them",
+        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES,
+        const_ms=const[k].median * 1e3, own_ms=own[k].median * 1e3,
+        const_one_ms=const[1].median * 1e3 if 1 in const else float("nan"),
+        one_ms=own[1].median * 1e3 if 1 in own else float("nan"),
+        supported="**A constant in the code is one object every thread uses.** On {label} with {k} threads "
+                  "storing into dicts of their own, the stores took " + figures + ". This constant was "
+                  "mortal, and {how}.",
+        contradicted="On {label} with {k} threads the mortal constant did not slow the stores by {r:g}×: "
+                     + figures + ", all of it under {r:g}×.",
+    )
+
+
+def constant_invariants(results: Suite | Mapping[str, Any], *, tag: str = "",
+                        cpus: int | None = None) -> list[Invariant]:
+    """What must hold for :func:`constant_probe` results: for ``dict-store`` (the mask made per
+    thread), the invariants of :func:`contention_invariants` (no faster than the cores allow; on a
+    free-threaded build not slower on more threads than on one); and with one thread, where nothing
+    runs at once, both workloads (the same stores) took the same time within
+    :data:`SAME_WORK_SLACK` on quartiles."""
+    suite = _suite(results)
+    own = Suite([t for t in suite.timings if t.workload == "dict-store"], dict(suite.metadata))
+    out = contention_invariants(own, tag=tag, cpus=cpus)
+    one = [next((t for t in suite.select(w, "per-thread") if t.workers == 1), None) for w in CONSTANT_WORKLOADS]
+    if one[0] is not None and one[1] is not None:
+        a, b = list(one[0].values), list(one[1].values)
+        out.append(invariant(
+            f"{tag}constant-one-thread-same",
+            "{tag}with one thread, the stores with the mask made by the thread and with it a constant took the "
+            "same time", at_most(a, b, slack=SAME_WORK_SLACK) and at_most(b, a, slack=SAME_WORK_SLACK), tag=tag,
+            own_ms=round(one[0].median * 1e3, 2), const_ms=round(one[1].median * 1e3, 2),
+            cause="other processes took the CPU during some of the runs ({own_ms:.1f} ms against {const_ms:.1f} "
+                  "ms, for the same stores on one thread)"))
+    return out
+
+
 #: What each standard-library workload's verdict claims, and the heading of its finding.
 STDLIB_CLAIMS = {
     "random": ("without the GIL, the module-level random functions are a shared lock",
@@ -951,11 +1143,11 @@ def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: i
     suite = _suite(results)
     iv = sharing_ratio(suite, workload, threads)
     statement, good = STDLIB_CLAIMS[workload]
-    scaled = baseline_scales(suite, workload, threads)
+    scaled = _sound(suite, workload, threads)
     unclear = ("On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
                "slower by {r:g}×: {s} over the quartiles, an interval that holds it." if scaled else
                "On {label} with {k} threads the shared version of `{w}` took {shared_ms:.1f} ms against "
-               "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _baseline_text(suite, workload, threads)
+               "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _unsound_text(suite, workload, threads)
                + ", and cannot show what sharing costs.")
     return check(
         f"{workload}_verdict", statement, iv.at_least(ratio) if scaled else None, label=label, k=threads,
