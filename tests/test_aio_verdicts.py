@@ -160,7 +160,7 @@ def test_an_unwarmed_worker_breaks_the_process_step_invariant():
     slow = lag()
     proc = slow.get("ticker-lag", "process")
     proc.params["cpu_step_s"] = [0.33 * 1.5] * 5  # the worker ran the countdown half as slow again
-    broken = [i for i in aio.lag_invariants(slow) if i.key == "lag_process_step_as_inline"][0]
+    broken = next(i for i in aio.lag_invariants(slow) if i.key == "lag_process_step_as_inline")
     assert broken.holds is False and "unspecialized" in broken.cause
 
 
@@ -168,7 +168,7 @@ def test_warm_countdown_calls_it_and_checks_its_argument():
     import pytest
 
     assert aio.warm_countdown(3) == 3
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="calls must be >= 0"):
         aio.warm_countdown(-1)
 
 

@@ -43,8 +43,8 @@ __all__ = [
     "LAG_MODES",
     "MANY_WAITS_FACTOR",
     "OFFLOAD_FACTOR",
-    "STALL_SHARE",
     "PROCESS_STEP_SLACK",
+    "STALL_SHARE",
     "STEP_SLACK",
     "WARM_CALLS",
     "asyncio_sleeps",
@@ -608,7 +608,8 @@ def step_speed_text(suite: Suite) -> str:
     text += (f". On to_thread's worker it ran at {t.text('.1f', ' ns')}, its time including the hand-offs of "
              "the GIL to the loop's thread at every tick. Each run here is one step of "
              f"{steps:,} steps (the countdown warmed up first, in the loop's process and in the pool's worker "
-             f"alike: {suite.metadata.get('warm_calls', 0):,} calls each), timed at its own minute of a shared host (1-minute load average "
+             f"alike: {suite.metadata.get('warm_calls', 0):,} calls each), timed at its own minute of a shared "
+             "host (1-minute load average "
              f"{load_text(suite.metadata.get('load_average'))} when this measurement started); the chapters "
              "that measure the countdown itself calibrate and repeat it, sometimes in another interpreter, "
              "so their nanoseconds per step differ by as much as the host's load and the build do.")
