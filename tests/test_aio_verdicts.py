@@ -194,3 +194,9 @@ def test_to_thread_lag_is_worded_from_the_data():
     assert "9.6 ms" in two and "1.9 switch intervals" in two and "more than once" in two
     one = aio.to_thread_lag_text(lagged(0.1, 0.09, None, thread_lag=0.0052), 0.005)
     assert "about one wait" in one
+
+
+def test_cuts_print_two_decimals_below_ten_and_none_above():
+    text = aio.offload_verdict(lag(thread=(0.040, 0.041, 0.043, 0.045, 0.046)), 0.005).text
+    assert "(a cut of 7.44× (6.89–8.05×))" in text
+    assert "(a cut of 246× (" in aio.offload_verdict(lag(), 0.005).text

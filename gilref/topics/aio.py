@@ -566,18 +566,18 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
         "moving the CPU-bound step off the event loop (to a thread or a process) keeps the loop responsive",
         holds,
         inline=_ms(inline.values), thread=_ms(thread.values), proc=_ms(proc.values),
-        cut_t=cut_t, cut_p=cut_p, above=above,
+        cut_t=_factor_text(cut_t), cut_p=_factor_text(cut_p), above=above,
         sw=switch_interval_s * 1000, factor=OFFLOAD_FACTOR,
         supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline} "
-                  "to {thread} (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
+                  "to {thread} (a cut of {cut_t}): the step still holds the GIL, but the loop's "
                   "thread, once it has waited a switch interval ({sw:g} ms), makes the step's thread "
                   "drop it. In a process, with a GIL of its own, the step left the ticker at worst "
-                  "{proc} late (a cut of {cut_p:.0f}).{above}",
+                  "{proc} late (a cut of {cut_p}).{above}",
         contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline}, "
-                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).{above}",
+                     "to_thread {thread} (a cut of {cut_t}), process {proc} (a cut of {cut_p}).{above}",
         unclear="This run cannot tell whether offloading cuts the worst lag {factor:g}-fold: inline "
-                "{inline}, to_thread {thread} (a cut of {cut_t:.1f}), process {proc} "
-                "(a cut of {cut_p:.1f}); an interval straddles the factor.{above}",
+                "{inline}, to_thread {thread} (a cut of {cut_t}), process {proc} "
+                "(a cut of {cut_p}); an interval straddles the factor.{above}",
     )
 
 
@@ -646,6 +646,12 @@ def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
          "first switch after (appends)": "" if r["first_switch_at"] is None else f"{r['first_switch_at']:,}",
          "time (s)": f"{r['seconds']:.3f}"}
         for r in runs]
+
+
+def _factor_text(r: Interval) -> str:
+    """A factor in the book's style: two decimals below 10× (``7.46× (6.90–9.10×)``), none from 10×
+    up (``46× (28–53×)``)."""
+    return r.text(".2f" if r.median < 10 else ".0f")
 
 
 def _ms_fmt(ms: float) -> str:
