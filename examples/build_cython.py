@@ -9,7 +9,7 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Build cython_nogil.pyx, then time one loop four ways on 1 and on T threads.
 
-Run:  python build_cython.py [--steps N] [--threads T] [--repeats R] [--build-dir DIR]
+Run:  python build_cython.py [--steps N] [--python-steps N] [--threads T] [--repeats R] [--build-dir DIR]
 
 Needs Cython, setuptools and a C compiler (pip install cython setuptools; on
 Debian or Ubuntu also apt install gcc python3-dev). Keep cython_nogil.pyx next

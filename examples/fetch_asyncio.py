@@ -6,7 +6,8 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Fetch many URLs with asyncio on one thread, at most N at a time, and report every URL.
 
-Run:  python fetch_asyncio.py [--count N] [--latency S] [--limits 1,4,16] [--timeout S] [URL ...]
+Run:  python fetch_asyncio.py [--count N] [--latency S] [--size B] [--limits 1,4,16] [--timeout S]
+                              [--repeats R] [URL ...]
 
 The asyncio twin of fetch_threads.py: the same local test server on 127.0.0.1
 (started and stopped by this script; no network needed), the same report. The

@@ -6,7 +6,8 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Fetch many URLs one after another, then on a thread pool, and report every URL.
 
-Run:  python fetch_threads.py [--count N] [--latency S] [--workers 1,4,16] [--timeout S] [URL ...]
+Run:  python fetch_threads.py [--count N] [--latency S] [--size B] [--workers 1,4,16] [--timeout S]
+                              [--repeats R] [URL ...]
 
 Without URLs it starts its own HTTP server on 127.0.0.1 (on a port the
 operating system picks), which answers each request after --latency seconds,

@@ -56,6 +56,21 @@ def test_lag_suite_records_every_mode():
     assert len(t.values) == 5 and len(t.params["cpu_step_s"]) == 5 and t.params["cpu_steps"] == 200_000
 
 
+def test_the_idle_baseline_ticks_as_long_as_one_step_and_the_countdown_is_warmed():
+    suite = aio.lag_suite(2_000_000, tick=0.005, repeats=5, modes=("idle", "inline"))
+    idle_for = suite.metadata["idle_for_s"]
+    assert idle_for == pytest.approx(min(suite.metadata["bare_step_s"]), rel=1.0)
+    idle = suite.get("ticker-lag", "idle")
+    # The ticker alone waits idle_for after settling for two ticks: about idle_for / tick ticks, not 0.2 s worth.
+    assert max(idle.params["ticks"]) <= (idle_for + 3 * 0.005) / 0.005 + 2
+    assert suite.metadata["warm_calls"] == aio.WARM_CALLS
+
+
+def test_lag_run_checks_idle_for():
+    with pytest.raises(ValueError, match="idle_for must be > 0"):
+        aio.lag_run("idle", idle_for=0)
+
+
 def test_loops_run_from_inside_a_running_loop(no_leaked_threads):
     async def inside():
         return aio.asyncio_sleeps(10, 0.01), aio.interleaving("coroutines", 100, yield_every=10)

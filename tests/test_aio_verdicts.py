@@ -88,9 +88,11 @@ def test_a_process_lag_above_the_idle_ticker_is_explained():
 def test_lag_invariants_both_ways():
     assert all(i.holds for i in aio.lag_invariants(lag()))
     stalled = {i.key: i.holds for i in aio.lag_invariants(lag(idle=(0.5,) * 5, run=0.6))}
-    assert stalled == {"lag_idle_at_most_inline": False, "lag_thread_step_not_faster": True, "lag_within_run": True}
+    assert stalled == {"lag_idle_at_most_inline": False, "lag_thread_step_not_faster": True,
+                       "lag_process_step_as_inline": True, "lag_within_run": True}
     clocks = {i.key: i.holds for i in aio.lag_invariants(lag(run=0.1))}
-    assert clocks == {"lag_idle_at_most_inline": True, "lag_thread_step_not_faster": True, "lag_within_run": False}
+    assert clocks == {"lag_idle_at_most_inline": True, "lag_thread_step_not_faster": True,
+                      "lag_process_step_as_inline": True, "lag_within_run": False}
     # The same countdown, sharing the GIL with the loop, ran far faster on a thread: the host changed.
     faster = {i.key: i.holds for i in aio.lag_invariants(lag(thread_step=0.2))}
     assert faster["lag_thread_step_not_faster"] is False
@@ -99,7 +101,7 @@ def test_lag_invariants_both_ways():
 def test_lag_rows_show_quartiles_without_a_bare_list():
     rows = aio.lag_rows(lag(), {"idle": "ticker alone", "inline": "step inline"})
     assert [r["how the step ran"] for r in rows] == ["ticker alone", "step inline"]
-    assert rows[1]["worst lag (ms): median (quartiles)"] == "320.0 (310.0–330.0)"
+    assert rows[1]["worst lag (ms): median (quartiles)"] == "320 (310–330)"
     assert rows[0]["CPU step took (ms)"] == ""
 
 
@@ -125,14 +127,49 @@ def test_chunks_cover_every_append_and_await_where_the_old_loop_did():
     assert aio.chunk_sizes(11, 5) == [5, 5, 1]
 
 
-def test_ratios_always_show_their_interval():
+def test_ratios_print_two_decimals_and_waits_state_their_overhead_in_ms():
     from gilref.core.verdicts import Interval
 
-    assert aio.ratio_text(Interval(1.0772, 1.0781, 1.0789)) == "1.078× (1.077–1.079×)"
+    assert aio.ratio_text(Interval(1.0817, 1.0823, 1.0825)) == "1.08×"
     assert aio.ratio_text(Interval(2.19, 2.20, 3.19)) == "2.20× (2.19–3.19×)"
-    assert aio.ratio_text(Interval(1.0, 1.0, 1.0)) == "1.0000× (1.0000–1.0000×)"
-    text = aio.many_waits_verdict(waits((0.1078, 0.1078, 0.1078, 0.1078, 0.1078))).text
-    assert "1.0780× (1.0780–1.0780×) the time of one wait" in text
+    text = aio.many_waits_verdict(waits((0.1078, 0.1079, 0.1080, 0.1081, 0.1082))).text
+    assert "1.08× the time of one wait on one event loop (8.0 ms (7.9–8.1 ms) over it" in text
+    assert "1.080" not in text
+
+
+def test_one_figure_prints_alike_in_the_table_and_the_verdicts():
+    s = lag(inline=(0.0585, 0.0600, 0.0637, 0.0800, 0.0878))
+    row = aio.lag_rows(s, {"inline": "step inline"})[0]
+    assert row["worst lag (ms): median (quartiles)"] == "64 (60–80)"
+    assert "64 ms (60–80 ms)" in aio.offload_verdict(s, 0.005).text
+    small = aio.lag_rows(lag(), {"to-thread": "to_thread"})[0]
+    assert small["worst lag (ms): median (quartiles)"] == "6.0 (6.0–7.0)"
+
+
+def test_an_idle_ticker_worse_than_beside_the_process_is_explained_from_the_runs():
+    worse = lag(idle=(0.0012, 0.0015, 0.0019, 0.0021, 0.0023), proc=(0.0014, 0.0014, 0.0014, 0.0015, 0.0016))
+    text = aio.offload_verdict(worse, 0.005).text
+    assert "alone was at worst 1.9 ms (1.5–2.1 ms) late, no less than beside the process" in text
+    assert "60 and 60 ticks" in text and "varied by 0.6 ms" in text
+    assert "no less than beside the process" not in aio.offload_verdict(lag(), 0.005).text
+
+
+def test_an_unwarmed_worker_breaks_the_process_step_invariant():
+    s = lag()
+    assert {i.key: i.holds for i in aio.lag_invariants(s)}["lag_process_step_as_inline"] is True
+    slow = lag()
+    proc = slow.get("ticker-lag", "process")
+    proc.params["cpu_step_s"] = [0.33 * 1.5] * 5  # the worker ran the countdown half as slow again
+    broken = next(i for i in aio.lag_invariants(slow) if i.key == "lag_process_step_as_inline")
+    assert broken.holds is False and "unspecialized" in broken.cause
+
+
+def test_warm_countdown_calls_it_and_checks_its_argument():
+    import pytest
+
+    assert aio.warm_countdown(3) == 3
+    with pytest.raises(ValueError, match="calls must be >= 0"):
+        aio.warm_countdown(-1)
 
 
 def lagged(inline_s: float, thread_s: float, bare: list[float] | None, thread_lag: float = 0.0096) -> Suite:
@@ -157,3 +194,9 @@ def test_to_thread_lag_is_worded_from_the_data():
     assert "9.6 ms" in two and "1.9 switch intervals" in two and "more than once" in two
     one = aio.to_thread_lag_text(lagged(0.1, 0.09, None, thread_lag=0.0052), 0.005)
     assert "about one wait" in one
+
+
+def test_cuts_print_two_decimals_below_ten_and_none_above():
+    text = aio.offload_verdict(lag(thread=(0.040, 0.041, 0.043, 0.045, 0.046)), 0.005).text
+    assert "(a cut of 7.44× (6.89–8.05×))" in text
+    assert "(a cut of 246× (" in aio.offload_verdict(lag(), 0.005).text

@@ -185,3 +185,18 @@ def test_first_fetch_invariant_both_ways():
     assert fetch.first_fetch_invariants(result("ok", 0.052), 0.05)[0].holds
     assert not fetch.first_fetch_invariants(result("ok", 0.01), 0.05)[0].holds
     assert not fetch.first_fetch_invariants(result("timeout", 0.2), 0.05)[0].holds
+
+
+def test_errors_show_as_code_so_their_quotes_stay_straight():
+    t = FetchResult("http://127.0.0.1:1/item/down", "connection-error", None, 0, 0.001,
+                    "Connect call failed ('127.0.0.1', 55487)")
+    a = FetchResult("http://127.0.0.1:1/item/down", "connection-error", None, 0, 0.001, None)
+    row = fetch.error_rows({"threads": [t], "asyncio": [a]})[0]
+    assert row["threads' error"] == "`Connect call failed ('127.0.0.1', 55487)`"
+    assert row["asyncio's error"] == "" and row["URL"] == "`/item/down`"
+
+
+def test_code_span_fences_backticks_inside():
+    assert fetch.code_span("a`b") == "``a`b``"
+    assert fetch.code_span("`x`") == "`` `x` ``"
+    assert fetch.code_span("") == ""

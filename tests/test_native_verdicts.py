@@ -133,3 +133,18 @@ def test_thread_counts_read_as_prose():
     assert native.blas_threads_text([]) == "n/a"
     assert native.counts_text([1, 2, 4]) == "1, 2 and 4 threads"
     assert native.counts_text([1]) == "1 thread"
+
+
+def test_the_loop_verdicts_and_table_say_why_an_interval_passes_the_cpus():
+    # prange: one thread 1.00-1.04 s, two OpenMP threads 0.49-0.54 s: the top of the quartile ratio passes 2×
+    wide = suites(prange=(0.49, 0.50, 0.51, 0.53, 0.54))
+    claim = native.prange_verdict(wide, 2, True, "fine")
+    assert claim.state == "holds" and "above the 2× that 2 CPUs allow" in claim.text
+    labels = {"python": "pure Python", "prange": "Cython prange (OpenMP threads)"}
+    note = native.step_table_note(wide, labels, 2)
+    assert "for Cython prange (OpenMP threads), at 2.06×." in note and "not any run's speedup" in note
+    assert "pure Python" not in note
+    assert native.step_table_note(suites(), labels, 2) == ""
+    assert "CPUs allow" not in native.prange_verdict(suites(), 2, True, "fine").text
+    assert "CPUs allow" not in native.nogil_verdict(suites(), 2, "fine").text
+    assert "CPUs allow" in native.nogil_verdict(suites(nogil=(0.49, 0.50, 0.51, 0.53, 0.54)), 2, "fine").text

@@ -43,8 +43,10 @@ __all__ = [
     "LAG_MODES",
     "MANY_WAITS_FACTOR",
     "OFFLOAD_FACTOR",
+    "PROCESS_STEP_SLACK",
     "STALL_SHARE",
     "STEP_SLACK",
+    "WARM_CALLS",
     "asyncio_sleeps",
     "cooperative_verdict",
     "inline_verdict",
@@ -60,6 +62,7 @@ __all__ = [
     "sleeps_invariants",
     "sleeps_suite",
     "thread_sleeps",
+    "warm_countdown",
 ]
 
 #: How :func:`lag_run` runs its CPU-bound step.
@@ -94,6 +97,16 @@ AWAIT_SLACK = 1.0
 #: (no event loop) may be, on quartiles, for "the event loop adds nothing to the step":
 #: 15 % (the same loop in the same process; the host's load varies from run to run).
 BARE_SLACK = 0.15
+#: How much longer (a fraction) the CPU step may take in the process pool's worker than
+#: inline, on quartiles, before the invariant breaks: 25 % (the same countdown, warmed the
+#: same way, plus one round trip to the worker, which costs about a millisecond).
+PROCESS_STEP_SLACK = 0.25
+#: Calls of ``countdown(1)`` made in each process that runs the CPU step (the loop's and the
+#: pool's worker) before anything is timed: 16. CPython 3.11+ specializes a function's
+#: bytecode (PEP 659) only once the function has been called a few times (8 on this build's
+#: 3.11); a worker that has run the countdown only a handful of times runs it unspecialized,
+#: about half as slow again as the loop's process, which calls it at every repeat.
+WARM_CALLS = 16
 
 
 # -- cooperative versus preemptive ------------------------------------------------
@@ -240,6 +253,15 @@ def sleeps_suite(
 # -- a CPU-bound step next to a ticker ----------------------------------------------
 
 
+def warm_countdown(calls: int = WARM_CALLS) -> int:
+    """Call ``countdown(1)`` *calls* times, so that this process runs the countdown specialized
+    (see :data:`WARM_CALLS`); return *calls*. Importable by name, for a process pool's worker."""
+    check_int("calls", calls, minimum=0)
+    for _ in range(calls):
+        countdown(1)
+    return calls
+
+
 def lag_run(
     mode: str,
     cpu_steps: int = 4_000_000,
@@ -247,6 +269,7 @@ def lag_run(
     tick: float = 0.005,
     executor: ProcessPoolExecutor | None = None,
     timeout: float = 60.0,
+    idle_for: float = 0.2,
 ) -> dict[str, Any]:
     """Run a ticker coroutine beside one CPU-bound step; report how late the ticker woke.
 
@@ -272,6 +295,8 @@ def lag_run(
     :param tick: the ticker's period in seconds (> 0).
     :param executor: the process pool for ``"process"`` (required for that mode).
     :param timeout: seconds before the run is cancelled (:func:`asyncio.wait_for`).
+    :param idle_for: seconds the ``"idle"`` step waits instead of computing (> 0); give it the
+        step's duration so that the baseline's worst lag is the maximum of as many ticks.
     :returns: ``{"mode", "ticks", "max_lag_s", "median_lag_s", "p95_lag_s",
         "cpu_step_s", "run_s"}`` (seconds).
     """
@@ -279,10 +304,9 @@ def lag_run(
     check_int("cpu_steps", cpu_steps, minimum=1)
     check_seconds("tick", tick, allow_zero=False)
     check_seconds("timeout", timeout, allow_zero=False)
+    check_seconds("idle_for", idle_for, allow_zero=False)
     if mode == "process" and executor is None:
         raise ValueError("mode 'process' needs an executor (a ProcessPoolExecutor)")
-
-    idle_for = 0.2  # seconds the "idle" step waits instead of computing
 
     async def main() -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -347,7 +371,11 @@ def lag_suite(
     percentiles, CPU-step durations and whole-run durations (``run_s``) are in
     ``params``; ``metadata["bare_step_s"]`` holds the same countdown timed bare (no
     event loop, seconds), once per repeat, to tell the loop's cost from the host's. A process pool of one
-    worker (for ``"process"``) is started and warmed up before the first run.
+    worker (for ``"process"``) is started before the first run; this process and the worker each call
+    the countdown :data:`WARM_CALLS` times first (:func:`warm_countdown`), so that both run it
+    specialized. The ticker alone (``"idle"``) waits as long as one bare step took (measured after the
+    warm-up, ``metadata["idle_for_s"]``), so that its worst lag is the maximum of as many ticks as
+    beside the step.
     """
     import multiprocessing
 
@@ -358,19 +386,25 @@ def lag_suite(
         check_choice("modes", m, LAG_MODES)
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     ctx = multiprocessing.get_context(start_method)
+    warm_countdown()
+    begin = time.perf_counter()
+    countdown(cpu_steps)
+    idle_for = max(tick, time.perf_counter() - begin)  # the ticker alone ticks as long as one step
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
         if "process" in modes:
-            pool.submit(countdown, 1000).result(timeout)
+            pool.submit(warm_countdown, WARM_CALLS).result(timeout)
+        run = partial(lag_run, cpu_steps=cpu_steps, tick=tick, executor=pool, timeout=timeout, idle_for=idle_for)
         for m in modes:  # one unmeasured run each
-            lag_run(m, cpu_steps, tick=tick, executor=pool, timeout=timeout)
+            run(m)
         bare: list[float] = []
         for _ in range(repeats):
             for m in modes:
-                runs[m].append(lag_run(m, cpu_steps, tick=tick, executor=pool, timeout=timeout))
+                runs[m].append(run(m))
             begin = time.perf_counter()  # the same step called bare: no event loop, no ticker
             countdown(cpu_steps)
             bare.append(time.perf_counter() - begin)
-    suite = Suite(metadata={**collect_metadata(), "bare_step_s": bare})
+    suite = Suite(metadata={**collect_metadata(), "bare_step_s": bare, "idle_for_s": idle_for,
+                            "warm_calls": WARM_CALLS})
     for m in modes:
         rs = runs[m]
         params = {
@@ -426,16 +460,9 @@ def cooperative_verdict(runs: Sequence[dict[str, Any]]) -> Claim:
 
 
 def ratio_text(r: Interval) -> str:
-    """A ratio with its quartiles always shown, at the precision that tells them apart.
-
-    ``1.08× (1.07–1.09×)``; ``1.078× (1.077–1.079×)`` when two decimals print them
-    alike; the interval stays even when it is a point.
-    """
-    for digits in (2, 3, 4):
-        parts = [format(v, f".{digits}f") for v in (r.median, r.low, r.high)]
-        if len(set(parts)) > 1:
-            break
-    return f"{parts[0]}× ({parts[1]}–{parts[2]}×)"
+    """A ratio at two decimals with its quartiles, e.g. ``1.08× (1.07–1.09×)``; just ``1.08×``
+    when the quartiles print alike at that precision (the book's style for ratios below 10×)."""
+    return r.text(".2f")
 
 
 def many_waits_verdict(suite: Suite) -> Claim:
@@ -455,9 +482,9 @@ def many_waits_verdict(suite: Suite) -> Claim:
         "of one wait",
         a.below(MANY_WAITS_FACTOR * wait),
         a=ratio_text(a.scaled(1 / wait)), t=ratio_text(t.scaled(1 / wait)), n=wa.params["count"], w=wait * 1000,
-        factor=MANY_WAITS_FACTOR,
+        factor=MANY_WAITS_FACTOR, over=_ms_interval(Interval(a.low - wait, a.median - wait, a.high - wait)),
         supported="**One thread sufficed.** The {n:,} waits of {w:g} ms finished in {a} the time of one "
-                  "wait on one event loop (under {factor:g}×); on {n:,} threads, in {t} of it.",
+                  "wait on one event loop ({over} over it; under {factor:g}×); on {n:,} threads, in {t} of it.",
         contradicted="The {n:,} waits of {w:g} ms took {a} the time of one wait on one event loop "
                      "({t} on threads): more than {factor:g}×, i.e. over half a wait of overhead.",
         unclear="This run cannot tell whether the {n:,} waits fit in {factor:g}× one wait: on one event "
@@ -494,6 +521,22 @@ def inline_verdict(suite: Suite) -> Claim:
     )
 
 
+def _idle_above_process(idle: Timing, proc: Timing) -> str:
+    """Why the ticker alone may lag more than beside the process pool: a sentence from the runs.
+
+    Neither adds work to the loop's thread; the worst of a run's ticks then measures how late
+    the host wakes that thread, which varies from run to run by about the spread stated here.
+    """
+    ticks = [statistics.median(t.params.get("ticks") or [0]) for t in (idle, proc)]
+    med = [statistics.median(t.params.get("median_lag_s") or [0.0]) * 1000 for t in (idle, proc)]
+    spread = max(idle.summary.q3 - idle.summary.q1, proc.summary.q3 - proc.summary.q1) * 1000
+    return (f" The ticker alone was at worst {_ms(idle.values)} late, no less than beside the process: both "
+            f"runs ticked alike ({ticks[0]:.0f} and {ticks[1]:.0f} ticks, median lags {med[0]:.2f} and "
+            f"{med[1]:.2f} ms), so neither worst lag is a cost of the pool; they are how late the host woke the "
+            f"loop's thread, which varied by {spread:.1f} ms from run to run (an idle virtual CPU may wake "
+            "more slowly than one kept busy by the worker).")
+
+
 def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
     """Claim ``offload_fixes``: offloading the step cut the ticker's worst lag at least
     :data:`OFFLOAD_FACTOR`-fold, both to a thread and to a process.
@@ -511,28 +554,30 @@ def offload_verdict(suite: Suite, switch_interval_s: float) -> Claim:
     above = ""
     if idle is not None and not at_most(proc.values, idle.values, slack=0.5):
         cpus = suite.metadata.get("usable_cpus", "few")
-        above = (f" That is more than the ticker alone ({_ms(idle.values, '.1f')}): the process takes no GIL "
+        above = (f" That is more than the ticker alone ({_ms(idle.values)}): the process takes no GIL "
                  f"from the loop but does take a CPU, and this host has {cpus} of them, shared with every "
                  "other program running.")
+    elif idle is not None and idle.median > proc.median:
+        above = _idle_above_process(idle, proc)
     both = [cut_t.at_least(OFFLOAD_FACTOR), cut_p.at_least(OFFLOAD_FACTOR)]
     holds: bool | None = False if False in both else None if None in both else True
     return check(
         "offload_fixes",
         "moving the CPU-bound step off the event loop (to a thread or a process) keeps the loop responsive",
         holds,
-        inline=_ms(inline.values), thread=_ms(thread.values, ".1f"), proc=_ms(proc.values, ".1f"),
-        cut_t=cut_t, cut_p=cut_p, above=above,
+        inline=_ms(inline.values), thread=_ms(thread.values), proc=_ms(proc.values),
+        cut_t=_factor_text(cut_t), cut_p=_factor_text(cut_p), above=above,
         sw=switch_interval_s * 1000, factor=OFFLOAD_FACTOR,
         supported="**Offloading fixed it.** With `asyncio.to_thread` the worst lag fell from {inline} "
-                  "to {thread} (a cut of {cut_t:.0f}): the step still holds the GIL, but the loop's "
+                  "to {thread} (a cut of {cut_t}): the step still holds the GIL, but the loop's "
                   "thread, once it has waited a switch interval ({sw:g} ms), makes the step's thread "
                   "drop it. In a process, with a GIL of its own, the step left the ticker at worst "
-                  "{proc} late (a cut of {cut_p:.0f}).{above}",
+                  "{proc} late (a cut of {cut_p}).{above}",
         contradicted="Offloading did not cut the worst lag {factor:g}-fold: inline {inline}, "
-                     "to_thread {thread} (a cut of {cut_t:.1f}), process {proc} (a cut of {cut_p:.1f}).{above}",
+                     "to_thread {thread} (a cut of {cut_t}), process {proc} (a cut of {cut_p}).{above}",
         unclear="This run cannot tell whether offloading cuts the worst lag {factor:g}-fold: inline "
-                "{inline}, to_thread {thread} (a cut of {cut_t:.1f}), process {proc} "
-                "(a cut of {cut_p:.1f}); an interval straddles the factor.{above}",
+                "{inline}, to_thread {thread} (a cut of {cut_t}), process {proc} "
+                "(a cut of {cut_p}); an interval straddles the factor.{above}",
     )
 
 
@@ -561,8 +606,10 @@ def step_speed_text(suite: Suite) -> str:
                  f"more than {BARE_SLACK:.0%} apart: either the host's load changed between the runs or the "
                  "loop's wake-ups cost the step time")
     text += (f". On to_thread's worker it ran at {t.text('.1f', ' ns')}, its time including the hand-offs of "
-             "the GIL to the loop's thread at every tick. Each run here is one unwarmed step of "
-             f"{steps:,} steps, timed at its own minute of a shared host (1-minute load average "
+             "the GIL to the loop's thread at every tick. Each run here is one step of "
+             f"{steps:,} steps (the countdown warmed up first, in the loop's process and in the pool's worker "
+             f"alike: {suite.metadata.get('warm_calls', 0):,} calls each), timed at its own minute of a shared "
+             "host (1-minute load average "
              f"{load_text(suite.metadata.get('load_average'))} when this measurement started); the chapters "
              "that measure the countdown itself calibrate and repeat it, sometimes in another interpreter, "
              "so their nanoseconds per step differ by as much as the host's load and the build do.")
@@ -581,7 +628,7 @@ def to_thread_lag_text(suite: Suite, switch_interval_s: float) -> str:
     k = lag.scaled(1 / switch_interval_s)
     sw = switch_interval_s * 1000
     text = (f"Against pure-Python work the loop still shares the GIL: beside `to_thread` the ticker's worst "
-            f"lag was {lag.scaled(1000).text('.1f', ' ms')}, {k.text('.1f', '')} switch intervals of {sw:g} ms")
+            f"lag was {_ms_interval(lag)}, {k.text('.1f', '')} switch intervals of {sw:g} ms")
     if k.median < 1.5:
         return text + ": about one wait for the GIL each time the ticker woke."
     return text + (": the loop's thread waits up to one interval each time it takes the GIL back from the "
@@ -601,9 +648,27 @@ def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         for r in runs]
 
 
-def _ms(seconds: Sequence[float], fmt: str = ".0f") -> str:
-    """Median and quartiles of durations in seconds, as milliseconds: ``87 ms (66–88 ms)``."""
-    return Interval.of(seconds).scaled(1000).text(fmt, " ms")
+def _factor_text(r: Interval) -> str:
+    """A factor in the book's style: two decimals below 10× (``7.46× (6.90–9.10×)``), none from 10×
+    up (``46× (28–53×)``)."""
+    return r.text(".2f" if r.median < 10 else ".0f")
+
+
+def _ms_fmt(ms: float) -> str:
+    """The precision of a duration in milliseconds: none from 10 ms up, one decimal below."""
+    return ".0f" if abs(ms) >= 10 else ".1f"
+
+
+def _ms_interval(seconds: Interval, unit: str = " ms") -> str:
+    """An interval of seconds as milliseconds, at :func:`_ms_fmt`'s precision: ``64 ms (59–88 ms)``."""
+    ms = seconds.scaled(1000)
+    return ms.text(_ms_fmt(ms.median), unit)
+
+
+def _ms(seconds: Sequence[float]) -> str:
+    """Median and quartiles of durations in seconds, as milliseconds: ``87 ms (66–88 ms)``,
+    ``7.1 ms (6.5–11.2 ms)``; the table and the verdicts print one figure alike."""
+    return _ms_interval(Interval.of([float(v) for v in seconds]))
 
 
 def lag_rows(suite: Suite, names: dict[str, str]) -> list[dict[str, Any]]:
@@ -611,10 +676,9 @@ def lag_rows(suite: Suite, names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for mode, label in names.items():
         t = suite.get("ticker-lag", mode)
-        lag = Interval.of(t.values).scaled(1000)
         rows.append({
             "how the step ran": label,
-            "worst lag (ms): median (quartiles)": lag.text(".1f", ""),
+            "worst lag (ms): median (quartiles)": _ms_interval(Interval.of(t.values), ""),
             "median lag (ms)": f"{statistics.median(t.params['median_lag_s']) * 1000:.2f}",
             "CPU step took (ms)": "" if mode == "idle" else f"{statistics.median(t.params['cpu_step_s']) * 1000:.0f}",
         })
@@ -690,6 +754,18 @@ def lag_invariants(suite: Suite) -> list[Invariant]:
             at_most(steps_in, steps_th, slack=STEP_SLACK),
             cause="the host's load changed between the runs (inline step {i:.0f} ms, on a thread {t:.0f} ms, "
                   "medians)", i=statistics.median(steps_in) * 1000, t=statistics.median(steps_th) * 1000))
+    proc = suite.get("ticker-lag", "process") if suite.select("ticker-lag", "process") else None
+    if proc is not None:
+        steps_in = [float(v) for v in inline.params["cpu_step_s"]]
+        steps_pr = [float(v) for v in proc.params["cpu_step_s"]]
+        out.append(invariant(
+            "lag_process_step_as_inline",
+            "the step took about as long in the pool's worker as inline (within {slack:.0%}; the same countdown)",
+            at_most(steps_pr, steps_in, slack=PROCESS_STEP_SLACK), slack=PROCESS_STEP_SLACK,
+            cause="the worker ran the countdown slower than the loop's process (inline {i:.0f} ms, in the worker "
+                  "{p:.0f} ms, medians): a worker that ran it unspecialized (too few warm-up calls for this "
+                  "interpreter) or a busy host", i=statistics.median(steps_in) * 1000,
+            p=statistics.median(steps_pr) * 1000))
     out.append(invariant(
         "lag_within_run", "no worst lag was longer than the run it was measured in", not longer,
         cause="the lag clock and the run clock disagree ({which})", which=", ".join(longer) or "none"))

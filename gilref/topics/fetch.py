@@ -53,6 +53,7 @@ __all__ = [
     "agreement",
     "asyncio_verdict",
     "check_urls",
+    "code_span",
     "error_demo",
     "error_invariants",
     "error_rows",
@@ -397,15 +398,31 @@ def suite_rows(suite: Suite) -> list[dict[str, Any]]:
     return rows
 
 
+def code_span(text: str) -> str:
+    """*text* as a Markdown code span (``""`` for no text), so that the page shows it verbatim:
+    an error message keeps its straight quotes instead of the typographer's curly ones.
+
+    The fence is one backtick longer than the longest run of backticks inside *text*, and a
+    space pads a text that starts or ends with a backtick (CommonMark's rules).
+    """
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def error_rows(demo: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One table row per URL of :func:`error_demo`: each client's outcome, time and error."""
+    """One table row per URL of :func:`error_demo`: each client's outcome, time and error (the
+    URL's path and the errors as code: the real text, as the program printed it)."""
     rows = []
     for t, a in zip(demo["threads"], demo["asyncio"]):
-        rows.append({"URL": result_rows([t])[0]["URL"],
+        rows.append({"URL": code_span(result_rows([t])[0]["URL"]),
                      "threads": f"{t.kind} ({t.seconds * 1000:.0f} ms)",
-                     "threads' error": t.error or "",
+                     "threads' error": code_span(t.error or ""),
                      "asyncio": f"{a.kind} ({a.seconds * 1000:.0f} ms)",
-                     "asyncio's error": a.error or ""})
+                     "asyncio's error": code_span(a.error or "")})
     return rows
 
 

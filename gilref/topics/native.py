@@ -54,6 +54,7 @@ __all__ = [
     "python_verdict",
     "speedup_at",
     "step_rows",
+    "step_table_note",
     "time_calls",
     "xorshift_python",
 ]
@@ -364,6 +365,29 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
     return rows
 
 
+def step_table_note(suites: Mapping[str, Suite], labels: Mapping[str, str], workers: int) -> str:
+    """A sentence under :func:`step_rows`' table: what its speedup interval is, and, for each
+    variant whose interval's top exceeds what *workers* threads on the host's CPUs allow,
+    that it does (``""`` when no interval reaches past the CPUs).
+
+    The interval divides one thread's slowest quartile by the threads' fastest, so its top
+    is not any run's speedup; its median is the ratio of the medians.
+    """
+    over = []
+    for key, label in labels.items():
+        suite = suites[key]
+        s = _at(suite, workers, "openmp" if key == "prange" else "threads")
+        limit = min(workers, _cpus(suite))
+        if round(s.high, 2) > limit:  # as printed: a top of 2.00× does not pass 2×
+            over.append(f"{label}, at {s.high:.2f}×")
+    if not over:
+        return ""
+    limit = min(workers, _cpus(next(iter(suites.values()))))
+    return ("The speedup interval divides one thread's slowest quartile by the threads' fastest, and its "
+            f"median is the ratio of the medians: its top is not any run's speedup, so it can pass the {limit}× "
+            f"that {limit} CPUs allow, as it does here for " + " and for ".join(over) + ".")
+
+
 # -- the reader's script's output --------------------------------------------------
 
 _BC_HEAD = re.compile(r"^Python (\S+), module built (with OpenMP|without OpenMP)[^;]*; median of (\d+) runs?", re.M)
@@ -451,7 +475,7 @@ def ceiling_note(s: Interval, workers: int, cpus: int) -> str:
     ``numpy_within_cpus`` allows :data:`CPU_SLACK` over them before it calls a run unsound.
     """
     limit = min(workers, cpus) if cpus else workers
-    if s.high <= limit:
+    if round(s.high, 2) <= limit:  # as printed: a top of 2.00× does not pass 2×
         return ""
     med = ("its median, {m:.2f}×, stays within them" if s.median <= limit
            else "even its median, {m:.2f}×, exceeds them (see the invariant)").format(m=s.median)
@@ -533,9 +557,9 @@ def nogil_verdict(suites: Mapping[str, Suite], workers: int, why: str,
         "nogil_verdict", "compiled code that releases the GIL runs in parallel on threads",
         s.at_least(GAIN), s=s, n=workers, why=why, ex=_example_note(example, "cython_nogil", gain=True, cpus=cpus,
                                                             holds=s.at_least(GAIN)),
-        gain=GAIN,
+        gain=GAIN, cap=ceiling_note(s, workers, cpus),
         supported="**Cython releasing the GIL: parallel.** The same compiled loop inside `with nogil:` "
-                  "ran on {n} threads at {s} one thread.{ex}",
+                  "ran on {n} threads at {s} one thread.{cap}{ex}",
         contradicted="Released from the GIL, the compiled loop reached only {s} one thread on {n} "
                      "threads here; {why}.{ex}",
         unclear="This run cannot tell whether the loop released from the GIL beat one thread by {gain:g}× "
@@ -552,9 +576,10 @@ def prange_verdict(suites: Mapping[str, Suite], workers: int, openmp: bool, why:
     return check(
         "prange_verdict", "prange spreads one call over OpenMP threads",
         s.at_least(GAIN) if openmp else False, s=s, n=workers, why=why, gain=GAIN,
+        cap=ceiling_note(s, workers, cpus),
         ex=_example_note(example, "prange", gain=True, cpus=cpus, holds=s.at_least(GAIN) if openmp else False),
         supported="**prange: parallel inside one call.** One call of `xorshift_prange` on {n} OpenMP "
-                  "threads ran at {s} the serial loop, with no Python threads at all.{ex}",
+                  "threads ran at {s} the serial loop, with no Python threads at all.{cap}{ex}",
         contradicted="One `prange` call on {n} OpenMP threads ran at {s} the serial loop. "
                      + ("The module was built without OpenMP, so the chains ran one after another."
                         if not openmp else "Measured with OpenMP on; {why}.") + "{ex}",
