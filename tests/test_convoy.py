@@ -401,3 +401,17 @@ def test_the_table_shows_mean_round_trips_and_idle_time_when_recorded():
     assert rows[0]["CPU time idle"] == "45%" and rows[0]["mean round trip (µs)"] == "33.3"
     old = convoy.table([("b", made_up())])
     assert old[0]["CPU time idle"] == ""
+
+
+def test_the_example_names_setups_faster_than_alone_in_every_run():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "convoy.py"
+    spec = importlib.util.spec_from_file_location("example_convoy", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    quiet = {"alone": [17_000, 19_000], "cpu-thread": [200, 210], "cpu-process": [130_000, 137_000]}
+    assert module.faster_than_alone(quiet) == ["cpu-process"]
+    overlapping = {"alone": [17_000, 40_000], "cpu-thread": [200, 210], "cpu-process": [30_000, 137_000]}
+    assert module.faster_than_alone(overlapping) == []
