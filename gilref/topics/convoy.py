@@ -615,19 +615,17 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
             rows.append({
                 "build": label,
                 "setup": r["mode"],
-                "requests/s (median)": f"{r['rps']:,.0f}",
-                "quartiles": f"{r['rps_q1']:,.0f} – {r['rps_q3']:,.0f}",
+                "requests/s: median (quartiles)": f"{r['rps']:,.0f} ({r['rps_q1']:,.0f}–{r['rps_q3']:,.0f})",
                 "of alone": f"{r['vs_alone']:.1%}",
-                "median round trip (µs)": f"{r['trip_s'] * 1e6:.1f}",
-                "mean round trip (µs)": "" if r["mean_trip_s"] is None else f"{r['mean_trip_s'] * 1e6:.1f}",
-                "round trips ≥ 1 ms": f"{r['slow']:.1%}",
+                "round trip, median (µs)": f"{r['trip_s'] * 1e6:.1f}",
+                "mean (µs)": "" if r["mean_trip_s"] is None else f"{r['mean_trip_s'] * 1e6:.1f}",
+                "trips ≥ 1 ms": f"{r['slow']:.1%}",
                 "CPU time idle": "" if r["idle"] is None else f"{r['idle']:.0%}",
             })
     for p in PUBLISHED:
         rows.append({"build": f"published ({p['source']})", "setup": p["mode"],
-                     "requests/s (median)": f"{p['req_per_s']:,}", "quartiles": "", "of alone": "",
-                     "median round trip (µs)": "", "mean round trip (µs)": "", "round trips ≥ 1 ms": "",
-                     "CPU time idle": ""})
+                     "requests/s: median (quartiles)": f"{p['req_per_s']:,}", "of alone": "",
+                     "round trip, median (µs)": "", "mean (µs)": "", "trips ≥ 1 ms": "", "CPU time idle": ""})
     return rows
 
 
