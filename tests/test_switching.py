@@ -340,5 +340,35 @@ def test_the_free_threaded_verdict_compares_overhead_with_overhead():
     slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
     text = switching.free_threaded_verdict(slow, gil, build="t").text
     # 11.6 / 27.6 = 42 % of the rate, 58 % slower, 138 % longer: not the HOWTO's 40 %.
-    assert "at 50 ms the CPU-bound thread counted at 42 %" in text and "58 %" in text and "138 %" in text
-    assert "about 40 %" in text and "larger, beyond 20 points" in text
+    assert "counted at 42% (41–43%) of the GIL build's rate at 50 ms" in text and "138%" in text
+    assert "about 40%" in text and "points" not in text and "more than the free-threading HOWTO's about 40%" in text
+    assert "`while not stop.is_set(): steps += 1` calls a Python method" in text and "ENABLE_SPECIALIZATION" in text
+
+
+def countdown_cost(default: float, free: float) -> Suite:
+    from gilref.core.results import Timing
+
+    s = Suite(metadata={})
+    for mode, m in (("default-build", default), ("free-threaded", free)):
+        s.add(Timing("countdown", mode, 1, near(m), params={"n": 2_000_000}))
+    return s
+
+
+def test_slower_loop_note_sets_the_loop_beside_the_free_threading_chapters_countdown():
+    gil = gil_like(large_thr=27.6e6)
+    slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
+    note = switching.slower_loop_note(slow, gil, 0.05, countdown_cost(0.050, 0.064))
+    assert "each step took 86 ns against 36 ns" in note and "138%" in note
+    assert "far more than the countdown's 28% (25–31%)" in note
+    assert "{doc}`the chapter on free-threaded Python <free-threading>`" in note
+    assert "(32 ns against 25 ns a step)" in note
+    claim = switching.free_threaded_verdict(slow, gil, build="t", countdown=countdown_cost(0.050, 0.064))
+    assert "{doc}`the chapter on free-threaded Python <free-threading>`" in claim.text  # braces kept
+    # a loop as slow as the countdown: "about", and no story about method calls
+    alike = made_up({0.05: (near(9e-5), near(21.2e6))}, gil=False)
+    note = switching.slower_loop_note(alike, gil, 0.05, countdown_cost(0.050, 0.064))
+    assert "about the countdown's 28%" in note and "close to the free-threading HOWTO's" in note
+    assert "stop.is_set" not in note
+    # not clearly slower: nothing to explain
+    assert switching.slower_loop_note(made_up({0.05: (near(9e-5), near(26e6))}, gil=False), gil, 0.05) == ""
+    assert switching.slower_loop_note(slow, gil, 0.001) == ""

@@ -43,6 +43,9 @@ from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
 from ._crosscheck import (
+    HOWTO_OVERHEAD,
+    OVERHEAD_TOLERANCE,
+    SLOWER_SHARE,
     SPREAD,
     all_of,
     disagreement,
@@ -50,7 +53,7 @@ from ._crosscheck import (
     interpreter_differs,
     labelled,
     load_phrase,
-    slower_build_note,
+    overhead_interval,
 )
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "LATENCY_FLOOR",
     "LATENCY_FROM_S",
     "NOISE",
+    "SPECIALIZATION_URL",
     "THROUGHPUT",
     "alone_note",
     "below_floor_note",
@@ -73,6 +77,7 @@ __all__ = [
     "measure",
     "measure_invariants",
     "points",
+    "slower_loop_note",
     "switch_interval",
     "table",
     "throughput_verdict",
@@ -566,12 +571,72 @@ def format_share(interval: Interval) -> str:
     return interval.scaled(100).text(".0f", " %")
 
 
-def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
+#: The 3.13 source that turns the specializing adaptive interpreter off in the free-threaded build
+#: (``ENABLE_SPECIALIZATION`` is 0 under ``Py_GIL_DISABLED``).
+SPECIALIZATION_URL = "https://github.com/python/cpython/blob/v3.13.5/Include/internal/pycore_code.h"
+
+
+def _pct_text(i: Interval) -> str:
+    return i.scaled(100).text(".0f", "%")
+
+
+def slower_loop_note(free: Suite, gil: Suite, interval: float, countdown: Suite | None = None) -> str:
+    """Why the CPU-bound loop runs so much slower on the free-threaded build, or ``""`` when it does not.
+
+    Compares the loop's overhead at *interval* (the extra time per step, from the two
+    builds' steps per second) with the HOWTO's figure for 3.13 and, when *countdown* (the
+    free-threading chapter's :func:`gilref.topics.freethreading.single_thread_cost`) is given,
+    with the countdown's overhead there; says which is larger in words and explains the gap
+    by what each loop does per step. Empty unless the free-threaded build counted clearly
+    below :data:`~gilref.topics._crosscheck.SLOWER_SHARE` of the GIL build's rate.
+    """
+    thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
+    if interval not in thr or interval not in gil_thr:
+        return ""
+    ratio = ratio_interval(thr[interval].values, gil_thr[interval].values)
+    if ratio.below(SLOWER_SHARE) is not True:
+        return ""
+    over = overhead_interval(ratio)
+    ns_free, ns_gil = 1e9 / thr[interval].median, 1e9 / gil_thr[interval].median
+    out = (f" Without a GIL the CPU-bound thread counted at {_pct_text(ratio)} of the GIL build's rate at "
+           f"{interval * 1000:g} ms: each step took {ns_free:.0f} ns against {ns_gil:.0f} ns, "
+           f"{_pct_text(over)} longer.")
+    series = ".".join(str(free.metadata.get("python_version", "")).split(".")[:2])
+    compare = []
+    if countdown is not None:
+        d, f = countdown.get("countdown", "default-build"), countdown.get("countdown", "free-threaded")
+        cd = Interval(ratio_interval(f.values, d.values).low - 1, f.median / d.median - 1,
+                      ratio_interval(f.values, d.values).high - 1)
+        n = int(d.params.get("n", 0))
+        word = ("far more than" if over.low > cd.high + OVERHEAD_TOLERANCE else "more than" if over.low > cd.high
+                else "less than" if over.high < cd.low else "about")
+        compare.append(f"{word} the countdown's {_pct_text(cd)} in "
+                       "{doc}`the chapter on free-threaded Python <free-threading>` "
+                       f"({f.median / n * 1e9:.0f} ns against {d.median / n * 1e9:.0f} ns a step)")
+    if series == "3.13":
+        word = ("more than" if over.low > HOWTO_OVERHEAD + OVERHEAD_TOLERANCE else
+                "less than" if over.high < HOWTO_OVERHEAD - OVERHEAD_TOLERANCE else "close to")
+        compare.append(f"{word} the free-threading HOWTO's about {HOWTO_OVERHEAD * 100:.0f}% on pyperformance")
+    if compare:
+        out += " That is " + ", and ".join(compare) + "."
+    if series == "3.13" and over.low > HOWTO_OVERHEAD:
+        out += (" The loop is not the countdown: `while not stop.is_set(): steps += 1` calls a Python method, "
+                "which reads an attribute, on every step, where the countdown only subtracts and compares. "
+                "Attribute loads and calls are what the specializing adaptive interpreter speeds up most, and "
+                "the 3.13 free-threaded build runs without it (`ENABLE_SPECIALIZATION` is 0 under "
+                f"`Py_GIL_DISABLED`, [Include/internal/pycore_code.h]({SPECIALIZATION_URL})); the two builds "
+                "also ran at different moments on a shared host.")
+    return out
+
+
+def free_threaded_verdict(free: Suite, gil: Suite, *, build: str, countdown: Suite | None = None) -> Claim:
     """Whether, without a GIL, the waking thread stops waiting for the CPU-bound one.
 
     Holds when at every interval the latency's quartiles lie below
     :data:`FREE_LATENCY_SHARE` of the longest interval measured on the GIL
-    build; contradicted when any interval's lie wholly above.
+    build; contradicted when any interval's lie wholly above. *countdown* (the
+    free-threading chapter's single-thread cost suite), when given, is set beside the
+    CPU-bound loop's overhead (:func:`slower_loop_note`).
     """
     lat = _shared(free, LATENCY)
     gil_lat = _shared(gil, LATENCY)
@@ -584,9 +649,9 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     worst = ivs[worst_iv]
     thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
     common = sorted(set(thr) & set(gil_thr))
-    slower = (slower_build_note(ratio_interval(thr[common[-1]].values, gil_thr[common[-1]].values),
-                                f"at {common[-1] * 1000:g} ms the CPU-bound thread counted", free.metadata)
-              if common else "")
+    # a literal text inside the check's template: its braces ({doc} links) must survive str.format
+    slower = (slower_loop_note(free, gil, common[-1], countdown) if common else "").replace(
+        "{", "{{").replace("}", "}}")
     return check(
         "free_threaded_ignores_interval",
         "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
