@@ -27,6 +27,7 @@ Standard library only; runs in any CPython 3.9+ (GIL or free-threaded) and PyPy.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import sys
 import threading
@@ -71,11 +72,13 @@ __all__ = [
     "alone_note",
     "below_floor_note",
     "example_args",
+    "example_page_comparison",
     "example_points",
     "free_threaded_verdict",
     "latency_verdict",
     "measure",
     "measure_invariants",
+    "parse_example_output",
     "points",
     "slower_loop_note",
     "switch_interval",
@@ -668,6 +671,73 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str, countdown: Sui
         unclear=SPREAD + " On {build} the wake-up latency was {worst} at {at:g} ms, against a limit of "
                 "{limit:.1f} ms (a tenth of the {large:g} ms interval).",
     )
+
+
+_EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), default switch interval ([\d.]+) ms, "
+                           r"(?:medians of (\d+) trials|one trial) of ([\d.]+) s\s*$", re.M)
+_EXAMPLE_ROW = re.compile(r"^\s*([\d.]+) ms\s+([\d.]+) ms\s+([\d.]+) M steps/s\s*$", re.M)
+
+
+def parse_example_output(text: str) -> dict[str, Any]:
+    """What ``examples/switch_interval.py`` printed, as numbers.
+
+    :returns: ``python``, ``gil`` (bool), ``default_ms``, ``trials``, ``window_s`` and ``rows``:
+        ``{interval_ms: (latency_ms, million steps per second)}``.
+    :raises ValueError: when *text* is not the script's output.
+    """
+    head = _EXAMPLE_HEAD.search(text)
+    rows = {float(a): (float(b), float(c)) for a, b, c in _EXAMPLE_ROW.findall(text)}
+    if head is None or not rows:
+        raise ValueError("not the output of switch_interval.py")
+    return {"python": head.group(1), "gil": head.group(2) == "on", "default_ms": float(head.group(3)),
+            "trials": int(head.group(4) or 1), "window_s": float(head.group(5)), "rows": rows}
+
+
+def example_page_comparison(output: str, record: dict[str, Any] | None, chapter: str = "switch-interval") -> str:
+    """Why the numbers ``switch_interval.py`` printed on its example page differ from the chapter's.
+
+    *output* is what the script printed there (the matrix's run on the book's interpreter, with
+    its small arguments); *record* the chapter's record (``record["suites"]["gil"]`` is the GIL
+    build's :func:`measure`). Sets both runs' steps per second and wake-up latencies side by side at
+    the intervals both measured, and names what differs (interpreter, trials, window). ``""`` when
+    *output* is not the script's; a sentence without the chapter's figures when *record* is missing.
+    """
+    try:
+        run = parse_example_output(output)
+    except ValueError:
+        return ""
+    trials = "one trial" if run["trials"] == 1 else f"medians of {run['trials']} trials"
+    mine = (f"This run ({trials} of {run['window_s']:g} s per interval, on Python {run['python']}) counted "
+            + ", ".join(f"{v[1]:.1f} M steps/s at {k:g} ms" for k, v in run["rows"].items()) + ".")
+    raw = ((record or {}).get("suites") or {}).get("gil")
+    if not raw:
+        return (f"**These are the small arguments' numbers.** {mine} (The chapter's record is not in this "
+                "edition, so its numbers cannot be set beside these.)\n")
+    suite = Suite.from_dict(raw)
+    theirs = {round(r["interval_s"] * 1000, 6): r for r in points(suite)}
+    both = [k for k in run["rows"] if k in theirs]
+    version = str(suite.metadata.get("python_version", "?"))
+    lat = _shared(suite, LATENCY)
+    n, window = (len(next(iter(lat.values())).values), float(next(iter(lat.values())).params["window_s"])) \
+        if lat else (0, 0.0)
+    chapter_part = (f"{{doc}}`../{chapter}` measured CPython {version} ({n} trials of {window:g} s per interval): "
+                    + ", ".join(f"{theirs[k]['throughput'] / 1e6:.1f} M at {k:g} ms" for k in both) + ".")
+    differ = []
+    if version != run["python"]:
+        differ.append(f"they ran on different interpreters, Python {run['python']} here and {version} there, and "
+                      "each CPython version runs this loop (`while not stop.is_set(): steps += 1`, a method call "
+                      "every step) at its own speed")
+    if run["trials"] < n:
+        differ.append(f"this run takes {run['trials']} trial{'s' if run['trials'] != 1 else ''} of "
+                      f"{run['window_s']:g} s where the chapter takes {n} of {window:g} s, so one busy moment of "
+                      "the host weighs more here")
+    same = ""
+    if both:
+        same = (" The wake-up latencies, which the interval sets rather than the interpreter: "
+                + ", ".join(f"{run['rows'][k][0]:.3f} ms here and {theirs[k]['latency_s'] * 1000:.3f} ms there "
+                            f"at {k:g} ms" for k in both) + ".")
+    why = ("; ".join(differ) + ".") if differ else "the same interpreter and trials: only the host's noise."
+    return f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {why[0].upper() + why[1:]}{same}\n"
 
 
 # -- invariants --------------------------------------------------------------------
