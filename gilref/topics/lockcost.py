@@ -442,5 +442,6 @@ def version_note(host: Mapping[str, float], host_python: str, profile_of_gil: Ma
         text += (f" The increment got dearer from {host_python} to {other_python}: loops of simple statements run "
                  "slower on CPython 3.12 and later than on 3.11 "
                  f"([python/cpython#123540]({LOOP_REGRESSION_URL}), “Performance regression for loops in 3.12 "
-                 "vs 3.11”), on builds compiled alike, as the chapter on free-threaded Python shows.")
+                 "vs 3.11”), on builds compiled alike, as "
+                 "{doc}`the chapter on free-threaded Python <free-threading>` shows.")
     return text

@@ -521,7 +521,7 @@ def _differences(data: dict[str, Any], example: dict[str, Any]) -> str:
 
 
 def _pct(interval: Interval, fmt: str = ".1f") -> str:
-    return interval.scaled(100).text(fmt, " %")
+    return interval.scaled(100).text(fmt, "%")
 
 
 def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
