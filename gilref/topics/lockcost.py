@@ -44,7 +44,7 @@ from ..core.verdicts import Claim, Invariant, at_most, check, invariant, ratio_i
 from ._crosscheck import all_of
 
 __all__ = ["LOCKED_SLOWDOWN", "LOOPS", "LOOP_REGRESSION_URL", "LOOP_SLACK", "PYMUTEX_SINCE", "TWICE_HIGH",
-           "TWICE_LOW", "WITH_SOURCE_URL", "WITH_SOURCE_URL_311", "WITH_WHY", "build_rows", "builds_note",
+           "TWICE_LOW", "WITH_SOURCE_URL", "WITH_SOURCE_URL_311", "build_rows", "builds_note",
            "ft_single_verdict", "lock_invariants", "locked_loop_verdict", "measure", "order_note", "profile",
            "summary", "version_note", "with_versus_pair"]
 
@@ -73,7 +73,7 @@ WITH_SOURCE_URL = "https://github.com/python/cpython/blob/v3.13.5/Python/bytecod
 #: See :data:`WITH_SOURCE_URL`: CPython 3.11's definition of ``BEFORE_WITH``.
 WITH_SOURCE_URL_311 = "https://github.com/python/cpython/blob/v3.11.7/Python/ceval.c"
 #: Why a ``with lock:`` block costs more than ``lock.acquire()`` and ``lock.release()``.
-WITH_WHY = (
+_WITH_WHY = (
     "The two are not the same pair of calls. `with` compiles to `BEFORE_WITH`, which looks `__enter__` and "
     "`__exit__` up on the lock's type as special methods, binds both to the lock (a new bound-method object "
     "each, on every pass), calls `__enter__` and keeps the bound `__exit__` on the stack; at the end of the "
@@ -275,8 +275,8 @@ def order_note(suite: Suite) -> str:
 def with_versus_pair(suite: Suite) -> str:
     """A sentence comparing ``with lock:`` with the bare ``acquire()``/``release()`` pair, from the medians.
 
-    Explains the difference (:data:`WITH_WHY`) only where ``with lock:`` came out dearer beyond
-    :data:`LOOP_SLACK` on the quartiles; otherwise reports the two figures as they are.
+    Explains the difference (``BEFORE_WITH``, see :data:`WITH_SOURCE_URL`) only where ``with lock:``
+    came out dearer beyond :data:`LOOP_SLACK` on the quartiles; otherwise reports the two figures.
     """
     sm = summary(suite)
     w, p = sm["with_ns"], sm["pair_ns"]
@@ -284,7 +284,7 @@ def with_versus_pair(suite: Suite) -> str:
                          slack=LOOP_SLACK)
     if dearer:
         return (f"A `with lock:` block ({w:.1f} ns) costs more than the bare `acquire()`/`release()` pair "
-                f"({p:.1f} ns). " + WITH_WHY)
+                f"({p:.1f} ns). " + _WITH_WHY)
     return (f"A `with lock:` block ({w:.1f} ns) cost about what the bare `acquire()`/`release()` pair did "
             f"({p:.1f} ns) in this run, within the repeats' spread.")
 

@@ -591,7 +591,7 @@ def slower_loop_note(free: Suite, gil: Suite, interval: float, countdown: Suite 
     free-threading chapter's :func:`gilref.topics.freethreading.single_thread_cost`) is given,
     with the countdown's overhead there; says which is larger in words and explains the gap
     by what each loop does per step. Empty unless the free-threaded build counted clearly
-    below :data:`~gilref.topics._crosscheck.SLOWER_SHARE` of the GIL build's rate.
+    below ``SLOWER_SHARE`` (of gilref.topics._crosscheck) of the GIL build's rate.
     """
     thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
     if interval not in thr or interval not in gil_thr:
