@@ -356,3 +356,9 @@ def test_example_one_thread_agrees_says_why_not_or_stays_silent():
     verdict = ft.example_verdict(FT_GOOD, {**data, "seconds": {**data["seconds"], "1": [0.067, 0.068, 0.069]}},
                                  "3.13t", cost=single(0.050, 0.063))
     assert "8% slower" in verdict.text
+
+
+def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
+    # 2,000,000 steps in 0.219 s: one millisecond is 0.5%, not "0%"
+    text = ft.example_verdict(FT_GOOD, example_data(0.40, 0.219), "3.13t").text
+    assert "shifts it by 0.5%" in text

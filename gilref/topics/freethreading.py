@@ -1097,7 +1097,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     if steps and n and steps < n:
         reasons.append(f"it counts down {steps:,} steps against the chapter's {n:,}, so each two-thread run "
                        f"lasts only {t2 * 1000:.0f} ms and a pause of one millisecond (another program, the "
-                       f"scheduler) shifts it by {0.001 / t2:.0%}")
+                       f"scheduler) shifts it by {0.001 / t2:.1%}")
     if repeats and repeats < chapter_repeats:
         reasons.append(f"it takes {repeats} runs per thread count against the chapter's {chapter_repeats}")
     cpus = int(suite.metadata.get("usable_cpus") or data.get("cpus") or 1)
