@@ -152,6 +152,8 @@ def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
 def test_interpreter_rows(found):
     rows = ft.interpreter_rows(found)
     assert rows[0]["found"] == "host" and rows[0]["GIL at run time"] in ("on", "off")
+    home = __import__("os").path.expanduser("~")
+    assert not any(r["executable"].startswith(f"`{home}/") for r in rows)  # written ~/..., not the home path
 
 
 def test_cited_figures_name_their_sources():

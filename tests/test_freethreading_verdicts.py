@@ -286,3 +286,79 @@ def test_scaling_note_explains_a_gil_build_that_got_faster_on_more_threads():
     assert "noise of a busy host" in noisy
     apart = ft.scaling_note([("3.11", scaling(0.5, {2: 0.57, 4: 0.40}, gil=True))])
     assert "do not even overlap" in apart
+
+
+# -- build records, paths and the script's one-thread time (fix round 2) ------------
+
+
+def built(suite: Suite, version: str, *, free: bool = False, args: str = "'--prefix=/x'",
+          opt: str = "-DNDEBUG -g -fwrapv -O3 -Wall", x_gil: str | None = None) -> Suite:
+    suite.metadata.update(python_implementation="CPython", python_version=version, free_threaded_build=free,
+                          build_config={"CONFIG_ARGS": args, "OPT": opt}, x_gil=x_gil)
+    return suite
+
+
+def test_build_options_reads_pgo_lto_and_the_level_from_the_record():
+    assert ft.build_options({"CONFIG_ARGS": "'--enable-optimizations' '--with-lto'", "OPT": "-O2"}) == {
+        "pgo": True, "lto": True, "level": "-O2", "known": True}
+    off = ft.build_options({"CONFIG_ARGS": "'--enable-optimizations=no' '--with-lto=no'", "OPT": "-O3 -Wall"})
+    assert off["pgo"] is False and off["lto"] is False and off["level"] == "-O3"
+    assert ft.build_options({})["known"] is False
+
+
+def test_build_note_names_each_build_and_the_loop_regression_when_compiled_alike():
+    host = built(scaling(0.157, {1: 0.157, 2: 0.161}, gil=True), "3.11.7", args="'--enable-shared'")
+    gil = built(scaling(0.245, {1: 0.245, 2: 0.251}, gil=True), "3.13.5")
+    free = built(scaling(0.318, {1: 0.318, 2: 0.170}, gil=False), "3.13.5", free=True)
+    forced = built(scaling(0.319, {1: 0.32, 2: 0.33}, gil=True), "3.13.5", free=True, x_gil="1")
+    note = ft.build_note([("host: 3.11", host), ("3.13", gil), ("3.13t", free), ("3.13t -X gil=1", forced)])
+    assert ("host: 3.11 was built with `-O3`, without PGO or LTO; 3.13 was built with `-O3`, without PGO or LTO; "
+            "3.13t was built with `-O3`") in note
+    assert "3.13t -X gil=1" not in note  # the same binary, compiled once
+    assert "None has" in note and "released binaries" in note and ft.PERFORMANCE_OPTIONS_URL in note
+    assert "1.56×" in note and "0.245 s" in note and "0.157 s" in note and ft.LOOP_REGRESSION_URL in note
+    assert "3.13t, fastest on 2 threads (0.170 s), still took longer than host: 3.11 on one" in note
+    # one build with PGO: the note says the builds differ and does not blame the version
+    pgo = built(scaling(0.157, {1: 0.157}, gil=True), "3.11.7", args="'--enable-optimizations'")
+    mixed = ft.build_note([("host: 3.11", pgo), ("3.13", gil)])
+    assert "They differ in" in mixed and "123540" not in mixed
+    assert ft.build_note([("3.13", scaling(1.0, {}, gil=True))]) == ""  # no record, no sentence
+
+
+def test_short_path_and_status_name_builds_not_home_directories():
+    assert ft.short_path("/root/.cache/p/bin/python3.13t", home="/root") == "~/.cache/p/bin/python3.13t"
+    assert ft.short_path("/usr/bin/pypy3", home="/root") == "/usr/bin/pypy3"
+    assert ft.short_path("/rootless/x", home="/root") == "/rootless/x"
+    text = ft.status_text("CPython 3.13.5 free-threaded", "CPython 3.13.5 (GIL)", "3.13 is the newest")
+    assert "/" not in text and "CPython 3.13.5 (GIL): 3.13 is the newest." in text
+
+
+def single(d: float, f: float, spread: float = 0.01) -> Suite:
+    s = Suite(metadata={})
+    for mode, m, label in (("default-build", d, "3.13"), ("free-threaded", f, "3.13t")):
+        s.add(Timing("countdown", mode, 1, tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2)),
+                     params={"n": 2_000_000, "interpreter": label}))
+    return s
+
+
+def test_example_one_thread_agrees_says_why_not_or_stays_silent():
+    data = {**example_data(0.0633, 0.034), "count": 2_000_000}
+    same = ft.example_one_thread(single(0.050, 0.063), data, "3.13t")
+    assert "the two agree (0.5% apart)" in same and "0.063 s" in same
+    apart = ft.example_one_thread(single(0.050, 0.063), {**data, "seconds": {"1": [0.067, 0.068, 0.069]}},
+                                  "3.13t")
+    assert "8% slower" in apart and "worker thread" in apart and "warm-up" in apart and "3 runs" in apart
+    noisy = ft.example_one_thread(single(0.050, 0.129), {**data, "seconds": {"1": [0.108, 0.113, 0.129]}}, "3.13t")
+    assert "the medians lie 12% apart" in noisy and "noise" in noisy and "agree" not in noisy
+    assert ft.example_one_thread(single(0.050, 0.063), {**data, "count": 1_000_000}, "3.13t") == ""
+    assert ft.example_one_thread(single(0.050, 0.063), data, "PyPy") == ""
+    assert ft.example_one_thread(None, data, "3.13t") == ""
+    verdict = ft.example_verdict(FT_GOOD, {**data, "seconds": {**data["seconds"], "1": [0.067, 0.068, 0.069]}},
+                                 "3.13t", cost=single(0.050, 0.063))
+    assert "8% slower" in verdict.text
+
+
+def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
+    # 2,000,000 steps in 0.219 s: one millisecond is 0.5%, not "0%"
+    text = ft.example_verdict(FT_GOOD, example_data(0.40, 0.219), "3.13t").text
+    assert "shifts it by 0.5%" in text

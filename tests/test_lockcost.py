@@ -126,3 +126,34 @@ def test_order_note_explains_a_loop_that_came_out_faster_than_one_doing_less():
     assert "timing noise" in noisy
     apart = lockcost.order_note(made_up({**SOUND, "with_lock": 90.0}))
     assert "do not even overlap" in apart
+
+
+def test_with_versus_pair_explains_a_dearer_with_block_and_only_then():
+    dearer = lockcost.with_versus_pair(made_up({**SOUND, "with_lock": 80.0}))
+    assert "(70.0 ns) costs more than the bare" in dearer and "BEFORE_WITH" in dearer
+    assert "__exit__(None, None, None)" in dearer and lockcost.WITH_SOURCE_URL in dearer
+    same = lockcost.with_versus_pair(made_up({**SOUND, "with_lock": 41.0}))
+    assert "about what the bare" in same and "BEFORE_WITH" not in same
+    held = lockcost.locked_loop_verdict(made_up({**SOUND, "with_lock": 80.0, "locked_increment": 100.0}))
+    assert held.state == "holds" and "BEFORE_WITH" in held.text
+    assert "both in C" not in held.text  # the old non-explanation
+
+
+def test_builds_note_names_builds_without_paths():
+    note = lockcost.builds_note(["CPython 3.13.5 (GIL)", "CPython 3.13.5 free-threaded"], "newest pair", "")
+    assert "/" not in note and "CPython 3.13.5 (GIL) and CPython 3.13.5 free-threaded, each" in note
+    assert "taking turns" in note
+    assert "are those of the other chapter." in lockcost.builds_note(["a"], "r", "the other chapter")
+
+
+def test_profile_carries_the_interpreters_metadata_for_the_chart_footer():
+    out = lockcost.profile(2000, 0, repeats=5)
+    assert out["metadata"]["python_version"] and "gil_enabled" in out["metadata"]
+
+
+def test_version_note_names_the_loop_regression_for_a_dearer_increment_after_3_11():
+    note = lockcost.version_note(HOST, "3.11.7", NEWER, "CPython 3.13.5")  # 15.0 ns against 11.8 ns
+    assert "The increment got dearer from 3.11.7 to 3.13.5" in note and lockcost.LOOP_REGRESSION_URL in note
+    cheaper = {**NEWER, "summary": {**NEWER["summary"], "increment_ns": 10.0}}
+    assert "123540" not in lockcost.version_note(HOST, "3.11.7", cheaper, "CPython 3.13.5")
+    assert "123540" not in lockcost.version_note(HOST, "3.12.1", {**NEWER, "python": "3.13.5"}, "3.13.5")

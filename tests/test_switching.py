@@ -340,5 +340,68 @@ def test_the_free_threaded_verdict_compares_overhead_with_overhead():
     slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
     text = switching.free_threaded_verdict(slow, gil, build="t").text
     # 11.6 / 27.6 = 42 % of the rate, 58 % slower, 138 % longer: not the HOWTO's 40 %.
-    assert "at 50 ms the CPU-bound thread counted at 42 %" in text and "58 %" in text and "138 %" in text
-    assert "about 40 %" in text and "larger, beyond 20 points" in text
+    assert "counted at 42% (41–43%) of the GIL build's rate at 50 ms" in text and "138%" in text
+    assert "about 40%" in text and "points" not in text and "more than the free-threading HOWTO's about 40%" in text
+    assert "`while not stop.is_set(): steps += 1` calls a Python method" in text and "ENABLE_SPECIALIZATION" in text
+
+
+def countdown_cost(default: float, free: float) -> Suite:
+    from gilref.core.results import Timing
+
+    s = Suite(metadata={})
+    for mode, m in (("default-build", default), ("free-threaded", free)):
+        s.add(Timing("countdown", mode, 1, near(m), params={"n": 2_000_000}))
+    return s
+
+
+def test_slower_loop_note_sets_the_loop_beside_the_free_threading_chapters_countdown():
+    gil = gil_like(large_thr=27.6e6)
+    slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
+    note = switching.slower_loop_note(slow, gil, 0.05, countdown_cost(0.050, 0.064))
+    assert "each step took 86 ns against 36 ns" in note and "138%" in note
+    assert "far more than the countdown's 28% (25–31%)" in note
+    assert "{doc}`the chapter on free-threaded Python <free-threading>`" in note
+    assert "(32 ns against 25 ns a step)" in note
+    claim = switching.free_threaded_verdict(slow, gil, build="t", countdown=countdown_cost(0.050, 0.064))
+    assert "{doc}`the chapter on free-threaded Python <free-threading>`" in claim.text  # braces kept
+    # a loop as slow as the countdown: "about", and no story about method calls
+    alike = made_up({0.05: (near(9e-5), near(21.2e6))}, gil=False)
+    note = switching.slower_loop_note(alike, gil, 0.05, countdown_cost(0.050, 0.064))
+    assert "about the countdown's 28%" in note and "close to the free-threading HOWTO's" in note
+    assert "stop.is_set" not in note
+    # not clearly slower: nothing to explain
+    assert switching.slower_loop_note(made_up({0.05: (near(9e-5), near(26e6))}, gil=False), gil, 0.05) == ""
+    assert switching.slower_loop_note(slow, gil, 0.001) == ""
+
+
+EXAMPLE_PAGE_OUTPUT = """Python 3.11.7 (GIL on), default switch interval 5 ms, one trial of 0.05 s
+    interval   wake-up latency          CPU thread
+      0.1 ms          0.279 ms      19.6 M steps/s
+        5 ms          5.322 ms      20.2 M steps/s
+switch interval restored to 5 ms
+"""
+
+
+def test_parse_example_output_reads_the_scripts_table():
+    run = switching.parse_example_output(EXAMPLE_PAGE_OUTPUT)
+    assert run["python"] == "3.11.7" and run["gil"] is True and run["trials"] == 1 and run["window_s"] == 0.05
+    assert run["rows"] == {0.1: (0.279, 19.6), 5.0: (5.322, 20.2)}
+    medians = EXAMPLE_PAGE_OUTPUT.replace("one trial", "medians of 5 trials")
+    assert switching.parse_example_output(medians)["trials"] == 5
+    with pytest.raises(ValueError, match="not the output"):
+        switching.parse_example_output("hello")
+
+
+def test_example_page_comparison_sets_the_page_beside_the_chapter_and_names_what_differs():
+    record = {"suites": {"gil": gil_like(small_thr=26.5e6, large_thr=27.6e6).to_dict()}}
+    text = switching.example_page_comparison(EXAMPLE_PAGE_OUTPUT, record)
+    assert text.startswith("**Why these numbers differ from the chapter's.**")
+    assert "19.6 M steps/s at 0.1 ms, 20.2 M steps/s at 5 ms" in text
+    assert "{doc}`../switch-interval` measured CPython 3.13.5 (5 trials of 0.2 s per interval)" in text
+    assert "26.5 M at 0.1 ms, 97.0 M at 5 ms" in text
+    assert "Python 3.11.7 here and 3.13.5 there" in text and "1 trial of 0.05 s" in text
+    assert "0.279 ms here and 0.250 ms there at 0.1 ms" in text
+    same = EXAMPLE_PAGE_OUTPUT.replace("3.11.7", "3.13.5").replace("one trial", "medians of 5 trials")
+    assert "only the host's noise" in switching.example_page_comparison(same, record)
+    assert "record is not in this edition" in switching.example_page_comparison(EXAMPLE_PAGE_OUTPUT, None)
+    assert switching.example_page_comparison("Traceback ...", record) == ""

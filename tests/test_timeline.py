@@ -321,9 +321,48 @@ def test_the_free_threaded_example_overlap_is_cross_checked_with_a_tolerance():
     par = made_set([alternating(overlap=0.004)] * 3, gil=False)  # 78 % of the time with two running
     close = timeline.free_overlaps_verdict(par, gil, build="t",
                                            example=example_of(alternating(overlap=0.004), gil=False))
-    assert close.state == "holds" and "agrees with the measurement's 78 % within 10 points" in close.text
+    assert close.state == "holds" and "agrees with the measurement's 78% within 10 points" in close.text
     far = timeline.free_overlaps_verdict(par, gil, build="t",
                                          example=example_of(alternating(overlap=0.002, duration=0.05), gil=False))
-    assert far.state == "holds" and "42 points below the measurement's 78 %" in far.text
+    assert far.state == "holds" and "42 points below the measurement's 78%" in far.text
     assert "beyond the 10-point tolerance" in far.text and "fewer cores were free" in far.text
     assert "one of 50 ms" in far.text
+
+
+def test_the_mix_is_drawn_by_the_io_threads_median_share_which_the_verdict_states():
+    # every GIL recording overlaps 0 %, so "the median overlap" would pick any; the I/O share picks one
+    shares = (0.02, 0.05, 0.033, 0.08, 0.01)
+    data = made_set([alternating(io=True, io_share=s) for s in shares])
+    i = timeline.drawn_index(data["timelines"])
+    assert i == timeline.median_index(data["timelines"], share="io-1")
+    drawn = timeline.analyze(data["timelines"][i])["shares"]["io-1"]
+    median = sorted(timeline.analyze(t)["shares"]["io-1"] for t in data["timelines"])[2]
+    assert drawn == median
+    row = timeline.table([("b", "mix", data)])[0]
+    assert f"io-1 {drawn:.0%}" in row["share of time each thread ran (the recording drawn; sum)"]
+    held = timeline.io_held_back_verdict(data, build="CPython 3.13.5")
+    assert held.text.startswith("**With the GIL the I/O-style thread is held back.**")
+    assert "On CPython 3.13.5 (switch interval 5 ms)" in held.text
+    assert f"ran {median * 100:.1f}" in held.text  # the median share: the drawn recording's own
+    # without an I/O-style thread: the median overlap, as before
+    cpu = made_set([alternating() for _ in range(3)])
+    assert timeline.drawn_index(cpu["timelines"]) == timeline.median_index(cpu["timelines"])
+    with pytest.raises(ValueError, match="no thread named"):
+        timeline.median_index(cpu["timelines"], share="io-1")
+
+
+def test_the_free_io_verdict_has_a_bold_lead_and_the_example_fits_the_page():
+    free_run = made_set([alternating(io=True, io_share=0.19)] * 3, gil=False)
+    held = made_set([alternating(io=True, io_share=0.05)] * 3)
+    text = timeline.free_io_verdict(free_run, held, build="t").text
+    assert text.startswith("**Without the GIL the I/O-style thread keeps its pace.**")
+    args = timeline.example_args(cpu_threads=3, duration=0.05)
+    assert args[args.index("--width") + 1] == str(timeline.EXAMPLE_WIDTH)
+    # a drawn row: name (6) + " |" + columns + "| " + share (4)
+    assert 6 + 2 + timeline.EXAMPLE_WIDTH + 2 + 4 <= 64
+
+
+def test_the_example_draws_as_many_columns_as_the_chapter_asks(run_example):
+    out = run_example("timeline.py", *timeline.example_args(cpu_threads=2, duration=0.01)).stdout
+    rows = [line for line in out.splitlines() if line.lstrip().startswith("cpu-")]
+    assert rows and all(len(r.split("|")[1]) == timeline.EXAMPLE_WIDTH for r in rows)

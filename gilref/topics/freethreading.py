@@ -53,14 +53,20 @@ __all__ = [
     "EVAL_BREAKER_URL",
     "EVAL_BREAKER_URL_311",
     "EXAMPLE_SLACK",
+    "EXAMPLE_TIME_SLACK",
     "EXAMPLE_TITLE",
     "GIL_ON_MAX",
     "GIL_SLACK",
+    "LOOP_REGRESSION_URL",
     "NUMPY_MIN",
+    "PERFORMANCE_OPTIONS_URL",
     "SCALING_MIN",
     "SLOWER_MIN",
     "Variant",
+    "build_config",
     "build_info",
+    "build_note",
+    "build_options",
     "cext_rows",
     "cext_verdict",
     "cost_invariants",
@@ -69,6 +75,7 @@ __all__ = [
     "counter_invariants",
     "counter_table",
     "example_interval",
+    "example_one_thread",
     "example_speedups",
     "example_verdict",
     "gil_on_verdict",
@@ -87,7 +94,9 @@ __all__ = [
     "scaling_note",
     "scaling_suites",
     "scaling_verdict",
+    "short_path",
     "single_thread_cost",
+    "status_text",
     "switch_rows",
     "switches_verdict",
     "threads_invariants",
@@ -130,6 +139,16 @@ NUMPY_MIN = 1.3
 #: script's figure is the same ratio (two threads over one worker thread);
 #: only the timer's and the host's noise on its shorter runs separates them.
 EXAMPLE_SLACK = 0.02
+#: How far (a fraction) the reader's script's one-thread time may lie from the
+#: single-thread table's time for the same count on the same build and still
+#: be called the same figure: both time one countdown on one thread, so only
+#: noise (and the worker thread's start, well under a millisecond) separates them.
+EXAMPLE_TIME_SLACK = 0.03
+#: Where CPython's documentation recommends ``--enable-optimizations --with-lto``
+#: (PGO and LTO) for the best performance.
+PERFORMANCE_OPTIONS_URL = "https://docs.python.org/3/using/configure.html#performance-options"
+#: The issue that reports loops running slower in CPython 3.12 and later than in 3.11.
+LOOP_REGRESSION_URL = "https://github.com/python/cpython/issues/123540"
 #: Python/bytecodes.c of CPython 3.13, where the instructions that check the
 #: eval breaker are defined (``CHECK_EVAL_BREAKER`` / ``_CHECK_PERIODIC`` in
 #: ``RESUME``, ``JUMP_BACKWARD`` and the ``CALL`` family).
@@ -227,7 +246,22 @@ def countdown_scaling(
     )
     suite.metadata["x_gil"] = getattr(sys, "_xoptions", {}).get("gil")
     suite.metadata["env_python_gil"] = os.environ.get("PYTHON_GIL")
+    suite.metadata["build_config"] = build_config()
     return suite
+
+
+def build_config() -> dict[str, str | None]:
+    """How this interpreter was compiled, as its ``sysconfig`` records it.
+
+    Keys ``CONFIG_ARGS`` (the ``./configure`` options), ``OPT`` (the
+    optimisation flags) and ``PY_CFLAGS_NODIST``; a value is ``None`` where
+    the interpreter does not record it (PyPy, some Windows builds).
+    """
+    out: dict[str, str | None] = {}
+    for name in ("CONFIG_ARGS", "OPT", "PY_CFLAGS_NODIST"):
+        value = sysconfig.get_config_var(name)
+        out[name] = None if value is None else str(value)
+    return out
 
 
 class _Point:
@@ -587,9 +621,28 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
             "free-threaded build": "yes" if i.free_threaded else "no",
             "GIL at run time": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
             "found": i.source,
-            "executable": f"`{i.executable}`",
+            "executable": f"`{short_path(i.executable)}`",
         })
     return rows
+
+
+def short_path(path: str, home: str | None = None) -> str:
+    """*path* with the home directory written ``~`` (a table shows where a build lives, not whose).
+
+    >>> short_path("/root/.cache/gilref/pythons/x/bin/python3.13", home="/root")
+    '~/.cache/gilref/pythons/x/bin/python3.13'
+    """
+    home = os.path.expanduser("~") if home is None else home
+    home = home.rstrip("/")
+    if home and (path == home or path.startswith(home + "/")):
+        return "~" + path[len(home):]
+    return path
+
+
+def status_text(ft_label: str, default_label: str | None, reason: str) -> str:
+    """The sentence naming the builds measured below (by name: the table above has where they live)."""
+    return (f"The free-threaded interpreter measured below is {ft_label}; the default build beside it is "
+            + (default_label if default_label else "missing") + f": {reason}.")
 
 
 def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
@@ -978,11 +1031,52 @@ def _widened(i: Interval, slack: float) -> Interval:
     return Interval(i.low * (1 - slack), i.median, i.high * (1 + slack))
 
 
-def example_verdict(suite: Suite, data: Mapping[str, Any], label: str) -> Claim:
+def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:
+    """A sentence setting the script's one-thread time beside the single-thread table's, or ``""``.
+
+    Both time one countdown of the same count on one thread of the same build when the
+    script's ``count`` equals the table's ``countdown`` argument and *label* names the
+    table's free-threaded (or default) interpreter; otherwise there is nothing to compare.
+    They agree when the script's runs (min–max) and the table's quartiles overlap, or
+    their medians lie within :data:`EXAMPLE_TIME_SLACK` of each other; when not, the sentence gives the gap and
+    the differences between the two runs that bear on a time (not on a ratio).
+    """
+    if cost is None or not (data.get("seconds") or {}).get("1"):
+        return ""
+    mode = next((t.mode for t in cost.timings
+                 if t.workload == "countdown" and t.params.get("interpreter") == label), None)
+    if mode is None:
+        return ""
+    table = cost.get("countdown", mode)
+    if int(table.params.get("n", 0)) != int(data.get("count", -1)):
+        return ""
+    runs = [float(x) for x in data["seconds"]["1"]]
+    ex = Interval(min(runs), statistics.median(runs), max(runs))
+    tb = Interval(table.summary.q1, table.median, table.summary.q3)
+    head = (f"Its one-thread time, {ex.median:.3f} s (runs {ex.low:.3f}–{ex.high:.3f} s), is the same "
+            f"countdown of {table.params['n']:,} steps on one thread of {label} as in the single-thread table "
+            f"above ({tb.median:.3f} s, quartiles {tb.low:.3f}–{tb.high:.3f} s)")
+    gap = ex.median / tb.median - 1
+    if abs(gap) <= EXAMPLE_TIME_SLACK:
+        return head + f": the two agree ({abs(gap):.1%} apart)."
+    if overlap(ex, tb):
+        return (head + f": the medians lie {abs(gap):.0%} apart, but the script's runs spread over the table's "
+                "quartiles, so the gap is the noise of its few runs on a busy host.")
+    return (head + f": {abs(gap):.0%} {'slower' if gap > 0 else 'faster'}, beyond the {EXAMPLE_TIME_SLACK:.0%} "
+            f"that noise explains. The script times a worker thread it starts, with no warm-up run, "
+            f"the median of {len(runs)} runs in one process; the table times the main thread after a warm-up, "
+            f"the median of {len(table.values)} rounds, each a fresh process taking turns with the other "
+            "build. The two ran minutes apart on a shared host, so the table's interleaved figure is the "
+            "one to compare builds by.")
+
+
+def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Suite | None = None) -> Claim:
     """Does the reader's script, run on the page, agree with the chapter's two-thread measurement?
 
     *suite* is the chapter's :func:`countdown_scaling` on the interpreter the
-    script ran on (*label*); *data* is what the script wrote with ``--json``.
+    script ran on (*label*); *data* is what the script wrote with ``--json``;
+    *cost* (:func:`single_thread_cost`), when given, adds :func:`example_one_thread`'s
+    sentence on the script's one-thread time against the single-thread table's.
     Both are compared on the same ratio, two threads over one worker thread,
     as intervals over the repeats' quartiles: they agree when the two
     intervals, each widened by :data:`EXAMPLE_SLACK`, overlap. When they do
@@ -1003,7 +1097,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str) -> Claim:
     if steps and n and steps < n:
         reasons.append(f"it counts down {steps:,} steps against the chapter's {n:,}, so each two-thread run "
                        f"lasts only {t2 * 1000:.0f} ms and a pause of one millisecond (another program, the "
-                       f"scheduler) shifts it by {0.001 / t2:.0%}")
+                       f"scheduler) shifts it by {0.001 / t2:.1%}")
     if repeats and repeats < chapter_repeats:
         reasons.append(f"it takes {repeats} runs per thread count against the chapter's {chapter_repeats}")
     cpus = int(suite.metadata.get("usable_cpus") or data.get("cpus") or 1)
@@ -1026,6 +1120,8 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str) -> Claim:
     if differs:
         reasons.append(f"it ran on another interpreter: {differs}")
     why = "; ".join(reasons)
+    times = example_one_thread(cost, data, label)
+    times = f" {times}" if times else ""
     return check(
         "example_verdict",
         "the reader's script measures what the chapter measures",
@@ -1033,10 +1129,10 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str) -> Claim:
         title=EXAMPLE_TITLE,
         supported="**The script agrees with the measurement.** Its two threads ran {ex} as fast as its one "
                   "worker thread on {label}; in the chapter's runs above the same ratio was {s1}, and {s} over "
-                  "the sequential run: the two intervals overlap. The script's is the rougher figure: {why}.",
+                  "the sequential run: the two intervals overlap. The script's is the rougher figure: {why}." + times,
         contradicted="The script's two threads ran {ex} as fast as its one worker thread on {label}; in the "
                      "chapter's runs above the same ratio was {s1}, and {s} over the sequential run: the two "
-                     "intervals do not overlap, even widened by {slack:.0%} each. The runs differ: {why}.",
+                     "intervals do not overlap, even widened by {slack:.0%} each. The runs differ: {why}." + times,
     )
 
 
@@ -1092,6 +1188,103 @@ def scaling_note(pairs: Sequence[tuple[str, Suite]], *, tolerance: float = 0.03)
                    if overlap else
                    "the repeats do not even overlap, which a GIL does not allow: those runs were disturbed."))
     return " ".join(out)
+
+
+def _flag_on(args: str, option: str) -> bool:
+    """Whether *option* (e.g. ``--with-lto``) is given in configure *args* and not set to ``no``."""
+    for word in args.replace("'", " ").replace('"', " ").split():
+        if word == option or (word.startswith(option + "=") and word.split("=", 1)[1] not in ("no", "0")):
+            return True
+    return False
+
+
+def build_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a :func:`build_config` record says about the compiler's optimisations.
+
+    :returns: ``pgo`` (``--enable-optimizations`` given: profile-guided optimisation),
+        ``lto`` (``--with-lto`` given: link-time optimisation), ``level`` (the last ``-O…``
+        flag of ``OPT``, e.g. ``"-O3"``, or ``None``), ``known`` (the record had ``CONFIG_ARGS``).
+
+    >>> build_options({"CONFIG_ARGS": "'--enable-shared' '--with-lto=thin'", "OPT": "-DNDEBUG -g -O3 -Wall"})
+    {'pgo': False, 'lto': True, 'level': '-O3', 'known': True}
+    """
+    args = config.get("CONFIG_ARGS")
+    levels = re.findall(r"(?<!\S)-O(?:\d|s|z|fast|g)?(?!\S)", str(config.get("OPT") or ""))
+    return {"pgo": bool(args) and _flag_on(str(args), "--enable-optimizations"),
+            "lto": bool(args) and _flag_on(str(args), "--with-lto"),
+            "level": levels[-1] if levels else None, "known": args is not None}
+
+
+def _options_text(o: Mapping[str, Any]) -> str:
+    level = f"`{o['level']}`" if o["level"] else "no -O flag"
+    if o["pgo"] and o["lto"]:
+        return f"{level} with PGO and LTO"
+    if o["pgo"] or o["lto"]:
+        return f"{level} with {'PGO' if o['pgo'] else 'LTO'} but without {'LTO' if o['pgo'] else 'PGO'}"
+    return f"{level}, without PGO or LTO"
+
+
+def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
+    """Why the interpreters' times differ before any thread is added, from their build records.
+
+    Reads each suite's ``build_config`` (recorded by :func:`countdown_scaling` inside the
+    interpreter, from its ``sysconfig``), says how each was compiled, and whether build
+    options can explain the gap between them: when none was built with PGO or LTO they are
+    compiled alike, and a slower CPython 3.12+ default build against a 3.11 one is the loop
+    regression reported upstream (:data:`LOOP_REGRESSION_URL`). Empty when no suite
+    recorded its build.
+    """
+    seen: dict[tuple[Any, Any], tuple[str, Suite, dict[str, Any]]] = {}
+    for label, suite in pairs:
+        md = suite.metadata
+        if not md.get("build_config") or md.get("x_gil") or md.get("env_python_gil"):
+            continue  # the same binary with its GIL forced on was compiled once
+        seen.setdefault((md.get("python_version"), md.get("free_threaded_build")),
+                        (label, suite, build_options(md["build_config"])))
+    if not seen:
+        return ""
+    built = [(label, suite, o) for label, suite, o in seen.values() if o["known"]]
+    parts = [f"{label} was built with {_options_text(o)}" for label, _, o in built]
+    out = ("How each interpreter was compiled, as its own `sysconfig` records it (`OPT` and `CONFIG_ARGS`): "
+           + "; ".join(parts) + ".") if parts else ""
+    perf = (f"[profile-guided and link-time optimisation]({PERFORMANCE_OPTIONS_URL}) (`--enable-optimizations`, "
+            "`--with-lto`), which CPython's documentation recommends for the best performance and which "
+            "released binaries usually have")
+    alike = bool(built) and not any(o["pgo"] or o["lto"] for _, _, o in built)
+    if alike:
+        out += (f" None has {perf}, so every time here is slower than such a binary's would be, and the "
+                "builds differ in version and GIL, not in compiler options.")
+    elif len({(o["pgo"], o["lto"]) for _, _, o in built}) > 1:
+        out += (f" They differ in {perf}: part of the gap between them is the compiler's, not Python's.")
+
+    def series(suite: Suite) -> tuple[int, ...]:
+        m = re.match(r"(\d+)\.(\d+)", str(suite.metadata.get("python_version", "")))
+        return (int(m.group(1)), int(m.group(2))) if m else ()
+
+    old = [(label, s) for label, s, _ in seen.values()
+           if s.metadata.get("python_implementation") == "CPython" and () < series(s) < (3, 12)
+           and not s.metadata.get("free_threaded_build")]
+    new = [(label, s) for label, s, _ in seen.values()
+           if s.metadata.get("python_implementation") == "CPython" and series(s) >= (3, 12)
+           and not s.metadata.get("free_threaded_build")]
+    if alike and old and new:
+        (ol, os_), (nl, ns) = old[0], new[0]
+        r = ratio_interval(ns.baseline("countdown").values, os_.baseline("countdown").values)
+        if r.low > 1:
+            out += (f" With the same options, the countdown's sequential run took {interval_text(r)} as long on {nl} "
+                    f"({ns.baseline('countdown').median:.3f} s) as on {ol} ({os_.baseline('countdown').median:.3f} s): "
+                    f"loops of simple statements run slower on CPython 3.12 and later than on 3.11, a regression "
+                    f"reported upstream ([python/cpython#123540]({LOOP_REGRESSION_URL}), “Performance regression "
+                    "for loops in 3.12 vs 3.11”).")
+            ft = [(label, s) for label, s, _ in seen.values() if s.metadata.get("free_threaded_build")]
+            if ft:
+                fl, fs = ft[0]
+                best = min(fs.select("countdown", "threads"), key=lambda t: t.median)
+                if best.median > os_.baseline("countdown").median:
+                    out += (f" It is why {fl}, fastest on {best.workers} threads ({best.median:.3f} s), still "
+                            f"took longer than {ol} on one: the free-threaded build's gain over its own "
+                            "sequential run is real, but it starts from a slower interpreter.")
+    return out.strip()
 
 
 # -- invariants -------------------------------------------------------------------------

@@ -43,9 +43,10 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Invariant, at_most, check, invariant, ratio_interval
 from ._crosscheck import all_of
 
-__all__ = ["LOCKED_SLOWDOWN", "LOOPS", "LOOP_SLACK", "PYMUTEX_SINCE", "TWICE_HIGH", "TWICE_LOW", "build_rows",
+__all__ = ["LOCKED_SLOWDOWN", "LOOPS", "LOOP_REGRESSION_URL", "LOOP_SLACK", "PYMUTEX_SINCE", "TWICE_HIGH",
+           "TWICE_LOW", "WITH_SOURCE_URL", "WITH_SOURCE_URL_311", "build_rows", "builds_note",
            "ft_single_verdict", "lock_invariants", "locked_loop_verdict", "measure", "order_note", "profile",
-           "summary", "version_note"]
+           "summary", "version_note", "with_versus_pair"]
 
 WORKLOAD = "lock_cost"
 
@@ -64,6 +65,23 @@ TWICE_HIGH = 2.5
 #: Invariant slack (a fraction): on the quartiles, a loop that does more than
 #: another may look at most this much faster before the run counts as unsound.
 LOOP_SLACK = 0.05
+#: The issue that reports loops running slower in CPython 3.12 and later than in 3.11.
+LOOP_REGRESSION_URL = "https://github.com/python/cpython/issues/123540"
+#: CPython's instruction definitions, where ``BEFORE_WITH`` (3.12 and 3.13) looks up ``__enter__``
+#: and ``__exit__``; 3.11 defines the same instruction in Python/ceval.c.
+WITH_SOURCE_URL = "https://github.com/python/cpython/blob/v3.13.5/Python/bytecodes.c"
+#: See :data:`WITH_SOURCE_URL`: CPython 3.11's definition of ``BEFORE_WITH``.
+WITH_SOURCE_URL_311 = "https://github.com/python/cpython/blob/v3.11.7/Python/ceval.c"
+#: Why a ``with lock:`` block costs more than ``lock.acquire()`` and ``lock.release()``.
+_WITH_WHY = (
+    "The two are not the same pair of calls. `with` compiles to `BEFORE_WITH`, which looks `__enter__` and "
+    "`__exit__` up on the lock's type as special methods, binds both to the lock (a new bound-method object "
+    "each, on every pass), calls `__enter__` and keeps the bound `__exit__` on the stack; at the end of the "
+    "block the interpreter loads three `None`s and calls `__exit__(None, None, None)` "
+    "([Python/bytecodes.c](" + WITH_SOURCE_URL + "), `BEFORE_WITH`; in 3.11 [Python/ceval.c]("
+    + WITH_SOURCE_URL_311 + ")). `lock.acquire()` and `lock.release()` are method calls without arguments, "
+    "which the interpreter makes without building a bound method (its method form of the attribute load "
+    "pushes the function and the lock separately).")
 #: Which loop does strictly more work than which: (more, less).
 _MORE_WORK = (("acquire_release", "empty"), ("with_lock", "empty"), ("increment", "empty"),
               ("locked_increment", "increment"), ("locked_increment", "with_lock"))
@@ -180,7 +198,8 @@ def profile(n: int = 500_000, countdown_n: int = 2_000_000, *, repeats: int = 7)
     :param countdown_n: countdown steps timed on one thread (>= 0; 0: not timed).
     :returns: JSON-ready dict: ``locks`` (suite dict), ``summary``
         (:func:`summary`), ``countdown`` (timing dict, seconds; ``None`` when
-        *countdown_n* is 0), ``python``,
+        *countdown_n* is 0), ``python``, ``metadata`` (this interpreter's
+        :func:`~gilref.core.hostinfo.collect_metadata`, for chart footers),
         ``free_threaded``, ``gil_enabled``.
     """
     from ..core.harness import measure as measure_job
@@ -197,6 +216,7 @@ def profile(n: int = 500_000, countdown_n: int = 2_000_000, *, repeats: int = 7)
         "summary": summary(locks),
         "countdown": count,
         "python": sys.version.split()[0],
+        "metadata": collect_metadata(),
         "free_threaded": free_threaded_build(),
         "gil_enabled": gil_enabled(),
     }
@@ -252,6 +272,29 @@ def order_note(suite: Suite) -> str:
     return " ".join(out)
 
 
+def with_versus_pair(suite: Suite) -> str:
+    """A sentence comparing ``with lock:`` with the bare ``acquire()``/``release()`` pair, from the medians.
+
+    Explains the difference (``BEFORE_WITH``, see :data:`WITH_SOURCE_URL`) only where ``with lock:``
+    came out dearer beyond :data:`LOOP_SLACK` on the quartiles; otherwise reports the two figures.
+    """
+    sm = summary(suite)
+    w, p = sm["with_ns"], sm["pair_ns"]
+    dearer = not at_most(suite.get(WORKLOAD, "with_lock").values, suite.get(WORKLOAD, "acquire_release").values,
+                         slack=LOOP_SLACK)
+    if dearer:
+        return (f"A `with lock:` block ({w:.1f} ns) costs more than the bare `acquire()`/`release()` pair "
+                f"({p:.1f} ns). " + _WITH_WHY)
+    return (f"A `with lock:` block ({w:.1f} ns) cost about what the bare `acquire()`/`release()` pair did "
+            f"({p:.1f} ns) in this run, within the repeats' spread.")
+
+
+def builds_note(labels: Sequence[str], reason: str, source: str) -> str:
+    """The note saying which builds the section ran in (by name: paths are on the free-threading page)."""
+    return (" and ".join(labels) + f", each in child processes ({reason}); the single-thread times "
+            + (f"are those of {source}." if source else "were measured here, taking turns."))
+
+
 def locked_loop_verdict(suite: Suite) -> Claim:
     """Does an uncontended lock around each increment make the loop about twice as slow or more?
 
@@ -268,10 +311,9 @@ def locked_loop_verdict(suite: Suite) -> Claim:
         min=LOCKED_SLOWDOWN,
         supported="**At least twice as slow, here.** Taking an uncontended lock around each increment made the "
                   "loop {r} slower: the `with lock:` block it adds ({with_ns:.1f} ns) costs far more than the "
-                  "increment it protects ({inc:.1f} ns). Each `with lock:` is two method calls made from "
-                  "bytecode (`__enter__` and `__exit__`, both in C), dearer than the bare `acquire()`/`release()` "
-                  "pair ({pair:.1f} ns) and than a lock a C function takes inside the interpreter, but the "
-                  "direction of the claim holds: at this grain, locking costs more than the work.",
+                  "increment it protects ({inc:.1f} ns). A lock that C code takes inside the interpreter "
+                  "costs less than either form Python code can use, but the direction of the claim holds: at "
+                  "this grain, locking costs more than the work. " + with_versus_pair(suite),
         contradicted="Taking an uncontended lock around each increment made the loop only {r} slower on this "
                      "host (`with lock:` {with_ns:.1f} ns, increment {inc:.1f} ns): less than the twofold cost "
                      "the claim leads one to expect.",
@@ -396,4 +438,10 @@ def version_note(host: Mapping[str, float], host_python: str, profile_of_gil: Ma
     older, newer = _version(host_python), _version(other_python)
     if older < PYMUTEX_SINCE <= newer and other["pair_ns"] < host["pair_ns"]:
         text += " " + _PYMUTEX_WHY
+    if older[:2] < (3, 12) <= newer[:2] and other["increment_ns"] > host["increment_ns"]:
+        text += (f" The increment got dearer from {host_python} to {other_python}: loops of simple statements run "
+                 "slower on CPython 3.12 and later than on 3.11 "
+                 f"([python/cpython#123540]({LOOP_REGRESSION_URL}), “Performance regression for loops in 3.12 "
+                 "vs 3.11”), on builds compiled alike, as "
+                 "{doc}`the chapter on free-threaded Python <free-threading>` shows.")
     return text

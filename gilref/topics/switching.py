@@ -27,6 +27,7 @@ Standard library only; runs in any CPython 3.9+ (GIL or free-threaded) and PyPy.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import sys
 import threading
@@ -43,6 +44,9 @@ from ..core.results import Suite, Timing
 from ..core.stats import summarize
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval, shares_within
 from ._crosscheck import (
+    HOWTO_OVERHEAD,
+    OVERHEAD_TOLERANCE,
+    SLOWER_SHARE,
     SPREAD,
     all_of,
     disagreement,
@@ -50,7 +54,7 @@ from ._crosscheck import (
     interpreter_differs,
     labelled,
     load_phrase,
-    slower_build_note,
+    overhead_interval,
 )
 
 __all__ = [
@@ -63,16 +67,20 @@ __all__ = [
     "LATENCY_FLOOR",
     "LATENCY_FROM_S",
     "NOISE",
+    "SPECIALIZATION_URL",
     "THROUGHPUT",
     "alone_note",
     "below_floor_note",
     "example_args",
+    "example_page_comparison",
     "example_points",
     "free_threaded_verdict",
     "latency_verdict",
     "measure",
     "measure_invariants",
+    "parse_example_output",
     "points",
+    "slower_loop_note",
     "switch_interval",
     "table",
     "throughput_verdict",
@@ -566,12 +574,72 @@ def format_share(interval: Interval) -> str:
     return interval.scaled(100).text(".0f", " %")
 
 
-def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
+#: The 3.13 source that turns the specializing adaptive interpreter off in the free-threaded build
+#: (``ENABLE_SPECIALIZATION`` is 0 under ``Py_GIL_DISABLED``).
+SPECIALIZATION_URL = "https://github.com/python/cpython/blob/v3.13.5/Include/internal/pycore_code.h"
+
+
+def _pct_text(i: Interval) -> str:
+    return i.scaled(100).text(".0f", "%")
+
+
+def slower_loop_note(free: Suite, gil: Suite, interval: float, countdown: Suite | None = None) -> str:
+    """Why the CPU-bound loop runs so much slower on the free-threaded build, or ``""`` when it does not.
+
+    Compares the loop's overhead at *interval* (the extra time per step, from the two
+    builds' steps per second) with the HOWTO's figure for 3.13 and, when *countdown* (the
+    free-threading chapter's :func:`gilref.topics.freethreading.single_thread_cost`) is given,
+    with the countdown's overhead there; says which is larger in words and explains the gap
+    by what each loop does per step. Empty unless the free-threaded build counted clearly
+    below ``SLOWER_SHARE`` (of gilref.topics._crosscheck) of the GIL build's rate.
+    """
+    thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
+    if interval not in thr or interval not in gil_thr:
+        return ""
+    ratio = ratio_interval(thr[interval].values, gil_thr[interval].values)
+    if ratio.below(SLOWER_SHARE) is not True:
+        return ""
+    over = overhead_interval(ratio)
+    ns_free, ns_gil = 1e9 / thr[interval].median, 1e9 / gil_thr[interval].median
+    out = (f" Without a GIL the CPU-bound thread counted at {_pct_text(ratio)} of the GIL build's rate at "
+           f"{interval * 1000:g} ms: each step took {ns_free:.0f} ns against {ns_gil:.0f} ns, "
+           f"{_pct_text(over)} longer.")
+    series = ".".join(str(free.metadata.get("python_version", "")).split(".")[:2])
+    compare = []
+    if countdown is not None:
+        d, f = countdown.get("countdown", "default-build"), countdown.get("countdown", "free-threaded")
+        cd = Interval(ratio_interval(f.values, d.values).low - 1, f.median / d.median - 1,
+                      ratio_interval(f.values, d.values).high - 1)
+        n = int(d.params.get("n", 0))
+        word = ("far more than" if over.low > cd.high + OVERHEAD_TOLERANCE else "more than" if over.low > cd.high
+                else "less than" if over.high < cd.low else "about")
+        compare.append(f"{word} the countdown's {_pct_text(cd)} in "
+                       "{doc}`the chapter on free-threaded Python <free-threading>` "
+                       f"({f.median / n * 1e9:.0f} ns against {d.median / n * 1e9:.0f} ns a step)")
+    if series == "3.13":
+        word = ("more than" if over.low > HOWTO_OVERHEAD + OVERHEAD_TOLERANCE else
+                "less than" if over.high < HOWTO_OVERHEAD - OVERHEAD_TOLERANCE else "close to")
+        compare.append(f"{word} the free-threading HOWTO's about {HOWTO_OVERHEAD * 100:.0f}% on pyperformance")
+    if compare:
+        out += " That is " + ", and ".join(compare) + "."
+    if series == "3.13" and over.low > HOWTO_OVERHEAD:
+        out += (" The loop is not the countdown: `while not stop.is_set(): steps += 1` calls a Python method, "
+                "which reads an attribute, on every step, where the countdown only subtracts and compares. "
+                "Attribute loads and calls are what the specializing adaptive interpreter speeds up most, and "
+                "the 3.13 free-threaded build runs without it (`ENABLE_SPECIALIZATION` is 0 under "
+                f"`Py_GIL_DISABLED`, [Include/internal/pycore_code.h]({SPECIALIZATION_URL})); the two builds "
+                "also ran at different moments on a shared host.")
+    return out
+
+
+def free_threaded_verdict(free: Suite, gil: Suite, *, build: str, countdown: Suite | None = None) -> Claim:
     """Whether, without a GIL, the waking thread stops waiting for the CPU-bound one.
 
     Holds when at every interval the latency's quartiles lie below
     :data:`FREE_LATENCY_SHARE` of the longest interval measured on the GIL
-    build; contradicted when any interval's lie wholly above.
+    build; contradicted when any interval's lie wholly above. *countdown* (the
+    free-threading chapter's single-thread cost suite), when given, is set beside the
+    CPU-bound loop's overhead (:func:`slower_loop_note`).
     """
     lat = _shared(free, LATENCY)
     gil_lat = _shared(gil, LATENCY)
@@ -584,9 +652,9 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
     worst = ivs[worst_iv]
     thr, gil_thr = _shared(free, THROUGHPUT), _shared(gil, THROUGHPUT)
     common = sorted(set(thr) & set(gil_thr))
-    slower = (slower_build_note(ratio_interval(thr[common[-1]].values, gil_thr[common[-1]].values),
-                                f"at {common[-1] * 1000:g} ms the CPU-bound thread counted", free.metadata)
-              if common else "")
+    # a literal text inside the check's template: its braces ({doc} links) must survive str.format
+    slower = (slower_loop_note(free, gil, common[-1], countdown) if common else "").replace(
+        "{", "{{").replace("}", "}}")
     return check(
         "free_threaded_ignores_interval",
         "without a GIL, a thread returning from I/O does not wait for the CPU-bound thread",
@@ -603,6 +671,73 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         unclear=SPREAD + " On {build} the wake-up latency was {worst} at {at:g} ms, against a limit of "
                 "{limit:.1f} ms (a tenth of the {large:g} ms interval).",
     )
+
+
+_EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), default switch interval ([\d.]+) ms, "
+                           r"(?:medians of (\d+) trials|one trial) of ([\d.]+) s\s*$", re.M)
+_EXAMPLE_ROW = re.compile(r"^\s*([\d.]+) ms\s+([\d.]+) ms\s+([\d.]+) M steps/s\s*$", re.M)
+
+
+def parse_example_output(text: str) -> dict[str, Any]:
+    """What ``examples/switch_interval.py`` printed, as numbers.
+
+    :returns: ``python``, ``gil`` (bool), ``default_ms``, ``trials``, ``window_s`` and ``rows``:
+        ``{interval_ms: (latency_ms, million steps per second)}``.
+    :raises ValueError: when *text* is not the script's output.
+    """
+    head = _EXAMPLE_HEAD.search(text)
+    rows = {float(a): (float(b), float(c)) for a, b, c in _EXAMPLE_ROW.findall(text)}
+    if head is None or not rows:
+        raise ValueError("not the output of switch_interval.py")
+    return {"python": head.group(1), "gil": head.group(2) == "on", "default_ms": float(head.group(3)),
+            "trials": int(head.group(4) or 1), "window_s": float(head.group(5)), "rows": rows}
+
+
+def example_page_comparison(output: str, record: dict[str, Any] | None, chapter: str = "switch-interval") -> str:
+    """Why the numbers ``switch_interval.py`` printed on its example page differ from the chapter's.
+
+    *output* is what the script printed there (the matrix's run on the book's interpreter, with
+    its small arguments); *record* the chapter's record (``record["suites"]["gil"]`` is the GIL
+    build's :func:`measure`). Sets both runs' steps per second and wake-up latencies side by side at
+    the intervals both measured, and names what differs (interpreter, trials, window). ``""`` when
+    *output* is not the script's; a sentence without the chapter's figures when *record* is missing.
+    """
+    try:
+        run = parse_example_output(output)
+    except ValueError:
+        return ""
+    trials = "one trial" if run["trials"] == 1 else f"medians of {run['trials']} trials"
+    mine = (f"This run ({trials} of {run['window_s']:g} s per interval, on Python {run['python']}) counted "
+            + ", ".join(f"{v[1]:.1f} M steps/s at {k:g} ms" for k, v in run["rows"].items()) + ".")
+    raw = ((record or {}).get("suites") or {}).get("gil")
+    if not raw:
+        return (f"**These are the small arguments' numbers.** {mine} (The chapter's record is not in this "
+                "edition, so its numbers cannot be set beside these.)\n")
+    suite = Suite.from_dict(raw)
+    theirs = {round(r["interval_s"] * 1000, 6): r for r in points(suite)}
+    both = [k for k in run["rows"] if k in theirs]
+    version = str(suite.metadata.get("python_version", "?"))
+    lat = _shared(suite, LATENCY)
+    n, window = (len(next(iter(lat.values())).values), float(next(iter(lat.values())).params["window_s"])) \
+        if lat else (0, 0.0)
+    chapter_part = (f"{{doc}}`../{chapter}` measured CPython {version} ({n} trials of {window:g} s per interval): "
+                    + ", ".join(f"{theirs[k]['throughput'] / 1e6:.1f} M at {k:g} ms" for k in both) + ".")
+    differ = []
+    if version != run["python"]:
+        differ.append(f"they ran on different interpreters, Python {run['python']} here and {version} there, and "
+                      "each CPython version runs this loop (`while not stop.is_set(): steps += 1`, a method call "
+                      "every step) at its own speed")
+    if run["trials"] < n:
+        differ.append(f"this run takes {run['trials']} trial{'s' if run['trials'] != 1 else ''} of "
+                      f"{run['window_s']:g} s where the chapter takes {n} of {window:g} s, so one busy moment of "
+                      "the host weighs more here")
+    same = ""
+    if both:
+        same = (" The wake-up latencies, which the interval sets rather than the interpreter: "
+                + ", ".join(f"{run['rows'][k][0]:.3f} ms here and {theirs[k]['latency_s'] * 1000:.3f} ms there "
+                            f"at {k:g} ms" for k in both) + ".")
+    why = ("; ".join(differ) + ".") if differ else "the same interpreter and trials: only the host's noise."
+    return f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {why[0].upper() + why[1:]}{same}\n"
 
 
 # -- invariants --------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ._crosscheck import SPREAD, all_of, disagreement, example_label, interprete
 __all__ = [
     "EXAMPLE_FORMAT",
     "EXAMPLE_OVERLAP_TOLERANCE",
+    "EXAMPLE_WIDTH",
     "FORMAT",
     "FREE_CONCURRENCY_MIN",
     "FREE_IO_MIN",
@@ -47,6 +48,8 @@ __all__ = [
     "TURN_HIGH",
     "TURN_LOW",
     "analyze",
+    "drawn_index",
+    "example_args",
     "example_overlap_agreement",
     "free_io_verdict",
     "free_overlaps_verdict",
@@ -91,6 +94,11 @@ the GIL was not being handed over on request at all."""
 IO_HELD_BACK = 0.75
 """Share of its unhindered running time (its duty cycle) below which the I/O-style
 thread counts as held back by the GIL: a quarter lost is beyond noise."""
+
+EXAMPLE_WIDTH = 48
+"""Columns of the example's text drawing as the chapter runs it: with the thread name and
+the share around it a row is 63 characters, which fits the book's content column without
+scrolling (the example's own default, 72, makes 87)."""
 
 FREE_OVERLAP_MIN = 0.1
 """Least share of the time with two or more threads running that shows real
@@ -397,16 +405,41 @@ def summarize_many(timelines: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def median_index(timelines: Sequence[dict[str, Any]]) -> int:
-    """Index of the timeline with the median overlap fraction (ties: median concurrency).
+def median_index(timelines: Sequence[dict[str, Any]], *, share: str | None = None) -> int:
+    """Index of the timeline with the median overlap fraction (ties: median concurrency), or, with
+    *share*, the median share of the time that thread ran (ties: overlap).
 
-    Use it to show a *typical* timeline of several, not the most striking one.
+    Use it to show a *typical* timeline of several, not the most striking one, picked by the
+    quantity its caption states.
     """
     if not timelines:
         raise ValueError("median_index needs at least one timeline")
-    keyed = sorted(range(len(timelines)),
-                   key=lambda i: (overlap(timelines[i])["overlap_fraction"], overlap(timelines[i])["concurrency"]))
+    facts = [overlap(t) for t in timelines]
+    if share is not None:
+        shares = [analyze(t)["shares"].get(share) for t in timelines]
+        if any(x is None for x in shares):
+            raise ValueError(f"no thread named {share!r} in every timeline")
+        keyed = sorted(range(len(timelines)), key=lambda i: (shares[i], facts[i]["overlap_fraction"]))
+    else:
+        keyed = sorted(range(len(timelines)),
+                       key=lambda i: (facts[i]["overlap_fraction"], facts[i]["concurrency"]))
     return keyed[(len(keyed) - 1) // 2]
+
+
+def drawn_index(timelines: Sequence[dict[str, Any]]) -> int:
+    """The recording the chapter draws and tabulates: the median share of the I/O-style thread
+    (``io-1``) where every recording has one, else the median overlap (:func:`median_index`)."""
+    if timelines and all("io-1" in analyze(t)["shares"] for t in timelines):
+        return median_index(timelines, share="io-1")
+    return median_index(timelines)
+
+
+def example_args(cpu_threads: int = 3, duration: float = 0.05, width: int = EXAMPLE_WIDTH) -> list[str]:
+    """The command-line arguments the chapter runs ``examples/timeline.py`` with (drawing *width* columns)."""
+    check_int("cpu_threads", cpu_threads, minimum=1)
+    check_int("width", width, minimum=10)
+    check_seconds("duration", duration)
+    return ["--cpu-threads", str(cpu_threads), "--duration", f"{duration:g}", "--width", str(width)]
 
 
 # -- the reader's example and the chapter's table --------------------------------------
@@ -435,7 +468,7 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
     """The chapter's table: one row per (build label, scenario, :func:`record_many` set).
 
     Each thread's share comes from one recording, the one the chart draws
-    (:func:`median_index`), with their sum: the shares of one recording add up
+    (:func:`drawn_index`), with their sum: the shares of one recording add up
     to its threads' worth of running, which with a GIL is at most one (the
     invariant ``within_the_whole``). Per-thread medians over the recordings
     would not add up to anything. The other columns are medians over the
@@ -445,7 +478,7 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
     rows = []
     for build, scenario, data in entries:
         st = summarize_many(data["timelines"])
-        drawn = analyze(data["timelines"][median_index(data["timelines"])])
+        drawn = analyze(data["timelines"][drawn_index(data["timelines"])])
         period = st["handoff_period_s"]
         shares = ", ".join(f"{n} {v:.0%}" for n, v in drawn["shares"].items())
         rows.append({
@@ -488,7 +521,7 @@ def _differences(data: dict[str, Any], example: dict[str, Any]) -> str:
 
 
 def _pct(interval: Interval, fmt: str = ".1f") -> str:
-    return interval.scaled(100).text(fmt, " %")
+    return interval.scaled(100).text(fmt, "%")
 
 
 def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
@@ -574,8 +607,14 @@ def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
 
 
 def io_held_back_verdict(mix: dict[str, Any], *, build: str) -> Claim:
-    """Whether under the GIL the I/O-style thread ran less than :data:`IO_HELD_BACK` of its duty cycle."""
+    """Whether under the GIL the I/O-style thread ran less than :data:`IO_HELD_BACK` of its duty cycle.
+
+    The sentence names the build and its switch interval (``mix["metadata"]["switch_interval_s"]``)
+    and states the share over the recordings (median and quartiles): the chapter draws the
+    recording with the median share (:func:`median_index` with ``share="io-1"``).
+    """
     ideal = io_ideal(mix)
+    switch = float(mix["metadata"].get("switch_interval_s") or 0.0) * 1000
     share = Interval.of([a["shares"]["io-1"] for a in _analyses(mix)])
     of_ideal = share.scaled(1 / ideal)
     return check(
@@ -583,13 +622,16 @@ def io_held_back_verdict(mix: dict[str, Any], *, build: str) -> Claim:
         "under the GIL an I/O-bound thread beside CPU-bound threads gets less done than it could",
         of_ideal.below(IO_HELD_BACK),
         share_interval=share, share=_pct(share), ideal=ideal * 100, of_ideal=_pct(of_ideal, ".0f"),
-        build=build, limit=IO_HELD_BACK * 100,
-        supported="Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
-                  "{of_ideal} of the {ideal:.0f} % it needs: after every sleep it waited for the GIL first.",
-        contradicted="Beside two CPU-bound threads the I/O-style thread still ran {share} of the time, "
-                     "{of_ideal} of the {ideal:.0f} % it needs (above {limit:.0f} %).",
-        unclear=SPREAD + " Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
-                "{of_ideal} of the {ideal:.0f} % it needs (held back means below {limit:.0f} %).",
+        build=build, limit=IO_HELD_BACK * 100, switch=switch,
+        supported="**With the GIL the I/O-style thread is held back.** On {build} (switch interval {switch:g} ms), "
+                  "beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
+                  "{of_ideal} of the {ideal:.0f}% it needs: after every sleep it waited for the GIL first.",
+        contradicted="On {build} (switch interval {switch:g} ms), beside two CPU-bound threads the I/O-style "
+                     "thread still ran {share} of the time, {of_ideal} of the {ideal:.0f}% it needs (above "
+                     "{limit:.0f}%).",
+        unclear=SPREAD + " On {build} (switch interval {switch:g} ms), beside two CPU-bound threads the I/O-style "
+                "thread ran {share} of the time, {of_ideal} of the {ideal:.0f}% it needs (held back means below "
+                "{limit:.0f}%).",
     )
 
 
@@ -674,8 +716,8 @@ def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) ->
         "free_io_unhindered", "without the GIL an I/O-bound thread is not held back by CPU-bound threads",
         share.scaled(1 / ideal).at_least(FREE_IO_MIN),
         share_interval=share, share=_pct(share), gil_share=_pct(gshare), ideal=ideal * 100, build=build,
-        supported="The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % it "
-                  "needs), against {gil_share} with the GIL.",
+        supported="**Without the GIL the I/O-style thread keeps its pace.** It ran {share} of the time on "
+                  "{build} (of the {ideal:.0f}% it needs), against {gil_share} with the GIL.",
         contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f} % "
                      "it needs; {gil_share} with the GIL): it waited for a core.",
         unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % "
