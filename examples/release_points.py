@@ -1,4 +1,4 @@
-# gilref-example: args = --threads 2 --repeats 1 --target 0.05 --kinds sleep,file,hashlib,python
+# gilref-example: args = --threads 2 --repeats 5 --target 0.05 --kinds sleep,file,hashlib,python
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = release-points
 # SPDX-License-Identifier: MIT
@@ -130,15 +130,31 @@ def run_job(unit, res, units, threads):
     return time.perf_counter() - start
 
 
+def unit_seconds(unit, res, target):
+    """Seconds one unit takes on one thread, once warm: the mean of a run of units
+    lasting at least a tenth of *target*. Before it, up to 10 units (at most half of
+    *target*) warm up: CPython 3.11+ specialises a function's bytecode only after it
+    has run several times, and its first runs can take half as long again. Every
+    job's size comes from this figure, so a cold one would make the jobs too short."""
+    warm, start = 0, time.perf_counter()
+    while warm < 10 and time.perf_counter() - start < target / 2:
+        unit(res)
+        warm += 1
+    count, start = 0, time.perf_counter()
+    while True:
+        unit(res)
+        count += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= target / 10:
+            return elapsed / count
+
+
 def measure(kind, max_threads, repeats, target):
     counts = list(range(1, max_threads + 1))
     with ExitStack() as stack:
         res = resources(kind, stack, max_threads)
         unit = UNITS[kind]
-        unit(res[0])
-        start = time.perf_counter()
-        unit(res[0])
-        one = time.perf_counter() - start
+        one = unit_seconds(unit, res[0], target)
         step = math.lcm(*counts) if math.lcm(*counts) <= 60 else max_threads
         units = max(step, math.ceil(target / max(one, 1e-9) / step) * step)
         times = {c: [] for c in counts}
