@@ -161,7 +161,17 @@ def measure(kind, max_threads, repeats, target):
         for _ in range(repeats):
             for c in counts:
                 times[c].append(run_job(unit, res, units, c))
-    return {c: statistics.median(v) for c, v in times.items()}
+    return times
+
+
+#: Spread between repeats (slowest over fastest, less one) above which a kind's
+#: speedups are flagged as noise: 25 %, more than a quiet machine gives.
+NOISY = 0.25
+
+
+def spread(times):
+    """The largest spread of one thread count's runs: slowest over fastest, less one."""
+    return max(max(v) / min(v) - 1 for v in times.values())
 
 
 def positive_int(text):
@@ -212,13 +222,20 @@ def main(argv=None):
     print(f"  {'kind':<8} {'1 thread':>9}  " + "  ".join(f"{c:>4}" for c in range(2, args.threads + 1)))
     for kind in args.kinds:
         try:
-            medians = measure(kind, args.threads, args.repeats, args.target)
+            times = measure(kind, args.threads, args.repeats, args.target)
         except ImportError as exc:
             print(f"  {kind:<8} skipped: {exc.name} is not installed")
             continue
+        medians = {c: statistics.median(v) for c, v in times.items()}
         base = medians[1]
         speedups = "  ".join(f"{base / medians[c]:4.2f}" for c in range(2, args.threads + 1))
         print(f"  {kind:<8} {base:8.3f}s  {speedups}")
+        if args.repeats > 1 and spread(times) > NOISY:
+            print(f"note: the {kind} runs varied by up to {spread(times):.0%} between repeats (other work on "
+                  "this machine?): its speedups are not reliable to better than that.")
+    if args.repeats == 1:
+        print("note: one run per thread count, so no spread to judge by: a single run of a short job can be "
+              "off by tens of per cent on a busy machine (use --repeats 5).")
     return 0
 
 

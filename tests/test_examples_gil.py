@@ -229,6 +229,26 @@ def test_release_points_sizes_jobs_from_a_warm_unit(monkeypatch):
 
 
 @pytest.mark.example("release_points.py")
+def test_release_points_flags_noisy_repeats_and_a_single_run(monkeypatch, capsys):
+    module = load_example("release_points.py")
+    monkeypatch.setattr(module, "unit_seconds", lambda unit, res, target: 0.001)
+    times = iter([0.10, 0.05, 0.10, 0.05, 0.30, 0.05])  # (1 thread, 2 threads) per repeat: one slow run
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(times))
+    assert module.main(["--kinds", "python", "--threads", "2", "--repeats", "3", "--target", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "note: the python runs varied by up to 200% between repeats" in out
+    assert re.search(r"^  python\s+0\.100s\s+2\.00$", out, re.M)  # the row itself is unchanged
+    steady = iter([0.10, 0.05] * 3)
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(steady))
+    module.main(["--kinds", "python", "--threads", "2", "--repeats", "3", "--target", "0.01"])
+    assert "note:" not in capsys.readouterr().out
+    once = iter([0.10, 0.05])
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(once))
+    module.main(["--kinds", "python", "--threads", "2", "--repeats", "1", "--target", "0.01"])
+    assert "note: one run per thread count" in capsys.readouterr().out
+
+
+@pytest.mark.example("release_points.py")
 @pytest.mark.parametrize("args", [["--kinds", "teleport"], ["--kinds", ""], ["--threads", "0"],
                                   ["--target", "0"], ["--repeats", "x"]])
 def test_release_points_rejects_bad_arguments(args):

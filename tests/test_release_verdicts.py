@@ -89,6 +89,9 @@ def test_socket_verdict_three_ways_with_the_hand_off_as_the_cause_of_short_relea
     assert "It releases the GIL 2000 times per unit, for at most 20.8 µs each" in c.text
     assert "at least 41,667 µs for the kinds above" in c.text and "{doc}`convoy`" in c.text
     assert "busy" not in c.text  # the hand-off, not the load, explains a short-release kind
+    loaded = release.socket_verdict(suite({**GOOD, "socket": {2: 0.74, 4: 0.5}}), threads=2, cpus=2,
+                                    load=[14.0, 9.0, 5.0])
+    assert "{doc}`convoy`" in loaded.text and "busy as well (1-minute load average 14.0 on 2 CPUs" in loaded.text
     assert not c.title  # it is the usual claim, contradicted: the usual warning title
     ok = release.socket_verdict(suite({**GOOD, "socket": {2: 1.8, 4: 1.8}}), threads=2, cpus=2)
     assert ok.state == "holds" and "Socket transfers scaled too" in ok.text
@@ -190,8 +193,21 @@ Python 3.11.7 (GIL on), 2 CPUs, median of 5 runs; speedup versus one thread
 def test_example_speedups_reads_the_examples_table():
     got = release.example_speedups(EXAMPLE)
     assert got == {"python": "3.11.7", "gil": True, "cpus": 2, "repeats": 5,
-                   "kinds": {"hashlib": {2: 1.85}, "python": {2: 0.97}}}
+                   "kinds": {"hashlib": {2: 1.85}, "python": {2: 0.97}}, "noisy": {}}
     assert release.example_speedups(EXAMPLE.replace("5 runs", "1 run"))["repeats"] == 1
+    noisy = EXAMPLE.replace("  python", "note: the hashlib runs varied by up to 863% between repeats (other "
+                                        "work on this machine?): its speedups are not reliable.\n  python")
+    got = release.example_speedups(noisy)
+    assert got["noisy"] == {"hashlib": 8.63} and got["kinds"]["python"] == {2: 0.97}
+
+
+def test_verdicts_quote_the_examples_own_noise_note_when_its_figure_disagrees():
+    example = {"python": "3.11.7", "gil": True, "cpus": 2, "repeats": 5,
+               "kinds": {"hashlib": {2: 1.1}, "python": {2: 1.5}}, "noisy": {"hashlib": 8.63, "python": 0.8}}
+    c = release.released_verdict(suite(GOOD), threads=2, cpus=2, example=example)
+    assert "its hashlib runs varied by up to 863% between repeats" in c.text
+    loop = release.loop_verdict(suite(GOOD), example=example)
+    assert "its python runs varied by up to 80% between repeats" in loop.text
     with pytest.raises(ValueError, match="release_points"):
         release.example_speedups("nothing here")
 
@@ -215,6 +231,17 @@ def test_interleave_verdict_three_ways_and_the_shown_run():
     few = release.interleave_verdict(runs([1, 2, 2, 3, 4], [80] * 5))
     assert few.state == "contradicted" and "fewer than the 10" in few.text and "one block" in few.text
     assert release.interleave_verdict(runs([2, 5, 9, 14, 20], [80] * 5)).state == "undecided"
+
+
+def test_interleave_verdict_says_why_the_shown_run_lies_across_the_bar():
+    many = "\n".join(f"{'-' if i % 2 else '+'}{i}" for i in range(1, 40))  # 38 switches
+    c = release.interleave_verdict(runs([1, 1, 2, 2, 2], [80] * 5), shown=many, load=[14.0, 9.0, 5.0], cpus=2)
+    assert c.state == "contradicted" and "changed 38 times in 39 numbers" in c.text
+    assert "other side of the 10-switch bar" in c.text and "load average was 14.0 on 2 CPUs" in c.text
+    few = release.interleave_verdict(runs([12, 14, 15, 18, 20], [80] * 5), shown="-1\n+1\n-2\n")
+    assert few.state == "holds" and "before the switch interval could act" in few.text
+    same = release.interleave_verdict(runs([1, 1, 2, 2, 2], [80] * 5), shown="-1\n+1\n-2\n")
+    assert "other side" not in same.text
 
 
 def test_the_interleave_bar_is_above_what_the_threads_start_gives():

@@ -222,37 +222,35 @@ def none_counts_invariants(result: Mapping[str, Any]) -> list[Invariant]:
 
 
 def _spread_text(spread: Mapping[str, Any], shown: int | None) -> str:
-    """How far the count of ``None`` moved between fresh processes (:func:`none_counts`), and why."""
-    counts = [int(c) for c in spread["counts"] if c is not None]
-    if not counts:
+    """How far the count of ``None`` moved between fresh processes (the example's run
+    *shown* and those of :func:`none_counts`), and why."""
+    more = [int(c) for c in spread["counts"] if c is not None]
+    if not more:
         return ""
+    counts = more + ([] if shown is None else [shown])
     mods = sorted({int(m) for m in spread["modules"] if m is not None})
-    lo, hi, n = min(counts), max(counts), len(counts)
+    lo, hi = min(counts), max(counts)
+    runs = (f"the run above and {len(more)} more" if shown is not None else f"{len(more)} more runs")
     with_mods = f", each with the same {mods[0]} modules loaded," if len(mods) == 1 else ""
     if lo == hi:
-        text = f" {n} more fresh runs of the example on {spread['python']}{with_mods} printed {lo:,} each time"
+        text = f" Fresh processes agreed here: {runs} of the example on {spread['python']}{with_mods} printed {lo:,}."
     else:
-        text = (f" Fresh processes need not agree to the last reference: {n} more runs of the example on "
-                f"{spread['python']}{with_mods} printed {lo:,} to {hi:,}")
-    if shown is not None:
-        text += (", and the run above is within that range" if lo <= shown <= hi else
-                 f", and the run above ({shown:,}) is outside that range")
-    text += (", so another run of it (such as the one on {doc}`examples/refcount`) can print another count."
-             if lo != hi or shown not in (None, lo) else ".")
+        text = (f" Fresh processes need not agree to the last reference: {runs} of the example on "
+                f"{spread['python']}{with_mods} printed {lo:,} to {hi:,}, so another run of it (such as the one "
+                "on {doc}`examples/refcount`) can print another count.")
     fixed = [int(c) for c in (spread.get("fixed_counts") or []) if c is not None]
-    if fixed:
+    if fixed and lo != hi:
         f_lo, f_hi = min(fixed), max(fixed)
         if f_lo == f_hi:
             text += (f" With address-space layout randomisation turned off for the child (`setarch -R`), "
-                     f"{len(fixed)} runs printed one count, {f_lo:,}"
-                     + (": the difference between fresh processes follows where their objects land in memory, "
-                        "not the code they loaded." if lo != hi else "."))
+                     f"{len(fixed)} runs printed one count, {f_lo:,}: the difference between fresh processes "
+                     "follows where their objects land in memory, not the code they loaded.")
         else:
             text += (f" With address-space layout randomisation turned off for the child (`setarch -R`), "
                      f"{len(fixed)} runs still printed {f_lo:,} to {f_hi:,}: something besides the addresses "
                      "varies between runs too.")
     elif spread.get("fixed_note") and lo != hi:
-        text += (f" (Whether the addresses objects get explain it could not be checked: {spread['fixed_note']}.)")
+        text += f" (Whether the addresses objects get explain it could not be checked: {spread['fixed_note']}.)"
     return text
 
 

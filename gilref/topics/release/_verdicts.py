@@ -17,6 +17,7 @@ from typing import Any
 from ...core.results import Suite, Timing
 from ...core.verdicts import Claim, Interval, Invariant, check, invariant, quartiles
 from .._crosscheck import agreement, busy_text
+from .._crosscheck import load as load_average
 from ._interleaved_prints import count_switches, interleave_labels
 
 # -- thresholds -------------------------------------------------------------------
@@ -169,6 +170,7 @@ def _us(seconds: float) -> str:
 
 _EXAMPLE_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+) CPUs?, median of (\d+) runs?")
 _EXAMPLE_ROW = re.compile(r"^\s+(\w+)\s+([0-9.]+)s\s+(.*)$")
+_EXAMPLE_NOISY = re.compile(r"^note: the (\w+) runs varied by up to ([0-9]+)% between repeats")
 
 
 def example_speedups(text: str) -> dict[str, Any]:
@@ -176,7 +178,8 @@ def example_speedups(text: str) -> dict[str, Any]:
 
     :returns: ``python`` (its version), ``gil`` (bool), ``cpus``, ``repeats``
         and ``kinds``: kind -> {thread count: speedup (×, ratio of medians)},
-        thread counts from 2 up. Kinds it skipped are left out.
+        thread counts from 2 up. Kinds it skipped are left out. ``noisy``: kind ->
+        the spread (a share) between repeats the example flagged in a ``note:`` line.
     :raises ValueError: if *text* has no header line of that example.
     """
     lines = text.splitlines()
@@ -184,13 +187,24 @@ def example_speedups(text: str) -> dict[str, Any]:
     if head is None:
         raise ValueError("not the output of examples/release_points.py: no 'Python ... (GIL ...)' line")
     kinds: dict[str, dict[int, float]] = {}
+    noisy: dict[str, float] = {}
     for line in lines:
         m = _EXAMPLE_ROW.match(line)
         if m and m.group(1) != "kind":
             values = [float(v) for v in m.group(3).split()]
             kinds[m.group(1)] = {w: v for w, v in enumerate(values, start=2)}
+        n = _EXAMPLE_NOISY.match(line)
+        if n:
+            noisy[n.group(1)] = int(n.group(2)) / 100
     return {"python": head.group(1), "gil": head.group(2) == "on", "cpus": int(head.group(3)),
-            "repeats": int(head.group(4)), "kinds": kinds}
+            "repeats": int(head.group(4)), "kinds": kinds, "noisy": noisy}
+
+
+def _example_noise(example: Mapping[str, Any] | None, kind: str) -> str:
+    """`` (its own note says ... up to 80% between repeats)`` when the example flagged *kind* as noisy."""
+    share = ((example or {}).get("noisy") or {}).get(_EXAMPLE_KIND.get(kind, kind))
+    return "" if share is None else (f" (the example's own note says its {_EXAMPLE_KIND.get(kind, kind)} runs "
+                                     f"varied by up to {share:.0%} between repeats)")
 
 
 _TOTAL = re.compile(r"^total: ([0-9.]+) s for (\d+) waits of ([0-9.]+) s", re.M)
@@ -314,6 +328,7 @@ def released_verdict(
                  f"{verdict}." if verdict else
                  "on the other side of it from the hashing row here (its jobs are shorter, so thread "
                  "start-up and a burst of other work on the host weigh more)."))
+        ex = ex[:-1] + _example_noise(example, "hashlib") + "."
     listing = ", ".join(_label(suite, k) for k in busy)
     return check(
         "released_verdict",
@@ -368,6 +383,10 @@ def socket_verdict(
                "in parallel (the hand-off the {doc}`convoy` chapter measures). The threads spend the time "
                "passing the GIL back and forth, so releasing it pays only when the call is long beside that "
                "hand-off.")
+        x = load_average(load or suite.metadata.get("load_average"))
+        if x is not None and x >= cpus:
+            why += (f" The host was busy as well (1-minute load average {x:.1f} on {_plural(cpus, 'CPU')} when "
+                    "the chapter started), which takes more away from the threaded runs.")
     else:
         why = how + _load_why(suite, ["socket"], cpus=cpus, load=load)
     bar = f"{RELEASED_SCALING:g}×"
@@ -404,7 +423,7 @@ def loop_verdict(suite: Suite, *, example: Mapping[str, Any] | None = None, inte
               f"most {best:.2f}× " + ("too." if best < LOOP_CEILING else
                                        f"on a thread count, above the {LOOP_CEILING:g}× bar: its jobs are "
                                        "shorter and timed once per repeat, so one slow one-thread run "
-                                       "lifts every ratio."))
+                                       "lifts every ratio" + _example_noise(example, "python_loop") + "."))
     where = f" on {interpreter}" if interpreter else ""
     return check(
         "loop_verdict",
@@ -566,25 +585,40 @@ def _shown(text: str | None) -> tuple[int, int] | None:
     return count_switches(labels), len(labels)
 
 
-def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None = None) -> Claim:
+def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None = None,
+                       load: Sequence[float] | None = None, cpus: int | None = None) -> Claim:
     """The two tasks' lines interleave, taking turns while they count: with the defaults
     (``runs[0]``) the printing task changes at least :data:`INTERLEAVE_MIN_SWITCHES`
     times (quartiles of the runs).
 
     :param runs: :func:`interleave_runs` results, the defaults first.
-    :param shown: the output of the run printed on the page, whose switches are stated too.
+    :param shown: the output of the run printed on the page, whose switches are stated too;
+        when that one run falls on the other side of the bar from the timed runs'
+        verdict, the sentence says why one run can.
+    :param load: the host's load averages when the chapter started, and *cpus* its
+        usable CPUs, for that sentence.
     """
     r = runs[0]
     sw = _switch_interval(r)
     seen = _shown(shown)
+    bar = INTERLEAVE_MIN_SWITCHES
+    decided = sw.at_least(bar)
     ex = "" if seen is None else (f" The run printed above, one more, changed {_plural(seen[0], 'time')} in "
                                   f"{seen[1]:,} numbers (the timed runs: {min(r['switches']):,} to "
                                   f"{max(r['switches']):,}).")
-    bar = INTERLEAVE_MIN_SWITCHES
+    if seen is not None and decided is not None and (seen[0] >= bar) != decided:
+        busy = ("" if not load else f" (the load average was {load[0]:.1f}"
+                + (f" on {_plural(cpus, 'CPU')}" if cpus else "") + " when the chapter started)")
+        ex += (f" That one run lies on the other side of the {bar}-switch bar from the timed ones: a single "
+               "run depends on its moment. On a busy host" + busy + " the printing thread can lose its CPU "
+               "for longer than a switch interval; the waiting thread then asks for the GIL and gets it, "
+               "and the tasks take turns." if seen[0] >= bar else
+               f" That one run lies on the other side of the {bar}-switch bar from the timed ones: a single "
+               "run depends on its moment, and this one ran before the switch interval could act.")
     return check(
         "interleave_verdict",
         "the two tasks' printed lines interleave: the tasks take turns while they count",
-        sw.at_least(bar),
+        decided,
         d=sw, d_n=sw.text(",.0f", ""), n=f"{r['numbers'][0]:,}", runs=len(r["switches"]), bar=bar,
         times="time" if sw.low == sw.high == 1 else "times",
         supported="**The lines interleaved:** with the defaults the printing task changed "
