@@ -171,7 +171,11 @@ def test_the_childs_difference_is_set_beside_the_spread_of_fresh_runs():
     rows = [("CPython 3.11.7 (GIL)", (3, 11, 7), child)]
     c = refcount.immortal_everywhere_verdict(rows, example=refcount.parse_example_output(OUTPUT),
                                              example_python="CPython 3.11.7", spread=spread([4320, 4345]))
+    # 4,320 to 4,345 in the spread, and the example's own 4,330: up to 25.
     assert "+233 here, beside which fresh runs of the example with the same modules differ by up to 25" in c.text
+    c = refcount.immortal_everywhere_verdict(rows, example=refcount.parse_example_output(OUTPUT),
+                                             example_python="CPython 3.11.7", spread=spread([4340, 4345]))
+    assert "differ by up to 15 among themselves" in c.text  # the example's 4,330 widens 4,340-4,345
 
 
 def test_none_counts_invariants_both_ways():

@@ -355,13 +355,15 @@ def _child_against_example(rows: Sequence[tuple[str, tuple[int, ...], Mapping[st
                 f"{example_python}: the table's child ran gilref's Python-2.7-safe probe (with the modules it "
                 f"imports to report back) and had loaded {int(m)} modules, {more} than the example's {int(ex_m)}; "
                 f"each module's code holds its own references to `None`, {n - ex_n:+,} here"
-                + _noise(spread) + ".")
+                + _noise(spread, ex_n) + ".")
     return ""
 
 
-def _noise(spread: Mapping[str, Any] | None) -> str:
-    """``" (fresh runs ... differ by up to N among themselves)"`` from :func:`none_counts`, or ``""``."""
+def _noise(spread: Mapping[str, Any] | None, shown: int | None = None) -> str:
+    """``", beside which fresh runs ... differ by up to N among themselves"`` from :func:`none_counts`
+    and the example's own count *shown* (the same runs :func:`none_verdict` states), or ``""``."""
     counts = [int(c) for c in (spread or {}).get("counts", []) if c is not None]
+    counts += [] if shown is None or not counts else [shown]
     if len(counts) < 2:
         return ""
     return (f", beside which fresh runs of the example with the same modules differ by up to "

@@ -436,7 +436,7 @@ def loop_verdict(suite: Suite, *, example: Mapping[str, Any] | None = None, inte
         contradicted="The pure-Python loop reached {best} one thread on {w} threads" + where + ", which "
                      "the GIL should not allow: either the one-thread runs were slowed by other load on "
                      "the host, or this interpreter runs without the GIL." + ex,
-        unclear="The pure-Python loop's repeats on {w} threads straddle {bar:g}× ({best}): this run "
+        unclear="The pure-Python loop's repeats on {w} threads straddle {bar:g}×, at {best}: this run "
                 "cannot tell it from a small gain." + ex,
     )
 
@@ -617,7 +617,7 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
                "run depends on its moment, and this one ran before the switch interval could act.")
     return check(
         "interleave_verdict",
-        "the two tasks' printed lines interleave: the tasks take turns while they count",
+        "the two tasks' printed lines interleave (the tasks take turns while they count)",
         decided,
         d=sw, d_n=sw.text(",.0f", ""), n=f"{r['numbers'][0]:,}", runs=len(r["switches"]), bar=bar,
         times="time" if sw.low == sw.high == 1 else "times",
