@@ -176,6 +176,20 @@ def test_the_childs_difference_is_set_beside_the_spread_of_fresh_runs():
     c = refcount.immortal_everywhere_verdict(rows, example=refcount.parse_example_output(OUTPUT),
                                              example_python="CPython 3.11.7", spread=spread([4340, 4345]))
     assert "differ by up to 15 among themselves" in c.text  # the example's 4,330 widens 4,340-4,345
+    c = refcount.immortal_everywhere_verdict(rows, example=refcount.parse_example_output(OUTPUT),
+                                             example_python="CPython 3.11.7", spread=spread([4330, 4330]))
+    assert "agreed among themselves" in c.text and "up to 0" not in c.text
+
+
+def test_none_verdict_names_a_moved_copy_when_it_counts_otherwise_with_addresses_fixed():
+    moved = {**spread([4320, 4345], fixed=[4340] * 5), "moved_counts": [4338] * 5, "moved_modules": [65] * 5}
+    c = refcount.none_verdict(demo(none=26_205), (3, 11), refcount.parse_example_output(OUTPUT), spread=moved)
+    assert "A copy of the script in another directory, randomisation still off, printed another fixed " \
+           "count, 4,338" in c.text
+    same = {**moved, "moved_counts": [4340] * 5}
+    assert "another directory" not in refcount.none_verdict(
+        demo(none=26_205), (3, 11), refcount.parse_example_output(OUTPUT), spread=same).text
+    assert [i.holds for i in refcount.none_counts_invariants({**moved, "moved_modules": [66] * 5})] == [False]
 
 
 def test_none_counts_invariants_both_ways():
@@ -196,3 +210,5 @@ def test_none_counts_runs_the_example_in_fresh_processes():
     assert len(got["counts"]) == 2 and all(c > 0 for c in got["counts"])
     assert got["fixed_counts"] is None or len(got["fixed_counts"]) == 2
     assert (got["fixed_counts"] is None) == bool(got["fixed_note"])
+    if got["fixed_counts"] is not None:
+        assert len(got["moved_counts"]) == 2 and got["moved_modules"] == got["fixed_modules"]

@@ -17,6 +17,7 @@ import platform
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -174,12 +175,15 @@ def none_counts(runs: int = NONE_RUNS, *, timeout: float = 30.0) -> dict[str, An
 
     Runs ``examples/refcount.py`` *runs* times as it is, then, where util-linux's
     ``setarch`` can turn address-space layout randomisation off for a child
-    (``setarch -R``, Linux), *runs* times more that way.
+    (``setarch -R``, Linux), *runs* times more that way from ``examples/`` and
+    *runs* times from a copy in a temporary directory.
 
     :returns: ``python`` (``"CPython 3.11.7"``), ``counts`` and ``modules`` (the
         count of ``None`` and the modules loaded, per run), ``fixed_counts`` and
         ``fixed_modules`` (the same with randomisation off; ``None`` when it could
-        not be turned off) and ``fixed_note`` (why not, or ``""``).
+        not be turned off), ``fixed_note`` (why not, or ``""``) and, with
+        randomisation off, ``moved_counts`` and ``moved_modules``: a copy of the
+        example run from a temporary directory (as the book's example pages run it).
     :raises ValueError: if *runs* < 2 (one run shows no spread).
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
@@ -198,24 +202,35 @@ def none_counts(runs: int = NONE_RUNS, *, timeout: float = 30.0) -> dict[str, An
     if not sys.platform.startswith("linux") or setarch is None:
         out["fixed_note"] = "`setarch` (util-linux) is not available here"
         return out
-    script = str(examples_dir() / "refcount.py")
-    texts = []
-    for _ in range(runs):
-        proc = _proc.run([setarch, platform.machine(), "-R", sys.executable, script], timeout=timeout,
-                         cwd=str(examples_dir()))
-        if proc.returncode != 0:  # e.g. a container that forbids personality(2)
-            last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-            out["fixed_note"] = f"`setarch -R` failed here ({last[:120]})"
-            return out
-        texts.append(proc.stdout)
+    def fixed_runs(folder: str) -> list[str] | None:
+        texts = []
+        for _ in range(runs):
+            proc = _proc.run([setarch, platform.machine(), "-R", sys.executable, "refcount.py"],
+                             timeout=timeout, cwd=folder)
+            if proc.returncode != 0:  # e.g. a container that forbids personality(2)
+                last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+                out["fixed_note"] = f"`setarch -R` failed here ({last[:120]})"
+                return None
+            texts.append(proc.stdout)
+        return texts
+
+    texts = fixed_runs(str(examples_dir()))
+    if texts is None:
+        return out
     out["fixed_counts"], out["fixed_modules"] = parsed(texts)
+    with tempfile.TemporaryDirectory() as folder:  # a reader's copy: the same file in another directory
+        shutil.copy(examples_dir() / "refcount.py", folder)
+        moved = fixed_runs(folder)
+    if moved is not None:
+        out["moved_counts"], out["moved_modules"] = parsed(moved)
     return out
 
 
 def none_counts_invariants(result: Mapping[str, Any]) -> list[Invariant]:
     """What sound runs of :func:`none_counts` satisfy: every run, with randomisation on or off,
     loaded the same modules (else the spread would mix code loaded with the addresses)."""
-    mods = [m for m in [*result["modules"], *(result.get("fixed_modules") or [])] if m is not None]
+    mods = [m for m in [*result["modules"], *(result.get("fixed_modules") or []),
+                        *(result.get("moved_modules") or [])] if m is not None]
     return [invariant("none_runs_same_modules", "every fresh run of the example loaded the same modules",
                       len(set(mods)) <= 1, seen=", ".join(map(str, sorted(set(mods)))) or "none",
                       cause="the runs imported different code (another environment, a site hook): {seen} modules")]
@@ -241,10 +256,15 @@ def _spread_text(spread: Mapping[str, Any], shown: int | None) -> str:
     fixed = [int(c) for c in (spread.get("fixed_counts") or []) if c is not None]
     if fixed and lo != hi:
         f_lo, f_hi = min(fixed), max(fixed)
+        moved = sorted({int(c) for c in (spread.get("moved_counts") or []) if c is not None})
         if f_lo == f_hi:
             text += (f" With address-space layout randomisation turned off for the child (`setarch -R`), "
                      f"{len(fixed)} runs printed one count, {f_lo:,}: the difference between fresh processes "
                      "follows where their objects land in memory, not the code they loaded.")
+            if len(moved) == 1 and moved[0] != f_lo:
+                text += (f" A copy of the script in another directory, randomisation still off, printed another "
+                         f"fixed count, {moved[0]:,}: a longer or shorter path moves what is allocated where "
+                         "too, and the book's example pages run such a copy.")
         else:
             text += (f" With address-space layout randomisation turned off for the child (`setarch -R`), "
                      f"{len(fixed)} runs still printed {f_lo:,} to {f_hi:,}: something besides the addresses "
@@ -366,6 +386,8 @@ def _noise(spread: Mapping[str, Any] | None, shown: int | None = None) -> str:
     counts += [] if shown is None or not counts else [shown]
     if len(counts) < 2:
         return ""
+    if max(counts) == min(counts):
+        return ", while fresh runs of the example with the same modules agreed among themselves"
     return (f", beside which fresh runs of the example with the same modules differ by up to "
             f"{max(counts) - min(counts):,} among themselves")
 
