@@ -16,8 +16,9 @@ so a hand-over can even fall inside a line. With a GIL only one thread runs Pyth
 time; the other gets a chance when the running one blocks in the operating
 system (as in a write that --flush forces after every line), and a turn when,
 having waited one switch interval (5 ms by default), it asks the running one
-to let go, which that one does at its next check: at a call, a loop's jump
-back or a function's start, not after every bytecode. Standard library only.
+to let go, which that one does at its next check: after a call into C, at a
+loop's jump back, or at a function's start (CPython 3.11-3.13), not after
+every bytecode. Standard library only.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-# gilref-example: args = --threads 2 --repeats 1 --target 0.05 --kinds sleep,file,hashlib,python
+# gilref-example: args = --threads 2 --repeats 5 --target 0.05 --kinds sleep,file,hashlib,python
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = release-points
 # SPDX-License-Identifier: MIT
@@ -130,22 +130,48 @@ def run_job(unit, res, units, threads):
     return time.perf_counter() - start
 
 
+def unit_seconds(unit, res, target):
+    """Seconds one unit takes on one thread, once warm: the mean of a run of units
+    lasting at least a tenth of *target*. Before it, up to 10 units (at most half of
+    *target*) warm up: CPython 3.11+ specialises a function's bytecode only after it
+    has run several times, and its first runs can take half as long again. Every
+    job's size comes from this figure, so a cold one would make the jobs too short."""
+    warm, start = 0, time.perf_counter()
+    while warm < 10 and time.perf_counter() - start < target / 2:
+        unit(res)
+        warm += 1
+    count, start = 0, time.perf_counter()
+    while True:
+        unit(res)
+        count += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= target / 10:
+            return elapsed / count
+
+
 def measure(kind, max_threads, repeats, target):
     counts = list(range(1, max_threads + 1))
     with ExitStack() as stack:
         res = resources(kind, stack, max_threads)
         unit = UNITS[kind]
-        unit(res[0])
-        start = time.perf_counter()
-        unit(res[0])
-        one = time.perf_counter() - start
+        one = unit_seconds(unit, res[0], target)
         step = math.lcm(*counts) if math.lcm(*counts) <= 60 else max_threads
         units = max(step, math.ceil(target / max(one, 1e-9) / step) * step)
         times = {c: [] for c in counts}
         for _ in range(repeats):
             for c in counts:
                 times[c].append(run_job(unit, res, units, c))
-    return {c: statistics.median(v) for c, v in times.items()}
+    return times
+
+
+#: Spread between repeats (slowest over fastest, less one) above which a kind's
+#: speedups are flagged as noise: 25 %, more than a quiet machine gives.
+NOISY = 0.25
+
+
+def spread(times):
+    """The largest spread of one thread count's runs: slowest over fastest, less one."""
+    return max(max(v) / min(v) - 1 for v in times.values())
 
 
 def positive_int(text):
@@ -196,13 +222,20 @@ def main(argv=None):
     print(f"  {'kind':<8} {'1 thread':>9}  " + "  ".join(f"{c:>4}" for c in range(2, args.threads + 1)))
     for kind in args.kinds:
         try:
-            medians = measure(kind, args.threads, args.repeats, args.target)
+            times = measure(kind, args.threads, args.repeats, args.target)
         except ImportError as exc:
             print(f"  {kind:<8} skipped: {exc.name} is not installed")
             continue
+        medians = {c: statistics.median(v) for c, v in times.items()}
         base = medians[1]
         speedups = "  ".join(f"{base / medians[c]:4.2f}" for c in range(2, args.threads + 1))
         print(f"  {kind:<8} {base:8.3f}s  {speedups}")
+        if args.repeats > 1 and spread(times) > NOISY:
+            print(f"note: the {kind} runs varied by up to {spread(times):.0%} between repeats (other work on "
+                  "this machine?): its speedups are not reliable to better than that.")
+    if args.repeats == 1:
+        print("note: one run per thread count, so no spread to judge by: a single run of a short job can be "
+              "off by tens of per cent on a busy machine (use --repeats 5).")
     return 0
 
 

@@ -236,8 +236,11 @@ def test_steps_order_note_explains_the_gil_taken_before_the_main_thread_reads_it
     dead["steps"]["other_got_gil"] = dead["steps"]["main_returned"] - 0.0003  # as runs show it
     dead["steps"]["other_unlocked"] = dead["steps"]["other_got_gil"] + 0.0001
     note = deadlock.steps_order_note(dead)
-    assert "gets the GIL* (1001.7 ms) comes before the main thread's *gives up* (1002.0 ms)" in note
-    assert "first eval-breaker check after the call" in note and "v3.13.0/Python/bytecodes.c" in note
+    assert "the other thread *gets the GIL* at 1001.7 ms, before the main thread *gives up* at 1002.0 ms" in note
+    assert "thread's gets" not in note  # no possessive before the step's name
+    assert "first eval-breaker check after the call" in note and "v3.13.5/Python/bytecodes.c" in note
+    old = deadlock.steps_order_note({**dead, "python": "cpython 3.11"})
+    assert "v3.11.0/Python/ceval.c" in old
     plain = made_up("deadlock")  # the other thread got the GIL after the main thread's clock
     assert deadlock.steps_order_note(plain) == ""
     assert deadlock.steps_order_note(made_up("completed")) == ""

@@ -209,6 +209,46 @@ def test_release_points_binds_only_loopback_and_closes_everything(no_leaked_thre
 
 
 @pytest.mark.example("release_points.py")
+def test_release_points_sizes_jobs_from_a_warm_unit(monkeypatch):
+    # A made-up clock: each unit advances it by 3 s for its first 5 runs (cold), 1 s after.
+    module = load_example("release_points.py")
+    clock, runs = [0.0], [0]
+
+    def unit(_res):
+        runs[0] += 1
+        clock[0] += 3.0 if runs[0] <= 5 else 1.0
+
+    monkeypatch.setattr(module.time, "perf_counter", lambda: clock[0])
+    # Target 100 s: 10 warm-up units (20 s < 50 s), then units until 10 s have passed.
+    assert module.unit_seconds(unit, None, 100.0) == pytest.approx(1.0)
+    assert runs[0] == 20
+    # A slow unit stops the warm-up at half the target (2 units of 1 s for a 4 s target), then one unit.
+    clock[0], runs[0] = 0.0, 5
+    assert module.unit_seconds(unit, None, 4.0) == pytest.approx(1.0)
+    assert runs[0] == 5 + 3
+
+
+@pytest.mark.example("release_points.py")
+def test_release_points_flags_noisy_repeats_and_a_single_run(monkeypatch, capsys):
+    module = load_example("release_points.py")
+    monkeypatch.setattr(module, "unit_seconds", lambda unit, res, target: 0.001)
+    times = iter([0.10, 0.05, 0.10, 0.05, 0.30, 0.05])  # (1 thread, 2 threads) per repeat: one slow run
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(times))
+    assert module.main(["--kinds", "python", "--threads", "2", "--repeats", "3", "--target", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "note: the python runs varied by up to 200% between repeats" in out
+    assert re.search(r"^  python\s+0\.100s\s+2\.00$", out, re.M)  # the row itself is unchanged
+    steady = iter([0.10, 0.05] * 3)
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(steady))
+    module.main(["--kinds", "python", "--threads", "2", "--repeats", "3", "--target", "0.01"])
+    assert "note:" not in capsys.readouterr().out
+    once = iter([0.10, 0.05])
+    monkeypatch.setattr(module, "run_job", lambda unit, res, units, threads: next(once))
+    module.main(["--kinds", "python", "--threads", "2", "--repeats", "1", "--target", "0.01"])
+    assert "note: one run per thread count" in capsys.readouterr().out
+
+
+@pytest.mark.example("release_points.py")
 @pytest.mark.parametrize("args", [["--kinds", "teleport"], ["--kinds", ""], ["--threads", "0"],
                                   ["--target", "0"], ["--repeats", "x"]])
 def test_release_points_rejects_bad_arguments(args):

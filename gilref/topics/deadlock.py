@@ -555,15 +555,20 @@ def steps_sentence(result: Mapping[str, Any]) -> str:
 
 
 def _breaker_source(python: str) -> str:
-    """A link to where CPython *python* (``"cpython 3.13.5"``) checks its eval breaker after a call, or ``""``."""
-    try:
-        major, minor = (int(x) for x in python.split()[-1].split(".")[:2])
-    except (ValueError, IndexError):
+    """A link to where CPython *python* (``"cpython 3.13.5"``) checks its eval breaker after a call, or ``""``.
+
+    The link is pinned to that release's tag (``v3.13.5``; ``v3.13.0`` when the
+    string gives no micro version)."""
+    token = python.split()[-1] if python.split() else ""
+    m = re.match(r"(\d+)\.(\d+)(\.\d+(?:(?:a|b|rc)\d+)?)?", token)
+    if m is None or not python.lower().startswith("cpython"):
         return ""
-    if not python.lower().startswith("cpython") or (major, minor) < (3, 11):
+    major, minor = int(m.group(1)), int(m.group(2))
+    if (major, minor) < (3, 11):
         return ""
+    tag = f"v{major}.{minor}{m.group(3) or '.0'}"
     where = "Python/bytecodes.c" if (major, minor) >= (3, 12) else "Python/ceval.c"
-    return f" ([{where}](https://github.com/python/cpython/blob/v{major}.{minor}.0/{where}))"
+    return f" ([{where}](https://github.com/python/cpython/blob/{tag}/{where}))"
 
 
 def steps_order_note(result: Mapping[str, Any]) -> str:
@@ -582,8 +587,8 @@ def steps_order_note(result: Mapping[str, Any]) -> str:
     def ms(value: float) -> str:
         return f"{value * 1000:.1f} ms"
 
-    return (f"The other thread's *gets the GIL* ({ms(st['other_got_gil'])}) comes before the main thread's "
-            f"*gives up* ({ms(st['main_returned'])}) because the main thread reads that time in Python after "
+    return (f"In the table the other thread *gets the GIL* at {ms(st['other_got_gil'])}, before the main thread "
+            f"*gives up* at {ms(st['main_returned'])}, because the main thread reads that time in Python after "
             "the foreign call returns: the call returned holding the GIL, the main thread honoured the other "
             "thread's waiting drop request at its first eval-breaker check after the call"
             + _breaker_source(str(result.get("python", ""))) + ", and the other "

@@ -21,7 +21,8 @@ private modules behind it hold one job each.
     between 1, 2, ... N threads with :func:`gilref.core.harness.compare`, so
     every thread count does the same total work and the speedup is a fair ratio;
 ``_speedups``
-    reading a scaling suite: :func:`kinds_in`, :func:`speedups`, :func:`speedup_rows`;
+    reading a scaling suite: :func:`kinds_in`, :func:`speedups`, :func:`speedup_rows`,
+    and :func:`side_by_side` (one kind from several suites, for one chart);
 ``_interleaved_prints``
     counting how often two threads' printed lines alternate
     (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`);
@@ -29,7 +30,7 @@ private modules behind it hold one job each.
     timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`);
 ``_verdicts``
     what the measurements say and whether they were sound: the chapter's verdicts
-    (:func:`released_verdict`, :func:`loop_verdict`, :func:`sleep_verdict`,
+    (:func:`released_verdict`, :func:`socket_verdict`, :func:`loop_verdict`, :func:`sleep_verdict`,
     :func:`ft_verdict`, :func:`interleave_verdict`, :func:`flush_verdict`,
     :func:`asyncio_verdict`), decided on intervals against the named thresholds
     (:data:`RELEASED_SCALING` and the others), how long one release of the GIL
@@ -68,7 +69,7 @@ from ._kinds import (
 )
 from ._loopback import LoopbackPairs
 from ._scaling import calibrate, scaling_suite
-from ._speedups import kinds_in, speedup_rows, speedups
+from ._speedups import kinds_in, side_by_side, speedup_rows, speedups
 from ._verdicts import (
     asyncio_invariants,
     asyncio_verdict,
@@ -84,6 +85,7 @@ from ._verdicts import (
     released_verdict,
     scaling_invariants,
     sleep_verdict,
+    socket_verdict,
     speedup_intervals,
 )
 from ._work import Work, WorkUnavailable
@@ -98,7 +100,7 @@ ASYNCIO_SLACK: float = _v.ASYNCIO_SLACK
 FLUSH_SWITCH_SHARE: float = _v.FLUSH_SWITCH_SHARE
 #: Speedup (×) the loop must reach on a free-threaded build: the bar of RELEASED_SCALING.
 FT_LOOP_SCALING: float = _v.FT_LOOP_SCALING
-#: Switches between the two printing tasks from which their lines interleave (a hand-over and back).
+#: Switches between the two printing tasks from which they took turns while counting (five turns each).
 INTERLEAVE_MIN_SWITCHES: int = _v.INTERLEAVE_MIN_SWITCHES
 #: Seconds one GIL release must last to count as long beside a hand-off of the GIL between threads (50 µs).
 LONG_RELEASE_S: float = _v.LONG_RELEASE_S
@@ -156,7 +158,9 @@ __all__ = [
     "released_verdict",
     "scaling_invariants",
     "scaling_suite",
+    "side_by_side",
     "sleep_verdict",
+    "socket_verdict",
     "speedup_intervals",
     "speedup_rows",
     "speedups",
