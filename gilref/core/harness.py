@@ -53,7 +53,7 @@ MIN_REPEATS = 5
 DEFAULT_TIMEOUT = 300.0  # seconds allowed for one run of one configuration
 #: Calls of the workload, with a small task, that prime every interpreter before
 #: timing. CPython 3.11 specializes a function's bytecode only after its 8th call
-#: (3.12+ at once); until then the countdown runs about 25 % slower. Priming makes
+#: (3.12+ at once); until then the countdown runs about 25% slower. Priming makes
 #: every configuration (this process and each worker process) time the same code.
 PRIME_CALLS = 16
 

@@ -67,24 +67,24 @@ LOOPBACK = "127.0.0.1"
 #: (1.0×) by a margin for noise, below the 2× two CPUs allow.
 PARALLEL_SPEEDUP = 1.3
 #: How far above the ideal (N× for N workers, and the CPU count) a speedup's low end
-#: may lie before the run is called unsound: 10 % (a slowed one-process run).
+#: may lie before the run is called unsound: 10% (a slowed one-process run).
 IDEAL_SLACK = 0.10
 #: The overhead a task may cost, as a share of the work it does, for the guide's
 #: "big enough" task size (0.10: a tenth of the task goes to scheduling).
 OVERHEAD_SHARE = 0.10
 #: The example's speedups and per-task costs agree with the chapter's when within
-#: the chapter's interval widened by this fraction each way (0.25 = 25 %): it runs
+#: the chapter's interval widened by this fraction each way (0.25 = 25%): it runs
 #: once per repeat, in a fresh cluster of its own, without warm-up.
 EXAMPLE_TOLERANCE = 0.25
 #: The same for the per-task costs, as a factor: a few hundred tiny tasks take
 #: milliseconds, which a busy host stretches easily.
 EXAMPLE_COST_FACTOR = 2.0
 #: How much faster than the pool the cluster may seem before the run is called unsound
-#: (0.10 = 10 %, on quartiles): a Dask task does the pool's work plus a scheduler's
+#: (0.10 = 10%, on quartiles): a Dask task does the pool's work plus a scheduler's
 #: round trip, so the cluster can be at most as fast as the pool, beyond noise.
 DASK_OVER_POOL_SLACK = 0.10
 #: How far below the processes chapter's speedup for the same pool size this page's
-#: pool may fall before the run is called unsound (0.25 = 25 % under the low end of
+#: pool may fall before the run is called unsound (0.25 = 25% under the low end of
 #: that chapter's interval): a smaller count here, but the same pool on the same host.
 POOL_REFERENCE_SLACK = 0.25
 

@@ -105,7 +105,7 @@ __all__ = [
 SCALING_MIN = 1.8
 #: Speedup (×) two threads must stay below, over the whole interval, for "with
 #: the GIL on, threads do not scale": a GIL lets one thread run Python at a
-#: time, so anything clearly above 1× (here 20 % above) is not a GIL at work.
+#: time, so anything clearly above 1× (here 20% above) is not a GIL at work.
 GIL_ON_MAX = 1.2
 #: Invariant slack (a fraction) for a build whose GIL is on: on the quartiles,
 #: N threads may look at most this much faster than the sequential run, or
@@ -152,7 +152,7 @@ COST_SIZES = {"countdown": 2_000_000, "objects": 200_000}
 #: Published single-thread overheads of the free-threaded build (cited, not measured here).
 CITED_OVERHEAD = {
     "pep703": {
-        "text": "5–6 % (pyperformance 1.0.6, one thread: 6 % on Intel Skylake, 5 % on AMD Zen 3), "
+        "text": "5–6% (pyperformance 1.0.6, one thread: 6% on Intel Skylake, 5% on AMD Zen 3), "
                 "measured on the nogil-3.12 prototype",
         "low": 0.05,
         "high": 0.06,
@@ -160,7 +160,7 @@ CITED_OVERHEAD = {
         "url": "https://peps.python.org/pep-0703/#performance",
     },
     "docs313": {
-        "text": "about 40 % on the pyperformance suite in 3.13, mostly because the specializing "
+        "text": "about 40% on the pyperformance suite in 3.13, mostly because the specializing "
                 "adaptive interpreter (PEP 659) is disabled in the free-threaded build",
         "low": 0.40,
         "high": 0.40,
@@ -769,7 +769,7 @@ def gil_on_verdict(free_threaded: Suite, gil_on: Suite, label: str) -> Claim:
 
 
 def _overhead(ratio: Interval) -> Interval:
-    """A time ratio (×) as an overhead (a fraction: 0.3 = 30 % slower)."""
+    """A time ratio (×) as an overhead (a fraction: 0.3 = 30% slower)."""
     return Interval(ratio.low - 1, ratio.median - 1, ratio.high - 1)
 
 
@@ -780,10 +780,10 @@ def interval_text(i: Interval) -> str:
 
 
 def percent_text(overhead: Interval) -> str:
-    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``;
+    """An overhead interval (fractions) as signed per cent: ``+30% (+27% to +33%)``, ``−6% (−8% to +2%)``;
     the median alone when both ends print alike."""
     def one(x: float) -> str:
-        return f"{x * 100:+.0f} %".replace("-", "\u2212")
+        return f"{x * 100:+.0f}%".replace("-", "\u2212")
 
     mid, low, high = one(overhead.median), one(overhead.low), one(overhead.high)
     return mid if low == high else f"{mid} ({low} to {high})"

@@ -488,7 +488,7 @@ def _differences(data: dict[str, Any], example: dict[str, Any]) -> str:
 
 
 def _pct(interval: Interval, fmt: str = ".1f") -> str:
-    return interval.scaled(100).text(fmt, " %")
+    return interval.scaled(100).text(fmt, "%")
 
 
 def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
@@ -510,19 +510,19 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
     if example is not None:
         ex = overlap(from_example(example))["overlap_fraction"]
         ex_decided = ex < GIL_OVERLAP_MAX
-        ex_text = (f" The example below, on {example_label(example)}, recorded {ex * 100:.1f} % of its time with "
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex * 100:.1f}% of its time with "
                    "two or more threads running.")
     worst = max(overlaps)
-    share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
+    share = "zero" if worst == 0 else f"at most {worst * 100:.3f}%"
     counts = [len(data["timelines"]) for data in sets]
     of_each = (f" ({counts[0]} of each of the {len(sets)} scenarios)" if len(set(counts)) == 1 and len(sets) > 1
                else f" ({' + '.join(str(c) for c in counts)} of its {len(sets)} scenarios)" if len(sets) > 1 else "")
     unclear = (SPREAD + " In the {n} recordings on {build}{of_each} the share of time in which two threads ran "
-               "at once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
+               "at once was {share}: below {limit_pct:.1f}% in most, not in all." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build}{of_each} the share "
                    "of time in which two threads ran at once was {share}." + ex_text
-                   + " With a GIL neither should exceed {limit_pct:.1f} %. They differ in "
+                   + " With a GIL neither should exceed {limit_pct:.1f}%. They differ in "
                    + _differences(sets[0], example) + ".")
     return check(
         "gil_alternates", "with the GIL, only one thread runs Python code at any instant",
@@ -532,8 +532,8 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
         supported="**With the GIL the bars alternate.** In all {n} recordings on {build}{of_each}, the share of "
                   "time in which two threads ran at once was {share}: one thread ran, then another, "
                   "never two together." + ex_text,
-        contradicted="On {build} two threads ran at once for up to {worst:.2f} % of a recording (more than "
-                     "{limit_pct:.1f} % in most of them): more than the detection gap explains." + ex_text,
+        contradicted="On {build} two threads ran at once for up to {worst:.2f}% of a recording (more than "
+                     "{limit_pct:.1f}% in most of them): more than the detection gap explains." + ex_text,
         unclear=unclear,
     )
 
@@ -585,11 +585,11 @@ def io_held_back_verdict(mix: dict[str, Any], *, build: str) -> Claim:
         share_interval=share, share=_pct(share), ideal=ideal * 100, of_ideal=_pct(of_ideal, ".0f"),
         build=build, limit=IO_HELD_BACK * 100,
         supported="Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
-                  "{of_ideal} of the {ideal:.0f} % it needs: after every sleep it waited for the GIL first.",
+                  "{of_ideal} of the {ideal:.0f}% it needs: after every sleep it waited for the GIL first.",
         contradicted="Beside two CPU-bound threads the I/O-style thread still ran {share} of the time, "
-                     "{of_ideal} of the {ideal:.0f} % it needs (above {limit:.0f} %).",
+                     "{of_ideal} of the {ideal:.0f}% it needs (above {limit:.0f}%).",
         unclear=SPREAD + " Beside two CPU-bound threads the I/O-style thread ran {share} of the time, "
-                "{of_ideal} of the {ideal:.0f} % it needs (held back means below {limit:.0f} %).",
+                "{of_ideal} of the {ideal:.0f}% it needs (held back means below {limit:.0f}%).",
     )
 
 
@@ -612,11 +612,11 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
     if example is not None:
         ex = overlap(from_example(example))
         ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
-        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f}% "
                    "of its time with two or more threads running"
                    + example_overlap_agreement(ov, conc, ex, free, example))
     unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
-               "threads' worth; at least {need:.0f} % and one thread's worth would show it)." + ex_text)
+               "threads' worth; at least {need:.0f}% and one thread's worth would show it)." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " On {build} two or more threads ran at once "
                    "{overlap} of the time (together {conc} threads' worth)." + ex_text + " They differ in "
@@ -674,11 +674,11 @@ def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) ->
         "free_io_unhindered", "without the GIL an I/O-bound thread is not held back by CPU-bound threads",
         share.scaled(1 / ideal).at_least(FREE_IO_MIN),
         share_interval=share, share=_pct(share), gil_share=_pct(gshare), ideal=ideal * 100, build=build,
-        supported="The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % it "
+        supported="The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f}% it "
                   "needs), against {gil_share} with the GIL.",
-        contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f} % "
+        contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f}% "
                      "it needs; {gil_share} with the GIL): it waited for a core.",
-        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % "
+        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f}% "
                 "it needs, at least half of which would show it unhindered; {gil_share} with the GIL).",
     )
 
