@@ -168,7 +168,8 @@ def main(argv=None):
             times[name][1].append(many())
 
     openmp = "with OpenMP" if mod.built_with_openmp() else "without OpenMP: prange runs serially"
-    print(f"Python {sys.version.split()[0]}, module built {openmp}; median of {args.repeats} run{'s' if args.repeats != 1 else ''}")
+    runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
+    print(f"Python {sys.version.split()[0]}, module built {openmp}; median of {runs}")
     print(f"  {'':<18}{'ns/step':>9}{'1 thread':>11}{f'{T} threads':>12}{'speedup':>9}")
     for name, steps, *_ in rows:
         one, many = (statistics.median(v) for v in times[name])
