@@ -36,7 +36,15 @@ from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, run_threads
+from ..core.harness import (
+    DEFAULT_TIMEOUT,
+    MIN_REPEATS,
+    MeasurementTimeout,
+    compare,
+    countdown_compare,
+    interleave,
+    run_threads,
+)
 from ..core.hostinfo import collect_metadata, gil_enabled
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
@@ -214,17 +222,7 @@ def countdown_scaling(
         raise ValueError("threads must list at least one thread count")
     counts = sorted({check_int("threads", w, minimum=1) for w in threads})
     configs = [("sequential", 1)] + [("threads", w) for w in counts]
-    suite = compare(
-        countdown,
-        lambda w: [(c,) for c in split_count(n, w)],
-        configs=configs,
-        repeats=repeats,
-        warmups=warmups,
-        workload="countdown",
-        params={"n": n},
-        timeout=timeout,
-        prime_task=(1_000,),
-    )
+    suite = countdown_compare(n, configs, repeats=repeats, warmups=warmups, timeout=timeout)
     suite.metadata["x_gil"] = getattr(sys, "_xoptions", {}).get("gil")
     suite.metadata["env_python_gil"] = os.environ.get("PYTHON_GIL")
     return suite

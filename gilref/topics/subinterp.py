@@ -47,6 +47,7 @@ from typing import Any
 from ..core import _proc
 from ..core._checks import check_int, check_seconds
 from ..core.harness import (
+    COUNTDOWN_PRIMED,
     DEFAULT_TIMEOUT,
     MIN_REPEATS,
     MeasurementTimeout,
@@ -260,7 +261,7 @@ def scaling_suite(
         made: dict[int, Any] = {}
         for i, (mode, w) in enumerate(configs):
             if mode == "processes":
-                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, (1_000,))))
+                made[i] = stack.enter_context(_ProcessRunner(w, None, COUNTDOWN_PRIMED))
         for i, (mode, w) in enumerate(configs):
             if mode == "interpreters":
                 assert module is not None
