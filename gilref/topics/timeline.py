@@ -126,38 +126,37 @@ def _ready(clock: list[float]) -> tuple[float, float, float]:
     return start_at, end_at, t
 
 
-def _cpu(clock: list[float], gap: float, out: list[Run]) -> None:
-    _, end_at, t = _ready(clock)
+def _spin(t: float, stop: float, gap: float, out: list[Run]) -> float:
+    """Read the clock from reading *t* until *stop* (``perf_counter`` seconds); append to
+    *out* each run between two readings more than *gap* seconds apart (the thread
+    was off the CPU, or waiting for the GIL, in between); return the last reading."""
     now = time.perf_counter
     begin = prev = t
-    while t < end_at:
+    while t < stop:
         t = now()
         if t - prev > gap:
             out.append([begin, prev])
             begin = t
         prev = t
     out.append([begin, prev])
+    return t
+
+
+def _cpu(clock: list[float], gap: float, out: list[Run]) -> None:
+    _, end_at, t = _ready(clock)
+    _spin(t, end_at, gap, out)
 
 
 def _io(clock: list[float], gap: float, burst: float, pause: float, out: list[Run]) -> None:
     _, end_at, t = _ready(clock)
-    now = time.perf_counter
-    begin = prev = t
     while t < end_at:
-        stop = min(t + burst, end_at)
-        while t < stop:
-            t = now()
-            if t - prev > gap:
-                out.append([begin, prev])
-                begin = t
-            prev = t
-        out.append([begin, prev])
+        t = _spin(t, min(t + burst, end_at), gap, out)
         if t >= end_at:
             return
         time.sleep(pause)
-        begin = prev = t = now()
-    if not out or out[-1][1] != prev:
-        out.append([begin, prev])
+        t = time.perf_counter()
+    if not out or out[-1][1] != t:
+        out.append([t, t])
 
 
 def record(
