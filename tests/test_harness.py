@@ -247,6 +247,6 @@ def test_countdown_compare_splits_per_configuration_or_into_fixed_tasks(no_leake
         ("countdown", 9_000, 1), ("countdown", 9_000, 3)]
     fixed = harness.countdown_compare(9_000, configs, tasks=2, repeats=5, warmups=0)
     assert [t.params["tasks"] for t in fixed.timings] == [2, 2]  # the sequential run counts down both halves
-    assert primed and set(primed) == {harness.COUNTDOWN_PRIMED}
+    assert primed and set(primed) == {(countdown, harness.COUNTDOWN_PRIME_TASK)}
     with pytest.raises(ValueError, match="tasks must be >= 1"):
         harness.countdown_compare(9_000, configs, tasks=0)

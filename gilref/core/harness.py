@@ -32,7 +32,7 @@ from .results import Suite, Timing
 from .workloads import countdown, io_wait, split_count
 
 __all__ = [
-    "COUNTDOWN_PRIMED",
+    "COUNTDOWN_PRIME_TASK",
     "DEFAULT_TIMEOUT",
     "MIN_REPEATS",
     "MODES",
@@ -61,10 +61,10 @@ PRIME_CALLS = 16
 
 Task = tuple[Any, ...]
 Tasks = Union[Sequence[Task], Callable[[int], Sequence[Task]]]
-#: ``(func, task)`` for :func:`prime` before timing the countdown: a countdown of
-#: 1,000 steps, enough calls of the loop to specialize it and a few microseconds each.
-#: Every process (this one and each worker) that times the countdown primes with it.
-COUNTDOWN_PRIMED: tuple[Callable[..., Any], Task] = (countdown, (1_000,))
+#: The task :func:`prime` gives the countdown before timing it: a countdown of 1,000
+#: steps, enough to specialize the loop at a few microseconds a call. Every process
+#: (this one and each worker) that times the countdown primes with it.
+COUNTDOWN_PRIME_TASK: Task = (1_000,)
 _Result = TypeVar("_Result")  # what one run of :func:`interleave` returns
 
 
@@ -444,7 +444,7 @@ def countdown_compare(
     start_method: str | None = None,
 ) -> Suite:
     """:func:`compare` of the countdown of *n* steps in total in each ``(mode, workers)``
-    of *configs*, primed with :data:`COUNTDOWN_PRIMED`; workload ``"countdown"``,
+    of *configs*, primed with :data:`COUNTDOWN_PRIME_TASK`; workload ``"countdown"``,
     params ``{"n": n}``.
 
     :param n: total countdown steps (>= 1), split evenly so that every
@@ -460,7 +460,7 @@ def countdown_compare(
 
     split: Tasks = per_workers if tasks is None else per_workers(check_int("tasks", tasks, minimum=1))
     return compare(
-        COUNTDOWN_PRIMED[0],
+        countdown,
         split,
         configs=configs,
         repeats=repeats,
@@ -469,7 +469,7 @@ def countdown_compare(
         params={"n": n},
         timeout=timeout,
         start_method=start_method,
-        prime_task=COUNTDOWN_PRIMED[1],
+        prime_task=COUNTDOWN_PRIME_TASK,
     )
 
 

@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, Callable
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import COUNTDOWN_PRIMED, MIN_REPEATS, MeasurementTimeout, interleave, prime
+from ..core.harness import COUNTDOWN_PRIME_TASK, MIN_REPEATS, MeasurementTimeout, interleave, prime
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
@@ -230,7 +230,7 @@ def _check_common(repeats: int, warmups: int, timeout: float) -> None:
     check_seconds("timeout", timeout, allow_zero=False)
 
 
-_PRIMED = COUNTDOWN_PRIMED
+_PRIMED = (countdown, COUNTDOWN_PRIME_TASK)
 
 
 def _pool(workers: int, start_method: str | None) -> AbstractContextManager[concurrent.futures.ProcessPoolExecutor]:

@@ -47,7 +47,7 @@ from typing import Any
 from ..core import _proc
 from ..core._checks import check_int, check_seconds
 from ..core.harness import (
-    COUNTDOWN_PRIMED,
+    COUNTDOWN_PRIME_TASK,
     DEFAULT_TIMEOUT,
     MIN_REPEATS,
     MeasurementTimeout,
@@ -261,7 +261,7 @@ def scaling_suite(
         made: dict[int, Any] = {}
         for i, (mode, w) in enumerate(configs):
             if mode == "processes":
-                made[i] = stack.enter_context(_ProcessRunner(w, None, COUNTDOWN_PRIMED))
+                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, COUNTDOWN_PRIME_TASK)))
         for i, (mode, w) in enumerate(configs):
             if mode == "interpreters":
                 assert module is not None
