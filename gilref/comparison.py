@@ -55,7 +55,7 @@ CHAPTER_FORMAT = "gilref-chapter"
 #: Where an edition keeps the comparable suites: (chapter, [suite names]) in order of preference.
 EDITION_SUITES = (("cpu-vs-io", ("countdown", "io")), ("intro", ("quick_profile",)))
 MAX_BYTES = 64 * 2**20  # refuse to read more than this from a file or URL
-_SAME = 0.10  # differences within 10 % are called "about the same"
+_SAME = 0.10  # differences within 10% are called "about the same"
 
 
 class CompareError(ValueError):

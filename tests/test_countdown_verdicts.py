@@ -214,7 +214,7 @@ def test_processes_verdict_blames_load_only_when_the_slower_run_was_busier():
 
 
 def test_io_overhead_and_the_verdict_say_where_the_missing_time_went():
-    s = io_suite({0: 0.4, 1: 0.4, 2: 0.2, 4: 0.1, 8: 0.070 / 1.04})  # the helper adds 4 %
+    s = io_suite({0: 0.4, 1: 0.4, 2: 0.2, 4: 0.1, 8: 0.070 / 1.04})  # the helper adds 4%
     floor, over = cd.io_overhead(s.get("io_wait", "threads", 8))
     assert floor == pytest.approx(0.05) and over == pytest.approx(0.02)
     c = cd.io_verdict(s)

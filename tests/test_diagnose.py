@@ -374,9 +374,9 @@ def test_cpu_bound_threads_hold_the_gil_and_mostly_wait(tmp_path):
     assert "counted" in proc.stdout  # the program's output is kept
     assert "Verdict: GIL-bound" in proc.stdout
     assert data["verdict"]["key"] == "gil-bound"
-    # tolerance: >= 75 % (ideal 100 %). On an idle host it is 90-100 %; with every CPU
+    # tolerance: >= 75% (ideal 100%). On an idle host it is 90-100%; with every CPU
     # busy, a hand-off waits for the OS to run the thread that was woken, and samples
-    # that catch every thread in take_gil lower the share (seen: 84 % at load 8 on 2 CPUs).
+    # that catch every thread in take_gil lower the share (seen: 84% at load 8 on 2 CPUs).
     assert data["gil_held"] >= 0.75
     cpu = workers(data, "cpu-")
     waiting = sum(t["shares"]["waiting"] for t in cpu) / len(cpu)
@@ -481,7 +481,7 @@ def test_a_server_thread_beside_a_cpu_thread_is_mixed(tmp_path):
     data = json.loads(out.read_text())
     assert data["verdict"]["key"] == "mixed", data["verdict"]
     server = dg.ThreadReport.from_dict(workers(data, "gilref-echo-server")[0])
-    assert dg.io_return_waiting(server) >= 0.1  # tolerance: the convoy measured 59-85 % waiting here
+    assert dg.io_return_waiting(server) >= 0.1  # tolerance: the convoy measured 59-85% waiting here
     assert workers(data, "cpu-spinner")[0]["shares"]["python"] >= 0.6
 
 
@@ -497,7 +497,7 @@ def countdown_like() -> dg.Diagnosis:
 def test_wall_shares_add_up_to_the_gil_held_share_where_own_shares_do_not():
     d = countdown_like()
     own = sum(t.shares["python"] for t in d.threads)
-    assert own > 1.0  # 7 % + 48 % + 52 %: shares of different denominators do not add up
+    assert own > 1.0  # 7% + 48% + 52%: shares of different denominators do not add up
     assert sum(d.wall_share(t) for t in d.threads) == pytest.approx(d.held_sum) == pytest.approx(54 / 55)
     assert d.gil_held == pytest.approx(54 / 55)
 
@@ -525,7 +525,7 @@ def test_the_table_states_one_denominator_per_column():
 
     rows = programs.thread_table({"countdown": countdown_like()})
     assert rows[0]["thread"] == "whole run" and rows[0]["GIL held (of wall time)"] == "98%"
-    assert [r["GIL held (of wall time)"] for r in rows[1:]] == ["7%", "44%", "47%"]  # add up to the 98 %
+    assert [r["GIL held (of wall time)"] for r in rows[1:]] == ["7%", "44%", "47%"]  # add up to the 98%
     assert rows[2]["with GIL"] == "48%" and rows[2]["waiting for it"] == "52%"  # of the thread's own samples
 
 

@@ -46,7 +46,7 @@ def test_overhead_verdict_three_ways():
 def test_per_task_and_minimum_task_size():
     tiny = made_tiny()
     assert distributed.per_task(tiny, "dask").median == pytest.approx(0.001)
-    assert distributed.min_task_seconds(tiny, "dask") == pytest.approx(0.01)  # 10 % overhead
+    assert distributed.min_task_seconds(tiny, "dask") == pytest.approx(0.01)  # 10% overhead
     assert distributed.min_task_seconds(tiny, "processes", share=0.5) == pytest.approx(0.0002)
 
 

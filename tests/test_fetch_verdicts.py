@@ -41,11 +41,11 @@ def test_threads_scale_holds_and_names_its_thread_counts():
 def test_threads_scale_is_contradicted_when_a_pool_falls_short():
     claim = fetch.threads_verdict(made({**SCALED, 16: ideal(16, share=0.55)}))
     assert claim.state == "contradicted"
-    assert "16 threads" in claim.text and "55 %" in claim.text
+    assert "16 threads" in claim.text and "55%" in claim.text
 
 
 def test_threads_scale_is_undecided_when_the_interval_straddles_the_threshold():
-    # 4 threads has the lowest median share (93 %) but holds; 16 threads straddles: name 16.
+    # 4 threads has the lowest median share (93%) but holds; 16 threads straddles: name 16.
     claim = fetch.threads_verdict(made({**SCALED, 4: ideal(4, share=0.93),
                                         16: (0.10, 0.11, 0.125, 0.14, 0.15)}))
     assert claim.state == "undecided"
@@ -59,7 +59,7 @@ def test_threads_scale_is_undecided_without_a_large_enough_pool():
 
 def test_the_example_agrees_with_a_contradicted_verdict_when_it_falls_short_too():
     claim = fetch.threads_verdict(made({**SCALED, 16: ideal(16, share=0.55)}), fetch.parse_example(THREADS_OUT))
-    assert claim.state == "contradicted" and "61 %" in claim.text and "it agrees" in claim.text
+    assert claim.state == "contradicted" and "61%" in claim.text and "it agrees" in claim.text
 
 
 
@@ -94,7 +94,7 @@ def test_parse_example_reads_both_scripts():
 def test_the_verdict_states_the_example_and_says_why_it_differs():
     claim = fetch.threads_verdict(made(SCALED), fetch.parse_example(THREADS_OUT))
     assert claim.state == "holds"
-    assert "4.89×" in claim.text and "61 %" in claim.text  # 4.89 of an ideal 8
+    assert "4.89×" in claim.text and "61%" in claim.text  # 4.89 of an ideal 8
     assert "own process" in claim.text
     agreeing = THREADS_OUT.replace("4.89x", "7.60x")
     assert "it agrees" in fetch.threads_verdict(made(SCALED), fetch.parse_example(agreeing)).text
@@ -112,10 +112,10 @@ def test_asyncio_verdict_three_ways():
     assert "7.54×" in with_ex.text and "8 in flight" in with_ex.text
     both = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT),
                                  fetch.parse_example(THREADS_OUT))
-    assert "4.89× on 8 threads" in both.text and "154 %" in both.text and "it agrees" in both.text
+    assert "4.89× on 8 threads" in both.text and "154%" in both.text and "it agrees" in both.text
     slower = fetch.asyncio_verdict(made(SCALED, same), fetch.parse_example(ASYNCIO_OUT.replace("7.54x", "3.00x")),
                                    fetch.parse_example(THREADS_OUT))
-    assert "61 %" in slower.text and "one slow answer" in slower.text
+    assert "61%" in slower.text and "one slow answer" in slower.text
 
 
 def by_name(invs):

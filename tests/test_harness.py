@@ -236,3 +236,17 @@ def test_run_threads_gives_up_at_the_deadline(no_leaked_threads):
     for t in threading.enumerate():
         if t.name.startswith("gilref-worker-"):
             t.join(10)
+
+
+def test_countdown_compare_splits_per_configuration_or_into_fixed_tasks(no_leaked_threads, monkeypatch):
+    primed = []
+    monkeypatch.setattr(harness, "prime", lambda func, task, calls=harness.PRIME_CALLS: primed.append((func, task)))
+    configs = [("sequential", 1), ("threads", 3)]
+    per_config = harness.countdown_compare(9_000, configs, repeats=5, warmups=0)
+    assert [(t.workload, t.params["n"], t.params["tasks"]) for t in per_config.timings] == [
+        ("countdown", 9_000, 1), ("countdown", 9_000, 3)]
+    fixed = harness.countdown_compare(9_000, configs, tasks=2, repeats=5, warmups=0)
+    assert [t.params["tasks"] for t in fixed.timings] == [2, 2]  # the sequential run counts down both halves
+    assert primed and set(primed) == {(countdown, harness.COUNTDOWN_PRIME_TASK)}
+    with pytest.raises(ValueError, match="tasks must be >= 1"):
+        harness.countdown_compare(9_000, configs, tasks=0)

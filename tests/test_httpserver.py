@@ -219,3 +219,17 @@ def test_server_process_is_killed_when_the_block_raises():
     assert server._proc is None and pids[0] > 0
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+def test_latency_server_stops_when_the_block_raises():
+    server = LatencyServer(latency=0)
+    ports: list[int] = []
+
+    def fail_inside() -> None:
+        with server:
+            ports.append(server.port)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_inside()
+    assert server.stopping.is_set() and refused(ports[0])

@@ -193,10 +193,10 @@ DEGENERATE = "a degenerate interval (both ends print alike: show the value alone
 
 
 @pytest.mark.parametrize("text", [
-    "threads cost +12 % (+12 to +12 %) on one thread",
+    "threads cost +12% (+12 to +12%) on one thread",
     "<p>2 threads ran at 1.00× (1.00–1.00×) the speed of one.</p>",
     "<td>0.50 s (0.50 – 0.50 s)</td>",
-    "a change of −3 % (−3 to -3 %)",
+    "a change of −3% (−3 to -3%)",
     output("speedup 1.93x (1.93-1.93x)"),
 ])
 def test_an_interval_whose_ends_print_alike_is_found(text):
@@ -204,7 +204,7 @@ def test_an_interval_whose_ends_print_alike_is_found(text):
 
 
 @pytest.mark.parametrize("text", [
-    "threads cost +12 % (+11 to +14 %)", "1.93× (1.90–1.97×)", "1.00×", "measured 2026-12-01 (2026-12-01)",
+    "threads cost +12% (+11 to +14%)", "1.93× (1.90–1.97×)", "1.00×", "measured 2026-12-01 (2026-12-01)",
     "(3 to 3 threads)", "on (2026-12-01T10:00)", "a range (0–0.5 s)",
 ])
 def test_real_intervals_and_lone_values_pass(text):
@@ -223,3 +223,36 @@ def test_inline_code_quotes_what_not_to_print_but_an_output_block_is_checked():
     assert kinds(output("1.00× (1.00–1.00×)")) == [DEGENERATE]
     assert kinds("<p>run with \u2013count</p><code>x</code>") == [
         "a command-line flag printed with a typographic dash (copy it and it fails)"]
+
+
+# -- spaced per cent signs ------------------------------------------------------------------
+
+SPACED = "a per cent written with a space before the sign (the book writes 12%)"
+
+
+@pytest.mark.parametrize("text", [
+    "<p>threads cost 12 % more</p>",
+    "<p>a change of +12 % (+11 to +14%)</p>",
+    "<td>(10\u201315 %)</td>",
+    "<p>at \u22123.5\u00a0% of its speed</p>",
+    output("share of ideal   97 %"),
+])
+def test_a_spaced_percent_is_found(text):
+    assert kinds(text) == [SPACED]
+
+
+@pytest.mark.parametrize("text", [
+    "<p>threads cost 12% more (+11% to +14%)</p>", "<td>(10\u201315%)</td>", "<p>the % sign</p>",
+    "<p>a rate of 5 per cent</p>", "<p>never write <code>12 %</code></p>",
+    # A source listing: Python's modulo, not a per cent.
+    '<div class="highlight-ipython3 notranslate"><div class="highlight"><pre>x = 10 % 3</pre></div></div>',
+    '<div class="highlight-python notranslate"><div class="highlight"><pre>i = n % 2</pre></div></div>',
+])
+def test_unspaced_percents_inline_code_and_source_listings_pass(text):
+    assert kinds(text) == []
+
+
+def test_the_spaced_percent_is_quoted_and_text_after_a_listing_is_checked_again():
+    html = ('<div class="highlight-python notranslate"><div class="highlight"><pre>x = 10 % 3</pre></div></div>'
+            "<p>it ran 40 % of the time and 60% of it</p>")
+    assert [p.excerpt for p in sitecheck.page_problems(page(html))] == ["40 %"]

@@ -113,10 +113,10 @@ def test_no_useful_speedup_means_stay_sequential():
 
 
 def test_ties_go_to_the_simpler_option():
-    read, present = records(io_threads=15.0, io_aio=15.5)  # asyncio 3 % ahead: a tie, threads are simpler
+    read, present = records(io_threads=15.0, io_aio=15.5)  # asyncio 3% ahead: a tie, threads are simpler
     io = decide("io-bound", gather(read, present=present)[0])
     assert io.best is not None and io.best.name.startswith("threads") and io.reason.startswith("Within 5%")
-    rows, _ = table(io_threads=15.0, io_aio=17.0)  # 13 % ahead: asyncio wins
+    rows, _ = table(io_threads=15.0, io_aio=17.0)  # 13% ahead: asyncio wins
     assert best(rows, "io-bound").startswith("asyncio")
 
 

@@ -228,7 +228,7 @@ def test_recording_invariants_hold_for_sound_recordings_and_break_otherwise():
     greedy = made_set([alternating(io=True, io_share=0.6)] * 2)
     assert "io_within_duty_cycle" in broken(timeline.recording_invariants(greedy))
     outside = alternating()
-    outside["threads"][0]["runs"].append([0.0, 0.2])  # a thread that ran 100 % plus its turns
+    outside["threads"][0]["runs"].append([0.0, 0.2])  # a thread that ran 100% plus its turns
     assert "shares_in_unit" in broken(timeline.recording_invariants(made_set([outside]), prefix=""))
     assert all(i.key.startswith("gil_cpu_") for i in
                timeline.recording_invariants(made_set([alternating()]), prefix="gil_cpu_"))
@@ -282,7 +282,7 @@ def test_a_thread_that_never_ran_breaks_an_invariant():
 
 
 def test_the_tables_shares_come_from_the_drawn_recording_and_add_up_to_its_threads_worth():
-    # Per-thread medians over these three recordings would be 40 %, 40 %, 40 % (120 % under one GIL); each
+    # Per-thread medians over these three recordings would be 40%, 40%, 40% (120% under one GIL); each
     # recording's own shares add up to one thread's worth.
     def skewed(a, b, c):
         tl = alternating()
@@ -318,7 +318,7 @@ def test_gil_alternates_counts_the_recordings_of_each_scenario():
 
 def test_the_free_threaded_example_overlap_is_cross_checked_with_a_tolerance():
     gil = made_set([alternating()] * 3)
-    par = made_set([alternating(overlap=0.004)] * 3, gil=False)  # 78 % of the time with two running
+    par = made_set([alternating(overlap=0.004)] * 3, gil=False)  # 78% of the time with two running
     close = timeline.free_overlaps_verdict(par, gil, build="t",
                                            example=example_of(alternating(overlap=0.004), gil=False))
     assert close.state == "holds" and "agrees with the measurement's 78% within 10 points" in close.text

@@ -51,7 +51,7 @@ def test_a_claim_holds_is_contradicted_or_is_undecided():
 
 def test_percent_format_of_an_interval():
     c = v.check("k", "s", True, x=v.Interval(0.1, 0.12, 0.14), supported="{x:.0%}", contradicted="")
-    assert c.text == "12 % (10–14 %)"
+    assert c.text == "12% (10–14%)"
 
 
 def test_invariant_helpers_break_only_beyond_noise():

@@ -20,9 +20,13 @@ It reads every HTML page and reports, page by page:
   real title as the first line of the body's first paragraph (what
   ``:::{warning} Some title`` followed by text renders as);
 - **a degenerate interval**: a spread whose two ends print alike, such as
-  ``+12 % (+12 to +12 %)`` or ``1.00× (1.00–1.00×)``. It says nothing the
+  ``+12% (+12 to +12%)`` or ``1.00× (1.00–1.00×)``. It says nothing the
   median alone does not, and reads as a spread that was never measured: print
-  the bare value, or more digits.
+  the bare value, or more digits;
+- **a spaced per cent sign**: a digit, a space and ``%`` (``12 %``). The book
+  writes per cent as ``12%``, ``+12%``, ``(10–15%)``: the usual English style
+  and what a ``{x:.0%}`` format spec gives. Source listings (a cell's code, a
+  literalinclude) are not checked: there ``10 % 3`` is Python's modulo.
 
 Standard library only; no browser needed.
 """
@@ -47,6 +51,7 @@ __all__ = [
     "output_problems",
     "page_problems",
     "site_problems",
+    "spaced_percent_problems",
 ]
 
 #: A dataclass- or namedtuple-style repr: ``Name(field=``.
@@ -67,6 +72,10 @@ _NUMBER = r"[+\-\u2212]?\d+(?:[,.]\d+)*"
 _UNIT = r"(?:\s?(?:%|\u00d7|x|[\u00b5mun]?s|[kMG]i?B(?:/s)?|M|k|steps/s|/s))?"
 #: ``(low SEP high)``, SEP an en or em dash, a hyphen or the word "to".
 _INTERVAL = re.compile(rf"\(\s*({_NUMBER}){_UNIT}\s*(?:\u2013|\u2014|-|to)\s*({_NUMBER}){_UNIT}\s*\)")
+#: A number, then white space (a plain, no-break or narrow no-break space) and a per cent sign.
+_SPACED_PERCENT = re.compile(r"[+\-\u2212]?\d+(?:[,.]\d+)*[ \t\u00a0\u202f]+%")
+#: The highlight classes of text that is not a source listing: a cell's output and plain text.
+_NOT_SOURCE = frozenset({"highlight-myst-ansi", "highlight-text", "highlight-none"})
 #: The titles Sphinx gives the named admonitions (``{warning}`` -> "Warning").
 GENERIC_TITLES = frozenset({
     "attention", "caution", "danger", "error", "hint", "important", "note", "seealso",
@@ -104,7 +113,9 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
         self.prose: list[str] = []  # the text outside inline code (<code>): what smartquotes may mangle
+        self.reading: list[str] = []  # the prose outside source listings (a cell's code, a literalinclude)
         self._code = 0
+        self._source = 0
         self.outputs: list[str] = []
         self.admonitions: list[_Admonition] = []
         self._stack: list[tuple[str, set[str]]] = []
@@ -125,6 +136,8 @@ class _PageParser(HTMLParser):
             return
         if tag == "code":
             self._code += 1
+        if _is_source(classes):
+            self._source += 1
         self._stack.append((tag, classes))
         depth = len(self._stack)
         if self._output_depth is None and tag == "div" and "cell_output" in classes:
@@ -156,8 +169,11 @@ class _PageParser(HTMLParser):
             return
         while len(self._stack) > i:
             depth = len(self._stack)
-            if self._stack.pop()[0] == "code" and self._code:
+            closed, classes = self._stack.pop()
+            if closed == "code" and self._code:
                 self._code -= 1
+            if _is_source(classes) and self._source:
+                self._source -= 1
             if self._capture is not None and self._capture[0] == depth:
                 _, what, adm = self._capture
                 text = "".join(self._captured)
@@ -182,10 +198,16 @@ class _PageParser(HTMLParser):
             return
         self.text.append(data)
         self.prose.append(" " if self._code else data)
+        self.reading.append(" " if self._code or self._source else data)
         if self._output_depth is not None:
             self._output.append(data)
         if self._capture is not None:
             self._captured.append(data)
+
+
+def _is_source(classes: set[str]) -> bool:
+    """True for the element around a source listing (``highlight-python``, ``highlight-ipython3``...)."""
+    return any(c.startswith("highlight-") and c not in _NOT_SOURCE for c in classes)
 
 
 def _balanced(text: str, start: int) -> str | None:
@@ -303,8 +325,14 @@ def _number(text: str) -> str:
 
 def degenerate_interval_problems(text: str) -> list[str]:
     """Each interval in *text* whose two ends print alike: ``(1.00\u20131.00\u00d7)``,
-    ``(+12 to +12 %)``. A real interval (``(0.98\u20131.02\u00d7)``) passes."""
+    ``(+12 to +12%)``. A real interval (``(0.98\u20131.02\u00d7)``) passes."""
     return [m.group(0) for m in _INTERVAL.finditer(text) if _number(m.group(1)) == _number(m.group(2))]
+
+
+def spaced_percent_problems(text: str) -> list[str]:
+    """Each per cent in *text* written with a space before the sign: ``12 %``, ``+12 %``,
+    ``(10–15 %)``. The book's style is ``12%``; ``12%`` and ``a %`` pass."""
+    return [m.group(0) for m in _SPACED_PERCENT.finditer(text)]
 
 
 def _first_line_is_a_title(paragraph: str) -> bool:
@@ -350,6 +378,9 @@ def page_problems(html_text: str, page: str = "<page>") -> list[Problem]:
     for interval in degenerate_interval_problems(prose):
         problems.append(Problem(page, "a degenerate interval (both ends print alike: show the value alone)",
                                 interval))
+    for percent in spaced_percent_problems("".join(parser.reading)):
+        problems.append(Problem(page, "a per cent written with a space before the sign (the book writes 12%)",
+                                percent))
     for adm in parser.admonitions:
         for what in admonition_problems(adm.title, adm.paragraphs):
             problems.append(Problem(page, what, (adm.title or "") + " / " + (adm.paragraphs[:1] or [""])[0][:80]))
@@ -384,8 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         print(f"{len(problems)} problem(s) on {pages} page(s) of {args.site}", file=sys.stderr)
         return 1
-    print(f"site text: no reprs, bare containers, dash-mangled flags, run-in admonition titles or "
-          f"degenerate intervals in {args.site}")
+    print(f"site text: no reprs, bare containers, dash-mangled flags, run-in admonition titles, "
+          f"degenerate intervals or spaced per cent signs in {args.site}")
     return 0
 
 

@@ -104,7 +104,7 @@ OPTIONAL_CHAPTERS: dict[str, str] = {
 #: The kinds of work the guide covers, in the order of its table.
 WORKLOADS = ("cpu-bound", "io-bound", "many-waits", "mixed", "native")
 
-#: A runner-up within this fraction of the best counts as a tie (0.05 = 5 %).
+#: A runner-up within this fraction of the best counts as a tie (0.05 = 5%).
 TIE = 0.05
 
 #: A best speedup below this (×) means: nothing here beats the sequential run.

@@ -32,12 +32,14 @@ from .results import Suite, Timing
 from .workloads import countdown, io_wait, split_count
 
 __all__ = [
+    "COUNTDOWN_PRIME_TASK",
     "DEFAULT_TIMEOUT",
     "MIN_REPEATS",
     "MODES",
     "PRIME_CALLS",
     "MeasurementTimeout",
     "compare",
+    "countdown_compare",
     "countdown_suite",
     "default_start_method",
     "interleave",
@@ -53,12 +55,16 @@ MIN_REPEATS = 5
 DEFAULT_TIMEOUT = 300.0  # seconds allowed for one run of one configuration
 #: Calls of the workload, with a small task, that prime every interpreter before
 #: timing. CPython 3.11 specializes a function's bytecode only after its 8th call
-#: (3.12+ at once); until then the countdown runs about 25 % slower. Priming makes
+#: (3.12+ at once); until then the countdown runs about 25% slower. Priming makes
 #: every configuration (this process and each worker process) time the same code.
 PRIME_CALLS = 16
 
 Task = tuple[Any, ...]
 Tasks = Union[Sequence[Task], Callable[[int], Sequence[Task]]]
+#: The task :func:`prime` gives the countdown before timing it: a countdown of 1,000
+#: steps, enough to specialize the loop at a few microseconds a call. Every process
+#: (this one and each worker) that times the countdown primes with it.
+COUNTDOWN_PRIME_TASK: Task = (1_000,)
 _Result = TypeVar("_Result")  # what one run of :func:`interleave` returns
 
 
@@ -427,6 +433,46 @@ def measure(
     return suite.timings[-1]
 
 
+def countdown_compare(
+    n: int,
+    configs: Sequence[tuple[str, int]],
+    *,
+    tasks: int | None = None,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    start_method: str | None = None,
+) -> Suite:
+    """:func:`compare` of the countdown of *n* steps in total in each ``(mode, workers)``
+    of *configs*, primed with :data:`COUNTDOWN_PRIME_TASK`; workload ``"countdown"``,
+    params ``{"n": n}``.
+
+    :param n: total countdown steps (>= 1), split evenly so that every
+        configuration does the same work.
+    :param tasks: split *n* into this many tasks for every configuration (the
+        sequential run then counts them down one after another); ``None``: into
+        each configuration's worker count.
+    """
+    check_int("n", n, minimum=1)
+
+    def per_workers(workers: int) -> list[Task]:
+        return [(c,) for c in split_count(n, workers)]
+
+    split: Tasks = per_workers if tasks is None else per_workers(check_int("tasks", tasks, minimum=1))
+    return compare(
+        countdown,
+        split,
+        configs=configs,
+        repeats=repeats,
+        warmups=warmups,
+        workload="countdown",
+        params={"n": n},
+        timeout=timeout,
+        start_method=start_method,
+        prime_task=COUNTDOWN_PRIME_TASK,
+    )
+
+
 def countdown_suite(
     n: int = 20_000_000,
     workers: int | None = None,
@@ -448,18 +494,8 @@ def countdown_suite(
     check_int("n", n, minimum=1)
     workers = usable_cpus() if workers is None else check_int("workers", workers, minimum=1)
     configs = [("sequential", 1) if m == "sequential" else (m, workers) for m in modes]
-    return compare(
-        countdown,
-        [(c,) for c in split_count(n, workers)],
-        configs=configs,
-        repeats=repeats,
-        warmups=warmups,
-        workload="countdown",
-        params={"n": n},
-        timeout=timeout,
-        start_method=start_method,
-        prime_task=(1_000,),
-    )
+    return countdown_compare(n, configs, tasks=workers, repeats=repeats, warmups=warmups, timeout=timeout,
+                             start_method=start_method)
 
 
 def io_suite(

@@ -15,7 +15,7 @@ class Summary:
     """Median and spread of repeated measurements, in the values' own unit.
 
     ``spread`` is the interquartile range (``q3 - q1``); ``rel_spread`` is that
-    range divided by the median (a fraction, 0.05 = 5 %).
+    range divided by the median (a fraction, 0.05 = 5%).
     """
 
     n: int

@@ -274,7 +274,7 @@ class _Formatted:
 
     def __format__(self, spec: str) -> str:
         if spec.endswith("%"):
-            return self.interval.scaled(100).text(spec[:-1] + "f", " %")
+            return self.interval.scaled(100).text(spec[:-1] + "f", "%")
         return self.interval.text(spec or ".2f")
 
     def __getattr__(self, name: str) -> Any:  # {s.low:.2f} still works

@@ -87,7 +87,7 @@ SLOWER_SHARE = 0.8
 
 HOWTO_OVERHEAD = 0.40
 """The free-threaded CPython 3.13 build's overhead on Python code per the free-threading HOWTO:
-"about 40 % on the pyperformance suite", i.e. the same work takes 1.4 times as long."""
+"about 40% on the pyperformance suite", i.e. the same work takes 1.4 times as long."""
 
 OVERHEAD_TOLERANCE = 0.2
 """How far (either way, as a share of the work's time) an overhead measured on one workload may lie
@@ -125,14 +125,14 @@ def slower_build_note(ratio: Any, what: str, free_metadata: Mapping[str, Any]) -
     series = ".".join(version.split(".")[:2]) or "3"
     over = overhead_interval(ratio)
     slowdown = Interval(1 - ratio.high, 1 - ratio.median, 1 - ratio.low)
-    head = (f" Without a GIL, {what} at {ratio.scaled(100).text('.0f', ' %')} of the GIL build's rate "
-            f"({slowdown.scaled(100).text('.0f', ' %')} slower): the same work took "
-            f"{over.scaled(100).text('.0f', ' %')} longer, an overhead in the HOWTO's sense.")
+    head = (f" Without a GIL, {what} at {ratio.scaled(100).text('.0f', '%')} of the GIL build's rate "
+            f"({slowdown.scaled(100).text('.0f', '%')} slower): the same work took "
+            f"{over.scaled(100).text('.0f', '%')} longer, an overhead in the HOWTO's sense.")
     link = f"[free-threading HOWTO]({_HOWTO.format(v=series)})"
     if series != "3.13":
         return head + f" The {link} says the free-threaded build runs single-threaded Python code slower."
     agrees = over.between(HOWTO_OVERHEAD - OVERHEAD_TOLERANCE, HOWTO_OVERHEAD + OVERHEAD_TOLERANCE)
-    howto = (f" The {link} puts the 3.13 free-threaded build's overhead at about {HOWTO_OVERHEAD * 100:.0f} % "
+    howto = (f" The {link} puts the 3.13 free-threaded build's overhead at about {HOWTO_OVERHEAD * 100:.0f}% "
              "on pyperformance, mostly because its specializing adaptive interpreter is off")
     if agrees:
         return head + howto + f": this agrees within {OVERHEAD_TOLERANCE * 100:.0f} points."

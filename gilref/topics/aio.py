@@ -82,20 +82,20 @@ STALL_SHARE = 0.8
 #: times the worst lag with the step offloaded (5: a clear, not a marginal, cut).
 OFFLOAD_FACTOR = 5.0
 #: How much earlier than planned (a fraction of the wait) a wait may seem to end
-#: before the invariant "N waits take at least one wait" breaks: 1 % (the event
+#: before the invariant "N waits take at least one wait" breaks: 1% (the event
 #: loop rounds its timers to its clock's resolution).
 EARLY_SLACK = 0.01
 #: How much faster (a fraction) the CPU step may seem on a worker thread than inline
-#: before the invariant breaks: 10 %, on quartiles (the same countdown, sharing the GIL
+#: before the invariant breaks: 10%, on quartiles (the same countdown, sharing the GIL
 #: with the loop's brief wake-ups, cannot run faster than alone).
 STEP_SLACK = 0.10
 #: How much longer (a fraction) the coroutines that await every so many appends may take
-#: than the ones that never await before the invariant breaks: 100 % (a handful of
+#: than the ones that never await before the invariant breaks: 100% (a handful of
 #: ``await asyncio.sleep(0)`` costs microseconds; the runs are single, so the slack is wide).
 AWAIT_SLACK = 1.0
 #: How far apart (a fraction) the CPU step inline and the same countdown called bare
 #: (no event loop) may be, on quartiles, for "the event loop adds nothing to the step":
-#: 15 % (the same loop in the same process; the host's load varies from run to run).
+#: 15% (the same loop in the same process; the host's load varies from run to run).
 BARE_SLACK = 0.15
 #: How much longer (a fraction) the CPU step may take in the process pool's worker than
 #: inline, on quartiles, before the invariant breaks: 25 % (the same countdown, warmed the

@@ -62,7 +62,7 @@ THREADS_GAIN = 1.2
 PROCESSES_GAIN = 1.3
 #: Waiting threads count as *near the ideal* when, at every thread count, even the
 #: low end of the speedup is at least this share of the ideal (the thread count, or
-#: the task count if smaller): 80 % leaves room for starting threads and waking up.
+#: the task count if smaller): 80% leaves room for starting threads and waking up.
 IO_IDEAL_SHARE = 0.8
 #: Invariant: N processes started before the clock do the same work as one thread
 #: on N cores, so even on one free core they are not slower than one thread by more

@@ -168,11 +168,11 @@ CONVOY_WAIT_MIN = 0.1
 """Mixed (convoy): a thread waits for the GIL at least this share of its time *at a line where it also
 blocks in I/O* (:func:`io_return_waiting`: taking the GIL back after ``recv`` returned), while the GIL is
 held GIL_HELD_MIN... (Not its idle share: in a bad convoy the I/O thread queues for the GIL far longer
-than it waits on I/O; 15 % idle and 85 % waiting were measured here.)"""
+than it waits on I/O; 15% idle and 85% waiting were measured here.)"""
 CONVOY_CPU_MIN = 0.6
 """...and another thread runs with the GIL at least this share of its time (the CPU-bound one)."""
 VICTIM_IDLE_MIN = 0.05
-"""...and blocks at least this share of its time (the convoy's server was idle 8-14 % here): a CPU-bound thread
+"""...and blocks at least this share of its time (the convoy's server was idle 8-14% here): a CPU-bound thread
 starved by another, with a stray idle sample or two, is not an I/O thread."""
 VICTIM_PYTHON_MAX = 0.2
 """A thread that blocks at all and runs Python at most this share of its time has nothing of its own to be
@@ -536,12 +536,12 @@ def diagnosis_invariants(d: Diagnosis, *, tag: str = "") -> list[Invariant]:
     bad = [t.name for t, ok in zip(d.threads, own) if not ok]
     return [
         invariant(f"{tag}held-within-wall", "{tag}at most one thread ran with the GIL at a time (the threads' "
-                  "shares of the wall time with it add up to {sum:.0%}, at most 100 %)",
+                  "shares of the wall time with it add up to {sum:.0%}, at most 100%)",
                   shares_within(held, 1.0, slack=HELD_SLACK), tag=tag, sum=d.held_sum,
                   cause="the sampler charged threads that were taking or releasing the GIL to running Python, "
                         "or read their stacks at different moments"),
         invariant(f"{tag}thread-shares-whole", "{tag}each thread's four shares of its own samples add up to "
-                  "100 %, from no more samples than the run has intervals", not bad, tag=tag,
+                  "100%, from no more samples than the run has intervals", not bad, tag=tag,
                   bad=", ".join(bad) or "none", cause="the raw samples were parsed wrongly ({bad})"),
     ]
 
@@ -863,7 +863,7 @@ def render_text(d: Diagnosis, *, hot: int = 3) -> str:
         f"over {d.intervals} sampling intervals).",
         "All threads' samples: " + ", ".join(f"{STATE_LABELS[s]} {_pct(d.shares[s]).strip()}" for s in STATES),
         "",
-        "Each thread: shares of its own samples (a row adds up to 100 %).",
+        "Each thread: shares of its own samples (a row adds up to 100%).",
         f"{'thread':<28} {'samples':>7}  " + "  ".join(f"{s:>7}" for s in STATES),
     ]
     for t in d.threads:

@@ -305,7 +305,7 @@ def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     the run's sampling intervals (:meth:`gilref.topics.diagnose.Diagnosis.wall_share`), so a program's
     thread rows add up to its ``whole run`` row. The four states are shares
     of the row's OWN samples (the thread's; for ``whole run``, all of them):
-    each row adds up to 100 %. (``whole run``, as in the chart.)
+    each row adds up to 100%. (``whole run``, as in the chart.)
     """
     rows: list[dict[str, Any]] = []
     short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
@@ -457,7 +457,7 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
                   "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
                   "On two threads contending for the GIL: {c2}.",
         contradicted="Sampling at {rate} Hz slowed the countdown measurably: on one thread {c1}; on two threads "
-                     "{c2} ({n} runs each, interleaved; the bar is {max:.0f} %).",
-        unclear="The runs are too spread out to tell whether sampling at {rate} Hz costs under {max:.0f} %: on "
+                     "{c2} ({n} runs each, interleaved; the bar is {max:.0f}%).",
+        unclear="The runs are too spread out to tell whether sampling at {rate} Hz costs under {max:.0f}%: on "
                 "one thread {c1}; on two threads {c2} ({n} runs each, interleaved).",
     )

@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, Callable
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import MIN_REPEATS, MeasurementTimeout, interleave, prime
+from ..core.harness import COUNTDOWN_PRIME_TASK, MIN_REPEATS, MeasurementTimeout, interleave, prime
 from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
@@ -67,24 +67,24 @@ LOOPBACK = "127.0.0.1"
 #: (1.0×) by a margin for noise, below the 2× two CPUs allow.
 PARALLEL_SPEEDUP = 1.3
 #: How far above the ideal (N× for N workers, and the CPU count) a speedup's low end
-#: may lie before the run is called unsound: 10 % (a slowed one-process run).
+#: may lie before the run is called unsound: 10% (a slowed one-process run).
 IDEAL_SLACK = 0.10
 #: The overhead a task may cost, as a share of the work it does, for the guide's
 #: "big enough" task size (0.10: a tenth of the task goes to scheduling).
 OVERHEAD_SHARE = 0.10
 #: The example's speedups and per-task costs agree with the chapter's when within
-#: the chapter's interval widened by this fraction each way (0.25 = 25 %): it runs
+#: the chapter's interval widened by this fraction each way (0.25 = 25%): it runs
 #: once per repeat, in a fresh cluster of its own, without warm-up.
 EXAMPLE_TOLERANCE = 0.25
 #: The same for the per-task costs, as a factor: a few hundred tiny tasks take
 #: milliseconds, which a busy host stretches easily.
 EXAMPLE_COST_FACTOR = 2.0
 #: How much faster than the pool the cluster may seem before the run is called unsound
-#: (0.10 = 10 %, on quartiles): a Dask task does the pool's work plus a scheduler's
+#: (0.10 = 10%, on quartiles): a Dask task does the pool's work plus a scheduler's
 #: round trip, so the cluster can be at most as fast as the pool, beyond noise.
 DASK_OVER_POOL_SLACK = 0.10
 #: How far below the processes chapter's speedup for the same pool size this page's
-#: pool may fall before the run is called unsound (0.25 = 25 % under the low end of
+#: pool may fall before the run is called unsound (0.25 = 25% under the low end of
 #: that chapter's interval): a smaller count here, but the same pool on the same host.
 POOL_REFERENCE_SLACK = 0.25
 
@@ -230,7 +230,7 @@ def _check_common(repeats: int, warmups: int, timeout: float) -> None:
     check_seconds("timeout", timeout, allow_zero=False)
 
 
-_PRIMED = (countdown, (1_000,))
+_PRIMED = (countdown, COUNTDOWN_PRIME_TASK)
 
 
 def _pool(workers: int, start_method: str | None) -> AbstractContextManager[concurrent.futures.ProcessPoolExecutor]:
@@ -242,6 +242,34 @@ def _pool(workers: int, start_method: str | None) -> AbstractContextManager[conc
 def _warm_pool(pool: concurrent.futures.ProcessPoolExecutor, workers: int, timeout: float) -> None:
     """Make the pool start all its workers now, before any timing."""
     _on_pool(pool, time.sleep, [0.05] * (2 * workers), timeout)
+
+
+def _three_ways(
+    client: Any,
+    func: Callable[[Any], Any],
+    args: Sequence[Any],
+    workers: int,
+    workload: str,
+    params: dict[str, Any],
+    *,
+    repeats: int,
+    warmups: int,
+    timeout: float,
+    start_method: str | None,
+) -> Suite:
+    """``func(a)`` for each of *args*, timed three ways, interleaved: one after another
+    here (mode ``"sequential"``), on a started pool of *workers* processes
+    (``"processes"``) and on the cluster behind *client* (``"dask"``); *timeout*
+    seconds allowed for one run."""
+    with _pool(workers, start_method) as pool:
+        _warm_pool(pool, workers, timeout)
+        runs: list[tuple[str, int, Callable[[], Any]]] = [
+            ("sequential", 1, lambda: [func(a) for a in args]),
+            ("processes", workers, lambda: _on_pool(pool, func, args, timeout)),
+            ("dask", workers, lambda: _on_dask(client, func, args, timeout)),
+        ]
+        return _interleave(runs, workload, repeats=repeats, warmups=warmups, params=params,
+                           metadata=collect_metadata())
 
 
 def countdown_suite(
@@ -269,15 +297,8 @@ def countdown_suite(
     shares = split_count(n, workers)
     prime(*_PRIMED)  # here, before the pool forks; the cluster's workers below
     client.run(prime, *_PRIMED)
-    with _pool(workers, start_method) as pool:
-        _warm_pool(pool, workers, timeout)
-        runs: list[tuple[str, int, Callable[[], Any]]] = [
-            ("sequential", 1, lambda: [countdown(s) for s in shares]),
-            ("processes", workers, lambda: _on_pool(pool, countdown, shares, timeout)),
-            ("dask", workers, lambda: _on_dask(client, countdown, shares, timeout)),
-        ]
-        suite = _interleave(runs, "countdown", repeats=repeats, warmups=warmups,
-                            params={"n": n, "tasks": len(shares)}, metadata=collect_metadata())
+    suite = _three_ways(client, countdown, shares, workers, "countdown", {"n": n, "tasks": len(shares)},
+                        repeats=repeats, warmups=warmups, timeout=timeout, start_method=start_method)
     suite.metadata["dask_scheduler"] = str(client.scheduler.address)
     suite.metadata["dask_workers"] = len(client.scheduler_info().get("workers", {}))
     return suite
@@ -304,16 +325,8 @@ def overhead_suite(
     check_int("tasks", tasks, minimum=1)
     check_int("workers", workers, minimum=1)
     _check_common(repeats, warmups, timeout)
-    args = list(range(tasks))
-    with _pool(workers, start_method) as pool:
-        _warm_pool(pool, workers, timeout)
-        runs: list[tuple[str, int, Callable[[], Any]]] = [
-            ("sequential", 1, lambda: [tiny(i) for i in args]),
-            ("processes", workers, lambda: _on_pool(pool, tiny, args, timeout)),
-            ("dask", workers, lambda: _on_dask(client, tiny, args, timeout)),
-        ]
-        return _interleave(runs, "tiny", repeats=repeats, warmups=warmups,
-                           params={"tasks": tasks}, metadata=collect_metadata())
+    return _three_ways(client, tiny, list(range(tasks)), workers, "tiny", {"tasks": tasks},
+                       repeats=repeats, warmups=warmups, timeout=timeout, start_method=start_method)
 
 
 # -- verdicts and invariants (the chapter calls these) ---------------------------

@@ -76,22 +76,22 @@ __all__ = [
 # -- thresholds of the verdicts and invariants ---------------------------------------
 
 #: The share of the ideal speedup (N threads: N times one after another) every pool
-#: size must reach for "threads scale": 90 %. Each fetch waits 50 ms and does well
+#: size must reach for "threads scale": 90%. Each fetch waits 50 ms and does well
 #: under a millisecond of Python work, so the serial part costs a few per cent at
-#: 16 threads; 90 % leaves room for that and for the pool's hand-offs.
+#: 16 threads; 90% leaves room for that and for the pool's hand-offs.
 SCALE_SHARE = 0.9
 #: The largest pool the scaling claim speaks for (threads): it is decided only if
 #: the suite measured a pool at least this large.
 SCALE_UP_TO = 16
 #: asyncio "keeps up" with threads when its speedup, at the largest concurrency both
-#: were measured at, is at least this share of the threads' (90 %).
+#: were measured at, is at least this share of the threads' (90%).
 ASYNCIO_MATCH = 0.9
-#: Slack over 100 % of the ideal before "faster than ideal" breaks an invariant: 5 %
+#: Slack over 100% of the ideal before "faster than ideal" breaks an invariant: 5%
 #: (the quartile bounds already absorb most noise; this covers the timer and the
 #: sequential runs' connection set-up, which pools amortise over their warm-up).
 IDEAL_SLACK = 0.05
 #: How much slower (a fraction) a larger pool may be than a smaller one before
-#: "wall time falls with threads" breaks: 10 %, compared on quartiles.
+#: "wall time falls with threads" breaks: 10%, compared on quartiles.
 MONOTONE_SLACK = 0.10
 #: Seconds a run with failing URLs may take beyond its per-fetch timeout (1 s:
 #: connection set-up, the pool's start and shutdown, a busy host).
@@ -393,7 +393,7 @@ def suite_rows(suite: Suite) -> list[dict[str, Any]]:
                              f"asyncio, {t.workers} in flight",
             "median (s)": f"{t.median:.3f}",
             "speedup (quartile interval)": suite.speedup_interval(t).text(),
-            "share of ideal": _share(suite, t).scaled(100).text(".0f", " %"),
+            "share of ideal": _share(suite, t).scaled(100).text(".0f", "%"),
         })
     return rows
 
@@ -625,12 +625,12 @@ def _example_sentence(example: Mapping[str, Any] | None, holds: bool | None, sui
     share = run["speedup"] / ideal
     where = f"{run['workers']} threads"
     said = (f" The reader's script below, run by this build, fetched {example['urls']} URLs with {where} "
-            f"{run['speedup']:.2f}× faster than one after another ({share * 100:.0f} % of the ideal "
+            f"{run['speedup']:.2f}× faster than one after another ({share * 100:.0f}% of the ideal "
             f"{ideal}×, the median of {example['repeats']} runs)")
     how = agreement(holds, share >= SCALE_SHARE)
     if how is not None:
         return f"{said}: {how}."
-    ours = f" ({suite_share.scaled(100).text('.0f', ' %')} in the measurement above)" if suite_share else ""
+    ours = f" ({suite_share.scaled(100).text('.0f', '%')} in the measurement above)" if suite_share else ""
     if share < SCALE_SHARE:
         return (said + f": less than the measurement's share at {where}{ours}, because the script's server "
                 "runs in the script's own process and its threads compete with the client for that "
@@ -689,7 +689,7 @@ def threads_verdict(suite: Suite, example: Mapping[str, Any] | None = None) -> C
     return check(
         "threads_scale",
         f"threads speed up I/O-bound fetching almost in proportion to their number: at least "
-        f"{SCALE_SHARE * 100:.0f} % of the ideal speedup up to {SCALE_UP_TO} threads",
+        f"{SCALE_SHARE * 100:.0f}% of the ideal speedup up to {SCALE_UP_TO} threads",
         holds,
         worst=shares[ww], ww=ww, why=why, top=suite.speedup_interval(largest),
         wtop=largest.workers, counts=_counts(list(shares)), urls=seq.params.get("urls"),
@@ -722,7 +722,7 @@ def _asyncio_example_sentence(example: Mapping[str, Any] | None, threads_example
         return said + "."
     rel = run["speedup"] / twin["speedup"]
     said += (f", and the threads script {twin['speedup']:.2f}× on {twin['workers']} threads: "
-             f"{rel * 100:.0f} % of it")
+             f"{rel * 100:.0f}% of it")
     how = agreement(holds, rel >= ASYNCIO_MATCH)
     if how is not None:
         return f"{said}: {how}."
@@ -751,7 +751,7 @@ def asyncio_verdict(suite: Suite, example: Mapping[str, Any] | None = None,
     return check(
         "asyncio_matches",
         f"asyncio on one thread overlaps network waits as well as a thread pool does "
-        f"(at least {ASYNCIO_MATCH * 100:.0f} % of its speedup)",
+        f"(at least {ASYNCIO_MATCH * 100:.0f}% of its speedup)",
         holds,
         a=suite.speedup_interval(a), t=suite.speedup_interval(t), rel=rel, w=w,
         threshold=Interval.exact(ASYNCIO_MATCH), ex=_asyncio_example_sentence(example, threads_example, holds),
@@ -838,10 +838,10 @@ def fetch_invariants(suite: Suite) -> list[Invariant]:
     timed = [*threads, *suite.select("fetch", "asyncio")]
     worst = max(timed, key=lambda t: _share(suite, t).low)
     out.append(invariant(
-        "fetch_share_of_ideal", "no configuration beat the ideal speedup (its share of ideal at most 100 %)",
+        "fetch_share_of_ideal", "no configuration beat the ideal speedup (its share of ideal at most 100%)",
         _share(suite, worst).low <= 1 + IDEAL_SLACK,
         cause="the runs one after another were slowed more than the others (the host was busier then); "
-              "the highest was {label}, {share:.0f} % of ideal",
+              "the highest was {label}, {share:.0f}% of ideal",
         label=worst.label, share=_share(suite, worst).low * 100))
     if latency > 0:
         over = []

@@ -36,7 +36,15 @@ from functools import partial
 from typing import Any
 
 from ..core._checks import check_int, check_seconds
-from ..core.harness import DEFAULT_TIMEOUT, MIN_REPEATS, MeasurementTimeout, compare, interleave, run_threads
+from ..core.harness import (
+    DEFAULT_TIMEOUT,
+    MIN_REPEATS,
+    MeasurementTimeout,
+    compare,
+    countdown_compare,
+    interleave,
+    run_threads,
+)
 from ..core.hostinfo import collect_metadata, gil_enabled
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
@@ -114,7 +122,7 @@ __all__ = [
 SCALING_MIN = 1.8
 #: Speedup (×) two threads must stay below, over the whole interval, for "with
 #: the GIL on, threads do not scale": a GIL lets one thread run Python at a
-#: time, so anything clearly above 1× (here 20 % above) is not a GIL at work.
+#: time, so anything clearly above 1× (here 20% above) is not a GIL at work.
 GIL_ON_MAX = 1.2
 #: Invariant slack (a fraction) for a build whose GIL is on: on the quartiles,
 #: N threads may look at most this much faster than the sequential run, or
@@ -171,7 +179,7 @@ COST_SIZES = {"countdown": 2_000_000, "objects": 200_000}
 #: Published single-thread overheads of the free-threaded build (cited, not measured here).
 CITED_OVERHEAD = {
     "pep703": {
-        "text": "5–6 % (pyperformance 1.0.6, one thread: 6 % on Intel Skylake, 5 % on AMD Zen 3), "
+        "text": "5–6% (pyperformance 1.0.6, one thread: 6% on Intel Skylake, 5% on AMD Zen 3), "
                 "measured on the nogil-3.12 prototype",
         "low": 0.05,
         "high": 0.06,
@@ -179,7 +187,7 @@ CITED_OVERHEAD = {
         "url": "https://peps.python.org/pep-0703/#performance",
     },
     "docs313": {
-        "text": "about 40 % on the pyperformance suite in 3.13, mostly because the specializing "
+        "text": "about 40% on the pyperformance suite in 3.13, mostly because the specializing "
                 "adaptive interpreter (PEP 659) is disabled in the free-threaded build",
         "low": 0.40,
         "high": 0.40,
@@ -233,17 +241,7 @@ def countdown_scaling(
         raise ValueError("threads must list at least one thread count")
     counts = sorted({check_int("threads", w, minimum=1) for w in threads})
     configs = [("sequential", 1)] + [("threads", w) for w in counts]
-    suite = compare(
-        countdown,
-        lambda w: [(c,) for c in split_count(n, w)],
-        configs=configs,
-        repeats=repeats,
-        warmups=warmups,
-        workload="countdown",
-        params={"n": n},
-        timeout=timeout,
-        prime_task=(1_000,),
-    )
+    suite = countdown_compare(n, configs, repeats=repeats, warmups=warmups, timeout=timeout)
     suite.metadata["x_gil"] = getattr(sys, "_xoptions", {}).get("gil")
     suite.metadata["env_python_gil"] = os.environ.get("PYTHON_GIL")
     suite.metadata["build_config"] = build_config()
@@ -822,7 +820,7 @@ def gil_on_verdict(free_threaded: Suite, gil_on: Suite, label: str) -> Claim:
 
 
 def _overhead(ratio: Interval) -> Interval:
-    """A time ratio (×) as an overhead (a fraction: 0.3 = 30 % slower)."""
+    """A time ratio (×) as an overhead (a fraction: 0.3 = 30% slower)."""
     return Interval(ratio.low - 1, ratio.median - 1, ratio.high - 1)
 
 
@@ -833,10 +831,10 @@ def interval_text(i: Interval) -> str:
 
 
 def percent_text(overhead: Interval) -> str:
-    """An overhead interval (fractions) as signed per cent: ``+30 % (+27 % to +33 %)``, ``−6 % (−8 % to +2 %)``;
+    """An overhead interval (fractions) as signed per cent: ``+30% (+27% to +33%)``, ``−6% (−8% to +2%)``;
     the median alone when both ends print alike."""
     def one(x: float) -> str:
-        return f"{x * 100:+.0f} %".replace("-", "\u2212")
+        return f"{x * 100:+.0f}%".replace("-", "\u2212")
 
     mid, low, high = one(overhead.median), one(overhead.low), one(overhead.high)
     return mid if low == high else f"{mid} ({low} to {high})"

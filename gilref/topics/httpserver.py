@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..core._checks import check_int, check_seconds
@@ -293,7 +293,40 @@ class _Server(ThreadingHTTPServer):
         self.owner.errors += 1
 
 
-class LatencyServer:
+_S = TypeVar("_S", bound="_StartStop")
+
+
+class _StartStop:
+    """A server used as a context manager: ``with s:`` calls ``s.start()`` and, when
+    the block ends, ``s.stop()``; when the block raised, ``s.abandon()`` (which
+    stops it too, unless a subclass has a quicker way out)."""
+
+    def start(self: _S) -> _S:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def stop(self) -> object:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def abandon(self) -> None:
+        """Leave after an error: stop the server."""
+        self.stop()
+
+    def __enter__(self: _S) -> _S:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.stop()
+        else:
+            self.abandon()
+
+
+class LatencyServer(_StartStop):
     """An HTTP server on a loopback address whose every answer takes *latency* seconds.
 
     Use it as a context manager; the server runs in a background thread::
@@ -396,17 +429,6 @@ class LatencyServer:
         if thread.is_alive():
             raise RuntimeError(f"the latency server's thread did not stop within {timeout:g} s")
 
-    def __enter__(self) -> LatencyServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # -- addresses ------------------------------------------------------------
 
     @property
@@ -443,7 +465,7 @@ def _url(base: str, path: str, query: dict[str, Any]) -> str:
     return base + path + ("?" + text if text else "")
 
 
-class ServerProcess:
+class ServerProcess(_StartStop):
     """A :class:`LatencyServer` running in a child process (``python -m gilref.topics.httpserver``).
 
     The child is the server alone, so its Python code never competes with the
@@ -544,19 +566,9 @@ class ServerProcess:
         _, err = proc.communicate()
         return str(err)
 
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.stop()
-        else:
-            self._kill()
+    def abandon(self) -> None:
+        """Leave after an error: kill the child rather than wait for its statistics."""
+        self._kill()
 
 
 def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:

@@ -37,7 +37,7 @@ GIL_SPEEDUP = 1.2
 #: since the JVM's own threads (JIT, garbage collector) need the same CPUs.
 PARALLEL_SPEEDUP = 1.4
 #: How far above the ideal (N× for N threads, and the CPU count) a speedup's low end
-#: may lie before the run is called unsound: 10 % (a slowed one-thread run).
+#: may lie before the run is called unsound: 10% (a slowed one-thread run).
 IDEAL_SLACK = 0.10
 
 

@@ -3,7 +3,7 @@
 The usual argument for one big lock: locking at a fine grain -- around every
 small operation -- would make single-threaded code slower (older editions of
 the Python FAQ said about twice as slow, of the free-threading patches of the
-Python 1.5 days; as of Python 3.13 it says at least 30 % slower).
+Python 1.5 days; as of Python 3.13 it says at least 30% slower).
 :func:`measure` times, in one thread and without any contention:
 
 ``empty``
@@ -58,7 +58,7 @@ WORKLOAD = "lock_cost"
 LOCKED_SLOWDOWN = 1.8
 #: The range (×) of free-threaded ÷ default-build single-thread time that
 #: counts as "about twice as slow": from 1.6 (well above the FAQ's "at least
-#: 30 %") to 2.5.
+#: 30%") to 2.5.
 TWICE_LOW = 1.6
 #: See :data:`TWICE_LOW`.
 TWICE_HIGH = 2.5

@@ -68,17 +68,17 @@ GAIN = 1.3
 #: "Threads do not help": the whole speedup interval stays below 1.2 (under the GIL
 #: threads take turns, so about 1, less their hand-offs; 1.2 leaves room for noise).
 NO_GAIN = 1.2
-#: Slack over the CPU count before "a speedup of at most the CPUs" breaks: 10 % (the
+#: Slack over the CPU count before "a speedup of at most the CPUs" breaks: 10% (the
 #: quartile bounds already take most noise; one-thread runs slowed by the host do the rest).
 CPU_SLACK = 0.10
 #: Steps each variant runs once, outside the timing, to check they all give the same value.
 CHECK_STEPS = 10_000
 #: How far apart (a fraction) the one-thread times of the compiled loop with the GIL
-#: held and released may be before "they cost the same" breaks: 25 %, on quartiles
+#: held and released may be before "they cost the same" breaks: 25%, on quartiles
 #: (the same C loop; releasing the GIL once per call costs nothing measurable).
 SAME_COST_SLACK = 0.25
 #: How far apart (a fraction) a job's time on one worker thread and called directly
-#: may be before "one thread is the sequential run" breaks: 25 %, on quartiles (the
+#: may be before "one thread is the sequential run" breaks: 25%, on quartiles (the
 #: same job; starting one thread costs well under a millisecond).
 ONE_THREAD_SLACK = 0.25
 

@@ -47,6 +47,7 @@ from typing import Any
 from ..core import _proc
 from ..core._checks import check_int, check_seconds
 from ..core.harness import (
+    COUNTDOWN_PRIME_TASK,
     DEFAULT_TIMEOUT,
     MIN_REPEATS,
     MeasurementTimeout,
@@ -106,11 +107,11 @@ PARALLEL_SPEEDUP = 1.3
 #: interval stays below this (×): one GIL allows ~1.0×; 1.2 leaves room for noise.
 SHARED_GIL_SPEEDUP = 1.2
 #: How far above the ideal (N× for N workers, and the CPU count) a speedup's low end may
-#: lie before the measurement is called unsound: 10 % (a quartile of the one-thread
+#: lie before the measurement is called unsound: 10% (a quartile of the one-thread
 #: run slowed by a burst of load can lift a ratio that much, never more in practice).
 IDEAL_SLACK = 0.10
 #: The example's speedups agree with the chapter's when they fall within the
-#: chapter's interval widened by this fraction each way (0.25 = 25 %): the example
+#: chapter's interval widened by this fraction each way (0.25 = 25%): the example
 #: runs once per configuration per repeat, without warm-up, in its own process.
 EXAMPLE_TOLERANCE = 0.25
 #: The example's interpreter start cost agrees with the chapter's when within this
@@ -260,7 +261,7 @@ def scaling_suite(
         made: dict[int, Any] = {}
         for i, (mode, w) in enumerate(configs):
             if mode == "processes":
-                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, (1_000,))))
+                made[i] = stack.enter_context(_ProcessRunner(w, None, (countdown, COUNTDOWN_PRIME_TASK)))
         for i, (mode, w) in enumerate(configs):
             if mode == "interpreters":
                 assert module is not None

@@ -547,7 +547,7 @@ def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | No
                 "faster at the shorter interval, beyond the repeats' spread, which no cost of hand-offs "
                 "explains; the host's load changed between the trials.")
                + " At {small:g} ms the CPU-bound thread counted at {ratio:.0%} of its speed at "
-               "{large:g} ms on {build} (at least {cheap:.0f} % would be cheap)." + ex_text)
+               "{large:g} ms on {build} (at least {cheap:.0f}% would be cheap)." + ex_text)
     if sound and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " At {small:g} ms the CPU-bound thread counted "
                    "at {ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text
@@ -563,15 +563,15 @@ def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | No
                   "{ratio:.0%} of its speed at {large:g} ms on {build}." + ex_text + " The I/O-style "
                   "thread needs the GIL only briefly after each wake-up, so the extra hand-offs cost little.",
         contradicted="At {small:g} ms the CPU-bound thread counted at only {ratio:.0%} of its speed at "
-                     "{large:g} ms on {build} (under {cheap:.0f} %)." + ex_text + " The extra hand-offs were "
+                     "{large:g} ms on {build} (under {cheap:.0f}%)." + ex_text + " The extra hand-offs were "
                      "expensive on this host: each one needs the operating system to wake a thread.",
         unclear=unclear,
     )
 
 
 def format_share(interval: Interval) -> str:
-    """An interval of shares of 1 as per cent, e.g. ``69 % (64–72 %)``."""
-    return interval.scaled(100).text(".0f", " %")
+    """An interval of shares of 1 as per cent, e.g. ``69% (64–72%)``."""
+    return interval.scaled(100).text(".0f", "%")
 
 
 #: The 3.13 source that turns the specializing adaptive interpreter off in the free-threaded build

@@ -718,9 +718,9 @@ def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) ->
         share_interval=share, share=_pct(share), gil_share=_pct(gshare), ideal=ideal * 100, build=build,
         supported="**Without the GIL the I/O-style thread keeps its pace.** It ran {share} of the time on "
                   "{build} (of the {ideal:.0f}% it needs), against {gil_share} with the GIL.",
-        contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f} % "
+        contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f}% "
                      "it needs; {gil_share} with the GIL): it waited for a core.",
-        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f} % "
+        unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f}% "
                 "it needs, at least half of which would show it unhindered; {gil_share} with the GIL).",
     )
 

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any, Callable
 
 from ...core._checks import check_int, check_seconds
-from ...core.harness import MIN_REPEATS, PRIME_CALLS, interleave, prime
+from ...core.harness import COUNTDOWN_PRIME_TASK, MIN_REPEATS, PRIME_CALLS, interleave, prime
 from ...core.hostinfo import collect_metadata
 from ...core.results import Suite, Timing
 from ...core.workloads import countdown, split_count
@@ -50,7 +50,7 @@ def countdown_executor_suite(
     check_seconds("timeout", timeout, allow_zero=False)
     ctx = context(start_method)
     shares = split_count(n, workers)
-    primed = (countdown, (1_000,))
+    primed = (countdown, COUNTDOWN_PRIME_TASK)
     prime(*primed)  # this process too, before any pool forks (see gilref.core.harness.PRIME_CALLS)
 
     def sequential() -> float:

@@ -104,11 +104,11 @@ FT_LOOP_SCALING: float = _v.FT_LOOP_SCALING
 INTERLEAVE_MIN_SWITCHES: int = _v.INTERLEAVE_MIN_SWITCHES
 #: Seconds one GIL release must last to count as long beside a hand-off of the GIL between threads (50 µs).
 LONG_RELEASE_S: float = _v.LONG_RELEASE_S
-#: Speedup (×) below which a pure-Python loop does not scale under the GIL (one thread, 20 % noise).
+#: Speedup (×) below which a pure-Python loop does not scale under the GIL (one thread, 20% noise).
 LOOP_CEILING: float = _v.LOOP_CEILING
-#: Speedup (×) work that releases the GIL must reach where threads = CPUs (70 % of two CPUs' 2×).
+#: Speedup (×) work that releases the GIL must reach where threads = CPUs (70% of two CPUs' 2×).
 RELEASED_SCALING: float = _v.RELEASED_SCALING
-#: Share of the ideal speedup sleeping threads must reach beyond the CPUs (80 %).
+#: Share of the ideal speedup sleeping threads must reach beyond the CPUs (80%).
 SLEEP_SHARE: float = _v.SLEEP_SHARE
 #: Fraction by which a time may beat its bound (timer resolution, noise) before a run is unsound.
 TIME_SLACK: float = _v.TIME_SLACK

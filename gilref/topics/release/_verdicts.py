@@ -24,7 +24,7 @@ from ._interleaved_prints import count_switches, interleave_labels
 
 #: Speedup (×, at the thread count where threads = CPUs, or the largest below) that
 #: work releasing the GIL must reach to count as "running on several cores at once".
-#: Two CPUs allow 2×; 1.4× is 70 % of that, more than any GIL build gives a
+#: Two CPUs allow 2×; 1.4× is 70% of that, more than any GIL build gives a
 #: pure-Python loop and less than a loaded host usually takes away.
 RELEASED_SCALING = 1.4
 
@@ -38,12 +38,12 @@ RELEASED_SCALING = 1.4
 LONG_RELEASE_S = 50e-6
 
 #: Speedup (×) below which a pure-Python loop "does not scale" under the GIL: one
-#: thread's time with up to 20 % left over for noise (threads only take turns).
+#: thread's time with up to 20% left over for noise (threads only take turns).
 LOOP_CEILING = 1.2
 
 #: Share of the ideal (speedup = threads) that sleeping threads must reach when
 #: there are more of them than CPUs: a sleep needs no core, so only thread start-up
-#: and timer slack stand between them and the ideal; 80 % leaves room for both.
+#: and timer slack stand between them and the ideal; 80% leaves room for both.
 SLEEP_SHARE = 0.8
 
 #: Speedup (×) the pure-Python loop must reach on a free-threaded build to count
@@ -71,7 +71,7 @@ INTERLEAVE_MIN_SWITCHES = 10
 FLUSH_SWITCH_SHARE = 0.25
 
 #: How much longer than one wait (a fraction of it) gathered asyncio waits may take
-#: and still count as "about one wait": 10 %, room for the event loop and a busy host.
+#: and still count as "about one wait": 10%, room for the event loop and a busy host.
 ASYNCIO_SLACK = 0.10
 
 #: Slack (a fraction) for invariants on times: a speedup may exceed its ideal by this
