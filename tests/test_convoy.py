@@ -196,7 +196,7 @@ def test_convoy_verdict_three_ways():
 
 def test_convoy_verdict_takes_the_example_and_names_the_interpreters_when_they_disagree():
     agree = convoy.convoy_verdict(made_up(thread=300), build="b", example=example_json(30_000, 400, 25_000))
-    assert agree.state == "holds" and "The example below" in agree.text and "1.3 %" in agree.text
+    assert agree.state == "holds" and "The example below" in agree.text and "1.3%" in agree.text
     clash = convoy.convoy_verdict(made_up(thread=300), build="CPython 3.13.5",
                                   example=example_json(30_000, 25_000, 25_000, python="3.11.7"))
     assert clash.state == "undecided" and "3.11.7" in clash.text and "interpreter" in clash.text
@@ -305,32 +305,32 @@ def test_free_threaded_verdict_explains_a_much_slower_free_threaded_server():
 
 
 def test_a_small_convoy_names_both_reasons_computed_from_the_run():
-    # 30,000 req/s alone (33 µs each), 20,000 next to the thread (50 µs): 17 µs lost per request. 0.35 % of the
+    # 30,000 req/s alone (33 µs each), 20,000 next to the thread (50 µs): 17 µs lost per request. 0.35% of the
     # trips waiting one 5 ms interval add 17.5 µs: they account for the slowdown.
     claim = convoy.magnitude_verdict(made_up(thread=20_000, slow=0.0035), build="b")
     assert claim.state == "contradicted"
-    assert "a chance, not a turn" in claim.text and "99.7 %" in claim.text
+    assert "a chance, not a turn" in claim.text and "99.7%" in claim.text
     assert "account for most of the slowdown" in claim.text
     assert "only 1.8 on 2 CPUs" in claim.text  # the host's load, the second reason, computed
-    assert "above 5 %" not in claim.text and "below 5 % as the published size" in claim.text
+    assert "above 5%" not in claim.text and "below 5% as the published size" in claim.text
     far = convoy.small_convoy_reasons(made_up(thread=20_000, slow=0.5))
     assert "account for" not in far and "a chance, not a turn" in far
 
 
 def test_an_undecided_process_verdict_names_the_test_that_straddles():
-    # 9,000 req/s with the process: 30 % of alone (straddles 30 %), 30× the 300 next to the thread (passes 2×).
+    # 9,000 req/s with the process: 30% of alone (straddles 30%), 30× the 300 next to the thread (passes 2×).
     claim = convoy.process_verdict(made_up(process=9_000), build="b")
     assert claim.state == "undecided"
-    assert "the 30 % test is undecided" in claim.text and "straddles 30 %" in claim.text
+    assert "the 30% test is undecided" in claim.text and "straddles 30%" in claim.text
     assert "the 2× test passes" in claim.text and "lies wholly above 2×" in claim.text
     gain_only = convoy.process_verdict(made_up(thread=4_500, process=9_000, alone=20_000), build="b")
-    assert "the 2× test is undecided" in gain_only.text and "the 30 % test passes" in gain_only.text
+    assert "the 2× test is undecided" in gain_only.text and "the 30% test passes" in gain_only.text
 
 
 def test_the_free_threaded_verdict_sets_the_thread_beside_the_process_from_the_data():
     gil = made_up()
     worse = convoy.free_threaded_verdict(made_up(thread=15_000, process=25_000, gil=False), gil, build="t")
-    assert worse.state == "holds" and "wholly above the 25 %" in worse.text
+    assert worse.state == "holds" and "wholly above the 25%" in worse.text
     assert "more than next to the thread beyond the repeats' spread" in worse.text
     assert "nobody waits" not in worse.text
     alike = convoy.free_threaded_verdict(made_up(thread=20_000, process=20_000, gil=False), gil, build="t")
@@ -354,7 +354,7 @@ def test_a_server_clearly_faster_beside_a_process_says_so_with_the_measured_reas
     quiet = convoy.process_verdict(made_up(alone=17_000, process=130_000, mean=1.0, idle=QUIET), build="b")
     assert quiet.state == "holds" and "Faster beside the busy loop than alone" in quiet.text
     assert "within the runs' spread" not in quiet.text
-    assert "2 CPUs" in quiet.text and "45.0 %" in quiet.text and "1.0 %" in quiet.text
+    assert "2 CPUs" in quiet.text and "45.0%" in quiet.text and "1.0%" in quiet.text
     assert "likely reason is measured here" in quiet.text and "halt" in quiet.text
     assert "7.7 µs beside the process, 58.8 µs alone" in quiet.text  # 1e6 / 130,000 and 1e6 / 17,000
     # Faster, but the CPUs were not idle alone: the page must not blame waking CPUs.
@@ -372,7 +372,7 @@ def make_faster(**kwargs):
 
 
 def test_faster_beside_is_silent_unless_wholly_above_alone():
-    assert convoy.faster_beside(made_up(process=30_300), "cpu-process") == ""  # straddles 100 %
+    assert convoy.faster_beside(made_up(process=30_300), "cpu-process") == ""  # straddles 100%
     assert convoy.faster_beside(made_up(process=20_000), "cpu-process") == ""  # slower
     assert convoy.faster_beside(make_faster(idle=QUIET), "cpu-process").startswith(" **Faster")
 

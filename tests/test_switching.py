@@ -198,21 +198,21 @@ def test_latency_verdict_with_a_disagreeing_example_is_undecided_and_says_why():
 def test_throughput_verdict_three_ways_on_the_interval_of_repeats():
     assert switching.throughput_verdict(gil_like(95e6, 98e6), build="b").state == "holds"
     bad = switching.throughput_verdict(gil_like(60e6, 98e6), build="b")
-    assert bad.state == "contradicted" and "61 %" in bad.text
+    assert bad.state == "contradicted" and "61%" in bad.text
     wide = made_up({0.0001: (near(2.5e-4), (60e6, 70e6, 80e6, 90e6, 95e6)), 0.05: (near(5e-2), near(1e8))})
     assert switching.throughput_verdict(wide, build="b").state == "undecided"
 
 
 def test_throughput_verdict_takes_the_examples_numbers():
     agree = switching.throughput_verdict(gil_like(95e6, 98e6), build="b", example=example_json(29e6, 30e6))
-    assert agree.state == "holds" and "The example below" in agree.text and "97 %" in agree.text
-    # The reader's example at 69 % while the measurement says 97 %: the page must not claim "cheap".
+    assert agree.state == "holds" and "The example below" in agree.text and "97%" in agree.text
+    # The reader's example at 69% while the measurement says 97%: the page must not claim "cheap".
     clash = switching.throughput_verdict(gil_like(95e6, 98e6), build="CPython 3.13.5",
                                          example=example_json(18.2e6, 26.2e6, python="3.11.7"))
     assert clash.state == "undecided"
-    assert "disagree" in clash.text and "69 %" in clash.text and "3.11.7" in clash.text
+    assert "disagree" in clash.text and "69%" in clash.text and "3.11.7" in clash.text
     both_bad = switching.throughput_verdict(gil_like(60e6, 98e6), build="b", example=example_json(18e6, 26e6))
-    assert both_bad.state == "contradicted" and "69 %" in both_bad.text
+    assert both_bad.state == "contradicted" and "69%" in both_bad.text
 
 
 def test_free_threaded_verdict():
@@ -300,7 +300,7 @@ def test_alone_note_explains_a_thread_that_counted_slower_alone():
 def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
     wide = made_up({0.0001: (near(2.5e-4), (60e6, 70e6, 80e6, 90e6, 95e6)), 0.05: (near(5e-2), near(1e8))})
     text = switching.throughput_verdict(wide, build="b").text
-    assert "cannot tell" in text and "80 %" in text and " = " not in text
+    assert "cannot tell" in text and "80%" in text and " = " not in text
     edge = made_up({0.05: ((1e-3, 3e-3, 5e-3, 6e-3, 9e-3), near(9e7))}, gil=False)
     text = switching.free_threaded_verdict(edge, gil_like(), build="t").text
     assert "5.000 ms (3.000–6.000 ms)" in text and "×" not in text
@@ -339,7 +339,7 @@ def test_the_free_threaded_verdict_compares_overhead_with_overhead():
     gil = gil_like(large_thr=27.6e6)
     slow = made_up({0.0001: (near(9e-5), near(11.6e6)), 0.05: (near(9e-5), near(11.6e6))}, gil=False)
     text = switching.free_threaded_verdict(slow, gil, build="t").text
-    # 11.6 / 27.6 = 42 % of the rate, 58 % slower, 138 % longer: not the HOWTO's 40 %.
+    # 11.6 / 27.6 = 42% of the rate, 58% slower, 138% longer: not the HOWTO's 40%.
     assert "counted at 42% (41–43%) of the GIL build's rate at 50 ms" in text and "138%" in text
     assert "about 40%" in text and "points" not in text and "more than the free-threading HOWTO's about 40%" in text
     assert "`while not stop.is_set(): steps += 1` calls a Python method" in text and "ENABLE_SPECIALIZATION" in text

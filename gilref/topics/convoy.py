@@ -665,7 +665,7 @@ def faster_beside(suite: Suite, mode: str) -> str:
     """What to say when the server answered *clearly* more requests per second in *mode* than alone.
 
     "Clearly": the share of alone (:func:`ratio_interval` over the quartiles) lies
-    wholly above 100 %; otherwise ``""`` (within the spread is the verdicts' job).
+    wholly above 100%; otherwise ``""`` (within the spread is the verdicts' job).
     The sentence gives the measured reason: client and server take turns, so
     nothing competes for a CPU when the host has two or more; the mean round
     trips alone and beside; and the host's idle CPU time (``host_idle``) in both.
@@ -679,7 +679,7 @@ def faster_beside(suite: Suite, mode: str) -> str:
     what = "process" if mode == "cpu-process" else "thread"
     cpus = suite.metadata.get("usable_cpus")
     free = mode == "cpu-thread" and suite.metadata.get("gil_enabled") is False
-    out = (f" **Faster beside the busy loop than alone:** {_pct(share)} of its speed alone, wholly above 100 % "
+    out = (f" **Faster beside the busy loop than alone:** {_pct(share)} of its speed alone, wholly above 100% "
            f"over the repeats' spread. That is no fault of the run. ")
     if cpus and int(cpus) >= 2:
         out += (f"The client and the server take turns (one request at a time, each waits for the other's answer), "
@@ -717,7 +717,7 @@ def _differences(suite: Suite, example: dict[str, Any]) -> str:
 
 
 def _pct(interval: Interval) -> str:
-    return interval.scaled(100).text(".1f", " %")
+    return interval.scaled(100).text(".1f", "%")
 
 
 # -- verdicts ----------------------------------------------------------------------
@@ -748,7 +748,7 @@ def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None =
     holds = decided if decided == ex_decided else None
     alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
     unclear = (SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
-               "(below {limit:.0f} % would be a convoy)." + ex_text)
+               "(below {limit:.0f}% would be a convoy)." + ex_text)
     if decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " On {build} the server kept {share} of its "
                    "speed next to a CPU-bound thread." + ex_text + " They differ in " + why + ".")
@@ -762,7 +762,7 @@ def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None =
                   "speed." + ex_text,
         contradicted="On {build} the server kept {share} of its speed next to a CPU-bound thread "
                      "({thread:,.0f} against {alone:,.0f} requests per second alone), more than "
-                     "{limit:.0f} %." + ex_text,
+                     "{limit:.0f}%." + ex_text,
         unclear=unclear,
     )
 
@@ -785,7 +785,7 @@ def small_convoy_reasons(suite: Suite) -> str:
     slow = Interval.of(suite.get(SLOW, "cpu-thread").values)
     alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
     switch = suite.metadata.get("switch_interval_s")
-    kept = f"{(1 - slow.median) * 100:.1f} %"
+    kept = f"{(1 - slow.median) * 100:.1f}%"
     out = (f"Two reasons can make it small. First, on any host: each `recv` releases the GIL only for the "
            f"microseconds until the client's next message arrives, and the server thread usually takes it "
            f"back before the CPU-bound thread wakes up to take it; releasing the GIL gives the other thread "
@@ -826,14 +826,14 @@ def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
         share_interval=share, share=_pct(share), pub=pub * 100, slow_share=slow, slow=_pct(slow),
         trip=trip.text(".2f", " ms"), build=build, limit=MAGNITUDE_SHARE * 100,
         load=", ".join(f"{x:.1f}" for x in load) or "unknown", reasons=reasons,
-        supported="That is the size of drop the published figures show ({pub:.1f} % of alone there, "
+        supported="That is the size of drop the published figures show ({pub:.1f}% of alone there, "
                   "{share} here). The median round trip grew to {trip}, and {slow} of the round trips "
                   "took a millisecond or more: about one switch interval's wait per request.",
         contradicted="The drop was far smaller than the published one: next to the thread the server kept "
-                     "{share} of its speed alone here, {pub:.1f} % there (the verdict takes below {limit:.0f} % "
+                     "{share} of its speed alone here, {pub:.1f}% there (the verdict takes below {limit:.0f}% "
                      "as the published size). {reasons}",
         unclear=SPREAD + " Next to the CPU-bound thread the server kept {share} of its speed alone (the "
-                "published figures: {pub:.1f} %; the verdict's threshold: {limit:.0f} %). {reasons}",
+                "published figures: {pub:.1f}%; the verdict's threshold: {limit:.0f}%). {reasons}",
     )
 
 
@@ -852,9 +852,9 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
         + ("lies wholly above" if ok else "lies wholly below" if ok is False else "straddles") + f" {limit}"
         for name, ok, value, limit in (
             (f"{PROCESS_GAIN:g}×", gain_ok, gain.text(), f"{PROCESS_GAIN:g}×"),
-            (f"{PROCESS_SHARE * 100:.0f} %", share_ok, _pct(share), f"{PROCESS_SHARE * 100:.0f} %")))
+            (f"{PROCESS_SHARE * 100:.0f}%", share_ok, _pct(share), f"{PROCESS_SHARE * 100:.0f}%")))
     above = faster_beside(suite, "cpu-process") or (
-        " Above 100 % only within the runs' spread: the busy loop in another process cost the server "
+        " Above 100% only within the runs' spread: the busy loop in another process cost the server "
         "nothing measurable." if share.median > 1 else "")
     return check(
         "process_restores",
@@ -872,7 +872,7 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
                      "requests per second ({share} of alone, {gain} its speed next to a thread): not the "
                      "recovery the usual advice promises ({tests})." + above,
         unclear="**This run cannot tell:** the verdict asks for at least {need_gain:g}× the speed next to a "
-                "thread and at least {need_share:.0f} % of the speed alone, and {tests}. With the CPU-bound "
+                "thread and at least {need_share:.0f}% of the speed alone, and {tests}. With the CPU-bound "
                 "loop in another process the server answered {proc:,.0f} requests per second." + above,
     )
 
@@ -890,7 +890,7 @@ def thread_vs_process(suite: Suite) -> str:
     proc = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
     head = f"Next to a CPU-bound process on the same build it kept {_pct(proc)}"
     if overlap(thread, proc) and thread.low > 1 and proc.low > 1:
-        return (head + ": the two intervals overlap, and both lie wholly above 100 %: neither cost it anything, "
+        return (head + ": the two intervals overlap, and both lie wholly above 100%: neither cost it anything, "
                 "both made it faster than alone.")
     if overlap(thread, proc):
         return (head + ": the two intervals overlap, so the thread cost it no more than a process did, within "
@@ -930,14 +930,14 @@ def free_threaded_verdict(free: Suite, gil: Suite, *, build: str) -> Claim:
         gil_build=gil.metadata.get("python_version", "the GIL build"),
         supported="**The free-threaded build has no convoy.** On {build} the server answered "
                   "{alone:,.0f} requests per second alone and {thread:,.0f} with the CPU-bound thread "
-                  "beside it: it kept {share}, wholly above the {need:.0f} % this page takes as no convoy "
+                  "beside it: it kept {share}, wholly above the {need:.0f}% this page takes as no convoy "
                   "(the GIL build kept {gil_share}, {gil_thread:,.0f} requests per second). {versus}" + faster
                   + slower,
         contradicted="On {build} the server still fell to {share} of its speed next to a CPU-bound "
                      "thread ({thread:,.0f} against {alone:,.0f} requests per second), wholly below the "
-                     "{need:.0f} % this page takes as no convoy. {versus}" + faster + slower,
+                     "{need:.0f}% this page takes as no convoy. {versus}" + faster + slower,
         unclear=SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
-                "(at least {need:.0f} % would mean no convoy). {versus}" + faster,
+                "(at least {need:.0f}% would mean no convoy). {versus}" + faster,
     )
 
 

@@ -543,19 +543,19 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
     if example is not None:
         ex = overlap(from_example(example))["overlap_fraction"]
         ex_decided = ex < GIL_OVERLAP_MAX
-        ex_text = (f" The example below, on {example_label(example)}, recorded {ex * 100:.1f} % of its time with "
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex * 100:.1f}% of its time with "
                    "two or more threads running.")
     worst = max(overlaps)
-    share = "zero" if worst == 0 else f"at most {worst * 100:.3f} %"
+    share = "zero" if worst == 0 else f"at most {worst * 100:.3f}%"
     counts = [len(data["timelines"]) for data in sets]
     of_each = (f" ({counts[0]} of each of the {len(sets)} scenarios)" if len(set(counts)) == 1 and len(sets) > 1
                else f" ({' + '.join(str(c) for c in counts)} of its {len(sets)} scenarios)" if len(sets) > 1 else "")
     unclear = (SPREAD + " In the {n} recordings on {build}{of_each} the share of time in which two threads ran "
-               "at once was {share}: below {limit_pct:.1f} % in most, not in all." + ex_text)
+               "at once was {share}: below {limit_pct:.1f}% in most, not in all." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " In the {n} recordings on {build}{of_each} the share "
                    "of time in which two threads ran at once was {share}." + ex_text
-                   + " With a GIL neither should exceed {limit_pct:.1f} %. They differ in "
+                   + " With a GIL neither should exceed {limit_pct:.1f}%. They differ in "
                    + _differences(sets[0], example) + ".")
     return check(
         "gil_alternates", "with the GIL, only one thread runs Python code at any instant",
@@ -565,8 +565,8 @@ def gil_alternates_verdict(sets: Sequence[dict[str, Any]], *, build: str,
         supported="**With the GIL the bars alternate.** In all {n} recordings on {build}{of_each}, the share of "
                   "time in which two threads ran at once was {share}: one thread ran, then another, "
                   "never two together." + ex_text,
-        contradicted="On {build} two threads ran at once for up to {worst:.2f} % of a recording (more than "
-                     "{limit_pct:.1f} % in most of them): more than the detection gap explains." + ex_text,
+        contradicted="On {build} two threads ran at once for up to {worst:.2f}% of a recording (more than "
+                     "{limit_pct:.1f}% in most of them): more than the detection gap explains." + ex_text,
         unclear=unclear,
     )
 
@@ -654,11 +654,11 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
     if example is not None:
         ex = overlap(from_example(example))
         ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
-        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f} % "
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f}% "
                    "of its time with two or more threads running"
                    + example_overlap_agreement(ov, conc, ex, free, example))
     unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
-               "threads' worth; at least {need:.0f} % and one thread's worth would show it)." + ex_text)
+               "threads' worth; at least {need:.0f}% and one thread's worth would show it)." + ex_text)
     if example is not None and decided != ex_decided:
         unclear = (disagreement(decided, ex_decided) + " On {build} two or more threads ran at once "
                    "{overlap} of the time (together {conc} threads' worth)." + ex_text + " They differ in "
