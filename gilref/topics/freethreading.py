@@ -167,10 +167,11 @@ EVAL_BREAKER_URL_311 = "https://github.com/python/cpython/blob/v3.11.7/Python/ce
 #: Where a drop request is honoured, in the words every chapter uses.
 EVAL_BREAKER_TEXT = (
     "a thread waiting for the GIL sets a drop request after one switch interval; the holder honours it only "
-    "where the interpreter checks its *eval breaker*: in CPython 3.12 and 3.13 at `RESUME` (function entry, "
-    "but not when resuming a `yield from`/`await`), at `JUMP_BACKWARD` (each turn of a loop), and after the "
-    "`CALL` family of instructions ([Python/bytecodes.c](" + EVAL_BREAKER_URL + "): `CHECK_EVAL_BREAKER` / "
-    "`_CHECK_PERIODIC`); 3.11 checks at the corresponding instructions of [Python/ceval.c]("
+    "where the interpreter checks its *eval breaker*: in CPython 3.12 and 3.13 at `RESUME` (function entry "
+    "and after a plain `yield`, not after `yield from`/`await`), at `JUMP_BACKWARD` (each turn of a loop), "
+    "and after calls that return in place, mostly calls into C (a call into Python is checked at the callee's "
+    "`RESUME`): the uses of `CHECK_EVAL_BREAKER` and `_CHECK_PERIODIC` in [Python/bytecodes.c]("
+    + EVAL_BREAKER_URL + "); 3.11 checks at the corresponding instructions of [Python/ceval.c]("
     + EVAL_BREAKER_URL_311 + ")")
 
 #: The workloads and sizes :func:`single_thread_cost` times by default (workload -> argument).
