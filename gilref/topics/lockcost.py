@@ -401,9 +401,8 @@ _PYMUTEX_WHY = (
     "From 3.13.1 on, `threading.Lock` is built on `PyMutex`, a one-byte lock whose uncontended acquire and "
     "release are a few inlined atomic instructions ([gh-117721](https://github.com/python/cpython/issues/117721), "
     "backported to 3.13 in [PR #125116](https://github.com/python/cpython/pull/125116)); earlier versions wrap "
-    "the platform's lock (`PyThread_type_lock`). The change that added `PyMutex` measured an uncontended "
-    "acquire and release on Linux at 11 ns against 44 ns for the old lock "
-    "([PR #109344](https://github.com/python/cpython/pull/109344)).")
+    "the platform's lock (`PyThread_type_lock`). `PyMutex` itself came with the parking lot in "
+    "[PR #109344](https://github.com/python/cpython/pull/109344) (gh-108724).")
 
 
 def _version(text: str) -> tuple[int, ...]:
