@@ -487,8 +487,8 @@ def test_rows_and_series_cover_every_thread_count():
 
 # -- the reader's example -----------------------------------------------------------------
 
-ROW = re.compile(r"^(attribute|list-append|random)\s+(\d+)\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d\dx$",
-                 re.M)
+ROW = re.compile(r"^(attribute|list-append|random)\s+(\d+)\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d ms\s+\d+\.\d\dx"
+                 r"\s+\d+\.\d\dx$", re.M)
 
 
 @pytest.mark.example("what_serializes.py")
@@ -507,6 +507,8 @@ def test_example_writes_its_repeats_as_json(tmp_path):
     row = next(r for r in data["results"] if r["workload"] == "list-append" and r["threads"] == 2)
     assert len(row["per_thread_s"]) == len(row["merge_s"]) == len(row["shared_s"]) == 2
     assert all(m > 0 for m in row["merge_s"])  # a list of every item was built after the join
+    assert len(row["per_thread_cpu_s"]) == len(row["shared_cpu_s"]) == 2 and min(row["shared_cpu_s"]) > 0
+    assert "At 1 thread both modes do the same work" in text
 
 
 @pytest.mark.example("what_serializes.py")

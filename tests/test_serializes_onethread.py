@@ -133,7 +133,7 @@ def test_single_thread_text_states_the_sibling_chapters_figures_and_the_speciali
     spec = {"attribute": [3, 7], "method": [4, 8], "countdown": [2, 9], "objects": [8, 26]}
     text = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.29, 1.86), specialized=spec)
     assert "{doc}`free-threading`" in text and "+29% on a countdown" in text and "+86% on its object workload" in text
-    assert "attribute 3 of 7 (2.14×)" in text and "the countdown 2 of 9" in text
+    assert "attribute 3 of 7 (2.14×)" in text and "countdown 2 of 9" in text
     assert "Every loop here leans on specialization more than the countdown" in text
     assert "about 1% on macOS aarch64 to 8% on x86-64 Linux" in text and "roughly 5-10%" in text
     assert " %" not in text
@@ -158,7 +158,7 @@ def test_loop_counts_count_within_the_loop():
     loop(500)
     done, total = sz._loop_counts(loop)
     assert 0 < total < 20 and 0 <= done <= total
-    if sys.version_info >= (3, 13) and not getattr(sys, "_is_gil_enabled", lambda: True)() is False:
+    if sys.version_info >= (3, 13) and getattr(sys, "_is_gil_enabled", lambda: True)() is not False:
         assert done > 0
     assert sz._loop_counts(len) == [0, 0]
 
@@ -191,3 +191,17 @@ def test_memory_source_text_links_the_man_page():
     runs = {"ft": [{"source": "VmHWM", "start_kib": 1024, "maxrss_start_kib": 4096, "peak_kib": 2048,
                     "maxrss_kib": 4096}]}
     assert "man2/getrusage.2.html" in sz.memory_source_text(runs)
+
+
+def test_specialized_share_is_stated_even_without_the_sibling_record():
+    f, g = cost_pair(6e-3, 2.8e-3)
+    spec = {"attribute": [3, 7], "method": [4, 8], "countdown": [2, 9]}
+    text = sz.single_thread_text([f], [g], label="FT", other="GIL", specialized=spec)
+    assert "not handed to this page" in text and "attribute 3 of 7 (2.14×)" in text
+
+
+def test_pause_verdict_prints_its_share_without_a_space():
+    result = {"busy_gap_s": [1e-4] * 5, "collect_gap_s": [0.05, 0.05, 0.049, 0.05, 0.046],
+              "collect_s": [0.05] * 5}
+    text = sz.pause_verdict(result, label="FT").text
+    assert " %" not in text and "100% (98–100%)" in text and "500× (490–500×)" in text

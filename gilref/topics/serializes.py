@@ -1338,39 +1338,38 @@ def _signed_percent(x: float) -> str:
 def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str, float],
                   runs_ms: Mapping[str, float], specialized: Mapping[str, Sequence[int]] | None) -> str:
     """The free-threading chapter's one-thread cost beside this page's, and the computed reason they differ."""
+    text = ""
     if sibling is None:
-        return (" The {doc}`free-threading` chapter measures the same build's one-thread cost on its own "
+        text = (" The {doc}`free-threading` chapter measures the same build's one-thread cost on its own "
                 "workloads; its record was not handed to this page in this build, so its figures are not "
                 "compared here.")
-    suite = _suite(sibling)
-    theirs, their_ms = {}, {}
-    for w in ("countdown", "objects"):
-        try:
-            f, d = suite.get(w, "free-threaded"), suite.get(w, "default-build")
-        except (KeyError, LookupError, ValueError):
-            continue
-        theirs[w] = ratio_interval(f.values, d.values)
-        their_ms[w] = d.median * 1e3
-    if not theirs:
-        return ""
-    names = {"countdown": "a countdown", "objects": "its object workload"}
-    text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
-            + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on the default "
-                           "build)" for w, iv in theirs.items())
-            + f", in child processes of their own, the builds taking turns; the runs here are shorter "
-              f"({min(runs_ms.values()):.1f}–{max(runs_ms.values()):.1f} ms on the default build) and run "
-              "in a thread the timing waits for.")
-    if not specialized:
-        return text
-    spec = {w: v for w, v in specialized.items() if len(v) == 2 and v[1]}
-    if "countdown" not in spec or not any(w in spec for w in ratios):
-        return text
+    else:
+        suite = _suite(sibling)
+        theirs, their_ms = {}, {}
+        for w in ("countdown", "objects"):
+            try:
+                f, d = suite.get(w, "free-threaded"), suite.get(w, "default-build")
+            except (KeyError, LookupError, ValueError):
+                continue
+            theirs[w] = ratio_interval(f.values, d.values)
+            their_ms[w] = d.median * 1e3
+        names = {"countdown": "a countdown", "objects": "its object workload"}
+        if theirs:
+            text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
+                    + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on "
+                                   "the default build)" for w, iv in theirs.items())
+                    + ", in child processes of their own, the builds taking turns; the runs here are shorter "
+                      f"({min(runs_ms.values()):.1f}–{max(runs_ms.values()):.1f} ms on the default build) and run "
+                      "in a thread the timing waits for.")
+    spec = {w: v for w, v in (specialized or {}).items() if len(v) == 2 and v[1]}
     here = [w for w in ratios if w in spec]
+    if "countdown" not in spec or not here:
+        return text
     text += (" The loops differ in how much of them the default build specializes (instructions of the loop in a "
              "specialized form after a warm-up, counted with `dis`): "
              + ", ".join(f"{w} {spec[w][0]} of {spec[w][1]} ({ratios[w]:.2f}×)" for w in here)
-             + f"; the countdown {spec['countdown'][0]} of {spec['countdown'][1]}"
-             + (f", the object workload {spec['objects'][0]} of {spec['objects'][1]}" if "objects" in spec else "")
+             + f"; the free-threading chapter's countdown {spec['countdown'][0]} of {spec['countdown'][1]}"
+             + (f", its object workload {spec['objects'][0]} of {spec['objects'][1]}" if "objects" in spec else "")
              + ".")
     share = {w: spec[w][0] / spec[w][1] for w in spec}
     above = [w for w in here if share[w] > share["countdown"]]
@@ -1511,18 +1510,31 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
         took=statistics.median(result["collect_s"]) * 1e3,
         collect_gap_s=statistics.median(result["collect_gap_s"]),
         busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
-        note=pause_note(result),
+        note=pause_note(result), share_text=_share_text(gap_share), ratio_text=_ratio_text(gap_ratio),
         supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
-                  "a collection was {gap:.1f} ms, {gap_share:.0%} of the collection's {took:.1f} ms, against "
-                  "{busy:.1f} ms while the main thread ran Python code beside it: {gap_ratio:.1f} as long.{note}",
-        contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({gap_share:.0%} "
+                  "a collection was {gap:.1f} ms, {share_text} of the collection's {took:.1f} ms, against "
+                  "{busy:.1f} ms while the main thread ran Python code beside it: {ratio_text} as long.{note}",
+        contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({share_text} "
                      "of the collection's {took:.1f} ms; the claim needs {need:.0f}%), was not clearly longer "
-                     "than without one ({busy:.1f} ms; {gap_ratio:.1f} as long, the claim needs {r:g}×). A busy "
+                     "than without one ({busy:.1f} ms; {ratio_text} as long, the claim needs {r:g}×). A busy "
                      "host also pauses threads at random.{note}",
-        unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({gap_share:.0%} "
-                "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({gap_ratio:.1f} as long): "
+        unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({share_text} "
+                "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({ratio_text} as long): "
                 "the repeats straddle the claim's {r:g}× or {need:.0f}%, so this run cannot tell.{note}",
     )
+
+
+def _ratio_text(iv: Interval) -> str:
+    """A ratio interval in the book's style: two decimals below 10×, none above (``482× (475–492×)``)."""
+    digits = 0 if iv.median >= 10 else 2
+    mid, low, high = (f"{v:.{digits}f}" for v in (iv.median, iv.low, iv.high))
+    return f"{mid}×" if low == high else f"{mid}× ({low}–{high}×)"
+
+
+def _share_text(iv: Interval) -> str:
+    """A share interval as per cent without a space: ``99% (92–100%)``, or ``99%`` when its ends print alike."""
+    mid, low, high = (f"{v:.0%}" for v in (iv.median, iv.low, iv.high))
+    return mid if low == high else f"{mid} ({low[:-1]}–{high})"
 
 
 def pause_note(result: Mapping[str, Any]) -> str:
