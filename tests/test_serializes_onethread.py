@@ -134,7 +134,11 @@ def test_single_thread_text_states_the_sibling_chapters_figures_and_the_speciali
     text = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.29, 1.86), specialized=spec)
     assert "{doc}`free-threading`" in text and "+29% on a countdown" in text and "+86% on its object workload" in text
     assert "attribute 3 of 7 (2.14×)" in text and "countdown 2 of 9" in text
-    assert "Every loop here leans on specialization more than the countdown" in text
+    assert "more than the free-threading chapter's workloads do" in text
+    dense = {**spec, "objects": [4, 8]}
+    part = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.29, 1.86), specialized=dense)
+    assert "Every loop here leans on specialization more than the countdown (22%) does, but 2 of the 2 no more " \
+           "than the object workload (50%)" in part
     assert "about 1% on macOS aarch64 to 8% on x86-64 Linux" in text and "roughly 5-10%" in text
     assert " %" not in text
 
