@@ -117,6 +117,25 @@ def one_run(workload, shared, threads, count, timeout=60.0):
     return work, time.perf_counter() - start, sum(cpu)
 
 
+def one_thread_note(rows, repeats, free_threaded):
+    """What a one-thread ratio away from 1 means, for the *rows* main() printed (with their repeats)."""
+    note = ("\nAt 1 thread both modes do the same work: a ratio away from 1 with a CPU ratio near 1 is waiting,"
+            "\nnot work" + ("; a CPU ratio above 1 is the cost of not owning the shared object, which the"
+                             "\nmain thread made: the worker changes its reference count atomically (and a"
+                             "\nlist it grows has its old arrays freed late)." if free_threaded else "."))
+    ones = [r for r in rows if r["threads"] == 1]
+    apart = [r["workload"] for r in ones
+             if abs(statistics.median(r["shared_cpu_s"]) / max(statistics.median(r["per_thread_cpu_s"]), 1e-9) - 1)
+             > 0.10]
+    shortest = min((statistics.median(r["per_thread_s"]) for r in ones), default=0.0)
+    if apart and shortest < 0.005:
+        note += (f"\nHere the CPU ratio of {', '.join(apart)} is more than 10% from 1 at 1 thread, and the"
+                 f"\nshortest run took {shortest * 1e3:.1f} ms: runs that short, repeated {repeats} time"
+                 f"{'s' if repeats != 1 else ''}, vary that much doing the same work."
+                 "\nRaise --count and --repeats for steadier ratios.")
+    return note
+
+
 def describe_build():
     """This interpreter, its build and whether its GIL is on."""
     probe = getattr(sys, "_is_gil_enabled", None)
@@ -188,11 +207,7 @@ def main(argv=None):
             rows.append({"workload": w, "threads": k, "per_thread_s": own, "merge_s": merges, "shared_s": shared,
                          "per_thread_cpu_s": own_cpu, "shared_cpu_s": shared_cpu})
     if 1 in args.threads:
-        free = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-        print("\nAt 1 thread both modes do the same work: a ratio away from 1 with a CPU ratio near 1 is waiting,"
-              "\nnot work" + ("; a CPU ratio above 1 is the cost of not owning the shared object, which the"
-                               "\nmain thread made: the worker changes its reference count atomically (and a"
-                               "\nlist it grows has its old arrays freed late)." if free else "."))
+        print(one_thread_note(rows, args.repeats, bool(sysconfig.get_config_var("Py_GIL_DISABLED"))))
     if args.json:
         probe = getattr(sys, "_is_gil_enabled", None)
         with open(args.json, "w", encoding="utf-8") as f:

@@ -209,3 +209,23 @@ def test_pause_verdict_prints_its_share_without_a_space():
               "collect_s": [0.05] * 5}
     text = sz.pause_verdict(result, label="FT").text
     assert " %" not in text and "100% (98–100%)" in text and "500× (490–500×)" in text
+
+
+def test_example_one_thread_note_blames_short_runs_only_when_they_are_short():
+    import importlib.util
+
+    from .conftest import EXAMPLES
+
+    spec = importlib.util.spec_from_file_location("what_serializes_example", EXAMPLES / "what_serializes.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+
+    def row(run: float, shared_cpu: float) -> dict[str, object]:
+        return {"workload": "random", "threads": 1, "per_thread_s": [run], "shared_cpu_s": [shared_cpu],
+                "per_thread_cpu_s": [run]}
+
+    short = mod.one_thread_note([row(2e-4, 2.6e-4)], 1, False)
+    assert "random is more than 10% from 1" in short and "0.2 ms" in short and "repeated 1 time," in short
+    assert "more than 10%" not in mod.one_thread_note([row(0.02, 0.026)], 3, False)
+    assert "not its owner" not in short and "not owning the shared object" in mod.one_thread_note([], 3, True)
