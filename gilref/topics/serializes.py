@@ -1331,6 +1331,12 @@ _HOWTO_SPEED = "https://docs.python.org/3/howto/free-threading-python.html#singl
 _WHATSNEW_314 = "https://docs.python.org/3/whatsnew/3.14.html#whatsnew314-free-threaded-cpython"
 
 
+def _span(values: Any) -> str:
+    """``"2.8–5.1"`` (one decimal), or one number when both ends print alike."""
+    low, high = f"{min(values):.1f}", f"{max(values):.1f}"
+    return low if low == high else f"{low}–{high}"
+
+
 def _signed_percent(x: float) -> str:
     return f"{x * 100:+.0f}%".replace("-", "\u2212")
 
@@ -1358,8 +1364,9 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
             text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
                     + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on "
                                    "the default build)" for w, iv in theirs.items())
-                    + ", in child processes of their own, the builds taking turns; the runs here are shorter "
-                      f"({min(runs_ms.values()):.1f}–{max(runs_ms.values()):.1f} ms on the default build) and run "
+                    + ", in child processes of their own, the builds taking turns; the runs here are "
+                    + ("shorter" if max(runs_ms.values()) < min(their_ms.values()) else "not all shorter")
+                    + f" ({_span(runs_ms.values())} ms on the default build) and run "
                       "in a thread the timing waits for.")
     spec = {w: v for w, v in (specialized or {}).items() if len(v) == 2 and v[1]}
     here = [w for w in ratios if w in spec]
