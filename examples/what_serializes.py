@@ -14,7 +14,10 @@ reference count and its per-object lock. With a GIL neither scales.
 
 The per-thread results are merged into one at the end (one list from the
 per-thread lists, one sum): that merge is timed on its own and printed in its
-own column, so the ratio compares the threads' work alone.
+own column, so the ratio compares the threads' work alone. The last column is
+the same ratio of the threads' own CPU time (time.thread_time): at 1 thread
+both modes do the same work, so a wall-time ratio away from 1 with a CPU ratio
+near 1 is waiting (a thread waking up, a busy machine), not work.
 
     python3.13t what_serializes.py
     python3.13t what_serializes.py --count 400000 --threads 1,2,4,8 --repeats 5
@@ -74,15 +77,17 @@ WORKLOADS = {
 
 
 def one_run(workload, shared, threads, count, timeout=60.0):
-    """(seconds of the threads' work, seconds of the merge after it) for *count* operations.
+    """(seconds of the threads' work, seconds of the merge after it, CPU seconds of the work).
 
     The work is timed from releasing the threads to the last join; per-thread
-    results are then merged by the main thread (0.0 for the shared mode).
+    results are then merged by the main thread (0.0 for the shared mode). The
+    CPU seconds are the threads' own (time.thread_time around the work, summed).
     """
     make, work, merge, make_shared = WORKLOADS[workload]
     common = make_shared() if shared else None
     shares = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
     results = [None] * threads
+    cpu = [0.0] * threads
     ready = threading.Barrier(threads + 1)
     go = threading.Event()
 
@@ -90,7 +95,9 @@ def one_run(workload, shared, threads, count, timeout=60.0):
         obj = common if shared else make()     # a thread's own object: it owns the reference count
         ready.wait(timeout)
         go.wait(timeout)
+        began = time.thread_time()
         results[i] = work(obj, shares[i])
+        cpu[i] = time.thread_time() - began
 
     pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
     for t in pool:
@@ -104,10 +111,29 @@ def one_run(workload, shared, threads, count, timeout=60.0):
             raise SystemExit(f"threads did not finish within {timeout:g} s")
     work = time.perf_counter() - start
     if shared:
-        return work, 0.0
+        return work, 0.0, sum(cpu)
     start = time.perf_counter()
     merge(results)
-    return work, time.perf_counter() - start
+    return work, time.perf_counter() - start, sum(cpu)
+
+
+def one_thread_note(rows, repeats, free_threaded):
+    """What a one-thread ratio away from 1 means, for the *rows* main() printed (with their repeats)."""
+    note = ("\nAt 1 thread both modes do the same work: a ratio away from 1 with a CPU ratio near 1 is waiting,"
+            "\nnot work" + ("; a CPU ratio above 1 is the cost of not owning the shared object, which the"
+                             "\nmain thread made: the worker changes its reference count atomically (and a"
+                             "\nlist it grows has its old arrays freed late)." if free_threaded else "."))
+    ones = [r for r in rows if r["threads"] == 1]
+    apart = [r["workload"] for r in ones
+             if abs(statistics.median(r["shared_cpu_s"]) / max(statistics.median(r["per_thread_cpu_s"]), 1e-9) - 1)
+             > 0.10]
+    shortest = min((statistics.median(r["per_thread_s"]) for r in ones), default=0.0)
+    if apart and shortest < 0.005:
+        note += (f"\nHere the CPU ratio of {', '.join(apart)} is more than 10% from 1 at 1 thread, and the"
+                 f"\nshortest run took {shortest * 1e3:.1f} ms: runs that short, repeated {repeats} time"
+                 f"{'s' if repeats != 1 else ''}, vary that much doing the same work."
+                 "\nRaise --count and --repeats for steadier ratios.")
+    return note
 
 
 def describe_build():
@@ -157,23 +183,31 @@ def main(argv=None):
     print(describe_build())
     print(f"{args.count:,} operations per run, median of {args.repeats} run{'s' if args.repeats != 1 else ''}; "
           "shared/per-thread compares the work, without the merge\n")
-    print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'merge':>9} {'shared':>11} {'shared/per-thread':>18}")
+    print(f"{'workload':<12} {'threads':>7} {'per-thread':>11} {'merge':>9} {'shared':>11} {'shared/per-thread':>18}"
+          f" {'CPU ratio':>10}")
     rows = []
     load = os.getloadavg() if hasattr(os, "getloadavg") else None  # the host's load when it started
     for w in workloads:
         for k in args.threads:
             one_run(w, False, k, args.count)  # warm-up runs, not timed
             one_run(w, True, k, args.count)
-            own, merges, shared = [], [], []
+            own, merges, shared, own_cpu, shared_cpu = [], [], [], [], []
             for _ in range(args.repeats):  # take turns, so a busy moment of the machine hits both
-                work, merged = one_run(w, False, k, args.count)
+                work, merged, used = one_run(w, False, k, args.count)
                 own.append(work)
                 merges.append(merged)
-                shared.append(one_run(w, True, k, args.count)[0])
+                own_cpu.append(used)
+                work, _, used = one_run(w, True, k, args.count)
+                shared.append(work)
+                shared_cpu.append(used)
             own_s, shared_s = statistics.median(own), statistics.median(shared)
+            cpu_ratio = statistics.median(shared_cpu) / max(statistics.median(own_cpu), 1e-9)
             print(f"{w:<12} {k:>7} {own_s * 1e3:>8.1f} ms {statistics.median(merges) * 1e3:>6.1f} ms "
-                  f"{shared_s * 1e3:>8.1f} ms {shared_s / own_s:>17.2f}x")
-            rows.append({"workload": w, "threads": k, "per_thread_s": own, "merge_s": merges, "shared_s": shared})
+                  f"{shared_s * 1e3:>8.1f} ms {shared_s / own_s:>17.2f}x {cpu_ratio:>9.2f}x")
+            rows.append({"workload": w, "threads": k, "per_thread_s": own, "merge_s": merges, "shared_s": shared,
+                         "per_thread_cpu_s": own_cpu, "shared_cpu_s": shared_cpu})
+    if 1 in args.threads:
+        print(one_thread_note(rows, args.repeats, bool(sysconfig.get_config_var("Py_GIL_DISABLED"))))
     if args.json:
         probe = getattr(sys, "_is_gil_enabled", None)
         with open(args.json, "w", encoding="utf-8") as f:
