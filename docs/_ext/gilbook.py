@@ -528,7 +528,12 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
             for key, claim in sorted((record.get("claims") or {}).items()):
                 if not claim.get("holds"):
                     state = claim.get("state") or "contradicted"
-                    text = str(claim.get("text", ""))
+                    # shown on another page: without its sentences about things on its own page
+                    from gilref.core.quoting import quotable
+
+                    text, dropped = quotable(str(claim.get("text", "")))
+                    if dropped:
+                        text += " (Its chapter also holds this against its example, on its own page.)"
                     statement = str(claim.get("statement", ""))
                     rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
                                  "text": text, "finding": text,
