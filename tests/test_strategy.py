@@ -403,13 +403,15 @@ def test_a_negative_claim_that_holds_reads_does_not_help_in_the_table():
            "suites": {"countdown": countdown_suite(0.99, 1.9).to_dict()}}
     options = strategy.with_states(strategy.options_from_cpu_vs_io(cpu), cpu)
     helps = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(options)}
-    assert helps == {"cpu-bound: processes (2, countdown)": "helps", "cpu-bound: threads (2, countdown)": "does not help"}
+    assert helps == {"cpu-bound: processes (2, countdown)": "helps",
+                     "cpu-bound: threads (2, countdown)": "does not help"}
     assert not any(v in ("holds", "contradicted", "undecided") for v in helps.values())
 
 
 @pytest.mark.parametrize(("value", "other", "words"), [
     (0.1082, 0.2147, "About half the time of"), (0.1, 0.31, "About a third of the time of"),
-    (0.1, 0.112, "11% less time than"), (0.1, 0.63, "6.3 times less time than"), (0.01, 1.14, "114 times less time than")])
+    (0.1, 0.112, "11% less time than"), (0.1, 0.63, "6.3 times less time than"),
+    (0.01, 1.14, "114 times less time than")])
 def test_a_time_against_the_runner_up_reads_in_words(value, other, words):
     assert strategy.less_than(value, other) == words
 

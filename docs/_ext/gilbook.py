@@ -737,6 +737,36 @@ def _on_build_finished(app: Sphinx, exc: BaseException | None) -> None:
     logger.info("gilbook: %d chapter(s) executed in this build%s", len(executed),
                 (": " + ", ".join(executed)) if executed else "")
 
+#: An example's header line (``# gilref-example: args = ...``): the build's own directives, which
+#: a chapter's listing of an example leaves out (the example's own page and the download keep them).
+_EXAMPLE_HEADER = re.compile(r"^[ \t]*# gilref-example:.*(?:\n|$)", re.M)
+
+
+def strip_example_header(text: str) -> tuple[str, int]:
+    """*text* (a listing) without its ``# gilref-example:`` lines, and how many were removed."""
+    out, n = _EXAMPLE_HEADER.subn("", text)
+    return out, n
+
+
+def _shows_header(docname: str) -> bool:
+    """The pages that show an example's header on purpose: the examples overview and each example's page."""
+    return docname == "examples" or docname.startswith("examples/")
+
+
+def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """In a chapter, drop the ``# gilref-example:`` lines from every listing of a file of ``examples/``."""
+    if _shows_header(app.env.docname):
+        return
+    for block in list(doctree.findall(nodes.literal_block)):
+        source = str(block.get("source", ""))
+        if f"{os.sep}examples{os.sep}" not in source or block.get("linenos"):
+            continue  # not an example, or numbered lines that must keep their numbers
+        text, removed = strip_example_header(block.astext())
+        if removed:
+            block.children = [nodes.Text(text)]
+            block.rawsource = text
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Appended to every chapter's inputs (never replacing them); chapters go stale through
     # their inputs, so a new value needs no rebuild of the whole environment.
@@ -753,6 +783,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", _on_env_before_read_docs)
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("source-read", _on_source_read)
+    app.connect("doctree-read", _on_doctree_read)
     app.connect("env-updated", _on_env_updated)
     app.connect("build-finished", _on_build_finished)
     return {"version": "2", "parallel_read_safe": False, "parallel_write_safe": True}

@@ -220,7 +220,8 @@ class Chapter:
         if broken:
             from IPython.display import display
 
-            what = f"the figures of the measurement \u201c{concerns}\u201d" if concerns else "the figures of this measurement"
+            what = (f"the figures of the measurement \u201c{concerns}\u201d" if concerns
+                    else "the figures of this measurement")
             which = (f"This concerns {what} (its tables and charts) and every verdict this page states from "
                      "now on: each carries a caveat naming the invariant.")
             again = (f"The measurement was repeated once and broke again. {which} They are shown as measured, "
