@@ -487,6 +487,9 @@ def test_an_interpreter_no_example_declares_is_explained() -> None:
                                _cell("countdown.py", jy, ex.NOT_APPLICABLE, "not declared", claimed=False)]}
     text = ex.idle_interpreters_text(matrix)
     assert text.startswith(f"No example declares {jy}") and LABELS[0] not in text
+    matrix["countdown.py"][1] = ex.Cell("countdown.py", jy, "/jy", ex.NOT_APPLICABLE, "not declared", claimed=False,
+                                        interpreter_info={"version": "2.7.3"})
+    assert "it implements Python 2.7, and every example is a Python 3 script" in ex.idle_interpreters_text(matrix)
     matrix["countdown.py"][1] = _cell("countdown.py", jy, ex.PASSED)
     assert ex.idle_interpreters_text(matrix) == ""
 

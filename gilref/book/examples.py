@@ -75,6 +75,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "OUTPUT_CLASS",
     "PASSED",
+    "RUN_BY_CHAPTER",
     "BrokenClaim",
     "Cell",
     "CountdownRun",
@@ -82,13 +83,17 @@ __all__ = [
     "HeaderError",
     "PageGlue",
     "PythonSpec",
+    "backport_advice",
     "cells_from_record",
+    "chapter_ran_text",
     "check_claims",
     "countdown_comparison",
+    "dask_comparison",
     "error_line",
     "example_names",
     "has_module",
     "how_to_get",
+    "idle_interpreters_text",
     "matrix_counts",
     "matrix_markdown",
     "matrix_rows",
@@ -104,6 +109,8 @@ __all__ = [
     "rows_sentence",
     "run_cell",
     "run_matrix",
+    "seconds_text",
+    "subinterpreters_comparison",
     "summary_sentence",
 ]
 
@@ -503,8 +510,11 @@ def idle_interpreters_text(matrix: dict[str, list[Cell]]) -> str:
         if not column or any(c.status != NOT_APPLICABLE for c in column):
             continue
         if not any(c.claimed for c in column):
-            out.append(f"No example declares {label} in its `pythons` line, so its column is *n/a* in every row: "
-                       "the examples are Python 3 scripts, and the build finds this interpreter only to say so.")
+            version = str(column[0].interpreter_info.get("version", ""))
+            why = (f" it implements Python {'.'.join(version.split('.')[:2])}, and every example is a Python 3 script"
+                   if version.startswith("2") else " none of them claims to run there")
+            out.append(f"No example declares {label} in its `pythons` line, so its column is *n/a* in every row:"
+                       f"{why}.")
         else:
             lacking = sorted({c.detail for c in column if c.claimed and c.detail})
             out.append(f"{label} ran none of the examples: those that declare it were not applicable there ("
