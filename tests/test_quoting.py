@@ -21,6 +21,9 @@ def test_a_quote_drops_the_sentences_about_its_own_page():
     text, dropped = quotable("With 2 threads 4 of 5 kinds scaled. The reader's example below (shorter jobs) "
                              "agrees with the hashing row here. Releasing pays only for long calls.")
     assert dropped and text == "With 2 threads 4 of 5 kinds scaled. Releasing pays only for long calls."
+    text, dropped = quotable("The loop reached 0.74× on 2 threads. The example below got 0.9×. Its figure is a "
+                             "ratio of medians; the verdict rests on the interval measured above. Load was high.")
+    assert dropped and text == "The loop reached 0.74× on 2 threads. Load was high."
 
 
 def test_a_quote_keeps_what_is_not_page_local():
@@ -68,6 +71,9 @@ def test_after_a_broken_invariant_each_verdict_carries_the_caveat(monkeypatch):
     ch.claim(claim)
     assert "the time is under 2 s" in glued["k"] and "Caveat" in glued["k"]
     assert "the time is under 2 s" in ch.claims["k"]["caveat"]
+    # it names the measurement, so a verdict on other figures can be told apart
+    assert "the measurement \u201cgil_suite\u201d broke an invariant" in glued["k"]
+    assert ch.invariants["pos"]["measurement"] == "gil_suite"
 
 
 def test_diagnose_quotes_an_earlier_claim_without_page_local_sentences_and_with_its_caveat():
@@ -113,3 +119,6 @@ def test_the_findings_list_shows_a_claim_fit_for_the_execution_page():
     assert len(rows) == 1 and "below" not in rows[0]["finding"] and "its example" in rows[0]["finding"]
     listing = "# gilref-example: args = --n 3\n# gilref-example: pythons = cpython\nimport sys\n"
     assert gilbook.strip_example_header(listing) == ("import sys\n", 2)
+    shown = "".join(n.astext() for n in gilbook._inline("measured in {doc}`fetching`, see {doc}`x <cpu-vs-io>`",
+                                                         {"fetching": "Fetching with threads"}))
+    assert shown == "measured in Fetching with threads, see x"

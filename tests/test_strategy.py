@@ -420,3 +420,12 @@ def test_the_release_points_caveat_keeps_its_link_out_of_bold():
     text = strategy.release_text({"claims": {"released_verdict": {"state": "contradicted"}}})
     bold = text.split("**")[1::2]
     assert "{doc}`release-points`" in text and bold and not any("{doc}" in b for b in bold)
+
+
+def test_an_option_alone_once_the_unconfirmed_are_passed_over_is_not_the_only_one_measured():
+    options = [Option("io-bound", "threads (ThreadPoolExecutor, 16)", "speedup", 15.3, "fetching", state="undecided"),
+               Option("io-bound", "asyncio (16 in flight)", "speedup", 14.4, "fetching", state="holds")]
+    d = decide("io-bound", options)
+    assert d.best is not None and d.best.name.startswith("asyncio")
+    assert "The only option measured" not in d.reason and d.reason.startswith("The only option its chapter confirmed.")
+    assert decide("io-bound", options[1:]).reason == "The only option measured."

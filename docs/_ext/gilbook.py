@@ -558,11 +558,18 @@ _ROLE = re.compile(r"\{[a-z][\w:.-]*\}`(?:([^`<]*?)\s*<([^>`]*)>|([^`]*))`")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
 
 
-def _inline(text: str) -> list[nodes.Node]:
+def _inline(text: str, titles: dict[str, str] | None = None) -> list[nodes.Node]:
     """*text* with its Markdown code spans, bold and italics as docutils nodes (a claim's
-    sentence is written for a MyST page)."""
+    sentence is written for a MyST page). A ``{doc}`` role reads as the chapter's title when
+    *titles* (docname -> title) has it, never as its docname."""
     # roles ({doc}`cpu-vs-io`, {glue:text}`x`) and links read as their text: the table is not a MyST page
-    text = _ROLE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+    def role(m: re.Match[str]) -> str:
+        shown = m.group(1) or m.group(2) or m.group(3)
+        if m.group(0).startswith("{doc}") and not m.group(1) and titles:
+            return titles.get(str(m.group(3) or m.group(2)).lstrip("/"), shown)
+        return shown
+
+    text = _ROLE.sub(role, text)
     text = _LINK.sub(r"\1", text)
     out: list[nodes.Node] = []
     at = 0
@@ -704,23 +711,26 @@ def _findings_table(rows: list[dict[str, str]], *, builder: Any = None, here: st
     """The edition's findings (:func:`finding_rows`): where, what kind, and the finding itself."""
     columns = ["chapter", "what", "finding"]
     table, body = _table_frame(columns, "gilbook-findings")
+    titles: dict[str, str] = {}
+    if builder is not None:
+        titles = {name: title.astext() for name, title in builder.env.titles.items()}
     for r in rows:
         row = nodes.row(classes=[f"gilbook-{r['what'].replace(' ', '-')}"])
         body += row
         if builder is not None:
-            where: nodes.Node = nodes.reference(r["chapter"], r["chapter"],
-                                                refuri=builder.get_relative_uri(here, r["chapter"]))
+            title = titles.get(r["chapter"], r["chapter"])
+            where: nodes.Node = nodes.reference(title, title, refuri=builder.get_relative_uri(here, r["chapter"]))
         else:
             where = nodes.Text(r["chapter"])
         row += nodes.entry("", nodes.paragraph("", "", where))
         kind = nodes.entry("", nodes.paragraph("", "", nodes.strong(r["what"], r["what"])),
                            nodes.paragraph("", "", nodes.literal(r["key"], r["key"])))
         row += kind
-        finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"])))
+        finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"], titles)))
         if r["again"]:
             finding += nodes.paragraph(text="It was measured again and broke again.")
         if r["detail"]:
-            finding += nodes.paragraph("", "", *_inline(r["detail"]))
+            finding += nodes.paragraph("", "", *_inline(r["detail"], titles))
         row += finding
     return table
 

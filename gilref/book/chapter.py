@@ -214,7 +214,8 @@ class Chapter:
         for inv in invariants:
             if inv.key in self.invariants:
                 raise ValueError(f"invariant {inv.key!r} of chapter {self.key!r} is checked twice")
-            self.invariants[inv.key] = {**inv.to_dict(), "remeasured": remeasured}
+            self.invariants[inv.key] = {**inv.to_dict(), "remeasured": remeasured,
+                                        **({"measurement": concerns} if concerns else {})}
             if not inv.holds:
                 broken.append(inv)
         if broken:

@@ -372,7 +372,7 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     elif best is not top:
         reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler: {_simpler(top)}."
     elif runner is None:
-        reason = "The only option measured."
+        reason = "The only option measured." if not passed else "The only option its chapter confirmed."
     elif best.metric == "speedup":
         reason = f"{best.value / runner.value:.2f} times the runner-up, {runner.name} ({runner.shown})."
     else:

@@ -18,7 +18,9 @@ __all__ = ["broken_invariants", "invariant_caveat", "is_page_local", "quotable"]
 
 #: A sentence that points at something on its own page: an example, a script, a run, a
 #: table, a row or a chart "below", "above" or "here", or "this page".
-_NOUNS = r"(?:examples?|scripts?|run|runs|rows?|tables?|charts?|measurements?|figures?|cells?)"
+_NOUNS = r"(?:examples?|scripts?|run|runs|rows?|tables?|charts?|measurements?|figures?|cells?|intervals?)"
+#: A sentence that leans on the one before it ("Its figure is...", "That is..."): dropped with it.
+_LEANS = re.compile(r"^\W*(?:Its|It|That|This|These|Those|They|Both|There)\b")
 _LOCAL = re.compile(
     rf"\b{_NOUNS}\b[^.;:]{{0,60}}?\b(?:below|above|here)\b(?!\s+(?:the\s+)?\d)"
     r"|\b(?:below|above)\s*[(,:]"
@@ -52,6 +54,8 @@ def is_page_local(sentence: str) -> bool:
 def quotable(text: str) -> tuple[str, bool]:
     """*text* (a claim's sentence) without its sentences that point at things on its own page.
 
+    A sentence that leans on a dropped one ("Its figure is ...") goes with it.
+
     :returns: the text to quote, and whether anything was dropped (the quoting page
         should then say that the chapter checked more, and link to it). When every
         sentence is page-local, or the first is (a cross-check of an example, say), the first one is
@@ -59,7 +63,11 @@ def quotable(text: str) -> tuple[str, bool]:
         "this page" becomes "its chapter" throughout.
     """
     parts = _sentences(_THIS_PAGE.sub("its chapter", text.strip()))
-    kept = [s for s in parts if not is_page_local(s)]
+    kept, dropped_last = [], False
+    for sentence in parts:
+        dropped_last = is_page_local(sentence) or (dropped_last and bool(_LEANS.match(sentence)))
+        if not dropped_last:
+            kept.append(sentence)
     if len(kept) == len(parts):
         return " ".join(s.strip() for s in parts), False
     if not kept or is_page_local(parts[0]):  # the claim is about something on its page
@@ -75,14 +83,21 @@ def broken_invariants(invariants: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def invariant_caveat(invariants: Mapping[str, Mapping[str, Any]], *, where: str = "this page") -> str:
     """The caveat for a verdict of a chapter whose measurement broke an invariant ("" when none broke).
 
-    :param invariants: a chapter record's ``invariants`` (key -> ``Invariant.to_dict()``).
+    It names each broken invariant and, when recorded (``measurement``), the measurement it
+    belongs to, so a reader can tell whether the verdict rests on that measurement's figures.
+
+    :param invariants: a chapter record's ``invariants`` (key -> ``Invariant.to_dict()``, plus
+        ``measurement``, the name the chapter measured it under).
     :param where: where the measurement was made, as the sentence should name it
         (``"this page"``, or a ``{doc}`` link to the chapter quoted).
     """
-    broken = broken_invariants(invariants)
+    broken = [inv for _, inv in sorted(invariants.items()) if not inv.get("holds")]
     if not broken:
         return ""
-    said = "; ".join(f"\u201c{b}\u201d" for b in broken)
-    one = len(broken) == 1
-    return (f"*Caveat: a measurement on {where} broke {'an invariant' if one else f'{len(broken)} invariants'} "
-            f"({said}), so the figures of that measurement stand as measured, not trusted.*")
+    said = "; ".join(f"\u201c{inv.get('statement', '')}\u201d" for inv in broken)
+    names = sorted({str(inv["measurement"]) for inv in broken if inv.get("measurement")})
+    which = (f"the measurement{'s' if len(names) > 1 else ''} " + " and ".join(f"\u201c{n}\u201d" for n in names)
+             if names else "a measurement")
+    count = "an invariant" if len(broken) == 1 else f"{len(broken)} invariants"
+    return (f"*Caveat: on {where}, {which} broke {count} ({said}): where this verdict uses "
+            f"{'its' if len(names) <= 1 else 'their'} figures, they stand as measured, not trusted.*")
