@@ -393,7 +393,7 @@ def test_more_workers_that_gain_nothing_are_not_the_options_figure():
     native.add(Timing("xorshift", "openmp", 8, (1 / 3.5,) * 5, (), {"variant": "prange", "steps": 10}))
     got = strategy.options_from_suites({"chapter": "native-code", "suites": {"s": native.to_dict()}}, "native")
     assert [o.name for o in got] == ["openmp (8, xorshift, Cython prange)"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no options"):
         strategy.fewest_on_tie([])
 
 
