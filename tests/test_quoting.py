@@ -122,3 +122,18 @@ def test_the_findings_list_shows_a_claim_fit_for_the_execution_page():
     shown = "".join(n.astext() for n in gilbook._inline("measured in {doc}`fetching`, see {doc}`x <cpu-vs-io>`",
                                                          {"fetching": "Fetching with threads"}))
     assert shown == "measured in Fetching with threads, see x"
+
+
+def test_a_page_that_names_the_header_lines_keeps_them_in_its_listings():
+    import sys
+    from pathlib import Path
+
+    from docutils import nodes
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
+    import gilbook
+
+    page = nodes.section("", nodes.paragraph("", "", nodes.literal("gilref-example: args", "gilref-example: args")),
+                         nodes.literal_block("# gilref-example: args = 1\n", "# gilref-example: args = 1\n"))
+    assert gilbook._speaks_of_header(page)
+    assert not gilbook._speaks_of_header(nodes.section("", nodes.literal_block("# gilref-example: a\n", "x")))

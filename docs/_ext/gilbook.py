@@ -763,9 +763,16 @@ def _shows_header(docname: str) -> bool:
     return docname == "examples" or docname.startswith("examples/")
 
 
+def _speaks_of_header(doctree: nodes.Node) -> bool:
+    """Whether a page's prose names the header lines (inline code ``gilref-example: args``): then its
+    listings keep them, since the text points at them."""
+    return any("gilref-example" in n.astext() for n in doctree.findall(nodes.literal)
+               if not isinstance(n, nodes.literal_block))
+
+
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """In a chapter, drop the ``# gilref-example:`` lines from every listing of a file of ``examples/``."""
-    if _shows_header(app.env.docname):
+    if _shows_header(app.env.docname) or _speaks_of_header(doctree):
         return
     for block in list(doctree.findall(nodes.literal_block)):
         source = str(block.get("source", ""))

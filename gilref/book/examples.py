@@ -962,7 +962,7 @@ def chapter_ran_text(record: dict[str, Any], link: str = "subinterpreters") -> s
     state = {"holds": "agreed with the chapter's measurement",
              "contradicted": "did not agree with the chapter's measurement",
              "undecided": "could not be set beside the chapter's measurement"}.get(str(claim.get("state")), "ran")
-    return (f"{{doc}}`{link}` ran this same script on {where} with the PEP 734 backport "
+    return (f"{{doc}}`{link}` ran this same script on {where}, with the PEP 734 backport "
             "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
             f"child's `PYTHONPATH`, and there it {state}{figures}.")
 
@@ -994,9 +994,12 @@ def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "b
     size = (f"With these small arguments the whole countdown takes {one * 1e3:.0f} ms on one process, "
             f"{per_task_ms:.1f} ms of work in each of its {tasks} tasks, while Dask charges about "
             f"{overhead_ms:.1f} ms per task (the *tiny tasks, Dask* line)")
+    share = overhead_ms / per_task_ms
+    weighs = ("more than the work itself" if share >= 1 else
+              f"{share:.0%} of each task's work, a cost paid again for every task, on top of starting them")
     if speed < 1:
-        return (f"**Dask lost here, as it must at this size.** {size}: its scheduling outweighs the work, so "
-                f"the cluster ran at {speed:.2f}× one process. {{doc}}`../{chapter}` measures it with "
+        return (f"**Dask lost here: these tasks are tiny.** {size}: {weighs}, so the cluster ran at "
+                f"{speed:.2f}× one process. {{doc}}`../{chapter}` measures it with "
                 "tasks given enough work to pay for that.\n")
     return (f"{size}; the cluster still ran at {speed:.2f}× one process. {{doc}}`../{chapter}` gives each task "
             "more work, which is where a cluster pays.\n")
