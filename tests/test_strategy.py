@@ -429,3 +429,16 @@ def test_an_option_alone_once_the_unconfirmed_are_passed_over_is_not_the_only_on
     assert d.best is not None and d.best.name.startswith("asyncio")
     assert "The only option measured" not in d.reason and d.reason.startswith("The only option its chapter confirmed.")
     assert decide("io-bound", options[1:]).reason == "The only option measured."
+
+
+def test_each_variant_of_a_native_loop_is_an_option_of_its_own():
+    suites = {}
+    for variant, speed in (("python", 0.97), ("cython_gil", 1.0), ("cython_nogil", 1.98)):
+        native = Suite()  # one suite per variant, as native-code records them
+        native.add(Timing("xorshift", "sequential", 1, (1.0,) * 5, (), {"variant": variant, "steps": 10}))
+        native.add(Timing("xorshift", "threads", 2, (1 / speed,) * 5, (), {"variant": variant, "steps": 10}))
+        suites[variant] = native.to_dict()
+    got = strategy.options_from_suites({"chapter": "native-code", "suites": suites}, "native")
+    assert sorted(o.name for o in got) == ["threads (2, xorshift, Cython nogil)",
+                                           "threads (2, xorshift, Cython, GIL kept)",
+                                           "threads (2, xorshift, pure Python)"]

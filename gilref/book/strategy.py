@@ -525,7 +525,7 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
                 label = f"free-threaded {label}"
             kind = "native" if t.workload.startswith(NATIVE_WORKLOADS) else workload
             option = Option(kind, label, "speedup", speed, source, describe(t))
-            key = f"{label.split(' (')[0]}/{t.workload}/{_build_note(suite.metadata)}"
+            key = f"{label.split(' (')[0]}/{t.workload}/{variant}/{_build_note(suite.metadata)}"
             found.setdefault(key, []).append((t.workers, option))
     return [fewest_on_tie(group) for group in found.values()]
 
