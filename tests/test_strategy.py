@@ -395,6 +395,11 @@ def test_more_workers_that_gain_nothing_are_not_the_options_figure():
     assert [o.name for o in got] == ["openmp (8, xorshift, Cython prange)"]
     with pytest.raises(ValueError, match="no options"):
         strategy.fewest_on_tie([])
+    # on a 2-CPU host, 4 workers are not the option's figure even when noise made them faster
+    two, four = (Option("native", f"openmp ({k}, x)", "speedup", v, "native-code") for k, v in ((2, 1.5), (4, 1.9)))
+    assert strategy.fewest_on_tie([(2, two), (4, four)], cpus=2) is two
+    assert strategy.fewest_on_tie([(2, two), (4, four)]) is four
+    assert strategy.fewest_on_tie([(4, four)], cpus=2) is four  # nothing within the CPUs: what there is
 
 
 def test_a_negative_claim_that_holds_reads_does_not_help_in_the_table():

@@ -506,6 +506,7 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
     source = str(record.get("chapter", "?"))
     found: dict[str, list[tuple[int, Option]]] = {}
+    host_cpus: dict[str, int] = {}
     for raw in (record.get("suites") or {}).values():
         try:
             suite = Suite.from_dict(raw)
@@ -527,19 +528,25 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
             option = Option(kind, label, "speedup", speed, source, describe(t))
             key = f"{label.split(' (')[0]}/{t.workload}/{variant}/{_build_note(suite.metadata)}"
             found.setdefault(key, []).append((t.workers, option))
-    return [fewest_on_tie(group) for group in found.values()]
+            cpus = suite.metadata.get("usable_cpus")
+            if isinstance(cpus, int) and not isinstance(cpus, bool) and cpus > 0:
+                host_cpus[key] = cpus
+    return [fewest_on_tie(group, cpus=host_cpus.get(key)) for key, group in found.items()]
 
 
-def fewest_on_tie(group: Sequence[tuple[int, Option]]) -> Option:
+def fewest_on_tie(group: Sequence[tuple[int, Option]], *, cpus: int | None = None) -> Option:
     """Of one option measured at several worker counts (*group*: (workers, option)), the
     one with the fewest workers among those within :data:`TIE` of the best: more workers
-    that gain nothing (4 threads on a 2-CPU host, say) are not the option's figure, and the
-    chapter's own verdict is stated for the fewer.
+    that gain nothing are not the option's figure, and the chapter's own verdict is stated
+    for the fewer. With *cpus* (the host's usable CPUs), counts above it are left out while
+    any count within it was measured: 4 threads on a 2-CPU host can only gain from noise.
 
     :raises ValueError: if *group* is empty.
     """
     if not group:
         raise ValueError("no options to choose from")
+    if cpus is not None and any(w <= cpus for w, _ in group):
+        group = [wo for wo in group if wo[0] <= cpus]
     top = max(group, key=lambda wo: wo[1].value if wo[1].metric == "speedup" else -wo[1].value)[1]
     return min((wo for wo in group if _close(top, wo[1])), key=lambda wo: wo[0])[1]
 
