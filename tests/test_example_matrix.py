@@ -335,14 +335,15 @@ def test_an_example_no_interpreter_ran_says_why_and_how_to_get_one() -> None:
               "countdown.py": [_cell("countdown.py", label, ex.PASSED) for label in LABELS]}
     assert ex.not_run_anywhere(matrix) == ["subinterpreters.py"]
     note = ex.not_run_markdown(matrix)
-    assert note.startswith("No interpreter of this build ran this example")
+    assert note.startswith("The matrix ran this example on none of its interpreters")
     assert "{doc}`subinterpreters.py <examples/subinterpreters>`" in note
     assert "CPython 3.11.7 (GIL) is not among the interpreters it declares (`pythons = cpython>=3.13`)" in note
     assert "CPython 3.14 or later" in note and "`pip install interpreters-pep-734`" in note
     assert ex.not_run_markdown({"countdown.py": matrix["countdown.py"]}) == ""
     page = ex.present("subinterpreters.py", {"data": {"matrix": {"subinterpreters.py": [
         c.to_dict() for c in SUBINTERP_ROW]}}}, to=_Recorder())
-    assert page["output"].startswith(":::{admonition} Not run by any interpreter of this build\n:class: warning\n")
+    assert page["output"].startswith(":::{admonition} Not run as it is by any interpreter of this build\n"
+                                     ":class: warning\n")
     assert "CPython 3.14 or later" in page["output"]
     assert "was not applicable on 3 (all of them" in page["summary"]
 
@@ -437,3 +438,84 @@ def test_the_subinterpreters_page_says_how_its_chapter_ran_the_script() -> None:
     record["claims"]["si_example_check"]["state"] = "contradicted"
     assert "did not agree" in ex.subinterpreters_comparison(cell, record)
     assert "record is not in this edition" in ex.subinterpreters_comparison(cell, None)
+
+
+# -- fix round 2: what the overview and the example pages say -------------------------------------
+
+SI_RECORD = {"chapter": "subinterpreters", "claims": {"si_example_check": {
+    "state": "holds", "holds": True, "evidence": {"n": 2, "ex_i": 1.94, "ex_t": 0.98}}},
+    "suites": {"s": {"metadata": {"python_implementation": "CPython", "python_version": "3.13.5",
+                                  "gil_enabled": True, "free_threaded_build": False}}}}
+
+
+def test_the_overview_says_when_the_chapter_ran_an_example_the_matrix_could_not() -> None:
+    matrix = {"subinterpreters.py": SUBINTERP_ROW}
+    note = ex.not_run_markdown(matrix, records={"subinterpreters": SI_RECORD})
+    assert "{doc}`subinterpreters` ran this same script on CPython 3.13.5" in note
+    assert "agreed with the chapter's measurement: 2 interpreters at 1.94×" in note
+    assert "then build the book again" not in note and "Python 3.13 yourself" in note
+    assert "|" not in note
+    # without that chapter's record, the old advice stands
+    assert "build the book" in ex.not_run_markdown(matrix, records={})
+
+
+def test_the_backport_advice_follows_the_header() -> None:
+    header = ex.read_header("subinterpreters.py")
+    advice = ex.backport_advice(header)
+    assert f"`pythons = {header.pythons_text}`" in advice and "3.12" not in advice
+    page = ex.subinterpreters_comparison(SUBINTERP_ROW[0], SI_RECORD)
+    assert "3.12" not in page and "Python 3.13 yourself" in page
+
+
+def test_needs_read_as_words() -> None:
+    header = ex.read_header("subinterpreters.py")
+    assert header.needs_words == "concurrent.interpreters or interpreters_backport"
+    page = ex.present("subinterpreters.py", {"data": {"matrix": {"subinterpreters.py": [
+        c.to_dict() for c in SUBINTERP_ROW]}}}, to=_Recorder(), chapter_record=SI_RECORD)
+    assert "|" not in page["summary"]
+
+
+def test_a_run_shorter_than_a_tenth_of_a_second_is_not_shown_as_zero() -> None:
+    assert ex.seconds_text(0.004) == "<0.1" and ex.seconds_text(0.06) == "0.1" and ex.seconds_text(2.345) == "2.3"
+    row = ex.matrix_rows([ex.Cell("a.py", LABELS[0], "/py", ex.PASSED, "", seconds=0.01)])[0]
+    assert row["time (s)"] == "<0.1"
+
+
+def test_an_interpreter_no_example_declares_is_explained() -> None:
+    jy = "Jython 2.7.3"
+    matrix = {"countdown.py": [_cell("countdown.py", LABELS[0], ex.PASSED, host=True),
+                               _cell("countdown.py", jy, ex.NOT_APPLICABLE, "not declared", claimed=False)]}
+    text = ex.idle_interpreters_text(matrix)
+    assert text.startswith(f"No example declares {jy}") and LABELS[0] not in text
+    matrix["countdown.py"][1] = ex.Cell("countdown.py", jy, "/jy", ex.NOT_APPLICABLE, "not declared", claimed=False,
+                                        interpreter_info={"version": "2.7.3"})
+    assert "it implements Python 2.7, and every example is a Python 3 script" in ex.idle_interpreters_text(matrix)
+    matrix["countdown.py"][1] = _cell("countdown.py", jy, ex.PASSED)
+    assert ex.idle_interpreters_text(matrix) == ""
+
+
+DASK_OUT = """Dask scheduler: tcp://127.0.0.1:45365; 400,000 steps in 2 tasks, median of 1 run
+  1 process               0.010 s    1.00x one process
+  2 pool processes        0.010 s    1.05x one process
+  Dask cluster            0.015 s    0.68x one process
+  tiny tasks, pool        239.7 µs per task
+  tiny tasks, Dask       2194.3 µs per task
+"""
+
+
+def test_the_dask_page_says_why_tiny_tasks_make_dask_lose() -> None:
+    text = ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output=DASK_OUT), None)
+    assert "Dask lost here" in text and "0.68×" in text and "2.2 ms per task" in text and "5.0 ms of work" in text
+    assert "44% of each task's work" in text
+    faster = DASK_OUT.replace("0.68x", "1.40x")
+    assert "lost" not in ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output=faster), None)
+    assert ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output="nothing"), None) == ""
+
+
+def test_no_example_page_lead_ends_in_doubled_punctuation() -> None:
+    import re
+
+    pages = sorted((Path(__file__).resolve().parent.parent / "docs" / "examples").glob("*.md"))
+    assert pages
+    for page in pages:
+        assert not re.search(r"[?!.]\*\*[.?!]|[?!]\.", page.read_text(encoding="utf-8")), page.name

@@ -102,7 +102,7 @@ def test_the_table_follows_the_measurements():
     assert best(after, "io-bound").startswith("asyncio")
     assert best(after, "many-waits").startswith("threads")
     assert best(after, "mixed") == "asyncio + asyncio.to_thread"
-    assert [r["measured (chapter)"] for r in after if r["work"] == "io-bound"] == ["18.00× (fetching)"]
+    assert [r["measured (chapter)"] for r in after if r["work"] == "io-bound"] == ["18.00× ({doc}`fetching`)"]
 
 
 def test_no_useful_speedup_means_stay_sequential():
@@ -133,7 +133,7 @@ def test_optional_chapters_join_the_table_when_present():
     cpu = next(r for r in rows if r["work"] == "cpu-bound")
     # 2.00x vs 1.95x is a tie; "threads" is the simpler family, so it wins.
     assert cpu["best on this host"] == "threads (2, countdown)"
-    assert cpu["measured (chapter)"].endswith("(free-threading)")
+    assert cpu["measured (chapter)"].endswith("({doc}`free-threading`)")
 
 
 def test_a_missing_required_chapter_is_an_error():
@@ -259,10 +259,15 @@ def test_an_option_its_chapter_did_not_confirm_is_passed_over_and_the_reason_say
     options = gather(read, present=present)[0]
     cpu = decide("cpu-bound", options)
     assert cpu.best is not None and cpu.best.family == "processes"
-    assert "Passed over: subinterpreters" in cpu.reason and state in cpu.reason
+    assert "Passed over: subinterpreters" in cpu.reason
+    # said in words about the option, never with the claim's state (a negative claim that holds
+    # makes an option that "does not help": "contradicted" there would read as the claim failing)
+    assert state not in cpu.reason
+    assert ("could not tell whether it helps" if state == "undecided" else "found that it does not help") in cpu.reason
+    assert "{doc}`subinterpreters`" in cpu.reason
     rows = strategy.option_rows(options)
     row = next(r for r in rows if r["option"].startswith("cpu-bound: subinterpreters"))
-    assert row["helps? (its chapter)"] == state
+    assert row["helps? (its chapter)"] == {"undecided": "cannot tell", "contradicted": "does not help"}[state]
 
 
 def test_states_come_from_the_measuring_chapters_claims():
@@ -296,12 +301,12 @@ def test_the_usual_advice_is_undecided_when_the_cpu_choice_was_not_confirmed():
 def test_section_and_coverage_texts():
     read, present = records()
     d = decide("cpu-bound", gather(read, present=present)[0])
-    assert strategy.section_text(d).startswith("Best here: **processes") and "measured in `processes`" in \
+    assert strategy.section_text(d).startswith("Best here: **processes") and "measured in {doc}`processes`" in \
         strategy.section_text(d)
     assert strategy.section_text(decide("native", [])) == "Not measured in this edition."
     assert strategy.coverage_text({"a": "measured"}) == ""
     text = strategy.coverage_text({"native-code": "not in this edition", "subinterpreters": "no options recorded"})
-    assert "`native-code`" in text and "`subinterpreters`" in text
+    assert "{doc}`native-code`" in text and "{doc}`subinterpreters`" in text
 
 
 def test_the_usual_advice_is_judged_on_its_own_families_and_newer_options_are_named_beside_it():
@@ -335,7 +340,7 @@ def test_every_option_is_mapped_to_its_chapters_claim_and_negative_claims_turn_o
                                 opt("native", "threads (2, matmul)", "native-code")], native)
     assert [o.state for o in got] == ["holds", "contradicted"]
     rows = strategy.option_rows(got)
-    assert {r["helps? (its chapter)"] for r in rows} == {"holds", "contradicted"}
+    assert {r["helps? (its chapter)"] for r in rows} == {"helps", "does not help"}
     assert strategy.option_rows([opt("native", "threads (9)", "x")])[0]["helps? (its chapter)"] == "no claim on it"
 
 
@@ -374,3 +379,71 @@ def test_release_text_follows_the_release_points_record():
 def test_the_task_floor_is_the_books_one_rule():
     from gilref.topics import distributed
     assert strategy.task_floor_ms(0.22) == pytest.approx(0.22 / distributed.OVERHEAD_SHARE)
+
+
+def test_more_workers_that_gain_nothing_are_not_the_options_figure():
+    # 2 OpenMP threads 1.96x, 4 of them 1.97x on a 2-CPU host: a tie, so the figure is the 2-thread one
+    native = Suite()
+    native.add(Timing("xorshift", "sequential", 1, (1.0,) * 5, (), {"variant": "prange", "steps": 10}))
+    native.add(Timing("xorshift", "openmp", 2, (1 / 1.96,) * 5, (), {"variant": "prange", "steps": 10}))
+    native.add(Timing("xorshift", "openmp", 4, (1 / 1.97,) * 5, (), {"variant": "prange", "steps": 10}))
+    got = strategy.options_from_suites({"chapter": "native-code", "suites": {"s": native.to_dict()}}, "native")
+    assert [(o.name, round(o.value, 2)) for o in got] == [("openmp (2, xorshift, Cython prange)", 1.96)]
+    # ...but a real gain from more workers is kept
+    native.add(Timing("xorshift", "openmp", 8, (1 / 3.5,) * 5, (), {"variant": "prange", "steps": 10}))
+    got = strategy.options_from_suites({"chapter": "native-code", "suites": {"s": native.to_dict()}}, "native")
+    assert [o.name for o in got] == ["openmp (8, xorshift, Cython prange)"]
+    with pytest.raises(ValueError, match="no options"):
+        strategy.fewest_on_tie([])
+    # on a 2-CPU host, 4 workers are not the option's figure even when noise made them faster
+    two, four = (Option("native", f"openmp ({k}, x)", "speedup", v, "native-code") for k, v in ((2, 1.5), (4, 1.9)))
+    assert strategy.fewest_on_tie([(2, two), (4, four)], cpus=2) is two
+    assert strategy.fewest_on_tie([(2, two), (4, four)]) is four
+    assert strategy.fewest_on_tie([(4, four)], cpus=2) is four  # nothing within the CPUs: what there is
+
+
+def test_a_negative_claim_that_holds_reads_does_not_help_in_the_table():
+    cpu = {"chapter": "cpu-vs-io", "claims": {"threads_verdict": {"state": "holds"},
+                                              "processes_verdict": {"state": "holds"}},
+           "suites": {"countdown": countdown_suite(0.99, 1.9).to_dict()}}
+    options = strategy.with_states(strategy.options_from_cpu_vs_io(cpu), cpu)
+    helps = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(options)}
+    assert helps == {"cpu-bound: processes (2, countdown)": "helps",
+                     "cpu-bound: threads (2, countdown)": "does not help"}
+    assert not any(v in ("holds", "contradicted", "undecided") for v in helps.values())
+
+
+@pytest.mark.parametrize(("value", "other", "words"), [
+    (0.1082, 0.2147, "About half the time of"), (0.1, 0.31, "About a third of the time of"),
+    (0.1, 0.112, "11% less time than"), (0.1, 0.63, "6.3 times less time than"),
+    (0.01, 1.14, "114 times less time than")])
+def test_a_time_against_the_runner_up_reads_in_words(value, other, words):
+    assert strategy.less_than(value, other) == words
+
+
+def test_the_release_points_caveat_keeps_its_link_out_of_bold():
+    text = strategy.release_text({"claims": {"released_verdict": {"state": "contradicted"}}})
+    bold = text.split("**")[1::2]
+    assert "{doc}`release-points`" in text and bold and not any("{doc}" in b for b in bold)
+
+
+def test_an_option_alone_once_the_unconfirmed_are_passed_over_is_not_the_only_one_measured():
+    options = [Option("io-bound", "threads (ThreadPoolExecutor, 16)", "speedup", 15.3, "fetching", state="undecided"),
+               Option("io-bound", "asyncio (16 in flight)", "speedup", 14.4, "fetching", state="holds")]
+    d = decide("io-bound", options)
+    assert d.best is not None and d.best.name.startswith("asyncio")
+    assert "The only option measured" not in d.reason and d.reason.startswith("The only option its chapter confirmed.")
+    assert decide("io-bound", options[1:]).reason == "The only option measured."
+
+
+def test_each_variant_of_a_native_loop_is_an_option_of_its_own():
+    suites = {}
+    for variant, speed in (("python", 0.97), ("cython_gil", 1.0), ("cython_nogil", 1.98)):
+        native = Suite()  # one suite per variant, as native-code records them
+        native.add(Timing("xorshift", "sequential", 1, (1.0,) * 5, (), {"variant": variant, "steps": 10}))
+        native.add(Timing("xorshift", "threads", 2, (1 / speed,) * 5, (), {"variant": variant, "steps": 10}))
+        suites[variant] = native.to_dict()
+    got = strategy.options_from_suites({"chapter": "native-code", "suites": suites}, "native")
+    assert sorted(o.name for o in got) == ["threads (2, xorshift, Cython nogil)",
+                                           "threads (2, xorshift, Cython, GIL kept)",
+                                           "threads (2, xorshift, pure Python)"]

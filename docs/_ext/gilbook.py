@@ -528,7 +528,12 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
             for key, claim in sorted((record.get("claims") or {}).items()):
                 if not claim.get("holds"):
                     state = claim.get("state") or "contradicted"
-                    text = str(claim.get("text", ""))
+                    # shown on another page: without its sentences about things on its own page
+                    from gilref.core.quoting import quotable
+
+                    text, dropped = quotable(str(claim.get("text", "")))
+                    if dropped:
+                        text += " (Its chapter also holds this against its example, on its own page.)"
                     statement = str(claim.get("statement", ""))
                     rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
                                  "text": text, "finding": text,
@@ -553,11 +558,18 @@ _ROLE = re.compile(r"\{[a-z][\w:.-]*\}`(?:([^`<]*?)\s*<([^>`]*)>|([^`]*))`")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
 
 
-def _inline(text: str) -> list[nodes.Node]:
+def _inline(text: str, titles: dict[str, str] | None = None) -> list[nodes.Node]:
     """*text* with its Markdown code spans, bold and italics as docutils nodes (a claim's
-    sentence is written for a MyST page)."""
+    sentence is written for a MyST page). A ``{doc}`` role reads as the chapter's title when
+    *titles* (docname -> title) has it, never as its docname."""
     # roles ({doc}`cpu-vs-io`, {glue:text}`x`) and links read as their text: the table is not a MyST page
-    text = _ROLE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+    def role(m: re.Match[str]) -> str:
+        shown = m.group(1) or m.group(2) or m.group(3)
+        if m.group(0).startswith("{doc}") and not m.group(1) and titles:
+            return titles.get(str(m.group(3) or m.group(2)).lstrip("/"), shown)
+        return shown
+
+    text = _ROLE.sub(role, text)
     text = _LINK.sub(r"\1", text)
     out: list[nodes.Node] = []
     at = 0
@@ -699,23 +711,26 @@ def _findings_table(rows: list[dict[str, str]], *, builder: Any = None, here: st
     """The edition's findings (:func:`finding_rows`): where, what kind, and the finding itself."""
     columns = ["chapter", "what", "finding"]
     table, body = _table_frame(columns, "gilbook-findings")
+    titles: dict[str, str] = {}
+    if builder is not None:
+        titles = {name: title.astext() for name, title in builder.env.titles.items()}
     for r in rows:
         row = nodes.row(classes=[f"gilbook-{r['what'].replace(' ', '-')}"])
         body += row
         if builder is not None:
-            where: nodes.Node = nodes.reference(r["chapter"], r["chapter"],
-                                                refuri=builder.get_relative_uri(here, r["chapter"]))
+            title = titles.get(r["chapter"], r["chapter"])
+            where: nodes.Node = nodes.reference(title, title, refuri=builder.get_relative_uri(here, r["chapter"]))
         else:
             where = nodes.Text(r["chapter"])
         row += nodes.entry("", nodes.paragraph("", "", where))
         kind = nodes.entry("", nodes.paragraph("", "", nodes.strong(r["what"], r["what"])),
                            nodes.paragraph("", "", nodes.literal(r["key"], r["key"])))
         row += kind
-        finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"])))
+        finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"], titles)))
         if r["again"]:
             finding += nodes.paragraph(text="It was measured again and broke again.")
         if r["detail"]:
-            finding += nodes.paragraph("", "", *_inline(r["detail"]))
+            finding += nodes.paragraph("", "", *_inline(r["detail"], titles))
         row += finding
     return table
 
@@ -731,6 +746,43 @@ def _on_build_finished(app: Sphinx, exc: BaseException | None) -> None:
     executed = sorted(d for d, s in status.items() if s["state"] == "executed")
     logger.info("gilbook: %d chapter(s) executed in this build%s", len(executed),
                 (": " + ", ".join(executed)) if executed else "")
+
+#: An example's header line (``# gilref-example: args = ...``): the build's own directives, which
+#: a chapter's listing of an example leaves out (the example's own page and the download keep them).
+_EXAMPLE_HEADER = re.compile(r"^[ \t]*# gilref-example:.*(?:\n|$)", re.M)
+
+
+def strip_example_header(text: str) -> tuple[str, int]:
+    """*text* (a listing) without its ``# gilref-example:`` lines, and how many were removed."""
+    out, n = _EXAMPLE_HEADER.subn("", text)
+    return out, n
+
+
+def _shows_header(docname: str) -> bool:
+    """The pages that show an example's header on purpose: the examples overview and each example's page."""
+    return docname == "examples" or docname.startswith("examples/")
+
+
+def _speaks_of_header(doctree: nodes.Node) -> bool:
+    """Whether a page's prose names the header lines (inline code ``gilref-example: args``): then its
+    listings keep them, since the text points at them."""
+    return any("gilref-example" in n.astext() for n in doctree.findall(nodes.literal)
+               if not isinstance(n, nodes.literal_block))
+
+
+def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """In a chapter, drop the ``# gilref-example:`` lines from every listing of a file of ``examples/``."""
+    if _shows_header(app.env.docname) or _speaks_of_header(doctree):
+        return
+    for block in list(doctree.findall(nodes.literal_block)):
+        source = str(block.get("source", ""))
+        if f"{os.sep}examples{os.sep}" not in source or block.get("linenos"):
+            continue  # not an example, or numbered lines that must keep their numbers
+        text, removed = strip_example_header(block.astext())
+        if removed:
+            block.children = [nodes.Text(text)]
+            block.rawsource = text
+
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Appended to every chapter's inputs (never replacing them); chapters go stale through
@@ -748,6 +800,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", _on_env_before_read_docs)
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("source-read", _on_source_read)
+    app.connect("doctree-read", _on_doctree_read)
     app.connect("env-updated", _on_env_updated)
     app.connect("build-finished", _on_build_finished)
     return {"version": "2", "parallel_read_safe": False, "parallel_write_safe": True}

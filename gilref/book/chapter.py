@@ -30,7 +30,7 @@ from ..core import hostinfo
 from ..core.results import Suite
 from ..core.verdicts import INVARIANT_TITLE, Invariant
 from ..interp.select import BuildPair
-from .claims import Claim
+from .claims import Claim, invariant_caveat
 from .tables import markdown_table
 
 __all__ = ["CHAPTER_FORMAT", "PUBLICATION_FORMAT", "RECORD_MIME", "Chapter", "chapter", "publish",
@@ -123,9 +123,15 @@ class Chapter:
         return text
 
     def claim(self, claim: Claim) -> Claim:
-        """Glue a checked claim as ``claim.key`` (Markdown) and record its verdict."""
-        _glue(claim.key, _Markdown(claim.markdown()))
-        self.claims[claim.key] = claim.to_dict()
+        """Glue a checked claim as ``claim.key`` (Markdown) and record its verdict.
+
+        When a measurement of this chapter has broken an invariant (:meth:`check`), the
+        verdict carries a visible caveat naming it (:func:`~gilref.core.quoting.invariant_caveat`),
+        on the page and as ``caveat`` in the record.
+        """
+        caveat = invariant_caveat(self.invariants)
+        _glue(claim.key, _Markdown(claim.markdown() + (f"\n\n{caveat}\n" if caveat else "")))
+        self.claims[claim.key] = {**claim.to_dict(), **({"caveat": caveat} if caveat else {})}
         return claim
 
     def table(self, name: str, rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
@@ -189,29 +195,38 @@ class Chapter:
         if any(not i.holds for i in checked):
             result, remeasured = run(), True
             checked = list(invariants(result))
-        self.check(checked, remeasured=remeasured)
+        self.check(checked, remeasured=remeasured, concerns=name)
         if isinstance(result, Suite):
             self.suite(name, result)
         return result
 
-    def check(self, invariants: Sequence[Invariant], *, remeasured: bool = False) -> list[Invariant]:
+    def check(self, invariants: Sequence[Invariant], *, remeasured: bool = False,
+              concerns: str = "") -> list[Invariant]:
         """Record *invariants* and show a warning in the cell's output for each broken one.
 
         For data this cell cannot re-measure (read from a record, or measured
-        by :meth:`measure`, which calls this). Returns the broken ones.
+        by :meth:`measure`, which calls this). *concerns* names the measurement
+        (the warning says that its figures, and the verdicts drawn from them, stand as
+        measured; every later :meth:`claim` of the chapter carries a caveat). Returns
+        the broken ones.
         """
         broken = []
         for inv in invariants:
             if inv.key in self.invariants:
                 raise ValueError(f"invariant {inv.key!r} of chapter {self.key!r} is checked twice")
-            self.invariants[inv.key] = {**inv.to_dict(), "remeasured": remeasured}
+            self.invariants[inv.key] = {**inv.to_dict(), "remeasured": remeasured,
+                                        **({"measurement": concerns} if concerns else {})}
             if not inv.holds:
                 broken.append(inv)
         if broken:
             from IPython.display import display
 
-            again = ("The measurement was repeated once and broke again, so the numbers below it are shown "
-                     "as measured, not trusted.") if remeasured else "The numbers below it are shown as measured."
+            what = (f"the figures of the measurement \u201c{concerns}\u201d" if concerns
+                    else "the figures of this measurement")
+            which = (f"This concerns {what} (its tables and charts) and every verdict this page states from "
+                     "now on: each carries a caveat naming the invariant.")
+            again = (f"The measurement was repeated once and broke again. {which} They are shown as measured, "
+                     "not trusted.") if remeasured else f"{which} They are shown as measured."
             body = "\n".join(f"- {i.statement}: **it did not.** Likely cause: {i.cause}" for i in broken)
             display(_Markdown(f":::{{admonition}} {INVARIANT_TITLE}\n:class: warning\n\n"  # type: ignore[no-untyped-call, unused-ignore]
                               f"What must hold if the run was sound, and did not:\n\n{body}\n\n{again}\n:::\n"))

@@ -75,6 +75,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "OUTPUT_CLASS",
     "PASSED",
+    "RUN_BY_CHAPTER",
     "BrokenClaim",
     "Cell",
     "CountdownRun",
@@ -82,13 +83,17 @@ __all__ = [
     "HeaderError",
     "PageGlue",
     "PythonSpec",
+    "backport_advice",
     "cells_from_record",
+    "chapter_ran_text",
     "check_claims",
     "countdown_comparison",
+    "dask_comparison",
     "error_line",
     "example_names",
     "has_module",
     "how_to_get",
+    "idle_interpreters_text",
     "matrix_counts",
     "matrix_markdown",
     "matrix_rows",
@@ -104,6 +109,8 @@ __all__ = [
     "rows_sentence",
     "run_cell",
     "run_matrix",
+    "seconds_text",
+    "subinterpreters_comparison",
     "summary_sentence",
 ]
 
@@ -203,6 +210,15 @@ class Header:
     def needs_text(self) -> str:
         """The ``needs`` entry as written in the header's format (``""``: none)."""
         return ", ".join(" | ".join(alts) for alts in self.needs)
+
+    @property
+    def needs_words(self) -> str:
+        """The ``needs`` entry in words for prose: ``numpy and cython``, ``concurrent.interpreters
+        or interpreters_backport`` (``""``: none); never the header's ``|`` notation."""
+        groups = [" or ".join(alts) for alts in self.needs]
+        if len(groups) <= 1:
+            return "".join(groups)
+        return ", ".join(groups[:-1]) + " and " + groups[-1]
 
 
 def _split_list(value: str) -> list[str]:
@@ -452,8 +468,14 @@ def matrix_rows(cells: Sequence[Cell]) -> list[dict[str, Any]]:
         "interpreter": c.interpreter,
         "declared": "yes" if c.claimed else "no",
         "result": c.verdict,
-        "time (s)": f"{c.seconds:.1f}" if c.status != NOT_APPLICABLE else "",
+        "time (s)": seconds_text(c.seconds) if c.status != NOT_APPLICABLE else "",
     } for c in cells]
+
+
+def seconds_text(seconds: float) -> str:
+    """A run's time for the table (s): one decimal, or ``<0.1`` for a run shorter than that
+    (never ``0.0``, which reads as no time at all)."""
+    return "<0.1" if seconds < 0.05 else f"{seconds:.1f}"
 
 
 def matrix_markdown(cells: Sequence[Cell]) -> str:
@@ -473,6 +495,31 @@ def overview_markdown(matrix: dict[str, list[Cell]]) -> str:
             row[label] = {PASSED: "passed", FAILED: "**failed**", NOT_APPLICABLE: "n/a"}[c.status]
         rows.append(row)
     return markdown_table(rows, ["example", *labels])
+
+
+def idle_interpreters_text(matrix: dict[str, list[Cell]]) -> str:
+    """A sentence for each interpreter whose column is *n/a* in every row, saying why (no
+    example declares it, or each lacks a module), so an empty column is not left unexplained;
+    ``""`` when every interpreter ran something."""
+    if not matrix:
+        return ""
+    labels = [c.interpreter for c in next(iter(matrix.values()))]
+    out = []
+    for i, label in enumerate(labels):
+        column = [cells[i] for cells in matrix.values() if i < len(cells)]
+        if not column or any(c.status != NOT_APPLICABLE for c in column):
+            continue
+        if not any(c.claimed for c in column):
+            version = str(column[0].interpreter_info.get("version", ""))
+            why = (f" it implements Python {'.'.join(version.split('.')[:2])}, and every example is a Python 3 script"
+                   if version.startswith("2") else " none of them claims to run there")
+            out.append(f"No example declares {label} in its `pythons` line, so its column is *n/a* in every row:"
+                       f"{why}.")
+        else:
+            lacking = sorted({c.detail for c in column if c.claimed and c.detail})
+            out.append(f"{label} ran none of the examples: those that declare it were not applicable there ("
+                       + "; ".join(lacking) + ").")
+    return " ".join(out)
 
 
 #: Where a module an example needs comes from, for the reader who lacks it (MyST). A
@@ -574,17 +621,36 @@ def _why_not_run(header: Header, cells: Sequence[Cell]) -> str:
     return "; ".join(parts) + "." + how
 
 
-def not_run_markdown(matrix: dict[str, list[Cell]], directory: Path | None = None) -> str:
-    """A list, under the overview, of the examples no interpreter of the build ran, each with
-    why and how to get an interpreter that runs it (``""`` when every example ran somewhere)."""
+#: Examples that their chapter runs itself in a way the matrix does not (with a module on the
+#: child's path): example -> the chapter whose record tells how it ran there (:func:`chapter_ran_text`).
+RUN_BY_CHAPTER = {"subinterpreters.py": "subinterpreters"}
+
+
+def not_run_markdown(matrix: dict[str, list[Cell]], directory: Path | None = None,
+                     records: dict[str, dict[str, Any]] | None = None) -> str:
+    """A list, under the overview, of the examples no interpreter of the matrix ran, each with
+    why and how to get an interpreter that runs it (``""`` when every example ran somewhere).
+
+    For an example its chapter runs itself (:data:`RUN_BY_CHAPTER`) the line says, from that
+    chapter's record in *records* (chapter key -> record), that and how it ran there, and the
+    advice is the example's own (:func:`backport_advice`), not a build the book already had.
+    """
     names = not_run_anywhere(matrix)
     if not names:
         return ""
-    lines = ["No interpreter of this build ran "
-             + ("this example" if len(names) == 1 else "these examples") + " (every cell *n/a*):", ""]
+    lines = ["The matrix ran " + ("this example" if len(names) == 1 else "these examples")
+             + " on none of its interpreters (every cell *n/a*):", ""]
     for name in names:
         header = read_header(name, directory)
-        lines.append(f"- {{doc}}`{name} <examples/{Path(name).stem}>`: {_why_not_run(header, matrix[name])}")
+        line = f"- {{doc}}`{name} <examples/{Path(name).stem}>`: "
+        chapter = RUN_BY_CHAPTER.get(name, "")
+        ran = chapter_ran_text((records or {}).get(chapter) or {}, chapter) if chapter else ""
+        if ran:
+            why = _why_not_run(header, matrix[name]).split(" To run it,")[0]
+            line += f"{why} But {ran} {backport_advice(header)}"
+        else:
+            line += _why_not_run(header, matrix[name])
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -632,7 +698,7 @@ def _host_cell(cells: Sequence[Cell]) -> Cell:
 def summary_sentence(header: Header, cells: Sequence[Cell]) -> str:
     """One sentence: what the example declares, and how it fared in this build."""
     by = {s: [c.interpreter for c in cells if c.status == s] for s in (PASSED, FAILED, NOT_APPLICABLE)}
-    needs = f"needs {header.needs_text}" if header.needs else "needs nothing beyond the standard library"
+    needs = f"needs {header.needs_words}" if header.needs else "needs nothing beyond the standard library"
     parts = [f"passed on {len(by[PASSED])} of the {len(cells)} interpreters of this build"
              + (f" ({', '.join(by[PASSED])})" if by[PASSED] else "")]
     if by[FAILED]:
@@ -698,8 +764,9 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
     if host.status == PASSED:
         output = output_block(host.output)
     elif not ran and all(c.status == NOT_APPLICABLE for c in cells):
-        output = (":::{admonition} Not run by any interpreter of this build\n:class: warning\n"
-                  f"No interpreter this build found could run `{script}`: {_why_not_run(header, cells)}\n:::\n")
+        output = (":::{admonition} Not run as it is by any interpreter of this build\n:class: warning\n"
+                  f"No interpreter this build found could run `{script}` as it is: "
+                  f"{_why_not_run(header, cells)}\n:::\n")
     else:
         if host.status == FAILED:
             how = "fix what the error says"
@@ -708,7 +775,7 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
         else:
             how = ("get " + ", or ".join(how_to_get(m) for m in _missing_modules([host]))
                    + " and build the book again") if _missing_modules([host]) else \
-                f"install {header.needs_text} into it and build the book again"
+                f"install {header.needs_words} into it and build the book again"
         shown = (f" Below is what it printed on {ran[0].interpreter}, which did run it." if ran else
                  " The table below shows how it fared on the other interpreters.")
         output = (f":::{{admonition}} Not run on this build's own Python\n:class: warning\n"
@@ -736,7 +803,7 @@ def present(name: str, record: dict[str, Any] | None = None, to: Any = None,
     for key, text in parts.items():
         ch.md(key, text)
     ch.glue("pythons", header.pythons_text)
-    ch.glue("needs", header.needs_text or "nothing beyond the standard library")
+    ch.glue("needs", header.needs_words or "nothing beyond the standard library")
     ch.glue("license", header.license)
     return {**parts, "pythons": header.pythons_text, "needs": header.needs_text, "license": header.license}
 
@@ -870,12 +937,24 @@ def subinterpreters_comparison(cell: Cell, record: dict[str, Any] | None, chapte
     (its ``si_example_check`` claim and its suites' interpreter); without that record, a sentence
     saying how the chapter runs it and that its result is not in this edition."""
     claim = ((record or {}).get("claims") or {}).get("si_example_check")
+    header = read_header("subinterpreters.py")
     if not claim:
         return (f"({{doc}}`../{chapter}` runs this same script with the PEP 734 backport "
                 "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
                 "child's `PYTHONPATH`, which the matrix above does not do; that chapter's record is not in this "
                 "edition, so what it got there cannot be shown here.)\n")
-    where = next((metadata_label(raw.get("metadata") or {}) for raw in (record or {}).get("suites", {}).values()
+    ran = "It ran here as well" if cell.status == PASSED else "The matrix above runs each interpreter as it is"
+    return (f"{ran}; {chapter_ran_text(record or {}, f'../{chapter}')} {backport_advice(header)}\n")
+
+
+def chapter_ran_text(record: dict[str, Any], link: str = "subinterpreters") -> str:
+    """What the subinterpreters chapter's record says of its own run of ``subinterpreters.py``
+    (with the PEP 734 backport on the child's ``PYTHONPATH``), as one MyST sentence linking *link*;
+    ``""`` when the record holds no such check."""
+    claim = (record.get("claims") or {}).get("si_example_check")
+    if not claim:
+        return ""
+    where = next((metadata_label(raw.get("metadata") or {}) for raw in record.get("suites", {}).values()
                   if isinstance(raw, dict) and (raw.get("metadata") or {}).get("python_version")), "its interpreter")
     ev = claim.get("evidence") or {}
     figures = (f": {ev['n']} interpreters at {ev['ex_i']:.2f}× one thread and {ev['n']} threads at "
@@ -883,13 +962,50 @@ def subinterpreters_comparison(cell: Cell, record: dict[str, Any] | None, chapte
     state = {"holds": "agreed with the chapter's measurement",
              "contradicted": "did not agree with the chapter's measurement",
              "undecided": "could not be set beside the chapter's measurement"}.get(str(claim.get("state")), "ran")
-    ran = "It ran here as well" if cell.status == PASSED else "The matrix above runs each interpreter as it is"
-    return (f"{ran}; {{doc}}`../{chapter}` ran this same script on {where} with the PEP 734 backport "
+    return (f"{{doc}}`{link}` ran this same script on {where}, with the PEP 734 backport "
             "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
-            f"child's `PYTHONPATH`, and there it {state}{figures}. To run it on Python 3.12 or 3.13 yourself, "
-            f"`pip install '{BACKPORT}'` into that Python first.\n")
+            f"child's `PYTHONPATH`, and there it {state}{figures}.")
+
+
+def backport_advice(header: Header) -> str:
+    """How to run ``subinterpreters.py`` yourself, for the Pythons its header declares (one truth:
+    the header's ``pythons``): on 3.14 as it is, on an older declared Python with the backport."""
+    least = ".".join(map(str, min((p.minimum for p in header.pythons if p.minimum), default=(3, 13))))
+    return (f"It declares `pythons = {header.pythons_text}`: on Python 3.14 or newer it runs as it is; to run it "
+            f"on Python {least} yourself, `pip install '{BACKPORT}'` into that Python first.")
+
+
+_DASK_HEAD = re.compile(r"^Dask scheduler: .*?; ([\d,]+) steps in (\d+) tasks", re.M)
+_DASK_ROW = re.compile(r"^\s+(1 process|Dask cluster)\s+([\d.]+) s\s+([\d.]+)x one process\s*$", re.M)
+_DASK_TINY = re.compile(r"^\s+tiny tasks, Dask\s+([\d.]+) µs per task\s*$", re.M)
+
+
+def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "beyond-one-machine") -> str:
+    """Why ``dask_countdown.py`` with its small arguments shows the cluster slower than one process
+    (when it does): its tasks are tiny beside what Dask charges per task. From the output alone
+    (*record* is not needed); ``""`` when the output lacks those lines."""
+    head, tiny = _DASK_HEAD.search(cell.output), _DASK_TINY.search(cell.output)
+    rows = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in _DASK_ROW.finditer(cell.output)}
+    if head is None or tiny is None or not {"1 process", "Dask cluster"} <= set(rows):
+        return ""
+    tasks = int(head.group(2))
+    one, (_, speed) = rows["1 process"][0], rows["Dask cluster"]
+    per_task_ms, overhead_ms = one / tasks * 1e3, float(tiny.group(1)) / 1e3
+    size = (f"With these small arguments the whole countdown takes {one * 1e3:.0f} ms on one process, "
+            f"{per_task_ms:.1f} ms of work in each of its {tasks} tasks, while Dask charges about "
+            f"{overhead_ms:.1f} ms per task (the *tiny tasks, Dask* line)")
+    share = overhead_ms / per_task_ms
+    weighs = ("more than the work itself" if share >= 1 else
+              f"{share:.0%} of each task's work, a cost paid again for every task, on top of starting them")
+    if speed < 1:
+        return (f"**Dask lost here: these tasks are tiny.** {size}: {weighs}, so the cluster ran at "
+                f"{speed:.2f}× one process. {{doc}}`../{chapter}` measures it with "
+                "tasks given enough work to pay for that.\n")
+    return (f"{size}; the cluster still ran at {speed:.2f}× one process. {{doc}}`../{chapter}` gives each task "
+            "more work, which is where a cluster pays.\n")
 
 
 #: Per example, the function that sets its output beside its chapter's figures (see
 #: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
-COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison}
+COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison,
+               "dask_countdown.py": dask_comparison}

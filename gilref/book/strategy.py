@@ -50,6 +50,7 @@ from ..topics.distributed import task_floor_seconds
 
 __all__ = [
     "CLASSIC_FAMILIES",
+    "HELPS_TEXT",
     "NATIVE_WORKLOADS",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
@@ -63,14 +64,17 @@ __all__ = [
     "Option",
     "advice_claim",
     "advice_state",
+    "chapter_link",
     "chapter_present",
     "classic_advice_holds",
     "coverage_text",
     "decide",
     "decide_all",
     "describe",
+    "fewest_on_tie",
     "gather",
     "gil_build_options",
+    "less_than",
     "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
@@ -176,6 +180,19 @@ VERDICT_CLAIMS: dict[tuple[str, str, str], tuple[str, bool]] = {
 
 #: The states of a claim that do not confirm an option.
 _UNCONFIRMED = ("undecided", "contradicted")
+
+#: ``Option.state`` (its chapter's verdict read as "does it help") in words that cannot be
+#: taken for a claim's state: for a negative claim ("threads do not help") that *holds*,
+#: the option's state is ``contradicted``, and the guide says "does not help".
+HELPS_TEXT = {"holds": "helps", "contradicted": "does not help", "undecided": "cannot tell", "": "no claim on it"}
+
+#: What an option's chapter found, after "its chapter, ..., ".
+_FOUND = {"contradicted": "found that it does not help", "undecided": "could not tell whether it helps"}
+
+
+def chapter_link(key: str) -> str:
+    """A MyST link to the chapter *key*, shown with its title (``{doc}`key```)."""
+    return f"{{doc}}`{key}`"
 
 
 @dataclass(frozen=True)
@@ -355,18 +372,31 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     elif best is not top:
         reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler: {_simpler(top)}."
     elif runner is None:
-        reason = "The only option measured."
+        reason = "The only option measured." if not passed else "The only option its chapter confirmed."
     elif best.metric == "speedup":
         reason = f"{best.value / runner.value:.2f} times the runner-up, {runner.name} ({runner.shown})."
     else:
-        reason = (f"{runner.value / max(best.value, 1e-9):.1f} times less than the runner-up, "
-                  f"{runner.name} ({runner.shown}).")
+        reason = f"{less_than(best.value, runner.value)} the runner-up, {runner.name} ({runner.shown})."
     if passed:
         reason += " Passed over: " + "; ".join(
-            f"{o.name} ({o.shown}), whose chapter ({o.source}) found its claim {o.state}" for o in passed) + "."
+            f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
     if best.state in _UNCONFIRMED:
-        reason += f" Its own chapter ({best.source}) found its claim {best.state}: treat it as unconfirmed."
+        reason += f" Its own chapter, {chapter_link(best.source)}, {_FOUND[best.state]}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
+
+
+def less_than(value: float, other: float) -> str:
+    """How a time *value* compares with the longer *other*, in words to put before "the
+    runner-up": "About half the time of", "About a third of the time of", "12% less time
+    than", "6.3 times less time than"."""
+    times = other / max(value, 1e-9)
+    words = {2: "about half the time of", 3: "about a third of the time of", 4: "about a quarter of the time of"}
+    near = round(times)
+    if near in words and abs(times - near) <= 0.15 * near:
+        return words[near].capitalize()
+    if times < 1.5:
+        return f"{(1 - value / other):.0%} less time than"
+    return f"{times:.1f} times less time than" if times < 10 else f"{times:.0f} times less time than"
 
 
 def decide_all(options: Iterable[Option]) -> list[Decision]:
@@ -383,7 +413,7 @@ def summary_rows(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
         rows.append({
             "work": d.workload,
             "best on this host": d.recommendation,
-            "measured (chapter)": f"{d.best.shown} ({d.best.source})" if d.best else "",
+            "measured (chapter)": f"{d.best.shown} ({chapter_link(d.best.source)})" if d.best else "",
             "runner-up": f"{d.runner_up.name} ({d.runner_up.shown})" if d.runner_up else "",
         })
     return rows
@@ -475,7 +505,8 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
     if workload not in WORKLOADS:
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}; got {workload!r}")
     source = str(record.get("chapter", "?"))
-    best: dict[str, Option] = {}
+    found: dict[str, list[tuple[int, Option]]] = {}
+    host_cpus: dict[str, int] = {}
     for raw in (record.get("suites") or {}).values():
         try:
             suite = Suite.from_dict(raw)
@@ -495,10 +526,29 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
                 label = f"free-threaded {label}"
             kind = "native" if t.workload.startswith(NATIVE_WORKLOADS) else workload
             option = Option(kind, label, "speedup", speed, source, describe(t))
-            key = f"{label.split(' (')[0]}/{t.workload}/{_build_note(suite.metadata)}"
-            if key not in best or option.better_than(best[key]):
-                best[key] = option
-    return list(best.values())
+            key = f"{label.split(' (')[0]}/{t.workload}/{variant}/{_build_note(suite.metadata)}"
+            found.setdefault(key, []).append((t.workers, option))
+            cpus = suite.metadata.get("usable_cpus")
+            if isinstance(cpus, int) and not isinstance(cpus, bool) and cpus > 0:
+                host_cpus[key] = cpus
+    return [fewest_on_tie(group, cpus=host_cpus.get(key)) for key, group in found.items()]
+
+
+def fewest_on_tie(group: Sequence[tuple[int, Option]], *, cpus: int | None = None) -> Option:
+    """Of one option measured at several worker counts (*group*: (workers, option)), the
+    one with the fewest workers among those within :data:`TIE` of the best: more workers
+    that gain nothing are not the option's figure, and the chapter's own verdict is stated
+    for the fewer. With *cpus* (the host's usable CPUs), counts above it are left out while
+    any count within it was measured: 4 threads on a 2-CPU host can only gain from noise.
+
+    :raises ValueError: if *group* is empty.
+    """
+    if not group:
+        raise ValueError("no options to choose from")
+    if cpus is not None and any(w <= cpus for w, _ in group):
+        group = [wo for wo in group if wo[0] <= cpus]
+    top = max(group, key=lambda wo: wo[1].value if wo[1].metric == "speedup" else -wo[1].value)[1]
+    return min((wo for wo in group if _close(top, wo[1])), key=lambda wo: wo[0])[1]
 
 
 # -- building the options of this book's chapters --------------------------------------
@@ -715,13 +765,13 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
     free = ""
     if overall is not None and overall.family not in CLASSIC_FAMILIES:
         free = (f" Beyond the usual advice, the best CPU-bound option of this edition was "
-                f"{overall.name} ({overall.shown}, measured in {overall.source}).")
+                f"{overall.name} ({overall.shown}, measured in {chapter_link(overall.source)}).")
 
     def said(d: Decision) -> str:
         if d.best is None:
             return "not measured"
-        verdict = f"; its chapter found its claim {d.best.state}" if d.best.state in _UNCONFIRMED else ""
-        return f"{d.best.shown}, measured in {d.best.source}{verdict}"
+        verdict = f"; that chapter {_FOUND[d.best.state]}" if d.best.state in _UNCONFIRMED else ""
+        return f"{d.best.shown}, measured in {chapter_link(d.best.source)}{verdict}"
 
     def choice(d: Decision) -> str:
         if d.best is not None and not d.helps:
@@ -731,7 +781,7 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
     return check(
         "classic_advice", "with a GIL, use threads (or asyncio) for I/O-bound work and processes for CPU-bound work",
         advice_state(decisions), io=choice(io), io_v=said(io), cpu=choice(cpu), cpu_v=said(cpu),
-        free=free, cpu_state=(cpu.best.state or "none stated") if cpu.best else "none",
+        free=free, cpu_state=HELPS_TEXT[cpu.best.state] if cpu.best else "none",
         supported="**The usual advice holds here.** Of threads, asyncio and processes on builds with a GIL, "
                   "the best option for I/O-bound work was {io} ({io_v}); for CPU-bound work, {cpu} ({cpu_v}).{free}",
         contradicted="On this host the measurements point elsewhere: of threads, asyncio and processes on "
@@ -740,7 +790,7 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
         unclear="Of threads, asyncio and processes on builds with a GIL, the best I/O-bound option was {io} "
                 "({io_v}) and the best CPU-bound option {cpu} ({cpu_v}), as the usual advice says; but the "
                 "chapter that measured it could "
-                "not confirm that it helps (its verdict: {cpu_state}), so this edition cannot confirm the "
+                "not confirm that it helps (its verdict on it: {cpu_state}), so this edition cannot confirm the "
                 "advice either.{free}")
 
 
@@ -751,7 +801,7 @@ def section_text(decision: Decision) -> str:
         return "Not measured in this edition."
     if not d.helps:
         return f"Best here: **{d.recommendation}**. {d.reason}"
-    return f"Best here: **{d.best.name}** ({d.best.shown}, measured in `{d.best.source}`). {d.reason}"
+    return f"Best here: **{d.best.name}** ({d.best.shown}, measured in {chapter_link(d.best.source)}). {d.reason}"
 
 
 def release_text(record: Mapping[str, Any] | None) -> str:
@@ -763,8 +813,8 @@ def release_text(record: Mapping[str, Any] | None) -> str:
     if state == "holds":
         return "The {doc}`release-points` chapter confirmed this on this host."
     if state == "contradicted":
-        return ("**But on this build the {doc}`release-points` chapter found that claim contradicted:** the C "
-                "calls it timed did not all run on several cores at once, so releasing the GIL is necessary, "
+        return ("But on this build the {doc}`release-points` chapter found that claim contradicted: **the C "
+                "calls it timed did not all run on several cores at once**, so releasing the GIL is necessary, "
                 "not sufficient. Time your own call on threads before relying on it.")
     if state == "undecided":
         return ("The {doc}`release-points` chapter could not decide this on this host (its repeats were too "
@@ -785,15 +835,11 @@ def coverage_text(status: Mapping[str, str]) -> str:
     body = ""
     if missing:
         body += ("These chapters are not part of this edition, so their options were **not measured in "
-                 "this edition** and cannot appear in the table: " + ", ".join(f"`{k}`" for k in missing) + ". ")
+                 "this edition** and cannot appear in the table: " + ", ".join(chapter_link(k) for k in missing) + ". ")
     if unread:
         body += ("These chapters recorded no results this guide could read (each page says why, and what to "
-                 "install when a build was missing): " + ", ".join(f"`{k}`" for k in unread) + ".")
+                 "install when a build was missing): " + ", ".join(chapter_link(k) for k in unread) + ".")
     return body.strip()
-
-
-_STATE_TEXT = {"holds": "holds", "contradicted": "contradicted", "undecided": "undecided",
-               "": "no claim on it"}
 
 
 def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
@@ -804,6 +850,7 @@ def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
     for d in decide_all(options):
         for o in d.options:
             rows.append({"option": f"{o.workload}: {o.name}", "measured": o.shown,
-                         "how (chapter)": f"{o.detail} ({o.source})" if o.detail else o.source,
-                         "helps? (its chapter)": _STATE_TEXT[o.state]})
+                         "how (chapter)": f"{o.detail} ({chapter_link(o.source)})" if o.detail
+                         else chapter_link(o.source),
+                         "helps? (its chapter)": HELPS_TEXT[o.state]})
     return rows
