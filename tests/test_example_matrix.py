@@ -519,3 +519,21 @@ def test_no_example_page_lead_ends_in_doubled_punctuation() -> None:
     assert pages
     for page in pages:
         assert not re.search(r"[?!.]\*\*[.?!]|[?!]\.", page.read_text(encoding="utf-8")), page.name
+
+
+SWITCH_OUT = """Python 3.11.7 (GIL on), default switch interval 5 ms, one trial of 0.05 s
+    interval   wake-up latency          CPU thread
+      0.1 ms          0.279 ms      19.6 M steps/s
+        5 ms          5.322 ms      20.2 M steps/s
+switch interval restored to 5 ms
+"""
+
+
+def test_the_switch_interval_page_says_why_its_numbers_differ_from_the_chapter() -> None:
+    cell = _cell("switch_interval.py", LABELS[0], ex.PASSED, output=SWITCH_OUT, host=True)
+    text = ex.switch_interval_comparison(cell, None)
+    assert "19.6 M steps/s at 0.1 ms" in text and "record is not in this edition" in text
+    assert ex.switch_interval_comparison(_cell("switch_interval.py", LABELS[0], ex.FAILED, "boom"), None) == ""
+    page = ex.present("switch_interval.py", {"data": {"matrix": {"switch_interval.py": [cell.to_dict()]}}},
+                      to=_Recorder(), chapter_record=None)
+    assert page["comparison"] == text

@@ -61,6 +61,7 @@ from typing import Any
 from ..core import _proc
 from ..core.examples import ExampleError, examples_dir, run_example
 from ..interp.discover import Interpreter, discover
+from ..topics import switching
 from ..topics._crosscheck import metadata_label
 from ..topics.subinterp import BACKPORT
 from .tables import markdown_table
@@ -1007,5 +1008,13 @@ def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "b
 
 #: Per example, the function that sets its output beside its chapter's figures (see
 #: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
+def switch_interval_comparison(cell: Cell, record: dict[str, Any] | None) -> str:
+    """Why the numbers ``switch_interval.py`` printed on its page differ from the chapter's
+    (:func:`gilref.topics.switching.example_page_comparison`); ``""`` if *cell* did not pass."""
+    if cell.status != PASSED:
+        return ""
+    return switching.example_page_comparison(cell.output, record)
+
+
 COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison,
-               "dask_countdown.py": dask_comparison}
+               "dask_countdown.py": dask_comparison, "switch_interval.py": switch_interval_comparison}
