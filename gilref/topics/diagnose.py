@@ -661,8 +661,9 @@ def _check_interpreter_command(command: Sequence[str]) -> None:
         return
     if ft == "1":
         raise DiagnoseError(
-            f"{exe} is a free-threaded build of Python {version}: there is no GIL to measure, and py-spy "
-            "cannot read free-threaded builds; diagnose the program on the default build of the same "
+            f"{exe} is a free-threaded build of Python {version}: its GIL is off unless something turned it "
+            "on (PYTHON_GIL=1, or an extension that does not declare free-threading support), and py-spy "
+            "cannot read free-threaded builds either way; diagnose the program on the default build of the same "
             "version to see whether the GIL limits it", 2)
     if impl != "cpython":
         raise DiagnoseError(f"{exe} is {impl} {version}: py-spy reads only CPython; run the program on CPython "
@@ -682,8 +683,9 @@ def _check_pid(pid: int) -> None:
     with contextlib.suppress(OSError):
         text = maps.read_text(errors="replace")
         if re.search(r"python3\.\d+t\b|libpython3\.\d+t\.so", text):
-            raise DiagnoseError(f"PID {pid} runs a free-threaded Python build: there is no GIL to measure, and "
-                                "py-spy cannot read free-threaded builds; run it on a default build to diagnose", 2)
+            raise DiagnoseError(f"PID {pid} runs a free-threaded Python build: its GIL is off unless something "
+                                "turned it on, and py-spy cannot read free-threaded builds either way; run it on a "
+                                "default build to diagnose", 2)
 
 
 PTRACE_SCOPE_FILE = Path("/proc/sys/kernel/yama/ptrace_scope")
