@@ -374,6 +374,9 @@ def test_release_text_follows_the_release_points_record():
     assert "confirmed" in strategy.release_text(rec("holds"))
     assert "could not decide" in strategy.release_text(rec("undecided"))
     assert strategy.release_text(None) == ""
+    both = {"claims": {"released_verdict": {"state": "holds"}, "socket_verdict": {"state": "contradicted"}}}
+    assert "confirmed" in strategy.release_text(both) and "not for socket sends" in strategy.release_text(both)
+    assert "socket" not in strategy.release_text(rec("holds"))
 
 
 def test_the_task_floor_is_the_books_one_rule():

@@ -806,12 +806,18 @@ def section_text(decision: Decision) -> str:
 
 def release_text(record: Mapping[str, Any] | None) -> str:
     """What the release-points chapter's record says of "C code that releases the GIL runs on
-    several cores at once" (its ``released_verdict``), as a MyST sentence for the guide's native
+    several cores at once" (its ``released_verdict``, and its ``socket_verdict`` on calls that
+    release it only briefly), as a MyST sentence for the guide's native
     section; ``""`` when the edition lacks that record or that claim."""
-    claim = ((record or {}).get("claims") or {}).get("released_verdict") or {}
+    claims = (record or {}).get("claims") or {}
+    claim = claims.get("released_verdict") or {}
     state = claim.get("state")
     if state == "holds":
-        return "The {doc}`release-points` chapter confirmed this on this host."
+        short = ((claims.get("socket_verdict") or {}).get("state") == "contradicted")
+        return ("The {doc}`release-points` chapter confirmed this on this host for calls that release the GIL "
+                "for long (file reads, hashing, compression, BLAS)"
+                + (", but not for socket sends and receives, each of which releases it only for microseconds: "
+                   "time your own calls on threads before relying on it." if short else "."))
     if state == "contradicted":
         return ("But on this build the {doc}`release-points` chapter found that claim contradicted: **the C "
                 "calls it timed did not all run on several cores at once**, so releasing the GIL is necessary, "
