@@ -110,7 +110,8 @@ def tiny(i: int) -> int:
 
 
 @contextmanager
-def local_cluster(workers: int, *, timeout: float = 60.0, start_method: str | None = None) -> Iterator[Any]:
+def local_cluster(workers: int, *, timeout: float = 60.0, start_method: str | None = None,
+                  profile: bool = True) -> Iterator[Any]:
     """A Dask ``Client`` on a fresh cluster of *workers* single-threaded worker processes.
 
     The scheduler and workers listen on 127.0.0.1 only, on free ports; the
@@ -120,6 +121,10 @@ def local_cluster(workers: int, *, timeout: float = 60.0, start_method: str | No
     :param workers: worker processes (>= 1).
     :param timeout: seconds allowed for starting, and for closing (> 0).
     :param start_method: how worker processes are started (default: Dask's, spawn).
+    :param profile: keep each worker's statistical profiler (Dask's default,
+        ``distributed.worker.profile.enabled``): a thread that samples the task
+        thread's stack every ``distributed.worker.profile.interval`` (10 ms), taking
+        the worker's GIL each time. False turns it off.
     :raises DaskUnavailable: if Dask distributed is not installed.
     """
     check_int("workers", workers, minimum=1)
@@ -128,6 +133,8 @@ def local_cluster(workers: int, *, timeout: float = 60.0, start_method: str | No
     import dask
 
     settings: dict[str, Any] = {"distributed.comm.timeouts.connect": f"{timeout}s"}
+    if not profile:
+        settings["distributed.worker.profile.enabled"] = False
     if start_method is not None:
         settings["distributed.worker.multiprocessing-method"] = start_method
     with dask.config.set(settings):

@@ -38,7 +38,9 @@ def start_cost_suite(
     which has none. The methods take turns, repeat by repeat. The first
     ``forkserver`` start also starts the fork server; the warm-up absorbs that.
 
-    Timings: workload ``"process-start"``, mode = start method, workers 1.
+    Timings: workload ``"process-start"``, mode = start method, workers 1. The
+    metadata's ``modules_loaded`` is how many modules the parent held (a ``fork``
+    child starts as a copy of it).
 
     :param methods: start methods to measure (default: all this platform offers).
     :param repeats: measured starts per method (>= 5).
@@ -74,6 +76,7 @@ def start_cost_suite(
 
     values, warm = interleave([partial(once, m) for m in chosen], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
+    suite.metadata["modules_loaded"] = len(sys.modules)  # what a fork copies grows with the parent
     for m, vals, warmed in zip(chosen, values, warm):
         suite.add(Timing("process-start", m, 1, tuple(vals), tuple(warmed), {"start_method": m}))
     return suite
