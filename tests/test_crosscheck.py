@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gilref.core.verdicts import Interval
 from gilref.topics import _crosscheck as cc
 
 
@@ -71,3 +72,18 @@ def test_the_overhead_is_set_beside_the_howtos_and_says_whether_they_agree():
     assert "undecided" not in cc.slower_build_note(Interval(0.7, 0.71, 0.72), "x ran", meta)
     assert "neither confirms nor contradicts" in cc.slower_build_note(Interval(0.5, 0.71, 0.75), "x ran", meta)
     assert "larger, beyond 20 points" in cc.slower_build_note(Interval(0.4, 0.42, 0.44), "x ran", meta)
+
+
+def test_fixed_cost_and_the_speedup_it_predicts_for_another_job_size():
+    assert cc.fixed_cost(1.0, 0.52, 2) == pytest.approx(0.02)
+    assert cc.fixed_cost(1.0, 0.45, 2) == 0.0  # faster than a perfect split: no cost, not a negative one
+    assert cc.predicted_speedup(0.2, 0.02, 2) == pytest.approx(0.2 / 0.12)
+    with pytest.raises(ValueError):
+        cc.fixed_cost(1.0, 0.5, 0)
+
+
+def test_job_size_text_says_whether_the_fixed_cost_explains_the_other_run():
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.6, 1.65, 1.7), "the example")
+    assert ok and "would reach 1.67×, inside its spread" in text and "100 ms, against 500 ms here" in text
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.2, 1.25, 1.3), "the example")
+    assert not ok and "explains only part of the gap" in text
