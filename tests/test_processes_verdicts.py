@@ -299,3 +299,17 @@ def test_start_gaps_name_a_shorter_fork_start_and_the_smaller_parent_it_copied()
         "seconds": {"one_process": [0.2] * 5, "processes": [0.1] * 5},
         "start_seconds": {"fork": list(spread(0.001)), "spawn": list(spread(0.1))}}))
     assert "`spawn` took 2.00 times this measurement's, its `fork` 0.50 times" in c.text
+
+
+def test_pickling_verdict_says_when_one_ways_median_is_above_the_round_trips_within_the_noise():
+    pk = pk_suite({1024: (0.00001, 0.000247, 0.000236), 1 << 26: (0.05, 0.2, 0.4)}, width=0.05)
+    c = p.pickling_verdict(pk)
+    assert "the same within their spread" in c.text and "At 1 KiB" in c.text
+    assert "same within their spread" not in p.pickling_verdict(pk_suite()).text
+
+
+def test_pickling_invariants_catch_a_series_that_falls_with_size_beyond_a_quarter():
+    falls = pk_suite({1024: (0.00001, 0.0003, 0.0003), 1 << 16: (0.00002, 0.0002, 0.0003), 1 << 26: (0.05, 0.2, 0.4)})
+    assert "argument_grows_1024_65536" in broken(p.pickling_invariants(falls))
+    flat = pk_suite({1024: (0.00001, 0.0003, 0.0003), 1 << 16: (0.00002, 0.00028, 0.0003), 1 << 26: (0.05, 0.2, 0.4)})
+    assert "argument_grows_1024_65536" not in broken(p.pickling_invariants(flat))
