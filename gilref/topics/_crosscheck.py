@@ -228,19 +228,22 @@ def predicted_speedup(one: float, cost: float, workers: int) -> float:
 
 
 def job_size_text(cost: float, workers: int, here_one: float, there_one: float, there: Interval,
-                  there_name: str) -> tuple[str, bool]:
+                  there_name: str, *, where: str = "here") -> tuple[str, bool]:
     """Whether a fixed cost per run, measured here, explains another run's speedup on a job of another size.
 
     :param cost: seconds per run this measurement spent beyond a perfect split (:func:`fixed_cost`).
     :param here_one: this measurement's one-worker time (s); *there_one* the other run's.
     :param there: the other run's speedup interval; *there_name* its name (``"the example"``).
+    :param where: where *cost* and *here_one* were measured, as an adverbial (``"here"``,
+        ``"in that chapter"``).
     :returns: (sentences, explained): *explained* is True when the predicted speedup lies within *there*.
     """
     pred = predicted_speedup(there_one, cost, workers)
     ms_here, ms_there = here_one / workers * 1000, there_one / workers * 1000
-    head = (f" Here each run took {cost * 1000:.1f} ms beyond a perfect split of one worker's time, a fixed cost "
+    head = (f" {where[0].upper()}{where[1:]}, each run took {cost * 1000:.1f} ms beyond a perfect split of one "
+            f"worker's time, a fixed cost "
             f"per run (handing out the shares, waking the workers, collecting the results). Each of the "
-            f"{workers} workers of {there_name} computed for {ms_there:.0f} ms, against {ms_here:.0f} ms here, so "
+            f"{workers} workers of {there_name} computed for {ms_there:.0f} ms, against {ms_here:.0f} ms {where}, so "
             f"that cost weighs {ms_here / ms_there:.1f} times as much there: with it, {there_name} would reach "
             f"{pred:.2f}×")
     if there.low <= pred <= there.high:
