@@ -380,3 +380,9 @@ def test_example_band_stops_at_what_the_cores_allow_and_ratios_print_as_the_book
     assert subinterp.speedup_cap(2, 1) == pytest.approx(1.05) and subinterp.speedup_cap(4, None) == pytest.approx(4.2)
     text = subinterp.start_verdict(made_startup(thread=(0.0001,) * 5, interp=(0.01,) * 5), python="X").text
     assert "100× a thread" in text and "100.00×" not in text and "5.00× the interpreter" in text
+
+
+def test_processes_suites_reads_the_record_or_gives_none():
+    assert subinterp.processes_suites(None) == (None, None)
+    cd_, st_ = subinterp.processes_suites({"suites": {"countdown": countdown_record_suite().to_dict()}})
+    assert cd_ is not None and cd_.get("countdown", "processes").workers == 2 and st_ is None

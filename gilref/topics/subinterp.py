@@ -659,6 +659,14 @@ def _speedup(suite: Suite, mode: str, workers: int | None = None) -> tuple[Timin
     return t, suite.speedup_interval(t)
 
 
+def processes_suites(record: Mapping[str, Any] | None) -> tuple[Suite | None, Suite | None]:
+    """(countdown, process starts) of the processes chapter's record (``book.results_of("processes")``),
+    each None when the record or the suite is missing."""
+    suites = (record or {}).get("suites", {})
+    return tuple(Suite.from_dict(suites[k]) if suites.get(k) else None  # type: ignore[return-value]
+                 for k in ("countdown", "start"))
+
+
 def processes_gap_text(scaling: Suite, other: Suite | None) -> str:
     """How this page's N processes compare with the processes chapter's kept pool of N (*other*, its
     countdown suite, :func:`~gilref.topics.processes.countdown_from_record`), with the reason computed
