@@ -78,7 +78,7 @@ def test_fixed_cost_and_the_speedup_it_predicts_for_another_job_size():
     assert cc.fixed_cost(1.0, 0.52, 2) == pytest.approx(0.02)
     assert cc.fixed_cost(1.0, 0.45, 2) == 0.0  # faster than a perfect split: no cost, not a negative one
     assert cc.predicted_speedup(0.2, 0.02, 2) == pytest.approx(0.2 / 0.12)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one worker"):
         cc.fixed_cost(1.0, 0.5, 0)
 
 
