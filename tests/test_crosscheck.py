@@ -87,3 +87,9 @@ def test_job_size_text_says_whether_the_fixed_cost_explains_the_other_run():
     assert ok and "would reach 1.67×, inside its spread" in text and "100 ms, against 500 ms here" in text
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.2, 1.25, 1.3), "the example")
     assert not ok and "explains only part of the gap" in text
+
+
+def test_quartile_note_only_when_the_upper_end_exceeds_the_cpus():
+    assert "ratio of quartiles" in cc.quartile_note(Interval(1.9, 1.95, 2.03), 2, "the pool's interval")
+    assert cc.quartile_note(Interval(1.9, 1.95, 1.99), 2, "x") == ""
+    assert cc.quartile_note(Interval(1, 2, 3), None, "x") == ""

@@ -172,7 +172,11 @@ def test_dask_verdict_compares_the_baseline_with_one_measured_before_the_cluster
     alone.add(Timing("countdown-alone", "sequential", 1, (0.9,) * 5, (), {"n": 8_000_000}))
     c = distributed.dask_verdict(cpu, alone=alone)
     assert "125.0 ns per step with the cluster alive" in c.text and "112.5 ns before it started" in c.text
-    assert "slowed it by 11%" in c.text and "ratio of quartiles" in c.text
+    assert "11% slower with the cluster alive" in c.text and "the cluster is the difference" in c.text
+    assert "ratio of quartiles" in c.text
+    cpu.metadata["load_average"], alone.metadata["load_average"] = [3.0, 2, 2], [1.0, 1, 1]
+    busier = distributed.dask_verdict(cpu, alone=alone).text
+    assert "busier too (a 1-minute load average of 3.0 against 1.0" in busier and "is the difference" not in busier
     calm = Suite()
     calm.add(Timing("countdown-alone", "sequential", 1, (1.0,) * 5, (), {"n": 8_000_000}))
     assert "did not slow it" in distributed.dask_verdict(made_cpu((0.56,) * 5), alone=calm).text

@@ -313,3 +313,9 @@ def test_pickling_invariants_catch_a_series_that_falls_with_size_beyond_a_quarte
     assert "argument_grows_1024_65536" in broken(p.pickling_invariants(falls))
     flat = pk_suite({1024: (0.00001, 0.0003, 0.0003), 1 << 16: (0.00002, 0.00028, 0.0003), 1 << 26: (0.05, 0.2, 0.4)})
     assert "argument_grows_1024_65536" not in broken(p.pickling_invariants(flat))
+
+
+def test_scale_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
+    c = p.scale_verdict(cd_suite(kept=0.5, width=0.05))  # 2.00x (1.90-2.11x) on 2 CPUs
+    assert "lies above the 2 CPUs: it is a ratio of quartiles" in c.text
+    assert "ratio of quartiles" not in p.scale_verdict(cd_suite(kept=0.52)).text

@@ -16,7 +16,7 @@ from ..core.verdicts import Interval, Invariant
 
 __all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "fixed_cost",
            "interpreter_differs", "job_size_text", "labelled", "load", "load_phrase", "load_text", "metadata_label",
-           "overhead_interval", "overlap", "predicted_speedup",
+           "overhead_interval", "overlap", "predicted_speedup", "quartile_note",
            "slower_build_note",
            "why_undecided", "with_example"]
 
@@ -249,3 +249,12 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
     if there.low <= pred <= there.high:
         return head + ", inside its spread. The job's size explains the gap.", True
     return head + f", still outside its spread {there.text()}. The job's size explains only part of the gap.", False
+
+
+def quartile_note(s: Interval, cpus: Any, what: str) -> str:
+    """A sentence when a speedup interval's upper end exceeds the CPU count, else ``""``: such an
+    end is a ratio of quartiles (slowest one-worker runs over fastest pooled ones), not any run's."""
+    if not cpus or s.high <= int(cpus):
+        return ""
+    return (f" The upper end of {what}, {s.high:.2f}×, lies above the {cpus} CPUs: it is a ratio of quartiles "
+            "(the slowest one-worker runs over the fastest pooled ones), not the speedup of any run.")

@@ -24,7 +24,16 @@ from typing import Any
 
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import busy_text, fixed_cost, job_size_text, load_text, overlap, why_undecided, with_example
+from ._crosscheck import (
+    busy_text,
+    fixed_cost,
+    job_size_text,
+    load_text,
+    overlap,
+    quartile_note,
+    why_undecided,
+    with_example,
+)
 from ._examplejson import ExampleRun, run_with_json
 from .processes import load_reason
 
@@ -234,6 +243,7 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
                                             meta.get("load_average"), meta.get("usable_cpus")) if side == "below"
                                 else load_reason("this measurement", meta.get("load_average"), "the example",
                                                  example.load_average, meta.get("usable_cpus")))
+    extra = quartile_note(s, suite.metadata.get("usable_cpus"), "this interval") + extra
     return check(
         "processes_verdict", "processes side-step the GIL and use several cores for CPU-bound work", holds,
         s=s, n=n, t=PROCESSES_GAIN, cpus=suite.metadata.get("usable_cpus"),

@@ -34,7 +34,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
-from ._crosscheck import overlap
+from ._crosscheck import load, overlap, quartile_note
 from .processes import managed_pool
 
 __all__ = [
@@ -91,6 +91,9 @@ DASK_OVER_POOL_SLACK = 0.10
 #: pool may fall before the run is called unsound (0.25 = 25 % under the low end of
 #: that chapter's interval): a smaller count here, but the same pool on the same host.
 POOL_REFERENCE_SLACK = 0.25
+#: Two runs' 1-minute load averages differ enough to name load as a reason for a gap
+#: between them when they differ by at least this much (runnable processes).
+LOAD_MARGIN = 0.5
 
 
 class DaskUnavailable(ImportError):
@@ -455,14 +458,6 @@ _WORKER_PY = "https://github.com/dask/distributed/blob/main/distributed/worker.p
 _CONFIG_YAML = "https://github.com/dask/distributed/blob/main/distributed/distributed.yaml"
 
 
-def quartile_note(s: Interval, cpus: Any, what: str) -> str:
-    """A sentence when a speedup interval's upper end exceeds the CPU count, else ``""``."""
-    if not cpus or s.high <= int(cpus):
-        return ""
-    return (f" The upper end of {what}, {s.high:.2f}×, lies above the {cpus} CPUs: it is a ratio of quartiles "
-            "(the slowest one-process runs over the fastest pooled ones), not the speedup of any run.")
-
-
 def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
     """Why the cluster is slower than the pool, with each part the page measured: a Dask worker runs
     its task in a thread that shares the process's GIL with the worker's event loop, whose profiler
@@ -515,9 +510,16 @@ def baseline_text(cpu: Suite, alone: Suite | None) -> str:
     if overlap(a, b) or a.median < b.median:
         return head + " The idle cluster did not slow it beyond the spread."
     cpus = cpu.metadata.get("usable_cpus")
-    return (head + f" The cluster slowed it by {a.median / b.median - 1:.0%}: its scheduler's event loop runs in "
-            "this same process and takes the GIL from the countdown when it wakes, and its workers' event loops "
-            f"take CPU time{f' on the {cpus} CPUs' if cpus else ''}. A slower baseline lifts every speedup above.")
+    la, lb = load(cpu.metadata.get("load_average")), load(alone.metadata.get("load_average"))
+    slower = f" It was {a.median / b.median - 1:.0%} slower with the cluster alive."
+    if la is not None and lb is not None and la - lb >= LOAD_MARGIN:
+        return (head + slower + f" The host was busier too (a 1-minute load average of {la:.1f} against {lb:.1f} "
+                "before), so this page cannot tell the cluster's share from other work's. A slower baseline lifts "
+                "every speedup above.")
+    return (head + slower + " The host's load was no higher, so the cluster is the difference: its scheduler's "
+            "event loop runs in this same process and takes the GIL from the countdown when it wakes, and its "
+            f"workers' event loops take CPU time{f' on the {cpus} CPUs' if cpus else ''}. A slower baseline lifts "
+            "every speedup above.")
 
 
 def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None,

@@ -18,7 +18,17 @@ from typing import Any
 from ...core.examples import examples_dir
 from ...core.results import Suite
 from ...core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from .._crosscheck import busy_text, fixed_cost, job_size_text, load, load_text, overlap, why_undecided, with_example
+from .._crosscheck import (
+    busy_text,
+    fixed_cost,
+    job_size_text,
+    load,
+    load_text,
+    overlap,
+    quartile_note,
+    why_undecided,
+    with_example,
+)
 from .._examplejson import run_with_json
 
 # -- thresholds ---------------------------------------------------------------------
@@ -287,8 +297,8 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
                      "`ProcessPoolExecutor` taking turns with a new pool per run"]
             steps = f", {on:,} steps against {n:,} here" if on != n else ""
             extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes{steps}, its "
-                      f"pool also started before the clock, at {o.text()} (load average "
-                      f"{load_text(other.metadata.get('load_average'))}; {load_text(cd.metadata.get('load_average'))} "
+                      f"pool also started before the clock, at {o.text()}, under a load average of "
+                      f"{load_text(other.metadata.get('load_average'))} ({load_text(cd.metadata.get('load_average'))} "
                       "here)."
                       + _compare_speedups(s, cd, o, "that chapter", other.metadata.get("load_average"),
                                           other.baseline("countdown").median, diffs))
@@ -304,6 +314,7 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
                   f"{load_text(example.load_average)} when it ended)."
                   + _compare_speedups(s, cd, e, "the example", example.load_average,
                                       Interval.of(example.one_process).median, diffs))
+    extra = quartile_note(s, cd.metadata.get("usable_cpus"), "this interval") + extra
     return check(
         "processes_scale",
         f"{w} processes run the CPU-bound countdown about {w} times as fast as one thread "
