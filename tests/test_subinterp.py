@@ -386,3 +386,9 @@ def test_processes_suites_reads_the_record_or_gives_none():
     assert subinterp.processes_suites(None) == (None, None)
     cd_, st_ = subinterp.processes_suites({"suites": {"countdown": countdown_record_suite().to_dict()}})
     assert cd_ is not None and cd_.get("countdown", "processes").workers == 2 and st_ is None
+
+
+def test_interpreters_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
+    c = subinterp.interpreters_verdict(made_scaling((0.40, 0.45, 0.51, 0.52, 0.53)))  # upper end 1/0.45 > 2
+    assert "upper end of the interpreters' interval" in c.text and "ratio of quartiles" in c.text
+    assert "ratio of quartiles" not in subinterp.interpreters_verdict(made_scaling((0.55,) * 5)).text

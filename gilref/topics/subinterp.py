@@ -63,7 +63,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter
-from ._crosscheck import fixed_cost, job_size_text, load_text, metadata_label, overlap
+from ._crosscheck import fixed_cost, job_size_text, load_text, metadata_label, overlap, quartile_note
 
 __all__ = [
     "BACKPORT",
@@ -708,7 +708,9 @@ def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "", oth
     """
     t, s = _speedup(scaling, "interpreters")
     _p, p = _speedup(scaling, "processes", t.workers)
-    gap = processes_gap_text(scaling, other).replace("{", "{{").replace("}", "}}")
+    cpus = scaling.metadata.get("usable_cpus")
+    gap = (quartile_note(s, cpus, "the interpreters' interval") + quartile_note(p, cpus, "the processes' interval")
+           + processes_gap_text(scaling, other)).replace("{", "{{").replace("}", "}}")
     return check(
         "si_verdict", "subinterpreters with their own GIL run CPU-bound Python code in parallel",
         s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=t.workers, gil=gil, why=why or "no cause is known",
