@@ -329,9 +329,9 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
     if other is not None:
         figs = ", ".join(f"{t.mode} {t.median * 1e3:.1f} ms" for t in other.timings)
         o_mods = other.metadata.get("modules_loaded")
-        held = f", holding {o_mods:,} modules" if isinstance(o_mods, int) else ""
+        held = f" (it held {o_mods:,} modules)" if isinstance(o_mods, int) else ""
         out += (f" The {{doc}}`processes` chapter ({metadata_label(other.metadata)}) measured {figs} from a small "
-                f"`python -c` parent{held} with no main module, and its task is the built-in `os.getpid`, so its "
+                f"`python -c` parent with no main module{held}, and its task is the built-in `os.getpid`, so its "
                 "children import nothing of gilref.")
         mine, theirs = _start(startup, "process-spawn"), [t for t in other.timings if t.mode == "spawn"]
         if mine is not None and theirs and isinstance(imp, float) and theirs[0].median < mine.median:
