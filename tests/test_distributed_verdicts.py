@@ -204,3 +204,8 @@ def test_one_process_invariants_both_ways():
     bad.add(Timing("countdown-alone", "sequential", 1, (0.0, 0.1, 0.1), (), {"n": 8}))
     assert not distributed.one_process_invariants(bad)[0].holds
     assert distributed.config_label("dask-unprofiled", 2) == "2 Dask workers, profiler off"
+
+
+def test_dask_verdict_gives_a_word_to_the_clusters_upper_end_above_the_cpus():
+    c = distributed.dask_verdict(made_cpu((0.40, 0.45, 0.56, 0.57, 0.58)))
+    assert "upper end of the cluster's interval" in c.text

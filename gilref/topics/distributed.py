@@ -535,7 +535,8 @@ def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None
     s, p = cpu.speedup_interval(dsk), cpu.speedup_interval(prc)
     trust = trust_text(cpu, reference)
     cpus = cpu.metadata.get("usable_cpus")
-    more = (quartile_note(p, cpus, "the pool's interval") + mechanism_text(cpu, tiny)
+    more = (quartile_note(s, cpus, "the cluster's interval") + quartile_note(p, cpus, "the pool's interval")
+            + mechanism_text(cpu, tiny)
             + baseline_text(cpu, alone)).replace("{", "{{").replace("}", "}}")
     return check(
         "dask_verdict", "a Dask cluster runs CPU-bound Python in parallel, like a process pool",
