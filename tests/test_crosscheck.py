@@ -93,3 +93,9 @@ def test_quartile_note_only_when_the_upper_end_exceeds_the_cpus():
     assert "ratio of quartiles" in cc.quartile_note(Interval(1.9, 1.95, 2.03), 2, "the pool's interval")
     assert cc.quartile_note(Interval(1.9, 1.95, 1.99), 2, "x") == ""
     assert cc.quartile_note(Interval(1, 2, 3), None, "x") == ""
+
+
+def test_job_size_text_counts_a_prediction_beyond_the_other_run_as_explaining_all_of_the_gap():
+    # here 1.0 s alone, 20 ms fixed cost: 1.96x; the other run, 0.2 s alone, got 1.75x; the cost predicts 1.67x
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "the example")
+    assert ok and "on the far side" in text and "accounts for the whole gap, and more" in text

@@ -236,7 +236,8 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
     :param there: the other run's speedup interval; *there_name* its name (``"the example"``).
     :param where: where *cost* and *here_one* were measured, as an adverbial (``"here"``,
         ``"in that chapter"``).
-    :returns: (sentences, explained): *explained* is True when the predicted speedup lies within *there*.
+    :returns: (sentences, explained): *explained* is True when the predicted speedup lies within *there*,
+        or beyond it on the side away from this run's own (the fixed cost accounts for more than the gap).
     """
     pred = predicted_speedup(there_one, cost, workers)
     ms_here, ms_there = here_one / workers * 1000, there_one / workers * 1000
@@ -248,6 +249,10 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
             f"{pred:.2f}×")
     if there.low <= pred <= there.high:
         return head + ", inside its spread. The job's size explains the gap.", True
+    here_pred = predicted_speedup(here_one, cost, workers)  # this run's own median ratio, by construction
+    if (pred - here_pred) * (there.median - here_pred) > 0 and abs(pred - here_pred) > abs(there.median - here_pred):
+        return (head + f", beyond its spread {there.text()} on the far side. The job's size accounts for the whole "
+                "gap, and more.", True)
     return head + f", still outside its spread {there.text()}. The job's size explains only part of the gap.", False
 
 
