@@ -65,7 +65,7 @@ def test_pickling_suite_times_every_size_and_way():
 
 
 def test_calls_per_sample_batches_small_payloads_only():
-    assert processes.calls_per_sample(0) == processes.calls_per_sample(1024) == 50
+    assert processes.calls_per_sample(0) == processes.calls_per_sample(1024) == 100  # MAX_CALLS
     assert processes.calls_per_sample(1 << 18) == 4
     assert processes.calls_per_sample(1 << 26) == 1
 
