@@ -340,13 +340,14 @@ def test_start_context_says_what_each_child_imports_and_compares_with_the_proces
     assert "12.0 ms for `python -c pass`" in text and "1,234 modules" in text and "2.5" in text
     assert "{doc}`processes`" not in text  # no record of that chapter: nothing said about it
     other = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True,
-                            "modules_loaded": 200})
+                            "modules_loaded": 200, "fresh_start_s": 0.0365})
     for mode, v in (("fork", 0.003), ("spawn", 0.0315)):
         other.add(Timing("process-start", mode, 1, (v,) * 5, (), {}))
     text = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
     assert "{doc}`processes` chapter (CPython 3.11.7, GIL on) measured fork 3.0 ms, spawn 31.5 ms" in text
     assert "`os.getpid`" in text and "from its own kernel" not in text
     assert "a `spawn` start here would take 10.0 ms, against 31.5 ms there" in text  # 50 ms - 40 ms of imports
+    assert "where a bare `python -c pass` took 36.5 ms (here: 12.0 ms)" in text
     st.metadata.pop("spawn_main")
     assert "main module" not in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)").split("A `fork`")[0][:90]
 

@@ -493,7 +493,7 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
         tasks = int(dsk.params.get("tasks", dsk.workers))
         extra = max(per_task(tiny_suite, "dask").median - per_task(tiny_suite, "processes").median, 0.0)
         out += (f" Scheduling, at the {extra * 1e6:.0f} µs a Dask task costs beyond a pool task (measured below), "
-                f"accounts for about {tasks * extra * 1e3:.1f} ms of the {tasks} tasks.")
+                f"accounts for about {tasks * extra * 1e3:.1f} ms of it ({tasks} tasks).")
     return out
 
 

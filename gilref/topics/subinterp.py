@@ -335,8 +335,12 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
                 "children import nothing of gilref.")
         mine, theirs = _start(startup, "process-spawn"), [t for t in other.timings if t.mode == "spawn"]
         if mine is not None and theirs and isinstance(imp, float) and theirs[0].median < mine.median:
+            o_bare = other.metadata.get("fresh_start_s")
+            bare_there = (f", where a bare `python -c pass` took {o_bare * 1e3:.1f} ms (here: {bare * 1e3:.1f} ms)"
+                          if isinstance(o_bare, float) and isinstance(bare, float) else "")
             out += (f" Without those {imp * 1e3:.1f} ms of imports, a `spawn` start here would take "
-                    f"{max(mine.median - imp, 0.0) * 1e3:.1f} ms, against {theirs[0].median * 1e3:.1f} ms there.")
+                    f"{max(mine.median - imp, 0.0) * 1e3:.1f} ms, against {theirs[0].median * 1e3:.1f} ms "
+                    f"there{bare_there}.")
     return out + (f" The 1-minute load average was {load_text(meta.get('load_average'))} when these started.")
 
 

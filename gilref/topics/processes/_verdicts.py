@@ -293,8 +293,8 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         if o_t is not None and o_t.workers == w:
             o = other.speedup_interval(o_t)
             on = int(o_t.params.get("n", 0))
-            diffs = ["its pool is a `multiprocessing.Pool` taking turns with threads, this one a "
-                     "`ProcessPoolExecutor` taking turns with a new pool per run"]
+            diffs = ["its pool, a `multiprocessing.Pool` taking turns with threads (this one is a "
+                     "`ProcessPoolExecutor` taking turns with a new pool per run)"]
             steps = f", {on:,} steps against {n:,} here" if on != n else ""
             extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes{steps}, its "
                       f"pool also started before the clock, at {o.text()}, under a load average of "
