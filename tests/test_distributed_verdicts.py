@@ -161,6 +161,7 @@ def test_dask_verdict_names_the_shared_gil_the_profiler_and_the_scheduling_cost_
     assert "every 10 ms (`distributed.worker.profile.interval`" in c.text and "distributed.yaml" in c.text
     assert "took 40.0 ms longer than the pool's" in c.text and "15.0 ms less, beyond the spread" in c.text
     assert "900 µs a Dask task costs beyond a pool task" in c.text and "about 1.8 ms of it (2 tasks)" in c.text
+    assert "That leaves 23.2 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 1.8 ms (scheduling)
     same = made_cpu((0.56,) * 5)
     same.add(Timing("countdown", "dask-unprofiled", 2, (0.55, 0.555, 0.56, 0.565, 0.57), (), {"n": 8_000_000}))
     assert "lost in this run's noise" in distributed.dask_verdict(same).text

@@ -477,6 +477,7 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
         return out
     out += f" The cluster's runs took {gap * 1e3:.1f} ms longer than the pool's (medians)."
     unprof = [t for t in cpu.timings if t.mode == "dask-unprofiled"]
+    explained = 0.0
     if unprof:
         u = unprof[0]
         saved = dsk.median - u.median
@@ -485,6 +486,7 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
                     f"{dsk.median:.4f} s: the same within the spread, so the profiler's share is lost in this "
                     "run's noise.")
         else:
+            explained += max(saved, 0.0)
             out += (f" With every worker's profiler stopped, the same cluster took {u.median:.4f} s against "
                     f"{dsk.median:.4f} s, {abs(saved) * 1e3:.1f} ms {'less' if saved > 0 else 'more'}, beyond the "
                     "spread" + (": the profiler's share of the gap." if saved > 0 else
@@ -494,6 +496,11 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
         extra = max(per_task(tiny_suite, "dask").median - per_task(tiny_suite, "processes").median, 0.0)
         out += (f" Scheduling, at the {extra * 1e6:.0f} µs a Dask task costs beyond a pool task (measured below), "
                 f"accounts for about {tasks * extra * 1e3:.1f} ms of it ({tasks} tasks).")
+        explained += tasks * extra
+        rest = gap - explained
+        if rest > 0:
+            out += (f" That leaves {rest * 1e3:.1f} ms of the gap that this page's measurements do not break down "
+                    "further.")
     return out
 
 
