@@ -157,7 +157,7 @@ def main(argv=None):
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"example": "processes.py", "python": sys.version.split()[0], "cpus": os.cpu_count(),
                        "count": args.count, "workers": args.workers, "repeats": args.repeats,
-                       "start_method": ctx.get_start_method(),
+                       "start_method": ctx.get_start_method(), "modules_loaded": len(sys.modules),
                        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
                        "seconds": {"one_process": times["1 thread (sequential)"],
                                    "processes": times[f"{args.workers} processes"]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gilref.core.verdicts import Interval
 from gilref.topics import _crosscheck as cc
 
 
@@ -71,3 +72,30 @@ def test_the_overhead_is_set_beside_the_howtos_and_says_whether_they_agree():
     assert "undecided" not in cc.slower_build_note(Interval(0.7, 0.71, 0.72), "x ran", meta)
     assert "neither confirms nor contradicts" in cc.slower_build_note(Interval(0.5, 0.71, 0.75), "x ran", meta)
     assert "larger, beyond 20 points" in cc.slower_build_note(Interval(0.4, 0.42, 0.44), "x ran", meta)
+
+
+def test_fixed_cost_and_the_speedup_it_predicts_for_another_job_size():
+    assert cc.fixed_cost(1.0, 0.52, 2) == pytest.approx(0.02)
+    assert cc.fixed_cost(1.0, 0.45, 2) == 0.0  # faster than a perfect split: no cost, not a negative one
+    assert cc.predicted_speedup(0.2, 0.02, 2) == pytest.approx(0.2 / 0.12)
+    with pytest.raises(ValueError, match="at least one worker"):
+        cc.fixed_cost(1.0, 0.5, 0)
+
+
+def test_job_size_text_says_whether_the_fixed_cost_explains_the_other_run():
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.6, 1.65, 1.7), "the example")
+    assert ok and "would reach 1.67×, inside its spread" in text and "100 ms, against 500 ms here" in text
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.2, 1.25, 1.3), "the example")
+    assert not ok and "explains only part of the gap" in text
+
+
+def test_quartile_note_only_when_the_upper_end_exceeds_the_cpus():
+    assert "ratio of quartiles" in cc.quartile_note(Interval(1.9, 1.95, 2.03), 2, "the pool's interval")
+    assert cc.quartile_note(Interval(1.9, 1.95, 1.99), 2, "x") == ""
+    assert cc.quartile_note(Interval(1, 2, 3), None, "x") == ""
+
+
+def test_job_size_text_counts_a_prediction_beyond_the_other_run_as_explaining_all_of_the_gap():
+    # here 1.0 s alone, 20 ms fixed cost: 1.96x; the other run, 0.2 s alone, got 1.75x; the cost predicts 1.67x
+    text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "the example")
+    assert ok and "on the far side" in text and "accounts for the whole gap, and more" in text

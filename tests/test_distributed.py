@@ -55,7 +55,9 @@ def test_a_local_cluster_measures_and_leaves_nothing_behind(port_8787_taken):
         cpu = distributed.countdown_suite(client, n=200_000, workers=2, repeats=5, warmups=0)
         tiny = distributed.overhead_suite(client, tasks=20, workers=2, repeats=5, warmups=0)
         assert len(children()) >= 2, "the workers should be child processes"
-    assert [(t.mode, t.workers) for t in cpu.timings] == [("sequential", 1), ("processes", 2), ("dask", 2)]
+    assert [(t.mode, t.workers) for t in cpu.timings] == [("sequential", 1), ("processes", 2), ("dask", 2),
+                                                          ("dask-unprofiled", 2)]
+    assert cpu.metadata["dask_profile_interval_s"] == pytest.approx(0.01)  # Dask's default, read from its config
     assert cpu.metadata["dask_scheduler"] == address and cpu.metadata["dask_workers"] == 2
     assert [t.mode for t in tiny.timings] == ["sequential", "processes", "dask"]
     assert tiny.timings[0].params == {"tasks": 20}

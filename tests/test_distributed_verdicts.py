@@ -76,7 +76,7 @@ EXAMPLE_OUT = """Dask scheduler: tcp://127.0.0.1:40123; 8,000,000 steps in 2 tas
 def test_parse_example():
     assert distributed.parse_example(EXAMPLE_OUT) == {
         "count": 8_000_000, "workers": 2, "repeats": 5, "pool_x": 1.92, "dask_x": 1.79, "pool_us": 110.0,
-        "dask_us": 1200.0}
+        "dask_us": 1200.0, "one_s": 1.0, "pool_s": 0.52, "dask_s": 0.56}
     with pytest.raises(ValueError, match="not the output"):
         distributed.parse_example("Dask scheduler: nowhere")
 
@@ -150,3 +150,63 @@ def test_one_name_per_configuration_and_one_rule_for_a_task_size():
     assert distributed.task_floor_seconds(0.000168) == pytest.approx(0.00168)
     with pytest.raises(ValueError, match="share"):
         distributed.task_floor_seconds(0.001, share=0)
+
+
+def test_dask_verdict_names_the_shared_gil_the_profiler_and_the_scheduling_cost_measured():
+    cpu = made_cpu((0.56,) * 5)
+    cpu.metadata["dask_profile_interval_s"] = 0.01
+    cpu.add(Timing("countdown", "dask-unprofiled", 2, (0.545,) * 5, (), {"n": 8_000_000, "tasks": 2}))
+    c = distributed.dask_verdict(cpu, tiny=made_tiny())
+    assert "Same processes, same GILs" not in c.text and "`ThreadPoolExecutor`" in c.text
+    assert "every 10 ms (`distributed.worker.profile.interval`" in c.text and "distributed.yaml" in c.text
+    assert "took 40.0 ms longer than the pool's" in c.text and "15.0 ms less, beyond the spread" in c.text
+    assert "900 µs a Dask task costs beyond a pool task" in c.text and "about 1.8 ms of it (2 tasks)" in c.text
+    assert "That leaves 23.2 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 1.8 ms (scheduling)
+    same = made_cpu((0.56,) * 5)
+    same.add(Timing("countdown", "dask-unprofiled", 2, (0.55, 0.555, 0.56, 0.565, 0.57), (), {"n": 8_000_000}))
+    assert "lost in this run's noise" in distributed.dask_verdict(same).text
+
+
+def test_dask_verdict_compares_the_baseline_with_one_measured_before_the_cluster_and_notes_quartile_ratios():
+    cpu = made_cpu((0.56,) * 5, procs=(0.40, 0.45, 0.51, 0.52, 0.53))  # the pool's upper end: 1/0.45 = 2.22x
+    alone = Suite()
+    alone.add(Timing("countdown-alone", "sequential", 1, (0.9,) * 5, (), {"n": 8_000_000}))
+    c = distributed.dask_verdict(cpu, alone=alone)
+    assert "125.0 ns per step with the cluster alive" in c.text and "112.5 ns before it started" in c.text
+    assert "11% slower with the cluster alive" in c.text and "the cluster is the difference" in c.text
+    assert "ratio of quartiles" in c.text
+    cpu.metadata["load_average"], alone.metadata["load_average"] = [3.0, 2, 2], [1.0, 1, 1]
+    busier = distributed.dask_verdict(cpu, alone=alone).text
+    assert "busier too (a 1-minute load average of 3.0 against 1.0" in busier and "is the difference" not in busier
+    calm = Suite()
+    calm.add(Timing("countdown-alone", "sequential", 1, (1.0,) * 5, (), {"n": 8_000_000}))
+    assert "did not slow it" in distributed.dask_verdict(made_cpu((0.56,) * 5), alone=calm).text
+    assert "ratio of quartiles" not in distributed.dask_verdict(made_cpu((0.56,) * 5)).text
+
+
+def test_example_verdict_states_its_tolerances_where_each_figure_lies_and_a_host_busier_for_the_example():
+    cpu, tiny = made_cpu((0.55, 0.555, 0.56, 0.565, 0.57)), made_tiny()
+    slower = EXAMPLE_OUT.replace("1.000 s", "1.300 s").replace("0.520 s", "0.700 s").replace("0.560 s", "0.780 s")
+    c = distributed.example_verdict(cpu, tiny, distributed.parse_example(slower))
+    assert c.state == "holds" and "25% beyond the chapter's interval on speedups" in c.text
+    assert "2× beyond its quartiles on costs per task" in c.text and "(above: 1.79× (1.77–1.80×); inside that" in c.text
+    assert "within the tolerated 500–2000 µs" in c.text and "–2.40×" not in c.text  # the band stops at 2.10x
+    over = distributed.parse_example(EXAMPLE_OUT.replace("1.92x", "2.30x"))  # within +25%, beyond 2 CPUs
+    assert distributed.example_verdict(cpu, tiny, over).state == "contradicted"
+    assert "All three of its times are longer than this chapter's, by 30% to 39%" in c.text
+    assert "162.5 ns per step, against 125.0 ns here" in c.text
+
+
+def test_one_process_invariants_both_ways():
+    ok = Suite()
+    ok.add(Timing("countdown-alone", "sequential", 1, (0.1,) * 5, (), {"n": 8}))
+    assert all(i.holds for i in distributed.one_process_invariants(ok))
+    bad = Suite()
+    bad.add(Timing("countdown-alone", "sequential", 1, (0.0, 0.1, 0.1), (), {"n": 8}))
+    assert not distributed.one_process_invariants(bad)[0].holds
+    assert distributed.config_label("dask-unprofiled", 2) == "2 Dask workers, profiler off"
+
+
+def test_dask_verdict_gives_a_word_to_the_clusters_upper_end_above_the_cpus():
+    c = distributed.dask_verdict(made_cpu((0.40, 0.45, 0.56, 0.57, 0.58)))
+    assert "upper end of the cluster's interval" in c.text

@@ -76,9 +76,11 @@ def test_scale_verdict_three_ways():
 
 def test_scale_verdict_states_the_example():
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.1))
-    assert c.state == "holds" and "8,000,000" not in c.text and "same within the spread" in c.text
+    assert c.state == "holds" and "(8,000,000 steps)" in c.text and "same as this measurement's" in c.text
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.088))
-    assert c.state == "holds" and "8,000,000 steps" in c.text  # outside the spread: the reason is given
+    # outside the spread: which spread, and the reasons the data gives, in short sentences
+    assert c.state == "holds" and "lies above this measurement's 2.00×" in c.text
+    assert "start method (fork" in c.text and "beyond the spread of both" not in c.text and ": load" not in c.text
     assert p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.2)).state == "undecided"
 
 
@@ -194,7 +196,7 @@ def test_load_reason_names_load_only_when_the_slower_run_was_busier():
     busy = p.load_reason("the example", [3.6, 3, 3], "this measurement", [1.4, 1, 1], 2)
     assert "busier for the example" in busy and "3.6 on 2 CPUs" in busy and "1.4" in busy
     calm = p.load_reason("the example", [1.3, 1, 1], "this measurement", [1.4, 1, 1], 2)
-    assert "load does not explain it" in calm and "busier" not in calm
+    assert "Load does not explain it" in calm and "busier" not in calm
     assert "not recorded" in p.load_reason("a", None, "b", [1.0], 2)
 
 
@@ -215,18 +217,18 @@ def test_countdown_from_record_reads_the_record_or_gives_none():
 def test_scale_verdict_states_cpu_vs_io_and_agrees_within_the_spread():
     c = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record()))
     assert c.state == "holds"
-    assert "{doc}`cpu-vs-io`" in c.text and "the same within the spread of both" in c.text
+    assert "{doc}`cpu-vs-io`" in c.text and "within both spreads" in c.text
 
 
 def test_scale_verdict_explains_cpu_vs_io_beyond_the_spread_by_its_load_and_count():
     other = p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=3.56, n=20_000_000))
     c = p.scale_verdict(cd_suite(), other=other)
-    assert "beyond the spread of both" in c.text
+    assert "lies below this measurement's" in c.text
     assert "busier for that chapter" in c.text and "3.6 on 2 CPUs" in c.text
     assert "20,000,000 steps against 100 here" in c.text and "multiprocessing.Pool" in c.text
     # the same gap with the other chapter *less* loaded: load is not blamed
     calm = p.scale_verdict(cd_suite(), other=p.countdown_from_record(cpu_vs_io_record(prc=0.93, load=0.2)))
-    assert "load does not explain it" in calm.text and "busier" not in calm.text
+    assert "Load does not explain it" in calm.text and "busier" not in calm.text
 
 
 def test_scale_verdict_does_not_blame_load_for_a_slower_example_that_was_less_loaded():
@@ -235,7 +237,7 @@ def test_scale_verdict_does_not_blame_load_for_a_slower_example_that_was_less_lo
         "seconds": {"one_process": list(spread(0.2)), "processes": list(spread(0.15))},
         "start_seconds": {"fork": list(spread(0.002))}})
     c = p.scale_verdict(cd_suite(), ex)
-    assert "load does not explain it" in c.text and ": outside" not in c.text and "::" not in c.text
+    assert "Load does not explain it" in c.text and ": outside" not in c.text and "::" not in c.text
 
 
 def test_start_gaps_explain_spawn_and_forkserver_by_the_main_module_and_fork_by_load_only_if_busier():
@@ -246,7 +248,7 @@ def test_start_gaps_explain_spawn_and_forkserver_by_the_main_module_and_fork_by_
                           "forkserver": list(spread(0.024))}})
     text = p.start_gaps(sc_suite(fork=0.002, spawn=0.05, forkserver=0.0039), ex)
     assert "`spawn` 90.0 ms" in text and "and `forkserver` 24.0 ms" in text and text.count("[`prepare`") == 1
-    assert "Also `fork` 4.0 ms" in text and "load does not explain it" in text
+    assert "Also `fork` 4.0 ms" in text and "Load does not explain it" in text
     assert p.start_gaps(sc_suite(), proc_example()) == ""
 
 
@@ -267,3 +269,53 @@ def test_option_default_reads_a_literal_default_and_the_example_has_one():
     with pytest.raises(LookupError):
         p.option_default(src, "--other")
     assert p.example_default_count() > 0
+
+
+def test_scale_verdict_explains_a_shorter_jobs_lower_speedup_by_the_fixed_cost_per_run():
+    # here: 1.0 s alone, 0.52 s on 2 workers: 20 ms per run beyond a perfect split; the example's job is
+    # 5 times shorter (0.2 s), so the same 20 ms gives 0.2 / (0.1 + 0.02) = 1.67x: what it got
+    c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.12))
+    assert "20.0 ms beyond a perfect split" in c.text and "would reach 1.67×, inside its spread" in c.text
+    assert "The job's size explains the gap." in c.text and "Load does not" not in c.text
+    # a gap the fixed cost cannot explain falls through to the load
+    c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.16))
+    assert "explains only part of the gap" in c.text and "load was not recorded for both runs" in c.text
+    assert "slow moment" not in c.text  # as many runs as the chapter's: not named as a difference
+
+
+def test_start_gaps_name_a_shorter_fork_start_and_the_smaller_parent_it_copied():
+    ex = p.ProcessesExample.from_json({
+        "count": 8_000_000, "workers": 2, "start_method": "fork", "load_average": [0.5, 1, 1], "modules_loaded": 90,
+        "seconds": {"one_process": list(spread(0.2)), "processes": list(spread(0.105))},
+        "start_seconds": {"fork": list(spread(0.001)), "spawn": list(spread(0.05)), "forkserver": list(spread(0.02))}})
+    sc = sc_suite(fork=0.002)
+    sc.metadata["modules_loaded"] = 300
+    text = p.start_gaps(sc, ex)
+    assert "Starts took less time in the example: `fork` 1.0 ms" in text and "90 modules against 300" in text
+    sc.metadata["modules_loaded"] = 50  # a smaller parent here: the module count cannot be the reason
+    assert "modules against" not in p.start_gaps(sc, ex)
+    c = p.spawn_verdict(sc_suite(fork=0.002, spawn=0.05), p.ProcessesExample.from_json({
+        "count": 8, "workers": 2, "start_method": "fork",
+        "seconds": {"one_process": [0.2] * 5, "processes": [0.1] * 5},
+        "start_seconds": {"fork": list(spread(0.001)), "spawn": list(spread(0.1))}}))
+    assert "`spawn` took 2.00 times this measurement's, its `fork` 0.50 times" in c.text
+
+
+def test_pickling_verdict_says_when_one_ways_median_is_above_the_round_trips_within_the_noise():
+    pk = pk_suite({1024: (0.00001, 0.000247, 0.000236), 1 << 26: (0.05, 0.2, 0.4)}, width=0.05)
+    c = p.pickling_verdict(pk)
+    assert "the same within their spread" in c.text and "At 1 KiB" in c.text
+    assert "same within their spread" not in p.pickling_verdict(pk_suite()).text
+
+
+def test_pickling_invariants_catch_a_series_that_falls_with_size_beyond_a_quarter():
+    falls = pk_suite({1024: (0.00001, 0.0003, 0.0003), 1 << 16: (0.00002, 0.0002, 0.0003), 1 << 26: (0.05, 0.2, 0.4)})
+    assert "argument_grows_1024_65536" in broken(p.pickling_invariants(falls))
+    flat = pk_suite({1024: (0.00001, 0.0003, 0.0003), 1 << 16: (0.00002, 0.00028, 0.0003), 1 << 26: (0.05, 0.2, 0.4)})
+    assert "argument_grows_1024_65536" not in broken(p.pickling_invariants(flat))
+
+
+def test_scale_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
+    c = p.scale_verdict(cd_suite(kept=0.5, width=0.05))  # 2.00x (1.90-2.11x) on 2 CPUs
+    assert "lies above the 2 CPUs: it is a ratio of quartiles" in c.text
+    assert "ratio of quartiles" not in p.scale_verdict(cd_suite(kept=0.52)).text

@@ -239,6 +239,7 @@ def test_threads_verdict_three_ways():
 
 def test_start_verdict_three_ways_and_names_the_interpreter():
     held = subinterp.start_verdict(made_startup(), python="CPython 3.13.5 (GIL)")
+    assert "40× a thread" in held.text and "12× the interpreter" in held.text
     assert held.state == "holds" and held.text.startswith("In CPython 3.13.5 (GIL)") and "fork" in held.text
     slow = subinterp.start_verdict(made_startup(interp=(0.08,) * 5), python="X")
     assert slow.state == "contradicted"
@@ -329,11 +330,66 @@ def test_backport_text_names_the_package_not_a_path():
     assert subinterp.backport_text(own) == ""
 
 
-def test_start_context_says_where_the_process_starts_ran():
+def test_start_context_says_what_each_child_imports_and_compares_with_the_processes_chapter():
     st = made_startup()
-    st.metadata.update({"spawn_main": "gilref.interp._child", "modules_loaded": 1234, "load_average": [2.5, 2, 1]})
+    st.metadata.update({"spawn_main": "gilref.interp._child", "task_module": "gilref.topics.subinterp",
+                        "modules_loaded": 1234, "load_average": [2.5, 2, 1],
+                        "fresh_start_s": 0.012, "fresh_import_s": 0.04})
     text = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)")
-    assert "fresh CPython 3.13.5 (GIL)" in text and "`gilref.interp._child`" in text
-    assert "1,234 modules" in text and "2.5" in text and "{doc}`processes`" in text
+    assert "`gilref.interp._child` and `gilref.topics.subinterp`" in text and "40.0 ms more" in text
+    assert "12.0 ms for `python -c pass`" in text and "1,234 modules" in text and "2.5" in text
+    assert "{doc}`processes`" not in text  # no record of that chapter: nothing said about it
+    other = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True,
+                            "modules_loaded": 200, "fresh_start_s": 0.0365})
+    for mode, v in (("fork", 0.003), ("spawn", 0.0315)):
+        other.add(Timing("process-start", mode, 1, (v,) * 5, (), {}))
+    text = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
+    assert "{doc}`processes` chapter (CPython 3.11.7, GIL on) measured fork 3.0 ms, spawn 31.5 ms" in text
+    assert "`os.getpid`" in text and "from its own kernel" not in text
+    assert "a `spawn` start here would take 10.0 ms, against 31.5 ms there" in text  # 50 ms - 40 ms of imports
+    assert "where a bare `python -c pass` took 36.5 ms (here: 12.0 ms)" in text
     st.metadata.pop("spawn_main")
-    assert "re-imports" not in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)")
+    assert "main module" not in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)").split("A `fork`")[0][:90]
+
+
+def countdown_record_suite(seq=2.0, kept=1.01, n=24_000_000):
+    o = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True})
+    o.add(Timing("countdown", "sequential", 1, (seq,) * 5, (), {"n": n}))
+    o.add(Timing("countdown", "processes", 2, (kept,) * 5, (), {"n": n}))
+    return o
+
+
+def test_interpreters_verdict_explains_this_pages_processes_by_the_processes_chapters_fixed_cost():
+    # that chapter: 2.0 s alone, 1.01 s on 2: 10 ms per run beyond a perfect split; this job is 1.0 s,
+    # so the same 10 ms gives 1.0 / (0.5 + 0.01) = 1.96x: what this page's processes reached
+    c = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505, 0.508, 0.51, 0.512, 0.515)),
+                                       other=countdown_record_suite())
+    assert "pool of 2, in CPython 3.11.7, GIL on, reached 1.98×" in c.text and "In that chapter, each run" in c.text
+    assert "would reach 1.96×, inside its spread" in c.text
+    far = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.56,) * 5), other=countdown_record_suite())
+    assert "60.0 ms per run beyond a perfect split, against 10.0 ms in that chapter" in far.text
+    same = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505,) * 5), other=countdown_record_suite())
+    assert "same within both spreads" in same.text
+    assert "{doc}" not in subinterp.interpreters_verdict(made_scaling((0.55,) * 5)).text
+
+
+def test_example_band_stops_at_what_the_cores_allow_and_ratios_print_as_the_book_prints_them():
+    sc, st = made_scaling((0.53, 0.525, 0.52, 0.515, 0.51)), made_startup()  # 1.92x (1.89-1.96x)
+    over = subinterp.parse_example(EXAMPLE_OUT.replace("1.82x", "2.30x"))  # within +15%, beyond 2 CPUs
+    c = subinterp.example_verdict(sc, st, over)
+    assert c.state == "contradicted" and "at most 2.10×" in c.text
+    assert subinterp.speedup_cap(2, 1) == pytest.approx(1.05) and subinterp.speedup_cap(4, None) == pytest.approx(4.2)
+    text = subinterp.start_verdict(made_startup(thread=(0.0001,) * 5, interp=(0.01,) * 5), python="X").text
+    assert "100× a thread" in text and "100.00×" not in text and "5.00× the interpreter" in text
+
+
+def test_processes_suites_reads_the_record_or_gives_none():
+    assert subinterp.processes_suites(None) == (None, None)
+    cd_, st_ = subinterp.processes_suites({"suites": {"countdown": countdown_record_suite().to_dict()}})
+    assert cd_ is not None and cd_.get("countdown", "processes").workers == 2 and st_ is None
+
+
+def test_interpreters_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
+    c = subinterp.interpreters_verdict(made_scaling((0.40, 0.45, 0.51, 0.52, 0.53)))  # upper end 1/0.45 > 2
+    assert "upper end of the interpreters' interval" in c.text and "ratio of quartiles" in c.text
+    assert "ratio of quartiles" not in subinterp.interpreters_verdict(made_scaling((0.55,) * 5)).text

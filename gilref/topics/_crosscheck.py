@@ -14,8 +14,9 @@ from typing import Any
 
 from ..core.verdicts import Interval, Invariant
 
-__all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "interpreter_differs",
-           "labelled", "load", "load_phrase", "load_text", "metadata_label", "overhead_interval", "overlap",
+__all__ = ["SPREAD", "agreement", "all_of", "busy_text", "disagreement", "example_label", "fixed_cost",
+           "interpreter_differs", "job_size_text", "labelled", "load", "load_phrase", "load_text", "metadata_label",
+           "overhead_interval", "overlap", "predicted_speedup", "quartile_note",
            "slower_build_note",
            "why_undecided", "with_example"]
 
@@ -205,3 +206,60 @@ def agreement(holds: bool | None, passes: bool) -> str | None:
         return ("the interval above straddles the threshold, and one median without a spread cannot "
                 "settle it either way")
     return "it agrees" if holds == passes else None
+
+
+def fixed_cost(one: float, pooled: float, workers: int) -> float:
+    """Seconds a run on *workers* took beyond a perfect split of the one-worker time *one* (at least 0).
+
+    What a pool adds per run whatever the job's size: handing out the shares, waking the
+    workers, returning the results (and, where the clock includes it, starting them).
+    """
+    if workers < 1 or one <= 0:
+        raise ValueError("need a positive one-worker time and at least one worker")
+    return max(pooled - one / workers, 0.0)
+
+
+def predicted_speedup(one: float, cost: float, workers: int) -> float:
+    """The speedup over one worker that a job taking *one* seconds gets on *workers*
+    when each run also pays a fixed *cost* in seconds (:func:`fixed_cost`)."""
+    if workers < 1 or one <= 0:
+        raise ValueError("need a positive one-worker time and at least one worker")
+    return one / (one / workers + cost)
+
+
+def job_size_text(cost: float, workers: int, here_one: float, there_one: float, there: Interval,
+                  there_name: str, *, where: str = "here") -> tuple[str, bool]:
+    """Whether a fixed cost per run, measured here, explains another run's speedup on a job of another size.
+
+    :param cost: seconds per run this measurement spent beyond a perfect split (:func:`fixed_cost`).
+    :param here_one: this measurement's one-worker time (s); *there_one* the other run's.
+    :param there: the other run's speedup interval; *there_name* its name (``"the example"``).
+    :param where: where *cost* and *here_one* were measured, as an adverbial (``"here"``,
+        ``"in that chapter"``).
+    :returns: (sentences, explained): *explained* is True when the predicted speedup lies within *there*,
+        or beyond it on the side away from this run's own (the fixed cost accounts for more than the gap).
+    """
+    pred = predicted_speedup(there_one, cost, workers)
+    ms_here, ms_there = here_one / workers * 1000, there_one / workers * 1000
+    head = (f" {where[0].upper()}{where[1:]}, each run took {cost * 1000:.1f} ms beyond a perfect split of one "
+            f"worker's time, a fixed cost "
+            f"per run (handing out the shares, waking the workers, collecting the results). Each of the "
+            f"{workers} workers of {there_name} computed for {ms_there:.0f} ms, against {ms_here:.0f} ms {where}, so "
+            f"that cost weighs {ms_here / ms_there:.1f} times as much there: with it, {there_name} would reach "
+            f"{pred:.2f}×")
+    if there.low <= pred <= there.high:
+        return head + ", inside its spread. The job's size explains the gap.", True
+    here_pred = predicted_speedup(here_one, cost, workers)  # this run's own median ratio, by construction
+    if (pred - here_pred) * (there.median - here_pred) > 0 and abs(pred - here_pred) > abs(there.median - here_pred):
+        return (head + f", beyond its spread {there.text()} on the far side. The job's size accounts for the whole "
+                "gap, and more.", True)
+    return head + f", still outside its spread {there.text()}. The job's size explains only part of the gap.", False
+
+
+def quartile_note(s: Interval, cpus: Any, what: str) -> str:
+    """A sentence when a speedup interval's upper end exceeds the CPU count, else ``""``: such an
+    end is a ratio of quartiles (slowest one-worker runs over fastest pooled ones), not any run's."""
+    if not cpus or s.high <= int(cpus):
+        return ""
+    return (f" The upper end of {what}, {s.high:.2f}×, lies above the {cpus} CPUs: it is a ratio of quartiles "
+            "(the slowest one-worker runs over the fastest pooled ones), not the speedup of any run.")

@@ -24,7 +24,16 @@ from typing import Any
 
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from ._crosscheck import busy_text, load_text, overlap, why_undecided, with_example
+from ._crosscheck import (
+    busy_text,
+    fixed_cost,
+    job_size_text,
+    load_text,
+    overlap,
+    quartile_note,
+    why_undecided,
+    with_example,
+)
 from ._examplejson import ExampleRun, run_with_json
 from .processes import load_reason
 
@@ -215,20 +224,26 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
         e, net = example.processes_speedup(), example.processes_speedup_without_start()
         start_ms = Interval.of(example.process_start).scaled(1000)
         holds = with_example(own, e.at_least(PROCESSES_GAIN))
-        if overlap(s, net):
-            agree = "the same as here within the spread"
-        elif net.median < s.median:
-            agree = ("still outside this measurement's spread, so the start is not the whole difference: "
-                     + load_reason("the example", example.load_average, "this measurement",
-                                   suite.metadata.get("load_average"), suite.metadata.get("usable_cpus")))
-        else:
-            agree = ("still outside this measurement's spread, and above it: "
-                     + load_reason("this measurement", suite.metadata.get("load_average"), "the example",
-                                   example.load_average, suite.metadata.get("usable_cpus")))
         extra = (f" The example below starts its {example.workers} processes inside the timing "
                  f"({example.start_method} start method, its Python's default; here the pool was started before "
-                 f"the clock) and got {e.text()}; starting {example.workers} processes with nothing to do took it "
-                 f"{start_ms.text('.1f', ' ms')}, and with that taken off its speedup is {net.text()}: {agree}.")
+                 f"the clock) and got {e.text()}. Starting {example.workers} processes with nothing to do took it "
+                 f"{start_ms.text('.1f', ' ms')}; with that taken off, its speedup is {net.text()}.")
+        if overlap(s, net):
+            extra += " That is the same as here within the spread."
+        else:
+            side = "below" if net.median < s.median else "above"
+            extra += f" That is still {side} this measurement's spread, so the start is not the whole difference."
+            seq = suite.baseline("countdown")
+            text, explained = job_size_text(fixed_cost(seq.median, prc.median, n), n, seq.median,
+                                            Interval.of(example.one_thread).median, net, "the example")
+            extra += text
+            if not explained:
+                meta = suite.metadata
+                extra += " " + (load_reason("the example", example.load_average, "this measurement",
+                                            meta.get("load_average"), meta.get("usable_cpus")) if side == "below"
+                                else load_reason("this measurement", meta.get("load_average"), "the example",
+                                                 example.load_average, meta.get("usable_cpus")))
+    extra = quartile_note(s, suite.metadata.get("usable_cpus"), "this interval") + extra
     return check(
         "processes_verdict", "processes side-step the GIL and use several cores for CPU-bound work", holds,
         s=s, n=n, t=PROCESSES_GAIN, cpus=suite.metadata.get("usable_cpus"),

@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -63,7 +64,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter
-from ._crosscheck import load_text
+from ._crosscheck import fixed_cost, job_size_text, load_text, metadata_label, overlap, quartile_note
 
 __all__ = [
     "BACKPORT",
@@ -111,9 +112,14 @@ SHARED_GIL_SPEEDUP = 1.2
 #: run slowed by a burst of load can lift a ratio that much, never more in practice).
 IDEAL_SLACK = 0.10
 #: The example's speedups agree with the chapter's when they fall within the
-#: chapter's interval widened by this fraction each way (0.25 = 25%): the example
-#: runs once per configuration per repeat, without warm-up, in its own process.
-EXAMPLE_TOLERANCE = 0.25
+#: chapter's interval widened by this fraction each way (0.15 = 15%), capped at what the
+#: cores allow (:data:`EXAMPLE_CAP_SLACK`): the example runs once per configuration per
+#: repeat, without warm-up, in its own process.
+EXAMPLE_TOLERANCE = 0.15
+#: However wide the example's tolerated band, its upper end stays within this fraction above
+#: the most the run can reach (its worker count, or the CPU count if smaller): a band that
+#: reaches beyond what the cores allow would accept any figure and so check nothing.
+EXAMPLE_CAP_SLACK = 0.05
 #: The example's interpreter start cost agrees with the chapter's when within this
 #: factor of the chapter's quartiles: the example times a batch of 10 starts once,
 #: the chapter takes quartiles over repeats, and a start is dominated by imports
@@ -297,29 +303,75 @@ def backport_text(setup: ApiSetup) -> str:
             "cache directory, put on the child's `PYTHONPATH`; nothing is installed into the interpreter itself.")
 
 
-def start_context_text(startup: Suite, python: str) -> str:
-    """Why these process starts may differ from the processes chapter's: where they ran
-    (computed from :func:`startup_suite`'s metadata).
+def start_context_text(startup: Suite, python: str, other: Suite | None = None) -> str:
+    """Why these process starts differ from the processes chapter's: what each child does before it
+    runs (computed from :func:`startup_suite`'s metadata, and *other*, that chapter's start suite).
 
     :param python: the label of the interpreter that ran the startup suite.
+    :param other: the processes chapter's :func:`~gilref.topics.processes.start_cost_in_child` suite
+        (``book.results_of("processes")["suites"]["start"]``), or None.
     """
     meta = startup.metadata
-    main = meta.get("spawn_main") or ""
-    spawn = (f"a spawned process starts a fresh {python} and re-imports the parent's main module, "
-             f"`{main}`, before it runs anything" if main else
-             f"a spawned process starts a fresh {python}")
-    mods = meta.get("modules_loaded")
-    fork = f"a forked one copies a parent holding {mods:,} modules" if isinstance(mods, int) else \
-        "a forked one copies its parent"
-    return (f"These process starts ran in {python}, in the child process that hosts the interpreters: {spawn}; "
-            f"{fork}. The {{doc}}`processes` chapter times process starts in the interpreter that runs the book, "
-            "from its own kernel, with another main module and other modules loaded, and at another minute of a "
-            f"shared host (the 1-minute load average was {load_text(meta.get('load_average'))} when these "
-            "started), so its figures can differ from these.")
+    main, task = meta.get("spawn_main") or "", meta.get("task_module") or ""
+    mods = [f"`{m}`" for m in (main, task) if m]
+    bare, imp = meta.get("fresh_start_s"), meta.get("fresh_import_s")
+    out = (f"These process starts ran in {python}, in the child process that hosts the interpreters, whose main "
+           f"module is `{main}`." if main else f"These process starts ran in {python}, in the child process that "
+           "hosts the interpreters.")
+    if mods and isinstance(bare, float) and isinstance(imp, float):
+        out += (f" A `spawn` child starts a fresh interpreter ({bare * 1e3:.1f} ms for `python -c pass` here) and "
+                f"imports {' and '.join(mods)} (the parent's main module and the task's) before it runs: in a fresh "
+                f"interpreter those imports took {imp * 1e3:.1f} ms more. A `forkserver` child, forked from its "
+                "server, imports them too ([`prepare` in multiprocessing/spawn.py]"
+                "(https://github.com/python/cpython/blob/3.13/Lib/multiprocessing/spawn.py)).")
+    loaded = meta.get("modules_loaded")
+    if isinstance(loaded, int):
+        out += f" A `fork` child starts as a copy of a parent holding {loaded:,} modules."
+    if other is not None:
+        figs = ", ".join(f"{t.mode} {t.median * 1e3:.1f} ms" for t in other.timings)
+        o_mods = other.metadata.get("modules_loaded")
+        held = f" (it held {o_mods:,} modules)" if isinstance(o_mods, int) else ""
+        out += (f" The {{doc}}`processes` chapter ({metadata_label(other.metadata)}) measured {figs} from a small "
+                f"`python -c` parent with no main module{held}, and its task is the built-in `os.getpid`, so its "
+                "children import nothing of gilref.")
+        mine, theirs = _start(startup, "process-spawn"), [t for t in other.timings if t.mode == "spawn"]
+        if mine is not None and theirs and isinstance(imp, float) and theirs[0].median < mine.median:
+            o_bare = other.metadata.get("fresh_start_s")
+            bare_there = (f", where a bare `python -c pass` took {o_bare * 1e3:.1f} ms (here: {bare * 1e3:.1f} ms)"
+                          if isinstance(o_bare, float) and isinstance(bare, float) else "")
+            out += (f" Without those {imp * 1e3:.1f} ms of imports, a `spawn` start here would take "
+                    f"{max(mine.median - imp, 0.0) * 1e3:.1f} ms, against {theirs[0].median * 1e3:.1f} ms "
+                    f"there{bare_there}.")
+    return out + (f" The 1-minute load average was {load_text(meta.get('load_average'))} when these started.")
 
 
 def _noop() -> None:
     """What the started threads, interpreters and processes run: nothing."""
+
+
+def fresh_import_costs(modules: Sequence[str], *, repeats: int = 3, timeout: float = 60.0) -> dict[str, float]:
+    """Seconds a fresh process of this interpreter takes to start and exit, bare and importing *modules*.
+
+    What a ``spawn`` child pays before it runs anything: a new interpreter, then the
+    parent's main module and the task's module (a ``forkserver`` child, forked from
+    its server, pays the imports). Medians of *repeats* runs of ``python -c``.
+
+    :returns: ``{"fresh_start_s": ..., "fresh_import_s": ...}`` (the second is the
+        extra time the imports took; at least 0).
+    """
+    def timed(code: str) -> float:
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            proc = _proc.run([sys.executable, "-c", code], timeout=timeout)
+            runs.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                raise RuntimeError(f"a fresh interpreter failed to run {code!r}: {proc.stderr.strip()[-300:]}")
+        return statistics.median(runs)
+
+    bare = timed("pass")
+    loaded = timed("import " + ", ".join(modules)) if modules else bare
+    return {"fresh_start_s": bare, "fresh_import_s": max(loaded - bare, 0.0)}
 
 
 def startup_suite(
@@ -387,6 +439,9 @@ def startup_suite(
     suite.metadata["interpreters_api"] = module.__name__
     suite.metadata["spawn_main"] = _spawn_main()
     suite.metadata["modules_loaded"] = len(sys.modules)
+    suite.metadata["task_module"] = _noop.__module__
+    suite.metadata.update(fresh_import_costs([m for m in (suite.metadata["spawn_main"], _noop.__module__) if m],
+                                             timeout=timeout))
     for (kind, _call, count), vals in zip(kinds, values):
         suite.add(Timing("start", kind, 1, tuple(vals), (), {"batch": count}))
     return suite
@@ -609,26 +664,69 @@ def _speedup(suite: Suite, mode: str, workers: int | None = None) -> tuple[Timin
     return t, suite.speedup_interval(t)
 
 
-def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "") -> Claim:
+def processes_suites(record: Mapping[str, Any] | None) -> tuple[Suite | None, Suite | None]:
+    """(countdown, process starts) of the processes chapter's record (``book.results_of("processes")``),
+    each None when the record or the suite is missing."""
+    suites = (record or {}).get("suites", {})
+    return tuple(Suite.from_dict(suites[k]) if suites.get(k) else None  # type: ignore[return-value]
+                 for k in ("countdown", "start"))
+
+
+def processes_gap_text(scaling: Suite, other: Suite | None) -> str:
+    """How this page's N processes compare with the processes chapter's kept pool of N (*other*, its
+    countdown suite, :func:`~gilref.topics.processes.countdown_from_record`), with the reason computed
+    when they differ: that chapter's fixed cost per run, scaled to this job's size. ``""`` without it."""
+    if other is None:
+        return ""
+    t, p = _speedup(scaling, "processes")
+    try:
+        o_t = other.get("countdown", "processes")
+    except KeyError:
+        return ""
+    if o_t.workers != t.workers:
+        return ""
+    o, o_seq, seq = other.speedup_interval(o_t), other.baseline("countdown"), scaling.baseline("countdown")
+    head = (f" The {{doc}}`processes` chapter's pool of {t.workers}, in {metadata_label(other.metadata)}, reached "
+            f"{o.text()} on {int(o_t.params.get('n', 0)):,} steps, where this job counts "
+            f"{int(seq.params.get('n', 0)):,} in {metadata_label(scaling.metadata)}.")
+    if overlap(p, o):
+        return head + " The same within both spreads."
+    there = fixed_cost(o_seq.median, o_t.median, t.workers)
+    text, explained = job_size_text(there, t.workers, o_seq.median, seq.median, p, "this job",
+                                    where="in that chapter")
+    if explained:
+        return head + text
+    here = fixed_cost(seq.median, t.median, t.workers)
+    return (head + text + f" This page's processes took {here * 1e3:.1f} ms per run beyond a perfect split, "
+            f"against {there * 1e3:.1f} ms in that chapter: the gap is this pool's larger cost per run, beyond what "
+            "the job's size accounts for, measured in another interpreter at another moment of a shared host.")
+
+
+def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "", other: Suite | None = None) -> Claim:
     """Whether N subinterpreters ran the countdown in parallel: their speedup interval
     over one thread at or above ``PARALLEL_SPEEDUP`` (N = the most measured).
 
     *gil* is the new interpreters' GIL setting (``result["gil"]``); *why* a clause on
-    competing load (``gilref.topics.contention.explain``), said when it falls short.
+    competing load (``gilref.topics.contention.explain``), said when it falls short;
+    *other* the processes chapter's countdown suite, whose pool is set beside this
+    page's processes (:func:`processes_gap_text`).
     """
     t, s = _speedup(scaling, "interpreters")
     _p, p = _speedup(scaling, "processes", t.workers)
+    cpus = scaling.metadata.get("usable_cpus")
+    gap = (quartile_note(s, cpus, "the interpreters' interval") + quartile_note(p, cpus, "the processes' interval")
+           + processes_gap_text(scaling, other)).replace("{", "{{").replace("}", "}}")
     return check(
         "si_verdict", "subinterpreters with their own GIL run CPU-bound Python code in parallel",
         s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=t.workers, gil=gil, why=why or "no cause is known",
         t=PARALLEL_SPEEDUP,
         supported="**Interpreters did help.** {n} subinterpreters (GIL setting: `{gil}`) ran the "
-                  "countdown at {s} one thread, in one process; {n} processes reached {p}.",
+                  "countdown at {s} one thread, in one process; {n} processes reached {p}." + gap,
         contradicted="{n} subinterpreters (GIL setting: `{gil}`) reached only {s} one thread here, "
-                     "all of it under {t:g}× ({n} processes: {p}); {why}.",
+                     "all of it under {t:g}× ({n} processes: {p}); {why}." + gap,
         unclear="{n} subinterpreters (GIL setting: `{gil}`) ran the countdown at {s} one thread "
                 "({n} processes: {p}): the repeats straddle {t:g}×, so this run cannot say whether "
-                "they ran in parallel; {why}.")
+                "they ran in parallel; {why}." + gap)
 
 
 def threads_verdict(scaling: Suite, *, why: str = "") -> Claim:
@@ -644,6 +742,11 @@ def threads_verdict(scaling: Suite, *, why: str = "") -> Claim:
                      "{t:g}×: faster than one GIL allows.",
         unclear="{n} threads in one interpreter ran at {s} one thread: the repeats straddle {t:g}×, "
                 "so this run cannot say that they took turns; {why}.")
+
+
+def _ratio_text(r: Interval) -> str:
+    """A ratio as the book prints one: two decimals below 10× (``1.93×``), none from 10× up (``114×``)."""
+    return r.text(".0f" if r.median >= 10 else ".2f")
 
 
 def _start(startup: Suite, mode: str) -> Timing | None:
@@ -670,7 +773,8 @@ def start_verdict(startup: Suite, *, python: str) -> Claim:
     fastest = procs[0] if procs else None
     return check(
         "start_verdict", "a subinterpreter starts faster than a spawned process but slower than a thread",
-        holds, r=vs_thread, q=vs_spawn if vs_spawn is not None else Interval.exact(0.0), python=python,
+        holds, r=_ratio_text(vs_thread), q=_ratio_text(vs_spawn) if vs_spawn is not None else "not measured",
+        python=python,
         i=interp.median * 1e3, t=thread.median * 1e3,
         spawn=f"{spawn.median * 1e3:.1f} ms" if spawn is not None else "not measured",
         fast=fastest.mode.replace("process-", "") if fastest else "none",
@@ -763,8 +867,18 @@ def parse_example(text: str) -> dict[str, Any]:
             "start_ms": float(start["ms"])}
 
 
-def _widened(s: Interval, tolerance: float) -> tuple[float, float]:
-    return s.low * (1 - tolerance), s.high * (1 + tolerance)
+def _widened(s: Interval, tolerance: float, cap: float | None = None) -> tuple[float, float]:
+    """*s* widened by *tolerance* each way, its upper end at most *cap* (when given, and above *s*)."""
+    hi = s.high * (1 + tolerance)
+    if cap is not None:
+        hi = min(hi, max(cap, s.high))
+    return s.low * (1 - tolerance), hi
+
+
+def speedup_cap(workers: int, cpus: Any) -> float:
+    """The most a speedup on *workers* can reach on *cpus* CPUs, with :data:`EXAMPLE_CAP_SLACK` (×)."""
+    most = min(workers, int(cpus)) if cpus else workers
+    return most * (1 + EXAMPLE_CAP_SLACK)
 
 
 def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) -> Claim:
@@ -777,8 +891,9 @@ def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) 
     interp = _start(startup, "interpreter")
     if interp is None:
         raise KeyError("the startup suite has no interpreter timing")
-    lo_i, hi_i = _widened(s_i, EXAMPLE_TOLERANCE)
-    lo_t, hi_t = _widened(s_t, EXAMPLE_TOLERANCE)
+    cap = speedup_cap(t_i.workers, scaling.metadata.get("usable_cpus"))
+    lo_i, hi_i = _widened(s_i, EXAMPLE_TOLERANCE, cap)
+    lo_t, hi_t = _widened(s_t, EXAMPLE_TOLERANCE, cap)
     ok_i = lo_i <= example["interpreters_x"] <= hi_i
     ok_t = lo_t <= example["threads_x"] <= hi_t
     q1, q3 = interp.summary.q1 * 1e3, interp.summary.q3 * 1e3
@@ -795,19 +910,21 @@ def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) 
         "si_example_check", "the example on this page measures what the chapter measured",
         ok_i and ok_t and ok_s and same_workers,
         ex_i=example["interpreters_x"], ex_t=example["threads_x"], ex_s=example["start_ms"], s_i=s_i, s_t=s_t,
-        q1=q1, q3=q3, n=t_i.workers, how=how, ti=EXAMPLE_TOLERANCE, ts=START_TOLERANCE,
+        q1=q1, q3=q3, n=t_i.workers, how=how, ti=EXAMPLE_TOLERANCE, ts=START_TOLERANCE, cap=cap,
         w_i=_placed(example["interpreters_x"], s_i.low, s_i.high, lo_i, hi_i, "{:.2f}×"),
         w_t=_placed(example["threads_x"], s_t.low, s_t.high, lo_t, hi_t, "{:.2f}×"),
         w_s=_placed(example["start_ms"], q1, q3, lo_s, hi_s, "{:.2f} ms"),
         title="The example and the chapter's measurement disagree",
         supported="The example agrees with the measurement above, within the tolerances this check allows "
-                  "(a speedup within {ti:.0%} of the chapter's interval, a start time within {ts:g}× of its "
-                  "quartiles): {n} interpreters at {ex_i:.2f}× one thread (above: {s_i}; {w_i}), {n} threads at "
+                  "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, what {n} workers "
+                  "can reach on these cores, a start time within {ts:g}× of its quartiles): {n} interpreters at "
+                  "{ex_i:.2f}× one thread (above: {s_i}; {w_i}), {n} threads at "
                   "{ex_t:.2f}× (above: {s_t}; {w_t}), an interpreter started, used and closed in {ex_s:.2f} ms "
                   "(above: {q1:.2f}–{q3:.2f} ms; {w_s}). How the runs differ: {how}.",
         contradicted="The example's figures differ from the measurement above by more than this check allows "
-                     "(a speedup within {ti:.0%} of the chapter's interval, a start time within {ts:g}× of its "
-                     "quartiles): {n} interpreters at {ex_i:.2f}× one thread (above: {s_i}; {w_i}), threads at "
+                     "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, what {n} "
+                     "workers can reach on these cores, a start time within {ts:g}× of its quartiles): {n} "
+                     "interpreters at {ex_i:.2f}× one thread (above: {s_i}; {w_i}), threads at "
                      "{ex_t:.2f}× (above: {s_t}; {w_t}), an interpreter in {ex_s:.2f} ms (above: "
                      "{q1:.2f}–{q3:.2f} ms; {w_s}). How the runs differ: {how}. The likely cause is other load "
                      "on the host during one of the two runs.")

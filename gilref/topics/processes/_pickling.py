@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import statistics
 import time
 from collections.abc import Sequence
-from functools import partial
+from typing import Any
 
 from ...core._checks import check_int, check_seconds
-from ...core.harness import MIN_REPEATS, interleave
+from ...core.harness import MIN_REPEATS
 from ...core.hostinfo import collect_metadata
 from ...core.results import Suite, Timing
 from ._pools import context, managed_pool, method_of, warm
@@ -22,8 +23,8 @@ DEFAULT_SIZES = (1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26)
 #: from doubling; a sample of several calls (their mean) is what the chapter
 #: compares between one way and a round trip.
 SAMPLE_BYTES = 1 << 20
-#: At most this many calls per sample (a 1 KiB sample then lasts about 10 ms).
-MAX_CALLS = 50
+#: At most this many calls per sample and way (a 1 KiB sample then lasts about 20 ms per way).
+MAX_CALLS = 100
 
 
 def calls_per_sample(size: int) -> int:
@@ -40,8 +41,7 @@ def pickling_suite(
 ) -> Suite:
     """Seconds to hand a ``bytes`` payload of each size to a running worker process.
 
-    Three ways per size, taking turns repeat by repeat after one unmeasured run each
-    (:func:`gilref.core.harness.interleave`):
+    Three ways per size:
 
     ``"pickle"``
         ``pickle.loads(pickle.dumps(data))`` in this process: serialising alone;
@@ -51,12 +51,15 @@ def pickling_suite(
     ``"round-trip"``
         ``pool.submit(echo, data).result()``: the payload goes there and back.
 
-    Each sample is the mean of :func:`calls_per_sample` calls in a row (seconds per
+    One way and the round trip are measured together, call by call in turns
+    (their order swapped each call), so that whatever slows the host falls on
+    both alike: one way is a part of a round trip, and measured apart, a burst
+    of other work on one of them made one way look slower. Each sample of a
+    worker way is the median of :func:`calls_per_sample` calls (seconds per
     call), so that the sub-millisecond calls of a small payload are not decided
-    by one hiccup of the scheduler; before each worker sample one untimed empty
-    call wakes the worker, so that neither way pays for waking a worker left idle
-    by the mode before it (on a loaded host that wake-up, always paid by the mode
-    after ``"pickle"``, made one way slower than a round trip).
+    by one hiccup of the scheduler; before each pair of samples one untimed
+    empty call wakes the worker. Pickling here takes turns with the pair,
+    repeat by repeat, after one unmeasured round of each.
 
     Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size,
     "calls_per_sample": k}``. The pool (one worker) is started and warmed up
@@ -81,23 +84,33 @@ def pickling_suite(
 
             calls = calls_per_sample(size)
 
-            def run(mode: str, data: bytes = data, calls: int = calls) -> float:
-                if mode != "pickle":  # wake the worker off the clock: the mode before may have left it idle
-                    pool.submit(payload_size, b"").result(timeout)
+            def pickled(data: bytes = data, calls: int = calls) -> float:
                 start = time.perf_counter()
                 for _ in range(calls):
-                    if mode == "pickle":
-                        pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-                    elif mode == "argument":
-                        pool.submit(payload_size, data).result(timeout)
-                    else:
-                        pool.submit(echo, data).result(timeout)
+                    pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
                 return (time.perf_counter() - start) / calls
 
-            measured, _ = interleave([partial(run, m) for m in modes], repeats=repeats, warmups=1)
-            for mode, vals in zip(modes, measured):
-                values[(size, mode)] = vals
-            del data, run
+            def paired(turn: int, data: bytes = data, calls: int = calls) -> tuple[float, float]:
+                pool.submit(payload_size, b"").result(timeout)  # wake the worker off the clock
+                ways: dict[Any, list[float]] = {payload_size: [], echo: []}
+                for i in range(calls):
+                    for fn in ((payload_size, echo) if (turn + i) % 2 == 0 else (echo, payload_size)):
+                        start = time.perf_counter()
+                        pool.submit(fn, data).result(timeout)
+                        ways[fn].append(time.perf_counter() - start)
+                return statistics.median(ways[payload_size]), statistics.median(ways[echo])
+
+            got: dict[str, list[float]] = {m: [] for m in modes}
+            for turn in range(repeats + 1):  # the first round is a warm-up, not kept
+                here = pickled()
+                one_way, both = paired(turn)
+                if turn:
+                    got["pickle"].append(here)
+                    got["argument"].append(one_way)
+                    got["round-trip"].append(both)
+            for mode in modes:
+                values[(size, mode)] = got[mode]
+            del data, pickled, paired
     suite = Suite(metadata=collect_metadata())
     method = method_of(ctx)
     for size in sizes:

@@ -21,6 +21,19 @@ from ._pools import quiet_fork_warning, start_methods
 from ._text import tail
 
 
+def fresh_start_seconds(repeats: int = 3, *, timeout: float = 60.0) -> float:
+    """Median seconds a bare ``python -c pass`` of this interpreter takes to start and exit:
+    the floor under any ``spawn`` start."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        proc = _proc.run([sys.executable, "-c", "pass"], timeout=timeout)
+        runs.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise RuntimeError(f"a bare interpreter failed to start: {tail(proc.stderr, 4)}")
+    return sorted(runs)[len(runs) // 2]
+
+
 def start_cost_suite(
     methods: Sequence[str] | None = None,
     *,
@@ -38,7 +51,10 @@ def start_cost_suite(
     which has none. The methods take turns, repeat by repeat. The first
     ``forkserver`` start also starts the fork server; the warm-up absorbs that.
 
-    Timings: workload ``"process-start"``, mode = start method, workers 1.
+    Timings: workload ``"process-start"``, mode = start method, workers 1. The
+    metadata's ``modules_loaded`` is how many modules the parent held (a ``fork``
+    child starts as a copy of it), ``fresh_start_s`` what a bare ``python -c pass``
+    takes (:func:`fresh_start_seconds`).
 
     :param methods: start methods to measure (default: all this platform offers).
     :param repeats: measured starts per method (>= 5).
@@ -74,6 +90,8 @@ def start_cost_suite(
 
     values, warm = interleave([partial(once, m) for m in chosen], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
+    suite.metadata["modules_loaded"] = len(sys.modules)  # what a fork copies grows with the parent
+    suite.metadata["fresh_start_s"] = fresh_start_seconds(timeout=timeout)
     for m, vals, warmed in zip(chosen, values, warm):
         suite.add(Timing("process-start", m, 1, tuple(vals), tuple(warmed), {"start_method": m}))
     return suite

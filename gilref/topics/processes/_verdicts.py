@@ -18,7 +18,17 @@ from typing import Any
 from ...core.examples import examples_dir
 from ...core.results import Suite
 from ...core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
-from .._crosscheck import busy_text, load, load_text, overlap, why_undecided, with_example
+from .._crosscheck import (
+    busy_text,
+    fixed_cost,
+    job_size_text,
+    load,
+    load_text,
+    overlap,
+    quartile_note,
+    why_undecided,
+    with_example,
+)
 from .._examplejson import run_with_json
 
 # -- thresholds ---------------------------------------------------------------------
@@ -49,8 +59,9 @@ ONE_WAY_SLACK = 0.0
 #: thread by more than this fraction (the same work, at worst on one core).
 PROCESS_SLACK = 0.25
 #: Invariant slack: a bigger payload does not cost less than a smaller one by more
-#: than this fraction (small payloads cost about the same; noise moves them).
-SIZE_SLACK = 0.5
+#: than this fraction, quartiles compared (payloads up to tens of KiB cost about what
+#: any call costs, so noise of a quarter moves them; beyond, the bytes dominate).
+SIZE_SLACK = 0.25
 #: Invariant slack: N workers are not more than N times faster than one thread
 #: by more than this fraction.
 SPEEDUP_SLACK = 0.10
@@ -88,6 +99,7 @@ class ProcessesExample:
     :param processes: per run, on *workers* processes of a pool started before the clock.
     :param start: per start method, seconds per start of a process that does nothing.
     :param load_average: the host's 1, 5 and 15 minute load average when the script ended (or None).
+    :param modules_loaded: how many modules the script's process held when it started processes (or None).
     """
 
     count: int
@@ -97,6 +109,7 @@ class ProcessesExample:
     processes: tuple[float, ...]
     start: Mapping[str, tuple[float, ...]]
     load_average: tuple[float, ...] | None = None
+    modules_loaded: int | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProcessesExample:
@@ -106,7 +119,8 @@ class ProcessesExample:
             out = cls(int(data["count"]), int(data["workers"]), str(data["start_method"]),
                       tuple(float(v) for v in sec["one_process"]), tuple(float(v) for v in sec["processes"]),
                       {str(k): tuple(float(v) for v in vs) for k, vs in data["start_seconds"].items()},
-                      tuple(float(x) for x in data["load_average"]) if data.get("load_average") else None)
+                      tuple(float(x) for x in data["load_average"]) if data.get("load_average") else None,
+                      int(data["modules_loaded"]) if data.get("modules_loaded") is not None else None)
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not the JSON of examples/processes.py: {exc}") from None
         if not out.one_process or not out.processes or not all(out.start.values()):
@@ -205,36 +219,53 @@ def countdown_from_record(record: Mapping[str, Any] | None) -> Suite | None:
 
 
 def load_reason(slower: str, slower_load: Any, faster: str, faster_load: Any, cpus: Any) -> str:
-    """Whether the host's load explains why *slower* (a run's name) got a lower figure than *faster*.
+    """Whether the host's load explains why *slower* (a run's name) got a lower figure than *faster*:
+    one or two short sentences, each ending with a full stop.
 
     Names load only when it points that way: the slower run's 1-minute load
     average above the faster's by at least :data:`LOAD_MARGIN`; otherwise says
-    that load does not explain the gap. Loads are ``load_average`` triples (or None).
+    that load does not explain the gap, and that nothing else recorded does.
+    Loads are ``load_average`` triples (or None).
     """
     a, b = load(slower_load), load(faster_load)
     on = f" on {cpus} CPUs" if cpus else ""
     if a is None or b is None:
-        return "the host's load was not recorded for both, so this page cannot say whether load made the difference"
+        return ("The host's load was not recorded for both runs, so this page cannot say whether load made the "
+                "difference.")
     if a - b >= LOAD_MARGIN:
-        return (f"the host was busier for {slower} (1-minute load average {a:.1f}{on}, against {b:.1f} for "
-                f"{faster}), so its workers waited longer for a CPU")
-    return (f"load does not explain it ({slower} ran at a load average of {a:.1f}{on}, {faster} at {b:.1f}): "
-            "a burst of other work inside the runs, which the minute's average does not show, would")
+        return (f"The host was busier for {slower}: a 1-minute load average of {a:.1f}{on}, against {b:.1f} for "
+                f"{faster}, so its workers waited longer for a CPU.")
+    loads = (f"{a:.1f} for both{on}" if f"{a:.1f}" == f"{b:.1f}"
+             else f"{a:.1f} for {slower} and {b:.1f} for {faster}{on}")
+    return (f"Load does not explain it: the 1-minute load average was {loads}. Nothing else this page records "
+            "accounts for it.")
 
 
-def _compare_speedups(here: Interval, here_meta: Mapping[str, Any], there: Interval, there_name: str,
-                      there_load: Any, differences: Sequence[str]) -> str:
-    """``"the same within the spread"``, or why two speedups of the same countdown differ (computed)."""
+def _compare_speedups(here: Interval, cd: Suite, there: Interval, there_name: str, there_load: Any,
+                      there_one: float | None, differences: Sequence[str]) -> str:
+    """Sentences on how another run's speedup of the same countdown (*there*) relates to this one's (*here*).
+
+    The same within the spreads; else the fixed cost per run measured here, scaled to the other
+    run's job size (:func:`~gilref.topics._crosscheck.job_size_text`), and when that does not
+    explain all of it, the host's load (:func:`load_reason`) and the other *differences*.
+    """
     if overlap(here, there):
-        return "the same within the spread of both"
-    cpus = here_meta.get("usable_cpus")
-    here_name = "this measurement"
-    if here.median < there.median:
-        why = load_reason(here_name, here_meta.get("load_average"), there_name, there_load, cpus)
-    else:
-        why = load_reason(there_name, there_load, here_name, here_meta.get("load_average"), cpus)
-    diff = ("; besides, " + ", ".join(differences)) if differences else ""
-    return f"beyond the spread of both; {why}{diff}"
+        return f" That is the same as this measurement's {here.text()} within both spreads."
+    side = "below" if there.median < here.median else "above"
+    out = f" That lies {side} this measurement's {here.text()}."
+    seq, kept = cd.baseline("countdown"), cd.get("countdown", "processes")
+    explained = False
+    if there_one is not None and kept.workers >= 1:
+        text, explained = job_size_text(fixed_cost(seq.median, kept.median, kept.workers), kept.workers,
+                                        seq.median, there_one, there, there_name)
+        out += text
+    if not explained:
+        cpus, here_load = cd.metadata.get("usable_cpus"), cd.metadata.get("load_average")
+        out += " " + (load_reason(there_name, there_load, "this measurement", here_load, cpus) if side == "below"
+                      else load_reason("this measurement", here_load, there_name, there_load, cpus))
+        if differences:
+            out += " It also differs in " + "; ".join(differences) + "."
+    return out
 
 
 def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Suite | None = None) -> Claim:
@@ -262,24 +293,28 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         if o_t is not None and o_t.workers == w:
             o = other.speedup_interval(o_t)
             on = int(o_t.params.get("n", 0))
-            diffs = [f"it ran {on:,} steps against {n:,} here" if on != n else "",
-                     "its pool is a `multiprocessing.Pool` taking turns with threads, this one a "
-                     "`ProcessPoolExecutor` taking turns with a new pool per run"]
-            extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes, its pool also "
-                      f"started before the clock, at {o.text()}, under a load average of "
+            diffs = ["its pool, a `multiprocessing.Pool` taking turns with threads (this one is a "
+                     "`ProcessPoolExecutor` taking turns with a new pool per run)"]
+            steps = f", {on:,} steps against {n:,} here" if on != n else ""
+            extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes{steps}, its "
+                      f"pool also started before the clock, at {o.text()}, under a load average of "
                       f"{load_text(other.metadata.get('load_average'))} ({load_text(cd.metadata.get('load_average'))} "
-                      "here): "
-                      + _compare_speedups(s, cd.metadata, o, "that chapter", other.metadata.get("load_average"),
-                                          [d for d in diffs if d]) + ".")
+                      "here)."
+                      + _compare_speedups(s, cd, o, "that chapter", other.metadata.get("load_average"),
+                                          other.baseline("countdown").median, diffs))
     if example is not None:
         e = example.speedup()
         holds = with_example(own, e.at_least(target) if example.workers == w else None)
-        diffs = [f"it ran {example.count:,} steps with its Python's default {example.start_method} start method "
-                 f"and {len(example.processes)} runs, so one slow moment weighs more in it"]
-        extra += (f" The example at the end of this page, its pool also started before the clock, got {e.text()} "
-                  f"with {example.workers} processes (load average {load_text(example.load_average)} when it "
-                  f"ended), " + _compare_speedups(s, cd.metadata, e, "the example", example.load_average, diffs)
-                  + ".")
+        diffs = [f"its start method ({example.start_method}, its Python's default)"]
+        if len(example.processes) < len(kept.values):
+            diffs.append(f"its {len(example.processes)} runs against {len(kept.values)}, so one slow moment weighs "
+                         "more in it")
+        extra += (f" The example at the end of this page ({example.count:,} steps), its pool also started before "
+                  f"the clock, got {e.text()} with {example.workers} processes (load average "
+                  f"{load_text(example.load_average)} when it ended)."
+                  + _compare_speedups(s, cd, e, "the example", example.load_average,
+                                      Interval.of(example.one_process).median, diffs))
+    extra = quartile_note(s, cd.metadata.get("usable_cpus"), "this interval") + extra
     return check(
         "processes_scale",
         f"{w} processes run the CPU-bound countdown about {w} times as fast as one thread "
@@ -343,7 +378,13 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
     if example is not None and "fork" in example.start and "spawn" in example.start:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
-        same = "the same within the spread" if overlap(r, er) else "a ratio beyond this measurement's spread"
+        if overlap(r, er):
+            same = "the same within the spread"
+        else:
+            fs = Interval.of(example.start["fork"]).median / fork.median
+            ss = Interval.of(example.start["spawn"]).median / spawn.median
+            same = (f"a ratio beyond this measurement's spread, as both starts differ: the example's `spawn` took "
+                    f"{ss:.2f} times this measurement's, its `fork` {fs:.2f} times")
         extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
                  f"against {_ms_text(example.start['fork'])}, {er.text('.0f')} as long, {same}."
                  + start_gaps(sc, example))
@@ -368,32 +409,50 @@ _PREPARE = "https://github.com/python/cpython/blob/3.13/Lib/multiprocessing/spaw
 
 
 def start_gaps(sc: Suite, example: ProcessesExample) -> str:
-    """Sentences for each start method whose start took longer in the example than in *sc* beyond both
-    spreads, with the reason computed: for ``REIMPORT_MAIN`` methods the example's parent is a
-    script whose main module each child imports again (the measurement's parent, ``python -c``, has no
-    main file); otherwise the load, when it points that way. ``""`` when every method agrees."""
+    """Sentences for each start method whose start took longer, or shorter, in the example than in *sc*
+    beyond both spreads, with the reason computed: for a longer ``REIMPORT_MAIN`` start the example's
+    parent is a script whose main module each child imports again (the measurement's parent,
+    ``python -c``, has none); for a shorter ``fork`` start, the parents' module counts when the
+    example's was smaller (a fork copies its parent); otherwise the load, when it points that way.
+    ``""`` when every method agrees."""
     reimport: list[str] = []
-    other: list[str] = []
+    longer: list[str] = []
+    shorter: list[str] = []
     for t in sc.timings:
         ex = example.start.get(t.mode)
         if not ex:
             continue
         mine, theirs = _ms(t.values), _ms(ex)
-        if overlap(mine, theirs) or theirs.median < mine.median:
+        if overlap(mine, theirs):
             continue
         gap = f"`{t.mode}` {theirs.text('.1f', ' ms')} in the example against {mine.text('.1f', ' ms')} here"
-        (reimport if t.mode in REIMPORT_MAIN else other).append(gap)
+        if theirs.median < mine.median:
+            shorter.append(gap)
+        else:
+            (reimport if t.mode in REIMPORT_MAIN else longer).append(gap)
     out = []
     if reimport:
         out.append("Starts took longer in the example: " + " and ".join(reimport) + ("; their" if len(reimport) > 1
                    else "; its") + " children import the example's script again before they run "
                    f"([`prepare` in multiprocessing/spawn.py]({_PREPARE})), while the measurement's parent is a "
-                   "`python -c` with no main module to import")
-    if other:
-        out.append(("Also " if reimport else "Starts took longer in the example: ") + " and ".join(other) + ": "
+                   "`python -c` with no main module to import.")
+    if longer:
+        out.append(("Also " if reimport else "Starts took longer in the example: ") + " and ".join(longer) + ". "
                    + load_reason("the example", example.load_average, "this measurement",
                                  sc.metadata.get("load_average"), sc.metadata.get("usable_cpus")))
-    return "".join(f" {o}." for o in out)
+    if shorter:
+        text = "Starts took less time in the example: " + " and ".join(shorter) + "."
+        mine_mods, theirs_mods = sc.metadata.get("modules_loaded"), example.modules_loaded
+        if (any(g.startswith("`fork`") for g in shorter) and isinstance(mine_mods, int) and theirs_mods is not None
+                and theirs_mods < mine_mods):
+            text += (f" A `fork` child starts as a copy of its parent, and the example's parent held "
+                     f"{theirs_mods:,} modules against {mine_mods:,} in this measurement's (which imported gilref "
+                     "to measure), so there was less to copy.")
+        else:
+            text += " " + load_reason("this measurement", sc.metadata.get("load_average"), "the example",
+                                      example.load_average, sc.metadata.get("usable_cpus"))
+        out.append(text)
+    return "".join(f" {o}" for o in out)
 
 
 def _payload_sizes(pk: Suite) -> list[int]:
@@ -410,6 +469,10 @@ def pickling_verdict(pk: Suite) -> Claim:
     r = ratio_interval(tb.values, ts.values)
     per = (tb.median - ts.median) * 1000 / (big / 2**20) if big > small else 0.0
     note = _one_way_note(pk)
+    if not note and ts.median > rt_small.median:
+        note = (f" At {small / 1024:g} KiB one way and there and back are the same within their spread (one way's "
+                "median is the higher by chance): so small a payload is a small part of what a call costs, and the "
+                "two were timed call by call in turns.")
     return check(
         "pickling_grows", "the cost of sending data to a process grows with its size, so big arguments are "
         "expensive", r.at_least(GROWTH_RATIO),
