@@ -99,3 +99,12 @@ def test_job_size_text_counts_a_prediction_beyond_the_other_run_as_explaining_al
     # here 1.0 s alone, 20 ms fixed cost: 1.96x; the other run, 0.2 s alone, got 1.75x; the cost predicts 1.67x
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "the example")
     assert ok and "on the far side" in text and "accounts for the whole gap, and more" in text
+
+
+def test_why_undecided_gives_a_reason_only_for_an_undecided_verdict():
+    from gilref.topics._crosscheck import why_undecided
+
+    assert "holds the threshold of 1.2×" in why_undecided(None, "1.2×")
+    assert "the example on this page decided the other way" in why_undecided(True, "1.2×")
+    assert why_undecided(True, "1.2×", final=True) == "" and why_undecided(None, "1.2×", final=False) == ""
+    assert why_undecided(True, "1.2×", final=None) != ""

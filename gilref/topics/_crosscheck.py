@@ -160,9 +160,13 @@ def overlap(a: Interval, b: Interval) -> bool:
     return a.low <= b.high and b.low <= a.high
 
 
-def why_undecided(primary: bool | None, threshold: str) -> str:
+def why_undecided(primary: bool | None, threshold: str, *, final: bool | None = None) -> str:
     """The reason an undecided verdict gives: the chapter's own interval straddled *threshold*
-    (``primary is None``), or else the example decided the other way."""
+    (``primary is None``), or else the example decided the other way; ``""`` when the verdict
+    (*final*, with the example taken into account) was decided, so a record never carries a
+    reason for an undecided verdict it did not give."""
+    if final is not None:
+        return ""
     if primary is None:
         return f"a range that holds the threshold of {threshold}"
     return "which alone would decide, but the example on this page decided the other way"

@@ -192,7 +192,7 @@ def threads_verdict(suite: Suite, example: CountdownExample | None = None) -> Cl
     gil = suite.metadata.get("gil_enabled")
     return check(
         "threads_verdict", "threads do not make CPU-bound pure-Python code faster under the GIL", holds,
-        s=s, n=thr.workers, t=THREADS_GAIN, why=why_undecided(own, f"{THREADS_GAIN:g}×"),
+        s=s, n=thr.workers, t=THREADS_GAIN, why=why_undecided(own, f"{THREADS_GAIN:g}×", final=holds),
         under=measured_under(suite.metadata),
         supported="**Threads did not help.** With the GIL, {n} threads ran the countdown at {s} the speed of "
                   "one thread (median, and the range the repeats' quartiles allow; {under}): they take turns on "
@@ -247,7 +247,7 @@ def processes_verdict(suite: Suite, example: CountdownExample | None = None) -> 
     return check(
         "processes_verdict", "processes side-step the GIL and use several cores for CPU-bound work", holds,
         s=s, n=n, t=PROCESSES_GAIN, cpus=suite.metadata.get("usable_cpus"),
-        why=why_undecided(own, f"{PROCESSES_GAIN:g}×"), busy=busy_text(suite.metadata),
+        why=why_undecided(own, f"{PROCESSES_GAIN:g}×", final=holds), busy=busy_text(suite.metadata),
         under=measured_under(suite.metadata),
         supported="**Processes did help.** Each process has its own interpreter and its own GIL, so {n} "
                   "processes ran the same countdown at {s} the speed of one thread ({under})." + _esc(extra),

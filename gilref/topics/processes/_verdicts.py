@@ -321,7 +321,7 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         f"(at least {target:.1f}×) on a host with {w} free cores", holds,
         s=s, w=w, t=target, cpus=cd.metadata.get("usable_cpus"), busy=busy_text(cd.metadata),
         load=load_text(cd.metadata.get("load_average")),
-        why=why_undecided(own, f"{target:.1f}×"),
+        why=why_undecided(own, f"{target:.1f}×", final=holds),
         supported="**Processes scaled.** {w} worker processes ran the countdown {s} faster than one thread "
                   "(load average {load} when measured): each has its own GIL, so the cores computed at once."
                   + _esc(extra),
@@ -391,7 +391,7 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
         holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
-        why=why_undecided(own, f"{SPAWN_RATIO:g}×"),
+        why=why_undecided(own, f"{SPAWN_RATIO:g}×", final=holds),
         supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {r:.0f} "
                   "as long: the price of a fresh interpreter." + _esc(extra),
         contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({r:.1f}): not the large gap "
@@ -535,7 +535,7 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
     return check(
         "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
         r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
-        why=why_undecided(own, f"{SHARED_RATIO:g}×"),
+        why=why_undecided(own, f"{SHARED_RATIO:g}×", final=holds),
         supported="**Shared memory won.** The worker summed the shared array in {s} against {p} when the "
                   "array was pickled to it: {r:.1f} faster." + _esc(extra),
         contradicted="Shared memory took {s} against {p} pickled: only {r:.1f} faster on this host."
