@@ -944,13 +944,22 @@ def baseline_scales(results: Suite | Mapping[str, Any], workload: str, threads: 
     evidence about the shared object. True on a build with the GIL (nothing
     runs in parallel there) and when no one-thread run was measured.
     """
-    suite = _suite(results)
-    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+    pair = _free_per_thread_pair(_suite(results), workload, threads)
+    if pair is None:
         return True
+    many, one = pair
+    return at_most(many, one, slack=slack)
+
+
+def _free_per_thread_pair(suite: Suite, workload: str, threads: int) -> tuple[list[float], list[float]] | None:
+    """*workload*'s per-thread wall times (s) on *threads* threads and on one, on a free-threaded
+    build; None on a build with the GIL, for one thread, or when either was not measured."""
+    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+        return None
     own = {t.workers: t for t in suite.select(workload, "per-thread")}
     if 1 not in own or threads not in own:
-        return True
-    return at_most(list(own[threads].values), list(own[1].values), slack=slack)
+        return None
+    return list(own[threads].values), list(own[1].values)
 
 
 def _baseline_text(suite: Suite, workload: str, threads: int) -> str:
@@ -968,13 +977,11 @@ def ran_at_once(results: Suite | Mapping[str, Any], workload: str, threads: int,
     CPU, and then nothing shared could have been contended. True on a build with the GIL,
     for one thread and when no one-thread run was measured (as :func:`baseline_scales`).
     """
-    suite = _suite(results)
-    if suite.metadata.get("gil_enabled") is not False or threads == 1:
+    pair = _free_per_thread_pair(_suite(results), workload, threads)
+    if pair is None:
         return True
-    own = {t.workers: t for t in suite.select(workload, "per-thread")}
-    if 1 not in own or threads not in own:
-        return True
-    return quartiles(list(own[threads].values))[2] <= share * quartiles(list(own[1].values))[0]
+    many, one = pair
+    return quartiles(many)[2] <= share * quartiles(one)[0]
 
 
 def _sound(suite: Suite, workload: str, threads: int) -> bool:
