@@ -71,6 +71,7 @@ nitpick_ignore = [
     ("py:class", "Tasks"),
     ("py:class", "gilref.core.harness._Result"),  # the TypeVar of interleave's results
     ("py:class", "gilref.book.chapter.T"),  # the TypeVar of Chapter.measure's result
+    ("py:class", "gilref.topics.httpserver._StartStop"),  # the servers' private start/stop base
     ("py:class", "Sphinx"),
     # Annotations name these by the module that defines them; the Python docs
     # list them only under concurrent.futures, where readers import them from.

@@ -1006,8 +1006,6 @@ def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "b
             "more work, which is where a cluster pays.\n")
 
 
-#: Per example, the function that sets its output beside its chapter's figures (see
-#: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
 def switch_interval_comparison(cell: Cell, record: dict[str, Any] | None) -> str:
     """Why the numbers ``switch_interval.py`` printed on its page differ from the chapter's
     (:func:`gilref.topics.switching.example_page_comparison`); ``""`` if *cell* did not pass."""
@@ -1016,5 +1014,7 @@ def switch_interval_comparison(cell: Cell, record: dict[str, Any] | None) -> str
     return switching.example_page_comparison(cell.output, record)
 
 
+#: Per example, the function that sets its output beside its chapter's figures (see
+#: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
 COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison,
                "dask_countdown.py": dask_comparison, "switch_interval.py": switch_interval_comparison}

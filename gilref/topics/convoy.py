@@ -377,7 +377,7 @@ def _cpu_times() -> tuple[float, float] | None:
 
 
 def idle_share(before: tuple[float, float] | None, after: tuple[float, float] | None) -> float | None:
-    """Share (0 to 1) of the host's CPU time that was idle between two :func:`_cpu_times` readings;
+    """Share (0 to 1) of the host's CPU time that was idle between two ``_cpu_times`` readings;
     ``None`` if either is missing or no tick passed."""
     if before is None or after is None or after[1] <= before[1]:
         return None
@@ -664,7 +664,7 @@ def _has(suite: Suite, workload: str, mode: str | None = None) -> bool:
 def faster_beside(suite: Suite, mode: str) -> str:
     """What to say when the server answered *clearly* more requests per second in *mode* than alone.
 
-    "Clearly": the share of alone (:func:`ratio_interval` over the quartiles) lies
+    "Clearly": the share of alone (:func:`~gilref.core.verdicts.ratio_interval` over the quartiles) lies
     wholly above 100%; otherwise ``""`` (within the spread is the verdicts' job).
     The sentence gives the measured reason: client and server take turns, so
     nothing competes for a CPU when the host has two or more; the mean round

@@ -341,7 +341,7 @@ def countdown_suite(
     processes, started before timing) and for the cluster behind *client*.
     Workload ``"countdown"``; modes ``"sequential"``, ``"processes"``, ``"dask"``,
     and with *unprofiled* ``"dask-unprofiled"``: the same on the same cluster with
-    each worker's statistical profiler stopped (:func:`set_profiling`), to measure
+    each worker's statistical profiler stopped (``set_profiling``), to measure
     what it costs. The metadata's ``dask_profile_interval_s`` is the profiler's
     sampling interval in the cluster's configuration (None when it is off).
 
@@ -553,9 +553,9 @@ def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None
                  tiny: Suite | None = None, alone: Suite | None = None) -> Claim:
     """Whether the cluster ran the countdown in parallel: the low end of its speedup
     interval over one process at or above ``PARALLEL_SPEEDUP``; with the pool's
-    speedup beside it, what makes the cluster slower (:func:`mechanism_text`, given the
+    speedup beside it, what makes the cluster slower (``mechanism_text``, given the
     per-task costs *tiny*), how the baseline compares with one measured before the
-    cluster started (*alone*, :func:`baseline_text`), *why* (competing load) when it
+    cluster started (*alone*, ``baseline_text``), *why* (competing load) when it
     falls short, and which run to trust when the cluster seemed faster than the pool
     (:func:`trust_text`, given the processes chapter's speedup *reference*)."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
@@ -790,7 +790,7 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -
     its speedups within the chapter's intervals widened by ``EXAMPLE_TOLERANCE``, its
     per-task costs within ``EXAMPLE_COST_FACTOR`` of the chapter's quartiles. The sentence
     states the tolerances, where each figure lies, and how the example's times compare
-    (:func:`slowdown_text`)."""
+    (``slowdown_text``)."""
     s_d = cpu.speedup_interval(cpu.get("countdown", "dask"))
     s_p = cpu.speedup_interval(cpu.get("countdown", "processes"))
     c_d, c_p = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)

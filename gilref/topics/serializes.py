@@ -288,7 +288,7 @@ def _dict_store_constant(target: dict[int, int], n: int) -> dict[int, int]:
 
 
 def constant_is_immortal() -> bool:
-    """Whether the mask constant of :func:`_dict_store_constant`'s code is immortal in this process.
+    """Whether the mask constant of ``_dict_store_constant``'s code is immortal in this process.
 
     On 3.13 a constant of code that ``compile()`` made (which is how ``importlib``
     compiles a module it finds no ``.pyc`` for) is left mortal; code loaded from a

@@ -709,7 +709,7 @@ def interpreters_verdict(scaling: Suite, *, gil: str = "own", why: str = "", oth
     *gil* is the new interpreters' GIL setting (``result["gil"]``); *why* a clause on
     competing load (``gilref.topics.contention.explain``), said when it falls short;
     *other* the processes chapter's countdown suite, whose pool is set beside this
-    page's processes (:func:`processes_gap_text`).
+    page's processes (``processes_gap_text``).
     """
     t, s = _speedup(scaling, "interpreters")
     _p, p = _speedup(scaling, "processes", t.workers)

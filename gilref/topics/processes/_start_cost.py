@@ -54,7 +54,7 @@ def start_cost_suite(
     Timings: workload ``"process-start"``, mode = start method, workers 1. The
     metadata's ``modules_loaded`` is how many modules the parent held (a ``fork``
     child starts as a copy of it), ``fresh_start_s`` what a bare ``python -c pass``
-    takes (:func:`fresh_start_seconds`).
+    takes (``fresh_start_seconds``).
 
     :param methods: start methods to measure (default: all this platform offers).
     :param repeats: measured starts per method (>= 5).

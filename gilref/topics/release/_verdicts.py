@@ -269,7 +269,7 @@ def released_verdict(
     are many short ones, whatever the host), and so is any other kind whose
     releases came out shorter than :data:`LONG_RELEASE_S` (:func:`release_stretch`):
     this verdict states only what the kinds it covers did, kind by kind, and
-    blames a shortfall on the host's load (:func:`gilref.topics._crosscheck.busy_text`).
+    blames a shortfall on the host's load (``busy_text``).
 
     :param threads: the thread count judged (the book uses min(CPUs, largest count)).
     :param cpus: the usable CPUs (with one, there is no second core: contradicted).
