@@ -106,7 +106,27 @@ def answer(pipe, timeout, who):
     return pipe.recv()
 
 
-def one_run(mode, port, to_client, to_spinner, window, size):
+def cpu_times():
+    """(idle, total) clock ticks of all the host's CPUs so far, from /proc/stat (Linux; None elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 6 or fields[0] != "cpu":
+        return None
+    ticks = [float(x) for x in fields[1:9]]
+    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait, all
+
+
+def idle_share(before, after):
+    """Share of the host's CPU time idle between two cpu_times() readings (None if unknown)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+def one_run(mode, port, to_client, to_spinner, window, size, idle):
     stop = threading.Event()
     hog = None
     if mode == "cpu-thread":
@@ -117,7 +137,10 @@ def one_run(mode, port, to_client, to_spinner, window, size):
         answer(to_spinner, 30, "CPU process")
     try:
         to_client.send(("run", port, window, size))
-        return answer(to_client, window + 30, "client")
+        before = cpu_times()
+        rate = answer(to_client, window + 30, "client")
+        idle.append(idle_share(before, cpu_times()))
+        return rate
     finally:
         if hog is not None:
             stop.set()
@@ -169,6 +192,7 @@ def main(argv=None):
     server = threading.Thread(target=serve, args=(listener, stop))
     modes = ["alone", "cpu-thread", "cpu-process"]
     rates = {mode: [] for mode in modes}
+    idle = {mode: [] for mode in modes}  # share of the host's CPU time idle during each run
     try:
         for p in helpers:
             p.start()
@@ -180,7 +204,8 @@ def main(argv=None):
         server.start()
         for _ in range(args.repeats):
             for mode in modes:
-                rates[mode].append(one_run(mode, port, to_client, to_spinner, args.window, args.size))
+                rates[mode].append(one_run(mode, port, to_client, to_spinner, args.window, args.size,
+                                            idle[mode]))
     finally:
         stop.set()
         if server.is_alive():
@@ -202,16 +227,20 @@ def main(argv=None):
     alone = statistics.median(rates["alone"])
     for mode in modes:
         rate = statistics.median(rates[mode])
-        print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({rate / alone:.1%} of alone)")
+        shares = [x for x in idle[mode] if x is not None]
+        host = f", host CPU idle {statistics.median(shares):.0%}" if shares else ""
+        print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({rate / alone:.1%} of alone{host})")
     faster = faster_than_alone(rates)
     if faster:
-        print(f"  faster beside the busy loop ({', '.join(faster)}) in every run: client and server take turns, "
+        runs = "in every run" if args.repeats > 1 else "in its one run"
+        print(f"  faster beside the busy loop ({', '.join(faster)}) {runs}: client and server take turns, "
               "so a CPU can idle between messages alone; the loop keeps it awake")
     print("server closed; client and CPU processes stopped")
     if args.json:
         data = {"format": "gilref-convoy-example", "version": 1, "python": sys.version.split()[0],
                 "implementation": platform.python_implementation(), "gil": gil, "window_s": args.window,
-                "repeats": args.repeats, "size": args.size, "requests_per_s": rates}
+                "repeats": args.repeats, "size": args.size, "requests_per_s": rates,
+                "host_idle": {m: [x for x in v if x is not None] for m, v in idle.items()}}
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
     return 0

@@ -206,7 +206,7 @@ def test_magnitude_and_process_and_free_threaded_verdicts():
     assert convoy.magnitude_verdict(made_up(thread=100), build="b").state == "holds"
     small_drop = convoy.magnitude_verdict(made_up(thread=9_000), build="b")
     assert small_drop.state == "contradicted" and "load average was only 1.8" in small_drop.text
-    assert convoy.magnitude_verdict(made_up(thread=1_500), build="b").state == "undecided"
+    assert convoy.magnitude_verdict(made_up(thread=300), build="b").state == "undecided"  # straddles 3× of 1/300
     assert convoy.process_verdict(made_up(), build="b").state == "holds"
     assert convoy.process_verdict(made_up(process=400), build="b").state == "contradicted"
     assert convoy.process_verdict(made_up(process=9_000), build="b").state == "undecided"
@@ -290,7 +290,7 @@ def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
 
 def test_undecided_sentences_give_the_figures_not_the_evidence_keys():
     for claim in (convoy.convoy_verdict(made_up(thread=15_000), build="b"),
-                  convoy.magnitude_verdict(made_up(thread=1_500), build="b"),
+                  convoy.magnitude_verdict(made_up(thread=300), build="b"),
                   convoy.process_verdict(made_up(process=9_000), build="b"),
                   convoy.free_threaded_verdict(made_up(thread=7_500, gil=False), made_up(), build="t")):
         assert claim.state == "undecided" and "cannot tell" in claim.text and " = " not in claim.text
@@ -312,7 +312,7 @@ def test_a_small_convoy_names_both_reasons_computed_from_the_run():
     assert "a chance, not a turn" in claim.text and "99.7%" in claim.text
     assert "account for most of the slowdown" in claim.text
     assert "only 1.8 on 2 CPUs" in claim.text  # the host's load, the second reason, computed
-    assert "above 5%" not in claim.text and "below 5% as the published size" in claim.text
+    assert "within 3× of the published one either way (0.11–1.0%)" in claim.text
     far = convoy.small_convoy_reasons(made_up(thread=20_000, slow=0.5))
     assert "account for" not in far and "a chance, not a turn" in far
 
@@ -352,7 +352,9 @@ BUSY = {"alone": 0.01, "cpu-thread": 0.0, "cpu-process": 0.0}  # other work kept
 
 def test_a_server_clearly_faster_beside_a_process_says_so_with_the_measured_reason():
     quiet = convoy.process_verdict(made_up(alone=17_000, process=130_000, mean=1.0, idle=QUIET), build="b")
-    assert quiet.state == "holds" and "Faster beside the busy loop than alone" in quiet.text
+    assert quiet.state == "holds" and "It was faster than alone, wholly above 100%" in quiet.text
+    assert "**" not in quiet.text.split("**", 2)[2]  # no bold after the verdict's own title
+    assert quiet.text.count("765%") == 1  # the share, stated once
     assert "within the runs' spread" not in quiet.text
     assert "2 CPUs" in quiet.text and "45.0%" in quiet.text and "1.0%" in quiet.text
     assert "likely reason is measured here" in quiet.text and "halt" in quiet.text
@@ -374,20 +376,26 @@ def make_faster(**kwargs):
 def test_faster_beside_is_silent_unless_wholly_above_alone():
     assert convoy.faster_beside(made_up(process=30_300), "cpu-process") == ""  # straddles 100%
     assert convoy.faster_beside(made_up(process=20_000), "cpu-process") == ""  # slower
-    assert convoy.faster_beside(make_faster(idle=QUIET), "cpu-process").startswith(" **Faster")
+    assert convoy.faster_beside(make_faster(idle=QUIET), "cpu-process").startswith(" It was faster than alone")
 
 
 def test_the_free_threaded_verdict_says_when_the_thread_and_the_process_made_the_server_faster():
     gil = made_up(alone=17_000, thread=200, process=130_000)
     both = convoy.free_threaded_verdict(made_up(alone=28_000, thread=125_000, process=129_000, gil=False,
                                                 idle=QUIET), gil, build="t")
-    assert both.state == "holds" and "Faster beside the busy loop than alone" in both.text
-    assert "takes no lock" in both.text and "faster too" in both.text and "neither cost it anything" in both.text
+    # The GIL build's process verdict explained it already: here "for the same reason", said once.
+    assert both.state == "holds" and "for the same reason" in both.text
+    assert "takes no lock" in both.text and "neither cost it anything" in both.text
+    assert "halt" not in both.text and "The client and the server take turns" not in both.text
+    assert "**" not in "".join(both.text.split("**")[2:])
+    first = convoy.free_threaded_verdict(made_up(alone=28_000, thread=125_000, process=129_000, gil=False,
+                                                 idle=QUIET), made_up(), build="t")
+    assert "The client and the server take turns" in first.text and "for the same reason" not in first.text
     proc_only = convoy.free_threaded_verdict(made_up(alone=28_000, thread=20_000, process=129_000, gil=False,
                                                      idle=QUIET), gil, build="t")
-    assert "beside the process" in proc_only.text and "faster too" not in proc_only.text
+    assert "faster beside the process than alone" in proc_only.text
     plain = convoy.free_threaded_verdict(made_up(thread=20_000, gil=False), gil, build="t")
-    assert "Faster beside" not in plain.text
+    assert "faster than alone" not in plain.text
 
 
 def test_idle_share_reads_two_cpu_time_readings():
@@ -415,3 +423,59 @@ def test_the_example_names_setups_faster_than_alone_in_every_run():
     assert module.faster_than_alone(quiet) == ["cpu-process"]
     overlapping = {"alone": [17_000, 40_000], "cpu-thread": [200, 210], "cpu-process": [30_000, 137_000]}
     assert module.faster_than_alone(overlapping) == []
+
+
+def test_the_magnitude_verdict_decides_on_the_whole_interval_and_gives_both_drops_as_fractions():
+    # 540 of 30,000: 1.8%, about 1/56, against 1/300 published: 5.4×, wholly outside 3×.
+    far = convoy.magnitude_verdict(made_up(thread=540), build="b")
+    assert far.state == "contradicted" and "about 1/56" in far.text and "about 1/300" in far.text
+    assert "large but not of the published size" in far.text
+    same = convoy.magnitude_verdict(made_up(thread=150), build="b")  # 0.5%: within 3× of 0.33%
+    assert same.state == "holds" and "1/200" in same.text
+    assert convoy.magnitude_verdict(made_up(thread=300), build="b").state == "undecided"  # 1%: straddles 3×
+
+
+def test_ratios_above_ten_print_without_decimals_and_large_percentages_without_decimals():
+    claim = convoy.process_verdict(made_up(alone=17_000, thread=300, process=130_000), build="b")
+    assert "433× (" in claim.text and "433.33" not in claim.text
+    assert "765% (" in claim.text and "765.0%" not in claim.text
+
+
+def example_output(alone="41,389", idle="host CPU idle 40%", repeats=1):
+    tail = f", {idle}" if idle else ""
+    return (f"echo server listening on 127.0.0.1:5000\n"
+            f"Python 3.11.7 (GIL on), 16-byte requests, median of {repeats} run{'s' if repeats > 1 else ''} of 0.1 s\n"
+            f"  alone            {alone} requests/s  (100.0% of alone{tail})\n"
+            f"  cpu-thread          433 requests/s  (1.0% of alone{tail})\n"
+            f"  cpu-process     113,827 requests/s  (275.0% of alone{', host CPU idle 0%' if idle else ''})\n")
+
+
+def test_parse_example_output_reads_rates_and_idle_shares():
+    run = convoy.parse_example_output(example_output())
+    assert run["repeats"] == 1 and run["window_s"] == 0.1 and run["python"] == "3.11.7"
+    assert run["rows"]["alone"] == (41389.0, 0.4) and run["rows"]["cpu-process"][1] == 0.0
+    assert convoy.parse_example_output(example_output(idle=""))["rows"]["alone"] == (41389.0, None)
+    import pytest
+    with pytest.raises(ValueError):
+        convoy.parse_example_output("something else")
+
+
+def test_the_example_page_names_the_idle_cpu_time_as_the_reason_when_it_lies_apart():
+    record = {"suites": {"gil": made_up(alone=18_000, process=139_000, idle=QUIET).to_dict()}}
+    text = convoy.example_page_comparison(example_output(idle="host CPU idle 20%"), record)
+    assert text.startswith("**Why these numbers differ") and "41,389" in text and "18,000" in text
+    assert "20.0%" in text and "45.0%" in text and "sat idle less" in text and "its one run" in text
+    assert "3.11.7" in text and "3.13.5" in text
+    same_idle = convoy.example_page_comparison(example_output(idle="host CPU idle 45%"), record)
+    assert "does not explain the difference" in same_idle
+    blind = convoy.example_page_comparison(example_output(idle=""), record)
+    assert "cannot tell why" in blind
+    assert "cannot be set beside" in convoy.example_page_comparison(example_output(), None)
+    assert convoy.example_page_comparison("not it", record) == ""
+
+
+def test_the_convoy_verdict_gives_the_measured_reason_the_examples_speed_alone_differs():
+    ex = example_json(40_000, 400, 110_000)
+    ex["host_idle"] = {"alone": [0.2, 0.21, 0.2, 0.19, 0.2]}
+    claim = convoy.convoy_verdict(made_up(alone=18_000, thread=300, idle=QUIET), build="b", example=ex)
+    assert "sat idle less" in claim.text and "20.0%" in claim.text and "45.0%" in claim.text
