@@ -1,4 +1,4 @@
-# gilref-example: args = --count 20
+# gilref-example: args = --count 20 --tally
 # gilref-example: pythons = cpython>=3.9, pypy>=3.9
 # gilref-example: chapter = release-points
 # SPDX-License-Identifier: MIT
@@ -6,7 +6,7 @@
 # the MIT licence (the LICENSE file of gilref); keep this notice in copies.
 """Two thread-pool tasks that print as they count: do their lines interleave?
 
-Run:  python interleave.py [--count N] [--flush]
+Run:  python interleave.py [--count N] [--flush] [--tally]
 
 One task counts down (-1, -2, ...), the other counts up (+1, +2, ...), each
 printing every value, both submitted to one ThreadPoolExecutor. The sign tells
@@ -18,20 +18,51 @@ system (as in a write that --flush forces after every line), and a turn when,
 having waited one switch interval (5 ms by default), it asks the running one
 to let go, which that one does at its next check: after a call into C, at a
 loop's jump back, or at a function's start (CPython 3.11-3.13), not after
-every bytecode. Standard library only.
+every bytecode. With --tally it ends by counting the hand-overs and saying
+whether they exceed the few that starting the pool's two threads gives.
+Standard library only.
 """
 
 import argparse
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+# Starting the pool's threads alone can hand over up to 3 times: the second task's
+# first line cuts in before the first task's second, then the first task goes on,
+# then the second (three changes of sign), with no turn taken while they count.
+START_SWITCHES = 3
 
-def count(step, n, flush):
-    """Print step, 2*step, ... n*step, one per line, always with a sign."""
+
+def count(step, n, flush, record=None):
+    """Print step, 2*step, ... n*step, one per line, always with a sign; append the sign to
+    *record* (a list) right after each print, if given."""
     value = 0
     for _ in range(n):
         value += step
         print(f"{value:+d}", flush=flush)
+        if record is not None:
+            record.append(step)
+
+
+def tally(record, seconds, interval):
+    """What --tally prints: the hand-overs in *record* (signs in print order) against the few
+    the threads' start gives, and the run's length (*seconds*) against the switch *interval*."""
+    switches = sum(1 for a, b in zip(record, record[1:]) if a != b)
+    head = (f"tally: {switches} hand-over{'s' if switches != 1 else ''} in {len(record)} lines, "
+            f"in {seconds * 1e3:.1f} ms (switch interval {interval * 1e3:g} ms)")
+    if switches <= START_SWITCHES:
+        return (head + f": no more than the {START_SWITCHES} that starting the pool's two threads can give, "
+                "so the tasks did not take turns while they counted; each printed in about one block")
+    extra = switches - START_SWITCHES
+    turns = int(seconds / interval) if interval > 0 else 0  # at most one forced turn per interval
+    out = (head + f": {extra} more than the {START_SWITCHES} of the threads' start, so the tasks did take turns "
+           f"while they counted. At most {turns} of them can be turns the waiting thread asked for after one "
+           "switch interval")
+    if extra > turns:
+        out += ("; the rest came at writes to the output (every line with --flush, a full buffer otherwise), "
+                "which release the GIL")
+    return out
 
 
 def positive_int(text):
@@ -50,13 +81,19 @@ def main(argv=None):
                         help="numbers each task prints (default: 100)")
     parser.add_argument("--flush", action="store_true",
                         help="flush after every line: one write system call per line")
+    parser.add_argument("--tally", action="store_true",
+                        help="end with the number of hand-overs and what they mean")
     args = parser.parse_args(argv)
 
+    record = [] if args.tally else None
+    start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        down = pool.submit(count, -1, args.count, args.flush)
-        up = pool.submit(count, +1, args.count, args.flush)
+        down = pool.submit(count, -1, args.count, args.flush, record)
+        up = pool.submit(count, +1, args.count, args.flush, record)
         down.result()
         up.result()
+    if record is not None:
+        print(tally(record, time.perf_counter() - start, sys.getswitchinterval()))
     return 0
 
 

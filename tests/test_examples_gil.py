@@ -254,3 +254,17 @@ def test_release_points_flags_noisy_repeats_and_a_single_run(monkeypatch, capsys
 def test_release_points_rejects_bad_arguments(args):
     proc = run_alone("release_points.py", *args, timeout=60)
     assert proc.returncode == 2 and "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.example("interleave.py")
+def test_interleave_tally_says_whether_the_hand_overs_exceed_the_threads_start():
+    mod = load_example("interleave.py")
+    few = mod.tally([-1, 1, -1, -1, 1, 1], 0.002, 0.005)
+    assert few.startswith("tally: 3 hand-overs in 6 lines") and "did not take turns" in few
+    many = mod.tally([-1, 1] * 10, 0.004, 0.005)  # 19 hand-overs in 4 ms: at most 0 interval turns
+    assert "16 more than the 3" in many and "At most 0" in many and "writes to the output" in many
+    paced = mod.tally([-1] * 5 + [1] * 5 + [-1] * 5 + [1] * 5 + [-1] * 5, 0.05, 0.005)  # 4 in 50 ms
+    assert "1 more than the 3" in paced and "At most 10" in paced and "writes" not in paced
+    # The tally line is not a number: the release-points chapter's counts of the plain output are unchanged.
+    out = run_alone("interleave.py", "--count", "20", "--tally").stdout
+    assert len(interleave_labels(out)) == 40 and out.splitlines()[-1].startswith("tally: ")
