@@ -401,6 +401,10 @@ def test_example_page_comparison_sets_the_page_beside_the_chapter_and_names_what
     assert "26.5 M at 0.1 ms, 97.0 M at 5 ms" in text
     assert "Python 3.11.7 here and 3.13.5 there" in text and "1 trial of 0.05 s" in text
     assert "0.279 ms here and 0.250 ms there at 0.1 ms" in text
+    # Only from 1 ms up does the interval set the latency; at 0.1 ms it is the OS wake-up floor.
+    head, _, floor = text.partition("Below 1 ms the interval does not set them")
+    assert "at 5 ms" in head.split("which the interval sets")[1] and "at 0.1 ms" in floor
+    assert "at 0.1 ms" not in head.split("which the interval sets")[1]
     same = EXAMPLE_PAGE_OUTPUT.replace("3.11.7", "3.13.5").replace("one trial", "medians of 5 trials")
     assert "only the host's noise" in switching.example_page_comparison(same, record)
     assert "record is not in this edition" in switching.example_page_comparison(EXAMPLE_PAGE_OUTPUT, None)

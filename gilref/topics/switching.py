@@ -732,10 +732,20 @@ def example_page_comparison(output: str, record: dict[str, Any] | None, chapter:
                       f"{run['window_s']:g} s where the chapter takes {n} of {window:g} s, so one busy moment of "
                       "the host weighs more here")
     same = ""
-    if both:
-        same = (" The wake-up latencies, which the interval sets rather than the interpreter: "
-                + ", ".join(f"{run['rows'][k][0]:.3f} ms here and {theirs[k]['latency_s'] * 1000:.3f} ms there "
-                            f"at {k:g} ms" for k in both) + ".")
+    set_by = [k for k in both if k / 1000 >= LATENCY_FROM_S]
+    floor = [k for k in both if k / 1000 < LATENCY_FROM_S]
+
+    def pairs(ks: list[float]) -> str:
+        return ", ".join(f"{run['rows'][k][0]:.3f} ms here and {theirs[k]['latency_s'] * 1000:.3f} ms there "
+                         f"at {k:g} ms" for k in ks)
+
+    if set_by:
+        same += (f" The wake-up latencies from {LATENCY_FROM_S * 1000:g} ms up, which the interval sets (about one "
+                 f"interval each) rather than the interpreter: {pairs(set_by)}.")
+    if floor:
+        same += (f" Below {LATENCY_FROM_S * 1000:g} ms the interval does not set them: there a wake-up costs the "
+                 f"operating system's timer and scheduling delay, a floor that moves with the host's load "
+                 f"({pairs(floor)}).")
     why = ("; ".join(differ) + ".") if differ else "the same interpreter and trials: only the host's noise."
     return f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {why[0].upper() + why[1:]}{same}\n"
 
