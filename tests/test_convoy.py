@@ -456,7 +456,7 @@ def test_parse_example_output_reads_rates_and_idle_shares():
     assert run["rows"]["alone"] == (41389.0, 0.4) and run["rows"]["cpu-process"][1] == 0.0
     assert convoy.parse_example_output(example_output(idle=""))["rows"]["alone"] == (41389.0, None)
     import pytest
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not the output"):
         convoy.parse_example_output("something else")
 
 

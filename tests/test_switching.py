@@ -409,3 +409,15 @@ def test_example_page_comparison_sets_the_page_beside_the_chapter_and_names_what
     assert "only the host's noise" in switching.example_page_comparison(same, record)
     assert "record is not in this edition" in switching.example_page_comparison(EXAMPLE_PAGE_OUTPUT, None)
     assert switching.example_page_comparison("Traceback ...", record) == ""
+
+
+def test_throughput_trend_says_whether_the_difference_is_beyond_the_spread():
+    apart = switching.throughput_trend(gil_like(small_thr=80e6, large_thr=98e6))
+    assert apart.startswith("That difference is not noise") and "80.0 M" in apart and "at 0.1 ms" in apart
+    assert "rose at every longer interval" not in apart  # 80 < 97 = 97 < 98: not at every step
+    steady = switching.throughput_trend(made_up({0.0001: (near(2.5e-4), near(26.8e6)),
+                                                 0.005: (near(5.1e-3), near(27.5e6)),
+                                                 0.05: (near(5.02e-2), near(28.1e6))}))
+    assert "not noise" in steady and "rose at every longer interval" in steady
+    close = switching.throughput_trend(gil_like(small_thr=97.5e6, large_thr=98e6))
+    assert "within the trials' spread" in close and "not noise" not in close

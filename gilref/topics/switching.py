@@ -83,6 +83,7 @@ __all__ = [
     "slower_loop_note",
     "switch_interval",
     "table",
+    "throughput_trend",
     "throughput_verdict",
     "trial",
 ]
@@ -842,6 +843,31 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
                 if r and "throughput" in r else "–")
         rows.append(row)
     return rows
+
+
+def throughput_trend(suite: Suite) -> str:
+    """Whether the CPU-bound thread's steps per second differ between the shortest and the longest
+    interval beyond the trials' spread, and whether the medians rise at every longer interval.
+
+    Beyond the spread: the shortest interval's quartiles lie wholly below (or above) the longest's.
+    Then the difference is not noise: each hand-off costs the thread a little time (:func:`throughput_verdict`
+    says whether it is little). ``""`` for a suite without throughput timings.
+    """
+    thr = _shared(suite, THROUGHPUT)
+    if len(thr) < 2:
+        return ""
+    ivs = sorted(thr)
+    small, large = Interval.of(thr[ivs[0]].values).scaled(1e-6), Interval.of(thr[ivs[-1]].values).scaled(1e-6)
+    medians = [thr[iv].median for iv in ivs]
+    rising = all(a < b for a, b in zip(medians, medians[1:]))
+    at = f"{small.text('.1f', ' M')} steps per second at {ivs[0] * 1000:g} ms, {large.text('.1f', ' M')} at " \
+         f"{ivs[-1] * 1000:g} ms (medians and quartiles)"
+    steady = (" and the medians rose at every longer interval" if rising else "")
+    if small.high < large.low or small.low > large.high:
+        return (f"That difference is not noise: {at}, quartiles that lie apart{steady}. Every hand-off of the "
+                "GIL costs the CPU-bound thread a little time, and a shorter interval means more of them.")
+    return (f"That difference is within the trials' spread ({at}: the quartiles overlap), so these runs cannot "
+            "tell it from noise.")
 
 
 def alone_note(suite: Suite) -> str:
