@@ -421,3 +421,21 @@ def test_throughput_trend_says_whether_the_difference_is_beyond_the_spread():
     assert "not noise" in steady and "rose at every longer interval" in steady
     close = switching.throughput_trend(gil_like(small_thr=97.5e6, large_thr=98e6))
     assert "within the trials' spread" in close and "not noise" not in close
+
+
+def test_the_chart_names_each_builds_alone_line_and_says_when_its_points_lie_below_it():
+    pytest.importorskip("matplotlib")
+    from gilref.book import switching_chart
+
+    def texts(fig):
+        return " ".join(t.get_text() for t in fig.texts)
+
+    free = made_up({0.0001: (near(9.0e-5), near(9e7)), 0.05: (near(9.0e-5), near(9e7))},
+                   alone_lat=near(9.4e-5, 0.005), gil=False)
+    fig = switching_chart.switch_interval_chart([("CPython 3.13.5 free-threaded", free)])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "CPython 3.13.5 free-threaded: I/O-style thread alone" in labels
+    assert "every point below its dotted line" in texts(fig)
+    level = made_up({0.0001: (near(9.4e-5), near(9e7)), 0.05: (near(9.4e-5), near(9e7))},
+                    alone_lat=near(9.4e-5, 0.005), gil=False)
+    assert "below its dotted line" not in texts(switching_chart.switch_interval_chart([("t", level)]))

@@ -30,8 +30,10 @@ def switch_interval_chart(
     interval (ms), log-log, with the line latency = interval. Right: the
     CPU-bound thread's throughput (million loop steps per second) against the
     interval, with each suite's CPU-thread-alone throughput as a dashed line.
-    Error bars: quartiles over trials. The caption names every suite's build
-    (or *builds*).
+    Error bars: quartiles over trials. Each suite's I/O-style thread alone is a
+    dotted line in its colour, named in the legend; the caption says which builds'
+    points all lie below their own (quartiles apart). The caption names every
+    suite's build (or *builds*).
     """
     from ..topics.switching import LATENCY, THROUGHPUT, points
 
@@ -40,6 +42,7 @@ def switch_interval_chart(
     fig = _figure(8.0, 4.0)
     left, right = fig.subplots(1, 2)
     lo = hi = None
+    below: list[str] = []  # builds whose points lie wholly below their own "alone" line
     for i, (label, suite) in enumerate(suites):
         rows = points(suite)
         color = _PALETTE[i % 8]
@@ -52,7 +55,11 @@ def switch_interval_chart(
         hi = max(xs) if hi is None else max(hi, max(xs))
         alone_lat = suite.select(LATENCY, "sequential")
         if alone_lat:
-            left.axhline(alone_lat[0].median * 1e3, color=color, linestyle=":", linewidth=1)
+            left.axhline(alone_lat[0].median * 1e3, color=color, linestyle=":", linewidth=1,
+                         label=f"{label}: I/O-style thread alone")
+            floor = alone_lat[0].summary.q1
+            if all(r["latency_q3_s"] < floor for r in rows):
+                below.append(label)
         ts = [r["throughput"] / 1e6 for r in rows if "throughput" in r]
         terr = [[t - r["throughput_q1"] / 1e6 for t, r in zip(ts, rows)],
                 [r["throughput_q3"] / 1e6 - t for t, r in zip(ts, rows)]]
@@ -77,7 +84,10 @@ def switch_interval_chart(
     right.set_title("CPU-bound thread: throughput", fontsize=10)
     right.legend(fontsize=7)
     fig.suptitle(title)
-    caption(fig, suites[0][1].metadata,
-            "Points: medians over trials; bars: quartiles. Dotted: the I/O-style thread alone.",
+    note = "Points: medians over trials; bars: quartiles. Dotted: each build's I/O-style thread alone, in its colour."
+    if below:
+        note += (f" {' and '.join(below)}: every point below its dotted line (quartiles apart); beside a busy thread "
+                 "a CPU stays awake, so a wake-up skips an idle CPU's, likely the reason (the convoy chapter measures it).")
+    caption(fig, suites[0][1].metadata, note,
             builds=builds if builds is not None else builds_of([s for _, s in suites]))
     return fig
