@@ -21,6 +21,7 @@ With --json FILE it also writes every run to FILE. Standard library only.
 import argparse
 import json
 import platform
+import statistics
 import sys
 import threading
 import time
@@ -111,6 +112,19 @@ def overlap_share(timeline, duration):
     return together / duration
 
 
+def median_turn(timeline):
+    """Median length (seconds) of the turns, and how many were counted: runs of all threads in
+    start order, a thread's consecutive runs merged into one turn that lasts until the next
+    thread's turn starts. The first and last turns, cut by the recording's ends, are not counted."""
+    runs = sorted((a, name) for name, rs in timeline for a, _ in rs)
+    starts = []
+    for a, name in runs:
+        if not starts or starts[-1][1] != name:
+            starts.append((a, name))
+    inner = [b[0] - a[0] for a, b in zip(starts[1:], starts[2:])]
+    return (statistics.median(inner) if inner else None), len(inner)
+
+
 def draw(timeline, duration, width):
     """One text row per thread: '#' in each column in which the thread ran at all."""
     lines = []
@@ -164,6 +178,13 @@ def main(argv=None):
     print(draw(timeline, args.duration, args.width))
     together = overlap_share(timeline, args.duration)
     print(f"time with two or more threads running: {together:.1%}")
+    turn, counted = median_turn(timeline)
+    if turn is not None:
+        print(f"median turn: {turn * 1000:.2f} ms over {counted} turn{'s' if counted != 1 else ''} "
+              f"(switch interval {sys.getswitchinterval() * 1000:g} ms; the first and last, cut by the "
+              "recording, not counted)")
+    else:
+        print("median turn: too few turns to measure (fewer than three)")
     if args.json:
         data = {"format": "gilref-timeline-example", "version": 1, "python": sys.version.split()[0],
                 "implementation": platform.python_implementation(), "gil": gil,

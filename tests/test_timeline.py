@@ -10,6 +10,7 @@ from gilref.interp import select as builds
 from gilref.topics import timeline
 
 from .leftovers import run_checked
+from .test_examples_gil import load_example
 
 GIL = bool(hostinfo.gil_enabled())
 
@@ -366,3 +367,40 @@ def test_the_example_draws_as_many_columns_as_the_chapter_asks(run_example):
     out = run_example("timeline.py", *timeline.example_args(cpu_threads=2, duration=0.01)).stdout
     rows = [line for line in out.splitlines() if line.lstrip().startswith("cpu-")]
     assert rows and all(len(r.split("|")[1]) == timeline.EXAMPLE_WIDTH for r in rows)
+
+
+def timeline_output(turn_ms="7.60", turns=5, shares=(33, 33, 33), python="3.11.7"):
+    rows = "\n".join(f" cpu-{i + 1} |{'#' * 10}{'.' * 10}| {s:3d}%" for i, s in enumerate(shares))
+    return (f"Python {python} (GIL on), 50 ms, one column = 694 µs\n{rows}\n"
+            "time with two or more threads running: 0.0%\n"
+            f"median turn: {turn_ms} ms over {turns} turns (switch interval 5 ms; the first and last, cut by "
+            "the recording, not counted)\n")
+
+
+@pytest.mark.example("timeline.py")
+def test_timeline_example_prints_its_median_turn_as_gilref_measures_it():
+    mod = load_example("timeline.py")
+    tl = alternating(turn=0.006, duration=0.2)
+    pairs = [(t["name"], [tuple(r) for r in t["runs"]]) for t in tl["threads"]]
+    turn, counted = mod.median_turn(pairs)
+    assert turn == pytest.approx(timeline.analyze(tl)["handoff_period_s"]) and counted == len(timeline.turns(tl)) - 2
+    assert mod.median_turn([("cpu-1", [(0.0, 0.05)])]) == (None, 0)
+
+
+def test_parse_example_output_and_the_example_page_comparison():
+    run = timeline.parse_example_output(timeline_output())
+    assert run["turn_s"] == pytest.approx(0.0076) and run["turns"] == 5 and run["switch_s"] == 0.005
+    assert run["shares"] == {"cpu-1": 0.33, "cpu-2": 0.33, "cpu-3": 0.33} and run["python"] == "3.11.7"
+    with pytest.raises(ValueError, match="not the output"):
+        timeline.parse_example_output("hello")
+    record = {"data": {"gil_cpu": made_set([alternating(turn=0.0052) for _ in range(5)])}}
+    # The example's threads had the cores only 0.6 of the time: that stretched its turns.
+    busy = timeline.example_page_comparison(timeline_output(shares=(20, 20, 20)), record)
+    assert busy.startswith("**Why these turns differ") and "7.60 ms" in busy and "5.20 ms" in busy
+    assert "1.52 switch intervals" in busy and "only 0.60 of the time" in busy and "3.11.7 here" in busy
+    calm = timeline.example_page_comparison(timeline_output(python="3.13.5", turns=200), record)
+    assert "nothing this page measures" in calm
+    agree = timeline.example_page_comparison(timeline_output(turn_ms="5.20"), record)
+    assert agree.startswith("**The turns agree")
+    assert "cannot be set beside" in timeline.example_page_comparison(timeline_output(), None)
+    assert timeline.example_page_comparison("Traceback", record) == ""

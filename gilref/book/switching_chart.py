@@ -86,8 +86,9 @@ def switch_interval_chart(
     fig.suptitle(title)
     note = "Points: medians over trials; bars: quartiles. Dotted: each build's I/O-style thread alone, in its colour."
     if below:
-        note += (f" {' and '.join(below)}: every point below its dotted line (quartiles apart); beside a busy thread "
-                 "a CPU stays awake, so a wake-up skips an idle CPU's, likely the reason (the convoy chapter measures it).")
+        note += (f" {' and '.join(below)}: every point below its dotted line (quartiles apart); beside a busy "
+                 "thread a CPU stays awake, so a wake-up skips an idle CPU's, likely the reason (the convoy "
+                 "chapter measures it).")
     caption(fig, suites[0][1].metadata, note,
             builds=builds if builds is not None else builds_of([s for _, s in suites]))
     return fig

@@ -23,6 +23,7 @@ another interpreter (:func:`gilref.interp.select.run_on`). Standard library only
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Sequence
@@ -47,10 +48,12 @@ __all__ = [
     "SHARE_SLACK",
     "TURN_HIGH",
     "TURN_LOW",
+    "TURN_STRETCH_SHARE",
     "analyze",
     "drawn_index",
     "example_args",
     "example_overlap_agreement",
+    "example_page_comparison",
     "free_io_verdict",
     "free_overlaps_verdict",
     "from_example",
@@ -59,6 +62,7 @@ __all__ = [
     "io_ideal",
     "median_index",
     "overlap",
+    "parse_example_output",
     "record",
     "record_many",
     "recording_invariants",
@@ -71,6 +75,12 @@ __all__ = [
 
 FORMAT = "gilref-timeline"
 FORMAT_VERSION = 1
+TURN_STRETCH_SHARE = 0.9
+"""Threads' worth of the time (the share each CPU-bound thread ran, summed) below which other
+programs had the cores part of the time: with a GIL one thread runs at a time, so a sound
+recording sums to about one; below nine tenths the operating system ran something else in
+between, which stretches turns (the turn-length verdict says so at the same value)."""
+
 #: The ``format`` of what ``examples/timeline.py --json FILE`` writes.
 EXAMPLE_FORMAT = "gilref-timeline-example"
 Run = list[float]
@@ -503,6 +513,85 @@ def turns_defined(summary: dict[str, Any]) -> bool:
 # -- verdicts ----------------------------------------------------------------------
 
 
+_EX_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), ([\d.]+) ms, one column", re.M)
+_EX_SHARE = re.compile(r"^\s*(\S+) \|[#.]+\|\s+(\d+)%\s*$", re.M)
+_EX_TURN = re.compile(r"^median turn: ([\d.]+) ms over (\d+) turns? \(switch interval ([\d.]+) ms", re.M)
+
+
+def parse_example_output(text: str) -> dict[str, Any]:
+    """What ``examples/timeline.py`` printed, as numbers.
+
+    :returns: ``python``, ``gil`` (bool), ``duration_s``, ``shares`` (``{thread: fraction of the time it
+        ran}``), and when it printed one, ``turn_s`` (median turn, seconds), ``turns`` (how many) and
+        ``switch_s``; those three are ``None`` otherwise.
+    :raises ValueError: when *text* is not the script's output.
+    """
+    head = _EX_HEAD.search(text)
+    if head is None:
+        raise ValueError("not the output of timeline.py")
+    turn = _EX_TURN.search(text)
+    return {"python": head.group(1), "gil": head.group(2) == "on", "duration_s": float(head.group(3)) / 1000,
+            "shares": {n: float(v) / 100 for n, v in _EX_SHARE.findall(text)},
+            "turn_s": float(turn.group(1)) / 1000 if turn else None, "turns": int(turn.group(2)) if turn else None,
+            "switch_s": float(turn.group(3)) / 1000 if turn else None}
+
+
+def example_page_comparison(output: str, record: dict[str, Any] | None, chapter: str = "timeline") -> str:
+    """Why the turns ``timeline.py`` printed on its example page differ from the chapter's.
+
+    *output*: what the script printed there (its small arguments, on the book's interpreter);
+    *record*: the chapter's record (``record["data"]["gil_cpu"]`` is the GIL build's
+    :func:`record_many` set of CPU-bound threads). Sets the example's median turn beside the
+    chapter's (both in ms and in switch intervals), with the share of the time the threads ran
+    together in each (below :data:`TURN_STRETCH_SHARE` other programs had the cores part of the
+    time, which stretches turns), and names what else differs (interpreter, recording length and
+    number of turns). ``""`` when *output* is not the script's or printed no median turn.
+    """
+    try:
+        run = parse_example_output(output)
+    except ValueError:
+        return ""
+    if run["turn_s"] is None or not run["switch_s"]:
+        return ""
+    mine_iv = run["turn_s"] / run["switch_s"]
+    busy_here = sum(run["shares"].values())
+    mine = (f"This run (one recording of {run['duration_s'] * 1000:g} ms on Python {run['python']}) took a median "
+            f"turn of {run['turn_s'] * 1000:.2f} ms over {run['turns']} turns, {mine_iv:.2f} switch intervals; its "
+            f"threads ran {busy_here:.2f} threads' worth of the time together.")
+    data = ((record or {}).get("data") or {}).get("gil_cpu")
+    if not data:
+        return (f"**These are the small arguments' numbers.** {mine} (The chapter's record is not in this "
+                "edition, so its turns cannot be set beside these.)\n")
+    analyses = _analyses(data)
+    periods = [a["handoff_period_s"] for a in analyses if a["handoff_period_s"] is not None]
+    if not periods:
+        return ""
+    switch = float(data["metadata"]["switch_interval_s"])
+    theirs = Interval.of(periods)
+    busy_there = Interval.of([a["concurrency"] for a in analyses])
+    counted = sum(max(0, a["handoffs"] - 1) for a in analyses)
+    version = str(data.get("metadata", {}).get("python_version", "?"))
+    dur = float(data["timelines"][0]["duration_s"])
+    chap = (f"{{doc}}`../{chapter}` recorded CPython {version} {len(periods)} times for {dur * 1000:g} ms: median "
+            f"turns of {theirs.scaled(1000).text('.2f', ' ms')} ({theirs.median / switch:.2f} intervals), about "
+            f"{counted} turns in all, its threads running {busy_there.text('.2f', '')} threads' worth of the time.")
+    why = []
+    if busy_here < TURN_STRETCH_SHARE <= busy_there.low:
+        why.append(f"here the threads had the cores only {busy_here:.2f} of the time, so other programs ran in "
+                   "between and stretched the turns the operating system gave them")
+    elif busy_here >= TURN_STRETCH_SHARE and busy_there.high < TURN_STRETCH_SHARE:
+        why.append("there the threads had the cores less of the time, which stretches turns")
+    if version != run["python"]:
+        why.append(f"another interpreter (Python {run['python']} here, {version} there), whose holder reaches its "
+                   "next eval-breaker check after its own delay")
+    if run["turns"] < counted:
+        why.append(f"{run['turns']} turns here against about {counted} there, so one long turn weighs more")
+    agree = theirs.low <= run["turn_s"] <= theirs.high
+    lead = ("**The turns agree with the chapter's.**" if agree else "**Why these turns differ from the chapter's.**")
+    tail = ("; ".join(why) + ".") if why else "nothing this page measures: the host's noise."
+    return f"{lead} {mine} {chap} " + ("" if agree else "What differs: " + tail) + "\n"
+
+
 def _analyses(data: dict[str, Any]) -> list[dict[str, Any]]:
     timelines = data.get("timelines") if isinstance(data, dict) else None
     if not timelines:
@@ -588,7 +677,7 @@ def turn_length_verdict(cpu: dict[str, Any], *, build: str) -> Claim:
     turns_iv = Interval.of([p / switch for p in periods])
     conc = Interval.of([a["concurrency"] for a in _analyses(cpu)])
     busy = (f" Together the threads ran {conc.text('.2f', '')} threads' worth of the time: other programs "
-            "had the cores for the rest, which stretches turns." if conc.median < 0.9 else "")
+            "had the cores for the rest, which stretches turns." if conc.median < TURN_STRETCH_SHARE else "")
     return check(
         "gil_turn_length", "CPU-bound threads under the GIL take turns of about one switch interval",
         turns_iv.between(TURN_LOW, TURN_HIGH),
@@ -654,7 +743,7 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
     if example is not None:
         ex = overlap(from_example(example))
         ex_decided = ex["overlap_fraction"] >= FREE_OVERLAP_MIN and ex["concurrency"] >= FREE_CONCURRENCY_MIN
-        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.0f}% "
+        ex_text = (f" The example below, on {example_label(example)}, recorded {ex['overlap_fraction'] * 100:.1f}% "
                    "of its time with two or more threads running"
                    + example_overlap_agreement(ov, conc, ex, free, example))
     unclear = (SPREAD + " On {build} two or more threads ran at once {overlap} of the time (together {conc} "
