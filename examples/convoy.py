@@ -169,6 +169,13 @@ def faster_than_alone(rates):
     return [mode for mode in rates if mode != "alone" and min(rates[mode]) > max(rates["alone"])]
 
 
+def faster_line(faster, repeats):
+    """The line that names the setups faster than alone (*faster*) over *repeats* runs each."""
+    runs = "in every run" if repeats > 1 else "in its one run"
+    return (f"  faster beside the busy loop ({', '.join(faster)}) {runs}: client and server take turns, "
+            "so a CPU can idle between messages alone; the loop keeps it awake")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Requests per second of a thread-served echo server: "
                                                  "alone, next to a CPU-bound thread, next to a CPU-bound process.")
@@ -232,9 +239,7 @@ def main(argv=None):
         print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({rate / alone:.1%} of alone{host})")
     faster = faster_than_alone(rates)
     if faster:
-        runs = "in every run" if args.repeats > 1 else "in its one run"
-        print(f"  faster beside the busy loop ({', '.join(faster)}) {runs}: client and server take turns, "
-              "so a CPU can idle between messages alone; the loop keeps it awake")
+        print(faster_line(faster, args.repeats))
     print("server closed; client and CPU processes stopped")
     if args.json:
         data = {"format": "gilref-convoy-example", "version": 1, "python": sys.version.split()[0],

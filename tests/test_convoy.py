@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -275,8 +276,16 @@ def test_convoy_example_writes_json_the_chapter_reads(tmp_path):
     out = tmp_path / "r.json"
     run = run_checked("convoy.py", "--window", "0.05", "--repeats", "2", "--json", str(out))
     assert run.returncode == 0, run.stderr
-    rates = convoy.example_rates(json.loads(out.read_text()))
+    data = json.loads(out.read_text())
+    rates = convoy.example_rates(data)
     assert all(len(v) == 2 and all(x > 0 for x in v) for v in rates.values())
+    # The host's idle CPU time, where /proc/stat tells, per run; printed per setup; parsed back.
+    idle = convoy.example_idle(data)
+    parsed = convoy.parse_example_output(run.stdout)
+    if Path("/proc/stat").exists():
+        assert idle is not None and len(idle) == 2 and all(0 <= x <= 1 for x in idle)
+        assert parsed["rows"]["alone"][1] is not None and "host CPU idle" in run.stdout
+    assert parsed["repeats"] == 2 and set(parsed["rows"]) == set(convoy.MODES)
 
 
 def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
@@ -421,6 +430,8 @@ def test_the_example_names_setups_faster_than_alone_in_every_run():
     spec.loader.exec_module(module)
     quiet = {"alone": [17_000, 19_000], "cpu-thread": [200, 210], "cpu-process": [130_000, 137_000]}
     assert module.faster_than_alone(quiet) == ["cpu-process"]
+    assert "(cpu-process) in its one run:" in module.faster_line(["cpu-process"], 1)
+    assert "in every run:" in module.faster_line(["cpu-process"], 5)
     overlapping = {"alone": [17_000, 40_000], "cpu-thread": [200, 210], "cpu-process": [30_000, 137_000]}
     assert module.faster_than_alone(overlapping) == []
 
