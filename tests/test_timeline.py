@@ -322,10 +322,11 @@ def test_the_free_threaded_example_overlap_is_cross_checked_with_a_tolerance():
     par = made_set([alternating(overlap=0.004)] * 3, gil=False)  # 78% of the time with two running
     close = timeline.free_overlaps_verdict(par, gil, build="t",
                                            example=example_of(alternating(overlap=0.004), gil=False))
-    assert close.state == "holds" and "agrees with the measurement's 78% within 10 points" in close.text
+    assert close.state == "holds" and "agrees with the measurement's 78.0% within 10 points" in close.text
+    assert "recorded 78.0% of its time" in close.text  # the example prints its share to 0.1%: the page too
     far = timeline.free_overlaps_verdict(par, gil, build="t",
                                          example=example_of(alternating(overlap=0.002, duration=0.05), gil=False))
-    assert far.state == "holds" and "42 points below the measurement's 78%" in far.text
+    assert far.state == "holds" and "42 points below the measurement's 78.0%" in far.text
     assert "beyond the 10-point tolerance" in far.text and "fewer cores were free" in far.text
     assert "one of 50 ms" in far.text
 

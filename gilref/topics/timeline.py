@@ -756,7 +756,7 @@ def free_overlaps_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: s
     return check(
         "free_overlaps", "without the GIL, CPU-bound threads run at the same time on different cores",
         decided if decided == ex_decided else None,
-        overlap_interval=ov, overlap=_pct(ov, ".0f"), concurrency=conc, conc=conc.text(".2f", ""),
+        overlap_interval=ov, overlap=_pct(ov, ".1f"), concurrency=conc, conc=conc.text(".2f", ""),
         gil_conc=gconc.text(".2f", ""), build=build, cpus=free["metadata"].get("usable_cpus", "?"),
         need=FREE_OVERLAP_MIN * 100,
         supported="**Without the GIL the bars overlap.** On {build} two or more threads ran at once "
@@ -784,14 +784,14 @@ def example_overlap_agreement(measured: Interval, concurrency: Interval, ex: dic
     """
     x, tol = ex["overlap_fraction"], EXAMPLE_OVERLAP_TOLERANCE
     if measured.low - tol <= x <= measured.high + tol:
-        return (f", which agrees with the measurement's {_pct(measured, '.0f')} within {tol * 100:.0f} points "
+        return (f", which agrees with the measurement's {_pct(measured, '.1f')} within {tol * 100:.0f} points "
                 "(the tolerance for one short recording).")
     side = "below" if x < measured.low else "above"
     gap = (measured.low - x) if side == "below" else (x - measured.high)
     fewer = (f"; its threads ran {ex['concurrency']:.2f} threads' worth of the time against "
              f"{concurrency.text('.2f', '')} in the measurement, so for part of it fewer cores were free to them"
              if ex["concurrency"] < concurrency.low else "")
-    return (f", {gap * 100:.0f} points {side} the measurement's {_pct(measured, '.0f')}, beyond the "
+    return (f", {gap * 100:.0f} points {side} the measurement's {_pct(measured, '.1f')}, beyond the "
             f"{tol * 100:.0f}-point tolerance for one short recording. They differ in "
             + _differences(data, example) + fewer + ".")
 
