@@ -39,7 +39,7 @@ def switch_interval_chart(
 
     if not suites:
         raise ValueError("switch_interval_chart needs at least one (label, suite) pair")
-    fig = _figure(8.0, 4.0)
+    fig = _figure(8.0, 5.6)
     left, right = fig.subplots(1, 2)
     lo = hi = None
     below: list[str] = []  # builds whose points lie wholly below their own "alone" line
@@ -76,13 +76,14 @@ def switch_interval_chart(
     left.set_xlabel("switch interval (ms)")
     left.set_ylabel("median wake-up latency (ms)")
     left.set_title("I/O-style thread: time to run again", fontsize=10)
-    left.legend(fontsize=7)
+    # Legends under the panels: beside them they squeeze the axes to slivers.
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     right.set_xscale("log")
     right.set_ylim(bottom=0)
     right.set_xlabel("switch interval (ms)")
     right.set_ylabel("loop steps per second (millions)")
     right.set_title("CPU-bound thread: throughput", fontsize=10)
-    right.legend(fontsize=7)
+    right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     fig.suptitle(title)
     note = "Points: medians over trials; bars: quartiles. Dotted: each build's I/O-style thread alone, in its colour."
     if below:
