@@ -537,3 +537,15 @@ def test_the_switch_interval_page_says_why_its_numbers_differ_from_the_chapter()
     page = ex.present("switch_interval.py", {"data": {"matrix": {"switch_interval.py": [cell.to_dict()]}}},
                       to=_Recorder(), chapter_record=None)
     assert page["comparison"] == text
+
+
+@pytest.mark.parametrize("name", ["convoy.py", "timeline.py", "switch_interval.py", "countdown.py"])
+def test_every_example_page_with_a_comparison_block_has_a_comparison(name: str) -> None:
+    page = (ROOT / "docs" / "examples" / name.replace(".py", ".md")).read_text()
+    assert "{glue:md} comparison" in page and name in ex.COMPARISONS
+    assert ex.COMPARISONS[name](_cell(name, LABELS[0], ex.FAILED, "boom"), None) == ""
+
+
+def test_example_pages_glue_a_comparison_only_where_one_is_registered() -> None:
+    for page in (ROOT / "docs" / "examples").glob("*.md"):
+        assert ("{glue:md} comparison" in page.read_text()) == (page.stem + ".py" in ex.COMPARISONS), page.name

@@ -61,7 +61,7 @@ from typing import Any
 from ..core import _proc
 from ..core.examples import ExampleError, examples_dir, run_example
 from ..interp.discover import Interpreter, discover
-from ..topics import switching
+from ..topics import convoy, switching, timeline
 from ..topics._crosscheck import metadata_label
 from ..topics.subinterp import BACKPORT
 from .tables import markdown_table
@@ -1006,15 +1006,31 @@ def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "b
             "more work, which is where a cluster pays.\n")
 
 
+def _passed_only(compare: Any, cell: Cell, record: dict[str, Any] | None) -> str:
+    """``compare(cell.output, record)`` (a topic's ``example_page_comparison``) when *cell* passed, else ``""``."""
+    return str(compare(cell.output, record)) if cell.status == PASSED else ""
+
+
 def switch_interval_comparison(cell: Cell, record: dict[str, Any] | None) -> str:
     """Why the numbers ``switch_interval.py`` printed on its page differ from the chapter's
     (:func:`gilref.topics.switching.example_page_comparison`); ``""`` if *cell* did not pass."""
-    if cell.status != PASSED:
-        return ""
-    return switching.example_page_comparison(cell.output, record)
+    return _passed_only(switching.example_page_comparison, cell, record)
+
+
+def convoy_comparison(cell: Cell, record: dict[str, Any] | None) -> str:
+    """Why ``convoy.py``'s page output differs from the chapter's
+    (:func:`gilref.topics.convoy.example_page_comparison`); ``""`` if *cell* did not pass."""
+    return _passed_only(convoy.example_page_comparison, cell, record)
+
+
+def timeline_comparison(cell: Cell, record: dict[str, Any] | None) -> str:
+    """Why ``timeline.py``'s median turn differs from the chapter's
+    (:func:`gilref.topics.timeline.example_page_comparison`); ``""`` if *cell* did not pass."""
+    return _passed_only(timeline.example_page_comparison, cell, record)
 
 
 #: Per example, the function that sets its output beside its chapter's figures (see
 #: :func:`countdown_comparison`): ``(host cell, the chapter's record or None) -> MyST``.
 COMPARISONS = {"countdown.py": countdown_comparison, "subinterpreters.py": subinterpreters_comparison,
-               "dask_countdown.py": dask_comparison, "switch_interval.py": switch_interval_comparison}
+               "dask_countdown.py": dask_comparison, "switch_interval.py": switch_interval_comparison,
+               "convoy.py": convoy_comparison, "timeline.py": timeline_comparison}
