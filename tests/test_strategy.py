@@ -503,3 +503,8 @@ def test_a_baseline_slowed_by_the_cluster_is_flagged_with_the_speedup_over_the_l
     read, present = records(extra={"beyond-one-machine": dask_record(0.137)})
     dask = next(o for o in gather(read, present=present)[0] if o.name.startswith("dask"))
     assert "baseline" not in dask.detail  # within the tie: nothing to flag
+
+
+def test_counts_in_the_how_column_carry_thousands_separators():
+    opts = strategy.options_from_asyncio(None, sleeps_suite(0.11, 0.24))
+    assert {o.detail for o in opts} == {"1,000 waits of 100 ms at once"}

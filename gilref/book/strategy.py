@@ -638,7 +638,7 @@ def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = 
             for t in sleeps.select("waits", mode):
                 count, wait = t.params.get("count", t.workers), t.params.get("wait_s", 0)
                 out.append(Option("many-waits", label, "seconds", t.median, source,
-                                  f"{count} waits of {wait * 1000:g} ms at once"))
+                                  f"{int(count):,} waits of {wait * 1000:g} ms at once"))
     return out
 
 
