@@ -64,6 +64,7 @@ __all__ = [
     "Option",
     "advice_claim",
     "advice_state",
+    "baseline_drift",
     "chapter_link",
     "chapter_present",
     "classic_advice_holds",
@@ -86,15 +87,14 @@ __all__ = [
     "options_from_suites",
     "present_in",
     "release_text",
+    "same_option",
     "section_text",
+    "share_verdicts",
     "summary_rows",
     "task_floor_ms",
     "verdict_claim",
-    "with_states",
-    "same_option",
-    "share_verdicts",
-    "baseline_drift",
     "with_baseline_note",
+    "with_states",
 ]
 
 #: The chapters the guide always reads (its ``gilref_needs``).
@@ -127,11 +127,11 @@ SIMPLICITY = (
     "subinterpreters",
     "free-threaded",
     "dask",
-    "openmp",
 )
 
 #: Why an option earlier in :data:`SIMPLICITY` is simpler than one of these families (the
-#: phrase follows "it"): what the later family needs that the earlier one does not.
+#: phrase follows "it"): what the later family needs that the earlier one does not. A family
+#: not in :data:`SIMPLICITY` (``openmp``) ranks after all of them.
 SIMPLER_BECAUSE: dict[str, str] = {
     "threads": "needs no threads",
     "asyncio": "needs no async libraries",

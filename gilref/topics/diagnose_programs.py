@@ -42,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..core.paths import env_importing_gilref
-from ..core.quoting import invariant_caveat, quotable
+from ..core.quoting import aside, invariant_caveat, quote
 from ..core.results import Suite
 from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
@@ -450,11 +450,11 @@ def quote_claim(claim: Mapping[str, Any], record: Mapping[str, Any]) -> str:
     """An earlier chapter's *claim* (its record's dict) as a quotation fit for this page: without its
     sentences about things on its own page (:func:`gilref.core.quoting.quotable`; the quote then says that
     chapter checked more), and with a caveat when a measurement of *record* broke an invariant."""
-    text, dropped = quotable(str(claim["text"]).replace("**", ""))
+    text, dropped = quote(str(claim["text"]).replace("**", ""))
     out = "\u201c" + text + "\u201d"
     chapter = str(record.get("chapter", ""))
     if dropped:
-        out += " (That chapter also holds this against its example, on its own page.)"
+        out += " " + aside(dropped).replace("Its chapter", "That chapter")
     caveat = invariant_caveat(record.get("invariants") or {}, where=f"{{doc}}`{chapter}`" if chapter else "that page")
     return out + (f" {caveat}" if caveat else "")
 
