@@ -562,6 +562,8 @@ def test_each_main_threads_share_with_the_gil_is_placed_from_the_counts():
     during = made_up(MainThread={"python": 30, "idle": 70}, w={"native": 90})
     assert programs.main_thread_share(during.thread("MainThread"), [during.thread("w")], "x") == (
         "20 of those samples while its threads ran")
+    assert programs.main_thread_share(during.thread("MainThread"), [during.thread("w")], "x", "handing out work") \
+        == "20 of those samples while its threads ran, handing out work"
 
 
 def test_table_per_cents_add_up_to_their_whole_by_largest_remainder():

@@ -371,17 +371,17 @@ def each_thread(threads: Sequence[ThreadReport], first: str, second: str) -> str
     return ", ".join(f"{t.name} {t.shares[first]:.0%} and {t.shares[second]:.0%}" for t in threads)
 
 
-def main_thread_share(main: ThreadReport, workers: Sequence[ThreadReport], before: str) -> str:
+def main_thread_share(main: ThreadReport, workers: Sequence[ThreadReport], before: str, during: str = "") -> str:
     """Where the main thread's samples with the GIL fall, from the counts: all of them in the intervals
     outside the worker threads' lives (the main thread lives longer by ``main.samples`` minus the
     longest-lived worker's samples), i.e. *before* (what the program does then, e.g. ``importing NumPy``),
-    starting the threads and exiting; or how many fell while the workers ran."""
+    starting the threads and exiting; or how many fell while the workers ran (doing *during*, when given)."""
     outside = main.samples - max((t.samples for t in workers), default=0)
     with_gil = round(main.shares["python"] * main.samples)
     if with_gil <= outside:
         return (f"all of it in the {outside} sampling intervals before its threads started or after they ended "
                 f"({before}, starting them, exiting)")
-    return f"{with_gil - max(0, outside)} of those samples while its threads ran"
+    return f"{with_gil - max(0, outside)} of those samples while its threads ran" + (f", {during}" if during else "")
 
 
 def findings(v: Mapping[str, Diagnosis]) -> str:
@@ -398,12 +398,12 @@ def findings(v: Mapping[str, Diagnosis]) -> str:
     workers = [t for t in npy.threads if t.name != "MainThread"]
     server, spinner = cv.thread("gilref-echo-server"), cv.thread("cpu-spinner")
 
-    def main_of(d: Diagnosis, threads: Sequence[ThreadReport], before: str) -> str:
+    def main_of(d: Diagnosis, threads: Sequence[ThreadReport], before: str, during: str = "") -> str:
         main = d.thread("MainThread")
         if round(main.shares["python"] * main.samples) == 0:
             return "Its main thread never held the GIL when sampled."
         return (f"The main thread's {main.shares['python']:.0%} with the GIL ({d.wall_share(main):.0%} of the "
-                f"wall time) is {main_thread_share(main, threads, before)}.")
+                f"wall time) is {main_thread_share(main, threads, before, during)}.")
 
     return (
         f"Each program was sampled at {cd.rate} samples per second by {cd.sampler}. "
@@ -412,7 +412,7 @@ def findings(v: Mapping[str, Diagnosis]) -> str:
         f": *{cd.verdict.key}*. {main_of(cd, counting, 'importing')} "
         f"The {len(fetchers)} fetching threads were idle in {_range([t.shares['idle'] for t in fetchers])} of "
         f"their own samples, and the GIL was held {fe.gil_held:.0%} of the wall time: *{fe.verdict.key}*. "
-        f"{main_of(fe, fetchers, 'importing, starting the local server')} "
+        f"{main_of(fe, fetchers, 'importing, starting the local server', 'handing the URLs to the pool')} "
         f"The {len(workers)} NumPy threads ran native code in "
         f"{_range([t.shares['native'] for t in workers])} of their own samples, and the GIL was held "
         f"{npy.gil_held:.0%} of the wall time: *{npy.verdict.key}*. "
