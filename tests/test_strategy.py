@@ -500,6 +500,9 @@ def test_a_baseline_slowed_by_the_cluster_is_flagged_with_the_speedup_over_the_l
     dask = next(o for o in gather(read, present=present)[0] if o.name.startswith("dask"))
     assert dask.value == pytest.approx(0.138 / 0.0887)  # the chapter's figure, as measured
     assert "baseline ran 10% slower with the cluster alive; over that baseline run alone: 1.41×" in dask.detail
+    d = decide("cpu-bound", [dask, Option("cpu-bound", "processes (2)", "speedup", 1.2, "processes")])
+    assert d.best is dask and ("Mind its figure: its one-process baseline ran 10% slower with the cluster alive; "
+                               "over that baseline run alone: 1.41×.") in d.reason
     read, present = records(extra={"beyond-one-machine": dask_record(0.137)})
     dask = next(o for o in gather(read, present=present)[0] if o.name.startswith("dask"))
     assert "baseline" not in dask.detail  # within the tie: nothing to flag

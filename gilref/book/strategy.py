@@ -392,6 +392,9 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
+    _, mark, note = best.detail.partition(_BASELINE_MARK)
+    if mark:  # the recommendation's figure rests on a baseline its chapter found slowed
+        reason += f" Mind its figure: {mark}{note}."
     if best.state in _UNCONFIRMED:
         reason += f" Its own chapter, {chapter_link(best.source)}, {_FOUND[best.state]}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
@@ -744,6 +747,10 @@ def share_verdicts(options: Sequence[Option]) -> list[Option]:
     return out
 
 
+#: How :func:`with_baseline_note` begins its note in an option's detail (and :func:`decide` finds it).
+_BASELINE_MARK = "its one-process baseline ran"
+
+
 def baseline_drift(record: Mapping[str, Any]) -> float | None:
     """How much slower (a fraction; negative: faster) a chapter's one-process baseline ran beside
     what it compares (suite ``countdown``, mode ``sequential``) than alone (suite ``alone``), when
@@ -764,7 +771,7 @@ def with_baseline_note(option: Option, drift: float) -> Option:
     """*option* with its detail saying that its baseline drifted by *drift* (:func:`baseline_drift`)
     and what its speedup is over the baseline run alone."""
     word = "slower" if drift > 0 else "faster"
-    note = (f"its one-process baseline ran {abs(drift):.0%} {word} with the cluster alive; over that "
+    note = (f"{_BASELINE_MARK} {abs(drift):.0%} {word} with the cluster alive; over that "
             f"baseline run alone: {option.value / (1 + drift):.2f}×")
     return replace(option, detail=f"{option.detail}; {note}" if option.detail else note)
 
