@@ -47,7 +47,8 @@ def test_finding_rows_list_what_did_not_hold_by_chapter_and_key(gilbook):
         "threads_verdict": {"key": "threads_verdict", "statement": "threads do not help", "holds": False,
                             "state": "contradicted", "text": "2 threads ran at **1.90×** one thread."},
         "a_fine_one": {"key": "a_fine_one", "statement": "s", "holds": True, "state": "holds", "text": "ok"},
-        "spread": {"key": "spread", "statement": "processes help", "holds": False, "state": "undecided",
+        "spread": {"key": "spread", "statement": "the example on this page helps", "holds": False,
+                   "state": "undecided",
                    "text": "The spread straddles 1.3×."},
         "legacy": {"key": "legacy", "statement": "old record", "holds": False, "text": "no state field"},
     }
@@ -74,6 +75,7 @@ def test_finding_rows_list_what_did_not_hold_by_chapter_and_key(gilbook):
     from gilref.core.verdicts import UNDECIDED_HINT
 
     assert rows[1]["finding"] == "The spread straddles 1.3×. " + UNDECIDED_HINT
+    assert rows[1]["statement"] == "the example on its page helps"  # shown on the execution page
     assert UNDECIDED_HINT not in threads["finding"]
     broken = rows[3]
     assert broken["statement"] == "the time grows with the work" and broken["finding"] == "It did not."

@@ -540,7 +540,8 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
                         text += " " + aside(dropped)
                     if state == "undecided":  # as its own page says it: what would decide it
                         text += " " + UNDECIDED_HINT
-                    statement = str(claim.get("statement", ""))
+                    # written for its own page: here, "this page" is the chapter's page
+                    statement = re.sub(r"\bthis page\b", "its page", str(claim.get("statement", "")))
                     rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
                                  "statement": statement, "text": text, "finding": text,
                                  "detail": "", "again": ""})
