@@ -75,7 +75,7 @@ def quotable(text: str) -> tuple[str, bool]:
     A sentence that leans on a dropped one ("Its figure is ...") goes with it.
 
     :returns: the text to quote, and whether anything was dropped (the quoting page
-        should then say that the chapter checked more, and link to it: :func:`aside`). When every
+        should then say that the chapter checked more, and link to it: :func:`gilref.core.quoting.aside`). When every
         sentence is page-local, or the first is (a cross-check of an example, say), the first one is
         kept with "the example below" (and the like) made "the example on its page".
         "this page" becomes "its chapter" throughout.

@@ -138,6 +138,7 @@ __all__ = [
     "summarise",
     "thread_rows",
     "verdict",
+    "with_names",
 ]
 
 DIAGNOSIS_FORMAT = "gilref-diagnosis"

@@ -48,8 +48,8 @@ from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
 from .diagnose import STATES, Diagnosis, ThreadReport, io_return_waiting, with_names
 
-__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "command",
-           "findings", "main", "overhead_verdict", "thread_table"]
+__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "apportion", "command",
+           "each_thread", "findings", "main", "main_thread_share", "overhead_verdict", "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
