@@ -545,9 +545,73 @@ def test_findings_explain_the_main_threads_share_and_keep_denominators_apart():
     from gilref.topics import diagnose_programs as programs
 
     text = programs.findings(chapter_set())
-    assert "ran with it in 48% to 52% of its own samples" in text
+    assert "of their own samples: countdown-0 48% and 52%, countdown-1 52% and 48%: *gil-bound*" in text
     assert "The main thread's 7% with the GIL (7% of the wall time) is all of it in the 5 sampling intervals" in text
     assert "Of the server thread's own samples, 15% were idle in `recv` and 85% waited for the GIL" in text
+
+
+def test_each_main_threads_share_with_the_gil_is_placed_from_the_counts():
+    from gilref.topics import diagnose_programs as programs
+
+    npy = made_up(MainThread={"python": 12, "idle": 90}, **{"numpy-0": {"native": 90}, "numpy-1": {"native": 90}})
+    text = programs.findings({**chapter_set(), "numpy": npy})
+    assert ("The main thread's 12% with the GIL (12% of the wall time) is all of it in the 12 sampling intervals "
+            "before its threads started or after they ended (importing NumPy, making the matrices, starting "
+            "them, exiting)") in text
+    assert "Its main thread never held the GIL when sampled." in text  # the made-up fetch's main thread
+    during = made_up(MainThread={"python": 30, "idle": 70}, w={"native": 90})
+    assert programs.main_thread_share(during.thread("MainThread"), [during.thread("w")], "x") == (
+        "20 of those samples while its threads ran")
+    assert programs.main_thread_share(during.thread("MainThread"), [during.thread("w")], "x", "handing out work") \
+        == "20 of those samples while its threads ran, handing out work"
+
+
+def test_table_per_cents_add_up_to_their_whole_by_largest_remainder():
+    from gilref.topics import diagnose_programs as programs
+
+    assert programs.apportion([33.4, 33.4, 33.2], 100) == [34, 33, 33]
+    assert programs.apportion([0.4, 49.6, 49.6, 0.4], 100) == [0, 50, 50, 0]
+    assert sum(programs.apportion([12.5, 37.5, 12.5, 37.5], 100)) == 100
+    # one-by-one rounding gives 34 + 34 + 33 = 101 here
+    d = made_up(a={"python": 335, "waiting": 335, "idle": 330})
+    row = programs.thread_table({"x": d})[0]
+    assert [row[k] for k in ("with GIL", "waiting for it", "native", "idle")] == ["34%", "33%", "0%", "33%"]
+    rows = programs.thread_table({"countdown": made_up(MainThread={"python": 45, "idle": 955},
+                                                       t0={"python": 565, "waiting": 435},
+                                                       t1={"python": 355, "waiting": 645})})
+    held = [int(r["GIL held (of wall time)"].rstrip("%")) for r in rows]
+    assert held[0] == sum(held[1:]) == 96  # 4.5 + 56.5 + 35.5 = 96.5 rounds to 96; one by one: 5 + 56 + 36 = 97
+
+
+def test_threads_py_spy_left_unnamed_take_the_programs_own_names():
+    d = made_up(MainThread={"idle": 10}, **{"countdown-0": {"python": 5}, "thread 11509": {"python": 5}})
+    d = dg.Diagnosis([dg.ThreadReport("11509" if t.name == "thread 11509" else t.ident, t.name, t.samples,
+                                      t.shares, t.hot) for t in d.threads], *[getattr(d, f) for f in (
+        "gil_held", "shares", "intervals", "rate", "seconds", "target", "exit_code", "metadata", "sampler")])
+    named = dg.with_names(d, {"11509": "countdown-1", "1": "not-this"})
+    assert [t.name for t in named.threads] == ["MainThread", "countdown-0", "countdown-1"]
+    assert dg.with_names(d, {}).threads[2].name == "thread 11509"  # nothing known: the id stays
+
+
+def test_the_programs_report_their_threads_os_ids_and_names(capsys):
+    from gilref.topics import diagnose_programs as programs
+
+    programs._NAMES.clear()
+    assert programs.main(["countdown", "--count", "1000", "--workers", "2"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert sorted(out["thread_names"].values()) == ["MainThread", "countdown-0", "countdown-1"]
+    assert all(k.isdigit() for k in out["thread_names"])
+
+
+def test_a_cost_interval_that_is_a_point_at_two_decimals_shows_its_range_at_three():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50}
+
+    claim = programs.overhead_verdict(run([1.0] * 5, [1.04] * 5),
+                                      run([0.935, 0.945, 0.918, 0.938, 0.937], [0.985, 0.984, 0.973, 0.989, 0.984]))
+    assert "On two threads contending for the GIL: 1.050× (1.049–1.053×)" in claim.text, claim.text
 
 
 def claim_record(key: str, holds: bool | None, text: str, **evidence) -> dict:

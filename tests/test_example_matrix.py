@@ -430,11 +430,15 @@ def test_the_countdown_page_says_why_its_numbers_differ_from_the_chapter() -> No
 def test_the_subinterpreters_page_says_how_its_chapter_ran_the_script() -> None:
     record = {"suites": {"si": {"metadata": {"python_implementation": "CPython", "python_version": "3.13.5",
                                              "gil_enabled": True}}},
-              "claims": {"si_example_check": {"state": "holds", "evidence": {"n": 2, "ex_i": 1.91, "ex_t": 0.96}}}}
+              "claims": {"si_example_check": {"state": "holds", "evidence": {
+                  "n": 2, "ex_i": 1.91, "ex_t": 0.96, "s_i": {"low": 1.95, "median": 1.96, "high": 1.99},
+                  "s_t": {"low": 0.99, "median": 1.0, "high": 1.0}}}}}
     cell = _cell("subinterpreters.py", LABELS[0], ex.NOT_APPLICABLE, "lacks concurrent.interpreters")
     text = ex.subinterpreters_comparison(cell, record)
     assert "CPython 3.13.5, GIL on" in text and "interpreters_backport" in text and "PYTHONPATH" in text
-    assert "agreed with the chapter's measurement: 2 interpreters at 1.91× one thread" in text
+    # the script's figures are told apart from the chapter's own
+    assert ("agreed with the chapter's own measurement: the script got 2 interpreters at 1.91× one thread "
+            "against the chapter's 1.96× and 2 threads at 0.96× against the chapter's 1.00×") in text
     record["claims"]["si_example_check"]["state"] = "contradicted"
     assert "did not agree" in ex.subinterpreters_comparison(cell, record)
     assert "record is not in this edition" in ex.subinterpreters_comparison(cell, None)
@@ -452,7 +456,7 @@ def test_the_overview_says_when_the_chapter_ran_an_example_the_matrix_could_not(
     matrix = {"subinterpreters.py": SUBINTERP_ROW}
     note = ex.not_run_markdown(matrix, records={"subinterpreters": SI_RECORD})
     assert "{doc}`subinterpreters` ran this same script on CPython 3.13.5" in note
-    assert "agreed with the chapter's measurement: 2 interpreters at 1.94×" in note
+    assert "agreed with the chapter's own measurement: the script got 2 interpreters at 1.94×" in note
     assert "then build the book again" not in note and "Python 3.13 yourself" in note
     assert "|" not in note
     # without that chapter's record, the old advice stands

@@ -47,7 +47,8 @@ def test_finding_rows_list_what_did_not_hold_by_chapter_and_key(gilbook):
         "threads_verdict": {"key": "threads_verdict", "statement": "threads do not help", "holds": False,
                             "state": "contradicted", "text": "2 threads ran at **1.90×** one thread."},
         "a_fine_one": {"key": "a_fine_one", "statement": "s", "holds": True, "state": "holds", "text": "ok"},
-        "spread": {"key": "spread", "statement": "processes help", "holds": False, "state": "undecided",
+        "spread": {"key": "spread", "statement": "the example on this page helps", "holds": False,
+                   "state": "undecided",
                    "text": "The spread straddles 1.3×."},
         "legacy": {"key": "legacy", "statement": "old record", "holds": False, "text": "no state field"},
     }
@@ -69,9 +70,15 @@ def test_finding_rows_list_what_did_not_hold_by_chapter_and_key(gilbook):
     ]
     threads = rows[2]
     assert threads["finding"] == "2 threads ran at **1.90×** one thread."
-    assert threads["detail"] == "The claim usually made: threads do not help" and threads["again"] == ""
+    assert threads["statement"] == "threads do not help" and threads["detail"] == "" and threads["again"] == ""
+    # an undecided claim keeps, as on its own page, what would decide it
+    from gilref.core.verdicts import UNDECIDED_HINT
+
+    assert rows[1]["finding"] == "The spread straddles 1.3×. " + UNDECIDED_HINT
+    assert rows[1]["statement"] == "the example on its page helps"  # shown on the execution page
+    assert UNDECIDED_HINT not in threads["finding"]
     broken = rows[3]
-    assert broken["finding"] == "the time grows with the work: it did not."
+    assert broken["statement"] == "the time grows with the work" and broken["finding"] == "It did not."
     assert broken["detail"] == "Likely cause: a busy host" and broken["again"] == "yes"
     assert broken["text"] == ("the time grows with the work: it did not (broke again when re-measured). "
                               "Likely cause: a busy host")
@@ -83,8 +90,8 @@ def test_an_edition_where_everything_held_has_no_finding(gilbook):
 
 def test_a_finding_renders_its_markup_and_its_parts(gilbook):
     rows = [{"chapter": "cpu-vs-io", "what": "claim contradicted", "key": "threads_verdict",
-             "text": "t", "finding": "2 threads ran at **1.90×** with `-X gil=0`.",
-             "detail": "The claim usually made: *threads do not help*", "again": ""},
+             "statement": "*threads do not help*", "text": "t",
+             "finding": "2 threads ran at **1.90×** with `-X gil=0`.", "detail": "", "again": ""},
             {"chapter": "lock-cost", "what": "invariant broken", "key": "monotone", "text": "t",
              "finding": "the time grows: it did not.", "detail": "Likely cause: a busy host", "again": "yes"}]
     table = gilbook._findings_table(rows)
@@ -92,10 +99,12 @@ def test_a_finding_renders_its_markup_and_its_parts(gilbook):
     first, second = body.children
     assert first.astext().startswith("cpu-vs-io") and "threads_verdict" in first.astext()
     assert first.next_node(nodes.strong, include_self=False).astext() == "claim contradicted"
-    finding = first.children[2]
+    what, finding = first.children[1], first.children[2]
+    # the claim's statement first, in words; the key in edition.json after it, small
+    assert [p.astext() for p in what.children] == ["claim contradicted", "threads do not help", "threads_verdict"]
+    assert what.children[2].next_node(nodes.literal)["classes"] == ["gilbook-key"]
     assert [n.astext() for n in finding.findall(nodes.strong)] == ["1.90×"]
     assert [n.astext() for n in finding.findall(nodes.literal)] == ["-X gil=0"]
-    assert [n.astext() for n in finding.findall(nodes.emphasis)] == ["threads do not help"]
     assert "**" not in finding.astext() and "`" not in finding.astext()
     assert "measured again and broke again" in second.astext()
     assert "gilbook-invariant-broken" in second["classes"]

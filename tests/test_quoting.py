@@ -137,3 +137,16 @@ def test_a_page_that_names_the_header_lines_keeps_them_in_its_listings():
                          nodes.literal_block("# gilref-example: args = 1\n", "# gilref-example: args = 1\n"))
     assert gilbook._speaks_of_header(page)
     assert not gilbook._speaks_of_header(nodes.section("", nodes.literal_block("# gilref-example: a\n", "x")))
+
+
+def test_the_aside_says_example_only_when_a_dropped_sentence_was_about_an_example():
+    from gilref.core.quoting import EXAMPLE_ASIDE, MORE_ASIDE, aside, quote
+
+    socket = ("Socket sends released the GIL for 4 µs each. The chart below shows each call's share. "
+              "It is small.")
+    text, dropped = quote(socket)
+    assert text == "Socket sends released the GIL for 4 µs each." and len(dropped) == 2
+    assert aside(dropped) == MORE_ASIDE  # a chart, not an example: no word of an example
+    text, dropped = quote(THREADS)
+    assert aside(dropped) == EXAMPLE_ASIDE
+    assert aside(quote("Nothing local here.")[1]) == ""

@@ -87,7 +87,7 @@ def test_this_hosts_usual_numbers_give_the_usual_advice():
     assert best(rows, "cpu-bound").startswith("processes (ProcessPoolExecutor, 2, pool kept)")
     assert best(rows, "io-bound").startswith("threads")
     assert best(rows, "many-waits").startswith("asyncio")
-    assert best(rows, "mixed") == "asyncio + run_in_executor(ProcessPoolExecutor)"
+    assert best(rows, "mixed") == "asyncio + a process pool (run_in_executor)"
     assert best(rows, "native") == "not measured in this edition"
     assert status["native-code"] == "not in this edition" and status["fetching"] == "measured"
     read, present = records()
@@ -341,7 +341,7 @@ def test_every_option_is_mapped_to_its_chapters_claim_and_negative_claims_turn_o
     assert [o.state for o in got] == ["holds", "contradicted"]
     rows = strategy.option_rows(got)
     assert {r["helps? (its chapter)"] for r in rows} == {"helps", "does not help"}
-    assert strategy.option_rows([opt("native", "threads (9)", "x")])[0]["helps? (its chapter)"] == "no claim on it"
+    assert strategy.option_rows([opt("native", "threads (9)", "x")])[0]["helps? (its chapter)"] == "not judged"
 
 
 def test_suites_drop_one_worker_runs_describe_the_workload_and_file_numpy_under_native():
@@ -450,3 +450,64 @@ def test_each_variant_of_a_native_loop_is_an_option_of_its_own():
     assert sorted(o.name for o in got) == ["threads (2, xorshift, Cython nogil)",
                                            "threads (2, xorshift, Cython, GIL kept)",
                                            "threads (2, xorshift, pure Python)"]
+
+
+def test_no_cell_of_either_table_has_a_word_too_long_to_wrap():
+    read, present = records()
+    options, _ = gather(read, present=present)
+    rows = summary_rows(decide_all(options)) + strategy.option_rows(options)
+    import re
+    words = [w for r in rows for v in r.values() for w in re.split(r"[\s/-]+", re.sub(r"\{doc\}`[^`]*`", "",
+                                                                                    str(v)))]
+    assert max(words, key=len) and max(len(w) for w in words) <= 24, max(words, key=len)
+
+
+def test_one_option_carries_one_verdict_the_one_of_the_chapter_that_claims_it():
+    cpu = Option("cpu-bound", "threads (2, countdown)", "speedup", 0.98, "cpu-vs-io", state="contradicted")
+    ft = Option("cpu-bound", "threads (2, countdown; CPython 3.11.7)", "speedup", 0.98, "free-threading")
+    ftt = Option("cpu-bound", "threads (2, countdown; CPython 3.13.5 free-threaded)", "speedup", 1.9,
+                 "free-threading")
+    waits = Option("many-waits", "threads (one per wait)", "seconds", 0.3, "asyncio")
+    got = strategy.share_verdicts([cpu, ft, ftt, waits])
+    assert got[1].state == "contradicted" and got[1].judged_in == "cpu-vs-io"
+    assert got[2].state == "" and got[3].state == ""  # another build, and an option no chapter judges
+    rows = strategy.option_rows(got)
+    verdicts = {r["option"]: r["helps? (its chapter)"] for r in rows}
+    assert verdicts["cpu-bound: threads (2, countdown; CPython 3.11.7)"] == "does not help ({doc}`cpu-vs-io`)"
+    assert verdicts["many-waits: threads (one per wait)"] == "not judged"
+
+
+def test_a_tie_break_says_what_is_simpler_for_every_family_the_guide_ranks():
+    for family in strategy.SIMPLICITY[1:]:
+        assert family in strategy.SIMPLER_BECAUSE, family
+    threads = Option("native", "threads (2, xorshift, Cython nogil)", "speedup", 1.97, "native-code", state="holds")
+    omp = Option("native", "openmp (2, xorshift, Cython prange)", "speedup", 1.98, "native-code", state="holds")
+    d = decide("native", [threads, omp])
+    assert d.best is threads and "needs no OpenMP" in d.reason and "order of simplicity" not in d.reason
+
+
+def test_a_baseline_slowed_by_the_cluster_is_flagged_with_the_speedup_over_the_lone_baseline():
+    def dask_record(alone: float) -> dict:
+        s = Suite()
+        s.add(Timing("countdown", "sequential", 1, (0.138,) * 5, (), {"n": 8_000_000, "tasks": 2}))
+        s.add(Timing("countdown", "dask", 2, (0.0887,) * 5, (), {"n": 8_000_000, "tasks": 2}))
+        lone = Suite()
+        lone.add(Timing("countdown-alone", "sequential", 1, (alone,) * 5, (), {"n": 8_000_000}))
+        return {"chapter": "beyond-one-machine", "suites": {"countdown": s.to_dict(), "alone": lone.to_dict()},
+                "data": {"strategy_inputs": [o.to_dict() for o in strategy.options_from_dask(s)]}}
+
+    read, present = records(extra={"beyond-one-machine": dask_record(0.125)})
+    dask = next(o for o in gather(read, present=present)[0] if o.name.startswith("dask"))
+    assert dask.value == pytest.approx(0.138 / 0.0887)  # the chapter's figure, as measured
+    assert "baseline ran 10% slower with the cluster alive; over that baseline run alone: 1.41×" in dask.detail
+    d = decide("cpu-bound", [dask, Option("cpu-bound", "processes (2)", "speedup", 1.2, "processes")])
+    assert d.best is dask and ("Mind its figure: its one-process baseline ran 10% slower with the cluster alive; "
+                               "over that baseline run alone: 1.41×.") in d.reason
+    read, present = records(extra={"beyond-one-machine": dask_record(0.137)})
+    dask = next(o for o in gather(read, present=present)[0] if o.name.startswith("dask"))
+    assert "baseline" not in dask.detail  # within the tie: nothing to flag
+
+
+def test_counts_in_the_how_column_carry_thousands_separators():
+    opts = strategy.options_from_asyncio(None, sleeps_suite(0.11, 0.24))
+    assert {o.detail for o in opts} == {"1,000 waits of 100 ms at once"}

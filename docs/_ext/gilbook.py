@@ -516,11 +516,14 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
     by chapter (docname order), claims before invariants, each by key.
 
     Each row: ``chapter``, ``what`` (``claim contradicted``, ``claim undecided``
-    or ``invariant broken``), ``key``, ``text`` (the whole finding in one
-    sentence or two), and for the layout ``finding`` (what the data said, or
-    what should have held), ``detail`` (the claim usually made, or the likely
-    cause) and ``again`` (``"yes"`` when a broken invariant broke again when
-    re-measured, else ``""``).
+    or ``invariant broken``), ``key``, ``statement`` (the claim usually made,
+    or what should have held: shown first, in the "what" column, the key small
+    after it), ``text`` (the whole finding in one sentence or two), and for the
+    layout ``finding`` (what the data said: the claim's text as quoted
+    elsewhere, :func:`gilref.core.quoting.quote`, with the aside for what it
+    dropped and, when undecided, what would decide it), ``detail`` (the likely
+    cause of a broken invariant) and ``again`` (``"yes"`` when a broken
+    invariant broke again when re-measured, else ``""``).
     """
     rows = []
     for docname, pub in sorted(_publications(env).items()):
@@ -529,23 +532,27 @@ def finding_rows(env: BuildEnvironment) -> list[dict[str, str]]:
                 if not claim.get("holds"):
                     state = claim.get("state") or "contradicted"
                     # shown on another page: without its sentences about things on its own page
-                    from gilref.core.quoting import quotable
+                    from gilref.core.quoting import aside, quote
+                    from gilref.core.verdicts import UNDECIDED_HINT
 
-                    text, dropped = quotable(str(claim.get("text", "")))
+                    text, dropped = quote(str(claim.get("text", "")))
                     if dropped:
-                        text += " (Its chapter also holds this against its example, on its own page.)"
-                    statement = str(claim.get("statement", ""))
+                        text += " " + aside(dropped)
+                    if state == "undecided":  # as its own page says it: what would decide it
+                        text += " " + UNDECIDED_HINT
+                    # written for its own page: here, "this page" is the chapter's page
+                    statement = re.sub(r"\bthis page\b", "its page", str(claim.get("statement", "")))
                     rows.append({"chapter": docname, "what": f"claim {state}", "key": key,
-                                 "text": text, "finding": text,
-                                 "detail": f"The claim usually made: {statement}" if statement else "",
-                                 "again": ""})
+                                 "statement": statement, "text": text, "finding": text,
+                                 "detail": "", "again": ""})
             for key, inv in sorted((record.get("invariants") or {}).items()):
                 if not inv.get("holds"):
                     again = " (broke again when re-measured)" if inv.get("remeasured") else ""
                     statement, cause = str(inv.get("statement", "")), str(inv.get("cause", ""))
                     rows.append({"chapter": docname, "what": "invariant broken", "key": key,
+                                 "statement": statement,
                                  "text": f"{statement}: it did not{again}. Likely cause: {cause}",
-                                 "finding": f"{statement}: it did not.",
+                                 "finding": "It did not." if statement else "It did not hold.",
                                  "detail": f"Likely cause: {cause}" if cause else "",
                                  "again": "yes" if inv.get("remeasured") else ""})
     return rows
@@ -723,8 +730,11 @@ def _findings_table(rows: list[dict[str, str]], *, builder: Any = None, here: st
         else:
             where = nodes.Text(r["chapter"])
         row += nodes.entry("", nodes.paragraph("", "", where))
-        kind = nodes.entry("", nodes.paragraph("", "", nodes.strong(r["what"], r["what"])),
-                           nodes.paragraph("", "", nodes.literal(r["key"], r["key"])))
+        # what was claimed (or should have held) first, in words; its key in edition.json small, after it
+        kind = nodes.entry("", nodes.paragraph("", "", nodes.strong(r["what"], r["what"])))
+        if r.get("statement"):
+            kind += nodes.paragraph("", "", *_inline(r["statement"], titles))
+        kind += nodes.paragraph("", "", nodes.literal(r["key"], r["key"], classes=["gilbook-key"]))
         row += kind
         finding = nodes.entry("", nodes.paragraph("", "", *_inline(r["finding"], titles)))
         if r["again"]:

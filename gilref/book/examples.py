@@ -958,11 +958,16 @@ def chapter_ran_text(record: dict[str, Any], link: str = "subinterpreters") -> s
     where = next((metadata_label(raw.get("metadata") or {}) for raw in record.get("suites", {}).values()
                   if isinstance(raw, dict) and (raw.get("metadata") or {}).get("python_version")), "its interpreter")
     ev = claim.get("evidence") or {}
-    figures = (f": {ev['n']} interpreters at {ev['ex_i']:.2f}× one thread and {ev['n']} threads at "
-               f"{ev['ex_t']:.2f}×" if {"n", "ex_i", "ex_t"} <= set(ev) else "")
-    state = {"holds": "agreed with the chapter's measurement",
-             "contradicted": "did not agree with the chapter's measurement",
-             "undecided": "could not be set beside the chapter's measurement"}.get(str(claim.get("state")), "ran")
+
+    def theirs(key: str) -> str:
+        iv = ev.get(key)
+        return f" against the chapter's {float(iv['median']):.2f}×" if isinstance(iv, dict) and "median" in iv else ""
+
+    figures = (f": the script got {ev['n']} interpreters at {ev['ex_i']:.2f}× one thread{theirs('s_i')} and "
+               f"{ev['n']} threads at {ev['ex_t']:.2f}×{theirs('s_t')}" if {"n", "ex_i", "ex_t"} <= set(ev) else "")
+    state = {"holds": "agreed with the chapter's own measurement",
+             "contradicted": "did not agree with the chapter's own measurement",
+             "undecided": "could not be set beside the chapter's own measurement"}.get(str(claim.get("state")), "ran")
     return (f"{{doc}}`{link}` ran this same script on {where}, with the PEP 734 backport "
             "(`interpreters_backport`, which gilref installs into a private directory of its cache) on the "
             f"child's `PYTHONPATH`, and there it {state}{figures}.")

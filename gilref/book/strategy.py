@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -64,6 +64,7 @@ __all__ = [
     "Option",
     "advice_claim",
     "advice_state",
+    "baseline_drift",
     "chapter_link",
     "chapter_present",
     "classic_advice_holds",
@@ -86,10 +87,13 @@ __all__ = [
     "options_from_suites",
     "present_in",
     "release_text",
+    "same_option",
     "section_text",
+    "share_verdicts",
     "summary_rows",
     "task_floor_ms",
     "verdict_claim",
+    "with_baseline_note",
     "with_states",
 ]
 
@@ -126,7 +130,8 @@ SIMPLICITY = (
 )
 
 #: Why an option earlier in :data:`SIMPLICITY` is simpler than one of these families (the
-#: phrase follows "it"): what the later family needs that the earlier one does not.
+#: phrase follows "it"): what the later family needs that the earlier one does not. A family
+#: not in :data:`SIMPLICITY` (``openmp``) ranks after all of them.
 SIMPLER_BECAUSE: dict[str, str] = {
     "threads": "needs no threads",
     "asyncio": "needs no async libraries",
@@ -134,6 +139,8 @@ SIMPLER_BECAUSE: dict[str, str] = {
     "subinterpreters": "needs no Python 3.13+ interpreters module",
     "free-threaded": "needs no special build (free-threaded CPython is a separate interpreter)",
     "dask": "needs no cluster scheduler and no Dask",
+    "openmp": "needs no OpenMP (no compiler flag for it, no OpenMP runtime shipped beside the extension), "
+              "only Python threads calling a loop that releases the GIL",
 }
 
 #: Workloads of a chapter's suites that run in native code (NumPy, compiled loops): their
@@ -184,7 +191,7 @@ _UNCONFIRMED = ("undecided", "contradicted")
 #: ``Option.state`` (its chapter's verdict read as "does it help") in words that cannot be
 #: taken for a claim's state: for a negative claim ("threads do not help") that *holds*,
 #: the option's state is ``contradicted``, and the guide says "does not help".
-HELPS_TEXT = {"holds": "helps", "contradicted": "does not help", "undecided": "cannot tell", "": "no claim on it"}
+HELPS_TEXT = {"holds": "helps", "contradicted": "does not help", "undecided": "cannot tell", "": "not judged"}
 
 #: What an option's chapter found, after "its chapter, ..., ".
 _FOUND = {"contradicted": "found that it does not help", "undecided": "could not tell whether it helps"}
@@ -210,6 +217,8 @@ class Option:
     :param state: the state of the claim in *source*'s record that says this option
         helps (:data:`VERDICT_CLAIMS`): ``"holds"``, ``"contradicted"``,
         ``"undecided"``, or ``""`` when that chapter states no such claim.
+    :param judged_in: the chapter whose claim gave *state*, when it is not *source*
+        (:func:`share_verdicts`); ``""`` otherwise.
     """
 
     workload: str
@@ -219,6 +228,7 @@ class Option:
     source: str
     detail: str = ""
     state: str = ""
+    judged_in: str = ""
 
     def __post_init__(self) -> None:
         if self.workload not in WORKLOADS:
@@ -333,7 +343,9 @@ def _close(a: Option, b: Option) -> bool:
 def _simpler(harder: Option) -> str:
     """Why an option beats *harder* on a tie (:data:`SIMPLER_BECAUSE`)."""
     because = next((v for k, v in SIMPLER_BECAUSE.items() if harder.name.lower().startswith(k)), None)
-    return f"it {because}" if because else "it comes earlier in the guide's order of simplicity"
+    if because:
+        return f"it {because}"
+    return f"{harder.family} is not among the families this guide ranks ({', '.join(SIMPLICITY)}), which go first"
 
 
 def decide(workload: str, options: Iterable[Option]) -> Decision:
@@ -380,6 +392,9 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
+    _, mark, note = best.detail.partition(_BASELINE_MARK)
+    if mark:  # the recommendation's figure rests on a baseline its chapter found slowed
+        reason += f" Mind its figure: {mark}{note}."
     if best.state in _UNCONFIRMED:
         reason += f" Its own chapter, {chapter_link(best.source)}, {_FOUND[best.state]}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
@@ -616,7 +631,7 @@ def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = 
     if lag is not None:
         names = {"inline": "asyncio, CPU step inline in a coroutine",
                  "to-thread": "asyncio + asyncio.to_thread",
-                 "process": "asyncio + run_in_executor(ProcessPoolExecutor)"}
+                 "process": "asyncio + a process pool (run_in_executor)"}
         for mode, label in names.items():
             for t in lag.select("ticker-lag", mode):
                 out.append(Option("mixed", label, "seconds", t.median, source,
@@ -626,7 +641,7 @@ def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = 
             for t in sleeps.select("waits", mode):
                 count, wait = t.params.get("count", t.workers), t.params.get("wait_s", 0)
                 out.append(Option("many-waits", label, "seconds", t.median, source,
-                                  f"{count} waits of {wait * 1000:g} ms at once"))
+                                  f"{int(count):,} waits of {wait * 1000:g} ms at once"))
     return out
 
 
@@ -673,9 +688,12 @@ def gather(
             found = options_from_suites(record, workload)
             how = "measured, suites only"
         found = with_states(found, record)
+        drift = baseline_drift(record)
+        if drift is not None:
+            found = [with_baseline_note(o, drift) if o.metric == "speedup" else o for o in found]
         options.extend(found)
         status[key] = how if found else "no options recorded"
-    return options, status
+    return share_verdicts(options), status
 
 
 def verdict_claim(chapter: str, option: Option) -> tuple[str, bool] | None:
@@ -703,8 +721,59 @@ def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Op
         if not state and found:
             raw = str((claims.get(found[0]) or {}).get("state", ""))
             state = _NEGATED.get(raw, "") if found[1] else raw
-        out.append(Option(o.workload, o.name, o.metric, o.value, o.source, o.detail, state))
+        out.append(replace(o, state=state))
     return out
+
+
+def same_option(name: str) -> str:
+    """*name* without a note of a build with the GIL (``"threads (2, countdown; CPython 3.11.7)"`` ->
+    ``"threads (2, countdown)"``): the same way of running the same work. A note naming a
+    free-threaded build is kept, since that is another option."""
+    head, sep, note = name.partition("; ")
+    if not sep or "free-threaded" in note:
+        return name
+    return head + (")" if note.endswith(")") else "")
+
+
+def share_verdicts(options: Sequence[Option]) -> list[Option]:
+    """*options*, where one that its own chapter states no claim on takes the verdict of the
+    chapter that does claim the same option (:func:`same_option`, same kind of work), so that
+    one option carries one verdict across the table; ``judged_in`` names that chapter."""
+    judged = {(o.workload, same_option(o.name)): o for o in options if o.state}
+    out = []
+    for o in options:
+        other = judged.get((o.workload, same_option(o.name)))
+        out.append(replace(o, state=other.state, judged_in=other.source) if not o.state and other else o)
+    return out
+
+
+#: How :func:`with_baseline_note` begins its note in an option's detail (and :func:`decide` finds it).
+_BASELINE_MARK = "its one-process baseline ran"
+
+
+def baseline_drift(record: Mapping[str, Any]) -> float | None:
+    """How much slower (a fraction; negative: faster) a chapter's one-process baseline ran beside
+    what it compares (suite ``countdown``, mode ``sequential``) than alone (suite ``alone``), when
+    it timed both and they differ by more than :data:`TIE`; ``None`` otherwise. The speedups over
+    that baseline are then lifted (or lowered) by as much."""
+    alone, beside = _suite(record, "alone"), _suite(record, "countdown")
+    if alone is None or beside is None:
+        return None
+    lone = next(iter(alone.timings), None)
+    seq = next(iter(beside.select("countdown", "sequential")), None)
+    if lone is None or seq is None or lone.median <= 0:
+        return None
+    drift = seq.median / lone.median - 1
+    return drift if abs(drift) > TIE else None
+
+
+def with_baseline_note(option: Option, drift: float) -> Option:
+    """*option* with its detail saying that its baseline drifted by *drift* (:func:`baseline_drift`)
+    and what its speedup is over the baseline run alone."""
+    word = "slower" if drift > 0 else "faster"
+    note = (f"{_BASELINE_MARK} {abs(drift):.0%} {word} with the cluster alive; over that "
+            f"baseline run alone: {option.value / (1 + drift):.2f}×")
+    return replace(option, detail=f"{option.detail}; {note}" if option.detail else note)
 
 
 def chapter_present(key: str, docs_dir: str | Path) -> bool:
@@ -858,5 +927,6 @@ def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
             rows.append({"option": f"{o.workload}: {o.name}", "measured": o.shown,
                          "how (chapter)": f"{o.detail} ({chapter_link(o.source)})" if o.detail
                          else chapter_link(o.source),
-                         "helps? (its chapter)": HELPS_TEXT[o.state]})
+                         "helps? (its chapter)": HELPS_TEXT[o.state] + (
+                             f" ({chapter_link(o.judged_in)})" if o.judged_in else "")})
     return rows

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["broken_invariants", "invariant_caveat", "is_page_local", "quotable"]
+__all__ = ["EXAMPLE_ASIDE", "MORE_ASIDE", "aside", "broken_invariants", "invariant_caveat", "is_page_local", "quotable",
+           "quote"]
 
 
 #: A sentence that points at something on its own page: an example, a script, a run, a
@@ -51,28 +52,52 @@ def is_page_local(sentence: str) -> bool:
     return bool(_LOCAL.search(sentence))
 
 
+def quote(text: str) -> tuple[str, list[str]]:
+    """*text* (a claim's sentence) without its sentences that point at things on its own page,
+    and the sentences dropped (see :func:`quotable`, which this does the work of)."""
+    parts = _sentences(_THIS_PAGE.sub("its chapter", text.strip()))
+    kept: list[str] = []
+    dropped: list[str] = []
+    dropped_last = False
+    for sentence in parts:
+        dropped_last = is_page_local(sentence) or (dropped_last and bool(_LEANS.match(sentence)))
+        (dropped if dropped_last else kept).append(sentence.strip())
+    if not dropped:
+        return " ".join(s.strip() for s in parts), []
+    if not kept or is_page_local(parts[0]):  # the claim is about something on its page
+        return _WHERE.sub(r"\1 on its page", parts[0]).strip(), [p.strip() for p in parts[1:]]
+    return " ".join(kept), dropped
+
+
 def quotable(text: str) -> tuple[str, bool]:
     """*text* (a claim's sentence) without its sentences that point at things on its own page.
 
     A sentence that leans on a dropped one ("Its figure is ...") goes with it.
 
     :returns: the text to quote, and whether anything was dropped (the quoting page
-        should then say that the chapter checked more, and link to it). When every
+        should then say that the chapter checked more, and link to it: :func:`gilref.core.quoting.aside`). When every
         sentence is page-local, or the first is (a cross-check of an example, say), the first one is
         kept with "the example below" (and the like) made "the example on its page".
         "this page" becomes "its chapter" throughout.
     """
-    parts = _sentences(_THIS_PAGE.sub("its chapter", text.strip()))
-    kept, dropped_last = [], False
-    for sentence in parts:
-        dropped_last = is_page_local(sentence) or (dropped_last and bool(_LEANS.match(sentence)))
-        if not dropped_last:
-            kept.append(sentence)
-    if len(kept) == len(parts):
-        return " ".join(s.strip() for s in parts), False
-    if not kept or is_page_local(parts[0]):  # the claim is about something on its page
-        return _WHERE.sub(r"\1 on its page", parts[0]).strip(), True
-    return " ".join(s.strip() for s in kept), True
+    quoted, dropped = quote(text)
+    return quoted, bool(dropped)
+
+
+#: What a quotation adds when a sentence it dropped was about the chapter's example.
+EXAMPLE_ASIDE = "(Its chapter also holds this against its example, on its own page.)"
+#: What it adds when the sentences dropped were about other things on that page (a table, a chart).
+MORE_ASIDE = "(Its chapter says more of this beside its tables and charts, on its own page.)"
+_EXAMPLE = re.compile(r"\b(?:examples?|scripts?)\b", re.IGNORECASE)
+
+
+def aside(dropped: list[str]) -> str:
+    """What a quotation should add for the sentences :func:`quote` *dropped*: :data:`EXAMPLE_ASIDE`
+    when one of them speaks of an example (or a script), :data:`MORE_ASIDE` when they speak of
+    other things, ``""`` when nothing was dropped."""
+    if not dropped:
+        return ""
+    return EXAMPLE_ASIDE if any(_EXAMPLE.search(s) for s in dropped) else MORE_ASIDE
 
 
 def broken_invariants(invariants: Mapping[str, Mapping[str, Any]]) -> list[str]:

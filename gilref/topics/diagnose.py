@@ -97,7 +97,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,7 @@ __all__ = [
     "summarise",
     "thread_rows",
     "verdict",
+    "with_names",
 ]
 
 DIAGNOSIS_FORMAT = "gilref-diagnosis"
@@ -491,6 +492,22 @@ class Diagnosis:
                    {s: float(data["shares"][s]) for s in STATES}, int(data["intervals"]), int(data["rate_hz"]),
                    float(data["seconds"]), str(data["target"]), data.get("exit_code"),
                    dict(data.get("metadata", {})), str(data.get("sampler", "")))
+
+
+def with_names(d: Diagnosis, names: Mapping[str, str]) -> Diagnosis:
+    """*d* with the threads py-spy left unnamed named from *names* (OS thread id -> ``threading`` name).
+
+    py-spy labels a thread ``thread (OS-ID): NAME``, reading NAME from the
+    ``threading._active`` dict in the program's memory; when that read never
+    finds the thread, the label has only the id and :func:`parse_raw` calls the
+    thread ``thread OS-ID``. A program that knows its threads (the book's own,
+    which report ``threading.Thread.native_id``) can name them; a name py-spy
+    did read is kept.
+    """
+    threads = [replace(t, name=names[t.ident]) if t.name == f"thread {t.ident}" and t.ident in names else t
+               for t in d.threads]
+    threads.sort(key=lambda t: (t.name != "MainThread", t.name))
+    return replace(d, threads=threads)
 
 
 def summarise(threads: Sequence[ThreadSamples], *, rate: int = DEFAULT_RATE, seconds: float = 0.0,

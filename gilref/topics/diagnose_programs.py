@@ -42,14 +42,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..core.paths import env_importing_gilref
-from ..core.quoting import invariant_caveat, quotable
+from ..core.quoting import aside, invariant_caveat, quote
 from ..core.results import Suite
 from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
-from .diagnose import STATES, Diagnosis, io_return_waiting
+from .diagnose import STATES, Diagnosis, ThreadReport, io_return_waiting, with_names
 
-__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "command",
-           "findings", "main", "overhead_verdict", "thread_table"]
+__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "apportion", "command",
+           "each_thread", "findings", "main", "main_thread_share", "overhead_verdict", "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
@@ -74,11 +74,24 @@ def env() -> dict[str, str]:
     return env_importing_gilref()
 
 
+#: The program's threads seen so far: OS thread id (``threading.Thread.native_id``) -> name; printed
+#: with the result so that a thread py-spy could not name is still named (:func:`gilref.topics.diagnose.with_names`).
+_NAMES: dict[str, str] = {}
+
+
+def _remember(threads: Sequence[threading.Thread] | None = None) -> None:
+    """Note the OS id and name of *threads* (default: every live thread) in :data:`_NAMES`."""
+    for t in threads if threads is not None else threading.enumerate():
+        if t.native_id is not None:
+            _NAMES[str(t.native_id)] = t.name
+
+
 def _on_threads(target: Any, args_per_thread: Sequence[tuple[Any, ...]], prefix: str) -> float:
     threads = [threading.Thread(target=target, args=a, name=f"{prefix}-{i}") for i, a in enumerate(args_per_thread)]
     start = time.perf_counter()
     for t in threads:
         t.start()
+    _remember(threads)
     for t in threads:
         t.join()
     return time.perf_counter() - start
@@ -100,6 +113,7 @@ def run_fetch(seconds: float, workers: int) -> dict[str, Any]:
         while time.perf_counter() - start < seconds:
             results = fetch_threads(server.urls(workers * 2), workers, timeout=5.0, executor=pool)
             fetched += sum(r.ok for r in results)
+        _remember()
         took = time.perf_counter() - start
     return {"workers": workers, "seconds": took, "fetched": fetched}
 
@@ -184,6 +198,7 @@ def run_convoy(seconds: float) -> dict[str, Any]:
     spinner = threading.Thread(target=_spin, args=(stop,), name="cpu-spinner")
     with EchoServer() as server:
         spinner.start()
+        _remember()
         try:
             start = time.perf_counter()
             client = subprocess.run([sys.executable, "-c", _CLIENT, str(server.address[1]), repr(seconds)],
@@ -214,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_hashlib(args.seconds, args.workers)
     else:
         result = run_convoy(args.seconds)
-    print(json.dumps({"program": args.program, **result}), flush=True)
+    _remember()
+    print(json.dumps({"program": args.program, **result, "thread_names": _NAMES}), flush=True)
     return 0
 
 
@@ -247,7 +263,8 @@ def diagnose_program(name: str, *args: str, rate: int = 50) -> tuple[Any, dict[s
         d = diagnose(command(name, *args), env=env(), rate=rate, program_stdout=out, timeout=600)
         out.seek(0)
         lines = [ln for ln in out.read().splitlines() if ln.startswith("{")]
-    return d, json.loads(lines[-1]) if lines else {}
+    result: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    return with_names(d, result.get("thread_names") or {}), result
 
 
 def agrees(name: str, verdict_key: str, earlier_holds: bool) -> bool:
@@ -299,6 +316,21 @@ def _python_of(metadata: Mapping[str, Any]) -> str:
     return f"{metadata.get('python_implementation', 'Python')} {metadata.get('python_version', '?')}{tail}"
 
 
+def apportion(values: Sequence[float], total: int) -> list[int]:
+    """Whole numbers, each *values[i]* rounded up or down, that add up to *total* (largest remainder).
+
+    Per cents rounded one by one can add up to 101% of a whole; these do not:
+    each value is first rounded down, and the units still missing go to the
+    values with the largest remainders (ties to the earlier value).
+    """
+    floors = [int(v // 1) for v in values]
+    short = total - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
+    for i in order[:max(0, short)]:
+        floors[i] += 1
+    return floors
+
+
 def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     """One row per program and thread, plus one (``whole run``) for all of a program's threads.
 
@@ -306,19 +338,25 @@ def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     the run's sampling intervals (:meth:`gilref.topics.diagnose.Diagnosis.wall_share`), so a program's
     thread rows add up to its ``whole run`` row. The four states are shares
     of the row's OWN samples (the thread's; for ``whole run``, all of them):
-    each row adds up to 100%. (``whole run``, as in the chart.)
+    each row adds up to 100%. (``whole run``, as in the chart.) The per cents
+    are rounded by :func:`apportion`, so that they add up as the page says.
     """
     rows: list[dict[str, Any]] = []
     short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
+
+    def states(shares: Mapping[str, float]) -> dict[str, str]:
+        pct = apportion([shares[s] * 100 for s in STATES], 100)
+        return {short[s]: f"{p}%" for s, p in zip(STATES, pct)}
+
     for name, d in diagnoses.items():
+        whole = round(d.held_sum * 100)
+        held = apportion([d.wall_share(t) * 100 for t in d.threads], whole)
         rows.append({"program: verdict": f"{name}: {d.verdict.key}", "thread": "whole run",
                      "samples": f"{sum(t.samples for t in d.threads):,}",
-                     "GIL held (of wall time)": f"{d.held_sum:.0%}",
-                     **{short[s]: f"{d.shares[s]:.0%}" for s in STATES}})
-        for t in d.threads:
+                     "GIL held (of wall time)": f"{whole}%", **states(d.shares)})
+        for t, h in zip(d.threads, held):
             rows.append({"program: verdict": "", "thread": t.name, "samples": f"{t.samples:,}",
-                         "GIL held (of wall time)": f"{d.wall_share(t):.0%}",
-                         **{short[s]: f"{t.shares[s]:.0%}" for s in STATES}})
+                         "GIL held (of wall time)": f"{h}%", **states(t.shares)})
     return rows
 
 
@@ -327,34 +365,58 @@ def _range(values: Sequence[float]) -> str:
     return f"{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"{lo:.0%} to {hi:.0%}"
 
 
+def each_thread(threads: Sequence[ThreadReport], first: str, second: str) -> str:
+    """E.g. ``countdown-0 59% and 41%, countdown-1 37% and 63%``: each thread's shares of states *first*
+    and *second* (of its own samples), so that a sentence about several threads states each one's."""
+    return ", ".join(f"{t.name} {t.shares[first]:.0%} and {t.shares[second]:.0%}" for t in threads)
+
+
+def main_thread_share(main: ThreadReport, workers: Sequence[ThreadReport], before: str, during: str = "") -> str:
+    """Where the main thread's samples with the GIL fall, from the counts: all of them in the intervals
+    outside the worker threads' lives (the main thread lives longer by ``main.samples`` minus the
+    longest-lived worker's samples), i.e. *before* (what the program does then, e.g. ``importing NumPy``),
+    starting the threads and exiting; or how many fell while the workers ran (doing *during*, when given)."""
+    outside = main.samples - max((t.samples for t in workers), default=0)
+    with_gil = round(main.shares["python"] * main.samples)
+    if with_gil <= outside:
+        return (f"all of it in the {outside} sampling intervals before its threads started or after they ended "
+                f"({before}, starting them, exiting)")
+    return f"{with_gil - max(0, outside)} of those samples while its threads ran" + (f", {during}" if during else "")
+
+
 def findings(v: Mapping[str, Diagnosis]) -> str:
     """The paragraph on the four chapter runs (keys of ``CHAPTER_RUNS``).
 
     Denominators, as the table: "of the wall time" is over the run's sampling
-    intervals; a thread's shares are of its own samples.
+    intervals; a thread's shares are of its own samples. Each counting thread is
+    stated by name, and each main thread's samples with the GIL are placed
+    (:func:`main_thread_share`).
     """
     cd, fe, npy, cv = v["countdown"], v["fetch"], v["numpy"], v["convoy"]
-    counting = [t for t in cd.threads if t.name.startswith("countdown")]
-    main = cd.thread("MainThread")
-    outside = main.samples - max(t.samples for t in counting)
-    main_py = round(main.shares["python"] * main.samples)
-    where = (f"all of it in the {outside} sampling intervals before the counting threads started or after they "
-             "ended (importing, starting them, exiting)" if main_py <= outside else
-             f"{main_py - max(0, outside)} of those samples while the counting threads ran")
-    fetchers = [t for t in fe.threads if t.name.startswith("fetch")]
-    workers = [t for t in npy.threads if t.name.startswith("numpy")]
+    counting = [t for t in cd.threads if t.name != "MainThread"]
+    fetchers = [t for t in fe.threads if t.name != "MainThread"]
+    workers = [t for t in npy.threads if t.name != "MainThread"]
     server, spinner = cv.thread("gilref-echo-server"), cv.thread("cpu-spinner")
+
+    def main_of(d: Diagnosis, threads: Sequence[ThreadReport], before: str, during: str = "") -> str:
+        main = d.thread("MainThread")
+        if round(main.shares["python"] * main.samples) == 0:
+            return "Its main thread never held the GIL when sampled."
+        return (f"The main thread's {main.shares['python']:.0%} with the GIL ({d.wall_share(main):.0%} of the "
+                f"wall time) is {main_thread_share(main, threads, before, during)}.")
+
     return (
         f"Each program was sampled at {cd.rate} samples per second by {cd.sampler}. "
-        f"In the countdown the GIL was held {cd.gil_held:.0%} of the wall time. Each counting thread ran with "
-        f"it in {_range([t.shares['python'] for t in counting])} of its own samples and waited for it in "
-        f"{_range([t.shares['waiting'] for t in counting])}: *{cd.verdict.key}*. The main thread's "
-        f"{main.shares['python']:.0%} with the GIL ({cd.wall_share(main):.0%} of the wall time) is {where}. "
+        f"In the countdown the GIL was held {cd.gil_held:.0%} of the wall time. The counting threads ran with "
+        f"it and waited for it in these shares of their own samples: {each_thread(counting, 'python', 'waiting')}"
+        f": *{cd.verdict.key}*. {main_of(cd, counting, 'importing')} "
         f"The {len(fetchers)} fetching threads were idle in {_range([t.shares['idle'] for t in fetchers])} of "
         f"their own samples, and the GIL was held {fe.gil_held:.0%} of the wall time: *{fe.verdict.key}*. "
+        f"{main_of(fe, fetchers, 'importing, starting the local server', 'handing the URLs to the pool')} "
         f"The {len(workers)} NumPy threads ran native code in "
         f"{_range([t.shares['native'] for t in workers])} of their own samples, and the GIL was held "
-        f"{npy.gil_held:.0%} of the wall time: *{npy.verdict.key}*. In the convoy program the GIL was held "
+        f"{npy.gil_held:.0%} of the wall time: *{npy.verdict.key}*. "
+        f"{main_of(npy, workers, 'importing NumPy, making the matrices')} In the convoy program the GIL was held "
         f"{cv.gil_held:.0%} of the wall time: the CPU-bound thread ran with it in {spinner.shares['python']:.0%} "
         f"of its own samples. Of the server thread's own samples, {server.shares['idle']:.0%} were idle in "
         f"`recv` and {server.shares['waiting']:.0%} waited for the GIL, {io_return_waiting(server):.0%} on its "
@@ -388,11 +450,11 @@ def quote_claim(claim: Mapping[str, Any], record: Mapping[str, Any]) -> str:
     """An earlier chapter's *claim* (its record's dict) as a quotation fit for this page: without its
     sentences about things on its own page (:func:`gilref.core.quoting.quotable`; the quote then says that
     chapter checked more), and with a caveat when a measurement of *record* broke an invariant."""
-    text, dropped = quotable(str(claim["text"]).replace("**", ""))
+    text, dropped = quote(str(claim["text"]).replace("**", ""))
     out = "\u201c" + text + "\u201d"
     chapter = str(record.get("chapter", ""))
     if dropped:
-        out += " (That chapter also holds this against its example, on its own page.)"
+        out += " " + aside(dropped).replace("Its chapter", "That chapter")
     caveat = invariant_caveat(record.get("invariants") or {}, where=f"{{doc}}`{chapter}`" if chapter else "that page")
     return out + (f" {caveat}" if caveat else "")
 
@@ -437,15 +499,21 @@ def agreement_verdict(name: str, d: Diagnosis, program: Mapping[str, Any], recor
     )
 
 
+def _ratio_text(iv: Interval) -> str:
+    """The interval as text with its range shown: at three decimals when two would show a point."""
+    text = iv.text()
+    return text if "(" in text else iv.text(".3f")
+
+
 def _cost(iv: Interval, threads: int) -> str:
     if iv.high < 1:
         why = ("this host's load varied between the runs, since sampling cannot speed one thread up" if threads == 1
                else "this host's load varied between the runs, or pausing the threads changed how they hand "
                     "the GIL to each other")
-        return f"{iv.text()}, faster under sampling ({why}): no measurable cost"
+        return f"{_ratio_text(iv)}, faster under sampling ({why}): no measurable cost"
     if iv.low <= 1:
-        return f"{iv.text()}, an interval that includes 1: no measurable cost"
-    return f"{iv.text()}: a cost of about {iv.median - 1:.0%}"
+        return f"{_ratio_text(iv)}, an interval that includes 1: no measurable cost"
+    return f"{_ratio_text(iv)}: a cost of about {iv.median - 1:.0%}"
 
 
 def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
