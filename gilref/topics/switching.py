@@ -6,8 +6,8 @@ the holder to drop it; the holder honours the request only where the interpreter
 checks its eval breaker (in 3.12 and 3.13 at ``RESUME``, at function entry and
 after a plain ``yield`` but not after ``yield from``/``await``; at ``JUMP_BACKWARD``,
 each turn of a loop; and after calls that return in place, mostly calls into C:
-``CHECK_EVAL_BREAKER`` / ``_CHECK_PERIODIC`` in ``Python/bytecodes.c``; 3.11 at the corresponding instructions of
-``Python/ceval.c``), not between every two bytecodes. :func:`measure`
+``CHECK_EVAL_BREAKER`` / ``_CHECK_PERIODIC`` in 3.13's ``Python/bytecodes.c``;
+3.11 at the corresponding instructions of ``Python/ceval.c``), not between every two bytecodes. :func:`measure`
 makes that visible. In each *trial* two threads share the interpreter for a
 fixed window:
 
