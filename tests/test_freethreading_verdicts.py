@@ -70,7 +70,8 @@ def test_cost_verdict_three_ways_and_its_cross_check():
     assert agree.state == "holds" and "+30% (+27% to +33%)" in agree.text
     assert "agrees within the spread" in agree.text
     apart = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(4.7, {}, gil=False)))
-    assert "not the same figure" in apart.text and "\u22126%" in apart.text and "taking turns" in apart.text
+    assert "not the same figure" in apart.text and "\u22126%" in apart.text and "Taking turns" in apart.text
+    assert "the one to trust" not in apart.text
     faster = ft.cost_verdict(cost((1.0, 0.9), (1.0, 1.8)))
     assert faster.state == "contradicted" and "countdown" in faster.text
     assert ft.cost_verdict(cost((1.0, 1.02), (1.0, 1.8), spread=0.03)).state == "undecided"
@@ -362,3 +363,38 @@ def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
     # 2,000,000 steps in 0.219 s: one millisecond is 0.5%, not "0%"
     text = ft.example_verdict(FT_GOOD, example_data(0.40, 0.219), "3.13t").text
     assert "shifts it by 0.5%" in text
+
+
+def spread_cost(default: tuple[float, ...], threaded: tuple[float, ...]) -> Suite:
+    """A single_thread_cost-shaped suite with the countdown's per-process values given (2,000,000 steps)."""
+    s = Suite(metadata={})
+    for mode, vals in (("default-build", default), ("free-threaded", threaded)):
+        s.add(Timing("countdown", mode, 1, vals, params={"n": 2_000_000}))
+        s.add(Timing("objects", mode, 1, (1.0, 1.0, 1.0, 1.0, 1.0) if mode == "default-build" else
+                     (1.8, 1.8, 1.8, 1.8, 1.8), params={"n": 200_000}))
+    return s
+
+
+SPREAD = spread_cost((0.92, 0.98, 1.0, 1.02, 1.08), (1.39, 1.4, 1.4, 1.4, 1.41))
+
+
+def test_second_figure_names_the_build_that_moved_and_whether_processes_explain_it():
+    within = ft.countdown_second_figure(SPREAD, (scaling(4.65, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert "not the same figure" in within and "the gap is the default build's (7%)" in within
+    assert "500.0 ns here and 465.0 ns there" in within and "460.0–540.0 ns" in within
+    assert "lies within that range" in within and "trust" not in within
+    assert "+40% (+37% to +54%)" in within  # the span of both intervals, the median the interleaved one
+    outside = ft.countdown_second_figure(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert "outside even that range" in outside
+    same = ft.countdown_second_figure(SPREAD, (scaling(5.0, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert same.endswith("agrees within the spread.")
+
+
+def test_overhead_text_for_other_chapters_gives_both_figures_only_when_they_differ():
+    assert ft.countdown_overhead_text(SPREAD, None) == "+40% (+37% to +43%)"
+    both = ft.countdown_overhead_text(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert both.startswith("+40% (+37% to +43%) with the builds taking turns and +59%")
+    d, f = scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)
+    got = ft.sequential_of({"scaling: A": d.to_dict(), "scaling: B": f}, "A", "B")
+    assert got is not None and got[0].baseline("countdown").median == pytest.approx(4.4)
+    assert ft.sequential_of({"scaling: A": d}, "A", "B") is None

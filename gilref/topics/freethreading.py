@@ -79,6 +79,9 @@ __all__ = [
     "cext_verdict",
     "cost_invariants",
     "cost_verdict",
+    "countdown_figures",
+    "countdown_overhead_text",
+    "countdown_second_figure",
     "countdown_scaling",
     "counter_invariants",
     "counter_table",
@@ -102,6 +105,7 @@ __all__ = [
     "scaling_note",
     "scaling_suites",
     "scaling_verdict",
+    "sequential_of",
     "short_path",
     "single_thread_cost",
     "status_text",
@@ -852,8 +856,8 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
 
     *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling`
     suites: their sequential runs measure the same quantity on the countdown
-    a second time, and the sentence says whether the two agree (their
-    intervals overlap) and, when not, why the interleaved figure is the one to trust.
+    a second time, and the sentence states both, per step, and what separates
+    them (:func:`countdown_second_figure`).
     """
     over = {w: _overhead(ratio_interval(cost.get(w, "free-threaded").values, cost.get(w, "default-build").values))
             for w in ("countdown", "objects")}
@@ -863,17 +867,10 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
     again = ""
     evidence: dict[str, Any] = {}
     if sequential is not None:
-        d, f = sequential
-        seq = _overhead(ratio_interval(f.baseline("countdown").values, d.baseline("countdown").values))
-        steps = int(f.baseline("countdown").params.get("n", 0))
-        agree = seq.low <= over["countdown"].high and over["countdown"].low <= seq.high
-        again = (" The sequential runs of the scaling measurement above ({steps:,} steps) put the same "
-                 "countdown overhead at {seq}, "
-                 + ("which agrees within the spread." if agree else
-                    "not the same figure: those runs measured one build after the other, each in one child "
-                    "process, so a busy stretch of the host can fall on one build only; the figure above, "
-                    "measured with the builds taking turns, is the one to trust."))
-        evidence = {"seq": percent_text(seq), "seq_interval": seq, "steps": steps, "agree": agree}
+        again = " " + countdown_second_figure(cost, sequential)
+        figures = countdown_figures(cost, sequential)
+        evidence = {"seq": percent_text(figures["sequential"]), "seq_interval": figures["sequential"],
+                    "steps": figures["steps"], "agree": figures["agree"]}
     slower = [w for w, st in zip(over, states) if st is False]
     return check(
         "cost_verdict",
@@ -891,6 +888,110 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
                 "build's by {c} on the countdown of {n:,} steps and {o} on the object workload: the repeats "
                 "reach below a {min:.0%} cost, so this run cannot say it is slower." + again,
     )
+
+
+def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str, Any]:
+    """The countdown's single-thread overhead as the two runs of the chapter measured it.
+
+    *cost* is :func:`single_thread_cost` (one child process per round and build);
+    *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling` suites
+    (one child process per build, all repeats in it). Returns ``interleaved`` and
+    ``sequential`` (overhead :class:`Interval`, fractions), ``agree`` (they overlap),
+    ``ns`` (``{(run, mode): nanoseconds per step}``, medians; run ``"cost"`` or
+    ``"scaling"``, mode ``"default-build"`` or ``"free-threaded"``), ``moved`` (the
+    mode whose per-step time differs more between the runs), ``range_ns`` (that
+    mode's lowest and highest per-process median in *cost*, ns per step),
+    ``within`` (the scaling run's one process lies within that range), ``processes``
+    (rounds in *cost*), ``steps`` (the scaling run's count) and ``span``
+    (the lowest low and highest high of the two overheads, an :class:`Interval`
+    whose median is the interleaved one).
+    """
+    d, f = sequential
+    inter = _overhead(ratio_interval(cost.get("countdown", "free-threaded").values,
+                                     cost.get("countdown", "default-build").values))
+    seq = _overhead(ratio_interval(f.baseline("countdown").values, d.baseline("countdown").values))
+    n_cost = int(cost.get("countdown", "default-build").params["n"])
+    steps = int(f.baseline("countdown").params.get("n", 0)) or n_cost
+    ns = {("cost", m): cost.get("countdown", m).median / n_cost * 1e9 for m in ("default-build", "free-threaded")}
+    ns[("scaling", "default-build")] = d.baseline("countdown").median / steps * 1e9
+    ns[("scaling", "free-threaded")] = f.baseline("countdown").median / steps * 1e9
+
+    def shift(m: str) -> float:
+        return abs(ns[("scaling", m)] / ns[("cost", m)] - 1)
+
+    moved = max(("default-build", "free-threaded"), key=shift)
+    per_process = [v / n_cost * 1e9 for v in cost.get("countdown", moved).values]
+    lo, hi = min(per_process), max(per_process)
+    return {
+        "interleaved": inter, "sequential": seq, "agree": seq.low <= inter.high and inter.low <= seq.high,
+        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": (lo, hi),
+        "within": lo <= ns[("scaling", moved)] <= hi, "processes": len(per_process), "steps": steps,
+        "span": Interval(min(inter.low, seq.low), inter.median, max(inter.high, seq.high)),
+    }
+
+
+def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str:
+    """The sentence that sets the scaling run's sequential countdown beside :func:`single_thread_cost`'s.
+
+    When the two overhead intervals overlap, it says so. When not, it gives both builds' time per
+    step in both runs, names the build whose time moved, and says whether the scaling run's one
+    process per build lies within the range the cost run's processes spread over (then the gap is
+    which processes were sampled: the scaling run's tight repeats all come from one process) or
+    outside it (then process-to-process variation alone does not explain it). No figure is called
+    the right one; the overhead is stated as the span of both.
+    """
+    x = countdown_figures(cost, sequential)
+    head = (f"The sequential runs of the scaling measurement above ({x['steps']:,} steps) put the same "
+            f"countdown overhead at {percent_text(x['sequential'])}")
+    if x["agree"]:
+        return head + ", which agrees within the spread."
+    ns = x["ns"]
+    name = {"default-build": "default build", "free-threaded": "free-threaded build"}
+    other = "free-threaded" if x["moved"] == "default-build" else "default-build"
+    lo, hi = x["range_ns"]
+    text = (f"{head}, not the same figure. Per step, the {name[x['moved']]} took "
+            f"{ns[('cost', x['moved'])]:.1f} ns here and {ns[('scaling', x['moved'])]:.1f} ns there, the "
+            f"{name[other]} {ns[('cost', other)]:.1f} and {ns[('scaling', other)]:.1f} ns: the gap is the "
+            f"{name[x['moved']]}'s ({x['shift']:.0%}). The scaling run timed each build in one child process, "
+            f"so its repeats show that one process's spread only; here each build ran in {x['processes']} "
+            f"processes, and the {name[x['moved']]}'s per-process medians ranged {lo:.1f}–{hi:.1f} ns per step")
+    if x["within"]:
+        text += (": the scaling run's one process lies within that range, so the two figures differ by which "
+                 "processes they sampled (a run of this build goes a few per cent faster or slower from one "
+                 "process start to the next).")
+    else:
+        text += (": the scaling run's one process lies outside even that range, so process-to-process variation "
+                 "alone does not explain the gap; the host's load during one of the runs may (this page cannot "
+                 "tell).")
+    return text + (f" Neither run pins the overhead closer than both together: {percent_text(x['span'])} "
+                   "on this host, the median being this table's.")
+
+
+def sequential_of(suites: Mapping[str, Any], gil_label: str, ft_label: str) -> tuple[Suite, Suite] | None:
+    """The ``(default, free-threaded)`` scaling suites from the free-threading chapter's recorded
+    ``suites`` (keys ``"scaling: <label>"``, values :class:`Suite` or their dicts); ``None`` when
+    either is missing."""
+    got = [suites.get(f"scaling: {label}") for label in (gil_label, ft_label)]
+    if any(g is None for g in got):
+        return None
+    d, f = (g if isinstance(g, Suite) else Suite.from_dict(g) for g in got)
+    return d, f
+
+
+def countdown_overhead_text(cost: Suite, sequential: tuple[Suite, Suite] | None) -> str:
+    """For other chapters: the countdown's single-thread overhead as both runs of the free-threading
+    chapter measured it, e.g. ``+23% (+22% to +25%) with the builds taking turns, +34% (+32% to +35%)
+    in the scaling run's sequential steps``; the first figure alone when *sequential* is ``None`` or
+    the two overlap."""
+    inter = _overhead(ratio_interval(cost.get("countdown", "free-threaded").values,
+                                     cost.get("countdown", "default-build").values))
+    if sequential is None:
+        return percent_text(inter)
+    x = countdown_figures(cost, sequential)
+    if x["agree"]:
+        return percent_text(inter)
+    return (f"{percent_text(inter)} with the builds taking turns and {percent_text(x['sequential'])} in that "
+            "chapter's scaling run (one process per build; that chapter says what separates the two)")
 
 
 def switches_verdict(rows: Sequence[Mapping[str, Any]]) -> Claim:
