@@ -1236,6 +1236,18 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
     page faults, when they differ. ``""`` when every case is within *gap*.
     """
     groups: dict[str, list[str]] = {}
+    flat: list[str] = []  # free-threaded workloads on a non-owned object that came out alike, wall and CPU
+    for data in results.values():
+        suite = _suite(data)
+        if suite.metadata.get("gil_enabled") is not False:
+            continue
+        for w in workloads:
+            if w == "list-append":
+                continue
+            pair = [_one(suite, w, m + sfx) for sfx in ("", CPU_SUFFIX) for m in ("shared", "per-thread")]
+            if all(t is not None and t.median for t in pair) and all(
+                    abs(pair[i].median / pair[i + 1].median - 1) <= gap for i in (0, 2)):  # type: ignore[union-attr]
+                flat.append(f"{w} ({pair[0].median / pair[1].median:.2f}×)")  # type: ignore[union-attr]
     for label, data in results.items():
         suite = _suite(data)
         free = suite.metadata.get("gil_enabled") is False
@@ -1259,26 +1271,40 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
                 case += f", {fs:,.0f} and {fp:,.0f} page faults"
             more = fs >= 0 and max(fs, fp) >= 50 and abs(fs - fp) > 0.5 * max(fs, fp)
             if abs(c - 1) <= gap:
-                key = "waited"
+                key = "waited" if free else "waited-gil"
+                case += f"; the {'shared' if ratio > 1 else 'per-thread'} run took the longer"
+            elif free and c > 1 and w == "list-append":
+                key = "owner-list"
             elif free and c > 1:
-                key = "owner-list" if w == "list-append" and more and fs > fp else "owner"
+                key = "owner-flat" if flat else "owner"
             else:
                 key = "faults" if more else "cpu"
             groups.setdefault(key, []).append(case)
     if not groups:
         return ""
+    alike = (f"{' and '.join(flat)}, which also change the reference count of an object the worker does not "
+             f"own at every step (the shared, atomic count of its header, [`ob_ref_shared`]({_OBJECT_HEADER})), "
+             f"came out within {gap:.0%} in wall and CPU time, so an uncontended atomic count costs next to "
+             "nothing") if flat else ""
     why = {
-        "waited": "The worker's own CPU time was the same, so the difference is time it spent not running "
-                  "(waiting for a CPU, which other processes share, or, with the GIL, for the main thread to "
-                  "give it up), not work",
+        "waited": "The worker's own CPU time was the same, so the difference is time the worker of the slower run "
+                  "spent not running (waiting for a CPU, which other processes share; this build has no GIL), "
+                  "not work",
+        "waited-gil": "The worker's own CPU time was the same, so the difference is time the worker of the slower "
+                      "run spent not running (waiting for a CPU, which other processes share, or for the main "
+                      "thread to give up the GIL), not work",
         "owner": "The shared run cost the worker more CPU time: the main thread made the shared object, so the "
                  "worker is not its owner and each of its reference-count changes takes the shared, atomic count "
                  f"of the object's header ([`ob_ref_shared`]({_OBJECT_HEADER}))",
-        "owner-list": "The shared run cost the worker more CPU time and more page faults: besides the atomic "
-                      f"count of a thread that is not the owner ([`ob_ref_shared`]({_OBJECT_HEADER})), a list "
-                      f"such a thread resizes is marked shared ([listobject.c]({_LIST_SHARED})), and its old item "
-                      f"arrays are then freed only once no thread can be reading them ([QSBR]({_LIST_FREE})), so "
-                      "the growing list takes fresh memory",
+        "owner-flat": "The shared run cost the worker more CPU time, and not for its reference count: " + alike
+                      + "; what else differs this page does not break down",
+        "owner-list": ("The shared run cost the worker more CPU time" + (": not for its reference count, since "
+                       + alike + ", but" if flat else ": besides the atomic count of a thread that is not the owner "
+                       f"([`ob_ref_shared`]({_OBJECT_HEADER})),")
+                       + f" because a list a thread other than its owner resizes is marked shared "
+                       f"([listobject.c]({_LIST_SHARED})) and its old item arrays are then freed only once no "
+                       f"thread can be reading them ([QSBR]({_LIST_FREE})), so the growing list takes fresh memory "
+                       "(the page faults below)"),
         "faults": "The worker's CPU time differed too, and with it its page faults: one mode touched fresh memory "
                   "(the kernel's time for the faults counts as the thread's), the other reused memory the run "
                   "before had freed",
