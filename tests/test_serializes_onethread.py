@@ -261,3 +261,19 @@ def test_example_one_thread_note_blames_short_runs_only_when_they_are_short():
     ft_attr = mod.one_thread_note([attr, row(0.008, 0.0092)], 3, True)
     assert "attribute (1.29x) is more than 10%" in ft_attr and "random (" not in ft_attr
     assert "5.5 ms long, repeated 3 times" in ft_attr
+
+
+def test_single_thread_text_gives_the_sibling_scaling_figure_only_when_it_differs():
+    def seq(t: float) -> Suite:
+        s = Suite()
+        s.add(Timing("countdown", "sequential", 1, tuple(t * (1 + 0.01 * k) for k in (-2, -1, 0, 1, 2)),
+                     params={"n": 10}))
+        return s
+
+    f, g = cost_pair(6e-3, 2.8e-3)
+    apart = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.23, 1.8),
+                                  sequential=(seq(1.0), seq(1.34)))
+    assert "(its scaling run, one process per build, put the countdown at +34%;" in apart
+    near = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.23, 1.8),
+                                 sequential=(seq(1.0), seq(1.23)))
+    assert "scaling run" not in near

@@ -114,6 +114,8 @@ __all__ = [
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
+    "end_to_end",
+    "end_to_end_text",
     "specialized_share",
     "stdlib_shared",
     "stdlib_verdict",
@@ -1066,6 +1068,40 @@ def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     )
 
 
+def end_to_end(suite: Suite, workload: str, threads: int) -> tuple[float, float, float, bool | None]:
+    """(shared, per-thread, merge) median seconds at *threads* threads, and whether sharing was slower once
+    the merge is counted: True when the shared run's lower quartile exceeds the upper quartiles of the
+    per-thread work plus its merge, False when its upper quartile lies below their lower quartiles, None
+    between (the repeats overlap)."""
+    sh, pt, mg = (suite.get(workload, m, threads) for m in ("shared", "per-thread", "merge"))
+    q = [quartiles(t.values) for t in (sh, pt, mg)]
+    slower = True if q[0][0] > q[1][2] + q[2][2] else False if q[0][2] < q[1][0] + q[2][0] else None
+    return sh.median, pt.median, mg.median, slower
+
+
+def end_to_end_text(suite: Suite, workloads: Sequence[str]) -> str:
+    """The shared run against the per-thread work plus its merge, for every workload and thread count
+    (above one) with a merge timing: the comparison the merge times make possible, computed."""
+    parts = []
+    for w in workloads:
+        counts = sorted(t.workers for t in suite.select(w, "merge") if t.workers > 1)
+        cases = []
+        for k in counts:
+            try:
+                sh, pt, mg, slower = end_to_end(suite, w, k)
+            except (KeyError, LookupError, ValueError):
+                continue
+            word = {True: "slower shared", False: "faster shared", None: "about the same"}[slower]
+            cases.append(f"{k} threads: shared {sh * 1e3:.1f} ms against {pt * 1e3:.1f} + {mg * 1e3:.1f} = "
+                         f"{(pt + mg) * 1e3:.1f} ms, {word}")
+        if cases:
+            parts.append(f"{w} ({'; '.join(cases)})")
+    if not parts:
+        return ""
+    return ("Counted end to end, the per-thread work plus its merge against the shared run (medians; "
+            "decided on the quartiles): " + "; ".join(parts) + ".")
+
+
 def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
                   ratio: float = SLOWER_RATIO) -> Claim:
     """Threads appending to one list or storing into one dict are slower than on containers of their own.
@@ -1080,8 +1116,9 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
     merges = {w: suite.get(w, "merge", threads).median for w in workloads}
     works = {w: suite.get(w, "per-thread", threads).median for w in workloads}
     merged = "; ".join(f"{w}: {merges[w] * 1e3:.1f} ms after {works[w] * 1e3:.1f} ms of work" for w in workloads)
+    whole = end_to_end_text(suite, workloads)
     tail = (" Merging the per-thread containers into one afterwards, which sharing saves, is left out of "
-            "the ratio: it took {merged} (medians).")
+            "the ratio: it took {merged} (medians)." + (" " + whole if whole else ""))
     return check(
         "locks_verdict",
         "without the GIL, threads that write to one list or dict take turns on its lock",
@@ -1375,8 +1412,12 @@ def _signed_percent(x: float) -> str:
 
 
 def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str, float],
-                  runs_ms: Mapping[str, float], specialized: Mapping[str, Sequence[int]] | None) -> str:
-    """The free-threading chapter's one-thread cost beside this page's, and the computed reason they differ."""
+                  runs_ms: Mapping[str, float], specialized: Mapping[str, Sequence[int]] | None,
+                  sequential: tuple[Suite, Suite] | None = None) -> str:
+    """The free-threading chapter's one-thread cost beside this page's, and the computed reason they differ.
+
+    *sequential* is that chapter's ``(default, free-threaded)`` scaling suites: when their sequential
+    countdown's overhead does not overlap *sibling*'s, both are given (that chapter says why)."""
     text = ""
     if sibling is None:
         text = (" The {doc}`free-threading` chapter measures the same build's one-thread cost on its own "
@@ -1397,7 +1438,9 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
             text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
                     + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on "
                                    "the default build)" for w, iv in theirs.items())
-                    + ", in child processes of their own, the builds taking turns; the runs here are "
+                    + ", in child processes of their own, the builds taking turns"
+                    + _second_countdown(suite, sequential)
+                    + "; the runs here are "
                     + ("shorter" if max(runs_ms.values()) < min(their_ms.values()) else "not all shorter")
                     + f" ({_span(runs_ms.values())} ms on the default build) and run "
                       "in a thread the timing waits for.")
@@ -1429,10 +1472,27 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
     return text
 
 
+def _second_countdown(cost: Suite, sequential: tuple[Suite, Suite] | None) -> str:
+    """``" (its scaling run, one process per build, put the countdown at +34% ...)"`` when that figure
+    does not overlap the turn-taking one; ``""`` otherwise."""
+    if sequential is None:
+        return ""
+    try:
+        inter = ratio_interval(cost.get("countdown", "free-threaded").values, cost.get("countdown", "default-build").values)
+        seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
+    except (KeyError, LookupError, ValueError):
+        return ""
+    if seq.low <= inter.high and inter.low <= seq.high:
+        return ""
+    return (f" (its scaling run, one process per build, put the countdown at {_signed_percent(seq.median - 1)}; "
+            "that chapter says what separates the two figures)")
+
+
 def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
                        default: Sequence[Suite | Mapping[str, Any]], *, label: str, other: str,
                        sibling: Suite | Mapping[str, Any] | None = None,
-                       specialized: Mapping[str, Sequence[int]] | None = None) -> str:
+                       specialized: Mapping[str, Sequence[int]] | None = None,
+                       sequential: tuple[Suite, Suite] | None = None) -> str:
     """The free-threaded build's single-thread penalty, computed from the one-thread per-thread rows.
 
     For every workload both builds measured with one thread on an object of its own (the same
@@ -1466,7 +1526,7 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
     text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
             f"as long as {other} ({each}: the one-thread per-thread columns above; the builds ran one after "
             f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began).")
-    text += _sibling_text(sibling, ratios, runs_ms, specialized)
+    text += _sibling_text(sibling, ratios, runs_ms, specialized, sequential)
     later = (f" For 3.14, where specialization is back on, *What's New In Python 3.14* gives \"roughly 5-10%\" "
              f"([Free-threaded mode]({_WHATSNEW_314})) and the current HOWTO \"about 1% on macOS aarch64 to 8% on "
              f"x86-64 Linux\" ([Single-threaded performance]({_HOWTO_SPEED})): claims about 3.14, not measured here.")
@@ -1808,10 +1868,11 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
         count=int(example["count"]), n=n, repeats=int(example["repeats"]), python=example.get("python", "?"),
         differ="; ".join(differ), tol_text=f"{tolerance * 100:.0f}%",
         title="The example on this page disagrees with the measurement above",
-        supported="**The script agrees with the chapter.** With {k} threads, shared ÷ per-thread ({seen}): "
-                  "each workload's two intervals overlap, once widened by {tol_text}. The runs differ in "
-                  "{differ}.",
-        contradicted="With {k} threads, shared ÷ per-thread: {seen}. The intervals of a workload do not "
+        supported="**The script agrees with the chapter at {k} threads.** With {k} threads, shared ÷ per-thread "
+                  "({seen}): each workload's two intervals overlap, once widened by {tol_text}. Only {k} threads "
+                  "are compared: the script's other rows (one thread among them) are not checked against the "
+                  "chapter here. The runs differ in {differ}.",
+        contradicted="With {k} threads (the only count compared), shared ÷ per-thread: {seen}. The intervals of a workload do not "
                      "overlap even widened by {tol_text}, so the two runs measured different ratios; "
                      + side + ". The two runs differ in {differ}; any of these can move a ratio of runs a few "
                      "milliseconds long.",
