@@ -51,7 +51,8 @@ SOUND = {"empty": 10.0, "acquire_release": 40.0, "with_lock": 45.0, "increment":
 def test_locked_loop_verdict_three_ways():
     held = lockcost.locked_loop_verdict(made_up(SOUND))
     # the loop measured takes `with lock:` (35 ns beyond the loop here), not the bare pair (30 ns)
-    assert held.state == "holds" and "`with lock:` block it adds (35.0 ns per step on top of the empty loop)" in held.text
+    assert held.state == "holds"
+    assert "`with lock:` block it adds (35.0 ns per step on top of the empty loop)" in held.text
     cheap = lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 26.0}))
     assert cheap.state == "contradicted" and "1.30×" in cheap.text
     assert lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 36.0}, spread=0.05)).state == "undecided"

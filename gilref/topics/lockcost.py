@@ -377,13 +377,13 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
         "fine-grained locking inside the interpreter (the free-threaded build) makes single-threaded code "
         "about twice as slow",
         holds, r=r, o=o, ft=ft_label, gil=gil_label, where=where, verdict=verdict, low=TWICE_LOW, high=TWICE_HIGH,
-        supported="**The free-threaded build on one thread: twice as slow still.** {ft} ran the single-threaded countdown at {r} the time of "
-                  "{gil}{where}, and the object workload at {o}.",
+        supported="**The free-threaded build on one thread: twice as slow still.** {ft} ran the "
+                  "single-threaded countdown at {r} the time of {gil}{where}, and the object workload at {o}.",
         contradicted="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
                      "the time of {gil}{where}, and the object workload at {o}: {verdict}.",
         unclear="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
-                "the time of {gil}{where}, and the object workload at {o}: the repeats straddle a bound of “about twice” ({low:.1f}–{high:.1f}×), so "
-                "this run cannot tell.",
+                "the time of {gil}{where}, and the object workload at {o}: the repeats straddle a bound of "
+                "“about twice” ({low:.1f}–{high:.1f}×), so this run cannot tell.",
     )
 
 

@@ -85,6 +85,8 @@ __all__ = [
     "constant_verdict",
     "contention_invariants",
     "duration_text",
+    "end_to_end",
+    "end_to_end_text",
     "example_verdict",
     "foreign_call_probe",
     "gc_pause",
@@ -114,8 +116,6 @@ __all__ = [
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
-    "end_to_end",
-    "end_to_end_text",
     "specialized_share",
     "stdlib_shared",
     "stdlib_verdict",
@@ -1478,7 +1478,8 @@ def _second_countdown(cost: Suite, sequential: tuple[Suite, Suite] | None) -> st
     if sequential is None:
         return ""
     try:
-        inter = ratio_interval(cost.get("countdown", "free-threaded").values, cost.get("countdown", "default-build").values)
+        inter = ratio_interval(cost.get("countdown", "free-threaded").values,
+                               cost.get("countdown", "default-build").values)
         seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
     except (KeyError, LookupError, ValueError):
         return ""
@@ -1872,8 +1873,9 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
                   "({seen}): each workload's two intervals overlap, once widened by {tol_text}. Only {k} threads "
                   "are compared: the script's other rows (one thread among them) are not checked against the "
                   "chapter here. The runs differ in {differ}.",
-        contradicted="With {k} threads (the only count compared), shared ÷ per-thread: {seen}. The intervals of a workload do not "
-                     "overlap even widened by {tol_text}, so the two runs measured different ratios; "
+        contradicted="With {k} threads (the only count compared), shared ÷ per-thread: {seen}. The intervals "
+                     "of a workload do not overlap even widened by {tol_text}, so the two runs measured "
+                     "different ratios; "
                      + side + ". The two runs differ in {differ}; any of these can move a ratio of runs a few "
                      "milliseconds long.",
     )
