@@ -98,10 +98,10 @@ __all__ = [
     "interleave_invariants",
     "interleave_rows",
     "interleave_verdict",
-    "runs_words",
     "loop_verdict",
     "release_stretch",
     "released_verdict",
+    "runs_words",
     "scaling_invariants",
     "sleep_verdict",
     "socket_verdict",
@@ -636,7 +636,8 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
                   "the {bar} that mean the tasks took turns while they counted." + ex,
         contradicted="With 100 numbers per task and the output going to a pipe, the printing task "
                      "changed only {d_n} {times} in {n} numbers ({spread}), fewer than the {bar} that "
-                     "would mean the tasks took turns while they counted (the threads' start alone gives up to 3): each task printed its numbers in "
+                     "would mean the tasks took turns while they counted (the threads' start alone gives up to 3): "
+                     "each task printed its numbers in "
                      "about one block. The lines did not interleave as the classic demonstration says: "
                      "a buffered `print` makes no system call, and 100 numbers take less than one switch "
                      "interval, so nothing asks the printing thread to let go." + ex,
@@ -660,7 +661,8 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
         spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
         times="time" if sw.low == sw.high == 1 else "times",
         supported="**Every write was a chance to switch, and the threads took it:** flushing every "
-                  "line made the printing task change {f_n} times in {n} numbers ({spread}), at least {bar:,.0f}: one switch per {per:g} lines or more often.",
+                  "line made the printing task change {f_n} times in {n} numbers ({spread}), at least "
+                  "{bar:,.0f}: one switch per {per:g} lines or more often.",
         contradicted="Flushing every line, one `write` system call per line, changed the printing task "
                      "only {f_n} {times} in {n} numbers ({spread}), under the "
                      "{bar:,.0f} (one switch per {per:g} lines) that would mean the waiting thread took "
