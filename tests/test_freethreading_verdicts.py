@@ -398,3 +398,30 @@ def test_overhead_text_for_other_chapters_gives_both_figures_only_when_they_diff
     got = ft.sequential_of({"scaling: A": d.to_dict(), "scaling: B": f}, "A", "B")
     assert got is not None and got[0].baseline("countdown").median == pytest.approx(4.4)
     assert ft.sequential_of({"scaling: A": d}, "A", "B") is None
+
+
+def test_example_one_thread_prints_an_interval_only_when_its_ends_differ():
+    data = {**example_data(0.0633, 0.034), "count": 2_000_000, "seconds": {"1": [0.0651, 0.0652, 0.0653]}}
+    text = ft.example_one_thread(single(0.050, 0.0650, spread=0.001), data, "3.13t")
+    assert "Its one-thread time, 0.065 s, is the same" in text and "runs 0.065–0.065" not in text
+    assert "(0.065 s)" in text and "quartiles" not in text
+    wide = ft.example_one_thread(single(0.050, 0.063), {**data, "seconds": {"1": [0.062, 0.0633, 0.066]}}, "3.13t")
+    assert "0.063 s (runs 0.062–0.066 s)" in wide and "(0.063 s, quartiles 0.062–0.064 s)" in wide
+
+
+def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_allows():
+    dip = {"seconds": {"1": [0.065] * 3, "2": [0.035] * 3, "3": [0.0516] * 3}}
+    text = ft.uneven_text(dip, 2)
+    assert "3 threads 1.26× one thread: 3 equal shares on 2 CPUs allow 1.50× when each thread keeps its CPU" in text
+    assert "2.00× only if the scheduler moves them" in text and "below even that" in text
+    assert "about that" in ft.uneven_text({"seconds": {"1": [0.06], "3": [0.04]}}, 2)
+    assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03], "4": [0.03]}}, 2) == ""
+    assert ft.uneven_text({"seconds": {"2": [0.03]}}, 2) == ""
+
+
+def test_numpy_verdict_explains_a_gil_build_slower_on_two_threads_only_then():
+    slow = ft.numpy_verdict([("3.13", numpy_suite(1.43)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert "On 3.13 two threads took longer than the sequential run" in slow.text
+    assert "{doc}`release-points`" in slow.text and "above 500 elements" in slow.text
+    even = ft.numpy_verdict([("3.13", numpy_suite(1.0)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert "took longer" not in even.text

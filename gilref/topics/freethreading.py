@@ -114,6 +114,7 @@ __all__ = [
     "threads_invariants",
     "time_workload",
     "time_workloads",
+    "uneven_text",
     "variants",
 ]
 
@@ -156,6 +157,8 @@ EXAMPLE_SLACK = 0.02
 #: be called the same figure: both time one countdown on one thread, so only
 #: noise (and the worker thread's start, well under a millisecond) separates them.
 EXAMPLE_TIME_SLACK = 0.03
+#: NumPy's header where ``NPY_BEGIN_THREADS_THRESHOLDED`` releases the GIL only for loops above 500 elements.
+NUMPY_THRESHOLD_URL = "https://github.com/numpy/numpy/blob/v2.1.0/numpy/_core/include/numpy/ndarraytypes.h"
 #: Where CPython's documentation recommends ``--enable-optimizations --with-lto``
 #: (PGO and LTO) for the best performance.
 PERFORMANCE_OPTIONS_URL = "https://docs.python.org/3/using/configure.html#performance-options"
@@ -1131,6 +1134,42 @@ def _widened(i: Interval, slack: float) -> Interval:
     return Interval(i.low * (1 - slack), i.median, i.high * (1 + slack))
 
 
+def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
+    """``0.065 s (runs 0.064–0.066 s)`` (or ``0.065 s, runs …`` *inside* brackets); the median alone
+    when the interval's ends print alike (a point interval is no interval)."""
+    lo, hi = f"{i.low:.3f}", f"{i.high:.3f}"
+    if lo == hi:
+        return f"{i.median:.3f} s"
+    return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
+
+
+def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
+    """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
+    beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
+    CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
+    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that moves threads so that all finish
+    together gives min(k, c). ``""`` when no such count was run."""
+    secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
+    if 1 not in secs or cpus < 1:
+        return ""
+    one = statistics.median(secs[1])
+    parts = []
+    for k in sorted(secs):
+        if k <= cpus or k % cpus == 0:
+            continue
+        got = one / statistics.median(secs[k])
+        fixed = k / -(-k // cpus)
+        where = ("below even that" if got < fixed * (1 - EXAMPLE_SLACK) else
+                 "about that" if got <= fixed * (1 + EXAMPLE_SLACK) else "above it, so the scheduler moved threads")
+        parts.append(f"{k} threads {got:.2f}× one thread: {k} equal shares on {cpus} CPUs allow {fixed:.2f}× "
+                     f"when each thread keeps its CPU ({-(-k // cpus)} share one) and {min(k, cpus):.2f}× only "
+                     f"if the scheduler moves them so that all finish together; {where}")
+    if not parts:
+        return ""
+    return ("The script's dip above the CPU count is its split, not the build: " + "; ".join(parts)
+            + ". Thread counts that are a multiple of the CPU count (the chapter's) split evenly.")
+
+
 def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:
     """A sentence setting the script's one-thread time beside the single-thread table's, or ``""``.
 
@@ -1153,9 +1192,9 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     runs = [float(x) for x in data["seconds"]["1"]]
     ex = Interval(min(runs), statistics.median(runs), max(runs))
     tb = Interval(table.summary.q1, table.median, table.summary.q3)
-    head = (f"Its one-thread time, {ex.median:.3f} s (runs {ex.low:.3f}–{ex.high:.3f} s), is the same "
+    head = (f"Its one-thread time, {_seconds_text(ex, 'runs')}, is the same "
             f"countdown of {table.params['n']:,} steps on one thread of {label} as in the single-thread table "
-            f"above ({tb.median:.3f} s, quartiles {tb.low:.3f}–{tb.high:.3f} s)")
+            f"above ({_seconds_text(tb, 'quartiles', inside=True)})")
     gap = ex.median / tb.median - 1
     if abs(gap) <= EXAMPLE_TIME_SLACK:
         return head + f": the two agree ({abs(gap):.1%} apart)."
@@ -1220,7 +1259,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     if differs:
         reasons.append(f"it ran on another interpreter: {differs}")
     why = "; ".join(reasons)
-    times = example_one_thread(cost, data, label)
+    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus)) if x)
     times = f" {times}" if times else ""
     return check(
         "example_verdict",
@@ -1246,18 +1285,27 @@ def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
     suites = dict(pairs)
     s = _two_threads(suites[label], "numpy-small")
     others = "; ".join(f"{k}: {_two_threads(v, 'numpy-small').text()}" for k, v in pairs if k != label)
+    slower = [k for k, v in pairs if k != label and _two_threads(v, "numpy-small").high < 1]
+    gil_note = ("" if not slower else
+                f" On {' and '.join(slower)} two threads took longer than the sequential run: with a GIL they can "
+                "only take turns, so nothing of this loop runs in parallel, and every turn adds a hand-off of "
+                "the GIL from one thread to the other (the cost {{doc}}`release-points` measures for sockets); "
+                "NumPy's macro for releasing it around a loop releases it only above 500 elements "
+                f"(`NPY_BEGIN_THREADS_THRESHOLDED`, [ndarraytypes.h]({NUMPY_THRESHOLD_URL})), not for these "
+                "64. How many hand-offs this loop makes, this page does not count.")
     return check(
         "numpy_verdict",
         "without the GIL, threads speed up the Python code around NumPy's small operations",
         s.at_least(NUMPY_MIN), s=s, label=label, min=NUMPY_MIN, others=f" (with a GIL, {others})" if others else "",
         why_sentence=_load_sentence(suites[label], 2),
         supported="**Small NumPy operations scale without the GIL:** two threads on {label} ran {s} as fast as "
-                  "the sequential run{others}.",
+                  "the sequential run{others}." + gil_note,
         contradicted="Two threads on {label} ran only {s} as fast as the sequential run{others}, short of the "
-                     "{min:.1f}× two free cores should give to this Python-heavy work. {why_sentence}",
+                     "{min:.1f}× two free cores should give to this Python-heavy work. {why_sentence}"
+                     + gil_note,
         unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the interval reaches "
                 "both sides of the {min:.1f}× this verdict asks for, so this run cannot tell whether the Python "
-                "code around small NumPy operations scales without the GIL. {why_sentence}",
+                "code around small NumPy operations scales without the GIL. {why_sentence}" + gil_note,
     )
 
 
