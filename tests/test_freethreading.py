@@ -151,7 +151,8 @@ def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
 
 def test_interpreter_rows(found):
     rows = ft.interpreter_rows(found)
-    assert rows[0]["found"] == "host" and rows[0]["GIL at run time"] in ("on", "off")
+    assert rows[0]["found"] == "host" and rows[0]["GIL"] in ("on", "off")
+    assert rows[0]["executable"].startswith("`python") and "` in `" in rows[0]["executable"]
     home = __import__("os").path.expanduser("~")
     assert not any(r["executable"].startswith(f"`{home}/") for r in rows)  # written ~/..., not the home path
 

@@ -619,15 +619,17 @@ def counter_table(
 
 
 def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
-    """One table row per interpreter found: label, build, GIL at run time, where found."""
+    """One table row per interpreter found: label, build (free-threaded or not), GIL at run time, where found,
+    and the executable (its name, then its directory, so that the cell can wrap)."""
     rows = []
     for i in interpreters:
         rows.append({
             "interpreter": i.label,
-            "free-threaded build": "yes" if i.free_threaded else "no",
-            "GIL at run time": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
+            "free-threaded": "yes" if i.free_threaded else "no",
+            "GIL": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
             "found": i.source,
-            "executable": f"`{short_path(i.executable)}`",
+            # the directory and the file apart: a long path in one code span cannot wrap and clips the table
+            "executable": f"`{os.path.basename(i.executable)}` in `{short_path(os.path.dirname(i.executable))}`",
         })
     return rows
 
