@@ -1161,15 +1161,16 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             continue
         got = one / statistics.median(secs[k])
         fixed = k / -(-k // cpus)
-        where = ("below even that" if got < fixed * (1 - EXAMPLE_SLACK) else
-                 "about that" if got <= fixed * (1 + EXAMPLE_SLACK) else "above it, so the scheduler moved threads")
-        parts.append(f"{k} threads {got:.2f}× one thread: {k} equal shares on {cpus} CPUs allow {fixed:.2f}× "
-                     f"when each thread keeps its CPU ({-(-k // cpus)} share one) and {min(k, cpus):.2f}× only "
-                     f"if the scheduler moves them so that all finish together; {where}")
+        where = ("below even the lower figure" if got < fixed * (1 - EXAMPLE_SLACK) else
+                 "about the lower figure" if got <= fixed * (1 + EXAMPLE_SLACK) else
+                 "above the lower figure, so the scheduler moved threads")
+        parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
+                     f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
+                     f"{min(k, cpus):.2f}× only if the scheduler moves them so that all finish together: {where}")
     if not parts:
         return ""
-    return ("The script's dip above the CPU count is its split, not the build: " + "; ".join(parts)
-            + ". Thread counts that are a multiple of the CPU count (the chapter's) split evenly.")
+    return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
+            + "; ".join(parts) + ".")
 
 
 def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:

@@ -1319,8 +1319,8 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
             groups.setdefault(key, []).append(case)
     if not groups:
         return ""
-    alike = (f"{' and '.join(flat)}, which also change the reference count of an object the worker does not "
-             f"own at every step (the shared, atomic count of its header, [`ob_ref_shared`]({_OBJECT_HEADER})), "
+    alike = (f"{' and '.join(flat)}, which also change{'s' if len(flat) == 1 else ''} the reference count of an "
+             f"object the worker does not own at every step (the shared, atomic count of its header, [`ob_ref_shared`]({_OBJECT_HEADER})), "
              f"came out within {gap:.0%} in wall and CPU time, so an uncontended atomic count costs next to "
              "nothing") if flat else ""
     why = {
@@ -1341,7 +1341,7 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
                        + f" because a list a thread other than its owner resizes is marked shared "
                        f"([listobject.c]({_LIST_SHARED})) and its old item arrays are then freed only once no "
                        f"thread can be reading them ([QSBR]({_LIST_FREE})), so the growing list takes fresh memory "
-                       "(the page faults below)"),
+                       "(its page faults are given)"),
         "faults": "The worker's CPU time differed too, and with it its page faults: one mode touched fresh memory "
                   "(the kernel's time for the faults counts as the thread's), the other reused memory the run "
                   "before had freed",
