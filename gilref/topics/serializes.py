@@ -1321,7 +1321,8 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
         return ""
     verb = "changes" if len(flat) == 1 else "change"
     alike = (f"{' and '.join(flat)}, which also {verb} the reference count of an "
-             f"object the worker does not own at every step (the shared, atomic count of its header, [`ob_ref_shared`]({_OBJECT_HEADER})), "
+             "object the worker does not own at every step (the shared, atomic count of its header, "
+             f"[`ob_ref_shared`]({_OBJECT_HEADER})), "
              f"came out within {gap:.0%} in wall and CPU time, so an uncontended atomic count costs next to "
              "nothing") if flat else ""
     why = {
