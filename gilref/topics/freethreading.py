@@ -89,6 +89,7 @@ __all__ = [
     "example_one_thread",
     "example_speedups",
     "example_verdict",
+    "executable_text",
     "gil_on_verdict",
     "gil_switches",
     "interval_text",
@@ -629,9 +630,24 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
             "GIL": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
             "found": i.source,
             # the directory and the file apart: a long path in one code span cannot wrap and clips the table
-            "executable": f"`{os.path.basename(i.executable)}` in `{short_path(os.path.dirname(i.executable))}`",
+            "executable": executable_text(i.executable),
         })
     return rows
+
+
+def executable_text(path: str, cache: str | None = None) -> str:
+    """An executable for a table cell that must not clip the table: its name, then its directory;
+    a build in gilref's own cache (*cache*, default :func:`gilref.interp.store.pythons_dir`) is named
+    by its folder there (``python3.13t`` in gilref's cache, ``cpython-3.13.5t/bin``), since the full
+    path in one code span cannot wrap."""
+    from ..interp.store import pythons_dir
+
+    root = os.path.realpath(str(pythons_dir()) if cache is None else cache)
+    name, folder = os.path.basename(path), os.path.dirname(path)
+    real = os.path.realpath(folder)
+    if real == root or real.startswith(root + os.sep):
+        return f"`{name}` in gilref's cache, `{os.path.relpath(real, root)}`"
+    return f"`{name}` in `{short_path(folder)}`"
 
 
 def short_path(path: str, home: str | None = None) -> str:
