@@ -151,9 +151,18 @@ def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
 
 def test_interpreter_rows(found):
     rows = ft.interpreter_rows(found)
-    assert rows[0]["found"] == "host" and rows[0]["GIL at run time"] in ("on", "off")
+    assert rows[0]["found"] == "host" and rows[0]["GIL"] in ("on", "off")
+    assert rows[0]["executable"].startswith("`python") and "` in " in rows[0]["executable"]
     home = __import__("os").path.expanduser("~")
-    assert not any(r["executable"].startswith(f"`{home}/") for r in rows)  # written ~/..., not the home path
+    assert not any(f"`{home}/" in r["executable"] for r in rows)  # written ~/..., not the home path
+
+
+def test_executable_text_names_a_cached_build_by_its_folder(tmp_path):
+    cache = tmp_path / "pythons"
+    (cache / "cpython-3.13.5t" / "bin").mkdir(parents=True)
+    exe = str(cache / "cpython-3.13.5t" / "bin" / "python3.13t")
+    assert ft.executable_text(exe, cache=str(cache)) == "`python3.13t` in gilref's cache, `cpython-3.13.5t/bin`"
+    assert ft.executable_text("/usr/bin/pypy3", cache=str(cache)) == "`pypy3` in `/usr/bin`"
 
 
 def test_cited_figures_name_their_sources():

@@ -70,7 +70,8 @@ def test_cost_verdict_three_ways_and_its_cross_check():
     assert agree.state == "holds" and "+30% (+27% to +33%)" in agree.text
     assert "agrees within the spread" in agree.text
     apart = ft.cost_verdict(slower, (scaling(5.0, {}, gil=True), scaling(4.7, {}, gil=False)))
-    assert "not the same figure" in apart.text and "\u22126%" in apart.text and "taking turns" in apart.text
+    assert "not the same figure" in apart.text and "\u22126%" in apart.text and "Taking turns" in apart.text
+    assert "the one to trust" not in apart.text
     faster = ft.cost_verdict(cost((1.0, 0.9), (1.0, 1.8)))
     assert faster.state == "contradicted" and "countdown" in faster.text
     assert ft.cost_verdict(cost((1.0, 1.02), (1.0, 1.8), spread=0.03)).state == "undecided"
@@ -362,3 +363,66 @@ def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
     # 2,000,000 steps in 0.219 s: one millisecond is 0.5%, not "0%"
     text = ft.example_verdict(FT_GOOD, example_data(0.40, 0.219), "3.13t").text
     assert "shifts it by 0.5%" in text
+
+
+def spread_cost(default: tuple[float, ...], threaded: tuple[float, ...]) -> Suite:
+    """A single_thread_cost-shaped suite with the countdown's per-process values given (2,000,000 steps)."""
+    s = Suite(metadata={})
+    for mode, vals in (("default-build", default), ("free-threaded", threaded)):
+        s.add(Timing("countdown", mode, 1, vals, params={"n": 2_000_000}))
+        s.add(Timing("objects", mode, 1, (1.0, 1.0, 1.0, 1.0, 1.0) if mode == "default-build" else
+                     (1.8, 1.8, 1.8, 1.8, 1.8), params={"n": 200_000}))
+    return s
+
+
+SPREAD = spread_cost((0.92, 0.98, 1.0, 1.02, 1.08), (1.39, 1.4, 1.4, 1.4, 1.41))
+
+
+def test_second_figure_names_the_build_that_moved_and_whether_processes_explain_it():
+    within = ft.countdown_second_figure(SPREAD, (scaling(4.65, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert "not the same figure" in within and "the gap is the default build's (7%)" in within
+    assert "500.0 ns here and 465.0 ns there" in within and "460.0–540.0 ns" in within
+    assert "lies within that range" in within and "trust" not in within
+    assert "+40% (+37% to +54%)" in within  # the span of both intervals, the median the interleaved one
+    outside = ft.countdown_second_figure(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert "outside even that range" in outside
+    same = ft.countdown_second_figure(SPREAD, (scaling(5.0, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert same.endswith("agrees within the spread.")
+
+
+def test_overhead_text_for_other_chapters_gives_both_figures_only_when_they_differ():
+    assert ft.countdown_overhead_text(SPREAD, None) == "+40% (+37% to +43%)"
+    both = ft.countdown_overhead_text(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)))
+    assert both.startswith("+40% (+37% to +43%) with the builds taking turns and +59%")
+    d, f = scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)
+    got = ft.sequential_of({"scaling: A": d.to_dict(), "scaling: B": f}, "A", "B")
+    assert got is not None and got[0].baseline("countdown").median == pytest.approx(4.4)
+    assert ft.sequential_of({"scaling: A": d}, "A", "B") is None
+
+
+def test_example_one_thread_prints_an_interval_only_when_its_ends_differ():
+    data = {**example_data(0.0633, 0.034), "count": 2_000_000, "seconds": {"1": [0.0651, 0.0652, 0.0653]}}
+    text = ft.example_one_thread(single(0.050, 0.0650, spread=0.001), data, "3.13t")
+    assert "Its one-thread time, 0.065 s, is the same" in text and "runs 0.065–0.065" not in text
+    assert "(0.065 s)" in text and "quartiles" not in text
+    wide = ft.example_one_thread(single(0.050, 0.063), {**data, "seconds": {"1": [0.062, 0.0633, 0.066]}}, "3.13t")
+    assert "0.063 s (runs 0.062–0.066 s)" in wide and "(0.063 s, quartiles 0.062–0.064 s)" in wide
+
+
+def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_allows():
+    dip = {"seconds": {"1": [0.065] * 3, "2": [0.035] * 3, "3": [0.0516] * 3}}
+    text = ft.uneven_text(dip, 2)
+    assert "3 threads ran 1.26× one thread, where 3 equal shares on 2 CPUs allow 1.50× if each thread keeps" in text
+    assert "2.00× only if the scheduler moves them" in text and "below even the lower figure" in text
+    assert "dip" not in text
+    assert "about the lower figure" in ft.uneven_text({"seconds": {"1": [0.06], "3": [0.04]}}, 2)
+    assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03], "4": [0.03]}}, 2) == ""
+    assert ft.uneven_text({"seconds": {"2": [0.03]}}, 2) == ""
+
+
+def test_numpy_verdict_explains_a_gil_build_slower_on_two_threads_only_then():
+    slow = ft.numpy_verdict([("3.13", numpy_suite(1.43)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert "On 3.13 two threads took longer than the sequential run" in slow.text
+    assert "{doc}`release-points`" in slow.text and "above 500 elements" in slow.text
+    even = ft.numpy_verdict([("3.13", numpy_suite(1.0)), ("3.13t", numpy_suite(0.6))], "3.13t")
+    assert "took longer" not in even.text

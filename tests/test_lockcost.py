@@ -51,7 +51,8 @@ SOUND = {"empty": 10.0, "acquire_release": 40.0, "with_lock": 45.0, "increment":
 def test_locked_loop_verdict_three_ways():
     held = lockcost.locked_loop_verdict(made_up(SOUND))
     # the loop measured takes `with lock:` (35 ns beyond the loop here), not the bare pair (30 ns)
-    assert held.state == "holds" and "`with lock:` block it adds (35.0 ns)" in held.text
+    assert held.state == "holds"
+    assert "`with lock:` block it adds (35.0 ns per step on top of the empty loop)" in held.text
     cheap = lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 26.0}))
     assert cheap.state == "contradicted" and "1.30×" in cheap.text
     assert lockcost.locked_loop_verdict(made_up({**SOUND, "locked_increment": 36.0}, spread=0.05)).state == "undecided"
@@ -83,7 +84,10 @@ def test_ft_single_verdict_three_ways():
     mixed = lockcost.ft_single_verdict(cost(1.22, objects=1.9), "3.13", "3.13t")
     # a split is no undecided run: as a general claim about single-threaded code it does not hold
     assert mixed.state == "contradicted"
-    assert "about twice as slow on the object workload, but well short of twice as slow on the countdown" in mixed.text
+    assert ("within the 1.6–2.5× counted here as about twice as slow on the object workload, but well short of "
+            "twice as slow on the countdown") in mixed.text
+    assert mixed.text.startswith("**The free-threaded build on one thread:**")
+    assert "free-threaded build" in mixed.statement
     assert "no general rule: the cost depends on the code" in mixed.text
     assert "short of the twofold" not in mixed.text
     # one workload straddling a bound and none outside: the run cannot tell
@@ -130,7 +134,7 @@ def test_order_note_explains_a_loop_that_came_out_faster_than_one_doing_less():
 
 def test_with_versus_pair_explains_a_dearer_with_block_and_only_then():
     dearer = lockcost.with_versus_pair(made_up({**SOUND, "with_lock": 80.0}))
-    assert "(70.0 ns) costs more than the bare" in dearer and "BEFORE_WITH" in dearer
+    assert "(70.0 ns on top of the empty loop) costs more than the bare" in dearer and "BEFORE_WITH" in dearer
     assert "__exit__(None, None, None)" in dearer and lockcost.WITH_SOURCE_URL in dearer
     same = lockcost.with_versus_pair(made_up({**SOUND, "with_lock": 41.0}))
     assert "about what the bare" in same and "BEFORE_WITH" not in same
@@ -157,3 +161,22 @@ def test_version_note_names_the_loop_regression_for_a_dearer_increment_after_3_1
     cheaper = {**NEWER, "summary": {**NEWER["summary"], "increment_ns": 10.0}}
     assert "123540" not in lockcost.version_note(HOST, "3.11.7", cheaper, "CPython 3.13.5")
     assert "123540" not in lockcost.version_note(HOST, "3.12.1", {**NEWER, "python": "3.13.5"}, "3.13.5")
+
+
+def test_ft_single_verdict_gives_the_scaling_runs_figure_only_when_it_differs():
+    def seq(t: float) -> Suite:
+        s = Suite(metadata={})
+        s.add(Timing("countdown", "sequential", 1, tuple(t * (1 + 0.01 * k) for k in (-2, -1, 0, 1, 2)),
+                     params={"n": 10}))
+        return s
+
+    apart = lockcost.ft_single_verdict(cost(1.23), "3.13", "3.13t", source="X", sequential=(seq(1.0), seq(1.34)))
+    assert "1.34× (1.31–1.37×) in that chapter's scaling run, one process per build" in apart.text
+    near = lockcost.ft_single_verdict(cost(1.23), "3.13", "3.13t", source="X", sequential=(seq(1.0), seq(1.24)))
+    assert "scaling run" not in near.text
+
+
+def test_locked_loop_verdict_names_python_level_locks_and_the_empty_loop():
+    held = lockcost.locked_loop_verdict(made_up({**SOUND, "with_lock": 80.0, "locked_increment": 100.0}))
+    assert held.text.startswith("**A lock taken from Python code: at least twice as slow, here.**")
+    assert "on top of the empty loop" in held.text and "Python code" in held.statement

@@ -87,7 +87,8 @@ def test_socket_verdict_three_ways_with_the_hand_off_as_the_cause_of_short_relea
     assert c.state == "contradicted" and "socket send/recv ran at 0.74× (0.73–0.75×) one thread" in c.text
     # The socket kind's releases: 1 s / (24 units × 2,000) = 20.8 µs each, against 41,667 µs for a hash.
     assert "It releases the GIL 2000 times per unit, for at most 20.8 µs each" in c.text
-    assert "at least 41,667 µs for the kinds above" in c.text and "{doc}`convoy`" in c.text
+    assert "at least 41,667 µs for the kinds above" in c.text and "(the hand-off measured in {doc}`convoy`)" in c.text
+    assert "the {doc}`convoy` chapter" not in c.text  # the link prints the title: "the The convoy effect chapter"
     assert "busy" not in c.text  # the hand-off, not the load, explains a short-release kind
     loaded = release.socket_verdict(suite({**GOOD, "socket": {2: 0.74, 4: 0.5}}), threads=2, cpus=2,
                                     load=[14.0, 9.0, 5.0])
@@ -328,3 +329,15 @@ def test_scaling_invariants_catch_a_held_loop_faster_on_threads_only_with_a_gil(
     bad = {**GOOD, "python_loop": {2: 1.6, 4: 1.5}}
     assert [i.key for i in release.scaling_invariants(suite(bad), cpus=2) if not i.holds] == ["held_loop_not_faster"]
     assert all(i.holds for i in release.scaling_invariants(suite(bad, gil=False), cpus=2))
+
+
+def test_quartiles_are_announced_only_where_brackets_follow():
+    assert release.runs_words("3 (2–4)", 5) == "median of 5 runs, quartiles in brackets"
+    assert release.runs_words("3", 5) == "median of 5 runs, its quartiles the same"
+    point = release.interleave_verdict(runs([3] * 5, [3] * 5))
+    assert "changed only 3 times in 200 numbers (median of 5 runs, its quartiles the same)" in point.text
+    assert "brackets" not in point.text
+    spread = release.interleave_verdict(runs([1, 2, 2, 3, 4], [3] * 5))
+    assert "(2–3) times in 200 numbers (median of 5 runs, quartiles in brackets)" in spread.text
+    flush = release.flush_verdict(runs([3] * 5, [3] * 5))
+    assert "brackets" not in flush.text and "its quartiles the same" in flush.text

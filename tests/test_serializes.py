@@ -215,6 +215,22 @@ def test_locks_verdict_states_the_merge_it_leaves_out():
                             2, label="ft").state == "contradicted"
 
 
+def test_locks_verdict_counts_the_merge_end_to_end():
+    suite = Suite(metadata={})
+    for w, (sh, pt, mg) in {"list-append": (10.5, 4.4, 6.4), "dict-store": (8.7, 3.8, 1.2)}.items():
+        for mode, m in (("shared", sh), ("per-thread", pt), ("merge", mg)):
+            suite.add(Timing(w, mode, 2, tuple(m * 1e-3 * (1 + 0.01 * k) for k in (-2, -1, 0, 1, 2))))
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert "list-append (2 threads: shared 10.5 ms against 4.4 + 6.4 = 10.8 ms, faster shared)" in c.text
+    assert "dict-store (2 threads: shared 8.7 ms against 3.8 + 1.2 = 5.0 ms, slower shared)" in c.text
+    assert sz.end_to_end(suite, "list-append", 2)[3] is False
+    assert sz.end_to_end(made_suite(ONE, [0.999] * 5, "list-append"), "list-append", 2)[3] is None
+    assert "about the same" in sz.end_to_end_text(made_suite(ONE, [0.999] * 5, "list-append"), ["list-append"])
+    quick = made_suite([0.5] * 5, [1.0] * 5, "list-append")
+    assert sz.end_to_end(quick, "list-append", 2)[3] is False and "faster shared" in sz.end_to_end_text(
+        quick, ["list-append"])
+
+
 @pytest.mark.parametrize(("shared", "private", "state"), [(SLOW, ONE, "holds"), (ONE, ONE, "contradicted"),
                                                           (SPREAD, SPREAD_BASE, "undecided")])
 def test_stdlib_verdict_three_ways(shared, private, state):
@@ -494,7 +510,7 @@ ROW = re.compile(r"^(attribute|list-append|random)\s+(\d+)\s+\d+\.\d ms\s+\d+\.\
 @pytest.mark.example("what_serializes.py")
 def test_example_prints_per_thread_against_shared(run_example):
     out = run_example("what_serializes.py", "--count", "5000", "--threads", "1,2", "--repeats", "1").stdout
-    assert "default build, GIL on" in out and "At 1 thread both modes do the same work" in out
+    assert "default build, GIL on" in out and "At 1 thread both modes do the same operations" in out
     assert sorted((m.group(1), int(m.group(2))) for m in ROW.finditer(out)) == [
         ("attribute", 1), ("attribute", 2), ("list-append", 1), ("list-append", 2), ("random", 1), ("random", 2)]
 
@@ -508,7 +524,7 @@ def test_example_writes_its_repeats_as_json(tmp_path):
     assert len(row["per_thread_s"]) == len(row["merge_s"]) == len(row["shared_s"]) == 2
     assert all(m > 0 for m in row["merge_s"])  # a list of every item was built after the join
     assert len(row["per_thread_cpu_s"]) == len(row["shared_cpu_s"]) == 2 and min(row["shared_cpu_s"]) > 0
-    assert "At 1 thread both modes do the same work" in text
+    assert "At 1 thread both modes do the same operations" in text
 
 
 @pytest.mark.example("what_serializes.py")

@@ -78,7 +78,31 @@ def test_one_thread_text_says_waiting_when_the_cpu_time_is_the_same():
     text = sz.one_thread_text({"GIL": one_thread(True, wall=(2.6e-3, 3.5e-3), cpu=(1.9e-3, 1.9e-3),
                                                  faults=(0, 0))}, ["list-append"])
     assert "GIL, list-append: 0.74× in wall time, 1.00× in CPU time, 0 and 0 page faults" in text
-    assert "time it spent not running" in text and "more than 5%" in text
+    assert "the worker of the slower run spent not running" in text and "more than 5%" in text
+    assert "the per-thread run took the longer" in text and "give up the GIL" in text
+    free = sz.one_thread_text({"FT": one_thread(False, wall=(8.4e-3, 7.9e-3), cpu=(7.0e-3, 7.0e-3),
+                                                workload="dict-store")}, ["dict-store"])
+    assert "this build has no GIL" in free and "give up the GIL" not in free
+    assert "the shared run took the longer" in free
+
+
+def both(*suites: Suite) -> Suite:
+    s = Suite(metadata=dict(suites[0].metadata))
+    for x in suites:
+        for t in x.timings:
+            s.add(t)
+    return s
+
+
+def test_one_thread_text_does_not_blame_the_atomic_count_when_attribute_shows_it_costs_nothing():
+    flat = one_thread(False, wall=(5.0e-3, 5.1e-3), cpu=(5.0e-3, 5.05e-3), workload="attribute")
+    listy = one_thread(False, wall=(8.9e-3, 7.4e-3), cpu=(8.8e-3, 7.3e-3), faults=(2300, 1785))
+    text = sz.one_thread_text({"FT": both(flat, listy)}, ["attribute", "list-append"])
+    assert "not for its reference count, since attribute (0.98×)" in text and "QSBR" in text
+    assert "marked shared" in text and "2,300 and 1,785 page faults" in text
+    method = one_thread(False, wall=(6.0e-3, 5.0e-3), cpu=(6.0e-3, 5.0e-3), workload="method")
+    other = sz.one_thread_text({"FT": both(flat, method)}, ["attribute", "method"])
+    assert "and not for its reference count: attribute (0.98×)" in other and "does not break down" in other
 
 
 def test_one_thread_text_names_the_owner_and_the_late_free_of_a_shared_list():
@@ -227,6 +251,29 @@ def test_example_one_thread_note_blames_short_runs_only_when_they_are_short():
                 "per_thread_cpu_s": [run]}
 
     short = mod.one_thread_note([row(2e-4, 2.6e-4)], 1, False)
-    assert "random is more than 10% from 1" in short and "0.2 ms" in short and "repeated 1 time," in short
+    assert "random (1.30x) is more than 10%" in short and "0.2 ms" in short and "repeated 1 time." in short
     assert "more than 10%" not in mod.one_thread_note([row(0.02, 0.026)], 3, False)
-    assert "not its owner" not in short and "not owning the shared object" in mod.one_thread_note([], 3, True)
+    assert "bound method" not in short and "should stay near 1" in mod.one_thread_note([], 3, True)
+    # free-threaded: random's dearer shared path is work it explains; attribute's is not, short runs or long
+    ft_random = mod.one_thread_note([row(0.02, 0.023)], 3, True)
+    assert "bound method loaded on every call" in ft_random and "more than 10%" not in ft_random
+    attr = {**row(0.0055, 0.0071), "workload": "attribute"}
+    ft_attr = mod.one_thread_note([attr, row(0.008, 0.0092)], 3, True)
+    assert "attribute (1.29x) is more than 10%" in ft_attr and "random (" not in ft_attr
+    assert "5.5 ms long, repeated 3 times" in ft_attr
+
+
+def test_single_thread_text_gives_the_sibling_scaling_figure_only_when_it_differs():
+    def seq(t: float) -> Suite:
+        s = Suite()
+        s.add(Timing("countdown", "sequential", 1, tuple(t * (1 + 0.01 * k) for k in (-2, -1, 0, 1, 2)),
+                     params={"n": 10}))
+        return s
+
+    f, g = cost_pair(6e-3, 2.8e-3)
+    apart = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.23, 1.8),
+                                  sequential=(seq(1.0), seq(1.34)))
+    assert "(its scaling run, one process per build, put the countdown at +34%;" in apart
+    near = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.23, 1.8),
+                                 sequential=(seq(1.0), seq(1.23)))
+    assert "scaling run" not in near

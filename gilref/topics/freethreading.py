@@ -79,13 +79,17 @@ __all__ = [
     "cext_verdict",
     "cost_invariants",
     "cost_verdict",
+    "countdown_figures",
+    "countdown_overhead_text",
     "countdown_scaling",
+    "countdown_second_figure",
     "counter_invariants",
     "counter_table",
     "example_interval",
     "example_one_thread",
     "example_speedups",
     "example_verdict",
+    "executable_text",
     "gil_on_verdict",
     "gil_switches",
     "interval_text",
@@ -102,6 +106,7 @@ __all__ = [
     "scaling_note",
     "scaling_suites",
     "scaling_verdict",
+    "sequential_of",
     "short_path",
     "single_thread_cost",
     "status_text",
@@ -110,6 +115,7 @@ __all__ = [
     "threads_invariants",
     "time_workload",
     "time_workloads",
+    "uneven_text",
     "variants",
 ]
 
@@ -152,6 +158,8 @@ EXAMPLE_SLACK = 0.02
 #: be called the same figure: both time one countdown on one thread, so only
 #: noise (and the worker thread's start, well under a millisecond) separates them.
 EXAMPLE_TIME_SLACK = 0.03
+#: NumPy's header where ``NPY_BEGIN_THREADS_THRESHOLDED`` releases the GIL only for loops above 500 elements.
+NUMPY_THRESHOLD_URL = "https://github.com/numpy/numpy/blob/v2.1.0/numpy/_core/include/numpy/ndarraytypes.h"
 #: Where CPython's documentation recommends ``--enable-optimizations --with-lto``
 #: (PGO and LTO) for the best performance.
 PERFORMANCE_OPTIONS_URL = "https://docs.python.org/3/using/configure.html#performance-options"
@@ -612,17 +620,34 @@ def counter_table(
 
 
 def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
-    """One table row per interpreter found: label, build, GIL at run time, where found."""
+    """One table row per interpreter found: label, build (free-threaded or not), GIL at run time, where found,
+    and the executable (its name, then its directory, so that the cell can wrap)."""
     rows = []
     for i in interpreters:
         rows.append({
             "interpreter": i.label,
-            "free-threaded build": "yes" if i.free_threaded else "no",
-            "GIL at run time": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
+            "free-threaded": "yes" if i.free_threaded else "no",
+            "GIL": "unknown" if i.gil_enabled is None else "on" if i.gil_enabled else "off",
             "found": i.source,
-            "executable": f"`{short_path(i.executable)}`",
+            # the directory and the file apart: a long path in one code span cannot wrap and clips the table
+            "executable": executable_text(i.executable),
         })
     return rows
+
+
+def executable_text(path: str, cache: str | None = None) -> str:
+    """An executable for a table cell that must not clip the table: its name, then its directory;
+    a build in gilref's own cache (*cache*, default :func:`gilref.interp.store.pythons_dir`) is named
+    by its folder there (``python3.13t`` in gilref's cache, ``cpython-3.13.5t/bin``), since the full
+    path in one code span cannot wrap."""
+    from ..interp.store import pythons_dir
+
+    root = os.path.realpath(str(pythons_dir()) if cache is None else cache)
+    name, folder = os.path.basename(path), os.path.dirname(path)
+    real = os.path.realpath(folder)
+    if real == root or real.startswith(root + os.sep):
+        return f"`{name}` in gilref's cache, `{os.path.relpath(real, root)}`"
+    return f"`{name}` in `{short_path(folder)}`"
 
 
 def short_path(path: str, home: str | None = None) -> str:
@@ -852,8 +877,8 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
 
     *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling`
     suites: their sequential runs measure the same quantity on the countdown
-    a second time, and the sentence says whether the two agree (their
-    intervals overlap) and, when not, why the interleaved figure is the one to trust.
+    a second time, and the sentence states both, per step, and what separates
+    them (:func:`countdown_second_figure`).
     """
     over = {w: _overhead(ratio_interval(cost.get(w, "free-threaded").values, cost.get(w, "default-build").values))
             for w in ("countdown", "objects")}
@@ -863,17 +888,10 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
     again = ""
     evidence: dict[str, Any] = {}
     if sequential is not None:
-        d, f = sequential
-        seq = _overhead(ratio_interval(f.baseline("countdown").values, d.baseline("countdown").values))
-        steps = int(f.baseline("countdown").params.get("n", 0))
-        agree = seq.low <= over["countdown"].high and over["countdown"].low <= seq.high
-        again = (" The sequential runs of the scaling measurement above ({steps:,} steps) put the same "
-                 "countdown overhead at {seq}, "
-                 + ("which agrees within the spread." if agree else
-                    "not the same figure: those runs measured one build after the other, each in one child "
-                    "process, so a busy stretch of the host can fall on one build only; the figure above, "
-                    "measured with the builds taking turns, is the one to trust."))
-        evidence = {"seq": percent_text(seq), "seq_interval": seq, "steps": steps, "agree": agree}
+        again = " " + countdown_second_figure(cost, sequential)
+        figures = countdown_figures(cost, sequential)
+        evidence = {"seq": percent_text(figures["sequential"]), "seq_interval": figures["sequential"],
+                    "steps": figures["steps"], "agree": figures["agree"]}
     slower = [w for w, st in zip(over, states) if st is False]
     return check(
         "cost_verdict",
@@ -891,6 +909,110 @@ def cost_verdict(cost: Suite, sequential: tuple[Suite, Suite] | None = None) -> 
                 "build's by {c} on the countdown of {n:,} steps and {o} on the object workload: the repeats "
                 "reach below a {min:.0%} cost, so this run cannot say it is slower." + again,
     )
+
+
+def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str, Any]:
+    """The countdown's single-thread overhead as the two runs of the chapter measured it.
+
+    *cost* is :func:`single_thread_cost` (one child process per round and build);
+    *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling` suites
+    (one child process per build, all repeats in it). Returns ``interleaved`` and
+    ``sequential`` (overhead :class:`Interval`, fractions), ``agree`` (they overlap),
+    ``ns`` (``{(run, mode): nanoseconds per step}``, medians; run ``"cost"`` or
+    ``"scaling"``, mode ``"default-build"`` or ``"free-threaded"``), ``moved`` (the
+    mode whose per-step time differs more between the runs), ``range_ns`` (that
+    mode's lowest and highest per-process median in *cost*, ns per step),
+    ``within`` (the scaling run's one process lies within that range), ``processes``
+    (rounds in *cost*), ``steps`` (the scaling run's count) and ``span``
+    (the lowest low and highest high of the two overheads, an :class:`Interval`
+    whose median is the interleaved one).
+    """
+    d, f = sequential
+    inter = _overhead(ratio_interval(cost.get("countdown", "free-threaded").values,
+                                     cost.get("countdown", "default-build").values))
+    seq = _overhead(ratio_interval(f.baseline("countdown").values, d.baseline("countdown").values))
+    n_cost = int(cost.get("countdown", "default-build").params["n"])
+    steps = int(f.baseline("countdown").params.get("n", 0)) or n_cost
+    ns = {("cost", m): cost.get("countdown", m).median / n_cost * 1e9 for m in ("default-build", "free-threaded")}
+    ns[("scaling", "default-build")] = d.baseline("countdown").median / steps * 1e9
+    ns[("scaling", "free-threaded")] = f.baseline("countdown").median / steps * 1e9
+
+    def shift(m: str) -> float:
+        return abs(ns[("scaling", m)] / ns[("cost", m)] - 1)
+
+    moved = max(("default-build", "free-threaded"), key=shift)
+    per_process = [v / n_cost * 1e9 for v in cost.get("countdown", moved).values]
+    lo, hi = min(per_process), max(per_process)
+    return {
+        "interleaved": inter, "sequential": seq, "agree": seq.low <= inter.high and inter.low <= seq.high,
+        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": (lo, hi),
+        "within": lo <= ns[("scaling", moved)] <= hi, "processes": len(per_process), "steps": steps,
+        "span": Interval(min(inter.low, seq.low), inter.median, max(inter.high, seq.high)),
+    }
+
+
+def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str:
+    """The sentence that sets the scaling run's sequential countdown beside :func:`single_thread_cost`'s.
+
+    When the two overhead intervals overlap, it says so. When not, it gives both builds' time per
+    step in both runs, names the build whose time moved, and says whether the scaling run's one
+    process per build lies within the range the cost run's processes spread over (then the gap is
+    which processes were sampled: the scaling run's tight repeats all come from one process) or
+    outside it (then process-to-process variation alone does not explain it). No figure is called
+    the right one; the overhead is stated as the span of both.
+    """
+    x = countdown_figures(cost, sequential)
+    head = (f"The sequential runs of the scaling measurement above ({x['steps']:,} steps) put the same "
+            f"countdown overhead at {percent_text(x['sequential'])}")
+    if x["agree"]:
+        return head + ", which agrees within the spread."
+    ns = x["ns"]
+    name = {"default-build": "default build", "free-threaded": "free-threaded build"}
+    other = "free-threaded" if x["moved"] == "default-build" else "default-build"
+    lo, hi = x["range_ns"]
+    text = (f"{head}, not the same figure. Per step, the {name[x['moved']]} took "
+            f"{ns[('cost', x['moved'])]:.1f} ns here and {ns[('scaling', x['moved'])]:.1f} ns there, the "
+            f"{name[other]} {ns[('cost', other)]:.1f} and {ns[('scaling', other)]:.1f} ns: the gap is the "
+            f"{name[x['moved']]}'s ({x['shift']:.0%}). The scaling run timed each build in one child process, "
+            f"so its repeats show that one process's spread only; here each build ran in {x['processes']} "
+            f"processes, and the {name[x['moved']]}'s per-process medians ranged {lo:.1f}–{hi:.1f} ns per step")
+    if x["within"]:
+        text += (": the scaling run's one process lies within that range, so the two figures differ by which "
+                 "processes they sampled (a run of this build goes a few per cent faster or slower from one "
+                 "process start to the next).")
+    else:
+        text += (": the scaling run's one process lies outside even that range, so process-to-process variation "
+                 "alone does not explain the gap; the host's load during one of the runs may (this page cannot "
+                 "tell).")
+    return text + (f" Neither run pins the overhead closer than both together: {percent_text(x['span'])} "
+                   "on this host, the median being this table's.")
+
+
+def sequential_of(suites: Mapping[str, Any], gil_label: str, ft_label: str) -> tuple[Suite, Suite] | None:
+    """The ``(default, free-threaded)`` scaling suites from the free-threading chapter's recorded
+    ``suites`` (keys ``"scaling: <label>"``, values :class:`Suite` or their dicts); ``None`` when
+    either is missing."""
+    got = [suites.get(f"scaling: {label}") for label in (gil_label, ft_label)]
+    if any(g is None for g in got):
+        return None
+    d, f = (g if isinstance(g, Suite) else Suite.from_dict(g) for g in got)
+    return d, f
+
+
+def countdown_overhead_text(cost: Suite, sequential: tuple[Suite, Suite] | None) -> str:
+    """For other chapters: the countdown's single-thread overhead as both runs of the free-threading
+    chapter measured it, e.g. ``+23% (+22% to +25%) with the builds taking turns, +34% (+32% to +35%)
+    in the scaling run's sequential steps``; the first figure alone when *sequential* is ``None`` or
+    the two overlap."""
+    inter = _overhead(ratio_interval(cost.get("countdown", "free-threaded").values,
+                                     cost.get("countdown", "default-build").values))
+    if sequential is None:
+        return percent_text(inter)
+    x = countdown_figures(cost, sequential)
+    if x["agree"]:
+        return percent_text(inter)
+    return (f"{percent_text(inter)} with the builds taking turns and {percent_text(x['sequential'])} in that "
+            "chapter's scaling run (one process per build; that chapter says what separates the two)")
 
 
 def switches_verdict(rows: Sequence[Mapping[str, Any]]) -> Claim:
@@ -1030,6 +1152,43 @@ def _widened(i: Interval, slack: float) -> Interval:
     return Interval(i.low * (1 - slack), i.median, i.high * (1 + slack))
 
 
+def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
+    """``0.065 s (runs 0.064–0.066 s)`` (or ``0.065 s, runs …`` *inside* brackets); the median alone
+    when the interval's ends print alike (a point interval is no interval)."""
+    lo, hi = f"{i.low:.3f}", f"{i.high:.3f}"
+    if lo == hi:
+        return f"{i.median:.3f} s"
+    return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
+
+
+def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
+    """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
+    beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
+    CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
+    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that moves threads so that all finish
+    together gives min(k, c). ``""`` when no such count was run."""
+    secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
+    if 1 not in secs or cpus < 1:
+        return ""
+    one = statistics.median(secs[1])
+    parts = []
+    for k in sorted(secs):
+        if k <= cpus or k % cpus == 0:
+            continue
+        got = one / statistics.median(secs[k])
+        fixed = k / -(-k // cpus)
+        where = ("below even the lower figure" if got < fixed * (1 - EXAMPLE_SLACK) else
+                 "about the lower figure" if got <= fixed * (1 + EXAMPLE_SLACK) else
+                 "above the lower figure, so the scheduler moved threads")
+        parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
+                     f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
+                     f"{min(k, cpus):.2f}× only if the scheduler moves them so that all finish together: {where}")
+    if not parts:
+        return ""
+    return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
+            + "; ".join(parts) + ".")
+
+
 def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:
     """A sentence setting the script's one-thread time beside the single-thread table's, or ``""``.
 
@@ -1052,9 +1211,9 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     runs = [float(x) for x in data["seconds"]["1"]]
     ex = Interval(min(runs), statistics.median(runs), max(runs))
     tb = Interval(table.summary.q1, table.median, table.summary.q3)
-    head = (f"Its one-thread time, {ex.median:.3f} s (runs {ex.low:.3f}–{ex.high:.3f} s), is the same "
+    head = (f"Its one-thread time, {_seconds_text(ex, 'runs')}, is the same "
             f"countdown of {table.params['n']:,} steps on one thread of {label} as in the single-thread table "
-            f"above ({tb.median:.3f} s, quartiles {tb.low:.3f}–{tb.high:.3f} s)")
+            f"above ({_seconds_text(tb, 'quartiles', inside=True)})")
     gap = ex.median / tb.median - 1
     if abs(gap) <= EXAMPLE_TIME_SLACK:
         return head + f": the two agree ({abs(gap):.1%} apart)."
@@ -1119,7 +1278,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     if differs:
         reasons.append(f"it ran on another interpreter: {differs}")
     why = "; ".join(reasons)
-    times = example_one_thread(cost, data, label)
+    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus)) if x)
     times = f" {times}" if times else ""
     return check(
         "example_verdict",
@@ -1145,18 +1304,27 @@ def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
     suites = dict(pairs)
     s = _two_threads(suites[label], "numpy-small")
     others = "; ".join(f"{k}: {_two_threads(v, 'numpy-small').text()}" for k, v in pairs if k != label)
+    slower = [k for k, v in pairs if k != label and _two_threads(v, "numpy-small").high < 1]
+    gil_note = ("" if not slower else
+                f" On {' and '.join(slower)} two threads took longer than the sequential run: with a GIL they can "
+                "only take turns, so nothing of this loop runs in parallel, and every turn adds a hand-off of "
+                "the GIL from one thread to the other (the cost {{doc}}`release-points` measures for sockets); "
+                "NumPy's macro for releasing it around a loop releases it only above 500 elements "
+                f"(`NPY_BEGIN_THREADS_THRESHOLDED`, [ndarraytypes.h]({NUMPY_THRESHOLD_URL})), not for these "
+                "64. How many hand-offs this loop makes, this page does not count.")
     return check(
         "numpy_verdict",
         "without the GIL, threads speed up the Python code around NumPy's small operations",
         s.at_least(NUMPY_MIN), s=s, label=label, min=NUMPY_MIN, others=f" (with a GIL, {others})" if others else "",
         why_sentence=_load_sentence(suites[label], 2),
         supported="**Small NumPy operations scale without the GIL:** two threads on {label} ran {s} as fast as "
-                  "the sequential run{others}.",
+                  "the sequential run{others}." + gil_note,
         contradicted="Two threads on {label} ran only {s} as fast as the sequential run{others}, short of the "
-                     "{min:.1f}× two free cores should give to this Python-heavy work. {why_sentence}",
+                     "{min:.1f}× two free cores should give to this Python-heavy work. {why_sentence}"
+                     + gil_note,
         unclear="Two threads on {label} ran {s} as fast as the sequential run{others}: the interval reaches "
                 "both sides of the {min:.1f}× this verdict asks for, so this run cannot tell whether the Python "
-                "code around small NumPy operations scales without the GIL. {why_sentence}",
+                "code around small NumPy operations scales without the GIL. {why_sentence}" + gil_note,
     )
 
 

@@ -283,10 +283,10 @@ def with_versus_pair(suite: Suite) -> str:
     dearer = not at_most(suite.get(WORKLOAD, "with_lock").values, suite.get(WORKLOAD, "acquire_release").values,
                          slack=LOOP_SLACK)
     if dearer:
-        return (f"A `with lock:` block ({w:.1f} ns) costs more than the bare `acquire()`/`release()` pair "
-                f"({p:.1f} ns). " + _WITH_WHY)
-    return (f"A `with lock:` block ({w:.1f} ns) cost about what the bare `acquire()`/`release()` pair did "
-            f"({p:.1f} ns) in this run, within the repeats' spread.")
+        return (f"A `with lock:` block ({w:.1f} ns on top of the empty loop) costs more than the bare "
+                f"`acquire()`/`release()` pair ({p:.1f} ns). " + _WITH_WHY)
+    return (f"A `with lock:` block ({w:.1f} ns on top of the empty loop) cost about what the bare "
+            f"`acquire()`/`release()` pair did ({p:.1f} ns) in this run, within the repeats' spread.")
 
 
 def builds_note(labels: Sequence[str], reason: str, source: str) -> str:
@@ -306,23 +306,27 @@ def locked_loop_verdict(suite: Suite) -> Claim:
     r = ratio_interval(suite.get(WORKLOAD, "locked_increment").values, suite.get(WORKLOAD, "increment").values)
     return check(
         "locked_loop_verdict",
-        "locking around every small operation makes single-threaded code (at least) about twice as slow",
+        "a lock taken from Python code around every small operation makes single-threaded code (at least) "
+        "about twice as slow",
         r.at_least(LOCKED_SLOWDOWN), r=r, with_ns=sm["with_ns"], pair=sm["pair_ns"], inc=sm["increment_ns"],
         min=LOCKED_SLOWDOWN,
-        supported="**At least twice as slow, here.** Taking an uncontended lock around each increment made the "
-                  "loop {r} slower: the `with lock:` block it adds ({with_ns:.1f} ns) costs far more than the "
-                  "increment it protects ({inc:.1f} ns). A lock that C code takes inside the interpreter "
+        supported="**A lock taken from Python code: at least twice as slow, here.** Taking an uncontended lock "
+                  "around each increment made the loop {r} slower: the `with lock:` block it adds "
+                  "({with_ns:.1f} ns per step on top of the empty loop) costs far more than the increment it "
+                  "protects ({inc:.1f} ns, likewise). A lock that C code takes inside the interpreter "
                   "costs less than either form Python code can use, but the direction of the claim holds: at "
                   "this grain, locking costs more than the work. " + with_versus_pair(suite),
-        contradicted="Taking an uncontended lock around each increment made the loop only {r} slower on this "
-                     "host (`with lock:` {with_ns:.1f} ns, increment {inc:.1f} ns): less than the twofold cost "
+        contradicted="**A lock taken from Python code:** taking an uncontended lock around each increment made "
+                     "the loop only {r} slower on this host (`with lock:` {with_ns:.1f} ns, increment "
+                     "{inc:.1f} ns, each on top of the empty loop): less than the twofold cost "
                      "the claim leads one to expect.",
-        unclear="Taking an uncontended lock around each increment made the loop {r} slower: the repeats "
-                "straddle the {min:.1f}× the claim needs, so this run cannot tell.",
+        unclear="**A lock taken from Python code:** taking an uncontended lock around each increment made the "
+                "loop {r} slower: the repeats straddle the {min:.1f}× the claim needs, so this run cannot tell.",
     )
 
 
-def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str = "") -> Claim:
+def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str = "",
+                      sequential: tuple[Suite, Suite] | None = None) -> Claim:
     """Is the free-threaded build about twice as slow on one thread as the default build?
 
     *cost* is :func:`gilref.topics.freethreading.single_thread_cost` (modes
@@ -334,6 +338,9 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
     which workload is about twice as slow and which is not, when they split),
     and is undecided otherwise (a ratio straddling a bound, none outside).
     *source* names where *cost* was measured (a chapter), for the sentence.
+    *sequential* is ``(default, free-threaded)`` countdown scaling suites of that chapter: when their
+    sequential runs' ratio does not overlap *cost*'s countdown ratio, the sentence gives it too
+    (the free-threading chapter says what separates the two); the verdict stays on *cost*.
     """
     ratios = {w: ratio_interval(cost.get(w, "free-threaded").values, cost.get(w, "default-build").values)
               for w in ("countdown", "objects")}
@@ -348,7 +355,8 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
     twice = [names[w] for w, st in states.items() if st is True]
     outside = {w: side(ratios[w]) for w, st in states.items() if st is False}
     if holds is False and twice:
-        verdict = ("about twice as slow on " + " and ".join(twice) + ", but "
+        verdict = (f"within the {TWICE_LOW:.1f}–{TWICE_HIGH:.1f}× counted here as about twice as slow on "
+                   + " and ".join(twice) + ", but "
                    + "; ".join(f"{v} on {names[w]}" for w, v in outside.items())
                    + ", so the twofold figure is no general rule: the cost depends on the code")
     elif holds is False and set(outside.values()) == {"well short of twice as slow"}:
@@ -359,17 +367,23 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
     else:
         verdict = ""
     where = f" (measured in {source})" if source else ""
+    if sequential is not None:
+        seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
+        if seq.low > r.high or r.low > seq.high:
+            where += (f"; {seq.text('.2f', '×')} in that chapter's scaling run, one process per build, and that "
+                      "chapter says what separates the two figures")
     return check(
         "ft_single_verdict",
-        "fine-grained locking makes single-threaded code about twice as slow",
+        "fine-grained locking inside the interpreter (the free-threaded build) makes single-threaded code "
+        "about twice as slow",
         holds, r=r, o=o, ft=ft_label, gil=gil_label, where=where, verdict=verdict, low=TWICE_LOW, high=TWICE_HIGH,
-        supported="**Twice as slow still:** {ft} ran the single-threaded countdown at {r} the time of "
-                  "{gil}{where}, and the object workload at {o}.",
-        contradicted="{ft} ran the single-threaded countdown at {r} the time of {gil}{where}, and the object "
-                     "workload at {o}: {verdict}.",
-        unclear="{ft} ran the single-threaded countdown at {r} the time of {gil}{where}, and the object "
-                "workload at {o}: the repeats straddle a bound of “about twice” ({low:.1f}–{high:.1f}×), so "
-                "this run cannot tell.",
+        supported="**The free-threaded build on one thread: twice as slow still.** {ft} ran the "
+                  "single-threaded countdown at {r} the time of {gil}{where}, and the object workload at {o}.",
+        contradicted="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
+                     "the time of {gil}{where}, and the object workload at {o}: {verdict}.",
+        unclear="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
+                "the time of {gil}{where}, and the object workload at {o}: the repeats straddle a bound of "
+                "“about twice” ({low:.1f}–{high:.1f}×), so this run cannot tell.",
     )
 
 

@@ -85,6 +85,8 @@ __all__ = [
     "constant_verdict",
     "contention_invariants",
     "duration_text",
+    "end_to_end",
+    "end_to_end_text",
     "example_verdict",
     "foreign_call_probe",
     "gc_pause",
@@ -1066,6 +1068,40 @@ def refcount_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     )
 
 
+def end_to_end(suite: Suite, workload: str, threads: int) -> tuple[float, float, float, bool | None]:
+    """(shared, per-thread, merge) median seconds at *threads* threads, and whether sharing was slower once
+    the merge is counted: True when the shared run's lower quartile exceeds the upper quartiles of the
+    per-thread work plus its merge, False when its upper quartile lies below their lower quartiles, None
+    between (the repeats overlap)."""
+    sh, pt, mg = (suite.get(workload, m, threads) for m in ("shared", "per-thread", "merge"))
+    q = [quartiles(t.values) for t in (sh, pt, mg)]
+    slower = True if q[0][0] > q[1][2] + q[2][2] else False if q[0][2] < q[1][0] + q[2][0] else None
+    return sh.median, pt.median, mg.median, slower
+
+
+def end_to_end_text(suite: Suite, workloads: Sequence[str]) -> str:
+    """The shared run against the per-thread work plus its merge, for every workload and thread count
+    (above one) with a merge timing: the comparison the merge times make possible, computed."""
+    parts = []
+    for w in workloads:
+        counts = sorted(t.workers for t in suite.select(w, "merge") if t.workers > 1)
+        cases = []
+        for k in counts:
+            try:
+                sh, pt, mg, slower = end_to_end(suite, w, k)
+            except (KeyError, LookupError, ValueError):
+                continue
+            word = {True: "slower shared", False: "faster shared", None: "about the same"}[slower]
+            cases.append(f"{k} threads: shared {sh * 1e3:.1f} ms against {pt * 1e3:.1f} + {mg * 1e3:.1f} = "
+                         f"{(pt + mg) * 1e3:.1f} ms, {word}")
+        if cases:
+            parts.append(f"{w} ({'; '.join(cases)})")
+    if not parts:
+        return ""
+    return ("Counted end to end, the per-thread work plus its merge against the shared run (medians; "
+            "decided on the quartiles): " + "; ".join(parts) + ".")
+
+
 def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
                   ratio: float = SLOWER_RATIO) -> Claim:
     """Threads appending to one list or storing into one dict are slower than on containers of their own.
@@ -1080,8 +1116,9 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
     merges = {w: suite.get(w, "merge", threads).median for w in workloads}
     works = {w: suite.get(w, "per-thread", threads).median for w in workloads}
     merged = "; ".join(f"{w}: {merges[w] * 1e3:.1f} ms after {works[w] * 1e3:.1f} ms of work" for w in workloads)
+    whole = end_to_end_text(suite, workloads)
     tail = (" Merging the per-thread containers into one afterwards, which sharing saves, is left out of "
-            "the ratio: it took {merged} (medians).")
+            "the ratio: it took {merged} (medians)." + (" " + whole if whole else ""))
     return check(
         "locks_verdict",
         "without the GIL, threads that write to one list or dict take turns on its lock",
@@ -1236,6 +1273,18 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
     page faults, when they differ. ``""`` when every case is within *gap*.
     """
     groups: dict[str, list[str]] = {}
+    flat: list[str] = []  # free-threaded workloads on a non-owned object that came out alike, wall and CPU
+    for data in results.values():
+        suite = _suite(data)
+        if suite.metadata.get("gil_enabled") is not False:
+            continue
+        for w in workloads:
+            if w == "list-append":
+                continue
+            pair = [_one(suite, w, m + sfx) for sfx in ("", CPU_SUFFIX) for m in ("shared", "per-thread")]
+            if all(t is not None and t.median for t in pair) and all(
+                    abs(pair[i].median / pair[i + 1].median - 1) <= gap for i in (0, 2)):  # type: ignore[union-attr]
+                flat.append(f"{w} ({pair[0].median / pair[1].median:.2f}×)")  # type: ignore[union-attr]
     for label, data in results.items():
         suite = _suite(data)
         free = suite.metadata.get("gil_enabled") is False
@@ -1259,26 +1308,42 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
                 case += f", {fs:,.0f} and {fp:,.0f} page faults"
             more = fs >= 0 and max(fs, fp) >= 50 and abs(fs - fp) > 0.5 * max(fs, fp)
             if abs(c - 1) <= gap:
-                key = "waited"
+                key = "waited" if free else "waited-gil"
+                case += f"; the {'shared' if ratio > 1 else 'per-thread'} run took the longer"
+            elif free and c > 1 and w == "list-append":
+                key = "owner-list"
             elif free and c > 1:
-                key = "owner-list" if w == "list-append" and more and fs > fp else "owner"
+                key = "owner-flat" if flat else "owner"
             else:
                 key = "faults" if more else "cpu"
             groups.setdefault(key, []).append(case)
     if not groups:
         return ""
+    verb = "changes" if len(flat) == 1 else "change"
+    alike = (f"{' and '.join(flat)}, which also {verb} the reference count of an "
+             "object the worker does not own at every step (the shared, atomic count of its header, "
+             f"[`ob_ref_shared`]({_OBJECT_HEADER})), "
+             f"came out within {gap:.0%} in wall and CPU time, so an uncontended atomic count costs next to "
+             "nothing") if flat else ""
     why = {
-        "waited": "The worker's own CPU time was the same, so the difference is time it spent not running "
-                  "(waiting for a CPU, which other processes share, or, with the GIL, for the main thread to "
-                  "give it up), not work",
+        "waited": "The worker's own CPU time was the same, so the difference is time the worker of the slower run "
+                  "spent not running (waiting for a CPU, which other processes share; this build has no GIL), "
+                  "not work",
+        "waited-gil": "The worker's own CPU time was the same, so the difference is time the worker of the slower "
+                      "run spent not running (waiting for a CPU, which other processes share, or for the main "
+                      "thread to give up the GIL), not work",
         "owner": "The shared run cost the worker more CPU time: the main thread made the shared object, so the "
                  "worker is not its owner and each of its reference-count changes takes the shared, atomic count "
                  f"of the object's header ([`ob_ref_shared`]({_OBJECT_HEADER}))",
-        "owner-list": "The shared run cost the worker more CPU time and more page faults: besides the atomic "
-                      f"count of a thread that is not the owner ([`ob_ref_shared`]({_OBJECT_HEADER})), a list "
-                      f"such a thread resizes is marked shared ([listobject.c]({_LIST_SHARED})), and its old item "
-                      f"arrays are then freed only once no thread can be reading them ([QSBR]({_LIST_FREE})), so "
-                      "the growing list takes fresh memory",
+        "owner-flat": "The shared run cost the worker more CPU time, and not for its reference count: " + alike
+                      + "; what else differs this page does not break down",
+        "owner-list": ("The shared run cost the worker more CPU time" + (": not for its reference count, since "
+                       + alike + ", but" if flat else ": besides the atomic count of a thread that is not the owner "
+                       f"([`ob_ref_shared`]({_OBJECT_HEADER})),")
+                       + f" because a list a thread other than its owner resizes is marked shared "
+                       f"([listobject.c]({_LIST_SHARED})) and its old item arrays are then freed only once no "
+                       f"thread can be reading them ([QSBR]({_LIST_FREE})), so the growing list takes fresh memory "
+                       "(its page faults are given)"),
         "faults": "The worker's CPU time differed too, and with it its page faults: one mode touched fresh memory "
                   "(the kernel's time for the faults counts as the thread's), the other reused memory the run "
                   "before had freed",
@@ -1349,8 +1414,12 @@ def _signed_percent(x: float) -> str:
 
 
 def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str, float],
-                  runs_ms: Mapping[str, float], specialized: Mapping[str, Sequence[int]] | None) -> str:
-    """The free-threading chapter's one-thread cost beside this page's, and the computed reason they differ."""
+                  runs_ms: Mapping[str, float], specialized: Mapping[str, Sequence[int]] | None,
+                  sequential: tuple[Suite, Suite] | None = None) -> str:
+    """The free-threading chapter's one-thread cost beside this page's, and the computed reason they differ.
+
+    *sequential* is that chapter's ``(default, free-threaded)`` scaling suites: when their sequential
+    countdown's overhead does not overlap *sibling*'s, both are given (that chapter says why)."""
     text = ""
     if sibling is None:
         text = (" The {doc}`free-threading` chapter measures the same build's one-thread cost on its own "
@@ -1371,7 +1440,9 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
             text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
                     + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on "
                                    "the default build)" for w, iv in theirs.items())
-                    + ", in child processes of their own, the builds taking turns; the runs here are "
+                    + ", in child processes of their own, the builds taking turns"
+                    + _second_countdown(suite, sequential)
+                    + "; the runs here are "
                     + ("shorter" if max(runs_ms.values()) < min(their_ms.values()) else "not all shorter")
                     + f" ({_span(runs_ms.values())} ms on the default build) and run "
                       "in a thread the timing waits for.")
@@ -1403,10 +1474,28 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
     return text
 
 
+def _second_countdown(cost: Suite, sequential: tuple[Suite, Suite] | None) -> str:
+    """``" (its scaling run, one process per build, put the countdown at +34% ...)"`` when that figure
+    does not overlap the turn-taking one; ``""`` otherwise."""
+    if sequential is None:
+        return ""
+    try:
+        inter = ratio_interval(cost.get("countdown", "free-threaded").values,
+                               cost.get("countdown", "default-build").values)
+        seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
+    except (KeyError, LookupError, ValueError):
+        return ""
+    if seq.low <= inter.high and inter.low <= seq.high:
+        return ""
+    return (f" (its scaling run, one process per build, put the countdown at {_signed_percent(seq.median - 1)}; "
+            "that chapter says what separates the two figures)")
+
+
 def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
                        default: Sequence[Suite | Mapping[str, Any]], *, label: str, other: str,
                        sibling: Suite | Mapping[str, Any] | None = None,
-                       specialized: Mapping[str, Sequence[int]] | None = None) -> str:
+                       specialized: Mapping[str, Sequence[int]] | None = None,
+                       sequential: tuple[Suite, Suite] | None = None) -> str:
     """The free-threaded build's single-thread penalty, computed from the one-thread per-thread rows.
 
     For every workload both builds measured with one thread on an object of its own (the same
@@ -1440,7 +1529,7 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
     text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
             f"as long as {other} ({each}: the one-thread per-thread columns above; the builds ran one after "
             f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began).")
-    text += _sibling_text(sibling, ratios, runs_ms, specialized)
+    text += _sibling_text(sibling, ratios, runs_ms, specialized, sequential)
     later = (f" For 3.14, where specialization is back on, *What's New In Python 3.14* gives \"roughly 5-10%\" "
              f"([Free-threaded mode]({_WHATSNEW_314})) and the current HOWTO \"about 1% on macOS aarch64 to 8% on "
              f"x86-64 Linux\" ([Single-threaded performance]({_HOWTO_SPEED})): claims about 3.14, not measured here.")
@@ -1782,11 +1871,13 @@ def example_verdict(example: Mapping[str, Any], results: Sequence[Suite | Mappin
         count=int(example["count"]), n=n, repeats=int(example["repeats"]), python=example.get("python", "?"),
         differ="; ".join(differ), tol_text=f"{tolerance * 100:.0f}%",
         title="The example on this page disagrees with the measurement above",
-        supported="**The script agrees with the chapter.** With {k} threads, shared ÷ per-thread ({seen}): "
-                  "each workload's two intervals overlap, once widened by {tol_text}. The runs differ in "
-                  "{differ}.",
-        contradicted="With {k} threads, shared ÷ per-thread: {seen}. The intervals of a workload do not "
-                     "overlap even widened by {tol_text}, so the two runs measured different ratios; "
+        supported="**The script agrees with the chapter at {k} threads.** With {k} threads, shared ÷ per-thread "
+                  "({seen}): each workload's two intervals overlap, once widened by {tol_text}. Only {k} threads "
+                  "are compared: the script's other rows (one thread among them) are not checked against the "
+                  "chapter here. The runs differ in {differ}.",
+        contradicted="With {k} threads (the only count compared), shared ÷ per-thread: {seen}. The intervals "
+                     "of a workload do not overlap even widened by {tol_text}, so the two runs measured "
+                     "different ratios; "
                      + side + ". The two runs differ in {differ}; any of these can move a ratio of runs a few "
                      "milliseconds long.",
     )

@@ -101,6 +101,7 @@ __all__ = [
     "loop_verdict",
     "release_stretch",
     "released_verdict",
+    "runs_words",
     "scaling_invariants",
     "sleep_verdict",
     "socket_verdict",
@@ -380,7 +381,7 @@ def socket_verdict(
     elif stretch is not None and stretch < LONG_RELEASE_S:
         why = (how[:-1] + ": a thread back from a call that short usually finds the GIL taken by the other "
                "thread and must sleep until it is handed over, a wake-up that costs more than the call let run "
-               "in parallel (the hand-off the {doc}`convoy` chapter measures). The threads spend the time "
+               "in parallel (the hand-off measured in {doc}`convoy`). The threads spend the time "
                "passing the GIL back and forth, so releasing it pays only when the call is long beside that "
                "hand-off.")
         x = load_average(load or suite.metadata.get("load_average"))
@@ -585,6 +586,14 @@ def _shown(text: str | None) -> tuple[int, int] | None:
     return count_switches(labels), len(labels)
 
 
+def runs_words(printed: str, runs: int) -> str:
+    """How a figure printed as *printed* (``Interval.text``: ``"3 (2–4)"``, or ``"3"`` when its
+    quartiles print like the median) sums up *runs* runs: ``"median of 5 runs, quartiles in
+    brackets"`` when an interval is printed, ``"median of 5 runs, its quartiles the same"`` when not."""
+    return (f"median of {runs} runs, quartiles in brackets" if "(" in printed else
+            f"median of {runs} runs, its quartiles the same")
+
+
 def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None = None,
                        load: Sequence[float] | None = None, cpus: int | None = None) -> Claim:
     """The two tasks' lines interleave, taking turns while they count: with the defaults
@@ -620,20 +629,20 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
         "the two tasks' printed lines interleave (the tasks take turns while they count)",
         decided,
         d=sw, d_n=sw.text(",.0f", ""), n=f"{r['numbers'][0]:,}", runs=len(r["switches"]), bar=bar,
+        spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
         times="time" if sw.low == sw.high == 1 else "times",
         supported="**The lines interleaved:** with the defaults the printing task changed "
-                  "{d_n} times in {n} numbers (median of {runs} runs, quartiles in brackets), at least "
+                  "{d_n} times in {n} numbers ({spread}), at least "
                   "the {bar} that mean the tasks took turns while they counted." + ex,
         contradicted="With 100 numbers per task and the output going to a pipe, the printing task "
-                     "changed only {d_n} {times} in {n} numbers (median of {runs} runs, quartiles in "
-                     "brackets), fewer than the {bar} that would mean the tasks took turns while they "
-                     "counted (the threads' start alone gives up to 3): each task printed its numbers in "
+                     "changed only {d_n} {times} in {n} numbers ({spread}), fewer than the {bar} that "
+                     "would mean the tasks took turns while they counted (the threads' start alone gives up to 3): "
+                     "each task printed its numbers in "
                      "about one block. The lines did not interleave as the classic demonstration says: "
                      "a buffered `print` makes no system call, and 100 numbers take less than one switch "
                      "interval, so nothing asks the printing thread to let go." + ex,
-        unclear="With the defaults the printing task changed {d_n} times in {n} numbers (median of "
-                "{runs} runs, quartiles in brackets): the runs straddle the {bar} switches that would "
-                "mean the tasks took turns while they counted." + ex,
+        unclear="With the defaults the printing task changed {d_n} times in {n} numbers ({spread}): the "
+                "runs straddle the {bar} switches that would mean the tasks took turns while they counted." + ex,
     )
 
 
@@ -649,12 +658,13 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
         "a thread that releases the GIL for a write system call hands it to the waiting thread",
         sw.at_least(bar),
         f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, per=1 / FLUSH_SWITCH_SHARE,
+        spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
         times="time" if sw.low == sw.high == 1 else "times",
         supported="**Every write was a chance to switch, and the threads took it:** flushing every "
-                  "line made the printing task change {f_n} times in {n} numbers (median, quartiles "
-                  "in brackets), at least {bar:,.0f}: one switch per {per:g} lines or more often.",
+                  "line made the printing task change {f_n} times in {n} numbers ({spread}), at least "
+                  "{bar:,.0f}: one switch per {per:g} lines or more often.",
         contradicted="Flushing every line, one `write` system call per line, changed the printing task "
-                     "only {f_n} {times} in {n} numbers (median, quartiles in brackets), under the "
+                     "only {f_n} {times} in {n} numbers ({spread}), under the "
                      "{bar:,.0f} (one switch per {per:g} lines) that would mean the waiting thread took "
                      "the GIL at one write in {per:g} or more. Each write releases the GIL, but so briefly that the "
                      "writing thread took it back before the waiting one got it: releasing the GIL gives "
@@ -735,9 +745,9 @@ def asyncio_verdict(waits: Timing, *, shown: float | None = None) -> Claim:
         f"asyncio runs {tasks} waits of {seconds:g} s in about {seconds:g} s",
         iv.between(seconds * (1 - TIME_SLACK / 10), limit),
         m=iv, m_s=iv.text(".3f", " s"), tasks=tasks, seconds=seconds, n=len(waits.values), limit=limit,
-        seq=tasks * seconds,
+        seq=tasks * seconds, spread=runs_words(iv.text(".3f", " s"), len(waits.values)),
         supported="**About one wait:** {tasks} gathered {seconds:g}-second waits took {m_s} "
-                  "(median of {n} runs, quartiles in brackets; at most {limit:.2f} s), not the "
+                  "({spread}; at most {limit:.2f} s), not the "
                   "{seq:g} s they would take one after another." + ex,
         contradicted="{tasks} gathered {seconds:g}-second waits took {m_s} (median of {n} runs), "
                      "not about {seconds:g} s." + ex,
