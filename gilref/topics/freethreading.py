@@ -60,6 +60,7 @@ __all__ = [
     "EVAL_BREAKER_TEXT",
     "EVAL_BREAKER_URL",
     "EVAL_BREAKER_URL_311",
+    "EVAL_BREAKER_URL_312",
     "EXAMPLE_SLACK",
     "EXAMPLE_TIME_SLACK",
     "EXAMPLE_TITLE",
@@ -172,14 +173,19 @@ EVAL_BREAKER_URL = "https://github.com/python/cpython/blob/v3.13.5/Python/byteco
 #: Python/ceval.c of CPython 3.11, where 3.11 checks its eval breaker at the
 #: corresponding instructions.
 EVAL_BREAKER_URL_311 = "https://github.com/python/cpython/blob/v3.11.7/Python/ceval.c"
+#: Python/bytecodes.c of CPython 3.12, whose RESUME and calls check the eval breaker at
+#: the same places with older code (``oparg < 2``, ``CHECK_EVAL_BREAKER()``).
+EVAL_BREAKER_URL_312 = "https://github.com/python/cpython/blob/v3.12.0/Python/bytecodes.c"
 #: Where a drop request is honoured, in the words every chapter uses.
 EVAL_BREAKER_TEXT = (
     "a thread waiting for the GIL sets a drop request after one switch interval; the holder honours it only "
-    "where the interpreter checks its *eval breaker*: in CPython 3.12 and 3.13 at `RESUME` (function entry "
+    "where the interpreter checks its *eval breaker*: in CPython 3.13 at `RESUME` (function entry "
     "and after a plain `yield`, not after `yield from`/`await`), at `JUMP_BACKWARD` (each turn of a loop), "
     "and after calls that return in place, mostly calls into C (a call into Python is checked at the callee's "
     "`RESUME`): the uses of `CHECK_EVAL_BREAKER` and `_CHECK_PERIODIC` in [Python/bytecodes.c]("
-    + EVAL_BREAKER_URL + "); 3.11 checks at the corresponding instructions of [Python/ceval.c]("
+    + EVAL_BREAKER_URL + "); 3.12 checks at the same places with older code (in its [Python/bytecodes.c]("
+    + EVAL_BREAKER_URL_312 + ") `RESUME` tests `oparg < 2`, and calls use `CHECK_EVAL_BREAKER()`); 3.11 checks at "
+    "the corresponding instructions of [Python/ceval.c]("
     + EVAL_BREAKER_URL_311 + ")")
 
 #: The workloads and sizes :func:`single_thread_cost` times by default (workload -> argument).

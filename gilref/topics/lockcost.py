@@ -413,10 +413,13 @@ def build_rows(cost: Suite, profiles: Mapping[str, Mapping[str, Any]],
 PYMUTEX_SINCE = (3, 13, 1)
 _PYMUTEX_WHY = (
     "From 3.13.1 on, `threading.Lock` is built on `PyMutex`, a one-byte lock whose uncontended acquire and "
-    "release are a few inlined atomic instructions ([gh-117721](https://github.com/python/cpython/issues/117721), "
+    "release each take one atomic compare-exchange on that byte (`_PyMutex_LockTimed` and `_PyMutex_TryUnlock` "
+    "in [Python/lock.c](https://github.com/python/cpython/blob/v3.13.5/Python/lock.c); "
+    "[gh-117721](https://github.com/python/cpython/issues/117721), "
     "backported to 3.13 in [PR #125116](https://github.com/python/cpython/pull/125116)); earlier versions wrap "
     "the platform's lock (`PyThread_type_lock`). `PyMutex` itself came with the parking lot in "
-    "[PR #109344](https://github.com/python/cpython/pull/109344) (gh-108724).")
+    "[PR #109344](https://github.com/python/cpython/pull/109344) "
+    "([gh-108724](https://github.com/python/cpython/issues/108724)).")
 
 
 def _version(text: str) -> tuple[int, ...]:
