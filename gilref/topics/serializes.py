@@ -1396,7 +1396,7 @@ def specialized_share(n: int = 2_000) -> dict[str, list[int]]:
 
 
 _HOWTO_313_SPEED = "https://docs.python.org/3.13/howto/free-threading-python.html#single-threaded-performance"
-_SPECIALIZATION_SWITCH = "https://github.com/python/cpython/blob/3.13/Include/internal/pycore_code.h"
+_SPECIALIZATION_SWITCH = "https://github.com/python/cpython/blob/v3.13.5/Include/internal/pycore_code.h"
 
 
 _HOWTO_SPEED = "https://docs.python.org/3/howto/free-threading-python.html#single-threaded-performance"
@@ -1684,8 +1684,8 @@ def pause_default_text(result: Mapping[str, Any], label: str) -> str:
             "different reasons." + pause_note(result))
 
 
-_GC_FT = "https://github.com/python/cpython/blob/3.13/Python/gc_free_threading.c"
-_GC_DEFAULT = "https://github.com/python/cpython/blob/3.13/Python/gc.c"
+_GC_FT = "https://github.com/python/cpython/blob/v3.13.5/Python/gc_free_threading.c"
+_GC_DEFAULT = "https://github.com/python/cpython/blob/v3.13.5/Python/gc.c"
 
 
 def collection_times_text(free_threaded: Mapping[str, Any], default: Mapping[str, Any], *, label: str,
@@ -1782,7 +1782,7 @@ def race_default_text(result: Mapping[str, Any], label: str) -> str:
     if un.get("outcome") == "passed":
         return text + ("A switch happens only where the interpreter checks for a request to drop the GIL "
                        "(its eval breaker), which only some instructions do: function entry, backward "
-                       "jumps, calls ([Python/bytecodes.c](https://github.com/python/cpython/blob/3.13/"
+                       "jumps, calls ([Python/bytecodes.c](https://github.com/python/cpython/blob/v3.13.5/"
                        "Python/bytecodes.c)). No such check falls between the read and the write of "
                        "`self.count += n` on a plain attribute: the GIL makes this increment atomic by "
                        "accident, which is exactly why the race stayed hidden until the GIL went.")
