@@ -275,7 +275,7 @@ def test_scale_verdict_explains_a_shorter_jobs_lower_speedup_by_the_fixed_cost_p
     # here: 1.0 s alone, 0.52 s on 2 workers: 20 ms per run beyond a perfect split; the example's job is
     # 5 times shorter (0.2 s), so the same 20 ms gives 0.2 / (0.1 + 0.02) = 1.67x: what it got
     c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.12))
-    assert "20.0 ms beyond a perfect split" in c.text and "would reach 1.67×, inside its spread" in c.text
+    assert "20.0 ms beyond a perfect split" in c.text and "would have reached 1.67×, inside its spread" in c.text
     assert "The job's size explains the gap." in c.text and "Load does not" not in c.text
     # a gap the fixed cost cannot explain falls through to the load
     c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.16))
@@ -319,3 +319,24 @@ def test_scale_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
     c = p.scale_verdict(cd_suite(kept=0.5, width=0.05))  # 2.00x (1.90-2.11x) on 2 CPUs
     assert "lies above the 2 CPUs: it is a ratio of quartiles" in c.text
     assert "ratio of quartiles" not in p.scale_verdict(cd_suite(kept=0.52)).text
+
+
+def test_scale_verdict_sets_the_other_chapters_own_fixed_cost_beside_this_one():
+    # here: 1.0 s alone, 0.51 s on 2 workers (10 ms per run); the other chapter: 0.8 s alone, 0.43 s on
+    # 2 (30 ms per run). This page's cost would give it 0.8 / 0.41 = 1.95x, outside its 1.86x: its own
+    # cost gives exactly its median, so the gap lies in the fixed cost, and the pools' differences are named.
+    here = Suite(metadata=dict(META))
+    here.add(Timing("countdown", "sequential", 1, spread(1.0, 0.01), (), {"n": 100}))
+    here.add(Timing("countdown", "processes", 2, spread(0.51, 0.01), (),
+                    {"n": 100, "start_method": "forkserver", "primed_calls": 16}))
+    other = Suite(metadata=dict(META))
+    other.add(Timing("countdown", "sequential", 1, spread(0.8, 0.01), (), {"n": 80}))
+    other.add(Timing("countdown", "processes", 2, spread(0.43, 0.01), (),
+                     {"n": 80, "start_method": "forkserver", "primed_calls": 16}))
+    c = p.scale_verdict(here, other=other)
+    assert "would have reached 1.95×, still outside" in c.text
+    assert "30.0 ms beyond a perfect split per run, against 10.0 ms here" in c.text
+    assert "which with its job gives 1.86×, its own median" in c.text
+    assert "What differs between the two runs: its pool, a `multiprocessing.Pool`" in c.text
+    assert "Both started their workers by forkserver and warmed each worker with 16 calls" in c.text
+    assert "Nothing else this page records accounts for it" not in c.text
