@@ -634,7 +634,7 @@ def sound_suite(cpu: Suite, alone: Suite | None) -> Suite:
         return cpu
     out = Suite(metadata=dict(cpu.metadata))
     for t in cpu.timings:
-        out.add(Timing(t.workload, t.mode, t.workers, list(before.values), [], dict(t.params))
+        out.add(Timing(t.workload, t.mode, t.workers, tuple(before.values), (), dict(t.params))
                 if t is seq else t)
     return out
 
