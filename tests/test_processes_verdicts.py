@@ -76,7 +76,7 @@ def test_scale_verdict_three_ways():
 
 def test_scale_verdict_states_the_example():
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.1))
-    assert c.state == "holds" and "(8,000,000 steps)" in c.text and "same as this measurement's" in c.text
+    assert c.state == "holds" and "(8,000,000 steps; its workers started by" in c.text and "same as this measurement's" in c.text
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.088))
     # outside the spread: which spread, and the reasons the data gives, in short sentences
     assert c.state == "holds" and "lies above this measurement's 2.00×" in c.text
@@ -100,7 +100,7 @@ def test_spawn_verdict_three_ways():
 
 def test_spawn_verdict_with_the_example():
     c = p.spawn_verdict(sc_suite(), proc_example())
-    assert c.state == "holds" and "same within the spread" in c.text
+    assert c.state == "holds" and "the same ratio within the spread" in c.text
     assert p.spawn_verdict(sc_suite(), proc_example(spawn=0.0021)).state == "undecided"
 
 
@@ -298,7 +298,9 @@ def test_start_gaps_name_a_shorter_fork_start_and_the_smaller_parent_it_copied()
         "count": 8, "workers": 2, "start_method": "fork",
         "seconds": {"one_process": [0.2] * 5, "processes": [0.1] * 5},
         "start_seconds": {"fork": list(spread(0.001)), "spawn": list(spread(0.1))}}))
-    assert "`spawn` took 2.00 times this measurement's, its `fork` 0.50 times" in c.text
+    # each figure once: the example's two starts with their spread, then each gap by its medians only
+    assert "measured `spawn` 100.0 ms (98.5–101.5 ms) and `fork` 1.0 ms" in c.text
+    assert "`spawn` 100.0 ms in the example against 50.0 ms here" in c.text and c.text.count("98.5") == 1
 
 
 def test_pickling_verdict_says_when_one_ways_median_is_above_the_round_trips_within_the_noise():
@@ -340,3 +342,19 @@ def test_scale_verdict_sets_the_other_chapters_own_fixed_cost_beside_this_one():
     assert "What differs between the two runs: its pool, a `multiprocessing.Pool`" in c.text
     assert "Both started their workers by forkserver and warmed each worker with 16 calls" in c.text
     assert "Nothing else this page records accounts for it" not in c.text
+
+
+def test_the_example_states_its_start_method_beside_the_measurements():
+    c = p.scale_verdict(cd_suite(), proc_example())
+    assert "its workers started by fork, its Python's default, against forkserver here" in c.text
+
+
+def test_the_examples_count_option_accepts_grouped_digits():
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("ex_processes", Path(__file__).parents[1] / "examples/processes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.positive_int("8,000,000") == mod.positive_int("8_000_000") == mod.positive_int("8000000") == 8_000_000
+    with pytest.raises(Exception, match="whole number"):
+        mod.positive_int("8.5")

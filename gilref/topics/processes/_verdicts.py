@@ -334,8 +334,11 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         if len(example.processes) < len(kept.values):
             diffs.append(f"its {len(example.processes)} runs against {len(kept.values)}, so one slow moment weighs "
                          "more in it")
-        extra += (f" The example at the end of this page ({example.count:,} steps), its pool also started before "
-                  f"the clock, got {e.text()} with {example.workers} processes (load average "
+        sm_here = kept.params.get("start_method")
+        how = (f"its workers started by {example.start_method}, its Python's default, against {sm_here} here"
+               if sm_here and sm_here != example.start_method else f"its workers started by {example.start_method}")
+        extra += (f" The example at the end of this page ({example.count:,} steps; {how}), its pool also started "
+                  f"before the clock, got {e.text()} with {example.workers} processes (load average "
                   f"{load_text(example.load_average)} when it ended)."
                   + _compare_speedups(s, cd, e, "the example", example.load_average,
                                       Interval.of(example.one_process).median, diffs))
@@ -403,16 +406,9 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
     if example is not None and "fork" in example.start and "spawn" in example.start:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
-        if overlap(r, er):
-            same = "the same within the spread"
-        else:
-            fs = Interval.of(example.start["fork"]).median / fork.median
-            ss = Interval.of(example.start["spawn"]).median / spawn.median
-            same = (f"a ratio beyond this measurement's spread, as both starts differ: the example's `spawn` took "
-                    f"{ss:.2f} times this measurement's, its `fork` {fs:.2f} times")
-        extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
-                 f"against {_ms_text(example.start['fork'])}, {er.text('.0f')} as long, {same}."
-                 + start_gaps(sc, example))
+        extra = (f" The example at the end of this page measured `spawn` {_ms_text(example.start['spawn'])} and "
+                 f"`fork` {_ms_text(example.start['fork'])}, {er.text('.0f')} as long"
+                 + (", the same ratio within the spread." if overlap(r, er) else ".") + start_gaps(sc, example))
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
         holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
@@ -450,7 +446,8 @@ def start_gaps(sc: Suite, example: ProcessesExample) -> str:
         mine, theirs = _ms(t.values), _ms(ex)
         if overlap(mine, theirs):
             continue
-        gap = f"`{t.mode}` {theirs.text('.1f', ' ms')} in the example against {mine.text('.1f', ' ms')} here"
+        # medians only: the verdict states each method's spread once, before these sentences
+        gap = f"`{t.mode}` {theirs.median:.1f} ms in the example against {mine.median:.1f} ms here"
         if theirs.median < mine.median:
             shorter.append(gap)
         else:
