@@ -76,7 +76,8 @@ def test_scale_verdict_three_ways():
 
 def test_scale_verdict_states_the_example():
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.1))
-    assert c.state == "holds" and "(8,000,000 steps; its workers started by" in c.text and "same as this measurement's" in c.text
+    assert c.state == "holds" and "(8,000,000 steps; its workers started by" in c.text
+    assert "same as this measurement's" in c.text
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.088))
     # outside the spread: which spread, and the reasons the data gives, in short sentences
     assert c.state == "holds" and "lies above this measurement's 2.00×" in c.text
