@@ -200,3 +200,11 @@ def test_cuts_print_two_decimals_below_ten_and_none_above():
     text = aio.offload_verdict(lag(thread=(0.040, 0.041, 0.043, 0.045, 0.046)), 0.005).text
     assert "(a cut of 7.44× (6.89–8.05×))" in text
     assert "(a cut of 246× (" in aio.offload_verdict(lag(), 0.005).text
+
+
+def test_a_median_whose_quartiles_round_alike_gets_one_decimal_more_in_table_and_chart():
+    s = lag(inline=(0.0586, 0.0587, 0.0588, 0.0589, 0.0590))
+    row = aio.lag_rows(s, {"inline": "step inline"})[0]
+    assert row["worst lag (ms): median (quartiles)"] == "58.8 (58.7–58.9)"
+    assert aio.ms_shown(s.get("ticker-lag", "inline").values) == 58.8
+    assert aio.ms_shown((0.0585, 0.0600, 0.0637, 0.0800, 0.0878)) == 64.0

@@ -57,6 +57,7 @@ __all__ = [
     "lag_rows",
     "lag_run",
     "lag_suite",
+    "ms_shown",
     "many_waits_verdict",
     "offload_verdict",
     "sleeps_invariants",
@@ -659,10 +660,26 @@ def _ms_fmt(ms: float) -> str:
     return ".0f" if abs(ms) >= 10 else ".1f"
 
 
+def _ms_shown_fmt(ms: Interval) -> str:
+    """:func:`_ms_fmt`'s precision for an interval in ms, one decimal more when the quartiles would
+    otherwise print as one figure (``59`` hiding ``58.7–58.9``)."""
+    fmt = _ms_fmt(ms.median)
+    if fmt == ".0f" and format(ms.low, fmt) == format(ms.high, fmt) and ms.low != ms.high:
+        return ".1f"
+    return fmt
+
+
+def ms_shown(seconds: Sequence[float]) -> float:
+    """The median of durations in seconds, in ms, rounded as the table and the verdicts print it
+    (:func:`_ms`): 63.7 ms becomes 64.0, 58.8 stays 58.8 (its quartiles would print alike at 59)."""
+    ms = Interval.of([float(v) for v in seconds]).scaled(1000)
+    return float(format(ms.median, _ms_shown_fmt(ms)))
+
+
 def _ms_interval(seconds: Interval, unit: str = " ms") -> str:
-    """An interval of seconds as milliseconds, at :func:`_ms_fmt`'s precision: ``64 ms (59–88 ms)``."""
+    """An interval of seconds as milliseconds, at :func:`_ms_shown_fmt`'s precision: ``64 ms (59–88 ms)``."""
     ms = seconds.scaled(1000)
-    return ms.text(_ms_fmt(ms.median), unit)
+    return ms.text(_ms_shown_fmt(ms), unit)
 
 
 def _ms(seconds: Sequence[float]) -> str:
