@@ -58,7 +58,6 @@ __all__ = [
     "lag_run",
     "lag_suite",
     "many_waits_verdict",
-    "ms_shown",
     "offload_verdict",
     "sleeps_invariants",
     "sleeps_suite",
@@ -667,13 +666,6 @@ def _ms_shown_fmt(ms: Interval) -> str:
     if fmt == ".0f" and format(ms.low, fmt) == format(ms.high, fmt) and ms.low != ms.high:
         return ".1f"
     return fmt
-
-
-def ms_shown(seconds: Sequence[float]) -> float:
-    """The median of durations in seconds, in ms, rounded as the table and the verdicts print it
-    (:func:`_ms`): 63.7 ms becomes 64.0, 58.8 stays 58.8 (its quartiles would print alike at 59)."""
-    ms = Interval.of([float(v) for v in seconds]).scaled(1000)
-    return float(format(ms.median, _ms_shown_fmt(ms)))
 
 
 def _ms_interval(seconds: Interval, unit: str = " ms") -> str:
