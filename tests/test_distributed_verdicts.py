@@ -247,3 +247,12 @@ def test_the_slowdown_is_not_blamed_on_the_host_when_a_tiny_task_moved_the_other
     text = distributed.slowdown_text(cpu, ex, tiny)
     assert "its pool tasks that do nothing cost less than here (50 µs against 100 µs)" in text
     assert "not a slower host across the board" in text
+
+
+def test_a_slower_before_cluster_baseline_is_not_used():
+    cpu = made_cpu((0.56,) * 5)
+    slow = Suite()
+    slow.add(Timing("countdown-alone", "sequential", 1, (1.5,) * 5, (), {"n": 8_000_000}))
+    assert distributed.sound_suite(cpu, slow) is cpu
+    text = distributed.dask_verdict(cpu, alone=slow).text
+    assert "with the cluster alive (the baseline of the speedups above)" in text and "stand on the run with" in text

@@ -536,10 +536,15 @@ def baseline_text(cpu: Suite, alone: Suite | None) -> str:
     with_c, without = cpu.baseline("countdown"), alone.baseline("countdown-alone")
     n = int(with_c.params.get("n", 0)) or 1
     a, b = Interval.of(with_c.values).scaled(1e9 / n), Interval.of(without.values).scaled(1e9 / n)
-    head = (f" One process took {a.text('.1f', ' ns')} per step with the cluster alive and "
-            f"{b.text('.1f', ' ns')} before it started (the baseline of the speedups above).")
+    before_is_base = sound_suite(cpu, alone) is not cpu
+    head = (f" One process took {a.text('.1f', ' ns')} per step with the cluster alive"
+            + ("" if before_is_base else " (the baseline of the speedups above)")
+            + f" and {b.text('.1f', ' ns')} before it started"
+            + (" (the baseline of the speedups above)." if before_is_base else "."))
     if overlap(a, b) or a.median < b.median:
-        return head + " The idle cluster did not slow it beyond the spread."
+        return head + (" The idle cluster did not slow it beyond the spread." if before_is_base or overlap(a, b) else
+                       " The run before the cluster was the slower one, disturbed by other work, so the speedups "
+                       "stand on the run with the cluster alive.")
     cpus = cpu.metadata.get("usable_cpus")
     la, lb = load(cpu.metadata.get("load_average")), load(alone.metadata.get("load_average"))
     ra, rb = round(a.median, 1), round(b.median, 1)  # the ratio of the figures as printed
@@ -624,14 +629,15 @@ def reference_speedup(processes_record: Mapping[str, Any] | None, workers: int) 
 def sound_suite(cpu: Suite, alone: Suite | None) -> Suite:
     """*cpu* (:func:`countdown_suite`) with its one-process baseline replaced by the same countdown
     timed before the cluster started (*alone*, :func:`one_process_suite`), when given and of the same
-    size: the baseline the speedups stand on. The cluster's scheduler lives in this process and takes
+    size and faster (a disturbance only slows a run, so the faster baseline is the sound one): the
+    baseline the speedups stand on. The cluster's scheduler lives in this process and takes
     the GIL from a countdown run beside it, while the pool's and the cluster's work runs in other
     processes, so a baseline timed with the cluster alive is slowed and lifts every speedup."""
     if alone is None:
         return cpu
     seq, before = cpu.baseline("countdown"), alone.baseline("countdown-alone")
-    if before.params.get("n") != seq.params.get("n"):
-        return cpu
+    if before.params.get("n") != seq.params.get("n") or before.median >= seq.median:
+        return cpu  # a baseline only ever gets slowed: the faster one is the sound one
     out = Suite(metadata=dict(cpu.metadata))
     for t in cpu.timings:
         out.add(Timing(t.workload, t.mode, t.workers, tuple(before.values), (), dict(t.params))

@@ -346,9 +346,10 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
             out += (f" Without those {imp * 1e3:.1f} ms of gilref's imports, a `spawn` start here would take "
                     f"{net * 1e3:.1f} ms, against {theirs[0].median * 1e3:.1f} ms there{bare_there}.")
             if not theirs[0].summary.q1 <= net <= theirs[0].summary.q3:
-                out += (f" The remaining {abs(net - theirs[0].median) * 1e3:.1f} ms "
-                        f"{'more' if net > theirs[0].median else 'less'} is not explained by what this page records "
-                        "(the two ran in different interpreters, at different moments of a shared host).")
+                out += (f" That leaves this start {abs(net - theirs[0].median) * 1e3:.1f} ms "
+                        f"{'longer' if net > theirs[0].median else 'shorter'} than that chapter's, which nothing this "
+                        "page records explains (the two ran in different interpreters, at different moments of a "
+                        "shared host).")
     return out + (f" The 1-minute load average was {load_text(meta.get('load_average'))} when these started.")
 
 
