@@ -171,10 +171,29 @@ def main(argv=None):
     runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
     print(f"Python {sys.version.split()[0]}, module built {openmp}; median of {runs}")
     print(f"  {'':<18}{'ns/step':>9}{'1 thread':>11}{f'{T} threads':>12}{'speedup':>9}")
+    short = []
     for name, steps, *_ in rows:
         one, many = (statistics.median(v) for v in times[name])
         print(f"  {name:<18}{one / steps * 1e9:9.2f}{one:10.3f}s{many:11.3f}s{one / many:8.2f}x")
+        if name != "Python loop" and one < SHORT_JOB_S:
+            short.append(name)
+    for line in short_job_notes(short, T):
+        print(line)
     return 0
+
+
+#: Seconds of work below which a split over threads says little: starting threads (or an OpenMP
+#: team) and handing out the shares cost about a millisecond, a large part of a job this short.
+SHORT_JOB_S = 0.05
+
+
+def short_job_notes(names, threads):
+    """Note lines for the rows whose one-thread time was under SHORT_JOB_S (none when every row was longer)."""
+    if not names:
+        return []
+    return [f"note: {', '.join(names)}: under {SHORT_JOB_S * 1000:.0f} ms of work on 1 thread, so starting "
+            f"{threads} threads (for prange, an OpenMP team) and handing out the shares weigh heavily in the "
+            f"{threads}-thread time; give more --steps for a fair speedup"]
 
 
 if __name__ == "__main__":

@@ -112,8 +112,9 @@ def show_errors(ctx):
 
 
 def positive_int(text):
+    """A whole number >= 1, written plainly or grouped: 8000000, 8_000_000 or 8,000,000."""
     try:
-        value = int(text.replace("_", ""))
+        value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:

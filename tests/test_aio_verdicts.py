@@ -200,3 +200,10 @@ def test_cuts_print_two_decimals_below_ten_and_none_above():
     text = aio.offload_verdict(lag(thread=(0.040, 0.041, 0.043, 0.045, 0.046)), 0.005).text
     assert "(a cut of 7.44× (6.89–8.05×))" in text
     assert "(a cut of 246× (" in aio.offload_verdict(lag(), 0.005).text
+
+
+def test_a_median_whose_quartiles_round_alike_gets_one_decimal_more_as_the_chart_prints_it():
+    s = lag(inline=(0.0586, 0.0587, 0.0588, 0.0589, 0.0590))
+    row = aio.lag_rows(s, {"inline": "step inline"})[0]
+    assert row["worst lag (ms): median (quartiles)"] == "58.8 (58.7–58.9)"
+    assert "58.8 ms (58.7–58.9 ms)" in aio.offload_verdict(s, 0.005).text  # the verdicts print it alike

@@ -235,5 +235,5 @@ def test_processes_verdict_explains_the_examples_lower_net_speedup_by_its_shorte
     # here 1.0 s alone and 0.52 s on 2 processes: 20 ms per run beyond a perfect split; the example's
     # job is 0.2 s, so that cost gives 0.2 / (0.1 + 0.02) = 1.67x, what its net runs reached
     c = cd.processes_verdict(cpu_suite(prc=0.52), example(one=0.2, prc=0.13, start=0.01))
-    assert "still below this measurement's spread" in c.text and "would reach 1.67×, inside its spread" in c.text
+    assert "still below this measurement's spread" in c.text and "would have reached 1.67×, inside its spread" in c.text
     assert "The job's size explains the gap." in c.text and "Load does not" not in c.text and "::" not in c.text

@@ -84,7 +84,7 @@ def test_fixed_cost_and_the_speedup_it_predicts_for_another_job_size():
 
 def test_job_size_text_says_whether_the_fixed_cost_explains_the_other_run():
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.6, 1.65, 1.7), "the example")
-    assert ok and "would reach 1.67×, inside its spread" in text and "100 ms, against 500 ms here" in text
+    assert ok and "would have reached 1.67×, inside its spread" in text and "100 ms, against 500 ms here" in text
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.2, 1.25, 1.3), "the example")
     assert not ok and "explains only part of the gap" in text
 

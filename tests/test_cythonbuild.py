@@ -146,6 +146,7 @@ def test_build_cython_example_builds_and_times_four_ways(run_example, tmp_path):
     for row in ("Python loop", "Cython, GIL held", "Cython, nogil", "Cython, prange"):
         assert re.search(rf"{re.escape(row)}\s+\d+\.\d+\s+\d+\.\d+s\s+\d+\.\d+s\s+\d+\.\d+x", out), out
     assert (tmp_path / "build" / "source.sha256").is_file()
+    assert "note: Cython, GIL held, Cython, nogil, Cython, prange: under 50 ms of work" in out  # 2,000,000 steps
     again = run_example("build_cython.py", *args, timeout=120).stdout  # reuses the build
     assert "Cython, nogil" in again
 
@@ -164,3 +165,15 @@ def test_build_cython_example_reports_a_failed_build_without_a_traceback(run_exa
 def test_build_cython_example_rejects_bad_arguments(run_example, args):
     proc = run_example("build_cython.py", *args, check=False, timeout=60)
     assert proc.returncode == 2 and "usage:" in proc.stderr
+
+
+def test_build_cython_notes_a_job_too_short_for_a_fair_speedup():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).parents[1] / "examples" / "build_cython.py"
+    spec = importlib.util.spec_from_file_location("ex_build_cython", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.short_job_notes([], 2) == []
+    (note,) = mod.short_job_notes(["Cython, prange"], 2)
+    assert note.startswith("note: Cython, prange: under 50 ms") and "an OpenMP team" in note and "--steps" in note

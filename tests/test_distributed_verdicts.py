@@ -36,7 +36,7 @@ def test_dask_verdict_three_ways():
 
 def test_overhead_verdict_three_ways():
     held = distributed.overhead_verdict(made_tiny())
-    assert held.state == "holds" and "1000 µs" in held.text and "100 µs" in held.text
+    assert held.state == "holds" and "1,000 µs" in held.text and "100 µs" in held.text
     assert distributed.overhead_verdict(made_tiny(dask=(0.01,) * 5)).state == "contradicted"
     overlap = distributed.overhead_verdict(made_tiny(pool=(0.02, 0.025, 0.03, 0.035, 0.04),
                                                      dask=(0.025, 0.03, 0.035, 0.04, 0.045)))
@@ -174,7 +174,10 @@ def test_dask_verdict_compares_the_baseline_with_one_measured_before_the_cluster
     c = distributed.dask_verdict(cpu, alone=alone)
     assert "125.0 ns per step with the cluster alive" in c.text and "112.5 ns before it started" in c.text
     assert "11% slower with the cluster alive" in c.text and "the cluster is the difference" in c.text
-    assert "ratio of quartiles" in c.text
+    # the speedups stand on the baseline timed before the cluster (0.9 s): the pool's 0.9 / 0.51 = 1.76x;
+    # over the slowed one they would read higher, and no upper end passes the CPUs any more
+    assert "2 pool processes reached 1.76×" in c.text and "over it they would read 1.96× (1.92–2.22×) (pool)" in c.text
+    assert "ratio of quartiles" not in c.text
     cpu.metadata["load_average"], alone.metadata["load_average"] = [3.0, 2, 2], [1.0, 1, 1]
     busier = distributed.dask_verdict(cpu, alone=alone).text
     assert "busier too (a 1-minute load average of 3.0 against 1.0" in busier and "is the difference" not in busier
@@ -189,11 +192,13 @@ def test_example_verdict_states_its_tolerances_where_each_figure_lies_and_a_host
     slower = EXAMPLE_OUT.replace("1.000 s", "1.300 s").replace("0.520 s", "0.700 s").replace("0.560 s", "0.780 s")
     c = distributed.example_verdict(cpu, tiny, distributed.parse_example(slower))
     assert c.state == "holds" and "25% beyond the chapter's interval on speedups" in c.text
-    assert "2× beyond its quartiles on costs per task" in c.text and "(above: 1.79× (1.77–1.80×); inside that" in c.text
-    assert "within the tolerated 500–2000 µs" in c.text and "–2.40×" not in c.text  # the band stops at 2.10x
+    assert "2× beyond its quartiles on costs per task" in c.text
+    assert "as the example's own is: 1.79× (1.77–1.80×); inside that" in c.text
+    assert "within the tolerated 500–2,000 µs" in c.text and "–2.40×" not in c.text  # the band stops at 2.10x
     over = distributed.parse_example(EXAMPLE_OUT.replace("1.92x", "2.30x"))  # within +25%, beyond 2 CPUs
     assert distributed.example_verdict(cpu, tiny, over).state == "contradicted"
-    assert "All three of its times are longer than this chapter's, by 30% to 39%" in c.text
+    assert "All three of its countdown times are longer than this chapter's, by 30% to 39%" in c.text
+    assert "cannot name the cause." in c.text and "busier" not in c.text
     assert "162.5 ns per step, against 125.0 ns here" in c.text
 
 
@@ -210,3 +215,44 @@ def test_one_process_invariants_both_ways():
 def test_dask_verdict_gives_a_word_to_the_clusters_upper_end_above_the_cpus():
     c = distributed.dask_verdict(made_cpu((0.40, 0.45, 0.56, 0.57, 0.58)))
     assert "upper end of the cluster's interval" in c.text
+
+
+def test_sound_suite_puts_the_before_cluster_baseline_under_the_speedups():
+    cpu = made_cpu((0.56,) * 5)
+    alone = Suite()
+    alone.add(Timing("countdown-alone", "sequential", 1, (0.9,) * 5, (), {"n": 8_000_000}))
+    sound = distributed.sound_suite(cpu, alone)
+    assert list(sound.baseline("countdown").values) == [0.9] * 5 != list(cpu.baseline("countdown").values)
+    assert sound.get("countdown", "dask").values == cpu.get("countdown", "dask").values
+    other_size = Suite()
+    other_size.add(Timing("countdown-alone", "sequential", 1, (0.9,) * 5, (), {"n": 5}))
+    assert distributed.sound_suite(cpu, other_size) is cpu and distributed.sound_suite(cpu, None) is cpu
+
+
+def test_pool_reference_text_sets_each_runs_own_fixed_cost_beside_the_other():
+    cpu = made_cpu((0.56,) * 5, procs=(0.60,) * 5)  # 1.0 s alone: 0.1 s beyond a perfect split
+    assert distributed.pool_reference_text(cpu, None, None) == ""
+    same = distributed.pool_reference_text(cpu, distributed.Interval(1.6, 1.667, 1.7), None)
+    assert "the same as this page's" in same
+    text = distributed.pool_reference_text(cpu, distributed.Interval(1.9, 1.95, 1.97), (2.0, 0.01))
+    assert "is lower" in text and "100.0 ms beyond a perfect split per run, against 10.0 ms in that chapter" in text
+    assert "which with its job gives 1.67×, its own median" in text
+
+
+def test_the_slowdown_is_not_blamed_on_the_host_when_a_tiny_task_moved_the_other_way():
+    cpu, tiny = made_cpu((0.55, 0.555, 0.56, 0.565, 0.57)), made_tiny()
+    slower = EXAMPLE_OUT.replace("1.000 s", "1.300 s").replace("0.520 s", "0.700 s").replace("0.560 s", "0.780 s")
+    ex = distributed.parse_example(slower)
+    ex["pool_us"] = 50.0  # faster than the chapter's 100 µs
+    text = distributed.slowdown_text(cpu, ex, tiny)
+    assert "its pool tasks that do nothing cost less than here (50 µs against 100 µs)" in text
+    assert "not a slower host across the board" in text
+
+
+def test_a_slower_before_cluster_baseline_is_not_used():
+    cpu = made_cpu((0.56,) * 5)
+    slow = Suite()
+    slow.add(Timing("countdown-alone", "sequential", 1, (1.5,) * 5, (), {"n": 8_000_000}))
+    assert distributed.sound_suite(cpu, slow) is cpu
+    text = distributed.dask_verdict(cpu, alone=slow).text
+    assert "with the cluster alive (the baseline of the speedups above)" in text and "stand on the run with" in text

@@ -148,3 +148,13 @@ def test_the_loop_verdicts_and_table_say_why_an_interval_passes_the_cpus():
     assert "CPUs allow" not in native.prange_verdict(suites(), 2, True, "fine").text
     assert "CPUs allow" not in native.nogil_verdict(suites(), 2, "fine").text
     assert "CPUs allow" in native.nogil_verdict(suites(nogil=(0.49, 0.50, 0.51, 0.53, 0.54)), 2, "fine").text
+
+
+def test_numpy_verdict_notes_a_drop_with_more_threads_than_cpus():
+    s = made("matmul", around(0.51))
+    s.add(Timing("matmul", "threads", 4, around(0.58), (), {}))
+    c = native.numpy_verdict(s, 2, "x")
+    assert "With 4 threads on 2 CPUs the products ran at 1.76×" in c.text and "not explained" in c.text
+    level = made("matmul", around(0.51))
+    level.add(Timing("matmul", "threads", 4, around(0.515), (), {}))
+    assert "With 4 threads" not in native.numpy_verdict(level, 2, "x").text

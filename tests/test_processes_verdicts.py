@@ -76,7 +76,8 @@ def test_scale_verdict_three_ways():
 
 def test_scale_verdict_states_the_example():
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.1))
-    assert c.state == "holds" and "(8,000,000 steps)" in c.text and "same as this measurement's" in c.text
+    assert c.state == "holds" and "(8,000,000 steps; its workers started by" in c.text
+    assert "same as this measurement's" in c.text
     c = p.scale_verdict(cd_suite(kept=0.5), proc_example(procs=0.088))
     # outside the spread: which spread, and the reasons the data gives, in short sentences
     assert c.state == "holds" and "lies above this measurement's 2.00×" in c.text
@@ -100,7 +101,7 @@ def test_spawn_verdict_three_ways():
 
 def test_spawn_verdict_with_the_example():
     c = p.spawn_verdict(sc_suite(), proc_example())
-    assert c.state == "holds" and "same within the spread" in c.text
+    assert c.state == "holds" and "the same ratio within the spread" in c.text
     assert p.spawn_verdict(sc_suite(), proc_example(spawn=0.0021)).state == "undecided"
 
 
@@ -275,7 +276,7 @@ def test_scale_verdict_explains_a_shorter_jobs_lower_speedup_by_the_fixed_cost_p
     # here: 1.0 s alone, 0.52 s on 2 workers: 20 ms per run beyond a perfect split; the example's job is
     # 5 times shorter (0.2 s), so the same 20 ms gives 0.2 / (0.1 + 0.02) = 1.67x: what it got
     c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.12))
-    assert "20.0 ms beyond a perfect split" in c.text and "would reach 1.67×, inside its spread" in c.text
+    assert "20.0 ms beyond a perfect split" in c.text and "would have reached 1.67×, inside its spread" in c.text
     assert "The job's size explains the gap." in c.text and "Load does not" not in c.text
     # a gap the fixed cost cannot explain falls through to the load
     c = p.scale_verdict(cd_suite(kept=0.52), proc_example(one=0.2, procs=0.16))
@@ -298,7 +299,9 @@ def test_start_gaps_name_a_shorter_fork_start_and_the_smaller_parent_it_copied()
         "count": 8, "workers": 2, "start_method": "fork",
         "seconds": {"one_process": [0.2] * 5, "processes": [0.1] * 5},
         "start_seconds": {"fork": list(spread(0.001)), "spawn": list(spread(0.1))}}))
-    assert "`spawn` took 2.00 times this measurement's, its `fork` 0.50 times" in c.text
+    # each figure once: the example's two starts with their spread, then each gap by its medians only
+    assert "measured `spawn` 100.0 ms (98.5–101.5 ms) and `fork` 1.0 ms" in c.text
+    assert "`spawn` 100.0 ms in the example against 50.0 ms here" in c.text and c.text.count("98.5") == 1
 
 
 def test_pickling_verdict_says_when_one_ways_median_is_above_the_round_trips_within_the_noise():
@@ -319,3 +322,40 @@ def test_scale_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
     c = p.scale_verdict(cd_suite(kept=0.5, width=0.05))  # 2.00x (1.90-2.11x) on 2 CPUs
     assert "lies above the 2 CPUs: it is a ratio of quartiles" in c.text
     assert "ratio of quartiles" not in p.scale_verdict(cd_suite(kept=0.52)).text
+
+
+def test_scale_verdict_sets_the_other_chapters_own_fixed_cost_beside_this_one():
+    # here: 1.0 s alone, 0.51 s on 2 workers (10 ms per run); the other chapter: 0.8 s alone, 0.43 s on
+    # 2 (30 ms per run). This page's cost would give it 0.8 / 0.41 = 1.95x, outside its 1.86x: its own
+    # cost gives exactly its median, so the gap lies in the fixed cost, and the pools' differences are named.
+    here = Suite(metadata=dict(META))
+    here.add(Timing("countdown", "sequential", 1, spread(1.0, 0.01), (), {"n": 100}))
+    here.add(Timing("countdown", "processes", 2, spread(0.51, 0.01), (),
+                    {"n": 100, "start_method": "forkserver", "primed_calls": 16}))
+    other = Suite(metadata=dict(META))
+    other.add(Timing("countdown", "sequential", 1, spread(0.8, 0.01), (), {"n": 80}))
+    other.add(Timing("countdown", "processes", 2, spread(0.43, 0.01), (),
+                     {"n": 80, "start_method": "forkserver", "primed_calls": 16}))
+    c = p.scale_verdict(here, other=other)
+    assert "would have reached 1.95×, still outside" in c.text
+    assert "30.0 ms beyond a perfect split per run, against 10.0 ms here" in c.text
+    assert "which with its job gives 1.86×, its own median" in c.text
+    assert "What differs between the two runs: its pool, a `multiprocessing.Pool`" in c.text
+    assert "Both started their workers by forkserver and warmed each worker with 16 calls" in c.text
+    assert "Nothing else this page records accounts for it" not in c.text
+
+
+def test_the_example_states_its_start_method_beside_the_measurements():
+    c = p.scale_verdict(cd_suite(), proc_example())
+    assert "its workers started by fork, its Python's default, against forkserver here" in c.text
+
+
+def test_the_examples_count_option_accepts_grouped_digits():
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("ex_processes", Path(__file__).parents[1] / "examples/processes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.positive_int("8,000,000") == mod.positive_int("8_000_000") == mod.positive_int("8000000") == 8_000_000
+    with pytest.raises(Exception, match="whole number"):
+        mod.positive_int("8.5")

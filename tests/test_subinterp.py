@@ -365,7 +365,7 @@ def test_interpreters_verdict_explains_this_pages_processes_by_the_processes_cha
     c = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505, 0.508, 0.51, 0.512, 0.515)),
                                        other=countdown_record_suite())
     assert "pool of 2, in CPython 3.11.7, GIL on, reached 1.98×" in c.text and "In that chapter, each run" in c.text
-    assert "would reach 1.96×, inside its spread" in c.text
+    assert "would have reached 1.96×, inside its spread" in c.text
     far = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.56,) * 5), other=countdown_record_suite())
     assert "60.0 ms per run beyond a perfect split, against 10.0 ms in that chapter" in far.text
     same = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505,) * 5), other=countdown_record_suite())
@@ -393,3 +393,31 @@ def test_interpreters_verdict_gives_a_word_to_an_upper_end_above_the_cpus():
     c = subinterp.interpreters_verdict(made_scaling((0.40, 0.45, 0.51, 0.52, 0.53)))  # upper end 1/0.45 > 2
     assert "upper end of the interpreters' interval" in c.text and "ratio of quartiles" in c.text
     assert "ratio of quartiles" not in subinterp.interpreters_verdict(made_scaling((0.55,) * 5)).text
+
+
+def test_start_context_counts_only_the_imports_beyond_what_every_spawn_child_imports():
+    st = made_startup()
+    st.metadata.update({"spawn_main": "gilref.interp._child", "task_module": "gilref.topics.subinterp",
+                        "fresh_start_s": 0.012, "fresh_common_s": 0.02, "fresh_import_s": 0.04})
+    other = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True})
+    other.add(Timing("process-start", "spawn", 1, (0.0315,) * 5, (), {}))
+    text = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
+    assert "40.0 ms more than the 20.0 ms of `multiprocessing`'s own modules" in text
+    assert "would take 10.0 ms, against 31.5 ms there" in text
+    assert "That leaves this start 21.5 ms shorter than that chapter's, which nothing" in text
+
+
+def test_fresh_import_costs_measures_the_extra_modules_beyond_the_common_ones():
+    costs = subinterp.fresh_import_costs(["json"], common=["os"], repeats=1)
+    assert set(costs) == {"fresh_start_s", "fresh_common_s", "fresh_import_s"} and costs["fresh_start_s"] > 0
+
+
+def test_an_examples_figure_is_placed_by_its_printed_value():
+    # 8.3499 prints as 8.35, the interval's low end 8.3501 as 8.35 too: the words must agree with the figures
+    assert subinterp._placed(8.3499, 8.3501, 8.55, 4.0, 17.0, "{:.2f} ms") == "inside that interval"
+    assert subinterp._placed(8.30, 8.3501, 8.55, 4.0, 17.0, "{:.2f} ms").startswith("below that interval")
+
+
+def test_the_processes_figures_that_agree_are_both_named():
+    same = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505,) * 5), other=countdown_record_suite())
+    assert "This page's 2 processes, at 1.98×, and that chapter's 1.98× are the same within both spreads" in same.text

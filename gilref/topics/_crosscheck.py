@@ -232,7 +232,7 @@ def predicted_speedup(one: float, cost: float, workers: int) -> float:
 
 
 def job_size_text(cost: float, workers: int, here_one: float, there_one: float, there: Interval,
-                  there_name: str, *, where: str = "here") -> tuple[str, bool]:
+                  there_name: str, *, where: str = "here", there_cost: float | None = None) -> tuple[str, bool]:
     """Whether a fixed cost per run, measured here, explains another run's speedup on a job of another size.
 
     :param cost: seconds per run this measurement spent beyond a perfect split (:func:`fixed_cost`).
@@ -240,8 +240,12 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
     :param there: the other run's speedup interval; *there_name* its name (``"the example"``).
     :param where: where *cost* and *here_one* were measured, as an adverbial (``"here"``,
         ``"in that chapter"``).
+    :param there_cost: the other run's own fixed cost per run (s), when it was measured. When this
+        run's cost does not explain the gap, the sentences then compare the two costs: the other
+        run's own cost gives its own speedup, so the gap lies in the cost per run, not the job's size.
     :returns: (sentences, explained): *explained* is True when the predicted speedup lies within *there*,
         or beyond it on the side away from this run's own (the fixed cost accounts for more than the gap).
+        With *there_cost*, it stays False when the costs differ: the caller names what differs.
     """
     pred = predicted_speedup(there_one, cost, workers)
     ms_here, ms_there = here_one / workers * 1000, there_one / workers * 1000
@@ -249,15 +253,22 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
             f"worker's time, a fixed cost "
             f"per run (handing out the shares, waking the workers, collecting the results). Each of the "
             f"{workers} workers of {there_name} computed for {ms_there:.0f} ms, against {ms_here:.0f} ms {where}, so "
-            f"that cost weighs {ms_here / ms_there:.1f} times as much there: with it, {there_name} would reach "
-            f"{pred:.2f}×")
+            f"that cost weighs {ms_here / ms_there:.1f} times as much there: had {there_name} paid that same cost "
+            f"per run, it would have reached {pred:.2f}×")
     if there.low <= pred <= there.high:
         return head + ", inside its spread. The job's size explains the gap.", True
     here_pred = predicted_speedup(here_one, cost, workers)  # this run's own median ratio, by construction
     if (pred - here_pred) * (there.median - here_pred) > 0 and abs(pred - here_pred) > abs(there.median - here_pred):
         return (head + f", beyond its spread {there.text()} on the far side. The job's size accounts for the whole "
                 "gap, and more.", True)
-    return head + f", still outside its spread {there.text()}. The job's size explains only part of the gap.", False
+    head += f", still outside its spread {there.text()}. The job's size explains only part of the gap."
+    if there_cost is None:
+        return head, False
+    own = predicted_speedup(there_one, there_cost, workers)
+    return (head + f" {there_name[0].upper()}{there_name[1:]} paid a fixed cost of its own: {there_cost * 1000:.1f} ms "
+            f"beyond a perfect split per run, against {cost * 1000:.1f} ms {where}, which with its job gives "
+            f"{own:.2f}×, its own median. The two runs differ in what each run costs beyond the work, not in the "
+            "job's size.", False)
 
 
 def quartile_note(s: Interval, cpus: Any, what: str) -> str:

@@ -659,10 +659,19 @@ def _ms_fmt(ms: float) -> str:
     return ".0f" if abs(ms) >= 10 else ".1f"
 
 
+def _ms_shown_fmt(ms: Interval) -> str:
+    """:func:`_ms_fmt`'s precision for an interval in ms, one decimal more when the quartiles would
+    otherwise print as one figure (``59`` hiding ``58.7–58.9``)."""
+    fmt = _ms_fmt(ms.median)
+    if fmt == ".0f" and format(ms.low, fmt) == format(ms.high, fmt) and ms.low != ms.high:
+        return ".1f"
+    return fmt
+
+
 def _ms_interval(seconds: Interval, unit: str = " ms") -> str:
-    """An interval of seconds as milliseconds, at :func:`_ms_fmt`'s precision: ``64 ms (59–88 ms)``."""
+    """An interval of seconds as milliseconds, at :func:`_ms_shown_fmt`'s precision: ``64 ms (59–88 ms)``."""
     ms = seconds.scaled(1000)
-    return ms.text(_ms_fmt(ms.median), unit)
+    return ms.text(_ms_shown_fmt(ms), unit)
 
 
 def _ms(seconds: Sequence[float]) -> str:

@@ -34,7 +34,7 @@ from ..core.hostinfo import collect_metadata
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
-from ._crosscheck import load, overlap, quartile_note
+from ._crosscheck import fixed_cost, job_size_text, load, overlap, quartile_note
 from .processes import managed_pool
 
 __all__ = [
@@ -53,7 +53,10 @@ __all__ = [
     "overhead_verdict",
     "parse_example",
     "per_task",
+    "pool_reference_text",
+    "reference_cost",
     "reference_speedup",
+    "sound_suite",
     "task_floor_seconds",
     "tiny",
     "trust_text",
@@ -514,7 +517,7 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
     if tiny_suite is not None:
         tasks = int(dsk.params.get("tasks", dsk.workers))
         extra = max(per_task(tiny_suite, "dask").median - per_task(tiny_suite, "processes").median, 0.0)
-        out += (f" Scheduling, at the {extra * 1e6:.0f} µs a Dask task costs beyond a pool task (measured below), "
+        out += (f" Scheduling, at the {extra * 1e6:,.0f} µs a Dask task costs beyond a pool task (measured below), "
                 f"accounts for about {tasks * extra * 1e3:.1f} ms of it ({tasks} tasks).")
         explained += tasks * extra
         rest = gap - explained
@@ -526,45 +529,59 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
 
 def baseline_text(cpu: Suite, alone: Suite | None) -> str:
     """How the one-process baseline measured with the cluster alive compares with the same countdown
-    measured before the cluster started (*alone*, :func:`one_process_suite`), per step; ``""`` without it."""
+    measured before the cluster started (*alone*, :func:`one_process_suite`), per step, and which
+    baseline the speedups stand on (:func:`sound_suite`); ``""`` without *alone*."""
     if alone is None:
         return ""
     with_c, without = cpu.baseline("countdown"), alone.baseline("countdown-alone")
     n = int(with_c.params.get("n", 0)) or 1
     a, b = Interval.of(with_c.values).scaled(1e9 / n), Interval.of(without.values).scaled(1e9 / n)
-    head = (f" One process took {a.text('.1f', ' ns')} per step with the cluster alive (the baseline of these "
-            f"speedups) and {b.text('.1f', ' ns')} before it started.")
+    before_is_base = sound_suite(cpu, alone) is not cpu
+    head = (f" One process took {a.text('.1f', ' ns')} per step with the cluster alive"
+            + ("" if before_is_base else " (the baseline of the speedups above)")
+            + f" and {b.text('.1f', ' ns')} before it started"
+            + (" (the baseline of the speedups above)." if before_is_base else "."))
     if overlap(a, b) or a.median < b.median:
-        return head + " The idle cluster did not slow it beyond the spread."
+        return head + (" The idle cluster did not slow it beyond the spread." if before_is_base or overlap(a, b) else
+                       " The run before the cluster was the slower one, disturbed by other work, so the speedups "
+                       "stand on the run with the cluster alive.")
     cpus = cpu.metadata.get("usable_cpus")
     la, lb = load(cpu.metadata.get("load_average")), load(alone.metadata.get("load_average"))
-    slower = f" It was {a.median / b.median - 1:.0%} slower with the cluster alive."
+    ra, rb = round(a.median, 1), round(b.median, 1)  # the ratio of the figures as printed
+    slower = f" It was {ra / rb - 1:.0%} slower with the cluster alive."
     if la is not None and lb is not None and la - lb >= LOAD_MARGIN:
-        return (head + slower + f" The host was busier too (a 1-minute load average of {la:.1f} against {lb:.1f} "
-                "before), so this page cannot tell the cluster's share from other work's. A slower baseline lifts "
-                "every speedup above.")
-    return (head + slower + " The host's load was no higher, so the cluster is the difference: its scheduler's "
-            "event loop runs in this same process and takes the GIL from the countdown when it wakes, and its "
-            f"workers' event loops take CPU time{f' on the {cpus} CPUs' if cpus else ''}. A slower baseline lifts "
-            "every speedup above.")
+        why = (f" The host was busier too (a 1-minute load average of {la:.1f} against {lb:.1f} before), so this "
+               "page cannot tell the cluster's share from other work's.")
+    else:
+        why = (" The host's load was no higher, so the cluster is the difference: its scheduler's event loop runs "
+               "in this same process and takes the GIL from the countdown when it wakes, and its workers' event "
+               f"loops take CPU time{f' on the {cpus} CPUs' if cpus else ''}.")
+    p_c, d_c = (cpu.speedup_interval(cpu.get("countdown", m)) for m in ("processes", "dask"))
+    return (head + slower + why + " The pool's and the cluster's work ran in other processes, so that baseline "
+            f"would lift their speedups: over it they would read {p_c.text()} (pool) and {d_c.text()} (cluster).")
 
 
 def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None,
-                 tiny: Suite | None = None, alone: Suite | None = None) -> Claim:
+                 tiny: Suite | None = None, alone: Suite | None = None,
+                 ref_cost: tuple[float, float] | None = None) -> Claim:
     """Whether the cluster ran the countdown in parallel: the low end of its speedup
-    interval over one process at or above ``PARALLEL_SPEEDUP``; with the pool's
-    speedup beside it, what makes the cluster slower (``mechanism_text``, given the
-    per-task costs *tiny*), how the baseline compares with one measured before the
-    cluster started (*alone*, ``baseline_text``), *why* (competing load) when it
+    interval over one process at or above ``PARALLEL_SPEEDUP``. The speedups stand on the
+    one process timed before the cluster started (*alone*, :func:`sound_suite`) when given.
+    With the pool's speedup beside it, what makes the cluster slower (``mechanism_text``,
+    given the per-task costs *tiny*), how the baseline compares with the one timed with the
+    cluster alive (``baseline_text``), how the pool relates to the processes chapter's
+    (*reference*, *ref_cost*: :func:`pool_reference_text`), *why* (competing load) when it
     falls short, and which run to trust when the cluster seemed faster than the pool
-    (:func:`trust_text`, given the processes chapter's speedup *reference*)."""
-    dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
-    s, p = cpu.speedup_interval(dsk), cpu.speedup_interval(prc)
-    trust = trust_text(cpu, reference)
+    (:func:`trust_text`)."""
+    sound = sound_suite(cpu, alone)
+    dsk, prc = sound.get("countdown", "dask"), sound.get("countdown", "processes")
+    s, p = sound.speedup_interval(dsk), sound.speedup_interval(prc)
+    trust = trust_text(sound, reference)
     cpus = cpu.metadata.get("usable_cpus")
     more = (quartile_note(s, cpus, "the cluster's interval") + quartile_note(p, cpus, "the pool's interval")
             + mechanism_text(cpu, tiny)
-            + baseline_text(cpu, alone)).replace("{", "{{").replace("}", "}}")
+            + baseline_text(cpu, alone)
+            + pool_reference_text(sound, reference, ref_cost)).replace("{", "{{").replace("}", "}}")
     return check(
         "dask_verdict", "a Dask cluster runs CPU-bound Python in parallel, like a process pool",
         s.at_least(PARALLEL_SPEEDUP), s=s, p=p, n=dsk.workers, why=why or "no cause is known",
@@ -586,7 +603,7 @@ def overhead_verdict(tiny_suite: Suite) -> Claim:
     dk, pk = per_task(tiny_suite, "dask").scaled(1e6), per_task(tiny_suite, "processes").scaled(1e6)
     return check(
         "overhead_verdict", "a cluster scheduler costs more per task than a local process pool",
-        r.at_least(1.0), d=dk.text(".0f", " µs"), p=pk.text(".0f", " µs"), r=r,
+        r.at_least(1.0), d=dk.text(",.0f", " µs"), p=pk.text(",.0f", " µs"), r=r,
         supported="Each Dask task cost {d} of overhead, {r} the process pool's {p}.",
         contradicted="Each Dask task cost {d} and each pool task {p} here ({r}): the "
                      "cluster was not the dearer of the two.",
@@ -607,6 +624,62 @@ def reference_speedup(processes_record: Mapping[str, Any] | None, workers: int) 
         return suite.speedup_interval(timing)
     except (StopIteration, KeyError, ValueError):
         return None
+
+
+def sound_suite(cpu: Suite, alone: Suite | None) -> Suite:
+    """*cpu* (:func:`countdown_suite`) with its one-process baseline replaced by the same countdown
+    timed before the cluster started (*alone*, :func:`one_process_suite`), when given and of the same
+    size and faster (a disturbance only slows a run, so the faster baseline is the sound one): the
+    baseline the speedups stand on. The cluster's scheduler lives in this process and takes
+    the GIL from a countdown run beside it, while the pool's and the cluster's work runs in other
+    processes, so a baseline timed with the cluster alive is slowed and lifts every speedup."""
+    if alone is None:
+        return cpu
+    seq, before = cpu.baseline("countdown"), alone.baseline("countdown-alone")
+    if before.params.get("n") != seq.params.get("n") or before.median >= seq.median:
+        return cpu  # a baseline only ever gets slowed: the faster one is the sound one
+    out = Suite(metadata=dict(cpu.metadata))
+    for t in cpu.timings:
+        out.add(Timing(t.workload, t.mode, t.workers, tuple(before.values), (), dict(t.params))
+                if t is seq else t)
+    return out
+
+
+def reference_cost(processes_record: Mapping[str, Any] | None, workers: int) -> tuple[float, float] | None:
+    """The processes chapter's one-worker median (s) and its kept pool's fixed cost per run (s,
+    :func:`~gilref.topics._crosscheck.fixed_cost`) for *workers*, or None without that record."""
+    raw = ((processes_record or {}).get("suites") or {}).get("countdown")
+    if not raw:
+        return None
+    try:
+        suite = Suite.from_dict(raw)
+        timing = next(t for t in suite.select("countdown", "processes") if t.workers == workers)
+        one = suite.baseline("countdown").median
+        return one, fixed_cost(one, timing.median, workers)
+    except (StopIteration, KeyError, ValueError):
+        return None
+
+
+def pool_reference_text(sound: Suite, reference: Interval | None,
+                        ref_cost: tuple[float, float] | None) -> str:
+    """How this page's pool speedup (over the sound baseline, :func:`sound_suite`) relates to the
+    processes chapter's for the same pool size (*reference*), with each run's fixed cost per run
+    (*ref_cost*, :func:`reference_cost`) and their job sizes; ``""`` without the reference."""
+    if reference is None:
+        return ""
+    pool, seq = sound.get("countdown", "processes"), sound.baseline("countdown")
+    sp = sound.speedup_interval(pool)
+    out = f" The processes chapter's pool of {pool.workers} reached {reference.text()} on its own countdown"
+    if overlap(sp, reference):
+        return out + f", the same as this page's {sp.text()} within both spreads."
+    out += f"; this page's, {sp.text()}, is {'lower' if sp.median < reference.median else 'higher'}."
+    if ref_cost is None:
+        return out
+    text, _explained = job_size_text(ref_cost[1], pool.workers, ref_cost[0], seq.median, sp, "this page's pool",
+                                     where="in that chapter",
+                                     there_cost=fixed_cost(seq.median, pool.median, pool.workers))
+    return out + text + (" Here the pool's workers shared the CPUs with the idle cluster's scheduler and "
+                         "workers, whose event loops wake on their own; this page does not measure their share.")
 
 
 def countdown_invariants(cpu: Suite, reference: Interval | None = None) -> list[Invariant]:
@@ -729,8 +802,8 @@ def example_differences(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any
                _near(example["dask_x"], s_d, w, cpus), example["dask_x"] < s_d.low),
               ("pool", "speed", f"the pool's speedup, {example['pool_x']:.2f}× against {s_p.text()}",
                _near(example["pool_x"], s_p, w, cpus), example["pool_x"] < s_p.low),
-              ("dask", "cost", f"the cost of a Dask task, {example['dask_us']:.0f} µs against "
-               f"{c_d.text('.0f', ' µs')}", _close(example["dask_us"], c_d), example["dask_us"] > c_d.high),
+              ("dask", "cost", f"the cost of a Dask task, {example['dask_us']:,.0f} µs against "
+               f"{c_d.text(',.0f', ' µs')}", _close(example["dask_us"], c_d), example["dask_us"] > c_d.high),
               ("pool", "cost", f"the cost of a pool task, {example['pool_us']:.0f} µs against "
                f"{c_p.text('.0f', ' µs')}", _close(example["pool_us"], c_p), example["pool_us"] > c_p.high)]
     off = [c for c in checks if not c[3]]
@@ -763,7 +836,7 @@ def _where(x: float, s: Interval, lo: float, hi: float, fmt: str, unit: str) -> 
             f"{format(lo, fmt)}–{format(hi, fmt)}{unit}")
 
 
-def slowdown_text(cpu: Suite, example: Mapping[str, Any]) -> str:
+def slowdown_text(cpu: Suite, example: Mapping[str, Any], tiny_suite: Suite | None = None) -> str:
     """How the example's countdown times compare with the chapter's, per configuration: when all
     three are longer beyond the chapter's quartiles, by how much (the host was busier for it as a
     whole); the one-process time also per step. ``""`` when the example printed no seconds."""
@@ -777,12 +850,28 @@ def slowdown_text(cpu: Suite, example: Mapping[str, Any]) -> str:
             f"{ns_here:.1f} ns here.")
     ratios = [example[k] / t.median for k, t in pairs]
     if all(example[k] > t.summary.q3 for k, t in pairs):
-        return (head + f" All three of its times are longer than this chapter's, by {min(ratios) - 1:.0%} to "
-                f"{max(ratios) - 1:.0%}: the host was busier while the example ran (other work on its CPUs), "
-                "which slows every configuration.")
+        return (head + f" All three of its countdown times are longer than this chapter's, by {min(ratios) - 1:.0%} to "
+                f"{max(ratios) - 1:.0%}." + _unexplained(cpu, example, tiny_suite))
     if all(example[k] < t.summary.q1 for k, t in pairs):
-        return head + " All three of its times are shorter than this chapter's: the host was busier for the chapter."
+        return (head + " All three of its countdown times are shorter than this chapter's."
+                + _unexplained(cpu, example, tiny_suite))
     return head
+
+
+def _unexplained(cpu: Suite, example: Mapping[str, Any], tiny_suite: Suite | None) -> str:
+    """Why this page cannot name the cause of an example's countdown times all differing one way: the
+    example records no load, and a per-task cost that moved the other way (given *tiny_suite*) rules
+    out a host slower (or faster) across the board."""
+    out = " The example records no load average, so this page cannot name the cause"
+    longer = example["one_s"] > cpu.baseline("countdown").median
+    if tiny_suite is not None:
+        for kind, mode, key in (("pool", "processes", "pool_us"), ("Dask", "dask", "dask_us")):
+            us, c = example.get(key), per_task(tiny_suite, mode).scaled(1e6)
+            if us is not None and ((longer and us < c.low) or (not longer and us > c.high)):
+                return (out + f"; and its {kind} tasks that do nothing cost {'less' if longer else 'more'} than "
+                        f"here ({us:,.0f} µs against {c.text(',.0f', ' µs')}), so it was not a "
+                        f"{'slower' if longer else 'faster'} host across the board.")
+    return out + "."
 
 
 def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -> Claim:
@@ -808,21 +897,22 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -
     where = {
         "wd": _where(example["dask_x"], s_d, *speedup_band(s_d, w, cpus), ".2f", "×"),
         "wp": _where(example["pool_x"], s_p, *speedup_band(s_p, w, cpus), ".2f", "×"),
-        "wdu": _where(example["dask_us"], c_d, c_d.low / f, c_d.high * f, ".0f", " µs"),
+        "wdu": _where(example["dask_us"], c_d, c_d.low / f, c_d.high * f, ",.0f", " µs"),
         "wpu": _where(example["pool_us"], c_p, c_p.low / f, c_p.high * f, ".0f", " µs"),
     }
-    slow = slowdown_text(cpu, example).replace("{", "{{").replace("}", "}}")
+    slow = slowdown_text(cpu, example, tiny_suite).replace("{", "{{").replace("}", "}}")
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", ok,
         dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"],
-        pu=example["pool_us"], s_d=s_d, s_p=s_p, c_d=c_d.text(".0f", " µs"), c_p=c_p.text(".0f", " µs"), how=how,
+        pu=example["pool_us"], s_d=s_d, s_p=s_p, c_d=c_d.text(",.0f", " µs"), c_p=c_p.text(",.0f", " µs"), how=how,
         tol=t, f=f, off="; ".join(off), cause=cause, w=w, **where,
         title="The example on this page disagrees with the measurements above",
         supported="The example agrees with the measurements above within the tolerances this check allows "
                   "({tol:.0%} beyond the chapter's interval on speedups, at most what {w} workers reach on these "
                   "CPUs, and {f:g}× beyond its quartiles on costs per task): the cluster at {dx:.2f}× one process "
-                  "(above: {s_d}; {wd}), the pool at {px:.2f}× "
-                  "(above: {s_p}; {wp}), {du:.0f} µs per Dask task (above: {c_d}; {wdu}) and {pu:.0f} µs per "
+                  "(above, over the one process timed with the cluster alive, as the example's own is: {s_d}; "
+                  "{wd}), the pool at {px:.2f}× "
+                  "(above: {s_p}; {wp}), {du:,.0f} µs per Dask task (above: {c_d}; {wdu}) and {pu:.0f} µs per "
                   "pool task (above: {c_p}; {wpu})." + slow + " The runs also differ in: {how}.",
         contradicted="These of the example's figures differ from the measurements above by more than its "
                      "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs): {off}. "

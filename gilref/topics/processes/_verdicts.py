@@ -242,12 +242,15 @@ def load_reason(slower: str, slower_load: Any, faster: str, faster_load: Any, cp
 
 
 def _compare_speedups(here: Interval, cd: Suite, there: Interval, there_name: str, there_load: Any,
-                      there_one: float | None, differences: Sequence[str]) -> str:
+                      there_one: float | None, differences: Sequence[str],
+                      there_pooled: float | None = None, alike: Sequence[str] = ()) -> str:
     """Sentences on how another run's speedup of the same countdown (*there*) relates to this one's (*here*).
 
     The same within the spreads; else the fixed cost per run measured here, scaled to the other
-    run's job size (:func:`~gilref.topics._crosscheck.job_size_text`), and when that does not
-    explain all of it, the host's load (:func:`load_reason`) and the other *differences*.
+    run's job size (:func:`~gilref.topics._crosscheck.job_size_text`). When that does not explain
+    all of it and the other run's pooled median *there_pooled* is known, its own fixed cost is
+    set beside this one's, and the *differences* between the two runs are named as what could make
+    it differ (and what both share, *alike*, as ruled out); the host's load (:func:`load_reason`) comes last.
     """
     if overlap(here, there):
         return f" That is the same as this measurement's {here.text()} within both spreads."
@@ -255,16 +258,27 @@ def _compare_speedups(here: Interval, cd: Suite, there: Interval, there_name: st
     out = f" That lies {side} this measurement's {here.text()}."
     seq, kept = cd.baseline("countdown"), cd.get("countdown", "processes")
     explained = False
+    there_cost = None
     if there_one is not None and kept.workers >= 1:
+        if there_pooled is not None:
+            there_cost = fixed_cost(there_one, there_pooled, kept.workers)
         text, explained = job_size_text(fixed_cost(seq.median, kept.median, kept.workers), kept.workers,
-                                        seq.median, there_one, there, there_name)
+                                        seq.median, there_one, there, there_name, there_cost=there_cost)
         out += text
     if not explained:
         cpus, here_load = cd.metadata.get("usable_cpus"), cd.metadata.get("load_average")
-        out += " " + (load_reason(there_name, there_load, "this measurement", here_load, cpus) if side == "below"
-                      else load_reason("this measurement", here_load, there_name, there_load, cpus))
-        if differences:
-            out += " It also differs in " + "; ".join(differences) + "."
+        lr = (load_reason(there_name, there_load, "this measurement", here_load, cpus) if side == "below"
+              else load_reason("this measurement", here_load, there_name, there_load, cpus))
+        if there_cost is not None:
+            lr = lr.replace(" Nothing else this page records accounts for it.", "")
+            out += (" What differs between the two runs: " + "; ".join(differences) + "." if differences else "")
+            out += (" Both " + " and ".join(alike) + "." if alike else "") + " "
+            out += lr + (" This page does not measure which difference makes the fixed cost larger."
+                         if differences else " Nothing this page records says why the fixed costs differ.")
+        else:
+            out += " " + lr
+            if differences:
+                out += " It also differs in " + "; ".join(differences) + "."
     return out
 
 
@@ -293,15 +307,26 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         if o_t is not None and o_t.workers == w:
             o = other.speedup_interval(o_t)
             on = int(o_t.params.get("n", 0))
-            diffs = ["its pool, a `multiprocessing.Pool` taking turns with threads (this one is a "
-                     "`ProcessPoolExecutor` taking turns with a new pool per run)"]
+            diffs = ["its pool, a `multiprocessing.Pool` handed its two shares by `map_async`, measured in "
+                     "turns with threads (this one is a `ProcessPoolExecutor` handed them by `submit`, measured in "
+                     "turns with a new pool per run)"]
+            sm_there, sm_here = o_t.params.get("start_method"), kept.params.get("start_method")
+            alike = []
+            if sm_there and sm_here:
+                if sm_there != sm_here:
+                    diffs.append(f"the start method ({sm_there} there, {sm_here} here)")
+                else:
+                    alike.append(f"started their workers by {sm_here}")
+            pr_there, pr_here = o_t.params.get("primed_calls"), kept.params.get("primed_calls")
+            if pr_there is not None and pr_there == pr_here:
+                alike.append(f"warmed each worker with {pr_here} calls before the clock")
             steps = f", {on:,} steps against {n:,} here" if on != n else ""
             extra += (f" The chapter {{doc}}`cpu-vs-io` measured the same countdown on {w} processes{steps}, its "
                       f"pool also started before the clock, at {o.text()}, under a load average of "
                       f"{load_text(other.metadata.get('load_average'))} ({load_text(cd.metadata.get('load_average'))} "
                       "here)."
                       + _compare_speedups(s, cd, o, "that chapter", other.metadata.get("load_average"),
-                                          other.baseline("countdown").median, diffs))
+                                          other.baseline("countdown").median, diffs, o_t.median, alike))
     if example is not None:
         e = example.speedup()
         holds = with_example(own, e.at_least(target) if example.workers == w else None)
@@ -309,8 +334,11 @@ def scale_verdict(cd: Suite, example: ProcessesExample | None = None, other: Sui
         if len(example.processes) < len(kept.values):
             diffs.append(f"its {len(example.processes)} runs against {len(kept.values)}, so one slow moment weighs "
                          "more in it")
-        extra += (f" The example at the end of this page ({example.count:,} steps), its pool also started before "
-                  f"the clock, got {e.text()} with {example.workers} processes (load average "
+        sm_here = kept.params.get("start_method")
+        how = (f"its workers started by {example.start_method}, its Python's default, against {sm_here} here"
+               if sm_here and sm_here != example.start_method else f"its workers started by {example.start_method}")
+        extra += (f" The example at the end of this page ({example.count:,} steps; {how}), its pool also started "
+                  f"before the clock, got {e.text()} with {example.workers} processes (load average "
                   f"{load_text(example.load_average)} when it ended)."
                   + _compare_speedups(s, cd, e, "the example", example.load_average,
                                       Interval.of(example.one_process).median, diffs))
@@ -378,16 +406,9 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
     if example is not None and "fork" in example.start and "spawn" in example.start:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
-        if overlap(r, er):
-            same = "the same within the spread"
-        else:
-            fs = Interval.of(example.start["fork"]).median / fork.median
-            ss = Interval.of(example.start["spawn"]).median / spawn.median
-            same = (f"a ratio beyond this measurement's spread, as both starts differ: the example's `spawn` took "
-                    f"{ss:.2f} times this measurement's, its `fork` {fs:.2f} times")
-        extra = (f" The example at the end of this page measured {_ms_text(example.start['spawn'])} "
-                 f"against {_ms_text(example.start['fork'])}, {er.text('.0f')} as long, {same}."
-                 + start_gaps(sc, example))
+        extra = (f" The example at the end of this page measured `spawn` {_ms_text(example.start['spawn'])} and "
+                 f"`fork` {_ms_text(example.start['fork'])}, {er.text('.0f')} as long"
+                 + (", the same ratio within the spread." if overlap(r, er) else ".") + start_gaps(sc, example))
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
         holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
@@ -425,7 +446,8 @@ def start_gaps(sc: Suite, example: ProcessesExample) -> str:
         mine, theirs = _ms(t.values), _ms(ex)
         if overlap(mine, theirs):
             continue
-        gap = f"`{t.mode}` {theirs.text('.1f', ' ms')} in the example against {mine.text('.1f', ' ms')} here"
+        # medians only: the verdict states each method's spread once, before these sentences
+        gap = f"`{t.mode}` {theirs.median:.1f} ms in the example against {mine.median:.1f} ms here"
         if theirs.median < mine.median:
             shorter.append(gap)
         else:
