@@ -327,3 +327,15 @@ def test_grouped_bars_keep_the_plot_at_the_page_width_and_separate_thousands():
     assert fig.get_figwidth() <= 7.0                   # drawn at about the page's column width
     ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert any("," in t for t in ticks) and not any(len(t) > 4 and "," not in t for t in ticks)
+
+
+def test_the_ideal_stays_level_across_the_points_shifted_sideways():
+    s = suite()
+    fig = plotting.speedup_chart([("a", s, "threads"), ("b", s, "interpreters")], "w")
+    ideal = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("ideal"))
+    pairs = list(zip((float(x) for x in ideal.get_xdata()), (float(y) for y in ideal.get_ydata())))
+    points = [(float(x), float(y)) for c in fig.axes[0].containers for x, y in zip(c.lines[0].get_xdata(),
+                                                                                    c.lines[0].get_ydata())]
+    for x, _ in points:  # every shifted point has its own count's ideal level right above or below it
+        level = [y for (a, y), (b, _) in zip(pairs[::2], pairs[1::2]) if a <= x <= b]
+        assert level == [float(round(x))]

@@ -233,6 +233,7 @@ def speedup_chart(
     fig = _figure(7.0, 4.0)
     ax = fig.subplots()
     top = 1
+    counts: set[float] = set()
     for i, (label, suite, line_mode) in enumerate(entries):
         timings = suite.select(workload, line_mode)
         if not timings:
@@ -242,7 +243,17 @@ def speedup_chart(
         ax.errorbar([x + shift for x in xs], ys, yerr=[lo, hi], marker=_MARKERS[i % len(_MARKERS)],
                     linestyle=_DASHES[i % len(_DASHES)], capsize=3, label=label, color=_PALETTE[i % 8])
         top = max(top, max(xs))
-    if ideal and cpus is not None and cpus < top:
+        counts.update(float(x) for x in xs)
+    half = _dodge(len(entries) - 1, len(entries)) if len(entries) > 1 else 0.0
+    if ideal and half > 0:
+        # Points of one count are shifted sideways; the ideal stays level across the shift,
+        # so a point is compared with its own count's ideal, not with the slope beside it.
+        cap = float(cpus) if cpus is not None else float("inf")
+        xs_ideal = [x + d for x in sorted(counts | {1.0}) for d in (-half - 0.02, half + 0.02)]
+        ys_ideal = [min(round(x), cap) for x in xs_ideal]
+        ax.plot(xs_ideal, ys_ideal, linestyle="--", color="#999999",
+                label="ideal (speedup = workers" + (f", at most {cpus} CPUs)" if cpus is not None else ")"))
+    elif ideal and cpus is not None and cpus < top:
         xs_ideal = [1.0, float(cpus), float(top)]
         ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999",
                 label=f"ideal (speedup = workers, at most {cpus} CPUs)")
