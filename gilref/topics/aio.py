@@ -102,9 +102,10 @@ BARE_SLACK = 0.15
 #: same way, plus one round trip to the worker, which costs about a millisecond).
 PROCESS_STEP_SLACK = 0.25
 #: Calls of ``countdown(1)`` made in each process that runs the CPU step (the loop's and the
-#: pool's worker) before anything is timed: 16. CPython 3.11+ specializes a function's
-#: bytecode (PEP 659) only once the function has been called a few times (8 on this build's
-#: 3.11); a worker that has run the countdown only a handful of times runs it unspecialized,
+#: pool's worker) before anything is timed: 16. CPython 3.11 specializes a function's
+#: bytecode (PEP 659) only once the function has warmed up over a few calls (8 for this loop
+#: on this build's 3.11; from 3.12 each instruction specializes after a couple of executions,
+#: so the warm-up is harmless there); a worker that has run the countdown only a handful of times runs it unspecialized,
 #: about half as slow again as the loop's process, which calls it at every repeat.
 WARM_CALLS = 16
 

@@ -477,8 +477,16 @@ def trust_text(cpu: Suite, reference: Interval | None = None) -> str:
                    "were disturbed differently): trust the pool's.")
 
 
-_WORKER_PY = "https://github.com/dask/distributed/blob/main/distributed/worker.py"
-_CONFIG_YAML = "https://github.com/dask/distributed/blob/main/distributed/distributed.yaml"
+def _distributed_source(path: str) -> str:
+    """A link to *path* in dask/distributed at the tag of the installed version (its main
+    branch when the version cannot be read)."""
+    import importlib.metadata
+
+    try:
+        tag = importlib.metadata.version("distributed")
+    except importlib.metadata.PackageNotFoundError:
+        tag = "main"
+    return f"https://github.com/dask/distributed/blob/{tag}/distributed/{path}"
 
 
 def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
@@ -488,11 +496,12 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
     (*tiny_suite*'s per-task cost)."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
     interval = cpu.metadata.get("dask_profile_interval_s")
+    yaml, worker = _distributed_source("distributed.yaml"), _distributed_source("worker.py")
     every = (f"every {interval * 1e3:g} ms (`distributed.worker.profile.interval` in the cluster's configuration, "
-             f"[distributed.yaml]({_CONFIG_YAML}))" if isinstance(interval, (int, float)) else
+             f"[distributed.yaml]({yaml}))" if isinstance(interval, (int, float)) else
              "at the interval `distributed.worker.profile.interval` sets")
     out = (f" Each Dask worker is a process with its own GIL, like a pool process, but it runs each task in a "
-           f"thread of its own (the [`Worker`]({_WORKER_PY}) executes tasks in a `ThreadPoolExecutor`), which "
+           f"thread of its own (the [`Worker`]({worker}) executes tasks in a `ThreadPoolExecutor`), which "
            "shares that GIL with the worker's event loop: the loop answers the scheduler and, "
            f"{every}, walks the running task's stack for Dask's statistical profiler.")
     gap = dsk.median - prc.median

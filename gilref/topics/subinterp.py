@@ -326,7 +326,7 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
                    "imports" if isinstance(common, float) else "")
                 + ". A `forkserver` child, forked from its "
                 "server, imports them too ([`prepare` in multiprocessing/spawn.py]"
-                "(https://github.com/python/cpython/blob/3.13/Lib/multiprocessing/spawn.py)).")
+                "(https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/spawn.py)).")
     loaded = meta.get("modules_loaded")
     if isinstance(loaded, int):
         out += f" A `fork` child starts as a copy of a parent holding {loaded:,} modules."

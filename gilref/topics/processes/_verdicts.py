@@ -426,7 +426,7 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
 #: (``spawn.prepare`` runs ``_fixup_main_from_path``; a forkserver child runs it too).
 REIMPORT_MAIN = ("spawn", "forkserver")
 
-_PREPARE = "https://github.com/python/cpython/blob/3.13/Lib/multiprocessing/spawn.py"
+_PREPARE = "https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/spawn.py"
 
 
 def start_gaps(sc: Suite, example: ProcessesExample) -> str:
