@@ -538,7 +538,7 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
 
 def baseline_text(cpu: Suite, alone: Suite | None) -> str:
     """How the one-process baseline measured with the cluster alive compares with the same countdown
-    measured before the cluster started (*alone*, :func:`one_process_suite`), per step, and which
+    measured before the cluster started (*alone*, ``one_process_suite``), per step, and which
     baseline the speedups stand on (:func:`sound_suite`); ``""`` without *alone*."""
     if alone is None:
         return ""
@@ -637,7 +637,7 @@ def reference_speedup(processes_record: Mapping[str, Any] | None, workers: int) 
 
 def sound_suite(cpu: Suite, alone: Suite | None) -> Suite:
     """*cpu* (:func:`countdown_suite`) with its one-process baseline replaced by the same countdown
-    timed before the cluster started (*alone*, :func:`one_process_suite`), when given and of the same
+    timed before the cluster started (*alone*, ``one_process_suite``), when given and of the same
     size and faster (a disturbance only slows a run, so the faster baseline is the sound one): the
     baseline the speedups stand on. The cluster's scheduler lives in this process and takes
     the GIL from a countdown run beside it, while the pool's and the cluster's work runs in other
@@ -656,7 +656,7 @@ def sound_suite(cpu: Suite, alone: Suite | None) -> Suite:
 
 def reference_cost(processes_record: Mapping[str, Any] | None, workers: int) -> tuple[float, float] | None:
     """The processes chapter's one-worker median (s) and its kept pool's fixed cost per run (s,
-    :func:`~gilref.topics._crosscheck.fixed_cost`) for *workers*, or None without that record."""
+    ``fixed_cost``) for *workers*, or None without that record."""
     raw = ((processes_record or {}).get("suites") or {}).get("countdown")
     if not raw:
         return None

@@ -923,14 +923,14 @@ def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str,
     *cost* is :func:`single_thread_cost` (one child process per round and build);
     *sequential* is ``(default, free-threaded)`` :func:`countdown_scaling` suites
     (one child process per build, all repeats in it). Returns ``interleaved`` and
-    ``sequential`` (overhead :class:`Interval`, fractions), ``agree`` (they overlap),
+    ``sequential`` (overhead :class:`~gilref.core.verdicts.Interval`, fractions), ``agree`` (they overlap),
     ``ns`` (``{(run, mode): nanoseconds per step}``, medians; run ``"cost"`` or
     ``"scaling"``, mode ``"default-build"`` or ``"free-threaded"``), ``moved`` (the
     mode whose per-step time differs more between the runs), ``range_ns`` (that
     mode's lowest and highest per-process median in *cost*, ns per step),
     ``within`` (the scaling run's one process lies within that range), ``processes``
     (rounds in *cost*), ``steps`` (the scaling run's count) and ``span``
-    (the lowest low and highest high of the two overheads, an :class:`Interval`
+    (the lowest low and highest high of the two overheads, an :class:`~gilref.core.verdicts.Interval`
     whose median is the interleaved one).
     """
     d, f = sequential
@@ -996,7 +996,7 @@ def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str
 
 def sequential_of(suites: Mapping[str, Any], gil_label: str, ft_label: str) -> tuple[Suite, Suite] | None:
     """The ``(default, free-threaded)`` scaling suites from the free-threading chapter's recorded
-    ``suites`` (keys ``"scaling: <label>"``, values :class:`Suite` or their dicts); ``None`` when
+    ``suites`` (keys ``"scaling: <label>"``, values :class:`~gilref.core.results.Suite` or their dicts); ``None`` when
     either is missing."""
     got = [suites.get(f"scaling: {label}") for label in (gil_label, ft_label)]
     if any(g is None for g in got):
