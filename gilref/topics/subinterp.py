@@ -325,8 +325,10 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
                 + (f" than the {common * 1e3:.1f} ms of `multiprocessing`'s own modules, which every `spawn` child "
                    "imports" if isinstance(common, float) else "")
                 + ". A `forkserver` child, forked from its "
-                "server, imports them too ([`prepare` in multiprocessing/spawn.py]"
-                "(https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/spawn.py)).")
+                "server, imports them too on this build ([`prepare` in multiprocessing/spawn.py]"
+                "(https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/spawn.py)): its server "
+                "never imported the main module itself, a bug fixed in later releases "
+                "([gh-126631](https://github.com/python/cpython/issues/126631)).")
     loaded = meta.get("modules_loaded")
     if isinstance(loaded, int):
         out += f" A `fork` child starts as a copy of a parent holding {loaded:,} modules."
