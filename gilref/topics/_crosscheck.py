@@ -253,7 +253,8 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
             f"worker's time, a fixed cost "
             f"per run (handing out the shares, waking the workers, collecting the results). Each of the "
             f"{workers} workers of {there_name} computed for {ms_there:.0f} ms, against {ms_here:.0f} ms {where}, so "
-            f"that cost weighs {ms_here / ms_there:.1f} times as much there: had {there_name} paid that same cost "
+            f"that cost weighs {ms_here / ms_there:.1f} times as much for {there_name}: had {there_name} paid that "
+            f"same cost "
             f"per run, it would have reached {pred:.2f}×")
     if there.low <= pred <= there.high:
         return head + ", inside its spread. The job's size explains the gap.", True

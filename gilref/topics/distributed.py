@@ -914,11 +914,12 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any]) -
         "dask_example_check", "the example on this page measures what the chapter measured", ok,
         dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"],
         pu=example["pool_us"], s_d=s_d, s_p=s_p, c_d=c_d.text(",.0f", " µs"), c_p=c_p.text(",.0f", " µs"), how=how,
-        tol=t, f=f, off="; ".join(off), cause=cause, w=w, **where,
+        tol=t, f=f, capslack=EXAMPLE_CAP_SLACK, off="; ".join(off), cause=cause, w=w, **where,
         title="The example on this page disagrees with the measurements above",
         supported="The example agrees with the measurements above within the tolerances this check allows "
-                  "({tol:.0%} beyond the chapter's interval on speedups, at most what {w} workers reach on these "
-                  "CPUs, and {f:g}× beyond its quartiles on costs per task): the cluster at {dx:.2f}× one process "
+                  "({tol:.0%} beyond the chapter's interval on speedups, at most {capslack:.0%} above what {w} "
+                  "workers can reach on these CPUs, and {f:g}× beyond its quartiles on costs per task): the "
+                  "cluster at {dx:.2f}× one process "
                   "(above, over the one process timed with the cluster alive, as the example's own is: {s_d}; "
                   "{wd}), the pool at {px:.2f}× "
                   "(above: {s_p}; {wp}), {du:,.0f} µs per Dask task (above: {c_d}; {wdu}) and {pu:.0f} µs per "

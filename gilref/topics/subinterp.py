@@ -930,19 +930,22 @@ def example_verdict(scaling: Suite, startup: Suite, example: Mapping[str, Any]) 
         ok_i and ok_t and ok_s and same_workers,
         ex_i=example["interpreters_x"], ex_t=example["threads_x"], ex_s=example["start_ms"], s_i=s_i, s_t=s_t,
         q1=q1, q3=q3, n=t_i.workers, how=how, ti=EXAMPLE_TOLERANCE, ts=START_TOLERANCE, cap=cap,
+        capslack=EXAMPLE_CAP_SLACK,
         w_i=_placed(example["interpreters_x"], s_i.low, s_i.high, lo_i, hi_i, "{:.2f}×"),
         w_t=_placed(example["threads_x"], s_t.low, s_t.high, lo_t, hi_t, "{:.2f}×"),
         w_s=_placed(example["start_ms"], q1, q3, lo_s, hi_s, "{:.2f} ms"),
         title="The example and the chapter's measurement disagree",
         supported="The example agrees with the measurement above, within the tolerances this check allows "
-                  "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, what {n} workers "
-                  "can reach on these cores, a start time within {ts:g}× of its quartiles): {n} interpreters at "
+                  "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, {capslack:.0%} above "
+                  "what {n} workers can reach on these cores, a start time within {ts:g}× of its quartiles): {n} "
+                  "interpreters at "
                   "{ex_i:.2f}× one thread (above: {s_i}; {w_i}), {n} threads at "
                   "{ex_t:.2f}× (above: {s_t}; {w_t}), an interpreter started, used and closed in {ex_s:.2f} ms "
                   "(above: {q1:.2f}–{q3:.2f} ms; {w_s}). How the runs differ: {how}.",
         contradicted="The example's figures differ from the measurement above by more than this check allows "
-                     "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, what {n} "
-                     "workers can reach on these cores, a start time within {ts:g}× of its quartiles): {n} "
+                     "(a speedup within {ti:.0%} of the chapter's interval and at most {cap:.2f}×, {capslack:.0%} "
+                     "above what {n} workers can reach on these cores, a start time within {ts:g}× of its "
+                     "quartiles): {n} "
                      "interpreters at {ex_i:.2f}× one thread (above: {s_i}; {w_i}), threads at "
                      "{ex_t:.2f}× (above: {s_t}; {w_t}), an interpreter in {ex_s:.2f} ms (above: "
                      "{q1:.2f}–{q3:.2f} ms; {w_s}). How the runs differ: {how}. The likely cause is other load "
