@@ -599,7 +599,8 @@ def test_the_programs_report_their_threads_os_ids_and_names(capsys):
     programs._NAMES.clear()
     assert programs.main(["countdown", "--count", "1000", "--workers", "2"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert sorted(out["thread_names"].values()) == ["MainThread", "countdown-0", "countdown-1"]
+    # the program's own threads, whatever else this test process runs (pytest plugins, an IPython history thread)
+    assert {"MainThread", "countdown-0", "countdown-1"} <= set(out["thread_names"].values())
     assert all(k.isdigit() for k in out["thread_names"])
 
 
