@@ -150,3 +150,12 @@ def test_the_aside_says_example_only_when_a_dropped_sentence_was_about_an_exampl
     text, dropped = quote(THREADS)
     assert aside(dropped) == EXAMPLE_ASIDE
     assert aside(quote("Nothing local here.")[1]) == ""
+
+
+def test_above_as_a_preposition_is_not_a_place_on_the_page():
+    from gilref.core.quoting import is_page_local, quote
+
+    text = "The verdict holds, and the whole interval lies above it. The example below agrees."
+    assert quote(text) == ("The verdict holds, and the whole interval lies above it.", ["The example below agrees."])
+    assert not is_page_local("the interval lies above 1.4× and below the bar")
+    assert is_page_local("The example below agrees.") and is_page_local("the table above, and")

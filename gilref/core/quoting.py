@@ -20,17 +20,20 @@ __all__ = ["EXAMPLE_ASIDE", "MORE_ASIDE", "aside", "broken_invariants", "invaria
 #: A sentence that points at something on its own page: an example, a script, a run, a
 #: table, a row or a chart "below", "above" or "here", or "this page".
 _NOUNS = r"(?:examples?|scripts?|run|runs|rows?|tables?|charts?|measurements?|figures?|cells?|intervals?)"
+#: "above" or "below" used as a preposition ("lies above it", "above 1.4×", "below the bar")
+#: points at no place on the page.
+_NOT_PREPOSITION = r"(?!\s+(?:(?:it|them|that|this|these|those|the|a|an|its|their|one|what)\b|\d))"
 #: A sentence that leans on the one before it ("Its figure is...", "That is..."): dropped with it.
 _LEANS = re.compile(r"^\W*(?:Its|It|That|This|These|Those|They|Both|There)\b")
 _LOCAL = re.compile(
-    rf"\b{_NOUNS}\b[^.;:]{{0,60}}?\b(?:below|above|here)\b(?!\s+(?:the\s+)?\d)"
+    rf"\b{_NOUNS}\b[^.;:]{{0,60}}?\b(?:below|above|here)\b{_NOT_PREPOSITION}"
     r"|\b(?:below|above)\s*[(,:]"
     r"|\bon the page\b|\bat the end of (?:this|the) page\b",
     re.IGNORECASE)
 #: "this page" in a claim means its chapter: quoted elsewhere it is said so.
 _THIS_PAGE = re.compile(r"\bthis page\b", re.IGNORECASE)
 #: In a sentence that must be kept: "the example below" becomes "the example on its page".
-_WHERE = re.compile(rf"\b({_NOUNS}(?:\s+[a-z]+)?)\s+(?:below|above|here)\b", re.IGNORECASE)
+_WHERE = re.compile(rf"\b({_NOUNS}(?:\s+[a-z]+)?)\s+(?:below|above|here)\b{_NOT_PREPOSITION}", re.IGNORECASE)
 
 #: Where a sentence ends: after ``.``, ``!`` or ``?`` (a closing ``**`` or quote may follow),
 #: before the capital letter (or ``**``) of the next one. Figures such as ``1.93×`` never match.
