@@ -48,6 +48,9 @@ def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():
     assert credited.state == "holds" and "the difference is the lock" in credited.text
     not_shown = ft.gil_on_verdict(FT_SLOW, GIL_FLAT, "3.13t")
     assert not_shown.state == "holds" and "does not show" in not_shown.text
+    # 1.8x straddled: "cannot tell" above it, so not "short of scaling" here either
+    straddle = ft.gil_on_verdict(scaling(1.0, {1: 1.0, 2: 0.556, 4: 0.53}, gil=False, spread=0.06), GIL_FLAT, "3.13t")
+    assert "straddles the 1.8×" in straddle.text and "short of scaling" not in straddle.text
     assert "the difference is the lock" not in not_shown.text
     fast = ft.gil_on_verdict(FT_GOOD, scaling(1.0, {1: 1.0, 2: 0.6}, gil=True), "3.13t")
     assert fast.state == "contradicted"
