@@ -490,3 +490,18 @@ def test_the_convoy_verdict_gives_the_measured_reason_the_examples_speed_alone_d
     ex["host_idle"] = {"alone": [0.2, 0.21, 0.2, 0.19, 0.2]}
     claim = convoy.convoy_verdict(made_up(alone=18_000, thread=300, idle=QUIET), build="b", example=ex)
     assert "sat idle less" in claim.text and "20.0%" in claim.text and "45.0%" in claim.text
+
+
+def test_runs_that_fall_into_two_groups_of_round_trips_get_a_note():
+    from gilref.core.results import Timing
+
+    assert convoy.split_runs([7.1e-6, 81e-6, 82e-6, 6.8e-6, 80e-6]) == ([0, 3], [1, 2, 4])
+    assert convoy.split_runs([55e-6, 60e-6, 58e-6, 62e-6, 57e-6]) is None  # one kind of run
+    s = made_up()
+    assert convoy.split_runs_text([("CPython 3.13.5 (GIL)", s)]) == ""
+    s = Suite(metadata=s.metadata)
+    s.add(Timing(convoy.TRIP, "alone", 1, (7.1e-6, 81e-6, 82e-6, 6.8e-6, 80e-6), unit="s"))
+    s.add(Timing(convoy.IDLE, "alone", 1, (0.60, 0.70, 0.70, 0.62, 0.71), unit="fraction"))
+    text = convoy.split_runs_text([("CPython 3.13.5 (GIL)", s)])
+    assert text.startswith("**Runs in two groups.** CPython 3.13.5 (GIL), alone: 2 of its 5 runs took about 7 µs")
+    assert "3 about 81 µs" in text and "61% in the fast runs, 70% in the slow" in text

@@ -73,6 +73,7 @@ __all__ = [
     "PROCESS_GAIN",
     "PROCESS_SHARE",
     "PUBLISHED",
+    "SPLIT_FACTOR",
     "TRIPS_SLACK",
     "WAKE_IDLE",
     "EchoServer",
@@ -94,6 +95,8 @@ __all__ = [
     "published_table",
     "requests_per_second",
     "small_convoy_reasons",
+    "split_runs",
+    "split_runs_text",
     "summary",
     "table",
     "thread_vs_process",
@@ -635,6 +638,60 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
                      "requests/s: median (quartiles)": f"{p['req_per_s']:,}", "of alone": "",
                      "round trip, median (µs)": "", "mean (µs)": "", "trips ≥ 1 ms": "", "CPU time idle": ""})
     return rows
+
+
+#: Two runs' median round trips this many times apart belong to different groups (runs on a CPU
+#: that stayed awake take about 7 µs here, runs that had to wake one 70–90 µs: a factor of ten).
+SPLIT_FACTOR = 3.0
+
+
+def split_runs(values: Sequence[float]) -> tuple[list[int], list[int]] | None:
+    """The indices of the fast and of the slow runs when *values* (each run's median round trip,
+    seconds) fall into two groups at least :data:`SPLIT_FACTOR` apart (at the largest gap between
+    neighbours, each group at least one run); None when they do not."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    if len(order) < 2 or min(values) <= 0:
+        return None
+    gaps = [(values[order[k + 1]] / values[order[k]], k) for k in range(len(order) - 1)]
+    ratio, at = max(gaps)
+    if ratio < SPLIT_FACTOR:
+        return None
+    return sorted(order[:at + 1]), sorted(order[at + 1:])
+
+
+def split_runs_text(runs: Sequence[tuple[str, Suite]]) -> str:
+    """A note on every build and setup whose runs fell into two groups of round trips (see
+    :func:`split_runs`): how many runs in each, their typical round trip, and the host's idle CPU
+    time in each group where it was recorded; ``""`` when no runs split."""
+    notes = []
+    for label, suite in runs:
+        for mode in MODES:
+            try:
+                trips = list(suite.get(TRIP, mode).values)
+            except KeyError:
+                continue
+            split = split_runs(trips)
+            if split is None:
+                continue
+            fast, slow = split
+            f_us = sorted(trips[i] for i in fast)[len(fast) // 2] * 1e6
+            s_us = sorted(trips[i] for i in slow)[len(slow) // 2] * 1e6
+            text = (f"{label}, {mode}: {len(fast)} of its {len(trips)} runs took about {f_us:,.0f} µs per round "
+                    f"trip and {len(slow)} about {s_us:,.0f} µs")
+            try:
+                idle = list(suite.get(IDLE, mode).values)
+            except KeyError:
+                idle = []
+            if len(idle) == len(trips):
+                fi = sum(idle[i] for i in fast) / len(fast)
+                si = sum(idle[i] for i in slow) / len(slow)
+                text += f" (the host's CPU time idle: {fi:.0%} in the fast runs, {si:.0%} in the slow)"
+            notes.append(text)
+    if not notes:
+        return ""
+    return ("**Runs in two groups.** " + "; ".join(notes) + ". A round trip either found a CPU awake or had "
+            "to wake one, and whole runs went one way or the other, so the table's median round trip and "
+            "the spread of its rates describe two kinds of run, not one typical trip.\n")
 
 
 def published_table() -> list[dict[str, str]]:
