@@ -152,7 +152,7 @@ def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
 def test_interpreter_rows(found):
     rows = ft.interpreter_rows(found)
     assert rows[0]["found"] == "host" and rows[0]["GIL"] in ("on", "off")
-    assert rows[0]["executable"].startswith("`python") and "` in " in rows[0]["executable"]
+    assert rows[0]["executable"].startswith("`python") and ("` in " in rows[0]["executable"] or " virtualenv" in rows[0]["executable"])
     home = __import__("os").path.expanduser("~")
     assert not any(f"`{home}/" in r["executable"] for r in rows)  # written ~/..., not the home path
 
@@ -279,3 +279,17 @@ def test_numpy_report_here():
     assert report["available"] is True  # the test environment has NumPy (docs group)
     suite = Suite.from_dict(ft.numpy_threads(chunks=200, threads=[2], repeats=5).to_dict())
     assert suite.get("numpy-small", "threads", 2).params["chunks"] == 200
+
+
+def test_executable_text_names_a_virtualenv_without_its_path(tmp_path):
+    import os
+    import sys
+
+    venv = tmp_path / "ci-clone" / ".nox" / "docs"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    text = ft.executable_text(str(venv / "bin" / "python"), cache=str(tmp_path / "cache"))
+    assert text == "`python` of a virtualenv, `docs/bin`" and "ci-clone" not in text
+    here = ft.executable_text(sys.executable, cache=str(tmp_path / "cache"))
+    if sys.prefix != sys.base_prefix:  # tests running in a virtualenv
+        assert here == f"`{os.path.basename(sys.executable)}` of the virtualenv that builds the book"

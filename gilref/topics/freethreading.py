@@ -644,7 +644,8 @@ def interpreter_rows(interpreters: Sequence[Any]) -> list[dict[str, Any]]:
 def executable_text(path: str, cache: str | None = None) -> str:
     """An executable for a table cell that must not clip the table: its name, then its directory;
     a build in gilref's own cache (*cache*, default :func:`gilref.interp.store.pythons_dir`) is named
-    by its folder there (``python3.13t`` in gilref's cache, ``cpython-3.13.5t/bin``), since the full
+    by its folder there (``python3.13t`` in gilref's cache, ``cpython-3.13.5t/bin``), and one in a
+    virtualenv by that (the one running this code, or the virtualenv's folder name), since the full
     path in one code span cannot wrap."""
     from ..interp.store import pythons_dir
 
@@ -653,6 +654,11 @@ def executable_text(path: str, cache: str | None = None) -> str:
     real = os.path.realpath(folder)
     if real == root or real.startswith(root + os.sep):
         return f"`{name}` in gilref's cache, `{os.path.relpath(real, root)}`"
+    venv = os.path.dirname(real)
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):  # a virtualenv: where it lives is the host's business
+        if os.path.realpath(sys.prefix) == venv:
+            return f"`{name}` of the virtualenv that builds the book"
+        return f"`{name}` of a virtualenv, `{os.path.basename(venv)}/{os.path.basename(real)}`"
     return f"`{name}` in `{short_path(folder)}`"
 
 
