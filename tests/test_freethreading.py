@@ -152,7 +152,8 @@ def test_missing_note_says_why_and_how(monkeypatch, tmp_path):
 def test_interpreter_rows(found):
     rows = ft.interpreter_rows(found)
     assert rows[0]["found"] == "host" and rows[0]["GIL"] in ("on", "off")
-    assert rows[0]["executable"].startswith("`python") and ("` in " in rows[0]["executable"] or " virtualenv" in rows[0]["executable"])
+    exe = rows[0]["executable"]
+    assert exe.startswith("`python") and ("` in " in exe or " virtualenv" in exe)
     home = __import__("os").path.expanduser("~")
     assert not any(f"`{home}/" in r["executable"] for r in rows)  # written ~/..., not the home path
 
