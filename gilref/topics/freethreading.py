@@ -1322,11 +1322,13 @@ def numpy_verdict(pairs: Sequence[tuple[str, Suite]], label: str) -> Claim:
     slower = [k for k, v in pairs if k != label and _two_threads(v, "numpy-small").high < 1]
     gil_note = ("" if not slower else
                 f" On {' and '.join(slower)} two threads took longer than the sequential run: with a GIL they can "
-                "only take turns, so nothing of this loop runs in parallel, and every turn adds a hand-off of "
-                "the GIL from one thread to the other (the cost {{doc}}`release-points` measures for sockets); "
-                "NumPy's macro for releasing it around a loop releases it only above 500 elements "
-                f"(`NPY_BEGIN_THREADS_THRESHOLDED`, [ndarraytypes.h]({NUMPY_THRESHOLD_URL})), not for these "
-                "64. How many hand-offs this loop makes, this page does not count.")
+                "only take turns, so nothing of this loop runs in parallel. Turns at the switch interval alone "
+                "would not cost this much (the countdown table above shows what they cost a pure-Python loop: "
+                "little), and NumPy's macro for releasing the GIL around a loop releases it only above 500 "
+                f"elements (`NPY_BEGIN_THREADS_THRESHOLDED`, [ndarraytypes.h]({NUMPY_THRESHOLD_URL})), not "
+                "for these 64. So something else in the loop hands the GIL over far more often, each hand-off "
+                "costing a wake-up (as {{doc}}`release-points` measures for sockets); which call that is, this "
+                "page does not measure.")
     return check(
         "numpy_verdict",
         "without the GIL, threads speed up the Python code around NumPy's small operations",
