@@ -206,7 +206,7 @@ def test_convoy_verdict_takes_the_example_and_names_the_interpreters_when_they_d
 def test_magnitude_and_process_and_free_threaded_verdicts():
     assert convoy.magnitude_verdict(made_up(thread=100), build="b").state == "holds"
     small_drop = convoy.magnitude_verdict(made_up(thread=9_000), build="b")
-    assert small_drop.state == "contradicted" and "load average was only 1.8" in small_drop.text
+    assert small_drop.state == "contradicted" and "load average was 1.8 on 2 CPUs" in small_drop.text
     assert convoy.magnitude_verdict(made_up(thread=300), build="b").state == "undecided"  # straddles 3× of 1/300
     assert convoy.process_verdict(made_up(), build="b").state == "holds"
     assert convoy.process_verdict(made_up(process=400), build="b").state == "contradicted"
@@ -320,7 +320,7 @@ def test_a_small_convoy_names_both_reasons_computed_from_the_run():
     assert claim.state == "contradicted"
     assert "a chance, not a turn" in claim.text and "99.7%" in claim.text
     assert "account for most of the slowdown" in claim.text
-    assert "only 1.8 on 2 CPUs" in claim.text  # the host's load, the second reason, computed
+    assert "the load average was 1.8 on 2 CPUs" in claim.text  # the host's load, the second reason, computed
     assert "within 3× of the published one either way (0.11–1.0%)" in claim.text
     far = convoy.small_convoy_reasons(made_up(thread=20_000, slow=0.5))
     assert "account for" not in far and "a chance, not a turn" in far
@@ -348,11 +348,12 @@ def test_the_free_threaded_verdict_sets_the_thread_beside_the_process_from_the_d
 
 def test_a_busy_host_is_named_as_the_second_reason_only_when_its_load_fills_the_cores():
     quiet = convoy.small_convoy_reasons(made_up(thread=20_000))
-    assert "cannot take the GIL either" not in quiet and "does not explain it" in quiet
+    assert "does not apply here: the load average was 1.8 on 2 CPUs" in quiet and "Second," not in quiet
     busy_suite = made_up(thread=20_000)
     busy_suite.metadata["load_average"] = [4.3, 3.0, 2.0]
     busy = convoy.small_convoy_reasons(busy_suite)
-    assert "4.3 on 2 CPUs" in busy and "itself waiting for a core, then often could not take the GIL either" in busy
+    assert "Second, a busy host: the load average was 4.3 on 2 CPUs" in busy
+    assert "itself waiting for a core cannot take the GIL from the server" in busy
 
 
 QUIET = {"alone": 0.45, "cpu-thread": 0.02, "cpu-process": 0.01}  # one CPU of two idle between turns

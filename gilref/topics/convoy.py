@@ -50,7 +50,6 @@ from ..core.verdicts import Claim, Interval, Invariant, at_most, check, invarian
 from ._crosscheck import (
     SPREAD,
     all_of,
-    busy_text,
     disagreement,
     example_label,
     interpreter_differs,
@@ -974,8 +973,9 @@ def small_convoy_reasons(suite: Suite) -> str:
     out = (f"Two reasons can make it small. First, on any host: each `recv` releases the GIL only for the "
            f"microseconds until the client's next message arrives, and the server thread usually takes it "
            f"back before the CPU-bound thread wakes up to take it; releasing the GIL gives the other thread "
-           f"a chance, not a turn (as a `write` did in {{doc}}`release-points`). Here the server kept the GIL "
-           f"through {kept} of the round trips; only {_pct(slow)} took a millisecond or more.")
+           f"a chance, not a turn (as a `write` did in {{doc}}`release-points`). Here {_pct(slow)} of the "
+           f"round trips took a millisecond or more, the mark of a wait for the GIL; the other {kept} did "
+           "not wait a switch interval, which is what a server that kept the GIL would show.")
     if switch and alone > 0 and thread > 0:
         extra = (1 / thread - 1 / alone) * 1e6
         waits = slow.median * float(switch) * 1e6
@@ -984,9 +984,18 @@ def small_convoy_reasons(suite: Suite) -> str:
                 f"lost next to the thread" + (": they account for most of the slowdown." if 0.5 * extra <= waits
                                               <= 2 * extra else "."))
     x, cpus = load(suite.metadata.get("load_average")), suite.metadata.get("usable_cpus")
-    waiting = ("; the CPU-bound thread, itself waiting for a core, then often could not take the GIL either"
-               if x is not None and cpus and x >= float(cpus) else "")
-    return out + " Second, " + busy_text(suite.metadata) + waiting + "."
+    if x is not None and cpus and x >= float(cpus):
+        second = (f" Second, a busy host: the load average was {x:.1f} on {cpus} CPUs when the runs started, "
+                  "and a CPU-bound thread that is itself waiting for a core cannot take the GIL from the "
+                  "server either.")
+    elif x is not None and cpus:
+        second = (f" The second possible reason, a busy host (a CPU-bound thread waiting for a core cannot take "
+                  f"the GIL either), does not apply here: the load average was {x:.1f} on {cpus} CPUs when "
+                  "the runs started.")
+    else:
+        second = (" The second possible reason, a busy host (a CPU-bound thread waiting for a core cannot "
+                  "take the GIL either), cannot be judged: the host's load was not recorded.")
+    return out + second
 
 
 def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
