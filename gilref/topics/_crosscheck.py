@@ -260,16 +260,14 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
         return head + ", inside its spread. The job's size explains the gap.", True
     here_pred = predicted_speedup(here_one, cost, workers)  # this run's own median ratio, by construction
     if (pred - here_pred) * (there.median - here_pred) > 0 and abs(pred - here_pred) > abs(there.median - here_pred):
-        return (head + f", beyond its spread {there.text()} on the far side. The job's size accounts for the whole "
-                "gap, and more.", True)
-    head += f", still outside its spread {there.text()}. The job's size explains only part of the gap."
+        return (head + f", past its spread {there.text()} on the other side: a cost per run that large would "
+                f"more than explain the gap, so {there_name} must pay less per run than this one does.", True)
+    head += f", still outside its spread {there.text()}: the job's size explains part of the gap, not all of it."
     if there_cost is None:
         return head, False
-    own = predicted_speedup(there_one, there_cost, workers)
-    return (head + f" {there_name[0].upper()}{there_name[1:]} paid a fixed cost of its own: {there_cost * 1000:.1f} ms "
-            f"beyond a perfect split per run, against {cost * 1000:.1f} ms {where}, which with its job gives "
-            f"{own:.2f}×, its own median. The two runs differ in what each run costs beyond the work, not in the "
-            "job's size.", False)
+    return (head + f" {there_name[0].upper()}{there_name[1:]} paid {there_cost * 1000:.1f} ms beyond a perfect "
+            f"split per run, against {cost * 1000:.1f} ms {where}: the rest of the gap is that difference in "
+            "the cost per run.", False)
 
 
 def quartile_note(s: Interval, cpus: Any, what: str) -> str:
