@@ -165,7 +165,7 @@ def measure(kind, max_threads, repeats, target):
 
 
 #: Spread between repeats (slowest over fastest, less one) above which a kind's
-#: speedups are flagged as noise: 25 %, more than a quiet machine gives.
+#: speedups are flagged as noise: 25%, more than a quiet machine gives.
 NOISY = 0.25
 
 

@@ -98,7 +98,7 @@ AWAIT_SLACK = 1.0
 #: 15% (the same loop in the same process; the host's load varies from run to run).
 BARE_SLACK = 0.15
 #: How much longer (a fraction) the CPU step may take in the process pool's worker than
-#: inline, on quartiles, before the invariant breaks: 25 % (the same countdown, warmed the
+#: inline, on quartiles, before the invariant breaks: 25% (the same countdown, warmed the
 #: same way, plus one round trip to the worker, which costs about a millisecond).
 PROCESS_STEP_SLACK = 0.25
 #: Calls of ``countdown(1)`` made in each process that runs the CPU step (the loop's and the
