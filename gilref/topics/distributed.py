@@ -311,11 +311,14 @@ def _three_ways(
     warmups: int,
     timeout: float,
     start_method: str | None,
+    unprofiled: bool = False,
 ) -> Suite:
     """``func(a)`` for each of *args*, timed three ways, interleaved: one after another
     here (mode ``"sequential"``), on a started pool of *workers* processes
-    (``"processes"``) and on the cluster behind *client* (``"dask"``); *timeout*
-    seconds allowed for one run."""
+    (``"processes"``) and on the cluster behind *client* (``"dask"``); with
+    *unprofiled*, a fourth: the cluster with its workers' profilers stopped
+    (``"dask-unprofiled"``, timed off the profiler's switching). *timeout* seconds
+    allowed for one run."""
     with _pool(workers, start_method) as pool:
         _warm_pool(pool, workers, timeout)
         runs: list[tuple[str, int, Callable[[], Any]]] = [
@@ -323,8 +326,11 @@ def _three_ways(
             ("processes", workers, lambda: _on_pool(pool, func, args, timeout)),
             ("dask", workers, lambda: _on_dask(client, func, args, timeout)),
         ]
+        if unprofiled:
+            runs.append(("dask-unprofiled", workers,
+                         lambda: _unprofiled(client, lambda: _on_dask(client, func, args, timeout))))
         return _interleave(runs, workload, repeats=repeats, warmups=warmups, params=params,
-                           metadata=collect_metadata())
+                           metadata=collect_metadata(), self_timed=("dask-unprofiled",))
 
 
 def countdown_suite(
@@ -357,19 +363,9 @@ def countdown_suite(
     shares = split_count(n, workers)
     prime(*_PRIMED)  # here, before the pool forks; the cluster's workers below
     client.run(prime, *_PRIMED)
-    with _pool(workers, start_method) as pool:
-        _warm_pool(pool, workers, timeout)
-        runs: list[tuple[str, int, Callable[[], Any]]] = [
-            ("sequential", 1, lambda: [countdown(s) for s in shares]),
-            ("processes", workers, lambda: _on_pool(pool, countdown, shares, timeout)),
-            ("dask", workers, lambda: _on_dask(client, countdown, shares, timeout)),
-        ]
-        if unprofiled:
-            runs.append(("dask-unprofiled", workers,
-                         lambda: _unprofiled(client, lambda: _on_dask(client, countdown, shares, timeout))))
-        suite = _interleave(runs, "countdown", repeats=repeats, warmups=warmups,
-                            params={"n": n, "tasks": len(shares)}, metadata=collect_metadata(),
-                            self_timed=("dask-unprofiled",))
+    suite = _three_ways(client, countdown, shares, workers, "countdown", {"n": n, "tasks": len(shares)},
+                        repeats=repeats, warmups=warmups, timeout=timeout, start_method=start_method,
+                        unprofiled=unprofiled)
     intervals = list(client.run(profile_interval_s).values())
     suite.metadata["dask_profile_interval_s"] = intervals[0] if intervals else None
     suite.metadata["dask_scheduler"] = str(client.scheduler.address)
