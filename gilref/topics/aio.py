@@ -754,9 +754,9 @@ def lag_invariants(suite: Suite) -> list[Invariant]:
         runs = t.params.get("run_s")
         if runs and not at_most(t.values, [float(r) for r in runs]):
             longer.append(t.mode)
+    steps_in = [float(v) for v in inline.params["cpu_step_s"]]
     thread = suite.get("ticker-lag", "to-thread") if suite.select("ticker-lag", "to-thread") else None
     if thread is not None:
-        steps_in = [float(v) for v in inline.params["cpu_step_s"]]
         steps_th = [float(v) for v in thread.params["cpu_step_s"]]
         out.append(invariant(
             "lag_thread_step_not_faster",
@@ -766,7 +766,6 @@ def lag_invariants(suite: Suite) -> list[Invariant]:
                   "medians)", i=statistics.median(steps_in) * 1000, t=statistics.median(steps_th) * 1000))
     proc = suite.get("ticker-lag", "process") if suite.select("ticker-lag", "process") else None
     if proc is not None:
-        steps_in = [float(v) for v in inline.params["cpu_step_s"]]
         steps_pr = [float(v) for v in proc.params["cpu_step_s"]]
         out.append(invariant(
             "lag_process_step_as_inline",
