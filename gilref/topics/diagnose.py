@@ -135,6 +135,7 @@ __all__ = [
     "io_return_waiting",
     "parse_raw",
     "render_text",
+    "returns_from_native",
     "summarise",
     "thread_rows",
     "verdict",
@@ -305,6 +306,29 @@ def classify(frames: Sequence[str]) -> str:
     return "native"
 
 
+def returns_from_native(frames: Sequence[str]) -> bool:
+    """Whether a *waiting* sample waits to take the GIL back after a native call that released it.
+
+    The frame below the C library's wait is then an extension's C function
+    (``sock_recv (socketmodule.c:3536)``, ``sock_sendall``, OpenSSL), which
+    calls ``take_gil`` from ``Py_END_ALLOW_THREADS`` on its way back to Python;
+    a thread switched out of running bytecode waits under a Python frame or an
+    interpreter frame instead. Needs the native symbols that py-spy reads on
+    a shared-library CPython (Debian's, here); on a build without them the
+    frame is a bare address and this is ``False``.
+    """
+    parsed = [_parse_frame(f) for f in frames]
+    i = len(parsed) - 1
+    while i >= 0 and parsed[i].is_system:
+        i -= 1
+    if i < 0 or i == len(parsed) - 1:
+        return False
+    anchor = parsed[i]
+    named = [f.name for f in parsed[i + 1:] if not f.name.startswith("0x")]
+    return (not (anchor.is_python or anchor.is_interpreter or anchor.name.startswith("0x"))
+            and any(_COND_RE.search(n) for n in named))
+
+
 def _hot_label(frames: Sequence[str], state: str) -> str:
     """The function a sample is charged to: the innermost Python frame (and, for native, the library call)."""
     parsed = [_parse_frame(f) for f in frames]
@@ -330,6 +354,8 @@ class ThreadSamples:
     ident: str
     name: str
     counts: dict[str, Counter[str]] = field(default_factory=lambda: {s: Counter() for s in STATES})
+    #: of the *waiting* samples, those taking the GIL back after a native call (:func:`returns_from_native`)
+    returning: int = 0
 
     @property
     def total(self) -> int:
@@ -359,6 +385,8 @@ def parse_raw(text: str) -> list[ThreadSamples]:
         rest = frames[1:]
         state = classify(rest)
         thread.counts[state][_hot_label(rest, state)] += int(count_text)
+        if state == "waiting" and returns_from_native(rest):
+            thread.returning += int(count_text)
     found = [t for t in threads.values() if t.total > 0]
     return sorted(found, key=lambda t: (t.name != "MainThread", t.name))
 
@@ -372,6 +400,8 @@ class ThreadReport:
 
     :param samples: how many samples the thread has (at ``rate`` per second).
     :param hot: for each state, up to five ``(function, share of the thread's samples)``.
+    :param returning: share of the thread's samples (0-1, part of its *waiting* share) spent taking
+        the GIL back after a native call that had released it (:func:`returns_from_native`).
     """
 
     ident: str
@@ -379,16 +409,19 @@ class ThreadReport:
     samples: int
     shares: dict[str, float]
     hot: dict[str, list[tuple[str, float]]]
+    returning: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"ident": self.ident, "name": self.name, "samples": self.samples, "shares": dict(self.shares),
-                "hot": {s: [[f, v] for f, v in rows] for s, rows in self.hot.items()}}
+                "hot": {s: [[f, v] for f, v in rows] for s, rows in self.hot.items()},
+                "returning": self.returning}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadReport:
         return cls(str(data["ident"]), str(data["name"]), int(data["samples"]),
                    {s: float(data["shares"].get(s, 0.0)) for s in STATES},
-                   {s: [(str(f), float(v)) for f, v in data.get("hot", {}).get(s, [])] for s in STATES})
+                   {s: [(str(f), float(v)) for f, v in data.get("hot", {}).get(s, [])] for s in STATES},
+                   float(data.get("returning", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -526,7 +559,8 @@ def summarise(threads: Sequence[ThreadSamples], *, rate: int = DEFAULT_RATE, sec
         per_state = {s: sum(t.counts[s].values()) for s in STATES}
         totals.update(per_state)
         hot = {s: [(f, c / n) for f, c in t.counts[s].most_common(5)] for s in STATES}
-        reports.append(ThreadReport(t.ident, t.name, n, {s: per_state[s] / n for s in STATES}, hot))
+        reports.append(ThreadReport(t.ident, t.name, n, {s: per_state[s] / n for s in STATES}, hot,
+                                    t.returning / n))
     intervals = max(t.total for t in threads)
     all_samples = sum(totals.values())
     gil_held = min(1.0, totals["python"] / intervals)
@@ -575,11 +609,19 @@ def io_return_waiting(t: ThreadReport) -> float:
     its computation instead. Uses the hottest functions (up to five per state).
     A thread that blocks at least :data:`VICTIM_IDLE_MIN` and runs Python at most :data:`VICTIM_PYTHON_MAX`
     of its time has no computation to wait inside: all its waiting counts.
+
+    Where py-spy could name the native frames, the waits it saw inside a native
+    call's return (``ThreadReport.returning``: ``sock_recv`` taking the GIL
+    back) count whatever the line or the idle share: those are the direct
+    evidence, and the line rule above is the fallback for a build without symbols.
+    The larger of the two is returned (the native-return waits are a subset of
+    all the waits, as are the line-matched ones).
     """
     if t.shares["idle"] >= VICTIM_IDLE_MIN and t.shares["python"] <= VICTIM_PYTHON_MAX:
         return t.shares["waiting"]
     blocking = {f for f, _ in t.hot.get("idle", [])}
-    return sum(share for f, share in t.hot.get("waiting", []) if f in blocking)
+    by_line = sum(share for f, share in t.hot.get("waiting", []) if f in blocking)
+    return max(by_line, t.returning)
 
 
 def verdict(d: Diagnosis) -> Verdict:
