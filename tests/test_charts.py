@@ -339,3 +339,42 @@ def test_the_ideal_stays_level_across_the_points_shifted_sideways():
     for x, _ in points:  # every shifted point has its own count's ideal level right above or below it
         level = [y for (a, y), (b, _) in zip(pairs[::2], pairs[1::2]) if a <= x <= b]
         assert level == [float(round(x))]
+
+
+def _spread_suite(runs: int = 5) -> Suite:
+    """Two kinds on 1, 2 and 4 threads, *runs* repeats each, spread so that the quartiles differ."""
+    s = Suite(metadata={"usable_cpus": 2})
+    for kind, per in (("hash", {2: 0.5, 4: 0.5}), ("loop", {2: 1.0, 4: 1.0})):
+        s.add(Timing(kind, "sequential", 1, tuple(1.0 + 0.01 * k for k in range(runs))))
+        for w, m in per.items():
+            s.add(Timing(kind, "threads", w, tuple(m + 0.01 * k for k in range(runs))))
+    return s
+
+
+def test_the_scaling_chart_draws_quartile_whiskers_and_names_the_exact_run_count():
+    s = _spread_suite()
+    fig = plotting.scaling_chart(s, [("hash", "hashing"), ("loop", "loop")], title="t", cpus=2)
+    bars = {c.get_label(): c for c in fig.axes[0].containers}
+    assert set(bars) == {"hashing", "loop"}
+    hashing = bars["hashing"]
+    half = round(1.02 / 0.52, 3)  # median over median, at 2 and at 4 threads
+    assert [round(float(y), 3) for y in hashing.lines[0].get_ydata()] == [1.0, half, half]
+    # one whisker per thread count beyond the reference point, spanning the quartile ratio
+    segments = hashing.lines[2][0].get_segments()
+    lengths = [abs(float(seg[1][1] - seg[0][1])) for seg in segments]
+    assert lengths[0] == 0 and all(x > 0 for x in lengths[1:])
+    low, high = s.speedup_range(s.get("hash", "threads", 2))
+    assert abs(lengths[1] - (high - low)) < 1e-9
+    text = _caption(fig)
+    assert "medians of 5 runs per thread count" in text and "bars: the same ratio across the quartiles" in text
+    assert "5+" not in text
+    assert plotting.mend(fig) == []
+
+
+def test_the_scaling_chart_says_so_when_run_counts_differ():
+    s = _spread_suite()
+    s.add(Timing("extra", "sequential", 1, (1.0, 1.1, 1.2)))
+    s.add(Timing("extra", "threads", 2, (0.6, 0.7, 0.8)))
+    text = _caption(plotting.scaling_chart(s, [("hash", "h"), ("extra", "e")], title="t"))
+    assert "medians of 3 to 5 runs per thread count" in text
+    assert plotting.runs_text([Timing("w", "threads", 2, (1.0,))]) == "1 run"

@@ -43,6 +43,74 @@ def test_scaling_verdict_holds_fails_and_cannot_tell():
     assert one_cpu.state == "contradicted" and "1 usable CPU" in one_cpu.text
 
 
+def test_scaling_verdict_takes_every_thread_count_as_evidence():
+    # two threads straddle 1.8x, four threads clear it throughout (2 CPUs: the bar stays 1.8x): holds
+    edge2 = scaling(1.0, {1: 1.0, 2: 0.535, 4: 0.52}, gil=False, spread=0.025)
+    rows = {k: d for k, _, _, d in ft.scaling_rows_decided(edge2)}
+    assert rows == {2: None, 4: True}
+    got = ft.scaling_verdict(edge2, "3.13t")
+    assert got.state == "holds"
+    assert "2 threads 1.87×" in got.text and "reaching both sides of its 1.80× bar" in got.text
+    assert "4 threads 1.92×" in got.text and "above its 1.80× bar throughout" in got.text
+    assert "upper ends above 2× (at 4 threads) are ratios of quartiles" in got.text  # 2.02x on 2 CPUs
+    assert "ratios of quartiles" not in ft.scaling_verdict(FT_GOOD, "3.13t").text
+    # one count above its bar and one below: the counts disagree, so the run cannot tell
+    mixed = scaling(1.0, {1: 1.0, 2: 0.52, 4: 0.8}, gil=False)
+    assert ft.scaling_verdict(mixed, "3.13t").state == "undecided"
+    assert "The thread counts disagree" in ft.scaling_verdict(mixed, "3.13t").text
+    # on 4 CPUs the bar at 4 threads is 0.9 x 4 = 3.6x
+    four = scaling(1.0, {1: 1.0, 2: 0.52, 4: 0.3}, gil=False, cpus=4)
+    decided = [(k, round(bar, 2), d) for k, _, bar, d in ft.scaling_rows_decided(four)]
+    assert decided == [(2, 1.8, True), (4, 3.6, False)]
+    # the lock verdict reads the same decision
+    assert "the difference is the lock" in ft.gil_on_verdict(edge2, GIL_FLAT, "3.13t").text
+
+
+def release_record(suite: Suite, seq: float, threads: dict[int, float], *, spread: float = 0.01,
+                   **metadata: object) -> dict:
+    """A release-points record whose scaling_ft suite times python_loop on the build of *suite*."""
+    def values(m: float) -> tuple[float, ...]:
+        return tuple(m * (1 + spread * k) for k in (-2, -1, 0, 1, 2))
+
+    other = Suite(metadata={**suite.metadata, "load_average": [1.5, 1.0, 1.0], **metadata})
+    params = {"units": 1_500, "steps_per_unit": 100_000, "label": "pure-Python loop"}
+    other.add(Timing("python_loop", "sequential", 1, values(seq), params=params))
+    for w, m in threads.items():
+        other.add(Timing("python_loop", "threads", w, values(m), params=params))
+        other.add(Timing("hashlib", "threads", w, values(m), params=params))
+    return {"suites": {"scaling_ft": other.to_dict()}}
+
+
+def test_release_loop_is_read_only_from_the_same_build():
+    here = scaling(1.0, {1: 1.0, 2: 0.53, 4: 0.52}, gil=False)
+    here.metadata.update({"python_version": "3.13.5", "python_implementation": "CPython",
+                          "python_build": "free-threading", "free_threaded_build": True})
+    got = ft.release_loop(release_record(here, 0.15, {2: 0.076}), here)
+    assert got is not None and {t.workload for t in got.timings} == {"python_loop"}
+    assert ft.release_loop(release_record(here, 0.15, {2: 0.076}, python_version="3.14.0"), here) is None
+    assert ft.release_loop(None, here) is None
+    assert ft.release_loop({"suites": {}}, here) is None
+
+
+def test_the_scaling_verdict_states_the_other_chapters_figures_and_why_they_differ():
+    here = scaling(1.0, {1: 1.0, 2: 0.535, 4: 0.52}, gil=False, spread=0.025)
+    here.metadata.update({"python_version": "3.13.5", "date": "2026-12-01T18:00:00+00:00"})
+    # the same speeds within the spread: they agree, and the bar falls inside the spread
+    near = ft.release_loop(release_record(here, 0.15, {2: 0.0761, 4: 0.0765},
+                                          date="2026-12-01T18:12:00+00:00"), here)
+    agree = ft.scaling_verdict(here, "3.13t", elsewhere=near)
+    assert "{doc}`release-points`" in agree.text and "2 threads 1.97×" in agree.text
+    assert "agree within their repeats' spread" in agree.text
+    assert "at 2 threads only one of them clears the bar" in agree.text
+    assert "1,500 countdowns of 100,000 steps" in agree.text and "10,000,000 steps" in agree.text
+    assert "12 minutes apart" in agree.text and "1.0 when this run started and 1.5" not in agree.text
+    # far apart: the intervals do not overlap, and the differences are listed
+    far = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.1}), here)
+    apart = ft.scaling_verdict(here, "3.13t", elsewhere=far)
+    assert "do not overlap" in apart.text and "0.5 when this run started and 1.5 when that one did" in apart.text
+    assert "0.150 s there" in apart.text
+
+
 def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():
     credited = ft.gil_on_verdict(FT_GOOD, GIL_FLAT, "3.13t")
     assert credited.state == "holds" and "the difference is the lock" in credited.text
@@ -50,7 +118,7 @@ def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():
     assert not_shown.state == "holds" and "does not show" in not_shown.text
     # 1.8x straddled: "cannot tell" above it, so not "short of scaling" here either
     straddle = ft.gil_on_verdict(scaling(1.0, {1: 1.0, 2: 0.556, 4: 0.53}, gil=False, spread=0.06), GIL_FLAT, "3.13t")
-    assert "straddles the 1.8×" in straddle.text and "short of scaling" not in straddle.text
+    assert "could not tell whether that is scaling" in straddle.text and "short of scaling" not in straddle.text
     assert "the difference is the lock" not in not_shown.text
     fast = ft.gil_on_verdict(FT_GOOD, scaling(1.0, {1: 1.0, 2: 0.6}, gil=True), "3.13t")
     assert fast.state == "contradicted"
@@ -258,6 +326,24 @@ def test_scaling_and_numpy_rows_give_the_speedup_with_its_interval():
     assert ft.numpy_rows([("3.13t", s)])[0]["speedup vs sequential"] == "2.00×"  # a point: no degenerate interval
     flat = scaling(0.158, {1: 0.158}, gil=True, spread=0.001)
     assert ft.scaling_rows([("host", flat)])[0]["speedup vs sequential"] == "1.00×"
+
+
+def test_quartiles_never_print_as_a_range_from_a_value_to_itself():
+    # five runs within 0.2 ms: 0.158 – 0.158 at three decimals, so a fourth is shown
+    flat = scaling(0.158, {1: 0.158}, gil=True, spread=0.001)
+    row = ft.scaling_rows([("host", flat)])[0]
+    assert row["quartiles of 5 runs (s)"] == "0.1578 – 0.1582"  # the header says how many runs
+    tight = scaling(0.158, {1: 0.158}, gil=True, spread=0.0001)
+    assert ft.quartiles_text(tight.baseline("countdown")) == "0.1580 (the middle half of 5 runs within 0.1 ms)"
+    assert ft.quartiles_text(Timing("countdown", "sequential", 1, (0.2,))) == "0.200 (one run: no spread)"
+    assert ft.quartiles_text(FT_GOOD.baseline("countdown")) == "0.990 – 1.010"
+    # suites with different repeat counts: a runs column instead of the header
+    three = Suite(metadata={"usable_cpus": 2})
+    three.add(Timing("countdown", "sequential", 1, (1.0, 1.1, 1.2)))
+    mixed = ft.scaling_rows([("a", flat), ("b", three)])
+    assert [r["runs"] for r in mixed] == ["5", "5", "3"] and "quartiles (s)" in mixed[0]
+    # the lost-update range: one value when every run lost the same
+    assert ft.range_text(0, 0) == "0 in every run" and ft.range_text(2, 1500) == "2 – 1,500"
     assert ft.percent_text(Interval(0.12, 0.12, 0.121)) == "+12%"
     assert ft.cost_rows(cost((1.0, 1.3), (1.0, 1.8)))[0]["free-threaded overhead"] == "+30% (+27% to +33%)"
     assert ft.percent_text(Interval(-0.17, -0.15, 0.24)) == "\u221215% (\u221217% to +24%)"

@@ -314,6 +314,8 @@ def test_interleave_rows_are_text_with_plain_hyphen_flags():
     big = [{"args": ["--count", "20000"], "switches": [12, 14, 16], "broken": [1, 2, 3],
             "numbers": [40000] * 3}]
     assert release.interleave_rows(big)[0]["numbers printed"] == "40,000"
+    same = [{"args": [], "switches": [3, 3, 3], "broken": [0, 0, 0], "numbers": [200] * 3}]
+    assert release.interleave_rows(same)[0]["switches (fewest to most)"] == "3 in every run"  # no "3 to 3"
 
 
 def test_switch_counts_are_plural_by_count():

@@ -53,6 +53,7 @@ __all__ = [
     "mode_chart",
     "placeholder_chart",
     "readability_problems",
+    "runs_text",
     "scaling_chart",
     "speedup_chart",
     "to_svg",
@@ -605,9 +606,14 @@ def scaling_chart(
     note: str = "",
     builds: Sequence[Build] | None = None,
 ) -> Figure:
-    """Speedup versus thread count for several workloads of one suite, one line each.
+    """Speedup versus thread count for several workloads of one suite, one line each, with quartile whiskers.
 
-    A speedup is over the suite's sequential run (every task in turn on one thread).
+    A speedup is over the suite's sequential run (every task in turn on one thread). Points are
+    ratios of medians; each whisker spans the same ratio taken across the quartiles
+    (:meth:`~gilref.core.results.Suite.speedup_range`), as :func:`speedup_chart` draws them; the
+    one-thread point is the reference itself (exactly 1×, no whisker). Lines are shifted a little
+    sideways so that whiskers of equal values do not hide each other. The caption says how many
+    runs each point is the median of (:func:`runs_text`).
 
     :param workloads: ``(workload, label)`` pairs, drawn in this order.
     :param cpus: if given, also draw the ceiling ``min(threads, cpus)`` that
@@ -620,13 +626,19 @@ def scaling_chart(
     ax = fig.subplots()
     top = 1
     markers = "osD^v<>p"
+    drawn: list[Timing] = []
     for i, (workload, label) in enumerate(workloads):
-        timings = suite.select(workload, BASELINE_MODE) + suite.select(workload, mode)
-        if not timings:
+        base = suite.select(workload, BASELINE_MODE)
+        timings = suite.select(workload, mode)
+        if not base and not timings:
             raise KeyError(f"no timings of {workload!r} in this suite")
-        xs = [t.workers for t in timings]
-        ys = [suite.speedup(t) for t in timings]
-        ax.plot(xs, ys, marker=markers[i % len(markers)], label=label, color=_PALETTE[i % 8])
+        xs, ys, lo, hi = _speedup_points(suite, timings)
+        if base:  # the reference point: exactly 1x, no spread of its own to draw
+            xs, ys, lo, hi = [base[0].workers, *xs], [1.0, *ys], [0.0, *lo], [0.0, *hi]
+        drawn += base + timings
+        shift = _dodge(i, len(workloads))
+        ax.errorbar([x + shift for x in xs], ys, yerr=[lo, hi], marker=markers[i % len(markers)],
+                    capsize=2.5, label=label, color=_PALETTE[i % 8], elinewidth=1)
         top = max(top, max(xs))
     ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = threads)")
     if cpus is not None:
@@ -639,10 +651,24 @@ def scaling_chart(
     ax.set_xticks(sorted({t.workers for w, _ in workloads for t in suite.select(w)}))
     ax.legend(fontsize=7.5, loc="upper left")
     ax.set_title(title)
-    n = min(len(t.values) for t in suite.timings)
-    caption(fig, suite.metadata, (note + "\n" if note else "") + f"Points: ratio of medians of {n}+ runs.",
-            builds=builds)
+    drawn_note = (f"Points: ratio of medians of {runs_text(drawn)} per thread count; bars: the same ratio "
+                  "across the quartiles. Lines are shifted a little sideways so that all show.")
+    caption(fig, suite.metadata, (note + "\n" if note else "") + drawn_note, builds=builds)
     return fig
+
+
+def runs_text(timings: Sequence[Timing]) -> str:
+    """How many runs each timing holds, for a caption: ``5 runs``, or ``5 to 7 runs`` when they differ.
+
+    >>> runs_text([Timing("w", "threads", 2, (1.0,) * 5)])
+    '5 runs'
+    """
+    counts = sorted({len(t.values) for t in timings})
+    if not counts:
+        return "no runs"
+    if len(counts) == 1:
+        return f"{counts[0]} run{'' if counts[0] == 1 else 's'}"
+    return f"{counts[0]} to {counts[-1]} runs"
 
 
 def placeholder_chart(title: str, message: str, *, metadata: dict[str, Any] | None = None) -> Figure:

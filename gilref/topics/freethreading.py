@@ -70,6 +70,7 @@ __all__ = [
     "NUMPY_MIN",
     "PERFORMANCE_OPTIONS_URL",
     "SCALING_MIN",
+    "SCALING_SHARE",
     "SLOWER_MIN",
     "Variant",
     "build_config",
@@ -86,6 +87,7 @@ __all__ = [
     "countdown_second_figure",
     "counter_invariants",
     "counter_table",
+    "elsewhere_text",
     "example_interval",
     "example_one_thread",
     "example_speedups",
@@ -102,9 +104,13 @@ __all__ = [
     "numpy_verdict",
     "objects",
     "percent_text",
+    "quartiles_text",
     "race_verdict",
+    "range_text",
+    "release_loop",
     "scaling_invariants",
     "scaling_note",
+    "scaling_rows_decided",
     "scaling_suites",
     "scaling_verdict",
     "sequential_of",
@@ -122,11 +128,15 @@ __all__ = [
 
 # -- thresholds: what the verdicts and invariants are decided against ---------------------
 
+#: Share (a fraction) of the speedup the usable cores allow, ``min(threads, CPUs)``, that
+#: *k* threads must reach over the sequential run, over the whole quartile interval, for
+#: "without the GIL, threads scale" to hold at *k*: the cores' speedup less about a tenth
+#: for starting and joining the threads and for the host's other work.
+SCALING_SHARE = 0.9
 #: Speedup (×) two threads must reach over the sequential run, over the whole
-#: quartile interval, for "without the GIL, threads scale" to hold: two cores
-#: allow 2×, less about a tenth for starting and joining the threads and for
-#: the host's other work.
-SCALING_MIN = 1.8
+#: quartile interval: :data:`SCALING_SHARE` of the 2× two cores allow. The bar at
+#: *k* threads is ``SCALING_SHARE × min(k, CPUs)`` (:func:`scaling_rows_decided`).
+SCALING_MIN = 2 * SCALING_SHARE
 #: Speedup (×) two threads must stay below, over the whole interval, for "with
 #: the GIL on, threads do not scale": a GIL lets one thread run Python at a
 #: time, so anything clearly above 1× (here 20% above) is not a GIL at work.
@@ -693,10 +703,48 @@ def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
                 "configuration": "sequential" if t.mode == "sequential" else
                 f"{t.workers} thread{'s' if t.workers > 1 else ''}",
                 "median (s)": f"{s.median:.3f}",
-                "quartiles (s)": f"{s.q1:.3f} – {s.q3:.3f}",
+                "quartiles (s)": quartiles_text(t),
                 "speedup vs sequential": interval_text(suite.speedup_interval(t)),
             })
+    runs = {len(t.values) for _, suite in pairs for t in suite.select("countdown")}
+    if len(runs) == 1:  # one repeat count for every row: it goes in the header, the rows stay narrow
+        head = f"quartiles of {runs.pop()} runs (s)"
+        return [{(head if k == "quartiles (s)" else k): v for k, v in row.items()} for row in rows]
+    for row, t in zip(rows, [t for _, suite in pairs
+                             for t in [suite.baseline("countdown"), *suite.select("countdown", "threads")]]):
+        row["runs"] = str(len(t.values))
     return rows
+
+
+def range_text(low: float, high: float, fmt: str = ",", unit: str = "") -> str:
+    """``0 – 120`` for a range of values; the one value, ``0 in every run``, when both ends print alike
+    (a range from one value to itself is no range: the book's rule is median *and spread*, and a
+    spread of nothing is said in words).
+
+    >>> range_text(0, 0)
+    '0 in every run'
+    >>> range_text(3, 1_200)
+    '3 – 1,200'
+    """
+    lo, hi = format(low, fmt), format(high, fmt)
+    return f"{lo}{unit} in every run" if lo == hi else f"{lo}{unit} – {hi}{unit}"
+
+
+def quartiles_text(t: Timing, digits: int = 3) -> str:
+    """A timing's quartiles (s) for a table cell: ``0.156 – 0.162``, with one more decimal when
+    *digits* print them alike (``0.1565 – 0.1569``), and when even that does not tell them apart, the
+    one value with the reason there is no range: ``0.1570 (the middle half of 5 runs within 0.1 ms)``.
+    A single run (no quartiles at all) says so: ``0.157 (one run: no spread)``."""
+    s = t.summary
+    if len(t.values) < 2:
+        return f"{s.median:.{digits}f} (one run: no spread)"
+    for d in (digits, digits + 1):
+        lo, hi = f"{s.q1:.{d}f}", f"{s.q3:.{d}f}"
+        if lo != hi:
+            return f"{lo} – {hi}"
+    step = 10.0 ** -(digits + 1)
+    return (f"{s.median:.{digits + 1}f} (the middle half of {len(t.values)} runs within "
+            f"{step * 1000:g} ms)")
 
 
 def cost_rows(suite: Suite) -> list[dict[str, Any]]:
@@ -767,7 +815,7 @@ def counter_rows(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "lock": "yes" if r["lock"] else "no",
             "increments": f"{r['expected']:,}",
             "lost (median)": f"{statistics.median(lost):,.0f}",
-            "lost (min – max)": f"{min(lost):,} – {max(lost):,}",
+            "lost (min – max)": range_text(min(lost), max(lost)),
             "lost share": f"{statistics.median(lost) / r['expected']:.1%}",
         })
     return rows
@@ -798,35 +846,175 @@ def _load_sentence(suite: Suite, workers: int) -> str:
             f"{cpus} CPUs, no more than this measurement's own {workers} threads.")
 
 
-def scaling_verdict(suite: Suite, label: str) -> Claim:
-    """Do two threads run the countdown about twice as fast as the sequential run, without the GIL?
+def scaling_rows_decided(suite: Suite, workload: str = "countdown") -> list[tuple[int, Interval, float, bool | None]]:
+    """Each thread count of *suite* that has two or more cores to use, as ``(threads, speedup, bar, decided)``.
 
-    *suite* is :func:`countdown_scaling` on the free-threaded build (its
-    metadata gives the usable CPUs and the load average). Holds when the
-    two-thread speedup interval is at least :data:`SCALING_MIN` throughout; a
-    host with fewer than two usable CPUs contradicts it (there is no second
-    core to run on).
+    *speedup* is the interval over the sequential run (×, from the quartiles); *bar* is
+    :data:`SCALING_SHARE` × ``min(threads, CPUs)``; *decided* is ``speedup.at_least(bar)``
+    (True, False, or None when the interval straddles the bar). Empty on a host with one CPU.
     """
     cpus = int(suite.metadata.get("usable_cpus") or 1)
-    s = _two_threads(suite)
+    out = []
+    for t in sorted(suite.select(workload, "threads"), key=lambda t: t.workers):
+        cores = min(t.workers, cpus)
+        if t.workers < 2 or cores < 2:
+            continue
+        s = suite.speedup_interval(t)
+        bar = SCALING_SHARE * cores
+        out.append((t.workers, s, bar, s.at_least(bar)))
+    return out
+
+
+def _scales(rows: Sequence[tuple[int, Interval, float, bool | None]]) -> bool | None:
+    """The decision over every thread count: True when one count decides above its bar and none below;
+    False when one decides below and none above; None otherwise (straddled everywhere, or mixed)."""
+    decided = {d for *_, d in rows}
+    if True in decided and False not in decided:
+        return True
+    if False in decided and True not in decided:
+        return False
+    return None
+
+
+def _rows_text(rows: Sequence[tuple[int, Interval, float, bool | None]]) -> str:
+    """``2 threads 1.87× (1.78–1.95×), reaching both sides of its 1.80× bar; 4 threads 1.90× (1.85–1.94×),
+    above its 1.80× bar throughout``."""
+    where = {True: "above its {bar:.2f}× bar throughout", False: "below its {bar:.2f}× bar throughout",
+             None: "reaching both sides of its {bar:.2f}× bar"}
+    return "; ".join(f"{k} threads {s.text()}, " + where[d].format(bar=bar) for k, s, bar, d in rows)
+
+
+def release_loop(record: Mapping[str, Any] | None, suite: Suite, name: str = "scaling_ft") -> Suite | None:
+    """The pure-Python loop the chapter on release points measured on the same build as *suite*, or ``None``.
+
+    *record* is that chapter's record (``book.results_of("release-points")``, ``None`` when the
+    edition lacks it); its suite *name* holds the loop (workload ``python_loop``: the same
+    :func:`~gilref.core.workloads.countdown`, in units of a fixed count of steps) timed on 1, 2, ...
+    threads in the free-threaded build. Returned only when it ran on the same build: same
+    implementation, version and build (``python_version``, ``python_build``,
+    ``free_threaded_build``) and GIL state as *suite*.
+    """
+    if not record:
+        return None
+    data = (record.get("suites") or {}).get(name)
+    if not data:
+        return None
+    other = data if isinstance(data, Suite) else Suite.from_dict(data)
+    keys = ("python_implementation", "python_version", "python_build", "free_threaded_build", "gil_enabled")
+    if any(other.metadata.get(k) != suite.metadata.get(k) for k in keys) or not other.select("python_loop"):
+        return None
+    return Suite(timings=other.select("python_loop"), metadata=dict(other.metadata))
+
+
+def _minutes_apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
+    from datetime import datetime
+
+    try:
+        return abs((datetime.fromisoformat(str(a["date"])) - datetime.fromisoformat(str(b["date"])))
+                   .total_seconds()) / 60
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -> str:
+    """Sentences setting *other* (:func:`release_loop`) beside *suite*'s countdown, thread count by thread count.
+
+    States the other chapter's speedup at every thread count both measured, whether each pair of
+    intervals overlaps (then the two agree within their repeats' spread, even where only one of
+    them clears the bar), and, computed from both records, how the two runs differ: the work
+    (steps, and how it is cut), the one-thread time, the repeats, the load average when each
+    started and how far apart they ran.
+    """
+    mine = {t.workers: suite.speedup_interval(t) for t in suite.select("countdown", "threads") if t.workers >= 2}
+    theirs = {t.workers: other.speedup_interval(t) for t in other.select("python_loop", "threads")}
+    common = sorted(set(mine) & set(theirs))
+    if not common:
+        return ""
+    cpus = int(suite.metadata.get("usable_cpus") or 1)
+    figures = "; ".join(f"{k} threads {theirs[k].text()}" for k in common)
+    apart = [k for k in common if not overlap(mine[k], theirs[k])]
+    split = [k for k in common if mine[k].at_least(SCALING_SHARE * min(k, cpus))
+             != theirs[k].at_least(SCALING_SHARE * min(k, cpus))]
+    base, obase = suite.baseline("countdown"), other.baseline("python_loop")
+    n = int(base.params.get("n", 0))
+    units, steps = int(obase.params.get("units", 0)), int(obase.params.get("steps_per_unit", 0))
+    diffs = []
+    if n and units and steps:
+        diffs.append(f"this chapter counts {n:,} steps cut into one piece per thread, that one {units:,} "
+                     f"countdowns of {steps:,} steps shared out between the threads")
+    diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
+    diffs.append(f"{len(base.values)} runs per thread count here, {len(obase.values)} there")
+    la, lb = load_text(suite.metadata.get("load_average")), load_text(other.metadata.get("load_average"))
+    diffs.append(f"the 1-minute load average was {la} at both starts" if la == lb else
+                 f"the 1-minute load average was {la} when this run started and {lb} when that one did")
+    gap = _minutes_apart(suite.metadata, other.metadata)
+    if gap is not None:
+        diffs.append(f"they ran {gap:.0f} minutes apart")
+    head = (f"The chapter on where the GIL is released ({{doc}}`{doc}`) timed the same countdown loop on the same "
+            f"build, over its own sequential run: {figures}.")
+    if apart:
+        return (head + f" At {', '.join(map(str, apart))} threads the two intervals do not overlap, so the runs "
+                "measured different speeds; what differs between them: " + "; ".join(diffs) + ".")
+    return (head + " The intervals overlap at every thread count, so the two chapters agree within their repeats' "
+            "spread" + (f" (at {', '.join(map(str, split))} threads only one of them clears the bar: the bar "
+                        "falls inside the spread, not between the two)" if split else "")
+            + "; what differs between the runs: " + "; ".join(diffs) + ".")
+
+
+def scaling_verdict(suite: Suite, label: str, *, elsewhere: Suite | None = None) -> Claim:
+    """Without the GIL, do threads run the countdown about as many times faster as there are cores for them?
+
+    *suite* is :func:`countdown_scaling` on the free-threaded build (its metadata gives the usable
+    CPUs and the load average). Every thread count with two or more cores to use is evidence
+    (:func:`scaling_rows_decided`: at *k* threads the bar is :data:`SCALING_SHARE` × ``min(k, CPUs)``,
+    1.8× at two threads on two or more CPUs): the verdict holds when one count's interval
+    lies wholly above its bar and none wholly below, is contradicted when one lies wholly
+    below and none above, and is undecided when every interval straddles its bar or the
+    counts disagree. A host with fewer than two usable CPUs contradicts it (there is no
+    second core to run on).
+
+    *elsewhere*, when given (:func:`release_loop`), is the same loop on the same build timed by
+    the chapter on release points; the sentence states its figures and whether, and how, the two
+    runs differ (:func:`elsewhere_text`).
+    """
+    cpus = int(suite.metadata.get("usable_cpus") or 1)
+    rows = scaling_rows_decided(suite)
+    holds = _scales(rows) if cpus >= 2 and rows else False
     t1 = suite.baseline("countdown").median
-    t2 = suite.get("countdown", "threads", 2).median
-    holds = s.at_least(SCALING_MIN) if cpus >= 2 else False
+    two = suite.get("countdown", "threads", 2)
+    s = suite.speedup_interval(two)
     why_sentence = (f"This host has {cpus} usable CPU, so a second thread has no core to run on." if cpus < 2
                     else _load_sentence(suite, 2))
+    decided = {d for *_, d in rows}
+    mixed = True in decided and False in decided
+    others = (" " + elsewhere_text(suite, elsewhere)) if elsewhere is not None else ""
+    above = [k for k, s_k, _, _ in rows if s_k.high > cpus]
+    if above:  # an upper end past the cores is a ratio of quartiles, not a run's speedup
+        others = (f" The upper ends above {cpus}× (at {', '.join(map(str, above))} threads) are ratios of "
+                  "quartiles, the slowest sequential runs over the fastest threaded ones, not the speedup of "
+                  "any run." + others)
     return check(
         "scaling_verdict",
-        "without the GIL, two threads run the CPU-bound countdown nearly twice as fast as one",
-        holds, s=s, t1=t1, t2=t2, label=label, min=SCALING_MIN, why_sentence=why_sentence,
+        "without the GIL, threads run the CPU-bound countdown nearly as many times faster as there are cores "
+        "to run them",
+        holds, s=s, t1=t1, t2=two.median, label=label, min=SCALING_MIN, share=SCALING_SHARE, cpus=cpus,
+        rows=_rows_text(rows), why_sentence=why_sentence, others=others,
         supported="**Without the GIL, threads scale.** On {label}, two threads finished the countdown in "
-                  "{t2:.3f} s against {t1:.3f} s for the sequential run: {s}, close to the 2× that two cores "
-                  "allow (this verdict asks for at least {min:.1f}× over the whole interval, leaving a tenth "
-                  "for starting the threads and for the host's other work).",
-        contradicted="On {label}, two threads reached only {s} over the sequential run ({t2:.3f} s against "
-                     "{t1:.3f} s), short of the {min:.1f}× two free cores should give. {why_sentence}",
-        unclear="On {label}, two threads reached {s} over the sequential run ({t2:.3f} s against {t1:.3f} s): "
-                "the interval reaches both sides of the {min:.1f}× two free cores should give, so this run "
-                "cannot tell whether threads scale here. {why_sentence}",
+                  "{t2:.3f} s against {t1:.3f} s for the sequential run. Over the sequential run, with "
+                  "{cpus} CPUs: {rows}. Each bar is {share:.0%} of what the cores allow at that count "
+                  "(a tenth is left for starting the threads and for the host's other work); at least one "
+                  "count clears its bar over the whole interval and none falls below it, so the threads "
+                  "ran on the cores there are.{others}",
+        contradicted="On {label}, threads fell short of what the cores allow: over the sequential run, with "
+                     "{cpus} CPUs, {rows}. " + ("{why_sentence}" if cpus >= 2 else
+                                                "This host has {cpus} usable CPU, so a second thread has no "
+                                                "core to run on.") + "{others}",
+        unclear="On {label}, over the sequential run, with {cpus} CPUs: {rows}. "
+                + ("The thread counts disagree, so this run cannot tell whether threads scale here. "
+                   if mixed else
+                   "No interval lies wholly on one side of its bar, so this run cannot tell whether "
+                   "threads scale here. ")
+                + "{why_sentence}{others}",
     )
 
 
@@ -835,17 +1023,18 @@ def gil_on_verdict(free_threaded: Suite, gil_on: Suite, label: str) -> Claim:
 
     Holds when the two-thread speedup of *gil_on* stays below
     :data:`GIL_ON_MAX` throughout. Only when *free_threaded* (the same binary,
-    GIL off) scaled in this run (:data:`SCALING_MIN`) does the sentence put the
-    difference down to the lock; otherwise it says that this run does not show it.
+    GIL off) scaled in this run, as :func:`scaling_verdict` decides it (every thread count
+    against its bar, :func:`scaling_rows_decided`), does the sentence put the difference
+    down to the lock; otherwise it says that this run does not show it.
     """
     on, off = _two_threads(gil_on), _two_threads(free_threaded)
-    verdict_off = off.at_least(SCALING_MIN)
-    cause = ("the same binary scaled to {off} with the GIL off, so the difference is the lock and nothing "
-             "else in the build." if verdict_off is True else
-             "with the GIL off it reached {off} in this run, short of scaling itself, so this run does not "
-             "show what the lock alone takes away." if verdict_off is False else
-             "with the GIL off it reached {off} in this run, an interval that straddles the "
-             + f"{SCALING_MIN:g}× that scaling means, so the lock's whole cost is not pinned down here; the gap "
+    verdict_off = _scales(scaling_rows_decided(free_threaded))  # the scaling verdict's own decision
+    cause = ("the same binary scaled with the GIL off ({off} on two threads; the verdict above gives every "
+             "count), so the difference is the lock and nothing else in the build." if verdict_off is True else
+             "with the GIL off it reached {off} on two threads in this run, short of scaling itself, so this "
+             "run does not show what the lock alone takes away." if verdict_off is False else
+             "with the GIL off it reached {off} on two threads in this run, and the verdict above could not "
+             "tell whether that is scaling, so the lock's whole cost is not pinned down here; the gap "
              "from {off} to the GIL's figure is the lock's doing all the same, in the same binary.")
     return check(
         "gil_on_verdict",

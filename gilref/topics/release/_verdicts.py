@@ -685,7 +685,8 @@ def interleave_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
             "arguments": f"`{' '.join(r['args'])}`" if r["args"] else "(defaults: `--count 100`)",
             "numbers printed": f"{r['numbers'][0]:,}",
             "switches (median)": f"{statistics.median(sw):,g}",
-            "switches (fewest to most)": f"{min(sw):,} to {max(sw):,}",
+            "switches (fewest to most)": (f"{min(sw):,} in every run" if min(sw) == max(sw)
+                                          else f"{min(sw):,} to {max(sw):,}"),
             "split lines (median)": f"{statistics.median(br):,g}",
         })
     return rows
