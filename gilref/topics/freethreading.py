@@ -933,6 +933,10 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     cpus = int(suite.metadata.get("usable_cpus") or 1)
     figures = "; ".join(f"{k} threads {theirs[k].text()}" for k in common)
     apart = [k for k in common if not overlap(mine[k], theirs[k])]
+    # one figure: each run's median lies within the other's spread (overlapping edges alone do not make one)
+    loose = [k for k in common if k not in apart
+             and not (theirs[k].low <= mine[k].median <= theirs[k].high
+                      and mine[k].low <= theirs[k].median <= mine[k].high)]
     split = [k for k in common if mine[k].at_least(SCALING_SHARE * min(k, cpus))
              != theirs[k].at_least(SCALING_SHARE * min(k, cpus))]
     base, obase = suite.baseline("countdown"), other.baseline("python_loop")
@@ -949,16 +953,29 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
                  f"the 1-minute load average was {la} when this run started and {lb} when that one did")
     gap = _minutes_apart(suite.metadata, other.metadata)
     if gap is not None:
-        diffs.append(f"they ran {gap:.0f} minutes apart")
-    head = (f"The chapter on where the GIL is released ({{doc}}`{doc}`) timed the same countdown loop on the same "
-            f"build, over its own sequential run: {figures}.")
+        diffs.append("they ran within a minute of each other" if gap < 1 else
+                     f"they ran {gap:.0f} minute{'' if round(gap) == 1 else 's'} apart")
+    head = (f"Another chapter, {{doc}}`{doc}`, timed the same countdown loop on the same build, over its own "
+            f"sequential run: {figures}.")
+    what = "; what differs between the runs: " + "; ".join(diffs) + "."
     if apart:
-        return (head + f" At {', '.join(map(str, apart))} threads the two intervals do not overlap, so the runs "
-                "measured different speeds; what differs between them: " + "; ".join(diffs) + ".")
-    return (head + " The intervals overlap at every thread count, so the two chapters agree within their repeats' "
-            "spread" + (f" (at {', '.join(map(str, split))} threads only one of them clears the bar: the bar "
-                        "falls inside the spread, not between the two)" if split else "")
-            + "; what differs between the runs: " + "; ".join(diffs) + ".")
+        return (head + f" At {_counts(apart)} the two intervals do not overlap, so the runs measured different "
+                "speeds" + what)
+    if loose:
+        medians = "; ".join(f"{mine[k].median:.2f}× here and {theirs[k].median:.2f}× there on {k} threads"
+                            for k in loose)
+        return (head + f" The intervals overlap, but at {_counts(loose)} neither median lies within the other "
+                f"run's spread ({medians}): both runs are too spread out to say whether they measured one "
+                "speed" + what)
+    return (head + " At every thread count each run's median lies within the other's spread, so the two chapters "
+            "agree" + (f" (at {_counts(split)} only one of them clears the bar: the bar falls inside the "
+                       "spread, not between the two)" if split else "") + what)
+
+
+def _counts(ks: Sequence[int]) -> str:
+    """``2 threads``, ``2 and 4 threads``."""
+    names = [str(k) for k in ks]
+    return (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]) + " threads"
 
 
 def scaling_verdict(suite: Suite, label: str, *, elsewhere: Suite | None = None) -> Claim:
@@ -988,9 +1005,9 @@ def scaling_verdict(suite: Suite, label: str, *, elsewhere: Suite | None = None)
     decided = {d for *_, d in rows}
     mixed = True in decided and False in decided
     others = (" " + elsewhere_text(suite, elsewhere)) if elsewhere is not None else ""
-    above = [k for k, s_k, _, _ in rows if s_k.high > cpus]
+    above = [k for k, s_k, _, _ in rows if round(s_k.high, 2) > cpus]  # as printed: 2.00x is not above 2x
     if above:  # an upper end past the cores is a ratio of quartiles, not a run's speedup
-        others = (f" The upper ends above {cpus}× (at {', '.join(map(str, above))} threads) are ratios of "
+        others = (f" The upper ends above {cpus}× (at {_counts(above)}) are ratios of "
                   "quartiles, the slowest sequential runs over the fastest threaded ones, not the speedup of "
                   "any run." + others)
     return check(
