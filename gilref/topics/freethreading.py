@@ -692,8 +692,9 @@ def status_text(ft_label: str, default_label: str | None, reason: str) -> str:
 
 
 def scaling_rows(pairs: Sequence[tuple[str, Suite]]) -> list[dict[str, Any]]:
-    """One row per interpreter and thread count: median seconds, quartiles, speedup over the sequential
-    run (with its interval from the quartiles)."""
+    """One row per interpreter and thread count: median seconds, quartiles (:func:`quartiles_text`), speedup
+    over the sequential run (with its interval from the quartiles). The number of runs goes in the quartiles'
+    header (``quartiles of 5 runs (s)``) when every row has the same, else in a ``runs`` column."""
     rows = []
     for label, suite in pairs:
         for t in [suite.baseline("countdown"), *suite.select("countdown", "threads")]:
