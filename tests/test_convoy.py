@@ -547,7 +547,7 @@ def test_the_example_page_agrees_when_its_run_lies_within_the_chapters_runs():
 def test_the_process_verdict_takes_the_example_and_explains_only_a_gap_both_spreads_show():
     close = convoy.process_verdict(made_up(alone=30_000, process=30_300), build="b",
                                    example=example_json(30_000, 300, 29_000))
-    assert close.state == "holds" and "overlaps the measurement's, so the two agree within their spread" in close.text
+    assert close.state == "holds" and "both figures overlap the measurement's, so the two agree within" in close.text
     assert "cost the server nothing measurable." in close.text
     # The build's finding: the measurement kept about 100% beside the process, the example 57%: the
     # page must not call the loop free of cost without a word on the example, and must say why they differ.
@@ -556,7 +556,8 @@ def test_the_process_verdict_takes_the_example_and_explains_only_a_gap_both_spre
     busier = convoy.process_verdict(made_up(alone=30_000, process=30_300), build="b", example=slow_ex)
     assert busier.state == "holds" and "57.3% (55.1–59.7%) of its speed alone beside the process" in busier.text
     assert "nothing measurable in the measurement's runs" in busier.text
-    assert "less of its speed alone than the measurement kept, beyond both runs' spread" in busier.text
+    assert ("its share of alone and its speed over the one next to the thread lie below the measurement's, beyond "
+            "both runs' spread") in busier.text
     assert "3.4 after the example's runs and 1.8 after the measurement's, on 2 CPUs" in busier.text
     assert "busier by at least one CPU's worth" in busier.text
     slow_ex["load_average"] = [2.0, 2.0, 1.0]
@@ -568,6 +569,13 @@ def test_the_process_verdict_takes_the_example_and_explains_only_a_gap_both_spre
     # An example that decides the other way (no recovery) leaves the claim undecided, and says so.
     clash = convoy.process_verdict(made_up(), build="b", example=example_json(30_000, 300, 400))
     assert clash.state == "undecided" and "The two runs on this page disagree" in clash.text
+    # As in the build: the shares overlap, but the example's gain lies wholly below 2x and the measurement's above.
+    ex = example_json(30_000, 12_000, 21_000)  # 70% of alone, 1.75x the thread's
+    gain_only = convoy.process_verdict(made_up(thread=7_000), build="b", example=ex)
+    assert gain_only.state == "undecided" and "the 2× test fails: 1.75× (1.68–1.82×) lies wholly below 2×" in \
+        gain_only.text
+    assert "its speed over the one next to the thread lies below the measurement's" in gain_only.text
+    assert "share of alone lies" not in gain_only.text
 
 
 def test_shares_print_one_way_in_the_table_the_prose_and_the_verdicts():
@@ -576,3 +584,12 @@ def test_shares_print_one_way_in_the_table_the_prose_and_the_verdicts():
     claim = convoy.process_verdict(made_up(alone=118_000, thread=22_800, process=133_200), build="b")
     assert rows[2]["of alone"] == "113%" and "113% (" in claim.text
     assert rows[0]["of alone"] == "100%" and rows[1]["of alone"] == "19.3%"
+
+
+def test_the_process_load_reason_names_only_the_differences_the_runs_have():
+    ex = example_json(114_800, 30_100, 65_800)  # 0.1 s runs, 5 of them; the measurement: 0.4 s, 5
+    ex["load_average"] = [2.0, 2.0, 1.0]
+    text = convoy.example_load_reason(made_up(), ex, example_slower=True)
+    assert "the example's runs are shorter (0.1 s against 0.4 s)" in text and "fewer" not in text
+    ex["window_s"] = 0.4
+    assert "this page cannot tell why" in convoy.example_load_reason(made_up(), ex, example_slower=True)

@@ -779,3 +779,30 @@ def test_an_undecided_sampling_cost_does_not_call_an_interval_past_the_bar_no_co
     two = wide.text.split("on two threads ")[1]
     assert "reaches past 1.10: no cost is established, and neither is one under 10%" in two
     assert "no measurable cost" not in two
+
+
+def test_two_threads_faster_under_sampling_get_the_reason_the_runs_give():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50}
+
+    one = run([1.8, 1.85, 1.86, 1.9, 1.88], [2.0, 2.0, 1.98, 2.02, 2.01])
+    # Two threads alone took about 1.5x one thread's time: the hand-offs' cost, which pausing them cut.
+    handoffs = programs.overhead_verdict(one, run([2.8, 2.7, 2.9, 2.75, 2.85], [1.9, 1.95, 1.85, 1.9, 2.0]))
+    assert "the cost of handing the GIL between them" in handoffs.text and "cut that cost" in handoffs.text
+    assert "load varied" not in handoffs.text
+    # Two threads alone no slower than one: nothing for pausing to remove, so the load changed.
+    loaded = programs.overhead_verdict(one, run([1.8, 1.85, 1.9, 1.86, 1.88], [1.3, 1.25, 1.2, 1.3, 1.28]))
+    assert "no hand-off cost beyond the runs' spread" in loaded.text and "load varied between the runs" in loaded.text
+    assert "cut that cost" not in loaded.text
+
+
+def test_two_threads_sampled_faster_than_one_thread_alone_is_named_as_impossible_with_one_gil():
+    from gilref.topics import diagnose_programs as programs
+
+    one = {"alone": [1.8, 1.85, 1.86, 1.9, 1.88], "diagnosed": [2.0] * 5}
+    two = {"alone": [1.8, 1.85, 1.9, 1.86, 1.88], "diagnosed": [1.3, 1.25, 1.2, 1.3, 1.28]}
+    assert "faster than one thread alone, which one GIL does not allow" in programs.faster_sampled_reason(one, two)
+    two["diagnosed"] = [1.8, 1.9, 1.85, 1.88, 1.86]
+    assert "does not allow" not in programs.faster_sampled_reason(one, two)

@@ -1105,24 +1105,49 @@ def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
     )
 
 
+def _process_tests(gain: Interval, share: Interval) -> str:
+    """How the two tests of :func:`process_verdict` came out on *gain* and *share* (one clause each)."""
+    gain_ok, share_ok = gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)
+    return "; ".join(
+        f"the {name} test {'passes' if ok else 'fails' if ok is False else 'is undecided'}: {value} "
+        + ("lies wholly above" if ok else "lies wholly below" if ok is False else "straddles") + f" {limit}"
+        for name, ok, value, limit in (
+            (f"{PROCESS_GAIN:g}×", gain_ok, _times(gain), f"{PROCESS_GAIN:g}×"),
+            (f"{PROCESS_SHARE * 100:.0f}%", share_ok, _pct(share), f"{PROCESS_SHARE * 100:.0f}%")))
+
+
 def _process_example(suite: Suite, example: dict[str, Any]) -> tuple[str, bool | None, Interval]:
     """The example's runs beside the CPU process, for :func:`process_verdict`: (a sentence, the example's
-    own decision on the same two tests, its share of alone). The sentence says whether that share
-    overlaps the measurement's; when it does not (a gap both spreads establish), it sets the host's
-    load average after both runs side by side (:func:`example_load_reason`)."""
+    own decision on the same two tests, its share of alone). The sentence gives the example's two
+    tests and says whether its two figures overlap the measurement's; for those that do not (a gap
+    both spreads establish) it sets the host's load average after both runs side by side
+    (:func:`example_load_reason`)."""
     rates = example_rates(example)
     ex_share = ratio_interval(rates["cpu-process"], rates["alone"])
     ex_gain = ratio_interval(rates["cpu-process"], rates["cpu-thread"])
     decided = all_of(ex_gain.at_least(PROCESS_GAIN), ex_share.at_least(PROCESS_SHARE))
     share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
+    gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
     text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed alone beside "
-            f"the process and reached {_times(ex_gain)} its speed next to the thread")
-    if overlap(share, ex_share):
-        return text + ": its share of alone overlaps the measurement's, so the two agree within their spread.", \
+            f"the process and reached {_times(ex_gain)} its speed next to the thread "
+            f"({_process_tests(ex_gain, ex_share)})")
+    apart = [(name, mine.high < theirs.low) for name, mine, theirs in
+             (("share of alone", ex_share, share), ("speed over the one next to the thread", ex_gain, gain))
+             if not overlap(mine, theirs)]
+    if not apart:
+        return text + ": both figures overlap the measurement's, so the two agree within their spread.", \
             decided, ex_share
-    lower = ex_share.high < share.low
-    return (text + f": {'less' if lower else 'more'} of its speed alone than the measurement kept, beyond both "
-            f"runs' spread. {example_load_reason(suite, example, example_slower=lower)}", decided, ex_share)
+    ways = {lower for _, lower in apart}
+    if len(ways) > 1:
+        return (text + ": " + "; ".join(f"its {name} lies {'below' if lower else 'above'} the measurement's"
+                                        for name, lower in apart)
+                + ", beyond both runs' spread, in opposite directions: no one difference between the two runs "
+                  "moves both that way, and this page cannot tell why.", decided, ex_share)
+    lower = ways.pop()
+    which = " and its ".join(name for name, _ in apart)
+    return (text + f": its {which} {'lie' if len(apart) > 1 else 'lies'} {'below' if lower else 'above'} the "
+            f"measurement's, beyond both runs' spread. {example_load_reason(suite, example, example_slower=lower)}",
+            decided, ex_share)
 
 
 def example_load_reason(suite: Suite, example: dict[str, Any], *, example_slower: bool) -> str:
@@ -1144,10 +1169,16 @@ def example_load_reason(suite: Suite, example: dict[str, Any], *, example_slower
                f"measurement's" + (f", on {cpus} CPUs" if cpus else ""))
     busier_slower = (theirs >= mine + 1) if example_slower else (mine >= theirs + 1)
     if busier_slower:
-        return (figures + ": the run that kept less met a host busier by at least one CPU's worth of work, and a "
-                "CPU-bound process beside the server needs a core of its own.")
-    return (figures + ": within one CPU's worth of work of each other, so the load does not explain the "
-            "difference; the example's runs are shorter and few, and weigh one moment of the host more.")
+        return (figures + ": the run with the lower figures met a host busier by at least one CPU's worth of work, "
+                "and a CPU-bound process beside the server needs a core of its own.")
+    t = suite.get(ECHO, "alone")
+    window, ex_window = float(t.params.get("window_s", 0.0)), float(example.get("window_s", 0.0))
+    ex_runs = len(example_rates(example)["alone"])
+    how = ([f"shorter ({ex_window:g} s against {window:g} s)"] if 0 < ex_window < window else []) + (
+        [f"fewer ({ex_runs} against {len(t.values)})"] if ex_runs < len(t.values) else [])
+    return (figures + ": within one CPU's worth of work of each other, so the load does not explain the difference"
+            + (f"; the example's runs are {' and '.join(how)}, so a passing moment of the host weighs more in "
+               "its figures." if how else "; this page cannot tell why."))
 
 
 def process_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
@@ -1165,12 +1196,7 @@ def process_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
     share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
     gain_ok, share_ok = gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)
-    tests = "; ".join(
-        f"the {name} test {'passes' if ok else 'fails' if ok is False else 'is undecided'}: {value} "
-        + ("lies wholly above" if ok else "lies wholly below" if ok is False else "straddles") + f" {limit}"
-        for name, ok, value, limit in (
-            (f"{PROCESS_GAIN:g}×", gain_ok, _times(gain), f"{PROCESS_GAIN:g}×"),
-            (f"{PROCESS_SHARE * 100:.0f}%", share_ok, _pct(share), f"{PROCESS_SHARE * 100:.0f}%")))
+    tests = _process_tests(gain, share)
     ex_text, ex_decided, ex_share = "", all_of(gain_ok, share_ok), None
     if example is not None:
         ex_text, ex_decided, ex_share = _process_example(suite, example)

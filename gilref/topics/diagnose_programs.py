@@ -60,7 +60,8 @@ from .diagnose import (
 )
 
 __all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "apportion", "command",
-           "each_thread", "findings", "main", "main_thread_share", "overhead_verdict", "thread_table"]
+           "each_thread", "faster_sampled_reason", "findings", "main", "main_thread_share", "overhead_verdict",
+           "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
@@ -511,11 +512,34 @@ def _ratio_text(iv: Interval) -> str:
     return text if "(" in text else iv.text(".3f")
 
 
-def _cost(iv: Interval, threads: int) -> str:
+def faster_sampled_reason(one: Mapping[str, Any], two: Mapping[str, Any]) -> str:
+    """Why the two-thread countdown ran faster sampled than alone, from the runs (:func:`overhead` on one
+    and on two threads, the same count).
+
+    Two threads contending for the GIL on two CPUs take longer than one thread for the same count: the
+    hand-offs cost. When the two-thread runs alone took longer than the one-thread runs alone beyond
+    their spread (``ratio_interval`` wholly above 1), pausing the threads for each sample had that cost
+    to remove, and the clause says so with both figures; otherwise there was no hand-off cost to
+    remove, and the clause says the host's load must have varied between the runs.
+    """
+    contention = ratio_interval(two["alone"], one["alone"])
+    sampled = ratio_interval(two["diagnosed"], one["alone"])
+    if contention.low > 1:
+        return (f"alone, two threads took {_ratio_text(contention)} the time of one thread for the same count, "
+                f"the cost of handing the GIL between them, and {_ratio_text(sampled)} when sampled: pausing the "
+                "threads for each sample changed how they hand the GIL to each other and cut that cost")
+    beyond = (f", and {_ratio_text(sampled)} when sampled, faster than one thread alone, which one GIL does not "
+              "allow" if sampled.high < 1 else "")
+    return (f"alone, two threads took {_ratio_text(contention)} the time of one thread for the same count, no "
+            f"hand-off cost beyond the runs' spread for pausing to remove{beyond}; so this host's load varied "
+            "between the runs")
+
+
+def _cost(iv: Interval, threads: int, faster_why: str = "") -> str:
     if iv.high < 1:
-        why = ("this host's load varied between the runs, since sampling cannot speed one thread up" if threads == 1
-               else "this host's load varied between the runs, or pausing the threads changed how they hand "
-                    "the GIL to each other")
+        why = faster_why or ("this host's load varied between the runs, since sampling cannot speed one thread up"
+                             if threads == 1 else "this host's load varied between the runs, or pausing the threads "
+                             "changed how they hand the GIL to each other")
         return f"{_ratio_text(iv)}, faster under sampling ({why}): no measurable cost"
     if iv.low <= 1 and iv.high >= 1 + OVERHEAD_MAX:
         return (f"{_ratio_text(iv)}, an interval that includes 1 and reaches past {1 + OVERHEAD_MAX:.2f}: no "
@@ -532,7 +556,9 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
     (:func:`gilref.core.verdicts.ratio_interval`). Holds when both whole
     intervals are below ``1 + OVERHEAD_MAX``, is contradicted when one whole
     interval is at or above it, and is undecided otherwise; an interval that
-    includes 1 is stated as no measurable cost.
+    includes 1 is stated as no measurable cost (and, when it reaches past the bar, as no cost under
+    it established either). Two threads clearly faster sampled than alone get the reason the runs
+    give (:func:`faster_sampled_reason`). Both runs must use the same count.
     """
     a = ratio_interval(one["diagnosed"], one["alone"])
     b = ratio_interval(two["diagnosed"], two["alone"])
@@ -543,7 +569,7 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
         f"{OVERHEAD_MAX:.0%} of its time",
         holds, one=a, two=b, rate=one["rate_hz"], n=len(one["alone"]), max=OVERHEAD_MAX * 100,
         alone=statistics.median(one["alone"]), sampled=statistics.median(one["diagnosed"]),
-        c1=_cost(a, 1), c2=_cost(b, 2),
+        c1=_cost(a, 1), c2=_cost(b, 2, faster_sampled_reason(one, two)),
         supported="**Sampling cost little.** On one thread the countdown took a median of {alone:.2f} s alone "
                   "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
                   "On two threads contending for the GIL: {c2}.",
