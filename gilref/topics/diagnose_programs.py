@@ -513,7 +513,7 @@ def _ratio_text(iv: Interval) -> str:
 
 
 def faster_sampled_reason(one: Mapping[str, Any], two: Mapping[str, Any]) -> str:
-    """Why the two-thread countdown ran faster sampled than alone, from the runs (:func:`overhead` on one
+    """Why the two-thread countdown ran faster sampled than alone, from the runs (``overhead`` on one
     and on two threads, the same count).
 
     Two threads contending for the GIL on two CPUs take longer than one thread for the same count: the
