@@ -18,13 +18,14 @@ echoes. Requests per second are measured three ways:
 
 Everything the script starts it stops: the server's thread, its socket, the
 client and CPU processes. With --json FILE it also writes every run's
-requests per second to FILE. Standard library only.
+requests per second to FILE (and the host's load average after the runs). Standard library only.
 """
 
 import argparse
 import contextlib
 import json
 import multiprocessing
+import os
 import platform
 import socket
 import statistics
@@ -236,7 +237,9 @@ def main(argv=None):
         rate = statistics.median(rates[mode])
         shares = [x for x in idle[mode] if x is not None]
         host = f", host CPU idle {statistics.median(shares):.0%}" if shares else ""
-        print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({rate / alone:.1%} of alone{host})")
+        share = rate / alone  # one decimal below 100%, none from 100% up, as the chapter prints shares
+        print(f"  {mode:<12} {rate:>10,.0f} requests/s  ({share:.1%} of alone{host})" if share < 1 else
+              f"  {mode:<12} {rate:>10,.0f} requests/s  ({share:.0%} of alone{host})")
     faster = faster_than_alone(rates)
     if faster:
         print(faster_line(faster, args.repeats))
@@ -245,7 +248,8 @@ def main(argv=None):
         data = {"format": "gilref-convoy-example", "version": 1, "python": sys.version.split()[0],
                 "implementation": platform.python_implementation(), "gil": gil, "window_s": args.window,
                 "repeats": args.repeats, "size": args.size, "requests_per_s": rates,
-                "host_idle": {m: [x for x in v if x is not None] for m, v in idle.items()}}
+                "host_idle": {m: [x for x in v if x is not None] for m, v in idle.items()},
+                "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
     return 0

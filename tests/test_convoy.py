@@ -286,6 +286,8 @@ def test_convoy_example_writes_json_the_chapter_reads(tmp_path):
         assert idle is not None and len(idle) == 2 and all(0 <= x <= 1 for x in idle)
         assert parsed["rows"]["alone"][1] is not None and "host CPU idle" in run.stdout
     assert parsed["repeats"] == 2 and set(parsed["rows"]) == set(convoy.MODES)
+    if hasattr(__import__("os"), "getloadavg"):
+        assert len(data["load_average"]) == 3  # the host's load after the runs, set beside the measurement's
 
 
 def test_convoy_verdict_says_why_the_examples_speed_alone_differs():
@@ -506,3 +508,88 @@ def test_runs_that_fall_into_two_groups_of_round_trips_get_a_note():
     text = convoy.split_runs_text([("CPython 3.13.5 (GIL)", s)])
     assert text.startswith("**Runs in two groups.** CPython 3.13.5 (GIL), alone: 2 of its 5 runs took about 7 µs")
     assert "3 about 81 µs" in text and "61% in the fast runs, 70% in the slow" in text
+
+
+def test_the_convoy_verdict_explains_only_a_gap_its_interval_establishes():
+    # The finding: 0.86-4.96x was called a gap and blamed on "the host's other load". An interval that
+    # holds 1 shows no gap: the verdict says the two agree within their spread, and why it is that wide.
+    two_kinds = example_json(30_000, 300, 25_000)
+    two_kinds["requests_per_s"]["alone"] = [20_000, 21_000, 90_000, 95_000, 92_000]
+    two_kinds["host_idle"] = {"alone": [0.5, 0.5, 0.1, 0.1, 0.1]}
+    wide = convoy.convoy_verdict(made_up(), build="b", example=two_kinds)
+    ratio = convoy.ratio_interval(two_kinds["requests_per_s"]["alone"], made_up().get(convoy.ECHO, "alone").values)
+    assert ratio.low < 1 < ratio.high and ratio.high > convoy.AGREE_FACTOR
+    assert "the interval holds 1, so within their spread the two agree" in wide.text
+    assert "2 at about 21,000 requests per second and 3 at about 92,000" in wide.text
+    assert "50% in the slower runs, 10% in the faster" in wide.text
+    assert "other load" not in wide.text and "does not explain" not in wide.text and "cannot tell" not in wide.text
+    spread = example_json(30_000, 300, 25_000)
+    spread["requests_per_s"]["alone"] = [12_000, 20_000, 30_000, 60_000, 90_000]  # one kind of run, widely spread
+    plain = convoy.convoy_verdict(made_up(), build="b", example=spread)
+    assert "within their spread the two agree" in plain.text and "compounds both spreads" in plain.text
+    assert "20,000–60,000 requests per second (quartiles)" in plain.text
+    # A gap the interval establishes (wholly above 1) gets the measured reason, as before.
+    gap = example_json(50_000, 500, 25_000)
+    gap["requests_per_s"]["alone"] = [20_000 * 1.6, 31_000 * 1.6, 50_000 * 1.6, 75_000 * 1.6, 110_000 * 1.6]
+    gap["host_idle"] = {"alone": [0.2] * 5}
+    established = convoy.convoy_verdict(made_up(idle=QUIET), build="b", example=gap)
+    assert "within their spread" not in established.text and "sat idle less" in established.text
+    assert convoy.alone_agreement(made_up(), list(near(31_000)), None) == "1.03× (0.99–1.08×) the measurement's."
+
+
+def test_the_example_page_agrees_when_its_run_lies_within_the_chapters_runs():
+    record = {"suites": {"gil": made_up(alone=40_000, process=139_000, idle=QUIET).to_dict()}}
+    text = convoy.example_page_comparison(example_output(alone="41,389", idle="host CPU idle 20%"), record)
+    assert "within the range of that chapter's runs alone (38,400–41,600 requests per second)" in text
+    assert "Why these numbers differ" not in text and "does not explain" not in text
+
+
+def test_the_process_verdict_takes_the_example_and_explains_only_a_gap_both_spreads_show():
+    close = convoy.process_verdict(made_up(alone=30_000, process=30_300), build="b",
+                                   example=example_json(30_000, 300, 29_000))
+    assert close.state == "holds" and "both figures overlap the measurement's, so the two agree within" in close.text
+    assert "cost the server nothing measurable." in close.text
+    # The build's finding: the measurement kept about 100% beside the process, the example 57%: the
+    # page must not call the loop free of cost without a word on the example, and must say why they differ.
+    slow_ex = example_json(114_800, 30_100, 65_800)
+    slow_ex["load_average"] = [3.4, 2.0, 1.0]
+    busier = convoy.process_verdict(made_up(alone=30_000, process=30_300), build="b", example=slow_ex)
+    assert busier.state == "holds" and "57.3% (55.1–59.7%) of its speed alone beside the process" in busier.text
+    assert "nothing measurable in the measurement's runs" in busier.text
+    assert ("its share of alone and its speed over the one next to the thread lie below the measurement's, beyond "
+            "both runs' spread") in busier.text
+    assert "3.4 after the example's runs and 1.8 after the measurement's, on 2 CPUs" in busier.text
+    assert "busier by at least one CPU's worth" in busier.text
+    slow_ex["load_average"] = [2.0, 2.0, 1.0]
+    same_load = convoy.process_verdict(made_up(alone=30_000, process=30_300), build="b", example=slow_ex)
+    assert "the load does not explain the difference" in same_load.text and "busier" not in same_load.text
+    del slow_ex["load_average"]
+    assert "not recorded after the example's runs" in convoy.process_verdict(
+        made_up(alone=30_000, process=30_300), build="b", example=slow_ex).text
+    # An example that decides the other way (no recovery) leaves the claim undecided, and says so.
+    clash = convoy.process_verdict(made_up(), build="b", example=example_json(30_000, 300, 400))
+    assert clash.state == "undecided" and "The two runs on this page disagree" in clash.text
+    # As in the build: the shares overlap, but the example's gain lies wholly below 2x and the measurement's above.
+    ex = example_json(30_000, 12_000, 21_000)  # 70% of alone, 1.75x the thread's
+    gain_only = convoy.process_verdict(made_up(thread=7_000), build="b", example=ex)
+    assert gain_only.state == "undecided" and "the 2× test fails: 1.75× (1.68–1.82×) lies wholly below 2×" in \
+        gain_only.text
+    assert "its speed over the one next to the thread lies below the measurement's" in gain_only.text
+    assert "share of alone lies" not in gain_only.text
+
+
+def test_shares_print_one_way_in_the_table_the_prose_and_the_verdicts():
+    assert convoy.share_text(0.193) == "19.3%" and convoy.share_text(1.129) == "113%"
+    rows = convoy.table([("b", made_up(alone=118_000, thread=22_800, process=133_200))])
+    claim = convoy.process_verdict(made_up(alone=118_000, thread=22_800, process=133_200), build="b")
+    assert rows[2]["of alone"] == "113%" and "113% (" in claim.text
+    assert rows[0]["of alone"] == "100%" and rows[1]["of alone"] == "19.3%"
+
+
+def test_the_process_load_reason_names_only_the_differences_the_runs_have():
+    ex = example_json(114_800, 30_100, 65_800)  # 0.1 s runs, 5 of them; the measurement: 0.4 s, 5
+    ex["load_average"] = [2.0, 2.0, 1.0]
+    text = convoy.example_load_reason(made_up(), ex, example_slower=True)
+    assert "the example's runs are shorter (0.1 s against 0.4 s)" in text and "fewer" not in text
+    ex["window_s"] = 0.4
+    assert "this page cannot tell why" in convoy.example_load_reason(made_up(), ex, example_slower=True)

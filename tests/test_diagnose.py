@@ -588,7 +588,8 @@ def test_findings_explain_the_main_threads_share_and_keep_denominators_apart():
 
     text = programs.findings(chapter_set())
     assert "of their own samples: countdown-0 48% and 52%, countdown-1 52% and 48%: *gil-bound*" in text
-    assert "The main thread's 7% with the GIL (7% of the wall time) is all of it in the 5 sampling intervals" in text
+    assert ("The main thread's 7% with the GIL (of its own samples and of the wall time: it was sampled in every "
+            "interval) is all of it in the 5 sampling intervals") in text
     assert "Of the server thread's own samples, 15% were idle in `recv` and 85% waited for the GIL" in text
 
 
@@ -597,7 +598,8 @@ def test_each_main_threads_share_with_the_gil_is_placed_from_the_counts():
 
     npy = made_up(MainThread={"python": 12, "idle": 90}, **{"numpy-0": {"native": 90}, "numpy-1": {"native": 90}})
     text = programs.findings({**chapter_set(), "numpy": npy})
-    assert ("The main thread's 12% with the GIL (12% of the wall time) is all of it in the 12 sampling intervals "
+    assert ("The main thread's 12% with the GIL (of its own samples and of the wall time: it was sampled in every "
+            "interval) is all of it in the 12 sampling intervals "
             "before its threads started or after they ended (importing NumPy, making the matrices, starting "
             "them, exiting)") in text
     assert "Its main thread never held the GIL when sampled." in text  # the made-up fetch's main thread
@@ -623,6 +625,48 @@ def test_table_per_cents_add_up_to_their_whole_by_largest_remainder():
                                                        t1={"python": 355, "waiting": 645})})
     held = [int(r["GIL held (of wall time)"].rstrip("%")) for r in rows]
     assert held[0] == sum(held[1:]) == 96  # 4.5 + 56.5 + 35.5 = 96.5 rounds to 96; one by one: 5 + 56 + 36 = 97
+    # Every thread here was sampled in every interval: its share of the wall time with the GIL is its share of
+    # its own samples with it, so both columns print one figure, and each row still adds up to 100%.
+    for r in rows[1:]:
+        assert r["with GIL"] == r["GIL held (of wall time)"]
+        assert sum(int(r[k].rstrip("%")) for k in ("with GIL", "waiting for it", "native", "idle")) == 100
+
+
+def test_the_findings_the_verdict_and_the_chart_print_the_tables_per_cents():
+    pytest.importorskip("matplotlib")
+    from gilref.book.diagnosis_chart import diagnosis_chart
+    from gilref.topics import diagnose_programs as programs
+
+    # Rounded one by one, 65 of 1,000 samples print as 6% and 155/845 as 16%/84%; the table's largest
+    # remainders give 7% (beside 93% idle) and 15%/85%. The prose must print the table's figures.
+    cs = chapter_set()
+    counting = {"countdown-0": {"python": 450, "waiting": 450}, "countdown-1": {"python": 440, "waiting": 460}}
+    cs["countdown"] = made_up(MainThread={"python": 65, "idle": 935}, **counting)
+    cs["convoy"] = made_up(MainThread={"idle": 1000}, **{"cpu-spinner": {"python": 965, "waiting": 35},
+                                                         "gilref-echo-server": {"waiting_io": 845, "idle": 155}})
+    assert f"{cs['countdown'].thread('MainThread').shares['python']:.0%}" == "6%"  # what the prose used to say
+    rows = programs.thread_table(cs)
+    main = next(r for r in rows if r["thread"] == "MainThread")  # the countdown's, the first
+    server = next(r for r in rows if r["thread"] == "gilref-echo-server")
+    assert main["with GIL"] == "7%" and (server["idle"], server["waiting for it"]) == ("15%", "85%")
+    text = programs.findings(cs)
+    assert main["GIL held (of wall time)"] == "7%"  # sampled in every interval: one figure for both columns
+    assert "The main thread's 7% with the GIL (of its own samples and of the wall time" in text, text
+    assert "15% were idle in `recv` and 85% waited for the GIL, 85% on its way back" in text
+    reason = cs["convoy"].verdict.reason
+    assert "idle in I/O in 15% of its own samples and waited for the GIL in 85% (85% on its way back" in reason
+    whole = [r["GIL held (of wall time)"] for r in rows if r["thread"] == "whole run"]
+    assert f"In the countdown the GIL was held {whole[0]} of the wall time" in text
+    fig = diagnosis_chart(list(cs.items()))
+    assert [ax.get_title(loc="left").rsplit(" ", 1)[1] for ax in fig.get_axes()] == whole
+
+
+def test_a_part_of_a_share_never_prints_above_the_share():
+    assert dg.part_percent(0.146, 0.146, 14) == 14  # all of it: the share's own figure, not 15
+    assert dg.part_percent(0.149, 0.152, 14) == 14  # its own rounding (15) capped at the whole's
+    assert dg.part_percent(0.05, 0.152, 15) == 5
+    assert dg.state_percents({"python": 0.335, "waiting": 0.335, "native": 0.0, "idle": 0.33}) == {
+        "python": 34, "waiting": 33, "native": 0, "idle": 33}
 
 
 def test_threads_py_spy_left_unnamed_take_the_programs_own_names():
@@ -719,3 +763,46 @@ def test_the_sampling_cost_is_decided_on_an_interval():
     unsure = programs.overhead_verdict(run([1.0, 1.0, 1.0, 0.95, 1.05], [1.02, 1.1, 1.15, 1.05, 1.2]),
                                        run([1.0] * 5, [1.0] * 5))
     assert unsure.state == "undecided"
+
+
+def test_an_undecided_sampling_cost_does_not_call_an_interval_past_the_bar_no_cost():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50}
+
+    # The build's figures: 0.85x (0.76-1.09x) and 0.97x (0.80-1.20x). The second reaches past 1.10: it shows
+    # no cost, but does not show one under 10% either, and the verdict is undecided because of it.
+    wide = programs.overhead_verdict(run([1.0] * 5, [0.85, 0.8, 0.9, 0.95, 0.8]),
+                                     run([0.9, 0.95, 1.0, 1.05, 1.1], [0.8, 0.85, 0.97, 1.2, 1.3]))
+    assert wide.state == "undecided"
+    two = wide.text.split("on two threads ")[1]
+    assert "reaches past 1.10: no cost is established, and neither is one under 10%" in two
+    assert "no measurable cost" not in two
+
+
+def test_two_threads_faster_under_sampling_get_the_reason_the_runs_give():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50}
+
+    one = run([1.8, 1.85, 1.86, 1.9, 1.88], [2.0, 2.0, 1.98, 2.02, 2.01])
+    # Two threads alone took about 1.5x one thread's time: the hand-offs' cost, which pausing them cut.
+    handoffs = programs.overhead_verdict(one, run([2.8, 2.7, 2.9, 2.75, 2.85], [1.9, 1.95, 1.85, 1.9, 2.0]))
+    assert "the cost of handing the GIL between them" in handoffs.text and "cut that cost" in handoffs.text
+    assert "load varied" not in handoffs.text
+    # Two threads alone no slower than one: nothing for pausing to remove, so the load changed.
+    loaded = programs.overhead_verdict(one, run([1.8, 1.85, 1.9, 1.86, 1.88], [1.3, 1.25, 1.2, 1.3, 1.28]))
+    assert "no hand-off cost beyond the runs' spread" in loaded.text and "load varied between the runs" in loaded.text
+    assert "cut that cost" not in loaded.text
+
+
+def test_two_threads_sampled_faster_than_one_thread_alone_is_named_as_impossible_with_one_gil():
+    from gilref.topics import diagnose_programs as programs
+
+    one = {"alone": [1.8, 1.85, 1.86, 1.9, 1.88], "diagnosed": [2.0] * 5}
+    two = {"alone": [1.8, 1.85, 1.9, 1.86, 1.88], "diagnosed": [1.3, 1.25, 1.2, 1.3, 1.28]}
+    assert "faster than one thread alone, which one GIL does not allow" in programs.faster_sampled_reason(one, two)
+    two["diagnosed"] = [1.8, 1.9, 1.85, 1.88, 1.86]
+    assert "does not allow" not in programs.faster_sampled_reason(one, two)

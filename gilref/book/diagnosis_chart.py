@@ -30,9 +30,11 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
 
     Each bar is a thread (``whole run`` first: all thread time); its segments are
     the shares of that thread's time in each state, in percent. *builds*: the
-    interpreter builds the diagnosed programs ran on, when not *metadata*'s.
+    interpreter builds the diagnosed programs ran on, when not *metadata*'s. A panel's title gives
+    the share of the wall time the GIL was held as the table beside it prints it
+    (:func:`gilref.topics.diagnose.held_percents`).
     """
-    from ..topics.diagnose import STATE_LABELS, STATES, Diagnosis
+    from ..topics.diagnose import STATE_LABELS, STATES, Diagnosis, held_percents
 
     panels = [("", diagnoses)] if isinstance(diagnoses, Diagnosis) else list(diagnoses)
     if not panels:
@@ -54,7 +56,7 @@ def diagnosis_chart(diagnoses: Any, *, title: str | None = None, metadata: dict[
         ax.set_xlim(0, 100)
         ax.tick_params(axis="y", labelsize=8)
         v = d.verdict
-        ax.set_title(f"{label + ': ' if label else ''}{v.key}, GIL held {d.gil_held:.0%}", loc="left", fontsize=9)
+        ax.set_title(f"{label + ': ' if label else ''}{v.key}, GIL held {held_percents(d)[0]}%", loc="left", fontsize=9)
     axes[-1].set_xlabel("share of the thread's sampled time (%)")
     # The chart's title heads the legend (a suptitle and an outside legend would overlap).
     fig.legend(loc="outside upper center", ncols=4, fontsize=8, frameon=False,

@@ -76,9 +76,11 @@ __all__ = [
     "TRIPS_SLACK",
     "WAKE_IDLE",
     "EchoServer",
+    "alone_agreement",
     "alone_speed_reason",
     "convoy_verdict",
     "example_idle",
+    "example_load_reason",
     "example_page_comparison",
     "example_rates",
     "faster_beside",
@@ -93,6 +95,7 @@ __all__ = [
     "process_verdict",
     "published_table",
     "requests_per_second",
+    "share_text",
     "small_convoy_reasons",
     "split_runs",
     "split_runs_text",
@@ -626,7 +629,7 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
                 "build": label,
                 "setup": r["mode"],
                 "requests/s: median (quartiles)": f"{r['rps']:,.0f} ({r['rps_q1']:,.0f}–{r['rps_q3']:,.0f})",
-                "of alone": f"{r['vs_alone']:.1%}",
+                "of alone": share_text(r["vs_alone"]),
                 "round trip, median (µs)": f"{r['trip_s'] * 1e6:.1f}",
                 "mean (µs)": "" if r["mean_trip_s"] is None else f"{r['mean_trip_s'] * 1e6:.1f}",
                 "trips ≥ 1 ms": f"{r['slow']:.1%}",
@@ -815,6 +818,56 @@ def alone_speed_reason(suite: Suite, example_idle_alone: Sequence[float] | None,
             "the runs' spread); the host's other load between the runs would.")
 
 
+def _groups_text(values: Sequence[float], idle: Sequence[float] | None, whose: str) -> str:
+    """``"the example's 5 runs alone fell into two groups, 2 at about 20,000 requests per second and 3 at
+    about 90,000 (...idle...)"`` when *values* (requests per second, one per run) split (:func:`split_runs`),
+    else ``""``; with the host's idle CPU time per group when *idle* has one value per run."""
+    split = split_runs(values)
+    if split is None:
+        return ""
+    slow, fast = split  # split_runs orders by value: the lower rates first
+    med = [sorted(values[i] for i in g)[len(g) // 2] for g in (slow, fast)]
+    text = (f"{whose} {len(values)} runs alone fell into two groups, {len(slow)} at about {med[0]:,.0f} requests "
+            f"per second and {len(fast)} at about {med[1]:,.0f}")
+    if idle is not None and len(idle) == len(values):
+        si, fi = (sum(idle[i] for i in g) / len(g) for g in (slow, fast))
+        text += f" (the host's CPU time idle: {si:.0%} in the slower runs, {fi:.0%} in the faster)"
+    return text
+
+
+def alone_agreement(suite: Suite, example_alone: Sequence[float], example_idle_alone: Sequence[float] | None) -> str:
+    """How the example's requests per second alone (one value per run) compare with :func:`measure`'s:
+    the ratio example ÷ measurement over both runs' quartiles, then (a clause ending in a full stop)
+
+    - within :data:`AGREE_FACTOR` either way, wholly: nothing more;
+    - an interval that holds 1 but reaches beyond that factor: the two agree within their spread,
+      and why the spread is wide, computed: runs that fell into two groups (:func:`split_runs`),
+      else each run's own quartiles;
+    - an interval that excludes 1 (a gap is established): the measured reason
+      (:func:`alone_speed_reason`).
+
+    A difference the interval does not establish is not explained.
+    """
+    ours = _values(suite, "alone")
+    same = ratio_interval(example_alone, ours)
+    head = f"{_times(same)} the measurement's"
+    if same.between(1 / AGREE_FACTOR, AGREE_FACTOR) is True:
+        return head + "."
+    if same.low <= 1 <= same.high:
+        ex, me = Interval.of(list(example_alone)), Interval.of(ours)
+        mine_idle = list(suite.get(IDLE, "alone").values) if _has(suite, IDLE, "alone") else None
+        groups = [g for g in (_groups_text(list(example_alone), example_idle_alone, "the example's"),
+                              _groups_text(list(ours), mine_idle, "the measurement's")) if g]
+        if groups:
+            why = "; ".join(groups) + ", and a ratio of quartiles spans both groups"
+        else:
+            why = (f"the example's runs alone spread over {ex.low:,.0f}–{ex.high:,.0f} requests per second "
+                   f"(quartiles) and the measurement's over {me.low:,.0f}–{me.high:,.0f}, and a ratio of "
+                   "quartiles compounds both spreads")
+        return head + f": the interval holds 1, so within their spread the two agree. It is this wide because {why}."
+    return head + ": " + alone_speed_reason(suite, example_idle_alone, statistics.median(example_alone))
+
+
 _EX_HEAD = re.compile(r"^Python (\S+) \(GIL (on|off)\), (\d+)-byte requests, median of (\d+) runs? of ([\d.]+) s\s*$",
                       re.M)
 _EX_ROW = re.compile(r"^\s+(alone|cpu-thread|cpu-process)\s+([\d,]+) requests/s\s+\(([\d.]+)% of alone"
@@ -844,8 +897,9 @@ def example_page_comparison(output: str, record: dict[str, Any] | None, chapter:
     *record*: the chapter's record (``record["suites"]["gil"]`` is the GIL build's :func:`measure`).
     Sets the requests per second alone and beside the CPU process side by side, with the host's idle
     CPU time in both (:func:`alone_speed_reason`), and names what else differs (interpreter, runs,
-    run length). ``""`` when *output* is not the script's; without the chapter's figures when
-    *record* is missing.
+    run length). When the run's speed alone lies within the range of the chapter's runs alone, no
+    difference is established and none is explained: the text says they agree within their spread.
+    ``""`` when *output* is not the script's; without the chapter's figures when *record* is missing.
     """
     try:
         run = parse_example_output(output)
@@ -865,6 +919,11 @@ def example_page_comparison(output: str, record: dict[str, Any] | None, chapter:
     version = str(suite.metadata.get("python_version", "?"))
     theirs = (f"{{doc}}`../{chapter}` measured CPython {version} ({len(t.values)} runs of "
               f"{float(t.params.get('window_s', 0)):g} s per setup): {t.median:,.0f} requests per second alone.")
+    lo, hi = min(t.values), max(t.values)
+    if lo <= alone <= hi:
+        return (f"**These are the small arguments' numbers.** {mine} {theirs} Its speed alone lies within the "
+                f"range of that chapter's runs alone ({lo:,.0f}–{hi:,.0f} requests per second): within their "
+                "spread the two agree.\n")
     differ = []
     if version != run["python"]:
         differ.append(f"they ran on different interpreters (Python {run['python']} here, {version} there)")
@@ -891,6 +950,13 @@ def _differences(suite: Suite, example: dict[str, Any]) -> str:
         out.append(f"the run length ({float(window):g} s against {float(example['window_s']):g} s)")
     out.append(load_phrase(suite.metadata))
     return "; ".join(o for o in out if o)
+
+
+def share_text(x: float) -> str:
+    """A share (0-1 and up) as the page prints it: one decimal below 100%, none from 100% up
+    (``19.3%``, ``113%``), the same rule as the verdicts' intervals, so that table, prose and
+    verdict print one number for one share."""
+    return f"{x * 100:.1f}%" if x < 1 else f"{x * 100:.0f}%"
 
 
 def _pct(interval: Interval) -> str:
@@ -922,13 +988,9 @@ def convoy_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None =
         ex_share = ratio_interval(rates["cpu-thread"], rates["alone"])
         ex_decided = ex_share.below(CONVOY_SHARE)
         why = _differences(suite, example)
-        same = ratio_interval(rates["alone"], _values(suite, "alone"))
-        agree = same.between(1 / AGREE_FACTOR, AGREE_FACTOR)
         ex_text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed "
                    f"next to the thread; alone it answered {statistics.median(rates['alone']):,.0f} requests "
-                   f"per second, {_times(same)} the measurement's"
-                   + ("." if agree is True else
-                      ": " + alone_speed_reason(suite, example_idle(example), statistics.median(rates["alone"]))))
+                   f"per second, " + alone_agreement(suite, rates["alone"], example_idle(example)))
     holds = decided if decided == ex_decided else None
     alone, thread = suite.get(ECHO, "alone").median, suite.get(ECHO, "cpu-thread").median
     unclear = (SPREAD + " On {build} the server kept {share} of its speed next to a CPU-bound thread "
@@ -1043,29 +1105,118 @@ def magnitude_verdict(suite: Suite, *, build: str) -> Claim:
     )
 
 
-def process_verdict(suite: Suite, *, build: str) -> Claim:
-    """Whether moving the CPU-bound work to another process gives the server its speed back.
-
-    Holds when requests per second with the CPU process are at least
-    :data:`PROCESS_GAIN` times those next to the thread and at least
-    :data:`PROCESS_SHARE` of alone, both over the repeats' quartiles.
-    """
-    gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
-    share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
+def _process_tests(gain: Interval, share: Interval) -> str:
+    """How the two tests of :func:`process_verdict` came out on *gain* and *share* (one clause each)."""
     gain_ok, share_ok = gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)
-    tests = "; ".join(
+    return "; ".join(
         f"the {name} test {'passes' if ok else 'fails' if ok is False else 'is undecided'}: {value} "
         + ("lies wholly above" if ok else "lies wholly below" if ok is False else "straddles") + f" {limit}"
         for name, ok, value, limit in (
             (f"{PROCESS_GAIN:g}×", gain_ok, _times(gain), f"{PROCESS_GAIN:g}×"),
             (f"{PROCESS_SHARE * 100:.0f}%", share_ok, _pct(share), f"{PROCESS_SHARE * 100:.0f}%")))
-    above = faster_beside(suite, "cpu-process") or (
-        " Above 100% only within the runs' spread: the busy loop in another process cost the server "
-        "nothing measurable." if share.median > 1 else "")
+
+
+def _process_example(suite: Suite, example: dict[str, Any]) -> tuple[str, bool | None, Interval]:
+    """The example's runs beside the CPU process, for :func:`process_verdict`: (a sentence, the example's
+    own decision on the same two tests, its share of alone). The sentence gives the example's two
+    tests and says whether its two figures overlap the measurement's; for those that do not (a gap
+    both spreads establish) it sets the host's load average after both runs side by side
+    (:func:`example_load_reason`)."""
+    rates = example_rates(example)
+    ex_share = ratio_interval(rates["cpu-process"], rates["alone"])
+    ex_gain = ratio_interval(rates["cpu-process"], rates["cpu-thread"])
+    decided = all_of(ex_gain.at_least(PROCESS_GAIN), ex_share.at_least(PROCESS_SHARE))
+    share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
+    gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
+    text = (f" The example below, on {example_label(example)}, kept {_pct(ex_share)} of its speed alone beside "
+            f"the process and reached {_times(ex_gain)} its speed next to the thread "
+            f"({_process_tests(ex_gain, ex_share)})")
+    apart = [(name, mine.high < theirs.low) for name, mine, theirs in
+             (("share of alone", ex_share, share), ("speed over the one next to the thread", ex_gain, gain))
+             if not overlap(mine, theirs)]
+    if not apart:
+        return text + ": both figures overlap the measurement's, so the two agree within their spread.", \
+            decided, ex_share
+    ways = {lower for _, lower in apart}
+    if len(ways) > 1:
+        return (text + ": " + "; ".join(f"its {name} lies {'below' if lower else 'above'} the measurement's"
+                                        for name, lower in apart)
+                + ", beyond both runs' spread, in opposite directions: no one difference between the two runs "
+                  "moves both that way, and this page cannot tell why.", decided, ex_share)
+    lower = ways.pop()
+    which = " and its ".join(name for name, _ in apart)
+    return (text + f": its {which} {'lie' if len(apart) > 1 else 'lies'} {'below' if lower else 'above'} the "
+            f"measurement's, beyond both runs' spread. {example_load_reason(suite, example, example_slower=lower)}",
+            decided, ex_share)
+
+
+def example_load_reason(suite: Suite, example: dict[str, Any], *, example_slower: bool) -> str:
+    """Why the example's runs beside a CPU-bound process kept a different share than :func:`measure`'s,
+    from the host's 1-minute load average after each (a sentence).
+
+    A CPU-bound process needs a core of its own; on a host whose other work fills the cores it takes
+    one from the server or its client. So the run after which the load was higher, by at least one
+    whole CPU's worth of work, is expected to be the one that kept less; the sentence says whether
+    the two loads lie that way, and otherwise that they do not explain it (or cannot be compared).
+    """
+    mine, theirs = load(suite.metadata.get("load_average")), load(example.get("load_average"))
+    cpus = suite.metadata.get("usable_cpus")
+    if mine is None or theirs is None:
+        return ("The page cannot tell why: the host's load was not recorded after "
+                + ("both runs." if mine is None and theirs is None else
+                   "the example's runs." if theirs is None else "the measurement's runs."))
+    figures = (f"The host's load average was {theirs:.1f} after the example's runs and {mine:.1f} after the "
+               f"measurement's" + (f", on {cpus} CPUs" if cpus else ""))
+    busier_slower = (theirs >= mine + 1) if example_slower else (mine >= theirs + 1)
+    if busier_slower:
+        return (figures + ": the run with the lower figures met a host busier by at least one CPU's worth of work, "
+                "and a CPU-bound process beside the server needs a core of its own.")
+    t = suite.get(ECHO, "alone")
+    window, ex_window = float(t.params.get("window_s", 0.0)), float(example.get("window_s", 0.0))
+    ex_runs = len(example_rates(example)["alone"])
+    how = ([f"shorter ({ex_window:g} s against {window:g} s)"] if 0 < ex_window < window else []) + (
+        [f"fewer ({ex_runs} against {len(t.values)})"] if ex_runs < len(t.values) else [])
+    return (figures + ": within one CPU's worth of work of each other, so the load does not explain the difference"
+            + (f"; the example's runs are {' and '.join(how)}, so a passing moment of the host weighs more in "
+               "its figures." if how else "; this page cannot tell why."))
+
+
+def process_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
+    """Whether moving the CPU-bound work to another process gives the server its speed back.
+
+    Holds when requests per second with the CPU process are at least
+    :data:`PROCESS_GAIN` times those next to the thread and at least
+    :data:`PROCESS_SHARE` of alone, both over the repeats' quartiles.
+    *example* (the example's ``--json``) is decided alike and its share of alone set beside the
+    measurement's, with the load reason of :func:`example_load_reason` when they lie apart; when it
+    decides otherwise the claim is undecided.
+    A server above 100% beside the process within the spread is no measurable cost; when the
+    example's share lies wholly below 100%, that is said of the measurement's runs only.
+    """
+    gain = ratio_interval(_values(suite, "cpu-process"), _values(suite, "cpu-thread"))
+    share = ratio_interval(_values(suite, "cpu-process"), _values(suite, "alone"))
+    gain_ok, share_ok = gain.at_least(PROCESS_GAIN), share.at_least(PROCESS_SHARE)
+    tests = _process_tests(gain, share)
+    ex_text, ex_decided, ex_share = "", all_of(gain_ok, share_ok), None
+    if example is not None:
+        ex_text, ex_decided, ex_share = _process_example(suite, example)
+    nothing = " Above 100% only within the runs' spread: the busy loop in another process cost the server "
+    nothing += ("nothing measurable in the measurement's runs." if ex_share is not None and ex_share.high < 1 else
+                "nothing measurable.")
+    above = (faster_beside(suite, "cpu-process") or (nothing if share.median > 1 else "")) + ex_text
+    decided = all_of(gain_ok, share_ok)
+    holds = decided if decided == ex_decided else None
+    unclear = ("**This run cannot tell:** the verdict asks for at least {need_gain:g}× the speed next to a "
+               "thread and at least {need_share:.0f}% of the speed alone, and {tests}. With the CPU-bound "
+               "loop in another process the server answered {proc:,.0f} requests per second." + above)
+    if decided != ex_decided:
+        unclear = (disagreement(decided, ex_decided) + " With the CPU-bound loop in another process the server "
+                   "answered {proc:,.0f} requests per second ({share} of alone, {gain} its speed next to a "
+                   "thread; {tests})." + above)
     return check(
         "process_restores",
         "moving the CPU-bound work to another process gives the server its speed back",
-        all_of(gain_ok, share_ok),
+        holds,
         gain_interval=gain, gain=_times(gain), share_interval=share, share=_pct(share), build=build,
         need_share=PROCESS_SHARE * 100,
         tests=tests,
@@ -1078,9 +1229,7 @@ def process_verdict(suite: Suite, *, build: str) -> Claim:
         contradicted="With the CPU-bound loop in another process the server answered {proc:,.0f} "
                      "requests per second ({share} of alone, {gain} its speed next to a thread): not the "
                      "recovery the usual advice promises ({tests})." + above,
-        unclear="**This run cannot tell:** the verdict asks for at least {need_gain:g}× the speed next to a "
-                "thread and at least {need_share:.0f}% of the speed alone, and {tests}. With the CPU-bound "
-                "loop in another process the server answered {proc:,.0f} requests per second." + above,
+        unclear=unclear,
     )
 
 

@@ -127,15 +127,20 @@ __all__ = [
     "ThreadReport",
     "ThreadSamples",
     "Verdict",
+    "apportion",
     "classify",
     "diagnose",
     "diagnosis_invariants",
     "explain_py_spy_error",
     "find_py_spy",
+    "held_percents",
     "io_return_waiting",
+    "own_percents",
     "parse_raw",
+    "part_percent",
     "render_text",
     "returns_from_native",
+    "state_percents",
     "summarise",
     "thread_rows",
     "verdict",
@@ -597,6 +602,66 @@ def diagnosis_invariants(d: Diagnosis, *, tag: str = "") -> list[Invariant]:
     ]
 
 
+# -- the per cents the book prints -----------------------------------------------
+#
+# One quantity prints one number: the table, the chart, the findings and the verdict's reason all
+# take their per cents from these functions, so that rounding cannot make them differ.
+
+
+def apportion(values: Sequence[float], total: int) -> list[int]:
+    """Whole numbers, each *values[i]* rounded up or down, that add up to *total* (largest remainder).
+
+    Per cents rounded one by one can add up to 101% of a whole; these do not:
+    each value is first rounded down, and the units still missing go to the
+    values with the largest remainders (ties to the earlier value).
+    """
+    floors = [int(v // 1) for v in values]
+    short = total - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
+    for i in order[:max(0, short)]:
+        floors[i] += 1
+    return floors
+
+
+def state_percents(shares: Mapping[str, float]) -> dict[str, int]:
+    """A row's share (0-1) of each of :data:`STATES` as whole per cents that add up to 100
+    (:func:`apportion`): what the table prints, and so what every sentence about the row must say."""
+    return dict(zip(STATES, apportion([shares[s] * 100 for s in STATES], 100)))
+
+
+def held_percents(d: Diagnosis) -> tuple[int, list[int]]:
+    """The share of the wall time the GIL was held, as whole per cents: the run's (:attr:`Diagnosis.held_sum`
+    rounded) and each thread's (:meth:`Diagnosis.wall_share`, in ``d.threads`` order, apportioned so
+    that they add up to the run's)."""
+    whole = round(d.held_sum * 100)
+    return whole, apportion([d.wall_share(t) * 100 for t in d.threads], whole)
+
+
+def own_percents(d: Diagnosis, t: ThreadReport) -> dict[str, int]:
+    """Thread *t*'s shares of its own samples as whole per cents adding up to 100 (:func:`state_percents`).
+
+    A thread sampled in every interval (the main thread, as a rule) has one figure for two columns:
+    its share of the wall time with the GIL IS its share of its own samples with it. Its *python*
+    per cent is then the one :func:`held_percents` gives it, and its other states share the rest
+    (largest remainder; always possible, since both round the same value up or down).
+    """
+    if t.samples != d.intervals:
+        return state_percents(t.shares)
+    fixed = held_percents(d)[1][next(i for i, o in enumerate(d.threads) if o is t)]
+    others = [s for s in STATES if s != "python"]
+    rest = dict(zip(others, apportion([t.shares[s] * 100 for s in others], 100 - fixed)))
+    return {s: fixed if s == "python" else rest[s] for s in STATES}
+
+
+def part_percent(part: float, whole: float, whole_pct: int) -> int:
+    """A *part* (0-1) of a share *whole* (0-1) that prints as *whole_pct* per cent, as a whole per cent:
+    *whole_pct* itself when the part is all of it, never more than *whole_pct*, else its own rounding
+    (so "waited 14%, 15% on its way back" cannot happen)."""
+    if part >= whole:
+        return whole_pct
+    return min(round(part * 100), whole_pct)
+
+
 # -- the verdict ---------------------------------------------------------------
 
 
@@ -640,45 +705,50 @@ def verdict(d: Diagnosis) -> Verdict:
     s = d.shares
     busy = s["python"] + s["waiting"] + s["native"]
     held = d.gil_held
+    # The reasons print the table's per cents (state_percents, own_percents, held_percents): one quantity,
+    # one number.
+    held_pct, pct = held_percents(d)[0], state_percents(s)
     convoyed = [t for t in d.threads
                 if io_return_waiting(t) >= CONVOY_WAIT_MIN
                 and any(o is not t and o.shares["python"] >= CONVOY_CPU_MIN for o in d.threads)]
     if held >= GIL_HELD_MIN and convoyed:
         t = max(convoyed, key=lambda t: t.shares["waiting"])
         cpu = max((o for o in d.threads if o is not t), key=lambda o: o.shares["python"])
+        tp, cp = own_percents(d, t), own_percents(d, cpu)
+        back = part_percent(io_return_waiting(t), t.shares["waiting"], tp["waiting"])
         return Verdict("mixed", "Mixed: an I/O thread queues behind CPU-bound Python (convoy risk)",
                        "Move the CPU-bound work to a process (or native code that releases the GIL), or run "
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
-                       f"the GIL was held {held:.0%} of the wall time; thread {t.name!r} was idle in I/O in "
-                       f"{t.shares['idle']:.0%} of its own samples and waited for the GIL in "
-                       f"{t.shares['waiting']:.0%} ({io_return_waiting(t):.0%} on its way back from I/O), while "
-                       f"thread {cpu.name!r} ran with the GIL in {cpu.shares['python']:.0%} of its own")
+                       f"the GIL was held {held_pct}% of the wall time; thread {t.name!r} was idle in I/O in "
+                       f"{tp['idle']}% of its own samples and waited for the GIL in "
+                       f"{tp['waiting']}% ({back}% on its way back from I/O), while "
+                       f"thread {cpu.name!r} ran with the GIL in {cp['python']}% of its own")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
         return Verdict("gil-bound", "GIL-bound: Python code holds the GIL nearly all the time",
                        "More threads will not help. Use processes (multiprocessing, "
                        "ProcessPoolExecutor), a free-threaded build, or move the hot loop into native code "
                        "that releases the GIL.",
-                       f"the GIL was held {held:.0%} of the wall time; {waiting:.0%} of the threads' busy "
+                       f"the GIL was held {held_pct}% of the wall time; {waiting:.0%} of the threads' busy "
                        "samples (not idle) were waiting for it")
     if busy and s["native"] / busy >= NATIVE_MIN:
         return Verdict("native", "Native: the work runs in native code with the GIL released",
                        "Threads already run in parallel here; neither processes nor free-threading would add "
                        "much. Use as many threads as cores.",
                        f"{s['native'] / busy:.0%} of the threads' busy samples (not idle) ran native code "
-                       f"without the GIL; the GIL was held only {held:.0%} of the wall time")
+                       f"without the GIL; the GIL was held only {held_pct}% of the wall time")
     if s["idle"] >= IDLE_MIN:
         return Verdict("io-bound", "I/O-bound: the threads mostly wait on the outside world",
                        "Threads (or asyncio) are fine here: the GIL is free while they wait. More concurrency "
                        "helps until the other side or the network is the limit.",
-                       f"{s['idle']:.0%} of all the threads' samples were idle and the GIL was held only "
-                       f"{held:.0%} of the wall time")
+                       f"{pct['idle']}% of all the threads' samples were idle and the GIL was held only "
+                       f"{held_pct}% of the wall time")
     return Verdict("mixed", "Mixed: no single bottleneck",
                    "Some of the time is Python holding the GIL, some native or waiting: profile the hottest "
                    "functions below, and keep CPU-bound Python away from latency-sensitive threads.",
-                   f"GIL held {held:.0%} of the wall time; of all the threads' samples {s['python']:.0%} ran "
-                   f"Python, {s['waiting']:.0%} waited for the GIL, {s['native']:.0%} ran native code, "
-                   f"{s['idle']:.0%} were idle")
+                   f"GIL held {held_pct}% of the wall time; of all the threads' samples {pct['python']}% ran "
+                   f"Python, {pct['waiting']}% waited for the GIL, {pct['native']}% ran native code, "
+                   f"{pct['idle']}% were idle")
 
 
 # -- running the sampler -------------------------------------------------------

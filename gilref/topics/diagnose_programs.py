@@ -46,10 +46,22 @@ from ..core.quoting import aside, invariant_caveat, quote
 from ..core.results import Suite
 from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
-from .diagnose import STATES, Diagnosis, ThreadReport, io_return_waiting, with_names
+from .diagnose import (
+    STATES,
+    Diagnosis,
+    ThreadReport,
+    apportion,
+    held_percents,
+    io_return_waiting,
+    own_percents,
+    part_percent,
+    state_percents,
+    with_names,
+)
 
 __all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "apportion", "command",
-           "each_thread", "findings", "main", "main_thread_share", "overhead_verdict", "thread_table"]
+           "each_thread", "faster_sampled_reason", "findings", "main", "main_thread_share", "overhead_verdict",
+           "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
@@ -316,21 +328,6 @@ def _python_of(metadata: Mapping[str, Any]) -> str:
     return f"{metadata.get('python_implementation', 'Python')} {metadata.get('python_version', '?')}{tail}"
 
 
-def apportion(values: Sequence[float], total: int) -> list[int]:
-    """Whole numbers, each *values[i]* rounded up or down, that add up to *total* (largest remainder).
-
-    Per cents rounded one by one can add up to 101% of a whole; these do not:
-    each value is first rounded down, and the units still missing go to the
-    values with the largest remainders (ties to the earlier value).
-    """
-    floors = [int(v // 1) for v in values]
-    short = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
-    for i in order[:max(0, short)]:
-        floors[i] += 1
-    return floors
-
-
 def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     """One row per program and thread, plus one (``whole run``) for all of a program's threads.
 
@@ -339,36 +336,38 @@ def thread_table(diagnoses: Mapping[str, Diagnosis]) -> list[dict[str, Any]]:
     thread rows add up to its ``whole run`` row. The four states are shares
     of the row's OWN samples (the thread's; for ``whole run``, all of them):
     each row adds up to 100%. (``whole run``, as in the chart.) The per cents
-    are rounded by :func:`apportion`, so that they add up as the page says.
+    are rounded by :func:`~gilref.topics.diagnose.state_percents` and
+    :func:`~gilref.topics.diagnose.held_percents` (largest remainder), so that they add up as the page
+    says; the findings (:func:`findings`) print the same figures.
     """
     rows: list[dict[str, Any]] = []
     short = dict(zip(STATES, ("with GIL", "waiting for it", "native", "idle")))
 
-    def states(shares: Mapping[str, float]) -> dict[str, str]:
-        pct = apportion([shares[s] * 100 for s in STATES], 100)
-        return {short[s]: f"{p}%" for s, p in zip(STATES, pct)}
+    def states(pct: Mapping[str, int]) -> dict[str, str]:
+        return {short[s]: f"{pct[s]}%" for s in STATES}
 
     for name, d in diagnoses.items():
-        whole = round(d.held_sum * 100)
-        held = apportion([d.wall_share(t) * 100 for t in d.threads], whole)
+        whole, held = held_percents(d)
         rows.append({"program: verdict": f"{name}: {d.verdict.key}", "thread": "whole run",
                      "samples": f"{sum(t.samples for t in d.threads):,}",
-                     "GIL held (of wall time)": f"{whole}%", **states(d.shares)})
+                     "GIL held (of wall time)": f"{whole}%", **states(state_percents(d.shares))})
         for t, h in zip(d.threads, held):
             rows.append({"program: verdict": "", "thread": t.name, "samples": f"{t.samples:,}",
-                         "GIL held (of wall time)": f"{h}%", **states(t.shares)})
+                         "GIL held (of wall time)": f"{h}%", **states(own_percents(d, t))})
     return rows
 
 
-def _range(values: Sequence[float]) -> str:
+def _range(values: Sequence[int]) -> str:
+    """``93%`` or ``93% to 95%``: the range of whole per cents (as the table prints them)."""
     lo, hi = min(values), max(values)
-    return f"{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"{lo:.0%} to {hi:.0%}"
+    return f"{lo}%" if lo == hi else f"{lo}% to {hi}%"
 
 
-def each_thread(threads: Sequence[ThreadReport], first: str, second: str) -> str:
-    """E.g. ``countdown-0 59% and 41%, countdown-1 37% and 63%``: each thread's shares of states *first*
-    and *second* (of its own samples), so that a sentence about several threads states each one's."""
-    return ", ".join(f"{t.name} {t.shares[first]:.0%} and {t.shares[second]:.0%}" for t in threads)
+def each_thread(d: Diagnosis, threads: Sequence[ThreadReport], first: str, second: str) -> str:
+    """E.g. ``countdown-0 59% and 41%, countdown-1 37% and 63%``: each of *threads*' (of *d*) shares of states
+    *first* and *second* (of its own samples, the table's per cents: :func:`~gilref.topics.diagnose.own_percents`),
+    so that a sentence about several threads states each one's."""
+    return ", ".join(f"{t.name} {own_percents(d, t)[first]}% and {own_percents(d, t)[second]}%" for t in threads)
 
 
 def main_thread_share(main: ThreadReport, workers: Sequence[ThreadReport], before: str, during: str = "") -> str:
@@ -397,29 +396,37 @@ def findings(v: Mapping[str, Diagnosis]) -> str:
     fetchers = [t for t in fe.threads if t.name != "MainThread"]
     workers = [t for t in npy.threads if t.name != "MainThread"]
     server, spinner = cv.thread("gilref-echo-server"), cv.thread("cpu-spinner")
+    srv = own_percents(cv, server)
+    back = part_percent(io_return_waiting(server), server.shares["waiting"], srv["waiting"])
+
+    def own(d: Diagnosis, t: ThreadReport, state: str) -> int:
+        return own_percents(d, t)[state]
 
     def main_of(d: Diagnosis, threads: Sequence[ThreadReport], before: str, during: str = "") -> str:
         main = d.thread("MainThread")
         if round(main.shares["python"] * main.samples) == 0:
             return "Its main thread never held the GIL when sampled."
-        return (f"The main thread's {main.shares['python']:.0%} with the GIL ({d.wall_share(main):.0%} of the "
-                f"wall time) is {main_thread_share(main, threads, before, during)}.")
+        wall = held_percents(d)[1][next(i for i, t in enumerate(d.threads) if t is main)]
+        of_wall = ("of its own samples and of the wall time: it was sampled in every interval"
+                   if main.samples == d.intervals else f"{wall}% of the wall time")
+        return (f"The main thread's {own(d, main, 'python')}% with the GIL ({of_wall}) is "
+                f"{main_thread_share(main, threads, before, during)}.")
 
     return (
         f"Each program was sampled at {cd.rate} samples per second by {cd.sampler}. "
-        f"In the countdown the GIL was held {cd.gil_held:.0%} of the wall time. The counting threads ran with "
-        f"it and waited for it in these shares of their own samples: {each_thread(counting, 'python', 'waiting')}"
-        f": *{cd.verdict.key}*. {main_of(cd, counting, 'importing')} "
-        f"The {len(fetchers)} fetching threads were idle in {_range([t.shares['idle'] for t in fetchers])} of "
-        f"their own samples, and the GIL was held {fe.gil_held:.0%} of the wall time: *{fe.verdict.key}*. "
+        f"In the countdown the GIL was held {held_percents(cd)[0]}% of the wall time. The counting threads ran "
+        f"with it and waited for it in these shares of their own samples: "
+        f"{each_thread(cd, counting, 'python', 'waiting')}: *{cd.verdict.key}*. {main_of(cd, counting, 'importing')} "
+        f"The {len(fetchers)} fetching threads were idle in {_range([own(fe, t, 'idle') for t in fetchers])} of "
+        f"their own samples, and the GIL was held {held_percents(fe)[0]}% of the wall time: *{fe.verdict.key}*. "
         f"{main_of(fe, fetchers, 'importing, starting the local server', 'handing the URLs to the pool')} "
         f"The {len(workers)} NumPy threads ran native code in "
-        f"{_range([t.shares['native'] for t in workers])} of their own samples, and the GIL was held "
-        f"{npy.gil_held:.0%} of the wall time: *{npy.verdict.key}*. "
+        f"{_range([own(npy, t, 'native') for t in workers])} of their own samples, and the GIL was held "
+        f"{held_percents(npy)[0]}% of the wall time: *{npy.verdict.key}*. "
         f"{main_of(npy, workers, 'importing NumPy, making the matrices')} In the convoy program the GIL was held "
-        f"{cv.gil_held:.0%} of the wall time: the CPU-bound thread ran with it in {spinner.shares['python']:.0%} "
-        f"of its own samples. Of the server thread's own samples, {server.shares['idle']:.0%} were idle in "
-        f"`recv` and {server.shares['waiting']:.0%} waited for the GIL, {io_return_waiting(server):.0%} on its "
+        f"{held_percents(cv)[0]}% of the wall time: the CPU-bound thread ran with it in {own(cv, spinner, 'python')}% "
+        f"of its own samples. Of the server thread's own samples, {srv['idle']}% were idle in "
+        f"`recv` and {srv['waiting']}% waited for the GIL, {back}% on its "
         f"way back from `recv` with a message to answer: *{cv.verdict.key}*.")
 
 
@@ -505,12 +512,38 @@ def _ratio_text(iv: Interval) -> str:
     return text if "(" in text else iv.text(".3f")
 
 
-def _cost(iv: Interval, threads: int) -> str:
+def faster_sampled_reason(one: Mapping[str, Any], two: Mapping[str, Any]) -> str:
+    """Why the two-thread countdown ran faster sampled than alone, from the runs (``overhead`` on one
+    and on two threads, the same count).
+
+    Two threads contending for the GIL on two CPUs take longer than one thread for the same count: the
+    hand-offs cost. When the two-thread runs alone took longer than the one-thread runs alone beyond
+    their spread (``ratio_interval`` wholly above 1), pausing the threads for each sample had that cost
+    to remove, and the clause says so with both figures; otherwise there was no hand-off cost to
+    remove, and the clause says the host's load must have varied between the runs.
+    """
+    contention = ratio_interval(two["alone"], one["alone"])
+    sampled = ratio_interval(two["diagnosed"], one["alone"])
+    if contention.low > 1:
+        return (f"alone, two threads took {_ratio_text(contention)} the time of one thread for the same count, "
+                f"the cost of handing the GIL between them, and {_ratio_text(sampled)} when sampled: pausing the "
+                "threads for each sample changed how they hand the GIL to each other and cut that cost")
+    beyond = (f", and {_ratio_text(sampled)} when sampled, faster than one thread alone, which one GIL does not "
+              "allow" if sampled.high < 1 else "")
+    return (f"alone, two threads took {_ratio_text(contention)} the time of one thread for the same count, no "
+            f"hand-off cost beyond the runs' spread for pausing to remove{beyond}; so this host's load varied "
+            "between the runs")
+
+
+def _cost(iv: Interval, threads: int, faster_why: str = "") -> str:
     if iv.high < 1:
-        why = ("this host's load varied between the runs, since sampling cannot speed one thread up" if threads == 1
-               else "this host's load varied between the runs, or pausing the threads changed how they hand "
-                    "the GIL to each other")
+        why = faster_why or ("this host's load varied between the runs, since sampling cannot speed one thread up"
+                             if threads == 1 else "this host's load varied between the runs, or pausing the threads "
+                             "changed how they hand the GIL to each other")
         return f"{_ratio_text(iv)}, faster under sampling ({why}): no measurable cost"
+    if iv.low <= 1 and iv.high >= 1 + OVERHEAD_MAX:
+        return (f"{_ratio_text(iv)}, an interval that includes 1 and reaches past {1 + OVERHEAD_MAX:.2f}: no "
+                f"cost is established, and neither is one under {OVERHEAD_MAX:.0%}")
     if iv.low <= 1:
         return f"{_ratio_text(iv)}, an interval that includes 1: no measurable cost"
     return f"{_ratio_text(iv)}: a cost of about {iv.median - 1:.0%}"
@@ -523,7 +556,9 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
     (:func:`gilref.core.verdicts.ratio_interval`). Holds when both whole
     intervals are below ``1 + OVERHEAD_MAX``, is contradicted when one whole
     interval is at or above it, and is undecided otherwise; an interval that
-    includes 1 is stated as no measurable cost.
+    includes 1 is stated as no measurable cost (and, when it reaches past the bar, as no cost under
+    it established either). Two threads clearly faster sampled than alone get the reason the runs
+    give (:func:`faster_sampled_reason`). Both runs must use the same count.
     """
     a = ratio_interval(one["diagnosed"], one["alone"])
     b = ratio_interval(two["diagnosed"], two["alone"])
@@ -534,7 +569,7 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
         f"{OVERHEAD_MAX:.0%} of its time",
         holds, one=a, two=b, rate=one["rate_hz"], n=len(one["alone"]), max=OVERHEAD_MAX * 100,
         alone=statistics.median(one["alone"]), sampled=statistics.median(one["diagnosed"]),
-        c1=_cost(a, 1), c2=_cost(b, 2),
+        c1=_cost(a, 1), c2=_cost(b, 2, faster_sampled_reason(one, two)),
         supported="**Sampling cost little.** On one thread the countdown took a median of {alone:.2f} s alone "
                   "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
                   "On two threads contending for the GIL: {c2}.",
