@@ -186,6 +186,21 @@ def test_single_thread_text_states_the_sibling_chapters_figures_and_the_speciali
     assert " %" not in text
 
 
+def test_single_thread_text_gives_the_cpu_time_ratio_where_a_worker_waited():
+    # the free-threaded logging run waited: 61.4 ms of wall time for 47 ms of CPU, against 10.6 and 10.3
+    f, g = cost_pair(6e-3, 2.8e-3)
+    for suite, wall, cpu, attribute_cpu in ((f, 61.4e-3, 47.0e-3, 6e-3), (g, 10.6e-3, 10.3e-3, 2.8e-3)):
+        suite.add(Timing("logging", "per-thread", 1, (wall,) * 5))
+        suite.add(Timing("logging", "per-thread" + CPU, 1, (cpu,) * 5, unit="CPU s"))
+        suite.add(Timing("attribute", "per-thread" + CPU, 1, (attribute_cpu,) * 5, unit="CPU s"))
+    text = sz.single_thread_text([f], [g], label="FT", other="GIL")
+    assert "logging 5.79× (4.56× in the worker's own CPU time)" in text
+    assert "attribute 2.14×," in text  # the same in CPU time: no second figure
+    assert "one build's wall time includes time its worker waited" in text
+    plain_f, plain_g = cost_pair(6e-3, 2.8e-3)  # no CPU times recorded: the wall ratios alone
+    assert "CPU time" not in sz.single_thread_text([plain_f], [plain_g], label="FT", other="GIL")
+
+
 def test_single_thread_text_says_so_when_the_sibling_record_is_missing_or_disagrees():
     f, g = cost_pair(6e-3, 2.8e-3)
     missing = sz.single_thread_text([f], [g], label="FT", other="GIL")

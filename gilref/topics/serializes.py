@@ -1535,6 +1535,7 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
     workload was measured on one thread by both.
     """
     ratios: dict[str, float] = {}
+    cpu_ratios: dict[str, float] = {}  # the same ratio of the worker's own CPU time, where it differs
     runs_ms: dict[str, float] = {}
     version = ""
     for ft_data, gil_data in zip(free_threaded, default):
@@ -1546,15 +1547,24 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
                 if base is not None and base.median > 0:
                     ratios[t.workload] = t.median / base.median
                     runs_ms[t.workload] = base.median * 1e3
+                    fc, gc_ = _one(ft, t.workload, "per-thread" + CPU_SUFFIX), _one(gil, t.workload,
+                                                                                   "per-thread" + CPU_SUFFIX)
+                    if fc is not None and gc_ is not None and gc_.median > 0:
+                        c = fc.median / gc_.median
+                        if abs(c / ratios[t.workload] - 1) > ONE_THREAD_GAP:
+                            cpu_ratios[t.workload] = c
     if not ratios:
         return ""
     low, high = min(ratios.values()), max(ratios.values())
-    each = ", ".join(f"{w} {r:.2f}×" for w, r in ratios.items())
+    each = ", ".join(f"{w} {r:.2f}×" + (f" ({cpu_ratios[w]:.2f}× in the worker's own CPU time)" if w in cpu_ratios
+                                        else "") for w, r in ratios.items())
     span = f"{low:.2f}×" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}×"
     loads = [load_text(_suite(d).metadata.get("load_average")) for d in (free_threaded[0], default[0])]
     text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
             f"as long as {other} ({each}: the one-thread per-thread columns above; the builds ran one after "
-            f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began).")
+            f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began)"
+            + ("; where the worker's own CPU time gives another ratio, one build's wall time includes time its "
+               "worker waited, for a CPU on a shared host, not work" if cpu_ratios else "") + ".")
     text += _sibling_text(sibling, ratios, runs_ms, specialized, sequential)
     later = (f" For 3.14, where specialization is back on, *What's New In Python 3.14* gives \"roughly 5-10%\" "
              f"([Free-threaded mode]({_WHATSNEW_314})) and the current HOWTO \"about 1% on macOS aarch64 to 8% on "
