@@ -617,3 +617,16 @@ def test_the_baseline_note_never_corrects_a_speedup_twice():
     assert slowed.value == 1.50 and "over the baseline run alone" in slowed.detail and "1.59×" in slowed.detail
     faster = strategy.with_baseline_note(opt, -0.06)
     assert faster.value == 1.50 and "6% faster" in faster.detail and "1.41" not in faster.detail
+
+
+def test_the_same_family_measured_apart_by_another_chapter_is_named_beside_the_choice():
+    read, present = records(cpu_procs=0.91, kept=1.86, fresh=1.36)
+    rec = dict(read("cpu-vs-io"))
+    rec["claims"] = {"processes_verdict": {"state": "undecided"}}
+    cpu = decide("cpu-bound", gather(lambda k: rec if k == "cpu-vs-io" else read(k), present=present)[0])
+    assert cpu.best is not None and cpu.best.source == "processes"
+    assert ("The same family, measured by another chapter: processes (2, countdown loop), 0.91× in "
+            "{doc}`cpu-vs-io` (its chapter could not tell whether it helps)") in cpu.reason
+    # within the tie, or from the same chapter, nothing more is said
+    read, present = records(cpu_procs=1.9, kept=1.95, fresh=1.36)
+    assert "The same family" not in decide("cpu-bound", gather(read, present=present)[0]).reason

@@ -448,6 +448,13 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
+    elsewhere = [o for o in ranked if o.family == best.family and o.source != best.source and o is not runner
+                 and o not in passed and not _close(best, o)]
+    if elsewhere:  # one way of running the work, two chapters, two figures: the page names both
+        reason += (" The same family, measured by another chapter: " + "; ".join(
+            f"{o.name}, {o.shown} in {chapter_link(o.source)}"
+            + (f" (its chapter {_FOUND[o.state]})" if o.state in _UNCONFIRMED else "") for o in elsewhere)
+            + ": figures of separate runs, each chapter's page giving its spread and the host's load.")
     _, mark, note = best.detail.partition(_BASELINE_MARK)
     if mark:  # the recommendation's figure rests on a baseline its chapter found slowed
         reason += f" Mind its figure: {mark}{note}."
