@@ -270,7 +270,7 @@ def test_an_option_its_chapter_did_not_confirm_is_passed_over_and_the_reason_say
     assert ("could not tell whether it helps" if state == "undecided" else "found that it does not help") in cpu.reason
     assert "{doc}`subinterpreters`" in cpu.reason
     rows = strategy.option_rows(options)
-    row = next(r for r in rows if r["option"].startswith("CPU-bound: subinterpreters"))
+    row = next(r for r in rows if r["option"].startswith("CPU-bound — subinterpreters"))
     assert row["helps? (its chapter)"] == {"undecided": "cannot tell", "contradicted": "does not help"}[state]
 
 
@@ -327,16 +327,16 @@ def test_a_stricter_claim_left_unconfirmed_does_not_make_a_15x_speedup_cannot_te
     assert io.best is not None and io.best.state == "" and "treat it as unconfirmed" not in io.reason
     assert "could not tell whether it helps" not in io.reason and "Passed over" not in io.reason
     rows = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(options)}
-    said = rows["I/O-bound: threads (ThreadPoolExecutor, 16)"]
+    said = rows["I/O-bound — threads (ThreadPoolExecutor, 16)"]
     assert said.startswith("not judged; its chapter ") and "threads reach 90% of the ideal" in said
-    assert ("could not decide whether" if claim_state == "undecided" else "short of its target") in said
+    assert ("could not decide whether" if claim_state == "undecided" else "short of the target of this claim") in said
     assert "cannot tell" not in rows.values()
     # the usual advice rests on the figures (15x threads, 1.95x processes), not on the stricter targets
     assert strategy.advice_claim(decisions).state == "holds"
     # met, the stricter claim confirms the option helps
     read, present = strict_records("holds")
     rows = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(gather(read, present=present)[0])}
-    assert rows["I/O-bound: threads (ThreadPoolExecutor, 16)"] == "helps"
+    assert rows["I/O-bound — threads (ThreadPoolExecutor, 16)"] == "helps"
 
 
 def test_nothing_is_passed_over_as_unconfirmed_when_the_choice_is_unconfirmed_too():
@@ -504,8 +504,8 @@ def test_a_negative_claim_that_holds_reads_does_not_help_in_the_table():
            "suites": {"countdown": countdown_suite(0.99, 1.9).to_dict()}}
     options = strategy.with_states(strategy.options_from_cpu_vs_io(cpu), cpu)
     helps = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(options)}
-    assert helps == {"CPU-bound: processes (2, countdown loop)": "helps",
-                     "CPU-bound: threads (2, countdown loop)": "does not help"}
+    assert helps == {"CPU-bound — processes (2, countdown loop)": "helps",
+                     "CPU-bound — threads (2, countdown loop)": "does not help"}
     assert not any(v in ("holds", "contradicted", "undecided") for v in helps.values())
 
 
@@ -566,8 +566,8 @@ def test_one_option_carries_one_verdict_the_one_of_the_chapter_that_claims_it():
     assert got[2].state == "" and got[3].state == ""  # another build, and an option no chapter judges
     rows = strategy.option_rows(got)
     verdicts = {r["option"]: r["helps? (its chapter)"] for r in rows}
-    assert verdicts["CPU-bound: threads (2, countdown loop; CPython 3.11.7)"] == "does not help ({doc}`cpu-vs-io`)"
-    assert verdicts["Thousands of waits: threads (one per wait)"] == "not judged"
+    assert verdicts["CPU-bound — threads (2, countdown loop; CPython 3.11.7)"] == "does not help ({doc}`cpu-vs-io`)"
+    assert verdicts["Thousands of waits — threads (one per wait)"] == "not judged"
 
 
 def test_a_tie_break_says_what_is_simpler_for_every_family_the_guide_ranks():

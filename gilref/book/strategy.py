@@ -790,7 +790,7 @@ def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Op
             if found[0] in STRICT_CLAIMS and state in _UNCONFIRMED:
                 statement = str(claim.get("statement", "")) or "its stricter claim holds"
                 strict = (f"could not decide whether {statement}" if raw == "undecided"
-                          else f"found this short of its target: {statement}")
+                          else f"found it short of the target of this claim: {statement}")
                 state = ""
         out.append(replace(o, state=state, strict=strict))
     return out
@@ -995,13 +995,14 @@ def coverage_text(status: Mapping[str, str]) -> str:
 
 
 def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
-    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first: four
+    """Every option, grouped by kind of work (in :data:`WORKLOADS` order, named as in
+    :data:`WORK_NAMES`: ``"I/O-bound — threads (ThreadPoolExecutor, 16)"``), best first: four
     columns (the option, its figure, how and where it was measured, its chapter's verdict on
     whether it helps), so that the table fits a page."""
     rows = []
     for d in decide_all(options):
         for o in d.options:
-            rows.append({"option": f"{work_name(o.workload)}: {o.name}", "measured": o.shown,
+            rows.append({"option": f"{work_name(o.workload)} — {o.name}", "measured": o.shown,
                          "how (chapter)": f"{o.detail} ({chapter_link(o.source)})" if o.detail
                          else chapter_link(o.source),
                          "helps? (its chapter)": HELPS_TEXT[o.state] + (
