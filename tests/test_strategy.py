@@ -630,3 +630,9 @@ def test_the_same_family_measured_apart_by_another_chapter_is_named_beside_the_c
     # within the tie, or from the same chapter, nothing more is said
     read, present = records(cpu_procs=1.9, kept=1.95, fresh=1.36)
     assert "The same family" not in decide("cpu-bound", gather(read, present=present)[0]).reason
+    # the usual advice, resting on that choice, names the other figure too
+    read, present = records(cpu_procs=0.91, kept=1.86, fresh=1.36)
+    claim = strategy.advice_claim(decide_all(gather(lambda k: rec if k == "cpu-vs-io" else read(k),
+                                                    present=present)[0]))
+    assert claim.state == "holds" and "the same family, measured by another chapter: processes (2, countdown loop), " \
+        "0.91× in {doc}`cpu-vs-io`" in claim.text

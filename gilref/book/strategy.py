@@ -79,6 +79,7 @@ __all__ = [
     "gather",
     "gil_build_options",
     "less_than",
+    "measured_apart",
     "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
@@ -448,19 +449,27 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
-    elsewhere = [o for o in ranked if o.family == best.family and o.source != best.source and o is not runner
-                 and o not in passed and not _close(best, o)]
-    if elsewhere:  # one way of running the work, two chapters, two figures: the page names both
-        reason += (" The same family, measured by another chapter: " + "; ".join(
-            f"{o.name}, {o.shown} in {chapter_link(o.source)}"
-            + (f" (its chapter {_FOUND[o.state]})" if o.state in _UNCONFIRMED else "") for o in elsewhere)
-            + ": figures of separate runs, each chapter's page giving its spread and the host's load.")
+    also = measured_apart(best, [o for o in ranked if o is not runner and o not in passed])
+    if also:  # one way of running the work, two chapters, two figures: the page names both
+        reason += f" The same family, measured by another chapter: {also}."
     _, mark, note = best.detail.partition(_BASELINE_MARK)
     if mark:  # the recommendation's figure rests on a baseline its chapter found slowed
         reason += f" Mind its figure: {mark}{note}."
     if best.state in _UNCONFIRMED:
         reason += f" Its own chapter, {chapter_link(best.source)}, {_FOUND[best.state]}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
+
+
+def measured_apart(best: Option, options: Sequence[Option]) -> str:
+    """The options of *options* of *best*'s family that another chapter measured, with a figure outside
+    the tie (:data:`TIE`) of *best*'s, in words (``"processes (2, countdown loop), 0.91× in
+    {doc}`cpu-vs-io` (...): figures of separate runs, ..."``); ``""`` when there is none."""
+    apart = [o for o in options if o.family == best.family and o.source != best.source and not _close(best, o)]
+    if not apart:
+        return ""
+    return ("; ".join(f"{o.name}, {o.shown} in {chapter_link(o.source)}"
+                      + (f" (its chapter {_FOUND[o.state]})" if o.state in _UNCONFIRMED else "") for o in apart)
+            + ": figures of separate runs, each chapter's page giving its spread and the host's load")
 
 
 def less_than(value: float, other: float) -> str:
@@ -917,7 +926,9 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
         if d.best is None:
             return "not measured"
         verdict = f"; that chapter {_FOUND[d.best.state]}" if d.best.state in _UNCONFIRMED else ""
-        return f"{d.best.shown}, measured in {chapter_link(d.best.source)}{verdict}"
+        also = measured_apart(d.best, d.options)
+        return (f"{d.best.shown}, measured in {chapter_link(d.best.source)}{verdict}"
+                + (f"; the same family, measured by another chapter: {also}" if also else ""))
 
     def choice(d: Decision) -> str:
         if d.best is not None and not d.helps:
