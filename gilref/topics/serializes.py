@@ -113,6 +113,7 @@ __all__ = [
     "ran_at_once",
     "reader_example",
     "refcount_verdict",
+    "same_store_text",
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
@@ -1141,8 +1142,31 @@ _CONSTANT_SOURCES = (
     "count, one cache line for every thread, atomically")
 
 
+def same_store_text(results: Suite | Mapping[str, Any], objects: Suite | Mapping[str, Any] | None) -> str:
+    """``" One figure, two runs: ... took 16.5 ms here and 8.0 ms in the shared-object runs above ..."``:
+    where the constant probe's one-thread ``dict-store`` (the mask made by the thread) and the
+    shared-object runs' one-thread per-thread ``dict-store`` (the same work) disagree, their quartile
+    ranges apart once each is widened by :data:`EXAMPLE_TOLERANCE`, both figures and the load as each
+    run began; ``""`` when they agree or one is missing."""
+    if objects is None:
+        return ""
+    probe, other = _suite(results), _suite(objects)
+    a, b = _one(probe, "dict-store", "per-thread"), _one(other, "dict-store", "per-thread")
+    if a is None or b is None:
+        return ""
+    (a1, a3), (b1, b3) = ((t.summary.q1, t.summary.q3) for t in (a, b))
+    tol = 1 + EXAMPLE_TOLERANCE
+    if a1 / tol <= b3 * tol and b1 / tol <= a3 * tol:
+        return ""
+    loads = [load_text(x.metadata.get("load_average")) for x in (probe, other)]
+    return (f" One figure, two runs: the one-thread store with the mask made by the thread took "
+            f"{a.median * 1e3:.1f} ms here and {b.median * 1e3:.1f} ms in the shared-object runs above (the "
+            f"same work; quartile ranges apart by more than {EXAMPLE_TOLERANCE:.0%}), separate runs on a "
+            f"shared host, 1-minute load average {loads[0]} and {loads[1]} as each began.")
+
+
 def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
-                     ratio: float = SLOWER_RATIO) -> Claim:
+                     ratio: float = SLOWER_RATIO, objects: Suite | Mapping[str, Any] | None = None) -> Claim:
     """A mortal constant of the code every thread runs serializes them like any shared object.
 
     Decided on the per-thread ``dict-store-constant`` ÷ ``dict-store`` interval at
@@ -1151,7 +1175,9 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     when the constant was immortal in that run (``metadata["constant_immortal"]``:
     then no count was shared, and nothing is claimed), or when the baseline with
     the mask made per thread failed to scale (:func:`baseline_scales`) or its
-    threads did not run at once (:func:`ran_at_once`).
+    threads did not run at once (:func:`ran_at_once`). *objects*, the shared-object runs
+    (:func:`shared_objects`), measured the same one-thread store: where it disagrees, the verdict
+    gives both (:func:`same_store_text`).
     Evidence: ``s`` (the Interval), the medians in ms.
     """
     suite = _suite(results)
@@ -1161,31 +1187,32 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     immortal = suite.metadata.get("constant_immortal")
     figures = ("{const_ms:.1f} ms with the mask a constant of the code against {own_ms:.1f} ms with the mask "
                "made by each thread ({s} over the quartiles; on one thread {const_one_ms:.1f} and {one_ms:.1f} ms)")
+    same = same_store_text(suite, objects)
     if k < 2:
-        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + "."
+        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + ".{same}"
     elif immortal is not False:
         holds, unclear = None, ("On {label} with {k} threads the constant was immortal in this run (its module "
                                 "came from a `.pyc`, or this build immortalizes it), so the threads shared no "
-                                "reference count and this run shows nothing about one: " + figures + ".")
+                                "reference count and this run shows nothing about one: " + figures + ".{same}")
     elif not _sound(suite, "dict-store", k):
         holds, unclear = None, ("On {label} with {k} threads this run cannot tell: " + figures + ", but that "
-                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".")
+                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".{same}")
     else:
         holds = iv.at_least(ratio)
         unclear = ("On {label} with {k} threads the repeats cannot tell whether the constant slowed the stores "
-                   "by {r:g}×: " + figures + ", an interval that holds it.")
+                   "by {r:g}×: " + figures + ", an interval that holds it.{same}")
     return check(
         "constant_verdict",
         "without the GIL, a mortal constant in the code every thread runs is a shared object that serializes them",
-        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES,
+        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES, same=same,
         const_ms=const[k].median * 1e3, own_ms=own[k].median * 1e3,
         const_one_ms=const[1].median * 1e3 if 1 in const else float("nan"),
         one_ms=own[1].median * 1e3 if 1 in own else float("nan"),
         supported="**A constant in the code is one object every thread uses.** On {label} with {k} threads "
                   "storing into dicts of their own, the stores took " + figures + ". This constant was "
-                  "mortal, and {how}.",
+                  "mortal, and {how}.{same}",
         contradicted="On {label} with {k} threads the mortal constant did not slow the stores by {r:g}×: "
-                     + figures + ", all of it under {r:g}×.",
+                     + figures + ", all of it under {r:g}×.{same}",
     )
 
 
