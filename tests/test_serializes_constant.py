@@ -201,3 +201,24 @@ def test_the_did_not_run_at_once_text_gives_the_quartiles_it_decided_on():
     c = sz.stdlib_verdict(suite, "random", 2, label="ft")
     assert c.state == "undecided"
     assert "per-thread 3.5 ms on 2 threads against 2.6 ms on 1, third quartile against first" in c.text
+
+
+def objects_suite(one_thread_store: float, *, load: float = 3.4) -> Suite:
+    """A made-up :func:`sz.shared_objects` result holding only the one-thread per-thread dict-store (s)."""
+    s = Suite(metadata={"usable_cpus": 2, "gil_enabled": False, "load_average": [load, load, load]})
+    s.add(Timing("dict-store", "per-thread", 1, (one_thread_store,) * 5))
+    return s
+
+
+def test_constant_verdict_gives_both_figures_of_the_one_thread_store_when_the_runs_disagree():
+    # the probe's one-thread store 16.5 ms, the shared-object runs' 8.0 ms: one quantity, two numbers
+    probe = probe_suite({1: 16.5 * MS, 2: 8.4 * MS}, {1: 19.6 * MS, 2: 10.0 * MS})
+    probe.metadata["load_average"] = [3.7, 3.0, 2.0]
+    c = sz.constant_verdict(probe, 2, label="ft", objects=objects_suite(8.0 * MS))
+    assert ("One figure, two runs: the one-thread store with the mask made by the thread took 16.5 ms here and "
+            "8.0 ms in the shared-object runs above") in c.text
+    assert "1-minute load average 3.7 and 3.4 as each began" in c.text
+    # within the tolerance, or without the other run, nothing is added
+    assert "One figure" not in sz.constant_verdict(probe, 2, label="ft", objects=objects_suite(15.5 * MS)).text
+    assert "One figure" not in sz.constant_verdict(probe, 2, label="ft").text
+    assert sz.same_store_text(probe, Suite()) == ""

@@ -77,7 +77,7 @@ def test_per_thread_statement_reads_as_english_before_it_did_not():
 def test_one_thread_text_says_waiting_when_the_cpu_time_is_the_same():
     text = sz.one_thread_text({"GIL": one_thread(True, wall=(2.6e-3, 3.5e-3), cpu=(1.9e-3, 1.9e-3),
                                                  faults=(0, 0))}, ["list-append"])
-    assert "GIL, list-append: 0.74× in wall time, 1.00× in CPU time, 0 and 0 page faults" in text
+    assert "On GIL, list-append took 0.74× in wall time and 1.00× in CPU time, with 0 and 0 page faults" in text
     assert "the worker of the slower run spent not running" in text and "more than 5%" in text
     assert "the per-thread run took the longer" in text and "give up the GIL" in text
     free = sz.one_thread_text({"FT": one_thread(False, wall=(8.4e-3, 7.9e-3), cpu=(7.0e-3, 7.0e-3),
@@ -92,6 +92,23 @@ def both(*suites: Suite) -> Suite:
         for t in x.timings:
             s.add(t)
     return s
+
+
+def test_one_thread_text_names_the_build_and_workload_before_their_figures():
+    # every sentence after the opening two starts with the build, then the workload, then its figures
+    text = sz.one_thread_text({
+        "GIL": both(one_thread(True, wall=(2.6e-3, 3.5e-3), cpu=(1.9e-3, 1.9e-3), faults=(0, 0)),
+                    one_thread(True, wall=(3.6e-3, 3.0e-3), cpu=(3.0e-3, 3.0e-3), workload="dict-store")),
+        "FT": one_thread(False, wall=(8.4e-3, 7.6e-3), cpu=(8.0e-3, 7.0e-3), faults=(2300, 500))},
+        ["list-append", "dict-store"])
+    cases = [s for s in text.split(". ") if "× in wall time" in s]
+    assert [c.split(" took ")[0] for c in cases] == ["On GIL, list-append", "On FT, list-append"]
+    assert "and dict-store took 1.20× in wall time and 1.00× in CPU time (the shared run took the longer)" in cases[0]
+    for case in cases:
+        assert case.index("list-append") < case.index("×") and case.index("took") < case.index("×")
+    # the cause follows its cases, in a sentence of its own
+    assert text.index("and dict-store took 1.20×") < text.index("The worker's own CPU time was the same")
+    assert text.index("2,300 and 500 page faults.") < text.index("The shared run cost the worker more CPU time")
 
 
 def test_one_thread_text_does_not_blame_the_atomic_count_when_attribute_shows_it_costs_nothing():
@@ -157,7 +174,8 @@ def test_single_thread_text_states_the_sibling_chapters_figures_and_the_speciali
     spec = {"attribute": [3, 7], "method": [4, 8], "countdown": [2, 9], "objects": [8, 26]}
     text = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.29, 1.86), specialized=spec)
     assert "the runs here are shorter (2.8 ms" in text
-    assert "{doc}`free-threading`" in text and "+29% on a countdown" in text and "+86% on its object workload" in text
+    assert "{doc}`free-threading`" in text and "on a countdown at +29%" in text
+    assert "on its object workload at +86%" in text
     assert "attribute 3 of 7 (2.14×)" in text and "countdown 2 of 9" in text
     assert "more than the free-threading chapter's workloads do" in text
     dense = {**spec, "objects": [4, 8]}
@@ -166,6 +184,21 @@ def test_single_thread_text_states_the_sibling_chapters_figures_and_the_speciali
            "than the object workload (50%)" in part
     assert "about 1% on macOS aarch64 to 8% on x86-64 Linux" in text and "roughly 5-10%" in text
     assert " %" not in text
+
+
+def test_single_thread_text_gives_the_cpu_time_ratio_where_a_worker_waited():
+    # the free-threaded logging run waited: 61.4 ms of wall time for 47 ms of CPU, against 10.6 and 10.3
+    f, g = cost_pair(6e-3, 2.8e-3)
+    for suite, wall, cpu, attribute_cpu in ((f, 61.4e-3, 47.0e-3, 6e-3), (g, 10.6e-3, 10.3e-3, 2.8e-3)):
+        suite.add(Timing("logging", "per-thread", 1, (wall,) * 5))
+        suite.add(Timing("logging", "per-thread" + CPU, 1, (cpu,) * 5, unit="CPU s"))
+        suite.add(Timing("attribute", "per-thread" + CPU, 1, (attribute_cpu,) * 5, unit="CPU s"))
+    text = sz.single_thread_text([f], [g], label="FT", other="GIL")
+    assert "logging 5.79× (4.56× in the worker's own CPU time)" in text
+    assert "attribute 2.14×," in text  # the same in CPU time: no second figure
+    assert "one build's wall time includes time its worker waited" in text
+    plain_f, plain_g = cost_pair(6e-3, 2.8e-3)  # no CPU times recorded: the wall ratios alone
+    assert "CPU time" not in sz.single_thread_text([plain_f], [plain_g], label="FT", other="GIL")
 
 
 def test_single_thread_text_says_so_when_the_sibling_record_is_missing_or_disagrees():

@@ -56,10 +56,13 @@ __all__ = [
     "REQUIRED_CHAPTERS",
     "SIMPLER_BECAUSE",
     "SIMPLICITY",
+    "STRICT_CLAIMS",
     "TIE",
     "USEFUL_SPEEDUP",
     "VERDICT_CLAIMS",
     "WORKLOADS",
+    "WORKLOAD_NAMES",
+    "WORK_NAMES",
     "Decision",
     "Option",
     "advice_claim",
@@ -76,6 +79,7 @@ __all__ = [
     "gather",
     "gil_build_options",
     "less_than",
+    "measured_apart",
     "option_rows",
     "options_from_asyncio",
     "options_from_cpu_vs_io",
@@ -95,6 +99,9 @@ __all__ = [
     "verdict_claim",
     "with_baseline_note",
     "with_states",
+    "work_link",
+    "work_name",
+    "workload_name",
 ]
 
 #: The chapters the guide always reads (its ``gilref_needs``).
@@ -111,6 +118,28 @@ OPTIONAL_CHAPTERS: dict[str, str] = {
 
 #: The kinds of work the guide covers, in the order of its table.
 WORKLOADS = ("cpu-bound", "io-bound", "many-waits", "mixed", "native")
+
+#: How the guide names each kind of work: the title of its section in the chapter (``docs/choosing.md``
+#: has a label ``choosing-<kind>`` before each), the one place a table or a sentence takes it from.
+WORK_NAMES: dict[str, str] = {
+    "cpu-bound": "CPU-bound",
+    "io-bound": "I/O-bound",
+    "many-waits": "Thousands of waits",
+    "mixed": "Mixed: responsive while computing",
+    "native": "Native code",
+}
+
+#: How the guide names a chapter's workload (a timing's ``workload``) inside an option's name, in
+#: words rather than the key the chapter's code uses; a key not here is shown with spaces for hyphens.
+WORKLOAD_NAMES: dict[str, str] = {
+    "countdown": "countdown loop",
+    "objects": "object-heavy loop",
+    "matmul": "NumPy matrix products",
+    "numpy-small": "NumPy on small arrays",
+    "numpy": "NumPy",
+    "xorshift": "xorshift loop",
+    "array-sum": "array sum",
+}
 
 #: A runner-up within this fraction of the best counts as a tie (0.05 = 5%).
 TIE = 0.05
@@ -178,12 +207,19 @@ VERDICT_CLAIMS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("native-code", "native", r"^threads .*Cython nogil"): ("nogil_verdict", False),
     ("native-code", "native", r"^threads .*GIL kept"): ("gil_verdict", True),
     ("native-code", "native", r"^threads .*pure Python"): ("python_verdict", True),
-    ("native-code", "native", r"^threads .*(matmul|numpy)"): ("numpy_verdict", False),
+    ("native-code", "native", r"^threads .*NumPy"): ("numpy_verdict", False),
     ("native-code", "native", r"^openmp"): ("prange_verdict", False),
     ("free-threading", "cpu-bound", r"^free-threaded threads .*countdown"): ("scaling_verdict", False),
-    ("free-threading", "native", r"^free-threaded threads .*numpy"): ("numpy_verdict", False),
+    ("free-threading", "native", r"^free-threaded threads .*NumPy"): ("numpy_verdict", False),
     ("free-threading", "cpu-bound", r"^threads .*GIL forced on"): ("gil_on_verdict", True),
 }
+
+#: Claims of :data:`VERDICT_CLAIMS` that state more than "it helps": a target its figure must reach
+#: (90% of the ideal speedup, 1.8× on two cores, as fast as another option). One that holds says the
+#: option helps; one its chapter could not decide, or found short of its target, says nothing on
+#: whether the option helps at all (14× short of a 16× ideal still helps): the option is then not
+#: judged on helping, and the table says what its chapter did find.
+STRICT_CLAIMS = frozenset({"threads_scale", "asyncio_matches", "processes_scale", "many_waits"})
 
 #: The states of a claim that do not confirm an option.
 _UNCONFIRMED = ("undecided", "contradicted")
@@ -195,6 +231,21 @@ HELPS_TEXT = {"holds": "helps", "contradicted": "does not help", "undecided": "c
 
 #: What an option's chapter found, after "its chapter, ..., ".
 _FOUND = {"contradicted": "found that it does not help", "undecided": "could not tell whether it helps"}
+
+
+def work_name(kind: str) -> str:
+    """The name of the kind of work *kind* (one of :data:`WORKLOADS`): its section's title."""
+    return WORK_NAMES.get(kind, kind.replace("-", " "))
+
+
+def work_link(kind: str) -> str:
+    """A MyST link to the guide's section on *kind*, shown with that section's title (:data:`WORK_NAMES`)."""
+    return f"{{ref}}`{work_name(kind)} <choosing-{kind}>`"
+
+
+def workload_name(key: str) -> str:
+    """A chapter's workload *key* (``"countdown"``, ``"numpy-small"``) in words (:data:`WORKLOAD_NAMES`)."""
+    return WORKLOAD_NAMES.get(key, key.replace("-", " "))
 
 
 def chapter_link(key: str) -> str:
@@ -219,6 +270,9 @@ class Option:
         ``"undecided"``, or ``""`` when that chapter states no such claim.
     :param judged_in: the chapter whose claim gave *state*, when it is not *source*
         (:func:`share_verdicts`); ``""`` otherwise.
+    :param strict: what *source* found of a claim in :data:`STRICT_CLAIMS` about this option that
+        it could not confirm (then *state* is ``""``), e.g. ``"could not decide whether threads
+        reach 90% ..."``; ``""`` otherwise. Not part of :meth:`to_dict` (it is read from the record).
     """
 
     workload: str
@@ -229,6 +283,7 @@ class Option:
     detail: str = ""
     state: str = ""
     judged_in: str = ""
+    strict: str = ""
 
     def __post_init__(self) -> None:
         if self.workload not in WORKLOADS:
@@ -373,7 +428,9 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     top = eligible[0]
     tied = [o for o in eligible if _close(top, o)]
     best = min(tied, key=lambda o: (_family_rank(o), ranked.index(o)))
-    passed = [o for o in ranked if not o.confirmed and o.better_than(best)]
+    # Passed over for being unconfirmed only while a confirmed option is the choice: when none is, the
+    # ranking is by figure alone, and the recommendation itself says its chapter did not confirm it.
+    passed = [o for o in ranked if not o.confirmed and o.better_than(best)] if best.confirmed else []
     others = [o for o in ranked if o is not best and o not in passed]
     runner = others[0] if others else None
     if best.metric == "speedup" and best.value < USEFUL_SPEEDUP:
@@ -392,12 +449,27 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
+    also = measured_apart(best, [o for o in ranked if o is not runner and o not in passed])
+    if also:  # one way of running the work, two chapters, two figures: the page names both
+        reason += f" The same family, measured by another chapter: {also}."
     _, mark, note = best.detail.partition(_BASELINE_MARK)
     if mark:  # the recommendation's figure rests on a baseline its chapter found slowed
         reason += f" Mind its figure: {mark}{note}."
     if best.state in _UNCONFIRMED:
         reason += f" Its own chapter, {chapter_link(best.source)}, {_FOUND[best.state]}: treat it as unconfirmed."
     return Decision(workload, best, runner, reason, tuple(ranked))
+
+
+def measured_apart(best: Option, options: Sequence[Option]) -> str:
+    """The options of *options* of *best*'s family that another chapter measured, with a figure outside
+    the tie (:data:`TIE`) of *best*'s, in words (``"processes (2, countdown loop), 0.91× in
+    {doc}`cpu-vs-io` (...): figures of separate runs, ..."``); ``""`` when there is none."""
+    apart = [o for o in options if o.family == best.family and o.source != best.source and not _close(best, o)]
+    if not apart:
+        return ""
+    return ("; ".join(f"{o.name}, {o.shown} in {chapter_link(o.source)}"
+                      + (f" (its chapter {_FOUND[o.state]})" if o.state in _UNCONFIRMED else "") for o in apart)
+            + ": figures of separate runs, each chapter's page giving its spread and the host's load")
 
 
 def less_than(value: float, other: float) -> str:
@@ -426,7 +498,7 @@ def summary_rows(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
     rows = []
     for d in decisions:
         rows.append({
-            "work": d.workload,
+            "work": work_link(d.workload),
             "best on this host": d.recommendation,
             "measured (chapter)": f"{d.best.shown} ({chapter_link(d.best.source)})" if d.best else "",
             "runner-up": f"{d.runner_up.name} ({d.runner_up.shown})" if d.runner_up else "",
@@ -451,7 +523,8 @@ def options_from_cpu_vs_io(record: Mapping[str, Any]) -> list[Option]:
     if cpu is not None:
         for mode in ("threads", "processes"):
             for t in cpu.select("countdown", mode):
-                out.append(Option("cpu-bound", f"{mode} ({t.workers}, countdown)", "speedup", cpu.speedup(t),
+                out.append(Option("cpu-bound", f"{mode} ({t.workers}, {workload_name('countdown')})", "speedup",
+                                  cpu.speedup(t),
                                   source, describe(t)))
     return out
 
@@ -493,7 +566,7 @@ def gil_build_options(options: Sequence[Option]) -> list[Option]:
 
 
 def describe(timing: Timing) -> str:
-    """What a timing's workload did, in words, from its parameters (e.g. ``countdown of
+    """What a timing's workload did, in words, from its parameters (e.g. ``countdown loop of
     10,000,000 steps``, ``NumPy matrix products (48 of 384×384)``)."""
     p = timing.params
 
@@ -502,7 +575,7 @@ def describe(timing: Timing) -> str:
         return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else "?"
 
     if timing.workload == "countdown":
-        return f"countdown of {num('n')} steps"
+        return f"{workload_name('countdown')} of {num('n')} steps"
     if timing.workload == "matmul":
         return f"NumPy matrix products ({num('products')} of {num('size')}×{num('size')})"
     if timing.workload == "numpy-small":
@@ -535,7 +608,7 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
             except (KeyError, ValueError):  # no baseline, or one in another unit
                 continue
             variant = _VARIANTS.get(str(t.params.get("variant", "")), "")
-            label = f"{t.mode} ({t.workers}, {t.workload}{', ' + variant if variant else ''}" \
+            label = f"{t.mode} ({t.workers}, {workload_name(t.workload)}{', ' + variant if variant else ''}" \
                     f"{_build_note(suite.metadata)})"
             if _gil_free(suite.metadata):
                 label = f"free-threaded {label}"
@@ -599,7 +672,7 @@ def options_from_processes(suite: Suite, source: str = "processes") -> list[Opti
     for mode, label in names.items():
         for t in suite.select("countdown", mode):
             out.append(Option("cpu-bound", label.format(w=t.workers), "speedup", suite.speedup(t), source,
-                              f"countdown of {t.params.get('n', 0):,} steps"))
+                              f"{workload_name('countdown')} of {t.params.get('n', 0):,} steps"))
     return out
 
 
@@ -611,16 +684,17 @@ def options_from_subinterpreters(suite: Suite, source: str = "subinterpreters") 
     timings = suite.select("countdown", "interpreters")
     if not timings:
         return []
-    t = timings[-1]
-    return [Option("cpu-bound", f"subinterpreters ({t.workers}, countdown{_build_note(suite.metadata)})", "speedup",
-                   suite.speedup(t), source, f"countdown of {t.params.get('n', 0):,} steps")]
+    t, loop = timings[-1], workload_name("countdown")
+    return [Option("cpu-bound", f"subinterpreters ({t.workers}, {loop}{_build_note(suite.metadata)})", "speedup",
+                   suite.speedup(t), source, f"{loop} of {t.params.get('n', 0):,} steps")]
 
 
 def options_from_dask(suite: Suite, source: str = "beyond-one-machine") -> list[Option]:
     """The cpu-bound option of :func:`gilref.topics.distributed.countdown_suite`: the Dask cluster
     (the pool timed beside it is that chapter's comparison, as in :func:`options_from_subinterpreters`)."""
     return [Option("cpu-bound", f"dask (LocalCluster, {t.workers} workers)", "speedup", suite.speedup(t), source,
-                   f"countdown of {t.params.get('n', 0):,} steps in {t.params.get('tasks', '?')} tasks")
+                   f"{workload_name('countdown')} of {t.params.get('n', 0):,} steps in "
+                   f"{t.params.get('tasks', '?')} tasks")
             for t in suite.select("countdown", "dask")]
 
 
@@ -716,12 +790,18 @@ def with_states(options: Sequence[Option], record: Mapping[str, Any]) -> list[Op
     claims = record.get("claims") or {}
     out = []
     for o in options:
-        state = o.state
+        state, strict = o.state, o.strict
         found = verdict_claim(chapter, o)
         if not state and found:
-            raw = str((claims.get(found[0]) or {}).get("state", ""))
+            claim = claims.get(found[0]) or {}
+            raw = str(claim.get("state", ""))
             state = _NEGATED.get(raw, "") if found[1] else raw
-        out.append(replace(o, state=state))
+            if found[0] in STRICT_CLAIMS and state in _UNCONFIRMED:
+                statement = str(claim.get("statement", "")) or "its stricter claim holds"
+                strict = (f"could not decide whether {statement}" if raw == "undecided"
+                          else f"found it short of the target of this claim: {statement}")
+                state = ""
+        out.append(replace(o, state=state, strict=strict))
     return out
 
 
@@ -846,7 +926,9 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
         if d.best is None:
             return "not measured"
         verdict = f"; that chapter {_FOUND[d.best.state]}" if d.best.state in _UNCONFIRMED else ""
-        return f"{d.best.shown}, measured in {chapter_link(d.best.source)}{verdict}"
+        also = measured_apart(d.best, d.options)
+        return (f"{d.best.shown}, measured in {chapter_link(d.best.source)}{verdict}"
+                + (f"; the same family, measured by another chapter: {also}" if also else ""))
 
     def choice(d: Decision) -> str:
         if d.best is not None and not d.helps:
@@ -864,7 +946,7 @@ def advice_claim(decisions: Sequence[Decision]) -> Claim:
                      "work, {cpu} ({cpu_v}).{free}",
         unclear="Of threads, asyncio and processes on builds with a GIL, the best I/O-bound option was {io} "
                 "({io_v}) and the best CPU-bound option {cpu} ({cpu_v}), as the usual advice says; but the "
-                "chapter that measured it could "
+                "chapter that measured the CPU-bound choice could "
                 "not confirm that it helps (its verdict on it: {cpu_state}), so this edition cannot confirm the "
                 "advice either.{free}")
 
@@ -924,15 +1006,17 @@ def coverage_text(status: Mapping[str, str]) -> str:
 
 
 def option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
-    """Every option, grouped by kind of work (in :data:`WORKLOADS` order), best first: four
+    """Every option, grouped by kind of work (in :data:`WORKLOADS` order, named as in
+    :data:`WORK_NAMES`: ``"I/O-bound — threads (ThreadPoolExecutor, 16)"``), best first: four
     columns (the option, its figure, how and where it was measured, its chapter's verdict on
     whether it helps), so that the table fits a page."""
     rows = []
     for d in decide_all(options):
         for o in d.options:
-            rows.append({"option": f"{o.workload}: {o.name}", "measured": o.shown,
+            rows.append({"option": f"{work_name(o.workload)} — {o.name}", "measured": o.shown,
                          "how (chapter)": f"{o.detail} ({chapter_link(o.source)})" if o.detail
                          else chapter_link(o.source),
                          "helps? (its chapter)": HELPS_TEXT[o.state] + (
-                             f" ({chapter_link(o.judged_in)})" if o.judged_in else "")})
+                             f" ({chapter_link(o.judged_in)})" if o.judged_in else "")
+                         + (f"; its chapter {o.strict}" if o.strict else "")})
     return rows

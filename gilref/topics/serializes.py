@@ -113,6 +113,7 @@ __all__ = [
     "ran_at_once",
     "reader_example",
     "refcount_verdict",
+    "same_store_text",
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
@@ -1141,8 +1142,31 @@ _CONSTANT_SOURCES = (
     "count, one cache line for every thread, atomically")
 
 
+def same_store_text(results: Suite | Mapping[str, Any], objects: Suite | Mapping[str, Any] | None) -> str:
+    """``" One figure, two runs: ... took 16.5 ms here and 8.0 ms in the shared-object runs above ..."``:
+    where the constant probe's one-thread ``dict-store`` (the mask made by the thread) and the
+    shared-object runs' one-thread per-thread ``dict-store`` (the same work) disagree, their quartile
+    ranges apart once each is widened by :data:`EXAMPLE_TOLERANCE`, both figures and the load as each
+    run began; ``""`` when they agree or one is missing."""
+    if objects is None:
+        return ""
+    probe, other = _suite(results), _suite(objects)
+    a, b = _one(probe, "dict-store", "per-thread"), _one(other, "dict-store", "per-thread")
+    if a is None or b is None:
+        return ""
+    (a1, a3), (b1, b3) = ((t.summary.q1, t.summary.q3) for t in (a, b))
+    tol = 1 + EXAMPLE_TOLERANCE
+    if a1 / tol <= b3 * tol and b1 / tol <= a3 * tol:
+        return ""
+    loads = [load_text(x.metadata.get("load_average")) for x in (probe, other)]
+    return (f" One figure, two runs: the one-thread store with the mask made by the thread took "
+            f"{a.median * 1e3:.1f} ms here and {b.median * 1e3:.1f} ms in the shared-object runs above (the "
+            f"same work; quartile ranges apart by more than {EXAMPLE_TOLERANCE:.0%}), separate runs on a "
+            f"shared host, 1-minute load average {loads[0]} and {loads[1]} as each began.")
+
+
 def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: str,
-                     ratio: float = SLOWER_RATIO) -> Claim:
+                     ratio: float = SLOWER_RATIO, objects: Suite | Mapping[str, Any] | None = None) -> Claim:
     """A mortal constant of the code every thread runs serializes them like any shared object.
 
     Decided on the per-thread ``dict-store-constant`` ÷ ``dict-store`` interval at
@@ -1151,7 +1175,9 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     when the constant was immortal in that run (``metadata["constant_immortal"]``:
     then no count was shared, and nothing is claimed), or when the baseline with
     the mask made per thread failed to scale (:func:`baseline_scales`) or its
-    threads did not run at once (:func:`ran_at_once`).
+    threads did not run at once (:func:`ran_at_once`). *objects*, the shared-object runs
+    (:func:`shared_objects`), measured the same one-thread store: where it disagrees, the verdict
+    gives both (:func:`same_store_text`).
     Evidence: ``s`` (the Interval), the medians in ms.
     """
     suite = _suite(results)
@@ -1161,31 +1187,32 @@ def constant_verdict(results: Suite | Mapping[str, Any], threads: int, *, label:
     immortal = suite.metadata.get("constant_immortal")
     figures = ("{const_ms:.1f} ms with the mask a constant of the code against {own_ms:.1f} ms with the mask "
                "made by each thread ({s} over the quartiles; on one thread {const_one_ms:.1f} and {one_ms:.1f} ms)")
+    same = same_store_text(suite, objects)
     if k < 2:
-        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + "."
+        holds, unclear = None, "On {label} only one thread ran, so no count was shared: " + figures + ".{same}"
     elif immortal is not False:
         holds, unclear = None, ("On {label} with {k} threads the constant was immortal in this run (its module "
                                 "came from a `.pyc`, or this build immortalizes it), so the threads shared no "
-                                "reference count and this run shows nothing about one: " + figures + ".")
+                                "reference count and this run shows nothing about one: " + figures + ".{same}")
     elif not _sound(suite, "dict-store", k):
         holds, unclear = None, ("On {label} with {k} threads this run cannot tell: " + figures + ", but that "
-                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".")
+                                "ratio is " + _unsound_text(suite, "dict-store", k) + ".{same}")
     else:
         holds = iv.at_least(ratio)
         unclear = ("On {label} with {k} threads the repeats cannot tell whether the constant slowed the stores "
-                   "by {r:g}×: " + figures + ", an interval that holds it.")
+                   "by {r:g}×: " + figures + ", an interval that holds it.{same}")
     return check(
         "constant_verdict",
         "without the GIL, a mortal constant in the code every thread runs is a shared object that serializes them",
-        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES,
+        holds, label=label, k=k, r=ratio, s=iv, unclear=unclear, how=_CONSTANT_SOURCES, same=same,
         const_ms=const[k].median * 1e3, own_ms=own[k].median * 1e3,
         const_one_ms=const[1].median * 1e3 if 1 in const else float("nan"),
         one_ms=own[1].median * 1e3 if 1 in own else float("nan"),
         supported="**A constant in the code is one object every thread uses.** On {label} with {k} threads "
                   "storing into dicts of their own, the stores took " + figures + ". This constant was "
-                  "mortal, and {how}.",
+                  "mortal, and {how}.{same}",
         contradicted="On {label} with {k} threads the mortal constant did not slow the stores by {r:g}×: "
-                     + figures + ", all of it under {r:g}×.",
+                     + figures + ", all of it under {r:g}×.{same}",
     )
 
 
@@ -1260,6 +1287,33 @@ _LIST_FREE = "https://github.com/python/cpython/blob/v3.13.5/Objects/listobject.
 _OBJECT_HEADER = "https://github.com/python/cpython/blob/v3.13.5/Include/object.h#L207-L218"
 
 
+def _one_thread_case(workload: str, ratio: float, cpu: float | None, faults: tuple[float, float] | None,
+                     longer: bool) -> str:
+    """One case of :func:`one_thread_text`, the workload first, then its figures: ``"list-append took
+    1.14× in wall time and 1.15× in CPU time, with 2,316 and 1,768 page faults"`` (*longer*: say which
+    run took the longer)."""
+    text = f"{workload} took {ratio:.2f}× in wall time"
+    if cpu is not None:
+        text += f" and {cpu:.2f}× in CPU time"
+    if faults is not None:
+        text += f", with {faults[0]:,.0f} and {faults[1]:,.0f} page faults"
+    if longer:
+        text += f" (the {'shared' if ratio > 1 else 'per-thread'} run took the longer)"
+    return text
+
+
+def _cases_text(cases: Sequence[tuple[str, str]]) -> str:
+    """``"On A, x took ... and y took ...; on B, z took ..."``: (build label, case) pairs grouped by build,
+    each build named before its workloads."""
+    by: dict[str, list[str]] = {}
+    for label, case in cases:
+        by.setdefault(label, []).append(case)
+    parts = [f"on {label}, " + (", and ".join(c) if len(c) < 3 else ", ".join(c[:-1]) + ", and " + c[-1])
+             for label, c in by.items()]
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
 def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads: Sequence[str], *,
                     gap: float = ONE_THREAD_GAP) -> str:
     """Why, with one thread, shared and per-thread runs took different wall times, computed per case.
@@ -1270,9 +1324,10 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
     and the cause they point to: the same CPU time means the difference is time the worker was not
     running; on a free-threaded build, more CPU for the shared object is the atomic reference-count
     path of a thread that does not own it (and, for a list, its old arrays freed late); otherwise
-    page faults, when they differ. ``""`` when every case is within *gap*.
+    page faults, when they differ. Each sentence names the build and the workload first, then
+    their figures, then the cause. ``""`` when every case is within *gap*.
     """
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {}
     flat: list[str] = []  # free-threaded workloads on a non-owned object that came out alike, wall and CPU
     for data in results.values():
         suite = _suite(data)
@@ -1295,28 +1350,25 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
             ratio = wall[0].median / wall[1].median
             if abs(ratio - 1) <= gap:
                 continue
-            case = f"{label}, {w}: {ratio:.2f}× in wall time"
             cpu = [_one(suite, w, m + CPU_SUFFIX) for m in ("shared", "per-thread")]
             if cpu[0] is None or cpu[1] is None or not cpu[1].median:
-                groups.setdefault("unknown", []).append(case)
+                groups.setdefault("unknown", []).append((label, _one_thread_case(w, ratio, None, None, False)))
                 continue
             c = cpu[0].median / cpu[1].median
             faults = [_one(suite, w, m + FAULTS_SUFFIX) for m in ("shared", "per-thread")]
             fs, fp = (faults[0].median, faults[1].median) if faults[0] and faults[1] else (-1.0, -1.0)
-            case += f", {c:.2f}× in CPU time"
-            if fs >= 0:
-                case += f", {fs:,.0f} and {fp:,.0f} page faults"
             more = fs >= 0 and max(fs, fp) >= 50 and abs(fs - fp) > 0.5 * max(fs, fp)
-            if abs(c - 1) <= gap:
+            waited = abs(c - 1) <= gap
+            if waited:
                 key = "waited" if free else "waited-gil"
-                case += f"; the {'shared' if ratio > 1 else 'per-thread'} run took the longer"
             elif free and c > 1 and w == "list-append":
                 key = "owner-list"
             elif free and c > 1:
                 key = "owner-flat" if flat else "owner"
             else:
                 key = "faults" if more else "cpu"
-            groups.setdefault(key, []).append(case)
+            groups.setdefault(key, []).append(
+                (label, _one_thread_case(w, ratio, c, (fs, fp) if fs >= 0 else None, waited)))
     if not groups:
         return ""
     verb = "changes" if len(flat) == 1 else "change"
@@ -1326,36 +1378,37 @@ def one_thread_text(results: Mapping[str, Suite | Mapping[str, Any]], workloads:
              f"came out within {gap:.0%} in wall and CPU time, so an uncontended atomic count costs next to "
              "nothing") if flat else ""
     why = {
-        "waited": "The worker's own CPU time was the same, so the difference is time the worker of the slower run "
+        "waited": "the worker's own CPU time was the same, so the difference is time the worker of the slower run "
                   "spent not running (waiting for a CPU, which other processes share; this build has no GIL), "
                   "not work",
-        "waited-gil": "The worker's own CPU time was the same, so the difference is time the worker of the slower "
+        "waited-gil": "the worker's own CPU time was the same, so the difference is time the worker of the slower "
                       "run spent not running (waiting for a CPU, which other processes share, or for the main "
                       "thread to give up the GIL), not work",
-        "owner": "The shared run cost the worker more CPU time: the main thread made the shared object, so the "
+        "owner": "the shared run cost the worker more CPU time: the main thread made the shared object, so the "
                  "worker is not its owner and each of its reference-count changes takes the shared, atomic count "
                  f"of the object's header ([`ob_ref_shared`]({_OBJECT_HEADER}))",
-        "owner-flat": "The shared run cost the worker more CPU time, and not for its reference count: " + alike
+        "owner-flat": "the shared run cost the worker more CPU time, and not for its reference count: " + alike
                       + "; what else differs this page does not break down",
-        "owner-list": ("The shared run cost the worker more CPU time" + (": not for its reference count, since "
+        "owner-list": ("the shared run cost the worker more CPU time" + (": not for its reference count, since "
                        + alike + ", but" if flat else ": besides the atomic count of a thread that is not the owner "
                        f"([`ob_ref_shared`]({_OBJECT_HEADER})),")
                        + f" because a list a thread other than its owner resizes is marked shared "
                        f"([listobject.c]({_LIST_SHARED})) and its old item arrays are then freed only once no "
                        f"thread can be reading them ([QSBR]({_LIST_FREE})), so the growing list takes fresh memory "
-                       "(its page faults are given)"),
-        "faults": "The worker's CPU time differed too, and with it its page faults: one mode touched fresh memory "
+                       "(hence the page faults)"),
+        "faults": "the worker's CPU time differed too, and with it its page faults: one mode touched fresh memory "
                   "(the kernel's time for the faults counts as the thread's), the other reused memory the run "
                   "before had freed",
-        "cpu": "The worker's own CPU time differed too, with page faults alike, for the same operations: not "
+        "cpu": "the worker's own CPU time differed too, with page faults alike, for the same operations: not "
                "waiting and not fresh memory; caches, memory layout or the CPU's clock, which this page does "
                "not measure apart",
-        "unknown": "These results did not record the worker's CPU time, so this page cannot tell why",
+        "unknown": "these results did not record the worker's CPU time, so this page cannot tell why",
     }
-    parts = [f"{why[k]} ({'; '.join(v)})." for k, v in groups.items()]
+    parts = [f"{_cases_text(v)}. {why[k][0].upper()}{why[k][1:]}." for k, v in groups.items()]
     return (f"**One thread, the same work.** With one thread the shared and the per-thread run do the same "
-            f"operations, yet some differ by more than {gap:.0%} (shared ÷ per-thread; CPU time: the worker's "
-            "own, `time.thread_time`; minor page faults per run, shared and per-thread). " + " ".join(parts))
+            f"operations, yet some differ by more than {gap:.0%}. Each ratio below is shared ÷ per-thread, of the "
+            "wall time and of the worker's own CPU time (`time.thread_time`); the page faults are the minor "
+            "ones of a run, shared first. " + " ".join(parts))
 
 
 def _loop_counts(func: Callable[..., Any]) -> list[int]:
@@ -1437,9 +1490,9 @@ def _sibling_text(sibling: Suite | Mapping[str, Any] | None, ratios: Mapping[str
             their_ms[w] = d.median * 1e3
         names = {"countdown": "a countdown", "objects": "its object workload"}
         if theirs:
-            text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost at "
-                    + " and ".join(f"{_signed_percent(iv.median - 1)} on {names[w]} ({their_ms[w]:.0f} ms a run on "
-                                   "the default build)" for w, iv in theirs.items())
+            text = (" The {doc}`free-threading` chapter measured the same build's one-thread cost, "
+                    + " and ".join(f"on {names[w]} at {_signed_percent(iv.median - 1)} ({their_ms[w]:.0f} ms a run "
+                                   "on the default build)" for w, iv in theirs.items())
                     + ", in child processes of their own, the builds taking turns"
                     + _second_countdown(suite, sequential)
                     + "; the runs here are "
@@ -1509,6 +1562,7 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
     workload was measured on one thread by both.
     """
     ratios: dict[str, float] = {}
+    cpu_ratios: dict[str, float] = {}  # the same ratio of the worker's own CPU time, where it differs
     runs_ms: dict[str, float] = {}
     version = ""
     for ft_data, gil_data in zip(free_threaded, default):
@@ -1520,15 +1574,24 @@ def single_thread_text(free_threaded: Sequence[Suite | Mapping[str, Any]],
                 if base is not None and base.median > 0:
                     ratios[t.workload] = t.median / base.median
                     runs_ms[t.workload] = base.median * 1e3
+                    fc, gc_ = _one(ft, t.workload, "per-thread" + CPU_SUFFIX), _one(gil, t.workload,
+                                                                                   "per-thread" + CPU_SUFFIX)
+                    if fc is not None and gc_ is not None and gc_.median > 0:
+                        c = fc.median / gc_.median
+                        if abs(c / ratios[t.workload] - 1) > ONE_THREAD_GAP:
+                            cpu_ratios[t.workload] = c
     if not ratios:
         return ""
     low, high = min(ratios.values()), max(ratios.values())
-    each = ", ".join(f"{w} {r:.2f}×" for w, r in ratios.items())
+    each = ", ".join(f"{w} {r:.2f}×" + (f" ({cpu_ratios[w]:.2f}× in the worker's own CPU time)" if w in cpu_ratios
+                                        else "") for w, r in ratios.items())
     span = f"{low:.2f}×" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}×"
     loads = [load_text(_suite(d).metadata.get("load_average")) for d in (free_threaded[0], default[0])]
     text = (f"With one thread on an object of its own, the same work in both builds, {label} took {span} "
             f"as long as {other} ({each}: the one-thread per-thread columns above; the builds ran one after "
-            f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began).")
+            f"the other on a shared host, 1-minute load average {loads[0]} and {loads[1]} as each began)"
+            + ("; where the worker's own CPU time gives another ratio, one build's wall time includes time its "
+               "worker waited, for a CPU on a shared host, not work" if cpu_ratios else "") + ".")
     text += _sibling_text(sibling, ratios, runs_ms, specialized, sequential)
     later = (f" For 3.14, where specialization is back on, *What's New In Python 3.14* gives \"roughly 5-10%\" "
              f"([Free-threaded mode]({_WHATSNEW_314})) and the current HOWTO \"about 1% on macOS aarch64 to 8% on "
