@@ -90,6 +90,8 @@ def test_the_cluster_is_closed_when_the_block_raises():
     (distributed.countdown_suite, {"repeats": 1}, "repeats must be >= 5"),
     (distributed.overhead_suite, {"tasks": 0}, "tasks must be >= 1"),
     (distributed.overhead_suite, {"timeout": -1}, "timeout must be >= 0|timeout must be > 0"),
+    (distributed.round_suite, {"rounds": 0}, "rounds must be >= 1"),
+    (distributed.round_suite, {"workers": 0}, "workers must be >= 1"),
 ])
 def test_the_suites_check_their_arguments_before_touching_the_cluster(func, kwargs, match):
     with pytest.raises(ValueError, match=match):
