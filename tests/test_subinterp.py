@@ -421,3 +421,29 @@ def test_an_examples_figure_is_placed_by_its_printed_value():
 def test_the_processes_figures_that_agree_are_both_named():
     same = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505,) * 5), other=countdown_record_suite())
     assert "This page's 2 processes, at 1.98×, and that chapter's 1.98× are the same within both spreads" in same.text
+
+
+def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_parent_and_interpreter():
+    st = made_startup()  # fork 2.0 ms, spawn 50 ms in this page's parent
+    st.metadata.update({"modules_loaded": 180, "rss_bytes": 40 * 2**20, "fresh_start_s": 0.012,
+                        "fresh_import_s": 0.04, "spawn_main": "gilref.interp._child", "task_module": "x"})
+    other = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True})
+    small = Suite(metadata={"modules_loaded": 190, "rss_bytes": 20 * 2**20})
+    for mode, there, here_small in (("fork", 0.0031, 0.002), ("spawn", 0.030, 0.045)):
+        other.add(Timing("process-start", mode, 1, (there,) * 5, (), {}))
+        small.add(Timing("process-start", mode, 1, (here_small,) * 5, (), {}))
+    text = subinterp.start_parts_text(st, "CPython 3.13.5 (GIL)", other, small)
+    assert "(180 modules, 40 MiB resident, against 190, 20 MiB resident)" in text
+    assert "CPython 3.13.5 (GIL) against CPython 3.11.7, GIL on" in text
+    # fork: the same in both parents of 3.13 (2.0 ms), 3.1 ms in 3.11: all of it the interpreter
+    assert ("`fork` took 2.0 ms in this page's parent, 2.0 ms from the small parent and 3.1 ms in that chapter: "
+            "the parent adds nothing beyond the spreads, and CPython 3.13.5 (GIL) over that chapter's interpreter "
+            "saves 1.1 ms") in text
+    assert "`spawn` took 50.0 ms" in text and "the parent adds 5.0 ms, and CPython 3.13.5 (GIL) over" in text
+    assert "interpreter adds 15.0 ms." in text
+    # with the small parent, the gap is split by measurement, not estimated net of imports
+    ctx = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other, small)
+    assert "To tell the two causes apart" in ctx and "would take" not in ctx
+    assert "would take" in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
+    assert subinterp.start_parts_text(st, "X", other, Suite()) == ""
+    assert isinstance(subinterp.rss_bytes(), (int, type(None)))
