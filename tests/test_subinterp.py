@@ -141,6 +141,9 @@ def test_measure_in_the_child_reports_interpreters_threads_processes(setup):
     modes = {t.mode for t in startup.timings}
     assert {"thread", "interpreter"} <= modes and any(m.startswith("process-") for m in modes)
     assert all(t.median > 0 for t in startup.timings)
+    small = result["small_parent"]  # the processes chapter's measurement, run in the same interpreter
+    assert small is not None and small.metadata["python_version"] == scaling.metadata["python_version"]
+    assert "fork" in {t.mode for t in small.timings} and "rss_bytes" in startup.metadata
 
 
 @pytest.mark.example("subinterpreters.py")

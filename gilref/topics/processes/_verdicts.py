@@ -491,6 +491,7 @@ def pickling_verdict(pk: Suite) -> Claim:
     r = ratio_interval(tb.values, ts.values)
     per = (tb.median - ts.median) * 1000 / (big / 2**20) if big > small else 0.0
     note = _one_way_note(pk)
+    legs_note = return_leg_text(pk)
     if not note and ts.median > rt_small.median:
         note = (f" At {small / 1024:g} KiB one way and there and back are the same within their spread (one way's "
                 "median is the higher by chance): so small a payload is a small part of what a call costs, and the "
@@ -502,12 +503,67 @@ def pickling_verdict(pk: Suite) -> Claim:
         kib=small / 1024, mib=big / 2**20, per=per, t=GROWTH_RATIO,
         supported="**Size costs.** A {kib:g} KiB argument took {small} per call (there and back: {rt}), which is "
                   "what any call to a worker costs, the payload aside; a {mib:g} MiB one took {big}, {r:.0f} as "
-                  "long, about {per:.1f} ms per MiB." + _esc(note),
+                  "long, about {per:.1f} ms per MiB." + _esc(note + legs_note),
         contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({r:.1f}): less "
-                     "growth than expected." + _esc(note),
+                     "growth than expected." + _esc(note + legs_note),
         unclear="This run cannot decide: the {mib:g} MiB argument took {r:.1f} the {kib:g} KiB one's time, a range "
-                "that holds the threshold of {t:.0f}×." + _esc(note),
+                "that holds the threshold of {t:.0f}×." + _esc(note + legs_note),
     )
+
+
+_PROCESS_PY = "https://github.com/python/cpython/blob/v3.13.5/Lib/concurrent/futures/process.py"
+_CONNECTION_PY = "https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/connection.py"
+
+
+def legs(pk: Suite, size: int) -> tuple[Interval, Interval | None, Interval]:
+    """The two legs of sending *size* bytes, in ms: the way out (``argument``: the payload goes, an int
+    comes back), the way back measured alone (``result``: an int goes, a payload the worker held comes
+    back; None when not measured), and the way back within a round trip (``round-trip`` less
+    ``argument``: the median is the difference of the medians, the ends the widest differences of
+    their quartiles)."""
+    out, rt = _ms(pk.get(f"payload-{size}", "argument").values), _ms(pk.get(f"payload-{size}", "round-trip").values)
+    alone = [t for t in pk.timings if t.workload == f"payload-{size}" and t.mode == "result"]
+    back = _ms(alone[0].values) if alone else None
+    return out, back, Interval(rt.low - out.high, rt.median - out.median, rt.high - out.low)
+
+
+def return_leg_text(pk: Suite) -> str:
+    """How the way back of the largest payload compares with the way out (:func:`legs`), with the reason
+    the measured pattern points to: when the way back within a round trip costs more than the way out
+    beyond their spreads, either the way back alone costs what the way out costs (the extra belongs to
+    doing both in one call) or it costs more even alone (the reader differs: this process's pool manager
+    thread, beside its other threads, against the worker's only thread). ``""`` without the ``result`` mode."""
+    big = _payload_sizes(pk)[-1]
+    out, back, within = legs(pk, big)
+    if back is None:
+        return ""
+    mib = big / 2**20
+    head = (f" At {mib:g} MiB, the way out (the payload as argument, an int back) took {out.text('.1f', ' ms')}; "
+            f"the way back alone (an int out, a payload the worker already held back) {back.text('.1f', ' ms')}; "
+            f"and the way back within a round trip (the round trip less the way out) came to "
+            f"{within.median:.1f} ms ({within.low:.1f} to {within.high:.1f} ms from the quartiles).")
+    if not within.low > out.high:
+        return head + " Within their spreads, the way back cost no more than the way out."
+    if not back.low > out.high and not within.low > back.high:
+        return head + (" The way back alone lies within the spreads of both, so this run cannot say that bringing "
+                       "the payload back costs more than sending it.")
+    if not back.low > out.high:
+        return head + (f" The way back costs more within a round trip than the way out, but not alone: alone, "
+                       f"it cost what the way out cost, both legs pickling the payload on one side, pushing it "
+                       "through a pipe and unpickling it into a new object on the other. So the extra "
+                       f"{within.median - back.median:.1f} ms is not a cost of the way back but of doing both in "
+                       "one call: the worker holds its argument and its result (the same object, pickled again) "
+                       "and frees the argument only after the result is sent ([`_process_worker`]"
+                       f"({_PROCESS_PY})); this page does not break it down further.")
+    threads = pk.metadata.get("threads")
+    beside = f" ({threads} threads ran in this process)" if isinstance(threads, int) else ""
+    return head + (" The way back costs more even alone. Both legs copy the same bytes; what differs is who reads "
+                   "the pipe: on the way out the worker's only thread, on the way back this process's pool manager "
+                   f"thread, beside this process's other threads{beside}, which then wakes the caller waiting on "
+                   f"the future ([`wait_result_broken_or_wakeup`]({_PROCESS_PY})). The likely cause: the reader "
+                   "takes the payload from the pipe a chunk at a time and takes the GIL back after every chunk "
+                   f"([`Connection._recv`]({_CONNECTION_PY})), which is free in the worker and may mean waiting "
+                   "here.")
 
 
 def one_way_above_round_trip(pk: Suite) -> list[int]:
@@ -638,6 +694,15 @@ def pickling_invariants(pk: Suite) -> list[Invariant]:
                              a=_ms_text(arg.values, ".3f"), r=_ms_text(rt.values, ".3f"),
                              cause="the one-way calls ({a}) were slowed by something the round trips ({r}) "
                                    "escaped: the worker or this process was descheduled while they ran"))
+        back = [t for t in pk.timings if t.workload == f"payload-{size}" and t.mode == "result"]
+        if back:
+            out.append(invariant(f"way_back_at_most_round_trip_{size}",
+                                 "sending {kib:g} KiB back alone took at most what there and back took",
+                                 at_most(back[0].values, rt.values, slack=ONE_WAY_SLACK), kib=kib,
+                                 b=_ms_text(back[0].values, ".3f"), r=_ms_text(rt.values, ".3f"),
+                                 cause="the calls bringing the payload back ({b}) were slowed by something the round "
+                                       "trips ({r}) escaped: the worker or this process was descheduled while they "
+                                       "ran"))
         out.append(invariant(f"pickle_at_most_round_trip_{size}",
                              "pickling {kib:g} KiB here took at most sending it there and back",
                              at_most(here.values, rt.values, slack=COST_SLACK), kib=kib,
