@@ -398,3 +398,14 @@ def test_the_way_back_alone_is_at_most_a_round_trip():
     assert "way_back_at_most_round_trip_67108864" not in broken(p.pickling_invariants(ok))
     bad = with_way_back(pk_suite(), 1 << 26, 0.6)
     assert "way_back_at_most_round_trip_67108864" in broken(p.pickling_invariants(bad))
+
+
+def test_a_way_back_dearer_alone_than_within_a_round_trip_is_named_a_disagreement():
+    big = 1 << 26
+    base = {1024: (0.00001, 0.0001, 0.0002), big: (0.05, 0.2, 0.4)}  # within a round trip: 200 ms, as the way out
+    busy = with_way_back(pk_suite(base), big, 0.5)
+    busy.metadata["load_average"] = [3.2, 2.0, 1.0]
+    text = p.return_leg_text(busy)
+    assert "The two measures of the way back disagree" in text and "load average was 3.2 on 2 CPUs" in text
+    quiet = with_way_back(pk_suite(base), big, 0.5)
+    assert "does not break down further" in p.return_leg_text(quiet) and "load average" not in p.return_leg_text(quiet)

@@ -532,7 +532,9 @@ def return_leg_text(pk: Suite) -> str:
     the measured pattern points to: when the way back within a round trip costs more than the way out
     beyond their spreads, either the way back alone costs what the way out costs (the extra belongs to
     doing both in one call) or it costs more even alone (the reader differs: this process's pool manager
-    thread, beside its other threads, against the worker's only thread). ``""`` without the ``result`` mode."""
+    thread, beside its other threads, against the worker's only thread); when only the way back alone
+    costs more, the two measures of one leg disagree (the load, when the host was busy, as the likely
+    cause). ``""`` without the ``result`` mode."""
     big = _payload_sizes(pk)[-1]
     out, back, within = legs(pk, big)
     if back is None:
@@ -542,14 +544,24 @@ def return_leg_text(pk: Suite) -> str:
             f"the way back alone (an int out, a payload the worker already held back) {back.text('.1f', ' ms')}; "
             f"and the way back within a round trip (the round trip less the way out) came to "
             f"{within.median:.1f} ms ({within.low:.1f} to {within.high:.1f} ms from the quartiles).")
-    if not within.low > out.high:
-        return head + " Within their spreads, the way back cost no more than the way out."
-    if not back.low > out.high and not within.low > back.high:
+    dearer_within, dearer_alone = within.low > out.high, back.low > out.high
+    if not dearer_within and not dearer_alone:
+        return head + " Within their spreads, the way back cost no more than the way out, alone or within a round trip."
+    if dearer_alone and not dearer_within:
+        cpus, la = pk.metadata.get("usable_cpus"), load(pk.metadata.get("load_average"))
+        busy = isinstance(cpus, int) and la is not None and la >= cpus
+        return head + (" The two measures of the way back disagree: alone it cost more than the way out, within a "
+                       "round trip it did not, though there it does the same work and the worker more besides. So "
+                       "the calls that brought a payload back alone were slowed by something the round trips "
+                       "escaped" + (f": likely the host, whose 1-minute load average was {la:.1f} on {cpus} CPUs "
+                                    "(the ways take turns, but a busy moment falls on one call at a time)."
+                                    if busy else ", which this page does not break down further."))
+    if not dearer_alone and not within.low > back.high:
         return head + (" The way back alone lies within the spreads of both, so this run cannot say that bringing "
                        "the payload back costs more than sending it.")
-    if not back.low > out.high:
-        return head + (f" The way back costs more within a round trip than the way out, but not alone: alone, "
-                       f"it cost what the way out cost, both legs pickling the payload on one side, pushing it "
+    if not dearer_alone:
+        return head + (" The way back costs more within a round trip than the way out, but not alone: alone, "
+                       "it cost what the way out cost, both legs pickling the payload on one side, pushing it "
                        "through a pipe and unpickling it into a new object on the other. So the extra "
                        f"{within.median - back.median:.1f} ms is not a cost of the way back but of doing both in "
                        "one call: the worker holds its argument and its result (the same object, pickled again) "
