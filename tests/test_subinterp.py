@@ -440,10 +440,13 @@ def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_
     assert "CPython 3.13.5 (GIL) against CPython 3.11.7, GIL on" in text
     # fork: the same in both parents of 3.13 (2.0 ms), 3.1 ms in 3.11: all of it the interpreter
     assert ("`fork` took 2.0 ms in this page's parent, 2.0 ms from the small parent and 3.1 ms in that chapter: "
-            "the parent adds nothing beyond the spreads, and CPython 3.13.5 (GIL) over that chapter's interpreter "
-            "saves 1.1 ms") in text
-    assert "`spawn` took 50.0 ms" in text and "the parent adds 5.0 ms, and CPython 3.13.5 (GIL) over" in text
-    assert "interpreter adds 15.0 ms." in text
+            "the parent adds nothing beyond the spreads, and the interpreter and the moment save 1.1 ms") in text
+    assert "`spawn` took 50.0 ms" in text
+    assert "the parent adds 5.0 ms, and the interpreter and the moment add 15.0" in text
+    assert "the two ran at different times of a shared host." in text  # no load averages recorded: none said
+    small.metadata["load_average"], other.metadata["load_average"] = [1.0, 1, 1], [3.25, 2, 1]
+    assert "(1-minute load averages 1.0 for the small parent here, 3.2 there)" in subinterp.start_parts_text(
+        st, "X", other, small)
     # with the small parent, the gap is split by measurement, not estimated net of imports
     ctx = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other, small)
     assert "To tell the two causes apart" in ctx and "would take" not in ctx

@@ -64,7 +64,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter
-from ._crosscheck import fixed_cost, job_size_text, load_text, metadata_label, overlap, quartile_note
+from ._crosscheck import fixed_cost, job_size_text, load, load_text, metadata_label, overlap, quartile_note
 
 __all__ = [
     "BACKPORT",
@@ -366,12 +366,19 @@ def _mib(metadata: Mapping[str, Any]) -> str:
     return f", {rss / 2**20:.0f} MiB resident" if isinstance(rss, (int, float)) else ""
 
 
-def _part(who: str, a: Interval, b: Interval) -> str:
+def _part(who: str, a: Interval, b: Interval, *, plural: bool = False) -> str:
     """What *who* adds to a start: *a* less *b* (ms), or nothing when they overlap on their quartiles."""
+    add, save = ("add", "save") if plural else ("adds", "saves")
     if overlap(a, b):
-        return f"{who} adds nothing beyond the spreads"
+        return f"{who} {add} nothing beyond the spreads"
     d = a.median - b.median
-    return f"{who} adds {d:.1f} ms" if d > 0 else f"{who} saves {-d:.1f} ms"
+    return f"{who} {add} {d:.1f} ms" if d > 0 else f"{who} {save} {-d:.1f} ms"
+
+
+def _loads(small: Suite, other: Suite) -> str:
+    a, b = load(small.metadata.get("load_average")), load(other.metadata.get("load_average"))
+    return (f" (1-minute load averages {a:.1f} for the small parent here, {b:.1f} there)"
+            if a is not None and b is not None else "")
 
 
 def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) -> str:
@@ -387,7 +394,7 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
         if here is None or not mine or not there:
             continue
         a, b, c = (Interval.of(t.values).scaled(1e3) for t in (here, mine[0], there[0]))
-        parent, interp = _part("the parent", a, b), _part(f"{python} over that chapter's interpreter", b, c)
+        parent, interp = _part("the parent", a, b), _part("the interpreter and the moment", b, c, plural=True)
         parts.append(f"`{method}` took {a.text('.1f', ' ms')} in this page's parent, {b.text('.1f', ' ms')} from "
                      f"the small parent and {c.text('.1f', ' ms')} in that chapter: {parent}, and {interp}")
     if not parts:
@@ -399,7 +406,8 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
             f"{python}: the difference between the small parent and this page's{held} is the parent's part (a "
             "`fork` copies the parent's page tables; a `spawn` or `forkserver` child imports the parent's main "
             "module and the task's module), the difference between the small parent and that chapter's is the "
-            f"interpreter's ({python} against {metadata_label(other.metadata)}). " + ". ".join(parts) + ".")
+            f"interpreter's ({python} against {metadata_label(other.metadata)}) together with the moment's: the "
+            "two ran at different times of a shared host" + _loads(small, other) + ". " + ". ".join(parts) + ".")
 
 
 def _noop() -> None:
