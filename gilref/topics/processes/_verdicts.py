@@ -79,6 +79,17 @@ def _esc(text: str) -> str:
 
 
 
+def _x(r: Interval) -> str:
+    """A ratio as the book prints one, each end on its own: two decimals below 10× (``8.20×``), none
+    from 10× up (``18×``), e.g. ``11× (8.20–18×)``."""
+    def one(v: float) -> str:
+        return f"{v:.0f}" if v >= 10 else f"{v:.2f}"
+
+    if r.low == r.high:
+        return f"{one(r.median)}×"
+    return f"{one(r.median)}× ({one(r.low)}–{one(r.high)}×)"
+
+
 def _ms(values: Sequence[float]) -> Interval:
     return Interval.of(values).scaled(1000)
 
@@ -407,17 +418,17 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
         extra = (f" The example at the end of this page measured `spawn` {_ms_text(example.start['spawn'])} and "
-                 f"`fork` {_ms_text(example.start['fork'])}, {er.text('.0f')} as long"
+                 f"`fork` {_ms_text(example.start['fork'])}, {_x(er)} as long"
                  + (", the same ratio within the spread." if overlap(r, er) else ".") + start_gaps(sc, example))
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
-        holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
+        holds, r=r, rx=_x(r), fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
         why=why_undecided(own, f"{SPAWN_RATIO:g}×", final=holds),
-        supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {r:.0f} "
+        supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {rx} "
                   "as long: the price of a fresh interpreter." + _esc(extra),
-        contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({r:.1f}): not the large gap "
+        contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({rx}): not the large gap "
                      "usually described." + _esc(extra),
-        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {r:.1f}, {why}."
+        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {rx}, {why}."
                 + _esc(extra),
     )
 
@@ -499,14 +510,14 @@ def pickling_verdict(pk: Suite) -> Claim:
     return check(
         "pickling_grows", "the cost of sending data to a process grows with its size, so big arguments are "
         "expensive", r.at_least(GROWTH_RATIO),
-        small=_ms_text(ts.values, ".3f"), rt=_ms_text(rt_small.values, ".3f"), big=_ms_text(tb.values), r=r,
+        small=_ms_text(ts.values, ".3f"), rt=_ms_text(rt_small.values, ".3f"), big=_ms_text(tb.values), r=r, rx=_x(r),
         kib=small / 1024, mib=big / 2**20, per=per, t=GROWTH_RATIO,
         supported="**Size costs.** A {kib:g} KiB argument took {small} per call (there and back: {rt}), which is "
-                  "what any call to a worker costs, the payload aside; a {mib:g} MiB one took {big}, {r:.0f} as "
+                  "what any call to a worker costs, the payload aside; a {mib:g} MiB one took {big}, {rx} as "
                   "long, about {per:.1f} ms per MiB." + _esc(note + legs_note),
-        contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({r:.1f}): less "
+        contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({rx}): less "
                      "growth than expected." + _esc(note + legs_note),
-        unclear="This run cannot decide: the {mib:g} MiB argument took {r:.1f} the {kib:g} KiB one's time, a range "
+        unclear="This run cannot decide: the {mib:g} MiB argument took {rx} the {kib:g} KiB one's time, a range "
                 "that holds the threshold of {t:.0f}×." + _esc(note + legs_note),
     )
 
@@ -621,16 +632,16 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
                     "array, pickled to several workers at once)").replace("{SHARED_RATIO:g}", f"{SHARED_RATIO:g}")
         extra = (f" The example below, {example.megabytes} MiB split between {example.workers} workers "
                  f"({example.start_method} start method) where this measurement sends {mib:g} MiB to one worker, "
-                 f"got {er.text('.1f')} pickled over shared, {same}.")
+                 f"got {_x(er)} pickled over shared, {same}.")
     return check(
         "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
-        r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
+        r=r, rx=_x(r), p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
         why=why_undecided(own, f"{SHARED_RATIO:g}×", final=holds),
         supported="**Shared memory won.** The worker summed the shared array in {s} against {p} when the "
-                  "array was pickled to it: {r:.1f} faster." + _esc(extra),
-        contradicted="Shared memory took {s} against {p} pickled: only {r:.1f} faster on this host."
+                  "array was pickled to it: {rx} faster." + _esc(extra),
+        contradicted="Shared memory took {s} against {p} pickled: only {rx} faster on this host."
                      + _esc(extra),
-        unclear="This run cannot decide: pickled over shared came to {r:.1f}, {why}." + _esc(extra),
+        unclear="This run cannot decide: pickled over shared came to {rx}, {why}." + _esc(extra),
     )
 
 
