@@ -543,9 +543,9 @@ def return_leg_text(pk: Suite) -> str:
     the measured pattern points to: when the way back within a round trip costs more than the way out
     beyond their spreads, either the way back alone costs what the way out costs (the extra belongs to
     doing both in one call) or it costs more even alone (the reader differs: this process's pool manager
-    thread, beside its other threads, against the worker's only thread); when only the way back alone
-    costs more, the two measures of one leg disagree (the load, when the host was busy, as the likely
-    cause). ``""`` without the ``result`` mode."""
+    thread, not its main one, against the worker's main thread, and it allocates per chunk); when only
+    the way back alone costs more, the two measures of one leg disagree (the load, when the host was
+    busy, as the likely cause). ``""`` without the ``result`` mode."""
     big = _payload_sizes(pk)[-1]
     out, back, within = legs(pk, big)
     if back is None:
@@ -578,15 +578,16 @@ def return_leg_text(pk: Suite) -> str:
                        "one call: the worker holds its argument and its result (the same object, pickled again) "
                        "and frees the argument only after the result is sent ([`_process_worker`]"
                        f"({_PROCESS_PY})); this page does not break it down further.")
-    threads = pk.metadata.get("threads")
-    beside = f" ({threads} threads ran in this process)" if isinstance(threads, int) else ""
     return head + (" The way back costs more even alone. Both legs copy the same bytes; what differs is who reads "
-                   "the pipe: on the way out the worker's only thread, on the way back this process's pool manager "
-                   f"thread, beside this process's other threads{beside}, which then wakes the caller waiting on "
-                   f"the future ([`wait_result_broken_or_wakeup`]({_PROCESS_PY})). The likely cause: the reader "
-                   "takes the payload from the pipe a chunk at a time and takes the GIL back after every chunk "
-                   f"([`Connection._recv`]({_CONNECTION_PY})), which is free in the worker and may mean waiting "
-                   "here.")
+                   "the pipe and allocates what it reads: on the way out the worker's main thread, on the way back "
+                   "this process's pool manager thread, a thread other than the main one, which then wakes the "
+                   f"caller waiting on the future ([`wait_result_broken_or_wakeup`]({_PROCESS_PY})). The reader "
+                   "allocates a buffer the size of what remains for every chunk it takes from the pipe, and one "
+                   f"more for the result ([`Connection._recv`]({_CONNECTION_PY})); on glibc a thread other than the "
+                   "main one usually allocates from another malloc arena than the main thread's ([`mallopt`, "
+                   "`M_ARENA_MAX`](https://man7.org/linux/man-pages/man3/mallopt.3.html)). The likely cause is "
+                   "that memory, allocated in this process by its reading thread; this page does not measure it "
+                   "(running with `MALLOC_ARENA_MAX=1` puts every thread on the main arena, to compare).")
 
 
 def one_way_above_round_trip(pk: Suite) -> list[int]:
