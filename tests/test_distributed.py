@@ -54,6 +54,7 @@ def test_a_local_cluster_measures_and_leaves_nothing_behind(port_8787_taken):
         assert len(workers) == 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers)
         cpu = distributed.countdown_suite(client, n=200_000, workers=2, repeats=5, warmups=0)
         tiny = distributed.overhead_suite(client, tasks=20, workers=2, repeats=5, warmups=0)
+        rounds = distributed.round_suite(client, workers=2, rounds=3, repeats=5, warmups=0)
         assert len(children()) >= 2, "the workers should be child processes"
     assert [(t.mode, t.workers) for t in cpu.timings] == [("sequential", 1), ("processes", 2), ("dask", 2),
                                                           ("dask-unprofiled", 2)]
@@ -61,6 +62,11 @@ def test_a_local_cluster_measures_and_leaves_nothing_behind(port_8787_taken):
     assert cpu.metadata["dask_scheduler"] == address and cpu.metadata["dask_workers"] == 2
     assert [t.mode for t in tiny.timings] == ["sequential", "processes", "dask"]
     assert tiny.timings[0].params == {"tasks": 20}
+    # a round is the countdown's shape: 2 tasks at once, 3 rounds a run; each run's time covers all 3
+    assert [t.mode for t in rounds.timings] == ["sequential", "processes", "dask"]
+    assert rounds.get("round", "dask").params == {"tasks": 2, "rounds": 3}
+    assert distributed.per_round(rounds, "dask").median == pytest.approx(rounds.get("round", "dask").median / 3)
+    assert all(i.holds for i in distributed.round_invariants(rounds))
     host, port = address.removeprefix("tcp://").rsplit(":", 1)
     assert port_is_closed(host, int(port))
     for w in workers:
@@ -90,6 +96,8 @@ def test_the_cluster_is_closed_when_the_block_raises():
     (distributed.countdown_suite, {"repeats": 1}, "repeats must be >= 5"),
     (distributed.overhead_suite, {"tasks": 0}, "tasks must be >= 1"),
     (distributed.overhead_suite, {"timeout": -1}, "timeout must be >= 0|timeout must be > 0"),
+    (distributed.round_suite, {"rounds": 0}, "rounds must be >= 1"),
+    (distributed.round_suite, {"workers": 0}, "workers must be >= 1"),
 ])
 def test_the_suites_check_their_arguments_before_touching_the_cluster(func, kwargs, match):
     with pytest.raises(ValueError, match=match):

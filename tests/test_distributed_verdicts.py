@@ -26,6 +26,14 @@ def made_tiny(call=(0.0003,) * 5, pool=(0.03,) * 5, dask=(0.3,) * 5) -> Suite:
     return s
 
 
+def made_rounds(pool=(0.006,) * 7, dask=(0.06,) * 7, rounds: int = 20) -> Suite:
+    """Rounds of 2 do-nothing tasks, *rounds* per run: the given seconds per run."""
+    s = Suite()
+    for mode, w, v in (("sequential", 1, (0.00002,) * 7), ("processes", 2, pool), ("dask", 2, dask)):
+        s.add(Timing("round", mode, w, v, (), {"tasks": 2, "rounds": rounds}))
+    return s
+
+
 def test_dask_verdict_three_ways():
     held = distributed.dask_verdict(made_cpu((0.56,) * 5))
     assert held.state == "holds" and "1.79×" in held.text and "pool processes reached 1.92×" in held.text
@@ -156,15 +164,36 @@ def test_dask_verdict_names_the_shared_gil_the_profiler_and_the_scheduling_cost_
     cpu = made_cpu((0.56,) * 5)
     cpu.metadata["dask_profile_interval_s"] = 0.01
     cpu.add(Timing("countdown", "dask-unprofiled", 2, (0.545,) * 5, (), {"n": 8_000_000, "tasks": 2}))
-    c = distributed.dask_verdict(cpu, tiny=made_tiny())
+    c = distributed.dask_verdict(cpu, rounds=made_rounds())
     assert "Same processes, same GILs" not in c.text and "`ThreadPoolExecutor`" in c.text
     assert "every 10 ms (`distributed.worker.profile.interval`" in c.text and "distributed.yaml" in c.text
     assert "took 40.0 ms longer than the pool's" in c.text and "15.0 ms less, beyond the spread" in c.text
-    assert "900 µs a Dask task costs beyond a pool task" in c.text and "about 1.8 ms of it (2 tasks)" in c.text
-    assert "That leaves 23.2 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 1.8 ms (scheduling)
+    # scheduling is measured (2 tasks per round, as the countdown's 2 shares), not a per-task cost times 2
+    assert "2 tasks that do nothing, sent at once as the countdown sends its 2 shares" in c.text
+    assert "3.00 ms per round on the cluster and 0.30 ms on the pool (20 rounds per run" in c.text
+    assert "cost 2.70 ms more per run (2.70 to 2.70 ms, from those quartiles): that much of the gap" in c.text
+    assert "That leaves 22.3 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 2.7 ms (scheduling)
+    assert "rough" not in c.text and "about" not in c.text.split("Scheduling")[1]
     same = made_cpu((0.56,) * 5)
     same.add(Timing("countdown", "dask-unprofiled", 2, (0.55, 0.555, 0.56, 0.565, 0.57), (), {"n": 8_000_000}))
     assert "lost in this run's noise" in distributed.dask_verdict(same).text
+
+
+def test_without_the_rounds_the_gap_is_not_broken_down_and_parts_above_the_gap_are_named():
+    none = distributed.dask_verdict(made_cpu((0.56,) * 5)).text
+    assert "was not measured with this run, so this page does not break the rest of the gap down" in none
+    big = distributed.dask_verdict(made_cpu((0.56,) * 5), rounds=made_rounds(dask=(1.0,) * 7)).text
+    assert "cost 49.70 ms more per run" in big and "more than the gap" in big and "That leaves" not in big
+
+
+def test_scheduling_extra_spans_the_quartiles_and_round_invariants_both_ways():
+    r = made_rounds(pool=(0.004, 0.005, 0.006, 0.007, 0.008), dask=(0.05, 0.055, 0.06, 0.065, 0.07))
+    e = distributed.scheduling_extra(r)
+    assert e.median == pytest.approx(0.0027) and e.low == pytest.approx((0.055 - 0.007) / 20)
+    assert e.high == pytest.approx((0.065 - 0.005) / 20)
+    assert all(i.holds for i in distributed.round_invariants(made_rounds()))
+    broken = distributed.round_invariants(made_rounds(pool=(0.000001,) * 7))
+    assert [i.key for i in broken if not i.holds] == ["processes_round_positive"]
 
 
 def test_dask_verdict_compares_the_baseline_with_one_measured_before_the_cluster_and_notes_quartile_ratios():

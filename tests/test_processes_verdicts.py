@@ -359,3 +359,64 @@ def test_the_examples_count_option_accepts_grouped_digits():
     assert mod.positive_int("8,000,000") == mod.positive_int("8_000_000") == mod.positive_int("8000000") == 8_000_000
     with pytest.raises(Exception, match="whole number"):
         mod.positive_int("8.5")
+
+
+def with_way_back(pk, size, seconds, width=0.02, threads=None):
+    pk.add(Timing(f"payload-{size}", "result", 1, spread(seconds, width), (), {"bytes": size}))
+    if threads is not None:
+        pk.metadata["threads"] = threads
+    return pk
+
+
+def test_the_way_back_is_compared_with_the_way_out_and_the_pattern_names_the_reason():
+    big = 1 << 26  # 64 MiB: out 200 ms, round trip 500 ms, so the way back within a round trip is 300 ms
+    base = {1024: (0.00001, 0.0001, 0.0002), big: (0.05, 0.2, 0.5)}
+    assert p.return_leg_text(pk_suite(base)) == ""  # no "result" mode measured: nothing said
+    out, back, within = p.legs(pk_suite(base), big)
+    assert back is None and out.median == pytest.approx(200) and within.median == pytest.approx(300)
+    # the way back alone costs what the way out costs: the extra belongs to doing both in one call
+    same = p.return_leg_text(with_way_back(pk_suite(base), big, 0.2))
+    assert "the way back within a round trip (the round trip less the way out) came to 300.0 ms" in same
+    assert "but not alone" in same and "the extra 100.0 ms is not a cost of the way back" in same
+    assert "`_process_worker`" in same and "likely cause" not in same
+    # the way back costs more even alone: the reader differs (this process's manager thread), the likely cause
+    dearer = p.return_leg_text(with_way_back(pk_suite(base), big, 0.29, threads=7))
+    assert "costs more even alone" in dearer and "a thread other than the main one" in dearer
+    assert "The likely cause" in dearer and "`Connection._recv`" in dearer and "MALLOC_ARENA_MAX=1" in dearer
+    assert "GIL" not in dearer  # extra threads in the parent did not change the gap: no GIL story
+    # a way back no dearer than the way out: said so, no reason invented
+    even = p.return_leg_text(with_way_back(pk_suite({1024: (0.00001, 0.0001, 0.0002), big: (0.05, 0.2, 0.4)}),
+                                           big, 0.2))
+    assert "cost no more than the way out" in even and "likely" not in even
+    # the way back alone between the two, overlapping both: undecided, said so
+    mid = p.return_leg_text(with_way_back(pk_suite(base, width=0.1), big, 0.232, width=0.1))
+    assert "cannot say" in mid
+    assert "the extra 100.0 ms" in p.pickling_verdict(with_way_back(pk_suite(base), big, 0.2)).text
+
+
+def test_the_way_back_alone_is_at_most_a_round_trip():
+    ok = with_way_back(pk_suite(), 1 << 26, 0.2)
+    assert "way_back_at_most_round_trip_67108864" not in broken(p.pickling_invariants(ok))
+    bad = with_way_back(pk_suite(), 1 << 26, 0.6)
+    assert "way_back_at_most_round_trip_67108864" in broken(p.pickling_invariants(bad))
+
+
+def test_a_way_back_dearer_alone_than_within_a_round_trip_is_named_a_disagreement():
+    big = 1 << 26
+    base = {1024: (0.00001, 0.0001, 0.0002), big: (0.05, 0.2, 0.4)}  # within a round trip: 200 ms, as the way out
+    busy = with_way_back(pk_suite(base), big, 0.5)
+    busy.metadata["load_average"] = [3.2, 2.0, 1.0]
+    text = p.return_leg_text(busy)
+    assert "The two measures of the way back disagree" in text and "load average was 3.2 on 2 CPUs" in text
+    quiet = with_way_back(pk_suite(base), big, 0.5)
+    assert "does not break down further" in p.return_leg_text(quiet) and "load average" not in p.return_leg_text(quiet)
+
+
+def test_ratios_print_two_decimals_below_ten_and_none_from_ten_each_end_on_its_own():
+    from gilref.core.verdicts import Interval
+    from gilref.topics.processes._verdicts import _x
+
+    assert _x(Interval(8.2, 11.0, 18.4)) == "11× (8.20–18×)" and _x(Interval(9.0, 9.0, 9.0)) == "9.00×"
+    text = p.shared_verdict(sh_suite(pickled=0.09, shared=0.01)).text  # 9× faster: two decimals
+    assert "9.00×" in text or "9.0" in text.split("faster")[0][-12:]
+    assert "9.0× " not in text

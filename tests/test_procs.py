@@ -61,8 +61,9 @@ def test_countdown_on_an_executor(method):
 def test_pickling_suite_times_every_size_and_way():
     suite = processes.pickling_suite([10, 100_000], repeats=5)
     assert sorted({t.workload for t in suite.timings}) == ["payload-10", "payload-100000"]
-    assert {t.mode for t in suite.timings} == {"pickle", "argument", "round-trip"}
+    assert {t.mode for t in suite.timings} == {"pickle", "argument", "round-trip", "result"}
     assert suite.get("payload-100000", "round-trip").params["bytes"] == 100_000
+    assert suite.metadata["threads"] >= 1  # this process's threads, beside the pool's manager thread
     # a small payload's sample is the mean of several calls, so one scheduler hiccup does not decide it
     assert suite.get("payload-10", "argument").params["calls_per_sample"] == processes.calls_per_sample(10) > 1
 

@@ -141,6 +141,9 @@ def test_measure_in_the_child_reports_interpreters_threads_processes(setup):
     modes = {t.mode for t in startup.timings}
     assert {"thread", "interpreter"} <= modes and any(m.startswith("process-") for m in modes)
     assert all(t.median > 0 for t in startup.timings)
+    small = result["small_parent"]  # the processes chapter's measurement, run in the same interpreter
+    assert small is not None and small.metadata["python_version"] == scaling.metadata["python_version"]
+    assert "fork" in {t.mode for t in small.timings} and "rss_bytes" in startup.metadata
 
 
 @pytest.mark.example("subinterpreters.py")
@@ -421,3 +424,32 @@ def test_an_examples_figure_is_placed_by_its_printed_value():
 def test_the_processes_figures_that_agree_are_both_named():
     same = subinterp.interpreters_verdict(made_scaling((0.55,) * 5, procs=(0.505,) * 5), other=countdown_record_suite())
     assert "This page's 2 processes, at 1.98×, and that chapter's 1.98× are the same within both spreads" in same.text
+
+
+def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_parent_and_interpreter():
+    st = made_startup()  # fork 2.0 ms, spawn 50 ms in this page's parent
+    st.metadata.update({"modules_loaded": 180, "rss_bytes": 40 * 2**20, "fresh_start_s": 0.012,
+                        "fresh_import_s": 0.04, "spawn_main": "gilref.interp._child", "task_module": "x"})
+    other = Suite(metadata={"python_implementation": "CPython", "python_version": "3.11.7", "gil_enabled": True})
+    small = Suite(metadata={"modules_loaded": 190, "rss_bytes": 20 * 2**20})
+    for mode, there, here_small in (("fork", 0.0031, 0.002), ("spawn", 0.030, 0.045)):
+        other.add(Timing("process-start", mode, 1, (there,) * 5, (), {}))
+        small.add(Timing("process-start", mode, 1, (here_small,) * 5, (), {}))
+    text = subinterp.start_parts_text(st, "CPython 3.13.5 (GIL)", other, small)
+    assert "(180 modules, 40 MiB resident, against 190, 20 MiB resident)" in text
+    assert "CPython 3.13.5 (GIL) against CPython 3.11.7, GIL on" in text
+    # fork: the same in both parents of 3.13 (2.0 ms), 3.1 ms in 3.11: all of it the interpreter
+    assert ("`fork` took 2.0 ms in this page's parent, 2.0 ms from the small parent and 3.1 ms in that chapter: "
+            "the parent adds nothing beyond the spreads, and the interpreter and the moment save 1.1 ms") in text
+    assert "`spawn` took 50.0 ms" in text
+    assert "the parent adds 5.0 ms, and the interpreter and the moment add 15.0" in text
+    assert "the two ran at different times of a shared host." in text  # no load averages recorded: none said
+    small.metadata["load_average"], other.metadata["load_average"] = [1.0, 1, 1], [3.25, 2, 1]
+    assert "(1-minute load averages 1.0 for the small parent here, 3.2 there)" in subinterp.start_parts_text(
+        st, "X", other, small)
+    # with the small parent, the gap is split by measurement, not estimated net of imports
+    ctx = subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other, small)
+    assert "To tell the two causes apart" in ctx and "would take" not in ctx
+    assert "would take" in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
+    assert subinterp.start_parts_text(st, "X", other, Suite()) == ""
+    assert isinstance(subinterp.rss_bytes(), (int, type(None)))

@@ -52,10 +52,14 @@ __all__ = [
     "overhead_suite",
     "overhead_verdict",
     "parse_example",
+    "per_round",
     "per_task",
     "pool_reference_text",
     "reference_cost",
     "reference_speedup",
+    "round_invariants",
+    "round_suite",
+    "scheduling_extra",
     "sound_suite",
     "task_floor_seconds",
     "tiny",
@@ -312,19 +316,24 @@ def _three_ways(
     timeout: float,
     start_method: str | None,
     unprofiled: bool = False,
+    rounds: int = 1,
 ) -> Suite:
     """``func(a)`` for each of *args*, timed three ways, interleaved: one after another
     here (mode ``"sequential"``), on a started pool of *workers* processes
     (``"processes"``) and on the cluster behind *client* (``"dask"``); with
     *unprofiled*, a fourth: the cluster with its workers' profilers stopped
-    (``"dask-unprofiled"``, timed off the profiler's switching). *timeout* seconds
-    allowed for one run."""
+    (``"dask-unprofiled"``, timed off the profiler's switching). One run sends all of
+    *args* at once and waits for every result, *rounds* times over. *timeout* seconds
+    allowed for one round."""
+    def repeated(send: Callable[[], Any]) -> Callable[[], Any]:
+        return send if rounds == 1 else (lambda: [send() for _ in range(rounds)])
+
     with _pool(workers, start_method) as pool:
         _warm_pool(pool, workers, timeout)
         runs: list[tuple[str, int, Callable[[], Any]]] = [
-            ("sequential", 1, lambda: [func(a) for a in args]),
-            ("processes", workers, lambda: _on_pool(pool, func, args, timeout)),
-            ("dask", workers, lambda: _on_dask(client, func, args, timeout)),
+            ("sequential", 1, repeated(lambda: [func(a) for a in args])),
+            ("processes", workers, repeated(lambda: _on_pool(pool, func, args, timeout))),
+            ("dask", workers, repeated(lambda: _on_dask(client, func, args, timeout))),
         ]
         if unprofiled:
             runs.append(("dask-unprofiled", workers,
@@ -415,6 +424,34 @@ def overhead_suite(
                        repeats=repeats, warmups=warmups, timeout=timeout, start_method=start_method)
 
 
+def round_suite(
+    client: Any,
+    workers: int = 2,
+    rounds: int = 20,
+    *,
+    repeats: int = MIN_REPEATS,
+    warmups: int = 1,
+    timeout: float = 60.0,
+    start_method: str | None = None,
+) -> Suite:
+    """What scheduling costs one run of :func:`countdown_suite`, measured: *workers* calls of
+    :func:`tiny` sent at once and waited for, as the countdown sends its *workers* shares,
+    *rounds* times per run (one round takes milliseconds, too short to time alone).
+
+    Workload ``"round"``; modes ``"sequential"`` (plain calls), ``"processes"``, ``"dask"``;
+    params ``{"tasks": workers, "rounds": rounds}``; values are seconds per run of all
+    *rounds* (:func:`per_round` gives seconds per round).
+
+    :param timeout: seconds allowed for one round (> 0).
+    """
+    check_int("workers", workers, minimum=1)
+    check_int("rounds", rounds, minimum=1)
+    _check_common(repeats, warmups, timeout)
+    return _three_ways(client, tiny, list(range(workers)), workers, "round", {"tasks": workers, "rounds": rounds},
+                       repeats=repeats, warmups=warmups, timeout=timeout, start_method=start_method,
+                       rounds=rounds)
+
+
 # -- verdicts and invariants (the chapter calls these) ---------------------------
 
 
@@ -441,6 +478,21 @@ def per_task(tiny_suite: Suite, mode: str) -> Interval:
     """Seconds per task of *mode* in :func:`overhead_suite`'s result, as quartiles over the repeats."""
     t = tiny_suite.get("tiny", mode)
     return Interval.of([v / t.params["tasks"] for v in t.values])
+
+
+def per_round(round_suite_: Suite, mode: str) -> Interval:
+    """Seconds per round of *mode* in :func:`round_suite`'s result (all of a round's tasks sent
+    at once and waited for), as quartiles over the repeats."""
+    t = round_suite_.get("round", mode)
+    return Interval.of([v / t.params["rounds"] for v in t.values])
+
+
+def scheduling_extra(round_suite_: Suite) -> Interval:
+    """What one round of tasks (:func:`round_suite`) cost on the cluster beyond the pool, in seconds:
+    the median is the difference of the medians, the ends the widest differences of the quartiles
+    (the cluster's first quartile less the pool's third, its third less the pool's first)."""
+    d, p = per_round(round_suite_, "dask"), per_round(round_suite_, "processes")
+    return Interval(d.low - p.high, d.median - p.median, d.high - p.low)
 
 
 def min_task_seconds(tiny_suite: Suite, mode: str, share: float = OVERHEAD_SHARE) -> float:
@@ -485,11 +537,12 @@ def _distributed_source(path: str) -> str:
     return f"https://github.com/dask/distributed/blob/{tag}/distributed/{path}"
 
 
-def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
+def mechanism_text(cpu: Suite, rounds: Suite | None = None) -> str:
     """Why the cluster is slower than the pool, with each part the page measured: a Dask worker runs
     its task in a thread that shares the process's GIL with the worker's event loop, whose profiler
-    samples the task (``dask-unprofiled`` timing, when measured), and each task's scheduling cost
-    (*tiny_suite*'s per-task cost)."""
+    samples the task (``dask-unprofiled`` timing, when measured), and what scheduling costs one run
+    of the countdown's tasks on the cluster beyond the pool (*rounds*, :func:`round_suite`: the same
+    number of tasks sent the same way, measured, :func:`scheduling_extra`)."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
     interval = cpu.metadata.get("dask_profile_interval_s")
     yaml, worker = _distributed_source("distributed.yaml"), _distributed_source("worker.py")
@@ -519,16 +572,26 @@ def mechanism_text(cpu: Suite, tiny_suite: Suite | None = None) -> str:
                     f"{dsk.median:.4f} s, {abs(saved) * 1e3:.1f} ms {'less' if saved > 0 else 'more'}, beyond the "
                     "spread" + (": the profiler's share of the gap." if saved > 0 else
                                 ": the profiler is not what slows the cluster here."))
-    if tiny_suite is not None:
-        tasks = int(dsk.params.get("tasks", dsk.workers))
-        extra = max(per_task(tiny_suite, "dask").median - per_task(tiny_suite, "processes").median, 0.0)
-        out += (f" Scheduling, at the {extra * 1e6:,.0f} µs a Dask task costs beyond a pool task (measured below), "
-                f"accounts for about {tasks * extra * 1e3:.1f} ms of it ({tasks} tasks).")
-        explained += tasks * extra
-        rest = gap - explained
-        if rest > 0:
-            out += (f" That leaves {rest * 1e3:.1f} ms of the gap that this page's measurements do not break down "
-                    "further.")
+    tasks = int(dsk.params.get("tasks", dsk.workers))
+    if rounds is None:
+        return out + (f" What scheduling costs a run of {tasks} tasks on the cluster was not measured with this "
+                      "run, so this page does not break the rest of the gap down.")
+    d, p, extra = per_round(rounds, "dask"), per_round(rounds, "processes"), scheduling_extra(rounds)
+    r = rounds.get("round", "dask")
+    out += (f" Scheduling, measured: {tasks} tasks that do nothing, sent at once as the countdown sends its "
+            f"{tasks} shares, took {d.scaled(1e3).text('.2f', ' ms')} per round on the cluster and "
+            f"{p.scaled(1e3).text('.2f', ' ms')} on the pool ({r.params['rounds']} rounds per run, quartiles over "
+            f"{len(r.values)} runs), so the cluster's scheduling cost {extra.median * 1e3:.2f} ms more per run "
+            f"({extra.low * 1e3:.2f} to {extra.high * 1e3:.2f} ms, from those quartiles)"
+            + (": that much of the gap." if extra.median > 0 else ": none of the gap."))
+    explained += max(extra.median, 0.0)
+    rest = gap - explained
+    if rest > 0:
+        out += (f" That leaves {rest * 1e3:.1f} ms of the gap that this page's measurements do not break down "
+                "further.")
+    else:
+        out += (f" Together these parts come to {explained * 1e3:.1f} ms, more than the gap: they were measured "
+                "in separate runs, each with its own spread, so they bound the gap rather than add up to it.")
     return out
 
 
@@ -567,15 +630,16 @@ def baseline_text(cpu: Suite, alone: Suite | None) -> str:
 
 
 def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None,
-                 tiny: Suite | None = None, alone: Suite | None = None,
+                 rounds: Suite | None = None, alone: Suite | None = None,
                  ref_cost: tuple[float, float] | None = None) -> Claim:
     """Whether the cluster ran the countdown in parallel: the low end of its speedup
     interval over one process at or above ``PARALLEL_SPEEDUP``. The speedups stand on the
     one process timed before the cluster started (*alone*, :func:`sound_suite`) when given.
     With the pool's speedup beside it, what makes the cluster slower (``mechanism_text``,
-    given the per-task costs *tiny*), how the baseline compares with the one timed with the
-    cluster alive (``baseline_text``), how the pool relates to the processes chapter's
-    (*reference*, *ref_cost*: :func:`pool_reference_text`), *why* (competing load) when it
+    given the measured cost of scheduling a run's tasks, *rounds*: :func:`round_suite`), how
+    the baseline compares with the one timed with the cluster alive (``baseline_text``), how
+    the pool relates to the processes chapter's (*reference*, *ref_cost*: :func:`pool_reference_text`),
+    *why* (competing load) when it
     falls short, and which run to trust when the cluster seemed faster than the pool
     (:func:`trust_text`)."""
     sound = sound_suite(cpu, alone)
@@ -584,7 +648,7 @@ def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None
     trust = trust_text(sound, reference)
     cpus = cpu.metadata.get("usable_cpus")
     more = (quartile_note(s, cpus, "the cluster's interval") + quartile_note(p, cpus, "the pool's interval")
-            + mechanism_text(cpu, tiny)
+            + mechanism_text(cpu, rounds)
             + baseline_text(cpu, alone)
             + pool_reference_text(sound, reference, ref_cost)).replace("{", "{{").replace("}", "}}")
     return check(
@@ -745,6 +809,21 @@ def overhead_invariants(tiny_suite: Suite) -> list[Invariant]:
         out.append(invariant(
             f"{mode}_overhead_positive", "a task on the {name} cost at least a plain call",
             at_most(call, sent), cause="the clock is broken, or the tasks were not all run",
+            name="Dask cluster" if mode == "dask" else "process pool"))
+    return out
+
+
+def round_invariants(rounds: Suite) -> list[Invariant]:
+    """What must hold of :func:`round_suite`'s result: a round sent to the pool or the cluster costs
+    at least the same calls made here (overhead >= 0), compared on quartiles."""
+    here = [v / rounds.get("round", "sequential").params["rounds"] for v in rounds.get("round", "sequential").values]
+    out = []
+    for mode in ("processes", "dask"):
+        t = rounds.get("round", mode)
+        sent = [v / t.params["rounds"] for v in t.values]
+        out.append(invariant(
+            f"{mode}_round_positive", "a round of {k} tasks on the {name} cost at least the same calls made here",
+            at_most(here, sent), cause="the clock is broken, or the tasks were not all run", k=t.params["tasks"],
             name="Dask cluster" if mode == "dask" else "process pool"))
     return out
 

@@ -64,7 +64,7 @@ from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
 from ..core.workloads import countdown, split_count
 from ..interp.discover import Interpreter
-from ._crosscheck import fixed_cost, job_size_text, load_text, metadata_label, overlap, quartile_note
+from ._crosscheck import fixed_cost, job_size_text, load, load_text, metadata_label, overlap, quartile_note
 
 __all__ = [
     "BACKPORT",
@@ -81,6 +81,7 @@ __all__ = [
     "run",
     "scaling_invariants",
     "scaling_suite",
+    "start_parts_text",
     "start_verdict",
     "startup_invariants",
     "startup_suite",
@@ -303,9 +304,12 @@ def backport_text(setup: ApiSetup) -> str:
             "cache directory, put on the child's `PYTHONPATH`; nothing is installed into the interpreter itself.")
 
 
-def start_context_text(startup: Suite, python: str, other: Suite | None = None) -> str:
+def start_context_text(startup: Suite, python: str, other: Suite | None = None,
+                       small: Suite | None = None) -> str:
     """Why these process starts differ from the processes chapter's: what each child does before it
-    runs (computed from :func:`startup_suite`'s metadata, and *other*, that chapter's start suite).
+    runs (computed from :func:`startup_suite`'s metadata, and *other*, that chapter's start suite),
+    and, given *small* (that chapter's measurement run in this page's interpreter, ``result["small_parent"]``),
+    how much of each difference is the parent and how much the interpreter (:func:`start_parts_text`).
 
     :param python: the label of the interpreter that ran the startup suite.
     :param other: the processes chapter's :func:`~gilref.topics.processes.start_cost_in_child` suite
@@ -340,7 +344,9 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
                 f"`python -c` parent with no main module{held}, and its task is the built-in `os.getpid`, so its "
                 "children import nothing of gilref.")
         mine, theirs = _start(startup, "process-spawn"), [t for t in other.timings if t.mode == "spawn"]
-        if mine is not None and theirs and isinstance(imp, float) and theirs[0].median < mine.median:
+        if small is not None:
+            out += start_parts_text(startup, python, other, small)
+        elif mine is not None and theirs and isinstance(imp, float) and theirs[0].median < mine.median:
             o_bare = other.metadata.get("fresh_start_s")
             bare_there = (f", where a bare `python -c pass` took {o_bare * 1e3:.1f} ms (here: {bare * 1e3:.1f} ms)"
                           if isinstance(o_bare, float) and isinstance(bare, float) else "")
@@ -355,8 +361,67 @@ def start_context_text(startup: Suite, python: str, other: Suite | None = None) 
     return out + (f" The 1-minute load average was {load_text(meta.get('load_average'))} when these started.")
 
 
+def _mib(metadata: Mapping[str, Any]) -> str:
+    rss = metadata.get("rss_bytes")
+    return f", {rss / 2**20:.0f} MiB resident" if isinstance(rss, (int, float)) else ""
+
+
+def _part(who: str, a: Interval, b: Interval, *, plural: bool = False) -> str:
+    """What *who* adds to a start: *a* less *b* (ms), or nothing when they overlap on their quartiles."""
+    add, save = ("add", "save") if plural else ("adds", "saves")
+    if overlap(a, b):
+        return f"{who} {add} nothing beyond the spreads"
+    d = a.median - b.median
+    return f"{who} {add} {d:.1f} ms" if d > 0 else f"{who} {save} {-d:.1f} ms"
+
+
+def _loads(small: Suite, other: Suite) -> str:
+    a, b = load(small.metadata.get("load_average")), load(other.metadata.get("load_average"))
+    return (f" (1-minute load averages {a:.1f} for the small parent here, {b:.1f} there)"
+            if a is not None and b is not None else "")
+
+
+def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) -> str:
+    """Each start method's gap between this page's start (*startup*, in a parent that imported gilref to
+    measure) and the processes chapter's (*other*), split in two by the same measurement as that chapter's
+    run in this page's interpreter (*small*: a ``python -c`` parent): the parent's part (this start less
+    *small*'s) and the interpreter's (*small*'s less *other*'s). A part whose two starts overlap on
+    their quartiles is said to make no difference beyond the spreads. ``""`` when no method is in all three."""
+    parts = []
+    for method in ("fork", "forkserver", "spawn"):
+        here, mine, there = (_start(startup, f"process-{method}"), [t for t in small.timings if t.mode == method],
+                             [t for t in other.timings if t.mode == method])
+        if here is None or not mine or not there:
+            continue
+        a, b, c = (Interval.of(t.values).scaled(1e3) for t in (here, mine[0], there[0]))
+        parent, interp = _part("the parent", a, b), _part("the interpreter and the moment", b, c, plural=True)
+        parts.append(f"`{method}` took {a.text('.1f', ' ms')} in this page's parent, {b.text('.1f', ' ms')} from "
+                     f"the small parent and {c.text('.1f', ' ms')} in that chapter: {parent}, and {interp}")
+    if not parts:
+        return ""
+    m_here, m_small = startup.metadata.get("modules_loaded"), small.metadata.get("modules_loaded")
+    held = (f" ({m_here:,} modules{_mib(startup.metadata)}, against {m_small:,}{_mib(small.metadata)})"
+            if isinstance(m_here, int) and isinstance(m_small, int) else "")
+    return (f" To tell the two causes apart, this page also ran that chapter's measurement, the same way, in "
+            f"{python}: the difference between the small parent and this page's{held} is the parent's part (a "
+            "`fork` copies the parent's page tables; a `spawn` or `forkserver` child imports the parent's main "
+            "module and the task's module), the difference between the small parent and that chapter's is the "
+            f"interpreter's ({python} against {metadata_label(other.metadata)}) together with the moment's: the "
+            "two ran at different times of a shared host" + _loads(small, other) + ". " + ". ".join(parts) + ".")
+
+
 def _noop() -> None:
     """What the started threads, interpreters and processes run: nothing."""
+
+
+def rss_bytes() -> int | None:
+    """This process's resident memory in bytes (Linux: ``/proc/self/statm``), or None where it
+    cannot be read: what a ``fork`` child's page tables are copied from."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 #: What every ``spawn`` child imports anyway, whatever its parent: the modules ``spawn_main`` and the
@@ -457,6 +522,7 @@ def startup_suite(
     suite.metadata["interpreters_api"] = module.__name__
     suite.metadata["spawn_main"] = _spawn_main()
     suite.metadata["modules_loaded"] = len(sys.modules)
+    suite.metadata["rss_bytes"] = rss_bytes()
     suite.metadata["task_module"] = _noop.__module__
     suite.metadata.update(fresh_import_costs([m for m in (suite.metadata["spawn_main"], _noop.__module__) if m],
                                              timeout=timeout))
@@ -475,14 +541,25 @@ def measure(
 ) -> dict[str, Any]:
     """Both measurements, JSON-ready, for ``gilref.interp.child.call``.
 
-    :returns: ``{"scaling": Suite dict, "startup": Suite dict, "api": module name,
-        "gil": the new interpreters' GIL setting}``.
+    :returns: ``{"scaling": Suite dict, "startup": Suite dict, "small_parent": Suite dict or None,
+        "api": module name, "gil": the new interpreters' GIL setting}``; ``small_parent`` is the
+        processes chapter's start measurement (:func:`gilref.topics.processes.start_cost_in_child`:
+        a small ``python -c`` parent) run in this same interpreter, so that this page's process
+        starts and that chapter's can be told apart by interpreter and by parent.
     """
     module = api()
     # Processes first, before any subinterpreter or extra thread exists.
     startup = startup_suite(startup_repeats, timeout=min(timeout, 60.0))
+    from .processes import start_cost_in_child  # imported after the starts: a fork copies what is loaded
+
+    try:
+        small: dict[str, Any] | None = start_cost_in_child(repeats=startup_repeats,
+                                                           timeout=min(timeout, 120.0)).to_dict()
+    except RuntimeError:
+        small = None
     scaling = scaling_suite(n, list(workers), repeats=repeats, warmups=warmups, timeout=timeout)
-    return {"scaling": scaling.to_dict(), "startup": startup.to_dict(), "api": module.__name__, "gil": _own_gil()}
+    return {"scaling": scaling.to_dict(), "startup": startup.to_dict(), "small_parent": small,
+            "api": module.__name__, "gil": _own_gil()}
 
 
 # -- the caller's side ----------------------------------------------------------
@@ -658,7 +735,8 @@ def ensure_api(python: Interpreter | str | os.PathLike[str], *, timeout: float =
 
 def run(setup: ApiSetup, kwargs: Mapping[str, Any] | None = None, *, timeout: float = 300.0) -> dict[str, Any]:
     """Run :func:`measure` in *setup*'s interpreter and return its result with
-    the suites decoded (``"scaling"`` and ``"startup"`` as :class:`~gilref.core.results.Suite`)."""
+    the suites decoded (``"scaling"``, ``"startup"`` and ``"small_parent"`` (or None) as
+    :class:`~gilref.core.results.Suite`)."""
     from ..interp.child import call
 
     result = call(setup.executable, "gilref.topics.subinterp:measure", dict(kwargs or {}), timeout=timeout,
@@ -668,6 +746,7 @@ def run(setup: ApiSetup, kwargs: Mapping[str, Any] | None = None, *, timeout: fl
     out = dict(result)
     out["scaling"] = Suite.from_dict(result["scaling"])
     out["startup"] = Suite.from_dict(result["startup"])
+    out["small_parent"] = Suite.from_dict(result["small_parent"]) if result.get("small_parent") else None
     return out
 
 

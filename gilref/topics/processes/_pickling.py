@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import statistics
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,7 @@ from ...core.harness import MIN_REPEATS
 from ...core.hostinfo import collect_metadata
 from ...core.results import Suite, Timing
 from ._pools import context, managed_pool, method_of, warm
-from ._workers import echo, payload_size
+from ._workers import echo, held_payload, payload_size
 
 #: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
 DEFAULT_SIZES = (1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26)
@@ -49,10 +50,13 @@ def pickling_suite(
         ``pool.submit(payload_size, data).result()``: the payload goes to the
         worker, an int comes back;
     ``"round-trip"``
-        ``pool.submit(echo, data).result()``: the payload goes there and back.
+        ``pool.submit(echo, data).result()``: the payload goes there and back;
+    ``"result"``
+        ``pool.submit(held_payload, size).result()``: an int goes to the worker, a
+        payload of that size it already holds comes back (the way back alone).
 
-    One way and the round trip are measured together, call by call in turns
-    (their order swapped each call), so that whatever slows the host falls on
+    The three worker ways are measured together, call by call in turns
+    (their order rotated each call), so that whatever slows the host falls on
     both alike: one way is a part of a round trip, and measured apart, a burst
     of other work on one of them made one way look slower. Each sample of a
     worker way is the median of :func:`calls_per_sample` calls (seconds per
@@ -63,7 +67,9 @@ def pickling_suite(
 
     Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size,
     "calls_per_sample": k}``. The pool (one worker) is started and warmed up
-    before any clock runs.
+    before any clock runs. The metadata's ``threads`` is how many threads this
+    process ran (the pool's manager thread, which reads each result, shares the
+    GIL with them).
 
     :param sizes: payload sizes in bytes (each >= 0).
     :param timeout: seconds one call to the worker may take.
@@ -75,7 +81,7 @@ def pickling_suite(
     check_int("repeats", repeats, minimum=MIN_REPEATS)
     check_seconds("timeout", timeout, allow_zero=False)
     ctx = context(start_method)
-    modes = ("pickle", "argument", "round-trip")
+    modes = ("pickle", "argument", "round-trip", "result")
     values: dict[tuple[int, str], list[float]] = {}
     with managed_pool(1, start_method) as pool:
         warm(pool, 1, timeout)
@@ -90,28 +96,35 @@ def pickling_suite(
                     pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
                 return (time.perf_counter() - start) / calls
 
-            def paired(turn: int, data: bytes = data, calls: int = calls) -> tuple[float, float]:
+            def paired(turn: int, data: bytes = data, calls: int = calls,
+                       size: int = size) -> tuple[float, float, float]:
                 pool.submit(payload_size, b"").result(timeout)  # wake the worker off the clock
-                ways: dict[Any, list[float]] = {payload_size: [], echo: []}
+                ways: list[tuple[Any, Any]] = [(payload_size, data), (echo, data), (held_payload, size)]
+                got_ways: dict[Any, list[float]] = {fn: [] for fn, _a in ways}
                 for i in range(calls):
-                    for fn in ((payload_size, echo) if (turn + i) % 2 == 0 else (echo, payload_size)):
+                    k = (turn + i) % len(ways)
+                    for fn, arg in ways[k:] + ways[:k]:
                         start = time.perf_counter()
-                        pool.submit(fn, data).result(timeout)
-                        ways[fn].append(time.perf_counter() - start)
-                return statistics.median(ways[payload_size]), statistics.median(ways[echo])
+                        pool.submit(fn, arg).result(timeout)
+                        got_ways[fn].append(time.perf_counter() - start)
+                return tuple(statistics.median(got_ways[fn]) for fn, _a in ways)  # type: ignore[return-value]
 
+            pool.submit(held_payload, size).result(timeout)  # the worker makes its payload off the clock
             got: dict[str, list[float]] = {m: [] for m in modes}
             for turn in range(repeats + 1):  # the first round is a warm-up, not kept
                 here = pickled()
-                one_way, both = paired(turn)
+                one_way, both, back = paired(turn)
                 if turn:
                     got["pickle"].append(here)
                     got["argument"].append(one_way)
                     got["round-trip"].append(both)
+                    got["result"].append(back)
             for mode in modes:
                 values[(size, mode)] = got[mode]
             del data, pickled, paired
+        threads = threading.active_count()
     suite = Suite(metadata=collect_metadata())
+    suite.metadata["threads"] = threads
     method = method_of(ctx)
     for size in sizes:
         for mode in modes:

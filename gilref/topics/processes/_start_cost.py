@@ -21,6 +21,16 @@ from ._pools import quiet_fork_warning, start_methods
 from ._text import tail
 
 
+def rss_bytes() -> int | None:
+    """This process's resident memory in bytes (Linux: ``/proc/self/statm``), or None where it
+    cannot be read: what a ``fork`` child's page tables are copied from."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def fresh_start_seconds(repeats: int = 3, *, timeout: float = 60.0) -> float:
     """Median seconds a bare ``python -c pass`` of this interpreter takes to start and exit:
     the floor under any ``spawn`` start."""
@@ -53,8 +63,8 @@ def start_cost_suite(
 
     Timings: workload ``"process-start"``, mode = start method, workers 1. The
     metadata's ``modules_loaded`` is how many modules the parent held (a ``fork``
-    child starts as a copy of it), ``fresh_start_s`` what a bare ``python -c pass``
-    takes (``fresh_start_seconds``).
+    child starts as a copy of it), ``rss_bytes`` its resident memory (or None), ``fresh_start_s``
+    what a bare ``python -c pass`` takes (``fresh_start_seconds``).
 
     :param methods: start methods to measure (default: all this platform offers).
     :param repeats: measured starts per method (>= 5).
@@ -91,6 +101,7 @@ def start_cost_suite(
     values, warm = interleave([partial(once, m) for m in chosen], repeats=repeats, warmups=warmups)
     suite = Suite(metadata=collect_metadata())
     suite.metadata["modules_loaded"] = len(sys.modules)  # what a fork copies grows with the parent
+    suite.metadata["rss_bytes"] = rss_bytes()
     suite.metadata["fresh_start_s"] = fresh_start_seconds(timeout=timeout)
     for m, vals, warmed in zip(chosen, values, warm):
         suite.add(Timing("process-start", m, 1, tuple(vals), tuple(warmed), {"start_method": m}))

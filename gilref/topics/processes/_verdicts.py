@@ -79,6 +79,17 @@ def _esc(text: str) -> str:
 
 
 
+def _x(r: Interval) -> str:
+    """A ratio as the book prints one, each end on its own: two decimals below 10× (``8.20×``), none
+    from 10× up (``18×``), e.g. ``11× (8.20–18×)``."""
+    def one(v: float) -> str:
+        return f"{v:.0f}" if v >= 10 else f"{v:.2f}"
+
+    if r.low == r.high:
+        return f"{one(r.median)}×"
+    return f"{one(r.median)}× ({one(r.low)}–{one(r.high)}×)"
+
+
 def _ms(values: Sequence[float]) -> Interval:
     return Interval.of(values).scaled(1000)
 
@@ -407,17 +418,17 @@ def spawn_verdict(sc: Suite, example: ProcessesExample | None = None) -> Claim:
         er = ratio_interval(example.start["spawn"], example.start["fork"])
         holds = with_example(own, er.at_least(SPAWN_RATIO))
         extra = (f" The example at the end of this page measured `spawn` {_ms_text(example.start['spawn'])} and "
-                 f"`fork` {_ms_text(example.start['fork'])}, {er.text('.0f')} as long"
+                 f"`fork` {_ms_text(example.start['fork'])}, {_x(er)} as long"
                  + (", the same ratio within the spread." if overlap(r, er) else ".") + start_gaps(sc, example))
     return check(
         "spawn_costs", "spawn is much slower to start a process than fork, because it starts a new interpreter",
-        holds, r=r, fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
+        holds, r=r, rx=_x(r), fork=_ms_text(fork.values), spawn=_ms_text(spawn.values), t=SPAWN_RATIO,
         why=why_undecided(own, f"{SPAWN_RATIO:g}×", final=holds),
-        supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {r:.0f} "
+        supported="**spawn costs more.** A `spawn` start took {spawn} against {fork} for `fork`, {rx} "
                   "as long: the price of a fresh interpreter." + _esc(extra),
-        contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({r:.1f}): not the large gap "
+        contradicted="A `spawn` start took {spawn} and a `fork` start {fork} ({rx}): not the large gap "
                      "usually described." + _esc(extra),
-        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {r:.1f}, {why}."
+        unclear="This run cannot decide: `spawn` took {spawn} and `fork` {fork}, a ratio of {rx}, {why}."
                 + _esc(extra),
     )
 
@@ -491,6 +502,7 @@ def pickling_verdict(pk: Suite) -> Claim:
     r = ratio_interval(tb.values, ts.values)
     per = (tb.median - ts.median) * 1000 / (big / 2**20) if big > small else 0.0
     note = _one_way_note(pk)
+    legs_note = return_leg_text(pk)
     if not note and ts.median > rt_small.median:
         note = (f" At {small / 1024:g} KiB one way and there and back are the same within their spread (one way's "
                 "median is the higher by chance): so small a payload is a small part of what a call costs, and the "
@@ -498,16 +510,84 @@ def pickling_verdict(pk: Suite) -> Claim:
     return check(
         "pickling_grows", "the cost of sending data to a process grows with its size, so big arguments are "
         "expensive", r.at_least(GROWTH_RATIO),
-        small=_ms_text(ts.values, ".3f"), rt=_ms_text(rt_small.values, ".3f"), big=_ms_text(tb.values), r=r,
+        small=_ms_text(ts.values, ".3f"), rt=_ms_text(rt_small.values, ".3f"), big=_ms_text(tb.values), r=r, rx=_x(r),
         kib=small / 1024, mib=big / 2**20, per=per, t=GROWTH_RATIO,
         supported="**Size costs.** A {kib:g} KiB argument took {small} per call (there and back: {rt}), which is "
-                  "what any call to a worker costs, the payload aside; a {mib:g} MiB one took {big}, {r:.0f} as "
-                  "long, about {per:.1f} ms per MiB." + _esc(note),
-        contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({r:.1f}): less "
-                     "growth than expected." + _esc(note),
-        unclear="This run cannot decide: the {mib:g} MiB argument took {r:.1f} the {kib:g} KiB one's time, a range "
-                "that holds the threshold of {t:.0f}×." + _esc(note),
+                  "what any call to a worker costs, the payload aside; a {mib:g} MiB one took {big}, {rx} as "
+                  "long, about {per:.1f} ms per MiB." + _esc(note + legs_note),
+        contradicted="A {mib:g} MiB argument took {big} against {small} for {kib:g} KiB ({rx}): less "
+                     "growth than expected." + _esc(note + legs_note),
+        unclear="This run cannot decide: the {mib:g} MiB argument took {rx} the {kib:g} KiB one's time, a range "
+                "that holds the threshold of {t:.0f}×." + _esc(note + legs_note),
     )
+
+
+_PROCESS_PY = "https://github.com/python/cpython/blob/v3.13.5/Lib/concurrent/futures/process.py"
+_CONNECTION_PY = "https://github.com/python/cpython/blob/v3.13.5/Lib/multiprocessing/connection.py"
+
+
+def legs(pk: Suite, size: int) -> tuple[Interval, Interval | None, Interval]:
+    """The two legs of sending *size* bytes, in ms: the way out (``argument``: the payload goes, an int
+    comes back), the way back measured alone (``result``: an int goes, a payload the worker held comes
+    back; None when not measured), and the way back within a round trip (``round-trip`` less
+    ``argument``: the median is the difference of the medians, the ends the widest differences of
+    their quartiles)."""
+    out, rt = _ms(pk.get(f"payload-{size}", "argument").values), _ms(pk.get(f"payload-{size}", "round-trip").values)
+    alone = [t for t in pk.timings if t.workload == f"payload-{size}" and t.mode == "result"]
+    back = _ms(alone[0].values) if alone else None
+    return out, back, Interval(rt.low - out.high, rt.median - out.median, rt.high - out.low)
+
+
+def return_leg_text(pk: Suite) -> str:
+    """How the way back of the largest payload compares with the way out (:func:`legs`), with the reason
+    the measured pattern points to: when the way back within a round trip costs more than the way out
+    beyond their spreads, either the way back alone costs what the way out costs (the extra belongs to
+    doing both in one call) or it costs more even alone (the reader differs: this process's pool manager
+    thread, not its main one, against the worker's main thread, and it allocates per chunk); when only
+    the way back alone costs more, the two measures of one leg disagree (the load, when the host was
+    busy, as the likely cause). ``""`` without the ``result`` mode."""
+    big = _payload_sizes(pk)[-1]
+    out, back, within = legs(pk, big)
+    if back is None:
+        return ""
+    mib = big / 2**20
+    head = (f" At {mib:g} MiB, the way out (the payload as argument, an int back) took {out.text('.1f', ' ms')}; "
+            f"the way back alone (an int out, a payload the worker already held back) {back.text('.1f', ' ms')}; "
+            f"and the way back within a round trip (the round trip less the way out) came to "
+            f"{within.median:.1f} ms ({within.low:.1f} to {within.high:.1f} ms from the quartiles).")
+    dearer_within, dearer_alone = within.low > out.high, back.low > out.high
+    if not dearer_within and not dearer_alone:
+        return head + " Within their spreads, the way back cost no more than the way out, alone or within a round trip."
+    if dearer_alone and not dearer_within:
+        cpus, la = pk.metadata.get("usable_cpus"), load(pk.metadata.get("load_average"))
+        busy = isinstance(cpus, int) and la is not None and la >= cpus
+        return head + (" The two measures of the way back disagree: alone it cost more than the way out, within a "
+                       "round trip it did not, though there it does the same work and the worker more besides. So "
+                       "the calls that brought a payload back alone were slowed by something the round trips "
+                       "escaped" + (f": likely the host, whose 1-minute load average was {la:.1f} on {cpus} CPUs "
+                                    "(the ways take turns, but a busy moment falls on one call at a time)."
+                                    if busy else ", which this page does not break down further."))
+    if not dearer_alone and not within.low > back.high:
+        return head + (" The way back alone lies within the spreads of both, so this run cannot say that bringing "
+                       "the payload back costs more than sending it.")
+    if not dearer_alone:
+        return head + (" The way back costs more within a round trip than the way out, but not alone: alone, "
+                       "it cost what the way out cost, both legs pickling the payload on one side, pushing it "
+                       "through a pipe and unpickling it into a new object on the other. So the extra "
+                       f"{within.median - back.median:.1f} ms is not a cost of the way back but of doing both in "
+                       "one call: the worker holds its argument and its result (the same object, pickled again) "
+                       "and frees the argument only after the result is sent ([`_process_worker`]"
+                       f"({_PROCESS_PY})); this page does not break it down further.")
+    return head + (" The way back costs more even alone. Both legs copy the same bytes; what differs is who reads "
+                   "the pipe and allocates what it reads: on the way out the worker's main thread, on the way back "
+                   "this process's pool manager thread, a thread other than the main one, which then wakes the "
+                   f"caller waiting on the future ([`wait_result_broken_or_wakeup`]({_PROCESS_PY})). The reader "
+                   "allocates a buffer the size of what remains for every chunk it takes from the pipe, and one "
+                   f"more for the result ([`Connection._recv`]({_CONNECTION_PY})); on glibc a thread other than the "
+                   "main one usually allocates from another malloc arena than the main thread's ([`mallopt`, "
+                   "`M_ARENA_MAX`](https://man7.org/linux/man-pages/man3/mallopt.3.html)). The likely cause is "
+                   "that memory, allocated in this process by its reading thread; this page does not measure it "
+                   "(running with `MALLOC_ARENA_MAX=1` puts every thread on the main arena, to compare).")
 
 
 def one_way_above_round_trip(pk: Suite) -> list[int]:
@@ -553,16 +633,16 @@ def shared_verdict(sh: Suite, example: SharedMemoryExample | None = None) -> Cla
                     "array, pickled to several workers at once)").replace("{SHARED_RATIO:g}", f"{SHARED_RATIO:g}")
         extra = (f" The example below, {example.megabytes} MiB split between {example.workers} workers "
                  f"({example.start_method} start method) where this measurement sends {mib:g} MiB to one worker, "
-                 f"got {er.text('.1f')} pickled over shared, {same}.")
+                 f"got {_x(er)} pickled over shared, {same}.")
     return check(
         "shared_wins", "shared memory hands big arrays to worker processes far faster than pickling them", holds,
-        r=r, p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
+        r=r, rx=_x(r), p=_ms_text(pickled.values), s=_ms_text(shared.values), t=SHARED_RATIO,
         why=why_undecided(own, f"{SHARED_RATIO:g}×", final=holds),
         supported="**Shared memory won.** The worker summed the shared array in {s} against {p} when the "
-                  "array was pickled to it: {r:.1f} faster." + _esc(extra),
-        contradicted="Shared memory took {s} against {p} pickled: only {r:.1f} faster on this host."
+                  "array was pickled to it: {rx} faster." + _esc(extra),
+        contradicted="Shared memory took {s} against {p} pickled: only {rx} faster on this host."
                      + _esc(extra),
-        unclear="This run cannot decide: pickled over shared came to {r:.1f}, {why}." + _esc(extra),
+        unclear="This run cannot decide: pickled over shared came to {rx}, {why}." + _esc(extra),
     )
 
 
@@ -638,6 +718,15 @@ def pickling_invariants(pk: Suite) -> list[Invariant]:
                              a=_ms_text(arg.values, ".3f"), r=_ms_text(rt.values, ".3f"),
                              cause="the one-way calls ({a}) were slowed by something the round trips ({r}) "
                                    "escaped: the worker or this process was descheduled while they ran"))
+        back = [t for t in pk.timings if t.workload == f"payload-{size}" and t.mode == "result"]
+        if back:
+            out.append(invariant(f"way_back_at_most_round_trip_{size}",
+                                 "sending {kib:g} KiB back alone took at most what there and back took",
+                                 at_most(back[0].values, rt.values, slack=ONE_WAY_SLACK), kib=kib,
+                                 b=_ms_text(back[0].values, ".3f"), r=_ms_text(rt.values, ".3f"),
+                                 cause="the calls bringing the payload back ({b}) were slowed by something the round "
+                                       "trips ({r}) escaped: the worker or this process was descheduled while they "
+                                       "ran"))
         out.append(invariant(f"pickle_at_most_round_trip_{size}",
                              "pickling {kib:g} KiB here took at most sending it there and back",
                              at_most(here.values, rt.values, slack=COST_SLACK), kib=kib,
