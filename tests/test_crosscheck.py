@@ -99,6 +99,10 @@ def test_job_size_text_counts_a_prediction_beyond_the_other_run_as_explaining_al
     # here 1.0 s alone, 20 ms fixed cost: 1.96x; the other run, 0.2 s alone, got 1.75x; the cost predicts 1.67x
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "the example")
     assert ok and "on the other side" in text and "would more than explain the gap" in text
+    assert text.endswith("the example must pay less per run than the run here does.")
+    text, _ = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "this page's pool",
+                               where="in that chapter")
+    assert text.endswith("this page's pool must pay less per run than the run in that chapter does.")
 
 
 def test_why_undecided_gives_a_reason_only_for_an_undecided_verdict():
