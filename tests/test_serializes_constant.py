@@ -203,6 +203,32 @@ def test_the_did_not_run_at_once_text_gives_the_quartiles_it_decided_on():
     assert "per-thread 3.5 ms on 2 threads against 2.6 ms on 1, third quartile against first" in c.text
 
 
+def test_a_slow_run_is_told_apart_by_its_cpu_time_not_blamed_on_other_work():
+    # measured in a quiet build: two slow runs of five on 2 threads (21.8 and 7.0 ms against 3.7 ms), the first
+    # with 33 ms of CPU time (more work), the second with 6.8 ms in 7.0 (one thread at a time)
+    suite = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    suite.add(Timing("dict-store", "per-thread", 1, (8.0 * MS, 7.6 * MS, 8.3 * MS, 7.7 * MS, 7.9 * MS)))
+    suite.add(Timing("dict-store", "per-thread", 2, (21.8 * MS, 7.0 * MS, 3.7 * MS, 3.6 * MS, 3.9 * MS)))
+    suite.add(Timing("dict-store", "per-thread-cpu", 2, (33.3 * MS, 6.8 * MS, 6.9 * MS, 6.7 * MS, 6.7 * MS)))
+    text = sz.turns_reason(suite, "dict-store", 2)
+    assert "run 2: 7.0 ms wall, 6.8 ms CPU" in text and "took turns on the CPUs" in text
+    assert "run 1: 21.8 ms wall, 33.3 ms CPU" in text and "with more to do" in text
+    assert "other work" not in text
+    # both runs named in the verdicts' wording, and no cause typed in without the data
+    assert "took turns" in sz._unsound_text(suite, "dict-store", 2)
+    # without CPU times nothing is said about why
+    suite2 = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    for t in suite.select("dict-store", "per-thread"):
+        suite2.add(t)
+    assert sz.turns_reason(suite2, "dict-store", 2) == ""
+    # runs that overlapped in part: CPU above the wall, not above the usual
+    suite3 = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    suite3.add(Timing("dict-store", "per-thread", 1, (8.0 * MS,) * 5))
+    suite3.add(Timing("dict-store", "per-thread", 2, (7.0 * MS,) * 5))
+    suite3.add(Timing("dict-store", "per-thread-cpu", 2, (8.0 * MS,) * 5))
+    assert "overlapped only in part" in sz.turns_reason(suite3, "dict-store", 2)
+
+
 def objects_suite(one_thread_store: float, *, load: float = 3.4) -> Suite:
     """A made-up :func:`sz.shared_objects` result holding only the one-thread per-thread dict-store (s)."""
     s = Suite(metadata={"usable_cpus": 2, "gil_enabled": False, "load_average": [load, load, load]})

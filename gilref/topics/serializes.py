@@ -58,6 +58,7 @@ __all__ = [
     "CPU_SUFFIX",
     "DICT_KEYS",
     "EXAMPLE_TOLERANCE",
+    "EXTRA_WORK",
     "FAULTS_SUFFIX",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
@@ -121,6 +122,7 @@ __all__ = [
     "stdlib_shared",
     "stdlib_verdict",
     "thread_counts",
+    "turns_reason",
 ]
 
 #: The shared-object workloads of :func:`shared_objects`, in chart order.
@@ -999,8 +1001,50 @@ def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
     own = {t.workers: t for t in suite.select(workload, "per-thread")}
     slow, fast = quartiles(list(own[threads].values))[2], quartiles(list(own[1].values))[0]
     return (f"not evidence: its threads did not run at once (per-thread {slow * 1e3:.1f} ms on {threads} threads "
-            f"against {fast * 1e3:.1f} ms on 1, third quartile against first, more than {RAN_AT_ONCE:.0%} of it: "
-            "other work held the CPUs)")
+            f"against {fast * 1e3:.1f} ms on 1, third quartile against first, more than {RAN_AT_ONCE:.0%} of it"
+            f"{turns_reason(suite, workload, threads)})")
+
+
+#: A slow run whose threads' CPU time is at least this many times the median of the other runs'
+#: did more work, not less running at once (a first run of a size, paging in fresh memory).
+EXTRA_WORK = 1.5
+
+
+def turns_reason(suite: Suite, workload: str, threads: int, *, share: float = RAN_AT_ONCE) -> str:
+    """Why *workload*'s per-thread runs on *threads* threads were slow, from their CPU time (``"-cpu"``).
+
+    The slow runs are those above *share* of one thread's first quartile. Where their
+    CPU time is at most their wall time, at most one thread ran at a time in them: the
+    threads took turns on the CPUs. Where it is at least :data:`EXTRA_WORK` times the
+    other runs' median CPU time, the threads ran but had more to do. Returns ``": "``
+    and the finding (run numbers from 1, ms), or ``""`` when the CPU time was not measured.
+    """
+    pair = _free_per_thread_pair(suite, workload, threads)
+    cpu = {t.workers: t for t in suite.select(workload, "per-thread" + CPU_SUFFIX)}
+    if pair is None or threads not in cpu or len(cpu[threads].values) != len(pair[0]):
+        return ""
+    walls, cpus = pair[0], list(cpu[threads].values)
+    bar = share * quartiles(pair[1])[0]
+    slow = [i for i, w in enumerate(walls) if w > bar]
+    rest = [cpus[i] for i in range(len(walls)) if i not in slow] or cpus
+    usual = statistics.median(rest)
+    extra = [i for i in slow if cpus[i] >= EXTRA_WORK * usual]
+    turns = [i for i in slow if i not in extra and cpus[i] <= walls[i] * 1.05]
+
+    def runs(ix: Sequence[int]) -> str:
+        return "; ".join(f"run {i + 1}: {walls[i] * 1e3:.1f} ms wall, {cpus[i] * 1e3:.1f} ms CPU" for i in ix)
+
+    parts = []
+    if turns:
+        parts.append(f"in {runs(turns)}, the threads' CPU time was no more than the wall time, so one "
+                     "thread ran at a time: they took turns on the CPUs")
+    if extra:
+        parts.append(f"in {runs(extra)}, the threads used more CPU time than the other runs' "
+                     f"{usual * 1e3:.1f} ms: they ran, with more to do")
+    rest_slow = [i for i in slow if i not in extra and i not in turns]
+    if rest_slow:
+        parts.append(f"in {runs(rest_slow)}, the threads overlapped only in part")
+    return ": " + "; ".join(parts) if parts else ""
 
 
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
