@@ -111,6 +111,7 @@ def test_example_differences_name_each_figure_and_a_cause_that_fits_the_pattern(
     assert len(off) == 2 and "both worse" in cause
     pool = distributed.parse_example(EXAMPLE_OUT.replace("1.92x", "1.02x"))
     assert "only the pool's" in distributed.example_differences(cpu, tiny, pool)[1]
+    assert "priming" not in distributed.example_differences(cpu, tiny, pool)[1]  # the script warms its pool
     better = distributed.parse_example(EXAMPLE_OUT.replace("110.0 µs", "10.0 µs"))
     assert "chapter's runs that were slowed" in distributed.example_differences(cpu, tiny, better)[1]
 

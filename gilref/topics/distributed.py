@@ -900,8 +900,9 @@ def example_differences(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any
                  "the example's own cluster, started moments before, was slower than the chapter's (its workers "
                  "still settling, or one sharing a CPU with the scheduler while it counted)")
     elif who == {"pool"} and worse:
-        cause = ("only the pool's figures are worse, and the cluster's agree: the example's pool, started by the "
-                 "script without priming its workers, was slowed during its turns")
+        cause = ("only the pool's figures are worse, and the cluster's agree: the example's pool, warmed like "
+                 "the chapter's, was slowed during its turns by something neither run records (its runs take "
+                 "turns with the example's own cluster, whose scheduler and workers share the same CPUs)")
     elif worse:
         cause = ("the example's cluster and pool are both worse, so the host was busier during the example's "
                  "runs than during the chapter's (other work on its CPUs)")
