@@ -331,8 +331,39 @@ def test_the_latency_verdict_explains_the_intervals_below_the_floor_from_the_dat
     assert claim.state == "holds" and "from 1 ms up" in claim.text
     assert "Below 1 ms it waited longer, counted in intervals (3.0 intervals at 0.1 ms, 1.4 intervals at 0.5 ms)" \
         in claim.text
-    assert "a floor" in claim.text and "0.300 ms" in claim.text and "it woke 0.090 ms (" in claim.text
+    assert "0.300 ms (" in claim.text and "no shorter interval undercuts it" not in claim.text
     assert switching.below_floor_note(made_up({0.001: (near(1.2e-3), near(9e7))})) == ""
+
+
+def test_the_wait_below_the_floor_is_split_into_its_measured_parts():
+    # 0.1 ms interval, 0.3 ms late: 0.1 ms the interval, 0.09 ms the thread's delay alone, 0.11 ms the hand-off.
+    suite = made_up({0.0001: (near(3e-4), near(9e7)), 0.0005: (near(7e-4), near(9e7)),
+                     0.001: (near(1.25e-3), near(9e7)), 0.05: (near(5.03e-2), near(9e7))}, alone_lat=near(9e-5))
+    text = switching.below_floor_note(suite)
+    assert "each wake-up cost between 0.200 and 0.300 ms at every interval measured" in text
+    assert "its wait of 0.300 ms (0.297–0.303 ms) is the 0.1 ms interval, 0.090 ms that the thread also " \
+           "waited alone" in text
+    assert "the remaining 0.110 ms the GIL's hand-off" in text
+    assert "free-threaded" not in text and "undercuts" not in text
+    free = made_up({0.0001: (near(8.5e-5), near(5e7)), 0.05: (near(8.7e-5), near(5e7))}, gil=False)
+    with_free = switching.below_floor_note(suite, free, "CPython 3.13.5 free-threaded")
+    assert with_free.startswith(text.rstrip()) and "On CPython 3.13.5 free-threaded, with no GIL to hand " \
+        "over, the same thread woke 0.085 ms late at 0.1 ms" in with_free
+    # A thread that waited alone as long as beside the holder leaves nothing to the hand-off.
+    slow_alone = made_up({0.0001: (near(2e-4), near(9e7)), 0.05: (near(5.03e-2), near(9e7))}, alone_lat=near(1.5e-4))
+    assert "nothing measurable beyond that for the GIL's hand-off" in switching.below_floor_note(slow_alone)
+    claim = switching.latency_verdict(suite, build="b", free=free, free_build="ft")
+    assert "On ft, with no GIL to hand over" in claim.text
+
+
+def test_the_table_note_says_which_intervals_a_build_skipped():
+    free = made_up({0.0001: (near(7e-5), near(9e7)), 0.05: (near(7e-5), near(9e7))}, gil=False)
+    note = switching.table_note([("gil", gil_like()), ("free", free)])
+    assert note.startswith("free ran the experiment at 0.1 and 50 ms only, not at 1 and 5 ms (its cells there show –)")
+    assert "2 intervals, from the shortest to the longest," in note
+    assert switching.table_note([("gil", gil_like()), ("again", gil_like())]) == ""
+    assert "from the shortest" not in switching.table_note(
+        [("gil", gil_like()), ("free", made_up({0.001: (near(7e-5), near(9e7))}, gil=False))])
 
 
 def test_the_free_threaded_verdict_compares_overhead_with_overhead():
@@ -404,6 +435,7 @@ def test_example_page_comparison_sets_the_page_beside_the_chapter_and_names_what
     # Only from 1 ms up does the interval set the latency; at 0.1 ms it is the OS wake-up floor.
     head, _, floor = text.partition("Below 1 ms the interval does not set them")
     assert "at 5 ms" in head.split("which the interval sets")[1] and "at 0.1 ms" in floor
+    assert "the GIL's hand-off" in floor and "timer and scheduling delay, a floor" not in floor
     assert "at 0.1 ms" not in head.split("which the interval sets")[1]
     same = EXAMPLE_PAGE_OUTPUT.replace("3.11.7", "3.13.5").replace("one trial", "medians of 5 trials")
     assert "only the host's noise" in switching.example_page_comparison(same, record)

@@ -83,6 +83,7 @@ __all__ = [
     "slower_loop_note",
     "switch_interval",
     "table",
+    "table_note",
     "throughput_trend",
     "throughput_verdict",
     "trial",
@@ -104,9 +105,11 @@ EXAMPLE_FORMAT = "gilref-switch-interval-example"
 LATENCY_FROM_S = 0.001
 """Intervals (seconds) from which the wake-up latency must be about one interval.
 
-Below 1 ms the operating system's own timer slack (tens to hundreds of
-microseconds, visible in the I/O-style thread's latency alone) is as large as
-the interval, so the latency there says more about the timer than the GIL."""
+Below 1 ms the fixed cost of every wake-up beyond the interval (the operating
+system's delay in waking the thread, visible in the I/O-style thread's latency
+alone, plus the GIL's hand-off; tenths of a millisecond on a quiet host) is as
+large as the interval, so the latency there, counted in intervals, says more
+about that cost than about the interval (:func:`below_floor_note`)."""
 
 LATENCY_FLOOR = 0.8
 """Least wake-up latency, in switch intervals, from :data:`LATENCY_FROM_S` up.
@@ -422,7 +425,8 @@ def _shared(suite: Suite, workload: str) -> dict[float, Timing]:
     return {float(t.params["switch_interval_s"]): t for t in suite.select(workload, SHARED)}
 
 
-def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
+def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None,
+                    free: Suite | None = None, free_build: str = "") -> Claim:
     """Whether a thread returning from I/O waited about one switch interval (GIL build).
 
     Decided on every interval from :data:`LATENCY_FROM_S` up: the latency's
@@ -433,6 +437,8 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
 
     :param suite: a :func:`measure` suite of a GIL build.
     :param build: the build's label, for the sentence.
+    :param free: the same measurement on a free-threaded build (labelled *free_build*), whose
+        latency at the shortest interval :func:`below_floor_note` sets beside the decomposition.
     """
     lat = _shared(suite, LATENCY)
     if not lat:
@@ -453,7 +459,7 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     stretched = (f" At {most_at * 1000:g} ms it waited {most.text('.2f', '')} intervals: there the operating "
                  "system's delay in waking the thread (on a busy host, milliseconds) is as large as the "
                  "interval itself." if most_at != largest and most.median >= LATENCY_CEILING else "")
-    below = below_floor_note(suite)
+    below = below_floor_note(suite, free, free_build)
     ex_text, ex_decided, why = "", decided, ""
     if example is not None:
         rows = example_points(example)
@@ -489,13 +495,20 @@ def latency_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None 
     )
 
 
-def below_floor_note(suite: Suite) -> str:
+def below_floor_note(suite: Suite, free: Suite | None = None, free_build: str = "") -> str:
     """Why the intervals below :data:`LATENCY_FROM_S` cost more than one interval of waiting, or ``""``.
 
-    A wake-up has a floor: the operating system's timer and scheduling delay,
-    measured here as the latency at the shortest interval (and shown beside the
-    I/O-style thread's latency alone). An interval shorter than that floor
-    cannot shorten the wait below it, so there the wait in intervals exceeds one.
+    Beyond the interval itself every wake-up costs some fixed time (the medians'
+    latency minus the interval, stated for every interval measured), which is a
+    larger share of a shorter interval. At the shortest interval that time is
+    split into what was measured: the I/O-style thread's latency alone (no thread
+    holds the GIL: the operating system's delay in waking a sleeping thread) and
+    the rest, the GIL's hand-off (the waiter's timed wait running out, the holder
+    reaching an eval-breaker check, the waiter being woken). *free* (the same
+    measurement on a free-threaded build, labelled *free_build*), when it measured
+    the shortest interval, adds its latency there: without a GIL, the operating
+    system's part alone. Medians throughout; the shortest interval's latency
+    also with its quartiles.
     """
     lat = _shared(suite, LATENCY)
     short = sorted(iv for iv in lat if iv < LATENCY_FROM_S)
@@ -503,14 +516,34 @@ def below_floor_note(suite: Suite) -> str:
         return ""
     waits = ", ".join(f"{Interval.of([v / iv for v in lat[iv].values]).median:.1f} intervals at {iv * 1000:g} ms"
                       for iv in short)
-    floor = Interval.of(lat[short[0]].values).scaled(1000)
+    shortest = short[0]
+    beyond = {iv: (t.median - iv) * 1000 for iv, t in lat.items()}
+    lo, hi = min(beyond.values()), max(beyond.values())
+    fixed = (f"{lo:.3f} ms" if f"{lo:.3f}" == f"{hi:.3f}" else f"between {lo:.3f} and {hi:.3f} ms")
+    total = Interval.of(lat[shortest].values).scaled(1000)
+    out = (f" Below {LATENCY_FROM_S * 1000:g} ms it waited longer, counted in intervals ({waits}): beyond the "
+           f"interval itself each wake-up cost {fixed} at every interval measured (medians), which is a "
+           f"large share of a short interval. At {shortest * 1000:g} ms "
+           f"its wait of {total.text('.3f', ' ms')} is the {shortest * 1000:g} ms interval")
     alone = suite.select(LATENCY, ALONE)
-    alone_text = (f" (alone, with no thread holding the GIL, it woke "
-                  f"{Interval.of(alone[0].values).scaled(1000).text('.3f', ' ms')} late)" if alone else "")
-    return (f" Below {LATENCY_FROM_S * 1000:g} ms it waited longer, counted in intervals ({waits}): a wake-up "
-            f"has a floor, the operating system's timer and scheduling delay, here "
-            f"{floor.text('.3f', ' ms')} at the shortest interval{alone_text}, and no shorter interval "
-            "undercuts it.")
+    if alone:
+        os_part = alone[0].median * 1000
+        handoff = beyond[shortest] - os_part
+        out += (f", {os_part:.3f} ms that the thread also waited alone, with no thread holding the GIL (the "
+                "operating system's delay in waking a sleeping thread), and ")
+        out += (f"the remaining {handoff:.3f} ms the GIL's hand-off: the waiter's timed wait running out, the "
+                "holder reaching an eval-breaker check and dropping the GIL, and the operating system waking "
+                "the waiter" if handoff > 0 else
+                "nothing measurable beyond that for the GIL's hand-off (the thread alone waited as long)")
+    else:
+        out += f" and {beyond[shortest]:.3f} ms of waking the thread and handing it the GIL"
+    out += "."
+    free_lat = _shared(free, LATENCY) if free is not None else {}
+    if shortest in free_lat:
+        out += (f" On {free_build or 'the free-threaded build'}, with no GIL to hand over, the same thread woke "
+                f"{free_lat[shortest].median * 1000:.3f} ms late at {shortest * 1000:g} ms: the operating "
+                "system's part alone.")
+    return out
 
 
 def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
@@ -744,8 +777,9 @@ def example_page_comparison(output: str, record: dict[str, Any] | None, chapter:
         same += (f" The wake-up latencies from {LATENCY_FROM_S * 1000:g} ms up, which the interval sets (about one "
                  f"interval each) rather than the interpreter: {pairs(set_by)}.")
     if floor:
-        same += (f" Below {LATENCY_FROM_S * 1000:g} ms the interval does not set them: there a wake-up costs the "
-                 f"operating system's timer and scheduling delay, a floor that moves with the host's load "
+        same += (f" Below {LATENCY_FROM_S * 1000:g} ms the interval does not set them alone: every wake-up also "
+                 "costs a fixed time beyond the interval (the operating system waking the thread, and the GIL's "
+                 "hand-off), as large as such an interval and moving with the host's load "
                  f"({pairs(floor)}).")
     why = ("; ".join(differ) + ".") if differ else "the same interpreter and trials: only the host's noise."
     return f"**Why these numbers differ from the chapter's.** {mine} {chapter_part} {why[0].upper() + why[1:]}{same}\n"
@@ -843,6 +877,35 @@ def table(runs: Sequence[tuple[str, Suite]]) -> list[dict[str, str]]:
                 if r and "throughput" in r else "–")
         rows.append(row)
     return rows
+
+
+def table_note(runs: Sequence[tuple[str, Suite]]) -> str:
+    """Which intervals of the table (those of the first suite) a build did not measure, and why
+    its cells there show "–"; ``""`` when every build measured every interval.
+
+    :param runs: ``(label, suite)`` as for :func:`table`.
+    """
+    if not runs:
+        return ""
+    first = sorted(_shared(runs[0][1], LATENCY))
+    out = []
+    for label, suite in runs[1:]:
+        mine = set(_shared(suite, LATENCY))
+        missing = [iv for iv in first if iv not in mine]
+        if missing:
+            ran = [iv for iv in first if iv in mine]
+            span = ("from the shortest to the longest, " if ran and ran[0] == first[0] and ran[-1] == first[-1]
+                    else "")
+            out.append(f"{label} ran the experiment at {_ms_list(ran)} only, not at {_ms_list(missing)} (its "
+                       f"cells there show –): {len(ran)} intervals, {span}enough to see whether the interval "
+                       "matters at all on that build, in less of the build's time.")
+    return " ".join(out)
+
+
+def _ms_list(intervals: Sequence[float]) -> str:
+    """``"0.1, 1, 5 and 50 ms"`` from intervals in seconds."""
+    ms = [f"{iv * 1000:g}" for iv in intervals]
+    return (", ".join(ms[:-1]) + " and " + ms[-1] if len(ms) > 1 else "".join(ms)) + " ms"
 
 
 def throughput_trend(suite: Suite) -> str:
