@@ -260,11 +260,43 @@ def test_release_points_rejects_bad_arguments(args):
 def test_interleave_tally_says_whether_the_hand_overs_exceed_the_threads_start():
     mod = load_example("interleave.py")
     few = mod.tally([-1, 1, -1, -1, 1, 1], 0.002, 0.005)
-    assert few.startswith("tally: 3 hand-overs in 6 lines") and "did not take turns" in few
-    many = mod.tally([-1, 1] * 10, 0.004, 0.005)  # 19 hand-overs in 4 ms: at most 0 interval turns
+    assert few.startswith("tally: 3 hand-overs in 6 numbers") and "did not take turns" in few
+    assert few.endswith("stdout is a pipe or a file, so there is a write only when its buffer fills.")
+    many = mod.tally([-1, 1] * 10, 0.004, 0.005, "unbuffered")  # 19 hand-overs in 4 ms: at most 0 interval turns
     assert "16 more than the 3" in many and "At most 0" in many and "writes to the output" in many
+    assert "stdout is unbuffered here (PYTHONUNBUFFERED or -u), so each print makes two" in many
     paced = mod.tally([-1] * 5 + [1] * 5 + [-1] * 5 + [1] * 5 + [-1] * 5, 0.05, 0.005)  # 4 in 50 ms
     assert "1 more than the 3" in paced and "At most 10" in paced and "writes" not in paced
     # The tally line is not a number: the release-points chapter's counts of the plain output are unchanged.
     out = run_alone("interleave.py", "--count", "20", "--tally").stdout
     assert len(interleave_labels(out)) == 40 and out.splitlines()[-1].startswith("tally: ")
+
+
+@pytest.mark.example("interleave.py")
+def test_interleave_notes_each_number_before_its_print_and_names_how_stdout_writes():
+    import io
+
+    mod = load_example("interleave.py")
+    record = []
+    printed = []
+
+    class Spy(io.StringIO):  # what was noted when each number's text reached the stream
+        def write(self, s):
+            printed.append((s, list(record)))
+            return super().write(s)
+
+    spy = Spy()
+    old, sys.stdout = sys.stdout, spy
+    try:
+        mod.count(+1, 2, False, record)
+    finally:
+        sys.stdout = old
+    assert spy.getvalue() == "+1\n+2\n"
+    assert printed[0] == ("+1", [1]) and printed[2] == ("+2", [1, 1])  # noted before its text is written
+    assert mod.output_mode(io.TextIOWrapper(io.BytesIO(), write_through=True), False) == "unbuffered"
+    assert mod.output_mode(io.TextIOWrapper(io.BytesIO(), line_buffering=True), False) == "line"
+    assert mod.output_mode(io.TextIOWrapper(io.BytesIO()), False) == "buffered"
+    assert mod.output_mode(io.TextIOWrapper(io.BytesIO()), True) == "flush"
+    unbuffered = run_alone("interleave.py", "--count", "5", "--tally").stdout  # run_alone keeps this environment
+    env_says = "unbuffered" if os.environ.get("PYTHONUNBUFFERED") else "a pipe or a file"
+    assert env_says in unbuffered.splitlines()[-1]

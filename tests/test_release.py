@@ -183,6 +183,24 @@ def test_interleave_output_is_parsed_even_across_split_lines():
     assert first_switch_excerpt("-1\n-2\n") == ""
 
 
+def test_the_example_pages_note_explains_merged_lines_and_checks_the_tally():
+    shown = "-1\n-2\n+1\n+10-3\n-4\n-20\n\n+11\ntally: 3 hand-overs in 8 numbers, in 1.0 ms\n"
+    note = release.output_note(shown)
+    assert note.startswith("**Why a line holds two numbers.** `print` writes the number and then the line end")
+    assert "Here 1 line holds more than one number (`+10-3`), so the 8 numbers fill 7 lines, and 1 line is empty" \
+        in note
+    assert "changed 3 times, as the tally says" in note
+    off = release.output_note(shown.replace("tally: 3", "tally: 2"))
+    assert "changed 3 times, the tally 2: the tally notes each number just before its print" in off
+    # Whole lines and a tally that agrees need no note; a disagreeing tally alone gets one.
+    assert release.output_note("-1\n-2\n+1\ntally: 1 hand-over in 3 numbers\n") == ""
+    alone = release.output_note("-1\n-2\n+1\ntally: 0 hand-overs in 3 numbers\n")
+    assert not alone.startswith("**Why") and "changed 1 time, the tally 0" in alone
+    two = release.output_note("-1+1\n\n-2+2\n\n")
+    assert "Here 2 lines hold more than one number (`-1+1`, `-2+2`)" in two and "and 1 line is empty" in two
+    assert "tally" not in two
+
+
 def test_the_excerpt_shows_a_real_hand_over_not_the_start():
     start = "-1+1\n+2\n-2\n"  # both threads starting: they alternate line by line
     text = start + "-3\n-4\n-5\n+3\n+4\n+5\n+6\n-6\n"

@@ -25,7 +25,8 @@ private modules behind it hold one job each.
     and :func:`side_by_side` (one kind from several suites, for one chart);
 ``_interleaved_prints``
     counting how often two threads' printed lines alternate
-    (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`);
+    (:func:`interleave_runs`, :func:`interleave_labels`, :func:`count_switches`), and
+    :func:`output_note` for the example's page;
 ``_asyncio_waits``
     timing waits gathered by :mod:`asyncio` on one thread (:func:`asyncio_waits`);
 ``_verdicts``
@@ -54,6 +55,7 @@ from ._interleaved_prints import (
     first_switch_excerpt,
     interleave_labels,
     interleave_runs,
+    output_note,
 )
 from ._kinds import KINDS as _KINDS
 from ._kinds import (
@@ -151,6 +153,7 @@ __all__ = [
     "interleave_labels",
     "interleave_rows",
     "interleave_runs",
+    "output_note",
     "interleave_verdict",
     "kinds_in",
     "loop_verdict",

@@ -38,6 +38,57 @@ def broken_lines(text: str) -> int:
     return sum(1 for line in text.splitlines() if not _SIGNED.fullmatch(line.strip()))
 
 
+_TALLY = re.compile(r"^tally: (\d+) hand-overs? in (\d+) numbers", re.M)
+
+
+def output_note(text: str) -> str:
+    """A note for the output of ``examples/interleave.py`` (with ``--tally``) as shown on its page:
+    why some lines hold two numbers, and whether the tally counted the hand-overs the output shows.
+
+    ``print`` writes the number and then the line end, in two writes to the stream; a hand-over
+    between them puts the other task's number on the same line, and the first task's line end,
+    written when it runs again, ends a later line early or stands alone as an empty line. The note
+    counts such lines, the lines and the empty lines, and the changes of sign in the order shown
+    (:func:`count_switches`), and sets them beside the tally line's count.
+
+    :returns: MyST, or ``""`` when no line holds two numbers and the tally (if any) agrees.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    lines = text.rstrip("\n").splitlines()
+    body = [line for line in lines if not line.startswith("tally:")]
+    found = [_SIGNED.findall(line) for line in body]
+    merged = [line.strip() for line, nums in zip(body, found) if len(nums) > 1]
+    numbers = sum(len(nums) for nums in found)
+    filled = sum(1 for nums in found if nums)
+    empty = sum(1 for line in body if not line.strip())
+    shown = count_switches(interleave_labels("\n".join(body)))
+    tally = _TALLY.search(text)
+    tallied = int(tally.group(1)) if tally else None
+    if not merged and (tallied is None or tallied == shown):
+        return ""
+    out = ""
+    if merged:
+        one = len(merged) == 1
+        out = ("**Why " + ("a line holds" if one else "some lines hold") + " two numbers.** `print` writes the "
+               "number and then the line end, in two writes; a hand-over between them puts the other task's next "
+               "number on the same line, and the first task's line end, written when it runs again, ends a later "
+               f"line early or stands alone as an empty line. Here {len(merged)} line{'' if one else 's'} "
+               f"hold{'s' if one else ''} more than one number (" + ", ".join(f"`{m}`" for m in merged[:3])
+               + (", …" if len(merged) > 3 else "") + f"), so the {numbers} numbers fill {filled} lines"
+               + (f", and {empty} line{'' if empty == 1 else 's'} {'is' if empty == 1 else 'are'} empty" if empty
+                  else "") + ".")
+    if tallied is not None:
+        counted = f"Counted in the order shown, the printing task changed {shown} time{'' if shown == 1 else 's'}"
+        if tallied == shown:
+            out += f" {counted}, as the tally says (it notes each number just before its print)."
+        else:
+            out += (f" {counted}, the tally {tallied}: the tally notes each number just before its print, and "
+                    "a hand-over can fall between the two (one the switch interval forced or, without a GIL, two "
+                    "threads printing at once).")
+    return out.strip() + "\n"
+
+
 def count_switches(labels: Sequence[Hashable]) -> int:
     """How many times consecutive items differ: the hand-overs between tasks' lines.
 
