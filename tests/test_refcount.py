@@ -192,6 +192,24 @@ def test_none_verdict_names_a_moved_copy_when_it_counts_otherwise_with_addresses
     assert [i.holds for i in refcount.none_counts_invariants({**moved, "moved_modules": [66] * 5})] == [False]
 
 
+def test_none_verdict_says_which_run_the_example_page_shows_and_where_its_count_stands():
+    moved = {**spread([4320, 4345], fixed=[4340] * 5), "moved_counts": [4338] * 5, "moved_modules": [65] * 5}
+    example = refcount.parse_example_output(OUTPUT)  # 4,330
+    text = refcount.none_verdict(demo(none=26_205), (3, 11), example, spread=moved,
+                                 page={"none": 4333, "python": "CPython 3.11.7 (GIL)"}).text
+    assert "such a copy" not in text and "the book's example pages run" not in text
+    assert "The run shown on {doc}`its page <examples/refcount>` is a copy of the script alone in a temporary " \
+           "directory, run with randomisation on like the run above: it printed 4,333, within the 4,320 to " \
+           "4,345 of the fresh runs here." in text
+    out = refcount.none_verdict(demo(none=26_205), (3, 11), example, spread=moved,
+                                page={"none": 4400, "python": "CPython 3.11.7 (GIL)"}).text
+    assert "it printed 4,400, outside the 4,320 to 4,345 of the fresh runs here" in out
+    other = refcount.none_verdict(demo(none=26_205), (3, 11), example, spread=moved,
+                                  page={"none": 4100, "python": "PyPy 3.9.16"}).text
+    assert "like the run above, but on PyPy 3.9.16: it printed 4,100, another interpreter's count." in other
+    assert "The run shown on" not in refcount.none_verdict(demo(none=26_205), (3, 11), example, spread=moved).text
+
+
 def test_none_counts_invariants_both_ways():
     assert all(i.holds for i in refcount.none_counts_invariants(spread([4320, 4330], fixed=[4340, 4340])))
     mixed = {**spread([4320, 4330]), "modules": [65, 70]}

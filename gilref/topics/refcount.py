@@ -236,9 +236,11 @@ def none_counts_invariants(result: Mapping[str, Any]) -> list[Invariant]:
                       cause="the runs imported different code (another environment, a site hook): {seen} modules")]
 
 
-def _spread_text(spread: Mapping[str, Any], shown: int | None) -> str:
+def _spread_text(spread: Mapping[str, Any], shown: int | None, page: Mapping[str, Any] | None = None) -> str:
     """How far the count of ``None`` moved between fresh processes (the example's run
-    *shown* and those of :func:`none_counts`), and why."""
+    *shown* and those of :func:`none_counts`), and why. *page* (``none`` and ``python``, a
+    label) is the run the example's own page shows: a copy of the file in a temporary
+    directory, with address randomisation on; its count is set beside the others."""
     more = [int(c) for c in spread["counts"] if c is not None]
     if not more:
         return ""
@@ -264,19 +266,36 @@ def _spread_text(spread: Mapping[str, Any], shown: int | None) -> str:
             if len(moved) == 1 and moved[0] != f_lo:
                 text += (f" A copy of the script in another directory, randomisation still off, printed another "
                          f"fixed count, {moved[0]:,}: a longer or shorter path moves what is allocated where "
-                         "too, and the book's example pages run such a copy.")
+                         "too.")
         else:
             text += (f" With address-space layout randomisation turned off for the child (`setarch -R`), "
                      f"{len(fixed)} runs still printed {f_lo:,} to {f_hi:,}: something besides the addresses "
                      "varies between runs too.")
     elif spread.get("fixed_note") and lo != hi:
         text += f" (Whether the addresses objects get explain it could not be checked: {spread['fixed_note']}.)"
-    return text
+    return text + _page_run_text(spread, counts, page)
+
+
+def _page_run_text(spread: Mapping[str, Any], counts: Sequence[int], page: Mapping[str, Any] | None) -> str:
+    """Where the count the example's own page shows (*page*) stands beside the fresh runs' *counts*."""
+    if not page or page.get("none") is None:
+        return ""
+    n, label = int(page["none"]), str(page.get("python", ""))
+    lo, hi = min(counts), max(counts)
+    where = ("the count every fresh run here printed" if lo == hi == n else
+             f"within the {lo:,} to {hi:,} of the fresh runs here" if lo <= n <= hi else
+             f"outside the {lo:,} to {hi:,} of the fresh runs here: fresh processes differ by more than "
+             "these few runs show")
+    same = label.startswith(str(spread.get("python", "?")))
+    return (" The run shown on {doc}`its page <examples/refcount>` is a copy of the script alone in a temporary "
+            "directory, "
+            f"run with randomisation on like the run above{'' if same else ', but on ' + label}: it printed "
+            f"{n:,}, " + (where if same else "another interpreter's count") + ".")
 
 
 def none_verdict(demo: Mapping[str, Any], version: tuple[int, int],
                  example: Mapping[str, Any] | None = None, *, modules: int | None = None,
-                 spread: Mapping[str, Any] | None = None) -> Claim:
+                 spread: Mapping[str, Any] | None = None, page: Mapping[str, Any] | None = None) -> Claim:
     """Is ``None`` immortal exactly from :data:`IMMORTAL_FROM` on? And why do two counts of it differ?
 
     :param demo: :func:`refcount_demo` in this process (the notebook's kernel).
@@ -288,6 +307,9 @@ def none_verdict(demo: Mapping[str, Any], version: tuple[int, int],
     :param spread: :func:`none_counts` (more fresh processes of the same Python):
         before 3.12 the range of their counts is stated, whether the example's
         count lies in it, and what turning address randomisation off showed.
+    :param page: the run the example's own page shows (``none``, and ``python``: its
+        interpreter's label), from the examples chapter's record: a copy of the file in a
+        temporary directory, randomisation on; its count is set beside the fresh runs'.
     """
     immortal_expected = tuple(version) >= IMMORTAL_FROM
     here = int(demo["none"])
@@ -307,7 +329,7 @@ def none_verdict(demo: Mapping[str, Any], version: tuple[int, int],
                    f"far more code (IPython, the notebook machinery, gilref{mods}), every piece of it holding "
                    "`None` in defaults, constants and fields.")
             if spread is not None:
-                why += _spread_text(spread, int(ex))
+                why += _spread_text(spread, int(ex), page)
     if immortal_expected:
         supported = ("`None` reports {none:,}: a fixed sentinel value, because since CPython 3.12 "
                      "([PEP 683](https://peps.python.org/pep-0683/)) `None` is *immortal* and its count is never "
