@@ -349,6 +349,10 @@ def test_the_wait_below_the_floor_is_split_into_its_measured_parts():
     with_free = switching.below_floor_note(suite, free, "CPython 3.13.5 free-threaded")
     assert with_free.startswith(text.rstrip()) and "On CPython 3.13.5 free-threaded, with no GIL to hand " \
         "over, the same thread woke 0.085 ms late at 0.1 ms" in with_free
+    assert "less than alone (likely because beside a busy thread a CPU is awake" in with_free
+    assert "the hand-off takes 0.115 ms" in with_free
+    slower_free = made_up({0.0001: (near(9.5e-5), near(5e7))}, gil=False)
+    assert "less than alone" not in switching.below_floor_note(suite, slower_free, "ft")
     # A thread that waited alone as long as beside the holder leaves nothing to the hand-off.
     slow_alone = made_up({0.0001: (near(2e-4), near(9e7)), 0.05: (near(5.03e-2), near(9e7))}, alone_lat=near(1.5e-4))
     assert "nothing measurable beyond that for the GIL's hand-off" in switching.below_floor_note(slow_alone)

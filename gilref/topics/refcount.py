@@ -284,8 +284,8 @@ def _page_run_text(spread: Mapping[str, Any], counts: Sequence[int], page: Mappi
     lo, hi = min(counts), max(counts)
     where = ("the count every fresh run here printed" if lo == hi == n else
              f"within the {lo:,} to {hi:,} of the fresh runs here" if lo <= n <= hi else
-             f"outside the {lo:,} to {hi:,} of the fresh runs here: fresh processes differ by more than "
-             "these few runs show")
+             f"outside the {lo:,} to {hi:,} of the fresh runs here (fresh processes differ by more than "
+             "these few runs show)")
     same = label.startswith(str(spread.get("python", "?")))
     return (" The run shown on {doc}`its page <examples/refcount>` is a copy of the script alone in a temporary "
             "directory, "
