@@ -518,12 +518,15 @@ def below_floor_note(suite: Suite, free: Suite | None = None, free_build: str = 
                       for iv in short)
     shortest = short[0]
     beyond = {iv: (t.median - iv) * 1000 for iv, t in lat.items()}
-    lo, hi = min(beyond.values()), max(beyond.values())
-    fixed = (f"{lo:.3f} ms" if f"{lo:.3f}" == f"{hi:.3f}" else f"between {lo:.3f} and {hi:.3f} ms")
+    # The short intervals and the first from LATENCY_FROM_S up: where the cost beyond the interval is
+    # comparable (at long intervals a busy host's delays weigh in too).
+    near_ivs = short + sorted(iv for iv in lat if iv >= LATENCY_FROM_S)[:1]
+    fixed = _and_list([f"{beyond[iv]:.3f} ms at {iv * 1000:g} ms" for iv in near_ivs])
     total = Interval.of(lat[shortest].values).scaled(1000)
     out = (f" Below {LATENCY_FROM_S * 1000:g} ms it waited longer, counted in intervals ({waits}): beyond the "
-           f"interval itself each wake-up cost {fixed} at every interval measured (medians), which is a "
-           f"large share of a short interval. At {shortest * 1000:g} ms "
+           f"interval itself each wake-up cost {fixed} (medians), a cost of its own that weighs most beside "
+           "the shortest intervals. "
+           f"At {shortest * 1000:g} ms "
            f"its wait of {total.text('.3f', ' ms')} is the {shortest * 1000:g} ms interval")
     alone = suite.select(LATENCY, ALONE)
     if alone:
@@ -542,10 +545,11 @@ def below_floor_note(suite: Suite, free: Suite | None = None, free_build: str = 
     if shortest in free_lat:
         ft = free_lat[shortest].median * 1000
         out += (f" On {free_build or 'the free-threaded build'}, with no GIL to hand over, the same thread woke "
-                f"{ft:.3f} ms late at {shortest * 1000:g} ms: the operating system's part alone")
+                f"{ft:.3f} ms late at {shortest * 1000:g} ms, the operating system's part only")
         if alone and ft < alone[0].median * 1000 and beyond[shortest] > ft:
-            out += (", less than alone (likely because beside a busy thread a CPU is awake, and waking on it is "
-                    f"quicker); counted with that figure, the hand-off takes {beyond[shortest] - ft:.3f} ms")
+            out += (f"; that is less than the {alone[0].median * 1000:.3f} ms alone (likely because beside a busy "
+                    "thread a CPU is awake, and waking on it is quicker), and counted with it the hand-off takes "
+                    f"{beyond[shortest] - ft:.3f} ms")
         out += "."
     return out
 
@@ -904,6 +908,11 @@ def table_note(runs: Sequence[tuple[str, Suite]]) -> str:
                        f"cells there show –): {len(ran)} intervals, {span}enough to see whether the interval "
                        "matters at all on that build, in less of the build's time.")
     return " ".join(out)
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """``"a, b and c"``."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def _ms_list(intervals: Sequence[float]) -> str:
