@@ -1303,8 +1303,9 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
             idle = (f" ({_pct(Interval.of(suite.get(IDLE, 'alone').values))} of the host's CPU time idle alone, "
                     f"{_pct(Interval.of(suite.get(IDLE, 'cpu-process').values))} beside the process)")
         basis = (f" The drop is measured against the speed beside the process, "
-                 f"{suite.get(ECHO, 'cpu-process').median:,.0f} requests per second, because that is the server "
-                 "with a busy loop keeping a CPU awake and no one else taking its GIL, as beside the thread; "
+                 f"{suite.get(ECHO, 'cpu-process').median:,.0f} requests per second, because there, as beside the "
+                 "thread, a busy loop kept a CPU awake, and unlike beside the thread no one else took the server's "
+                 "GIL; "
                  f"alone it answered only {suite.get(ECHO, 'alone').median:,.0f}, its CPUs falling idle between "
                  f"messages and waking for each{idle}. Against its speed alone it kept {_fine_pct(share_alone)}, about "
                  f"1/{1 / share_alone.median:,.0f}, a smaller drop only because the thread's busy loop spared the "
