@@ -654,6 +654,8 @@ def test_the_magnitude_is_decided_against_the_speed_beside_a_process_when_that_b
     # Decided on the CPU-awake speed, a drop still too small is contradicted, with the reasons computed on it.
     small = convoy.magnitude_verdict(made_up(alone=18_551, thread=6_000, process=139_764, idle=QUIET), build="b")
     assert small.state == "contradicted" and "Two reasons can make it small" in small.text
+    assert small.text.count("took a millisecond or more") == 1  # the share of slow trips, said once
+    assert "Next to the thread its mean round trip was 2.72 ms (" in claim.text  # said where no reasons follow
 
 
 def test_the_magnitude_verdict_takes_the_example_and_explains_its_slower_thread_rate_when_it_can():

@@ -1243,8 +1243,8 @@ def _magnitude_example(suite: Suite, example: dict[str, Any], low: float, high: 
     lower = apart.high < 1
     em, om = statistics.median(mine), statistics.median(ours)
     text += (f"; its rate next to the thread, {em:,.0f} requests per second, lies {'below' if lower else 'above'} "
-             f"the measurement's {om:,.0f} beyond both runs' spread (a mean of {1e3 / em:.2f} ms a request "
-             f"against {1e3 / om:.2f} ms)")
+             f"the measurement's {om:,.0f} beyond both runs' spread (a mean of {_trip(1 / em)} a request "
+             f"against {_trip(1 / om)})")
     slow = (example.get("slow_share") or {}).get("cpu-thread")
     if slow and _has(suite, SLOW, "cpu-thread"):
         ex_slow, me_slow = Interval.of([float(x) for x in slow]), Interval.of(suite.get(SLOW, "cpu-thread").values)
@@ -1279,8 +1279,10 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
     pub_base, pub_rate = _published_base()
     pub = published["cpu-thread"] / pub_rate
     slow = Interval.of(suite.get(SLOW, "cpu-thread").values)
-    mean = (Interval.of(suite.get(TRIP_MEAN, "cpu-thread").values).scaled(1000).text(".2f", " ms")
-            if _has(suite, TRIP_MEAN, "cpu-thread") else "")
+    mean = ""
+    if _has(suite, TRIP_MEAN, "cpu-thread"):
+        trip = Interval.of(suite.get(TRIP_MEAN, "cpu-thread").values)
+        mean = trip.scaled(1000).text(".2f", " ms") if trip.median >= 1e-3 else trip.scaled(1e6).text(".1f", " µs")
     low, high = pub / MAGNITUDE_FACTOR, pub * MAGNITUDE_FACTOR
     decided = share.between(low, high)
     ex_text, ex_decided = "", decided
@@ -1313,7 +1315,8 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
     trips = (f" Next to the thread its mean round trip was {mean}" if mean else " Next to the thread") + (
         f"{' and ' if mean else ' '}{_pct(slow)} of its round trips took a millisecond or more, the mark of a "
         "wait for the GIL of about one switch interval.")
-    tail = (basis + trips + ex_text).replace("{", "{{").replace("}", "}}")
+    # The reasons for a small drop give the share of slow trips themselves.
+    tail = (basis + ("" if reasons else trips) + ex_text).replace("{", "{{").replace("}", "}}")
     kind = "above it." if smaller else "below it."
     unclear = (SPREAD + " " + drop[0].upper() + drop[1:] + ", and the interval straddles an end of that band."
                if decided is None else "")
