@@ -1269,7 +1269,7 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
     :data:`MAGNITUDE_FACTOR` of the published share, either way. Wholly outside contradicts;
     straddling either end is undecided. The sentence gives both drops as fractions, the share of
     alone too when the baseline is the process (and why), the example's drop decided alike
-    (:func:`_magnitude_example`; when it decides otherwise the claim is undecided), and, when the
+    (decided alike; when it decides otherwise the claim is undecided), and, when the
     drop is smaller, both reasons a convoy can be small (:func:`small_convoy_reasons`).
     """
     base = awake_baseline(_values(suite, "alone"), _values(suite, "cpu-process"))
