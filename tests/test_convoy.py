@@ -493,6 +493,11 @@ def test_the_example_page_names_the_idle_cpu_time_as_the_reason_when_it_lies_apa
     # One run against five whose own idle shares rise with their speed: the idle share is not named as the reason.
     assert "idle share and speed rank together only at +0.14" in text and "does not explain the difference" in text
     assert "below" not in text and "The faster run" not in text  # nothing that points at another place on a page
+    # 113,827 beside the process against the chapter's 133,440-144,560: not alike, so no "faster alone" reading.
+    assert "beside the process the two differ too (113,827 requests per second here, 139,000 there)" in text
+    alike = convoy.example_page_comparison(example_output(idle="host CPU idle 20%").replace("113,827", "139,500"),
+                                           record)
+    assert "lie within the range of that chapter's runs (133,440–144,560), so the run faster alone shows" in alike
     assert "3.11.7" in text and "3.13.5" in text
     same_idle = convoy.example_page_comparison(example_output(idle="host CPU idle 45%"), record)
     assert "does not explain the difference" in same_idle
@@ -732,3 +737,9 @@ def test_opposite_moves_beside_the_process_get_the_simple_reading_computed():
            "requests per second), slower next to the thread (202 against 367) and alike beside the process " \
            "(138,453 against 139,764)" in claim.text
     assert "cannot tell why" not in claim.text
+
+
+def test_a_small_drop_gives_its_reasons_before_the_example():
+    claim = convoy.magnitude_verdict(made_up(thread=9_000), build="b", example=example_json(30_000, 9_000, 20_000))
+    assert claim.state == "contradicted"
+    assert claim.text.index("Two reasons can make it small") < claim.text.index("The example below")

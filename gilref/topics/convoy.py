@@ -1061,10 +1061,17 @@ def example_page_comparison(output: str, record: dict[str, Any] | None, chapter:
     beside = ""
     if proc is not None and _has(suite, ECHO, "cpu-process"):
         share = proc[0] / alone
-        there = suite.get(ECHO, "cpu-process").median / t.median
+        p = suite.get(ECHO, "cpu-process")
+        there = p.median / t.median
         beside = (f" The share beside the CPU process ({share:.0%} here, {there:.0%} there) is a ratio to that "
-                  "speed alone, so of two runs alike beside the process the one faster alone shows the smaller "
-                  "share.")
+                  "speed alone")
+        if min(p.values) <= proc[0] <= max(p.values):  # alike beside the process: only the speed alone moved it
+            beside += (f"; beside the process this run's {proc[0]:,.0f} requests per second lie within the range "
+                       f"of that chapter's runs ({min(p.values):,.0f}–{max(p.values):,.0f}), so the run faster "
+                       "alone shows the smaller share.")
+        else:
+            beside += (f", and beside the process the two differ too ({proc[0]:,.0f} requests per second here, "
+                       f"{p.median:,.0f} there).")
     why = (" Also, " + "; ".join(differ) + ".") if differ else ""
     return (f"**Why these numbers differ from the chapter's.** {mine} {theirs} Why: {reason}{beside}{why}\n")
 
@@ -1315,8 +1322,8 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
     trips = (f" Next to the thread its mean round trip was {mean}" if mean else " Next to the thread") + (
         f"{' and ' if mean else ' '}{_pct(slow)} of its round trips took a millisecond or more, the mark of a "
         "wait for the GIL of about one switch interval.")
-    # The reasons for a small drop give the share of slow trips themselves.
-    tail = (basis + ("" if reasons else trips) + ex_text).replace("{", "{{").replace("}", "}}")
+    # The reasons for a small drop give the share of slow trips themselves; the example comes last.
+    tail = (basis + ("" if reasons else trips) + reasons + ex_text).replace("{", "{{").replace("}", "}}")
     kind = "above it." if smaller else "below it."
     unclear = (SPREAD + " " + drop[0].upper() + drop[1:] + ", and the interval straddles an end of that band."
                if decided is None else "")
@@ -1335,9 +1342,8 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
             "}", "}}") + "." + tail,
         contradicted=("The drop was large but not of the published size: on {build}, " + drop + ", and the whole "
                       "interval lies " + kind).replace("{", "{{").replace("}", "}}").replace("{{build}}", "{build}")
-                     + tail + reasons.replace("{", "{{").replace("}", "}}"),
-        unclear=unclear.replace("{", "{{").replace("}", "}}").replace("{{build}}", "{build}") + tail
-                + reasons.replace("{", "{{").replace("}", "}}"),
+                     + tail,
+        unclear=unclear.replace("{", "{{").replace("}", "}}").replace("{{build}}", "{build}") + tail,
     )
 
 
