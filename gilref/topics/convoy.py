@@ -1317,8 +1317,8 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
                  "GIL; "
                  f"alone it answered only {suite.get(ECHO, 'alone').median:,.0f}, its CPUs falling idle between "
                  f"messages and waking for each{idle}. Against its speed alone it kept {_fine_pct(share_alone)}, about "
-                 f"1/{1 / share_alone.median:,.0f}, a smaller drop only because the thread's busy loop spared the "
-                 "server the wake-ups it waited for alone.")
+                 f"1/{1 / share_alone.median:,.0f}, a drop that looks smaller because the speed alone it is set "
+                 "against was already held down by those wake-ups.")
     trips = (f" Next to the thread its mean round trip was {mean}" if mean else " Next to the thread") + (
         f"{' and ' if mean else ' '}{_pct(slow)} of its round trips took a millisecond or more, the mark of a "
         "wait for the GIL of about one switch interval.")
