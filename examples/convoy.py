@@ -18,7 +18,8 @@ echoes. Requests per second are measured three ways:
 
 Everything the script starts it stops: the server's thread, its socket, the
 client and CPU processes. With --json FILE it also writes every run's
-requests per second to FILE (and the host's load average after the runs). Standard library only.
+requests per second and share of round trips of 1 ms or more to FILE (and the host's idle CPU
+time per run and load average after the runs). Standard library only.
 """
 
 import argparse
@@ -59,18 +60,20 @@ def serve(listener, stop):
 
 
 def client(pipe):
-    """Client process: on ("run", port, window, size) count echoes for `window` seconds."""
+    """Client process: on ("run", port, window, size) count echoes for `window` seconds;
+    reply (requests per second, share of round trips of 1 ms or more)."""
     while pipe.poll(60):
         message = pipe.recv()
         if message[0] != "run":
             return
         _, port, window, size = message
         payload = b"x" * size
-        done = 0
+        done = slow = 0
         with socket.create_connection((HOST, port)) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             start = now = time.perf_counter()
             while now < start + window:
+                sent = now
                 sock.sendall(payload)
                 got = 0
                 while got < size:
@@ -80,7 +83,8 @@ def client(pipe):
                     got += len(chunk)
                 done += 1
                 now = time.perf_counter()
-        pipe.send(done / (now - start))
+                slow += now - sent >= 0.001  # a trip that waited (for the GIL, with a CPU-bound thread)
+        pipe.send((done / (now - start), slow / done))
 
 
 def spin_until(should_stop):
@@ -127,7 +131,7 @@ def idle_share(before, after):
     return (after[0] - before[0]) / (after[1] - before[1])
 
 
-def one_run(mode, port, to_client, to_spinner, window, size, idle):
+def one_run(mode, port, to_client, to_spinner, window, size, idle, slow):
     stop = threading.Event()
     hog = None
     if mode == "cpu-thread":
@@ -139,8 +143,9 @@ def one_run(mode, port, to_client, to_spinner, window, size, idle):
     try:
         to_client.send(("run", port, window, size))
         before = cpu_times()
-        rate = answer(to_client, window + 30, "client")
+        rate, slow_share = answer(to_client, window + 30, "client")
         idle.append(idle_share(before, cpu_times()))
+        slow.append(slow_share)
         return rate
     finally:
         if hog is not None:
@@ -201,6 +206,7 @@ def main(argv=None):
     modes = ["alone", "cpu-thread", "cpu-process"]
     rates = {mode: [] for mode in modes}
     idle = {mode: [] for mode in modes}  # share of the host's CPU time idle during each run
+    slow = {mode: [] for mode in modes}  # share of each run's round trips of 1 ms or more
     try:
         for p in helpers:
             p.start()
@@ -213,7 +219,7 @@ def main(argv=None):
         for _ in range(args.repeats):
             for mode in modes:
                 rates[mode].append(one_run(mode, port, to_client, to_spinner, args.window, args.size,
-                                            idle[mode]))
+                                            idle[mode], slow[mode]))
     finally:
         stop.set()
         if server.is_alive():
@@ -249,6 +255,7 @@ def main(argv=None):
                 "implementation": platform.python_implementation(), "gil": gil, "window_s": args.window,
                 "repeats": args.repeats, "size": args.size, "requests_per_s": rates,
                 "host_idle": {m: [x for x in v if x is not None] for m, v in idle.items()},
+                "slow_share": slow,
                 "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
