@@ -367,7 +367,7 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
         verdict = "; ".join(f"{v} on {names[w]}" for w, v in outside.items())
     else:
         verdict = ""
-    where = f" (both measured in {source})" if source else ""
+    where = f", both measured in {source}" if source else ""
     scaling = ""
     if sequential is not None:
         seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
