@@ -74,6 +74,19 @@ def test_parse_build_cython_and_state_it():
     c = native.nogil_verdict(suites(), 2, "ok", ex)
     assert "1.80× on 2 threads" in c.text and "it agrees" in c.text
     assert "the script below: 167×" in native.gil_verdict(suites(), 2, ex).text  # 150 ns / 0.9 ns
+
+
+def test_the_gil_verdict_compares_python_with_the_variant_that_keeps_the_gil():
+    # one step: Python 1.00 s / 600,000; GIL held 1.20 s / 60,000,000 (83×); released 0.60 s (167×)
+    s = suites(gil=around(1.2), nogil=around(0.6))
+    for k in ("cython_gil", "cython_nogil"):
+        s[k].timings[0] = Timing("xorshift", "sequential", 1, around({"cython_gil": 1.2, "cython_nogil": 0.6}[k]),
+                                 (), {"steps": 60_000_000})
+    s["python"].timings[0] = Timing("xorshift", "sequential", 1, around(1.0), (), {"steps": 600_000})
+    text = native.gil_verdict(s, 2).text
+    assert "one step is 83× faster than in Python" in text and "167×" not in text
+    ex = native.parse_build_cython(BUILD_OUT.replace("  Cython, GIL held       0.90", "  Cython, GIL held       1.50"))
+    assert "the script below: 100×, on fewer steps" in native.gil_verdict(s, 2, ex).text  # 150 / 1.5, not 150 / 0.9
     disagree = native.python_verdict(suites(), 2, native.parse_build_cython(BUILD_OUT.replace("0.98x", "1.50x")))
     assert disagree.state == "holds" and "does not agree" in disagree.text
 
