@@ -388,6 +388,24 @@ def test_timeline_example_prints_its_median_turn_as_gilref_measures_it():
     assert mod.median_turn([("cpu-1", [(0.0, 0.05)])]) == (None, 0)
 
 
+@pytest.mark.example("timeline.py")
+def test_the_example_prints_a_turn_length_only_where_threads_took_turns():
+    mod = load_example("timeline.py")
+    assert mod.TURNS_OVERLAP_MAX == timeline.GIL_OVERLAP_MAX  # the table's dash and the script's rule agree
+    took_turns = [(t["name"], [tuple(r) for r in t["runs"]]) for t in alternating(turn=0.006, duration=0.2)["threads"]]
+    line = mod.turn_line(took_turns, mod.overlap_share(took_turns, 0.2), 0.005)
+    assert line.startswith("median turn: 6.00 ms over ")
+    together = [("cpu-1", [(0.0, 0.05)]), ("cpu-2", [(0.0, 0.01), (0.02, 0.05)]), ("cpu-3", [(0.005, 0.03)])]
+    share = mod.overlap_share(together, 0.05)
+    assert share > mod.TURNS_OVERLAP_MAX
+    line = mod.turn_line(together, share, 0.005)
+    assert line.startswith("no turns: two or more threads ran at once") and "ms over" not in line
+    assert "no single answer" in line
+    printed = timeline.parse_example_output(timeline_output().replace(
+        timeline_output().splitlines()[-1], line))
+    assert printed["turn_s"] is None and printed["turns"] is None
+
+
 def test_parse_example_output_and_the_example_page_comparison():
     run = timeline.parse_example_output(timeline_output())
     assert run["turn_s"] == pytest.approx(0.0076) and run["turns"] == 5 and run["switch_s"] == 0.005
