@@ -423,3 +423,44 @@ def test_parse_example_output_and_the_example_page_comparison():
     assert agree.startswith("**The turns agree")
     assert "cannot be set beside" in timeline.example_page_comparison(timeline_output(), None)
     assert timeline.example_page_comparison("Traceback", record) == ""
+
+
+def parallel_mix(io_share: float, *, second: float = 1.0, duration: float = 0.2) -> dict:
+    """A made-up free-threaded recording: cpu-1 runs throughout, cpu-2 *second* of the time except
+    while io-1 runs (io_share of the time, in bursts of 0.5 ms)."""
+    bursts, io_runs, cpu2 = int(io_share * duration / 0.0005), [], []
+    period = duration / max(bursts, 1)
+    for k in range(bursts):
+        io_runs.append([k * period, k * period + 0.0005])
+        cpu2.append([k * period + 0.0005, k * period + 0.0005 + (period - 0.0005) * second])
+    return {"format": timeline.FORMAT, "version": 1, "duration_s": duration, "gap_s": 5e-5,
+            "params": {"cpu_threads": 2, "io_threads": 1, "io_burst_s": 0.0005, "io_sleep_s": 0.002},
+            "threads": [{"name": "cpu-1", "kind": "cpu", "runs": [[0.0, duration]]},
+                        {"name": "cpu-2", "kind": "cpu", "runs": cpu2},
+                        {"name": "io-1", "kind": "io", "runs": io_runs}]}
+
+
+def test_without_the_gil_an_io_thread_short_of_its_duty_cycle_is_explained_from_the_cpus():
+    held = made_set([alternating(io=True, io_share=0.05)] * 3)
+    # full pace (19.5% of 20%): no shortfall, the lead says it keeps its pace
+    full = made_set([parallel_mix(0.195)] * 5, gil=False)
+    assert timeline.free_io_shortfall(full) == ""
+    assert "keeps its pace" in timeline.free_io_verdict(full, held, build="t").text
+    # 17% of 20% on 2 CPUs that the three threads filled: it waited for a CPU, said with the figures
+    crowded = made_set([parallel_mix(0.17)] * 5, gil=False)
+    v = timeline.free_io_verdict(crowded, held, build="t")
+    assert v.state == "holds" and "keeps its pace" not in v.text and "it still ran short" in v.text
+    assert "85% of the 20% it needs" in v.text
+    assert "2.20 CPUs' worth" in v.text and "more than the 2 usable CPUs" in v.text
+    assert "the CPUs were full" in v.text and "not for a lock" in v.text
+    # on 4 CPUs nothing was short of a CPU: other programs are named, with the load average
+    roomy = made_set([parallel_mix(0.17)] * 5, gil=False, cpus=4)
+    t = timeline.free_io_shortfall(roomy)
+    assert "against 4 usable CPUs" in t and "other programs held the CPUs" in t and "load average 1.2" in t
+    # 2 CPUs not full (cpu-2 ran half its time): the CPUs were not all theirs
+    idle = made_set([parallel_mix(0.17, second=0.5)] * 5, gil=False)
+    assert "other programs held the CPUs" in timeline.free_io_shortfall(idle)
+    # a contradicted run states the same reason
+    starved = made_set([parallel_mix(0.06)] * 5, gil=False)
+    c = timeline.free_io_verdict(starved, held, build="t")
+    assert c.state == "contradicted" and "the CPUs were full" in c.text
