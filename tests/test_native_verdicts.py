@@ -211,7 +211,7 @@ def test_the_scripts_prange_figure_is_checked_with_a_stated_tolerance_and_a_comp
     assert lo == s.low * 0.75 and hi == 2.2  # 25% below; above, capped at 2 CPUs + 10%
     # 1.59× against ~1.98×: apart beyond the spread, within the 25% band: it agrees, and says why they differ
     text = native.prange_verdict(cy, 2, True, "ok", script()).text
-    assert "measured 1.59× on 2 threads" in text and "below the interval above but within the 25% this check " \
+    assert "measured 1.59× on 2 threads" in text and "below the chapter's interval but within the 25% this check " \
         f"allows ({lo:.2f}–2.20×): it agrees" in text
     assert "took 6.5 ms beyond a perfect split" in text and "against 0.5 ms here" in text
     assert "does not explain the gap" in text and "Its nogil threads, on the same steps, paid 0.5 ms" in text
@@ -227,7 +227,7 @@ def test_the_scripts_prange_figure_is_checked_with_a_stated_tolerance_and_a_comp
     assert "took 7.5 ms in the script (of which 7.4 ms on a CPU" in spin and native.OMP_WAIT_POLICY_DOC in spin
     # inside the interval: it agrees, no reason needed
     inside = native.prange_verdict(cy, 2, True, "ok", script(prange=(0.051, 0.0257))).text
-    assert "inside the interval above: it agrees." in inside and "perfect split" not in inside
+    assert "inside the chapter's interval: it agrees." in inside and "perfect split" not in inside
     # far below: beyond the tolerance, it does not agree
     far = native.prange_verdict(cy, 2, True, "ok", script(prange=(0.051, 0.045))).text
     assert "beyond the 25% this check allows" in far and "it does not agree" in far
@@ -239,3 +239,11 @@ def test_a_shorter_job_that_explains_the_gap_is_said_to():
     text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.050, 0.030))).text
     assert "it agrees" in text and "it would reach 1.67×, about the script's figure" in text
     assert "the job's length explains the gap" in text
+
+
+def test_a_script_figure_above_the_interval_blames_the_chapters_runs_not_the_job():
+    # here 10 ms beyond a perfect split (1.67×); the script paid 0.5 ms (1.96×)
+    cy = loop_suites(nogil=(0.100, 0.060))
+    text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.051, 0.026))).text
+    assert "above the chapter's interval" in text and "this chapter's runs paid more per run than the script's" in text
+    assert "job's length" not in text

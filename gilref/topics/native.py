@@ -514,15 +514,15 @@ def _example_note(example: Mapping[str, Any] | None, key: str, suites: Mapping[s
                 "host's load disturbed the script's runs and its figure cannot stand against the interval "
                 "measured above.")
     if s.low <= x <= s.high:
-        return said + ", inside the interval above: it agrees."
+        return said + ", inside the chapter's interval: it agrees."
     lo, hi = example_band(s, workers, cpus)
     side = "below" if x < s.low else "above"
     reason = example_gap_reason(example, key, suite, workers)
     if lo <= x <= hi:
-        return (said + f", {side} the interval above but within the {EXAMPLE_TOLERANCE:.0%} this check allows "
+        return (said + f", {side} the chapter's interval but within the {EXAMPLE_TOLERANCE:.0%} this check allows "
                 f"({lo:.2f}–{hi:.2f}×): it agrees." + (reason or " The script's median of few runs has no spread "
                                                         "of its own, and its threads' start is inside its timing."))
-    return (said + f", {side} the interval above and beyond the {EXAMPLE_TOLERANCE:.0%} this check allows "
+    return (said + f", {side} the chapter's interval and beyond the {EXAMPLE_TOLERANCE:.0%} this check allows "
             f"({lo:.2f}–{hi:.2f}×): it does not agree; the verdict rests on the interval measured above."
             + (reason or " The script's figure is the ratio of two medians of few runs, with the threads' start "
                          "inside the timing and no spread of its own."))
