@@ -247,3 +247,10 @@ def test_a_script_figure_above_the_interval_blames_the_chapters_runs_not_the_job
     text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.051, 0.026))).text
     assert "above the chapter's interval" in text and "this chapter's runs paid more per run than the script's" in text
     assert "job's length" not in text
+
+
+def test_a_shorter_job_that_more_than_explains_the_gap_says_the_script_paid_less_per_run():
+    # here 20 ms beyond a perfect split on a 0.1 s job (1.43×); the script's 0.05 s job paid 11 ms (1.39×)
+    cy = loop_suites(nogil=(0.100, 0.070))
+    text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.050, 0.036))).text
+    assert "would reach only 1.11×, below the script's figure" in text and "more than explains the gap" in text

@@ -470,9 +470,12 @@ def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, worke
     if row["speedup"] > _at(suite, workers, mode).high:
         return out + "; this chapter's runs paid more per run than the script's."
     if pred <= row["speedup"] * (1 + CPU_SLACK):
-        near = "about" if pred >= row["speedup"] * (1 - CPU_SLACK) else "below"
-        return out + (f"; paying this chapter's cost per run on the script's job it would reach {pred:.2f}×, {near} "
-                      "the script's figure: the job's length explains the gap.")
+        if pred >= row["speedup"] * (1 - CPU_SLACK):
+            return out + (f"; paying this chapter's cost per run on the script's job it would reach {pred:.2f}×, "
+                          "about the script's figure: the job's length explains the gap.")
+        return out + (f"; paying this chapter's cost per run on the script's job it would reach only {pred:.2f}×, "
+                      "below the script's figure: the shorter job more than explains the gap (the script paid less "
+                      "per run than this chapter).")
     out += (f"; this chapter's cost per run on the script's job would still give {pred:.2f}×, so the job's length "
             "does not explain the gap: the script paid more per run.")
     idle, nogil = example.get("idle"), example["rows"].get("cython_nogil")
