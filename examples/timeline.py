@@ -15,8 +15,8 @@ not running in between: it waited for the GIL, the operating system ran
 something else, or (for an I/O-style thread) it slept. The script prints one
 row per thread, '#' where it ran, and how much of the time two or more threads
 ran at once: none with a GIL, a lot on a free-threaded build with free cores.
-Where threads took turns (with a GIL) it also prints their median length;
-where they ran at once there are no turns, and it says so.
+Where threads took turns at the GIL it also prints their median length;
+without a GIL, or where they ran at once, there are no turns, and it says so.
 With --json FILE it also writes every run to FILE. Standard library only.
 """
 
@@ -133,9 +133,12 @@ def median_turn(timeline):
 TURNS_OVERLAP_MAX = 0.001
 
 
-def turn_line(timeline, together, switch_interval):
-    """The line on turns: their median length where threads took turns (runs overlapping at most
-    TURNS_OVERLAP_MAX of the time, `together`), else why there were none to measure."""
+def turn_line(timeline, together, switch_interval, gil=True):
+    """The line on turns: their median length where threads took turns at the GIL (`gil`, and runs
+    overlapping at most TURNS_OVERLAP_MAX of the time, `together`), else why there were none."""
+    if not gil:
+        return ("no turns: without a GIL no thread waits for another's turn, so no turn length is given "
+                f"(two or more ran at once {together:.1%} of the time)")
     if together > TURNS_OVERLAP_MAX:
         return (f"no turns: two or more threads ran at once {together:.1%} of the time, so no one thread "
                 "had the turn: 'who runs now' has no single answer, and no turn length is given")
@@ -200,7 +203,7 @@ def main(argv=None):
     print(draw(timeline, args.duration, args.width))
     together = overlap_share(timeline, args.duration)
     print(f"time with two or more threads running: {together:.1%}")
-    print(turn_line(timeline, together, sys.getswitchinterval()))
+    print(turn_line(timeline, together, sys.getswitchinterval(), gil))
     if args.json:
         data = {"format": "gilref-timeline-example", "version": 1, "python": sys.version.split()[0],
                 "implementation": platform.python_implementation(), "gil": gil,

@@ -307,6 +307,19 @@ def test_the_turn_column_is_empty_where_runs_overlap():
     assert timeline.turns_defined(timeline.summarize_many([alternating()] * 3))
 
 
+def test_without_a_gil_there_are_no_turns_even_where_runs_did_not_overlap():
+    # a busy host: the free-threaded build's threads ran one after another, no lock handed over
+    busy = made_set([alternating()] * 3, gil=False)
+    assert timeline.table([("t", "3 CPU-bound", busy)])[0]["median turn (ms)"] == "–"
+    assert not timeline.turns_defined(timeline.summarize_many(busy["timelines"]), gil=False)
+    assert timeline.table([("b", "3 CPU-bound", made_set([alternating()] * 3))])[0]["median turn (ms)"] == "5.00"
+    mod = load_example("timeline.py")
+    pairs = [(t["name"], [tuple(r) for r in t["runs"]]) for t in alternating(duration=0.2)["threads"]]
+    line = mod.turn_line(pairs, 0.0, 0.005, False)
+    assert line.startswith("no turns: without a GIL") and "ms over" not in line
+    assert mod.turn_line(pairs, 0.0, 0.005, True).startswith("median turn: 5.00 ms")
+
+
 def test_gil_alternates_counts_the_recordings_of_each_scenario():
     cpu = made_set([alternating() for _ in range(5)])
     mix = made_set([alternating(io=True) for _ in range(5)])

@@ -502,8 +502,9 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
     to its threads' worth of running, which with a GIL is at most one (the
     invariant ``within_the_whole``). Per-thread medians over the recordings
     would not add up to anything. The other columns are medians over the
-    recordings. A turn is defined only while runs do not overlap (at most
-    :data:`GIL_OVERLAP_MAX` of the time): otherwise the turn column shows "–".
+    recordings. A turn is defined only with a GIL and while runs do not overlap (at
+    most :data:`GIL_OVERLAP_MAX` of the time; :func:`turns_defined`): otherwise the turn
+    column shows "–".
     """
     rows = []
     for build, scenario, data in entries:
@@ -518,16 +519,20 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
                 f"{shares} = {sum(drawn['shares'].values()):.2f}",
             "threads' worth of running (median)": f"{st['concurrency']:.2f}",
             "time with ≥ 2 running (median)": f"{st['overlap_fraction']:.1%}",
-            "median turn (ms)": (f"{period * 1000:.2f}" if period is not None and turns_defined(st) else "–"),
+            "median turn (ms)": (f"{period * 1000:.2f}" if period is not None
+                                 and turns_defined(st, gil=data.get("metadata", {}).get("gil_enabled") is not False)
+                                 else "–"),
         })
     return rows
 
 
-def turns_defined(summary: dict[str, Any]) -> bool:
+def turns_defined(summary: dict[str, Any], *, gil: bool = True) -> bool:
     """Whether a :func:`summarize_many` summary's turns mean anything: a turn runs from one thread's
-    start to the next thread's, which describes who ran only while runs do not overlap (the median
+    start to the next thread's, a GIL hand-off, which describes who ran only with a GIL (without one
+    no thread waits for another's turn, and a recording without overlap shows the operating
+    system's scheduling on a busy host, not turns) and while runs do not overlap (the median
     overlap share at most :data:`GIL_OVERLAP_MAX`)."""
-    return float(summary["overlap_fraction"]) <= GIL_OVERLAP_MAX
+    return gil and float(summary["overlap_fraction"]) <= GIL_OVERLAP_MAX
 
 
 # -- verdicts ----------------------------------------------------------------------
