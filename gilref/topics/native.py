@@ -38,6 +38,7 @@ __all__ = [
     "EXAMPLE_TOLERANCE",
     "GAIN",
     "NO_GAIN",
+    "OMP_WAIT_POLICY_DOC",
     "ONE_THREAD_SLACK",
     "SAME_COST_SLACK",
     "SEED",
@@ -449,8 +450,8 @@ def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, worke
     """Why the script's speedup for variant *key* lies outside the chapter's interval, from the figures.
 
     Compares the seconds each pays per many-thread run beyond a perfect split of its one-thread
-    time (:func:`~gilref.topics._crosscheck.fixed_cost`), sets the chapter's cost on the script's
-    job (its length, :func:`~gilref.topics._crosscheck.predicted_speedup`) and, for ``prange``,
+    time (``fixed_cost`` of the book's cross-check helpers), sets the chapter's cost on the script's
+    job (its length, ``predicted_speedup``) and, for ``prange``,
     the script's own figures: what a prange call with no work cost it (a slow one with its CPU
     time near its wall time is waiting threads spinning, libgomp's default wait policy) and what
     the nogil threads paid on the same steps. ``""`` for the variants that hold the GIL (their
