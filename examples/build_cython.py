@@ -19,7 +19,10 @@ to this file. The module is compiled into --build-dir and reused until the
 The four ways: the loop in pure Python; compiled by Cython with the GIL held;
 compiled with the GIL released (`with nogil:`); and one call that splits the
 loop over OpenMP threads with `prange`. The same steps are split evenly
-between the threads, and each line reports the median of R runs.
+between the threads, and each line reports the median of R runs. A last
+line times the same on no work (a prange call, starting and joining
+Python threads); where prange was slower than the nogil threads, a note
+says why from these figures.
 """
 
 import argparse
@@ -161,11 +164,18 @@ def main(argv=None):
          lambda: one_call(mod.xorshift_prange, args.steps, 1),
          lambda: one_call(mod.xorshift_prange, args.steps, T)),
     ]
-    times = {name: ([], []) for name, *_ in rows}
+    times = {name: ([], [], []) for name, *_ in rows}  # one-thread s, T-thread s, T-thread CPU s
+    idle = ([], [], [])  # no work on T threads: a prange call (s, CPU s), starting and joining Python threads (s)
     for _ in range(args.repeats):
         for name, _steps, one, many in rows:
             times[name][0].append(one())
+            cpu = time.process_time()
             times[name][1].append(many())
+            times[name][2].append(time.process_time() - cpu)
+        cpu = time.process_time()
+        idle[0].append(one_call(mod.xorshift_prange, T, T))  # one step per chain
+        idle[1].append(time.process_time() - cpu)
+        idle[2].append(on_threads(mod.xorshift_nogil, T, T))
 
     openmp = "with OpenMP" if mod.built_with_openmp() else "without OpenMP: prange runs serially"
     runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
@@ -173,11 +183,18 @@ def main(argv=None):
     print(f"  {'':<18}{'ns/step':>9}{'1 thread':>11}{f'{T} threads':>12}{'speedup':>9}")
     short = []
     for name, steps, *_ in rows:
-        one, many = (statistics.median(v) for v in times[name])
+        one, many = (statistics.median(v) for v in times[name][:2])
         print(f"  {name:<18}{one / steps * 1e9:9.2f}{one:10.3f}s{many:11.3f}s{one / many:8.2f}x")
         if name != "Python loop" and one < SHORT_JOB_S:
             short.append(name)
+    team, team_cpu, started = (statistics.median(v) for v in idle)
+    print(f"  no work, {T} threads: a prange call {team * 1000:.3f} ms ({team_cpu * 1000:.3f} ms of CPU), "
+          f"Python threads {started * 1000:.3f} ms")
     for line in short_job_notes(short, T):
+        print(line)
+    nogil, prange = times["Cython, nogil"], times["Cython, prange"]
+    for line in prange_notes(T, *(statistics.median(v) for v in (nogil[1], nogil[2], prange[1], prange[2])),
+                             team, team_cpu):
         print(line)
     return 0
 
@@ -194,6 +211,43 @@ def short_job_notes(names, threads):
     return [f"note: {', '.join(names)}: under {SHORT_JOB_S * 1000:.0f} ms of work on 1 thread, so starting "
             f"{threads} threads (for prange, an OpenMP team) and handing out the shares weigh heavily in the "
             f"{threads}-thread time; give more --steps for a fair speedup"]
+
+
+#: How much longer than the nogil threads (a fraction) the prange call on the same steps may take
+#: before the script says why: a tenth, beyond the noise of a median of a few runs.
+PRANGE_SLOWER = 0.10
+
+
+def prange_notes(threads, nogil_s, nogil_cpu_s, prange_s, prange_cpu_s, team_s, team_cpu_s):
+    """Note lines when prange on `threads` OpenMP threads took longer than `threads` Python threads
+    running the nogil loop on the same steps (medians, seconds), with the reason the figures give:
+    what a prange call with no work costs (team_s, team_cpu_s of it on a CPU) and the CPU time
+    of both. None when prange was within PRANGE_SLOWER of the threads."""
+    if prange_s <= nogil_s * (1 + PRANGE_SLOWER):
+        return []
+    extra = prange_s - nogil_s
+    head = (f"note: Cython, prange took {prange_s:.3f} s on {threads} threads against {nogil_s:.3f} s for "
+            f"Cython, nogil on the same steps, {extra * 1000:.1f} ms more per call")
+    if team_s >= extra / 2:
+        how = ("its waiting threads spin on a CPU rather than sleep (libgomp's default, with OMP_WAIT_POLICY "
+               "unset), so while other programs hold a CPU the team waits for a time slice"
+               if team_cpu_s >= team_s / 2 else "starting and joining the team is that slow here")
+        return [head + f". A prange call with no work took {team_s * 1000:.1f} ms ({team_cpu_s * 1000:.1f} ms "
+                f"of it on a CPU): {how}; that is most of the difference (OMP_WAIT_POLICY=passive makes "
+                "waiting threads sleep)."]
+    off_p, off_n = threads * prange_s - prange_cpu_s, threads * nogil_s - nogil_cpu_s  # thread time off a CPU
+    if prange_cpu_s > nogil_cpu_s + extra / 2:
+        why = (f"; its calls used {prange_cpu_s * 1000:.1f} ms of CPU against {nogil_cpu_s * 1000:.1f} ms for the "
+               "threads: OpenMP threads that wait for the others spin on a CPU (libgomp's default) where a "
+               "finished Python thread frees its CPU")
+    else:
+        why = (f"; both used about the same CPU time ({prange_cpu_s * 1000:.1f} and {nogil_cpu_s * 1000:.1f} ms), "
+               f"but its {threads} threads spent {off_p * 1000:.1f} ms off a CPU per call against "
+               f"{off_n * 1000:.1f} ms for the nogil threads ({threads} x wall time - CPU time): they waited "
+               "for a CPU, held by other programs or by each other when placed on one; this script does not "
+               "record which")
+    return [head + f". A prange call with no work took only {team_s * 1000:.2f} ms, so starting the team is "
+            "not the difference" + why + "."]
 
 
 if __name__ == "__main__":

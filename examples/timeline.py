@@ -15,6 +15,8 @@ not running in between: it waited for the GIL, the operating system ran
 something else, or (for an I/O-style thread) it slept. The script prints one
 row per thread, '#' where it ran, and how much of the time two or more threads
 ran at once: none with a GIL, a lot on a free-threaded build with free cores.
+Where threads took turns at the GIL it also prints their median length;
+without a GIL, or where they ran at once, there are no turns, and it says so.
 With --json FILE it also writes every run to FILE. Standard library only.
 """
 
@@ -125,6 +127,29 @@ def median_turn(timeline):
     return (statistics.median(inner) if inner else None), len(inner)
 
 
+#: Most share of the recording with two or more threads running for turns to mean anything: a turn
+#: is one thread's run until another's starts, which says who ran only while runs do not overlap.
+#: With a GIL they never do, but for a hand-off shorter than the --gap (a tenth of a per cent).
+TURNS_OVERLAP_MAX = 0.001
+
+
+def turn_line(timeline, together, switch_interval, gil=True):
+    """The line on turns: their median length where threads took turns at the GIL (`gil`, and runs
+    overlapping at most TURNS_OVERLAP_MAX of the time, `together`), else why there were none."""
+    if not gil:
+        return ("no turns: without a GIL no thread waits for another's turn, so no turn length is given "
+                f"(two or more ran at once {together:.1%} of the time)")
+    if together > TURNS_OVERLAP_MAX:
+        return (f"no turns: two or more threads ran at once {together:.1%} of the time, so no one thread "
+                "had the turn: 'who runs now' has no single answer, and no turn length is given")
+    turn, counted = median_turn(timeline)
+    if turn is None:
+        return "median turn: too few turns to measure (fewer than three)"
+    return (f"median turn: {turn * 1000:.2f} ms over {counted} turn{'s' if counted != 1 else ''} "
+            f"(switch interval {switch_interval * 1000:g} ms; the first and last, cut by the "
+            "recording, not counted)")
+
+
 def draw(timeline, duration, width):
     """One text row per thread: '#' in each column in which the thread ran at all."""
     lines = []
@@ -178,13 +203,7 @@ def main(argv=None):
     print(draw(timeline, args.duration, args.width))
     together = overlap_share(timeline, args.duration)
     print(f"time with two or more threads running: {together:.1%}")
-    turn, counted = median_turn(timeline)
-    if turn is not None:
-        print(f"median turn: {turn * 1000:.2f} ms over {counted} turn{'s' if counted != 1 else ''} "
-              f"(switch interval {sys.getswitchinterval() * 1000:g} ms; the first and last, cut by the "
-              "recording, not counted)")
-    else:
-        print("median turn: too few turns to measure (fewer than three)")
+    print(turn_line(timeline, together, sys.getswitchinterval(), gil))
     if args.json:
         data = {"format": "gilref-timeline-example", "version": 1, "python": sys.version.split()[0],
                 "implementation": platform.python_implementation(), "gil": gil,

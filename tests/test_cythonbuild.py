@@ -147,6 +147,9 @@ def test_build_cython_example_builds_and_times_four_ways(run_example, tmp_path):
         assert re.search(rf"{re.escape(row)}\s+\d+\.\d+\s+\d+\.\d+s\s+\d+\.\d+s\s+\d+\.\d+x", out), out
     assert (tmp_path / "build" / "source.sha256").is_file()
     assert "note: Cython, GIL held, Cython, nogil, Cython, prange: under 50 ms of work" in out  # 2,000,000 steps
+    from gilref.topics import native
+    idle = native.parse_build_cython(out)["idle"]  # the no-work line, read as the chapter reads it
+    assert idle is not None and idle["team_s"] >= 0 and idle["threads_s"] > 0
     again = run_example("build_cython.py", *args, timeout=120).stdout  # reuses the build
     assert "Cython, nogil" in again
 
@@ -177,3 +180,25 @@ def test_build_cython_notes_a_job_too_short_for_a_fair_speedup():
     assert mod.short_job_notes([], 2) == []
     (note,) = mod.short_job_notes(["Cython, prange"], 2)
     assert note.startswith("note: Cython, prange: under 50 ms") and "an OpenMP team" in note and "--steps" in note
+
+
+def test_build_cython_says_why_prange_was_slower_than_the_nogil_threads_from_its_figures():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).parents[1] / "examples" / "build_cython.py"
+    spec = importlib.util.spec_from_file_location("ex_build_cython", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    # within a tenth of the threads: nothing to say
+    assert mod.prange_notes(2, 0.026, 0.051, 0.028, 0.052, 0.00001, 0.00001) == []
+    # slower, and a prange call with no work costs as much, on a CPU: its waiting threads spin
+    (spin,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.058, 0.0075, 0.0074)
+    assert spin.startswith("note: Cython, prange took 0.032 s on 2 threads against 0.026 s") and "6.0 ms more" in spin
+    assert "no work took 7.5 ms (7.4 ms of it on a CPU)" in spin and "spin on a CPU" in spin
+    assert "OMP_WAIT_POLICY=passive" in spin
+    # slower, the empty call cheap, more CPU used: the threads that finished first spun
+    (more_cpu,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.058, 0.00001, 0.00001)
+    assert "starting the team is not the difference" in more_cpu and "58.0 ms of CPU against 51.0 ms" in more_cpu
+    # slower, the same CPU: its threads were off a CPU longer (2 x 32 - 52 = 12 ms against 2 x 26 - 51 = 1 ms)
+    (waited,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.052, 0.00001, 0.00001)
+    assert "spent 12.0 ms off a CPU per call against 1.0 ms" in waited and "waited for a CPU" in waited

@@ -171,7 +171,13 @@ def test_ft_single_verdict_gives_the_scaling_runs_figure_only_when_it_differs():
         return s
 
     apart = lockcost.ft_single_verdict(cost(1.23), "3.13", "3.13t", source="X", sequential=(seq(1.0), seq(1.34)))
-    assert "1.34× (1.31–1.37×) in that chapter's scaling run, one process per build" in apart.text
+    assert ("In that chapter's scaling run, one process per build, the countdown came out at 1.34× (1.31–1.37×); "
+            "that chapter says what separates the two figures.") in apart.text
+    # the object workload's figure and where both were measured close the first sentence, before the aside
+    assert "the time of 3.13, and the object workload at " in apart.text
+    first, _, rest = apart.text.partition(" In that chapter's scaling run")
+    assert ", both measured in X" in first and "object workload" not in rest
+    assert apart.text.endswith("separates the two figures.")
     near = lockcost.ft_single_verdict(cost(1.23), "3.13", "3.13t", source="X", sequential=(seq(1.0), seq(1.24)))
     assert "scaling run" not in near.text
 

@@ -74,6 +74,19 @@ def test_parse_build_cython_and_state_it():
     c = native.nogil_verdict(suites(), 2, "ok", ex)
     assert "1.80× on 2 threads" in c.text and "it agrees" in c.text
     assert "the script below: 167×" in native.gil_verdict(suites(), 2, ex).text  # 150 ns / 0.9 ns
+
+
+def test_the_gil_verdict_compares_python_with_the_variant_that_keeps_the_gil():
+    # one step: Python 1.00 s / 600,000; GIL held 1.20 s / 60,000,000 (83×); released 0.60 s (167×)
+    s = suites(gil=around(1.2), nogil=around(0.6))
+    for k in ("cython_gil", "cython_nogil"):
+        s[k].timings[0] = Timing("xorshift", "sequential", 1, around({"cython_gil": 1.2, "cython_nogil": 0.6}[k]),
+                                 (), {"steps": 60_000_000})
+    s["python"].timings[0] = Timing("xorshift", "sequential", 1, around(1.0), (), {"steps": 600_000})
+    text = native.gil_verdict(s, 2).text
+    assert "one step is 83× faster than in Python" in text and "167×" not in text
+    ex = native.parse_build_cython(BUILD_OUT.replace("  Cython, GIL held       0.90", "  Cython, GIL held       1.50"))
+    assert "the script below: 100×, on fewer steps" in native.gil_verdict(s, 2, ex).text  # 150 / 1.5, not 150 / 0.9
     disagree = native.python_verdict(suites(), 2, native.parse_build_cython(BUILD_OUT.replace("0.98x", "1.50x")))
     assert disagree.state == "holds" and "does not agree" in disagree.text
 
@@ -158,3 +171,86 @@ def test_numpy_verdict_notes_a_drop_with_more_threads_than_cpus():
     level = made("matmul", around(0.51))
     level.add(Timing("matmul", "threads", 4, around(0.515), (), {}))
     assert "With 4 threads" not in native.numpy_verdict(level, 2, "x").text
+
+
+def timed(one: float, many: float, mode: str = "threads", steps: int = 60_000_000) -> Suite:
+    s = Suite(metadata={"usable_cpus": 2})
+    for m, k, t in (("sequential", 1, one), (mode, 1, one), (mode, 2, many)):
+        s.add(Timing("xorshift", m, k, around(t, 0.002), (), {"steps": steps}))
+    return s
+
+
+def script(prange=(0.051, 0.032), nogil=(0.051, 0.026), idle="0.010 ms (0.012 ms of CPU)") -> dict:
+    def row(name, one, many):
+        return f"  {name:<18}{one / 30e6 * 1e9:9.2f}{one:10.3f}s{many:11.3f}s{one / many:8.2f}x"
+    text = "\n".join([
+        "Python 3.11.7, module built with OpenMP; median of 5 runs",
+        "                      ns/step   1 thread   2 threads  speedup",
+        row("Python loop", 0.057, 0.058), row("Cython, GIL held", 0.051, 0.052), row("Cython, nogil", *nogil),
+        row("Cython, prange", *prange), f"  no work, 2 threads: a prange call {idle}, Python threads 0.980 ms"])
+    return native.parse_build_cython(text)
+
+
+def loop_suites(prange=(0.101, 0.051), nogil=(0.102, 0.052)) -> dict[str, Suite]:
+    out = suites()
+    out["cython_nogil"], out["prange"] = timed(*nogil), timed(*prange, mode="openmp")
+    return out
+
+
+def test_parse_build_cython_reads_the_no_work_line():
+    ex = script(idle="7.500 ms (7.400 ms of CPU)")
+    assert ex["idle"] == {"team_s": 0.0075, "team_cpu_s": 0.0074, "threads_s": 0.00098}
+    assert native.parse_build_cython(BUILD_OUT)["idle"] is None and not ex["prange_note"]
+    assert native.parse_build_cython(BUILD_OUT + "note: Cython, prange took 0.032 s on 2 threads")["prange_note"]
+
+
+def test_the_scripts_prange_figure_is_checked_with_a_stated_tolerance_and_a_computed_reason():
+    cy = loop_suites()
+    s = cy["prange"].speedup_interval(cy["prange"].get("xorshift", "openmp", 2))
+    lo, hi = native.example_band(s, 2, 2)
+    assert lo == s.low * 0.75 and hi == 2.2  # 25% below; above, capped at 2 CPUs + 10%
+    # 1.59× against ~1.98×: apart beyond the spread, within the 25% band: it agrees, and says why they differ
+    text = native.prange_verdict(cy, 2, True, "ok", script()).text
+    assert "measured 1.59× on 2 threads" in text and "below the chapter's interval but within the 25% this check " \
+        f"allows ({lo:.2f}–2.20×): it agrees" in text
+    assert "took 6.5 ms beyond a perfect split" in text and "against 0.5 ms here" in text
+    assert "does not explain the gap" in text and "Its nogil threads, on the same steps, paid 0.5 ms" in text
+    assert "start is not the gap." in text  # the script printed no note of its own (none in this output)
+    noted = script()
+    noted["prange_note"] = True
+    assert "its own note below says" in native.prange_verdict(cy, 2, True, "ok", noted).text
+    # the nogil threads paid as much: the whole script, not prange, paid more
+    both = native.prange_verdict(cy, 2, True, "ok", script(nogil=(0.051, 0.032))).text
+    assert "about as much: the whole script's runs paid more" in both and "not the whole script" not in both
+    # a prange call with no work that costs as much, on a CPU: the spinning team is named, with its source
+    spin = native.prange_verdict(cy, 2, True, "ok", script(idle="7.500 ms (7.400 ms of CPU)")).text
+    assert "took 7.5 ms in the script (of which 7.4 ms on a CPU" in spin and native.OMP_WAIT_POLICY_DOC in spin
+    # inside the interval: it agrees, no reason needed
+    inside = native.prange_verdict(cy, 2, True, "ok", script(prange=(0.051, 0.0257))).text
+    assert "inside the chapter's interval: it agrees." in inside and "perfect split" not in inside
+    # far below: beyond the tolerance, it does not agree
+    far = native.prange_verdict(cy, 2, True, "ok", script(prange=(0.051, 0.045))).text
+    assert "beyond the 25% this check allows" in far and "it does not agree" in far
+
+
+def test_a_shorter_job_that_explains_the_gap_is_said_to():
+    # here 5 ms beyond a perfect split on a 0.1 s job (1.82×); the script's 0.05 s job pays the same 5 ms: 1.67×
+    cy = loop_suites(nogil=(0.100, 0.055))
+    text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.050, 0.030))).text
+    assert "it agrees" in text and "it would reach 1.67×, about the script's figure" in text
+    assert "the job's length explains the gap" in text
+
+
+def test_a_script_figure_above_the_interval_blames_the_chapters_runs_not_the_job():
+    # here 10 ms beyond a perfect split (1.67×); the script paid 0.5 ms (1.96×)
+    cy = loop_suites(nogil=(0.100, 0.060))
+    text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.051, 0.026))).text
+    assert "above the chapter's interval" in text and "this chapter's runs paid more per run than the script's" in text
+    assert "job's length" not in text
+
+
+def test_a_shorter_job_that_more_than_explains_the_gap_says_the_script_paid_less_per_run():
+    # here 20 ms beyond a perfect split on a 0.1 s job (1.43×); the script's 0.05 s job paid 11 ms (1.39×)
+    cy = loop_suites(nogil=(0.100, 0.070))
+    text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.050, 0.036))).text
+    assert "would reach only 1.11×, below the script's figure" in text and "more than explains the gap" in text

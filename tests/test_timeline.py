@@ -307,6 +307,19 @@ def test_the_turn_column_is_empty_where_runs_overlap():
     assert timeline.turns_defined(timeline.summarize_many([alternating()] * 3))
 
 
+def test_without_a_gil_there_are_no_turns_even_where_runs_did_not_overlap():
+    # a busy host: the free-threaded build's threads ran one after another, no lock handed over
+    busy = made_set([alternating()] * 3, gil=False)
+    assert timeline.table([("t", "3 CPU-bound", busy)])[0]["median turn (ms)"] == "–"
+    assert not timeline.turns_defined(timeline.summarize_many(busy["timelines"]), gil=False)
+    assert timeline.table([("b", "3 CPU-bound", made_set([alternating()] * 3))])[0]["median turn (ms)"] == "5.00"
+    mod = load_example("timeline.py")
+    pairs = [(t["name"], [tuple(r) for r in t["runs"]]) for t in alternating(duration=0.2)["threads"]]
+    line = mod.turn_line(pairs, 0.0, 0.005, False)
+    assert line.startswith("no turns: without a GIL") and "ms over" not in line
+    assert mod.turn_line(pairs, 0.0, 0.005, True).startswith("median turn: 5.00 ms")
+
+
 def test_gil_alternates_counts_the_recordings_of_each_scenario():
     cpu = made_set([alternating() for _ in range(5)])
     mix = made_set([alternating(io=True) for _ in range(5)])
@@ -388,6 +401,24 @@ def test_timeline_example_prints_its_median_turn_as_gilref_measures_it():
     assert mod.median_turn([("cpu-1", [(0.0, 0.05)])]) == (None, 0)
 
 
+@pytest.mark.example("timeline.py")
+def test_the_example_prints_a_turn_length_only_where_threads_took_turns():
+    mod = load_example("timeline.py")
+    assert mod.TURNS_OVERLAP_MAX == timeline.GIL_OVERLAP_MAX  # the table's dash and the script's rule agree
+    took_turns = [(t["name"], [tuple(r) for r in t["runs"]]) for t in alternating(turn=0.006, duration=0.2)["threads"]]
+    line = mod.turn_line(took_turns, mod.overlap_share(took_turns, 0.2), 0.005)
+    assert line.startswith("median turn: 6.00 ms over ")
+    together = [("cpu-1", [(0.0, 0.05)]), ("cpu-2", [(0.0, 0.01), (0.02, 0.05)]), ("cpu-3", [(0.005, 0.03)])]
+    share = mod.overlap_share(together, 0.05)
+    assert share > mod.TURNS_OVERLAP_MAX
+    line = mod.turn_line(together, share, 0.005)
+    assert line.startswith("no turns: two or more threads ran at once") and "ms over" not in line
+    assert "no single answer" in line
+    printed = timeline.parse_example_output(timeline_output().replace(
+        timeline_output().splitlines()[-1], line))
+    assert printed["turn_s"] is None and printed["turns"] is None
+
+
 def test_parse_example_output_and_the_example_page_comparison():
     run = timeline.parse_example_output(timeline_output())
     assert run["turn_s"] == pytest.approx(0.0076) and run["turns"] == 5 and run["switch_s"] == 0.005
@@ -405,3 +436,44 @@ def test_parse_example_output_and_the_example_page_comparison():
     assert agree.startswith("**The turns agree")
     assert "cannot be set beside" in timeline.example_page_comparison(timeline_output(), None)
     assert timeline.example_page_comparison("Traceback", record) == ""
+
+
+def parallel_mix(io_share: float, *, second: float = 1.0, duration: float = 0.2) -> dict:
+    """A made-up free-threaded recording: cpu-1 runs throughout, cpu-2 *second* of the time except
+    while io-1 runs (io_share of the time, in bursts of 0.5 ms)."""
+    bursts, io_runs, cpu2 = int(io_share * duration / 0.0005), [], []
+    period = duration / max(bursts, 1)
+    for k in range(bursts):
+        io_runs.append([k * period, k * period + 0.0005])
+        cpu2.append([k * period + 0.0005, k * period + 0.0005 + (period - 0.0005) * second])
+    return {"format": timeline.FORMAT, "version": 1, "duration_s": duration, "gap_s": 5e-5,
+            "params": {"cpu_threads": 2, "io_threads": 1, "io_burst_s": 0.0005, "io_sleep_s": 0.002},
+            "threads": [{"name": "cpu-1", "kind": "cpu", "runs": [[0.0, duration]]},
+                        {"name": "cpu-2", "kind": "cpu", "runs": cpu2},
+                        {"name": "io-1", "kind": "io", "runs": io_runs}]}
+
+
+def test_without_the_gil_an_io_thread_short_of_its_duty_cycle_is_explained_from_the_cpus():
+    held = made_set([alternating(io=True, io_share=0.05)] * 3)
+    # full pace (19.5% of 20%): no shortfall, the lead says it keeps its pace
+    full = made_set([parallel_mix(0.195)] * 5, gil=False)
+    assert timeline.free_io_shortfall(full) == ""
+    assert "keeps its pace" in timeline.free_io_verdict(full, held, build="t").text
+    # 17% of 20% on 2 CPUs that the three threads filled: it waited for a CPU, said with the figures
+    crowded = made_set([parallel_mix(0.17)] * 5, gil=False)
+    v = timeline.free_io_verdict(crowded, held, build="t")
+    assert v.state == "holds" and "keeps its pace" not in v.text and "it still ran short" in v.text
+    assert "85% of the 20% it needs" in v.text
+    assert "2.20 CPUs' worth" in v.text and "more than the 2 usable CPUs" in v.text
+    assert "the CPUs were full" in v.text and "not for a lock" in v.text
+    # on 4 CPUs nothing was short of a CPU: other programs are named, with the load average
+    roomy = made_set([parallel_mix(0.17)] * 5, gil=False, cpus=4)
+    t = timeline.free_io_shortfall(roomy)
+    assert "against 4 usable CPUs" in t and "other programs held the CPUs" in t and "load average 1.2" in t
+    # 2 CPUs not full (cpu-2 ran half its time): the CPUs were not all theirs
+    idle = made_set([parallel_mix(0.17, second=0.5)] * 5, gil=False)
+    assert "other programs held the CPUs" in timeline.free_io_shortfall(idle)
+    # a contradicted run states the same reason
+    starved = made_set([parallel_mix(0.06)] * 5, gil=False)
+    c = timeline.free_io_verdict(starved, held, build="t")
+    assert c.state == "contradicted" and "the CPUs were full" in c.text

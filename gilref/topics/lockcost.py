@@ -339,8 +339,9 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
     and is undecided otherwise (a ratio straddling a bound, none outside).
     *source* names where *cost* was measured (a chapter), for the sentence.
     *sequential* is ``(default, free-threaded)`` countdown scaling suites of that chapter: when their
-    sequential runs' ratio does not overlap *cost*'s countdown ratio, the sentence gives it too
-    (the free-threading chapter says what separates the two); the verdict stays on *cost*.
+    sequential runs' ratio does not overlap *cost*'s countdown ratio, a sentence of its own after the
+    verdict's gives it too (the free-threading chapter says what separates the two), so that it cannot be
+    read as part of the object workload's clause; the verdict stays on *cost*.
     """
     ratios = {w: ratio_interval(cost.get(w, "free-threaded").values, cost.get(w, "default-build").values)
               for w in ("countdown", "objects")}
@@ -366,24 +367,27 @@ def ft_single_verdict(cost: Suite, gil_label: str, ft_label: str, *, source: str
         verdict = "; ".join(f"{v} on {names[w]}" for w, v in outside.items())
     else:
         verdict = ""
-    where = f" (measured in {source})" if source else ""
+    where = f", both measured in {source}" if source else ""
+    scaling = ""
     if sequential is not None:
         seq = ratio_interval(sequential[1].baseline("countdown").values, sequential[0].baseline("countdown").values)
         if seq.low > r.high or r.low > seq.high:
-            where += (f"; {seq.text('.2f', '×')} in that chapter's scaling run, one process per build, and that "
-                      "chapter says what separates the two figures")
+            scaling = (f" In that chapter's scaling run, one process per build, the countdown came out at "
+                       f"{seq.text('.2f', '×')}; that chapter says what separates the two figures.")
     return check(
         "ft_single_verdict",
         "fine-grained locking inside the interpreter (the free-threaded build) makes single-threaded code "
         "about twice as slow",
         holds, r=r, o=o, ft=ft_label, gil=gil_label, where=where, verdict=verdict, low=TWICE_LOW, high=TWICE_HIGH,
+        scaling=scaling,
         supported="**The free-threaded build on one thread: twice as slow still.** {ft} ran the "
-                  "single-threaded countdown at {r} the time of {gil}{where}, and the object workload at {o}.",
+                  "single-threaded countdown at {r} the time of {gil}, and the object workload at {o}{where}."
+                  "{scaling}",
         contradicted="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
-                     "the time of {gil}{where}, and the object workload at {o}: {verdict}.",
+                     "the time of {gil}, and the object workload at {o}{where}: {verdict}.{scaling}",
         unclear="**The free-threaded build on one thread:** {ft} ran the single-threaded countdown at {r} "
-                "the time of {gil}{where}, and the object workload at {o}: the repeats straddle a bound of "
-                "“about twice” ({low:.1f}–{high:.1f}×), so this run cannot tell.",
+                "the time of {gil}, and the object workload at {o}{where}: the repeats straddle a bound of "
+                "“about twice” ({low:.1f}–{high:.1f}×), so this run cannot tell.{scaling}",
     )
 
 

@@ -33,15 +33,26 @@ from ..core._checks import check_int, check_seconds
 from ..core.harness import run_threads
 from ..core.hostinfo import collect_metadata
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant
-from ._crosscheck import SPREAD, all_of, disagreement, example_label, interpreter_differs, labelled, load_phrase
+from ._crosscheck import (
+    SPREAD,
+    all_of,
+    disagreement,
+    example_label,
+    interpreter_differs,
+    labelled,
+    load_phrase,
+    load_text,
+)
 
 __all__ = [
+    "CPUS_FULL_SLACK",
     "EXAMPLE_FORMAT",
     "EXAMPLE_OVERLAP_TOLERANCE",
     "EXAMPLE_WIDTH",
     "FORMAT",
     "FREE_CONCURRENCY_MIN",
     "FREE_IO_MIN",
+    "FREE_IO_SHORTFALL",
     "FREE_OVERLAP_MIN",
     "GIL_OVERLAP_MAX",
     "IO_HELD_BACK",
@@ -54,6 +65,7 @@ __all__ = [
     "example_args",
     "example_overlap_agreement",
     "example_page_comparison",
+    "free_io_shortfall",
     "free_io_verdict",
     "free_overlaps_verdict",
     "from_example",
@@ -121,6 +133,14 @@ thread's worth means threads ran side by side (with a GIL it is at most 1)."""
 FREE_IO_MIN = 0.5
 """Least share of its duty cycle the I/O-style thread keeps without a GIL: it
 waits only for a core, which on a busy host of two cores can cost up to half."""
+
+FREE_IO_SHORTFALL = 0.1
+"""Share of its duty cycle the I/O-style thread may miss without a GIL before the verdict says why
+(a tenth: beyond what the sleep timer's lateness and the clock readings at a run's ends take)."""
+
+CPUS_FULL_SLACK = 0.1
+"""How far below the usable CPUs the threads' worth of running may stay for the CPUs to count as
+full: a tenth of a CPU goes to the switches between threads and the detection gaps."""
 
 EXAMPLE_OVERLAP_TOLERANCE = 0.1
 """How far (as a share of the time, either way) the example's one recording may lie outside the
@@ -482,8 +502,9 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
     to its threads' worth of running, which with a GIL is at most one (the
     invariant ``within_the_whole``). Per-thread medians over the recordings
     would not add up to anything. The other columns are medians over the
-    recordings. A turn is defined only while runs do not overlap (at most
-    :data:`GIL_OVERLAP_MAX` of the time): otherwise the turn column shows "–".
+    recordings. A turn is defined only with a GIL and while runs do not overlap (at
+    most :data:`GIL_OVERLAP_MAX` of the time; :func:`turns_defined`): otherwise the turn
+    column shows "–".
     """
     rows = []
     for build, scenario, data in entries:
@@ -498,16 +519,20 @@ def table(entries: Sequence[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
                 f"{shares} = {sum(drawn['shares'].values()):.2f}",
             "threads' worth of running (median)": f"{st['concurrency']:.2f}",
             "time with ≥ 2 running (median)": f"{st['overlap_fraction']:.1%}",
-            "median turn (ms)": (f"{period * 1000:.2f}" if period is not None and turns_defined(st) else "–"),
+            "median turn (ms)": (f"{period * 1000:.2f}" if period is not None
+                                 and turns_defined(st, gil=data.get("metadata", {}).get("gil_enabled") is not False)
+                                 else "–"),
         })
     return rows
 
 
-def turns_defined(summary: dict[str, Any]) -> bool:
+def turns_defined(summary: dict[str, Any], *, gil: bool = True) -> bool:
     """Whether a :func:`summarize_many` summary's turns mean anything: a turn runs from one thread's
-    start to the next thread's, which describes who ran only while runs do not overlap (the median
+    start to the next thread's, a GIL hand-off, which describes who ran only with a GIL (without one
+    no thread waits for another's turn, and a recording without overlap shows the operating
+    system's scheduling on a busy host, not turns) and while runs do not overlap (the median
     overlap share at most :data:`GIL_OVERLAP_MAX`)."""
-    return float(summary["overlap_fraction"]) <= GIL_OVERLAP_MAX
+    return gil and float(summary["overlap_fraction"]) <= GIL_OVERLAP_MAX
 
 
 # -- verdicts ----------------------------------------------------------------------
@@ -796,21 +821,66 @@ def example_overlap_agreement(measured: Interval, concurrency: Interval, ex: dic
             + _differences(data, example) + fewer + ".")
 
 
+def free_io_shortfall(free: dict[str, Any]) -> str:
+    """Why the I/O-style thread ran short of its duty cycle without a GIL, as sentences, or ``""`` when
+    its share's upper quartile came within :data:`FREE_IO_SHORTFALL` of the duty cycle.
+
+    Computed from the recordings: what the threads ask for (each CPU-bound thread a whole CPU, the
+    I/O-style one its duty cycle) against the usable CPUs, and the threads' worth of running they got
+    (median over the recordings). With more asked than there are CPUs, and those CPUs full (within
+    :data:`CPUS_FULL_SLACK`), the thread waited for a CPU after its sleeps, not for a lock; with CPUs
+    to spare, or not full, other programs on the host held them (the load average is given).
+    """
+    ideal = io_ideal(free)
+    analyses = _analyses(free)
+    share = Interval.of([a["shares"]["io-1"] for a in analyses])
+    if share.high >= ideal * (1 - FREE_IO_SHORTFALL):
+        return ""
+    kinds = [th.get("kind", "cpu") for th in free["timelines"][0]["threads"]]
+    n_cpu, n_io = kinds.count("cpu"), kinds.count("io")
+    asked = n_cpu + n_io * ideal
+    meta = free.get("metadata", {})
+    cpus = int(meta.get("usable_cpus") or 0)
+    got = Interval.of([a["concurrency"] for a in analyses])
+    threads = (f"The {n_cpu + n_io} threads ask for {asked:.2f} CPUs' worth of running ({n_cpu} CPU-bound, a whole "
+               f"CPU each, {n_io} I/O-style at {ideal:.0%})")
+    if not cpus:
+        return " The usable CPUs were not recorded, so this page cannot say whether it waited for one."
+    if asked > cpus and got.median >= cpus - CPUS_FULL_SLACK:
+        return (f" {threads}, more than the {cpus} usable CPUs, and together they ran "
+                f"{got.text('.2f', '')} threads' worth of the time: the CPUs were full, so after its sleeps it "
+                "waited for a CPU, not for a lock (the gaps in its bars).")
+    return (f" {threads}, against {cpus} usable CPUs, and together they ran only "
+            f"{got.text('.2f', '')} threads' worth of the time, less than the {min(asked, cpus):.2f} they could "
+            f"have had: other programs held the CPUs part of the time (load average "
+            f"{load_text(meta.get('load_average'))} at the measurement).")
+
+
 def free_io_verdict(free: dict[str, Any], gil: dict[str, Any], *, build: str) -> Claim:
-    """Whether without the GIL the I/O-style thread kept at least :data:`FREE_IO_MIN` of its duty cycle."""
+    """Whether without the GIL the I/O-style thread kept at least :data:`FREE_IO_MIN` of its duty cycle.
+
+    Where it kept less than all of it (beyond :data:`FREE_IO_SHORTFALL`), the lead no longer says it
+    kept its pace, and :func:`free_io_shortfall` says why from the recordings.
+    """
     ideal = io_ideal(free)
     share = Interval.of([a["shares"]["io-1"] for a in _analyses(free)])
     gshare = Interval.of([a["shares"]["io-1"] for a in _analyses(gil)])
+    short = free_io_shortfall(free).replace("{", "{{").replace("}", "}}")  # sentences, not a template
+    lead = ("**Without the GIL the I/O-style thread keeps its pace.**" if not short else
+            "**Without the GIL no lock holds the I/O-style thread back; it still ran short.**")
     return check(
         "free_io_unhindered", "without the GIL an I/O-bound thread is not held back by CPU-bound threads",
         share.scaled(1 / ideal).at_least(FREE_IO_MIN),
         share_interval=share, share=_pct(share), gil_share=_pct(gshare), ideal=ideal * 100, build=build,
-        supported="**Without the GIL the I/O-style thread keeps its pace.** It ran {share} of the time on "
-                  "{build} (of the {ideal:.0f}% it needs), against {gil_share} with the GIL.",
+        of_ideal=_pct(share.scaled(1 / ideal), ".0f"),
+        supported=lead + " It ran {share} of the time on {build}, {of_ideal} of the {ideal:.0f}% it needs, "
+                  "against {gil_share} with the GIL." + short,
         contradicted="On {build} the I/O-style thread ran only {share} of the time (of the {ideal:.0f}% "
-                     "it needs; {gil_share} with the GIL): it waited for a core.",
+                     "it needs; {gil_share} with the GIL)." + (short
+                                                              or " It waited for a core."),
         unclear=SPREAD + " The I/O-style thread ran {share} of the time on {build} (of the {ideal:.0f}% "
-                "it needs, at least half of which would show it unhindered; {gil_share} with the GIL).",
+                "it needs, at least half of which would show it unhindered; {gil_share} with the GIL)."
+                + short,
     )
 
 
