@@ -47,6 +47,7 @@ __all__ = [
     "THREADS_GAIN",
     "CountdownExample",
     "FirstLook",
+    "bar_reason",
     "countdown_invariants",
     "example_invariants",
     "first_look",
