@@ -237,3 +237,15 @@ def test_processes_verdict_explains_the_examples_lower_net_speedup_by_its_shorte
     c = cd.processes_verdict(cpu_suite(prc=0.52), example(one=0.2, prc=0.13, start=0.01))
     assert "still below this measurement's spread" in c.text and "would have reached 1.67×, inside its spread" in c.text
     assert "The job's size explains the gap." in c.text and "Load does not" not in c.text and "::" not in c.text
+
+
+def test_the_io_verdict_says_why_its_bar_is_lower_than_the_fetching_chapters():
+    from gilref.topics import fetch
+
+    assert cd.IO_IDEAL_SHARE < fetch.SCALE_SHARE  # the reason below is only needed, and true, this way round
+    for times in (None, {0: 0.4, 1: 0.4, 2: 0.3, 4: 0.3, 8: 0.3}, {0: 0.4, 1: 0.4, 2: 0.2, 4: 0.1, 8: 0.4 / 8 / 0.8}):
+        c = cd.io_verdict(io_suite(times))
+        assert "a lower bar than the 90% of {doc}`fetching`: each run here starts new threads inside its " \
+               "timing, and at 8 threads each makes 1 wait of 50 ms" in c.text, (c.state, c.text)
+    c = cd.io_verdict(io_suite({0: 0.8, 1: 0.8, 2: 0.4, 4: 0.2}, tasks=16))
+    assert "at 4 threads each makes 4 waits of 50 ms" in c.text

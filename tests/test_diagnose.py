@@ -814,3 +814,48 @@ def test_two_threads_sampled_faster_than_one_thread_alone_is_named_as_impossible
     assert "faster than one thread alone, which one GIL does not allow" in programs.faster_sampled_reason(one, two)
     two["diagnosed"] = [1.8, 1.9, 1.85, 1.88, 1.86]
     assert "does not allow" not in programs.faster_sampled_reason(one, two)
+
+
+def test_the_fetch_check_names_the_bar_of_each_chapter():
+    from gilref.topics import countdown, fetch
+    from gilref.topics import diagnose_programs as programs
+
+    assert programs.FETCH_IDEAL_SHARE == fetch.SCALE_SHARE  # one bar, held in two places
+    d = chapter_set()["fetch"]
+    good = programs.agreement_verdict("fetch", d, {"workers": 8}, fetch_record([7.8, 7.9, 7.9, 7.8, 7.7]))
+    assert "90% of it, 7.2×, is that chapter's bar for scaling (for a pool started before the clock; " \
+           "{doc}`cpu-vs-io`, whose runs start new threads inside their timing, asks 80%)" in good.text
+    assert f"{countdown.IO_IDEAL_SHARE:.0%}" == "80%"
+
+
+def cpu_vs_io_record(one_thread_s: float, n: int = 20_000_000, load: float = 0.8) -> dict:
+    from gilref.core.results import Suite, Timing
+
+    s = Suite(metadata={"load_average": [load, 1.0, 1.0]})
+    s.add(Timing("countdown", "sequential", 1, (one_thread_s,) * 5, (), {"n": n}))
+    return {"chapter": "cpu-vs-io", "suites": {"countdown": s.to_dict()}}
+
+
+def test_the_sampling_cost_states_its_countdowns_size_beside_the_cpu_vs_io_one():
+    from gilref.topics import diagnose_programs as programs
+
+    def run(alone, sampled, load=None, count=40_000_000):
+        return {"alone": alone, "diagnosed": sampled, "rate_hz": 50, "count": count, "load_average": load}
+
+    one = run([0.92] * 5, [0.96] * 5, load=[2.5, 2.0, 2.0])
+    claim = programs.overhead_verdict(one, run([0.94] * 5, [0.98] * 5), cpu_vs_io_record(0.312))
+    assert "This countdown has 40,000,000 steps in all, a different size from the 20,000,000 of " \
+           "{doc}`cpu-vs-io` (one thread: 0.312 s there)" in claim.text
+    assert "Per step, one thread took 23.0 ns here and 15.6 ns there: the slower ran on the busier host " \
+           "(1-minute load average 2.5 as these runs started, 0.8 as that chapter's did)" in claim.text
+    # the same pace: nothing to explain
+    same = programs.size_text(run([0.62] * 5, [0.64] * 5), cpu_vs_io_record(0.312))
+    assert same.endswith("there: the same pace.")
+    # slower here on a quieter host: the load does not explain it, and the sentence says so
+    odd = programs.size_text(run([0.92] * 5, [0.96] * 5, load=[0.2, 0.2, 0.2]), cpu_vs_io_record(0.312))
+    assert "which the host's load as each started does not explain (0.2 here, 0.8 there)" in odd
+    assert "not recorded for both" in programs.size_text(run([0.92] * 5, [0.96] * 5), cpu_vs_io_record(0.312))
+    # an old record without a count, or no cpu-vs-io record: no comparison is made up
+    assert programs.size_text({"alone": [0.9] * 5}) == ""
+    assert programs.size_text(one, None) == " This countdown has 40,000,000 steps in all."
+    assert "the same size as the 40,000,000" in programs.size_text(one, cpu_vs_io_record(0.62, n=40_000_000))

@@ -90,7 +90,7 @@ def test_this_hosts_usual_numbers_give_the_usual_advice():
     assert best(rows, "cpu-bound").startswith("processes (ProcessPoolExecutor, 2, pool kept)")
     assert best(rows, "io-bound").startswith("threads")
     assert best(rows, "many-waits").startswith("asyncio")
-    assert best(rows, "mixed") == "asyncio + a process pool (run_in_executor)"
+    assert best(rows, "mixed") == "asyncio + a process pool (loop.run_in_executor, ProcessPoolExecutor)"
     assert best(rows, "native") == "not measured in this edition"
     assert status["native-code"] == "not in this edition" and status["fetching"] == "measured"
     read, present = records()
@@ -136,7 +136,7 @@ def test_optional_chapters_join_the_table_when_present():
     assert best(rows, "native") == "threads (NumPy, 2)"
     cpu = next(r for r in rows if r["work"] == strategy.work_link("cpu-bound"))
     # 2.00x vs 1.95x is a tie; "threads" is the simpler family, so it wins.
-    assert cpu["best on this host"] == "threads (2, countdown loop)"
+    assert cpu["best on this host"] == "threads (threading.Thread, 2, countdown loop)"
     assert cpu["measured (chapter)"].endswith("({doc}`free-threading`)")
 
 
@@ -215,8 +215,8 @@ def test_free_threaded_suites_are_labelled_and_kept_out_of_the_classic_advice():
               "suites": {"scaling: ft": suite(True, False, 0.52), "scaling: gil": suite(False, True, 1.0)}}
     options = strategy.options_from_suites(record, "cpu-bound")
     names = sorted(o.name for o in options)
-    assert names == ["free-threaded threads (2, countdown loop; CPython 3.13.5 free-threaded)",
-                     "threads (2, countdown loop; CPython 3.13.5)"]
+    assert names == ["free-threaded threads (threading.Thread, 2, countdown loop; CPython 3.13.5 free-threaded)",
+                     "threads (threading.Thread, 2, countdown loop; CPython 3.13.5)"]
     processes = Option("cpu-bound", "processes (2)", "speedup", 1.8, "processes")
     io = Option("io-bound", "threads (16)", "speedup", 15.0, "fetching")
     decisions = strategy.decide_all([*options, processes, io])
@@ -243,7 +243,8 @@ def si_record(interp: float, procs: float, state: str) -> dict:
 
 def test_subinterpreters_options_are_named_by_family_and_interpreter():
     names = [o.name for o in strategy.options_from_subinterpreters(si_suite(1.9, 1.8))]
-    assert names == ["subinterpreters (2, countdown loop; CPython 3.13.5)"]  # its processes are only a comparison
+    # its processes are only a comparison
+    assert names == ["subinterpreters (PEP 734 interpreters, 2, countdown loop; CPython 3.13.5)"]
     dask = Suite()
     dask.add(Timing("countdown", "sequential", 1, (1.0,) * 5, (), {"n": 8, "tasks": 2}))
     dask.add(Timing("countdown", "processes", 2, (0.5,) * 5, (), {"n": 8, "tasks": 2}))
@@ -404,7 +405,8 @@ def test_section_and_coverage_texts():
 def test_the_usual_advice_is_judged_on_its_own_families_and_newer_options_are_named_beside_it():
     read, present = records(extra={"subinterpreters": si_record(2.5, 1.8, "holds")})
     claim = strategy.advice_claim(decide_all(gather(read, present=present)[0]))
-    assert claim.state == "holds" and "Beyond the usual advice" in claim.text and "subinterpreters (2" in claim.text
+    assert claim.state == "holds" and "Beyond the usual advice" in claim.text
+    assert "subinterpreters (PEP 734 interpreters, 2" in claim.text
 
 
 def test_the_usual_advice_says_plainly_when_nothing_helped():
@@ -504,8 +506,8 @@ def test_a_negative_claim_that_holds_reads_does_not_help_in_the_table():
            "suites": {"countdown": countdown_suite(0.99, 1.9).to_dict()}}
     options = strategy.with_states(strategy.options_from_cpu_vs_io(cpu), cpu)
     helps = {r["option"]: r["helps? (its chapter)"] for r in strategy.option_rows(options)}
-    assert helps == {"CPU-bound — processes (2, countdown loop)": "helps",
-                     "CPU-bound — threads (2, countdown loop)": "does not help"}
+    assert helps == {"CPU-bound — processes (multiprocessing.Pool, 2, countdown loop)": "helps",
+                     "CPU-bound — threads (threading.Thread, 2, countdown loop)": "does not help"}
     assert not any(v in ("holds", "contradicted", "undecided") for v in helps.values())
 
 
@@ -540,9 +542,9 @@ def test_each_variant_of_a_native_loop_is_an_option_of_its_own():
         native.add(Timing("xorshift", "threads", 2, (1 / speed,) * 5, (), {"variant": variant, "steps": 10}))
         suites[variant] = native.to_dict()
     got = strategy.options_from_suites({"chapter": "native-code", "suites": suites}, "native")
-    assert sorted(o.name for o in got) == ["threads (2, xorshift loop, Cython nogil)",
-                                           "threads (2, xorshift loop, Cython, GIL kept)",
-                                           "threads (2, xorshift loop, pure Python)"]
+    assert sorted(o.name for o in got) == ["threads (threading.Thread, 2, xorshift loop, Cython nogil)",
+                                           "threads (threading.Thread, 2, xorshift loop, Cython, GIL kept)",
+                                           "threads (threading.Thread, 2, xorshift loop, pure Python)"]
 
 
 def test_no_cell_of_either_table_has_a_word_too_long_to_wrap():
@@ -560,14 +562,14 @@ def test_one_option_carries_one_verdict_the_one_of_the_chapter_that_claims_it():
     ft = Option("cpu-bound", "threads (2, countdown loop; CPython 3.11.7)", "speedup", 0.98, "free-threading")
     ftt = Option("cpu-bound", "threads (2, countdown loop; CPython 3.13.5 free-threaded)", "speedup", 1.9,
                  "free-threading")
-    waits = Option("many-waits", "threads (one per wait)", "seconds", 0.3, "asyncio")
+    waits = Option("many-waits", "threads (threading.Thread, one per wait)", "seconds", 0.3, "asyncio")
     got = strategy.share_verdicts([cpu, ft, ftt, waits])
     assert got[1].state == "contradicted" and got[1].judged_in == "cpu-vs-io"
     assert got[2].state == "" and got[3].state == ""  # another build, and an option no chapter judges
     rows = strategy.option_rows(got)
     verdicts = {r["option"]: r["helps? (its chapter)"] for r in rows}
     assert verdicts["CPU-bound — threads (2, countdown loop; CPython 3.11.7)"] == "does not help ({doc}`cpu-vs-io`)"
-    assert verdicts["Thousands of waits — threads (one per wait)"] == "not judged"
+    assert verdicts["Thousands of waits — threads (threading.Thread, one per wait)"] == "not judged"
 
 
 def test_a_tie_break_says_what_is_simpler_for_every_family_the_guide_ranks():
@@ -625,8 +627,8 @@ def test_the_same_family_measured_apart_by_another_chapter_is_named_beside_the_c
     rec["claims"] = {"processes_verdict": {"state": "undecided"}}
     cpu = decide("cpu-bound", gather(lambda k: rec if k == "cpu-vs-io" else read(k), present=present)[0])
     assert cpu.best is not None and cpu.best.source == "processes"
-    assert ("The same family, measured by another chapter: processes (2, countdown loop), 0.91× in "
-            "{doc}`cpu-vs-io` (its chapter could not tell whether it helps)") in cpu.reason
+    assert ("The same family, measured by another chapter: processes (multiprocessing.Pool, 2, countdown loop), "
+            "0.91× in {doc}`cpu-vs-io` (its chapter could not tell whether it helps)") in cpu.reason
     # within the tie, or from the same chapter, nothing more is said
     read, present = records(cpu_procs=1.9, kept=1.95, fresh=1.36)
     assert "The same family" not in decide("cpu-bound", gather(read, present=present)[0]).reason
@@ -634,5 +636,123 @@ def test_the_same_family_measured_apart_by_another_chapter_is_named_beside_the_c
     read, present = records(cpu_procs=0.91, kept=1.86, fresh=1.36)
     claim = strategy.advice_claim(decide_all(gather(lambda k: rec if k == "cpu-vs-io" else read(k),
                                                     present=present)[0]))
-    assert claim.state == "holds" and "the same family, measured by another chapter: processes (2, countdown loop), " \
-        "0.91× in {doc}`cpu-vs-io`" in claim.text
+    assert claim.state == "holds" and "the same family, measured by another chapter: processes " \
+        "(multiprocessing.Pool, 2, countdown loop), 0.91× in {doc}`cpu-vs-io`" in claim.text
+
+
+def tiny_suite(pool_s: float, dask_s: float, tasks: int = 300) -> Suite:
+    """Beyond one machine's do-nothing tasks: *pool_s* and *dask_s* seconds per task, sent in a burst."""
+    s = Suite()
+    for mode, per in (("sequential", 1e-6), ("processes", pool_s), ("dask", dask_s)):
+        s.add(Timing("tiny", mode, 1 if mode == "sequential" else 2, (per * tasks,) * 5, (), {"tasks": tasks}))
+    return s
+
+
+def test_the_burst_floors_are_compared_with_the_guides_one_by_one():
+    record = {"chapter": "beyond-one-machine", "suites": {"tiny": tiny_suite(0.00013, 0.00168).to_dict()}}
+    text = strategy.burst_floors_text(record, 2.2)
+    assert "the pool's 1.3 ms, lower (in a burst the round trips overlap)" in text
+    assert "Dask's 16.8 ms, 7.64× higher (each Dask task also passes through the scheduler" in text
+    assert "floors are lower" not in text
+    # a pool floor above the guide's is called higher, not lower
+    record = {"chapter": "beyond-one-machine", "suites": {"tiny": tiny_suite(0.0003, 0.00168).to_dict()}}
+    assert "the pool's 3.0 ms, 1.36× higher" in strategy.burst_floors_text(record, 2.2)
+    record = {"chapter": "beyond-one-machine", "suites": {"tiny": tiny_suite(0.00022, 0.00168).to_dict()}}
+    assert "the pool's 2.2 ms, about the same" in strategy.burst_floors_text(record, 2.2)
+    assert strategy.burst_floors_text(None, 2.2) == ""
+    assert strategy.burst_floors_text({"suites": {}}, 2.2) == ""
+
+
+def test_a_lead_inside_the_tie_says_the_tie_rule_decided():
+    th = Option("io-bound", "threads (ThreadPoolExecutor, 16)", "speedup", 15.05, "fetching", state="holds")
+    aio = Option("io-bound", "asyncio (open_connection, 16 in flight)", "speedup", 14.35, "fetching", state="holds")
+    d = decide("io-bound", [th, aio])
+    assert d.best is th and "times the runner-up" not in d.reason
+    assert "came within 5% of it (4.7% lower): a tie, which goes to the simpler option, this one: it needs " \
+           "no async libraries." in d.reason and "which here ran" not in d.reason
+    # two options of one family: the figure decides, and the reason says so
+    a = Option("cpu-bound", "processes (multiprocessing.Pool, 2, countdown loop)", "speedup", 1.9563, "cpu-vs-io")
+    b = Option("cpu-bound", "processes (ProcessPoolExecutor, 2, pool kept)", "speedup", 1.9553, "processes")
+    d = decide("cpu-bound", [a, b])
+    assert d.best is a and "(less than 0.1% lower)" in d.reason and "equally simple" in d.reason
+    assert "1.00 times" not in d.reason
+    # outside the tie, the lead is stated as a ratio
+    d = decide("io-bound", [th, replace(aio, value=12.0)])
+    assert d.reason.startswith("1.25 times the runner-up")
+
+
+def test_the_tie_break_describes_the_winner_not_another_option():
+    numpy = Option("native", "threads (threading.Thread, 2, NumPy matrix products)", "speedup", 1.97, "native-code",
+                   "NumPy matrix products (48 of 384×384)", state="holds")
+    omp = Option("native", "openmp (2, xorshift loop, Cython prange)", "speedup", 1.98, "native-code", state="holds")
+    d = decide("native", [numpy, omp])
+    assert d.best is numpy and "needs no OpenMP" in d.reason
+    assert "which here ran NumPy matrix products (48 of 384×384)" in d.reason
+    assert "a loop that releases the GIL" not in d.reason
+    nogil = replace(numpy, name="threads (threading.Thread, 2, xorshift loop, Cython nogil)",
+                    detail="a Cython loop that releases the GIL, 60,000,000 steps")
+    assert "which here ran a Cython loop that releases the GIL" in decide("native", [nogil, omp]).reason
+
+
+def test_the_same_family_note_picks_the_comparable_row_of_the_other_chapter():
+    best_ = Option("cpu-bound", "processes (multiprocessing.Pool, 2, countdown loop)", "speedup", 1.96, "cpu-vs-io",
+                   "countdown loop of 20,000,000 steps", state="holds")
+    kept = Option("cpu-bound", "processes (ProcessPoolExecutor, 2, pool kept)", "speedup", 1.70, "processes",
+                  "countdown loop of 24,000,000 steps", state="holds")
+    fresh = Option("cpu-bound", "processes (ProcessPoolExecutor, 2, new pool per job)", "speedup", 1.50, "processes",
+                   "countdown loop of 24,000,000 steps", state="holds")
+    assert strategy.comparable(best_, [best_, kept, fresh]) == [kept]  # the other chapter's best such run
+    text = strategy.measured_apart(best_, [best_, kept, fresh])
+    assert "pool kept), 1.70×" in text and "new pool per job" not in text
+    # the comparable row within the tie: nothing to say, even though a new pool per job was slower
+    assert strategy.measured_apart(best_, [best_, replace(kept, value=1.95), fresh]) == ""
+    sub = Option("cpu-bound", "subinterpreters (PEP 734 interpreters, 2, countdown loop)", "speedup", 1.9,
+                 "subinterpreters", state="holds")
+    d = decide("cpu-bound", [best_, kept, fresh, sub])
+    assert d.runner_up is sub and "The same family, measured by another chapter: processes (ProcessPoolExecutor, " \
+        "2, pool kept), 1.70×" in d.reason and "new pool" not in d.reason
+    # another workload of the family (NumPy on small arrays beside matrix products) is no comparison
+    mm = Option("native", "threads (threading.Thread, 2, NumPy matrix products; CPython 3.11.7)", "speedup", 1.97,
+                "native-code", "NumPy matrix products (48 of 384×384)", state="holds")
+    small = Option("native", "threads (threading.Thread, 2, NumPy on small arrays; CPython 3.13.5)", "speedup",
+                   0.68, "free-threading", "NumPy on small arrays (40,000 of 64 elements)")
+    assert strategy.work_of(mm) == "NumPy matrix products" and strategy.work_of(small) == "NumPy on small arrays"
+    assert "The same family" not in decide("native", [mm, small]).reason
+    same = replace(small, name="threads (threading.Thread, 2, NumPy matrix products; CPython 3.13.5)",
+                   detail="NumPy matrix products (8 of 64×64)", value=1.2)
+    assert "1.20× in {doc}`free-threading`" in strategy.measured_apart(mm, [mm, same])
+
+
+def convoy_record(alone: list[float], thread: list[float], process: list[float]) -> dict:
+    s = Suite(metadata={"python_implementation": "CPython", "python_version": "3.13.5"})
+    for mode, values in (("alone", alone), ("cpu-thread", thread), ("cpu-process", process)):
+        s.add(Timing("echo", mode, 1, tuple(values), (), {}, unit="req/s", better="higher"))
+    return {"chapter": "convoy", "suites": {"gil": s.to_dict()}}
+
+
+def test_the_mixed_advice_states_what_the_convoy_chapter_measured():
+    rec = convoy_record([1000.0] * 5, [20.0] * 5, [900.0] * 5)
+    to_thread = Option("mixed", "asyncio + asyncio.to_thread", "seconds", 0.002, "asyncio", state="holds")
+    pool = Option("mixed", "asyncio + a process pool (loop.run_in_executor, ProcessPoolExecutor)", "seconds", 0.004,
+                  "asyncio", state="holds")
+    text = strategy.convoy_text(rec, decide("mixed", [pool, replace(to_thread, value=0.02)]))
+    assert "{doc}`convoy`" in text and "on CPython 3.13.5 with its GIL" in text
+    assert "served 20 requests per second beside a CPU-bound thread against 1,000 alone: 2.0% of its speed" in text
+    assert "90.0% with the same loop in another process" in text and "belongs in another process" in text
+    assert "even though" not in text
+    assert "even though `to_thread` had the least lag here" in strategy.convoy_text(
+        rec, decide("mixed", [pool, to_thread]))
+    calm = strategy.convoy_text(convoy_record([1000.0] * 5, [900.0] * 5, [950.0] * 5))
+    assert "90.0% of its speed" in calm and "That is no convoy" in calm and "belongs in" not in calm
+    spread = strategy.convoy_text(convoy_record([1000.0] * 5, [100.0, 200.0, 500.0, 800.0, 900.0], [950.0] * 5))
+    assert "too spread out to tell" in spread
+    assert strategy.convoy_text(None) == "" and strategy.convoy_text({"suites": {}}) == ""
+
+
+def test_every_option_the_guide_builds_names_the_api_behind_it():
+    read, present = records()
+    options, _ = gather(read, present=present)
+    apis = ("threading.Thread", "multiprocessing.Pool", "ProcessPoolExecutor", "ThreadPoolExecutor",
+            "open_connection", "asyncio.gather", "asyncio.to_thread", "run_in_executor", "inline in a coroutine")
+    for o in options:
+        assert any(a in o.name for a in apis), o.name

@@ -45,12 +45,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.results import BASELINE_MODE, Suite, Timing
-from ..core.verdicts import Claim, check
-from ..topics.distributed import task_floor_seconds
+from ..core.verdicts import Claim, Interval, check, ratio_interval
+from ..topics.convoy import CONVOY_SHARE, ECHO
+from ..topics.distributed import min_task_seconds, task_floor_seconds
 
 __all__ = [
     "CLASSIC_FAMILIES",
     "HELPS_TEXT",
+    "MODE_APIS",
     "NATIVE_WORKLOADS",
     "OPTIONAL_CHAPTERS",
     "REQUIRED_CHAPTERS",
@@ -68,9 +70,12 @@ __all__ = [
     "advice_claim",
     "advice_state",
     "baseline_drift",
+    "burst_floors_text",
     "chapter_link",
     "chapter_present",
     "classic_advice_holds",
+    "comparable",
+    "convoy_text",
     "coverage_text",
     "decide",
     "decide_all",
@@ -101,6 +106,7 @@ __all__ = [
     "with_states",
     "work_link",
     "work_name",
+    "work_of",
     "workload_name",
 ]
 
@@ -168,13 +174,17 @@ SIMPLER_BECAUSE: dict[str, str] = {
     "subinterpreters": "needs no Python 3.13+ interpreters module",
     "free-threaded": "needs no special build (free-threaded CPython is a separate interpreter)",
     "dask": "needs no cluster scheduler and no Dask",
-    "openmp": "needs no OpenMP (no compiler flag for it, no OpenMP runtime shipped beside the extension), "
-              "only Python threads calling a loop that releases the GIL",
+    "openmp": "needs no OpenMP (no compiler flag for it, no OpenMP runtime shipped beside the extension)",
 }
 
 #: Workloads of a chapter's suites that run in native code (NumPy, compiled loops): their
 #: options are ``native`` whatever kind of work the chapter is filed under.
 NATIVE_WORKLOADS = ("numpy", "matmul", "xorshift")
+
+#: The API behind each mode of the harness's suites (:mod:`gilref.core.harness`), named in an option's
+#: name so that the advice can be acted on: ``threads`` start a ``threading.Thread`` per share of the
+#: job, ``processes`` hand the shares to a ``multiprocessing.Pool`` started before the clock.
+MODE_APIS = {"threads": "threading.Thread", "processes": "multiprocessing.Pool"}
 
 #: How the guide names a native loop's variant (the ``variant`` parameter of its timing).
 _VARIANTS = {"python": "pure Python", "cython_gil": "Cython, GIL kept", "cython_nogil": "Cython nogil",
@@ -395,12 +405,39 @@ def _close(a: Option, b: Option) -> bool:
     return b.value <= a.value * (1 + TIE) or max(a.value, b.value) < 0.001
 
 
-def _simpler(harder: Option) -> str:
-    """Why an option beats *harder* on a tie (:data:`SIMPLER_BECAUSE`)."""
+def _simpler(harder: Option, winner: Option | None = None) -> str:
+    """Why *winner* beats *harder* on a tie (:data:`SIMPLER_BECAUSE`): what *harder* needs that the
+    winner does not, and, for native code on plain threads, what those threads ran (its ``detail``), so
+    that the sentence describes the winner and no other option."""
     because = next((v for k, v in SIMPLER_BECAUSE.items() if harder.name.lower().startswith(k)), None)
-    if because:
-        return f"it {because}"
-    return f"{harder.family} is not among the families this guide ranks ({', '.join(SIMPLICITY)}), which go first"
+    if not because:
+        return f"{harder.family} is not among the families this guide ranks ({', '.join(SIMPLICITY)}), which go first"
+    tail = ""
+    if winner is not None and winner.workload == "native" and winner.family == "threads" and winner.detail:
+        tail = f", only Python threads, which here ran {winner.detail}"
+    return f"it {because}{tail}"
+
+
+def _share_below(best: Option, runner: Option) -> str:
+    """How far *runner*'s figure falls short of *best*'s, as the tie rule (:data:`TIE`) measures it:
+    the runner-up's speedup below the best's, or its time above the best's, as a share of the best's
+    (``"4.7%"``, ``"less than 0.1%"``)."""
+    gap = 1 - runner.value / best.value if best.metric == "speedup" else runner.value / best.value - 1
+    if gap < 0.001:
+        return "less than 0.1%"
+    return f"{gap:.1%}" if gap < 0.1 else f"{gap:.0%}"
+
+
+def _tie_text(best: Option, runner: Option) -> str:
+    """The reason for a *best* that leads but whose *runner* is within the tie (:data:`TIE`): the
+    tie rule, not the lead, decided, so the sentence says what did (the simpler family, or, between two
+    options the guide ranks alike, the better figure)."""
+    head = (f"The runner-up, {runner.name} ({runner.shown}), came within {TIE:.0%} of it "
+            f"({_share_below(best, runner)} {'lower' if best.metric == 'speedup' else 'more time'}): a tie, ")
+    if _family_rank(runner) > _family_rank(best):
+        return head + f"which goes to the simpler option, this one: {_simpler(runner, best)}."
+    return (head + f"between two {best.family} options the guide ranks as equally simple, so the better "
+            "figure decides.")
 
 
 def decide(workload: str, options: Iterable[Option]) -> Decision:
@@ -439,9 +476,11 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     elif best is not top and best.metric == "seconds" and best.value < 0.001:
         reason = f"Under a millisecond, like {top.name} ({top.shown}), and simpler."
     elif best is not top:
-        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler: {_simpler(top)}."
+        reason = f"Within {TIE:.0%} of {top.name} ({top.shown}), and simpler: {_simpler(top, best)}."
     elif runner is None:
         reason = "The only option measured." if not passed else "The only option its chapter confirmed."
+    elif runner in tied:
+        reason = _tie_text(best, runner)
     elif best.metric == "speedup":
         reason = f"{best.value / runner.value:.2f} times the runner-up, {runner.name} ({runner.shown})."
     else:
@@ -449,7 +488,7 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     if passed:
         reason += " Passed over: " + "; ".join(
             f"{o.name} ({o.shown}), whose chapter, {chapter_link(o.source)}, {_FOUND[o.state]}" for o in passed) + "."
-    also = measured_apart(best, [o for o in ranked if o is not runner and o not in passed])
+    also = measured_apart(best, [o for o in ranked if o not in passed], skip=runner)
     if also:  # one way of running the work, two chapters, two figures: the page names both
         reason += f" The same family, measured by another chapter: {also}."
     _, mark, note = best.detail.partition(_BASELINE_MARK)
@@ -460,11 +499,35 @@ def decide(workload: str, options: Iterable[Option]) -> Decision:
     return Decision(workload, best, runner, reason, tuple(ranked))
 
 
-def measured_apart(best: Option, options: Sequence[Option]) -> str:
-    """The options of *options* of *best*'s family that another chapter measured, with a figure outside
-    the tie (:data:`TIE`) of *best*'s, in words (``"processes (2, countdown loop), 0.91× in
-    {doc}`cpu-vs-io` (...): figures of separate runs, ..."``); ``""`` when there is none."""
-    apart = [o for o in options if o.family == best.family and o.source != best.source and not _close(best, o)]
+def work_of(option: Option) -> str:
+    """The work *option* ran, as named in :data:`WORKLOAD_NAMES` (``"countdown loop"``, ``"NumPy matrix
+    products"``), found in its name or detail (the longest name that fits); ``""`` when neither says."""
+    text = f"{option.name} {option.detail}"
+    found = [w for w in WORKLOAD_NAMES.values() if w in text]
+    return max(found, key=len) if found else ""
+
+
+def comparable(best: Option, options: Sequence[Option]) -> list[Option]:
+    """For each other chapter, the one option of *options* that compares with *best*: of *best*'s family,
+    on the same work (:func:`work_of`: the same loop or library, not a smaller sibling such as NumPy on
+    small arrays beside matrix products), and that chapter's best such figure (its pool kept rather than
+    a new pool per job: the same kind of run as a recommendation, which is a best figure too)."""
+    work = work_of(best)
+    by: dict[str, Option] = {}
+    for o in options:
+        if o is best or o.family != best.family or o.source == best.source or work_of(o) != work:
+            continue
+        if o.source not in by or o.better_than(by[o.source]):
+            by[o.source] = o
+    return list(by.values())
+
+
+def measured_apart(best: Option, options: Sequence[Option], *, skip: Option | None = None) -> str:
+    """The options comparable with *best* that other chapters measured (:func:`comparable`), where their
+    figure lies outside the tie (:data:`TIE`) of *best*'s, in words (``"processes (2, countdown loop),
+    0.91× in {doc}`cpu-vs-io` (...): figures of separate runs, ..."``); ``""`` when there is none.
+    *skip* (the runner-up, which the reason names already) is chosen as the comparable row but not named."""
+    apart = [o for o in comparable(best, options) if not _close(best, o) and o is not skip]
     if not apart:
         return ""
     return ("; ".join(f"{o.name}, {o.shown} in {chapter_link(o.source)}"
@@ -523,9 +586,8 @@ def options_from_cpu_vs_io(record: Mapping[str, Any]) -> list[Option]:
     if cpu is not None:
         for mode in ("threads", "processes"):
             for t in cpu.select("countdown", mode):
-                out.append(Option("cpu-bound", f"{mode} ({t.workers}, {workload_name('countdown')})", "speedup",
-                                  cpu.speedup(t),
-                                  source, describe(t)))
+                out.append(Option("cpu-bound", f"{mode} ({MODE_APIS[mode]}, {t.workers}, {workload_name('countdown')})",
+                                  "speedup", cpu.speedup(t), source, describe(t)))
     return out
 
 
@@ -608,8 +670,9 @@ def options_from_suites(record: Mapping[str, Any], workload: str) -> list[Option
             except (KeyError, ValueError):  # no baseline, or one in another unit
                 continue
             variant = _VARIANTS.get(str(t.params.get("variant", "")), "")
-            label = f"{t.mode} ({t.workers}, {workload_name(t.workload)}{', ' + variant if variant else ''}" \
-                    f"{_build_note(suite.metadata)})"
+            api = MODE_APIS.get(t.mode, "")
+            label = f"{t.mode} ({api + ', ' if api else ''}{t.workers}, {workload_name(t.workload)}" \
+                    f"{', ' + variant if variant else ''}{_build_note(suite.metadata)})"
             if _gil_free(suite.metadata):
                 label = f"free-threaded {label}"
             kind = "native" if t.workload.startswith(NATIVE_WORKLOADS) else workload
@@ -653,7 +716,8 @@ def options_from_fetch(suite: Suite, source: str = "fetching") -> list[Option]:
     largest concurrency both were measured at (or each one's largest, if none is shared)."""
     out: list[Option] = []
     common = _largest_common(suite, "fetch", ("threads", "asyncio"))
-    for mode, label in (("threads", "threads (ThreadPoolExecutor, {w})"), ("asyncio", "asyncio ({w} in flight)")):
+    for mode, label in (("threads", "threads (ThreadPoolExecutor, {w})"),
+                        ("asyncio", "asyncio (open_connection, {w} in flight)")):
         timings = suite.select("fetch", mode)
         if not timings:
             continue
@@ -685,8 +749,11 @@ def options_from_subinterpreters(suite: Suite, source: str = "subinterpreters") 
     if not timings:
         return []
     t, loop = timings[-1], workload_name("countdown")
-    return [Option("cpu-bound", f"subinterpreters ({t.workers}, {loop}{_build_note(suite.metadata)})", "speedup",
-                   suite.speedup(t), source, f"{loop} of {t.params.get('n', 0):,} steps")]
+    api = str(suite.metadata.get("interpreters_api") or "")
+    module = "interpreters_backport" if "backport" in api else api  # the name a reader imports
+    return [Option("cpu-bound", f"subinterpreters (PEP 734 interpreters, {t.workers}, {loop}"
+                   f"{_build_note(suite.metadata)})", "speedup", suite.speedup(t), source,
+                   f"{loop} of {t.params.get('n', 0):,} steps" + (f"; module {module}" if module else ""))]
 
 
 def options_from_dask(suite: Suite, source: str = "beyond-one-machine") -> list[Option]:
@@ -705,13 +772,14 @@ def options_from_asyncio(lag: Suite | None, sleeps: Suite | None, source: str = 
     if lag is not None:
         names = {"inline": "asyncio, CPU step inline in a coroutine",
                  "to-thread": "asyncio + asyncio.to_thread",
-                 "process": "asyncio + a process pool (run_in_executor)"}
+                 "process": "asyncio + a process pool (loop.run_in_executor, ProcessPoolExecutor)"}
         for mode, label in names.items():
             for t in lag.select("ticker-lag", mode):
                 out.append(Option("mixed", label, "seconds", t.median, source,
                                   "worst lag of a 5 ms ticker beside a CPU-bound step"))
     if sleeps is not None:
-        for mode, label in (("asyncio", "asyncio (one thread)"), ("threads", "threads (one per wait)")):
+        for mode, label in (("asyncio", "asyncio (asyncio.gather, one thread)"),
+                            ("threads", "threads (threading.Thread, one per wait)")):
             for t in sleeps.select("waits", mode):
                 count, wait = t.params.get("count", t.workers), t.params.get("wait_s", 0)
                 out.append(Option("many-waits", label, "seconds", t.median, source,
@@ -989,6 +1057,88 @@ def task_floor_ms(round_trip_ms: float) -> float:
     """The least work a pool task should carry (ms) for its round trip to be at most
     ``gilref.topics.distributed.OVERHEAD_SHARE`` of it: the book's one rule for a task's size."""
     return task_floor_seconds(round_trip_ms / 1e3) * 1e3
+
+
+#: The modes of Beyond one machine's do-nothing tasks (its suite ``tiny``) the guide compares with
+#: its own floor, as the sentence names them, and why a floor can come out below the guide's
+#: (tasks sent in a burst, whose round trips overlap) or above it (a Dask task's extra trip
+#: through the scheduler, which that chapter describes).
+_BURST = {"processes": ("the pool's", "in a burst the round trips overlap",
+                        "although in a burst the round trips overlap; the two chapters timed it apart"),
+          "dask": ("Dask's", "in a burst the round trips overlap",
+                   "each Dask task also passes through the scheduler, which decides where it runs")}
+
+
+def burst_floors_text(record: Mapping[str, Any] | None, floor_ms: float) -> str:
+    """How Beyond one machine's floors (its do-nothing tasks sent in a burst, suite ``tiny``, by
+    ``gilref.topics.distributed.min_task_seconds``) compare with the guide's *floor_ms* (for a task
+    sent alone), one by one: each lower, higher or within :data:`TIE` of it, and why, as a MyST sentence.
+    ``""`` when the edition lacks that record or its suite."""
+    tiny = _suite(record or {}, "tiny")
+    if tiny is None or floor_ms <= 0:
+        return ""
+    parts = []
+    for mode, (name, lower_why, higher_why) in _BURST.items():
+        if not tiny.select("tiny", mode):
+            continue
+        theirs = min_task_seconds(tiny, mode) * 1e3
+        # compared as printed (one decimal), so that the ratio is the one a reader gets from the two figures
+        ratio = round(theirs, 1) / max(round(floor_ms, 1), 0.1)
+        if abs(ratio - 1) <= TIE:
+            parts.append(f"{name} {theirs:.1f} ms, about the same")
+        elif ratio < 1:
+            parts.append(f"{name} {theirs:.1f} ms, lower ({lower_why})")
+        else:
+            parts.append(f"{name} {theirs:.1f} ms, {ratio:.2f}× higher ({higher_why})"
+                         if ratio < 10 else f"{name} {theirs:.1f} ms, {ratio:.0f}× higher ({higher_why})")
+    if not parts:
+        return ""
+    return (f"That is the rule {chapter_link('beyond-one-machine')} applies to Dask and the pool, "
+            f"with tasks sent in a burst rather than alone; against this floor, that page's floors were "
+            + ", and ".join(parts) + ".")
+
+
+def convoy_text(record: Mapping[str, Any] | None, mixed: Decision | None = None) -> str:
+    """What the convoy chapter's record (suite ``gil``: an echo server answered by a thread, alone,
+    beside a CPU-bound thread, beside a CPU-bound process) adds to the guide's mixed advice: the
+    ticker of the asyncio chapter only waits, while a thread that serves I/O beside a CPU-bound thread
+    keeps only a share of its speed. Decided as that chapter decides it (the share over the repeats'
+    quartiles below ``gilref.topics.convoy.CONVOY_SHARE``); *mixed*, the guide's mixed decision, says
+    whether ``to_thread`` had the least lag. ``""`` when the edition lacks that record."""
+    suite = _suite(record or {}, "gil")
+    if suite is None or not suite.select(ECHO, "alone") or not suite.select(ECHO, "cpu-thread"):
+        return ""
+    alone, thread = suite.get(ECHO, "alone"), suite.get(ECHO, "cpu-thread")
+    share = ratio_interval(thread.values, alone.values)
+    md = suite.metadata
+    build = f"{md.get('python_implementation', 'Python')} {md.get('python_version', '?')}"
+    pct = _pct(share)
+    proc = ""
+    if suite.select(ECHO, "cpu-process"):
+        proc = (f", and {_pct(ratio_interval(suite.get(ECHO, 'cpu-process').values, alone.values))} with the same "
+                "loop in another process")
+    seen = (f"In {chapter_link('convoy')}, on {build} with its GIL, an echo server answered by a thread served "
+            f"{thread.median:,.0f} requests per second beside a CPU-bound thread against {alone.median:,.0f} "
+            f"alone: {pct} of its speed{proc}.")
+    lowest = (mixed is not None and mixed.best is not None and "to_thread" in mixed.best.name)
+    convoy = share.below(CONVOY_SHARE)
+    if convoy is True:
+        return ("The ticker above only waits: its lag says how soon a waiting coroutine gets the GIL back, "
+                "not what a thread serving I/O keeps of its speed. " + seen + " So `asyncio.to_thread` is for "
+                "steps that are short or release the GIL; a long pure-Python step beside code that serves "
+                "requests on threads belongs in another process (`loop.run_in_executor` with a "
+                "`ProcessPoolExecutor`)" + (", even though `to_thread` had the least lag here." if lowest else "."))
+    if convoy is False:
+        return (seen + f" That is no convoy (below {CONVOY_SHARE:.0%} would be one), so on this host a CPU-bound "
+                "step beside a thread serving I/O did not starve it; time your own server beside the step "
+                "before relying on that.")
+    return (seen + f" Its repeats are too spread out to tell whether that is a convoy (below {CONVOY_SHARE:.0%}), "
+            "so time your own server beside the step before handing a long pure-Python step to `asyncio.to_thread`.")
+
+
+def _pct(share: Interval) -> str:
+    """A share as per cent: one decimal below 100%, none from 100% up (``2.0% (1.7–3.2%)``)."""
+    return share.scaled(100).text(".1f" if share.median < 1 else ".0f", "%")
 
 
 def coverage_text(status: Mapping[str, str]) -> str:

@@ -46,6 +46,7 @@ from ..core.quoting import aside, invariant_caveat, quote
 from ..core.results import Suite
 from ..core.verdicts import Claim, Interval, check, ratio_interval
 from ..core.workloads import countdown, split_count
+from ._crosscheck import load
 from .diagnose import (
     STATES,
     Diagnosis,
@@ -59,9 +60,9 @@ from .diagnose import (
     with_names,
 )
 
-__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PROGRAMS", "agreement_verdict", "apportion", "command",
-           "each_thread", "faster_sampled_reason", "findings", "main", "main_thread_share", "overhead_verdict",
-           "thread_table"]
+__all__ = ["EXPECTED", "FETCH_IDEAL_SHARE", "OVERHEAD_MAX", "PACE_SLACK", "PROGRAMS", "agreement_verdict", "apportion",
+           "command", "each_thread", "faster_sampled_reason", "findings", "main", "main_thread_share",
+           "overhead_verdict", "size_text", "thread_table"]
 
 #: For each program: (the verdict it should get, the chapter that measured it, that chapter's claim).
 EXPECTED = {
@@ -293,15 +294,21 @@ def agrees(name: str, verdict_key: str, earlier_holds: bool) -> bool:
 def overhead(count: int = 40_000_000, workers: int = 2, repeats: int = 3, rate: int = 50) -> dict[str, Any]:
     """The countdown's own wall time [s] alone and under ``gilref diagnose``, interleaved *repeats* times.
 
-    Returns ``{"alone": [s...], "diagnosed": [s...], "ratio": median diagnosed / median alone}``.
+    Returns ``{"alone": [s...], "diagnosed": [s...], "ratio": median diagnosed / median alone, "count": steps,
+    "workers": threads, "load_average": the host's (1, 5, 15)-minute load as the runs started, or None}``.
 
     :raises gilref.topics.diagnose.DiagnoseError: if a run cannot be diagnosed (too short: raise *count*).
     """
+    import os
     import statistics
 
     alone: list[float] = []
     diagnosed: list[float] = []
     args = ("--count", str(count), "--workers", str(workers))
+    try:
+        host_load: list[float] | None = list(os.getloadavg())
+    except (AttributeError, OSError):  # not on every platform
+        host_load = None
     for _ in range(repeats):
         proc = subprocess.run(command("countdown", *args), capture_output=True, text=True, env=env(),
                               timeout=600, check=True)
@@ -309,7 +316,8 @@ def overhead(count: int = 40_000_000, workers: int = 2, repeats: int = 3, rate: 
         _, result = diagnose_program("countdown", *args, rate=rate)
         diagnosed.append(float(result["seconds"]))
     return {"alone": alone, "diagnosed": diagnosed, "rate_hz": rate,
-            "ratio": statistics.median(diagnosed) / statistics.median(alone)}
+            "ratio": statistics.median(diagnosed) / statistics.median(alone),
+            "count": count, "workers": workers, "load_average": host_load}
 
 
 # -- what the chapter says of the runs ---------------------------------------------------
@@ -317,8 +325,11 @@ def overhead(count: int = 40_000_000, workers: int = 2, repeats: int = 3, rate: 
 #: Sampling counts as cheap when the whole interval of (sampled ÷ alone) wall time is below
 #: ``1 + OVERHEAD_MAX``; it costs something measurable only when the whole interval is above 1.
 OVERHEAD_MAX = 0.10
-#: The fetching chapter's own bar: threads scale when they reach at least this share of the
-#: ideal speedup (N threads, N times as fast). The cross-check reads it at the diagnosed thread count.
+#: The fetching chapter's own bar (equal to ``gilref.topics.fetch.SCALE_SHARE``, which a test holds it to;
+#: not imported, so that the programs this module runs under the sampler import no more than they use): threads
+#: scale when they reach at least this share of the ideal speedup (N threads, N times as fast). The
+#: cross-check reads it at the diagnosed thread count, and says why the CPU-bound versus I/O-bound
+#: chapter's bar (``gilref.topics.countdown.IO_IDEAL_SHARE``) is lower.
 FETCH_IDEAL_SHARE = 0.9
 
 
@@ -434,6 +445,8 @@ def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -
     """(the earlier measurement holds, what it measured, on which interpreter, with how many threads)."""
     _, _, claim_key = EXPECTED[name]
     if name == "fetch":
+        from .countdown import IO_IDEAL_SHARE  # here, not at the top: see FETCH_IDEAL_SHARE
+
         data = record.get("suites", {}).get("fetch")
         k = int(program.get("workers", 0))
         if data is not None:
@@ -444,7 +457,9 @@ def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -
                 need = FETCH_IDEAL_SHARE * k
                 return (iv.at_least(need),
                         f"{k} threads fetched the URLs {iv.text()} faster than one after another; the ideal is "
-                        f"{k}×, and {FETCH_IDEAL_SHARE:.0%} of it, {need:.1f}×, is that chapter's bar for scaling.",
+                        f"{k}×, and {FETCH_IDEAL_SHARE:.0%} of it, {need:.1f}×, is that chapter's bar for scaling "
+                        f"(for a pool started before the clock; {{doc}}`cpu-vs-io`, whose runs start new threads "
+                        f"inside their timing, asks {IO_IDEAL_SHARE:.0%}).",
                         _python_of(suite.metadata), k)
     claim = record["claims"][claim_key]
     holds = None if claim.get("state") == "undecided" else bool(claim["holds"])
@@ -549,7 +564,48 @@ def _cost(iv: Interval, threads: int, faster_why: str = "") -> str:
     return f"{_ratio_text(iv)}: a cost of about {iv.median - 1:.0%}"
 
 
-def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
+#: Two countdowns' times per step count as the same pace when they differ by at most this fraction.
+PACE_SLACK = 0.10
+
+
+def size_text(one: Mapping[str, Any], reference: Mapping[str, Any] | None = None) -> str:
+    """The sampling cost's countdown beside the CPU-bound versus I/O-bound chapter's (*reference*, its
+    record): the step count of each, a sentence saying they differ in size, and their times per step on
+    one thread, with the hosts' loads when each started when the paces differ by more than
+    :data:`PACE_SLACK`. ``""`` when *one* records no count."""
+    count = one.get("count")
+    if not isinstance(count, int) or count <= 0:
+        return ""
+    here = statistics.median(one["alone"]) / count
+    suite = ((reference or {}).get("suites") or {}).get("countdown")
+    if suite is None:
+        return f" This countdown has {count:,} steps in all."
+    seq = Suite.from_dict(suite).baseline("countdown")
+    ref_n = int(seq.params.get("n", 0))
+    if ref_n <= 0:
+        return f" This countdown has {count:,} steps in all."
+    there = seq.median / ref_n
+    size = ("the same size as" if ref_n == count else "a different size from")
+    text = (f" This countdown has {count:,} steps in all, {size} the {ref_n:,} of {{doc}}`cpu-vs-io` (one "
+            f"thread: {seq.median:.3f} s there), and runs as a program of its own, in a new process each run. Per "
+            f"step, one thread took {here * 1e9:.1f} ns here and {there * 1e9:.1f} ns there")
+    if abs(here / there - 1) <= PACE_SLACK:
+        return text + ": the same pace."
+    ours = load(one.get("load_average"))
+    theirs = load(Suite.from_dict(suite).metadata.get("load_average"))
+    if ours is None or theirs is None:
+        return text + ", runs of other moments of a shared host (its load was not recorded for both)."
+    slower_here = here > there
+    busier_here = ours > theirs
+    if slower_here == busier_here:
+        return (text + f": the slower ran on the busier host (1-minute load average {ours:.1f} as these runs "
+                f"started, {theirs:.1f} as that chapter's did).")
+    return (text + f", which the host's load as each started does not explain ({ours:.1f} here, {theirs:.1f} "
+            "there): a burst of other work on this shared host during the slower runs would.")
+
+
+def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any],
+                     reference: Mapping[str, Any] | None = None) -> Claim:
     """Does sampling slow the countdown down? (``overhead`` results on one and on two threads.)
 
     Per run, sampled ÷ alone wall time over the repeats' quartiles
@@ -558,7 +614,9 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
     interval is at or above it, and is undecided otherwise; an interval that
     includes 1 is stated as no measurable cost (and, when it reaches past the bar, as no cost under
     it established either). Two threads clearly faster sampled than alone get the reason the runs
-    give (:func:`faster_sampled_reason`). Both runs must use the same count.
+    give (:func:`faster_sampled_reason`). Both runs must use the same count. *reference* (the record of
+    the CPU-bound versus I/O-bound chapter) sets this countdown's size beside that chapter's
+    (:func:`size_text`).
     """
     a = ratio_interval(one["diagnosed"], one["alone"])
     b = ratio_interval(two["diagnosed"], two["alone"])
@@ -569,12 +627,12 @@ def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any]) -> Claim:
         f"{OVERHEAD_MAX:.0%} of its time",
         holds, one=a, two=b, rate=one["rate_hz"], n=len(one["alone"]), max=OVERHEAD_MAX * 100,
         alone=statistics.median(one["alone"]), sampled=statistics.median(one["diagnosed"]),
-        c1=_cost(a, 1), c2=_cost(b, 2, faster_sampled_reason(one, two)),
+        c1=_cost(a, 1), c2=_cost(b, 2, faster_sampled_reason(one, two)), size=size_text(one, reference),
         supported="**Sampling cost little.** On one thread the countdown took a median of {alone:.2f} s alone "
                   "and {sampled:.2f} s sampled at {rate} Hz ({n} runs each, interleaved); sampled ÷ alone: {c1}. "
-                  "On two threads contending for the GIL: {c2}.",
+                  "On two threads contending for the GIL: {c2}.{size}",
         contradicted="Sampling at {rate} Hz slowed the countdown measurably: on one thread {c1}; on two threads "
-                     "{c2} ({n} runs each, interleaved; the bar is {max:.0f}%).",
+                     "{c2} ({n} runs each, interleaved; the bar is {max:.0f}%).{size}",
         unclear="The runs are too spread out to tell whether sampling at {rate} Hz costs under {max:.0f}%: on "
-                "one thread {c1}; on two threads {c2} ({n} runs each, interleaved).",
+                "one thread {c1}; on two threads {c2} ({n} runs each, interleaved).{size}",
     )
