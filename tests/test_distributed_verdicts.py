@@ -342,3 +342,8 @@ def test_baseline_text_says_why_a_speedup_over_the_slowed_baseline_passes_the_cp
     assert "would read 2.22×" in text and "more than 2 CPUs can give: what lifts it is the slowed baseline" in text
     calm = distributed.dask_verdict(made_cpu((0.56,) * 5), alone=alone).text
     assert "No speedup on this page stands on it." in calm and "can give" not in calm
+
+
+def test_shown_us_rounds_as_the_text_prints_so_the_chart_label_matches():
+    assert f"{distributed.shown_us(1675.6):,g}" == "1,676" == f"{1675.6:,.0f}"
+    assert f"{distributed.shown_us(131.2):,g}" == "131" and f"{distributed.shown_us(0.0912):,g}" == "0.09"

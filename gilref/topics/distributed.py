@@ -56,6 +56,7 @@ __all__ = [
     "parse_example",
     "per_round",
     "per_task",
+    "shown_us",
     "pool_reference_text",
     "reference_cost",
     "reference_speedup",
@@ -478,6 +479,13 @@ def task_floor_seconds(overhead: float, share: float = OVERHEAD_SHARE) -> float:
     if overhead < 0 or not 0 < share <= 1:
         raise ValueError(f"need overhead >= 0 and 0 < share <= 1, got {overhead!r}, {share!r}")
     return overhead / share
+
+
+def shown_us(us: float) -> float:
+    """*us* (µs) rounded as this chapter's prose prints a cost per task: whole µs from 10 µs up
+    (``1,676``), two decimals below (``0.09``), so that a chart label drawn from it (``{:,g}``)
+    reads as the text does."""
+    return float(round(us)) if us >= 10 else round(us, 2)
 
 
 def per_task(tiny_suite: Suite, mode: str) -> Interval:
