@@ -420,3 +420,11 @@ def test_ratios_print_two_decimals_below_ten_and_none_from_ten_each_end_on_its_o
     text = p.shared_verdict(sh_suite(pickled=0.09, shared=0.01)).text  # 9× faster: two decimals
     assert "9.00×" in text or "9.0" in text.split("faster")[0][-12:]
     assert "9.0× " not in text
+
+
+def test_an_unexplained_gap_lists_the_recorded_differences_then_says_whether_they_account_for_it():
+    c = p.scale_verdict(cd_suite(), proc_example(procs=0.14))  # 1.43x against 1.92x: the job size cannot explain it
+    text = c.text
+    assert "Nothing else this page records accounts for it" not in text and "It also differs in" not in text
+    listed = text.index("What differs between the two runs: its start method (fork")
+    assert listed < text.index("This page does not measure whether those differences account for the rest")

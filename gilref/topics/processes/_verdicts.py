@@ -280,16 +280,16 @@ def _compare_speedups(here: Interval, cd: Suite, there: Interval, there_name: st
         cpus, here_load = cd.metadata.get("usable_cpus"), cd.metadata.get("load_average")
         lr = (load_reason(there_name, there_load, "this measurement", here_load, cpus) if side == "below"
               else load_reason("this measurement", here_load, there_name, there_load, cpus))
+        # the differences first, then load, then whether what is recorded can account for the gap
+        lr = lr.replace(" Nothing else this page records accounts for it.", "")
+        out += (" What differs between the two runs: " + "; ".join(differences) + "." if differences else "")
+        out += (" Both " + " and ".join(alike) + "." if alike else "") + " " + lr
         if there_cost is not None:
-            lr = lr.replace(" Nothing else this page records accounts for it.", "")
-            out += (" What differs between the two runs: " + "; ".join(differences) + "." if differences else "")
-            out += (" Both " + " and ".join(alike) + "." if alike else "") + " "
-            out += lr + (" This page does not measure which difference makes the fixed cost larger."
-                         if differences else " Nothing this page records says why the fixed costs differ.")
+            out += (" This page does not measure which difference makes the fixed cost larger."
+                    if differences else " Nothing this page records says why the fixed costs differ.")
         else:
-            out += " " + lr
-            if differences:
-                out += " It also differs in " + "; ".join(differences) + "."
+            out += (" This page does not measure whether those differences account for the rest of the gap."
+                    if differences else " Nothing else this page records accounts for it.")
     return out
 
 
