@@ -151,7 +151,8 @@ def test_example_verdict_states_its_tolerances_and_the_countdown_times_side_by_s
 def test_slowdown_text_says_when_the_examples_pool_was_no_faster_than_its_one_process():
     cpu = made_cpu((0.56,) * 5)
     ex = distributed.parse_example(EXAMPLE_OUT.replace("0.520 s", "0.950 s"))
-    assert "Its pool was barely faster than its one process (0.950 s against 1.000 s)" in distributed.slowdown_text(cpu, ex)
+    text = distributed.slowdown_text(cpu, ex)
+    assert "Its pool was barely faster than its one process (0.950 s against 1.000 s)" in text
     assert "barely faster" not in distributed.slowdown_text(cpu, distributed.parse_example(EXAMPLE_OUT))
 
 

@@ -39,12 +39,12 @@ from .processes import managed_pool
 
 __all__ = [
     "DaskUnavailable",
+    "alive_factor",
     "config_label",
     "connect",
     "countdown_invariants",
     "countdown_suite",
     "dask_verdict",
-    "alive_factor",
     "example_differences",
     "example_page_comparison",
     "example_verdict",
@@ -56,13 +56,13 @@ __all__ = [
     "parse_example",
     "per_round",
     "per_task",
-    "shown_us",
     "pool_reference_text",
     "reference_cost",
     "reference_speedup",
     "round_invariants",
     "round_suite",
     "scheduling_extra",
+    "shown_us",
     "sound_suite",
     "task_floor_seconds",
     "tiny",
@@ -1014,10 +1014,7 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                 "allows the example that much more upward." if lift > 1 else "."))
     slow = slowdown_text(cpu, example, tiny_suite)
     rest = (base + slow).replace("{", "{{").replace("}", "}}")
-    if len(off) > 1:
-        off_text = ", ".join(off[:-1]) + " and " + off[-1]
-    else:
-        off_text = off[0] if off else ""
+    off_text = ", ".join(off[:-1]) + " and " + off[-1] if len(off) > 1 else "".join(off)
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", not off,
         dx=example["dask_x"], px=example["pool_x"], du=example["dask_us"],

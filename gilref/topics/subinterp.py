@@ -76,14 +76,14 @@ __all__ = [
     "example_verdict",
     "interpreters_verdict",
     "measure",
+    "ms_label",
     "parse_example",
     "result_invariants",
     "run",
     "scaling_invariants",
     "scaling_suite",
-    "start_parts_text",
-    "ms_label",
     "shown_ms",
+    "start_parts_text",
     "start_verdict",
     "startup_invariants",
     "startup_suite",
@@ -405,7 +405,8 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
     held = (f" ({m_here:,} modules{_mib(startup.metadata)}, against {m_small:,}{_mib(small.metadata)})"
             if isinstance(m_here, int) and isinstance(m_small, int) else "")
     rss_here, rss_small = startup.metadata.get("rss_bytes"), small.metadata.get("rss_bytes")
-    if (held and m_small >= m_here and isinstance(rss_here, (int, float)) and isinstance(rss_small, (int, float))
+    if (held and isinstance(m_here, int) and isinstance(m_small, int) and m_small >= m_here
+            and isinstance(rss_here, (int, float)) and isinstance(rss_small, (int, float))
             and rss_small < rss_here):  # "small" is its memory, not its count of modules
         held = held[:-1] + ("; the small parent is small in resident memory, which is what a `fork` copies the "
                             "page tables of, not in its count of modules)")
