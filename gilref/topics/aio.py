@@ -651,7 +651,7 @@ def interleaving_time_note(runs: Sequence[dict[str, Any]]) -> str:
     """What the single-run times of :func:`interleaving` (no await, and awaits every so many appends)
     say: the two coroutine runs do the same appends and differ in what they do only by the awaits,
     so when the run with awaits was the faster one, or the two differ by more than
-    :data:`SINGLE_RUN_SPREAD`, the sentence says that one run of each cannot tell the awaits' cost
+    ``SINGLE_RUN_SPREAD``, the sentence says that one run of each cannot tell the awaits' cost
     from a run's variation. ``""`` without both coroutine runs."""
     bare = [r for r in runs if r["kind"] == "coroutines" and not r["yield_every"]]
     awaited = [r for r in runs if r["kind"] == "coroutines" and r["yield_every"]]

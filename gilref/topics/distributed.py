@@ -901,8 +901,8 @@ def example_differences(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any
                         alone: Suite | None = None) -> list[str]:
     """The example's figures that fall outside the chapter's, each as a phrase: its speedups against
     the table's (over one process timed before the cluster, :func:`sound_suite`; band:
-    :func:`speedup_band`), its per-task costs against the chapter's quartiles
-    (:data:`EXAMPLE_COST_FACTOR`). ``[]`` when none does. No cause is read into which figures
+    ``speedup_band``), its per-task costs against the chapter's quartiles
+    (``EXAMPLE_COST_FACTOR``). ``[]`` when none does. No cause is read into which figures
     differ: neither run records what else ran on the host."""
     sound = sound_suite(cpu, alone)
     lift = alive_factor(cpu, alone)

@@ -722,7 +722,7 @@ def pickling_notes(pk: Suite) -> str:
     - a bigger payload cheaper than a smaller one on every way to the worker: set beside the payload's
       own work at that size (pickling it here), which is far smaller than the fall when the call's
       fixed cost dominates; the sizes are measured one after another;
-    - pickling here growing more than :data:`PICKLE_JUMP` times faster than the payload between two
+    - pickling here growing more than ``PICKLE_JUMP`` times faster than the payload between two
       sizes: with the minor page faults per call recorded at both sizes (``minor_faults_per_call``),
       whether fresh pages account for it.
     """
