@@ -226,6 +226,8 @@ def test_inline_verdict_gives_a_lag_above_the_step_a_word():
     over = aio.inline_verdict(lag(inline=(0.30, 0.31, 0.32, 0.33, 0.34), step=0.32))  # up to 106% of the step
     assert "A lag above 100% of the step (the upper end here) is no error" in over.text
     assert "above 100%" not in aio.inline_verdict(lag()).text  # its upper quartile is the step itself: 100%
+    printed = aio.inline_verdict(lag(inline=(0.30, 0.31, 0.32, 0.3301, 0.34), step=0.33))  # 100.03%: prints 100%
+    assert "above 100%" not in printed.text and "(97% (94–100%)" in printed.text
 
 
 def test_many_waits_names_what_the_threads_took():

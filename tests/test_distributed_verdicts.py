@@ -144,7 +144,7 @@ def test_example_verdict_states_its_tolerances_and_the_countdown_times_side_by_s
     assert distributed.example_verdict(cpu, tiny, over).state == "contradicted"
     assert ("Its countdown took 1.300 s on one process, 0.700 s on the pool and 0.780 s on the cluster, against "
             "1.000 s (one process, with the cluster alive, as the example's own ran), 0.520 s and 0.560 s here: "
-            "+30%, +35% and +39%.") in c.text
+            "30% longer, 35% longer and 39% longer.") in c.text
     assert "162.5 ns per step, against 125.0 ns here" in c.text and "busier" not in c.text
 
 

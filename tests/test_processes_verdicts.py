@@ -450,4 +450,5 @@ def test_pickling_notes_explain_a_jump_by_page_faults_only_when_they_were_counte
     assert head in jumpy(None, None) and "recorded no page faults" in jumpy(None, None)
     faults = jumpy(0, 258)
     assert "Each call at 1 MiB took 258 minor page faults in this process, against 0 at 256 KiB" in faults
-    assert "Page faults do not account for it (250 per call at 256 KiB, 258" in jumpy(250, 258)
+    assert "Both sizes took about a page fault per 4 KiB page (250 per call at 256 KiB, 258" in jumpy(250, 258)
+    assert "Page faults do not account for it (10 per call at 256 KiB, 20 at 1 MiB)" in jumpy(10, 20)

@@ -437,7 +437,7 @@ def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_
         small.add(Timing("process-start", mode, 1, (here_small,) * 5, (), {}))
     text = subinterp.start_parts_text(st, "CPython 3.13.5 (GIL)", other, small)
     assert ("(180 modules, 40 MiB resident, against 190, 20 MiB resident; the small parent is small in resident "
-            "memory, which is what a `fork` copies the page tables of, not in its count of modules)") in text
+            "memory, not in its count of modules)") in text
     fewer = Suite(metadata={"modules_loaded": 150, "rss_bytes": 20 * 2**20}, timings=list(small.timings))
     assert "(180 modules, 40 MiB resident, against 150, 20 MiB resident)" in subinterp.start_parts_text(
         st, "X", other, fewer)  # small in both: nothing to say

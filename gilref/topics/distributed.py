@@ -934,8 +934,9 @@ def _where(x: float, s: Interval, lo: float, hi: float, fmt: str, unit: str) -> 
 
 
 def _change(a: float, b: float) -> str:
-    """*a* against *b* as a signed share: ``+25%``, ``-8%``."""
-    return f"{a / b - 1:+.0%}"
+    """*a* against *b* in words: ``25% longer``, ``8% shorter``, ``the same``."""
+    d = a / b - 1
+    return "the same" if f"{abs(d):.0%}" == "0%" else f"{abs(d):.0%} {'longer' if d > 0 else 'shorter'}"
 
 
 def slowdown_text(cpu: Suite, example: Mapping[str, Any], tiny_suite: Suite | None = None) -> str:

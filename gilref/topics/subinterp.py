@@ -408,8 +408,7 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
     if (held and isinstance(m_here, int) and isinstance(m_small, int) and m_small >= m_here
             and isinstance(rss_here, (int, float)) and isinstance(rss_small, (int, float))
             and rss_small < rss_here):  # "small" is its memory, not its count of modules
-        held = held[:-1] + ("; the small parent is small in resident memory, which is what a `fork` copies the "
-                            "page tables of, not in its count of modules)")
+        held = held[:-1] + "; the small parent is small in resident memory, not in its count of modules)"
     return (f" To tell the two causes apart, this page also ran that chapter's measurement, the same way, in "
             f"{python}: the difference between the small parent and this page's{held} is the parent's part (a "
             "`fork` copies the parent's page tables; a `spawn` or `forkserver` child imports the parent's main "
