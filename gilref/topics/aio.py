@@ -661,8 +661,8 @@ def interleaving_time_note(runs: Sequence[dict[str, Any]]) -> str:
     head = (f"Each row is a single run: the coroutines took {a:.3f} s without an await and {b:.3f} s with "
             f"one every {awaited[0]['yield_every']:,} appends")
     if b < a:
-        return (head + ", the run that does more (its awaits) the faster one: a single run's time varies by more "
-                "than those awaits cost, so these times do not measure them.")
+        return (head + ": the run that does more (the awaits) was the faster one, so a single run's time varies by "
+                "more than those awaits cost, and these times do not measure them.")
     if b > a * (1 + SINGLE_RUN_SPREAD):
         return (head + f", {b / a - 1:.0%} more: one run of each cannot tell the awaits' cost from a run's "
                 "variation.")
