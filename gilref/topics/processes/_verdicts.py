@@ -758,8 +758,8 @@ def pickling_notes(pk: Suite) -> str:
                              "kernel mapped in on every call, about one fault per 4 KiB page (glibc's malloc serves "
                              "a request above its mmap threshold from a mapping of its own and unmaps it when it is "
                              "freed: [mallopt(3)](https://man7.org/linux/man-pages/man3/mallopt.3.html), "
-                             "M_MMAP_THRESHOLD); the jump comes with those faults (this page does not time the same calls "
-                             "without them).")
+                             "M_MMAP_THRESHOLD); the jump comes with those faults (this page does not time the "
+                             "same calls without them).")
             elif fa >= FRESH_PAGE_SHARE * a / PAGE_BYTES:
                 notes.append(head + f" Both sizes took about a page fault per 4 KiB page ({fa:.0f} per call at "
                              f"{_kib(a)}, {fb:.0f} at {_kib(b)}), so fresh pages do not explain a rise beyond the "
