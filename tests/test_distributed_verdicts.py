@@ -348,3 +348,14 @@ def test_baseline_text_says_why_a_speedup_over_the_slowed_baseline_passes_the_cp
 def test_shown_us_rounds_as_the_text_prints_so_the_chart_label_matches():
     assert f"{distributed.shown_us(1675.6):,g}" == "1,676" == f"{1675.6:,.0f}"
     assert f"{distributed.shown_us(131.2):,g}" == "131" and f"{distributed.shown_us(0.0912):,g}" == "0.09"
+
+
+def test_the_example_check_names_the_baseline_the_tables_speedups_stand_on():
+    cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
+    ex = distributed.parse_example(EXAMPLE_OUT)
+    alive = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(1.2)).text  # before the cluster: slower
+    assert "as the table's do on the one timed here with the cluster alive" in alive
+    assert "before the cluster" not in alive
+    before = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(0.9)).text
+    assert "the table's stand on one process timed before the cluster started, and this page's one process took 11%" \
+        in before

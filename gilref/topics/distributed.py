@@ -1009,10 +1009,14 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
         "wdu": _where(example["dask_us"], c_d, c_d.low / f, c_d.high * f, ",.0f", " µs"),
         "wpu": _where(example["pool_us"], c_p, c_p.low / f, c_p.high * f, ".0f", " µs"),
     }
-    base = (" Its speedups stand on its own one process, timed beside its cluster; the table's stand on one "
-            "process timed before the cluster started" + (
-                f", and this page's one process took {lift - 1:.0%} longer with the cluster alive, so the band "
-                "allows the example that much more upward." if lift > 1 else "."))
+    if sound is cpu:  # the table's speedups stand on the run with the cluster alive, as the example's do
+        base = (" Its speedups stand on its own one process, timed beside its cluster, as the table's do on the one "
+                "timed here with the cluster alive.")
+    else:
+        base = (" Its speedups stand on its own one process, timed beside its cluster; the table's stand on one "
+                "process timed before the cluster started" + (
+                    f", and this page's one process took {lift - 1:.0%} longer with the cluster alive, so the band "
+                    "allows the example that much more upward." if lift > 1 else "."))
     slow = slowdown_text(cpu, example, tiny_suite)
     rest = (base + slow).replace("{", "{{").replace("}", "}}")
     off_text = ", ".join(off[:-1]) + " and " + off[-1] if len(off) > 1 else "".join(off)
