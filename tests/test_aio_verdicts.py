@@ -207,3 +207,29 @@ def test_a_median_whose_quartiles_round_alike_gets_one_decimal_more_as_the_chart
     row = aio.lag_rows(s, {"inline": "step inline"})[0]
     assert row["worst lag (ms): median (quartiles)"] == "58.8 (58.7–58.9)"
     assert "58.8 ms (58.7–58.9 ms)" in aio.offload_verdict(s, 0.005).text  # the verdicts print it alike
+
+
+def test_interleaving_time_note_says_what_single_runs_can_and_cannot_tell():
+    def runs(bare: float, awaited: float) -> list[dict]:
+        return [il("threads", 40), {**il("coroutines", 1), "seconds": bare},
+                {**il("coroutines", 7, every=500_000), "seconds": awaited}]
+    faster = aio.interleaving_time_note(runs(0.088, 0.078))
+    assert faster.startswith("Each row is a single run: the coroutines took 0.088 s without an await and 0.078 s")
+    assert "(the awaits) was the faster one" in faster and "do not measure them" in faster
+    assert "cannot tell the awaits' cost" in aio.interleaving_time_note(runs(0.080, 0.100))  # 25% more
+    close = aio.interleaving_time_note(runs(0.080, 0.084))
+    assert close.endswith("5% more.") and "cannot" not in close
+    assert aio.interleaving_time_note([il("threads", 40)]) == ""
+
+
+def test_inline_verdict_gives_a_lag_above_the_step_a_word():
+    over = aio.inline_verdict(lag(inline=(0.30, 0.31, 0.32, 0.33, 0.34), step=0.32))  # up to 106% of the step
+    assert "A lag above 100% of the step (the upper end here) is no error" in over.text
+    assert "above 100%" not in aio.inline_verdict(lag()).text  # its upper quartile is the step itself: 100%
+    printed = aio.inline_verdict(lag(inline=(0.30, 0.31, 0.32, 0.3301, 0.34), step=0.33))  # 100.03%: prints 100%
+    assert "above 100%" not in printed.text and "(97% (94–100%)" in printed.text
+
+
+def test_many_waits_names_what_the_threads_took():
+    text = aio.many_waits_verdict(waits((0.11, 0.112, 0.115, 0.118, 0.12))).text
+    assert "on 1,000 threads they took 1.80× (1.70–1.90×) the time of one wait." in text and "of it." not in text

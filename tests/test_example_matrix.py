@@ -510,7 +510,7 @@ DASK_OUT = """Dask scheduler: tcp://127.0.0.1:45365; 400,000 steps in 2 tasks, m
 def test_the_dask_page_says_why_tiny_tasks_make_dask_lose() -> None:
     text = ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output=DASK_OUT), None)
     assert "Dask lost here" in text and "0.68×" in text and "2.2 ms per task" in text and "5.0 ms of work" in text
-    assert "44% of each task's work" in text
+    assert "% of each task's work" not in text  # a stream's cost per task is not what a run of 2 tasks pays
     faster = DASK_OUT.replace("0.68x", "1.40x")
     assert "lost" not in ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output=faster), None)
     assert ex.dask_comparison(_cell("dask_countdown.py", LABELS[0], ex.PASSED, output="nothing"), None) == ""

@@ -420,3 +420,35 @@ def test_ratios_print_two_decimals_below_ten_and_none_from_ten_each_end_on_its_o
     text = p.shared_verdict(sh_suite(pickled=0.09, shared=0.01)).text  # 9× faster: two decimals
     assert "9.00×" in text or "9.0" in text.split("faster")[0][-12:]
     assert "9.0× " not in text
+
+
+def test_an_unexplained_gap_lists_the_recorded_differences_then_says_whether_they_account_for_it():
+    c = p.scale_verdict(cd_suite(), proc_example(procs=0.14))  # 1.43x against 1.92x: the job size cannot explain it
+    text = c.text
+    assert "Nothing else this page records accounts for it" not in text and "It also differs in" not in text
+    listed = text.index("What differs between the two runs: its start method (fork")
+    assert listed < text.index("This page does not measure whether those differences account for the rest")
+
+
+def test_pickling_notes_say_why_a_bigger_payload_was_cheaper_on_every_way_to_the_worker():
+    dip = pk_suite({1024: (0.0000005, 0.000215, 0.000215), 4096: (0.0000006, 0.000265, 0.000266),
+                    16384: (0.0000012, 0.000206, 0.000209), 1 << 20: (0.0002, 0.0015, 0.0044)})
+    text = p.pickling_notes(dip)
+    assert "At 4 KiB every way to the worker took longer than at 16 KiB (argument 0.265 ms against 0.206 ms" in text
+    assert "pickling 16 KiB here takes 0.0012 ms, less than the 0.057 ms the calls fell by" in text
+    assert "At 1 KiB" not in text and p.pickling_notes(pk_suite()) == ""
+
+
+def test_pickling_notes_explain_a_jump_by_page_faults_only_when_they_were_counted_and_rose():
+    def jumpy(fa, fb):
+        s = pk_suite({1 << 18: (0.000027, 0.0005, 0.00095), 1 << 20: (0.000685, 0.0015, 0.0044)})
+        for t, f in ((s.get("payload-262144", "pickle"), fa), (s.get("payload-1048576", "pickle"), fb)):
+            if f is not None:
+                t.params["minor_faults_per_call"] = f
+        return p.pickling_notes(s)
+    head = "Pickling here (pickle and unpickle) grew 25× from 256 KiB to 1 MiB (0.027 ms to 0.685 ms) for 4× the data."
+    assert head in jumpy(None, None) and "recorded no page faults" in jumpy(None, None)
+    faults = jumpy(0, 258)
+    assert "Each call at 1 MiB took 258 minor page faults in this process, against 0 at 256 KiB" in faults
+    assert "Both sizes took about a page fault per 4 KiB page (250 per call at 256 KiB, 258" in jumpy(250, 258)
+    assert "Page faults do not account for it (10 per call at 256 KiB, 20 at 1 MiB)" in jumpy(10, 20)

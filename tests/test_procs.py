@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -66,6 +67,9 @@ def test_pickling_suite_times_every_size_and_way():
     assert suite.metadata["threads"] >= 1  # this process's threads, beside the pool's manager thread
     # a small payload's sample is the mean of several calls, so one scheduler hiccup does not decide it
     assert suite.get("payload-10", "argument").params["calls_per_sample"] == processes.calls_per_sample(10) > 1
+    if sys.platform.startswith("linux"):  # getrusage counts the minor page faults of each pickling call
+        assert suite.get("payload-100000", "pickle").params["minor_faults_per_call"] >= 0
+        assert "minor_faults_per_call" not in suite.get("payload-100000", "argument").params
 
 
 def test_calls_per_sample_batches_small_payloads_only():

@@ -436,7 +436,11 @@ def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_
         other.add(Timing("process-start", mode, 1, (there,) * 5, (), {}))
         small.add(Timing("process-start", mode, 1, (here_small,) * 5, (), {}))
     text = subinterp.start_parts_text(st, "CPython 3.13.5 (GIL)", other, small)
-    assert "(180 modules, 40 MiB resident, against 190, 20 MiB resident)" in text
+    assert ("(180 modules, 40 MiB resident, against 190, 20 MiB resident; the small parent is small in resident "
+            "memory, not in its count of modules)") in text
+    fewer = Suite(metadata={"modules_loaded": 150, "rss_bytes": 20 * 2**20}, timings=list(small.timings))
+    assert "(180 modules, 40 MiB resident, against 150, 20 MiB resident)" in subinterp.start_parts_text(
+        st, "X", other, fewer)  # small in both: nothing to say
     assert "CPython 3.13.5 (GIL) against CPython 3.11.7, GIL on" in text
     # fork: the same in both parents of 3.13 (2.0 ms), 3.1 ms in 3.11: all of it the interpreter
     assert ("`fork` took 2.0 ms in this page's parent, 2.0 ms from the small parent and 3.1 ms in that chapter: "
@@ -453,3 +457,10 @@ def test_the_processes_chapters_start_measurement_run_here_splits_each_gap_into_
     assert "would take" in subinterp.start_context_text(st, "CPython 3.13.5 (GIL)", other)
     assert subinterp.start_parts_text(st, "X", other, Suite()) == ""
     assert isinstance(subinterp.rss_bytes(), (int, type(None)))
+
+
+def test_the_start_chart_and_the_text_print_a_start_alike():
+    assert subinterp.ms_label(104.524) == "104.5 ms" and f"{subinterp.shown_ms(104.524):g} ms" == "104.5 ms"
+    assert subinterp.ms_label(5.36) == "5.4 ms" and subinterp.ms_label(0.0763) == "0.076 ms"
+    text = subinterp.start_verdict(made_startup(), python="X").text
+    assert "took 4 ms: 40× a thread (0.1 ms), while a spawned process took 50 ms" in text  # as the chart labels them

@@ -61,7 +61,7 @@ from typing import Any
 from ..core import _proc
 from ..core.examples import ExampleError, examples_dir, run_example
 from ..interp.discover import Interpreter, discover
-from ..topics import convoy, switching, timeline
+from ..topics import convoy, distributed, switching, timeline
 from ..topics._crosscheck import metadata_label
 from ..topics.subinterp import BACKPORT
 from .tables import markdown_table
@@ -981,34 +981,13 @@ def backport_advice(header: Header) -> str:
             f"on Python {least} yourself, `pip install '{BACKPORT}'` into that Python first.")
 
 
-_DASK_HEAD = re.compile(r"^Dask scheduler: .*?; ([\d,]+) steps in (\d+) tasks", re.M)
-_DASK_ROW = re.compile(r"^\s+(1 process|Dask cluster)\s+([\d.]+) s\s+([\d.]+)x one process\s*$", re.M)
-_DASK_TINY = re.compile(r"^\s+tiny tasks, Dask\s+([\d.]+) µs per task\s*$", re.M)
 
 
 def dask_comparison(cell: Cell, record: dict[str, Any] | None, chapter: str = "beyond-one-machine") -> str:
-    """Why ``dask_countdown.py`` with its small arguments shows the cluster slower than one process
-    (when it does): its tasks are tiny beside what Dask charges per task. From the output alone
-    (*record* is not needed); ``""`` when the output lacks those lines."""
-    head, tiny = _DASK_HEAD.search(cell.output), _DASK_TINY.search(cell.output)
-    rows = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in _DASK_ROW.finditer(cell.output)}
-    if head is None or tiny is None or not {"1 process", "Dask cluster"} <= set(rows):
-        return ""
-    tasks = int(head.group(2))
-    one, (_, speed) = rows["1 process"][0], rows["Dask cluster"]
-    per_task_ms, overhead_ms = one / tasks * 1e3, float(tiny.group(1)) / 1e3
-    size = (f"With these small arguments the whole countdown takes {one * 1e3:.0f} ms on one process, "
-            f"{per_task_ms:.1f} ms of work in each of its {tasks} tasks, while Dask charges about "
-            f"{overhead_ms:.1f} ms per task (the *tiny tasks, Dask* line)")
-    share = overhead_ms / per_task_ms
-    weighs = ("more than the work itself" if share >= 1 else
-              f"{share:.0%} of each task's work, a cost paid again for every task, on top of starting them")
-    if speed < 1:
-        return (f"**Dask lost here: these tasks are tiny.** {size}: {weighs}, so the cluster ran at "
-                f"{speed:.2f}× one process. {{doc}}`../{chapter}` measures it with "
-                "tasks given enough work to pay for that.\n")
-    return (f"{size}; the cluster still ran at {speed:.2f}× one process. {{doc}}`../{chapter}` gives each task "
-            "more work, which is where a cluster pays.\n")
+    """Why ``dask_countdown.py`` with its small arguments shows the cluster as it does
+    (:func:`gilref.topics.distributed.example_page_comparison`: one task's work plus the chapter's
+    measured round); ``""`` when the output lacks the script's lines."""
+    return distributed.example_page_comparison(cell.output, record, chapter)
 
 
 def _passed_only(compare: Any, cell: Cell, record: dict[str, Any] | None) -> str:

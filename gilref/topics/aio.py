@@ -53,6 +53,7 @@ __all__ = [
     "interleaving",
     "interleaving_invariants",
     "interleaving_rows",
+    "interleaving_time_note",
     "lag_invariants",
     "lag_rows",
     "lag_run",
@@ -74,6 +75,10 @@ LAG_MODES = ("idle", "inline", "to-thread", "process")
 #: take less than this many times one wait (1.5: up to half a wait of overhead for
 #: creating, scheduling and gathering the coroutines).
 MANY_WAITS_FACTOR = 1.5
+#: Two single runs of the same work are said to differ by more than a run's variation could make
+#: them when one is this much longer than the other (0.10 = 10%); below that, a difference is stated
+#: without a word on its cause.
+SINGLE_RUN_SPREAD = 0.10
 #: "The loop stalls for as long as the step runs": the ticker's worst lag with the
 #: step inline is at least this share of the step's duration (0.8: the ticker may
 #: have been due a little after the step began, and its period is 5 ms).
@@ -485,7 +490,8 @@ def many_waits_verdict(suite: Suite) -> Claim:
         a=ratio_text(a.scaled(1 / wait)), t=ratio_text(t.scaled(1 / wait)), n=wa.params["count"], w=wait * 1000,
         factor=MANY_WAITS_FACTOR, over=_ms_interval(Interval(a.low - wait, a.median - wait, a.high - wait)),
         supported="**One thread sufficed.** The {n:,} waits of {w:g} ms finished in {a} the time of one "
-                  "wait on one event loop ({over} over it; under {factor:g}×); on {n:,} threads, in {t} of it.",
+                  "wait on one event loop ({over} over it; under {factor:g}×); on {n:,} threads they took {t} "
+                  "the time of one wait.",
         contradicted="The {n:,} waits of {w:g} ms took {a} the time of one wait on one event loop "
                      "({t} on threads): more than {factor:g}×, i.e. over half a wait of overhead.",
         unclear="This run cannot tell whether the {n:,} waits fit in {factor:g}× one wait: on one event "
@@ -504,6 +510,10 @@ def inline_verdict(suite: Suite) -> Claim:
     if len(steps) != len(t.values) or min(steps) <= 0:
         raise ValueError("every inline run needs its step's duration")
     share = Interval.of([lag / step for lag, step in zip(t.values, steps)])  # paired: run by run
+    above = (" A lag above 100% of the step (the upper end here) is no error: the step starts on a timer of "
+             "its own, due at the moment a tick is due too, so a tick already due when the step began waits "
+             "for the step and for that moment before it, and for the loop's pass after the step returns."
+             if round(share.high * 100) > 100 else "")  # above 100% as printed
     return check(
         "inline_blocks",
         "a CPU-bound step inside a coroutine stalls every other task on the loop for as long as it runs",
@@ -512,7 +522,7 @@ def inline_verdict(suite: Suite) -> Claim:
         threshold=Interval.exact(STALL_SHARE),
         supported="**The loop stalled.** Run inline, the step took {step} and the ticker woke up "
                   "to {lag} late ({share:.0%} of the step, run by run): nothing else on the loop ran until "
-                  "the step returned.",
+                  "the step returned." + above,
         contradicted="Run inline, the step took {step} but the ticker was at worst {lag} "
                      "late ({share:.0%} of the step, below {threshold:.0%}): less of a stall than the "
                      "loop's design implies.",
@@ -635,6 +645,28 @@ def to_thread_lag_text(suite: Suite, switch_interval_s: float) -> str:
     return text + (": the loop's thread waits up to one interval each time it takes the GIL back from the "
                    "step's thread, and between waking and running the ticker it takes it back more than once "
                    "(to return from its poll for events, then to run the woken task after the next poll).")
+
+
+def interleaving_time_note(runs: Sequence[dict[str, Any]]) -> str:
+    """What the single-run times of :func:`interleaving` (no await, and awaits every so many appends)
+    say: the two coroutine runs do the same appends and differ in what they do only by the awaits,
+    so when the run with awaits was the faster one, or the two differ by more than
+    ``SINGLE_RUN_SPREAD``, the sentence says that one run of each cannot tell the awaits' cost
+    from a run's variation. ``""`` without both coroutine runs."""
+    bare = [r for r in runs if r["kind"] == "coroutines" and not r["yield_every"]]
+    awaited = [r for r in runs if r["kind"] == "coroutines" and r["yield_every"]]
+    if not bare or not awaited:
+        return ""
+    a, b = bare[0]["seconds"], awaited[0]["seconds"]
+    head = (f"Each row is a single run: the coroutines took {a:.3f} s without an await and {b:.3f} s with "
+            f"one every {awaited[0]['yield_every']:,} appends")
+    if b < a:
+        return (head + ": the run that does more (the awaits) was the faster one, so a single run's time varies by "
+                "more than those awaits cost, and these times do not measure them.")
+    if b > a * (1 + SINGLE_RUN_SPREAD):
+        return (head + f", {b / a - 1:.0%} more: one run of each cannot tell the awaits' cost from a run's "
+                "variation.")
+    return head + f", {b / a - 1:.0%} more."
 
 
 def interleaving_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -76,11 +76,13 @@ __all__ = [
     "example_verdict",
     "interpreters_verdict",
     "measure",
+    "ms_label",
     "parse_example",
     "result_invariants",
     "run",
     "scaling_invariants",
     "scaling_suite",
+    "shown_ms",
     "start_parts_text",
     "start_verdict",
     "startup_invariants",
@@ -402,6 +404,11 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
     m_here, m_small = startup.metadata.get("modules_loaded"), small.metadata.get("modules_loaded")
     held = (f" ({m_here:,} modules{_mib(startup.metadata)}, against {m_small:,}{_mib(small.metadata)})"
             if isinstance(m_here, int) and isinstance(m_small, int) else "")
+    rss_here, rss_small = startup.metadata.get("rss_bytes"), small.metadata.get("rss_bytes")
+    if (held and isinstance(m_here, int) and isinstance(m_small, int) and m_small >= m_here
+            and isinstance(rss_here, (int, float)) and isinstance(rss_small, (int, float))
+            and rss_small < rss_here):  # "small" is its memory, not its count of modules
+        held = held[:-1] + "; the small parent is small in resident memory, not in its count of modules)"
     return (f" To tell the two causes apart, this page also ran that chapter's measurement, the same way, in "
             f"{python}: the difference between the small parent and this page's{held} is the parent's part (a "
             "`fork` copies the parent's page tables; a `spawn` or `forkserver` child imports the parent's main "
@@ -852,6 +859,18 @@ def _start(startup: Suite, mode: str) -> Timing | None:
     return found[0] if found else None
 
 
+def shown_ms(ms: float) -> float:
+    """A start time *ms* (milliseconds) rounded as this page prints one: three decimals below 1 ms
+    (a thread's ``0.076``), one from 1 ms up (``5.4``, ``104.5``), so that the start chart's labels
+    (drawn from it with ``{:g}``) and the text (:func:`ms_label`) read alike."""
+    return round(ms, 3) if ms < 1 else round(ms, 1)
+
+
+def ms_label(ms: float) -> str:
+    """*ms* as the page prints a start: :func:`shown_ms` with ``{:g}``, and the unit (``"104.5 ms"``)."""
+    return f"{shown_ms(ms):g} ms"
+
+
 def start_verdict(startup: Suite, *, python: str) -> Claim:
     """Whether a subinterpreter starts slower than a thread and faster than a spawned
     process, each decided on the ratio of the quartiles (:func:`~gilref.core.verdicts.ratio_interval`).
@@ -873,17 +892,17 @@ def start_verdict(startup: Suite, *, python: str) -> Claim:
         "start_verdict", "a subinterpreter starts faster than a spawned process but slower than a thread",
         holds, r=_ratio_text(vs_thread), q=_ratio_text(vs_spawn) if vs_spawn is not None else "not measured",
         python=python,
-        i=interp.median * 1e3, t=thread.median * 1e3,
-        spawn=f"{spawn.median * 1e3:.1f} ms" if spawn is not None else "not measured",
+        i=ms_label(interp.median * 1e3), t=ms_label(thread.median * 1e3),
+        spawn=ms_label(spawn.median * 1e3) if spawn is not None else "not measured",
         fast=fastest.mode.replace("process-", "") if fastest else "none",
-        fastp=fastest.median * 1e3 if fastest else float("nan"),
-        supported="In {python}, starting a subinterpreter took {i:.2f} ms: {r} a thread ({t:.3f} ms), "
+        fastp=ms_label(fastest.median * 1e3) if fastest else "not measured",
+        supported="In {python}, starting a subinterpreter took {i}: {r} a thread ({t}), "
                   "while a spawned process took {spawn} ({q} the interpreter). The fastest way to start "
-                  "a process here, {fast}, took {fastp:.1f} ms.",
-        contradicted="In {python}, starting a subinterpreter took {i:.2f} ms, a thread {t:.3f} ms and a "
+                  "a process here, {fast}, took {fastp}.",
+        contradicted="In {python}, starting a subinterpreter took {i}, a thread {t} and a "
                      "spawned process {spawn} (interpreter/thread: {r}; spawn/interpreter: {q}): not the "
                      "usual order.",
-        unclear="In {python}, starting a subinterpreter took {i:.2f} ms, a thread {t:.3f} ms and a spawned "
+        unclear="In {python}, starting a subinterpreter took {i}, a thread {t} and a spawned "
                 "process {spawn}; the repeats overlap (interpreter/thread: {r}; spawn/interpreter: {q}), "
                 "so this run cannot order them.")
 

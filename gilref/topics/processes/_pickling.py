@@ -17,6 +17,11 @@ from ...core.results import Suite, Timing
 from ._pools import context, managed_pool, method_of, warm
 from ._workers import echo, held_payload, payload_size
 
+try:
+    import resource
+except ImportError:  # Windows: no getrusage
+    resource = None  # type: ignore[assignment]
+
 #: Payload sizes of :func:`pickling_suite` by default, in bytes (1 KiB ... 64 MiB).
 DEFAULT_SIZES = (1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26)
 #: Bytes a sample moves at least, counting calls: a small payload's call takes a
@@ -26,6 +31,11 @@ DEFAULT_SIZES = (1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26)
 SAMPLE_BYTES = 1 << 20
 #: At most this many calls per sample and way (a 1 KiB sample then lasts about 20 ms per way).
 MAX_CALLS = 100
+
+
+def minor_faults() -> int | None:
+    """Minor page faults this process has taken so far (``getrusage``), or None where there is no such count."""
+    return None if resource is None else int(resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
 
 
 def calls_per_sample(size: int) -> int:
@@ -66,7 +76,9 @@ def pickling_suite(
     repeat by repeat, after one unmeasured round of each.
 
     Timings: workload ``f"payload-{size}"``, workers 1, params ``{"bytes": size,
-    "calls_per_sample": k}``. The pool (one worker) is started and warmed up
+    "calls_per_sample": k}``, and for ``"pickle"`` where ``getrusage`` exists
+    ``"minor_faults_per_call"``: the median over samples of the minor page faults this process
+    took per pickling call (fresh pages the kernel had to map in). The pool (one worker) is started and warmed up
     before any clock runs. The metadata's ``threads`` is how many threads this
     process ran (the pool's manager thread, which reads each result, shares the
     GIL with them).
@@ -83,6 +95,7 @@ def pickling_suite(
     ctx = context(start_method)
     modes = ("pickle", "argument", "round-trip", "result")
     values: dict[tuple[int, str], list[float]] = {}
+    faults_per_call: dict[int, float] = {}
     with managed_pool(1, start_method) as pool:
         warm(pool, 1, timeout)
         for size in sizes:
@@ -90,11 +103,12 @@ def pickling_suite(
 
             calls = calls_per_sample(size)
 
-            def pickled(data: bytes = data, calls: int = calls) -> float:
-                start = time.perf_counter()
+            def pickled(data: bytes = data, calls: int = calls) -> tuple[float, float | None]:
+                faults, start = minor_faults(), time.perf_counter()
                 for _ in range(calls):
                     pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-                return (time.perf_counter() - start) / calls
+                took, after = (time.perf_counter() - start) / calls, minor_faults()
+                return took, None if faults is None or after is None else (after - faults) / calls
 
             def paired(turn: int, data: bytes = data, calls: int = calls,
                        size: int = size) -> tuple[float, float, float]:
@@ -111,16 +125,21 @@ def pickling_suite(
 
             pool.submit(held_payload, size).result(timeout)  # the worker makes its payload off the clock
             got: dict[str, list[float]] = {m: [] for m in modes}
+            page_faults: list[float] = []
             for turn in range(repeats + 1):  # the first round is a warm-up, not kept
-                here = pickled()
+                here, fl = pickled()
                 one_way, both, back = paired(turn)
                 if turn:
                     got["pickle"].append(here)
+                    if fl is not None:
+                        page_faults.append(fl)
                     got["argument"].append(one_way)
                     got["round-trip"].append(both)
                     got["result"].append(back)
             for mode in modes:
                 values[(size, mode)] = got[mode]
+            if page_faults:
+                faults_per_call[size] = statistics.median(page_faults)
             del data, pickled, paired
         threads = threading.active_count()
     suite = Suite(metadata=collect_metadata())
@@ -128,7 +147,8 @@ def pickling_suite(
     method = method_of(ctx)
     for size in sizes:
         for mode in modes:
-            suite.add(Timing(f"payload-{size}", mode, 1, tuple(values[(size, mode)]), (),
-                             {"bytes": size, "start_method": method,
-                              "calls_per_sample": calls_per_sample(size)}))
+            params: dict[str, Any] = {"bytes": size, "start_method": method, "calls_per_sample": calls_per_sample(size)}
+            if mode == "pickle" and size in faults_per_call:
+                params["minor_faults_per_call"] = faults_per_call[size]
+            suite.add(Timing(f"payload-{size}", mode, 1, tuple(values[(size, mode)]), (), params))
     return suite

@@ -69,6 +69,14 @@ SPEEDUP_SLACK = 0.10
 #: between them when they differ by at least this much (runnable processes): below
 #: that, the load average's own minute-long smoothing hides which run was busier.
 LOAD_MARGIN = 0.5
+#: Pickling here "jumps" between two sizes when its time grows more than this many times faster
+#: than the payload (2: the cost per byte more than doubled), which a copy growing with size does not do.
+PICKLE_JUMP = 2.0
+#: The page size the page-fault note counts in (bytes): 4 KiB, x86-64's and most hosts' base page.
+PAGE_BYTES = 4096
+#: Fresh pages "account for" a pickling jump when the bigger size took at least this many minor
+#: faults per page of its payload (0.5) and the smaller size fewer than that.
+FRESH_PAGE_SHARE = 0.5
 
 
 def _esc(text: str) -> str:
@@ -280,16 +288,16 @@ def _compare_speedups(here: Interval, cd: Suite, there: Interval, there_name: st
         cpus, here_load = cd.metadata.get("usable_cpus"), cd.metadata.get("load_average")
         lr = (load_reason(there_name, there_load, "this measurement", here_load, cpus) if side == "below"
               else load_reason("this measurement", here_load, there_name, there_load, cpus))
+        # the differences first, then load, then whether what is recorded can account for the gap
+        lr = lr.replace(" Nothing else this page records accounts for it.", "")
+        out += (" What differs between the two runs: " + "; ".join(differences) + "." if differences else "")
+        out += (" Both " + " and ".join(alike) + "." if alike else "") + " " + lr
         if there_cost is not None:
-            lr = lr.replace(" Nothing else this page records accounts for it.", "")
-            out += (" What differs between the two runs: " + "; ".join(differences) + "." if differences else "")
-            out += (" Both " + " and ".join(alike) + "." if alike else "") + " "
-            out += lr + (" This page does not measure which difference makes the fixed cost larger."
-                         if differences else " Nothing this page records says why the fixed costs differ.")
+            out += (" This page does not measure which difference makes the fixed cost larger."
+                    if differences else " Nothing this page records says why the fixed costs differ.")
         else:
-            out += " " + lr
-            if differences:
-                out += " It also differs in " + "; ".join(differences) + "."
+            out += (" This page does not measure whether those differences account for the rest of the gap."
+                    if differences else " Nothing else this page records accounts for it.")
     return out
 
 
@@ -701,6 +709,65 @@ def start_invariants(sc: Suite) -> list[Invariant]:
     return [invariant(f"start_{t.mode}_positive", "every {m} start took a positive time",
                       min(t.values) > 0, m=t.mode, cause="the clock went backwards or the timing is broken")
             for t in sc.timings]
+
+
+def _kib(size: int) -> str:
+    return f"{size // 2**20:g} MiB" if size >= 2**20 else f"{size / 1024:g} KiB"
+
+
+def pickling_notes(pk: Suite) -> str:
+    """Notes on what the chart of :func:`pickling_suite` shows that a cost growing with size does not
+    explain, each computed from the figures (``""`` when there is none):
+
+    - a bigger payload cheaper than a smaller one on every way to the worker: set beside the payload's
+      own work at that size (pickling it here), which is far smaller than the fall when the call's
+      fixed cost dominates; the sizes are measured one after another;
+    - pickling here growing more than ``PICKLE_JUMP`` times faster than the payload between two
+      sizes: with the minor page faults per call recorded at both sizes (``minor_faults_per_call``),
+      whether fresh pages account for it.
+    """
+    sizes = _payload_sizes(pk)
+    ways = ("argument", "round-trip", "result")
+    notes: list[str] = []
+    for a, b in zip(sizes, sizes[1:]):
+        got = {m: (pk.get(f"payload-{a}", m).median, pk.get(f"payload-{b}", m).median) for m in ways
+               if any(t.workload == f"payload-{b}" and t.mode == m for t in pk.timings)}
+        if got and all(y < x for x, y in got.values()):
+            fall = min(x - y for x, y in got.values())
+            own = pk.get(f"payload-{b}", "pickle").median
+            each = ", ".join(f"{m} {x * 1e3:.3f} ms against {y * 1e3:.3f} ms" for m, (x, y) in got.items())
+            if own < fall:
+                notes.append(
+                    f"At {_kib(a)} every way to the worker took longer than at {_kib(b)} ({each}). The payload's own "
+                    f"work is not what varies: pickling {_kib(b)} here takes {own * 1e3:.4f} ms, less than the "
+                    f"{fall * 1e3:.3f} ms the calls fell by, so at these sizes a call costs what any call to a worker "
+                    "costs. The sizes are measured one after another, so how busy the host was during each "
+                    "size's turn makes such a difference; it is not a cost of the smaller size.")
+        here = (pk.get(f"payload-{a}", "pickle"), pk.get(f"payload-{b}", "pickle"))
+        grew, more = here[1].median / here[0].median, b / a
+        if grew > PICKLE_JUMP * more:
+            fa, fb = (t.params.get("minor_faults_per_call") for t in here)
+            head = (f"Pickling here (pickle and unpickle) grew {grew:.0f}× from {_kib(a)} to {_kib(b)} "
+                    f"({here[0].median * 1e3:.3f} ms to {here[1].median * 1e3:.3f} ms) for {more:g}× the data.")
+            pages = b / PAGE_BYTES
+            if fa is None or fb is None:
+                notes.append(head + " This run recorded no page faults, so this page cannot say why.")
+            elif fb >= FRESH_PAGE_SHARE * pages and fa < FRESH_PAGE_SHARE * a / PAGE_BYTES:
+                notes.append(head + f" Each call at {_kib(b)} took {fb:.0f} minor page faults in this process, "
+                             f"against {fa:.0f} at {_kib(a)}: from that size on the buffers were fresh pages the "
+                             "kernel mapped in on every call, about one fault per 4 KiB page (glibc's malloc serves "
+                             "a request above its mmap threshold from a mapping of its own and unmaps it when it is "
+                             "freed: [mallopt(3)](https://man7.org/linux/man-pages/man3/mallopt.3.html), "
+                             "M_MMAP_THRESHOLD); the jump comes with those faults (this page does not time the "
+                             "same calls without them).")
+            elif fa >= FRESH_PAGE_SHARE * a / PAGE_BYTES:
+                notes.append(head + f" Both sizes took about a page fault per 4 KiB page ({fa:.0f} per call at "
+                             f"{_kib(a)}, {fb:.0f} at {_kib(b)}), so fresh pages do not explain a rise beyond the "
+                             "data's; this page does not measure why.")
+            else:
+                notes.append(head + f" Page faults do not account for it ({fa:.0f} per call at {_kib(a)}, {fb:.0f} "
+                             f"at {_kib(b)}); this page does not measure why.")
+    return " ".join(notes)
 
 
 def pickling_invariants(pk: Suite) -> list[Invariant]:
