@@ -412,11 +412,12 @@ def test_a_way_back_dearer_alone_than_within_a_round_trip_is_named_a_disagreemen
     assert "does not break down further" in p.return_leg_text(quiet) and "load average" not in p.return_leg_text(quiet)
 
 
-def test_ratios_print_two_decimals_below_ten_and_none_from_ten_each_end_on_its_own():
+def test_ratios_print_two_decimals_below_ten_and_none_from_ten_one_precision_per_interval():
     from gilref.core.verdicts import Interval
     from gilref.topics.processes._verdicts import _x
 
-    assert _x(Interval(8.2, 11.0, 18.4)) == "11× (8.20–18×)" and _x(Interval(9.0, 9.0, 9.0)) == "9.00×"
+    assert _x(Interval(8.2, 11.0, 18.4)) == "11× (8–18×)" and _x(Interval(9.0, 9.0, 9.0)) == "9.00×"
+    assert _x(Interval(6.24, 9.34, 10.13)) == "9.34× (6.24–10.13×)"  # a reader saw "11× (9.89–12×)": mixed
     text = p.shared_verdict(sh_suite(pickled=0.09, shared=0.01)).text  # 9× faster: two decimals
     assert "9.00×" in text or "9.0" in text.split("faster")[0][-12:]
     assert "9.0× " not in text

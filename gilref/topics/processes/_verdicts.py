@@ -83,19 +83,12 @@ def _esc(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-
-
-
-
 def _x(r: Interval) -> str:
-    """A ratio as the book prints one, each end on its own: two decimals below 10× (``8.20×``), none
-    from 10× up (``18×``), e.g. ``11× (8.20–18×)``."""
-    def one(v: float) -> str:
-        return f"{v:.0f}" if v >= 10 else f"{v:.2f}"
-
-    if r.low == r.high:
-        return f"{one(r.median)}×"
-    return f"{one(r.median)}× ({one(r.low)}–{one(r.high)}×)"
+    """A ratio as the book prints one: two decimals below 10× (``8.20×``), none from 10× up (``18×``),
+    the median deciding for all three figures so that one interval has one precision, e.g.
+    ``11× (8–18×)`` and ``9.34× (6.24–10.13×)``."""
+    fmt = ".0f" if r.median >= 10 else ".2f"
+    return r.text(fmt)
 
 
 def _ms(values: Sequence[float]) -> Interval:
