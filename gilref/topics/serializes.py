@@ -88,6 +88,7 @@ __all__ = [
     "duration_text",
     "end_to_end",
     "end_to_end_text",
+    "evidence_count",
     "example_verdict",
     "foreign_call_probe",
     "gc_pause",
@@ -112,6 +113,7 @@ __all__ = [
     "race_suite",
     "race_verdict",
     "ran_at_once",
+    "slow_runs",
     "reader_example",
     "refcount_verdict",
     "same_store_text",
@@ -994,15 +996,49 @@ def _sound(suite: Suite, workload: str, threads: int) -> bool:
     return baseline_scales(suite, workload, threads) and ran_at_once(suite, workload, threads)
 
 
+def slow_runs(results: Suite | Mapping[str, Any], workload: str, threads: int,
+              *, share: float = RAN_AT_ONCE) -> tuple[list[int], int]:
+    """(the runs, numbered from 0, in which *workload*'s per-thread threads on *threads* threads took more
+    than *share* of one thread's first quartile, and how many runs there were), on a free-threaded build;
+    ``([], 0)`` where :func:`ran_at_once` does not apply (a GIL, one thread, no one-thread run)."""
+    pair = _free_per_thread_pair(_suite(results), workload, threads)
+    if pair is None:
+        return [], 0
+    bar = share * quartiles(pair[1])[0]
+    return [i for i, w in enumerate(pair[0]) if w > bar], len(pair[0])
+
+
+def _runs_words(ix: Sequence[int]) -> str:
+    """``"run 2"``, ``"runs 1 and 4"``, ``"runs 1, 3 and 5"`` (numbered from 1)."""
+    nums = [str(i + 1) for i in ix]
+    return ("run " if len(nums) == 1 else "runs ") + (
+        nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1])
+
+
 def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
-    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns)."""
+    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns:
+    in how many of its runs, and which)."""
     if not baseline_scales(suite, workload, threads):
         return _baseline_text(suite, workload, threads)
     own = {t.workers: t for t in suite.select(workload, "per-thread")}
     slow, fast = quartiles(list(own[threads].values))[2], quartiles(list(own[1].values))[0]
-    return (f"not evidence: its threads did not run at once (per-thread {slow * 1e3:.1f} ms on {threads} threads "
-            f"against {fast * 1e3:.1f} ms on 1, third quartile against first, more than {RAN_AT_ONCE:.0%} of it"
-            f"{turns_reason(suite, workload, threads)})")
+    ix, total = slow_runs(suite, workload, threads)
+    return (f"not evidence: in {len(ix)} of its {total} runs ({_runs_words(ix)}) its threads did not run at once, "
+            f"taking more than {RAN_AT_ONCE:.0%} of one thread's first quartile ({fast * 1e3:.1f} ms), so its "
+            f"third quartile, {slow * 1e3:.1f} ms on {threads} threads, is above that bar (medians "
+            f"{own[threads].median * 1e3:.1f} ms on {threads} threads against {own[1].median * 1e3:.1f} ms on 1)"
+            f"{turns_reason(suite, workload, threads)}")
+
+
+def evidence_count(results: Suite | Mapping[str, Any], workload: str, threads: int) -> int | None:
+    """The thread count whose shared ÷ per-thread ratio decides *workload*: *threads* when its baseline is
+    sound (scaled, and its threads ran at once), else the smallest other count above 1 whose baseline is
+    (more threads than CPUs still run two at a time), else None (nothing measured can decide it)."""
+    suite = _suite(results)
+    if _sound(suite, workload, threads):
+        return threads
+    others = sorted({t.workers for t in suite.select(workload, "shared")} - {1, threads})
+    return next((k for k in others if _sound(suite, workload, k)), None)
 
 
 #: A slow run whose threads' CPU time is at least this many times the median of the other runs'
@@ -1049,40 +1085,55 @@ def turns_reason(suite: Suite, workload: str, threads: int, *, share: float = RA
 
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
                    ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
-    """Each workload's Interval at *threads*, its decision (None where the baseline failed to
-    scale), and the text: per workload its Interval and decision, then the other thread counts'."""
+    """Each workload's Interval at *threads*, its decision, and the text: per workload its Interval and
+    decision, then the other thread counts'. A workload whose baseline at *threads* is unsound is decided
+    at :func:`evidence_count` instead (None when no count is sound)."""
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
     parts, states = [], []
+    used = {w: evidence_count(suite, w, threads) for w in workloads}
     for w, iv in ivs.items():
-        if _sound(suite, w, threads):
+        k = used[w]
+        if k == threads:
             st = iv.at_least(ratio)
             parts.append(f"{w} {iv.text()}, {_slower_word(st)}")
         else:
-            st = None
-            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}")
+            st = None if k is None else sharing_ratio(suite, w, k).at_least(ratio)
+            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}"
+                         + ("" if k is None else f"; its {k}-thread row decides it instead"))
         states.append(st)
     seen = "; ".join(parts)
     others = sorted({t.workers for t in suite.select(workloads[0], "shared")} - {1, threads})
     for k in others:
-        seen += (f"; at {k} threads: " + ", ".join(
-            f"{w} {sharing_ratio(suite, w, k).text()}"
-            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)"
-               if ran_at_once(suite, w, k) or not baseline_scales(suite, w, k) else
-               " (its threads did not run at once)") for w in workloads))
+        cases = []
+        for w in workloads:
+            iv = sharing_ratio(suite, w, k)
+            if used[w] == k:
+                note = (f", {_slower_word(iv.at_least(ratio))}: the evidence for {w}, its threads having run "
+                        "at once there")
+            elif baseline_scales(suite, w, k):
+                note = "" if ran_at_once(suite, w, k) else " (its threads did not run at once)"
+            else:
+                note = " (its baseline failed to scale)"
+            cases.append(f"{w} {iv.text()}{note}")
+        seen += f"; at {k} threads: " + ", ".join(cases)
     return ivs, states, seen
 
 
 def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) -> str:
-    """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
-    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and _sound(suite, w, threads)]
-    failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
-    apart = [w for w in ivs if baseline_scales(suite, w, threads) and not ran_at_once(suite, w, threads)]
+    """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio* (at the count that
+    decides them), which baselines failed with no other count to fall back on."""
+    used = {w: evidence_count(suite, w, threads) for w in ivs}
+    straddle = [w for w in ivs if used[w] is not None
+                and sharing_ratio(suite, w, used[w]).at_least(ratio) is None]  # type: ignore[arg-type]
+    failed = [w for w in ivs if used[w] is None and not baseline_scales(suite, w, threads)]
+    apart = [w for w in ivs if used[w] is None and baseline_scales(suite, w, threads)]
     many = len(straddle) > 1
+    apart_text = [f"the threads of {w} did not run at once in {len(slow_runs(suite, w, threads)[0])} of its "
+                  f"{slow_runs(suite, w, threads)[1]} runs, and no other thread count ran them at once" for w in apart]
     parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
-        if failed else []) + (
-        [f"the threads of {' and '.join(apart)} did not run at once"] if apart else [])
+        if failed else []) + apart_text
     return "; ".join(parts) or "no workload decided it"
 
 
