@@ -278,7 +278,9 @@ def test_pause_verdict_holds():
 def test_pause_verdict_when_no_gap_was_seen_without_a_collection():
     # no gap over the ticker's resolution in the busy window: it counts as that resolution
     c = sz.pause_verdict({"busy_gap_s": [0.0] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5})
-    assert c.holds and c.evidence["gap_ratio"].low == pytest.approx(0.05 / sz.GAP_RESOLUTION)
+    assert c.holds and c.evidence["gap_ratio"].low == pytest.approx(0.05 / sz.OLD_GAP_RESOLUTION)
+    assert "at least 500× (at least 500× over the quartiles; in 5 of 5 repeats" in c.text
+    assert "against under 100 µs (no longer gap seen)" in c.text
 
 
 def test_pause_verdict_contradicted_when_no_longer_than_without():
@@ -637,7 +639,8 @@ def test_single_thread_text_computes_the_penalty_from_the_one_thread_rows():
 def test_pause_note_says_outlasted_only_beyond_the_printed_precision():
     spanned = {"busy_gap_s": [1e-4] * 5, "collect_gap_s": [0.04692] * 5, "collect_s": [0.04690] * 5}
     note = sz.pause_note(spanned)
-    assert "outlasted" not in note and "spanned the whole collection" in note
+    assert "outlasted" not in note and "as long as each other within the ticker's 100 µs resolution" in note
+    assert "+0.02 ms in the median repeat" in note
 
 
 def test_collection_times_text_compares_the_collectors_and_the_switch_interval():
@@ -661,3 +664,47 @@ def test_memory_source_text_gives_every_builds_start_and_explains_a_lower_ru_max
     assert "up to 100 KiB below it" in text and "read first" in text
     runs["gil"] = runs["ft"]
     assert "below it" not in sz.memory_source_text(runs)
+
+
+# -- round 4: the ticker's floor is a bound, and a gap is compared with its collection precisely ----------
+
+
+def test_a_gap_at_the_tickers_floor_makes_the_ratio_a_lower_bound():
+    # as in the quiet build: no gap over the 0.1 ms floor in 2 of 5 busy windows, so 48.1 / 0.1 = 481x is a bound
+    r = {"resolution_s": 1e-4, "busy_gap_s": [1e-4, 3e-4, 1e-4, 5.2e-4, 2.6e-4],
+         "collect_gap_s": [0.04814, 0.04809, 0.04812, 0.0482, 0.04807], "collect_s": [0.04808, 0.04811, 0.04806,
+                                                                                   0.04812, 0.04801]}
+    assert sz.floored(r) == 2
+    c = sz.pause_verdict(r, label="FT")
+    assert c.holds and "to at least 481×; in 2 of 5 repeats no gap without a collection exceeded" in c.text
+    assert "(93–481×)" not in c.text
+    assert "48.12 ms, 100% of the collection's 48.08 ms" in c.text and "against 0.26 ms" in c.text
+    assert sz.pause_rows({"FT": {**r, "gil_enabled": False}})[0]["gc.collect() (ms)"] == "48.08"
+    # measured above the floor everywhere: a plain interval
+    clean = {**r, "busy_gap_s": [2e-4, 3e-4, 2.5e-4, 5.2e-4, 2.6e-4]}
+    assert "at least" not in sz.pause_verdict(clean).text
+    # a floored median: the busy gap prints as under the floor, in the table too
+    low = {**r, "busy_gap_s": [1e-4, 1e-4, 1e-4, 5.2e-4, 2.6e-4], "gil_enabled": False}
+    assert "at least 481× (at least" in sz.pause_verdict(low).text
+    assert sz.pause_rows({"FT": low})[0]["longest gap, no collection (ms)"] == "<0.10"
+
+
+def test_pause_note_gives_the_difference_with_its_sign_and_says_when_it_is_within_the_resolution():
+    # the quiet build: the gap 0.06 ms longer in the median repeat, shorter in one
+    r = {"resolution_s": 1e-5, "busy_gap_s": [3e-4] * 5,
+         "collect_gap_s": [0.04814, 0.04817, 0.04812, 0.04800, 0.04807],
+         "collect_s": [0.04808, 0.04811, 0.04806, 0.04812, 0.04801]}
+    note = sz.pause_note(r)
+    assert "outlasted the collection (by 0.06 ms in the median repeat in 4 of 5 repeats; in 1 it was" in note
+    assert "from -0.12 to +0.06 ms over the repeats" in note
+    within = {**r, "resolution_s": 1e-4}
+    assert "as long as each other within the ticker's 100 µs resolution" in sz.pause_note(within)
+    short = {**r, "collect_gap_s": [0.0470] * 5}
+    assert sz.pause_note(short) == ""  # shorter in every repeat: 98%, printed apart, nothing to square
+    mostly = {**r, "collect_gap_s": [0.0470] * 4 + [0.0490], "collect_s": [0.048] * 5}
+    assert "fell short of the collection (by 1.0 ms in the median repeat" in sz.pause_note(mostly)
+
+
+def test_gc_pause_records_its_resolution(no_leaked_threads):
+    r = sz.gc_pause(heap=2_000, repeats=1)
+    assert r["resolution_s"] == sz.GAP_RESOLUTION and min(r["busy_gap_s"]) >= sz.GAP_RESOLUTION

@@ -62,6 +62,7 @@ __all__ = [
     "FAULTS_SUFFIX",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
+    "OLD_GAP_RESOLUTION",
     "HANG_DEADLINE",
     "IMMORTAL_REFCOUNT_FLOOR",
     "MIN_BYTES_PER_OBJECT",
@@ -90,7 +91,9 @@ __all__ = [
     "end_to_end_text",
     "evidence_count",
     "example_verdict",
+    "floored",
     "foreign_call_probe",
+    "gap_resolution",
     "gc_pause",
     "hang_verdict",
     "locks_verdict",
@@ -160,9 +163,14 @@ PEP779_MEMORY_LIMIT = 0.20
 PAUSE_RATIO = 2.0
 #: ... and lasted at least this share of the collection.
 PAUSE_SHARE = 0.5
-#: Seconds: the shortest gap :func:`gc_pause`'s ticker records. A window with no longer gap
-#: reports this value ("under 0.1 ms"), never 0, so a gap ratio is always defined.
-GAP_RESOLUTION = 1e-4
+#: Seconds: the shortest gap :func:`gc_pause`'s ticker records (its results say so, ``resolution_s``;
+#: older results used 0.1 ms). A window with no longer gap reports this value, never 0, so a gap ratio
+#: is always defined, but then it is a floor, not a measurement: the texts print such a gap as "under"
+#: it and a ratio over it as "at least". 10 µs: the ticker's loop takes well under a microsecond a step,
+#: so a gap this long is a real stall, and a busy window still records few of them.
+GAP_RESOLUTION = 1e-5
+#: Seconds the ticker's gaps were recorded above in results that do not say (``resolution_s`` missing).
+OLD_GAP_RESOLUTION = 1e-4
 #: Seconds the foreign-call probe child may run before it is killed.
 HANG_DEADLINE = 4.0
 #: Slack on the scaling invariant: *k* threads may beat ``min(k, CPUs)`` times one
@@ -627,14 +635,15 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
     """The largest gap a timestamping thread sees with and without a garbage collection.
 
     A *ticker* thread reads the clock in a tight loop and notes every gap
-    between two readings longer than 0.1 ms. The main thread, holding a heap
+    between two readings longer than :data:`GAP_RESOLUTION`. The main thread, holding a heap
     of *heap* small containers (a list in a dict, each), first runs Python
     code for as long as one collection takes (the ``busy`` window), then
     calls ``gc.collect()`` (the ``collect`` window). A window's pause is the
     longest gap that overlaps it. Automatic collection is off meanwhile.
 
     :returns: per repeat, ``busy_gap_s``, ``collect_gap_s`` and ``collect_s``
-        (seconds), plus ``heap``, the GIL state and the switch interval.
+        (seconds; a gap of ``resolution_s`` means none longer was seen), plus ``heap``,
+        ``resolution_s``, the GIL state and the switch interval.
     """
     check_int("heap", heap, minimum=1)
     check_int("repeats", repeats, minimum=1)
@@ -687,7 +696,7 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
             gc.enable()
     probe = getattr(sys, "_is_gil_enabled", None)
     assert len(kept) == heap
-    return {"heap": heap, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps, "collect_s": collect_s,
+    return {"heap": heap, "resolution_s": GAP_RESOLUTION, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps, "collect_s": collect_s,
             "gil_enabled": bool(probe()) if probe is not None else True,
             "switch_interval_s": sys.getswitchinterval()}
 
@@ -1748,11 +1757,23 @@ def memory_verdict(
     )
 
 
+def gap_resolution(result: Mapping[str, Any]) -> float:
+    """Seconds: the shortest gap the ticker of these :func:`gc_pause` results recorded (a floor)."""
+    return float(result.get("resolution_s") or OLD_GAP_RESOLUTION)
+
+
+def floored(result: Mapping[str, Any], key: str = "busy_gap_s") -> int:
+    """How many repeats' gaps (*key*) are the ticker's floor, not a measurement (no longer gap was seen)."""
+    res = gap_resolution(result)
+    return sum(1 for g in result[key] if g <= res * (1 + 1e-9))
+
+
 def _gaps(result: Mapping[str, Any]) -> tuple[Interval, Interval]:
     """(collection gap ÷ busy gap, gap ÷ collection time), both over the repeats' quartiles."""
     # Gaps under the ticker's resolution count as that (older results may hold 0).
-    ratio = ratio_interval([max(GAP_RESOLUTION, g) for g in result["collect_gap_s"]],
-                           [max(GAP_RESOLUTION, g) for g in result["busy_gap_s"]])
+    res = gap_resolution(result)
+    ratio = ratio_interval([max(res, g) for g in result["collect_gap_s"]],
+                           [max(res, g) for g in result["busy_gap_s"]])
     fractions = Interval.of([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
     return ratio, fractions
 
@@ -1769,25 +1790,25 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
     Intervals and the medians [s] ``collect_gap_s``, ``busy_gap_s``, ``collect_s``.
     """
     gap_ratio, gap_share = _gaps(result)
+    gap_ms, took_ms = _ms_pair(statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"]))
     return check(
         "pause_verdict",
         "on the free-threaded build, a garbage collection pauses the other threads",
         _outcome([gap_ratio.at_least(ratio), gap_share.at_least(share)]),
         label=label, gap_ratio=gap_ratio, gap_share=gap_share, r=ratio, need=share * 100,
-        gap=statistics.median(result["collect_gap_s"]) * 1e3, busy=statistics.median(result["busy_gap_s"]) * 1e3,
-        took=statistics.median(result["collect_s"]) * 1e3,
+        gap=gap_ms, busy=_busy_text(result), took=took_ms,
         collect_gap_s=statistics.median(result["collect_gap_s"]),
         busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
-        note=pause_note(result), share_text=_share_text(gap_share), ratio_text=_ratio_text(gap_ratio),
+        note=pause_note(result), share_text=_share_text(gap_share), ratio_text=_bounded_ratio_text(result, gap_ratio),
         supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
-                  "a collection was {gap:.1f} ms, {share_text} of the collection's {took:.1f} ms, against "
-                  "{busy:.1f} ms while the main thread ran Python code beside it: {ratio_text} as long.{note}",
-        contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({share_text} "
-                     "of the collection's {took:.1f} ms; the claim needs {need:.0f}%), was not clearly longer "
-                     "than without one ({busy:.1f} ms; {ratio_text} as long, the claim needs {r:g}×). A busy "
+                  "a collection was {gap} ms, {share_text} of the collection's {took} ms, against "
+                  "{busy} while the main thread ran Python code beside it: {ratio_text} as long.{note}",
+        contradicted="On {label} the ticker's longest gap during a collection, {gap} ms ({share_text} "
+                     "of the collection's {took} ms; the claim needs {need:.0f}%), was not clearly longer "
+                     "than without one ({busy}; {ratio_text} as long, the claim needs {r:g}×). A busy "
                      "host also pauses threads at random.{note}",
-        unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({share_text} "
-                "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({ratio_text} as long): "
+        unclear="On {label} the ticker's longest gap during a collection was {gap} ms ({share_text} "
+                "of the collection's {took} ms), against {busy} without one ({ratio_text} as long): "
                 "the repeats straddle the claim's {r:g}× or {need:.0f}%, so this run cannot tell.{note}",
     )
 
@@ -1805,25 +1826,84 @@ def _share_text(iv: Interval) -> str:
     return mid if low == high else f"{mid} ({low[:-1]}–{high})"
 
 
+def _ms_pair(a: float, b: float) -> tuple[str, str]:
+    """Two durations [s] as ms, with as many decimals (one to three) as it takes for two different values
+    not to print alike (``"48.14"``, ``"48.08"``)."""
+    for digits in (1, 2, 3):
+        x, y = f"{a * 1e3:.{digits}f}", f"{b * 1e3:.{digits}f}"
+        if x != y:
+            return x, y
+    return f"{a * 1e3:.1f}", f"{b * 1e3:.1f}"  # equal to a microsecond: as equal as printed
+
+
+def _ms(seconds: float, *, sign: bool = False) -> str:
+    """A duration [s] in ms: two decimals under 1 ms, one above (``"0.06"``, ``"+11.0"``)."""
+    digits = 2 if abs(seconds) < 1e-3 else 1
+    return f"{seconds * 1e3:{'+' if sign else ''}.{digits}f}"
+
+
+def _busy_text(result: Mapping[str, Any]) -> str:
+    """The median gap without a collection, ``"0.30 ms"``, or ``"under 10 µs"`` when it is the ticker's floor."""
+    busy = statistics.median(result["busy_gap_s"])
+    if busy <= gap_resolution(result) * (1 + 1e-9):
+        return f"under {duration_text(gap_resolution(result))} (no longer gap seen)"
+    return f"{_ms(busy)} ms"
+
+
+def _bounded_ratio_text(result: Mapping[str, Any], iv: Interval) -> str:
+    """The gap ratio's interval, with the ends that rest on the ticker's floor (a busy window with no
+    gap above :func:`gap_resolution`) printed as bounds, not as measured ends: ``"at least 184×"``,
+    ``"184× (93× to at least 481×; ...)"``."""
+    n, total = floored(result), len(result["busy_gap_s"])
+    if not n:
+        return _ratio_text(iv)
+    q1, med, _ = quartiles(list(result["busy_gap_s"]))
+    res = gap_resolution(result)
+    digits = 0 if iv.median >= 10 else 2
+    mid, low, high = (f"{v:.{digits}f}" for v in (iv.median, iv.low, iv.high))
+    why = (f"in {n} of {total} repeats no gap without a collection exceeded the ticker's "
+           f"{duration_text(res)} resolution, so there the ratio is only a lower bound")
+    if med <= res * (1 + 1e-9):
+        return f"at least {mid}× (at least {low}× over the quartiles; {why})"
+    if q1 <= res * (1 + 1e-9):
+        return f"{mid}× ({low}× to at least {high}×; {why})"
+    return f"{_ratio_text(iv)} ({why})"
+
+
 def pause_note(result: Mapping[str, Any]) -> str:
     """What a careful reader needs to square the pause figures (:func:`gc_pause` results), else ``""``.
 
-    When the gap outlasted the collection in the median repeat (a share over
-    100%): why a gap can. Otherwise, when the medians' ratio differs from the
-    repeats' own shares by more than 5 points: that the two medians come from
-    different repeats.
+    When the gap lasted as long as the collection in some repeat (a share of 100% or more): by how much
+    they differ, with its sign and over the repeats, said to be within the ticker's resolution
+    (:func:`gap_resolution`) when the median difference is, and why a gap can outlast a collection or
+    fall short of it. Otherwise, when the medians' ratio differs from the repeats' own shares by more than
+    5 points (checked first): that the two medians come from different repeats.
     """
     _, share = _gaps(result)
     gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
-    over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
-    if share.median > 1.0 and over >= 5e-5:  # outlasted it by at least the 0.1 ms the page prints
-        return (f" The gap outlasted the collection (by {over * 1e3:.1f} ms in the median repeat): it runs "
-                "from the ticker's last clock reading before the collection to its first one after, and on a "
-                "busy host the ticker may wait for a CPU once the collection is over.")
-    if share.median > 1.0:
-        return (" The gap spanned the whole collection (they differ by under 0.1 ms in the median repeat): "
-                "the ticker read the clock just before the collection began and next just after it ended.")
-    if not took or abs(gap / took - share.median) <= 0.05:
+    diffs = [g - c for g, c in zip(result["collect_gap_s"], result["collect_s"])]
+    res = gap_resolution(result)
+    apart = bool(took) and abs(gap / took - share.median) > 0.05
+    if share.high >= 1.0 and diffs and not apart:
+        over, total = statistics.median(diffs), len(diffs)
+        longer = sum(1 for d in diffs if d > res)
+        shorter = sum(1 for d in diffs if d < -res)
+        spread = f"from {_ms(min(diffs), sign=True)} to {_ms(max(diffs), sign=True)} ms over the repeats"
+        edges = ("the gap runs from the ticker's last clock reading before the world stopped to its first one "
+                 "after, the collection from the main thread's reading before `gc.collect()` to its reading "
+                 "after")
+        if abs(over) <= res:
+            return (f" The gap and the collection were as long as each other within the ticker's "
+                    f"{duration_text(res)} resolution ({_ms(over, sign=True)} ms in the median repeat, {spread}): "
+                    f"{edges}, and the world was stopped for about the whole call.")
+        if over > 0:
+            part = "" if longer == total else f" in {longer} of {total} repeats" + (
+                f"; in {shorter} it was the shorter" if shorter else "")
+            return (f" The gap outlasted the collection (by {_ms(over)} ms in the median repeat{part}; {spread}): "
+                    f"{edges}, and on a busy host the ticker may wait for a CPU once the collection is over.")
+        return (f" The gap fell short of the collection (by {_ms(-over)} ms in the median repeat; {spread}): "
+                f"{edges}, and `gc.collect()` does part of its work before the world stops or after it restarts.")
+    if not apart:
         return ""
     return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
             f"different repeats, so their ratio, {gap / took * 100:.0f}%, is not a share any repeat had: "
@@ -1834,10 +1914,10 @@ def pause_note(result: Mapping[str, Any]) -> str:
 def pause_default_text(result: Mapping[str, Any], label: str) -> str:
     """The sentence on the default build's pause (:func:`gc_pause` results), which no verdict decides."""
     _, share = _gaps(result)
-    return (f"On {label} the ticker's longest gap during a collection was "
-            f"{statistics.median(result['collect_gap_s']) * 1e3:.1f} ms, "
+    gap, _took = _ms_pair(statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"]))
+    return (f"On {label} the ticker's longest gap during a collection was {gap} ms, "
             f"{share.median * 100:.0f}% of the collection it overlapped (median over the repeats), "
-            f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
+            f"against {_busy_text(result)} without one: there the collector "
             "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
             "different reasons." + pause_note(result))
 
@@ -2321,14 +2401,20 @@ def memory_source_text(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
 
 
 def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows of :func:`gc_pause` results, one per build: the medians in ms and the GIL state."""
-    def ms(values: Sequence[float]) -> str:
-        return f"{statistics.median(values) * 1e3:.1f}"
-
-    return [{"build": lb, "gc.collect() (ms)": ms(p["collect_s"]),
-             "longest gap, no collection (ms)": ms(p["busy_gap_s"]),
-             "longest gap, during collection (ms)": ms(p["collect_gap_s"]),
-             "GIL": "on" if p["gil_enabled"] else "off"} for lb, p in pauses.items()]
+    """Table rows of :func:`gc_pause` results, one per build: the medians in ms (the collection and its gap
+    with as many decimals as it takes to tell them apart; a gap at the ticker's floor as ``<`` it) and the
+    GIL state."""
+    rows = []
+    for lb, p in pauses.items():
+        gap, took = _ms_pair(statistics.median(p["collect_gap_s"]), statistics.median(p["collect_s"]))
+        busy = statistics.median(p["busy_gap_s"])
+        floor = gap_resolution(p)
+        rows.append({"build": lb, "gc.collect() (ms)": took,
+                     "longest gap, no collection (ms)": (f"<{_ms(floor)}" if busy <= floor * (1 + 1e-9)
+                                                         else _ms(busy)),
+                     "longest gap, during collection (ms)": gap,
+                     "GIL": "on" if p["gil_enabled"] else "off"})
+    return rows
 
 
 def pause_series(pauses: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[float], list[tuple[float, float]]]]:
