@@ -701,7 +701,7 @@ def test_pause_note_gives_the_difference_with_its_sign_and_says_when_it_is_withi
     assert "as long as each other within the ticker's 100 µs resolution" in sz.pause_note(within)
     short = {**r, "collect_gap_s": [0.0470] * 5}
     assert sz.pause_note(short) == ""  # shorter in every repeat: 98%, printed apart, nothing to square
-    mostly = {**r, "collect_gap_s": [0.0470] * 4 + [0.0490], "collect_s": [0.048] * 5}
+    mostly = {**r, "collect_gap_s": [0.0470] * 3 + [0.0490] * 2, "collect_s": [0.048] * 5}
     assert "fell short of the collection (by 1.0 ms in the median repeat" in sz.pause_note(mostly)
 
 
