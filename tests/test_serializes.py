@@ -748,3 +748,37 @@ def test_logging_lock_share_times_the_locked_part_and_the_whole_record():
     runs = sz.logging_lock_share(records=200, repeats=2)
     assert len(runs) == 2 and all(0 < r["locked_s"] and 0 < r["share"] and r["record_s"] > 0 for r in runs)
     assert "logging_lock_share" in sz.stdlib_shared(n=200, threads=[1], repeats=5, warmups=0)["metadata"]
+
+
+# -- round 4: the step cost is measured repeatedly, and the probes' single counts are set beside it -------
+
+
+def steps_of(*counts: int) -> dict:
+    return {"steps": list(counts), "elapsed_s": [0.2] * len(counts), "seconds": 0.2}
+
+
+def test_probe_steps_text_decides_on_repeated_runs_and_places_the_probes_single_counts():
+    probes = {"FT": {"pydll": {"lines": ["main thread: ran 1,444,650 loop steps meanwhile"]},
+                     "cdll": {"lines": ["main thread: ran 1,209,519 loop steps meanwhile"]}},
+              "GIL": {"pydll": {"lines": []}, "cdll": {"lines": ["main thread: ran 1,795,137 loop steps meanwhile"]}}}
+    steps = {"FT": steps_of(1_400_000, 1_300_000, 1_450_000, 1_420_000, 1_380_000),
+             "GIL": steps_of(1_800_000, 1_790_000, 1_820_000, 1_810_000, 1_700_000)}
+    text = sz.probe_steps_text(probes, steps, label="FT", other="GIL")
+    assert "run 5 times for 0.2 s" in text and "1,800,000 (1,790,000–1,810,000) steps on GIL" in text
+    assert "a step took 1.29× (1.26–1.31×) as long without the GIL" in text
+    assert "1,444,650 on FT, PyDLL; 1,209,519 on FT, CDLL; 1,795,137 on GIL, CDLL" in text
+    # 1,209,519 is below FT's lowest repeated run
+    assert "2 of 3 within their build's repeated runs, 1,209,519 (FT, CDLL) outside them" in text
+    assert "The two probes of FT ran the same loop 1.19× apart" in text
+    assert sz.probe_steps_text(probes, {"FT": steps["FT"]}, label="FT", other="GIL") == ""
+
+
+def test_the_probe_runs_the_loop_that_loop_steps_repeats():
+    import inspect
+
+    body = inspect.getsource(sz._busy).split("\n", 1)[1]  # the loop, without the def line
+    assert body.strip() in sz._PROBE.replace("    ", "    ")
+    r = sz.loop_steps(seconds=0.01, repeats=2)
+    assert len(r["steps"]) == 2 and min(r["steps"]) > 0
+    assert all(i.holds for i in sz.steps_invariants(r))
+    assert not sz.steps_invariants({**r, "elapsed_s": [0.01, 0.05]})[0].holds

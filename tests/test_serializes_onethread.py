@@ -241,12 +241,13 @@ def test_race_rows_and_text_show_the_switch_interval_in_microseconds():
     assert "switch interval to 1 µs inside" in sz.race_default_text(result, "GIL")
 
 
-def test_probe_steps_text_is_the_ratio_of_steps():
-    ft = {"lines": ["main thread: ran 1,409,844 loop steps meanwhile"]}
-    gil = {"lines": ["main thread: ran 2,173,517 loop steps meanwhile"]}
-    text = sz.probe_steps_text(ft, gil, label="FT", other="GIL")
+def test_probe_steps_text_is_the_ratio_of_the_repeated_runs_steps():
+    ft = {"steps": [1_409_844] * 5, "elapsed_s": [0.2] * 5, "seconds": 0.2}
+    gil = {"steps": [2_173_517] * 5, "elapsed_s": [0.2] * 5, "seconds": 0.2}
+    text = sz.probe_steps_text({}, {"FT": ft, "GIL": gil}, label="FT", other="GIL")
     assert "2,173,517 steps on GIL and 1,409,844 on FT" in text and "1.54×" in text
-    assert sz.probe_steps_text({"lines": []}, gil, label="FT", other="GIL") == ""
+    assert "probes above" not in text  # no single counts to place
+    assert sz.probe_steps_text({}, {"FT": ft}, label="FT", other="GIL") == ""
 
 
 def test_memory_source_text_links_the_man_page():

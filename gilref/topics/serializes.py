@@ -112,7 +112,11 @@ __all__ = [
     "pause_rows",
     "pause_series",
     "pause_verdict",
+    "probe_steps",
     "probe_steps_text",
+    "steps_invariants",
+    "loop_steps",
+    "LOOP_S",
     "race_default_text",
     "race_invariants",
     "race_rows",
@@ -748,7 +752,7 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
 
 _PROBE = r"""
 import ctypes, gc, os, sys, threading, time
-case, hold = sys.argv[1], int(sys.argv[2])
+case, hold, loop = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 lib = (ctypes.PyDLL if case == "pydll" else ctypes.CDLL)(None)
 lib.sleep.argtypes = [ctypes.c_uint]
 entering = threading.Event()
@@ -759,10 +763,13 @@ def call():
 threading.Thread(target=call, daemon=True).start()
 entering.wait()
 time.sleep(0.2)
-end = time.perf_counter() + 0.2
-steps = 0
-while time.perf_counter() < end:
-    steps += 1
+def busy(seconds):  # the loop of gilref.topics.serializes._busy, which loop_steps repeats
+    end = time.perf_counter() + seconds
+    steps = 0
+    while time.perf_counter() < end:
+        steps += 1
+    return steps
+steps = busy(loop)
 print("main thread: ran {:,} loop steps meanwhile".format(steps), flush=True)
 print("main thread: gc.collect() starts", flush=True)
 t0 = time.perf_counter()
@@ -772,6 +779,43 @@ os._exit(0)
 """
 
 
+#: Seconds the main thread's loop runs in the foreign-call probe (``_PROBE``) and in each run of
+#: :func:`loop_steps`, which repeats that loop so that the steps per run have a median and a spread.
+LOOP_S = 0.2
+
+
+def loop_steps(seconds: float = LOOP_S, repeats: int = MIN_REPEATS) -> dict[str, Any]:
+    """The foreign-call probe's main-thread loop (a ``time.perf_counter()`` call and an addition per step),
+    run *repeats* times for *seconds* each, on one thread, after one warm-up run.
+
+    :returns: ``steps`` (per run), ``elapsed_s`` (per run, seconds), ``seconds``, the GIL state.
+    """
+    check_seconds("seconds", seconds, allow_zero=False)
+    check_int("repeats", repeats, minimum=1)
+    _busy(seconds)
+    steps, elapsed = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        steps.append(_busy(seconds))
+        elapsed.append(time.perf_counter() - start)
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return {"steps": steps, "elapsed_s": elapsed, "seconds": seconds,
+            "gil_enabled": bool(probe()) if probe is not None else True}
+
+
+def steps_invariants(result: Mapping[str, Any], *, tag: str = "") -> list[Invariant]:
+    """What must hold for :func:`loop_steps` results: every run counted steps and lasted its *seconds*
+    (a loop that checks the clock every step cannot end early or overrun by more than a step, but for a
+    host that stopped the process, which this bounds at 50%)."""
+    steps, elapsed, want = list(result["steps"]), list(result["elapsed_s"]), float(result["seconds"])
+    return [invariant(
+        f"{tag}loop-steps-counted",
+        "{tag}every run of the loop counted steps for as long as it was asked to run",
+        bool(steps) and min(steps) > 0 and all(want <= e <= 1.5 * want for e in elapsed), tag=tag,
+        longest=round(max(elapsed or [0.0]), 3), want=want,
+        cause="a run lasted {longest:.3f} s against {want:g} s asked: the host stopped the process meanwhile")]
+
+
 def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLINE) -> dict[str, Any]:
     """Start a collection while another thread sits in a foreign call, in a child killed on *deadline*.
 
@@ -779,8 +823,8 @@ def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLIN
     library's ``sleep()`` for longer than the deadline, through
     ``ctypes.PyDLL`` (*case* ``"pydll"``: the thread stays attached to the
     interpreter, holding the GIL where there is one) or ``ctypes.CDLL``
-    (``"cdll"``: detached). The main thread then runs Python code for 0.2 s
-    and calls ``gc.collect()``. Each step prints a line as it happens.
+    (``"cdll"``: detached). The main thread then runs Python code for
+    :data:`LOOP_S` seconds and calls ``gc.collect()``. Each step prints a line as it happens.
 
     :returns: ``outcome`` (``"completed"`` or ``"killed"``), ``lines`` (what
         the child printed before it ended or was killed), ``elapsed_s``,
@@ -795,7 +839,7 @@ def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLIN
     hold = int(deadline * 10) + 30
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHON_GIL")}
     start = time.monotonic()
-    proc = subprocess.Popen([python, "-c", _PROBE, case, str(hold)], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([python, "-c", _PROBE, case, str(hold), repr(LOOP_S)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
     try:
@@ -2557,27 +2601,61 @@ def race_rows(races: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def probe_steps_text(free_threaded: Mapping[str, Any], default: Mapping[str, Any], *, label: str,
-                     other: str) -> str:
-    """The CDLL probes' loop steps (:func:`foreign_call_probe` results) as a one-thread cost: the main
-    thread ran the same loop for the same 0.2 s on both builds, so the ratio of steps is the ratio of
-    time per step. ``""`` when either probe printed no step count."""
-    def steps(r: Mapping[str, Any]) -> int | None:
-        for line in r.get("lines", []):
-            if "loop steps" in line:
-                try:
-                    return int(line.split("ran ", 1)[1].split()[0].replace(",", ""))
-                except (IndexError, ValueError):
-                    return None
-        return None
+def probe_steps(result: Mapping[str, Any]) -> int | None:
+    """The loop steps a :func:`foreign_call_probe` child printed, or None."""
+    for line in result.get("lines", []):
+        if "loop steps" in line:
+            try:
+                return int(line.split("ran ", 1)[1].split()[0].replace(",", ""))
+            except (IndexError, ValueError):
+                return None
+    return None
 
-    f, d = steps(free_threaded), steps(default)
-    if not f or not d:
+
+def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Mapping[str, Mapping[str, Any]],
+                     *, label: str, other: str) -> str:
+    """The one-thread cost per loop step, from the repeated runs of :func:`loop_steps` (*steps*, per build
+    label), and the foreign-call probes' single counts of the same loop (*probes*, per build label and case)
+    set beside them: which fall within their build's repeated runs, and how far the one build's probes
+    are apart. ``""`` when either build's repeated runs are missing."""
+    if label not in steps or other not in steps:
         return ""
-    return (f"In the CDLL runs the main thread's loop (a `time.perf_counter()` call and an addition per step) "
-            f"ran {d:,} steps on {other} and {f:,} on {label} in the same 0.2 s: a step took {d / f:.2f}× as long "
-            "without the GIL, one more one-thread cost, of one 0.2 s run each, on a loop of calls into C "
-            "rather than the attribute and method loops measured above.")
+    f, d = list(steps[label]["steps"]), list(steps[other]["steps"])
+    if not f or not d or min(f) <= 0:
+        return ""
+    per_step = ratio_interval(d, f)  # time per step on the free-threaded build over the default build's
+    seconds = float(steps[label]["seconds"])
+
+    def spread(values: Sequence[float]) -> str:
+        q = [f"{v:,.0f}" for v in quartiles(values)]
+        return q[1] if q[0] == q[2] else f"{q[1]} ({q[0]}–{q[2]})"
+
+    text = (f"The main thread's loop (a `time.perf_counter()` call and an addition per step), run {len(d)} "
+            f"times for {seconds:g} s on one thread in a child of each build, counted {spread(d)} steps on "
+            f"{other} and {spread(f)} on {label} (median and quartiles): a step took {per_step.text()} as long "
+            "without the GIL, one more one-thread cost, on a loop of calls into C rather than the attribute "
+            "and method loops measured above.")
+    counts = [(lb, case, probe_steps(r)) for lb, cases in probes.items() for case, r in cases.items()]
+    counts = [(lb, case, n) for lb, case, n in counts if n]
+    if not counts:
+        return text
+    runs = {label: f, other: d}
+    inside = [(lb, case, n) for lb, case, n in counts if lb in runs and min(runs[lb]) <= n <= max(runs[lb])]
+    listed = "; ".join(f"{n:,} on {lb}, {'PyDLL' if case == 'pydll' else 'CDLL'}" for lb, case, n in counts)
+    outside = [f"{n:,} ({lb}, {'PyDLL' if case == 'pydll' else 'CDLL'})" for lb, case, n in counts
+               if (lb, case, n) not in inside]
+    where = ("all within their build's repeated runs" if not outside else
+             "none within their build's repeated runs" if not inside else
+             f"{len(inside)} of {len(counts)} within their build's repeated runs, {', '.join(outside)} outside them")
+    text += (f" The probes above ran that loop once each, cold (no warm-up run), beside a thread in a foreign "
+             f"call ({listed}): "
+             f"{where} (lowest to highest: {label} {min(f):,} to {max(f):,}, {other} {min(d):,} to {max(d):,}).")
+    same = [n for lb, _case, n in counts if lb == label]
+    if len(same) == 2:
+        text += (f" The two probes of {label} ran the same loop {max(same) / min(same):.2f}× apart: one run of "
+                 f"{seconds:g} s on a shared host is not a measurement of a step, which is why the ratio here "
+                 "is the repeated runs'.")
+    return text
 
 
 def probe_lines(result: Mapping[str, Any]) -> str:
