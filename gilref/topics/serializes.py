@@ -62,10 +62,11 @@ __all__ = [
     "FAULTS_SUFFIX",
     "FOREIGN_CASES",
     "GAP_RESOLUTION",
-    "OLD_GAP_RESOLUTION",
     "HANG_DEADLINE",
     "IMMORTAL_REFCOUNT_FLOOR",
+    "LOOP_S",
     "MIN_BYTES_PER_OBJECT",
+    "OLD_GAP_RESOLUTION",
     "ONE_THREAD_GAP",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
@@ -96,10 +97,11 @@ __all__ = [
     "gap_resolution",
     "gc_pause",
     "hang_verdict",
+    "lock_share",
     "locks_verdict",
     "logging_advice_text",
-    "lock_share",
     "logging_lock_share",
+    "loop_steps",
     "memory_invariants",
     "memory_peak",
     "memory_rows",
@@ -114,25 +116,23 @@ __all__ = [
     "pause_verdict",
     "probe_steps",
     "probe_steps_text",
-    "steps_invariants",
-    "loop_steps",
-    "LOOP_S",
     "race_default_text",
     "race_invariants",
     "race_rows",
     "race_suite",
     "race_verdict",
     "ran_at_once",
-    "slow_runs",
     "reader_example",
     "refcount_verdict",
     "same_store_text",
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
+    "slow_runs",
     "specialized_share",
     "stdlib_shared",
     "stdlib_verdict",
+    "steps_invariants",
     "thread_counts",
     "turns_reason",
 ]
@@ -745,7 +745,8 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
             gc.enable()
     probe = getattr(sys, "_is_gil_enabled", None)
     assert len(kept) == heap
-    return {"heap": heap, "resolution_s": GAP_RESOLUTION, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps, "collect_s": collect_s,
+    return {"heap": heap, "resolution_s": GAP_RESOLUTION, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps,
+            "collect_s": collect_s,
             "gil_enabled": bool(probe()) if probe is not None else True,
             "switch_interval_s": sys.getswitchinterval()}
 
@@ -1315,9 +1316,6 @@ def locks_verdict(results: Suite | Mapping[str, Any], threads: int, *, label: st
             "the ratio: it took {merged} (medians)." + (" " + whole if whole else ""))
     return check(
         "locks_verdict",
-    "logging_advice_text",
-    "lock_share",
-    "logging_lock_share",
         "without the GIL, threads that write to one list or dict take turns on its lock",
         _outcome(states), seen=seen, k=threads, r=ratio, label=label, merged=merged,
         why=_why(suite, ivs, threads, ratio),
@@ -1470,10 +1468,11 @@ def _logging_reason(suite: Suite, threads: int, state: bool | None) -> str:
     return (f" {lead}`Handler.handle` holds the handler's lock only around `emit` ([source]({src['handle']})), "
             f"here one counter increment, and the logger makes the record before, with no lock held "
             f"([`Logger._log`]({src['log']})). On one thread the locked part took {locked:.2f} µs of a record's "
-            f"{whole:.2f} µs, {share.scaled(100).text('.0f', '%')} over the repeats, so {threads} threads would hold it "
-            f"{min(1.0, threads * share.median):.0%} of the time between them and seldom find it taken. What "
+            f"{whole:.2f} µs, {share.scaled(100).text('.0f', '%')} over the repeats, so {threads} threads would "
+            f"hold it {min(1.0, threads * share.median):.0%} of the time between them and seldom find it taken. What "
             "else sharing cost, this page does not break down: the threads also use one logger, one handler and "
-            "one lock object, as the attribute workload above uses one object.")
+            "one lock object, as the attribute workload above uses one object."
+            )
 
 
 def logging_advice_text(results: Suite | Mapping[str, Any], threads: int, *, ratio: float = SLOWER_RATIO) -> str:
@@ -2635,8 +2634,8 @@ def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], step
             f"{other} and {spread(f)} on {label} (median and quartiles): a step took {per_step.text()} as long "
             "without the GIL, one more one-thread cost, on a loop of calls into C rather than the attribute "
             "and method loops measured above.")
-    counts = [(lb, case, probe_steps(r)) for lb, cases in probes.items() for case, r in cases.items()]
-    counts = [(lb, case, n) for lb, case, n in counts if n]
+    found = [(lb, case, probe_steps(r)) for lb, cases in probes.items() for case, r in cases.items()]
+    counts = [(lb, case, n) for lb, case, n in found if n is not None and n > 0]
     if not counts:
         return text
     runs = {label: f, other: d}
