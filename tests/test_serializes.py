@@ -777,8 +777,10 @@ def test_the_probe_runs_the_loop_that_loop_steps_repeats():
     import inspect
 
     body = inspect.getsource(sz._busy).split("\n", 1)[1]  # the loop, without the def line
-    assert body.strip() in sz._PROBE.replace("    ", "    ")
+    assert body.strip() in sz._PROBE
     r = sz.loop_steps(seconds=0.01, repeats=2)
-    assert len(r["steps"]) == 2 and min(r["steps"]) > 0
-    assert all(i.holds for i in sz.steps_invariants(r))
-    assert not sz.steps_invariants({**r, "elapsed_s": [0.01, 0.05]})[0].holds
+    assert len(r["steps"]) == 2 and min(r["steps"]) > 0 and min(r["elapsed_s"]) >= 0.01
+    made = {"steps": [100, 120], "elapsed_s": [0.01, 0.0101], "seconds": 0.01}
+    assert all(i.holds for i in sz.steps_invariants(made))
+    assert not sz.steps_invariants({**made, "elapsed_s": [0.01, 0.05]})[0].holds
+    assert not sz.steps_invariants({**made, "steps": [0, 120]})[0].holds
