@@ -285,7 +285,15 @@ def test_example_one_thread_note_blames_short_runs_only_when_they_are_short():
                 "per_thread_cpu_s": [run]}
 
     short = mod.one_thread_note([row(2e-4, 2.6e-4)], 1, False)
-    assert "random (1.30x) is more than 10%" in short and "0.2 ms" in short and "repeated 1 time." in short
+    assert "These runs are short: 0.2 ms the shortest, repeated 1 time;" in short
+    assert "ratios of random (1.30x CPU) are" in short
+    # the fresh reader's 3.11.7 run: list-append 3.37x in wall time, 1.03x in CPU time, 0.1 ms runs, 1 repeat
+    appended = {"workload": "list-append", "threads": 1, "per_thread_s": [1.4e-4], "shared_s": [4.7e-4],
+                "per_thread_cpu_s": [1.4e-4], "shared_cpu_s": [1.44e-4]}
+    quick = mod.one_thread_note([appended], 1, False)
+    assert "list-append (3.36x wall, 1.03x CPU) are" in quick and "Raise --count and --repeats" in quick
+    assert "as the 1-thread" not in mod.one_thread_note([{**appended, "shared_s": [1.45e-4]}], 1, False)
+    assert "These runs are short" in mod.one_thread_note([{**appended, "shared_s": [1.45e-4]}], 1, False)
     assert "more than 10%" not in mod.one_thread_note([row(0.02, 0.026)], 3, False)
     assert "bound method" not in short and "should stay near 1" in mod.one_thread_note([], 3, True)
     # free-threaded: random's dearer shared path is work it explains; attribute's is not, short runs or long
@@ -311,3 +319,17 @@ def test_single_thread_text_gives_the_sibling_scaling_figure_only_when_it_differ
     near = sz.single_thread_text([f], [g], label="FT", other="GIL", sibling=sibling(1.23, 1.8),
                                  sequential=(seq(1.0), seq(1.23)))
     assert "scaling run" not in near
+
+
+def test_example_counts_the_cpus_it_may_use():
+    import importlib.util
+    import os
+
+    from .conftest import EXAMPLES
+
+    spec = importlib.util.spec_from_file_location("what_serializes_cpus", EXAMPLES / "what_serializes.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert mod.usable_cpus() == want and f"{want} usable CPUs" in mod.describe_build()
