@@ -294,6 +294,9 @@ def test_example_one_thread_note_blames_short_runs_only_when_they_are_short():
     assert "list-append (3.36x wall, 1.03x CPU) are" in quick and "Raise --count and --repeats" in quick
     assert "as the 1-thread" not in mod.one_thread_note([{**appended, "shared_s": [1.45e-4]}], 1, False)
     assert "These runs are short" in mod.one_thread_note([{**appended, "shared_s": [1.45e-4]}], 1, False)
+    assert "short" not in mod.one_thread_note([{**appended, "per_thread_s": [2e-3], "shared_s": [2e-3]}], 1, False)
+    # free-threaded: list-append's dearer shared path is explained above, not blamed on short runs
+    assert "as the 1-thread" not in mod.one_thread_note([appended], 1, True)
     assert "more than 10%" not in mod.one_thread_note([row(0.02, 0.026)], 3, False)
     assert "bound method" not in short and "should stay near 1" in mod.one_thread_note([], 3, True)
     # free-threaded: random's dearer shared path is work it explains; attribute's is not, short runs or long
