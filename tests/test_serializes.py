@@ -696,7 +696,7 @@ def test_pause_note_gives_the_difference_with_its_sign_and_says_when_it_is_withi
          "collect_s": [0.04808, 0.04811, 0.04806, 0.04812, 0.04801]}
     note = sz.pause_note(r)
     assert "outlasted the collection (by 0.06 ms in the median repeat in 4 of 5 repeats; in 1 it was" in note
-    assert "from -0.12 to +0.06 ms over the repeats" in note
+    assert "from −0.12 to +0.06 ms over the repeats" in note
     within = {**r, "resolution_s": 1e-4}
     assert "as long as each other within the ticker's 100 µs resolution" in sz.pause_note(within)
     short = {**r, "collect_gap_s": [0.0470] * 5}
@@ -739,6 +739,11 @@ def test_logging_advice_is_conditional_on_what_was_measured():
     small = sz.logging_advice_text(logging_suite([1.2] * 5, [1.0] * 5), 2)
     assert "here, where `emit` only counted, its lock held for 3% of a record, one shared handler cost 1.20×" in small
     assert "under 1.25×" in small and "holds its lock for the whole write" in small and "QueueListener" in small
+    took_turns = logging_suite([1.2] * 5, [1.0] * 5)
+    took_turns.metadata["gil_enabled"] = False  # and a one-thread run the 2-thread one does not beat
+    took_turns.add(Timing("logging", "per-thread", 1, (1.0,) * 5))
+    took_turns.add(Timing("logging", "shared", 1, (1.0,) * 5))
+    assert "not evidence in this run" in sz.logging_advice_text(took_turns, 2)
     big = sz.logging_advice_text(logging_suite(SLOW, ONE), 2)
     assert "cost 3.00× (3.00–3.10×) on 2 threads even though `emit` only counted" in big
     assert "under 1.25×" not in big
@@ -769,7 +774,10 @@ def test_probe_steps_text_decides_on_repeated_runs_and_places_the_probes_single_
     assert "1,444,650 on FT, PyDLL; 1,209,519 on FT, CDLL; 1,795,137 on GIL, CDLL" in text
     # 1,209,519 is below FT's lowest repeated run
     assert "2 of 3 within their build's repeated runs, 1,209,519 (FT, CDLL) outside them" in text
-    assert "The two probes of FT ran the same loop 1.19× apart" in text
+    assert "The two probes of FT ran the same loop 1.19× apart, more than the 10%" in text
+    assert "Their CDLL counts give 1.48× (GIL over FT), against 1.29× from the repeated runs" in text
+    close = {**probes, "FT": {**probes["FT"], "pydll": {"lines": ["main thread: ran 1,250,000 loop steps meanwhile"]}}}
+    assert "ran the same loop" not in sz.probe_steps_text(close, steps, label="FT", other="GIL")
     assert sz.probe_steps_text(probes, {"FT": steps["FT"]}, label="FT", other="GIL") == ""
 
 

@@ -289,3 +289,9 @@ def test_locks_verdict_stays_undecided_when_no_thread_count_ran_at_once():
     assert c.state == "undecided"
     assert "the threads of dict-store did not run at once in 2 of its 5 runs, and no other thread count" in c.text
     assert "decides it instead" not in c.text
+    # a fallback that straddles says at which count
+    mixed = Suite([t for t in quiet_build_suite().timings
+                   if not (t.workload == "dict-store" and t.mode == "shared" and t.workers == 4)],
+                  {"usable_cpus": 2, "gil_enabled": False})
+    mixed.add(Timing("dict-store", "shared", 4, (5.0 * MS, 6.0 * MS, 7.5 * MS, 9.0 * MS, 10.0 * MS)))
+    assert "the interval of dict-store (at 4 threads) straddles it" in sz.locks_verdict(mixed, 2, label="ft").text

@@ -1229,7 +1229,9 @@ def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) 
     many = len(straddle) > 1
     apart_text = [f"the threads of {w} did not run at once in {len(slow_runs(suite, w, threads)[0])} of its "
                   f"{slow_runs(suite, w, threads)[1]} runs, and no other thread count ran them at once" for w in apart]
-    parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
+    at = [f" (at {used[w]} threads)" if used[w] != threads else "" for w in straddle]
+    names = " and ".join(w + a for w, a in zip(straddle, at))
+    parts = ([f"the interval{'s' if many else ''} of {names} straddle{'' if many else 's'} it"]
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
         if failed else []) + apart_text
@@ -1489,7 +1491,8 @@ def logging_advice_text(results: Suite | Mapping[str, Any], threads: int, *, rat
                 False: f"here, where `emit` only counted{held}, one shared handler cost {iv.text()} on {threads} "
                        f"threads, under {ratio:g}×",
                 None: f"here, where `emit` only counted{held}, one shared handler cost {iv.text()} on {threads} "
-                      "threads"}[state]
+                      "threads" + ("" if _sound(suite, "logging", threads) else
+                                   ", a ratio that is not evidence in this run (see the warning above)")}[state]
     return ("The fix is the same as for your own objects: one `random.Random()` per thread (seeded as you need). "
             f"For logging it depends on how long `emit` takes: {measured}. A handler that writes to a file, a "
             "socket or a terminal holds its lock for the whole write, most of a record, and then the threads "
@@ -1985,7 +1988,8 @@ def _ms_pair(a: float, b: float) -> tuple[str, str]:
 def _ms(seconds: float, *, sign: bool = False) -> str:
     """A duration [s] in ms: two decimals under 1 ms, one above (``"0.06"``, ``"+11.0"``)."""
     digits = 2 if abs(seconds) < 1e-3 else 1
-    return f"{seconds * 1e3:{'+' if sign else ''}.{digits}f}"
+    text = f"{seconds * 1e3:{'+' if sign else ''}.{digits}f}"
+    return text.replace("-", "−")  # a minus sign, not a hyphen
 
 
 def _busy_text(result: Mapping[str, Any]) -> str:
@@ -2649,11 +2653,15 @@ def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], step
     text += (f" The probes above ran that loop once each, cold (no warm-up run), beside a thread in a foreign "
              f"call ({listed}): "
              f"{where} (lowest to highest: {label} {min(f):,} to {max(f):,}, {other} {min(d):,} to {max(d):,}).")
+    pair = {lb: n for lb, case, n in counts if case == "cdll"}
+    if label in pair and other in pair:
+        text += (f" Their CDLL counts give {pair[other] / pair[label]:.2f}× ({other} over {label}), against "
+                 f"{per_step.median:.2f}× from the repeated runs: each probe is one cold run at its own moment of "
+                 "a shared host, which is why the ratio given here is the repeated runs'.")
     same = [n for lb, _case, n in counts if lb == label]
-    if len(same) == 2:
-        text += (f" The two probes of {label} ran the same loop {max(same) / min(same):.2f}× apart: one run of "
-                 f"{seconds:g} s on a shared host is not a measurement of a step, which is why the ratio here "
-                 "is the repeated runs'.")
+    if len(same) == 2 and max(same) / min(same) > 1 + EXAMPLE_TOLERANCE:
+        text += (f" The two probes of {label} ran the same loop {max(same) / min(same):.2f}× apart, more than the "
+                 f"{EXAMPLE_TOLERANCE:.0%} two runs of a shared host differ by without measuring anything else.")
     return text
 
 
