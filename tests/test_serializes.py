@@ -792,3 +792,14 @@ def test_the_probe_runs_the_loop_that_loop_steps_repeats():
     assert all(i.holds for i in sz.steps_invariants(made))
     assert not sz.steps_invariants({**made, "elapsed_s": [0.01, 0.05]})[0].holds
     assert not sz.steps_invariants({**made, "steps": [0, 120]})[0].holds
+
+
+def test_pause_note_says_when_the_printed_medians_differ_by_another_amount():
+    # as in the second build: the medians differ by another amount than the median repeat's gap and collection
+    r = {"resolution_s": 1e-5, "busy_gap_s": [0.012] * 5, "collect_gap_s": [0.1201, 0.1300, 0.1161, 0.1215, 0.1101],
+         "collect_s": [0.1207, 0.1189, 0.1167, 0.1261, 0.1096]}
+    note = sz.pause_note(r)
+    assert "fell short of the collection (by 0.60 ms in the median repeat" in note
+    assert "the two medians above differ by +1.2 ms, as they come from different repeats" in note
+    same = {**r, "collect_gap_s": [c - 0.0006 for c in r["collect_s"]]}
+    assert "two medians above" not in sz.pause_note(same)

@@ -2042,6 +2042,9 @@ def pause_note(result: Mapping[str, Any]) -> str:
         edges = ("the gap runs from the ticker's last clock reading before the world stopped to its first one "
                  "after, the collection from the main thread's reading before `gc.collect()` to its reading "
                  "after")
+        if abs((gap - took) - over) > max(res, 1e-4):  # the medians printed beside it differ by another amount
+            spread += (f"; the two medians above differ by {_ms(gap - took, sign=True)} ms, as they come from "
+                       "different repeats")
         if abs(over) <= res:
             return (f" The gap and the collection were as long as each other within the ticker's "
                     f"{duration_text(res)} resolution ({_ms(over, sign=True)} ms in the median repeat, {spread}): "
