@@ -278,7 +278,9 @@ def test_pause_verdict_holds():
 def test_pause_verdict_when_no_gap_was_seen_without_a_collection():
     # no gap over the ticker's resolution in the busy window: it counts as that resolution
     c = sz.pause_verdict({"busy_gap_s": [0.0] * 5, "collect_gap_s": [0.05] * 5, "collect_s": [0.05] * 5})
-    assert c.holds and c.evidence["gap_ratio"].low == pytest.approx(0.05 / sz.GAP_RESOLUTION)
+    assert c.holds and c.evidence["gap_ratio"].low == pytest.approx(0.05 / sz.OLD_GAP_RESOLUTION)
+    assert "at least 500× (at least 500× over the quartiles; in 5 of 5 repeats" in c.text
+    assert "against under 100 µs (no longer gap seen)" in c.text
 
 
 def test_pause_verdict_contradicted_when_no_longer_than_without():
@@ -637,7 +639,8 @@ def test_single_thread_text_computes_the_penalty_from_the_one_thread_rows():
 def test_pause_note_says_outlasted_only_beyond_the_printed_precision():
     spanned = {"busy_gap_s": [1e-4] * 5, "collect_gap_s": [0.04692] * 5, "collect_s": [0.04690] * 5}
     note = sz.pause_note(spanned)
-    assert "outlasted" not in note and "spanned the whole collection" in note
+    assert "outlasted" not in note and "as long as each other within the ticker's 100 µs resolution" in note
+    assert "+0.02 ms in the median repeat" in note
 
 
 def test_collection_times_text_compares_the_collectors_and_the_switch_interval():
@@ -661,3 +664,142 @@ def test_memory_source_text_gives_every_builds_start_and_explains_a_lower_ru_max
     assert "up to 100 KiB below it" in text and "read first" in text
     runs["gil"] = runs["ft"]
     assert "below it" not in sz.memory_source_text(runs)
+
+
+# -- round 4: the ticker's floor is a bound, and a gap is compared with its collection precisely ----------
+
+
+def test_a_gap_at_the_tickers_floor_makes_the_ratio_a_lower_bound():
+    # as in the quiet build: no gap over the 0.1 ms floor in 2 of 5 busy windows, so 48.1 / 0.1 = 481x is a bound
+    r = {"resolution_s": 1e-4, "busy_gap_s": [1e-4, 3e-4, 1e-4, 5.2e-4, 2.6e-4],
+         "collect_gap_s": [0.04814, 0.04809, 0.04812, 0.0482, 0.04807], "collect_s": [0.04808, 0.04811, 0.04806,
+                                                                                   0.04812, 0.04801]}
+    assert sz.floored(r) == 2
+    c = sz.pause_verdict(r, label="FT")
+    assert c.holds and "to at least 481×; in 2 of 5 repeats no gap without a collection exceeded" in c.text
+    assert "(93–481×)" not in c.text
+    assert "48.12 ms, 100% of the collection's 48.08 ms" in c.text and "against 0.26 ms" in c.text
+    assert sz.pause_rows({"FT": {**r, "gil_enabled": False}})[0]["gc.collect() (ms)"] == "48.08"
+    # measured above the floor everywhere: a plain interval
+    clean = {**r, "busy_gap_s": [2e-4, 3e-4, 2.5e-4, 5.2e-4, 2.6e-4]}
+    assert "at least" not in sz.pause_verdict(clean).text
+    # a floored median: the busy gap prints as under the floor, in the table too
+    low = {**r, "busy_gap_s": [1e-4, 1e-4, 1e-4, 5.2e-4, 2.6e-4], "gil_enabled": False}
+    assert "at least 481× (at least" in sz.pause_verdict(low).text
+    assert sz.pause_rows({"FT": low})[0]["longest gap, no collection (ms)"] == "<0.10"
+
+
+def test_pause_note_gives_the_difference_with_its_sign_and_says_when_it_is_within_the_resolution():
+    # the quiet build: the gap 0.06 ms longer in the median repeat, shorter in one
+    r = {"resolution_s": 1e-5, "busy_gap_s": [3e-4] * 5,
+         "collect_gap_s": [0.04814, 0.04817, 0.04812, 0.04800, 0.04807],
+         "collect_s": [0.04808, 0.04811, 0.04806, 0.04812, 0.04801]}
+    note = sz.pause_note(r)
+    assert "outlasted the collection (by 0.06 ms in the median repeat in 4 of 5 repeats; in 1 it was" in note
+    assert "from −0.12 to +0.06 ms over the repeats" in note
+    within = {**r, "resolution_s": 1e-4}
+    assert "as long as each other within the ticker's 100 µs resolution" in sz.pause_note(within)
+    short = {**r, "collect_gap_s": [0.0470] * 5}
+    assert sz.pause_note(short) == ""  # shorter in every repeat: 98%, printed apart, nothing to square
+    mostly = {**r, "collect_gap_s": [0.0470] * 3 + [0.0490] * 2, "collect_s": [0.048] * 5}
+    assert "fell short of the collection (by 1.0 ms in the median repeat" in sz.pause_note(mostly)
+
+
+def test_gc_pause_records_its_resolution(no_leaked_threads):
+    r = sz.gc_pause(heap=2_000, repeats=1)
+    assert r["resolution_s"] == sz.GAP_RESOLUTION and min(r["busy_gap_s"]) >= sz.GAP_RESOLUTION
+
+
+# -- round 4: why one shared logging handler cost little, and when a QueueHandler helps --------------------
+
+
+def logging_suite(shared: list[float], private: list[float], share: float | None = 0.03) -> Suite:
+    suite = made_suite(shared, private, "logging")
+    if share is not None:
+        suite.metadata["logging_lock_share"] = [
+            {"record_s": 10e-6, "locked_s": 10e-6 * share * f, "share": share * f} for f in (0.9, 1.0, 1.1, 1.0, 1.0)]
+    return suite
+
+
+def test_logging_verdict_gives_the_locks_share_of_a_record_and_cites_the_source():
+    c = sz.stdlib_verdict(logging_suite([1.2] * 5, [1.0] * 5), "logging", 2, label="ft")
+    assert c.state == "contradicted"
+    assert "Why it cost so little: `Handler.handle` holds the handler's lock only around `emit`" in c.text
+    assert "v3.13.5/Lib/logging/__init__.py#L1011-L1028" in c.text
+    assert "the locked part took 0.30 µs of a record's 10.00 µs, 3% over the repeats" in c.text
+    assert "so 2 threads would hold it 6% of the time between them" in c.text
+    held = sz.stdlib_verdict(logging_suite(SLOW, ONE), "logging", 2, label="ft")
+    assert held.state == "holds" and "The lock covers only part of a record" in held.text
+    # older results without the measurement: no reason is made up
+    bare = sz.stdlib_verdict(logging_suite([1.2] * 5, [1.0] * 5, share=None), "logging", 2, label="ft")
+    assert "Handler.handle" not in bare.text and sz.lock_share(bare.evidence and Suite()) is None
+
+
+def test_logging_advice_is_conditional_on_what_was_measured():
+    small = sz.logging_advice_text(logging_suite([1.2] * 5, [1.0] * 5), 2)
+    assert "here, where `emit` only counted, its lock held for 3% of a record, one shared handler cost 1.20×" in small
+    assert "under 1.25×" in small and "holds its lock for the whole write" in small and "QueueListener" in small
+    took_turns = logging_suite([1.2] * 5, [1.0] * 5)
+    took_turns.metadata["gil_enabled"] = False  # and a one-thread run the 2-thread one does not beat
+    took_turns.add(Timing("logging", "per-thread", 1, (1.0,) * 5))
+    took_turns.add(Timing("logging", "shared", 1, (1.0,) * 5))
+    assert "not evidence in this run" in sz.logging_advice_text(took_turns, 2)
+    big = sz.logging_advice_text(logging_suite(SLOW, ONE), 2)
+    assert "cost 3.00× (3.00–3.10×) on 2 threads even though `emit` only counted" in big
+    assert "under 1.25×" not in big
+
+
+def test_logging_lock_share_times_the_locked_part_and_the_whole_record():
+    runs = sz.logging_lock_share(records=200, repeats=2)
+    assert len(runs) == 2 and all(r["locked_s"] > 0 and r["share"] > 0 and r["record_s"] > 0 for r in runs)
+    assert "logging_lock_share" in sz.stdlib_shared(n=200, threads=[1], repeats=5, warmups=0)["metadata"]
+
+
+# -- round 4: the step cost is measured repeatedly, and the probes' single counts are set beside it -------
+
+
+def steps_of(*counts: int) -> dict:
+    return {"steps": list(counts), "elapsed_s": [0.2] * len(counts), "seconds": 0.2}
+
+
+def test_probe_steps_text_decides_on_repeated_runs_and_places_the_probes_single_counts():
+    probes = {"FT": {"pydll": {"lines": ["main thread: ran 1,444,650 loop steps meanwhile"]},
+                     "cdll": {"lines": ["main thread: ran 1,209,519 loop steps meanwhile"]}},
+              "GIL": {"pydll": {"lines": []}, "cdll": {"lines": ["main thread: ran 1,795,137 loop steps meanwhile"]}}}
+    steps = {"FT": steps_of(1_400_000, 1_300_000, 1_450_000, 1_420_000, 1_380_000),
+             "GIL": steps_of(1_800_000, 1_790_000, 1_820_000, 1_810_000, 1_700_000)}
+    text = sz.probe_steps_text(probes, steps, label="FT", other="GIL")
+    assert "run 5 times for 0.2 s" in text and "1,800,000 (1,790,000–1,810,000) steps on GIL" in text
+    assert "a step took 1.29× (1.26–1.31×) as long without the GIL" in text
+    assert "1,444,650 on FT, PyDLL; 1,209,519 on FT, CDLL; 1,795,137 on GIL, CDLL" in text
+    # 1,209,519 is below FT's lowest repeated run
+    assert "2 of 3 within their build's repeated runs, 1,209,519 (FT, CDLL) outside them" in text
+    assert "The two probes of FT ran the same loop 1.19× apart, more than the 10%" in text
+    assert "Their CDLL counts give 1.48× (GIL over FT), against 1.29× from the repeated runs" in text
+    close = {**probes, "FT": {**probes["FT"], "pydll": {"lines": ["main thread: ran 1,250,000 loop steps meanwhile"]}}}
+    assert "ran the same loop" not in sz.probe_steps_text(close, steps, label="FT", other="GIL")
+    assert sz.probe_steps_text(probes, {"FT": steps["FT"]}, label="FT", other="GIL") == ""
+
+
+def test_the_probe_runs_the_loop_that_loop_steps_repeats():
+    import inspect
+
+    body = inspect.getsource(sz._busy).split("\n", 1)[1]  # the loop, without the def line
+    assert body.strip() in sz._PROBE
+    r = sz.loop_steps(seconds=0.01, repeats=2)
+    assert len(r["steps"]) == 2 and min(r["steps"]) > 0 and min(r["elapsed_s"]) >= 0.01
+    made = {"steps": [100, 120], "elapsed_s": [0.01, 0.0101], "seconds": 0.01}
+    assert all(i.holds for i in sz.steps_invariants(made))
+    assert not sz.steps_invariants({**made, "elapsed_s": [0.01, 0.05]})[0].holds
+    assert not sz.steps_invariants({**made, "steps": [0, 120]})[0].holds
+
+
+def test_pause_note_says_when_the_printed_medians_differ_by_another_amount():
+    # as in the second build: the medians differ by another amount than the median repeat's gap and collection
+    r = {"resolution_s": 1e-5, "busy_gap_s": [0.012] * 5, "collect_gap_s": [0.1201, 0.1300, 0.1161, 0.1215, 0.1101],
+         "collect_s": [0.1207, 0.1189, 0.1167, 0.1261, 0.1096]}
+    note = sz.pause_note(r)
+    assert "fell short of the collection (by 0.60 ms in the median repeat" in note
+    assert "the two medians above differ by +1.2 ms, as they come from different repeats" in note
+    same = {**r, "collect_gap_s": [c - 0.0006 for c in r["collect_s"]]}
+    assert "two medians above" not in sz.pause_note(same)

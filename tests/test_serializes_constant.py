@@ -187,8 +187,9 @@ def test_sharing_verdicts_do_not_call_a_shared_object_free_when_the_threads_took
             suite.add(Timing(w, "shared", k, (shared,) * 5))
     c = sz.refcount_verdict(suite, 2, label="ft")
     assert c.state == "undecided"  # a 1.03x ratio, but nothing ran at once: no evidence either way
-    assert "attribute 1.03×, not evidence: its threads did not run at once" in c.text
-    assert "the threads of attribute and method did not run at once" in c.text
+    assert "attribute 1.03×, not evidence: in 5 of its 5 runs (runs 1, 2, 3, 4 and 5) its threads did not run" in c.text
+    assert "the threads of attribute did not run at once in 5 of its 5 runs, and no other thread count" in c.text
+    assert "the threads of method did not run at once in 5 of its 5 runs" in c.text
 
 
 def test_the_did_not_run_at_once_text_gives_the_quartiles_it_decided_on():
@@ -200,7 +201,8 @@ def test_the_did_not_run_at_once_text_gives_the_quartiles_it_decided_on():
     assert not sz.ran_at_once(suite, "random", 2)  # the medians (3.4 against 6.0) alone would say it did
     c = sz.stdlib_verdict(suite, "random", 2, label="ft")
     assert c.state == "undecided"
-    assert "per-thread 3.5 ms on 2 threads against 2.6 ms on 1, third quartile against first" in c.text
+    assert "first quartile (2.6 ms), so its third quartile, 3.5 ms on 2 threads, is above that bar" in c.text
+    assert "in 5 of its 5 runs (runs 1, 2, 3, 4 and 5)" in c.text
 
 
 def test_a_slow_run_is_told_apart_by_its_cpu_time_not_blamed_on_other_work():
@@ -248,3 +250,48 @@ def test_constant_verdict_gives_both_figures_of_the_one_thread_store_when_the_ru
     assert "One figure" not in sz.constant_verdict(probe, 2, label="ft", objects=objects_suite(15.5 * MS)).text
     assert "One figure" not in sz.constant_verdict(probe, 2, label="ft").text
     assert sz.same_store_text(probe, Suite()) == ""
+
+
+def quiet_build_suite(four_own: float = 5.9 * MS) -> Suite:
+    """As in the fresh reader's build: dict-store's 2-thread medians fine (3.9 ms against 7.9 on 1) but two
+    slow runs of five; its 4-thread row sound (5.9 ms against 7.9) and 3.2x slower shared; list-append fine."""
+    suite = Suite(metadata={"usable_cpus": 2, "gil_enabled": False})
+    for w in ("list-append", "dict-store"):
+        suite.add(Timing(w, "per-thread", 1, (7.9 * MS, 7.7 * MS, 8.0 * MS, 7.8 * MS, 7.9 * MS)))
+        suite.add(Timing(w, "shared", 1, (7.3 * MS,) * 5))
+        suite.add(Timing(w, "merge", 1, (1.0 * MS,) * 5))
+        suite.add(Timing(w, "shared", 2, (8.4 * MS, 8.3 * MS, 8.5 * MS, 8.4 * MS, 8.6 * MS)))
+        suite.add(Timing(w, "merge", 2, (1.3 * MS,) * 5))
+        suite.add(Timing(w, "per-thread", 4, (four_own,) * 5))
+        suite.add(Timing(w, "shared", 4, (19.0 * MS,) * 5))
+        suite.add(Timing(w, "merge", 4, (2.4 * MS,) * 5))
+    suite.add(Timing("list-append", "per-thread", 2, (3.7 * MS,) * 5))
+    suite.add(Timing("dict-store", "per-thread", 2, (21.8 * MS, 3.9 * MS, 7.0 * MS, 3.7 * MS, 3.8 * MS)))
+    return suite
+
+
+def test_locks_verdict_names_the_slow_runs_and_decides_on_the_sound_four_thread_row():
+    suite = quiet_build_suite()
+    assert sz.slow_runs(suite, "dict-store", 2) == ([0, 2], 5)
+    assert sz.evidence_count(suite, "dict-store", 2) == 4 and sz.evidence_count(suite, "list-append", 2) == 2
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert c.state == "holds"  # 2.2x on 2 threads for list-append, 3.2x at 4 threads for dict-store
+    assert "in 2 of its 5 runs (runs 1 and 3) its threads did not run at once" in c.text
+    assert "medians 3.9 ms on 2 threads against 7.9 ms on 1" in c.text
+    assert "its 4-thread row decides it instead" in c.text
+    assert "dict-store 3.22×, slower: the evidence for dict-store, its threads having run at once there" in c.text
+
+
+def test_locks_verdict_stays_undecided_when_no_thread_count_ran_at_once():
+    suite = quiet_build_suite(four_own=7.8 * MS)  # 4 threads no faster than one: nothing ran at once there
+    assert sz.evidence_count(suite, "dict-store", 2) is None
+    c = sz.locks_verdict(suite, 2, label="ft")
+    assert c.state == "undecided"
+    assert "the threads of dict-store did not run at once in 2 of its 5 runs, and no other thread count" in c.text
+    assert "decides it instead" not in c.text
+    # a fallback that straddles says at which count
+    mixed = Suite([t for t in quiet_build_suite().timings
+                   if not (t.workload == "dict-store" and t.mode == "shared" and t.workers == 4)],
+                  {"usable_cpus": 2, "gil_enabled": False})
+    mixed.add(Timing("dict-store", "shared", 4, (5.0 * MS, 6.0 * MS, 7.5 * MS, 9.0 * MS, 10.0 * MS)))
+    assert "the interval of dict-store (at 4 threads) straddles it" in sz.locks_verdict(mixed, 2, label="ft").text

@@ -64,7 +64,9 @@ __all__ = [
     "GAP_RESOLUTION",
     "HANG_DEADLINE",
     "IMMORTAL_REFCOUNT_FLOOR",
+    "LOOP_S",
     "MIN_BYTES_PER_OBJECT",
+    "OLD_GAP_RESOLUTION",
     "ONE_THREAD_GAP",
     "PAUSE_RATIO",
     "PAUSE_SHARE",
@@ -88,11 +90,18 @@ __all__ = [
     "duration_text",
     "end_to_end",
     "end_to_end_text",
+    "evidence_count",
     "example_verdict",
+    "floored",
     "foreign_call_probe",
+    "gap_resolution",
     "gc_pause",
     "hang_verdict",
+    "lock_share",
     "locks_verdict",
+    "logging_advice_text",
+    "logging_lock_share",
+    "loop_steps",
     "memory_invariants",
     "memory_peak",
     "memory_rows",
@@ -105,6 +114,7 @@ __all__ = [
     "pause_rows",
     "pause_series",
     "pause_verdict",
+    "probe_steps",
     "probe_steps_text",
     "race_default_text",
     "race_invariants",
@@ -118,9 +128,11 @@ __all__ = [
     "shared_objects",
     "sharing_ratio",
     "single_thread_text",
+    "slow_runs",
     "specialized_share",
     "stdlib_shared",
     "stdlib_verdict",
+    "steps_invariants",
     "thread_counts",
     "turns_reason",
 ]
@@ -158,9 +170,14 @@ PEP779_MEMORY_LIMIT = 0.20
 PAUSE_RATIO = 2.0
 #: ... and lasted at least this share of the collection.
 PAUSE_SHARE = 0.5
-#: Seconds: the shortest gap :func:`gc_pause`'s ticker records. A window with no longer gap
-#: reports this value ("under 0.1 ms"), never 0, so a gap ratio is always defined.
-GAP_RESOLUTION = 1e-4
+#: Seconds: the shortest gap :func:`gc_pause`'s ticker records (its results say so, ``resolution_s``;
+#: older results used 0.1 ms). A window with no longer gap reports this value, never 0, so a gap ratio
+#: is always defined, but then it is a floor, not a measurement: the texts print such a gap as "under"
+#: it and a ratio over it as "at least". 10 µs: the ticker's loop takes well under a microsecond a step,
+#: so a gap this long is a real stall, and a busy window still records few of them.
+GAP_RESOLUTION = 1e-5
+#: Seconds the ticker's gaps were recorded above in results that do not say (``resolution_s`` missing).
+OLD_GAP_RESOLUTION = 1e-4
 #: Seconds the foreign-call probe child may run before it is killed.
 HANG_DEADLINE = 4.0
 #: Slack on the scaling invariant: *k* threads may beat ``min(k, CPUs)`` times one
@@ -231,6 +248,12 @@ CITATIONS = {
                 "which along with many other optimizations greatly improves its performance. The "
                 "performance penalty on single-threaded code in free-threaded mode is now roughly "
                 "5-10%, depending on platform and C compiler used.",
+    },
+    "logging": {
+        "title": "CPython 3.13.5, Lib/logging/__init__.py",
+        "handle": "https://github.com/python/cpython/blob/v3.13.5/Lib/logging/__init__.py#L1011-L1028",
+        "log": "https://github.com/python/cpython/blob/v3.13.5/Lib/logging/__init__.py#L1643-L1667",
+        "queue": "https://github.com/python/cpython/blob/v3.13.5/Lib/logging/handlers.py#L1469-L1510",
     },
     "run_parallel": {
         "title": "pytest-run-parallel",
@@ -337,6 +360,38 @@ def _log(logger: logging.Logger, n: int) -> int:
     for i in range(n):
         logger.info("record %d", i)
     return n
+
+
+def logging_lock_share(records: int = 2_000, repeats: int = MIN_REPEATS) -> list[dict[str, float]]:
+    """How much of a record's time the handler's lock is held, on one thread, *repeats* times.
+
+    ``Handler.handle`` holds the handler's lock only around ``emit``
+    (:data:`CITATIONS` ``["logging"]``); the record is made before, by the
+    logger (``findCaller``, ``makeRecord``), with no lock held. Times *records*
+    calls of ``logger.info`` on the counting handler of :func:`stdlib_shared`,
+    and as many of the locked part alone (``with handler.lock: handler.emit(record)``),
+    taking turns.
+
+    :returns: per repeat ``record_s`` and ``locked_s`` (seconds per record) and
+        ``share`` (``locked_s / record_s``, a fraction).
+    """
+    check_int("records", records, minimum=1)
+    check_int("repeats", repeats, minimum=1)
+    logger = _new_logger()
+    handler = logger.handlers[0]
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, "record %d", (0,), None)
+    out = []
+    for _ in range(repeats + 1):  # the first round warms up
+        start = time.perf_counter()
+        _log(logger, records)
+        whole = (time.perf_counter() - start) / records
+        start = time.perf_counter()
+        for _ in range(records):
+            with handler.lock:  # type: ignore[union-attr]
+                handler.emit(record)
+        locked = (time.perf_counter() - start) / records
+        out.append({"record_s": whole, "locked_s": locked, "share": locked / whole if whole > 0 else 0.0})
+    return out[1:]
 
 
 class _ModuleRandom:
@@ -530,11 +585,15 @@ def stdlib_shared(
     (one hidden ``Random`` for the whole process), per-thread mode with one
     ``random.Random()`` per thread. ``"logging"``: one logger with one
     handler for all threads, against one of each per thread; every record
-    goes through the handler's lock.
+    goes through the handler's lock. With logging, ``metadata["logging_lock_share"]``
+    holds :func:`logging_lock_share` (how much of a record the lock is held).
     """
     for w in workloads:
         check_choice("workload", w, STDLIB_WORKLOADS)
-    return _measure(workloads, n, threads, repeats, warmups, timeout).to_dict()
+    suite = _measure(workloads, n, threads, repeats, warmups, timeout)
+    if "logging" in workloads:
+        suite.metadata["logging_lock_share"] = logging_lock_share(max(1, int(n * _SCALE["logging"])), repeats)
+    return suite.to_dict()
 
 
 # -- inside the interpreter: memory ------------------------------------------------------
@@ -625,14 +684,15 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
     """The largest gap a timestamping thread sees with and without a garbage collection.
 
     A *ticker* thread reads the clock in a tight loop and notes every gap
-    between two readings longer than 0.1 ms. The main thread, holding a heap
+    between two readings longer than :data:`GAP_RESOLUTION`. The main thread, holding a heap
     of *heap* small containers (a list in a dict, each), first runs Python
     code for as long as one collection takes (the ``busy`` window), then
     calls ``gc.collect()`` (the ``collect`` window). A window's pause is the
     longest gap that overlaps it. Automatic collection is off meanwhile.
 
     :returns: per repeat, ``busy_gap_s``, ``collect_gap_s`` and ``collect_s``
-        (seconds), plus ``heap``, the GIL state and the switch interval.
+        (seconds; a gap of ``resolution_s`` means none longer was seen), plus ``heap``,
+        ``resolution_s``, the GIL state and the switch interval.
     """
     check_int("heap", heap, minimum=1)
     check_int("repeats", repeats, minimum=1)
@@ -685,14 +745,15 @@ def gc_pause(heap: int = 300_000, repeats: int = MIN_REPEATS, timeout: float = 6
             gc.enable()
     probe = getattr(sys, "_is_gil_enabled", None)
     assert len(kept) == heap
-    return {"heap": heap, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps, "collect_s": collect_s,
+    return {"heap": heap, "resolution_s": GAP_RESOLUTION, "busy_gap_s": busy_gaps, "collect_gap_s": collect_gaps,
+            "collect_s": collect_s,
             "gil_enabled": bool(probe()) if probe is not None else True,
             "switch_interval_s": sys.getswitchinterval()}
 
 
 _PROBE = r"""
 import ctypes, gc, os, sys, threading, time
-case, hold = sys.argv[1], int(sys.argv[2])
+case, hold, loop = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 lib = (ctypes.PyDLL if case == "pydll" else ctypes.CDLL)(None)
 lib.sleep.argtypes = [ctypes.c_uint]
 entering = threading.Event()
@@ -703,10 +764,13 @@ def call():
 threading.Thread(target=call, daemon=True).start()
 entering.wait()
 time.sleep(0.2)
-end = time.perf_counter() + 0.2
-steps = 0
-while time.perf_counter() < end:
-    steps += 1
+def busy(seconds):  # the loop of gilref.topics.serializes._busy, which loop_steps repeats
+    end = time.perf_counter() + seconds
+    steps = 0
+    while time.perf_counter() < end:
+        steps += 1
+    return steps
+steps = busy(loop)
 print("main thread: ran {:,} loop steps meanwhile".format(steps), flush=True)
 print("main thread: gc.collect() starts", flush=True)
 t0 = time.perf_counter()
@@ -716,6 +780,43 @@ os._exit(0)
 """
 
 
+#: Seconds the main thread's loop runs in the foreign-call probe (``_PROBE``) and in each run of
+#: :func:`loop_steps`, which repeats that loop so that the steps per run have a median and a spread.
+LOOP_S = 0.2
+
+
+def loop_steps(seconds: float = LOOP_S, repeats: int = MIN_REPEATS) -> dict[str, Any]:
+    """The foreign-call probe's main-thread loop (a ``time.perf_counter()`` call and an addition per step),
+    run *repeats* times for *seconds* each, on one thread, after one warm-up run.
+
+    :returns: ``steps`` (per run), ``elapsed_s`` (per run, seconds), ``seconds``, the GIL state.
+    """
+    check_seconds("seconds", seconds, allow_zero=False)
+    check_int("repeats", repeats, minimum=1)
+    _busy(seconds)
+    steps, elapsed = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        steps.append(_busy(seconds))
+        elapsed.append(time.perf_counter() - start)
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return {"steps": steps, "elapsed_s": elapsed, "seconds": seconds,
+            "gil_enabled": bool(probe()) if probe is not None else True}
+
+
+def steps_invariants(result: Mapping[str, Any], *, tag: str = "") -> list[Invariant]:
+    """What must hold for :func:`loop_steps` results: every run counted steps and lasted its *seconds*
+    (a loop that checks the clock every step cannot end early or overrun by more than a step, but for a
+    host that stopped the process, which this bounds at 50%)."""
+    steps, elapsed, want = list(result["steps"]), list(result["elapsed_s"]), float(result["seconds"])
+    return [invariant(
+        f"{tag}loop-steps-counted",
+        "{tag}every run of the loop counted steps for as long as it was asked to run",
+        bool(steps) and min(steps) > 0 and all(want <= e <= 1.5 * want for e in elapsed), tag=tag,
+        longest=round(max(elapsed or [0.0]), 3), want=want,
+        cause="a run lasted {longest:.3f} s against {want:g} s asked: the host stopped the process meanwhile")]
+
+
 def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLINE) -> dict[str, Any]:
     """Start a collection while another thread sits in a foreign call, in a child killed on *deadline*.
 
@@ -723,8 +824,8 @@ def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLIN
     library's ``sleep()`` for longer than the deadline, through
     ``ctypes.PyDLL`` (*case* ``"pydll"``: the thread stays attached to the
     interpreter, holding the GIL where there is one) or ``ctypes.CDLL``
-    (``"cdll"``: detached). The main thread then runs Python code for 0.2 s
-    and calls ``gc.collect()``. Each step prints a line as it happens.
+    (``"cdll"``: detached). The main thread then runs Python code for
+    :data:`LOOP_S` seconds and calls ``gc.collect()``. Each step prints a line as it happens.
 
     :returns: ``outcome`` (``"completed"`` or ``"killed"``), ``lines`` (what
         the child printed before it ended or was killed), ``elapsed_s``,
@@ -739,7 +840,7 @@ def foreign_call_probe(python: str, case: str, *, deadline: float = HANG_DEADLIN
     hold = int(deadline * 10) + 30
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHON_GIL")}
     start = time.monotonic()
-    proc = subprocess.Popen([python, "-c", _PROBE, case, str(hold)], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([python, "-c", _PROBE, case, str(hold), repr(LOOP_S)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
     try:
@@ -994,15 +1095,49 @@ def _sound(suite: Suite, workload: str, threads: int) -> bool:
     return baseline_scales(suite, workload, threads) and ran_at_once(suite, workload, threads)
 
 
+def slow_runs(results: Suite | Mapping[str, Any], workload: str, threads: int,
+              *, share: float = RAN_AT_ONCE) -> tuple[list[int], int]:
+    """(the runs, numbered from 0, in which *workload*'s per-thread threads on *threads* threads took more
+    than *share* of one thread's first quartile, and how many runs there were), on a free-threaded build;
+    ``([], 0)`` where :func:`ran_at_once` does not apply (a GIL, one thread, no one-thread run)."""
+    pair = _free_per_thread_pair(_suite(results), workload, threads)
+    if pair is None:
+        return [], 0
+    bar = share * quartiles(pair[1])[0]
+    return [i for i, w in enumerate(pair[0]) if w > bar], len(pair[0])
+
+
+def _runs_words(ix: Sequence[int]) -> str:
+    """``"run 2"``, ``"runs 1 and 4"``, ``"runs 1, 3 and 5"`` (numbered from 1)."""
+    nums = [str(i + 1) for i in ix]
+    return ("run " if len(nums) == 1 else "runs ") + (
+        nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1])
+
+
 def _unsound_text(suite: Suite, workload: str, threads: int) -> str:
-    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns)."""
+    """Why a ratio over the baseline is not evidence (the baseline failed to scale, or its threads took turns:
+    in how many of its runs, and which)."""
     if not baseline_scales(suite, workload, threads):
         return _baseline_text(suite, workload, threads)
     own = {t.workers: t for t in suite.select(workload, "per-thread")}
     slow, fast = quartiles(list(own[threads].values))[2], quartiles(list(own[1].values))[0]
-    return (f"not evidence: its threads did not run at once (per-thread {slow * 1e3:.1f} ms on {threads} threads "
-            f"against {fast * 1e3:.1f} ms on 1, third quartile against first, more than {RAN_AT_ONCE:.0%} of it"
-            f"{turns_reason(suite, workload, threads)})")
+    ix, total = slow_runs(suite, workload, threads)
+    return (f"not evidence: in {len(ix)} of its {total} runs ({_runs_words(ix)}) its threads did not run at once, "
+            f"taking more than {RAN_AT_ONCE:.0%} of one thread's first quartile ({fast * 1e3:.1f} ms), so its "
+            f"third quartile, {slow * 1e3:.1f} ms on {threads} threads, is above that bar (medians "
+            f"{own[threads].median * 1e3:.1f} ms on {threads} threads against {own[1].median * 1e3:.1f} ms on 1)"
+            f"{turns_reason(suite, workload, threads)}")
+
+
+def evidence_count(results: Suite | Mapping[str, Any], workload: str, threads: int) -> int | None:
+    """The thread count whose shared ÷ per-thread ratio decides *workload*: *threads* when its baseline is
+    sound (scaled, and its threads ran at once), else the smallest other count above 1 whose baseline is
+    (more threads than CPUs still run two at a time), else None (nothing measured can decide it)."""
+    suite = _suite(results)
+    if _sound(suite, workload, threads):
+        return threads
+    others = sorted({t.workers for t in suite.select(workload, "shared")} - {1, threads})
+    return next((k for k in others if _sound(suite, workload, k)), None)
 
 
 #: A slow run whose threads' CPU time is at least this many times the median of the other runs'
@@ -1049,40 +1184,57 @@ def turns_reason(suite: Suite, workload: str, threads: int, *, share: float = RA
 
 def _sharing_parts(suite: Suite, workloads: Sequence[str], threads: int,
                    ratio: float) -> tuple[dict[str, Any], list[bool | None], str]:
-    """Each workload's Interval at *threads*, its decision (None where the baseline failed to
-    scale), and the text: per workload its Interval and decision, then the other thread counts'."""
+    """Each workload's Interval at *threads*, its decision, and the text: per workload its Interval and
+    decision, then the other thread counts'. A workload whose baseline at *threads* is unsound is decided
+    at :func:`evidence_count` instead (None when no count is sound)."""
     ivs = {w: sharing_ratio(suite, w, threads) for w in workloads}
     parts, states = [], []
+    used = {w: evidence_count(suite, w, threads) for w in workloads}
     for w, iv in ivs.items():
-        if _sound(suite, w, threads):
+        k = used[w]
+        if k == threads:
             st = iv.at_least(ratio)
             parts.append(f"{w} {iv.text()}, {_slower_word(st)}")
         else:
-            st = None
-            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}")
+            st = None if k is None else sharing_ratio(suite, w, k).at_least(ratio)
+            parts.append(f"{w} {iv.text()}, {_unsound_text(suite, w, threads)}"
+                         + ("" if k is None else f"; its {k}-thread row decides it instead"))
         states.append(st)
     seen = "; ".join(parts)
     others = sorted({t.workers for t in suite.select(workloads[0], "shared")} - {1, threads})
     for k in others:
-        seen += (f"; at {k} threads: " + ", ".join(
-            f"{w} {sharing_ratio(suite, w, k).text()}"
-            + ("" if baseline_scales(suite, w, k) else " (its baseline failed to scale)"
-               if ran_at_once(suite, w, k) or not baseline_scales(suite, w, k) else
-               " (its threads did not run at once)") for w in workloads))
+        cases = []
+        for w in workloads:
+            iv = sharing_ratio(suite, w, k)
+            if used[w] == k:
+                note = (f", {_slower_word(iv.at_least(ratio))}: the evidence for {w}, its threads having run "
+                        "at once there")
+            elif baseline_scales(suite, w, k):
+                note = "" if ran_at_once(suite, w, k) else " (its threads did not run at once)"
+            else:
+                note = " (its baseline failed to scale)"
+            cases.append(f"{w} {iv.text()}{note}")
+        seen += f"; at {k} threads: " + ", ".join(cases)
     return ivs, states, seen
 
 
 def _why(suite: Suite, ivs: Mapping[str, Interval], threads: int, ratio: float) -> str:
-    """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio*, which baselines failed."""
-    straddle = [w for w, iv in ivs.items() if iv.at_least(ratio) is None and _sound(suite, w, threads)]
-    failed = [w for w in ivs if not baseline_scales(suite, w, threads)]
-    apart = [w for w in ivs if baseline_scales(suite, w, threads) and not ran_at_once(suite, w, threads)]
+    """Why a sharing verdict is undecided: which workloads' intervals straddle *ratio* (at the count that
+    decides them), which baselines failed with no other count to fall back on."""
+    used = {w: evidence_count(suite, w, threads) for w in ivs}
+    straddle = [w for w in ivs if used[w] is not None
+                and sharing_ratio(suite, w, used[w]).at_least(ratio) is None]  # type: ignore[arg-type]
+    failed = [w for w in ivs if used[w] is None and not baseline_scales(suite, w, threads)]
+    apart = [w for w in ivs if used[w] is None and baseline_scales(suite, w, threads)]
     many = len(straddle) > 1
-    parts = ([f"the interval{'s' if many else ''} of {' and '.join(straddle)} straddle{'' if many else 's'} it"]
+    apart_text = [f"the threads of {w} did not run at once in {len(slow_runs(suite, w, threads)[0])} of its "
+                  f"{slow_runs(suite, w, threads)[1]} runs, and no other thread count ran them at once" for w in apart]
+    at = [f" (at {used[w]} threads)" if used[w] != threads else "" for w in straddle]
+    names = " and ".join(w + a for w, a in zip(straddle, at))
+    parts = ([f"the interval{'s' if many else ''} of {names} straddle{'' if many else 's'} it"]
              if straddle else []) + (
         [f"the per-thread baseline{'s' if len(failed) > 1 else ''} of {' and '.join(failed)} failed to scale"]
-        if failed else []) + (
-        [f"the threads of {' and '.join(apart)} did not run at once"] if apart else [])
+        if failed else []) + apart_text
     return "; ".join(parts) or "no workload decided it"
 
 
@@ -1296,33 +1448,90 @@ STDLIB_CLAIMS = {
 }
 
 
+def lock_share(results: Suite | Mapping[str, Any]) -> Interval | None:
+    """The share of a record's time the logging handler's lock was held on one thread (a fraction, over the
+    repeats of :func:`logging_lock_share`), or None where the results hold none."""
+    runs = _suite(results).metadata.get("logging_lock_share") or []
+    shares = [float(r["share"]) for r in runs if r.get("share", 0) > 0]
+    return Interval.of(shares) if shares else None
+
+
+def _logging_reason(suite: Suite, threads: int, state: bool | None) -> str:
+    """Why the shared handler cost what it did, from :func:`lock_share` and CPython's source; ``""`` without it."""
+    share = lock_share(suite)
+    if share is None:
+        return ""
+    runs = suite.metadata["logging_lock_share"]
+    locked = statistics.median(r["locked_s"] for r in runs) * 1e6
+    whole = statistics.median(r["record_s"] for r in runs) * 1e6
+    src = CITATIONS["logging"]
+    lead = {False: "Why it cost so little: ", True: "The lock covers only part of a record: ",
+            None: "The lock covers only part of a record: "}[state]
+    return (f" {lead}`Handler.handle` holds the handler's lock only around `emit` ([source]({src['handle']})), "
+            f"here one counter increment, and the logger makes the record before, with no lock held "
+            f"([`Logger._log`]({src['log']})). On one thread the locked part took {locked:.2f} µs of a record's "
+            f"{whole:.2f} µs, {share.scaled(100).text('.0f', '%')} over the repeats, so {threads} threads would "
+            f"hold it {min(1.0, threads * share.median):.0%} of the time between them and seldom find it taken. What "
+            "else sharing cost, this page does not break down: the threads also use one logger, one handler and "
+            "one lock object, as the attribute workload above uses one object."
+            )
+
+
+def logging_advice_text(results: Suite | Mapping[str, Any], threads: int, *, ratio: float = SLOWER_RATIO) -> str:
+    """The advice on sharing ``random`` and ``logging`` state, conditional on what was measured: for logging,
+    what the shared handler cost here (:func:`sharing_ratio` at *threads*) and what its lock covered
+    (:func:`lock_share`), and when a ``QueueHandler`` helps (a slow ``emit``)."""
+    suite = _suite(results)
+    iv = sharing_ratio(suite, "logging", threads)
+    share = lock_share(suite)
+    state = iv.at_least(ratio) if _sound(suite, "logging", threads) else None
+    held = "" if share is None else f", its lock held for {share.median:.0%} of a record"
+    measured = {True: f"here one shared handler cost {iv.text()} on {threads} threads even though `emit` only "
+                      f"counted{held}",
+                False: f"here, where `emit` only counted{held}, one shared handler cost {iv.text()} on {threads} "
+                       f"threads, under {ratio:g}×",
+                None: f"here, where `emit` only counted{held}, one shared handler cost {iv.text()} on {threads} "
+                      "threads" + ("" if _sound(suite, "logging", threads) else
+                                   ", a ratio that is not evidence in this run (see the warning above)")}[state]
+    return ("The fix is the same as for your own objects: one `random.Random()` per thread (seeded as you need). "
+            f"For logging it depends on how long `emit` takes: {measured}. A handler that writes to a file, a "
+            "socket or a terminal holds its lock for the whole write, most of a record, and then the threads "
+            "queue on it. That is where a `logging.handlers.QueueHandler` helps: its lock is held only while it "
+            f"formats the record and puts it on a queue ([`prepare` and `emit`]({CITATIONS['logging']['queue']})), "
+            "and one `QueueListener` thread does the writing.")
+
+
 def stdlib_verdict(results: Suite | Mapping[str, Any], workload: str, threads: int, *, label: str,
                    ratio: float = SLOWER_RATIO) -> Claim:
     """The shared version of a standard-library workload (``random``, ``logging``) is slower than per-thread.
 
     Key ``<workload>_verdict``; decided on :func:`sharing_ratio` against *ratio*
-    (three outcomes). Evidence: ``s`` (the Interval), the two medians [s].
+    (three outcomes). For logging every branch also says why, from what the
+    handler's lock covered (:func:`lock_share`, with CPython's source), where
+    the results measured it. Evidence: ``s`` (the Interval), the two medians [s].
     """
     check_choice("workload", workload, STDLIB_WORKLOADS)
     suite = _suite(results)
     iv = sharing_ratio(suite, workload, threads)
     statement, good = STDLIB_CLAIMS[workload]
     scaled = _sound(suite, workload, threads)
+    holds = iv.at_least(ratio) if scaled else None
+    reason = _logging_reason(suite, threads, holds) if workload == "logging" else ""
     unclear = ("On {label} with {k} threads the repeats cannot tell whether the shared version of `{w}` is "
-               "slower by {r:g}×: {s} over the quartiles, an interval that holds it." if scaled else
+               "slower by {r:g}×: {s} over the quartiles, an interval that holds it.{reason}" if scaled else
                "On {label} with {k} threads the shared version of `{w}` took {shared_ms:.1f} ms against "
                "{private_ms:.1f} ms per thread ({s}), but that ratio is " + _unsound_text(suite, workload, threads)
-               + ", and cannot show what sharing costs.")
+               + ", and cannot show what sharing costs.{reason}")
     return check(
-        f"{workload}_verdict", statement, iv.at_least(ratio) if scaled else None, label=label, k=threads,
-        r=ratio, w=workload, s=iv, unclear=unclear,
+        f"{workload}_verdict", statement, holds, label=label, k=threads,
+        r=ratio, w=workload, s=iv, unclear=unclear, reason=reason,
         shared_ms=suite.get(workload, "shared", threads).median * 1e3,
         private_ms=suite.get(workload, "per-thread", threads).median * 1e3,
         supported=good + "On {label} with {k} threads, the shared version of `{w}` took {shared_ms:.1f} ms "
-                  "against {private_ms:.1f} ms per thread: {s} over the quartiles.",
+                  "against {private_ms:.1f} ms per thread: {s} over the quartiles.{reason}",
         contradicted="On {label} with {k} threads, the shared version of `{w}` was not slower by {r:g}× "
                      "({shared_ms:.1f} ms against {private_ms:.1f} ms: {s} over the quartiles, "
-                     "all of it under {r:g}×).",
+                     "all of it under {r:g}×).{reason}",
     )
 
 
@@ -1697,11 +1906,23 @@ def memory_verdict(
     )
 
 
+def gap_resolution(result: Mapping[str, Any]) -> float:
+    """Seconds: the shortest gap the ticker of these :func:`gc_pause` results recorded (a floor)."""
+    return float(result.get("resolution_s") or OLD_GAP_RESOLUTION)
+
+
+def floored(result: Mapping[str, Any], key: str = "busy_gap_s") -> int:
+    """How many repeats' gaps (*key*) are the ticker's floor, not a measurement (no longer gap was seen)."""
+    res = gap_resolution(result)
+    return sum(1 for g in result[key] if g <= res * (1 + 1e-9))
+
+
 def _gaps(result: Mapping[str, Any]) -> tuple[Interval, Interval]:
     """(collection gap ÷ busy gap, gap ÷ collection time), both over the repeats' quartiles."""
     # Gaps under the ticker's resolution count as that (older results may hold 0).
-    ratio = ratio_interval([max(GAP_RESOLUTION, g) for g in result["collect_gap_s"]],
-                           [max(GAP_RESOLUTION, g) for g in result["busy_gap_s"]])
+    res = gap_resolution(result)
+    ratio = ratio_interval([max(res, g) for g in result["collect_gap_s"]],
+                           [max(res, g) for g in result["busy_gap_s"]])
     fractions = Interval.of([g / c for g, c in zip(result["collect_gap_s"], result["collect_s"]) if c > 0] or [0.0])
     return ratio, fractions
 
@@ -1718,25 +1939,25 @@ def pause_verdict(result: Mapping[str, Any], *, label: str = "the free-threaded 
     Intervals and the medians [s] ``collect_gap_s``, ``busy_gap_s``, ``collect_s``.
     """
     gap_ratio, gap_share = _gaps(result)
+    gap_ms, took_ms = _ms_pair(statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"]))
     return check(
         "pause_verdict",
         "on the free-threaded build, a garbage collection pauses the other threads",
         _outcome([gap_ratio.at_least(ratio), gap_share.at_least(share)]),
         label=label, gap_ratio=gap_ratio, gap_share=gap_share, r=ratio, need=share * 100,
-        gap=statistics.median(result["collect_gap_s"]) * 1e3, busy=statistics.median(result["busy_gap_s"]) * 1e3,
-        took=statistics.median(result["collect_s"]) * 1e3,
+        gap=gap_ms, busy=_busy_text(result), took=took_ms,
         collect_gap_s=statistics.median(result["collect_gap_s"]),
         busy_gap_s=statistics.median(result["busy_gap_s"]), collect_s=statistics.median(result["collect_s"]),
-        note=pause_note(result), share_text=_share_text(gap_share), ratio_text=_ratio_text(gap_ratio),
+        note=pause_note(result), share_text=_share_text(gap_share), ratio_text=_bounded_ratio_text(result, gap_ratio),
         supported="**The collection stopped the other thread.** On {label} the ticker's longest gap during "
-                  "a collection was {gap:.1f} ms, {share_text} of the collection's {took:.1f} ms, against "
-                  "{busy:.1f} ms while the main thread ran Python code beside it: {ratio_text} as long.{note}",
-        contradicted="On {label} the ticker's longest gap during a collection, {gap:.1f} ms ({share_text} "
-                     "of the collection's {took:.1f} ms; the claim needs {need:.0f}%), was not clearly longer "
-                     "than without one ({busy:.1f} ms; {ratio_text} as long, the claim needs {r:g}×). A busy "
+                  "a collection was {gap} ms, {share_text} of the collection's {took} ms, against "
+                  "{busy} while the main thread ran Python code beside it: {ratio_text} as long.{note}",
+        contradicted="On {label} the ticker's longest gap during a collection, {gap} ms ({share_text} "
+                     "of the collection's {took} ms; the claim needs {need:.0f}%), was not clearly longer "
+                     "than without one ({busy}; {ratio_text} as long, the claim needs {r:g}×). A busy "
                      "host also pauses threads at random.{note}",
-        unclear="On {label} the ticker's longest gap during a collection was {gap:.1f} ms ({share_text} "
-                "of the collection's {took:.1f} ms), against {busy:.1f} ms without one ({ratio_text} as long): "
+        unclear="On {label} the ticker's longest gap during a collection was {gap} ms ({share_text} "
+                "of the collection's {took} ms), against {busy} without one ({ratio_text} as long): "
                 "the repeats straddle the claim's {r:g}× or {need:.0f}%, so this run cannot tell.{note}",
     )
 
@@ -1754,25 +1975,88 @@ def _share_text(iv: Interval) -> str:
     return mid if low == high else f"{mid} ({low[:-1]}–{high})"
 
 
+def _ms_pair(a: float, b: float) -> tuple[str, str]:
+    """Two durations [s] as ms, with as many decimals (one to three) as it takes for two different values
+    not to print alike (``"48.14"``, ``"48.08"``)."""
+    for digits in (1, 2, 3):
+        x, y = f"{a * 1e3:.{digits}f}", f"{b * 1e3:.{digits}f}"
+        if x != y:
+            return x, y
+    return f"{a * 1e3:.1f}", f"{b * 1e3:.1f}"  # equal to a microsecond: as equal as printed
+
+
+def _ms(seconds: float, *, sign: bool = False) -> str:
+    """A duration [s] in ms: two decimals under 1 ms, one above (``"0.06"``, ``"+11.0"``)."""
+    digits = 2 if abs(seconds) < 1e-3 else 1
+    text = f"{seconds * 1e3:{'+' if sign else ''}.{digits}f}"
+    return text.replace("-", "−")  # a minus sign, not a hyphen
+
+
+def _busy_text(result: Mapping[str, Any]) -> str:
+    """The median gap without a collection, ``"0.30 ms"``, or ``"under 10 µs"`` when it is the ticker's floor."""
+    busy = statistics.median(result["busy_gap_s"])
+    if busy <= gap_resolution(result) * (1 + 1e-9):
+        return f"under {duration_text(gap_resolution(result))} (no longer gap seen)"
+    return f"{_ms(busy)} ms"
+
+
+def _bounded_ratio_text(result: Mapping[str, Any], iv: Interval) -> str:
+    """The gap ratio's interval, with the ends that rest on the ticker's floor (a busy window with no
+    gap above :func:`gap_resolution`) printed as bounds, not as measured ends: ``"at least 184×"``,
+    ``"184× (93× to at least 481×; ...)"``."""
+    n, total = floored(result), len(result["busy_gap_s"])
+    if not n:
+        return _ratio_text(iv)
+    q1, med, _ = quartiles(list(result["busy_gap_s"]))
+    res = gap_resolution(result)
+    digits = 0 if iv.median >= 10 else 2
+    mid, low, high = (f"{v:.{digits}f}" for v in (iv.median, iv.low, iv.high))
+    why = (f"in {n} of {total} repeats no gap without a collection exceeded the ticker's "
+           f"{duration_text(res)} resolution, so there the ratio is only a lower bound")
+    if med <= res * (1 + 1e-9):
+        return f"at least {mid}× (at least {low}× over the quartiles; {why})"
+    if q1 <= res * (1 + 1e-9):
+        return f"{mid}× ({low}× to at least {high}×; {why})"
+    return f"{_ratio_text(iv)} ({why})"
+
+
 def pause_note(result: Mapping[str, Any]) -> str:
     """What a careful reader needs to square the pause figures (:func:`gc_pause` results), else ``""``.
 
-    When the gap outlasted the collection in the median repeat (a share over
-    100%): why a gap can. Otherwise, when the medians' ratio differs from the
-    repeats' own shares by more than 5 points: that the two medians come from
-    different repeats.
+    When the gap lasted as long as the collection in some repeat (a share of 100% or more): by how much
+    they differ, with its sign and over the repeats, said to be within the ticker's resolution
+    (:func:`gap_resolution`) when the median difference is, and why a gap can outlast a collection or
+    fall short of it. Otherwise, when the medians' ratio differs from the repeats' own shares by more than
+    5 points (checked first): that the two medians come from different repeats.
     """
     _, share = _gaps(result)
     gap, took = statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"])
-    over = statistics.median(g - c for g, c in zip(result["collect_gap_s"], result["collect_s"]))
-    if share.median > 1.0 and over >= 5e-5:  # outlasted it by at least the 0.1 ms the page prints
-        return (f" The gap outlasted the collection (by {over * 1e3:.1f} ms in the median repeat): it runs "
-                "from the ticker's last clock reading before the collection to its first one after, and on a "
-                "busy host the ticker may wait for a CPU once the collection is over.")
-    if share.median > 1.0:
-        return (" The gap spanned the whole collection (they differ by under 0.1 ms in the median repeat): "
-                "the ticker read the clock just before the collection began and next just after it ended.")
-    if not took or abs(gap / took - share.median) <= 0.05:
+    diffs = [g - c for g, c in zip(result["collect_gap_s"], result["collect_s"])]
+    res = gap_resolution(result)
+    apart = bool(took) and abs(gap / took - share.median) > 0.05
+    if share.high >= 1.0 and diffs and not apart:
+        over, total = statistics.median(diffs), len(diffs)
+        longer = sum(1 for d in diffs if d > res)
+        shorter = sum(1 for d in diffs if d < -res)
+        spread = f"from {_ms(min(diffs), sign=True)} to {_ms(max(diffs), sign=True)} ms over the repeats"
+        edges = ("the gap runs from the ticker's last clock reading before the world stopped to its first one "
+                 "after, the collection from the main thread's reading before `gc.collect()` to its reading "
+                 "after")
+        if abs((gap - took) - over) > max(res, 1e-4):  # the medians printed beside it differ by another amount
+            spread += (f"; the two medians above differ by {_ms(gap - took, sign=True)} ms, as they come from "
+                       "different repeats")
+        if abs(over) <= res:
+            return (f" The gap and the collection were as long as each other within the ticker's "
+                    f"{duration_text(res)} resolution ({_ms(over, sign=True)} ms in the median repeat, {spread}): "
+                    f"{edges}, and the world was stopped for about the whole call.")
+        if over > 0:
+            part = "" if longer == total else f" in {longer} of {total} repeats" + (
+                f"; in {shorter} it was the shorter" if shorter else "")
+            return (f" The gap outlasted the collection (by {_ms(over)} ms in the median repeat{part}; {spread}): "
+                    f"{edges}, and on a busy host the ticker may wait for a CPU once the collection is over.")
+        return (f" The gap fell short of the collection (by {_ms(-over)} ms in the median repeat; {spread}): "
+                f"{edges}, and `gc.collect()` does part of its work before the world stops or after it restarts.")
+    if not apart:
         return ""
     return (f" (The median gap, {gap * 1e3:.1f} ms, and the median collection, {took * 1e3:.1f} ms, come from "
             f"different repeats, so their ratio, {gap / took * 100:.0f}%, is not a share any repeat had: "
@@ -1783,10 +2067,10 @@ def pause_note(result: Mapping[str, Any]) -> str:
 def pause_default_text(result: Mapping[str, Any], label: str) -> str:
     """The sentence on the default build's pause (:func:`gc_pause` results), which no verdict decides."""
     _, share = _gaps(result)
-    return (f"On {label} the ticker's longest gap during a collection was "
-            f"{statistics.median(result['collect_gap_s']) * 1e3:.1f} ms, "
+    gap, _took = _ms_pair(statistics.median(result["collect_gap_s"]), statistics.median(result["collect_s"]))
+    return (f"On {label} the ticker's longest gap during a collection was {gap} ms, "
             f"{share.median * 100:.0f}% of the collection it overlapped (median over the repeats), "
-            f"against {statistics.median(result['busy_gap_s']) * 1e3:.1f} ms without one: there the collector "
+            f"against {_busy_text(result)} without one: there the collector "
             "runs holding the GIL, which the ticker needs too, so a pause is expected on both builds, for "
             "different reasons." + pause_note(result))
 
@@ -2270,14 +2554,20 @@ def memory_source_text(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
 
 
 def pause_rows(pauses: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows of :func:`gc_pause` results, one per build: the medians in ms and the GIL state."""
-    def ms(values: Sequence[float]) -> str:
-        return f"{statistics.median(values) * 1e3:.1f}"
-
-    return [{"build": lb, "gc.collect() (ms)": ms(p["collect_s"]),
-             "longest gap, no collection (ms)": ms(p["busy_gap_s"]),
-             "longest gap, during collection (ms)": ms(p["collect_gap_s"]),
-             "GIL": "on" if p["gil_enabled"] else "off"} for lb, p in pauses.items()]
+    """Table rows of :func:`gc_pause` results, one per build: the medians in ms (the collection and its gap
+    with as many decimals as it takes to tell them apart; a gap at the ticker's floor as ``<`` it) and the
+    GIL state."""
+    rows = []
+    for lb, p in pauses.items():
+        gap, took = _ms_pair(statistics.median(p["collect_gap_s"]), statistics.median(p["collect_s"]))
+        busy = statistics.median(p["busy_gap_s"])
+        floor = gap_resolution(p)
+        rows.append({"build": lb, "gc.collect() (ms)": took,
+                     "longest gap, no collection (ms)": (f"<{_ms(floor)}" if busy <= floor * (1 + 1e-9)
+                                                         else _ms(busy)),
+                     "longest gap, during collection (ms)": gap,
+                     "GIL": "on" if p["gil_enabled"] else "off"})
+    return rows
 
 
 def pause_series(pauses: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[float], list[tuple[float, float]]]]:
@@ -2317,27 +2607,65 @@ def race_rows(races: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def probe_steps_text(free_threaded: Mapping[str, Any], default: Mapping[str, Any], *, label: str,
-                     other: str) -> str:
-    """The CDLL probes' loop steps (:func:`foreign_call_probe` results) as a one-thread cost: the main
-    thread ran the same loop for the same 0.2 s on both builds, so the ratio of steps is the ratio of
-    time per step. ``""`` when either probe printed no step count."""
-    def steps(r: Mapping[str, Any]) -> int | None:
-        for line in r.get("lines", []):
-            if "loop steps" in line:
-                try:
-                    return int(line.split("ran ", 1)[1].split()[0].replace(",", ""))
-                except (IndexError, ValueError):
-                    return None
-        return None
+def probe_steps(result: Mapping[str, Any]) -> int | None:
+    """The loop steps a :func:`foreign_call_probe` child printed, or None."""
+    for line in result.get("lines", []):
+        if "loop steps" in line:
+            try:
+                return int(line.split("ran ", 1)[1].split()[0].replace(",", ""))
+            except (IndexError, ValueError):
+                return None
+    return None
 
-    f, d = steps(free_threaded), steps(default)
-    if not f or not d:
+
+def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Mapping[str, Mapping[str, Any]],
+                     *, label: str, other: str) -> str:
+    """The one-thread cost per loop step, from the repeated runs of :func:`loop_steps` (*steps*, per build
+    label), and the foreign-call probes' single counts of the same loop (*probes*, per build label and case)
+    set beside them: which fall within their build's repeated runs, and how far the one build's probes
+    are apart. ``""`` when either build's repeated runs are missing."""
+    if label not in steps or other not in steps:
         return ""
-    return (f"In the CDLL runs the main thread's loop (a `time.perf_counter()` call and an addition per step) "
-            f"ran {d:,} steps on {other} and {f:,} on {label} in the same 0.2 s: a step took {d / f:.2f}× as long "
-            "without the GIL, one more one-thread cost, of one 0.2 s run each, on a loop of calls into C "
-            "rather than the attribute and method loops measured above.")
+    f, d = list(steps[label]["steps"]), list(steps[other]["steps"])
+    if not f or not d or min(f) <= 0:
+        return ""
+    per_step = ratio_interval(d, f)  # time per step on the free-threaded build over the default build's
+    seconds = float(steps[label]["seconds"])
+
+    def spread(values: Sequence[float]) -> str:
+        q = [f"{v:,.0f}" for v in quartiles(values)]
+        return q[1] if q[0] == q[2] else f"{q[1]} ({q[0]}–{q[2]})"
+
+    text = (f"The main thread's loop (a `time.perf_counter()` call and an addition per step), run {len(d)} "
+            f"times for {seconds:g} s on one thread in a child of each build, counted {spread(d)} steps on "
+            f"{other} and {spread(f)} on {label} (median and quartiles): a step took {per_step.text()} as long "
+            "without the GIL, one more one-thread cost, on a loop of calls into C rather than the attribute "
+            "and method loops measured above.")
+    found = [(lb, case, probe_steps(r)) for lb, cases in probes.items() for case, r in cases.items()]
+    counts = [(lb, case, n) for lb, case, n in found if n is not None and n > 0]
+    if not counts:
+        return text
+    runs = {label: f, other: d}
+    inside = [(lb, case, n) for lb, case, n in counts if lb in runs and min(runs[lb]) <= n <= max(runs[lb])]
+    listed = "; ".join(f"{n:,} on {lb}, {'PyDLL' if case == 'pydll' else 'CDLL'}" for lb, case, n in counts)
+    outside = [f"{n:,} ({lb}, {'PyDLL' if case == 'pydll' else 'CDLL'})" for lb, case, n in counts
+               if (lb, case, n) not in inside]
+    where = ("all within their build's repeated runs" if not outside else
+             "none within their build's repeated runs" if not inside else
+             f"{len(inside)} of {len(counts)} within their build's repeated runs, {', '.join(outside)} outside them")
+    text += (f" The probes above ran that loop once each, cold (no warm-up run), beside a thread in a foreign "
+             f"call ({listed}): "
+             f"{where} (lowest to highest: {label} {min(f):,} to {max(f):,}, {other} {min(d):,} to {max(d):,}).")
+    pair = {lb: n for lb, case, n in counts if case == "cdll"}
+    if label in pair and other in pair:
+        text += (f" Their CDLL counts give {pair[other] / pair[label]:.2f}× ({other} over {label}), against "
+                 f"{per_step.median:.2f}× from the repeated runs: each probe is one cold run at its own moment of "
+                 "a shared host, which is why the ratio given here is the repeated runs'.")
+    same = [n for lb, _case, n in counts if lb == label]
+    if len(same) == 2 and max(same) / min(same) > 1 + EXAMPLE_TOLERANCE:
+        text += (f" The two probes of {label} ran the same loop {max(same) / min(same):.2f}× apart, more than the "
+                 f"{EXAMPLE_TOLERANCE:.0%} two runs of a shared host differ by without measuring anything else.")
+    return text
 
 
 def probe_lines(result: Mapping[str, Any]) -> str:
