@@ -454,6 +454,16 @@ def test_example_one_thread_agrees_says_why_not_or_stays_silent():
     assert "8% slower" in verdict.text
 
 
+def test_a_gap_past_its_bound_prints_with_the_digits_that_show_it_past():
+    assert ft.past_bound_text(0.034, 0.03) == ("3.4%", "3%")      # not "3% ..., beyond the 3%"
+    assert ft.past_bound_text(0.0301, 0.03) == ("3.01%", "3%")
+    assert ft.past_bound_text(0.08, 0.03) == ("8%", "3%")
+    assert ft.past_bound_text(0.026, 0.025) == ("2.6%", "2.5%")   # the bound keeps its own decimal
+    data = {**example_data(0.0633, 0.034), "count": 2_000_000, "seconds": {"1": [0.0645, 0.0652, 0.0655]}}
+    text = ft.example_one_thread(single(0.050, 0.063, spread=0.001), data, "3.13t")
+    assert "3.5% slower, beyond the 3% that noise explains" in text
+
+
 def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
     # 2,000,000 steps in 0.219 s: one millisecond is 0.5%, not "0%"
     text = ft.example_verdict(FT_GOOD, example_data(0.40, 0.219), "3.13t").text

@@ -1411,6 +1411,26 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             + "; ".join(parts) + ".")
 
 
+def _percent(fraction: float, digits: int) -> str:
+    """*fraction* as a per cent with *digits* decimals, e.g. ``_percent(0.034, 1) == "3.4%"``."""
+    return f"{fraction * 100:.{digits}f}%"
+
+
+def past_bound_text(value: float, bound: float) -> tuple[str, str]:
+    """``(value, bound)`` as per cents (fractions in), each printed so that the comparison reads right.
+
+    The bound prints with the fewest decimals (up to 2) that give it exactly, e.g. ``3%``; the value,
+    which lies past the bound, with the fewest decimals (at least the bound's, up to 3) at which it prints larger than the
+    bound as printed: 0.034 against 0.03 is ``3.4%``, not a ``3%`` that would read as no more than
+    the ``3%`` beside it.
+    """
+    b = next((d for d in range(3) if abs(round(bound * 100, d) - bound * 100) < 1e-9), 2)
+    bound_text = _percent(bound, b)
+    shown = float(bound_text.rstrip("%"))
+    v = next((d for d in range(b, 4) if round(value * 100, d) > shown), 3)
+    return _percent(value, v), bound_text
+
+
 def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:
     """A sentence setting the script's one-thread time beside the single-thread table's, or ``""``.
 
@@ -1442,7 +1462,8 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     if overlap(ex, tb):
         return (head + f": the medians lie {abs(gap):.0%} apart, but the script's runs spread over the table's "
                 "quartiles, so the gap is the noise of its few runs on a busy host.")
-    return (head + f": {abs(gap):.0%} {'slower' if gap > 0 else 'faster'}, beyond the {EXAMPLE_TIME_SLACK:.0%} "
+    past, bound = past_bound_text(abs(gap), EXAMPLE_TIME_SLACK)
+    return (head + f": {past} {'slower' if gap > 0 else 'faster'}, beyond the {bound} "
             f"that noise explains. The script times a worker thread it starts, with no warm-up run, "
             f"the median of {len(runs)} runs in one process; the table times the main thread after a warm-up, "
             f"the median of {len(table.values)} rounds, each a fresh process taking turns with the other "
