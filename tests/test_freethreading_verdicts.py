@@ -108,13 +108,30 @@ def test_the_scaling_verdict_states_the_other_chapters_figures_and_why_they_diff
     far = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.1}), here)
     apart = ft.scaling_verdict(here, "3.13t", elsewhere=far)
     assert "do not overlap" in apart.text and "0.5 when this run started and 1.5 when that one did" in apart.text
-    assert "0.150 s there" in apart.text
+    assert "one thread took 100.0 ns here and 1.0 ns there per step" in apart.text  # per step, not per job
+    assert "0.150 s there" not in apart.text and "the job's size" in apart.text
     # overlapping only at the edges (a busy host gave 1.96x here and 1.02x there): not called one figure
     wide = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.08}, spread=0.12,
                                           date="2026-12-01T18:00:30+00:00"), here)
     loose = ft.scaling_verdict(here, "3.13t", elsewhere=wide)
     assert "neither median lies within the other run's spread (1.87× here and 1.50× there on 2 threads)" in loose.text
     assert "agree" not in loose.text and "within a minute of each other" in loose.text
+
+
+def test_the_other_chapters_one_thread_time_is_compared_per_step_not_per_job():
+    # 10,000,000 steps in 0.319 s here, 48 x 100,000 in 0.153 s there: 31.9 ns per step in both
+    here = scaling(0.319, {1: 0.319, 2: 0.167, 4: 0.166}, gil=False)
+    record = release_record(here, 0.153, {2: 0.078, 4: 0.079})
+    data = record["suites"]["scaling_ft"]
+    for t in data["timings"]:
+        t["params"]["units"] = 48
+    other = Suite.from_dict(data)
+    text = ft.elsewhere_text(here, Suite(timings=other.select("python_loop"), metadata=other.metadata))
+    assert "Per step one thread took the same time in both: 31.9 ns (0.319 s for this chapter's job" in text
+    assert "4,800,000 (48 countdowns of 100,000 steps)" in text and "the job's size" in text
+    assert "one thread took 0.319 s here" not in text
+    what = text.split("what differs between the runs:")[1].split(". Per step")[0]
+    assert " ns" not in what and "one thread took" not in what  # the same speed is not listed as a difference
 
 
 def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():

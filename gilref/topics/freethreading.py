@@ -917,13 +917,25 @@ def _minutes_apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
         return None
 
 
+def _per_step(t: Timing, steps: int) -> Interval:
+    """*t*'s quartiles and median over *steps* countdown steps, in nanoseconds per step."""
+    return Interval(t.summary.q1 / steps * 1e9, t.median / steps * 1e9, t.summary.q3 / steps * 1e9)
+
+
+def _ns_pair(here: Interval, there: Interval) -> str:
+    """``31.9 ns`` when the medians print alike, else ``31.9 ns here and 33.0 ns there``."""
+    a, b = f"{here.median:.1f}", f"{there.median:.1f}"
+    return f"{a} ns" if a == b else f"{a} ns here and {b} ns there"
+
+
 def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -> str:
     """Sentences setting *other* (:func:`release_loop`) beside *suite*'s countdown, thread count by thread count.
 
     States the other chapter's speedup at every thread count both measured, whether each pair of
     intervals overlaps (then the two agree within their repeats' spread, even where only one of
-    them clears the bar), and, computed from both records, how the two runs differ: the work
-    (steps, and how it is cut), the one-thread time, the repeats, the load average when each
+    them clears the bar), and, computed from both records, how the two runs differ: the job's size
+    (steps, and how it is cut), the one-thread time per step (said to be the same when the two
+    quartile ranges per step overlap: the jobs differ in size, so their seconds do not compare), the repeats, the load average when each
     started and how far apart they ran.
     """
     mine = {t.workers: suite.speedup_interval(t) for t in suite.select("countdown", "threads") if t.workers >= 2}
@@ -944,10 +956,21 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     n = int(base.params.get("n", 0))
     units, steps = int(obase.params.get("units", 0)), int(obase.params.get("steps_per_unit", 0))
     diffs = []
+    same_speed = ""
     if n and units and steps:
-        diffs.append(f"this chapter counts {n:,} steps cut into one piece per thread, that one {units:,} "
-                     f"countdowns of {steps:,} steps shared out between the threads")
-    diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
+        total = units * steps
+        diffs.append(f"the job's size: this chapter counts {n:,} steps cut into one piece per thread, that one "
+                     + (f"{total:,} ({units:,} countdowns of {steps:,} steps)" if total != n else
+                        f"{units:,} countdowns of {steps:,} steps")
+                     + " shared out between the threads")
+        here, there = _per_step(base, n), _per_step(obase, total)
+        if overlap(here, there) or f"{here.median:.1f}" == f"{there.median:.1f}":
+            same_speed = (f" Per step one thread took the same time in both: {_ns_pair(here, there)} "
+                          f"({base.median:.3f} s for this chapter's job, {obase.median:.3f} s for that one's).")
+        else:
+            diffs.append(f"one thread took {_ns_pair(here, there)} per step")
+    else:
+        diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
     diffs.append(f"{len(base.values)} runs per thread count here, {len(obase.values)} there")
     la, lb = load_text(suite.metadata.get("load_average")), load_text(other.metadata.get("load_average"))
     diffs.append(f"the 1-minute load average was {la} at both starts" if la == lb else
@@ -958,7 +981,7 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
                      f"they ran {gap:.0f} minute{'' if round(gap) == 1 else 's'} apart")
     head = (f"Another chapter, {{doc}}`{doc}`, timed the same countdown loop on the same build, over its own "
             f"sequential run: {figures}.")
-    what = "; what differs between the runs: " + "; ".join(diffs) + "."
+    what = "; what differs between the runs: " + "; ".join(diffs) + "." + same_speed
     if apart:
         return (head + f" At {_counts(apart)} the two intervals do not overlap, so the runs measured different "
                 "speeds" + what)
