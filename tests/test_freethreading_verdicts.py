@@ -206,6 +206,10 @@ def test_race_verdict():
     assert ft.race_verdict(counts([0, 0, 0, 50, 70]), "3.13t").state == "undecided"
     gil_lost = ft.race_verdict(counts([5] * 5, gil_lost=[3] * 5), "3.13t")
     assert "some were lost too" in gil_lost.text
+    hosted = [{**r, "variant": "host: CPython 3.11.7 (GIL)"} if r["variant"] == "3.13" else r for r in counts([5] * 5)]
+    text = ft.race_verdict(hosted, "3.13t").text
+    assert "(CPython 3.11.7 (GIL): 0)" in text and "host:" not in text
+    assert ft.prose_name("host: CPython 3.11.7 (GIL)") == "CPython 3.11.7 (GIL)" == ft.prose_name("CPython 3.11.7 (GIL)")
 
 
 def test_lock_verdict():
@@ -425,12 +429,13 @@ def test_build_note_names_each_build_and_the_loop_regression_when_compiled_alike
     free = built(scaling(0.318, {1: 0.318, 2: 0.170}, gil=False), "3.13.5", free=True)
     forced = built(scaling(0.319, {1: 0.32, 2: 0.33}, gil=True), "3.13.5", free=True, x_gil="1")
     note = ft.build_note([("host: 3.11", host), ("3.13", gil), ("3.13t", free), ("3.13t -X gil=1", forced)])
-    assert ("host: 3.11 was built with `-O3`, without PGO or LTO; 3.13 was built with `-O3`, without PGO or LTO; "
+    assert ("3.11 was built with `-O3`, without PGO or LTO; 3.13 was built with `-O3`, without PGO or LTO; "
             "3.13t was built with `-O3`") in note
+    assert "host:" not in note  # prose names the build, not the table label
     assert "3.13t -X gil=1" not in note  # the same binary, compiled once
     assert "None has" in note and "released binaries" in note and ft.PERFORMANCE_OPTIONS_URL in note
     assert "1.56×" in note and "0.245 s" in note and "0.157 s" in note and ft.LOOP_REGRESSION_URL in note
-    assert "3.13t, fastest on 2 threads (0.170 s), still took longer than host: 3.11 on one" in note
+    assert "3.13t, fastest on 2 threads (0.170 s), still took longer than 3.11 on one" in note
     # one build with PGO: the note says the builds differ and does not blame the version
     pgo = built(scaling(0.157, {1: 0.157}, gil=True), "3.11.7", args="'--enable-optimizations'")
     mixed = ft.build_note([("host: 3.11", pgo), ("3.13", gil)])
@@ -535,7 +540,14 @@ def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_a
     dip = {"seconds": {"1": [0.065] * 3, "2": [0.035] * 3, "3": [0.0516] * 3}}
     text = ft.uneven_text(dip, 2)
     assert "3 threads ran 1.26× one thread, where 3 equal shares on 2 CPUs allow 1.50× if each thread keeps" in text
-    assert "2.00× only if the scheduler moves them" in text and "below even the lower figure" in text
+    assert "2.00× only if the scheduler time-shares the CPUs" in text and "below even the lower figure" in text
+    assert "nothing the script records tells why" in text  # no load, one run per count: no cause invented
+    noisy = ft.uneven_text({"seconds": {"1": [0.065] * 3, "3": [0.0440, 0.0458, 0.0470]}}, 2)
+    assert "its fastest of 3 runs reached 1.48×, so the median's dip is the noise of 3 runs of 46 ms" in noisy
+    busy = ft.uneven_text({**dip, "load_average": 1.5}, 2)
+    assert "load average was 1.5 when the script ran, on 2 CPUs" in busy and "tells why" not in busy
+    quiet = ft.uneven_text({**dip, "load_average": 0.2}, 2)
+    assert "tells why" in quiet
     assert "dip" not in text
     assert "about the lower figure" in ft.uneven_text({"seconds": {"1": [0.06], "3": [0.04]}}, 2)
     assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03], "4": [0.03]}}, 2) == ""

@@ -226,6 +226,20 @@ CITED_OVERHEAD = {
 # -- inside the interpreter ---------------------------------------------------------
 
 
+#: What the table labels of the book's own interpreter begin with (``host: CPython 3.11.7 (GIL)``),
+#: to tell it from a provisioned build of the same name in a table; prose names the build alone.
+HOST_PREFIX = "host: "
+
+
+def prose_name(label: str) -> str:
+    """The build's name for a sentence: a table label without its :data:`HOST_PREFIX`.
+
+    >>> prose_name("host: CPython 3.11.7 (GIL)")
+    'CPython 3.11.7 (GIL)'
+    """
+    return label[len(HOST_PREFIX):] if label.startswith(HOST_PREFIX) else label
+
+
 def build_info() -> dict[str, Any]:
     """How this interpreter was built and whether its GIL is on right now.
 
@@ -511,7 +525,7 @@ def variants(
     gil, ft = chosen.gil, chosen.free_threaded
     same = gil is not None and os.path.realpath(gil.executable) == os.path.realpath(me.executable)
     return {
-        "host": None if same else Variant(f"host: {me.label}", me.executable),
+        "host": None if same else Variant(f"{HOST_PREFIX}{me.label}", me.executable),
         "default": Variant(gil.label, gil.executable) if gil else None,
         "free-threaded": Variant(ft.label, ft.executable) if ft else None,
         "free-threaded, GIL on": Variant(f"{ft.label}, -X gil=1", ft.executable, ("-X", "gil=1")) if ft else None,
@@ -1291,7 +1305,7 @@ def lock_verdict(counts: Sequence[Mapping[str, Any]]) -> Claim:
     """With a lock, was no update lost on any build? (:func:`counter_table` rows.)"""
     locked = [r for r in counts if r["lock"]]
     lost = {str(r["variant"]): max(r["lost"]) for r in locked}
-    bad = ", ".join(f"{k}: {v:,}" for k, v in lost.items() if v) or "none"
+    bad = ", ".join(f"{prose_name(k)}: {v:,}" for k, v in lost.items() if v) or "none"
     return check(
         "lock_verdict",
         "with a lock, no update is lost on any build",
@@ -1313,7 +1327,7 @@ def race_verdict(counts: Sequence[Mapping[str, Any]], label: str) -> Claim:
     ft = rows[label]
     lost = Interval.of([float(x) for x in ft["lost"]])
     gil_lost = {k: statistics.median(r["lost"]) for k, r in rows.items() if r["gil_enabled"]}
-    listed = ", ".join(f"{k}: {v:,.0f}" for k, v in gil_lost.items())
+    listed = ", ".join(f"{prose_name(k)}: {v:,.0f}" for k, v in gil_lost.items())
     if gil_lost and not any(gil_lost.values()):
         gil = (f"With a GIL nothing was lost ({listed}): {EVAL_BREAKER_TEXT}. None of those falls between the "
                "read and the write of this increment, so the GIL is never handed over inside it. That is an "
@@ -1406,28 +1420,53 @@ def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
     return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
 
 
+#: The 1-minute load average (runnable tasks, the script's own included) from which
+#: :func:`uneven_text` names other work on the host as a cause of threads getting less than
+#: every CPU: half a CPU's worth or more, beyond what the script itself adds (it runs a few
+#: seconds, a small part of the minute the average covers).
+UNEVEN_LOAD = 0.5
+
+
 def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
     """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
     beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
     CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
-    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that moves threads so that all finish
-    together gives min(k, c). ``""`` when no such count was run."""
+    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that time-shares the CPUs between them so
+    that all finish together gives min(k, c). Both assume the threads had every CPU to themselves, so a
+    figure below the lower one says they did not; the cause is named only as far as the script's data
+    shows one: its fastest run reaching the lower figure (the median's dip is its few runs' noise), or
+    the host's load average when it ran (:data:`UNEVEN_LOAD`); otherwise the sentence says that
+    nothing it recorded tells why. ``""`` when no such count was run."""
     secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
     if 1 not in secs or cpus < 1:
         return ""
     one = statistics.median(secs[1])
+    load = data.get("load_average")
     parts = []
     for k in sorted(secs):
         if k <= cpus or k % cpus == 0:
             continue
         got = one / statistics.median(secs[k])
+        best = one / min(secs[k])
         fixed = k / -(-k // cpus)
-        where = ("below even the lower figure" if got < fixed * (1 - EXAMPLE_SLACK) else
-                 "about the lower figure" if got <= fixed * (1 + EXAMPLE_SLACK) else
-                 "above the lower figure, so the scheduler moved threads")
+        if got < fixed * (1 - EXAMPLE_SLACK):
+            if best >= fixed * (1 - EXAMPLE_SLACK) and len(secs[k]) > 1:
+                cause = (f"its fastest of {len(secs[k])} runs reached {best:.2f}×, so the median's dip is the "
+                         f"noise of {len(secs[k])} runs of {statistics.median(secs[k]) * 1000:.0f} ms")
+            elif load is not None and float(load) >= UNEVEN_LOAD:
+                cause = (f"the host's 1-minute load average was {float(load):.1f} when the script ran, on {cpus} "
+                         "CPUs: other work took its turns on the time-shared CPUs too")
+            else:
+                cause = "nothing the script records tells why"
+            where = f"below even the lower figure, so the threads did not have the {cpus} CPUs to themselves: {cause}"
+        elif got <= fixed * (1 + EXAMPLE_SLACK):
+            where = "about the lower figure"
+        else:
+            where = "above the lower figure, so the scheduler moved threads between the CPUs"
         parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
                      f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
-                     f"{min(k, cpus):.2f}× only if the scheduler moves them so that all finish together: {where}")
+                     f"{min(k, cpus):.2f}× only if the scheduler time-shares the CPUs so that all finish "
+                     f"together: {where}")
     if not parts:
         return ""
     return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
@@ -1477,7 +1516,7 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     ex = Interval(min(runs), statistics.median(runs), max(runs))
     tb = Interval(table.summary.q1, table.median, table.summary.q3)
     head = (f"Its one-thread time, {_seconds_text(ex, 'runs')}, is the same "
-            f"countdown of {table.params['n']:,} steps on one thread of {label} as in the single-thread table "
+            f"countdown of {table.params['n']:,} steps on one thread of {prose_name(label)} as in the single-thread table "
             f"above ({_seconds_text(tb, 'quartiles', inside=True)})")
     gap = ex.median / tb.median - 1
     if abs(gap) <= EXAMPLE_TIME_SLACK:
@@ -1549,7 +1588,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     return check(
         "example_verdict",
         "the reader's script measures what the chapter measures",
-        agree, ex=ex, s=s, s1=s1, label=label, steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
+        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
         title=EXAMPLE_TITLE,
         supported="**The script agrees with the measurement.** Its two threads ran {ex} as fast as its one "
                   "worker thread on {label}; in the chapter's runs above the same ratio was {s1}, and {s} over "
@@ -1615,7 +1654,7 @@ def scaling_note(pairs: Sequence[tuple[str, Suite]], *, tolerance: float = 0.03)
                 continue
             overlap = b.summary.q3 >= a.summary.q1
             out.append(
-                f"On {label}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
+                f"On {prose_name(label)}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
                 f"{a.median:.3f} s for {a.workers}: "
                 + (f"the repeats overlap (quartiles {b.summary.q1:.3f}–{b.summary.q3:.3f} s and "
                    f"{a.summary.q1:.3f}–{a.summary.q3:.3f} s), so this is the noise of a busy host, not a gain: "
@@ -1679,7 +1718,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
     if not seen:
         return ""
     built = [(label, suite, o) for label, suite, o in seen.values() if o["known"]]
-    parts = [f"{label} was built with {_options_text(o)}" for label, _, o in built]
+    parts = [f"{prose_name(label)} was built with {_options_text(o)}" for label, _, o in built]
     out = ("How each interpreter was compiled, as its own `sysconfig` records it (`OPT` and `CONFIG_ARGS`): "
            + "; ".join(parts) + ".") if parts else ""
     perf = (f"[profile-guided and link-time optimisation]({PERFORMANCE_OPTIONS_URL}) (`--enable-optimizations`, "
@@ -1704,6 +1743,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
            and not s.metadata.get("free_threaded_build")]
     if alike and old and new:
         (ol, os_), (nl, ns) = old[0], new[0]
+        ol, nl = prose_name(ol), prose_name(nl)
         r = ratio_interval(ns.baseline("countdown").values, os_.baseline("countdown").values)
         if r.low > 1:
             out += (f" With the same options, the countdown's sequential run took {interval_text(r)} as long on {nl} "
@@ -1714,6 +1754,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
             ft = [(label, s) for label, s, _ in seen.values() if s.metadata.get("free_threaded_build")]
             if ft:
                 fl, fs = ft[0]
+                fl = prose_name(fl)
                 best = min(fs.select("countdown", "threads"), key=lambda t: t.median)
                 if best.median > os_.baseline("countdown").median:
                     out += (f" It is why {fl}, fastest on {best.workers} threads ({best.median:.3f} s), still "
