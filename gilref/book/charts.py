@@ -106,8 +106,8 @@ def reference_at(line: Line2D, x: float) -> float | None:
     Reads the line's own data: each stretch between two NaN separators is a polyline;
     *x* is interpolated on the stretch that spans it.
     """
-    xs = [float(v) for v in line.get_xdata()]  # type: ignore[union-attr]
-    ys = [float(v) for v in line.get_ydata()]  # type: ignore[union-attr]
+    xs: list[float] = [float(v) for v in line.get_xdata()]  # type: ignore[union-attr, arg-type, unused-ignore]
+    ys: list[float] = [float(v) for v in line.get_ydata()]  # type: ignore[union-attr, arg-type, unused-ignore]
     for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
         if any(math.isnan(v) for v in (x0, y0, x1, y1)) or not min(x0, x1) <= x <= max(x0, x1):
             continue
@@ -707,8 +707,10 @@ def scaling_chart(
     ax.legend(fontsize=7.5, loc="upper left")
     ax.set_title(title)
     drawn_note = (f"Points: ratio of medians of {runs_text(drawn)} per thread count; bars: the same ratio "
-                  "across the quartiles." + (" Lines are shifted a little sideways so that all show; the ideal "
-                                               "is a dash at each count, across its shifted points." if half > 0 else ""))
+                  "across the quartiles.")
+    if half > 0:
+        drawn_note += " Lines are shifted a little sideways so that all show; the ideal is a dash at each count, " \
+                      "across its shifted points."
     caption(fig, suite.metadata, (note + "\n" if note else "") + drawn_note, builds=builds)
     return fig
 

@@ -949,8 +949,8 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     intervals overlaps (then the two agree within their repeats' spread, even where only one of
     them clears the bar), and, computed from both records, how the two runs differ: the job's size
     (steps, and how it is cut), the one-thread time per step (said to be the same when the two
-    quartile ranges per step overlap: the jobs differ in size, so their seconds do not compare), the repeats, the load average when each
-    started and how far apart they ran.
+    quartile ranges per step overlap: the jobs differ in size, so their seconds do not compare),
+    the repeats, the load average when each started and how far apart they ran.
     """
     mine = {t.workers: suite.speedup_interval(t) for t in suite.select("countdown", "threads") if t.workers >= 2}
     theirs = {t.workers: other.speedup_interval(t) for t in other.select("python_loop", "threads")}
@@ -1482,9 +1482,9 @@ def past_bound_text(value: float, bound: float) -> tuple[str, str]:
     """``(value, bound)`` as per cents (fractions in), each printed so that the comparison reads right.
 
     The bound prints with the fewest decimals (up to 2) that give it exactly, e.g. ``3%``; the value,
-    which lies past the bound, with the fewest decimals (at least the bound's, up to 3) at which it prints larger than the
-    bound as printed: 0.034 against 0.03 is ``3.4%``, not a ``3%`` that would read as no more than
-    the ``3%`` beside it.
+    which lies past the bound, with the fewest decimals (at least the bound's, up to 3) at which it
+    prints larger than the bound as printed: 0.034 against 0.03 is ``3.4%``, not a ``3%`` that
+    would read as no more than the ``3%`` beside it.
     """
     b = next((d for d in range(3) if abs(round(bound * 100, d) - bound * 100) < 1e-9), 2)
     bound_text = _percent(bound, b)
@@ -1516,8 +1516,8 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     ex = Interval(min(runs), statistics.median(runs), max(runs))
     tb = Interval(table.summary.q1, table.median, table.summary.q3)
     head = (f"Its one-thread time, {_seconds_text(ex, 'runs')}, is the same "
-            f"countdown of {table.params['n']:,} steps on one thread of {prose_name(label)} as in the single-thread table "
-            f"above ({_seconds_text(tb, 'quartiles', inside=True)})")
+            f"countdown of {table.params['n']:,} steps on one thread of {prose_name(label)} as in the "
+            f"single-thread table above ({_seconds_text(tb, 'quartiles', inside=True)})")
     gap = ex.median / tb.median - 1
     if abs(gap) <= EXAMPLE_TIME_SLACK:
         return head + f": the two agree ({abs(gap):.1%} apart)."
