@@ -108,7 +108,7 @@ def test_the_scaling_verdict_states_the_other_chapters_figures_and_why_they_diff
     far = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.1}), here)
     apart = ft.scaling_verdict(here, "3.13t", elsewhere=far)
     assert "do not overlap" in apart.text and "0.5 when this run started and 1.5 when that one did" in apart.text
-    assert "one thread took 100.0 ns here and 1.0 ns there per step" in apart.text  # per step, not per job
+    assert "one thread took 100.0 ns per step here and 1.0 ns there" in apart.text  # per step, not per job
     assert "0.150 s there" not in apart.text and "the job's size" in apart.text
     # overlapping only at the edges (a busy host gave 1.96x here and 1.02x there): not called one figure
     wide = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.08}, spread=0.12,
@@ -546,7 +546,8 @@ def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_a
     noisy = ft.uneven_text({"seconds": {"1": [0.065] * 3, "3": [0.0440, 0.0458, 0.0470]}}, 2)
     assert "its fastest of 3 runs reached 1.48×, so the median's dip is the noise of 3 runs of 46 ms" in noisy
     busy = ft.uneven_text({**dip, "load_average": 1.5}, 2)
-    assert "load average was 1.5 when the script ran, on 2 CPUs" in busy and "tells why" not in busy
+    assert "to themselves; the host's 1-minute load average was 1.5 when the script ran, on 2 CPUs, so other" in busy
+    assert "tells why" not in busy
     quiet = ft.uneven_text({**dip, "load_average": 0.2}, 2)
     assert "tells why" in quiet
     assert "dip" not in text

@@ -366,8 +366,8 @@ def test_target_text_names_a_job_far_from_its_target_and_why_from_the_record():
     short = _with_calibration(near, "zlib", 1.4, 1.35)
     text = release.target_text(short, 1.4)
     assert "zlib.compress's job took 1.000 s on one thread, 29% short of the target" in text
-    assert "timed its units at 1.400 s for the job and its warm-up run took 1.350 s" in text
-    assert "ran faster in the measured runs" in text and "1400 ms aimed at" in text
+    assert "predicted 1.400 s for the job and its warm-up run took 1.350 s" in text
+    assert "its units ran faster in the measured runs" in text and "1400 ms aimed at" in text
     with pytest.raises(ValueError, match="target"):
         release.target_text(near, 0)
 

@@ -982,7 +982,7 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
             same_speed = (f" Per step one thread took the same time in both: {_ns_pair(here, there)} "
                           f"({base.median:.3f} s for this chapter's job, {obase.median:.3f} s for that one's).")
         else:
-            diffs.append(f"one thread took {_ns_pair(here, there)} per step")
+            diffs.append(f"one thread took {here.median:.1f} ns per step here and {there.median:.1f} ns there")
     else:
         diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
     diffs.append(f"{len(base.values)} runs per thread count here, {len(obase.values)} there")
@@ -1455,10 +1455,10 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
                          f"noise of {len(secs[k])} runs of {statistics.median(secs[k]) * 1000:.0f} ms")
             elif load is not None and float(load) >= UNEVEN_LOAD:
                 cause = (f"the host's 1-minute load average was {float(load):.1f} when the script ran, on {cpus} "
-                         "CPUs: other work took its turns on the time-shared CPUs too")
+                         "CPUs, so other work took turns on them too")
             else:
                 cause = "nothing the script records tells why"
-            where = f"below even the lower figure, so the threads did not have the {cpus} CPUs to themselves: {cause}"
+            where = f"below even the lower figure, so the threads did not have the {cpus} CPUs to themselves; {cause}"
         elif got <= fixed * (1 + EXAMPLE_SLACK):
             where = "about the lower figure"
         else:

@@ -503,8 +503,8 @@ def target_text(suite: Suite, target: float) -> str:
         warm = f" and its warm-up run took {base.warmups[0]:.3f} s" if base.warmups else ""
         if predicted:
             ran = "faster" if base.median < float(predicted) else "slower"
-            what += (f": calibration, just before, timed its units at {float(predicted):.3f} s for the job{warm}, "
-                     f"so the units ran {ran} in the measured runs than when they were counted out")
+            what += (f": calibration, just before, predicted {float(predicted):.3f} s for the job{warm}, "
+                     f"so its units ran {ran} in the measured runs than when they were counted out")
         off.append(what)
     if not off:
         return ""
