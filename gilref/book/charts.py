@@ -100,8 +100,9 @@ def _levels(counts: Sequence[float], level: Callable[[float], float], reach: flo
     return xs, ys
 
 
-def reference_at(line: Line2D, x: float) -> float | None:
-    """The height of a drawn reference *line* (an ideal or a ceiling) at *x*, or None where it draws nothing.
+def reference_at(line: Any, x: float) -> float | None:
+    """The height of a drawn reference *line* (a matplotlib ``Line2D``: an ideal or a ceiling) at *x*,
+    or None where it draws nothing.
 
     Reads the line's own data: each stretch between two NaN separators is a polyline;
     *x* is interpolated on the stretch that spans it.

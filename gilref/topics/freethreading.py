@@ -66,12 +66,14 @@ __all__ = [
     "EXAMPLE_TITLE",
     "GIL_ON_MAX",
     "GIL_SLACK",
+    "HOST_PREFIX",
     "LOOP_REGRESSION_URL",
     "NUMPY_MIN",
     "PERFORMANCE_OPTIONS_URL",
     "SCALING_MIN",
     "SCALING_SHARE",
     "SLOWER_MIN",
+    "UNEVEN_LOAD",
     "Variant",
     "build_config",
     "build_info",
@@ -103,7 +105,9 @@ __all__ = [
     "numpy_threads",
     "numpy_verdict",
     "objects",
+    "past_bound_text",
     "percent_text",
+    "prose_name",
     "quartiles_text",
     "race_verdict",
     "range_text",
@@ -169,6 +173,11 @@ EXAMPLE_SLACK = 0.02
 #: be called the same figure: both time one countdown on one thread, so only
 #: noise (and the worker thread's start, well under a millisecond) separates them.
 EXAMPLE_TIME_SLACK = 0.03
+#: The 1-minute load average (runnable tasks, the script's own included) from which
+#: :func:`uneven_text` names other work on the host as a cause of threads getting less than
+#: every CPU: half a CPU's worth or more, beyond what the script itself adds (it runs a few
+#: seconds, a small part of the minute the average covers).
+UNEVEN_LOAD = 0.5
 #: NumPy's header where ``NPY_BEGIN_THREADS_THRESHOLDED`` releases the GIL only for loops above 500 elements.
 NUMPY_THRESHOLD_URL = "https://github.com/numpy/numpy/blob/v2.1.0/numpy/_core/include/numpy/ndarraytypes.h"
 #: Where CPython's documentation recommends ``--enable-optimizations --with-lto``
@@ -1418,13 +1427,6 @@ def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
     if lo == hi:
         return f"{i.median:.3f} s"
     return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
-
-
-#: The 1-minute load average (runnable tasks, the script's own included) from which
-#: :func:`uneven_text` names other work on the host as a cause of threads getting less than
-#: every CPU: half a CPU's worth or more, beyond what the script itself adds (it runs a few
-#: seconds, a small part of the minute the average covers).
-UNEVEN_LOAD = 0.5
 
 
 def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
