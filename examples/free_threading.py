@@ -52,6 +52,13 @@ def run_on_threads(count, threads):
     return time.perf_counter() - start
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def positive_int(text):
     value = int(text)
     if value < 1:
@@ -60,12 +67,13 @@ def positive_int(text):
 
 
 def main(argv=None):
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cpus = usable_cpus()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=positive_int, default=10_000_000,
                         help="countdown steps in total (default: 10000000)")
-    parser.add_argument("--max-threads", type=positive_int, default=cpus + 1,
-                        help=f"largest thread count (default: CPUs + 1 = {cpus + 1})")
+    parser.add_argument("--max-threads", type=positive_int, default=2 * cpus,
+                        help=f"largest thread count (default: twice the usable CPUs, as the gilref chapter "
+                             f"runs, = {2 * cpus})")
     parser.add_argument("--repeats", type=positive_int, default=5,
                         help="runs per thread count; the median is shown (default: 5)")
     parser.add_argument("--json", metavar="FILE",
@@ -73,7 +81,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     free_threaded, gil_enabled = describe_build()
-    print(f"Python {sys.version.split()[0]} ({sys.implementation.name}) on {cpus} CPUs")
+    print(f"Python {sys.version.split()[0]} ({sys.implementation.name}) on {cpus} CPU{'' if cpus == 1 else 's'}")
     print(f"free-threaded build (Py_GIL_DISABLED): {'yes' if free_threaded else 'no'}")
     print(f"GIL enabled now: {'yes' if gil_enabled else 'no'}")
     print(f"countdown of {args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}:")

@@ -329,16 +329,67 @@ def test_grouped_bars_keep_the_plot_at_the_page_width_and_separate_thousands():
     assert any("," in t for t in ticks) and not any(len(t) > 4 and "," not in t for t in ticks)
 
 
-def test_the_ideal_stays_level_across_the_points_shifted_sideways():
+def _points(ax):
+    """(drawn x, y) of every point of every series (error-bar container) of *ax*."""
+    return [(float(x), float(y)) for c in ax.containers for x, y in zip(c.lines[0].get_xdata(), c.lines[0].get_ydata())]
+
+
+def _reference(ax, prefix):
+    return next(ln for ln in ax.get_lines() if ln.get_label().startswith(prefix))
+
+
+def _at_ideal_suite(counts=(2, 4), kinds=("a", "b", "c")):
+    """Kinds that each run exactly at the ideal (speedup = threads), so that any drawing above it is the chart's."""
+    s = Suite(metadata={"usable_cpus": 8})
+    for kind in kinds:
+        s.add(Timing(kind, "sequential", 1, (1.0,) * 5))
+        s.add(Timing(kind, "threads", 1, (1.0,) * 5))
+        for w in counts:
+            s.add(Timing(kind, "threads", w, (1.0 / w,) * 5))
+    return s
+
+
+@pytest.mark.parametrize("chart", ["speedup", "scaling"])
+def test_no_point_at_or_below_its_ideal_is_drawn_above_the_ideal(chart):
+    s = _at_ideal_suite()
+    kinds = [("a", "a"), ("b", "b"), ("c", "c")]
+    if chart == "speedup":
+        fig = plotting.speedup_chart([(k, s) for k, _ in kinds], "a")  # three lines of the same data
+    else:
+        fig = plotting.scaling_chart(s, kinds, title="t", cpus=8)
+    ax = fig.axes[0]
+    ideal = _reference(ax, "ideal")
+    points = _points(ax)
+    assert len({x for x, _ in points}) > len({round(x) for x, _ in points})  # the points are shifted
+    for x, y in points:
+        level = plotting.reference_at(ideal, x)
+        assert level is not None, f"no ideal drawn at the shifted point x={x}"
+        assert level == float(round(x))           # its own count's ideal, not a slope's height
+        assert y <= level + 1e-9                  # a point at the ideal is not drawn above it
+    counts = sorted({round(x) for x, _ in points})
+    for a, b in zip(counts, counts[1:]):          # nothing between counts for a line to run above
+        assert plotting.reference_at(ideal, (a + b) / 2) is None
+
+
+def test_the_ceiling_is_drawn_at_its_own_level_across_the_shifted_points():
+    s = _at_ideal_suite(counts=(2, 4))
+    fig = plotting.scaling_chart(s, [("a", "a"), ("b", "b")], title="t", cpus=2)
+    ax = fig.axes[0]
+    ceiling = _reference(ax, "ceiling")
+    for x, _ in _points(ax):
+        level = plotting.reference_at(ceiling, x)
+        assert level == (2.0 if round(x) == 4 else None)  # only where it lies below the ideal
+    capped = plotting.speedup_chart([("a", s), ("b", s)], "a", cpus=2).axes[0]
+    ideal = _reference(capped, "ideal")
+    assert {plotting.reference_at(ideal, x) for x, _ in _points(capped)} == {1.0, 2.0}
+    assert "dash at each count" in _caption(fig)
+
+
+def test_reference_at_reads_a_plain_line_too():
     s = suite()
-    fig = plotting.speedup_chart([("a", s, "threads"), ("b", s, "interpreters")], "w")
-    ideal = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("ideal"))
-    pairs = list(zip((float(x) for x in ideal.get_xdata()), (float(y) for y in ideal.get_ydata())))
-    points = [(float(x), float(y)) for c in fig.axes[0].containers for x, y in zip(c.lines[0].get_xdata(),
-                                                                                    c.lines[0].get_ydata())]
-    for x, _ in points:  # every shifted point has its own count's ideal level right above or below it
-        level = [y for (a, y), (b, _) in zip(pairs[::2], pairs[1::2]) if a <= x <= b]
-        assert level == [float(round(x))]
+    ideal = _reference(plotting.speedup_chart(s, "w").axes[0], "ideal")  # one line: not shifted, one diagonal
+    assert plotting.reference_at(ideal, 1.5) == 1.5
+    assert plotting.reference_at(ideal, 3.0) is None
 
 
 def _spread_suite(runs: int = 5) -> Suite:

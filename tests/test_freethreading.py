@@ -5,6 +5,7 @@ are skipped otherwise."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -252,6 +253,26 @@ def test_free_threading_example_writes_every_run_as_json(run_example, tmp_path):
     assert data["count"] == 100_000 and data["repeats"] == 3 and data["python"] == sys.version.split()[0]
     assert sorted(data["seconds"]) == ["1", "2"] and all(len(v) == 3 for v in data["seconds"].values())
     assert ft.example_interval(data).low > 0  # what the chapter's cross-check reads
+
+
+@pytest.mark.example("free_threading.py")
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_free_threading_example_goes_to_twice_the_usable_cpus_by_default(tmp_path):
+    # As the chapter does (thread_counts: up to twice the CPUs), and counting the CPUs this process
+    # may use: limited to one CPU, it runs 1 and 2 threads whatever os.cpu_count() says.
+    path = tmp_path / "runs.json"
+    one = min(os.sched_getaffinity(0))
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "free_threading.py"), "--count", "2000", "--repeats", "1",
+                           "--json", str(path)], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          preexec_fn=lambda: os.sched_setaffinity(0, {one}))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["cpus"] == 1 and sorted(data["seconds"], key=int) == ["1", "2"]
+    assert "on 1 CPU\n" in proc.stdout
+    helped = subprocess.run([sys.executable, str(EXAMPLES / "free_threading.py"), "--help"], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT)
+    assert f"twice the usable CPUs, as the gilref chapter runs, = {2 * len(os.sched_getaffinity(0))}" in " ".join(
+        helped.stdout.split())
 
 
 @pytest.mark.example("free_threading.py")

@@ -108,13 +108,30 @@ def test_the_scaling_verdict_states_the_other_chapters_figures_and_why_they_diff
     far = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.1}), here)
     apart = ft.scaling_verdict(here, "3.13t", elsewhere=far)
     assert "do not overlap" in apart.text and "0.5 when this run started and 1.5 when that one did" in apart.text
-    assert "0.150 s there" in apart.text
+    assert "one thread took 100.0 ns per step here and 1.0 ns there" in apart.text  # per step, not per job
+    assert "0.150 s there" not in apart.text and "the job's size" in apart.text
     # overlapping only at the edges (a busy host gave 1.96x here and 1.02x there): not called one figure
     wide = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.08}, spread=0.12,
                                           date="2026-12-01T18:00:30+00:00"), here)
     loose = ft.scaling_verdict(here, "3.13t", elsewhere=wide)
     assert "neither median lies within the other run's spread (1.87× here and 1.50× there on 2 threads)" in loose.text
     assert "agree" not in loose.text and "within a minute of each other" in loose.text
+
+
+def test_the_other_chapters_one_thread_time_is_compared_per_step_not_per_job():
+    # 10,000,000 steps in 0.319 s here, 48 x 100,000 in 0.153 s there: 31.9 ns per step in both
+    here = scaling(0.319, {1: 0.319, 2: 0.167, 4: 0.166}, gil=False)
+    record = release_record(here, 0.153, {2: 0.078, 4: 0.079})
+    data = record["suites"]["scaling_ft"]
+    for t in data["timings"]:
+        t["params"]["units"] = 48
+    other = Suite.from_dict(data)
+    text = ft.elsewhere_text(here, Suite(timings=other.select("python_loop"), metadata=other.metadata))
+    assert "Per step one thread took the same time in both: 31.9 ns (0.319 s for this chapter's job" in text
+    assert "4,800,000 (48 countdowns of 100,000 steps)" in text and "the job's size" in text
+    assert "one thread took 0.319 s here" not in text
+    what = text.split("what differs between the runs:")[1].split(". Per step")[0]
+    assert " ns" not in what and "one thread took" not in what  # the same speed is not listed as a difference
 
 
 def test_gil_on_verdict_credits_the_lock_only_when_the_same_binary_scaled():
@@ -189,6 +206,11 @@ def test_race_verdict():
     assert ft.race_verdict(counts([0, 0, 0, 50, 70]), "3.13t").state == "undecided"
     gil_lost = ft.race_verdict(counts([5] * 5, gil_lost=[3] * 5), "3.13t")
     assert "some were lost too" in gil_lost.text
+    hosted = [{**r, "variant": "host: CPython 3.11.7 (GIL)"} if r["variant"] == "3.13" else r for r in counts([5] * 5)]
+    text = ft.race_verdict(hosted, "3.13t").text
+    assert "(CPython 3.11.7 (GIL): 0)" in text and "host:" not in text
+    name = "CPython 3.11.7 (GIL)"
+    assert ft.prose_name("host: " + name) == name == ft.prose_name(name)
 
 
 def test_lock_verdict():
@@ -408,12 +430,13 @@ def test_build_note_names_each_build_and_the_loop_regression_when_compiled_alike
     free = built(scaling(0.318, {1: 0.318, 2: 0.170}, gil=False), "3.13.5", free=True)
     forced = built(scaling(0.319, {1: 0.32, 2: 0.33}, gil=True), "3.13.5", free=True, x_gil="1")
     note = ft.build_note([("host: 3.11", host), ("3.13", gil), ("3.13t", free), ("3.13t -X gil=1", forced)])
-    assert ("host: 3.11 was built with `-O3`, without PGO or LTO; 3.13 was built with `-O3`, without PGO or LTO; "
+    assert ("3.11 was built with `-O3`, without PGO or LTO; 3.13 was built with `-O3`, without PGO or LTO; "
             "3.13t was built with `-O3`") in note
+    assert "host:" not in note  # prose names the build, not the table label
     assert "3.13t -X gil=1" not in note  # the same binary, compiled once
     assert "None has" in note and "released binaries" in note and ft.PERFORMANCE_OPTIONS_URL in note
     assert "1.56×" in note and "0.245 s" in note and "0.157 s" in note and ft.LOOP_REGRESSION_URL in note
-    assert "3.13t, fastest on 2 threads (0.170 s), still took longer than host: 3.11 on one" in note
+    assert "3.13t, fastest on 2 threads (0.170 s), still took longer than 3.11 on one" in note
     # one build with PGO: the note says the builds differ and does not blame the version
     pgo = built(scaling(0.157, {1: 0.157}, gil=True), "3.11.7", args="'--enable-optimizations'")
     mixed = ft.build_note([("host: 3.11", pgo), ("3.13", gil)])
@@ -452,6 +475,16 @@ def test_example_one_thread_agrees_says_why_not_or_stays_silent():
     verdict = ft.example_verdict(FT_GOOD, {**data, "seconds": {**data["seconds"], "1": [0.067, 0.068, 0.069]}},
                                  "3.13t", cost=single(0.050, 0.063))
     assert "8% slower" in verdict.text
+
+
+def test_a_gap_past_its_bound_prints_with_the_digits_that_show_it_past():
+    assert ft.past_bound_text(0.034, 0.03) == ("3.4%", "3%")      # not "3% ..., beyond the 3%"
+    assert ft.past_bound_text(0.0301, 0.03) == ("3.01%", "3%")
+    assert ft.past_bound_text(0.08, 0.03) == ("8%", "3%")
+    assert ft.past_bound_text(0.026, 0.025) == ("2.6%", "2.5%")   # the bound keeps its own decimal
+    data = {**example_data(0.0633, 0.034), "count": 2_000_000, "seconds": {"1": [0.0645, 0.0652, 0.0655]}}
+    text = ft.example_one_thread(single(0.050, 0.063, spread=0.001), data, "3.13t")
+    assert "3.5% slower, beyond the 3% that noise explains" in text
 
 
 def test_example_verdict_gives_a_millisecond_pause_to_a_tenth_of_a_percent():
@@ -508,7 +541,15 @@ def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_a
     dip = {"seconds": {"1": [0.065] * 3, "2": [0.035] * 3, "3": [0.0516] * 3}}
     text = ft.uneven_text(dip, 2)
     assert "3 threads ran 1.26× one thread, where 3 equal shares on 2 CPUs allow 1.50× if each thread keeps" in text
-    assert "2.00× only if the scheduler moves them" in text and "below even the lower figure" in text
+    assert "2.00× only if the scheduler time-shares the CPUs" in text and "below even the lower figure" in text
+    assert "nothing the script records tells why" in text  # no load, one run per count: no cause invented
+    noisy = ft.uneven_text({"seconds": {"1": [0.065] * 3, "3": [0.0440, 0.0458, 0.0470]}}, 2)
+    assert "its fastest of 3 runs reached 1.48×, so the median's dip is the noise of 3 runs of 46 ms" in noisy
+    busy = ft.uneven_text({**dip, "load_average": 1.5}, 2)
+    assert "to themselves; the host's 1-minute load average was 1.5 when the script ran, on 2 CPUs, so other" in busy
+    assert "tells why" not in busy
+    quiet = ft.uneven_text({**dip, "load_average": 0.2}, 2)
+    assert "tells why" in quiet
     assert "dip" not in text
     assert "about the lower figure" in ft.uneven_text({"seconds": {"1": [0.06], "3": [0.04]}}, 2)
     assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03], "4": [0.03]}}, 2) == ""

@@ -43,6 +43,10 @@ def test_calibrate_rounds_up_to_a_multiple_of_the_thread_counts():
     with SleepWork(1, seconds=0.005) as work:
         units = calibrate(work, 0.03, multiple=12)
     assert units % 12 == 0 and units >= 12
+    per: list[float] = []
+    with SleepWork(1, seconds=0.005) as work:
+        calibrate(work, 0.03, seconds_per_unit=per)
+    assert len(per) == 1 and per[0] >= 0.005  # a sleep lasts at least what it asks for
 
 
 def test_scaling_suite_does_the_same_work_on_every_thread_count(no_leaked_threads):
@@ -56,6 +60,8 @@ def test_scaling_suite_does_the_same_work_on_every_thread_count(no_leaked_thread
         assert timings[0].params["units"] % 2 == 0
         assert all(len(t.values) == 5 for t in timings)
     assert suite.get("python_loop", "sequential").params["releases_gil"] is False
+    base = suite.baseline("sleep").params  # what the job was aimed at and what calibration predicted, for target_text
+    assert base["target_s"] == 0.02 and base["calibrated_s"] >= 0.005 * base["units"] * 0.99
     # One thread's median over two threads' (how much two gain is a speed goal: tests/bench).
     one, two = suite.baseline("sleep").median, suite.get("sleep", "threads", 2).median
     assert release.speedups(suite, "sleep") == {1: 1.0, 2: pytest.approx(one / two)}
@@ -254,3 +260,16 @@ def test_the_package_names_what_it_exports_by_its_public_path():
     assert release.SleepWork.__bases__ == (release.Work,)
     assert release.scaling_suite.__module__ == "gilref.topics.release"
     assert release.KINDS == ("sleep", "file_read", "socket", "hashlib", "zlib", "numpy_matmul", "python_loop")
+
+
+def test_an_empty_line_in_the_excerpt_is_explained_from_the_output():
+    minus = "\n".join(f"-{i}" for i in range(1, 6))
+    plus = "\n".join(f"+{i}" for i in range(2, 122))
+    text = f"{minus}\n-6+1\n{plus}\n\n" + "\n".join(f"-{i}" for i in range(7, 20)) + "\n"
+    excerpt = first_switch_excerpt(text)
+    assert excerpt.startswith("+120\n+121\n\n-7")
+    note = release.blank_line_note(text, excerpt)
+    assert "The empty line above -7 is the line end of -6" in note
+    assert "the line that reads `-6+1` (121 lines above the empty one)" in note
+    assert "1 holds two numbers and 1 is empty" in note
+    assert release.blank_line_note("-1\n-2\n-3\n-4\n+1\n+2\n+3\n+4\n-5\n", "+2\n+3\n+4\n-5") == ""  # no empty line

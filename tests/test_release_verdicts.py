@@ -343,3 +343,48 @@ def test_quartiles_are_announced_only_where_brackets_follow():
     assert "(2–3) times in 200 numbers (median of 5 runs, quartiles in brackets)" in spread.text
     flush = release.flush_verdict(runs([3] * 5, [3] * 5))
     assert "brackets" not in flush.text and "its quartiles the same" in flush.text
+
+
+def _with_calibration(s: Suite, kind: str, calibrated: float, warm: float) -> Suite:
+    """*s* with *kind*'s sequential run carrying what calibration predicted and a warm-up time."""
+    out = Suite(metadata=s.metadata)
+    for t in s.timings:
+        if t.workload == kind:
+            t = Timing(t.workload, t.mode, t.workers, t.values, (warm,), {**t.params, "calibrated_s": calibrated})
+        out.add(t)
+    return out
+
+
+def test_target_text_names_a_job_far_from_its_target_and_why_from_the_record():
+    s = suite(GOOD)  # every kind 1 s on one thread (the sleep 0.24 s)
+    assert release.target_text(s, 1.0).startswith("Not every job came within 20%")
+    only_sleep = release.target_text(s, 1.0)
+    assert "time.sleep's job took 0.240 s on one thread, 76% short of the target" in only_sleep
+    assert "hashlib" not in only_sleep  # within 20% of the target: not named
+    near = suite({"hashlib": {2: 1.9}, "zlib": {2: 1.8}})
+    assert release.target_text(near, 1.1) == ""  # 9% short: within the tolerance, nothing to say
+    short = _with_calibration(near, "zlib", 1.4, 1.35)
+    text = release.target_text(short, 1.4)
+    assert "zlib.compress's job took 1.000 s on one thread, 29% short of the target" in text
+    assert "predicted 1.400 s for the job and its warm-up run took 1.350 s" in text
+    assert "its units ran faster in the measured runs" in text and "1400 ms aimed at" in text
+    with pytest.raises(ValueError, match="target"):
+        release.target_text(near, 0)
+
+
+def test_beyond_cpus_text_names_a_kind_that_fell_past_the_cpus_and_a_build_where_it_held():
+    gil = suite({"hashlib": {2: 1.85, 4: 1.84}, "sleep": {2: 1.98, 4: 3.9}})
+    free = suite({"hashlib": {2: 1.82, 4: 1.61}, "python_loop": {2: 1.9, 4: 1.9}}, gil=False)
+    text = release.beyond_cpus_text([("GIL build", gil), ("free-threaded", free)], cpus=2)
+    assert "expects work that needs a core to hold its figure at 2 threads" in text
+    assert "hashlib.sha256 on free-threaded fell from 1.82×" in text and "to 1.61×" in text and "at 4" in text
+    assert "where on GIL build it held level" in text and "not the work's own" in text
+    assert "pure-Python loop" not in text and "time.sleep" not in text  # held level; needs no core
+    assert release.beyond_cpus_text([("GIL build", gil)], cpus=2) == ""  # nothing fell
+    # a small dip inside the repeats' spread is not a fall
+    noisy = suite({"hashlib": {2: 1.85, 4: 1.78}}, spread=0.1)
+    assert release.beyond_cpus_text([("x", noisy)], cpus=2) == ""
+    # the socket's short releases lose to hand-offs on more threads: judged by socket_verdict, not here
+    sock = suite({"socket": {2: 0.77, 4: 0.54}})
+    assert release.beyond_cpus_text([("x", sock)], cpus=2) == ""
+    assert release.beyond_cpus_text([("x", suite({"hashlib": {2: 1.9}}))], cpus=2) == ""

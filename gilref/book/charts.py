@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
 from ..core.hostinfo import collect_metadata, host_summary
@@ -53,6 +53,7 @@ __all__ = [
     "mode_chart",
     "placeholder_chart",
     "readability_problems",
+    "reference_at",
     "runs_text",
     "scaling_chart",
     "speedup_chart",
@@ -75,6 +76,44 @@ _DODGE = 0.06
 def _dodge(i: int, lines: int) -> float:
     """The sideways shift of line *i* of *lines*, centred on zero (0 for a single line)."""
     return (i - (lines - 1) / 2) * _DODGE
+
+
+#: How far (in x units) a reference level reaches beyond the outermost shifted point of its count.
+_LEVEL_PAD = 0.06
+
+
+def _levels(counts: Sequence[float], level: Callable[[float], float], reach: float) -> tuple[list[float], list[float]]:
+    """A reference drawn as level segments, one per count: ``level(count)`` over ``count ± reach``.
+
+    The segments are separated by NaN, so that one line (one legend entry) draws them all and
+    nothing is drawn between two counts: a point shifted sideways from its count is compared
+    with its own count's level, never with a slope running past it.
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    for c in sorted(set(counts)):
+        if xs:
+            xs.append(math.nan)
+            ys.append(math.nan)
+        xs += [c - reach, c + reach]
+        ys += [level(c)] * 2
+    return xs, ys
+
+
+def reference_at(line: Any, x: float) -> float | None:
+    """The height of a drawn reference *line* (a matplotlib ``Line2D``: an ideal or a ceiling) at *x*,
+    or None where it draws nothing.
+
+    Reads the line's own data: each stretch between two NaN separators is a polyline;
+    *x* is interpolated on the stretch that spans it.
+    """
+    xs: list[float] = [float(v) for v in line.get_xdata()]  # type: ignore[union-attr, arg-type, unused-ignore]
+    ys: list[float] = [float(v) for v in line.get_ydata()]  # type: ignore[union-attr, arg-type, unused-ignore]
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+        if any(math.isnan(v) for v in (x0, y0, x1, y1)) or not min(x0, x1) <= x <= max(x0, x1):
+            continue
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return None
 
 
 def _figure(width: float = 7.0, height: float = 4.0) -> Figure:
@@ -246,18 +285,17 @@ def speedup_chart(
         top = max(top, max(xs))
         counts.update(float(x) for x in xs)
     half = _dodge(len(entries) - 1, len(entries)) if len(entries) > 1 else 0.0
+    cap = float(cpus) if cpus is not None else math.inf
+    ideal_label = "ideal (speedup = workers" + (f", at most {cpus} CPUs)" if cpus is not None else ")")
     if ideal and half > 0:
-        # Points of one count are shifted sideways; the ideal stays level across the shift,
-        # so a point is compared with its own count's ideal, not with the slope beside it.
-        cap = float(cpus) if cpus is not None else float("inf")
-        xs_ideal = [x + d for x in sorted(counts | {1.0}) for d in (-half - 0.02, half + 0.02)]
-        ys_ideal = [min(round(x), cap) for x in xs_ideal]
-        ax.plot(xs_ideal, ys_ideal, linestyle="--", color="#999999",
-                label="ideal (speedup = workers" + (f", at most {cpus} CPUs)" if cpus is not None else ")"))
+        # Points of one count are shifted sideways; the ideal is a level dash at each count,
+        # spanning its shifted points, with nothing between counts: a point is compared with
+        # its own count's ideal, not with a slope running past it.
+        xs_ideal, ys_ideal = _levels(sorted(counts | {1.0}), lambda c: min(c, cap), half + _LEVEL_PAD)
+        ax.plot(xs_ideal, ys_ideal, linestyle="--", color="#999999", linewidth=1.6, label=ideal_label)
     elif ideal and cpus is not None and cpus < top:
         xs_ideal = [1.0, float(cpus), float(top)]
-        ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999",
-                label=f"ideal (speedup = workers, at most {cpus} CPUs)")
+        ax.plot(xs_ideal, [min(x, cpus) for x in xs_ideal], linestyle="--", color="#999999", label=ideal_label)
     elif ideal:
         ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = workers)")
     ax.set_xlabel(xlabel or f"{mode} (count)")
@@ -270,7 +308,9 @@ def speedup_chart(
     first = entries[0][1].metadata if entries else {}
     if builds is None:
         builds = builds_of([e[1] for e in entries])
-    caption(fig, first, "Points: ratio of medians over the sequential run; bars: quartile range.",
+    shifted = (" Lines are shifted a little sideways so that all show; the ideal is a dash at each count,"
+               " across its shifted points.") if ideal and half > 0 else ""
+    caption(fig, first, "Points: ratio of medians over the sequential run; bars: quartile range." + shifted,
             builds=builds)
     return fig
 
@@ -640,11 +680,27 @@ def scaling_chart(
         ax.errorbar([x + shift for x in xs], ys, yerr=[lo, hi], marker=markers[i % len(markers)],
                     capsize=2.5, label=label, color=_PALETTE[i % 8], elinewidth=1)
         top = max(top, max(xs))
-    ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = threads)")
-    if cpus is not None:
-        steps = list(range(1, top + 1))
-        ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555",
-                label=f"ceiling with {cpus} CPU{'' if cpus == 1 else 's'}")
+    ceiling = f"ceiling with {cpus} CPU{'' if cpus == 1 else 's'}"
+    half = _dodge(len(workloads) - 1, len(workloads)) if len(workloads) > 1 else 0.0
+    if half > 0:
+        # The points of one count are shifted sideways: the ideal (and, where it is lower, the
+        # ceiling) is a level dash at each count across its shifted points, nothing in between,
+        # so that each point is compared with its own count's ideal, not with a slope beside it.
+        counts = sorted({float(t.workers) for t in drawn} | {1.0})
+        reach = half + _LEVEL_PAD
+        xs_ideal, ys_ideal = _levels(counts, lambda c: c, reach)
+        ax.plot(xs_ideal, ys_ideal, linestyle="--", color="#999999", linewidth=1.6,
+                label="ideal (speedup = threads)")
+        above = [c for c in counts if cpus is not None and c > cpus]
+        if cpus is not None and above:
+            xs_cap, ys_cap = _levels(above, lambda c: float(cpus), reach)
+            ax.plot(xs_cap, ys_cap, linestyle=":", color="#555555", linewidth=1.6,
+                    label=ceiling + " (below the ideal)")
+    else:
+        ax.plot([1, top], [1, top], linestyle="--", color="#999999", label="ideal (speedup = threads)")
+        if cpus is not None:
+            steps = list(range(1, top + 1))
+            ax.plot(steps, [min(s, cpus) for s in steps], linestyle=":", color="#555555", label=ceiling)
     ax.set_xlabel(f"{mode} (count)")
     ax.set_ylabel("speedup vs the sequential run (×)")
     ax.set_ylim(bottom=0)
@@ -652,7 +708,10 @@ def scaling_chart(
     ax.legend(fontsize=7.5, loc="upper left")
     ax.set_title(title)
     drawn_note = (f"Points: ratio of medians of {runs_text(drawn)} per thread count; bars: the same ratio "
-                  "across the quartiles. Lines are shifted a little sideways so that all show.")
+                  "across the quartiles.")
+    if half > 0:
+        drawn_note += " Lines are shifted a little sideways so that all show; the ideal is a dash at each count, " \
+                      "across its shifted points."
     caption(fig, suite.metadata, (note + "\n" if note else "") + drawn_note, builds=builds)
     return fig
 

@@ -66,12 +66,14 @@ __all__ = [
     "EXAMPLE_TITLE",
     "GIL_ON_MAX",
     "GIL_SLACK",
+    "HOST_PREFIX",
     "LOOP_REGRESSION_URL",
     "NUMPY_MIN",
     "PERFORMANCE_OPTIONS_URL",
     "SCALING_MIN",
     "SCALING_SHARE",
     "SLOWER_MIN",
+    "UNEVEN_LOAD",
     "Variant",
     "build_config",
     "build_info",
@@ -103,7 +105,9 @@ __all__ = [
     "numpy_threads",
     "numpy_verdict",
     "objects",
+    "past_bound_text",
     "percent_text",
+    "prose_name",
     "quartiles_text",
     "race_verdict",
     "range_text",
@@ -169,6 +173,11 @@ EXAMPLE_SLACK = 0.02
 #: be called the same figure: both time one countdown on one thread, so only
 #: noise (and the worker thread's start, well under a millisecond) separates them.
 EXAMPLE_TIME_SLACK = 0.03
+#: The 1-minute load average (runnable tasks, the script's own included) from which
+#: :func:`uneven_text` names other work on the host as a cause of threads getting less than
+#: every CPU: half a CPU's worth or more, beyond what the script itself adds (it runs a few
+#: seconds, a small part of the minute the average covers).
+UNEVEN_LOAD = 0.5
 #: NumPy's header where ``NPY_BEGIN_THREADS_THRESHOLDED`` releases the GIL only for loops above 500 elements.
 NUMPY_THRESHOLD_URL = "https://github.com/numpy/numpy/blob/v2.1.0/numpy/_core/include/numpy/ndarraytypes.h"
 #: Where CPython's documentation recommends ``--enable-optimizations --with-lto``
@@ -224,6 +233,20 @@ CITED_OVERHEAD = {
 
 
 # -- inside the interpreter ---------------------------------------------------------
+
+
+#: What the table labels of the book's own interpreter begin with (``host: CPython 3.11.7 (GIL)``),
+#: to tell it from a provisioned build of the same name in a table; prose names the build alone.
+HOST_PREFIX = "host: "
+
+
+def prose_name(label: str) -> str:
+    """The build's name for a sentence: a table label without its :data:`HOST_PREFIX`.
+
+    >>> prose_name("host: CPython 3.11.7 (GIL)")
+    'CPython 3.11.7 (GIL)'
+    """
+    return label[len(HOST_PREFIX):] if label.startswith(HOST_PREFIX) else label
 
 
 def build_info() -> dict[str, Any]:
@@ -511,7 +534,7 @@ def variants(
     gil, ft = chosen.gil, chosen.free_threaded
     same = gil is not None and os.path.realpath(gil.executable) == os.path.realpath(me.executable)
     return {
-        "host": None if same else Variant(f"host: {me.label}", me.executable),
+        "host": None if same else Variant(f"{HOST_PREFIX}{me.label}", me.executable),
         "default": Variant(gil.label, gil.executable) if gil else None,
         "free-threaded": Variant(ft.label, ft.executable) if ft else None,
         "free-threaded, GIL on": Variant(f"{ft.label}, -X gil=1", ft.executable, ("-X", "gil=1")) if ft else None,
@@ -917,14 +940,26 @@ def _minutes_apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
         return None
 
 
+def _per_step(t: Timing, steps: int) -> Interval:
+    """*t*'s quartiles and median over *steps* countdown steps, in nanoseconds per step."""
+    return Interval(t.summary.q1 / steps * 1e9, t.median / steps * 1e9, t.summary.q3 / steps * 1e9)
+
+
+def _ns_pair(here: Interval, there: Interval) -> str:
+    """``31.9 ns`` when the medians print alike, else ``31.9 ns here and 33.0 ns there``."""
+    a, b = f"{here.median:.1f}", f"{there.median:.1f}"
+    return f"{a} ns" if a == b else f"{a} ns here and {b} ns there"
+
+
 def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -> str:
     """Sentences setting *other* (:func:`release_loop`) beside *suite*'s countdown, thread count by thread count.
 
     States the other chapter's speedup at every thread count both measured, whether each pair of
     intervals overlaps (then the two agree within their repeats' spread, even where only one of
-    them clears the bar), and, computed from both records, how the two runs differ: the work
-    (steps, and how it is cut), the one-thread time, the repeats, the load average when each
-    started and how far apart they ran.
+    them clears the bar), and, computed from both records, how the two runs differ: the job's size
+    (steps, and how it is cut), the one-thread time per step (said to be the same when the two
+    quartile ranges per step overlap: the jobs differ in size, so their seconds do not compare),
+    the repeats, the load average when each started and how far apart they ran.
     """
     mine = {t.workers: suite.speedup_interval(t) for t in suite.select("countdown", "threads") if t.workers >= 2}
     theirs = {t.workers: other.speedup_interval(t) for t in other.select("python_loop", "threads")}
@@ -944,10 +979,21 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     n = int(base.params.get("n", 0))
     units, steps = int(obase.params.get("units", 0)), int(obase.params.get("steps_per_unit", 0))
     diffs = []
+    same_speed = ""
     if n and units and steps:
-        diffs.append(f"this chapter counts {n:,} steps cut into one piece per thread, that one {units:,} "
-                     f"countdowns of {steps:,} steps shared out between the threads")
-    diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
+        total = units * steps
+        diffs.append(f"the job's size: this chapter counts {n:,} steps cut into one piece per thread, that one "
+                     + (f"{total:,} ({units:,} countdowns of {steps:,} steps)" if total != n else
+                        f"{units:,} countdowns of {steps:,} steps")
+                     + " shared out between the threads")
+        here, there = _per_step(base, n), _per_step(obase, total)
+        if overlap(here, there) or f"{here.median:.1f}" == f"{there.median:.1f}":
+            same_speed = (f" Per step one thread took the same time in both: {_ns_pair(here, there)} "
+                          f"({base.median:.3f} s for this chapter's job, {obase.median:.3f} s for that one's).")
+        else:
+            diffs.append(f"one thread took {here.median:.1f} ns per step here and {there.median:.1f} ns there")
+    else:
+        diffs.append(f"one thread took {base.median:.3f} s here and {obase.median:.3f} s there")
     diffs.append(f"{len(base.values)} runs per thread count here, {len(obase.values)} there")
     la, lb = load_text(suite.metadata.get("load_average")), load_text(other.metadata.get("load_average"))
     diffs.append(f"the 1-minute load average was {la} at both starts" if la == lb else
@@ -958,7 +1004,7 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
                      f"they ran {gap:.0f} minute{'' if round(gap) == 1 else 's'} apart")
     head = (f"Another chapter, {{doc}}`{doc}`, timed the same countdown loop on the same build, over its own "
             f"sequential run: {figures}.")
-    what = "; what differs between the runs: " + "; ".join(diffs) + "."
+    what = "; what differs between the runs: " + "; ".join(diffs) + "." + same_speed
     if apart:
         return (head + f" At {_counts(apart)} the two intervals do not overlap, so the runs measured different "
                 "speeds" + what)
@@ -1268,7 +1314,7 @@ def lock_verdict(counts: Sequence[Mapping[str, Any]]) -> Claim:
     """With a lock, was no update lost on any build? (:func:`counter_table` rows.)"""
     locked = [r for r in counts if r["lock"]]
     lost = {str(r["variant"]): max(r["lost"]) for r in locked}
-    bad = ", ".join(f"{k}: {v:,}" for k, v in lost.items() if v) or "none"
+    bad = ", ".join(f"{prose_name(k)}: {v:,}" for k, v in lost.items() if v) or "none"
     return check(
         "lock_verdict",
         "with a lock, no update is lost on any build",
@@ -1290,7 +1336,7 @@ def race_verdict(counts: Sequence[Mapping[str, Any]], label: str) -> Claim:
     ft = rows[label]
     lost = Interval.of([float(x) for x in ft["lost"]])
     gil_lost = {k: statistics.median(r["lost"]) for k, r in rows.items() if r["gil_enabled"]}
-    listed = ", ".join(f"{k}: {v:,.0f}" for k, v in gil_lost.items())
+    listed = ", ".join(f"{prose_name(k)}: {v:,.0f}" for k, v in gil_lost.items())
     if gil_lost and not any(gil_lost.values()):
         gil = (f"With a GIL nothing was lost ({listed}): {EVAL_BREAKER_TEXT}. None of those falls between the "
                "read and the write of this increment, so the GIL is never handed over inside it. That is an "
@@ -1387,28 +1433,66 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
     """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
     beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
     CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
-    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that moves threads so that all finish
-    together gives min(k, c). ``""`` when no such count was run."""
+    k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that time-shares the CPUs between them so
+    that all finish together gives min(k, c). Both assume the threads had every CPU to themselves, so a
+    figure below the lower one says they did not; the cause is named only as far as the script's data
+    shows one: its fastest run reaching the lower figure (the median's dip is its few runs' noise), or
+    the host's load average when it ran (:data:`UNEVEN_LOAD`); otherwise the sentence says that
+    nothing it recorded tells why. ``""`` when no such count was run."""
     secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
     if 1 not in secs or cpus < 1:
         return ""
     one = statistics.median(secs[1])
+    load = data.get("load_average")
     parts = []
     for k in sorted(secs):
         if k <= cpus or k % cpus == 0:
             continue
         got = one / statistics.median(secs[k])
+        best = one / min(secs[k])
         fixed = k / -(-k // cpus)
-        where = ("below even the lower figure" if got < fixed * (1 - EXAMPLE_SLACK) else
-                 "about the lower figure" if got <= fixed * (1 + EXAMPLE_SLACK) else
-                 "above the lower figure, so the scheduler moved threads")
+        if got < fixed * (1 - EXAMPLE_SLACK):
+            if best >= fixed * (1 - EXAMPLE_SLACK) and len(secs[k]) > 1:
+                cause = (f"its fastest of {len(secs[k])} runs reached {best:.2f}×, so the median's dip is the "
+                         f"noise of {len(secs[k])} runs of {statistics.median(secs[k]) * 1000:.0f} ms")
+            elif load is not None and float(load) >= UNEVEN_LOAD:
+                cause = (f"the host's 1-minute load average was {float(load):.1f} when the script ran, on {cpus} "
+                         "CPUs, so other work took turns on them too")
+            else:
+                cause = "nothing the script records tells why"
+            where = f"below even the lower figure, so the threads did not have the {cpus} CPUs to themselves; {cause}"
+        elif got <= fixed * (1 + EXAMPLE_SLACK):
+            where = "about the lower figure"
+        else:
+            where = "above the lower figure, so the scheduler moved threads between the CPUs"
         parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
                      f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
-                     f"{min(k, cpus):.2f}× only if the scheduler moves them so that all finish together: {where}")
+                     f"{min(k, cpus):.2f}× only if the scheduler time-shares the CPUs so that all finish "
+                     f"together: {where}")
     if not parts:
         return ""
     return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
             + "; ".join(parts) + ".")
+
+
+def _percent(fraction: float, digits: int) -> str:
+    """*fraction* as a per cent with *digits* decimals, e.g. ``_percent(0.034, 1) == "3.4%"``."""
+    return f"{fraction * 100:.{digits}f}%"
+
+
+def past_bound_text(value: float, bound: float) -> tuple[str, str]:
+    """``(value, bound)`` as per cents (fractions in), each printed so that the comparison reads right.
+
+    The bound prints with the fewest decimals (up to 2) that give it exactly, e.g. ``3%``; the value,
+    which lies past the bound, with the fewest decimals (at least the bound's, up to 3) at which it
+    prints larger than the bound as printed: 0.034 against 0.03 is ``3.4%``, not a ``3%`` that
+    would read as no more than the ``3%`` beside it.
+    """
+    b = next((d for d in range(3) if abs(round(bound * 100, d) - bound * 100) < 1e-9), 2)
+    bound_text = _percent(bound, b)
+    shown = float(bound_text.rstrip("%"))
+    v = next((d for d in range(b, 4) if round(value * 100, d) > shown), 3)
+    return _percent(value, v), bound_text
 
 
 def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) -> str:
@@ -1434,15 +1518,16 @@ def example_one_thread(cost: Suite | None, data: Mapping[str, Any], label: str) 
     ex = Interval(min(runs), statistics.median(runs), max(runs))
     tb = Interval(table.summary.q1, table.median, table.summary.q3)
     head = (f"Its one-thread time, {_seconds_text(ex, 'runs')}, is the same "
-            f"countdown of {table.params['n']:,} steps on one thread of {label} as in the single-thread table "
-            f"above ({_seconds_text(tb, 'quartiles', inside=True)})")
+            f"countdown of {table.params['n']:,} steps on one thread of {prose_name(label)} as in the "
+            f"single-thread table above ({_seconds_text(tb, 'quartiles', inside=True)})")
     gap = ex.median / tb.median - 1
     if abs(gap) <= EXAMPLE_TIME_SLACK:
         return head + f": the two agree ({abs(gap):.1%} apart)."
     if overlap(ex, tb):
         return (head + f": the medians lie {abs(gap):.0%} apart, but the script's runs spread over the table's "
                 "quartiles, so the gap is the noise of its few runs on a busy host.")
-    return (head + f": {abs(gap):.0%} {'slower' if gap > 0 else 'faster'}, beyond the {EXAMPLE_TIME_SLACK:.0%} "
+    past, bound = past_bound_text(abs(gap), EXAMPLE_TIME_SLACK)
+    return (head + f": {past} {'slower' if gap > 0 else 'faster'}, beyond the {bound} "
             f"that noise explains. The script times a worker thread it starts, with no warm-up run, "
             f"the median of {len(runs)} runs in one process; the table times the main thread after a warm-up, "
             f"the median of {len(table.values)} rounds, each a fresh process taking turns with the other "
@@ -1505,7 +1590,7 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     return check(
         "example_verdict",
         "the reader's script measures what the chapter measures",
-        agree, ex=ex, s=s, s1=s1, label=label, steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
+        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
         title=EXAMPLE_TITLE,
         supported="**The script agrees with the measurement.** Its two threads ran {ex} as fast as its one "
                   "worker thread on {label}; in the chapter's runs above the same ratio was {s1}, and {s} over "
@@ -1571,7 +1656,7 @@ def scaling_note(pairs: Sequence[tuple[str, Suite]], *, tolerance: float = 0.03)
                 continue
             overlap = b.summary.q3 >= a.summary.q1
             out.append(
-                f"On {label}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
+                f"On {prose_name(label)}, which has its GIL on, {b.workers} threads took {b.median:.3f} s against "
                 f"{a.median:.3f} s for {a.workers}: "
                 + (f"the repeats overlap (quartiles {b.summary.q1:.3f}–{b.summary.q3:.3f} s and "
                    f"{a.summary.q1:.3f}–{a.summary.q3:.3f} s), so this is the noise of a busy host, not a gain: "
@@ -1635,7 +1720,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
     if not seen:
         return ""
     built = [(label, suite, o) for label, suite, o in seen.values() if o["known"]]
-    parts = [f"{label} was built with {_options_text(o)}" for label, _, o in built]
+    parts = [f"{prose_name(label)} was built with {_options_text(o)}" for label, _, o in built]
     out = ("How each interpreter was compiled, as its own `sysconfig` records it (`OPT` and `CONFIG_ARGS`): "
            + "; ".join(parts) + ".") if parts else ""
     perf = (f"[profile-guided and link-time optimisation]({PERFORMANCE_OPTIONS_URL}) (`--enable-optimizations`, "
@@ -1660,6 +1745,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
            and not s.metadata.get("free_threaded_build")]
     if alike and old and new:
         (ol, os_), (nl, ns) = old[0], new[0]
+        ol, nl = prose_name(ol), prose_name(nl)
         r = ratio_interval(ns.baseline("countdown").values, os_.baseline("countdown").values)
         if r.low > 1:
             out += (f" With the same options, the countdown's sequential run took {interval_text(r)} as long on {nl} "
@@ -1670,6 +1756,7 @@ def build_note(pairs: Sequence[tuple[str, Suite]]) -> str:
             ft = [(label, s) for label, s, _ in seen.values() if s.metadata.get("free_threaded_build")]
             if ft:
                 fl, fs = ft[0]
+                fl = prose_name(fl)
                 best = min(fs.select("countdown", "threads"), key=lambda t: t.median)
                 if best.median > os_.baseline("countdown").median:
                     out += (f" It is why {fl}, fastest on {best.workers} threads ({best.median:.3f} s), still "

@@ -50,6 +50,7 @@ from .._public import publish
 from . import _verdicts as _v
 from ._asyncio_waits import asyncio_waits
 from ._interleaved_prints import (
+    blank_line_note,
     broken_lines,
     count_switches,
     first_switch_excerpt,
@@ -75,6 +76,7 @@ from ._speedups import kinds_in, side_by_side, speedup_rows, speedups
 from ._verdicts import (
     asyncio_invariants,
     asyncio_verdict,
+    beyond_cpus_text,
     example_speedups,
     example_total,
     flush_verdict,
@@ -90,6 +92,7 @@ from ._verdicts import (
     sleep_verdict,
     socket_verdict,
     speedup_intervals,
+    target_text,
 )
 from ._work import Work, WorkUnavailable
 
@@ -115,6 +118,10 @@ RELEASED_SCALING: float = _v.RELEASED_SCALING
 SLEEP_SHARE: float = _v.SLEEP_SHARE
 #: Fraction by which a time may beat its bound (timer resolution, noise) before a run is unsound.
 TIME_SLACK: float = _v.TIME_SLACK
+#: Fraction of the target job length a kind's one-thread job may miss by before the page says so (20%).
+TARGET_TOLERANCE: float = _v.TARGET_TOLERANCE
+#: Kinds that need no core while they work (a sleep), so their speedup may rise past the CPU count.
+NEEDS_NO_CORE: tuple[str, ...] = _v.NEEDS_NO_CORE
 
 __all__ = [
     "ASYNCIO_SLACK",
@@ -124,8 +131,10 @@ __all__ = [
     "KINDS",
     "LONG_RELEASE_S",
     "LOOP_CEILING",
+    "NEEDS_NO_CORE",
     "RELEASED_SCALING",
     "SLEEP_SHARE",
+    "TARGET_TOLERANCE",
     "TIME_SLACK",
     "FileReadWork",
     "HashWork",
@@ -141,6 +150,8 @@ __all__ = [
     "asyncio_verdict",
     "asyncio_waits",
     "available_kinds",
+    "beyond_cpus_text",
+    "blank_line_note",
     "broken_lines",
     "calibrate",
     "count_switches",
@@ -169,6 +180,7 @@ __all__ = [
     "speedup_intervals",
     "speedup_rows",
     "speedups",
+    "target_text",
 ]
 
 publish(__name__, __all__, globals())

@@ -171,3 +171,44 @@ def first_switch_excerpt(text: str, *, before: int = 3, after: int = 4) -> str:
         else:
             task, run = labels[-1], 0 if mixed else 1
     return ""
+
+
+def _number_of(line: str) -> list[str]:
+    return _SIGNED.findall(line)
+
+
+def blank_line_note(text: str, excerpt: str) -> str:
+    """Why *excerpt* (:func:`first_switch_excerpt` of *text*) shows an empty line, or ``""`` if it shows none.
+
+    ``print`` writes a number's text and its line end as two writes; when the other task took over
+    between them, the number went out at the start of the other task's line (``"-6+1"``) and its
+    line end only when its task came back: an empty line, just before that task's next number.
+    Found in *text*: the excerpt's first empty line, the task that prints the next number after
+    it, that task's number before it and the line it went out on; and, over the whole output,
+    how many lines hold two numbers and how many are empty.
+    """
+    lines, shown = text.splitlines(), excerpt.splitlines()
+    if "" not in [ln.strip() for ln in shown]:
+        return ""
+    start = next((i for i in range(len(lines) - len(shown) + 1) if lines[i:i + len(shown)] == shown), None)
+    if start is None:
+        return ""
+    blank = start + [ln.strip() for ln in shown].index("")
+    after = next((n for ln in lines[blank + 1:] for n in _number_of(ln)), None)
+    if after is None:
+        return ""
+    sign = after[0]
+    where = next(((i, n) for i in range(blank - 1, -1, -1) for n in reversed(_number_of(lines[i]))
+                  if n[0] == sign), None)
+    if where is None:
+        return ""
+    i, number = where
+    glued = sum(1 for ln in lines if len(_number_of(ln)) > 1)
+    empty = sum(1 for ln in lines if not ln.strip())
+    above = blank - i
+    return (f"The empty line above {after} is the line end of {number}: `print` writes a number and its "
+            f"line end separately, and the other task took over between the two, so {number} went out on "
+            f"the line that reads `{lines[i].strip()}` ({above} lines above the empty one) and its line end "
+            f"only when its task came back. Of the excerpted run's {len(lines):,} lines, {glued:,} "
+            f"{'holds' if glued == 1 else 'hold'} two numbers and {empty:,} {'is' if empty == 1 else 'are'} "
+            "empty: the two halves of split prints (the table's split lines count both).")

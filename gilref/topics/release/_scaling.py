@@ -23,7 +23,8 @@ def _lcm(values: Sequence[int]) -> int:
     return out
 
 
-def calibrate(work: Work, target: float, *, multiple: int = 1, tries: int = 3) -> int:
+def calibrate(work: Work, target: float, *, multiple: int = 1, tries: int = 3,
+              seconds_per_unit: list[float] | None = None) -> int:
     """How many units of *work* take about *target* seconds on one thread.
 
     After a warmup unit, times batches of 1, 2, 4, ... units until a batch
@@ -33,6 +34,9 @@ def calibrate(work: Work, target: float, *, multiple: int = 1, tries: int = 3) -
     least *multiple*.
 
     :param target: seconds the whole job should take on one thread (> 0).
+    :param seconds_per_unit: if given, a list this appends the calibrated seconds per unit to
+        (the fastest batch's time over its units), so that the job it predicts can be set beside
+        the job as measured.
     :returns: a number of units.
     """
     check_seconds("target", target, allow_zero=False)
@@ -49,6 +53,8 @@ def calibrate(work: Work, target: float, *, multiple: int = 1, tries: int = 3) -
     while timed(batch) < target / 10 and batch < 1 << 20:
         batch *= 2
     best = min(timed(batch) for _ in range(tries))
+    if seconds_per_unit is not None:
+        seconds_per_unit.append(best / batch)
     units = math.ceil(target * batch / max(best, 1e-9))
     return max(multiple, math.ceil(units / multiple) * multiple)
 
@@ -98,8 +104,10 @@ def scaling_suite(
     suite = Suite(metadata=collect_metadata())
     for kind in kinds:
         with make_work(kind, max(counts), **options.get(kind, {})) as work:
-            units = calibrate(work, target, multiple=multiple)
+            per_unit: list[float] = []
+            units = calibrate(work, target, multiple=multiple, seconds_per_unit=per_unit)
             params = {"units": units, "unit": work.unit, "label": work.label,
+                      "target_s": target, "calibrated_s": per_unit[0] * units,
                       "releases_gil": work.releases_gil, **work.params()}
 
             def tasks(workers: int, units: int = units) -> list[tuple[Any, ...]]:

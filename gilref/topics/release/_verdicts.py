@@ -79,6 +79,16 @@ ASYNCIO_SLACK = 0.10
 #: called unsound.
 TIME_SLACK = 0.10
 
+#: How far (a fraction of the target) a kind's one-thread job may lie from the job length
+#: the chapter aims at (its ``TARGET``) before the page says so: calibration times a few
+#: batches before the measurement starts, and a unit that runs faster or slower once
+#: measured (a page cache, a CPU's clock, a busy host) shifts the job; a fifth either way
+#: leaves every job long enough to time, and more is worth a word beside the table.
+TARGET_TOLERANCE = 0.2
+
+#: Kinds that need no core while they work (a sleep), so their speedup may rise past the CPU count.
+NEEDS_NO_CORE = ("sleep",)
+
 __all__ = [
     "ASYNCIO_SLACK",
     "FLUSH_SWITCH_SHARE",
@@ -86,11 +96,14 @@ __all__ = [
     "INTERLEAVE_MIN_SWITCHES",
     "LONG_RELEASE_S",
     "LOOP_CEILING",
+    "NEEDS_NO_CORE",
     "RELEASED_SCALING",
     "SLEEP_SHARE",
+    "TARGET_TOLERANCE",
     "TIME_SLACK",
     "asyncio_invariants",
     "asyncio_verdict",
+    "beyond_cpus_text",
     "example_speedups",
     "example_total",
     "flush_verdict",
@@ -106,6 +119,7 @@ __all__ = [
     "sleep_verdict",
     "socket_verdict",
     "speedup_intervals",
+    "target_text",
 ]
 
 
@@ -464,6 +478,93 @@ def sleep_verdict(suite: Suite, *, cpus: int) -> Claim:
         unclear="{top} sleeping threads reached {sp} one thread on {on}: the repeats "
                 "straddle the {bar:.1f}× bar.",
     )
+
+
+def target_text(suite: Suite, target: float) -> str:
+    """A sentence for each kind whose one-thread job (the sequential run's median) lies more than
+    :data:`TARGET_TOLERANCE` from *target* seconds, or ``""`` when every kind came within it.
+
+    Gives the job's time, how far it is from the target and, from the suite's own record, why:
+    the job calibration predicted (params ``calibrated_s``, see
+    :func:`~gilref.topics.release.scaling_suite`) and the warm-up run's time, against the
+    measured runs. The speedups compare one job size across thread counts, so they stand.
+    """
+    if float(target) <= 0:
+        raise ValueError(f"target must be > 0 seconds, got {target!r}")
+    off = []
+    for kind in _kinds(suite):
+        base = suite.baseline(kind)
+        gap = base.median / target - 1
+        if abs(gap) <= TARGET_TOLERANCE:
+            continue
+        what = (f"{_label(suite, kind)}'s job took {base.median:.3f} s on one thread, {abs(gap):.0%} "
+                f"{'short of' if gap < 0 else 'over'} the target")
+        predicted = base.params.get("calibrated_s")
+        warm = f" and its warm-up run took {base.warmups[0]:.3f} s" if base.warmups else ""
+        if predicted:
+            ran = "faster" if base.median < float(predicted) else "slower"
+            what += (f": calibration, just before, predicted {float(predicted):.3f} s for the job{warm}, "
+                     f"so its units ran {ran} in the measured runs than when they were counted out")
+        off.append(what)
+    if not off:
+        return ""
+    return (f"Not every job came within {TARGET_TOLERANCE:.0%} of the {target * 1000:.0f} ms aimed at: "
+            + "; ".join(off) + ". The speedups compare the same job on every thread count, so they stand; "
+            "only the job's length, and with it how much one millisecond's pause weighs, differs.")
+
+
+def _kinds(suite: Suite) -> list[str]:
+    seen: list[str] = []
+    for t in suite.timings:
+        if t.workload not in seen:
+            seen.append(t.workload)
+    return seen
+
+
+def beyond_cpus_text(suites: Sequence[tuple[str, Suite]], *, cpus: int) -> str:
+    """What the chapter expects past the CPU count, and each kind that did otherwise.
+
+    Work that needs a core (every kind but :data:`NEEDS_NO_CORE`; with a GIL, a kind whose
+    releases are short is left to :func:`socket_verdict`, since more threads hand the GIL over
+    more often) cannot run faster on more threads than CPUs than on as many threads as CPUs:
+    the threads time-share the CPUs, so its
+    speedup should hold level at the CPU count's. A kind whose interval at a larger count lies
+    wholly below its interval at the CPU count fell beyond both runs' spread: the sentence names
+    it and, where the same kind held level on another of *suites* (another build), says so: then
+    the fall is not the work's own. ``""`` when no count above *cpus* was measured or nothing fell.
+    """
+    fell: list[tuple[str, Suite, str, int, Interval, Interval]] = []
+    held: dict[str, list[tuple[str, int, Interval, Interval]]] = {}
+    for label, suite in suites:
+        for kind in _kinds(suite):
+            gil_on = suite.metadata.get("gil_enabled", True)
+            if kind in NEEDS_NO_CORE or (_short_releases(suite, kind) and gil_on):
+                continue  # a sleep needs no core; short releases lose to GIL hand-offs (socket_verdict says so)
+            iv = speedup_intervals(suite, kind)
+            if cpus not in iv:
+                continue
+            for k in sorted(x for x in iv if x > cpus):
+                if iv[k].high < iv[cpus].low:
+                    fell.append((label, suite, kind, k, iv[cpus], iv[k]))
+                else:
+                    held.setdefault(kind, []).append((label, k, iv[cpus], iv[k]))
+    if not fell:
+        return ""
+    parts = []
+    for label, suite, kind, k, at, past in fell:
+        text = (f"{_label(suite, kind)} on {label} fell from {at.text()} at {_plural(cpus, 'thread')} to "
+                f"{past.text()} at {k}")
+        others = [o for o in held.get(kind, []) if o[0] != label and o[1] == k]
+        if others:
+            o = others[0]
+            text += (f", where on {o[0]} it held level ({o[2].text()} and {o[3].text()}), so the fall is not the "
+                     f"work's own but that run's")
+        parts.append(text)
+    return (f"Past the CPU count the chapter expects work that needs a core to hold its figure at "
+            f"{_plural(cpus, 'thread')}: more threads than {_plural(cpus, 'CPU')} take turns on them, so they "
+            "can go no faster, and turns handed over every few milliseconds cost little. Beyond both runs' "
+            "spread, " + "; ".join(parts) + ". This page does not record what took the time; on a shared "
+            "host, another program's turns on the CPUs would.")
 
 
 def ft_verdict(
