@@ -240,6 +240,18 @@ def test_interleave_runs_counts_every_number():
     assert all(s >= 1 for s in rows[0]["switches"])  # two tasks: at least one hand-over
 
 
+def test_the_chapters_interleave_runs_print_buffered_whatever_the_environment(monkeypatch):
+    # the build's environment may set PYTHONUNBUFFERED (a CI's does): the chapter's prose is about a pipe's
+    # default buffering, so its runs switch it off
+    from gilref.core.examples import run_example
+    from gilref.topics.release._interleaved_prints import BUFFERED_ENV
+
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    assert "unbuffered here" in run_example("interleave.py", ["--count", "5", "--tally"], timeout=60)
+    text = run_example("interleave.py", ["--count", "5", "--tally"], timeout=60, env=BUFFERED_ENV)
+    assert "only when its buffer fills" in text
+
+
 def test_asyncio_waits_overlap(no_leaked_threads):
     t = release.asyncio_waits(3, 0.05, repeats=3)
     assert t.mode == "asyncio" and len(t.values) == 3

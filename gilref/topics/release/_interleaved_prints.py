@@ -89,6 +89,11 @@ def output_note(text: str) -> str:
     return out.strip() + "\n"
 
 
+#: The environment of the chapter's runs of ``examples/interleave.py``: stdout buffered, as a pipe is
+#: by default, whatever the build's own environment says.
+BUFFERED_ENV = {"PYTHONUNBUFFERED": ""}
+
+
 def count_switches(labels: Sequence[Hashable]) -> int:
     """How many times consecutive items differ: the hand-overs between tasks' lines.
 
@@ -102,7 +107,10 @@ def _one_run(args: list[str], timeout: float) -> tuple[int, int, int]:
     """Run ``examples/interleave.py`` once: its switches, broken lines and numbers printed."""
     from ...core.examples import run_example
 
-    text = run_example("interleave.py", args, timeout=timeout)
+    # The chapter shows what print does to a pipe by default: buffered. PYTHONUNBUFFERED (set in
+    # some CI and container environments) would make every print two writes, each releasing the
+    # GIL; set to the empty string it is off (CPython reads only a non-empty value).
+    text = run_example("interleave.py", args, timeout=timeout, env=BUFFERED_ENV)
     labels = interleave_labels(text)
     return count_switches(labels), broken_lines(text), len(labels)
 

@@ -393,9 +393,9 @@ def socket_verdict(
     if cpus < 2:
         why = " With one usable CPU there is no second core to run on."
     elif stretch is not None and stretch < LONG_RELEASE_S:
-        why = (how[:-1] + ": a thread back from a call that short usually finds the GIL taken by the other "
-               "thread and must sleep until it is handed over, a wake-up that costs more than the call let run "
-               "in parallel (the hand-off measured in {doc}`convoy`). The threads spend the time "
+        why = (how[:-1] + ": a thread back from a call that short can find the GIL taken by the other "
+               "thread, which was waiting for it, and must sleep until it is handed over, a wake-up that costs more than the call let run "
+               "in parallel. The threads spend the time "
                "passing the GIL back and forth, so releasing it pays only when the call is long beside that "
                "hand-off.")
         x = load_average(load or suite.metadata.get("load_average"))
