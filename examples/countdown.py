@@ -28,6 +28,13 @@ import threading
 import time
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def countdown(n):
     """Count n down to zero: pure Python, CPU-bound, holds the GIL throughout."""
     while n > 0:
@@ -88,7 +95,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="The countdown on one thread, N threads and N processes.")
     parser.add_argument("--count", type=positive_int, default=20_000_000,
                         help="total countdown steps (default: 20000000)")
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
+    parser.add_argument("--workers", type=positive_int, default=usable_cpus(),
                         help="threads and processes to split the steps between (default: CPU count)")
     parser.add_argument("--repeats", type=positive_int, default=5,
                         help="runs of each configuration; the median is reported (default: 5)")
@@ -116,7 +123,7 @@ def main(argv=None):
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     method = multiprocessing.get_start_method()
     runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
-    print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), {os.cpu_count()} CPUs, "
+    print(f"Python {sys.version.split()[0]} (GIL {'on' if gil else 'off'}), {usable_cpus()} CPUs, "
           f"{args.count:,} steps, median of {runs}, start method {method}")
     base = statistics.median(times["1 thread"])
     for name, _ in configs[:3]:
@@ -127,7 +134,7 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"example": "countdown.py", "python": sys.version.split()[0], "gil": gil,
-                       "cpus": os.cpu_count(), "count": args.count, "workers": args.workers,
+                       "cpus": usable_cpus(), "count": args.count, "workers": args.workers,
                        "repeats": args.repeats, "start_method": method,
                        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
                        "seconds": {"one_thread": times["1 thread"],

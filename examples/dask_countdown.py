@@ -33,6 +33,13 @@ import sys
 import time
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def countdown(n):
     while n > 0:
         n -= 1
@@ -114,7 +121,7 @@ def main(argv=None):
                         help="address of a running Dask scheduler (default: start one on 127.0.0.1)")
     parser.add_argument("--count", type=positive_int, default=20_000_000,
                         help="total countdown steps (default: 20000000)")
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
+    parser.add_argument("--workers", type=positive_int, default=usable_cpus(),
                         help="tasks to split the count into, pool processes, local Dask workers "
                              "(default: CPU count)")
     parser.add_argument("--tasks", type=positive_int, default=300,

@@ -28,6 +28,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def countdown(n):
     """Count n down to zero: pure Python, CPU-bound."""
     while n > 0:
@@ -126,7 +133,7 @@ def main(argv=None):
     methods = multiprocessing.get_all_start_methods()
     parser = argparse.ArgumentParser(description="The countdown on processes, start-up costs and process errors.")
     parser.add_argument("--count", type=positive_int, default=20_000_000, help="countdown steps (default: 20000000)")
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
+    parser.add_argument("--workers", type=positive_int, default=usable_cpus(),
                         help="worker processes (default: CPU count)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="runs of each; median shown (default: 5)")
     parser.add_argument("--start-method", choices=methods, default=None,
@@ -136,7 +143,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     ctx = multiprocessing.get_context(args.start_method)
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, pool start method: {ctx.get_start_method()}")
+    print(f"Python {sys.version.split()[0]}, {usable_cpus()} CPUs, pool start method: {ctx.get_start_method()}")
     print(f"Countdown of {args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}:")
     warm_up()
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx, initializer=warm_up) as pool:
@@ -156,7 +163,7 @@ def main(argv=None):
         print(f"  {method:<11} {statistics.median(starts[method]) * 1000:7.1f} ms")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"example": "processes.py", "python": sys.version.split()[0], "cpus": os.cpu_count(),
+            json.dump({"example": "processes.py", "python": sys.version.split()[0], "cpus": usable_cpus(),
                        "count": args.count, "workers": args.workers, "repeats": args.repeats,
                        "start_method": ctx.get_start_method(), "modules_loaded": len(sys.modules),
                        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,

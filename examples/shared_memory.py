@@ -30,6 +30,13 @@ from multiprocessing import shared_memory
 import numpy as np
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def sum_copy(part):
     """The slice arrived pickled: this process has its own copy."""
     return float(part.sum())
@@ -77,7 +84,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Sum a NumPy array in worker processes: pickled vs shared memory.")
     parser.add_argument("--megabytes", type=positive_int, default=64, metavar="MIB",
                         help="array size in MiB, 1024 * 1024 bytes (default: 64)")
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
+    parser.add_argument("--workers", type=positive_int, default=usable_cpus(),
                         help="worker processes (default: CPU count)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="runs of each; median shown (default: 5)")
     parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(), default=None,

@@ -35,6 +35,13 @@ def countdown(n):
 """
 
 
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one), not all the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def countdown(n):
     while n > 0:
         n -= 1
@@ -105,7 +112,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="The countdown on N threads and on N subinterpreters.")
     parser.add_argument("--count", type=positive_int, default=20_000_000,
                         help="total countdown steps (default: 20000000)")
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 2,
+    parser.add_argument("--workers", type=positive_int, default=usable_cpus(),
                         help="threads and interpreters to split the steps between (default: CPU count)")
     parser.add_argument("--repeats", type=positive_int, default=5,
                         help="runs of each configuration; the median is reported (default: 5)")
@@ -134,7 +141,7 @@ def main(argv=None):
         for interp in interps:
             interp.close()
 
-    print(f"Python {sys.version.split()[0]} ({api.__name__}), {os.cpu_count()} CPUs, "
+    print(f"Python {sys.version.split()[0]} ({api.__name__}), {usable_cpus()} CPUs, "
           f"{args.count:,} steps, median of {args.repeats} run{'s' if args.repeats != 1 else ''}")
     base = statistics.median(times["1 thread"])
     for name, _ in configs:
