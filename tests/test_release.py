@@ -240,16 +240,21 @@ def test_interleave_runs_counts_every_number():
     assert all(s >= 1 for s in rows[0]["switches"])  # two tasks: at least one hand-over
 
 
-def test_the_chapters_interleave_runs_print_buffered_whatever_the_environment(monkeypatch):
-    # the build's environment may set PYTHONUNBUFFERED (a CI's does): the chapter's prose is about a pipe's
-    # default buffering, so its runs switch it off
-    from gilref.core.examples import run_example
-    from gilref.topics.release._interleaved_prints import BUFFERED_ENV
-
-    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
-    assert "unbuffered here" in run_example("interleave.py", ["--count", "5", "--tally"], timeout=60)
-    text = run_example("interleave.py", ["--count", "5", "--tally"], timeout=60, env=BUFFERED_ENV)
-    assert "only when its buffer fills" in text
+def test_the_output_mode_follows_pythonunbuffered_and_the_verdict_gives_its_reason():
+    # the runs inherit the build's environment (this host sets PYTHONUNBUFFERED): the page says which
+    assert release.output_mode({"PYTHONUNBUFFERED": "1"}) == "unbuffered"
+    assert release.output_mode({"PYTHONUNBUFFERED": ""}) == "buffered" == release.output_mode({})
+    assert "two writes" in release.output_mode_text("unbuffered")
+    assert "only when the buffer fills" in release.output_mode_text("buffered")
+    with pytest.raises(ValueError, match="unknown output mode"):
+        release.output_mode_text("line")
+    runs = [{"args": [], "switches": [2, 3, 3, 2, 3], "broken": [0] * 5, "numbers": [200] * 5},
+            {"args": ["--flush"], "switches": [3] * 5, "broken": [0] * 5, "numbers": [200] * 5}]
+    buffered = release.interleave_verdict(runs, mode="buffered")
+    unbuffered = release.interleave_verdict(runs, mode="unbuffered")
+    assert buffered.state == unbuffered.state == "contradicted"
+    assert "a buffered `print` makes no system call" in buffered.text
+    assert "two writes that release the GIL" in unbuffered.text and "makes no system call" not in unbuffered.text
 
 
 def test_asyncio_waits_overlap(no_leaked_threads):

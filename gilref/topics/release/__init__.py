@@ -56,6 +56,8 @@ from ._interleaved_prints import (
     first_switch_excerpt,
     interleave_labels,
     interleave_runs,
+    output_mode,
+    output_mode_text,
     output_note,
 )
 from ._kinds import KINDS as _KINDS
@@ -168,6 +170,8 @@ __all__ = [
     "kinds_in",
     "loop_verdict",
     "make_work",
+    "output_mode",
+    "output_mode_text",
     "output_note",
     "release_stretch",
     "released_verdict",

@@ -6,8 +6,9 @@ The measurements around ``examples/interleave.py``, whose first task prints
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -89,9 +90,24 @@ def output_note(text: str) -> str:
     return out.strip() + "\n"
 
 
-#: The environment of the chapter's runs of ``examples/interleave.py``: stdout buffered, as a pipe is
-#: by default, whatever the build's own environment says.
-BUFFERED_ENV = {"PYTHONUNBUFFERED": ""}
+def output_mode(environ: Mapping[str, str] | None = None) -> str:
+    """How the chapter's runs of ``examples/interleave.py`` write to their pipe: ``"unbuffered"``
+    when *environ* (default: this process's, which the runs inherit) sets ``PYTHONUNBUFFERED`` to a
+    non-empty string (CPython ignores an empty one), else ``"buffered"``."""
+    env = os.environ if environ is None else environ
+    return "unbuffered" if env.get("PYTHONUNBUFFERED") else "buffered"
+
+
+def output_mode_text(mode: str) -> str:
+    """One sentence on what *mode* (:func:`output_mode`) means for the runs on the page."""
+    if mode == "unbuffered":
+        return ("The runs here inherit `PYTHONUNBUFFERED` from the build's environment, so their output is "
+                "not buffered: every `print` makes two writes, the text and then the line end, and each "
+                "releases the GIL.")
+    if mode == "buffered":
+        return ("The runs here write to a pipe with Python's default buffering, so a `print` makes a write "
+                "only when the buffer fills.")
+    raise ValueError(f"unknown output mode {mode!r}: 'buffered' or 'unbuffered'")
 
 
 def count_switches(labels: Sequence[Hashable]) -> int:
@@ -107,10 +123,10 @@ def _one_run(args: list[str], timeout: float) -> tuple[int, int, int]:
     """Run ``examples/interleave.py`` once: its switches, broken lines and numbers printed."""
     from ...core.examples import run_example
 
-    # The chapter shows what print does to a pipe by default: buffered. PYTHONUNBUFFERED (set in
-    # some CI and container environments) would make every print two writes, each releasing the
-    # GIL; set to the empty string it is off (CPython reads only a non-empty value).
-    text = run_example("interleave.py", args, timeout=timeout, env=BUFFERED_ENV)
+    # The runs inherit the build's environment, PYTHONUNBUFFERED included (output_mode says which).
+    # Forcing a buffered stdout here is not safe: two threads printing 20,000 lines each through
+    # one buffered text stream corrupted its bytes on this host (a UnicodeDecodeError in a build).
+    text = run_example("interleave.py", args, timeout=timeout)
     labels = interleave_labels(text)
     return count_switches(labels), broken_lines(text), len(labels)
 

@@ -394,8 +394,8 @@ def socket_verdict(
         why = " With one usable CPU there is no second core to run on."
     elif stretch is not None and stretch < LONG_RELEASE_S:
         why = (how[:-1] + ": a thread back from a call that short can find the GIL taken by the other "
-               "thread, which was waiting for it, and must sleep until it is handed over, a wake-up that costs more than the call let run "
-               "in parallel. The threads spend the time "
+               "thread, which was waiting for it, and must sleep until it is handed over, a wake-up that "
+               "costs more than the call let run in parallel. The threads spend the time "
                "passing the GIL back and forth, so releasing it pays only when the call is long beside that "
                "hand-off.")
         x = load_average(load or suite.metadata.get("load_average"))
@@ -695,8 +695,18 @@ def runs_words(printed: str, runs: int) -> str:
             f"median of {runs} runs, its quartiles the same")
 
 
+def _writes_reason(mode: str) -> str:
+    if mode == "unbuffered":
+        return ("each unbuffered `print` makes two writes that release the GIL, but so briefly that the "
+                "printing thread takes it back before the waiting one wakes")
+    if mode == "buffered":
+        return "a buffered `print` makes no system call"
+    raise ValueError(f"unknown output mode {mode!r}: 'buffered' or 'unbuffered'")
+
+
 def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None = None,
-                       load: Sequence[float] | None = None, cpus: int | None = None) -> Claim:
+                       load: Sequence[float] | None = None, cpus: int | None = None,
+                       mode: str = "buffered") -> Claim:
     """The two tasks' lines interleave, taking turns while they count: with the defaults
     (``runs[0]``) the printing task changes at least :data:`INTERLEAVE_MIN_SWITCHES`
     times (quartiles of the runs).
@@ -707,6 +717,9 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
         verdict, the sentence says why one run can.
     :param load: the host's load averages when the chapter started, and *cpus* its
         usable CPUs, for that sentence.
+    :param mode: how the runs wrote (:func:`gilref.topics.release.output_mode`): the reason a
+        contradicted verdict gives differs (a buffered print makes no system call; an unbuffered
+        one makes two writes that each release the GIL only briefly).
     """
     r = runs[0]
     sw = _switch_interval(r)
@@ -740,7 +753,7 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
                      "would mean the tasks took turns while they counted (the threads' start alone gives up to 3): "
                      "each task printed its numbers in "
                      "about one block. The lines did not interleave as the classic demonstration says: "
-                     "a buffered `print` makes no system call, and 100 numbers take less than one switch "
+                     + _esc(_writes_reason(mode)) + ", and 100 numbers take less than one switch "
                      "interval, so nothing asks the printing thread to let go." + ex,
         unclear="With the defaults the printing task changed {d_n} times in {n} numbers ({spread}): the "
                 "runs straddle the {bar} switches that would mean the tasks took turns while they counted." + ex,
