@@ -98,7 +98,7 @@ def test_quartile_note_only_when_the_upper_end_exceeds_the_cpus():
 def test_job_size_text_counts_a_prediction_beyond_the_other_run_as_explaining_all_of_the_gap():
     # here 1.0 s alone, 20 ms fixed cost: 1.96x; the other run, 0.2 s alone, got 1.75x; the cost predicts 1.67x
     text, ok = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "the example")
-    assert ok and "on the other side" in text and "would more than explain the gap" in text
+    assert ok and "on the far side from this run's own speedup" in text and "would more than explain the gap" in text
     assert text.endswith("the example must pay less per run than the run here does.")
     text, _ = cc.job_size_text(0.02, 2, 1.0, 0.2, Interval(1.74, 1.75, 1.76), "this page's pool",
                                where="in that chapter")

@@ -260,8 +260,9 @@ def job_size_text(cost: float, workers: int, here_one: float, there_one: float, 
         return head + ", inside its spread. The job's size explains the gap.", True
     here_pred = predicted_speedup(here_one, cost, workers)  # this run's own median ratio, by construction
     if (pred - here_pred) * (there.median - here_pred) > 0 and abs(pred - here_pred) > abs(there.median - here_pred):
-        return (head + f", past its spread {there.text()} on the other side: a cost per run that large would "
-                f"more than explain the gap, so {there_name} must pay less per run than the run {where} does.", True)
+        return (head + f", beyond its spread {there.text()}, on the far side from this run's own speedup: "
+                f"a cost per run that large would more than explain the gap, so {there_name} must pay less "
+                f"per run than the run {where} does.", True)
     head += f", still outside its spread {there.text()}: the job's size explains part of the gap, not all of it."
     if there_cost is None:
         return head, False
