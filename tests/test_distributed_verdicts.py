@@ -212,7 +212,7 @@ def test_dask_verdict_names_the_shared_gil_the_profiler_and_the_scheduling_cost_
     # scheduling is measured (2 tasks per round, as the countdown's 2 shares), not a per-task cost times 2
     assert "2 tasks that do nothing, sent at once as the countdown sends its 2 shares" in c.text
     assert "3.00 ms per round on the cluster and 0.30 ms on the pool (20 rounds per run" in c.text
-    assert "cost 2.70 ms more per run (2.70 to 2.70 ms, from those quartiles): that much of the gap" in c.text
+    assert "cost 2.70 ms more per run (2.70 to 2.70 ms, from those quartiles)." in c.text
     assert "That leaves 22.3 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 2.7 ms (scheduling)
     assert "rough" not in c.text and "about" not in c.text.split("Scheduling")[1]
     same = made_cpu((0.56,) * 5)
@@ -224,7 +224,37 @@ def test_without_the_rounds_the_gap_is_not_broken_down_and_parts_above_the_gap_a
     none = distributed.dask_verdict(made_cpu((0.56,) * 5)).text
     assert "was not measured with this run, so this page does not break the rest of the gap down" in none
     big = distributed.dask_verdict(made_cpu((0.56,) * 5), rounds=made_rounds(dask=(1.0,) * 7)).text
-    assert "cost 49.70 ms more per run" in big and "more than the gap" in big and "That leaves" not in big
+    assert "cost 49.70 ms more per run" in big and "That leaves" not in big
+    # one part larger than the gap: named alone, never "together", never "bound"
+    assert "The cluster's extra scheduling is 49.7 ms, more than the whole gap of 40.0 ms" in big
+    assert "together" not in big.lower() and "bound" not in big
+
+
+def test_each_way_is_set_against_a_perfect_split_and_its_own_round():
+    # one process 1.0 s over 2 workers: 0.5 s each; pool 0.52 s (20 ms over, round 0.3 ms),
+    # cluster 0.56 s (60 ms over, round 50 ms)
+    cpu, rounds = made_cpu((0.56,) * 5), made_rounds(dask=(1.0,) * 7)
+    ex = distributed.split_excess(cpu, rounds)
+    assert ex["processes"][0].median == pytest.approx(0.02) and ex["dask"][1].median == pytest.approx(0.05)
+    text = distributed.dask_verdict(cpu, rounds=rounds).text
+    assert "gives each of the 2 workers 500.0 ms" in text
+    assert "The pool's runs took 520.0 ms, 20.0 ms over that, against its own round of 0.30 ms" in text
+    assert "it carries 19.7 ms that its round does not explain" in text
+    # a round that covers the excess within the spread: no unexplained time claimed
+    fits = distributed.split_text(made_cpu((0.56,) * 5), made_rounds(dask=(1.3,) * 7))
+    assert "The cluster's runs took 560.0 ms" in fits
+    assert fits.split("The pool's")[0].endswith("its round accounts for that.")
+    # the perfect split stands on the before-cluster baseline when it is the sound one
+    assert "(0.9000 s)" in distributed.split_text(cpu, rounds, made_alone(0.9))
+
+
+def test_unprofiled_runs_that_were_slower_are_the_hosts_variation_not_the_profiler():
+    cpu = made_cpu((0.56, 0.56, 0.56, 0.57, 0.57))
+    cpu.add(Timing("countdown", "dask-unprofiled", 2, (0.58, 0.58, 0.59, 0.59, 0.59), (), {"n": 8_000_000}))
+    text = distributed.dask_verdict(cpu).text
+    assert "the unprofiled runs were 30.0 ms slower, which stopping the profiler cannot cause" in text
+    assert "profiled 0.5600–0.5700 s, unprofiled 0.5800–0.5900 s" in text
+    assert "the profiler is not what slows" not in text and "beyond the spread" not in text
 
 
 def test_scheduling_extra_spans_the_quartiles_and_round_invariants_both_ways():
