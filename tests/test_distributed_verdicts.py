@@ -243,7 +243,7 @@ def test_each_way_is_set_against_a_perfect_split_and_its_own_round():
     # a round that covers the excess within the spread: no unexplained time claimed
     fits = distributed.split_text(made_cpu((0.56,) * 5), made_rounds(dask=(1.3,) * 7))
     assert "The cluster's runs took 560.0 ms" in fits
-    assert fits.split("The pool's")[0].endswith("its round accounts for that.")
+    assert fits.split(" The pool's")[0].endswith("its round accounts for that.")
     # the perfect split stands on the before-cluster baseline when it is the sound one
     assert "(0.9000 s)" in distributed.split_text(cpu, rounds, made_alone(0.9))
 
