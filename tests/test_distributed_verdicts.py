@@ -389,3 +389,18 @@ def test_the_example_check_names_the_baseline_the_tables_speedups_stand_on():
     before = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(0.9)).text
     assert "the table's stand on one process timed before the cluster started, and this page's one process took 11%" \
         in before
+
+
+def test_an_example_speedup_above_the_cpus_is_put_down_to_its_slow_baseline_computed():
+    cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
+    ex = {"count": 8_000_000, "workers": 2, "one_s": 1.2, "pool_s": 0.5, "dask_s": 0.56,
+          "pool_x": 2.4, "dask_x": 1.2 / 0.56, "pool_us": 300.0, "dask_us": 3000.0}
+    text = distributed.above_cpus_text(cpu, ex, made_alone(0.9))
+    assert "A speedup above 2× is more than 2 CPUs can give" in text
+    assert "its one-process baseline was slow (1.200 s against the 0.9000 s this page timed before the cluster" in text
+    assert "its pool's 0.500 s is 1.80×" in text and "its cluster's 0.560 s is 1.61×" in text
+    c = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(0.9))
+    assert c.state == "contradicted" and "A speedup above 2×" in c.text
+    assert "names no cause" not in c.text and "cannot say what slowed the example's one process" in c.text
+    within = dict(ex, pool_x=1.9, dask_x=1.8)
+    assert distributed.above_cpus_text(cpu, within, made_alone(0.9)) == ""

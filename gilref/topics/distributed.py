@@ -1034,6 +1034,31 @@ def slowdown_text(cpu: Suite, example: Mapping[str, Any], tiny_suite: Suite | No
     return out
 
 
+def above_cpus_text(cpu: Suite, example: Mapping[str, Any], alone: Suite | None = None) -> str:
+    """When the example printed a speedup above the CPU count (more than its CPUs can give), the cause
+    its own numbers show: its one-process baseline was slow; the speedup over this page's sound
+    one-process time (:func:`sound_suite`, the one timed before the cluster when given) instead,
+    computed from the example's own pool and cluster times. ``""`` when no speedup passes the CPUs
+    or the example's seconds or size do not match this page's."""
+    cpus = cpu.metadata.get("usable_cpus")
+    if not isinstance(cpus, (int, float)) or example.get("one_s") is None:
+        return ""
+    over = [(name, key) for name, key in (("pool", "pool"), ("cluster", "dask"))
+            if example.get(f"{key}_x") is not None and example[f"{key}_x"] > cpus
+            and example.get(f"{key}_s") is not None]
+    base = sound_suite(cpu, alone).baseline("countdown")
+    if not over or example.get("count") != base.params.get("n"):
+        return ""
+    which = "before the cluster started" if alone is not None and sound_suite(cpu, alone) is not cpu else \
+        "with the cluster alive"
+    parts = [f"over this page's one process, its {name}'s {example[f'{key}_s']:.3f} s is "
+             f"{base.median / example[f'{key}_s']:.2f}×" for name, key in over]
+    return (f" A speedup above {cpus:g}× is more than {cpus:g} CPUs can give, and the example's own numbers say "
+            f"why: its one-process baseline was slow ({example['one_s']:.3f} s against the {base.median:.4f} s "
+            f"this page timed {which}), which lifts every speedup it stands on: "
+            + " and ".join(parts) + ".")
+
+
 def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                     alone: Suite | None = None) -> Claim:
     """Whether the example run on the page (:func:`parse_example`) agrees with the chapter:
@@ -1073,7 +1098,12 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                     f", and this page's one process took {lift - 1:.0%} longer with the cluster alive, so the band "
                     "allows the example that much more upward." if lift > 1 else "."))
     slow = slowdown_text(cpu, example, tiny_suite)
-    rest = (base + slow).replace("{", "{{").replace("}", "}}")
+    lifted = above_cpus_text(cpu, example, alone)
+    rest = (base + slow + lifted).replace("{", "{{").replace("}", "}}")
+    tail = (" Neither the example nor this page records what else ran on the host during the example, so this "
+            "page cannot say what slowed the example's one process." if lifted else
+            " Neither the example nor this page records what else ran on the host during the example, "
+            "so this page names no cause.")
     off_text = ", ".join(off[:-1]) + " and " + off[-1] if len(off) > 1 else "".join(off)
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", not off,
@@ -1090,8 +1120,7 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                   "pool task (above: {c_p}; {wpu})." + rest + " The runs also differ in: {how}.",
         contradicted="In the example's output, {off} {verb} from the measurements above by more than its "
                      "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs)." + rest
-                     + " Neither the example nor this page records what else ran on the host during the example, "
-                     "so this page names no cause.")
+                     + tail)
 
 
 def example_page_comparison(output: str, record: Mapping[str, Any] | None,
