@@ -1159,7 +1159,8 @@ def example_page_comparison(output: str, record: Mapping[str, Any] | None,
     sent = int(rounds.baseline("round").params.get("tasks", tasks))
     total = work * 1e3 + r.median
     fits = abs(cluster_s * 1e3 / total - 1) <= ROUND_MODEL_SLACK
-    verdict = (f"close to the {cluster_s * 1e3:.0f} ms the cluster took" if fits else
+    near = "a little more than" if total > cluster_s * 1e3 else "a little less than"
+    verdict = (f"{near} the {cluster_s * 1e3:.0f} ms the cluster took" if fits else
                f"{'more' if total > cluster_s * 1e3 else 'less'} than the {cluster_s * 1e3:.0f} ms the cluster "
                "took: the round does not account for it here")
     tail = ("" if lost else f" {{doc}}`../{chapter}` gives each task more work, which is where a cluster pays.")
