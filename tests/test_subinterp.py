@@ -468,7 +468,8 @@ def test_the_start_chart_and_the_text_print_a_start_alike():
 
 def test_the_start_verdict_says_plainly_when_fork_beat_the_subinterpreter():
     faster = subinterp.start_verdict(made_startup(), python="X").text
-    assert "The fastest way to start a process here, fork, was faster still: 2 ms, 0.50× the interpreter's time" in faster
+    assert "The fastest way to start a process here, fork, was faster still: 2 ms, 0.50× the interpreter's time" \
+        in faster
     slower = subinterp.start_verdict(made_startup(fork=(0.006,) * 5), python="X").text
     assert "fork, took 6 ms, 1.50× the interpreter's time." in slower and "faster still" not in slower
     level = subinterp.start_verdict(made_startup(fork=(0.003, 0.0035, 0.004, 0.0045, 0.005)), python="X").text
