@@ -44,7 +44,8 @@ def countdown(n):
 
 def warm_up():
     """Call countdown often enough to be specialized: CPython 3.11 does that only from
-    about the 8th call on (3.12 and later at once). Run here and in every worker."""
+    about the 8th call on; from 3.12 each instruction specializes after a couple of its
+    own executions. Run here and in every worker."""
     for _ in range(16):
         countdown(1_000)
 

@@ -212,7 +212,7 @@ def test_dask_verdict_names_the_shared_gil_the_profiler_and_the_scheduling_cost_
     # scheduling is measured (2 tasks per round, as the countdown's 2 shares), not a per-task cost times 2
     assert "2 tasks that do nothing, sent at once as the countdown sends its 2 shares" in c.text
     assert "3.00 ms per round on the cluster and 0.30 ms on the pool (20 rounds per run" in c.text
-    assert "cost 2.70 ms more per run (2.70 to 2.70 ms, from those quartiles): that much of the gap" in c.text
+    assert "cost 2.70 ms more per run (2.70 to 2.70 ms, from those quartiles)." in c.text
     assert "That leaves 22.3 ms of the gap" in c.text  # 40 ms - 15 ms (profiler) - 2.7 ms (scheduling)
     assert "rough" not in c.text and "about" not in c.text.split("Scheduling")[1]
     same = made_cpu((0.56,) * 5)
@@ -224,7 +224,37 @@ def test_without_the_rounds_the_gap_is_not_broken_down_and_parts_above_the_gap_a
     none = distributed.dask_verdict(made_cpu((0.56,) * 5)).text
     assert "was not measured with this run, so this page does not break the rest of the gap down" in none
     big = distributed.dask_verdict(made_cpu((0.56,) * 5), rounds=made_rounds(dask=(1.0,) * 7)).text
-    assert "cost 49.70 ms more per run" in big and "more than the gap" in big and "That leaves" not in big
+    assert "cost 49.70 ms more per run" in big and "That leaves" not in big
+    # one part larger than the gap: named alone, never "together", never "bound"
+    assert "The cluster's extra scheduling is 49.7 ms, more than the whole gap of 40.0 ms" in big
+    assert "together" not in big.lower() and "bound" not in big
+
+
+def test_each_way_is_set_against_a_perfect_split_and_its_own_round():
+    # one process 1.0 s over 2 workers: 0.5 s each; pool 0.52 s (20 ms over, round 0.3 ms),
+    # cluster 0.56 s (60 ms over, round 50 ms)
+    cpu, rounds = made_cpu((0.56,) * 5), made_rounds(dask=(1.0,) * 7)
+    ex = distributed.split_excess(cpu, rounds)
+    assert ex["processes"][0].median == pytest.approx(0.02) and ex["dask"][1].median == pytest.approx(0.05)
+    text = distributed.dask_verdict(cpu, rounds=rounds).text
+    assert "gives each of the 2 workers 500.0 ms" in text
+    assert "The pool's runs took 520.0 ms, 20.0 ms over that, against its own round of 0.30 ms" in text
+    assert "it carries 19.7 ms that its round does not explain" in text
+    # a round that covers the excess within the spread: no unexplained time claimed
+    fits = distributed.split_text(made_cpu((0.56,) * 5), made_rounds(dask=(1.3,) * 7))
+    assert "The cluster's runs took 560.0 ms" in fits
+    assert fits.split(" The pool's")[0].endswith("its round accounts for that.")
+    # the perfect split stands on the before-cluster baseline when it is the sound one
+    assert "(0.9000 s)" in distributed.split_text(cpu, rounds, made_alone(0.9))
+
+
+def test_unprofiled_runs_that_were_slower_are_the_hosts_variation_not_the_profiler():
+    cpu = made_cpu((0.56, 0.56, 0.56, 0.57, 0.57))
+    cpu.add(Timing("countdown", "dask-unprofiled", 2, (0.58, 0.58, 0.59, 0.59, 0.59), (), {"n": 8_000_000}))
+    text = distributed.dask_verdict(cpu).text
+    assert "the unprofiled runs were 30.0 ms slower, which stopping the profiler cannot cause" in text
+    assert "profiled 0.5600–0.5700 s, unprofiled 0.5800–0.5900 s" in text
+    assert "the profiler is not what slows" not in text and "beyond the spread" not in text
 
 
 def test_scheduling_extra_spans_the_quartiles_and_round_invariants_both_ways():
@@ -326,7 +356,9 @@ def test_the_example_page_explains_the_clusters_time_by_the_chapters_measured_ro
     record = {"suites": {"round": made_rounds(dask=(0.3612,) * 7).to_dict()}}  # 18.06 ms a round
     text = distributed.example_page_comparison(PAGE_OUT, record)
     assert "Dask lost here" in text and "4.5 ms of work in each of its 2 tasks" in text
-    assert "on its cluster: 18.06 ms a round" in text and "comes to 22.6 ms, close to the 20 ms" in text
+    assert "on its cluster: 18.06 ms a round" in text and "comes to 22.6 ms, a little more than the 20 ms" in text
+    under = {"suites": {"round": made_rounds(dask=(0.3,) * 7).to_dict()}}  # 15 ms a round: 19.5 ms in all
+    assert "comes to 19.5 ms, a little less than the 20 ms" in distributed.example_page_comparison(PAGE_OUT, under)
     assert "48% of each task" not in text and "steady stream" in text
     far = {"suites": {"round": made_rounds(dask=(1.2,) * 7).to_dict()}}  # 60 ms a round: far above 20 ms
     assert "more than the 20 ms the cluster took: the round does not account for it" in \
@@ -359,3 +391,18 @@ def test_the_example_check_names_the_baseline_the_tables_speedups_stand_on():
     before = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(0.9)).text
     assert "the table's stand on one process timed before the cluster started, and this page's one process took 11%" \
         in before
+
+
+def test_an_example_speedup_above_the_cpus_is_put_down_to_its_slow_baseline_computed():
+    cpu, tiny = made_cpu((0.56,) * 5), made_tiny()
+    ex = {"count": 8_000_000, "workers": 2, "one_s": 1.2, "pool_s": 0.5, "dask_s": 0.56,
+          "pool_x": 2.4, "dask_x": 1.2 / 0.56, "pool_us": 300.0, "dask_us": 3000.0}
+    text = distributed.above_cpus_text(cpu, ex, made_alone(0.9))
+    assert "A speedup above 2× is more than 2 CPUs can give" in text
+    assert "its one-process baseline was slow (1.200 s against the 0.9000 s this page timed before the cluster" in text
+    assert "its pool's 0.500 s is 1.80×" in text and "its cluster's 0.560 s is 1.61×" in text
+    c = distributed.example_verdict(cpu, tiny, ex, alone=made_alone(0.9))
+    assert c.state == "contradicted" and "A speedup above 2×" in c.text
+    assert "names no cause" not in c.text and "cannot say what slowed the example's one process" in c.text
+    within = dict(ex, pool_x=1.9, dask_x=1.8)
+    assert distributed.above_cpus_text(cpu, within, made_alone(0.9)) == ""

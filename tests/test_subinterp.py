@@ -214,12 +214,12 @@ def made_scaling(interp: tuple[float, ...], threads: tuple[float, ...] = (1.0,) 
     return s
 
 
-def made_startup(thread=(0.0001,) * 5, interp=(0.004,) * 5, spawn=(0.05,) * 5) -> Suite:
+def made_startup(thread=(0.0001,) * 5, interp=(0.004,) * 5, spawn=(0.05,) * 5, fork=(0.002,) * 5) -> Suite:
     s = Suite()
     s.add(Timing("start", "thread", 1, thread, (), {"batch": 10}))
     s.add(Timing("start", "interpreter", 1, interp, (), {"batch": 10}))
     s.add(Timing("start", "process-spawn", 1, spawn, (), {"batch": 3}))
-    s.add(Timing("start", "process-fork", 1, (0.002,) * 5, (), {"batch": 3}))
+    s.add(Timing("start", "process-fork", 1, fork, (), {"batch": 3}))
     return s
 
 
@@ -464,3 +464,13 @@ def test_the_start_chart_and_the_text_print_a_start_alike():
     assert subinterp.ms_label(5.36) == "5.4 ms" and subinterp.ms_label(0.0763) == "0.076 ms"
     text = subinterp.start_verdict(made_startup(), python="X").text
     assert "took 4 ms: 40× a thread (0.1 ms), while a spawned process took 50 ms" in text  # as the chart labels them
+
+
+def test_the_start_verdict_says_plainly_when_fork_beat_the_subinterpreter():
+    faster = subinterp.start_verdict(made_startup(), python="X").text
+    assert "The fastest way to start a process here, fork, was faster still: 2 ms, 0.50× the interpreter's time" \
+        in faster
+    slower = subinterp.start_verdict(made_startup(fork=(0.006,) * 5), python="X").text
+    assert "fork, took 6 ms, 1.50× the interpreter's time." in slower and "faster still" not in slower
+    level = subinterp.start_verdict(made_startup(fork=(0.003, 0.0035, 0.004, 0.0045, 0.005)), python="X").text
+    assert "level with the interpreter within the spread" in level and "faster still" not in level

@@ -551,12 +551,14 @@ def _distributed_source(path: str) -> str:
     return f"https://github.com/dask/distributed/blob/{tag}/distributed/{path}"
 
 
-def mechanism_text(cpu: Suite, rounds: Suite | None = None) -> str:
+def mechanism_text(cpu: Suite, rounds: Suite | None = None, alone: Suite | None = None) -> str:
     """Why the cluster is slower than the pool, with each part the page measured: a Dask worker runs
     its task in a thread that shares the process's GIL with the worker's event loop, whose profiler
     samples the task (``dask-unprofiled`` timing, when measured), and what scheduling costs one run
     of the countdown's tasks on the cluster beyond the pool (*rounds*, :func:`round_suite`: the same
-    number of tasks sent the same way, measured, :func:`scheduling_extra`)."""
+    number of tasks sent the same way, measured, :func:`scheduling_extra`), then each way's time over
+    a perfect split of the one-process work (*alone* when sound) against its own round
+    (:func:`split_text`)."""
     dsk, prc = cpu.get("countdown", "dask"), cpu.get("countdown", "processes")
     interval = cpu.metadata.get("dask_profile_interval_s")
     yaml, worker = _distributed_source("distributed.yaml"), _distributed_source("worker.py")
@@ -573,19 +575,28 @@ def mechanism_text(cpu: Suite, rounds: Suite | None = None) -> str:
     out += f" The cluster's runs took {gap * 1e3:.1f} ms longer than the pool's (medians)."
     unprof = [t for t in cpu.timings if t.mode == "dask-unprofiled"]
     explained = 0.0
+    parts: list[str] = []
     if unprof:
         u = unprof[0]
         saved = dsk.median - u.median
-        if overlap(Interval.of(dsk.values), Interval.of(u.values)):
+        ud, uu = Interval.of(dsk.values), Interval.of(u.values)
+        if overlap(ud, uu):
             out += (f" With every worker's profiler stopped, the same cluster took {u.median:.4f} s against "
                     f"{dsk.median:.4f} s: the same within the spread, so the profiler's share is lost in this "
                     "run's noise.")
-        else:
-            explained += max(saved, 0.0)
+        elif saved > 0:
+            explained += saved
+            parts.append("the profiler's share")
             out += (f" With every worker's profiler stopped, the same cluster took {u.median:.4f} s against "
-                    f"{dsk.median:.4f} s, {abs(saved) * 1e3:.1f} ms {'less' if saved > 0 else 'more'}, beyond the "
-                    "spread" + (": the profiler's share of the gap." if saved > 0 else
-                                ": the profiler is not what slows the cluster here."))
+                    f"{dsk.median:.4f} s, {saved * 1e3:.1f} ms less, beyond the spread: the profiler's share "
+                    "of the gap.")
+        else:
+            out += (f" With every worker's profiler stopped, the same cluster took {u.median:.4f} s against "
+                    f"{dsk.median:.4f} s: the unprofiled runs were {-saved * 1e3:.1f} ms slower, which stopping "
+                    "the profiler cannot cause (it only removes work), so the difference is the host's variation "
+                    f"between the two turns (quartiles: profiled {ud.low:.4f}–{ud.high:.4f} s, unprofiled "
+                    f"{uu.low:.4f}–{uu.high:.4f} s), "
+                    "and this run cannot size the profiler's share.")
     tasks = int(dsk.params.get("tasks", dsk.workers))
     if rounds is None:
         return out + (f" What scheduling costs a run of {tasks} tasks on the cluster was not measured with this "
@@ -596,16 +607,60 @@ def mechanism_text(cpu: Suite, rounds: Suite | None = None) -> str:
             f"{tasks} shares, took {d.scaled(1e3).text('.2f', ' ms')} per round on the cluster and "
             f"{p.scaled(1e3).text('.2f', ' ms')} on the pool ({r.params['rounds']} rounds per run, quartiles over "
             f"{len(r.values)} runs), so the cluster's scheduling cost {extra.median * 1e3:.2f} ms more per run "
-            f"({extra.low * 1e3:.2f} to {extra.high * 1e3:.2f} ms, from those quartiles)"
-            + (": that much of the gap." if extra.median > 0 else ": none of the gap."))
-    explained += max(extra.median, 0.0)
+            f"({extra.low * 1e3:.2f} to {extra.high * 1e3:.2f} ms, from those quartiles).")
+    if extra.median > 0:
+        explained += extra.median
+        parts.append("the cluster's extra scheduling")
     rest = gap - explained
     if rest > 0:
         out += (f" That leaves {rest * 1e3:.1f} ms of the gap that this page's measurements do not break down "
                 "further.")
-    else:
-        out += (f" Together these parts come to {explained * 1e3:.1f} ms, more than the gap: they were measured "
-                "in separate runs, each with its own spread, so they bound the gap rather than add up to it.")
+    elif parts:
+        what = parts[0] if len(parts) == 1 else " and ".join(parts)
+        out += (f" {what[0].upper() + what[1:]} {'is' if len(parts) == 1 else 'come to'} {explained * 1e3:.1f} ms, "
+                f"more than the whole gap of {gap * 1e3:.1f} ms: the gap is not the cluster's cost alone, so "
+                "each way's run is set against its own round.")
+    return out + split_text(cpu, rounds, alone)
+
+
+def split_excess(cpu: Suite, rounds: Suite, alone: Suite | None = None) -> dict[str, tuple[Interval, Interval]]:
+    """For the pool (``processes``) and the cluster (``dask``): how much longer a countdown run took
+    than a perfect split of the one-process work over its workers (the one-process median, from
+    *alone* when :func:`sound_suite` takes it, divided by the workers), as quartiles over the runs,
+    and that way's own measured round (:func:`per_round`), both in seconds. A run's excess over the
+    perfect split is what sending the shares and collecting the results cost it; its round measures
+    that cost with no work in the tasks, so the excess less the round is time the round does not
+    explain."""
+    sound = sound_suite(cpu, alone)
+    base = sound.baseline("countdown")
+    out: dict[str, tuple[Interval, Interval]] = {}
+    for mode in ("processes", "dask"):
+        t = cpu.get("countdown", mode)
+        share = base.median / t.workers
+        out[mode] = (Interval.of([v - share for v in t.values]), per_round(rounds, mode))
+    return out
+
+
+def split_text(cpu: Suite, rounds: Suite, alone: Suite | None = None) -> str:
+    """Each way's excess over a perfect split of the one-process work (:func:`split_excess`) against
+    its own round, and which way carries time its round does not explain (decided on the quartiles:
+    the excess's first quartile above the round's third)."""
+    parts = split_excess(cpu, rounds, alone)
+    base = sound_suite(cpu, alone).baseline("countdown")
+    workers = cpu.get("countdown", "dask").workers
+    out = (f" A perfect split of the one-process work ({base.median:.4f} s) gives each of the {workers} workers "
+           f"{base.median / workers * 1e3:.1f} ms.")
+    for mode, name in (("dask", "cluster"), ("processes", "pool")):
+        over, rnd = parts[mode]
+        t = cpu.get("countdown", mode)
+        out += (f" The {name}'s runs took {t.median * 1e3:.1f} ms, {over.scaled(1e3).text('.1f', ' ms')} over "
+                f"that, against its own round of {rnd.median * 1e3:.2f} ms")
+        if over.low > rnd.high:
+            out += (f": it carries {(over.median - rnd.median) * 1e3:.1f} ms that its round does not explain "
+                    "(other load during its turns, or the cost of shipping and starting real work, which a "
+                    "round of empty tasks does not have).")
+        else:
+            out += ": its round accounts for that."
     return out
 
 
@@ -668,7 +723,7 @@ def dask_verdict(cpu: Suite, *, why: str = "", reference: Interval | None = None
     trust = trust_text(sound, reference)
     cpus = cpu.metadata.get("usable_cpus")
     more = (quartile_note(s, cpus, "the cluster's interval") + quartile_note(p, cpus, "the pool's interval")
-            + mechanism_text(cpu, rounds)
+            + mechanism_text(cpu, rounds, alone)
             + baseline_text(cpu, alone)
             + pool_reference_text(sound, reference, ref_cost)).replace("{", "{{").replace("}", "}}")
     return check(
@@ -979,6 +1034,31 @@ def slowdown_text(cpu: Suite, example: Mapping[str, Any], tiny_suite: Suite | No
     return out
 
 
+def above_cpus_text(cpu: Suite, example: Mapping[str, Any], alone: Suite | None = None) -> str:
+    """When the example printed a speedup above the CPU count (more than its CPUs can give), the cause
+    its own numbers show: its one-process baseline was slow; the speedup over this page's sound
+    one-process time (:func:`sound_suite`, the one timed before the cluster when given) instead,
+    computed from the example's own pool and cluster times. ``""`` when no speedup passes the CPUs
+    or the example's seconds or size do not match this page's."""
+    cpus = cpu.metadata.get("usable_cpus")
+    if not isinstance(cpus, (int, float)) or example.get("one_s") is None:
+        return ""
+    over = [(name, key) for name, key in (("pool", "pool"), ("cluster", "dask"))
+            if example.get(f"{key}_x") is not None and example[f"{key}_x"] > cpus
+            and example.get(f"{key}_s") is not None]
+    base = sound_suite(cpu, alone).baseline("countdown")
+    if not over or example.get("count") != base.params.get("n"):
+        return ""
+    which = "before the cluster started" if alone is not None and sound_suite(cpu, alone) is not cpu else \
+        "with the cluster alive"
+    parts = [f"over this page's one process, its {name}'s {example[f'{key}_s']:.3f} s is "
+             f"{base.median / example[f'{key}_s']:.2f}×" for name, key in over]
+    return (f" A speedup above {cpus:g}× is more than {cpus:g} CPUs can give, and the example's own numbers say "
+            f"why: its one-process baseline was slow ({example['one_s']:.3f} s against the {base.median:.4f} s "
+            f"this page timed {which}), which lifts every speedup it stands on: "
+            + " and ".join(parts) + ".")
+
+
 def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                     alone: Suite | None = None) -> Claim:
     """Whether the example run on the page (:func:`parse_example`) agrees with the chapter:
@@ -1018,7 +1098,12 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                     f", and this page's one process took {lift - 1:.0%} longer with the cluster alive, so the band "
                     "allows the example that much more upward." if lift > 1 else "."))
     slow = slowdown_text(cpu, example, tiny_suite)
-    rest = (base + slow).replace("{", "{{").replace("}", "}}")
+    lifted = above_cpus_text(cpu, example, alone)
+    rest = (base + slow + lifted).replace("{", "{{").replace("}", "}}")
+    tail = (" Neither the example nor this page records what else ran on the host during the example, so this "
+            "page cannot say what slowed the example's one process." if lifted else
+            " Neither the example nor this page records what else ran on the host during the example, "
+            "so this page names no cause.")
     off_text = ", ".join(off[:-1]) + " and " + off[-1] if len(off) > 1 else "".join(off)
     return check(
         "dask_example_check", "the example on this page measures what the chapter measured", not off,
@@ -1035,8 +1120,7 @@ def example_verdict(cpu: Suite, tiny_suite: Suite, example: Mapping[str, Any],
                   "pool task (above: {c_p}; {wpu})." + rest + " The runs also differ in: {how}.",
         contradicted="In the example's output, {off} {verb} from the measurements above by more than its "
                      "different run explains ({how}; allowed: {tol:.0%} on speedups, {f:g}× on costs)." + rest
-                     + " Neither the example nor this page records what else ran on the host during the example, "
-                     "so this page names no cause.")
+                     + tail)
 
 
 def example_page_comparison(output: str, record: Mapping[str, Any] | None,
@@ -1075,7 +1159,8 @@ def example_page_comparison(output: str, record: Mapping[str, Any] | None,
     sent = int(rounds.baseline("round").params.get("tasks", tasks))
     total = work * 1e3 + r.median
     fits = abs(cluster_s * 1e3 / total - 1) <= ROUND_MODEL_SLACK
-    verdict = (f"close to the {cluster_s * 1e3:.0f} ms the cluster took" if fits else
+    near = "a little more than" if total > cluster_s * 1e3 else "a little less than"
+    verdict = (f"{near} the {cluster_s * 1e3:.0f} ms the cluster took" if fits else
                f"{'more' if total > cluster_s * 1e3 else 'less'} than the {cluster_s * 1e3:.0f} ms the cluster "
                "took: the round does not account for it here")
     tail = ("" if lost else f" {{doc}}`../{chapter}` gives each task more work, which is where a cluster pays.")

@@ -888,23 +888,37 @@ def start_verdict(startup: Suite, *, python: str) -> Claim:
     holds = False if (a is False or b is False) else (None if (a is None or b is None) else True)
     procs = sorted((t for t in startup.timings if t.mode.startswith("process-")), key=lambda t: t.median)
     fastest = procs[0] if procs else None
+    fast_tail = ""
+    if fastest is not None and fastest is not spawn:
+        vs_fast = ratio_interval(fastest.values, interp.values)
+        how = fastest.mode.replace("process-", "")
+        ms = ms_label(fastest.median * 1e3)
+        below = vs_fast.below(1.0)
+        if below:
+            fast_tail = (f" The fastest way to start a process here, {how}, was faster still: {ms}, "
+                         f"{vs_fast.median:.2f}× the interpreter's time ({vs_fast.low:.2f}–{vs_fast.high:.2f}×), "
+                         "so on this host a subinterpreter is not the cheapest way to get another GIL.")
+        elif below is False:
+            fast_tail = (f" The fastest way to start a process here, {how}, took {ms}, "
+                         f"{vs_fast.median:.2f}× the interpreter's time.")
+        else:
+            fast_tail = (f" The fastest way to start a process here, {how}, took {ms}: level with the "
+                         f"interpreter within the spread ({vs_fast.low:.2f}–{vs_fast.high:.2f}× its time).")
+    fast_tail = fast_tail.replace("{", "{{").replace("}", "}}")
     return check(
         "start_verdict", "a subinterpreter starts faster than a spawned process but slower than a thread",
         holds, r=_ratio_text(vs_thread), q=_ratio_text(vs_spawn) if vs_spawn is not None else "not measured",
         python=python,
         i=ms_label(interp.median * 1e3), t=ms_label(thread.median * 1e3),
         spawn=ms_label(spawn.median * 1e3) if spawn is not None else "not measured",
-        fast=fastest.mode.replace("process-", "") if fastest else "none",
-        fastp=ms_label(fastest.median * 1e3) if fastest else "not measured",
         supported="In {python}, starting a subinterpreter took {i}: {r} a thread ({t}), "
-                  "while a spawned process took {spawn} ({q} the interpreter). The fastest way to start "
-                  "a process here, {fast}, took {fastp}.",
+                  "while a spawned process took {spawn} ({q} the interpreter)." + fast_tail,
         contradicted="In {python}, starting a subinterpreter took {i}, a thread {t} and a "
                      "spawned process {spawn} (interpreter/thread: {r}; spawn/interpreter: {q}): not the "
-                     "usual order.",
+                     "usual order." + fast_tail,
         unclear="In {python}, starting a subinterpreter took {i}, a thread {t} and a spawned "
                 "process {spawn}; the repeats overlap (interpreter/thread: {r}; spawn/interpreter: {q}), "
-                "so this run cannot order them.")
+                "so this run cannot order them." + fast_tail)
 
 
 def scaling_invariants(scaling: Suite) -> list[Invariant]:
