@@ -264,7 +264,8 @@ def test_costs_from_the_script_are_stated_to_the_precision_it_printed():
     ex = native.parse_build_cython(fine)
     assert ex["time_decimals"] == 3  # the other rows still print 3 decimals
     ex["time_decimals"] = 6
-    assert "0.100 ms beyond a perfect split" in native.example_gap_reason(ex, "cython_nogil", suites()["cython_nogil"], 2)
+    text = native.example_gap_reason(ex, "cython_nogil", suites()["cython_nogil"], 2)
+    assert "0.100 ms beyond a perfect split" in text
 
 
 def test_the_no_work_line_and_its_load_are_parsed():
@@ -305,4 +306,5 @@ def test_a_nogil_cost_below_the_scripts_own_thread_start_is_said():
     text = native.example_gap_reason(ex, "cython_nogil", loop_suites()["cython_nogil"], 2)
     assert "starting and joining 2 threads took 0.980 ms" in text and "load average was 2.50" in text
     slow = script(nogil=(0.051, 0.030))  # 4.5 ms: more than the start
-    assert "starting and joining" not in native.example_gap_reason(slow, "cython_nogil", loop_suites()["cython_nogil"], 2)
+    nogil = loop_suites()["cython_nogil"]
+    assert "starting and joining" not in native.example_gap_reason(slow, "cython_nogil", nogil, 2)
