@@ -209,5 +209,5 @@ def test_the_first_fetch_is_set_beside_the_later_ones():
     same = fetch.first_fetch_text(0.0538, suite)
     assert "took as long as those" in same and "more" not in same
     assert "was faster than those" in fetch.first_fetch_text(0.051, suite)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive first fetch"):
         fetch.first_fetch_text(0.0, suite)
