@@ -507,7 +507,7 @@ def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, worke
     pred = predicted_speedup(row["one_s"], cost_here, t)
     dec = int(example.get("time_decimals", 6))
     out = (f" Each of the script's {t}-thread runs took {ms_text(cost_ex, dec)} beyond a perfect split of its "
-           f"one-thread time ({row['one_s']:.{dec}f} s), against {ms_text(cost_here)} here ({base.median:.6f} s)")
+           f"one-thread time ({row['one_s']:.{dec}f} s), against {ms_text(cost_here)} here ({base.median:.4f} s)")
     out += threads_start_text(example, cost_ex) if key == "cython_nogil" else ""
     if row["speedup"] > _at(suite, workers, mode).high:
         return out + "; this chapter's runs paid more per run than the script's."
