@@ -28,6 +28,7 @@ says why from these figures.
 import argparse
 import hashlib
 import importlib.util
+import os
 import shutil
 import statistics
 import sys
@@ -180,16 +181,16 @@ def main(argv=None):
     openmp = "with OpenMP" if mod.built_with_openmp() else "without OpenMP: prange runs serially"
     runs = f"{args.repeats} run{'s' if args.repeats != 1 else ''}"
     print(f"Python {sys.version.split()[0]}, module built {openmp}; median of {runs}")
-    print(f"  {'':<18}{'ns/step':>9}{'1 thread':>11}{f'{T} threads':>12}{'speedup':>9}")
+    print(f"  {'':<18}{'ns/step':>9}{'1 thread':>13}{f'{T} threads':>14}{'speedup':>9}")
     short = []
     for name, steps, *_ in rows:
         one, many = (statistics.median(v) for v in times[name][:2])
-        print(f"  {name:<18}{one / steps * 1e9:9.2f}{one:10.3f}s{many:11.3f}s{one / many:8.2f}x")
+        print(f"  {name:<18}{one / steps * 1e9:9.2f}{one:12.6f}s{many:13.6f}s{one / many:8.2f}x")
         if name != "Python loop" and one < SHORT_JOB_S:
             short.append(name)
     team, team_cpu, started = (statistics.median(v) for v in idle)
     print(f"  no work, {T} threads: a prange call {team * 1000:.3f} ms ({team_cpu * 1000:.3f} ms of CPU), "
-          f"Python threads {started * 1000:.3f} ms")
+          f"Python threads {started * 1000:.3f} ms" + load_text())
     for line in short_job_notes(short, T):
         print(line)
     nogil, prange = times["Cython, nogil"], times["Cython, prange"]
@@ -197,6 +198,14 @@ def main(argv=None):
                              team, team_cpu):
         print(line)
     return 0
+
+
+def load_text():
+    """The host's 1-minute load average as a suffix of the no-work line ("" where the OS has none)."""
+    try:
+        return f"; 1-minute load average {os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return ""
 
 
 #: Seconds of work below which a split over threads says little: starting threads (or an OpenMP
@@ -226,13 +235,13 @@ def prange_notes(threads, nogil_s, nogil_cpu_s, prange_s, prange_cpu_s, team_s, 
     if prange_s <= nogil_s * (1 + PRANGE_SLOWER):
         return []
     extra = prange_s - nogil_s
-    head = (f"note: Cython, prange took {prange_s:.3f} s on {threads} threads against {nogil_s:.3f} s for "
-            f"Cython, nogil on the same steps, {extra * 1000:.1f} ms more per call")
+    head = (f"note: Cython, prange took {prange_s:.6f} s on {threads} threads against {nogil_s:.6f} s for "
+            f"Cython, nogil on the same steps, {extra * 1000:.3f} ms more per call")
     if team_s >= extra / 2:
         how = ("its waiting threads spin on a CPU rather than sleep (libgomp's default, with OMP_WAIT_POLICY "
                "unset), so while other programs hold a CPU the team waits for a time slice"
                if team_cpu_s >= team_s / 2 else "starting and joining the team is that slow here")
-        return [head + f". A prange call with no work took {team_s * 1000:.1f} ms ({team_cpu_s * 1000:.1f} ms "
+        return [head + f". A prange call with no work took {team_s * 1000:.3f} ms ({team_cpu_s * 1000:.3f} ms "
                 f"of it on a CPU): {how}; that is most of the difference (OMP_WAIT_POLICY=passive makes "
                 "waiting threads sleep)."]
     off_p, off_n = threads * prange_s - prange_cpu_s, threads * nogil_s - nogil_cpu_s  # thread time off a CPU
@@ -246,7 +255,7 @@ def prange_notes(threads, nogil_s, nogil_cpu_s, prange_s, prange_cpu_s, team_s, 
                f"{off_n * 1000:.1f} ms for the nogil threads ({threads} x wall time - CPU time): they waited "
                "for a CPU, held by other programs or by each other when placed on one; this script does not "
                "record which")
-    return [head + f". A prange call with no work took only {team_s * 1000:.2f} ms, so starting the team is "
+    return [head + f". A prange call with no work took only {team_s * 1000:.3f} ms, so starting the team is "
             "not the difference" + why + "."]
 
 

@@ -150,6 +150,7 @@ def test_build_cython_example_builds_and_times_four_ways(run_example, tmp_path):
     from gilref.topics import native
     idle = native.parse_build_cython(out)["idle"]  # the no-work line, read as the chapter reads it
     assert idle is not None and idle["team_s"] >= 0 and idle["threads_s"] > 0
+    assert native.parse_build_cython(out)["time_decimals"] == 6  # sub-ms costs can be derived from the table
     again = run_example("build_cython.py", *args, timeout=120).stdout  # reuses the build
     assert "Cython, nogil" in again
 
@@ -193,11 +194,13 @@ def test_build_cython_says_why_prange_was_slower_than_the_nogil_threads_from_its
     assert mod.prange_notes(2, 0.026, 0.051, 0.028, 0.052, 0.00001, 0.00001) == []
     # slower, and a prange call with no work costs as much, on a CPU: its waiting threads spin
     (spin,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.058, 0.0075, 0.0074)
-    assert spin.startswith("note: Cython, prange took 0.032 s on 2 threads against 0.026 s") and "6.0 ms more" in spin
-    assert "no work took 7.5 ms (7.4 ms of it on a CPU)" in spin and "spin on a CPU" in spin
+    assert spin.startswith("note: Cython, prange took 0.032000 s on 2 threads against 0.026000 s")
+    assert "6.000 ms more" in spin
+    assert "no work took 7.500 ms (7.400 ms of it on a CPU)" in spin and "spin on a CPU" in spin
     assert "OMP_WAIT_POLICY=passive" in spin
     # slower, the empty call cheap, more CPU used: the threads that finished first spun
     (more_cpu,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.058, 0.00001, 0.00001)
+    assert "took only 0.010 ms, so starting the team is not the difference" in more_cpu  # as the no-work line
     assert "starting the team is not the difference" in more_cpu and "58.0 ms of CPU against 51.0 ms" in more_cpu
     # slower, the same CPU: its threads were off a CPU longer (2 x 32 - 52 = 12 ms against 2 x 26 - 51 = 1 ms)
     (waited,) = mod.prange_notes(2, 0.026, 0.051, 0.032, 0.052, 0.00001, 0.00001)

@@ -200,3 +200,14 @@ def test_code_span_fences_backticks_inside():
     assert fetch.code_span("a`b") == "``a`b``"
     assert fetch.code_span("`x`") == "`` `x` ``"
     assert fetch.code_span("") == ""
+
+
+def test_the_first_fetch_is_set_beside_the_later_ones():
+    suite = made({})  # one-after-another: 1.72 s / 32 = 53.75 ms a fetch (53.4–54.1 ms)
+    slow = fetch.first_fetch_text(0.0652, suite)
+    assert "took 53.8 ms" in slow and "53.4–54.1 ms" in slow and "cost 11.4 ms more" in slow
+    same = fetch.first_fetch_text(0.0538, suite)
+    assert "took as long as those" in same and "more" not in same
+    assert "was faster than those" in fetch.first_fetch_text(0.051, suite)
+    with pytest.raises(ValueError, match="positive first fetch"):
+        fetch.first_fetch_text(0.0, suite)

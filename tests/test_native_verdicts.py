@@ -182,7 +182,7 @@ def timed(one: float, many: float, mode: str = "threads", steps: int = 60_000_00
 
 def script(prange=(0.051, 0.032), nogil=(0.051, 0.026), idle="0.010 ms (0.012 ms of CPU)") -> dict:
     def row(name, one, many):
-        return f"  {name:<18}{one / 30e6 * 1e9:9.2f}{one:10.3f}s{many:11.3f}s{one / many:8.2f}x"
+        return f"  {name:<18}{one / 30e6 * 1e9:9.2f}{one:12.6f}s{many:13.6f}s{one / many:8.2f}x"
     text = "\n".join([
         "Python 3.11.7, module built with OpenMP; median of 5 runs",
         "                      ns/step   1 thread   2 threads  speedup",
@@ -199,7 +199,7 @@ def loop_suites(prange=(0.101, 0.051), nogil=(0.102, 0.052)) -> dict[str, Suite]
 
 def test_parse_build_cython_reads_the_no_work_line():
     ex = script(idle="7.500 ms (7.400 ms of CPU)")
-    assert ex["idle"] == {"team_s": 0.0075, "team_cpu_s": 0.0074, "threads_s": 0.00098}
+    assert ex["idle"] == {"team_s": 0.0075, "team_cpu_s": 0.0074, "threads_s": 0.00098, "load": None}
     assert native.parse_build_cython(BUILD_OUT)["idle"] is None and not ex["prange_note"]
     assert native.parse_build_cython(BUILD_OUT + "note: Cython, prange took 0.032 s on 2 threads")["prange_note"]
 
@@ -213,8 +213,8 @@ def test_the_scripts_prange_figure_is_checked_with_a_stated_tolerance_and_a_comp
     text = native.prange_verdict(cy, 2, True, "ok", script()).text
     assert "measured 1.59× on 2 threads" in text and "below the chapter's interval but within the 25% this check " \
         f"allows ({lo:.2f}–2.20×): it agrees" in text
-    assert "took 6.5 ms beyond a perfect split" in text and "against 0.5 ms here" in text
-    assert "does not explain the gap" in text and "Its nogil threads, on the same steps, paid 0.5 ms" in text
+    assert "took 6.500 ms beyond a perfect split" in text and "against 0.500 ms here" in text
+    assert "does not explain the gap" in text and "Its nogil threads, on the same steps, paid 0.500 ms" in text
     assert "start is not the gap." in text  # the script printed no note of its own (none in this output)
     noted = script()
     noted["prange_note"] = True
@@ -224,7 +224,7 @@ def test_the_scripts_prange_figure_is_checked_with_a_stated_tolerance_and_a_comp
     assert "about as much: the whole script's runs paid more" in both and "not the whole script" not in both
     # a prange call with no work that costs as much, on a CPU: the spinning team is named, with its source
     spin = native.prange_verdict(cy, 2, True, "ok", script(idle="7.500 ms (7.400 ms of CPU)")).text
-    assert "took 7.5 ms in the script (of which 7.4 ms on a CPU" in spin and native.OMP_WAIT_POLICY_DOC in spin
+    assert "took 7.500 ms in the script (of which 7.400 ms on a CPU" in spin and native.OMP_WAIT_POLICY_DOC in spin
     # inside the interval: it agrees, no reason needed
     inside = native.prange_verdict(cy, 2, True, "ok", script(prange=(0.051, 0.0257))).text
     assert "inside the chapter's interval: it agrees." in inside and "perfect split" not in inside
@@ -254,3 +254,57 @@ def test_a_shorter_job_that_more_than_explains_the_gap_says_the_script_paid_less
     cy = loop_suites(nogil=(0.100, 0.070))
     text = native.nogil_verdict(cy, 2, "ok", script(nogil=(0.050, 0.036))).text
     assert "would reach only 1.11×, below the script's figure" in text and "more than explains the gap" in text
+
+
+def test_costs_from_the_script_are_stated_to_the_precision_it_printed():
+    assert native.ms_text(0.0045123) == "4.512 ms"
+    assert native.ms_text(0.0000004) == "under 0.001 ms"
+    assert native.ms_text(0.0004, decimals=3) == "under 1 ms"  # from times printed to 1 ms: no sub-ms figure
+    fine = BUILD_OUT.replace("0.027s      0.015s", "0.027000s      0.013600s")
+    ex = native.parse_build_cython(fine)
+    assert ex["time_decimals"] == 3  # the other rows still print 3 decimals
+    ex["time_decimals"] = 6
+    text = native.example_gap_reason(ex, "cython_nogil", suites()["cython_nogil"], 2)
+    assert "0.100 ms beyond a perfect split" in text
+
+
+def test_the_no_work_line_and_its_load_are_parsed():
+    out = BUILD_OUT + ("  no work, 2 threads: a prange call 0.005 ms (0.010 ms of CPU), Python threads 2.614 ms; "
+                       "1-minute load average 0.52\n")
+    idle = native.parse_build_cython(out)["idle"]
+    assert idle["load"] == 0.52 and abs(idle["threads_s"] - 0.002614) < 1e-12
+    assert native.parse_build_cython(out.replace("; 1-minute load average 0.52", ""))["idle"]["load"] is None
+
+
+def test_the_ceiling_note_names_the_cpus_and_the_slack():
+    s = native.Interval(2.0, 2.03, 2.05)
+    text = native.ceiling_note(s, 2, 2)
+    assert "exceeds the 2× of 2 CPUs" in text and "10% over the CPU count" in text and "2.20×" in text
+    assert "stays within the 2×" in native.ceiling_note(native.Interval(1.9, 1.98, 2.05), 2, 2)
+    assert native.ceiling_note(native.Interval(1.9, 1.95, 1.99), 2, 2) == ""
+
+
+def test_a_drop_past_the_cpus_gets_a_note_in_the_loop_verdicts():
+    cy = suites()
+    for key, mode in (("cython_nogil", "threads"), ("prange", "openmp")):
+        cy[key].add(Timing("xorshift", mode, 4, around(0.75), (), {"steps": 60_000_000}))
+    assert "With 4 threads on 2 CPUs the loop ran at" in native.nogil_verdict(cy, 2, "ok").text
+    assert "With 4 OpenMP threads on 2 CPUs" in native.prange_verdict(cy, 2, True, "ok").text
+    assert "With 4" not in native.nogil_verdict(suites(), 2, "ok").text
+
+
+def test_every_step_row_shows_its_interval_even_a_point_one():
+    cy = suites(prange=(0.505, 0.505, 0.505, 0.505, 0.505))
+    cy["prange"] = made("xorshift", (0.505,) * 5, mode="openmp", steps=60_000_000)
+    rows = native.step_rows(cy, {"prange": "p"}, 2)
+    assert "(" in rows[0]["speedup (quartile interval)"]
+
+
+def test_a_nogil_cost_below_the_scripts_own_thread_start_is_said():
+    ex = script(nogil=(0.051, 0.0251))  # 0.1 ms beyond a perfect split; starting threads took 0.980 ms
+    ex["idle"]["load"] = 2.5
+    text = native.example_gap_reason(ex, "cython_nogil", loop_suites()["cython_nogil"], 2)
+    assert "starting and joining 2 threads took 0.980 ms" in text and "load average was 2.50" in text
+    slow = script(nogil=(0.051, 0.030))  # 4.5 ms: more than the start
+    nogil = loop_suites()["cython_nogil"]
+    assert "starting and joining" not in native.example_gap_reason(slow, "cython_nogil", nogil, 2)

@@ -67,6 +67,7 @@ __all__ = [
     "fetch_url",
     "fetch_url_async",
     "first_fetch_invariants",
+    "first_fetch_text",
     "parse_example",
     "result_rows",
     "suite_rows",
@@ -876,6 +877,34 @@ def first_fetch_invariants(result: FetchResult, latency: float) -> list[Invarian
         result.ok and result.seconds >= latency,
         cause="the server did not wait, or the fetch failed ({kind}, {ms:.1f} ms)",
         latency_ms=latency * 1000, kind=result.kind, ms=result.seconds * 1000)]
+
+
+def first_fetch_text(first_s: float, suite: Suite) -> str:
+    """A sentence setting the chapter's first fetch (*first_s*, seconds) beside the fetches of
+    :func:`fetch_suite`'s one-after-another runs: each of those, its median run divided by its URLs
+    (with the quartile runs' range), and the first fetch's difference from that median, called
+    its extra cost (or said to be within their range, or below it).
+
+    Both are one ``GET`` on a fresh connection to a server that waits the same latency; the first
+    is the first request this process made, to a server in this process, and this page does not
+    break its extra cost down.
+    """
+    seq = suite.baseline("fetch")
+    urls = int(seq.params["urls"])
+    if urls < 1 or first_s <= 0:
+        raise ValueError("need a positive first fetch and at least one URL")
+    q = sorted(seq.values)
+    low, high = q[len(q) // 4] / urls, q[(3 * len(q)) // 4] / urls
+    each = seq.median / urls
+    head = (f"Each of the {urls:,} fetches of the one-after-another runs below took {each * 1000:.1f} ms "
+            f"(their median run divided by {urls:,}; {low * 1000:.1f}–{high * 1000:.1f} ms over the quartile runs)")
+    if first_s > high:
+        return (head + f", so this first fetch cost {(first_s - each) * 1000:.1f} ms more: the first request of this "
+                "process, to a server running in this process; this page does not measure what that extra cost "
+                "is made of.")
+    if first_s < low:
+        return head + f", so this first fetch, at {first_s * 1000:.1f} ms, was faster than those."
+    return head + ": this first fetch took as long as those."
 
 
 def error_invariants(demo: Mapping[str, Any]) -> list[Invariant]:

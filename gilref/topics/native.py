@@ -371,9 +371,15 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
             "steps per job": f"{steps:,}",
             "ns per step, 1 thread": f"{base.median / steps * 1e9:.2f}",
             f"ns per step, {workers} threads": f"{many.median / steps * 1e9:.2f}",
-            "speedup (quartile interval)": suite.speedup_interval(many).text(),
+            "speedup (quartile interval)": interval_text(suite.speedup_interval(many)),
         })
     return rows
+
+
+def interval_text(s: Interval) -> str:
+    """``1.98× (1.96–1.98×)``, the quartile interval shown even when it is a point at two
+    decimals (``1.98× (1.98–1.98×)``), so every row of a table shows one."""
+    return f"{s.median:.2f}× ({s.low:.2f}–{s.high:.2f}×)"
 
 
 def step_table_note(suites: Mapping[str, Suite], labels: Mapping[str, str], workers: int) -> str:
@@ -404,7 +410,7 @@ def step_table_note(suites: Mapping[str, Suite], labels: Mapping[str, str], work
 _BC_HEAD = re.compile(r"^Python (\S+), module built (with OpenMP|without OpenMP)[^;]*; median of (\d+) runs?", re.M)
 _BC_COLS = re.compile(r"^\s+ns/step\s+1 thread\s+(\d+) threads", re.M)
 _BC_IDLE = re.compile(r"^\s+no work, (\d+) threads: a prange call ([\d.]+) ms \(([\d.]+) ms of CPU\), "
-                      r"Python threads ([\d.]+) ms", re.M)
+                      r"Python threads ([\d.]+) ms(?:; 1-minute load average ([\d.]+))?", re.M)
 _BC_ROW = re.compile(r"^\s+(Python loop|Cython, GIL held|Cython, nogil|Cython, prange)\s+([\d.]+)\s+([\d.]+)s"
                      r"\s+([\d.]+)s\s+([\d.]+)x", re.M)
 #: The rows of ``examples/build_cython.py``'s table, by the keys of :func:`cython_suites`.
@@ -435,7 +441,21 @@ def parse_build_cython(text: str) -> dict[str, Any]:
     return {"python": head.group(1), "openmp": head.group(2) == "with OpenMP", "repeats": int(head.group(3)),
             "threads": int(cols.group(1)), "rows": rows, "prange_note": "note: Cython, prange took" in text,
             "idle": ({"team_s": float(idle.group(2)) / 1000, "team_cpu_s": float(idle.group(3)) / 1000,
-                      "threads_s": float(idle.group(4)) / 1000} if idle else None)}
+                      "threads_s": float(idle.group(4)) / 1000,
+                      "load": float(idle.group(5)) if idle.group(5) else None} if idle else None),
+            "time_decimals": min(len(m.group(3).partition(".")[2]) for m in _BC_ROW.finditer(text))}
+
+
+def ms_text(seconds: float, decimals: int = 6) -> str:
+    """*seconds* as milliseconds, to the precision the figure it comes from was printed with: a
+    difference of times printed to *decimals* decimals of a second is stated to ``decimals - 3``
+    decimals of a millisecond (none finer), e.g. ``4.512 ms`` from microseconds; a figure that
+    rounds to 0 at that precision reads ``under 0.001 ms`` (or ``under 1 ms``)."""
+    places = max(decimals - 3, 0)
+    ms = seconds * 1000
+    if round(ms, places) == 0:
+        return f"under {10 ** -places:.{places}f} ms"
+    return f"{ms:.{places}f} ms"
 
 
 def example_band(s: Interval, workers: int, cpus: int) -> tuple[float, float]:
@@ -444,6 +464,25 @@ def example_band(s: Interval, workers: int, cpus: int) -> tuple[float, float]:
     on *cpus* CPUs (plus :data:`CPU_SLACK`; never below *s*'s own top)."""
     most = min(workers, cpus) if cpus else workers
     return s.low * (1 - EXAMPLE_TOLERANCE), min(s.high * (1 + EXAMPLE_TOLERANCE), max(most * (1 + CPU_SLACK), s.high))
+
+
+def threads_start_text(example: Mapping[str, Any], cost_s: float) -> str:
+    """A clause for a nogil run that paid less beyond a perfect split (*cost_s*, seconds) than the
+    script's own no-work line says starting and joining its threads takes, or ``""``.
+
+    Every threaded run of the script includes that start and join, so the two cannot both be
+    typical: they are single medians from different moments of the script, and the clause gives
+    the load the script recorded (when it printed one).
+    """
+    idle = example.get("idle") or {}
+    started = idle.get("threads_s")
+    if not started or cost_s >= started:
+        return ""
+    load = idle.get("load")
+    at = f" (its 1-minute load average was {load:.2f})" if load is not None else ""
+    return (f", although its own no-work line says starting and joining {example['threads']} threads took "
+            f"{started * 1000:.3f} ms, and every threaded run includes that: the two are single medians from "
+            f"different moments of the script{at}, so this page cannot say which of them is typical")
 
 
 def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, workers: int) -> str:
@@ -466,8 +505,10 @@ def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, worke
         return ""
     cost_ex, cost_here = fixed_cost(row["one_s"], row["many_s"], t), fixed_cost(base.median, many.median, t)
     pred = predicted_speedup(row["one_s"], cost_here, t)
-    out = (f" Each of the script's {t}-thread runs took {cost_ex * 1000:.1f} ms beyond a perfect split of its "
-           f"one-thread time ({row['one_s']:.3f} s), against {cost_here * 1000:.1f} ms here ({base.median:.3f} s)")
+    dec = int(example.get("time_decimals", 6))
+    out = (f" Each of the script's {t}-thread runs took {ms_text(cost_ex, dec)} beyond a perfect split of its "
+           f"one-thread time ({row['one_s']:.{dec}f} s), against {ms_text(cost_here)} here ({base.median:.4f} s)")
+    out += threads_start_text(example, cost_ex) if key == "cython_nogil" else ""
     if row["speedup"] > _at(suite, workers, mode).high:
         return out + "; this chapter's runs paid more per run than the script's."
     if pred <= row["speedup"] * (1 + CPU_SLACK):
@@ -485,18 +526,18 @@ def example_gap_reason(example: Mapping[str, Any], key: str, suite: Suite, worke
     extra = cost_ex - cost_here
     if nogil and nogil["many_s"] > 0 and nogil["one_s"] > 0:
         paid = fixed_cost(nogil["one_s"], nogil["many_s"], t)
-        out += (f" Its nogil threads, on the same steps, paid {paid * 1000:.1f} ms per run, "
+        out += (f" Its nogil threads, on the same steps, paid {ms_text(paid, dec)} per run, "
                 + ("so the prange calls, not the whole script, paid more." if cost_ex - paid > extra / 2 else
                    "about as much: the whole script's runs paid more than this chapter's, and the script records "
                    "no load."))
     team = idle["team_s"]
     if team >= extra / 2:
-        spin = (f" (of which {idle['team_cpu_s'] * 1000:.1f} ms on a CPU: its waiting threads spin rather than "
+        spin = (f" (of which {idle['team_cpu_s'] * 1000:.3f} ms on a CPU: its waiting threads spin rather than "
                 f"sleep, [libgomp's default wait policy]({OMP_WAIT_POLICY_DOC}), so while other programs hold a CPU "
                 "the team waits for a time slice)" if idle["team_cpu_s"] >= team / 2 else "")
-        return out + (f" A prange call with no work took {team * 1000:.1f} ms in the script{spin}: the OpenMP "
+        return out + (f" A prange call with no work took {team * 1000:.3f} ms in the script{spin}: the OpenMP "
                       "team's start and join is most of the gap.")
-    return out + (f" A prange call with no work took only {team * 1000:.2f} ms in the script, so the OpenMP team's "
+    return out + (f" A prange call with no work took only {team * 1000:.3f} ms in the script, so the OpenMP team's "
                   "start is not the gap" + ("; its own note below says what its CPU times show." if
                                             example.get("prange_note") else "."))
 
@@ -570,28 +611,40 @@ def ceiling_note(s: Interval, workers: int, cpus: int) -> str:
     limit = min(workers, cpus) if cpus else workers
     if round(s.high, 2) <= limit:  # as printed: a top of 2.00× does not pass 2×
         return ""
-    med = ("its median, {m:.2f}×, stays within them" if s.median <= limit
-           else "even its median, {m:.2f}×, exceeds them (see the invariant)").format(m=s.median)
+    if s.median <= limit:
+        med = f"its median, {s.median:.2f}×, stays within the {limit}×"
+    else:
+        med = (f"even its median, {s.median:.2f}×, exceeds the {limit}× of {limit} CPUs, which this page "
+               "cannot explain from its figures (a one-thread run slowed by the host would do it)")
     return (f" The interval's top, {s.high:.2f}×, is above the {limit}× that {limit} CPUs allow: it divides "
             f"one thread's slowest quartile by {workers} threads' fastest, so it carries the noise of both; "
-            f"{med}; runs more than {CPU_SLACK:.0%} over would be flagged as unsound.")
+            f"{med}. The book's check of every measurement allows {CPU_SLACK:.0%} over the CPU count "
+            f"(up to {limit * (1 + CPU_SLACK):.2f}× here) before it calls a run unsound.")
 
 
-def oversubscribed_text(suite: Suite, workers: int) -> str:
+def oversubscribed_text(suite: Suite, workers: int, mode: str = "threads", what: str = "the products",
+                        kind: str = "threads") -> str:
     """A sentence for each thread count above the CPU count whose speedup fell below the one at
-    *workers* beyond both spreads (``""`` when none did): what the page knows of it, and what not."""
+    *workers* beyond both spreads (``""`` when none did): what the page knows of it, and what not.
+
+    :param mode: the timings' mode (``"threads"``, or ``"openmp"`` for ``prange``).
+    :param what: the job, for the sentence (``the products``, ``the loop``).
+    :param kind: the workers, for the sentence (``threads``, ``OpenMP threads``).
+    """
     cpus = _cpus(suite)
-    base = _at(suite, workers)
+    base = _at(suite, workers, mode)
     out = ""
     for t in suite.timings:
-        if t.mode != "threads" or not cpus or t.workers <= max(cpus, workers):
+        if t.mode != mode or not cpus or t.workers <= max(cpus, workers):
             continue
         s = suite.speedup_interval(t)
         if s.high < base.low:
-            out += (f" With {t.workers} threads on {cpus} CPUs the products ran at {s.text()}, below the {base.text()} "
-                    f"of {workers} threads beyond both spreads: the extra threads take turns on the same CPUs, and "
-                    "this page does not measure what those turns cost a matrix product (its memory traffic, the "
-                    "switches between threads), so the drop is recorded here, not explained.")
+            cost = ("a matrix product (its memory traffic, the switches between threads)" if what == "the products"
+                    else "this loop (the switches between threads)")
+            out += (f" With {t.workers} {kind} on {cpus} CPUs {what} ran at {s.text()}, below the {base.text()} "
+                    f"of {workers} {kind} beyond both spreads: the extra threads take turns on the same CPUs, and "
+                    f"this page does not measure what those turns cost {cost}, so the drop is recorded here, "
+                    "not explained.")
     return out
 
 
@@ -671,7 +724,8 @@ def nogil_verdict(suites: Mapping[str, Suite], workers: int, why: str,
     return check(
         "nogil_verdict", "compiled code that releases the GIL runs in parallel on threads",
         s.at_least(GAIN), s=s, n=workers, why=why, ex=_example_note(example, "cython_nogil", suites, workers),
-        gain=GAIN, cap=ceiling_note(s, workers, cpus),
+        gain=GAIN, cap=ceiling_note(s, workers, cpus) + oversubscribed_text(suites["cython_nogil"], workers,
+                                                                             what="the loop"),
         supported="**Cython releasing the GIL: parallel.** The same compiled loop inside `with nogil:` "
                   "ran on {n} threads at {s} one thread.{cap}{ex}",
         contradicted="Released from the GIL, the compiled loop reached only {s} one thread on {n} "
@@ -690,7 +744,8 @@ def prange_verdict(suites: Mapping[str, Suite], workers: int, openmp: bool, why:
     return check(
         "prange_verdict", "prange spreads one call over OpenMP threads",
         s.at_least(GAIN) if openmp else False, s=s, n=workers, why=why, gain=GAIN,
-        cap=ceiling_note(s, workers, cpus),
+        cap=ceiling_note(s, workers, cpus) + oversubscribed_text(suites["prange"], workers, "openmp", "the loop",
+                                                                 "OpenMP threads"),
         ex=_example_note(example, "prange", suites, workers),
         supported="**prange: parallel inside one call.** One call of `xorshift_prange` on {n} OpenMP "
                   "threads ran at {s} the serial loop, with no Python threads at all.{cap}{ex}",
