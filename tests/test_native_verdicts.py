@@ -308,3 +308,12 @@ def test_a_nogil_cost_below_the_scripts_own_thread_start_is_said():
     slow = script(nogil=(0.051, 0.030))  # 4.5 ms: more than the start
     nogil = loop_suites()["cython_nogil"]
     assert "starting and joining" not in native.example_gap_reason(slow, "cython_nogil", nogil, 2)
+
+
+def test_a_table_interval_never_prints_as_a_range_from_a_value_to_itself():
+    from gilref.core.verdicts import Interval
+    from gilref.topics.native import interval_text
+
+    assert interval_text(Interval(1.96, 1.97, 1.98)) == "1.97× (1.96–1.98×)"
+    assert interval_text(Interval(1.976, 1.98, 1.984)) == "1.98× (1.976–1.984×)"
+    assert interval_text(Interval(1.98, 1.98, 1.98)) == "1.98× (quartiles alike)"

@@ -377,9 +377,15 @@ def step_rows(suites: dict[str, Suite], labels: dict[str, str], workers: int) ->
 
 
 def interval_text(s: Interval) -> str:
-    """``1.98× (1.96–1.98×)``, the quartile interval shown even when it is a point at two
-    decimals (``1.98× (1.98–1.98×)``), so every row of a table shows one."""
-    return f"{s.median:.2f}× ({s.low:.2f}–{s.high:.2f}×)"
+    """``1.98× (1.96–1.98×)``: the quartile interval shown in every row of a table. Where its ends
+    print alike at two decimals they get a third, then a fourth (``1.98× (1.976–1.984×)``), and an
+    interval still a point at that is said to be one (``1.98× (quartiles alike)``), never printed
+    as a range from a value to itself."""
+    for d in (2, 3, 4):
+        low, high = f"{s.low:.{d}f}", f"{s.high:.{d}f}"
+        if low != high:
+            return f"{s.median:.2f}× ({low}–{high}×)"
+    return f"{s.median:.2f}× (quartiles alike)"
 
 
 def step_table_note(suites: Mapping[str, Suite], labels: Mapping[str, str], workers: int) -> str:
