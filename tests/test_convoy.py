@@ -763,3 +763,18 @@ def test_the_band_and_the_interval_print_with_enough_decimals_to_show_how_they_m
     b = re.search(r"either way \((\d\.\d+)–(\d\.\d+)%\)", claim.text)
     assert m and b, claim.text
     assert float(m.group(2)) < float(b.group(1)) < float(m.group(3))
+
+
+def test_mixed_trips_say_how_much_closer_the_rates_lie_than_the_medians_computed():
+    # 2.43× between the rates, 13× between the medians: "close together" would hide the first
+    suite = trips_suite([15_092, 36_721, 20_000, 30_000, 25_000], [7e-6, 88e-6, 80e-6, 7.5e-6, 85e-6])
+    text = convoy.split_runs_text([("b", suite)])
+    assert "lie close together" not in text
+    assert "The runs' rates lie closer together than their medians (at most 2.43× apart, against at least 13×)" in text
+    # over two entries: the widest rates against the narrowest medians
+    b = trips_suite([20_000, 22_000, 21_000, 20_500, 21_500], [7e-6, 28e-6, 27e-6, 7.5e-6, 29e-6])
+    text = convoy.split_runs_text([("a", suite), ("b", b)])
+    assert "(at most 2.43× apart, against at least 4.14×)" in text
+    assert convoy._spans_text([(4.0, 13.0), (1.1, 3.1)]) == (
+        "In each, the runs' rates lie closer together than their medians (their spans: 4.00× against 13×, "
+        "1.10× against 3.10×)")
