@@ -853,8 +853,12 @@ def test_the_sampling_cost_states_its_countdowns_size_beside_the_cpu_vs_io_one()
     assert same.endswith("there: the same pace.")
     # slower here on a quieter host: the load does not explain it, and the sentence says so
     odd = programs.size_text(run([0.92] * 5, [0.96] * 5, load=[0.2, 0.2, 0.2]), cpu_vs_io_record(0.312))
-    assert "which the host's load as each started does not explain (0.2 here, 0.8 there)" in odd
-    assert "not recorded for both" in programs.size_text(run([0.92] * 5, [0.96] * 5), cpu_vs_io_record(0.312))
+    assert "which the host's load as each started does not explain (1-minute load average 0.2 here, 0.8 there)" in odd
+    # no cause the page did not record is asserted: it says what would settle it
+    assert "burst" not in odd and "shared host" not in odd
+    assert "This page does not record what else ran during the runs; running the two countdowns in turns" in odd
+    unknown = programs.size_text(run([0.92] * 5, [0.96] * 5), cpu_vs_io_record(0.312))
+    assert "not recorded for both" in unknown and "shared host" not in unknown and "in turns" in unknown
     # an old record without a count, or no cpu-vs-io record: no comparison is made up
     assert programs.size_text({"alone": [0.9] * 5}) == ""
     assert programs.size_text(one, None) == " This countdown has 40,000,000 steps in all."

@@ -594,14 +594,17 @@ def size_text(one: Mapping[str, Any], reference: Mapping[str, Any] | None = None
     ours = load(one.get("load_average"))
     theirs = load(Suite.from_dict(suite).metadata.get("load_average"))
     if ours is None or theirs is None:
-        return text + ", runs of other moments of a shared host (its load was not recorded for both)."
+        return text + (", and the host's load as each started was not recorded for both. This page does not record "
+                       "what else ran during either; running the two countdowns in turns would tell the host's part "
+                       "from the programs'.")
     slower_here = here > there
     busier_here = ours > theirs
     if slower_here == busier_here:
         return (text + f": the slower ran on the busier host (1-minute load average {ours:.1f} as these runs "
                 f"started, {theirs:.1f} as that chapter's did).")
-    return (text + f", which the host's load as each started does not explain ({ours:.1f} here, {theirs:.1f} "
-            "there): a burst of other work on this shared host during the slower runs would.")
+    return (text + f", which the host's load as each started does not explain (1-minute load average {ours:.1f} "
+            f"here, {theirs:.1f} there). This page does not record what else ran during the runs; running the two "
+            "countdowns in turns would tell the host's part from the programs'.")
 
 
 def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any],

@@ -563,8 +563,19 @@ def beyond_cpus_text(suites: Sequence[tuple[str, Suite]], *, cpus: int) -> str:
     return (f"Past the CPU count the chapter expects work that needs a core to hold its figure at "
             f"{_plural(cpus, 'thread')}: more threads than {_plural(cpus, 'CPU')} take turns on them, so they "
             "can go no faster, and turns handed over every few milliseconds cost little. Beyond both runs' "
-            "spread, " + "; ".join(parts) + ". This page does not record what took the time; on a shared "
-            "host, another program's turns on the CPUs would.")
+            "spread, " + "; ".join(parts) + ". " + _loads_text([f[:2] for f in fell])
+            + " This page does not record what else ran during the runs; running the thread counts again, in "
+            "turns, would tell a fall of the work's own from one of the moment's.")
+
+
+def _loads_text(runs: Sequence[tuple[str, Suite]]) -> str:
+    """The host's 1-minute load average as each of *runs* (label, suite) started, one sentence."""
+    seen: dict[str, str] = {}
+    for label, suite in runs:
+        x, cpus = load_average(suite.metadata.get("load_average")), suite.metadata.get("usable_cpus")
+        seen.setdefault(label, "not recorded" if x is None else f"{x:.1f}" + (f" on {cpus} CPUs" if cpus else ""))
+    return ("The host's 1-minute load average as the run started: "
+            + "; ".join(f"{v} ({k})" for k, v in seen.items()) + ".")
 
 
 def ft_verdict(
