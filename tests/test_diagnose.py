@@ -660,7 +660,8 @@ def test_the_findings_the_verdict_and_the_chart_print_the_tables_per_cents():
     text = programs.findings(cs)
     assert main["GIL held (of wall time)"] == "7%"  # sampled in every interval: one figure for both columns
     assert "The main thread's 7% with the GIL (of its own samples and of the wall time" in text, text
-    assert "15% were idle in `recv` and 85% waited for the GIL, 85% on its way back" in text
+    # the whole wait was on the way back: said once, not "85%, 85%"
+    assert "15% were idle in `recv` and 85% waited for the GIL, all of it on its way back" in text
     reason = cs["convoy"].verdict.reason
     assert "idle in I/O in 15% of its own samples and waited for the GIL in 85% (85% on its way back" in reason
     whole = [r["GIL held (of wall time)"] for r in rows if r["thread"] == "whole run"]
@@ -863,3 +864,10 @@ def test_the_sampling_cost_states_its_countdowns_size_beside_the_cpu_vs_io_one()
     assert programs.size_text({"alone": [0.9] * 5}) == ""
     assert programs.size_text(one, None) == " This countdown has 40,000,000 steps in all."
     assert "the same size as the 40,000,000" in programs.size_text(one, cpu_vs_io_record(0.62, n=40_000_000))
+
+
+def test_a_part_of_a_share_is_all_of_it_only_when_it_is_the_whole():
+    from gilref.topics import diagnose_programs as programs
+    assert programs._part_words(90, 90) == "all of it"
+    assert programs._part_words(60, 90) == "60%"
+    assert programs._part_words(0, 0) == "0%"
