@@ -1347,8 +1347,10 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
     smaller = share.median > pub
     reasons = " " + small_convoy_reasons(suite, base) if decided is not True and smaller else ""
     here, there = 1 / share.median if share.median > 0 else float("inf"), 1 / pub
-    bounds = f"{low * 100:.2f}–{high * 100:.1f}%" if digits == 2 else f"{low * 100:.{digits}f}–{high * 100:.{digits}f}%"
-    drop = (f"next to the thread the server fell to about 1/{here:,.0f} of {_base_words(base)} ({band_pct(share, digits)}), "
+    bounds = (f"{low * 100:.2f}–{high * 100:.1f}%" if digits == 2
+              else f"{low * 100:.{digits}f}–{high * 100:.{digits}f}%")
+    drop = (f"next to the thread the server fell to about 1/{here:,.0f} of {_base_words(base)} "
+            f"({band_pct(share, digits)}), "
             f"against about 1/{there:,.0f} in the published figures ({pub * 100:.2f}% of their speed "
             f"{'beside the process' if pub_base == 'cpu-process' else 'alone'}, there the faster of the two "
             f"setups without a thread); a share within {MAGNITUDE_FACTOR:g}× "
