@@ -81,6 +81,8 @@ __all__ = [
     "alone_agreement",
     "alone_speed_reason",
     "awake_baseline",
+    "band_decimals",
+    "band_pct",
     "convoy_verdict",
     "example_idle",
     "example_load_reason",
