@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gilref.core.results import Suite
+from gilref.core.verdicts import Interval
 from gilref.topics import convoy
 
 from .leftovers import run_checked
@@ -743,3 +744,37 @@ def test_a_small_drop_gives_its_reasons_before_the_example():
     claim = convoy.magnitude_verdict(made_up(thread=9_000), build="b", example=example_json(30_000, 9_000, 20_000))
     assert claim.state == "contradicted"
     assert claim.text.index("Two reasons can make it small") < claim.text.index("The example below")
+
+
+def test_the_band_and_the_interval_print_with_enough_decimals_to_show_how_they_meet():
+    band = (0.00111, 0.0100)
+    # 0.107% against the band's 0.111%: two decimals print both as 0.11%, three set them apart
+    straddling = Interval(0.00107, 0.00149, 0.00180)
+    assert convoy.band_decimals(*band, straddling) == 3
+    assert convoy.band_pct(straddling, 3) == "0.149% (0.107–0.180%)"
+    # well apart: the usual two decimals
+    inside = Interval(0.0020, 0.0030, 0.0040)
+    assert convoy.band_decimals(*band, inside) == 2
+    assert convoy.band_pct(inside, 2) == "0.30% (0.20–0.40%)"
+    # the verdict's sentence shows an interval that straddles the band's low end (1/900) as straddling it
+    claim = convoy.magnitude_verdict(made_up(alone=30_000, thread=33.4, process=20_000), build="b")
+    assert claim.state == "undecided"
+    m = re.search(r"\((\d\.\d+)% \((\d\.\d+)–(\d\.\d+)%\)\), against", claim.text)
+    b = re.search(r"either way \((\d\.\d+)–(\d\.\d+)%\)", claim.text)
+    assert m and b, claim.text
+    assert float(m.group(2)) < float(b.group(1)) < float(m.group(3))
+
+
+def test_mixed_trips_say_how_much_closer_the_rates_lie_than_the_medians_computed():
+    # 2.43× between the rates, 13× between the medians: "close together" would hide the first
+    suite = trips_suite([15_092, 36_721, 20_000, 30_000, 25_000], [7e-6, 88e-6, 80e-6, 7.5e-6, 85e-6])
+    text = convoy.split_runs_text([("b", suite)])
+    assert "lie close together" not in text
+    assert "The runs' rates lie closer together than their medians (at most 2.43× apart, against at least 13×)" in text
+    # over two entries: the widest rates against the narrowest medians
+    b = trips_suite([20_000, 22_000, 21_000, 20_500, 21_500], [7e-6, 28e-6, 27e-6, 7.5e-6, 29e-6])
+    text = convoy.split_runs_text([("a", suite), ("b", b)])
+    assert "(at most 2.43× apart, against at least 4.14×)" in text
+    assert convoy._spans_text([(4.0, 13.0), (1.1, 3.1)]) == (
+        "In each, the runs' rates lie closer together than their medians (their spans: 4.00× against 13×, "
+        "1.10× against 3.10×)")

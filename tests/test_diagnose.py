@@ -660,7 +660,8 @@ def test_the_findings_the_verdict_and_the_chart_print_the_tables_per_cents():
     text = programs.findings(cs)
     assert main["GIL held (of wall time)"] == "7%"  # sampled in every interval: one figure for both columns
     assert "The main thread's 7% with the GIL (of its own samples and of the wall time" in text, text
-    assert "15% were idle in `recv` and 85% waited for the GIL, 85% on its way back" in text
+    # the whole wait was on the way back: said once, not "85%, 85%"
+    assert "15% were idle in `recv` and 85% waited for the GIL, all of it on its way back" in text
     reason = cs["convoy"].verdict.reason
     assert "idle in I/O in 15% of its own samples and waited for the GIL in 85% (85% on its way back" in reason
     whole = [r["GIL held (of wall time)"] for r in rows if r["thread"] == "whole run"]
@@ -853,9 +854,20 @@ def test_the_sampling_cost_states_its_countdowns_size_beside_the_cpu_vs_io_one()
     assert same.endswith("there: the same pace.")
     # slower here on a quieter host: the load does not explain it, and the sentence says so
     odd = programs.size_text(run([0.92] * 5, [0.96] * 5, load=[0.2, 0.2, 0.2]), cpu_vs_io_record(0.312))
-    assert "which the host's load as each started does not explain (0.2 here, 0.8 there)" in odd
-    assert "not recorded for both" in programs.size_text(run([0.92] * 5, [0.96] * 5), cpu_vs_io_record(0.312))
+    assert "which the host's load as each started does not explain (1-minute load average 0.2 here, 0.8 there)" in odd
+    # no cause the page did not record is asserted: it says what would settle it
+    assert "burst" not in odd and "shared host" not in odd
+    assert "This page does not record what else ran during the runs; running the two countdowns in turns" in odd
+    unknown = programs.size_text(run([0.92] * 5, [0.96] * 5), cpu_vs_io_record(0.312))
+    assert "not recorded for both" in unknown and "shared host" not in unknown and "in turns" in unknown
     # an old record without a count, or no cpu-vs-io record: no comparison is made up
     assert programs.size_text({"alone": [0.9] * 5}) == ""
     assert programs.size_text(one, None) == " This countdown has 40,000,000 steps in all."
     assert "the same size as the 40,000,000" in programs.size_text(one, cpu_vs_io_record(0.62, n=40_000_000))
+
+
+def test_a_part_of_a_share_is_all_of_it_only_when_it_is_the_whole():
+    from gilref.topics import diagnose_programs as programs
+    assert programs._part_words(90, 90) == "all of it"
+    assert programs._part_words(60, 90) == "60%"
+    assert programs._part_words(0, 0) == "0%"

@@ -381,6 +381,13 @@ def test_beyond_cpus_text_names_a_kind_that_fell_past_the_cpus_and_a_build_where
     assert "hashlib.sha256 on free-threaded fell from 1.82×" in text and "to 1.61×" in text and "at 4" in text
     assert "where on GIL build it held level" in text and "not the work's own" in text
     assert "pure-Python loop" not in text and "time.sleep" not in text  # held level; needs no core
+    # the loads recorded as the run started, and no unrecorded cause asserted
+    assert "another program" not in text and "shared host" not in text
+    assert "The host's 1-minute load average as the run started: " in text
+    assert "This page does not record what else ran during the runs; running the thread counts again" in text
+    free.metadata.update(load_average=[1.5, 1.0, 1.0], usable_cpus=2)
+    assert "as the run started: 1.5 on 2 CPUs (free-threaded)." in release.beyond_cpus_text(
+        [("GIL build", gil), ("free-threaded", free)], cpus=2)
     assert release.beyond_cpus_text([("GIL build", gil)], cpus=2) == ""  # nothing fell
     # a small dip inside the repeats' spread is not a fall
     noisy = suite({"hashlib": {2: 1.85, 4: 1.78}}, spread=0.1)
@@ -389,3 +396,16 @@ def test_beyond_cpus_text_names_a_kind_that_fell_past_the_cpus_and_a_build_where
     sock = suite({"socket": {2: 0.77, 4: 0.54}})
     assert release.beyond_cpus_text([("x", sock)], cpus=2) == ""
     assert release.beyond_cpus_text([("x", suite({"hashlib": {2: 1.9}}))], cpus=2) == ""
+
+
+def test_an_unbuffered_run_says_flush_and_the_defaults_measure_the_same_thing():
+    buffered = release.flush_verdict(runs([3] * 5, [80, 90, 100, 110, 120]), mode="buffered")
+    assert "measure the same thing" not in buffered.text
+    for switches, state in (([80, 90, 100, 110, 120], "holds"), ([2, 3, 4, 5, 6], "contradicted"),
+                            ([10, 30, 50, 70, 90], "undecided")):
+        c = release.flush_verdict(runs([60] * 5, switches), mode="unbuffered")
+        assert c.state == state
+        assert "the defaults already write each print (two writes" in c.text
+        assert "`--flush` only adds a flush call: the two variants measure the same thing here" in c.text
+        assert "the defaults changed the printing task 60 times" in c.text
+        assert "one `write` system call per line" not in c.text

@@ -756,3 +756,14 @@ def test_every_option_the_guide_builds_names_the_api_behind_it():
             "open_connection", "asyncio.gather", "asyncio.to_thread", "run_in_executor", "inline in a coroutine")
     for o in options:
         assert any(a in o.name for a in apis), o.name
+
+
+def test_the_burst_floors_link_to_their_chapter_and_the_guide_pastes_them_as_myst():
+    """The sentence holds a MyST {doc} role, and the guide pastes it inline with the ``myst``
+    format: the default (CommonMark) would print the role as raw text."""
+    from pathlib import Path
+    record = {"chapter": "beyond-one-machine", "suites": {"tiny": tiny_suite(0.00013, 0.00168).to_dict()}}
+    assert "That is the rule {doc}`beyond-one-machine` applies" in strategy.burst_floors_text(record, 2.2)
+    chapter = (Path(__file__).resolve().parents[1] / "docs" / "choosing.md").read_text(encoding="utf-8")
+    assert "{glue:md}`burst_floors:myst`" in chapter
+    assert re.search(r"\{glue:md\}`burst_floors`", chapter) is None

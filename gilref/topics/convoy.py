@@ -81,6 +81,8 @@ __all__ = [
     "alone_agreement",
     "alone_speed_reason",
     "awake_baseline",
+    "band_decimals",
+    "band_pct",
     "convoy_verdict",
     "example_idle",
     "example_load_reason",
@@ -723,6 +725,7 @@ def split_runs_text(runs: Sequence[tuple[str, Suite]]) -> str:
     ``""`` when no run's median split from the others'.
     """
     whole, within = [], []
+    spans: list[tuple[float, float]] = []  # (rates' max over min, medians' max over min) of each entry of within
     for label, suite in runs:
         for mode in MODES:
             if not (_has(suite, TRIP, mode) and _has(suite, ECHO, mode)):
@@ -744,6 +747,7 @@ def split_runs_text(runs: Sequence[tuple[str, Suite]]) -> str:
                 whole.append(text)
                 continue
             means = [1 / x for x in rates]
+            spans.append((max(rates) / min(rates), max(medians) / min(medians)))
             text = (f"{label}, {mode}: its {len(rates)} runs served {_span(rates)} requests per second, a mean "
                     f"round trip of {_trip_span(means)}, while their median round trips lay at "
                     f"{_trip_span(medians)}")
@@ -761,8 +765,8 @@ def split_runs_text(runs: Sequence[tuple[str, Suite]]) -> str:
             within.append(text)
     out = []
     if within:
-        out.append("**Round trips of two kinds in every run.** " + "; ".join(within) + ". The runs' rates lie "
-                   "close together while their medians lie far apart: each run mixed fast round trips with slow "
+        out.append("**Round trips of two kinds in every run.** " + "; ".join(within) + ". " + _spans_text(spans)
+                   + ": each run mixed fast round trips with slow "
                    "ones (a CPU woken for the message, or the GIL waited for), and a run's median fell among "
                    "whichever kind held more than half of them. So the table gives each run's mean round trip, "
                    "which is one over its rate, not its median.\n")
@@ -770,6 +774,23 @@ def split_runs_text(runs: Sequence[tuple[str, Suite]]) -> str:
         out.append("**Runs in two groups.** " + "; ".join(whole) + ": whole runs went one way or the other, so "
                    "the spread of the table's rates spans two kinds of run, not one typical run.\n")
     return "\n".join(out)
+
+
+def _ratio(x: float) -> str:
+    """A ratio as the page prints one: two decimals below 10×, none from 10× up."""
+    return f"{x:.2f}×" if x < 10 else f"{x:.0f}×"
+
+
+def _spans_text(spans: list[tuple[float, float]]) -> str:
+    """How far the runs' rates spread against their medians, from each entry's (rates' max over min,
+    medians' max over min): ``The runs' rates lie closer together than their medians (at most 2.40×
+    apart, against at least 7.20×)``, or entry by entry when the ranges overlap."""
+    rate_most, median_least = max(r for r, _ in spans), min(m for _, m in spans)
+    if rate_most < median_least:
+        return (f"The runs' rates lie closer together than their medians (at most {_ratio(rate_most)} apart, "
+                f"against at least {_ratio(median_least)})")
+    each = ", ".join(f"{_ratio(r)} against {_ratio(m)}" for r, m in spans)
+    return f"In each, the runs' rates lie closer together than their medians (their spans: {each})"
 
 
 def published_table() -> list[dict[str, str]]:
@@ -1103,6 +1124,25 @@ def _fine_pct(interval: Interval) -> str:
     return interval.scaled(100).text(".2f", "%") if interval.median < 0.01 else _pct(interval)
 
 
+def band_decimals(low: float, high: float, *shares: Interval, start: int = 2, most: int = 6) -> int:
+    """How many decimals (of per cent) print every end of *shares* apart from each end of the band
+    *low*–*high* (shares, 0-1) that it differs from: from *start* up to *most*. Rounding keeps order,
+    so at that many decimals the printed interval lies inside, outside or across the band as the
+    verdict decided (``0.11–0.18%`` against ``0.11–1.0%`` hides it; ``0.105–0.18%`` against
+    ``0.107–1.07%`` shows it)."""
+    for digits in range(start, most + 1):
+        if all(f"{a * 100:.{digits}f}" != f"{b * 100:.{digits}f}"
+               for s in shares for a in (s.low, s.high) for b in (low, high) if a != b):
+            return digits
+    return most
+
+
+def band_pct(interval: Interval, digits: int) -> str:
+    """A share as per cent with *digits* decimals (``0.149% (0.107–0.180%)``), from :func:`band_decimals`;
+    at two, the page's usual way (:func:`_fine_pct`)."""
+    return _fine_pct(interval) if digits == 2 else interval.scaled(100).text(f".{digits}f", "%")
+
+
 def _times(interval: Interval) -> str:
     """A ratio: two decimals below 10×, none from 10× up (``430× (379–501×)``)."""
     return interval.text(".2f" if interval.median < 10 else ".0f")
@@ -1225,7 +1265,14 @@ def _base_words(base: str) -> str:
     return "its speed beside a separate CPU-bound process" if base == "cpu-process" else "its speed alone"
 
 
-def _magnitude_example(suite: Suite, example: dict[str, Any], low: float, high: float) -> tuple[str, bool | None]:
+def _example_share(example: dict[str, Any]) -> Interval:
+    """The example's share next to the thread of its awake baseline (:func:`awake_baseline`)."""
+    rates = example_rates(example)
+    return ratio_interval(rates["cpu-thread"], rates[awake_baseline(rates["alone"], rates["cpu-process"])])
+
+
+def _magnitude_example(suite: Suite, example: dict[str, Any], low: float, high: float,
+                       digits: int = 2) -> tuple[str, bool | None]:
     """The example's drop next to the thread, for :func:`magnitude_verdict`: one sentence (starting
     "The example below", so that a quotation drops all of it) and its own decision on the same band.
 
@@ -1233,13 +1280,14 @@ def _magnitude_example(suite: Suite, example: dict[str, Any], low: float, high: 
     to the thread lies apart from the measurement's (beyond both spreads), the measured reason: the
     shares of round trips of 1 ms or more (the example's ``slow_share``), which either explain a slower
     rate (more trips waited for the GIL) or do not; and what else differs between the two runs.
+    Its share prints with *digits* decimals (:func:`band_decimals`), as the band does.
     """
     rates = example_rates(example)
     base = awake_baseline(rates["alone"], rates["cpu-process"])
-    share = ratio_interval(rates["cpu-thread"], rates[base])
+    share = _example_share(example)
     decided = share.between(low, high)
     where = {True: "within", False: "outside", None: "straddling"}[decided]
-    text = (f" The example below, on {example_label(example)}, fell next to the thread to {_fine_pct(share)} of "
+    text = (f" The example below, on {example_label(example)}, fell next to the thread to {band_pct(share, digits)} of "
             f"{_base_words(base)}, {where} that band")
     if base != "alone":
         text += f" ({_fine_pct(ratio_interval(rates['cpu-thread'], rates['alone']))} of its speed alone)"
@@ -1292,15 +1340,19 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
         mean = trip.scaled(1000).text(".2f", " ms") if trip.median >= 1e-3 else trip.scaled(1e6).text(".1f", " µs")
     low, high = pub / MAGNITUDE_FACTOR, pub * MAGNITUDE_FACTOR
     decided = share.between(low, high)
+    # enough decimals that each end of each interval prints apart from the band's ends
+    digits = band_decimals(low, high, share, *([_example_share(example)] if example is not None else []))
     ex_text, ex_decided = "", decided
     if example is not None:
-        ex_text, ex_decided = _magnitude_example(suite, example, low, high)
+        ex_text, ex_decided = _magnitude_example(suite, example, low, high, digits)
     holds = decided if decided == ex_decided else None
     smaller = share.median > pub
     reasons = " " + small_convoy_reasons(suite, base) if decided is not True and smaller else ""
     here, there = 1 / share.median if share.median > 0 else float("inf"), 1 / pub
-    bounds = f"{low * 100:.2f}–{high * 100:.1f}%"
-    drop = (f"next to the thread the server fell to about 1/{here:,.0f} of {_base_words(base)} ({_fine_pct(share)}), "
+    bounds = (f"{low * 100:.2f}–{high * 100:.1f}%" if digits == 2
+              else f"{low * 100:.{digits}f}–{high * 100:.{digits}f}%")
+    drop = (f"next to the thread the server fell to about 1/{here:,.0f} of {_base_words(base)} "
+            f"({band_pct(share, digits)}), "
             f"against about 1/{there:,.0f} in the published figures ({pub * 100:.2f}% of their speed "
             f"{'beside the process' if pub_base == 'cpu-process' else 'alone'}, there the faster of the two "
             f"setups without a thread); a share within {MAGNITUDE_FACTOR:g}× "
@@ -1336,7 +1388,7 @@ def magnitude_verdict(suite: Suite, *, build: str, example: dict[str, Any] | Non
         f"the convoy costs a thread-served server about two orders of magnitude (published: "
         f"{published['alone']:,} to {published['cpu-thread']:,} requests per second)",
         holds,
-        share_interval=share, share=_fine_pct(share), pub=pub * 100, slow_share=slow, slow=_pct(slow),
+        share_interval=share, share=band_pct(share, digits), pub=pub * 100, slow_share=slow, slow=_pct(slow),
         build=build, bounds=bounds, here=here, there=there, factor=MAGNITUDE_FACTOR, base=base,
         supported="**The drop is of the published size.** On {build}, " + drop.replace("{", "{{").replace(
             "}", "}}") + "." + tail,

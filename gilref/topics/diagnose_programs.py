@@ -437,8 +437,14 @@ def findings(v: Mapping[str, Diagnosis]) -> str:
         f"{main_of(npy, workers, 'importing NumPy, making the matrices')} In the convoy program the GIL was held "
         f"{held_percents(cv)[0]}% of the wall time: the CPU-bound thread ran with it in {own(cv, spinner, 'python')}% "
         f"of its own samples. Of the server thread's own samples, {srv['idle']}% were idle in "
-        f"`recv` and {srv['waiting']}% waited for the GIL, {back}% on its "
+        f"`recv` and {srv['waiting']}% waited for the GIL, {_part_words(back, srv['waiting'])} on its "
         f"way back from `recv` with a message to answer: *{cv.verdict.key}*.")
+
+
+def _part_words(part: int, whole: int) -> str:
+    """A part of a share as the sentence names it: ``"all of it"`` when it is the whole (so that the
+    same percentage is not printed twice), else ``"12%"``."""
+    return "all of it" if part == whole and whole > 0 else f"{part}%"
 
 
 def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -> tuple[bool | None, str, str, Any]:
@@ -594,14 +600,17 @@ def size_text(one: Mapping[str, Any], reference: Mapping[str, Any] | None = None
     ours = load(one.get("load_average"))
     theirs = load(Suite.from_dict(suite).metadata.get("load_average"))
     if ours is None or theirs is None:
-        return text + ", runs of other moments of a shared host (its load was not recorded for both)."
+        return text + (", and the host's load as each started was not recorded for both. This page does not record "
+                       "what else ran during either; running the two countdowns in turns would tell the host's part "
+                       "from the programs'.")
     slower_here = here > there
     busier_here = ours > theirs
     if slower_here == busier_here:
         return (text + f": the slower ran on the busier host (1-minute load average {ours:.1f} as these runs "
                 f"started, {theirs:.1f} as that chapter's did).")
-    return (text + f", which the host's load as each started does not explain ({ours:.1f} here, {theirs:.1f} "
-            "there): a burst of other work on this shared host during the slower runs would.")
+    return (text + f", which the host's load as each started does not explain (1-minute load average {ours:.1f} "
+            f"here, {theirs:.1f} there). This page does not record what else ran during the runs; running the two "
+            "countdowns in turns would tell the host's part from the programs'.")
 
 
 def overhead_verdict(one: Mapping[str, Any], two: Mapping[str, Any],

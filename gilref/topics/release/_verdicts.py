@@ -563,8 +563,19 @@ def beyond_cpus_text(suites: Sequence[tuple[str, Suite]], *, cpus: int) -> str:
     return (f"Past the CPU count the chapter expects work that needs a core to hold its figure at "
             f"{_plural(cpus, 'thread')}: more threads than {_plural(cpus, 'CPU')} take turns on them, so they "
             "can go no faster, and turns handed over every few milliseconds cost little. Beyond both runs' "
-            "spread, " + "; ".join(parts) + ". This page does not record what took the time; on a shared "
-            "host, another program's turns on the CPUs would.")
+            "spread, " + "; ".join(parts) + ". " + _loads_text([f[:2] for f in fell])
+            + " This page does not record what else ran during the runs; running the thread counts again, in "
+            "turns, would tell a fall of the work's own from one of the moment's.")
+
+
+def _loads_text(runs: Sequence[tuple[str, Suite]]) -> str:
+    """The host's 1-minute load average as each of *runs* (label, suite) started, one sentence."""
+    seen: dict[str, str] = {}
+    for label, suite in runs:
+        x, cpus = load_average(suite.metadata.get("load_average")), suite.metadata.get("usable_cpus")
+        seen.setdefault(label, "not recorded" if x is None else f"{x:.1f}" + (f" on {cpus} CPUs" if cpus else ""))
+    return ("The host's 1-minute load average as the run started: "
+            + "; ".join(f"{v} ({k})" for k, v in seen.items()) + ".")
 
 
 def ft_verdict(
@@ -760,13 +771,42 @@ def interleave_verdict(runs: Sequence[Mapping[str, Any]], *, shown: str | None =
     )
 
 
-def flush_verdict(runs: Sequence[Mapping[str, Any]]) -> Claim:
+def flush_verdict(runs: Sequence[Mapping[str, Any]], *, mode: str = "buffered") -> Claim:
     """A write system call hands the GIL to the waiting thread: flushing every line
-    (``runs[1]``), the printing task changes at least every :data:`FLUSH_SWITCH_SHARE` of the numbers."""
+    (``runs[1]``), the printing task changes at least every :data:`FLUSH_SWITCH_SHARE` of the numbers.
+
+    *mode* is how the runs wrote (:func:`output_mode`): when ``"unbuffered"`` the defaults already
+    write each print (two writes), so ``--flush`` only adds a flush call and the sentence says the
+    two variants measure the same thing here, with the defaults' switches beside the flushed ones."""
     r = runs[1]
     n = int(r["numbers"][0])
     sw = _switch_interval(r)
     bar = FLUSH_SWITCH_SHARE * n
+    if mode == "unbuffered":
+        d = _switch_interval(runs[0])
+        same = ("The runs here are unbuffered, so the defaults already write each print (two writes, the text "
+                "and then the line end) and `--flush` only adds a flush call: the two variants measure the same "
+                f"thing here (the defaults changed the printing task {d.text(',.0f', '')} times in "
+                f"{int(runs[0]['numbers'][0]):,} numbers). ")
+        return check(
+            "flush_verdict",
+            "a thread that releases the GIL for a write system call hands it to the waiting thread",
+            sw.at_least(bar),
+            f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, per=1 / FLUSH_SWITCH_SHARE,
+            spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
+            times="time" if sw.low == sw.high == 1 else "times",
+            supported="**Every write was a chance to switch, and the threads took it:** " + same
+                      + "With `--flush` the printing task changed {f_n} times in {n} numbers ({spread}), at "
+                      "least {bar:,.0f}: one switch per {per:g} lines or more often.",
+            contradicted=same + "With `--flush` the printing task changed only {f_n} {times} in {n} numbers "
+                         "({spread}), under the {bar:,.0f} (one switch per {per:g} lines) that would mean the "
+                         "waiting thread took the GIL at one write in {per:g} or more. Each write releases the "
+                         "GIL, but so briefly that the writing thread took it back before the waiting one got "
+                         "it: releasing the GIL gives other threads a chance, not a turn.",
+            unclear=same + "With `--flush` the printing task changed {f_n} times in {n} numbers: the runs "
+                    "straddle {bar:,.0f} (one switch per {per:g} lines), so this run cannot say whether a "
+                    "write hands the GIL over.",
+        )
     return check(
         "flush_verdict",
         "a thread that releases the GIL for a write system call hands it to the waiting thread",
