@@ -663,7 +663,7 @@ def test_the_findings_the_verdict_and_the_chart_print_the_tables_per_cents():
     # the whole wait was on the way back: said once, not "85%, 85%"
     assert "15% were idle in `recv` and 85% waited for the GIL, all of it on its way back" in text
     reason = cs["convoy"].verdict.reason
-    assert "idle in I/O in 15% of its own samples and waited for the GIL in 85% (85% on its way back" in reason
+    assert "idle in I/O in 15% of its own samples and waited for the GIL in 85% (all of it on its way back" in reason
     whole = [r["GIL held (of wall time)"] for r in rows if r["thread"] == "whole run"]
     assert f"In the countdown the GIL was held {whole[0]} of the wall time" in text
     fig = diagnosis_chart(list(cs.items()))

@@ -721,7 +721,8 @@ def verdict(d: Diagnosis) -> Verdict:
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
                        f"the GIL was held {held_pct}% of the wall time; thread {t.name!r} was idle in I/O in "
                        f"{tp['idle']}% of its own samples and waited for the GIL in "
-                       f"{tp['waiting']}% ({back}% on its way back from I/O), while "
+                       f"{tp['waiting']}% ({'all of it' if back == tp['waiting'] and back > 0 else f'{back}%'} "
+                       "on its way back from I/O), while "
                        f"thread {cpu.name!r} ran with the GIL in {cp['python']}% of its own")
     if held >= GIL_HELD_MIN:
         waiting = s["waiting"] / busy if busy else 0.0
