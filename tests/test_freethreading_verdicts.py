@@ -552,7 +552,7 @@ def test_uneven_text_sets_a_thread_count_the_cpus_do_not_divide_beside_what_it_a
     assert "tells why" in quiet
     assert "dip" not in text
     assert "about the lower figure" in ft.uneven_text({"seconds": {"1": [0.06], "3": [0.04]}}, 2)
-    assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03], "4": [0.03]}}, 2) == ""
+    assert ft.uneven_text({"seconds": {"1": [0.06], "2": [0.03]}}, 2) == ""
     assert ft.uneven_text({"seconds": {"2": [0.03]}}, 2) == ""
 
 
@@ -562,3 +562,22 @@ def test_numpy_verdict_explains_a_gil_build_slower_on_two_threads_only_then():
     assert "{doc}`release-points`" in slow.text and "above 500 elements" in slow.text
     even = ft.numpy_verdict([("3.13", numpy_suite(1.0)), ("3.13t", numpy_suite(0.6))], "3.13t")
     assert "took longer" not in even.text
+
+
+def test_example_verdict_states_the_slack_when_only_the_widened_intervals_overlap():
+    # the reader's case: 1.81 against 1.83 overlap only once each is widened by EXAMPLE_SLACK
+    data = {**example_data(0.100, 0.052), "seconds": {"1": [0.099, 0.100, 0.101], "2": [0.054, 0.0545, 0.055]}}
+    close = ft.example_verdict(FT_GOOD, data, "3.13t")
+    assert close.state == "holds"
+    assert f"overlap once each is widened by {ft.EXAMPLE_SLACK:.0%}" in close.text
+    same = ft.example_verdict(FT_GOOD, example_data(0.100, 0.052), "3.13t")
+    assert "widened" not in same.text
+
+
+def test_uneven_text_treats_a_count_the_cpus_divide_like_the_others():
+    text = ft.uneven_text({"seconds": {"1": [0.066] * 3, "3": [0.044] * 3, "4": [0.052] * 3},
+                           "load_average": 1.5}, 2)
+    assert "3 threads ran 1.50×" in text
+    assert "4 threads ran 1.27× one thread, where 4 equal shares on 2 CPUs (2 on each) allow 2.00×: below it" in text
+    assert "load average was 1.5" in text.split("4 threads")[1]
+    assert "about it" in ft.uneven_text({"seconds": {"1": [0.06], "4": [0.03]}}, 2)

@@ -1430,15 +1430,17 @@ def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
 
 
 def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
-    """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
-    beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
+    """For each thread count of the script's run above *cpus*: its speedup beside what equal shares
+    allow there. With k equal shares on c CPUs, if every thread stays on one
     CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
     k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that time-shares the CPUs between them so
     that all finish together gives min(k, c). Both assume the threads had every CPU to themselves, so a
     figure below the lower one says they did not; the cause is named only as far as the script's data
     shows one: its fastest run reaching the lower figure (the median's dip is its few runs' noise), or
     the host's load average when it ran (:data:`UNEVEN_LOAD`); otherwise the sentence says that
-    nothing it recorded tells why. ``""`` when no such count was run."""
+    nothing it recorded tells why. A count that *cpus* divides is set beside the one figure both ways
+    allow (*cpus*×) and explained the same way, so that no count above the CPUs stands unexplained.
+    ``""`` when no count above *cpus* was run."""
     secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
     if 1 not in secs or cpus < 1:
         return ""
@@ -1446,7 +1448,7 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
     load = data.get("load_average")
     parts = []
     for k in sorted(secs):
-        if k <= cpus or k % cpus == 0:
+        if k <= cpus:
             continue
         got = one / statistics.median(secs[k])
         best = one / min(secs[k])
@@ -1465,14 +1467,21 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             where = "about the lower figure"
         else:
             where = "above the lower figure, so the scheduler moved threads between the CPUs"
+        if k % cpus == 0:  # an even split: both ways of sharing allow the same figure
+            where = where.replace(" even the lower figure", " it").replace("about the lower figure", "about it")
+            if where.startswith("above"):
+                where = "above it, which no split allows, so that is the noise of the script's few runs"
+            parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs "
+                         f"({k // cpus} on each) allow {fixed:.2f}×: {where}")
+            continue
         parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
                      f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
                      f"{min(k, cpus):.2f}× only if the scheduler time-shares the CPUs so that all finish "
                      f"together: {where}")
     if not parts:
         return ""
-    return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
-            + "; ".join(parts) + ".")
+    return ("Above the CPU count the script's threads share the CPUs, each count measured against "
+            "what equal shares allow: " + "; ".join(parts) + ".")
 
 
 def _percent(fraction: float, digits: int) -> str:
@@ -1554,6 +1563,9 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     two = suite.get("countdown", "threads", 2)
     s1 = ratio_interval(one.values, two.values)  # the script's ratio, in the chapter's runs
     agree = overlap(_widened(ex, EXAMPLE_SLACK), _widened(s1, EXAMPLE_SLACK))
+    how = ("the two intervals overlap" if overlap(ex, s1) else
+           f"the two intervals overlap once each is widened by {EXAMPLE_SLACK:.0%} (the slack this page allows "
+           "the script's shorter runs)")
     n = int(suite.baseline("countdown").params.get("n", 0))
     steps = int(data.get("count", 0))
     repeats, chapter_repeats = int(data.get("repeats", 0)), len(two.values)
@@ -1590,11 +1602,11 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     return check(
         "example_verdict",
         "the reader's script measures what the chapter measures",
-        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
+        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK, how=how,
         title=EXAMPLE_TITLE,
         supported="**The script agrees with the measurement.** Its two threads ran {ex} as fast as its one "
                   "worker thread on {label}; in the chapter's runs above the same ratio was {s1}, and {s} over "
-                  "the sequential run: the two intervals overlap. The script's is the rougher figure: {why}." + times,
+                  "the sequential run: {how}. The script's is the rougher figure: {why}." + times,
         contradicted="The script's two threads ran {ex} as fast as its one worker thread on {label}; in the "
                      "chapter's runs above the same ratio was {s1}, and {s} over the sequential run: the two "
                      "intervals do not overlap, even widened by {slack:.0%} each. The runs differ: {why}." + times,
