@@ -981,9 +981,9 @@ def alone_note(suite: Suite) -> str:
     b = Interval.of(thr[fastest].values).scaled(1e-6).text(".1f", "")
     if within:
         return (f"Alone the CPU-bound thread counted no faster ({a} million steps per second) than beside the "
-                f"I/O-style thread at {fastest * 1000:g} ms ({b} million), where it should count at least as fast: the two "
-                "overlap within the repeats' spread, so the host's noise (other programs took the cores during "
-                "some trials) hid the difference.")
+                f"I/O-style thread at {fastest * 1000:g} ms ({b} million): the two "
+                "lie within the repeats' spread of each other, so what the I/O-style thread's brief turns cost it "
+                "is smaller than the host's noise here (other programs took the cores during some trials).")
     return (f"Alone the CPU-bound thread counted slower ({a} million steps per second) than beside the "
             f"I/O-style thread at {fastest * 1000:g} ms ({b} million), which no mechanism explains: the "
             "difference is beyond the repeats' spread, so the host's load changed between the trials (the "
