@@ -508,12 +508,24 @@ SPREAD = spread_cost((0.92, 0.98, 1.0, 1.02, 1.08), (1.39, 1.4, 1.4, 1.4, 1.41))
 
 def test_second_figure_names_the_build_that_moved_and_whether_processes_explain_it():
     within = ft.countdown_second_figure(SPREAD, (scaling(4.65, {}, gil=True), scaling(7.0, {}, gil=False)))
-    assert "not the same figure" in within and "the gap is the default build's (7%)" in within
-    assert "500.0 ns here and 465.0 ns there" in within and "460.0–540.0 ns" in within
-    assert "lies within that range" in within and "trust" not in within
+    assert "not the same figure" in within and "the default build took 500.0 ns here and 465.0 ns there (−7%)" in within
+    assert "460.0–540.0 ns per step on the default build" in within
+    assert "On both builds the scaling run's one process lies within that range" in within and "trust" not in within
+    assert "The gap is" not in within
     assert "+40% (+37% to +54%)" in within  # the span of both intervals, the median the interleaved one
     outside = ft.countdown_second_figure(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.0, {}, gil=False)))
-    assert "outside even that range" in outside
+    assert "The gap is the default build's (−12%): its scaling-run process lies outside even its own range, " \
+        "the free-threaded build's within its" in outside
+    assert "does not explain it" in outside
+
+
+def test_second_figure_names_both_builds_when_both_moved_beyond_their_spread():
+    # the reader's case: the default build 2% faster there, the free-threaded build 2% slower, both outside
+    both = ft.countdown_second_figure(SPREAD, (scaling(4.4, {}, gil=True), scaling(7.2, {}, gil=False)))
+    assert "the free-threaded build 700.0 ns here and 720.0 ns there (+3%)" in both
+    assert "The gap is both builds'" in both
+    assert "the default build faster there and the free-threaded build slower there" in both
+    assert "The gap is the default build's" not in both
     same = ft.countdown_second_figure(SPREAD, (scaling(5.0, {}, gil=True), scaling(7.0, {}, gil=False)))
     assert same.endswith("agrees within the spread.")
 

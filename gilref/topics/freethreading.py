@@ -1190,7 +1190,9 @@ def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str,
     ``"scaling"``, mode ``"default-build"`` or ``"free-threaded"``), ``moved`` (the
     mode whose per-step time differs more between the runs), ``range_ns`` (that
     mode's lowest and highest per-process median in *cost*, ns per step),
-    ``within`` (the scaling run's one process lies within that range), ``processes``
+    ``within`` (the scaling run's one process lies within that range), ``builds``
+    (per mode: ``change``, the scaling run's per-step time over the cost run's minus 1, a
+    fraction; its ``range_ns`` and ``within`` as above; ``processes``), ``processes``
     (rounds in *cost*), ``steps`` (the scaling run's count) and ``span``
     (the lowest low and highest high of the two overheads, an :class:`~gilref.core.verdicts.Interval`
     whose median is the interleaved one).
@@ -1208,25 +1210,36 @@ def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str,
     def shift(m: str) -> float:
         return abs(ns[("scaling", m)] / ns[("cost", m)] - 1)
 
+    builds: dict[str, dict[str, Any]] = {}
+    for m in ("default-build", "free-threaded"):
+        per = [v / n_cost * 1e9 for v in cost.get("countdown", m).values]
+        builds[m] = {"change": ns[("scaling", m)] / ns[("cost", m)] - 1, "range_ns": (min(per), max(per)),
+                     "within": min(per) <= ns[("scaling", m)] <= max(per), "processes": len(per)}
     moved = max(("default-build", "free-threaded"), key=shift)
-    per_process = [v / n_cost * 1e9 for v in cost.get("countdown", moved).values]
-    lo, hi = min(per_process), max(per_process)
     return {
         "interleaved": inter, "sequential": seq, "agree": seq.low <= inter.high and inter.low <= seq.high,
-        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": (lo, hi),
-        "within": lo <= ns[("scaling", moved)] <= hi, "processes": len(per_process), "steps": steps,
+        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": builds[moved]["range_ns"],
+        "within": builds[moved]["within"], "builds": builds, "processes": builds[moved]["processes"],
+        "steps": steps,
         "span": Interval(min(inter.low, seq.low), inter.median, max(inter.high, seq.high)),
     }
+
+
+def _signed_percent(fraction: float) -> str:
+    """*fraction* as a signed whole per cent with a true minus sign, e.g. ``"+2%"``, ``"−2%"``, ``"0%"``."""
+    text = f"{fraction:+.0%}"
+    return "0%" if text in ("+0%", "-0%") else text.replace("-", "−")
 
 
 def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str:
     """The sentence that sets the scaling run's sequential countdown beside :func:`single_thread_cost`'s.
 
     When the two overhead intervals overlap, it says so. When not, it gives both builds' time per
-    step in both runs, names the build whose time moved, and says whether the scaling run's one
-    process per build lies within the range the cost run's processes spread over (then the gap is
-    which processes were sampled: the scaling run's tight repeats all come from one process) or
-    outside it (then process-to-process variation alone does not explain it). No figure is called
+    step in both runs with each one's change, and for each build whether the scaling run's one
+    process lies within the range the cost run's processes spread over. The gap is attributed to
+    every build whose process lies outside its own range (both, when both moved; then
+    process-to-process variation alone does not explain it); when none does, to which processes
+    were sampled (the scaling run's tight repeats all come from one process). No figure is called
     the right one; the overhead is stated as the span of both.
     """
     x = countdown_figures(cost, sequential)
@@ -1234,24 +1247,35 @@ def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str
             f"countdown overhead at {percent_text(x['sequential'])}")
     if x["agree"]:
         return head + ", which agrees within the spread."
-    ns = x["ns"]
+    ns, builds = x["ns"], x["builds"]
     name = {"default-build": "default build", "free-threaded": "free-threaded build"}
-    other = "free-threaded" if x["moved"] == "default-build" else "default-build"
-    lo, hi = x["range_ns"]
-    text = (f"{head}, not the same figure. Per step, the {name[x['moved']]} took "
-            f"{ns[('cost', x['moved'])]:.1f} ns here and {ns[('scaling', x['moved'])]:.1f} ns there, the "
-            f"{name[other]} {ns[('cost', other)]:.1f} and {ns[('scaling', other)]:.1f} ns: the gap is the "
-            f"{name[x['moved']]}'s ({x['shift']:.0%}). The scaling run timed each build in one child process, "
-            f"so its repeats show that one process's spread only; here each build ran in {x['processes']} "
-            f"processes, and the {name[x['moved']]}'s per-process medians ranged {lo:.1f}–{hi:.1f} ns per step")
-    if x["within"]:
-        text += (": the scaling run's one process lies within that range, so the two figures differ by which "
-                 "processes they sampled (a run of this build goes a few per cent faster or slower from one "
+    modes = ("default-build", "free-threaded")
+    per_step = ", the ".join(
+        f"{name[m]}{' took' if m == modes[0] else ''} {ns[('cost', m)]:.1f} ns here and {ns[('scaling', m)]:.1f} ns there "
+        f"({_signed_percent(builds[m]['change'])})" for m in modes)
+    ranges = " and ".join(
+        f"{builds[m]['range_ns'][0]:.1f}–{builds[m]['range_ns'][1]:.1f} ns per step on the {name[m]}" for m in modes)
+    text = (f"{head}, not the same figure. Per step, the {per_step}. The scaling run timed each build in one "
+            f"child process, so its repeats show that one process's spread only; here each build ran in "
+            f"{x['processes']} processes, whose medians ranged {ranges}.")
+    outside = [m for m in modes if not builds[m]["within"]]
+    if not outside:
+        text += (" On both builds the scaling run's one process lies within that range, so the two figures differ "
+                 "by which processes they sampled (a run of a build goes a few per cent faster or slower from one "
                  "process start to the next).")
     else:
-        text += (": the scaling run's one process lies outside even that range, so process-to-process variation "
-                 "alone does not explain the gap; the host's load during one of the runs may (this page cannot "
-                 "tell).")
+        if len(outside) == 2:
+            ways = " and ".join(f"the {name[m]} {'slower' if builds[m]['change'] > 0 else 'faster'} there"
+                                for m in modes)
+            text += (f" The gap is both builds': each one's scaling-run process lies outside even its own range "
+                     f"({ways})")
+        else:
+            m = outside[0]
+            other = modes[1 - modes.index(m)]
+            text += (f" The gap is the {name[m]}'s ({_signed_percent(builds[m]['change'])}): its scaling-run "
+                     f"process lies outside even its own range, the {name[other]}'s within its")
+        text += (", so process-to-process variation alone does not explain it; the host's load during one of "
+                 "the runs may (this page cannot tell).")
     return text + (f" Neither run pins the overhead closer than both together: {percent_text(x['span'])} "
                    "on this host, the median being this table's.")
 
