@@ -114,7 +114,9 @@ def test_the_scaling_verdict_states_the_other_chapters_figures_and_why_they_diff
     wide = ft.release_loop(release_record(here, 0.15, {2: 0.1, 4: 0.08}, spread=0.12,
                                           date="2026-12-01T18:00:30+00:00"), here)
     loose = ft.scaling_verdict(here, "3.13t", elsewhere=wide)
-    assert "neither median lies within the other run's spread (1.87× here and 1.50× there on 2 threads)" in loose.text
+    assert ("On 2 threads this run's 1.87× lies within that run's spread (1.18–1.91×), but that run's 1.50× lies "
+            "outside this one's (1.78–1.97×).") in loose.text  # not "neither": one of them does
+    assert "speed; what differs" not in loose.text and "the job's size:" not in loose.text  # sentences, not colons
     assert "agree" not in loose.text and "within a minute of each other" in loose.text
 
 
@@ -128,9 +130,9 @@ def test_the_other_chapters_one_thread_time_is_compared_per_step_not_per_job():
     other = Suite.from_dict(data)
     text = ft.elsewhere_text(here, Suite(timings=other.select("python_loop"), metadata=other.metadata))
     assert "Per step one thread took the same time in both: 31.9 ns (0.319 s for this chapter's job" in text
-    assert "4,800,000 (48 countdowns of 100,000 steps)" in text and "the job's size" in text
+    assert "4,800,000 in 48 countdowns of 100,000 steps" in text and "the job's size" in text
     assert "one thread took 0.319 s here" not in text
-    what = text.split("what differs between the runs:")[1].split(". Per step")[0]
+    what = text.split("What differs between the runs:")[1].split(". Per step")[0]
     assert " ns" not in what and "one thread took" not in what  # the same speed is not listed as a difference
 
 
@@ -593,3 +595,13 @@ def test_uneven_text_treats_a_count_the_cpus_divide_like_the_others():
     assert "4 threads ran 1.27× one thread, where 4 equal shares on 2 CPUs (2 on each) allow 2.00×: below it" in text
     assert "load average was 1.5" in text.split("4 threads")[1]
     assert "about it" in ft.uneven_text({"seconds": {"1": [0.06], "4": [0.03]}}, 2)
+
+
+def test_a_median_on_the_other_runs_printed_quartile_counts_as_within_it():
+    # the reader's case: 1.9438× here, that run's spread printing 1.94–2.02×: within, as printed
+    here, there = Interval(1.823, 1.9438, 1.966), Interval(1.9361, 1.99, 2.02)
+    assert ft._within_printed(here.median, there) and not ft._within_printed(there.median, here)
+    text = ft._medians_text(2, here, there, True, False)
+    assert text == ("On 2 threads this run's 1.94× lies within that run's spread (1.94–2.02×), but that run's "
+                    "1.99× lies outside this one's (1.82–1.97×).")
+    assert not ft._within_printed(1.93, Interval(1.9361, 1.99, 2.02))

@@ -969,10 +969,11 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     cpus = int(suite.metadata.get("usable_cpus") or 1)
     figures = "; ".join(f"{k} threads {theirs[k].text()}" for k in common)
     apart = [k for k in common if not overlap(mine[k], theirs[k])]
-    # one figure: each run's median lies within the other's spread (overlapping edges alone do not make one)
-    loose = [k for k in common if k not in apart
-             and not (theirs[k].low <= mine[k].median <= theirs[k].high
-                      and mine[k].low <= theirs[k].median <= mine[k].high)]
+    # one figure: each run's median lies within the other's spread (overlapping edges alone do not make one),
+    # decided at the precision the page prints (two decimals), so that 1.94× is within a printed 1.94–2.02×
+    inside = {k: (_within_printed(mine[k].median, theirs[k]), _within_printed(theirs[k].median, mine[k]))
+              for k in common}
+    loose = [k for k in common if k not in apart and not all(inside[k])]
     split = [k for k in common if mine[k].at_least(SCALING_SHARE * min(k, cpus))
              != theirs[k].at_least(SCALING_SHARE * min(k, cpus))]
     base, obase = suite.baseline("countdown"), other.baseline("python_loop")
@@ -982,10 +983,10 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     same_speed = ""
     if n and units and steps:
         total = units * steps
-        diffs.append(f"the job's size: this chapter counts {n:,} steps cut into one piece per thread, that one "
-                     + (f"{total:,} ({units:,} countdowns of {steps:,} steps)" if total != n else
+        diffs.append(f"the job's size (this chapter counts {n:,} steps cut into one piece per thread, that one "
+                     + (f"{total:,} in {units:,} countdowns of {steps:,} steps" if total != n else
                         f"{units:,} countdowns of {steps:,} steps")
-                     + " shared out between the threads")
+                     + " shared out between the threads)")
         here, there = _per_step(base, n), _per_step(obase, total)
         if overlap(here, there) or f"{here.median:.1f}" == f"{there.median:.1f}":
             same_speed = (f" Per step one thread took the same time in both: {_ns_pair(here, there)} "
@@ -1004,19 +1005,35 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
                      f"they ran {gap:.0f} minute{'' if round(gap) == 1 else 's'} apart")
     head = (f"Another chapter, {{doc}}`{doc}`, timed the same countdown loop on the same build, over its own "
             f"sequential run: {figures}.")
-    what = "; what differs between the runs: " + "; ".join(diffs) + "." + same_speed
+    what = " What differs between the runs: " + "; ".join(diffs) + "." + same_speed
     if apart:
         return (head + f" At {_counts(apart)} the two intervals do not overlap, so the runs measured different "
-                "speeds" + what)
+                "speeds." + what)
     if loose:
-        medians = "; ".join(f"{mine[k].median:.2f}× here and {theirs[k].median:.2f}× there on {k} threads"
-                            for k in loose)
-        return (head + f" The intervals overlap, but at {_counts(loose)} neither median lies within the other "
-                f"run's spread ({medians}): both runs are too spread out to say whether they measured one "
-                "speed" + what)
+        medians = " ".join(_medians_text(k, mine[k], theirs[k], *inside[k]) for k in loose)
+        return (head + f" The intervals overlap, but at {_counts(loose)} not closely enough to call them one "
+                f"figure. {medians} Both runs are too spread out to say whether they measured one speed." + what)
     return (head + " At every thread count each run's median lies within the other's spread, so the two chapters "
             "agree" + (f" (at {_counts(split)} only one of them clears the bar: the bar falls inside the "
-                       "spread, not between the two)" if split else "") + what)
+                       "spread, not between the two)" if split else "") + "." + what)
+
+
+def _within_printed(x: float, i: Interval) -> bool:
+    """Whether *x* lies within *i* as both print, to two decimals (ratios on this page print so)."""
+    return round(i.low, 2) <= round(x, 2) <= round(i.high, 2)
+
+
+def _medians_text(k: int, mine: Interval, theirs: Interval, mine_in: bool, theirs_in: bool) -> str:
+    """One sentence: on *k* threads, which run's median lies within the other's spread and which does not."""
+    a = f"this run's {mine.median:.2f}×"
+    b = f"that run's {theirs.median:.2f}×"
+    sa, sb = f"{theirs.low:.2f}–{theirs.high:.2f}×", f"{mine.low:.2f}–{mine.high:.2f}×"
+    if mine_in:
+        return f"On {k} threads {a} lies within that run's spread ({sa}), but {b} lies outside this one's ({sb})."
+    if theirs_in:
+        return f"On {k} threads {b} lies within this run's spread ({sb}), but {a} lies outside that one's ({sa})."
+    return (f"On {k} threads neither median lies within the other run's spread ({a} against {sa}; {b} against "
+            f"{sb}).")
 
 
 def _counts(ks: Sequence[int]) -> str:
