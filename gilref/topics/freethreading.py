@@ -1268,7 +1268,8 @@ def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str
     name = {"default-build": "default build", "free-threaded": "free-threaded build"}
     modes = ("default-build", "free-threaded")
     per_step = ", the ".join(
-        f"{name[m]}{' took' if m == modes[0] else ''} {ns[('cost', m)]:.1f} ns here and {ns[('scaling', m)]:.1f} ns there "
+        f"{name[m]}{' took' if m == modes[0] else ''} {ns[('cost', m)]:.1f} ns here and "
+        f"{ns[('scaling', m)]:.1f} ns there "
         f"({_signed_percent(builds[m]['change'])})" for m in modes)
     ranges = " and ".join(
         f"{builds[m]['range_ns'][0]:.1f}–{builds[m]['range_ns'][1]:.1f} ns per step on the {name[m]}" for m in modes)
