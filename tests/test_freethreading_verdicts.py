@@ -605,3 +605,10 @@ def test_a_median_on_the_other_runs_printed_quartile_counts_as_within_it():
     assert text == ("On 2 threads this run's 1.94× lies within that run's spread (1.94–2.02×), but that run's "
                     "1.99× lies outside this one's (1.82–1.97×).")
     assert not ft._within_printed(1.93, Interval(1.9361, 1.99, 2.02))
+
+
+def test_uneven_text_gives_the_chapters_own_figure_for_each_count():
+    data = {"seconds": {"1": [0.066] * 3, "3": [0.044] * 3, "4": [0.052] * 3}}
+    text = ft.uneven_text(data, 2, {4: Interval(1.79, 1.86, 1.93)})
+    assert "4 threads ran 1.27× one thread (the chapter's runs above: 1.86× (1.79–1.93×)), where" in text
+    assert "3 threads ran 1.50× one thread, where" in text  # no chapter figure for 3: none invented

@@ -1471,7 +1471,7 @@ def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
     return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
 
 
-def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
+def uneven_text(data: Mapping[str, Any], cpus: int, chapter: Mapping[int, Interval] | None = None) -> str:
     """For each thread count of the script's run above *cpus*: its speedup beside what equal shares
     allow there. With k equal shares on c CPUs, if every thread stays on one
     CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
@@ -1482,6 +1482,8 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
     the host's load average when it ran (:data:`UNEVEN_LOAD`); otherwise the sentence says that
     nothing it recorded tells why. A count that *cpus* divides is set beside the one figure both ways
     allow (*cpus*×) and explained the same way, so that no count above the CPUs stands unexplained.
+    *chapter* (thread count → the chapter's own ratio of one thread over that many, an interval), when
+    it has the count, is given beside the script's figure.
     ``""`` when no count above *cpus* was run."""
     secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
     if 1 not in secs or cpus < 1:
@@ -1494,6 +1496,7 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             continue
         got = one / statistics.median(secs[k])
         best = one / min(secs[k])
+        theirs = (f" (the chapter's runs above: {chapter[k].text()})" if chapter and k in chapter else "")
         fixed = k / -(-k // cpus)
         if got < fixed * (1 - EXAMPLE_SLACK):
             if best >= fixed * (1 - EXAMPLE_SLACK) and len(secs[k]) > 1:
@@ -1513,10 +1516,10 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             where = where.replace(" even the lower figure", " it").replace("about the lower figure", "about it")
             if where.startswith("above"):
                 where = "above it, which no split allows, so that is the noise of the script's few runs"
-            parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs "
+            parts.append(f"{k} threads ran {got:.2f}× one thread{theirs}, where {k} equal shares on {cpus} CPUs "
                          f"({k // cpus} on each) allow {fixed:.2f}×: {where}")
             continue
-        parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
+        parts.append(f"{k} threads ran {got:.2f}× one thread{theirs}, where {k} equal shares on {cpus} CPUs allow "
                      f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
                      f"{min(k, cpus):.2f}× only if the scheduler time-shares the CPUs so that all finish "
                      f"together: {where}")
@@ -1639,7 +1642,9 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     if differs:
         reasons.append(f"it ran on another interpreter: {differs}")
     why = "; ".join(reasons)
-    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus)) if x)
+    chapter = {t.workers: ratio_interval(one.values, t.values) for t in suite.select("countdown", "threads")
+               if t.workers > cpus}
+    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus, chapter)) if x)
     times = f" {times}" if times else ""
     return check(
         "example_verdict",
