@@ -771,13 +771,21 @@ def test_probe_steps_text_decides_on_repeated_runs_and_places_the_probes_single_
     text = sz.probe_steps_text(probes, steps, label="FT", other="GIL")
     assert "run 5 times for 0.2 s" in text and "1,800,000 (1,790,000–1,810,000) steps on GIL" in text
     assert "a step took 1.29× (1.26–1.31×) as long without the GIL" in text
-    assert "1,444,650 on FT, PyDLL; 1,209,519 on FT, CDLL; 1,795,137 on GIL, CDLL" in text
+    assert "1,444,650 on FT, PyDLL" not in text  # each count named once, in the sentence that places it
     # 1,209,519 is below FT's lowest repeated run
-    assert "2 of 3 within their build's repeated runs, 1,209,519 (FT, CDLL) outside them" in text
+    assert ("1,444,650 (FT, PyDLL) and 1,795,137 (GIL, CDLL) lie within their build's repeated runs, "
+            "1,209,519 (FT, CDLL) outside its") in text  # each probe named inside or outside, not "2 of 3"
+    # the reader's case: one inside, two outside
+    two_out = {**probes, "GIL": {"pydll": {"lines": []}, "cdll": {"lines": ["main thread: ran 1,900,000 loop "
+                                                                             "steps meanwhile"]}}}
+    assert ("1,444,650 (FT, PyDLL) lies within its build's repeated runs, 1,209,519 (FT, CDLL) and 1,900,000 "
+            "(GIL, CDLL) outside theirs") in sz.probe_steps_text(two_out, steps, label="FT", other="GIL")
     assert "The two probes of FT ran the same loop 1.19× apart, more than the 10%" in text
     assert "Their CDLL counts give 1.48× (GIL over FT), against 1.29× from the repeated runs" in text
     close = {**probes, "FT": {**probes["FT"], "pydll": {"lines": ["main thread: ran 1,250,000 loop steps meanwhile"]}}}
     assert "ran the same loop" not in sz.probe_steps_text(close, steps, label="FT", other="GIL")
+    low = {"FT": {"cdll": {"lines": ["main thread: ran 1,000,000 loop steps meanwhile"]}}}
+    assert "(1,000,000 on FT, CDLL): none within" in sz.probe_steps_text(low, steps, label="FT", other="GIL")
     assert sz.probe_steps_text(probes, {"FT": steps["FT"]}, label="FT", other="GIL") == ""
 
 

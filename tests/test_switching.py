@@ -293,6 +293,9 @@ def test_alone_note_explains_a_thread_that_counted_slower_alone():
     assert switching.alone_note(gil_like()) == ""  # alone (100 M) is the fastest: nothing to explain
     noisy = made_up({0.05: (near(5e-2), near(103e6))})
     assert "noise" in switching.alone_note(noisy) and "103.0" in switching.alone_note(noisy)
+    # within the spread it is "no faster", never "slower" (a reader saw "slower" beside identical figures)
+    assert "counted no faster" in switching.alone_note(noisy) and "slower" not in switching.alone_note(noisy)
+    assert "counted slower" in switching.alone_note(made_up({0.05: (near(5e-2), near(150e6))}))
     beyond = made_up({0.05: (near(5e-2), near(150e6))})
     assert "beyond the repeats' spread" in switching.alone_note(beyond)
 
@@ -346,14 +349,25 @@ def test_the_wait_below_the_floor_is_split_into_its_measured_parts():
            "waited alone" in text
     assert "the remaining 0.110 ms the GIL's hand-off" in text
     assert "free-threaded" not in text and "undercuts" not in text
-    free = made_up({0.0001: (near(8.5e-5), near(5e7)), 0.05: (near(8.7e-5), near(5e7))}, gil=False)
+    # The free-threaded build is set against its OWN alone figure (here 0.100 ms, above the GIL build's 0.090).
+    free = made_up({0.0001: (near(8.5e-5), near(5e7)), 0.05: (near(8.7e-5), near(5e7))}, gil=False,
+                   alone_lat=near(1e-4))
     with_free = switching.below_floor_note(suite, free, "CPython 3.13.5 free-threaded")
     assert with_free.startswith(text.rstrip()) and "On CPython 3.13.5 free-threaded, with no GIL to hand " \
         "over, the same thread woke 0.085 ms late at 0.1 ms, the operating system's part only" in with_free
-    assert "less than the 0.090 ms alone (likely because beside a busy thread a CPU is awake" in with_free
-    assert "counted with it the hand-off takes 0.115 ms" in with_free
-    slower_free = made_up({0.0001: (near(9.5e-5), near(5e7))}, gil=False)
-    assert "less than the" not in switching.below_floor_note(suite, slower_free, "ft")
+    assert "less than it woke late alone on the same build (0.085 ms (0.084–0.086 ms) beside the busy thread, " \
+        "0.100 ms (0.099–0.101 ms) alone on that build; quartiles apart), likely because" in with_free
+    assert "hand-off takes" not in with_free  # no hand-off on a build without a GIL
+    # The reader's case: the free build's busy figure below the GIL build's alone figure but not below its own.
+    own = made_up({0.0001: (near(9.5e-5, 0.003), near(5e7))}, gil=False, alone_lat=near(9.4e-5, 0.02))
+    within = switching.below_floor_note(suite, own, "ft")
+    assert "about what it woke late alone on the same build" in within and "quartiles overlap" in within
+    assert "less than" not in within and "likely" not in within
+    more = switching.below_floor_note(suite, made_up({0.0001: (near(1.5e-4), near(5e7))}, gil=False), "ft")
+    assert "more than it woke late alone" in more and "likely" not in more
+    assert "alone on that build" not in switching.below_floor_note(
+        suite, Suite.from_dict({**free.to_dict(), "timings": [
+            t for t in free.to_dict()["timings"] if t["mode"] != "sequential"]}), "ft")
     # A thread that waited alone as long as beside the holder leaves nothing to the hand-off.
     slow_alone = made_up({0.0001: (near(2e-4), near(9e7)), 0.05: (near(5.03e-2), near(9e7))}, alone_lat=near(1.5e-4))
     assert "nothing measurable beyond that for the GIL's hand-off" in switching.below_floor_note(slow_alone)

@@ -969,10 +969,11 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     cpus = int(suite.metadata.get("usable_cpus") or 1)
     figures = "; ".join(f"{k} threads {theirs[k].text()}" for k in common)
     apart = [k for k in common if not overlap(mine[k], theirs[k])]
-    # one figure: each run's median lies within the other's spread (overlapping edges alone do not make one)
-    loose = [k for k in common if k not in apart
-             and not (theirs[k].low <= mine[k].median <= theirs[k].high
-                      and mine[k].low <= theirs[k].median <= mine[k].high)]
+    # one figure: each run's median lies within the other's spread (overlapping edges alone do not make one),
+    # decided at the precision the page prints (two decimals), so that 1.94× is within a printed 1.94–2.02×
+    inside = {k: (_within_printed(mine[k].median, theirs[k]), _within_printed(theirs[k].median, mine[k]))
+              for k in common}
+    loose = [k for k in common if k not in apart and not all(inside[k])]
     split = [k for k in common if mine[k].at_least(SCALING_SHARE * min(k, cpus))
              != theirs[k].at_least(SCALING_SHARE * min(k, cpus))]
     base, obase = suite.baseline("countdown"), other.baseline("python_loop")
@@ -982,10 +983,10 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
     same_speed = ""
     if n and units and steps:
         total = units * steps
-        diffs.append(f"the job's size: this chapter counts {n:,} steps cut into one piece per thread, that one "
-                     + (f"{total:,} ({units:,} countdowns of {steps:,} steps)" if total != n else
+        diffs.append(f"the job's size (this chapter counts {n:,} steps cut into one piece per thread, that one "
+                     + (f"{total:,} in {units:,} countdowns of {steps:,} steps" if total != n else
                         f"{units:,} countdowns of {steps:,} steps")
-                     + " shared out between the threads")
+                     + " shared out between the threads)")
         here, there = _per_step(base, n), _per_step(obase, total)
         if overlap(here, there) or f"{here.median:.1f}" == f"{there.median:.1f}":
             same_speed = (f" Per step one thread took the same time in both: {_ns_pair(here, there)} "
@@ -1004,19 +1005,35 @@ def elsewhere_text(suite: Suite, other: Suite, *, doc: str = "release-points") -
                      f"they ran {gap:.0f} minute{'' if round(gap) == 1 else 's'} apart")
     head = (f"Another chapter, {{doc}}`{doc}`, timed the same countdown loop on the same build, over its own "
             f"sequential run: {figures}.")
-    what = "; what differs between the runs: " + "; ".join(diffs) + "." + same_speed
+    what = " What differs between the runs: " + "; ".join(diffs) + "." + same_speed
     if apart:
         return (head + f" At {_counts(apart)} the two intervals do not overlap, so the runs measured different "
-                "speeds" + what)
+                "speeds." + what)
     if loose:
-        medians = "; ".join(f"{mine[k].median:.2f}× here and {theirs[k].median:.2f}× there on {k} threads"
-                            for k in loose)
-        return (head + f" The intervals overlap, but at {_counts(loose)} neither median lies within the other "
-                f"run's spread ({medians}): both runs are too spread out to say whether they measured one "
-                "speed" + what)
+        medians = " ".join(_medians_text(k, mine[k], theirs[k], *inside[k]) for k in loose)
+        return (head + f" The intervals overlap, but at {_counts(loose)} not closely enough to call them one "
+                f"figure. {medians} Both runs are too spread out to say whether they measured one speed." + what)
     return (head + " At every thread count each run's median lies within the other's spread, so the two chapters "
             "agree" + (f" (at {_counts(split)} only one of them clears the bar: the bar falls inside the "
-                       "spread, not between the two)" if split else "") + what)
+                       "spread, not between the two)" if split else "") + "." + what)
+
+
+def _within_printed(x: float, i: Interval) -> bool:
+    """Whether *x* lies within *i* as both print, to two decimals (ratios on this page print so)."""
+    return round(i.low, 2) <= round(x, 2) <= round(i.high, 2)
+
+
+def _medians_text(k: int, mine: Interval, theirs: Interval, mine_in: bool, theirs_in: bool) -> str:
+    """One sentence: on *k* threads, which run's median lies within the other's spread and which does not."""
+    a = f"this run's {mine.median:.2f}×"
+    b = f"that run's {theirs.median:.2f}×"
+    sa, sb = f"{theirs.low:.2f}–{theirs.high:.2f}×", f"{mine.low:.2f}–{mine.high:.2f}×"
+    if mine_in:
+        return f"On {k} threads {a} lies within that run's spread ({sa}), but {b} lies outside this one's ({sb})."
+    if theirs_in:
+        return f"On {k} threads {b} lies within this run's spread ({sb}), but {a} lies outside that one's ({sa})."
+    return (f"On {k} threads neither median lies within the other run's spread ({a} against {sa}; {b} against "
+            f"{sb}).")
 
 
 def _counts(ks: Sequence[int]) -> str:
@@ -1190,7 +1207,9 @@ def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str,
     ``"scaling"``, mode ``"default-build"`` or ``"free-threaded"``), ``moved`` (the
     mode whose per-step time differs more between the runs), ``range_ns`` (that
     mode's lowest and highest per-process median in *cost*, ns per step),
-    ``within`` (the scaling run's one process lies within that range), ``processes``
+    ``within`` (the scaling run's one process lies within that range), ``builds``
+    (per mode: ``change``, the scaling run's per-step time over the cost run's minus 1, a
+    fraction; its ``range_ns`` and ``within`` as above; ``processes``), ``processes``
     (rounds in *cost*), ``steps`` (the scaling run's count) and ``span``
     (the lowest low and highest high of the two overheads, an :class:`~gilref.core.verdicts.Interval`
     whose median is the interleaved one).
@@ -1208,25 +1227,36 @@ def countdown_figures(cost: Suite, sequential: tuple[Suite, Suite]) -> dict[str,
     def shift(m: str) -> float:
         return abs(ns[("scaling", m)] / ns[("cost", m)] - 1)
 
+    builds: dict[str, dict[str, Any]] = {}
+    for m in ("default-build", "free-threaded"):
+        per = [v / n_cost * 1e9 for v in cost.get("countdown", m).values]
+        builds[m] = {"change": ns[("scaling", m)] / ns[("cost", m)] - 1, "range_ns": (min(per), max(per)),
+                     "within": min(per) <= ns[("scaling", m)] <= max(per), "processes": len(per)}
     moved = max(("default-build", "free-threaded"), key=shift)
-    per_process = [v / n_cost * 1e9 for v in cost.get("countdown", moved).values]
-    lo, hi = min(per_process), max(per_process)
     return {
         "interleaved": inter, "sequential": seq, "agree": seq.low <= inter.high and inter.low <= seq.high,
-        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": (lo, hi),
-        "within": lo <= ns[("scaling", moved)] <= hi, "processes": len(per_process), "steps": steps,
+        "ns": ns, "moved": moved, "shift": shift(moved), "range_ns": builds[moved]["range_ns"],
+        "within": builds[moved]["within"], "builds": builds, "processes": builds[moved]["processes"],
+        "steps": steps,
         "span": Interval(min(inter.low, seq.low), inter.median, max(inter.high, seq.high)),
     }
+
+
+def _signed_percent(fraction: float) -> str:
+    """*fraction* as a signed whole per cent with a true minus sign, e.g. ``"+2%"``, ``"−2%"``, ``"0%"``."""
+    text = f"{fraction:+.0%}"
+    return "0%" if text in ("+0%", "-0%") else text.replace("-", "−")
 
 
 def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str:
     """The sentence that sets the scaling run's sequential countdown beside :func:`single_thread_cost`'s.
 
     When the two overhead intervals overlap, it says so. When not, it gives both builds' time per
-    step in both runs, names the build whose time moved, and says whether the scaling run's one
-    process per build lies within the range the cost run's processes spread over (then the gap is
-    which processes were sampled: the scaling run's tight repeats all come from one process) or
-    outside it (then process-to-process variation alone does not explain it). No figure is called
+    step in both runs with each one's change, and for each build whether the scaling run's one
+    process lies within the range the cost run's processes spread over. The gap is attributed to
+    every build whose process lies outside its own range (both, when both moved; then
+    process-to-process variation alone does not explain it); when none does, to which processes
+    were sampled (the scaling run's tight repeats all come from one process). No figure is called
     the right one; the overhead is stated as the span of both.
     """
     x = countdown_figures(cost, sequential)
@@ -1234,24 +1264,36 @@ def countdown_second_figure(cost: Suite, sequential: tuple[Suite, Suite]) -> str
             f"countdown overhead at {percent_text(x['sequential'])}")
     if x["agree"]:
         return head + ", which agrees within the spread."
-    ns = x["ns"]
+    ns, builds = x["ns"], x["builds"]
     name = {"default-build": "default build", "free-threaded": "free-threaded build"}
-    other = "free-threaded" if x["moved"] == "default-build" else "default-build"
-    lo, hi = x["range_ns"]
-    text = (f"{head}, not the same figure. Per step, the {name[x['moved']]} took "
-            f"{ns[('cost', x['moved'])]:.1f} ns here and {ns[('scaling', x['moved'])]:.1f} ns there, the "
-            f"{name[other]} {ns[('cost', other)]:.1f} and {ns[('scaling', other)]:.1f} ns: the gap is the "
-            f"{name[x['moved']]}'s ({x['shift']:.0%}). The scaling run timed each build in one child process, "
-            f"so its repeats show that one process's spread only; here each build ran in {x['processes']} "
-            f"processes, and the {name[x['moved']]}'s per-process medians ranged {lo:.1f}–{hi:.1f} ns per step")
-    if x["within"]:
-        text += (": the scaling run's one process lies within that range, so the two figures differ by which "
-                 "processes they sampled (a run of this build goes a few per cent faster or slower from one "
+    modes = ("default-build", "free-threaded")
+    per_step = ", the ".join(
+        f"{name[m]}{' took' if m == modes[0] else ''} {ns[('cost', m)]:.1f} ns here and "
+        f"{ns[('scaling', m)]:.1f} ns there "
+        f"({_signed_percent(builds[m]['change'])})" for m in modes)
+    ranges = " and ".join(
+        f"{builds[m]['range_ns'][0]:.1f}–{builds[m]['range_ns'][1]:.1f} ns per step on the {name[m]}" for m in modes)
+    text = (f"{head}, not the same figure. Per step, the {per_step}. The scaling run timed each build in one "
+            f"child process, so its repeats show that one process's spread only; here each build ran in "
+            f"{x['processes']} processes, whose medians ranged {ranges}.")
+    outside = [m for m in modes if not builds[m]["within"]]
+    if not outside:
+        text += (" On both builds the scaling run's one process lies within that range, so the two figures differ "
+                 "by which processes they sampled (a run of a build goes a few per cent faster or slower from one "
                  "process start to the next).")
     else:
-        text += (": the scaling run's one process lies outside even that range, so process-to-process variation "
-                 "alone does not explain the gap; the host's load during one of the runs may (this page cannot "
-                 "tell).")
+        if len(outside) == 2:
+            ways = " and ".join(f"the {name[m]} {'slower' if builds[m]['change'] > 0 else 'faster'} there"
+                                for m in modes)
+            text += (f" The gap is both builds': each one's scaling-run process lies outside even its own range "
+                     f"({ways})")
+        else:
+            m = outside[0]
+            other = modes[1 - modes.index(m)]
+            text += (f" The gap is the {name[m]}'s ({_signed_percent(builds[m]['change'])}): its scaling-run "
+                     f"process lies outside even its own range, the {name[other]}'s within its")
+        text += (", so process-to-process variation alone does not explain it; the host's load during one of "
+                 "the runs may (this page cannot tell).")
     return text + (f" Neither run pins the overhead closer than both together: {percent_text(x['span'])} "
                    "on this host, the median being this table's.")
 
@@ -1429,16 +1471,20 @@ def _seconds_text(i: Interval, what: str, *, inside: bool = False) -> str:
     return f"{i.median:.3f} s, {what} {lo}–{hi} s" if inside else f"{i.median:.3f} s ({what} {lo}–{hi} s)"
 
 
-def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
-    """For each thread count of the script's run above *cpus* that *cpus* does not divide: its speedup
-    beside what equal shares allow there. With k equal shares on c CPUs, if every thread stays on one
+def uneven_text(data: Mapping[str, Any], cpus: int, chapter: Mapping[int, Interval] | None = None) -> str:
+    """For each thread count of the script's run above *cpus*: its speedup beside what equal shares
+    allow there. With k equal shares on c CPUs, if every thread stays on one
     CPU the busiest CPU runs ceil(k / c) of them, so the run takes ceil(k / c) / k of the work's time:
     k / ceil(k / c) (3 threads on 2 CPUs: 1.5×); a scheduler that time-shares the CPUs between them so
     that all finish together gives min(k, c). Both assume the threads had every CPU to themselves, so a
     figure below the lower one says they did not; the cause is named only as far as the script's data
     shows one: its fastest run reaching the lower figure (the median's dip is its few runs' noise), or
     the host's load average when it ran (:data:`UNEVEN_LOAD`); otherwise the sentence says that
-    nothing it recorded tells why. ``""`` when no such count was run."""
+    nothing it recorded tells why. A count that *cpus* divides is set beside the one figure both ways
+    allow (*cpus*×) and explained the same way, so that no count above the CPUs stands unexplained.
+    *chapter* (thread count → the chapter's own ratio of one thread over that many, an interval), when
+    it has the count, is given beside the script's figure.
+    ``""`` when no count above *cpus* was run."""
     secs = {int(k): [float(x) for x in v] for k, v in (data.get("seconds") or {}).items()}
     if 1 not in secs or cpus < 1:
         return ""
@@ -1446,10 +1492,11 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
     load = data.get("load_average")
     parts = []
     for k in sorted(secs):
-        if k <= cpus or k % cpus == 0:
+        if k <= cpus:
             continue
         got = one / statistics.median(secs[k])
         best = one / min(secs[k])
+        theirs = (f" (the chapter's runs above: {chapter[k].text()})" if chapter and k in chapter else "")
         fixed = k / -(-k // cpus)
         if got < fixed * (1 - EXAMPLE_SLACK):
             if best >= fixed * (1 - EXAMPLE_SLACK) and len(secs[k]) > 1:
@@ -1465,14 +1512,21 @@ def uneven_text(data: Mapping[str, Any], cpus: int) -> str:
             where = "about the lower figure"
         else:
             where = "above the lower figure, so the scheduler moved threads between the CPUs"
-        parts.append(f"{k} threads ran {got:.2f}× one thread, where {k} equal shares on {cpus} CPUs allow "
+        if k % cpus == 0:  # an even split: both ways of sharing allow the same figure
+            where = where.replace(" even the lower figure", " it").replace("about the lower figure", "about it")
+            if where.startswith("above"):
+                where = "above it, which no split allows, so that is the noise of the script's few runs"
+            parts.append(f"{k} threads ran {got:.2f}× one thread{theirs}, where {k} equal shares on {cpus} CPUs "
+                         f"({k // cpus} on each) allow {fixed:.2f}×: {where}")
+            continue
+        parts.append(f"{k} threads ran {got:.2f}× one thread{theirs}, where {k} equal shares on {cpus} CPUs allow "
                      f"{fixed:.2f}× if each thread keeps its CPU ({-(-k // cpus)} share one) and "
                      f"{min(k, cpus):.2f}× only if the scheduler time-shares the CPUs so that all finish "
                      f"together: {where}")
     if not parts:
         return ""
-    return ("Above the CPU count the script's thread counts do not all split evenly over the CPUs: "
-            + "; ".join(parts) + ".")
+    return ("Above the CPU count the script's threads share the CPUs, each count measured against "
+            "what equal shares allow: " + "; ".join(parts) + ".")
 
 
 def _percent(fraction: float, digits: int) -> str:
@@ -1554,6 +1608,9 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     two = suite.get("countdown", "threads", 2)
     s1 = ratio_interval(one.values, two.values)  # the script's ratio, in the chapter's runs
     agree = overlap(_widened(ex, EXAMPLE_SLACK), _widened(s1, EXAMPLE_SLACK))
+    how = ("the two intervals overlap" if overlap(ex, s1) else
+           f"the two intervals overlap once each is widened by {EXAMPLE_SLACK:.0%} (the slack this page allows "
+           "the script's shorter runs)")
     n = int(suite.baseline("countdown").params.get("n", 0))
     steps = int(data.get("count", 0))
     repeats, chapter_repeats = int(data.get("repeats", 0)), len(two.values)
@@ -1585,16 +1642,18 @@ def example_verdict(suite: Suite, data: Mapping[str, Any], label: str, cost: Sui
     if differs:
         reasons.append(f"it ran on another interpreter: {differs}")
     why = "; ".join(reasons)
-    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus)) if x)
+    chapter = {t.workers: ratio_interval(one.values, t.values) for t in suite.select("countdown", "threads")
+               if t.workers > cpus}
+    times = " ".join(x for x in (example_one_thread(cost, data, label), uneven_text(data, cpus, chapter)) if x)
     times = f" {times}" if times else ""
     return check(
         "example_verdict",
         "the reader's script measures what the chapter measures",
-        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK,
+        agree, ex=ex, s=s, s1=s1, label=prose_name(label), steps=steps, n=n, why=why, slack=EXAMPLE_SLACK, how=how,
         title=EXAMPLE_TITLE,
         supported="**The script agrees with the measurement.** Its two threads ran {ex} as fast as its one "
                   "worker thread on {label}; in the chapter's runs above the same ratio was {s1}, and {s} over "
-                  "the sequential run: the two intervals overlap. The script's is the rougher figure: {why}." + times,
+                  "the sequential run: {how}. The script's is the rougher figure: {why}." + times,
         contradicted="The script's two threads ran {ex} as fast as its one worker thread on {label}; in the "
                      "chapter's runs above the same ratio was {s1}, and {s} over the sequential run: the two "
                      "intervals do not overlap, even widened by {slack:.0%} each. The runs differ: {why}." + times,

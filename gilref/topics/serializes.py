@@ -2618,6 +2618,11 @@ def probe_steps(result: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _and_names(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Mapping[str, Mapping[str, Any]],
                      *, label: str, other: str) -> str:
     """The one-thread cost per loop step, from the repeated runs of :func:`loop_steps` (*steps*, per build
@@ -2648,13 +2653,17 @@ def probe_steps_text(probes: Mapping[str, Mapping[str, Mapping[str, Any]]], step
     runs = {label: f, other: d}
     inside = [(lb, case, n) for lb, case, n in counts if lb in runs and min(runs[lb]) <= n <= max(runs[lb])]
     listed = "; ".join(f"{n:,} on {lb}, {'PyDLL' if case == 'pydll' else 'CDLL'}" for lb, case, n in counts)
-    outside = [f"{n:,} ({lb}, {'PyDLL' if case == 'pydll' else 'CDLL'})" for lb, case, n in counts
-               if (lb, case, n) not in inside]
+    def named(group: Sequence[tuple[str, str, int]]) -> str:
+        return _and_names([f"{n:,} ({lb}, {'PyDLL' if case == 'pydll' else 'CDLL'})" for lb, case, n in group])
+
+    outside = [c for c in counts if c not in inside]
     where = ("all within their build's repeated runs" if not outside else
              "none within their build's repeated runs" if not inside else
-             f"{len(inside)} of {len(counts)} within their build's repeated runs, {', '.join(outside)} outside them")
+             f"{named(inside)} {'lies' if len(inside) == 1 else 'lie'} within "
+             f"{'its' if len(inside) == 1 else 'their'} build's repeated runs, {named(outside)} "
+             f"outside {'its' if len(outside) == 1 else 'theirs'}")
     text += (f" The probes above ran that loop once each, cold (no warm-up run), beside a thread in a foreign "
-             f"call ({listed}): "
+             f"call{f' ({listed})' if not (inside and outside) else ''}: "
              f"{where} (lowest to highest: {label} {min(f):,} to {max(f):,}, {other} {min(d):,} to {max(d):,}).")
     pair = {lb: n for lb, case, n in counts if case == "cdll"}
     if label in pair and other in pair:

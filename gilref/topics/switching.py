@@ -543,15 +543,30 @@ def below_floor_note(suite: Suite, free: Suite | None = None, free_build: str = 
     out += "."
     free_lat = _shared(free, LATENCY) if free is not None else {}
     if shortest in free_lat:
-        ft = free_lat[shortest].median * 1000
+        busy = Interval.of(free_lat[shortest].values).scaled(1000)
         out += (f" On {free_build or 'the free-threaded build'}, with no GIL to hand over, the same thread woke "
-                f"{ft:.3f} ms late at {shortest * 1000:g} ms, the operating system's part only")
-        if alone and ft < alone[0].median * 1000 and beyond[shortest] > ft:
-            out += (f"; that is less than the {alone[0].median * 1000:.3f} ms alone (likely because beside a busy "
-                    "thread a CPU is awake, and waking on it is quicker), and counted with it the hand-off takes "
-                    f"{beyond[shortest] - ft:.3f} ms")
+                f"{busy.median:.3f} ms late at {shortest * 1000:g} ms, the operating system's part only")
+        out += _free_alone_text(busy, free.select(LATENCY, ALONE) if free is not None else [])
         out += "."
     return out
+
+
+def _free_alone_text(busy: Interval, alone: Sequence[Timing]) -> str:
+    """The free-threaded build's wake-up beside a busy thread (*busy*, ms, quartiles) set against its own
+    wake-up alone (*alone*: that build's ``wakeup_latency`` timings in mode ``alone``, seconds), decided
+    on the quartiles: "about" when they overlap (no mechanism for a gap inside the spread), "less" or
+    "more" only when the quartiles are apart. ``""`` when that build did not measure it alone. There is
+    no hand-off to count: that build has no GIL."""
+    if not alone:
+        return ""
+    own = Interval.of(alone[0].values).scaled(1000)
+    figures = f"{busy.text('.3f', ' ms')} beside the busy thread, {own.text('.3f', ' ms')} alone on that build"
+    if busy.high < own.low:
+        return (f"; that is less than it woke late alone on the same build ({figures}; quartiles apart), "
+                "likely because beside a busy thread a CPU is awake, and waking on it is quicker")
+    if busy.low > own.high:
+        return f"; that is more than it woke late alone on the same build ({figures}; quartiles apart)"
+    return f"; that is about what it woke late alone on the same build ({figures}: the quartiles overlap)"
 
 
 def throughput_verdict(suite: Suite, *, build: str, example: dict[str, Any] | None = None) -> Claim:
@@ -948,7 +963,8 @@ def throughput_trend(suite: Suite) -> str:
 
 def alone_note(suite: Suite) -> str:
     """A sentence explaining a CPU-bound thread that counted slower alone than beside the I/O-style
-    thread (which cannot be physics, only noise or load), or ``""`` when it did not.
+    thread (which cannot be physics, only noise or load), or ``""`` when it did not. "Slower" only when
+    the difference is beyond the repeats' spread; within it, "no faster".
 
     States both figures and whether the invariant ``shared_not_faster_than_alone``
     (:func:`measure_invariants`) still holds, i.e. whether the difference lies within the repeats' spread.
@@ -963,9 +979,12 @@ def alone_note(suite: Suite) -> str:
     within = at_most(thr[fastest].values, alone[0].values, slack=NOISE)
     a = Interval.of(alone[0].values).scaled(1e-6).text(".1f", "")
     b = Interval.of(thr[fastest].values).scaled(1e-6).text(".1f", "")
+    if within:
+        return (f"Alone the CPU-bound thread counted no faster ({a} million steps per second) than beside the "
+                f"I/O-style thread at {fastest * 1000:g} ms ({b} million): the two "
+                "lie within the repeats' spread of each other, so what the I/O-style thread's brief turns cost it "
+                "is smaller than the host's noise here (other programs took the cores during some trials).")
     return (f"Alone the CPU-bound thread counted slower ({a} million steps per second) than beside the "
-            f"I/O-style thread at {fastest * 1000:g} ms ({b} million), which no mechanism explains: "
-            + ("the two overlap within the repeats' spread, so it is the host's noise (other programs took "
-               "the cores during some trials)." if within else
-               "the difference is beyond the repeats' spread, so the host's load changed between the trials "
-               "(the invariants' note above says so too)."))
+            f"I/O-style thread at {fastest * 1000:g} ms ({b} million), which no mechanism explains: the "
+            "difference is beyond the repeats' spread, so the host's load changed between the trials (the "
+            "invariants' note above says so too).")
