@@ -25,6 +25,7 @@ __all__ = [
     "gil_rule",
     "host_summary",
     "os_name",
+    "rss_bytes",
     "usable_cpus",
 ]
 
@@ -122,6 +123,16 @@ def memory_total_bytes() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def rss_bytes() -> int | None:
+    """This process's resident memory in bytes (Linux: ``/proc/self/statm``), or None where it
+    cannot be read: what a ``fork`` child's page tables are copied from."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 def os_name() -> str:

@@ -1139,7 +1139,7 @@ def band_decimals(low: float, high: float, *shares: Interval, start: int = 2, mo
 
 def band_pct(interval: Interval, digits: int) -> str:
     """A share as per cent with *digits* decimals (``0.149% (0.107–0.180%)``), from :func:`band_decimals`;
-    at two, the page's usual way (:func:`_fine_pct`)."""
+    at two, the page's usual way (``_fine_pct``)."""
     return _fine_pct(interval) if digits == 2 else interval.scaled(100).text(f".{digits}f", "%")
 
 

@@ -58,7 +58,7 @@ from ..core.harness import (
     interleave,
     run_threads,
 )
-from ..core.hostinfo import collect_metadata
+from ..core.hostinfo import collect_metadata, rss_bytes
 from ..core.paths import cache_dir
 from ..core.results import Suite, Timing
 from ..core.verdicts import Claim, Interval, Invariant, check, invariant, ratio_interval
@@ -419,16 +419,6 @@ def start_parts_text(startup: Suite, python: str, other: Suite, small: Suite) ->
 
 def _noop() -> None:
     """What the started threads, interpreters and processes run: nothing."""
-
-
-def rss_bytes() -> int | None:
-    """This process's resident memory in bytes (Linux: ``/proc/self/statm``), or None where it
-    cannot be read: what a ``fork`` child's page tables are copied from."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
 
 
 #: What every ``spawn`` child imports anyway, whatever its parent: the modules ``spawn_main`` and the

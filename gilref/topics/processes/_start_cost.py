@@ -14,21 +14,11 @@ from typing import Any
 from ...core import _proc
 from ...core._checks import check_choice, check_int, check_seconds
 from ...core.harness import MIN_REPEATS, interleave
-from ...core.hostinfo import collect_metadata
+from ...core.hostinfo import collect_metadata, rss_bytes
 from ...core.paths import env_importing_gilref
 from ...core.results import Suite, Timing
 from ._pools import quiet_fork_warning, start_methods
 from ._text import tail
-
-
-def rss_bytes() -> int | None:
-    """This process's resident memory in bytes (Linux: ``/proc/self/statm``), or None where it
-    cannot be read: what a ``fork`` child's page tables are copied from."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
 
 
 def fresh_start_seconds(repeats: int = 3, *, timeout: float = 60.0) -> float:

@@ -788,25 +788,16 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]], *, mode: str = "buffered") 
                 "and then the line end) and `--flush` only adds a flush call: the two variants measure the same "
                 f"thing here (the defaults changed the printing task {d.text(',.0f', '')} times in "
                 f"{int(runs[0]['numbers'][0]):,} numbers). ")
-        return check(
-            "flush_verdict",
-            "a thread that releases the GIL for a write system call hands it to the waiting thread",
-            sw.at_least(bar),
-            f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, per=1 / FLUSH_SWITCH_SHARE,
-            spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
-            times="time" if sw.low == sw.high == 1 else "times",
-            supported="**Every write was a chance to switch, and the threads took it:** " + same
-                      + "With `--flush` the printing task changed {f_n} times in {n} numbers ({spread}), at "
-                      "least {bar:,.0f}: one switch per {per:g} lines or more often.",
-            contradicted=same + "With `--flush` the printing task changed only {f_n} {times} in {n} numbers "
-                         "({spread}), under the {bar:,.0f} (one switch per {per:g} lines) that would mean the "
-                         "waiting thread took the GIL at one write in {per:g} or more. Each write releases the "
-                         "GIL, but so briefly that the writing thread took it back before the waiting one got "
-                         "it: releasing the GIL gives other threads a chance, not a turn.",
-            unclear=same + "With `--flush` the printing task changed {f_n} times in {n} numbers: the runs "
-                    "straddle {bar:,.0f} (one switch per {per:g} lines), so this run cannot say whether a "
-                    "write hands the GIL over.",
-        )
+        took, fewer, unsure = ("With `--flush` the printing task changed {f_n} times",
+                               "With `--flush` the printing task changed only {f_n} {times}",
+                               "With `--flush` the printing task changed {f_n} times")
+    else:
+        same = ""
+        took, fewer, unsure = ("flushing every line made the printing task change {f_n} times",
+                               "Flushing every line, one `write` system call per line, changed the printing task "
+                               "only {f_n} {times}",
+                               "Flushing every line, the printing task changed {f_n} times")
+    same = _esc(same)
     return check(
         "flush_verdict",
         "a thread that releases the GIL for a write system call hands it to the waiting thread",
@@ -814,18 +805,14 @@ def flush_verdict(runs: Sequence[Mapping[str, Any]], *, mode: str = "buffered") 
         f=sw, f_n=sw.text(",.0f", ""), n=f"{n:,}", bar=bar, per=1 / FLUSH_SWITCH_SHARE,
         spread=runs_words(sw.text(",.0f", ""), len(r["switches"])),
         times="time" if sw.low == sw.high == 1 else "times",
-        supported="**Every write was a chance to switch, and the threads took it:** flushing every "
-                  "line made the printing task change {f_n} times in {n} numbers ({spread}), at least "
-                  "{bar:,.0f}: one switch per {per:g} lines or more often.",
-        contradicted="Flushing every line, one `write` system call per line, changed the printing task "
-                     "only {f_n} {times} in {n} numbers ({spread}), under the "
-                     "{bar:,.0f} (one switch per {per:g} lines) that would mean the waiting thread took "
-                     "the GIL at one write in {per:g} or more. Each write releases the GIL, but so briefly that the "
-                     "writing thread took it back before the waiting one got it: releasing the GIL gives "
-                     "other threads a chance, not a turn.",
-        unclear="Flushing every line, the printing task changed {f_n} times in {n} numbers: the "
-                "runs straddle {bar:,.0f} (one switch per {per:g} lines), so this run cannot say whether "
-                "a write hands the GIL over.",
+        supported="**Every write was a chance to switch, and the threads took it:** " + same + took
+                  + " in {n} numbers ({spread}), at least {bar:,.0f}: one switch per {per:g} lines or more often.",
+        contradicted=same + fewer + " in {n} numbers ({spread}), under the {bar:,.0f} (one switch per {per:g} "
+                     "lines) that would mean the waiting thread took the GIL at one write in {per:g} or more. Each "
+                     "write releases the GIL, but so briefly that the writing thread took it back before the "
+                     "waiting one got it: releasing the GIL gives other threads a chance, not a turn.",
+        unclear=same + unsure + " in {n} numbers: the runs straddle {bar:,.0f} (one switch per {per:g} lines), "
+                "so this run cannot say whether a write hands the GIL over.",
     )
 
 
