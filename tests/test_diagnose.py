@@ -867,7 +867,6 @@ def test_the_sampling_cost_states_its_countdowns_size_beside_the_cpu_vs_io_one()
 
 
 def test_a_part_of_a_share_is_all_of_it_only_when_it_is_the_whole():
-    from gilref.topics import diagnose_programs as programs
-    assert programs._part_words(90, 90) == "all of it"
-    assert programs._part_words(60, 90) == "60%"
-    assert programs._part_words(0, 0) == "0%"
+    assert dg.part_words(90, 90) == "all of it"
+    assert dg.part_words(60, 90) == "60%"
+    assert dg.part_words(0, 0) == "0%"

@@ -138,6 +138,7 @@ __all__ = [
     "own_percents",
     "parse_raw",
     "part_percent",
+    "part_words",
     "render_text",
     "returns_from_native",
     "state_percents",
@@ -689,6 +690,12 @@ def io_return_waiting(t: ThreadReport) -> float:
     return max(by_line, t.returning)
 
 
+def part_words(part: int, whole: int) -> str:
+    """A part of a share (whole per cents) as a sentence names it: ``"all of it"`` when it is the
+    whole (so that the same percentage is not printed twice), else ``"12%"``."""
+    return "all of it" if part == whole and whole > 0 else f"{part}%"
+
+
 def verdict(d: Diagnosis) -> Verdict:
     """The rules, in order (thresholds are the module's named constants):
 
@@ -721,7 +728,7 @@ def verdict(d: Diagnosis) -> Verdict:
                        "on a free-threaded build; a shorter sys.setswitchinterval only softens it.",
                        f"the GIL was held {held_pct}% of the wall time; thread {t.name!r} was idle in I/O in "
                        f"{tp['idle']}% of its own samples and waited for the GIL in "
-                       f"{tp['waiting']}% ({'all of it' if back == tp['waiting'] and back > 0 else f'{back}%'} "
+                       f"{tp['waiting']}% ({part_words(back, tp['waiting'])} "
                        "on its way back from I/O), while "
                        f"thread {cpu.name!r} ran with the GIL in {cp['python']}% of its own")
     if held >= GIL_HELD_MIN:

@@ -56,6 +56,7 @@ from .diagnose import (
     io_return_waiting,
     own_percents,
     part_percent,
+    part_words,
     state_percents,
     with_names,
 )
@@ -437,14 +438,8 @@ def findings(v: Mapping[str, Diagnosis]) -> str:
         f"{main_of(npy, workers, 'importing NumPy, making the matrices')} In the convoy program the GIL was held "
         f"{held_percents(cv)[0]}% of the wall time: the CPU-bound thread ran with it in {own(cv, spinner, 'python')}% "
         f"of its own samples. Of the server thread's own samples, {srv['idle']}% were idle in "
-        f"`recv` and {srv['waiting']}% waited for the GIL, {_part_words(back, srv['waiting'])} on its "
+        f"`recv` and {srv['waiting']}% waited for the GIL, {part_words(back, srv['waiting'])} on its "
         f"way back from `recv` with a message to answer: *{cv.verdict.key}*.")
-
-
-def _part_words(part: int, whole: int) -> str:
-    """A part of a share as the sentence names it: ``"all of it"`` when it is the whole (so that the
-    same percentage is not printed twice), else ``"12%"``."""
-    return "all of it" if part == whole and whole > 0 else f"{part}%"
 
 
 def _earlier(name: str, program: Mapping[str, Any], record: Mapping[str, Any]) -> tuple[bool | None, str, str, Any]:
